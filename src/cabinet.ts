@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import type { Config } from './config';
+import { INSTALL_DIR } from './config';
+import { openStore, type Store } from './db/database';
+import { systemActor } from './domain/actor';
+import { buildApp } from './http/app';
+import type { App } from './http/types';
+import { createServices, type Services } from './services';
+import { defaultIds } from './services/context';
+
+export interface Cabinet {
+  app: App;
+  store: Store;
+  services: Services;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export const VERSION: string = (JSON.parse(readFileSync(path.join(INSTALL_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Opens storage, migrates, and wires the services (no HTTP). Used by `serve` and by CLI commands. */
+export async function openCabinetStore(config: Pick<Config, 'databaseUrl' | 'sessionHours'>): Promise<{ store: Store; services: Services }> {
+  const store = openStore(config.databaseUrl);
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
+  const services = createServices({ store, now: () => new Date(), newId: defaultIds }, { sessionHours: config.sessionHours });
+  return { store, services };
+}
+
+/**
+ * Everything `cabinet serve` does before listening: migrations, the policy bundle, the first admin, the
+ * demo organisation when asked for, and the HTTP app.
+ */
+export async function startCabinet(config: Config, opts: { logger?: boolean; log?: (msg: string) => void } = {}): Promise<Cabinet> {
+  const log = opts.log ?? (() => {});
+  const { store, services } = await openCabinetStore(config);
+  try {
+    const policy = await services.policy.applyAtStartup(systemActor('startup'), config.policyDir);
+    log(policy.applied ? `Applied policy bundle ${config.policyDir} as version ${policy.number}.` : `Policy version ${policy.number} is active.`);
+    const first = await services.bootstrap.ensureFirstAdmin({ adminEmail: config.adminEmail, adminPassword: config.adminPassword, bootstrapToken: config.bootstrapToken });
+    if (first.created) {
+      log(`Created the first admin, ${first.adminEmail}.`);
+      if (first.generatedPassword) log(`  Its password (shown only now): ${first.generatedPassword}`);
+      if (first.tokenCreated) log('  Created the bootstrap API token from CABINET_BOOTSTRAP_TOKEN.');
+    }
+    if (config.demo) {
+      const demo = await services.demo.load();
+      if (demo.loaded) log('Loaded the demo organisation (people sign in with password "demo-password-1"; see the README).');
+    }
+    const logger = opts.logger
+      ? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' } })
+      : null;
+    const app = await buildApp({
+      services,
+      logger,
+      webDir: config.webDir,
+      secureCookies: config.secureCookies,
+      sessionHours: config.sessionHours,
+      loginRateLimit: config.loginRateLimit,
+      version: VERSION,
+    });
+    return {
+      app,
+      store,
+      services,
+      config,
+      async close() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,47 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { ChainVerifier, type ChainedEvent } from '../../domain/audit/chain';
+import { loadBundleDir } from '../../policy/loader';
+import { CliError, printJson } from '../output';
+
+/** Checks a bundle folder without a database. */
+export async function validatePolicy(dir: string, opts: { json?: boolean }): Promise<void> {
+  const bundle = await loadBundleDir(dir);
+  const models = Object.values(bundle.models);
+  if (opts.json) printJson({ ok: true, name: bundle.name, hash: bundle.hash, models: models.map((m) => ({ type: m.type, states: m.states.length, transitions: m.transitions.length })) });
+  else process.stdout.write(`${dir}: valid bundle "${bundle.name}" with ${models.length} change models (${models.map((m) => m.type).join(', ')}).\n`);
+}
+
+/**
+ * Verifies an exported audit file (JSON lines) on its own, so an auditor needs only the file.
+ * Exit 0 with the number of events checked, or exit 1 naming the first broken event.
+ */
+export async function verifyAuditFile(file: string, opts: { json?: boolean }): Promise<void> {
+  const verifier = new ChainVerifier();
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  let lineNo = 0;
+  try {
+    for await (const line of lines) {
+      lineNo++;
+      if (!line.trim()) continue;
+      let event: ChainedEvent;
+      try {
+        event = JSON.parse(line) as ChainedEvent;
+      } catch {
+        throw new CliError(`Broken at line ${lineNo}: not valid JSON.`);
+      }
+      if (typeof event.seq !== 'number' || typeof event.hash !== 'string' || typeof event.prevHash !== 'string') {
+        throw new CliError(`Broken at line ${lineNo}: not an audit event (seq, prevHash and hash are required).`);
+      }
+      if (!verifier.push(event)) break;
+    }
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`Cannot read ${file}: ${(err as Error).message}`);
+  }
+  const verdict = verifier.result();
+  if (opts.json) printJson(verdict);
+  if (!verdict.ok) throw new CliError(`Audit chain broken at event ${verdict.brokenSeq}: ${verdict.reason}. ${verdict.checked} event(s) before it check out.`);
+  if (verdict.checked === 0) throw new CliError(`${file} holds no audit events.`);
+  if (!opts.json) process.stdout.write(`OK: ${verdict.checked} audit events checked; the chain is intact (last event ${verdict.lastSeq}, hash ${verdict.lastHash}).\n`);
+}

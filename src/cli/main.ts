@@ -1,0 +1,96 @@
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config';
+import { createToken, createUser, importCis, migrate } from './commands/admin';
+import { verifyAuditFile, validatePolicy } from './commands/offline';
+import { serve } from './commands/serve';
+import { CliError, describeError } from './output';
+
+function config(overrides: Record<string, string | undefined> = {}): Config {
+  return loadConfig({ ...process.env, ...overrides });
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function buildCli(): Command {
+  const program = new Command('cabinet')
+    .description('Cabinet: change and release management. Reads DATABASE_URL and the other variables in the README.')
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('serve')
+    .description('Run the API and the web app (applies migrations and the policy bundle first)')
+    .option('--demo', 'load the demo organisation on first start (same as CABINET_DEMO=1)')
+    .option('--no-worker', 'do not run background jobs in this process')
+    .action(async (opts: { demo?: boolean }) => serve(config(opts.demo ? { CABINET_DEMO: '1' } : {})));
+
+  program
+    .command('migrate')
+    .description('Apply database migrations and exit')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => migrate(config(), opts));
+
+  const user = program.command('user').description('Manage users');
+  user
+    .command('create')
+    .description('Create a user (prints a generated password when --password is absent)')
+    .requiredOption('--email <email>', 'sign-in email')
+    .requiredOption('--name <name>', 'display name')
+    .option('--role <role>', 'a role (repeat for several): admin, change_manager, requester, implementer, approver, cab_member, release_manager, auditor', collect, [])
+    .option('--team <handle>', 'a team to join (repeatable)', collect, [])
+    .option('--password <password>', 'at least 10 characters')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => createUser(config(), opts));
+
+  const token = program.command('token').description('Manage API tokens');
+  token
+    .command('create')
+    .description('Create an API token for a user; prints only the token')
+    .requiredOption('--user <email>', 'the user the token acts as')
+    .option('--name <name>', 'what the token is for', 'CLI token')
+    .option('--expires <iso>', 'expiry, e.g. 2027-01-01T00:00:00Z')
+    .option('--json', 'print the token record as JSON (includes the secret)')
+    .action(async (opts) => createToken(config(), opts));
+
+  const imp = program.command('import').description('Bulk imports');
+  imp
+    .command('cis')
+    .argument('<file>', 'CSV (name,type,environment,service,criticality,tags) or JSON array')
+    .description('Import CIs and relations; reports every refused row (exit 2 when some rows were refused)')
+    .option('--atomic', 'apply nothing when any row is refused')
+    .option('--dry-run', 'validate only')
+    .addOption(new Option('--format <format>', 'file format (default from the extension)').choices(['csv', 'json']))
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, opts) => importCis(config(), file, opts));
+
+  const policy = program.command('policy').description('Policy bundles');
+  policy
+    .command('validate')
+    .argument('<dir>', 'bundle folder')
+    .description('Check a policy bundle; lists every problem with file and line')
+    .option('--json', 'machine-readable output')
+    .action(async (dir: string, opts) => validatePolicy(dir, opts));
+
+  const audit = program.command('audit').description('Audit trail');
+  audit
+    .command('verify')
+    .argument('<file>', 'an export from GET /api/v1/audit/export (JSON lines)')
+    .description('Verify an exported audit trail offline: exit 0 if intact, 1 naming the first broken event')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, opts) => verifyAuditFile(file, opts));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      process.exit(1);
+    }
+    process.stderr.write(`cabinet: ${describeError(err)}\n`);
+    process.exit(err instanceof CliError ? err.exitCode : 1);
+  }
+}

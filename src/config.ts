@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The folder the program was installed in (holds policies/default and dist/web). */
+export const INSTALL_DIR = path.resolve(here, '..');
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .default('0')
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:./data/cabinet.db')
+    .refine((v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), 'must be sqlite:PATH or postgres://USER@HOST/DB'),
+  CABINET_POLICY_DIR: z.string().min(1).default(path.join(INSTALL_DIR, 'policies', 'default')),
+  CABINET_ADMIN_EMAIL: z.email('must be an email address').optional(),
+  CABINET_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  CABINET_BOOTSTRAP_TOKEN: z.string().min(20, 'must be at least 20 characters').optional(),
+  CABINET_DEMO: flag,
+  CABINET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CABINET_WEB_DIR: z.string().min(1).default(path.join(INSTALL_DIR, 'dist', 'web')),
+  CABINET_SECURE_COOKIES: flag,
+  CABINET_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
+  CABINET_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  policyDir: string;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  bootstrapToken: string | undefined;
+  demo: boolean;
+  logLevel: z.infer<typeof Env>['CABINET_LOG_LEVEL'];
+  webDir: string;
+  secureCookies: boolean;
+  sessionHours: number;
+  loginRateLimit: number;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/**
+ * Parses the environment once; every invalid variable is reported together. This is the only module that
+ * reads `process.env` (tests and the CLI pass their own object).
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in Env.shape && v !== undefined && v !== ''));
+  const parsed = Env.safeParse(cleaned);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.CABINET_ADMIN_EMAIL && !e.CABINET_ADMIN_PASSWORD) problems.push('CABINET_ADMIN_PASSWORD: must be set together with CABINET_ADMIN_EMAIL');
+  if (e.CABINET_ADMIN_PASSWORD && !e.CABINET_ADMIN_EMAIL) problems.push('CABINET_ADMIN_EMAIL: must be set together with CABINET_ADMIN_PASSWORD');
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    policyDir: path.resolve(e.CABINET_POLICY_DIR),
+    adminEmail: e.CABINET_ADMIN_EMAIL?.toLowerCase(),
+    adminPassword: e.CABINET_ADMIN_PASSWORD,
+    bootstrapToken: e.CABINET_BOOTSTRAP_TOKEN,
+    demo: e.CABINET_DEMO,
+    logLevel: e.CABINET_LOG_LEVEL,
+    webDir: path.resolve(e.CABINET_WEB_DIR),
+    secureCookies: e.CABINET_SECURE_COOKIES,
+    sessionHours: e.CABINET_SESSION_HOURS,
+    loginRateLimit: e.CABINET_LOGIN_RATE_LIMIT,
+  };
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { ROLES } from '../domain/auth/roles';
+import { Id, Instant, Slug } from './common';
+
+export const RoleName = z.enum(ROLES);
+export const RoleGrantInput = z.union([
+  RoleName,
+  z.object({
+    role: RoleName,
+    scopeType: z.enum(['team', 'service']).nullable().default(null),
+    scopeId: Id.nullable().default(null),
+  }),
+]);
+export const RoleGrantOut = z.object({
+  role: RoleName,
+  scopeType: z.enum(['team', 'service']).nullable(),
+  scopeId: z.string().nullable(),
+});
+
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email({ message: 'must be an email address' }));
+export const Password = z.string().min(10, 'must be at least 10 characters').max(256);
+
+export const LoginInput = z.object({ email: Email, password: z.string().min(1).max(256) });
+
+export const User = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  roles: z.array(RoleGrantOut),
+  teamIds: z.array(z.string()),
+  disabled: z.boolean(),
+  createdAt: z.string(),
+});
+export type User = z.infer<typeof User>;
+
+export const CreateUserInput = z.object({
+  email: Email,
+  name: z.string().trim().min(1).max(200),
+  password: Password,
+  roles: z.array(RoleGrantInput).default([]),
+  teamIds: z.array(Id).default([]),
+});
+export type CreateUserInput = z.input<typeof CreateUserInput>;
+
+export const UpdateUserInput = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  password: Password.optional(),
+  roles: z.array(RoleGrantInput).optional(),
+  teamIds: z.array(Id).optional(),
+  disabled: z.boolean().optional(),
+});
+
+export const Me = User.extend({ permissions: z.array(z.string()), csrfToken: z.string().nullable() });
+
+export const Team = z.object({
+  id: z.string(),
+  name: z.string(),
+  handle: z.string(),
+  description: z.string(),
+  memberIds: z.array(z.string()),
+  createdAt: z.string(),
+});
+export type Team = z.infer<typeof Team>;
+
+export const CreateTeamInput = z.object({
+  name: z.string().trim().min(1).max(200),
+  handle: Slug.optional(),
+  description: z.string().max(2000).default(''),
+  memberIds: z.array(Id).default([]),
+});
+export const UpdateTeamInput = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  description: z.string().max(2000).optional(),
+  memberIds: z.array(Id).optional(),
+});
+
+export const ApiToken = z.object({
+  id: z.string(),
+  name: z.string(),
+  userId: z.string(),
+  prefix: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export type ApiToken = z.infer<typeof ApiToken>;
+export const CreateTokenInput = z.object({
+  name: z.string().trim().min(1).max(100).default('API token'),
+  expiresAt: Instant.optional(),
+  userId: Id.optional(),
+});
+/** The only response that ever holds the token's secret. */
+export const CreatedToken = ApiToken.extend({ token: z.string() });

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { Id, Instant } from './common';
+
+export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
+export const LEVELS = ['low', 'medium', 'high'] as const;
+export const CLOSE_CODES = ['successful', 'successful_with_issues', 'unsuccessful', 'rolled_back', 'cancelled'] as const;
+
+export const ChangeLink = z.object({
+  title: z.string().trim().min(1).max(200),
+  url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2000),
+});
+
+/** The fields a person edits on a change (everything but state, number and bookkeeping). */
+const editable = {
+  title: z.string().trim().min(1, 'must not be empty').max(200),
+  description: z.string().max(20000),
+  justification: z.string().max(20000),
+  ownerId: Id.nullable(),
+  assignmentTeamId: Id.nullable(),
+  implementerId: Id.nullable(),
+  ciIds: z.array(Id).max(500),
+  plannedStart: Instant.nullable(),
+  plannedEnd: Instant.nullable(),
+  actualStart: Instant.nullable(),
+  actualEnd: Instant.nullable(),
+  implementationPlan: z.string().max(50000),
+  testPlan: z.string().max(50000),
+  backoutPlan: z.string().max(50000),
+  impact: z.enum(LEVELS),
+  urgency: z.enum(LEVELS),
+  priority: z.number().int().min(1).max(4).nullable(),
+  closeCode: z.enum(CLOSE_CODES).nullable(),
+  closeNotes: z.string().max(20000),
+  links: z.array(ChangeLink).max(50),
+};
+
+export const CreateChangeInput = z.object({
+  type: z.enum(CHANGE_TYPES),
+  title: editable.title,
+  description: editable.description.default(''),
+  justification: editable.justification.default(''),
+  ownerId: editable.ownerId.optional(),
+  assignmentTeamId: editable.assignmentTeamId.default(null),
+  implementerId: editable.implementerId.default(null),
+  ciIds: editable.ciIds.default([]),
+  plannedStart: editable.plannedStart.default(null),
+  plannedEnd: editable.plannedEnd.default(null),
+  implementationPlan: editable.implementationPlan.default(''),
+  testPlan: editable.testPlan.default(''),
+  backoutPlan: editable.backoutPlan.default(''),
+  impact: editable.impact.default('medium'),
+  urgency: editable.urgency.default('medium'),
+  priority: editable.priority.default(null),
+  links: editable.links.default([]),
+});
+export type CreateChangeInput = z.input<typeof CreateChangeInput>;
+
+export const UpdateChangeInput = z.object({
+  ...Object.fromEntries(Object.entries(editable).map(([k, v]) => [k, v.optional()])),
+  version: z.number().int().min(1).optional(),
+}) as unknown as z.ZodObject<{
+  [K in keyof typeof editable]: z.ZodOptional<(typeof editable)[K]>;
+} & { version: z.ZodOptional<z.ZodNumber> }>;
+export type UpdateChangeInput = z.input<typeof UpdateChangeInput>;
+
+export const TransitionInput = z.object({
+  to: z.string().min(1).max(64),
+  version: z.number().int().min(1).optional(),
+  comment: z.string().max(5000).optional(),
+});
+
+export const Change = z.object({
+  id: z.string(),
+  number: z.string(),
+  type: z.enum(CHANGE_TYPES),
+  state: z.string(),
+  title: z.string(),
+  description: z.string(),
+  justification: z.string(),
+  requesterId: z.string(),
+  ownerId: z.string().nullable(),
+  assignmentTeamId: z.string().nullable(),
+  implementerId: z.string().nullable(),
+  ciIds: z.array(z.string()),
+  serviceIds: z.array(z.string()),
+  plannedStart: z.string().nullable(),
+  plannedEnd: z.string().nullable(),
+  actualStart: z.string().nullable(),
+  actualEnd: z.string().nullable(),
+  implementationPlan: z.string(),
+  testPlan: z.string(),
+  backoutPlan: z.string(),
+  impact: z.enum(LEVELS),
+  urgency: z.enum(LEVELS),
+  priority: z.number().int(),
+  closeCode: z.enum(CLOSE_CODES).nullable(),
+  closeNotes: z.string(),
+  links: z.array(ChangeLink),
+  policyVersion: z.number().int(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Change = z.infer<typeof Change>;
+
+/** What the current user may do next with a change, computed from the policy. */
+export const AvailableTransition = z.object({
+  to: z.string(),
+  label: z.string(),
+  allowed: z.boolean(),
+  missingFields: z.array(z.string()),
+});
+export type AvailableTransition = z.infer<typeof AvailableTransition>;
+export const ChangeDetail = Change.extend({ availableTransitions: z.array(AvailableTransition) });
+export type ChangeDetail = z.infer<typeof ChangeDetail>;
+
+export const ChangeListQuery = z.object({
+  q: z.string().max(200).optional(),
+  type: z.enum(CHANGE_TYPES).optional(),
+  state: z.string().max(64).optional(),
+  requesterId: Id.optional(),
+  assignmentTeamId: Id.optional(),
+  ciId: Id.optional(),
+  serviceId: Id.optional(),
+  plannedFrom: Instant.optional(),
+  plannedTo: Instant.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const COMMENT_KINDS = ['comment', 'work_note'] as const;
+export const Comment = z.object({
+  id: z.string(),
+  changeId: z.string(),
+  authorId: z.string(),
+  authorName: z.string(),
+  kind: z.enum(COMMENT_KINDS),
+  body: z.string(),
+  createdAt: z.string(),
+});
+export const CreateCommentInput = z.object({
+  body: z.string().trim().min(1, 'must not be empty').max(20000),
+  kind: z.enum(COMMENT_KINDS).default('comment'),
+});
+
+export const AuditEvent = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actorId: z.string(),
+  actorName: z.string(),
+  action: z.string(),
+  entityType: z.string(),
+  entityId: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { Id, Slug, Tag } from './common';
+
+export const SERVICE_PROVIDERS = ['on_premises', 'colocation', 'aws', 'azure', 'gcp', 'saas'] as const;
+export const ENVIRONMENTS = ['production', 'staging', 'test', 'development', 'disaster_recovery'] as const;
+export const CRITICALITIES = ['low', 'medium', 'high', 'critical'] as const;
+export const RELATION_TYPES = ['depends_on', 'runs_on', 'connects_to'] as const;
+
+const Tags = z.array(Tag).max(50).default([]);
+
+export const Service = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  tier: z.number().int(),
+  ownerTeamId: z.string().nullable(),
+  tags: z.array(z.string()),
+  provider: z.enum(SERVICE_PROVIDERS),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Service = z.infer<typeof Service>;
+
+export const CreateServiceInput = z.object({
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(5000).default(''),
+  tier: z.number().int().min(1).max(4),
+  ownerTeamId: Id.nullable().default(null),
+  tags: Tags,
+  provider: z.enum(SERVICE_PROVIDERS).default('on_premises'),
+});
+export const UpdateServiceInput = CreateServiceInput.partial().extend({ version: z.number().int().optional() });
+
+export const Ci = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  environment: z.enum(ENVIRONMENTS),
+  serviceId: z.string().nullable(),
+  ownerTeamId: z.string().nullable(),
+  criticality: z.enum(CRITICALITIES),
+  tags: z.array(z.string()),
+  attributes: z.record(z.string(), z.unknown()),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Ci = z.infer<typeof Ci>;
+
+export const CreateCiInput = z.object({
+  name: z.string().trim().min(1).max(200),
+  type: Slug,
+  environment: z.enum(ENVIRONMENTS),
+  serviceId: Id.nullable().default(null),
+  ownerTeamId: Id.nullable().default(null),
+  criticality: z.enum(CRITICALITIES).default('medium'),
+  tags: Tags,
+  attributes: z.record(z.string(), z.unknown()).default({}),
+});
+export type CreateCiInput = z.input<typeof CreateCiInput>;
+export const UpdateCiInput = CreateCiInput.partial().extend({ version: z.number().int().optional() });
+
+export const Relation = z.object({
+  id: z.string(),
+  fromCiId: z.string(),
+  toCiId: z.string(),
+  type: z.enum(RELATION_TYPES),
+  createdAt: z.string(),
+});
+export type Relation = z.infer<typeof Relation>;
+export const CreateRelationInput = z.object({ toCiId: Id, type: z.enum(RELATION_TYPES) });
+
+/** Relations of one CI in both directions, with the other CI's name for display. */
+export const CiRelations = z.object({
+  outgoing: z.array(Relation.extend({ otherCiName: z.string() })),
+  incoming: z.array(Relation.extend({ otherCiName: z.string() })),
+});
+
+export const ImportResult = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  relationsCreated: z.number().int(),
+  errors: z.array(z.object({ row: z.number().int(), message: z.string() })),
+});
+export type ImportResult = z.infer<typeof ImportResult>;

@@ -1,0 +1,31 @@
+import type { RawBuilder } from 'kysely';
+
+/**
+ * Everything that differs between SQLite and PostgreSQL lives behind this object, so repositories never
+ * branch on the engine themselves.
+ */
+export interface DialectHelpers {
+  readonly name: 'sqlite' | 'postgres';
+  /** Column type for instants (ISO strings in the program on both engines). */
+  readonly timestampType: 'text' | 'timestamptz';
+  /** Column type for JSON documents. */
+  readonly jsonType: 'text' | 'jsonb';
+  /** Case-insensitive "contains" match of a column against a plain string (LIKE wildcards escaped). */
+  containsInsensitive(column: string, needle: string): RawBuilder<boolean>;
+  /** Whether a JSON-array column holds the given string. */
+  jsonArrayContains(column: string, value: string): RawBuilder<boolean>;
+  /** Reads a JSON column value as stored by this engine. */
+  readJson<T>(value: unknown): T;
+  /** Reads a boolean column value. */
+  readBool(value: unknown): boolean;
+  /** Writes a boolean (NOTE: better-sqlite3 cannot bind JS booleans). */
+  writeBool(value: boolean): boolean | number;
+  /** Writes a JSON document. */
+  writeJson(value: unknown): string;
+  /** Reads a timestamp column value into an ISO string (or null). */
+  readInstant(value: unknown): string | null;
+}
+
+export function escapeLike(needle: string): string {
+  return needle.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,55 @@
+import Database from 'better-sqlite3';
+import { CompiledQuery, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+import type { DialectHelpers } from './dialect';
+import { escapeLike } from './dialect';
+
+/**
+ * NOTE: better-sqlite3 has a single connection and Kysely's default `begin` is DEFERRED: a transaction that
+ * reads and then writes can fail at once with SQLITE_BUSY when another process (the CLI beside a running
+ * server) holds the write lock, since SQLite refuses to wait on a lock upgrade. `begin immediate` takes the
+ * write lock up front, so the busy timeout applies and writers queue instead of failing.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+export function createSqliteDialect(file: string): SqliteDialect {
+  return new ImmediateSqliteDialect({
+    database: async () => {
+      const db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 10000');
+      db.pragma('synchronous = NORMAL');
+      return db;
+    },
+  });
+}
+
+export const sqliteHelpers: DialectHelpers = {
+  name: 'sqlite',
+  timestampType: 'text',
+  jsonType: 'text',
+  containsInsensitive: (column, needle) =>
+    // NOTE: SQLite's LIKE is case-insensitive for ASCII only; good enough for search, documented.
+    sql<boolean>`${sql.ref(column)} like ${'%' + escapeLike(needle) + '%'} escape '\\'`,
+  jsonArrayContains: (column, value) => sql<boolean>`exists (select 1 from json_each(${sql.ref(column)}) where value = ${value})`,
+  readJson: <T>(value: unknown) => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T)),
+  readBool: (value) => value === 1 || value === true || value === '1',
+  writeBool: (value) => (value ? 1 : 0),
+  writeJson: (value) => JSON.stringify(value),
+  readInstant: (value) => (value === null || value === undefined ? null : String(value)),
+};

@@ -1,0 +1,220 @@
+import type { Kysely } from 'kysely';
+import type { User, Team, ApiToken } from '../../contracts/auth';
+import type { RoleGrant } from '../../domain/actor';
+import type { Role } from '../../domain/auth/roles';
+import type { DialectHelpers } from '../dialect';
+import type { DB, UsersTable } from '../schema';
+
+export interface UserWithSecret extends User {
+  passwordHash: string | null;
+}
+
+export interface SessionRow {
+  id: string;
+  userId: string;
+  csrfToken: string;
+  expiresAt: string;
+}
+
+export interface TokenRow extends ApiToken {
+  tokenHash: string;
+}
+
+/** Users, roles, teams, memberships, web sessions and API tokens. */
+export function createAccountsRepository(db: Kysely<DB>, h: DialectHelpers) {
+  async function rolesFor(userIds: string[]): Promise<Map<string, RoleGrant[]>> {
+    const map = new Map<string, RoleGrant[]>();
+    if (userIds.length === 0) return map;
+    const rows = await db.selectFrom('user_roles').selectAll().where('user_id', 'in', userIds).orderBy('role').execute();
+    for (const r of rows) {
+      const list = map.get(r.user_id) ?? [];
+      list.push({ role: r.role as Role, scopeType: r.scope_type as RoleGrant['scopeType'], scopeId: r.scope_id });
+      map.set(r.user_id, list);
+    }
+    return map;
+  }
+
+  async function teamsFor(userIds: string[]): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>();
+    if (userIds.length === 0) return map;
+    const rows = await db.selectFrom('team_members').selectAll().where('user_id', 'in', userIds).execute();
+    for (const r of rows) map.set(r.user_id, [...(map.get(r.user_id) ?? []), r.team_id]);
+    return map;
+  }
+
+  async function hydrateUsers(rows: UsersTable[]): Promise<UserWithSecret[]> {
+    const ids = rows.map((r) => r.id);
+    const [roles, teams] = await Promise.all([rolesFor(ids), teamsFor(ids)]);
+    return rows.map((r) => ({
+      id: r.id,
+      email: r.email,
+      name: r.name,
+      roles: roles.get(r.id) ?? [],
+      teamIds: teams.get(r.id) ?? [],
+      disabled: h.readBool(r.disabled),
+      createdAt: h.readInstant(r.created_at)!,
+      passwordHash: r.password_hash,
+    }));
+  }
+
+  async function membersOf(teamIds: string[]): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>();
+    if (teamIds.length === 0) return map;
+    const rows = await db.selectFrom('team_members').selectAll().where('team_id', 'in', teamIds).execute();
+    for (const r of rows) map.set(r.team_id, [...(map.get(r.team_id) ?? []), r.user_id]);
+    return map;
+  }
+
+  return {
+    async countUsers(): Promise<number> {
+      const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async insertUser(u: { id: string; email: string; name: string; passwordHash: string | null; now: string }): Promise<void> {
+      await db
+        .insertInto('users')
+        .values({ id: u.id, email: u.email, name: u.name, password_hash: u.passwordHash, disabled: h.writeBool(false), created_at: u.now, updated_at: u.now })
+        .execute();
+    },
+    async updateUser(id: string, patch: { name?: string; passwordHash?: string; disabled?: boolean; now: string }): Promise<void> {
+      await db
+        .updateTable('users')
+        .set({
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
+          ...(patch.disabled !== undefined ? { disabled: h.writeBool(patch.disabled) } : {}),
+          updated_at: patch.now,
+        })
+        .where('id', '=', id)
+        .execute();
+    },
+    async setRoles(userId: string, grants: RoleGrant[], newId: () => string): Promise<void> {
+      await db.deleteFrom('user_roles').where('user_id', '=', userId).execute();
+      if (grants.length === 0) return;
+      await db
+        .insertInto('user_roles')
+        .values(grants.map((g) => ({ id: newId(), user_id: userId, role: g.role, scope_type: g.scopeType, scope_id: g.scopeId })))
+        .execute();
+    },
+    async setUserTeams(userId: string, teamIds: string[]): Promise<void> {
+      await db.deleteFrom('team_members').where('user_id', '=', userId).execute();
+      if (teamIds.length) await db.insertInto('team_members').values(teamIds.map((t) => ({ team_id: t, user_id: userId }))).execute();
+    },
+    async findUserById(id: string): Promise<UserWithSecret | null> {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? ((await hydrateUsers([row]))[0] ?? null) : null;
+    },
+    async findUserByEmail(email: string): Promise<UserWithSecret | null> {
+      const row = await db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+      return row ? ((await hydrateUsers([row]))[0] ?? null) : null;
+    },
+    async listUsers(opts: { q?: string; limit: number; afterEmail?: string }): Promise<UserWithSecret[]> {
+      let q = db.selectFrom('users').selectAll().orderBy('email').limit(opts.limit);
+      if (opts.afterEmail) q = q.where('email', '>', opts.afterEmail);
+      if (opts.q) q = q.where((eb) => eb.or([h.containsInsensitive('email', opts.q!), h.containsInsensitive('name', opts.q!)]));
+      return hydrateUsers(await q.execute());
+    },
+    async existingUserIds(ids: string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const rows = await db.selectFrom('users').select('id').where('id', 'in', ids).execute();
+      return new Set(rows.map((r) => r.id));
+    },
+    async userNames(ids: string[]): Promise<Map<string, string>> {
+      if (ids.length === 0) return new Map();
+      const rows = await db.selectFrom('users').select(['id', 'name']).where('id', 'in', ids).execute();
+      return new Map(rows.map((r) => [r.id, r.name]));
+    },
+
+    async insertTeam(t: { id: string; name: string; handle: string; description: string; now: string }): Promise<void> {
+      await db.insertInto('teams').values({ id: t.id, name: t.name, handle: t.handle, description: t.description, created_at: t.now, updated_at: t.now }).execute();
+    },
+    async updateTeam(id: string, patch: { name?: string; description?: string; now: string }): Promise<void> {
+      await db
+        .updateTable('teams')
+        .set({ ...(patch.name !== undefined ? { name: patch.name } : {}), ...(patch.description !== undefined ? { description: patch.description } : {}), updated_at: patch.now })
+        .where('id', '=', id)
+        .execute();
+    },
+    async setTeamMembers(teamId: string, userIds: string[]): Promise<void> {
+      await db.deleteFrom('team_members').where('team_id', '=', teamId).execute();
+      if (userIds.length) await db.insertInto('team_members').values([...new Set(userIds)].map((u) => ({ team_id: teamId, user_id: u }))).execute();
+    },
+    async findTeam(idOrHandle: string): Promise<Team | null> {
+      const row = await db.selectFrom('teams').selectAll().where((eb) => eb.or([eb('id', '=', idOrHandle), eb('handle', '=', idOrHandle)])).executeTakeFirst();
+      if (!row) return null;
+      const members = await membersOf([row.id]);
+      return { id: row.id, name: row.name, handle: row.handle, description: row.description, memberIds: members.get(row.id) ?? [], createdAt: h.readInstant(row.created_at)! };
+    },
+    async listTeams(): Promise<Team[]> {
+      const rows = await db.selectFrom('teams').selectAll().orderBy('name').execute();
+      const members = await membersOf(rows.map((r) => r.id));
+      return rows.map((row) => ({ id: row.id, name: row.name, handle: row.handle, description: row.description, memberIds: members.get(row.id) ?? [], createdAt: h.readInstant(row.created_at)! }));
+    },
+    async handleExists(handle: string): Promise<boolean> {
+      return (await db.selectFrom('teams').select('id').where('handle', '=', handle).executeTakeFirst()) !== undefined;
+    },
+    async existingTeamIds(ids: string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const rows = await db.selectFrom('teams').select('id').where('id', 'in', ids).execute();
+      return new Set(rows.map((r) => r.id));
+    },
+
+    async insertSession(s: SessionRow & { createdAt: string }): Promise<void> {
+      await db.insertInto('sessions').values({ id: s.id, user_id: s.userId, csrf_token: s.csrfToken, created_at: s.createdAt, expires_at: s.expiresAt }).execute();
+    },
+    async findSession(id: string): Promise<SessionRow | null> {
+      const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? { id: row.id, userId: row.user_id, csrfToken: row.csrf_token, expiresAt: h.readInstant(row.expires_at)! } : null;
+    },
+    async deleteSession(id: string): Promise<void> {
+      await db.deleteFrom('sessions').where('id', '=', id).execute();
+    },
+    async deleteSessionsOf(userId: string): Promise<void> {
+      await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    },
+    async deleteExpiredSessions(now: string): Promise<void> {
+      await db.deleteFrom('sessions').where('expires_at', '<', now).execute();
+    },
+
+    async insertToken(t: TokenRow): Promise<void> {
+      await db
+        .insertInto('api_tokens')
+        .values({ id: t.id, user_id: t.userId, name: t.name, token_hash: t.tokenHash, prefix: t.prefix, created_at: t.createdAt, expires_at: t.expiresAt, last_used_at: null, revoked_at: null })
+        .execute();
+    },
+    async findTokenByHash(hash: string): Promise<TokenRow | null> {
+      const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+      return row ? toToken(row) : null;
+    },
+    async findToken(id: string): Promise<TokenRow | null> {
+      const row = await db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toToken(row) : null;
+    },
+    async listTokens(userId: string | null): Promise<TokenRow[]> {
+      let q = db.selectFrom('api_tokens').selectAll().orderBy('created_at', 'desc');
+      if (userId) q = q.where('user_id', '=', userId);
+      return (await q.execute()).map(toToken);
+    },
+    async revokeToken(id: string, now: string): Promise<void> {
+      await db.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+    },
+    async touchToken(id: string, now: string): Promise<void> {
+      await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
+    },
+  };
+
+  function toToken(row: DB['api_tokens']): TokenRow {
+    return {
+      id: row.id,
+      userId: row.user_id,
+      name: row.name,
+      prefix: row.prefix,
+      tokenHash: row.token_hash,
+      createdAt: h.readInstant(row.created_at)!,
+      expiresAt: h.readInstant(row.expires_at),
+      lastUsedAt: h.readInstant(row.last_used_at),
+      revokedAt: h.readInstant(row.revoked_at),
+    };
+  }
+}
+export type AccountsRepository = ReturnType<typeof createAccountsRepository>;

@@ -1,0 +1,192 @@
+import type { Kysely } from 'kysely';
+import type { Change } from '../../contracts/change';
+import type { DialectHelpers } from '../dialect';
+import type { ChangesTable, DB } from '../schema';
+
+/** A change as stored, without the derived service ids. */
+export type ChangeRecord = Omit<Change, 'serviceIds'>;
+
+export interface ChangeFilter {
+  q?: string;
+  type?: string;
+  state?: string;
+  requesterId?: string;
+  assignmentTeamId?: string;
+  ciId?: string;
+  serviceId?: string;
+  plannedFrom?: string;
+  plannedTo?: string;
+  beforeSeq?: number;
+  limit: number;
+}
+
+export interface CommentRecord {
+  id: string;
+  changeId: string;
+  authorId: string;
+  authorName: string;
+  kind: 'comment' | 'work_note';
+  body: string;
+  createdAt: string;
+}
+
+/** Changes, their CIs and comments, and the counter behind change numbers. */
+export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
+  const toRecord = (r: ChangesTable, ciIds: string[]): ChangeRecord => ({
+    id: r.id,
+    number: r.number,
+    type: r.type as Change['type'],
+    state: r.state,
+    title: r.title,
+    description: r.description,
+    justification: r.justification,
+    requesterId: r.requester_id,
+    ownerId: r.owner_id,
+    assignmentTeamId: r.assignment_team_id,
+    implementerId: r.implementer_id,
+    ciIds,
+    plannedStart: h.readInstant(r.planned_start),
+    plannedEnd: h.readInstant(r.planned_end),
+    actualStart: h.readInstant(r.actual_start),
+    actualEnd: h.readInstant(r.actual_end),
+    implementationPlan: r.implementation_plan,
+    testPlan: r.test_plan,
+    backoutPlan: r.backout_plan,
+    impact: r.impact as Change['impact'],
+    urgency: r.urgency as Change['urgency'],
+    priority: r.priority,
+    closeCode: r.close_code as Change['closeCode'],
+    closeNotes: r.close_notes,
+    links: h.readJson<Change['links']>(r.links),
+    policyVersion: r.policy_version,
+    version: r.version,
+    createdAt: h.readInstant(r.created_at)!,
+    updatedAt: h.readInstant(r.updated_at)!,
+  });
+
+  const toRow = (c: ChangeRecord, seq: number): ChangesTable => ({
+    id: c.id,
+    number: c.number,
+    seq,
+    type: c.type,
+    state: c.state,
+    title: c.title,
+    description: c.description,
+    justification: c.justification,
+    requester_id: c.requesterId,
+    owner_id: c.ownerId,
+    assignment_team_id: c.assignmentTeamId,
+    implementer_id: c.implementerId,
+    planned_start: c.plannedStart,
+    planned_end: c.plannedEnd,
+    actual_start: c.actualStart,
+    actual_end: c.actualEnd,
+    implementation_plan: c.implementationPlan,
+    test_plan: c.testPlan,
+    backout_plan: c.backoutPlan,
+    impact: c.impact,
+    urgency: c.urgency,
+    priority: c.priority,
+    close_code: c.closeCode,
+    close_notes: c.closeNotes,
+    links: h.writeJson(c.links),
+    policy_version: c.policyVersion,
+    version: c.version,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+  });
+
+  async function ciIdsOf(changeIds: string[]): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>();
+    if (changeIds.length === 0) return map;
+    const rows = await db.selectFrom('change_cis').selectAll().where('change_id', 'in', changeIds).execute();
+    for (const r of rows) map.set(r.change_id, [...(map.get(r.change_id) ?? []), r.ci_id]);
+    return map;
+  }
+
+  return {
+    /**
+     * Takes the next change sequence number. NOTE: the UPDATE … RETURNING row lock makes concurrent
+     * creators queue on PostgreSQL; on SQLite the write transaction already serialises them.
+     */
+    async nextSeq(): Promise<number> {
+      const row = await db.updateTable('counters').set((eb) => ({ value: eb('value', '+', 1) })).where('name', '=', 'change').returning('value').executeTakeFirstOrThrow();
+      return Number(row.value);
+    },
+    async insert(c: ChangeRecord, seq: number): Promise<void> {
+      await db.insertInto('changes').values(toRow(c, seq)).execute();
+      await this.setCis(c.id, c.ciIds);
+    },
+    /** Writes `c` (whose version is already bumped) if the stored version is still `expectedVersion`. */
+    async update(c: ChangeRecord, expectedVersion: number): Promise<boolean> {
+      const { id, seq, number, created_at, requester_id, ...rest } = toRow(c, 0);
+      void seq, number, created_at, requester_id;
+      const res = await db.updateTable('changes').set(rest).where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
+    async setCis(changeId: string, ciIds: string[]): Promise<void> {
+      await db.deleteFrom('change_cis').where('change_id', '=', changeId).execute();
+      if (ciIds.length) await db.insertInto('change_cis').values([...new Set(ciIds)].map((ci) => ({ change_id: changeId, ci_id: ci }))).execute();
+    },
+    async findById(idOrNumber: string): Promise<ChangeRecord | null> {
+      const row = await db
+        .selectFrom('changes')
+        .selectAll()
+        .where((eb) => eb.or([eb('id', '=', idOrNumber), eb('number', '=', idOrNumber.toUpperCase())]))
+        .executeTakeFirst();
+      if (!row) return null;
+      return toRecord(row, (await ciIdsOf([row.id])).get(row.id) ?? []);
+    },
+    async seqOf(id: string): Promise<number | null> {
+      const row = await db.selectFrom('changes').select('seq').where('id', '=', id).executeTakeFirst();
+      return row ? row.seq : null;
+    },
+    /** Newest first, paged by sequence number. */
+    async list(f: ChangeFilter): Promise<(ChangeRecord & { seq: number })[]> {
+      let q = db.selectFrom('changes').selectAll().orderBy('seq', 'desc').limit(f.limit);
+      if (f.beforeSeq !== undefined) q = q.where('seq', '<', f.beforeSeq);
+      if (f.type) q = q.where('type', '=', f.type);
+      if (f.state) q = q.where('state', 'in', f.state.split(','));
+      if (f.requesterId) q = q.where('requester_id', '=', f.requesterId);
+      if (f.assignmentTeamId) q = q.where('assignment_team_id', '=', f.assignmentTeamId);
+      if (f.plannedFrom) q = q.where('planned_end', '>', f.plannedFrom);
+      if (f.plannedTo) q = q.where('planned_start', '<', f.plannedTo);
+      if (f.ciId) q = q.where('id', 'in', db.selectFrom('change_cis').select('change_id').where('ci_id', '=', f.ciId));
+      if (f.serviceId) {
+        q = q.where('id', 'in', db.selectFrom('change_cis').innerJoin('cis', 'cis.id', 'change_cis.ci_id').select('change_cis.change_id').where('cis.service_id', '=', f.serviceId!));
+      }
+      if (f.q) {
+        const needle = f.q;
+        q = q.where((eb) => eb.or([eb('number', '=', needle.toUpperCase()), h.containsInsensitive('title', needle), h.containsInsensitive('description', needle)]));
+      }
+      const rows = await q.execute();
+      const cis = await ciIdsOf(rows.map((r) => r.id));
+      return rows.map((r) => ({ ...toRecord(r, cis.get(r.id) ?? []), seq: r.seq }));
+    },
+    async serviceIdsFor(ciIds: string[]): Promise<string[]> {
+      if (ciIds.length === 0) return [];
+      const rows = await db.selectFrom('cis').select('service_id').distinct().where('id', 'in', ciIds).where('service_id', 'is not', null).execute();
+      return rows.map((r) => r.service_id!).sort();
+    },
+    async count(): Promise<number> {
+      const row = await db.selectFrom('changes').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async insertComment(c: Omit<CommentRecord, 'authorName'>): Promise<void> {
+      await db.insertInto('change_comments').values({ id: c.id, change_id: c.changeId, author_id: c.authorId, kind: c.kind, body: c.body, created_at: c.createdAt }).execute();
+    },
+    async comments(changeId: string): Promise<CommentRecord[]> {
+      const rows = await db
+        .selectFrom('change_comments as c')
+        .innerJoin('users as u', 'u.id', 'c.author_id')
+        .select(['c.id', 'c.change_id', 'c.author_id', 'u.name', 'c.kind', 'c.body', 'c.created_at'])
+        .where('c.change_id', '=', changeId)
+        .orderBy('c.created_at')
+        .orderBy('c.id')
+        .execute();
+      return rows.map((r) => ({ id: r.id, changeId: r.change_id, authorId: r.author_id, authorName: r.name, kind: r.kind as CommentRecord['kind'], body: r.body, createdAt: h.readInstant(r.created_at)! }));
+    },
+  };
+}
+export type ChangeRepository = ReturnType<typeof createChangeRepository>;

@@ -1,0 +1,173 @@
+/** Row types as stored. Instants are ISO strings; JSON columns are text on SQLite and jsonb on PostgreSQL. */
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  disabled: boolean | number;
+  created_at: string;
+  updated_at: string;
+}
+export interface UserRolesTable {
+  id: string;
+  user_id: string;
+  role: string;
+  scope_type: string | null;
+  scope_id: string | null;
+}
+export interface TeamsTable {
+  id: string;
+  name: string;
+  handle: string;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+}
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+export interface ServicesTable {
+  id: string;
+  name: string;
+  description: string;
+  tier: number;
+  owner_team_id: string | null;
+  tags: unknown;
+  provider: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+export interface CisTable {
+  id: string;
+  name: string;
+  type: string;
+  environment: string;
+  service_id: string | null;
+  owner_team_id: string | null;
+  criticality: string;
+  tags: unknown;
+  attributes: unknown;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+export interface CiRelationsTable {
+  id: string;
+  from_ci_id: string;
+  to_ci_id: string;
+  type: string;
+  created_at: string;
+}
+export interface ChangesTable {
+  id: string;
+  number: string;
+  seq: number;
+  type: string;
+  state: string;
+  title: string;
+  description: string;
+  justification: string;
+  requester_id: string;
+  owner_id: string | null;
+  assignment_team_id: string | null;
+  implementer_id: string | null;
+  planned_start: string | null;
+  planned_end: string | null;
+  actual_start: string | null;
+  actual_end: string | null;
+  implementation_plan: string;
+  test_plan: string;
+  backout_plan: string;
+  impact: string;
+  urgency: string;
+  priority: number;
+  close_code: string | null;
+  close_notes: string;
+  links: unknown;
+  policy_version: number;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+export interface ChangeCisTable {
+  change_id: string;
+  ci_id: string;
+}
+export interface ChangeCommentsTable {
+  id: string;
+  change_id: string;
+  author_id: string;
+  kind: string;
+  body: string;
+  created_at: string;
+}
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+export interface AuditEventsTable {
+  seq: number;
+  at: string;
+  actor_id: string;
+  actor_name: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  /** Canonical JSON text, kept verbatim so the hash can be recomputed exactly. */
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+export interface PolicyVersionsTable {
+  number: number;
+  name: string;
+  hash: string;
+  files: unknown;
+  applied_at: string;
+  applied_by: string;
+  active: boolean | number;
+}
+
+export interface DB {
+  users: UsersTable;
+  user_roles: UserRolesTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  services: ServicesTable;
+  cis: CisTable;
+  ci_relations: CiRelationsTable;
+  changes: ChangesTable;
+  change_cis: ChangeCisTable;
+  change_comments: ChangeCommentsTable;
+  counters: CountersTable;
+  audit_events: AuditEventsTable;
+  audit_head: AuditHeadTable;
+  policy_versions: PolicyVersionsTable;
+}

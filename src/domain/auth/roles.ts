@@ -1,0 +1,55 @@
+import { ForbiddenError } from '../errors';
+import type { Actor } from '../actor';
+
+export const ROLES = [
+  'admin',
+  'change_manager',
+  'requester',
+  'implementer',
+  'approver',
+  'cab_member',
+  'release_manager',
+  'auditor',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * What each permission needs. Permissions are checked in services, so the HTTP layer, the CLI and the
+ * worker all obey the same rules. NOTE: admin holds every permission; that is a security decision
+ * recorded in docs/security.md, and segregation-of-duties rules (later) still apply to admins.
+ */
+const PERMISSIONS = {
+  'change.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
+  'change.create': ['change_manager', 'requester', 'implementer', 'release_manager'],
+  'change.update': ['change_manager', 'requester', 'implementer', 'release_manager'],
+  'change.comment': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager'],
+  'cmdb.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
+  'cmdb.write': ['change_manager'],
+  'team.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
+  'team.write': ['change_manager'],
+  'user.read': ['change_manager', 'auditor'],
+  'user.write': [],
+  'token.manage_all': [],
+  'audit.read': ['change_manager', 'auditor'],
+  'policy.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
+  'policy.write': [],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+/** Whether the actor holds the permission through any role (scoped roles count everywhere for now). */
+export function hasPermission(actor: Actor, permission: Permission): boolean {
+  const allowed: readonly Role[] = PERMISSIONS[permission];
+  return actor.roles.some((g) => g.role === 'admin' || allowed.includes(g.role));
+}
+
+/** Throws `ForbiddenError` unless the actor holds the permission. */
+export function assertPermission(actor: Actor, permission: Permission): void {
+  if (!hasPermission(actor, permission)) {
+    throw new ForbiddenError(`You need the permission "${permission}" to do this.`, 'forbidden', { permission });
+  }
+}
+
+export function hasRole(actor: Actor, role: Role): boolean {
+  return actor.roles.some((g) => g.role === role);
+}

@@ -1,0 +1,53 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError, AuthenticationError, ConflictError, ForbiddenError, InputError, NotFoundError, PolicyError, RateLimitedError, StaleVersionError } from '../domain/errors';
+
+/** The one mapping from domain errors to HTTP status codes. */
+const STATUS: [new (...args: never[]) => AppError, number][] = [
+  [InputError, 400],
+  [AuthenticationError, 401],
+  [ForbiddenError, 403],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [StaleVersionError, 412],
+  [PolicyError, 422],
+  [RateLimitedError, 429],
+];
+
+export function statusOf(err: AppError): number {
+  return STATUS.find(([cls]) => err instanceof cls)?.[1] ?? 400;
+}
+
+const LOCATION: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+
+/** Maps every error to `{ error: { code, message, details } }`; 5xx never leaks internals. */
+export function errorHandler(err: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  if (err instanceof AppError) {
+    void reply.status(statusOf(err)).send({ error: { code: err.code, message: err.message, details: err.details } });
+    return;
+  }
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = LOCATION[(err as { validationContext?: string }).validationContext ?? 'body'] ?? 'body';
+    const issues = err.validation.map((v) => {
+      const path = v.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
+      return { path: where === 'body' ? path : [where, path].filter(Boolean).join('.'), message: v.message ?? 'is invalid' };
+    });
+    const summary = issues.map((i) => `${i.path || where}: ${i.message}`).join('; ');
+    void reply.status(400).send({ error: { code: 'invalid_input', message: `The request has ${issues.length} invalid value${issues.length === 1 ? '' : 's'}: ${summary}`, details: { issues } } });
+    return;
+  }
+  if (isResponseSerializationError(err)) {
+    request.log.error({ err }, 'response did not match its schema');
+    void reply.status(500).send({ error: { code: 'internal_error', message: 'Something went wrong on our side. It has been logged.', details: { requestId: request.id } } });
+    return;
+  }
+  const fe = err as FastifyError;
+  const status = fe.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const code = status === 429 ? 'rate_limited' : status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 404 ? 'not_found' : 'bad_request';
+    void reply.status(status).send({ error: { code, message: fe.message, details: {} } });
+    return;
+  }
+  request.log.error({ err }, 'unhandled error');
+  void reply.status(500).send({ error: { code: 'internal_error', message: 'Something went wrong on our side. It has been logged.', details: { requestId: request.id } } });
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { ApiToken, CreatedToken, CreateTokenInput, LoginInput, Me } from '../../contracts/auth';
+import { ErrorBody } from '../../contracts/common';
+import { hasPermission, type Permission } from '../../domain/auth/roles';
+import type { Actor } from '../../domain/actor';
+import { actorOf, SESSION_COOKIE } from '../auth';
+import type { App, RouteDeps } from '../types';
+
+const ALL_PERMISSIONS: Permission[] = [
+  'change.read', 'change.create', 'change.update', 'change.comment', 'cmdb.read', 'cmdb.write', 'team.read', 'team.write',
+  'user.read', 'user.write', 'token.manage_all', 'audit.read', 'policy.read', 'policy.write',
+];
+
+export interface AuthRouteOptions {
+  secureCookies: boolean;
+  sessionHours: number;
+  loginRateLimit: number;
+}
+
+function meOf(actor: Actor, user: { createdAt: string; disabled: boolean }, csrfToken: string | null): z.infer<typeof Me> {
+  return {
+    id: actor.userId,
+    email: actor.email,
+    name: actor.name,
+    roles: actor.roles,
+    teamIds: actor.teamIds,
+    disabled: user.disabled,
+    createdAt: user.createdAt,
+    permissions: ALL_PERMISSIONS.filter((p) => hasPermission(actor, p)),
+    csrfToken,
+  };
+}
+
+export function authRoutes(app: App, { services }: RouteDeps, opts: AuthRouteOptions): void {
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { public: true, rateLimit: { max: opts.loginRateLimit, timeWindow: '1 minute' } },
+      schema: { tags: ['auth'], summary: 'Sign in with email and password (sets the session cookie)', body: LoginInput, response: { 200: Me, 401: ErrorBody } },
+    },
+    async (request, reply) => {
+      const { sessionId, csrfToken, expiresAt, actor } = await services.auth.login(request.body.email, request.body.password, request.id);
+      void reply.setCookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'lax', secure: opts.secureCookies, path: '/', expires: new Date(expiresAt) });
+      const user = await services.accounts.getUser(actor, actor.userId);
+      return meOf(actor, user, csrfToken);
+    },
+  );
+
+  app.post('/api/v1/auth/logout', { config: { public: true }, schema: { tags: ['auth'], summary: 'Sign out (ends the session)' } }, async (request, reply) => {
+    const sessionId = request.cookies[SESSION_COOKIE];
+    if (sessionId) await services.auth.logout(sessionId);
+    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send();
+  });
+
+  app.get('/api/v1/me', { schema: { tags: ['auth'], summary: 'The signed-in user, their permissions and CSRF token', response: { 200: Me } } }, async (request) => {
+    const actor = actorOf(request);
+    const user = await services.accounts.getUser(actor, actor.userId);
+    return meOf(actor, user, request.csrfToken);
+  });
+
+  app.get(
+    '/api/v1/tokens',
+    { schema: { tags: ['tokens'], summary: 'API tokens (your own; all=true for admins)', querystring: z.object({ all: z.stringbool().default(false) }), response: { 200: z.object({ items: z.array(ApiToken), nextCursor: z.null() }) } } },
+    async (request) => ({ items: await services.auth.listTokens(actorOf(request), request.query.all), nextCursor: null }),
+  );
+  app.post(
+    '/api/v1/tokens',
+    { schema: { tags: ['tokens'], summary: 'Create an API token; the secret is in this response only', body: CreateTokenInput, response: { 201: CreatedToken } } },
+    async (request, reply) => reply.status(201).send(await services.auth.createToken(actorOf(request), request.body)),
+  );
+  app.delete(
+    '/api/v1/tokens/:id',
+    { schema: { tags: ['tokens'], summary: 'Revoke an API token', params: z.object({ id: z.string() }) } },
+    async (request, reply) => {
+      await services.auth.revokeToken(actorOf(request), request.params.id);
+      return reply.status(204).send();
+    },
+  );
+}

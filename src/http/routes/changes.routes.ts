@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { AuditEvent, Change, ChangeDetail, ChangeListQuery, Comment, CreateChangeInput, CreateCommentInput, TransitionInput, UpdateChangeInput } from '../../contracts/change';
+import { ErrorBody, listOf } from '../../contracts/common';
+import { actorOf } from '../auth';
+import type { App, RouteDeps } from '../types';
+import { ifMatch } from './cmdb.routes';
+
+const IdParams = z.object({ id: z.string().min(1).describe('Change id or number (CHG0000001)') });
+
+export function changeRoutes(app: App, { services }: RouteDeps): void {
+  app.get('/api/v1/changes', { schema: { tags: ['changes'], summary: 'List and search changes, newest first', querystring: ChangeListQuery, response: { 200: listOf(Change) } } }, async (request) =>
+    services.changes.list(actorOf(request), request.query),
+  );
+  app.post(
+    '/api/v1/changes',
+    { schema: { tags: ['changes'], summary: 'File a change (starts in the initial state of its model)', body: CreateChangeInput, response: { 201: ChangeDetail, 400: ErrorBody } } },
+    async (request, reply) => reply.status(201).send(await services.changes.create(actorOf(request), request.body)),
+  );
+  app.get('/api/v1/changes/:id', { schema: { tags: ['changes'], summary: 'A change, with the transitions you may take', params: IdParams, response: { 200: ChangeDetail } } }, async (request) =>
+    services.changes.get(actorOf(request), request.params.id),
+  );
+  app.patch(
+    '/api/v1/changes/:id',
+    {
+      schema: {
+        tags: ['changes'],
+        summary: 'Edit a change; send the version you read (body `version` or If-Match), a stale one gets 412',
+        params: IdParams,
+        body: UpdateChangeInput,
+        response: { 200: ChangeDetail, 412: ErrorBody },
+      },
+    },
+    async (request) => services.changes.update(actorOf(request), request.params.id, { ...request.body, version: request.body.version ?? ifMatch(request.headers['if-match']) }),
+  );
+  app.post(
+    '/api/v1/changes/:id/transitions',
+    {
+      schema: {
+        tags: ['changes'],
+        summary: 'Move a change to another state: 409 invalid_transition, 422 missing_fields, 403 when you may not',
+        params: IdParams,
+        body: TransitionInput,
+        response: { 200: ChangeDetail, 409: ErrorBody, 422: ErrorBody },
+      },
+    },
+    async (request) =>
+      services.changes.transition(actorOf(request), request.params.id, request.body.to, { version: request.body.version ?? ifMatch(request.headers['if-match']), comment: request.body.comment }),
+  );
+  app.get('/api/v1/changes/:id/audit', { schema: { tags: ['changes'], summary: 'The audit events of a change, oldest first', params: IdParams, response: { 200: listOf(AuditEvent) } } }, async (request) => ({
+    items: await services.changes.history(actorOf(request), request.params.id),
+    nextCursor: null,
+  }));
+  app.get('/api/v1/changes/:id/comments', { schema: { tags: ['changes'], summary: 'Comments and work notes', params: IdParams, response: { 200: listOf(Comment) } } }, async (request) => ({
+    items: await services.changes.comments(actorOf(request), request.params.id),
+    nextCursor: null,
+  }));
+  app.post(
+    '/api/v1/changes/:id/comments',
+    { schema: { tags: ['changes'], summary: 'Add a comment or work note', params: IdParams, body: CreateCommentInput, response: { 201: Comment } } },
+    async (request, reply) => reply.status(201).send(await services.changes.addComment(actorOf(request), request.params.id, request.body)),
+  );
+}

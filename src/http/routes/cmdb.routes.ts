@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { Ci, CiRelations, CreateCiInput, CreateRelationInput, CreateServiceInput, ENVIRONMENTS, ImportResult, Relation, Service, UpdateCiInput, UpdateServiceInput } from '../../contracts/cmdb';
+import { listOf } from '../../contracts/common';
+import { InputError } from '../../domain/errors';
+import { actorOf } from '../auth';
+import type { App, RouteDeps } from '../types';
+
+const IdParams = z.object({ id: z.string().min(1) });
+const Paging = { limit: z.coerce.number().int().min(1).max(500).default(50), cursor: z.string().max(400).optional() };
+
+export function cmdbRoutes(app: App, { services }: RouteDeps): void {
+  app.get(
+    '/api/v1/services',
+    { schema: { tags: ['cmdb'], summary: 'List services', querystring: z.object({ q: z.string().max(200).optional(), tag: z.string().max(40).optional(), ...Paging }), response: { 200: listOf(Service) } } },
+    async (request) => services.cmdb.listServices(actorOf(request), request.query),
+  );
+  app.post('/api/v1/services', { schema: { tags: ['cmdb'], summary: 'Create a service', body: CreateServiceInput, response: { 201: Service } } }, async (request, reply) =>
+    reply.status(201).send(await services.cmdb.createService(actorOf(request), request.body)),
+  );
+  app.get('/api/v1/services/:id', { schema: { tags: ['cmdb'], summary: 'A service by id or name', params: IdParams, response: { 200: Service } } }, async (request) =>
+    services.cmdb.getService(actorOf(request), request.params.id),
+  );
+  app.patch('/api/v1/services/:id', { schema: { tags: ['cmdb'], summary: 'Update a service', params: IdParams, body: UpdateServiceInput, response: { 200: Service } } }, async (request) =>
+    services.cmdb.updateService(actorOf(request), request.params.id, { ...request.body, version: request.body.version ?? ifMatch(request.headers['if-match']) }),
+  );
+
+  app.get(
+    '/api/v1/cis',
+    {
+      schema: {
+        tags: ['cmdb'],
+        summary: 'List configuration items',
+        querystring: z.object({ q: z.string().max(200).optional(), serviceId: z.string().optional(), type: z.string().max(64).optional(), environment: z.enum(ENVIRONMENTS).optional(), tag: z.string().max(40).optional(), ...Paging }),
+        response: { 200: listOf(Ci) },
+      },
+    },
+    async (request) => services.cmdb.listCis(actorOf(request), request.query),
+  );
+  app.post('/api/v1/cis', { schema: { tags: ['cmdb'], summary: 'Create a configuration item', body: CreateCiInput, response: { 201: Ci } } }, async (request, reply) =>
+    reply.status(201).send(await services.cmdb.createCi(actorOf(request), request.body)),
+  );
+  app.get('/api/v1/cis/:id', { schema: { tags: ['cmdb'], summary: 'A configuration item by id or name', params: IdParams, response: { 200: Ci } } }, async (request) =>
+    services.cmdb.getCi(actorOf(request), request.params.id),
+  );
+  app.patch('/api/v1/cis/:id', { schema: { tags: ['cmdb'], summary: 'Update a configuration item', params: IdParams, body: UpdateCiInput, response: { 200: Ci } } }, async (request) =>
+    services.cmdb.updateCi(actorOf(request), request.params.id, { ...request.body, version: request.body.version ?? ifMatch(request.headers['if-match']) }),
+  );
+  app.get('/api/v1/cis/:id/relations', { schema: { tags: ['cmdb'], summary: 'Relations of a CI, both directions', params: IdParams, response: { 200: CiRelations } } }, async (request) =>
+    services.cmdb.relations(actorOf(request), request.params.id),
+  );
+  app.post(
+    '/api/v1/cis/:id/relations',
+    { schema: { tags: ['cmdb'], summary: 'Relate this CI to another (depends_on, runs_on, connects_to)', params: IdParams, body: CreateRelationInput, response: { 201: Relation } } },
+    async (request, reply) => reply.status(201).send(await services.cmdb.addRelation(actorOf(request), request.params.id, request.body)),
+  );
+  app.delete(
+    '/api/v1/cis/:id/relations/:relationId',
+    { schema: { tags: ['cmdb'], summary: 'Remove a relation', params: z.object({ id: z.string(), relationId: z.string() }) } },
+    async (request, reply) => {
+      await services.cmdb.removeRelation(actorOf(request), request.params.id, request.params.relationId);
+      return reply.status(204).send();
+    },
+  );
+  app.post(
+    '/api/v1/cis/import',
+    {
+      bodyLimit: 50 * 1024 * 1024,
+      schema: {
+        tags: ['cmdb'],
+        summary: 'Import CIs and relations from CSV (text/csv) or a JSON array; reports every refused row',
+        description:
+          'CSV header: name,type,environment,service,criticality,tags (tags separated by ";"; optional ownerTeam, attributes as JSON). ' +
+          'A CSV with header from,type,to imports relations. JSON: an array of { name, type, environment, service, criticality, tags, attributes, relations: [{ to, type }] }. ' +
+          'Rows with errors are skipped and listed; atomic=true applies nothing when any row is refused; dryRun=true only validates.',
+        querystring: z.object({ atomic: z.stringbool().default(false), dryRun: z.stringbool().default(false) }),
+        response: { 200: ImportResult.extend({ unchanged: z.number().int(), dryRun: z.boolean() }) },
+      },
+    },
+    async (request) => {
+      const type = String(request.headers['content-type'] ?? '');
+      const format = type.startsWith('text/csv') || type.startsWith('application/csv') ? 'csv' : type.startsWith('application/json') ? 'json' : null;
+      if (!format) throw new InputError('Send the import as text/csv or application/json.', [{ path: 'header.content-type', message: `unsupported content type "${type}"` }], 'unsupported_media_type');
+      return services.cmdb.importCis(actorOf(request), { format, body: request.body }, request.query);
+    },
+  );
+}
+
+/** `If-Match: "3"` or `If-Match: 3` → 3. */
+export function ifMatch(header: string | undefined): number | undefined {
+  if (!header) return undefined;
+  const n = Number(header.replace(/^W\//, '').replace(/"/g, ''));
+  if (!Number.isInteger(n) || n < 1) throw new InputError('If-Match must hold the version number you read.', [{ path: 'header.if-match', message: 'must be a positive integer' }]);
+  return n;
+}

@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import type { ChangeModel } from '../domain/change/lifecycle';
+import { AppError } from '../domain/errors';
+import { BundleSchema } from './bundle.schema';
+
+/** A loaded, validated bundle: the compiled models plus the exact source it came from. */
+export interface PolicyBundle {
+  name: string;
+  description: string;
+  models: Record<string, ChangeModel>;
+  /** File name → YAML text, kept so a stored version can be reproduced byte for byte. */
+  files: Record<string, string>;
+  /** sha256 over the sorted files: the same bundle always hashes the same. */
+  hash: string;
+}
+
+export interface BundleIssue {
+  file: string;
+  line: number;
+  column: number;
+  path: string;
+  message: string;
+}
+
+export class PolicyInvalidError extends AppError {
+  constructor(issues: BundleIssue[]) {
+    const first = issues[0];
+    super(
+      'invalid_policy',
+      `The policy bundle has ${issues.length} problem${issues.length === 1 ? '' : 's'}` +
+        (first ? `; first: ${first.file}:${first.line}:${first.column} ${first.path} ${first.message}` : ''),
+      { issues },
+    );
+  }
+}
+
+/** Reads every `*.yaml`/`*.yml` file directly in `dir` (tests live in `dir/tests` and are not part of it). */
+export async function readBundleFiles(dir: string): Promise<Record<string, string>> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
+  } catch (err) {
+    throw new PolicyInvalidError([
+      { file: dir, line: 0, column: 0, path: '', message: `cannot read the folder: ${(err as Error).message}` },
+    ]);
+  }
+  if (names.length === 0) {
+    throw new PolicyInvalidError([{ file: dir, line: 0, column: 0, path: '', message: 'the folder holds no .yaml files' }]);
+  }
+  const files: Record<string, string> = {};
+  for (const name of names) files[name] = await readFile(path.join(dir, name), 'utf8');
+  return files;
+}
+
+export async function loadBundleDir(dir: string): Promise<PolicyBundle> {
+  return compileBundle(await readBundleFiles(dir));
+}
+
+interface ParsedFile {
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+/**
+ * Parses and validates a bundle given as file name → YAML text. Every problem in every file is reported
+ * at once with its file, line and column; nothing partial is ever returned.
+ */
+export function compileBundle(files: Record<string, string>): PolicyBundle {
+  const issues: BundleIssue[] = [];
+  const merged: Record<string, unknown> = {};
+  const owner = new Map<string, ParsedFile>();
+
+  for (const [file, text] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const parsed: ParsedFile = { file, doc, lines };
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const pos = lines.linePos(e.pos[0]);
+        issues.push({ file, line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0] ?? e.message });
+      }
+      continue;
+    }
+    if (doc.contents === null) continue;
+    if (!isMap(doc.contents)) {
+      issues.push({ file, line: 1, column: 1, path: '', message: 'a bundle file must be a mapping of sections' });
+      continue;
+    }
+    const value = doc.toJS() as Record<string, unknown>;
+    for (const [key, section] of Object.entries(value)) {
+      const previous = owner.get(key);
+      if (previous && key !== 'apiVersion') {
+        issues.push({ ...locate(parsed, [key]), path: key, message: `section "${key}" is already defined in ${previous.file}` });
+        continue;
+      }
+      if (previous && key === 'apiVersion' && merged.apiVersion !== section) {
+        issues.push({ ...locate(parsed, [key]), path: key, message: 'every file must declare the same apiVersion' });
+      }
+      owner.set(key, parsed);
+      merged[key] = section;
+    }
+  }
+  if (issues.length > 0) throw new PolicyInvalidError(issues);
+
+  const result = BundleSchema.safeParse(merged);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const keyPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+      const top = typeof keyPath[0] === 'string' ? owner.get(keyPath[0]) : undefined;
+      const where = top ? locate(top, keyPath) : { file: Object.keys(files)[0] ?? '?', line: 1, column: 1 };
+      issues.push({ ...where, path: keyPath.join('.'), message: issue.message });
+    }
+    throw new PolicyInvalidError(issues);
+  }
+
+  const bundle = result.data;
+  const models: Record<string, ChangeModel> = {};
+  for (const [type, m] of Object.entries(bundle.models)) {
+    const where = (p: (string | number)[]) => locate(owner.get('models')!, ['models', type, ...p]);
+    const ids = new Set<string>();
+    m.states.forEach((s, i) => {
+      if (ids.has(s.id)) issues.push({ ...where(['states', i, 'id']), path: `models.${type}.states.${i}.id`, message: `duplicate state "${s.id}"` });
+      ids.add(s.id);
+    });
+    if (!ids.has(m.initial)) issues.push({ ...where(['initial']), path: `models.${type}.initial`, message: `unknown state "${m.initial}"` });
+    const seen = new Set<string>();
+    m.transitions.forEach((t, i) => {
+      t.from.forEach((f) => {
+        if (!ids.has(f)) issues.push({ ...where(['transitions', i, 'from']), path: `models.${type}.transitions.${i}.from`, message: `unknown state "${f}"` });
+        const key = `${f}->${t.to}`;
+        if (seen.has(key)) issues.push({ ...where(['transitions', i]), path: `models.${type}.transitions.${i}`, message: `transition ${key} is defined twice` });
+        seen.add(key);
+      });
+      if (!ids.has(t.to)) issues.push({ ...where(['transitions', i, 'to']), path: `models.${type}.transitions.${i}.to`, message: `unknown state "${t.to}"` });
+      if (t.by.roles.length === 0 && t.by.relations.length === 0) {
+        issues.push({ ...where(['transitions', i, 'by']), path: `models.${type}.transitions.${i}.by`, message: 'name at least one role or relation that may fire this transition' });
+      }
+    });
+    const stateLabel = new Map(m.states.map((s) => [s.id, s.label]));
+    models[type] = {
+      type,
+      label: m.label,
+      initial: m.initial,
+      states: m.states.map((s) => ({ id: s.id, label: s.label, requires: s.requires, final: s.final })),
+      transitions: m.transitions.map((t) => ({
+        from: t.from,
+        to: t.to,
+        label: t.label ?? `Move to ${stateLabel.get(t.to) ?? t.to}`,
+        roles: t.by.roles,
+        relations: t.by.relations,
+      })),
+    };
+  }
+  if (issues.length > 0) throw new PolicyInvalidError(issues);
+
+  return { name: bundle.name, description: bundle.description, models, files, hash: hashFiles(files) };
+}
+
+export function hashFiles(files: Record<string, string>): string {
+  const h = createHash('sha256');
+  for (const name of Object.keys(files).sort()) h.update(name).update('\0').update(files[name]!).update('\0');
+  return h.digest('hex');
+}
+
+/** The line and column of the deepest node that exists along `keyPath`. */
+function locate(parsed: ParsedFile, keyPath: (string | number)[]): { file: string; line: number; column: number } {
+  for (let depth = keyPath.length; depth >= 0; depth--) {
+    const node = parsed.doc.getIn(keyPath.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+    if (node && node.range) {
+      const pos = parsed.lines.linePos(node.range[0]);
+      return { file: parsed.file, line: pos.line, column: pos.col };
+    }
+    if (depth > 0) {
+      // A key whose value is missing: point at the key of the parent pair instead.
+      const parent = parsed.doc.getIn(keyPath.slice(0, depth - 1), true);
+      if (isMap(parent)) {
+        const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === keyPath[depth - 1]);
+        const keyNode = pair?.key as { range?: [number, number, number] } | undefined;
+        if (keyNode?.range) {
+          const pos = parsed.lines.linePos(keyNode.range[0]);
+          return { file: parsed.file, line: pos.line, column: pos.col };
+        }
+      }
+    }
+  }
+  return { file: parsed.file, line: 1, column: 1 };
+}

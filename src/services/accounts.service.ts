@@ -1,0 +1,187 @@
+import type { z } from 'zod';
+import type { CreateTeamInput, CreateUserInput, RoleGrantInput, Team, UpdateTeamInput, UpdateUserInput, User } from '../contracts/auth';
+import type { Actor, RoleGrant } from '../domain/actor';
+import { assertPermission, hasPermission, type Role } from '../domain/auth/roles';
+import { diffFields } from '../domain/audit/chain';
+import { ConflictError, NotFoundError, type Issue } from '../domain/errors';
+import type { UserWithSecret } from '../db/repositories';
+import { audit, throwIfIssues, type ServiceDeps } from './context';
+import { hashPassword } from './password';
+
+type GrantInput = z.output<typeof RoleGrantInput>;
+
+export function normaliseGrants(grants: GrantInput[]): RoleGrant[] {
+  const seen = new Set<string>();
+  const out: RoleGrant[] = [];
+  for (const g of grants) {
+    const grant: RoleGrant = typeof g === 'string' ? { role: g as Role, scopeType: null, scopeId: null } : { role: g.role, scopeType: g.scopeType, scopeId: g.scopeId };
+    const key = `${grant.role}|${grant.scopeType}|${grant.scopeId}`;
+    if (!seen.has(key)) out.push(grant);
+    seen.add(key);
+  }
+  return out;
+}
+
+/** Derives a unique-looking slug from a team name ("Database Admins" → "database-admins"). */
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+  return slug || 'team';
+}
+
+const toUser = ({ passwordHash: _p, ...u }: UserWithSecret): User => u;
+
+/** Users, their roles and teams. Passwords are hashed before they reach storage and never leave it. */
+export function createAccountsService(deps: ServiceDeps) {
+  const { store } = deps;
+  const nowIso = () => deps.now().toISOString();
+
+  async function checkGrantsAndTeams(grants: RoleGrant[], teamIds: string[], issues: Issue[]) {
+    const teamScoped = grants.filter((g) => g.scopeType === 'team').map((g) => g.scopeId!);
+    const serviceScoped = grants.filter((g) => g.scopeType === 'service').map((g) => g.scopeId!);
+    grants.forEach((g, i) => {
+      if ((g.scopeType === null) !== (g.scopeId === null)) issues.push({ path: `roles.${i}`, message: 'scopeType and scopeId go together' });
+    });
+    const teams = await store.repos.accounts.existingTeamIds([...teamIds, ...teamScoped]);
+    teamIds.forEach((t, i) => {
+      if (!teams.has(t)) issues.push({ path: `teamIds.${i}`, message: `unknown team ${t}` });
+    });
+    grants.forEach((g, i) => {
+      if (g.scopeType === 'team' && g.scopeId && !teams.has(g.scopeId)) issues.push({ path: `roles.${i}.scopeId`, message: `unknown team ${g.scopeId}` });
+    });
+    if (serviceScoped.length) {
+      const services = new Set((await store.repos.cmdb.findServicesByIds(serviceScoped)).map((s) => s.id));
+      grants.forEach((g, i) => {
+        if (g.scopeType === 'service' && g.scopeId && !services.has(g.scopeId)) issues.push({ path: `roles.${i}.scopeId`, message: `unknown service ${g.scopeId}` });
+      });
+    }
+  }
+
+  return {
+    async createUser(actor: Actor, input: z.output<typeof CreateUserInput>): Promise<User> {
+      assertPermission(actor, 'user.write');
+      const grants = normaliseGrants(input.roles);
+      const issues: Issue[] = [];
+      await checkGrantsAndTeams(grants, input.teamIds, issues);
+      if (await store.repos.accounts.findUserByEmail(input.email)) issues.push({ path: 'email', message: 'a user with this email already exists' });
+      throwIfIssues(issues);
+      const id = deps.newId();
+      const passwordHash = await hashPassword(input.password);
+      const now = nowIso();
+      await store.transaction(async (repos) => {
+        await repos.accounts.insertUser({ id, email: input.email, name: input.name, passwordHash, now });
+        await repos.accounts.setRoles(id, grants, deps.newId);
+        await repos.accounts.setUserTeams(id, [...new Set(input.teamIds)]);
+        await audit(repos, actor, now, 'user.created', 'user', id, { after: { email: input.email, name: input.name, roles: grants, teamIds: input.teamIds } });
+      });
+      return toUser((await store.repos.accounts.findUserById(id))!);
+    },
+
+    async updateUser(actor: Actor, id: string, input: z.output<typeof UpdateUserInput>): Promise<User> {
+      const isSelf = actor.userId === id;
+      const onlySelfFields = input.roles === undefined && input.teamIds === undefined && input.disabled === undefined;
+      if (!(isSelf && onlySelfFields)) assertPermission(actor, 'user.write');
+      const before = await store.repos.accounts.findUserById(id);
+      if (!before) throw new NotFoundError('User', id);
+      const grants = input.roles ? normaliseGrants(input.roles) : undefined;
+      const issues: Issue[] = [];
+      await checkGrantsAndTeams(grants ?? [], input.teamIds ?? [], issues);
+      if (isSelf && input.disabled) issues.push({ path: 'disabled', message: 'you cannot disable your own account' });
+      throwIfIssues(issues);
+      const passwordHash = input.password ? await hashPassword(input.password) : undefined;
+      const now = nowIso();
+      await store.transaction(async (repos) => {
+        await repos.accounts.updateUser(id, { name: input.name, passwordHash, disabled: input.disabled, now });
+        if (grants) await repos.accounts.setRoles(id, grants, deps.newId);
+        if (input.teamIds) await repos.accounts.setUserTeams(id, [...new Set(input.teamIds)]);
+        if (input.disabled || passwordHash) await repos.accounts.deleteSessionsOf(id);
+        const after = { name: input.name ?? before.name, roles: grants ?? before.roles, teamIds: input.teamIds ?? before.teamIds, disabled: input.disabled ?? before.disabled };
+        const changes = diffFields(before as unknown as Record<string, unknown>, after, ['name', 'roles', 'teamIds', 'disabled']);
+        // NOTE (security): a password change is recorded as a fact, never with its value or hash.
+        await audit(repos, actor, now, 'user.updated', 'user', id, { changes, ...(passwordHash ? { passwordChanged: true } : {}) });
+      });
+      return toUser((await store.repos.accounts.findUserById(id))!);
+    },
+
+    async getUser(actor: Actor, id: string): Promise<User> {
+      if (actor.userId !== id) assertPermission(actor, 'user.read');
+      const user = await store.repos.accounts.findUserById(id);
+      if (!user) throw new NotFoundError('User', id);
+      return toUser(user);
+    },
+
+    async listUsers(actor: Actor, opts: { q?: string; limit: number; cursor?: string }): Promise<{ items: User[]; nextCursor: string | null }> {
+      // Everyone who files changes needs to pick owners and implementers; full details stay with user.read.
+      assertPermission(actor, 'change.read');
+      const afterEmail = opts.cursor ? Buffer.from(opts.cursor, 'base64url').toString() : undefined;
+      const rows = await store.repos.accounts.listUsers({ q: opts.q, limit: opts.limit + 1, afterEmail });
+      const page = rows.slice(0, opts.limit);
+      const full = hasPermission(actor, 'user.read');
+      return {
+        items: page.map((u) => (full ? toUser(u) : { ...toUser(u), roles: [], email: u.email })),
+        nextCursor: rows.length > opts.limit ? Buffer.from(page[page.length - 1]!.email).toString('base64url') : null,
+      };
+    },
+
+    async createTeam(actor: Actor, input: z.output<typeof CreateTeamInput>): Promise<Team> {
+      assertPermission(actor, 'team.write');
+      const handle = input.handle ?? slugify(input.name);
+      const issues: Issue[] = [];
+      if (await store.repos.accounts.handleExists(handle)) issues.push({ path: 'handle', message: `the handle "${handle}" is taken` });
+      const users = await store.repos.accounts.existingUserIds(input.memberIds);
+      input.memberIds.forEach((u, i) => {
+        if (!users.has(u)) issues.push({ path: `memberIds.${i}`, message: `unknown user ${u}` });
+      });
+      if (issues.some((i) => i.path === 'handle')) throw new ConflictError('already_exists', issues.find((i) => i.path === 'handle')!.message, { field: 'handle', issues });
+      throwIfIssues(issues);
+      const id = deps.newId();
+      const now = nowIso();
+      await store.transaction(async (repos) => {
+        await repos.accounts.insertTeam({ id, name: input.name, handle, description: input.description, now });
+        await repos.accounts.setTeamMembers(id, input.memberIds);
+        await audit(repos, actor, now, 'team.created', 'team', id, { after: { name: input.name, handle, description: input.description, memberIds: input.memberIds } });
+      });
+      return (await store.repos.accounts.findTeam(id))!;
+    },
+
+    async updateTeam(actor: Actor, id: string, input: z.output<typeof UpdateTeamInput>): Promise<Team> {
+      assertPermission(actor, 'team.write');
+      const before = await store.repos.accounts.findTeam(id);
+      if (!before) throw new NotFoundError('Team', id);
+      const issues: Issue[] = [];
+      if (input.memberIds) {
+        const users = await store.repos.accounts.existingUserIds(input.memberIds);
+        input.memberIds.forEach((u, i) => {
+          if (!users.has(u)) issues.push({ path: `memberIds.${i}`, message: `unknown user ${u}` });
+        });
+      }
+      throwIfIssues(issues);
+      const now = nowIso();
+      await store.transaction(async (repos) => {
+        await repos.accounts.updateTeam(before.id, { name: input.name, description: input.description, now });
+        if (input.memberIds) await repos.accounts.setTeamMembers(before.id, input.memberIds);
+        const after = { ...before, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
+        await audit(repos, actor, now, 'team.updated', 'team', before.id, { changes: diffFields(before, after, ['name', 'description', 'memberIds']) });
+      });
+      return (await store.repos.accounts.findTeam(before.id))!;
+    },
+
+    async getTeam(actor: Actor, idOrHandle: string): Promise<Team> {
+      assertPermission(actor, 'team.read');
+      const team = await store.repos.accounts.findTeam(idOrHandle);
+      if (!team) throw new NotFoundError('Team', idOrHandle);
+      return team;
+    },
+
+    async listTeams(actor: Actor): Promise<Team[]> {
+      assertPermission(actor, 'team.read');
+      return store.repos.accounts.listTeams();
+    },
+  };
+}
+export type AccountsService = ReturnType<typeof createAccountsService>;

@@ -1,0 +1,121 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import type { ApiToken, CreateTokenInput } from '../contracts/auth';
+import type { Actor } from '../domain/actor';
+import { assertPermission, hasPermission } from '../domain/auth/roles';
+import { AuthenticationError, ForbiddenError, NotFoundError } from '../domain/errors';
+import type { TokenRow, UserWithSecret } from '../db/repositories';
+import { audit, type ServiceDeps } from './context';
+import { DUMMY_HASH, verifyPassword } from './password';
+
+/** API tokens look like `cab_<43 url-safe chars>`; the first 12 characters are kept as a visible prefix. */
+export const TOKEN_PREFIX = 'cab_';
+
+/** NOTE (security): tokens and session ids are stored only as sha256 hashes; they are long and random. */
+export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+export const newSecret = (): string => TOKEN_PREFIX + randomBytes(32).toString('base64url');
+
+export interface AuthServiceOptions {
+  sessionHours: number;
+}
+
+export function createAuthService(deps: ServiceDeps, opts: AuthServiceOptions) {
+  const { store } = deps;
+  const nowIso = () => deps.now().toISOString();
+
+  function actorFor(user: UserWithSecret, requestId: string, via: Actor['via']): Actor {
+    return { userId: user.id, email: user.email, name: user.name, roles: user.roles, teamIds: user.teamIds, requestId, via };
+  }
+
+  const toPublicToken = ({ tokenHash: _hash, ...t }: TokenRow): ApiToken => t;
+
+  return {
+    /** Checks a password and opens a web session. The same error for unknown email and wrong password. */
+    async login(email: string, password: string, requestId: string): Promise<{ sessionId: string; csrfToken: string; expiresAt: string; actor: Actor }> {
+      const user = await store.repos.accounts.findUserByEmail(email);
+      const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+      if (!user || !ok || !user.passwordHash || user.disabled) throw new AuthenticationError('The email or password is wrong.', 'invalid_credentials');
+      const sessionId = randomBytes(32).toString('base64url');
+      const csrfToken = randomBytes(24).toString('base64url');
+      const now = deps.now();
+      const expiresAt = new Date(now.getTime() + opts.sessionHours * 3600_000).toISOString();
+      const actor = actorFor(user, requestId, 'session');
+      await store.transaction(async (repos) => {
+        await repos.accounts.deleteExpiredSessions(now.toISOString());
+        await repos.accounts.insertSession({ id: hashSecret(sessionId), userId: user.id, csrfToken, createdAt: now.toISOString(), expiresAt });
+        await audit(repos, actor, now.toISOString(), 'user.signed_in', 'user', user.id, {});
+      });
+      return { sessionId, csrfToken, expiresAt, actor };
+    },
+
+    async logout(sessionId: string): Promise<void> {
+      await store.transaction((repos) => repos.accounts.deleteSession(hashSecret(sessionId)));
+    },
+
+    /** The actor behind a session cookie, and the CSRF token that must accompany its writes. */
+    async authenticateSession(sessionId: string, requestId: string): Promise<{ actor: Actor; csrfToken: string } | null> {
+      const session = await store.repos.accounts.findSession(hashSecret(sessionId));
+      if (!session || session.expiresAt <= nowIso()) return null;
+      const user = await store.repos.accounts.findUserById(session.userId);
+      if (!user || user.disabled) return null;
+      return { actor: actorFor(user, requestId, 'session'), csrfToken: session.csrfToken };
+    },
+
+    async authenticateToken(token: string, requestId: string): Promise<Actor | null> {
+      if (!token.startsWith(TOKEN_PREFIX)) return null;
+      const row = await store.repos.accounts.findTokenByHash(hashSecret(token));
+      const now = nowIso();
+      if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
+      const user = await store.repos.accounts.findUserById(row.userId);
+      if (!user || user.disabled) return null;
+      // Last use is bookkeeping, not evidence: no audit event, and at most once a minute.
+      if (!row.lastUsedAt || Date.parse(now) - Date.parse(row.lastUsedAt) > 60_000) await store.repos.accounts.touchToken(row.id, now);
+      return actorFor(user, requestId, 'token');
+    },
+
+    /** Creates a token for the actor (or, for admins, for another user). The secret is returned once. */
+    async createToken(actor: Actor, input: z.output<typeof CreateTokenInput>, fixedSecret?: string): Promise<ApiToken & { token: string }> {
+      const userId = input.userId ?? actor.userId;
+      if (userId !== actor.userId) assertPermission(actor, 'token.manage_all');
+      const user = await store.repos.accounts.findUserById(userId);
+      if (!user) throw new NotFoundError('User', userId);
+      const token = fixedSecret ?? newSecret();
+      const row: TokenRow = {
+        id: deps.newId(),
+        userId,
+        name: input.name,
+        prefix: token.slice(0, 12),
+        tokenHash: hashSecret(token),
+        createdAt: nowIso(),
+        expiresAt: input.expiresAt ?? null,
+        lastUsedAt: null,
+        revokedAt: null,
+      };
+      await store.transaction(async (repos) => {
+        await repos.accounts.insertToken(row);
+        await audit(repos, actor, row.createdAt, 'token.created', 'token', row.id, { userId, name: row.name, prefix: row.prefix, expiresAt: row.expiresAt });
+      });
+      return { ...toPublicToken(row), token };
+    },
+
+    async listTokens(actor: Actor, all: boolean): Promise<ApiToken[]> {
+      if (all) assertPermission(actor, 'token.manage_all');
+      return (await store.repos.accounts.listTokens(all ? null : actor.userId)).map(toPublicToken);
+    },
+
+    async revokeToken(actor: Actor, id: string): Promise<void> {
+      const row = await store.repos.accounts.findToken(id);
+      if (!row || (row.userId !== actor.userId && !hasPermission(actor, 'token.manage_all'))) throw new NotFoundError('Token', id);
+      if (row.revokedAt) return;
+      await store.transaction(async (repos) => {
+        await repos.accounts.revokeToken(id, nowIso());
+        await audit(repos, actor, nowIso(), 'token.revoked', 'token', id, { userId: row.userId, prefix: row.prefix });
+      });
+    },
+
+    assertSelfOrPermission(actor: Actor, userId: string): void {
+      if (actor.userId !== userId && !hasPermission(actor, 'user.read')) throw new ForbiddenError('You may only see your own account.');
+    },
+  };
+}
+export type AuthService = ReturnType<typeof createAuthService>;

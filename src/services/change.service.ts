@@ -1,0 +1,261 @@
+import type { z } from 'zod';
+import type { AvailableTransition, Change, ChangeDetail, ChangeListQuery, CreateChangeInput, CreateCommentInput, UpdateChangeInput } from '../contracts/change';
+import type { Actor } from '../domain/actor';
+import { diffFields } from '../domain/audit/chain';
+import { assertPermission } from '../domain/auth/roles';
+import { canFire, findState, missingFields, transitionsFrom, type ChangeModel } from '../domain/change/lifecycle';
+import { derivePriority, formatChangeNumber } from '../domain/change/priority';
+import { ConflictError, ForbiddenError, NotFoundError, PolicyError, StaleVersionError, type Issue } from '../domain/errors';
+import type { ChangeRecord, CommentRecord, Repositories } from '../db/repositories';
+import { audit, throwIfIssues, type ServiceDeps } from './context';
+import type { PolicyService } from './policy.service';
+
+/** Fields whose changes are recorded in the audit trail (everything a person can edit). */
+const AUDITED_FIELDS = [
+  'title', 'description', 'justification', 'ownerId', 'assignmentTeamId', 'implementerId', 'ciIds', 'plannedStart', 'plannedEnd',
+  'actualStart', 'actualEnd', 'implementationPlan', 'testPlan', 'backoutPlan', 'impact', 'urgency', 'priority', 'closeCode', 'closeNotes', 'links',
+] as const;
+
+/** Plain-language names of fields, for messages. */
+export const FIELD_LABELS: Record<string, string> = {
+  title: 'title', description: 'description', justification: 'justification', ownerId: 'owner', assignmentTeamId: 'assignment team',
+  implementerId: 'implementer', ciIds: 'affected CIs', plannedStart: 'planned start', plannedEnd: 'planned end', actualStart: 'actual start',
+  actualEnd: 'actual end', implementationPlan: 'implementation plan', testPlan: 'test plan', backoutPlan: 'backout plan', closeCode: 'close code', closeNotes: 'close notes',
+};
+
+export interface ChangeServiceDeps extends ServiceDeps {
+  policy: PolicyService;
+}
+
+/** Requests for change: filing, editing, the policy-driven lifecycle, comments and history. */
+export function createChangeService(deps: ChangeServiceDeps) {
+  const { store, policy } = deps;
+  const nowIso = () => deps.now().toISOString();
+
+  async function withServices(repos: Repositories, c: ChangeRecord): Promise<Change> {
+    return { ...c, serviceIds: await repos.changes.serviceIdsFor(c.ciIds) };
+  }
+
+  /** Checks references and time order; collects every problem. */
+  async function validate(repos: Repositories, c: ChangeRecord, issues: Issue[]): Promise<void> {
+    const cis = new Set((await repos.cmdb.findCisByIds(c.ciIds)).map((ci) => ci.id));
+    c.ciIds.forEach((id, i) => {
+      if (!cis.has(id)) issues.push({ path: `ciIds.${i}`, message: `unknown CI ${id}` });
+    });
+    const userRefs = (['ownerId', 'implementerId'] as const).filter((f) => c[f]);
+    const users = await repos.accounts.existingUserIds(userRefs.map((f) => c[f]!));
+    for (const f of userRefs) if (!users.has(c[f]!)) issues.push({ path: f, message: `unknown user ${c[f]}` });
+    if (c.assignmentTeamId && (await repos.accounts.existingTeamIds([c.assignmentTeamId])).size === 0) {
+      issues.push({ path: 'assignmentTeamId', message: `unknown team ${c.assignmentTeamId}` });
+    }
+    if (c.plannedStart && c.plannedEnd && c.plannedStart >= c.plannedEnd) issues.push({ path: 'plannedEnd', message: 'must be after the planned start' });
+    if (c.actualStart && c.actualEnd && c.actualStart >= c.actualEnd) issues.push({ path: 'actualEnd', message: 'must be after the actual start' });
+  }
+
+  function available(model: ChangeModel, c: ChangeRecord, actor: Actor): AvailableTransition[] {
+    return transitionsFrom(model, c.state).map((t) => ({
+      to: t.to,
+      label: t.label,
+      allowed: canFire(t, actor, c),
+      missingFields: missingFields(c, findState(model, t.to)?.requires ?? []),
+    }));
+  }
+
+  async function detail(actor: Actor, c: Change): Promise<ChangeDetail> {
+    const { model } = await policy.model(c.type);
+    return { ...c, availableTransitions: model ? available(model, c, actor) : [] };
+  }
+
+  async function load(repos: Repositories, id: string): Promise<ChangeRecord> {
+    const c = await repos.changes.findById(id);
+    if (!c) throw new NotFoundError('Change', id);
+    return c;
+  }
+
+  const service = {
+    async create(actor: Actor, input: z.output<typeof CreateChangeInput>): Promise<ChangeDetail> {
+      assertPermission(actor, 'change.create');
+      const { policy: active, model } = await policy.model(input.type);
+      if (!model) throw new PolicyError('unknown_change_type', `The policy has no model for "${input.type}" changes.`, { type: input.type });
+      const now = nowIso();
+      const draft: ChangeRecord = {
+        id: deps.newId(),
+        number: '',
+        type: input.type,
+        state: model.initial,
+        title: input.title,
+        description: input.description,
+        justification: input.justification,
+        requesterId: actor.userId,
+        ownerId: input.ownerId === undefined ? actor.userId : input.ownerId,
+        assignmentTeamId: input.assignmentTeamId,
+        implementerId: input.implementerId,
+        ciIds: [...new Set(input.ciIds)],
+        plannedStart: input.plannedStart,
+        plannedEnd: input.plannedEnd,
+        actualStart: null,
+        actualEnd: null,
+        implementationPlan: input.implementationPlan,
+        testPlan: input.testPlan,
+        backoutPlan: input.backoutPlan,
+        impact: input.impact,
+        urgency: input.urgency,
+        priority: input.priority ?? derivePriority(input.impact, input.urgency),
+        closeCode: null,
+        closeNotes: '',
+        links: input.links,
+        policyVersion: active.number,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const created = await store.transaction(async (repos) => {
+        const issues: Issue[] = [];
+        await validate(repos, draft, issues);
+        throwIfIssues(issues);
+        const seq = await repos.changes.nextSeq();
+        const change = { ...draft, number: formatChangeNumber(seq) };
+        await repos.changes.insert(change, seq);
+        await audit(repos, actor, now, 'change.created', 'change', change.id, { number: change.number, after: pick(change, ['type', 'state', 'requesterId', ...AUDITED_FIELDS]) });
+        return withServices(repos, change);
+      });
+      return detail(actor, created);
+    },
+
+    async get(actor: Actor, id: string): Promise<ChangeDetail> {
+      assertPermission(actor, 'change.read');
+      const c = await load(store.repos, id);
+      return detail(actor, await withServices(store.repos, c));
+    },
+
+    async list(actor: Actor, query: z.output<typeof ChangeListQuery>): Promise<{ items: Change[]; nextCursor: string | null }> {
+      assertPermission(actor, 'change.read');
+      const beforeSeq = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString()) : undefined;
+      const rows = await store.repos.changes.list({ ...query, beforeSeq: Number.isFinite(beforeSeq) ? beforeSeq : undefined, limit: query.limit + 1 });
+      const pageRows = rows.slice(0, query.limit);
+      const items = await Promise.all(pageRows.map(async ({ seq: _seq, ...c }) => withServices(store.repos, c)));
+      const last = pageRows[pageRows.length - 1];
+      return { items, nextCursor: rows.length > query.limit && last ? Buffer.from(String(last.seq)).toString('base64url') : null };
+    },
+
+    /** Edits fields. A stale `version` (body or If-Match) gets 412 and writes nothing. */
+    async update(actor: Actor, id: string, input: z.output<typeof UpdateChangeInput>): Promise<ChangeDetail> {
+      assertPermission(actor, 'change.update');
+      // NOTE: the policy is read before the transaction opens; SQLite has one connection, and reading
+      // through it from inside the transaction would wait on the transaction itself.
+      const active = await policy.active();
+      const updated = await store.transaction(async (repos) => {
+        const before = await load(repos, id);
+        if (input.version !== undefined && input.version !== before.version) throw new StaleVersionError('Change', before.number, input.version, before.version);
+        const model = active.bundle.models[before.type];
+        if (model && findState(model, before.state)?.final) {
+          throw new ConflictError('change_closed', `${before.number} is ${before.state} and can no longer be edited.`, { state: before.state });
+        }
+        const { version: _v, ...patch } = input;
+        const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<ChangeRecord>;
+        const after: ChangeRecord = { ...before, ...defined, version: before.version + 1, updatedAt: nowIso() };
+        if (defined.ciIds) after.ciIds = [...new Set(defined.ciIds)];
+        if ((defined.impact || defined.urgency) && defined.priority === undefined) after.priority = derivePriority(after.impact, after.urgency);
+        const issues: Issue[] = [];
+        await validate(repos, after, issues);
+        throwIfIssues(issues);
+        const changes = diffFields(before, after, AUDITED_FIELDS);
+        if (Object.keys(changes).length === 0) return withServices(repos, before);
+        if (!(await repos.changes.update(after, before.version))) throw new StaleVersionError('Change', before.number, before.version, before.version + 1);
+        if (changes.ciIds) await repos.changes.setCis(after.id, after.ciIds);
+        await audit(repos, actor, after.updatedAt, 'change.updated', 'change', after.id, { number: after.number, changes });
+        return withServices(repos, after);
+      });
+      return detail(actor, updated);
+    },
+
+    /**
+     * Moves a change to another state as its policy model allows: 409 `invalid_transition` naming the
+     * allowed states, 403 when the actor may not fire it, 422 `missing_fields` naming every empty field.
+     */
+    async transition(actor: Actor, id: string, to: string, opts: { version?: number; comment?: string } = {}): Promise<ChangeDetail> {
+      assertPermission(actor, 'change.read');
+      const active = await policy.active();
+      const moved = await store.transaction(async (repos) => {
+        const before = await load(repos, id);
+        if (opts.version !== undefined && opts.version !== before.version) throw new StaleVersionError('Change', before.number, opts.version, before.version);
+        const model = active.bundle.models[before.type];
+        if (!model) throw new PolicyError('unknown_change_type', `The policy has no model for "${before.type}" changes.`, { type: before.type });
+        const options = transitionsFrom(model, before.state);
+        const transition = options.find((t) => t.to === to);
+        if (!transition) {
+          const allowed = options.map((t) => t.to);
+          throw new ConflictError(
+            'invalid_transition',
+            allowed.length
+              ? `${before.number} cannot move from ${before.state} to ${to}; it can move to: ${allowed.join(', ')}.`
+              : `${before.number} is ${before.state}, a final state; it cannot move any more.`,
+            { from: before.state, to, allowed },
+          );
+        }
+        if (!canFire(transition, actor, before)) {
+          throw new ForbiddenError(`You may not move ${before.number} from ${before.state} to ${to}.`, 'transition_not_permitted', {
+            from: before.state,
+            to,
+            roles: transition.roles,
+            relations: transition.relations,
+          });
+        }
+        const missing = missingFields(before, findState(model, to)?.requires ?? []);
+        if (missing.length > 0) {
+          throw new PolicyError('missing_fields', `${before.number} cannot move to ${to} until these are filled in: ${missing.map((f) => FIELD_LABELS[f] ?? f).join(', ')}.`, {
+            from: before.state,
+            to,
+            fields: missing,
+          });
+        }
+        const after: ChangeRecord = { ...before, state: to, version: before.version + 1, updatedAt: nowIso() };
+        if (!(await repos.changes.update(after, before.version))) throw new StaleVersionError('Change', before.number, before.version, before.version + 1);
+        await audit(repos, actor, after.updatedAt, 'change.transitioned', 'change', after.id, {
+          number: after.number,
+          from: before.state,
+          to,
+          changes: { state: { from: before.state, to } },
+          ...(opts.comment ? { comment: opts.comment } : {}),
+        });
+        if (opts.comment) await addComment(repos, actor, after.id, { body: opts.comment, kind: 'work_note' });
+        return withServices(repos, after);
+      });
+      return detail(actor, moved);
+    },
+
+    async comments(actor: Actor, id: string): Promise<CommentRecord[]> {
+      assertPermission(actor, 'change.read');
+      const c = await load(store.repos, id);
+      return store.repos.changes.comments(c.id);
+    },
+
+    async addComment(actor: Actor, id: string, input: z.output<typeof CreateCommentInput>): Promise<CommentRecord> {
+      assertPermission(actor, 'change.comment');
+      return store.transaction(async (repos) => {
+        const c = await load(repos, id);
+        return addComment(repos, actor, c.id, input);
+      });
+    },
+
+    async history(actor: Actor, id: string) {
+      assertPermission(actor, 'change.read');
+      const c = await load(store.repos, id);
+      return store.repos.audit.forEntity('change', c.id);
+    },
+  };
+
+  async function addComment(repos: Repositories, actor: Actor, changeId: string, input: z.output<typeof CreateCommentInput>): Promise<CommentRecord> {
+    const comment = { id: deps.newId(), changeId, authorId: actor.userId, kind: input.kind, body: input.body, createdAt: nowIso() };
+    await repos.changes.insertComment(comment);
+    await audit(repos, actor, comment.createdAt, 'change.commented', 'change', changeId, { commentId: comment.id, kind: comment.kind, body: comment.body });
+    return { ...comment, authorName: actor.name };
+  }
+
+  return service;
+}
+export type ChangeService = ReturnType<typeof createChangeService>;
+
+function pick<T extends object>(obj: T, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, (obj as Record<string, unknown>)[k]]));
+}

@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../domain/actor';
+import type { Issue } from '../domain/errors';
+import { InputError } from '../domain/errors';
+import type { Store } from '../db/database';
+import type { Repositories } from '../db/repositories';
+
+/** What every service factory receives: storage, a clock and an id source (both replaceable in tests). */
+export interface ServiceDeps {
+  store: Store;
+  now: () => Date;
+  newId: () => string;
+}
+
+export const defaultIds = (): string => randomUUID();
+
+/** Writes one audit event for `actor` inside the caller's transaction. */
+export async function audit(
+  repos: Repositories,
+  actor: Actor,
+  at: string,
+  action: string,
+  entityType: string,
+  entityId: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  await repos.audit.append({ at, actorId: actor.userId, actorName: actor.name, action, entityType, entityId, data: { ...data, requestId: actor.requestId, via: actor.via } });
+}
+
+/** Throws one `InputError` listing every issue, if there is any. */
+export function throwIfIssues(issues: Issue[], message = 'The request has invalid values.'): void {
+  if (issues.length > 0) throw new InputError(message, issues);
+}

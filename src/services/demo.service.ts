@@ -1,0 +1,125 @@
+import { systemActor, type Actor } from '../domain/actor';
+import type { Role } from '../domain/auth/roles';
+import type { AccountsService } from './accounts.service';
+import type { ChangeService } from './change.service';
+import type { CmdbService } from './cmdb.service';
+import type { ServiceDeps } from './context';
+
+/** Every demo person signs in with this password (documented in the README; demo data only). */
+export const DEMO_PASSWORD = 'demo-password-1';
+
+const DAY = 86_400_000;
+
+/**
+ * A small, realistic organisation: teams, people in every role, services with tiers and regulatory tags,
+ * CIs with dependencies, and changes in every state, made through the same services a person would use.
+ * Loaded once: a second call finds the demo team and does nothing.
+ */
+export function createDemoService(deps: ServiceDeps & { accounts: AccountsService; cmdb: CmdbService; changes: ChangeService }) {
+  return {
+    async load(): Promise<{ loaded: boolean }> {
+      if (await deps.store.repos.accounts.findTeam('platform')) return { loaded: false };
+      const sys = systemActor('demo');
+      const team = async (name: string, handle: string, description: string) => deps.accounts.createTeam(sys, { name, handle, description, memberIds: [] });
+      const platform = await team('Platform Engineering', 'platform', 'Runs the Kubernetes clusters, load balancers and CI/CD.');
+      const dba = await team('Database Administration', 'dba', 'Owns PostgreSQL and the data warehouse.');
+      const network = await team('Network', 'network', 'Firewalls, switches, VPN and DNS.');
+      const security = await team('Security', 'security', 'Reviews changes to regulated and exposed systems.');
+      const payments = await team('Payments', 'payments-team', 'Builds the payment service.');
+      await team('Change Managers', 'change-managers', 'Triage, assessment and scheduling.');
+
+      const person = async (email: string, name: string, roles: Role[], teamIds: string[]) =>
+        deps.accounts.createUser(sys, { email, name, password: DEMO_PASSWORD, roles, teamIds });
+      const alice = await person('alice@example.com', 'Alice Martin (change manager)', ['change_manager', 'cab_member'], []);
+      const bob = await person('bob@example.com', 'Bob Okafor (requester)', ['requester'], [payments.id]);
+      const carol = await person('carol@example.com', 'Carol Nguyen (implementer)', ['implementer', 'requester'], [platform.id]);
+      const dave = await person('dave@example.com', 'Dave Kowalski (DBA)', ['approver', 'implementer'], [dba.id]);
+      await person('erin@example.com', 'Erin Silva (auditor)', ['auditor'], []);
+      await person('frank@example.com', 'Frank Li (network)', ['approver', 'implementer'], [network.id, security.id]);
+
+      const svc = async (name: string, tier: number, ownerTeamId: string, tags: string[], provider: 'on_premises' | 'aws' | 'saas' | 'gcp', description: string) =>
+        deps.cmdb.createService(sys, { name, tier, ownerTeamId, tags, provider, description });
+      const pay = await svc('Payments', 1, payments.id, ['pci', 'sox'], 'aws', 'Card payments and refunds for the web shop.');
+      const portal = await svc('Customer Portal', 2, platform.id, ['gdpr'], 'aws', 'Where customers manage their accounts and orders.');
+      const dwh = await svc('Data Warehouse', 3, dba.id, ['gdpr'], 'on_premises', 'Nightly analytics and reporting.');
+      const wiki = await svc('Internal Wiki', 4, platform.id, [], 'saas', 'Team documentation.');
+
+      type CiSpec = [name: string, type: string, serviceId: string | null, criticality: 'low' | 'medium' | 'high' | 'critical', tags: string[], ownerTeamId: string];
+      const specs: CiSpec[] = [
+        ['pay-api-prod', 'application', pay.id, 'critical', ['pci'], payments.id],
+        ['pay-db-prod', 'database', pay.id, 'critical', ['pci'], dba.id],
+        ['portal-web-prod', 'application', portal.id, 'high', [], platform.id],
+        ['portal-db-prod', 'database', portal.id, 'high', ['gdpr'], dba.id],
+        ['k8s-prod-eu1', 'cluster', null, 'critical', [], platform.id],
+        ['lb-prod-eu1', 'load_balancer', null, 'critical', [], network.id],
+        ['fw-edge-01', 'network', null, 'critical', [], network.id],
+        ['dwh-db-01', 'database', dwh.id, 'medium', ['gdpr'], dba.id],
+        ['etl-runner-01', 'server', dwh.id, 'medium', [], dba.id],
+        ['wiki-saas', 'saas', wiki.id, 'low', [], platform.id],
+      ];
+      const ci: Record<string, string> = {};
+      for (const [name, type, serviceId, criticality, tags, ownerTeamId] of specs) {
+        ci[name] = (await deps.cmdb.createCi(sys, { name, type, environment: 'production', serviceId, criticality, tags, ownerTeamId, attributes: { region: 'eu-west-1' } })).id;
+      }
+      const rel = (from: string, type: 'depends_on' | 'runs_on' | 'connects_to', to: string) => deps.cmdb.addRelation(sys, ci[from]!, { toCiId: ci[to]!, type });
+      await rel('pay-api-prod', 'depends_on', 'pay-db-prod');
+      await rel('pay-api-prod', 'runs_on', 'k8s-prod-eu1');
+      await rel('portal-web-prod', 'runs_on', 'k8s-prod-eu1');
+      await rel('portal-web-prod', 'depends_on', 'portal-db-prod');
+      await rel('portal-web-prod', 'depends_on', 'pay-api-prod');
+      await rel('lb-prod-eu1', 'connects_to', 'k8s-prod-eu1');
+      await rel('fw-edge-01', 'connects_to', 'lb-prod-eu1');
+      await rel('etl-runner-01', 'depends_on', 'dwh-db-01');
+      await rel('etl-runner-01', 'connects_to', 'portal-db-prod');
+
+      const asUser = async (id: string): Promise<Actor> => {
+        const u = (await deps.store.repos.accounts.findUserById(id))!;
+        return { userId: u.id, email: u.email, name: u.name, roles: u.roles, teamIds: u.teamIds, requestId: 'demo', via: 'system' };
+      };
+      const [A, B, C] = [await asUser(alice.id), await asUser(bob.id), await asUser(carol.id)];
+      const base = deps.now().getTime();
+      const at = (days: number, hours = 22) => new Date(Math.floor(base / DAY) * DAY + days * DAY + hours * 3600_000).toISOString();
+      const plan = (days: number) => ({
+        plannedStart: at(days),
+        plannedEnd: at(days, 23),
+        implementationPlan: '1. Announce in #ops.\n2. Apply the change with the runbook.\n3. Watch dashboards for 30 minutes.',
+        testPlan: 'Smoke tests from the release checklist; synthetic checkout passes.',
+        backoutPlan: 'Redeploy the previous version from the registry; restore the snapshot taken before the change.',
+      });
+      const normal = async (title: string, ciNames: string[], days: number, path: string[], extra: Record<string, unknown> = {}) => {
+        let c = await deps.changes.create(B, {
+          type: 'normal', title, description: `${title}. Requested by the payments team.`, justification: 'Keeps the service supported and secure.',
+          ciIds: ciNames.map((n) => ci[n]!), assignmentTeamId: platform.id, implementerId: carol.id, impact: 'medium', urgency: 'medium', priority: null, links: [], ...plan(days), ...extra,
+        } as never);
+        for (const to of path) {
+          if (to === 'implement') c = await deps.changes.update(A, c.id, { actualStart: at(days) });
+          if (to === 'review') c = await deps.changes.update(A, c.id, { actualEnd: at(days, 23), closeCode: 'successful' });
+          if (to === 'closed') c = await deps.changes.update(A, c.id, { closeNotes: 'Completed as planned; no incidents.' });
+          c = await deps.changes.transition(to === 'assess' || to === 'cancelled' ? B : A, c.id, to);
+        }
+        return c;
+      };
+      await normal('Upgrade PostgreSQL 15 to 16 on the payments database', ['pay-db-prod'], 9, []);
+      await normal('Rotate TLS certificates on the edge load balancer', ['lb-prod-eu1'], 5, ['assess']);
+      await normal('Add read replica to the customer portal database', ['portal-db-prod'], 7, ['assess', 'authorize']);
+      await normal('Kubernetes 1.31 node pool upgrade in eu1', ['k8s-prod-eu1'], 3, ['assess', 'authorize', 'scheduled']);
+      await normal('Increase payment API connection pool', ['pay-api-prod'], 0, ['assess', 'authorize', 'scheduled', 'implement']);
+      await normal('Firewall rule cleanup on the edge', ['fw-edge-01'], -2, ['assess', 'authorize', 'scheduled', 'implement', 'review']);
+      await normal('Nightly ETL moved to the new runner', ['etl-runner-01', 'dwh-db-01'], -10, ['assess', 'authorize', 'scheduled', 'implement', 'review', 'closed']);
+      await normal('Migrate wiki to new SaaS tenant', ['wiki-saas'], 12, ['cancelled']);
+      await normal('Replace portal search engine', ['portal-web-prod'], 20, ['assess', 'rejected']);
+
+      const standard = await deps.changes.create(C, {
+        type: 'standard', title: 'Monthly OS patching of the ETL runner', description: 'Standard patch window.', justification: '', ciIds: [ci['etl-runner-01']!],
+        assignmentTeamId: platform.id, implementerId: carol.id, impact: 'low', urgency: 'low', priority: null, links: [], ...plan(4),
+      } as never);
+      await deps.changes.transition(C, standard.id, 'scheduled');
+      const emergency = await deps.changes.create(C, {
+        type: 'emergency', title: 'Hotfix: payment API leaking connections', description: 'Connections are exhausted every few hours.', justification: 'Card payments fail for 2% of customers.',
+        ciIds: [ci['pay-api-prod']!], assignmentTeamId: platform.id, implementerId: carol.id, impact: 'high', urgency: 'high', priority: null, links: [], ...plan(0),
+      } as never);
+      await deps.changes.transition(C, emergency.id, 'authorize');
+      return { loaded: true };
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { createAccountsService } from './accounts.service';
+import { createAuditService } from './audit.service';
+import { createAuthService } from './auth.service';
+import { createBootstrapService } from './bootstrap.service';
+import { createChangeService } from './change.service';
+import { createCmdbService } from './cmdb.service';
+import type { ServiceDeps } from './context';
+import { createDemoService } from './demo.service';
+import { createPolicyService } from './policy.service';
+
+export interface ServicesOptions {
+  sessionHours: number;
+}
+
+/** Wires every service to one store, clock and id source. */
+export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
+  const policy = createPolicyService(deps);
+  const auth = createAuthService(deps, { sessionHours: opts.sessionHours });
+  const accounts = createAccountsService(deps);
+  const cmdb = createCmdbService(deps);
+  const changes = createChangeService({ ...deps, policy });
+  const auditTrail = createAuditService(deps);
+  const bootstrap = createBootstrapService({ ...deps, accounts, auth });
+  const demo = createDemoService({ ...deps, accounts, cmdb, changes });
+  return { policy, auth, accounts, cmdb, changes, audit: auditTrail, bootstrap, demo };
+}
+export type Services = ReturnType<typeof createServices>;
+export type { ServiceDeps } from './context';
