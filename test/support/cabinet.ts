@@ -1,0 +1,90 @@
+import { describe, it, type TestContext } from 'node:test';
+import { startCabinet, type Cabinet } from '../../src/cabinet';
+import { loadConfig } from '../../src/config';
+import { createTestDatabase, engines, type EngineName } from './databases';
+
+export const ADMIN_EMAIL = 'admin@example.com';
+export const ADMIN_PASSWORD = 'admin-password-1';
+export const ADMIN_TOKEN = 'cab_test_bootstrap_token_0123456789abcdef';
+
+export interface Harness {
+  engine: EngineName;
+  cabinet: Cabinet;
+  url: string;
+  /** Sends a request through `app.inject`, as the admin unless another token is given. */
+  request(method: string, path: string, opts?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Record<string, unknown>; text: string }>;
+  /** Creates a user with the roles and returns an API token acting as them. */
+  userWithToken(roles: string[], opts?: { email?: string; teamIds?: string[] }): Promise<{ id: string; token: string; email: string }>;
+}
+
+let counter = 0;
+
+/** Starts a Cabinet on a fresh database of the engine; closes and drops it afterwards. */
+export async function withCabinet<T>(engine: EngineName, work: (h: Harness) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
+  const db = await createTestDatabase(engine);
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    CABINET_ADMIN_EMAIL: ADMIN_EMAIL,
+    CABINET_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    CABINET_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
+    CABINET_WEB_DIR: '/nonexistent',
+    ...env,
+  });
+  const cabinet = await startCabinet(config);
+  const harness: Harness = {
+    engine,
+    cabinet,
+    url: db.url,
+    async request(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      const token = opts.token === undefined ? ADMIN_TOKEN : opts.token;
+      if (token) headers.authorization = `Bearer ${token}`;
+      let payload: string | undefined;
+      if (opts.body !== undefined) {
+        payload = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const res = await cabinet.app.inject({ method: method as 'GET', url: path, headers, payload });
+      let body: unknown = null;
+      try {
+        body = res.body ? JSON.parse(res.body) : null;
+      } catch {
+        body = null;
+      }
+      return { status: res.statusCode, body, headers: res.headers as Record<string, unknown>, text: res.body };
+    },
+    async userWithToken(roles, opts = {}) {
+      const email = opts.email ?? `user${++counter}-${Date.now()}@example.com`;
+      const created = await harness.request('POST', '/api/v1/users', { body: { email, name: `User ${email}`, password: 'user-password-1', roles, teamIds: opts.teamIds ?? [] } });
+      if (created.status !== 201) throw new Error(`creating user failed: ${created.status} ${created.text}`);
+      const user = await cabinet.services.accounts.getUser({ ...systemish(created.body.id) }, created.body.id);
+      const token = await cabinet.services.auth.createToken(systemish(user.id), { name: 'test' });
+      return { id: user.id, token: token.token, email };
+    },
+  };
+  try {
+    return await work(harness);
+  } finally {
+    await cabinet.close();
+    await db.drop();
+  }
+}
+
+function systemish(userId: string) {
+  return { userId, email: 'system@cabinet.local', name: 'test', roles: [{ role: 'admin' as const, scopeType: null, scopeId: null }], teamIds: [], requestId: 'test', via: 'system' as const };
+}
+
+/**
+ * Declares the test body once for each engine: `eachEngine('changes', (h, t) => …)` gives
+ * "changes [sqlite]" and "changes [postgres]" (skipped without PostgreSQL unless it is required).
+ */
+export function eachEngine(name: string, body: (h: Harness, t: TestContext) => Promise<void>, env: Record<string, string> = {}): void {
+  for (const { engine, skip } of ENGINES) {
+    it(`${name} [${engine}]`, { skip }, async (t) => withCabinet(engine, (h) => body(h, t), env));
+  }
+}
+
+/** Probed once when the test file loads, so test declarations stay synchronous. */
+export const ENGINES = await engines();
+
+export { describe, it };
