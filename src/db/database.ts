@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, Migrator, type Transaction } from 'kysely';
@@ -52,14 +53,15 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     kysely = new Kysely<DB>({ dialect: createPostgresDialect(target.location, options.poolSize).dialect });
     helpers = postgresHelpers;
   }
-  const repos = createRepositories(kysely, helpers);
+  const inTransaction = new AsyncLocalStorage<true>();
+  const repos = guardOutsideTransaction(createRepositories(kysely, helpers), inTransaction);
   return {
     dialect: helpers.name,
     repos,
     kysely,
     async transaction<T>(work: (r: Repositories) => Promise<T>): Promise<T> {
       try {
-        return await kysely.transaction().execute((trx: Transaction<DB>) => work(createRepositories(trx, helpers)));
+        return await kysely.transaction().execute((trx: Transaction<DB>) => inTransaction.run(true, () => work(createRepositories(trx, helpers))));
       } catch (err) {
         throw translateDbError(err);
       }
@@ -72,4 +74,25 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     },
     close: () => kysely.destroy(),
   };
+}
+
+/**
+ * NOTE: SQLite has a single connection. A read through the store's own repositories from inside a
+ * transaction would wait for that transaction forever; on PostgreSQL it would silently read outside it.
+ * Either is a programming error, so it fails loudly instead.
+ */
+function guardOutsideTransaction(repos: Repositories, inTransaction: AsyncLocalStorage<true>): Repositories {
+  const guarded: Record<string, unknown> = {};
+  for (const [group, methods] of Object.entries(repos)) {
+    guarded[group] = Object.fromEntries(
+      Object.entries(methods as Record<string, (...args: unknown[]) => unknown>).map(([name, fn]) => [
+        name,
+        (...args: unknown[]) => {
+          if (inTransaction.getStore()) throw new Error(`store.repos.${group}.${name} was called inside a transaction; use the transaction's repositories`);
+          return fn(...args);
+        },
+      ]),
+    );
+  }
+  return guarded as Repositories;
 }

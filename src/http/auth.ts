@@ -47,7 +47,9 @@ export function registerAuthentication(app: FastifyInstance, auth: AuthService):
       throw new ForbiddenError('This request is missing its CSRF token (header X-CSRF-Token).', 'csrf_failed');
     }
   });
-  app.addHook('preHandler', async (request) => {
+  // NOTE (security): checked in onRequest, before the body is parsed and validated, so a caller without
+  // credentials learns nothing about a route's input rules (and large uploads are refused unread).
+  app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.public) return;
     if (!request.url.startsWith('/api/') || request.url.startsWith('/api/docs')) return;
     if (!request.actor) throw new AuthenticationError();

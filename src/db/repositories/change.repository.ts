@@ -104,7 +104,13 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
     return map;
   }
 
+  async function setCis(changeId: string, ciIds: string[]): Promise<void> {
+    await db.deleteFrom('change_cis').where('change_id', '=', changeId).execute();
+    if (ciIds.length) await db.insertInto('change_cis').values([...new Set(ciIds)].map((ci) => ({ change_id: changeId, ci_id: ci }))).execute();
+  }
+
   return {
+    setCis,
     /**
      * Takes the next change sequence number. NOTE: the UPDATE … RETURNING row lock makes concurrent
      * creators queue on PostgreSQL; on SQLite the write transaction already serialises them.
@@ -115,7 +121,7 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
     },
     async insert(c: ChangeRecord, seq: number): Promise<void> {
       await db.insertInto('changes').values(toRow(c, seq)).execute();
-      await this.setCis(c.id, c.ciIds);
+      await setCis(c.id, c.ciIds);
     },
     /** Writes `c` (whose version is already bumped) if the stored version is still `expectedVersion`. */
     async update(c: ChangeRecord, expectedVersion: number): Promise<boolean> {
@@ -123,10 +129,6 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
       void seq, number, created_at, requester_id;
       const res = await db.updateTable('changes').set(rest).where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
-    },
-    async setCis(changeId: string, ciIds: string[]): Promise<void> {
-      await db.deleteFrom('change_cis').where('change_id', '=', changeId).execute();
-      if (ciIds.length) await db.insertInto('change_cis').values([...new Set(ciIds)].map((ci) => ({ change_id: changeId, ci_id: ci }))).execute();
     },
     async findById(idOrNumber: string): Promise<ChangeRecord | null> {
       const row = await db
