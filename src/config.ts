@@ -59,12 +59,12 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in Env.shape && v !== undefined && v !== ''));
   const parsed = Env.safeParse(cleaned);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
+  // Checked on the raw values, so a missing partner is reported together with any invalid variable.
+  if (cleaned.CABINET_ADMIN_EMAIL && !cleaned.CABINET_ADMIN_PASSWORD) problems.push('CABINET_ADMIN_PASSWORD: must be set together with CABINET_ADMIN_EMAIL');
+  if (cleaned.CABINET_ADMIN_PASSWORD && !cleaned.CABINET_ADMIN_EMAIL) problems.push('CABINET_ADMIN_EMAIL: must be set together with CABINET_ADMIN_PASSWORD');
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
-  const problems: string[] = [];
-  if (e.CABINET_ADMIN_EMAIL && !e.CABINET_ADMIN_PASSWORD) problems.push('CABINET_ADMIN_PASSWORD: must be set together with CABINET_ADMIN_EMAIL');
-  if (e.CABINET_ADMIN_PASSWORD && !e.CABINET_ADMIN_EMAIL) problems.push('CABINET_ADMIN_EMAIL: must be set together with CABINET_ADMIN_PASSWORD');
-  if (problems.length) throw new ConfigError(problems);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -80,4 +80,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionHours: e.CABINET_SESSION_HOURS,
     loginRateLimit: e.CABINET_LOGIN_RATE_LIMIT,
   };
+}
+
+/** The environment with some variables replaced (the CLI's `--demo` sets CABINET_DEMO). */
+export function loadConfigWith(overrides: Record<string, string | undefined>): Config {
+  return loadConfig({ ...process.env, ...overrides });
 }

@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig, type Config } from '../config';
+import { ConfigError, loadConfigWith, type Config } from '../config';
 import { createToken, createUser, importCis, migrate } from './commands/admin';
 import { verifyAuditFile, validatePolicy } from './commands/offline';
 import { serve } from './commands/serve';
 import { CliError, describeError } from './output';
 
 function config(overrides: Record<string, string | undefined> = {}): Config {
-  return loadConfig({ ...process.env, ...overrides });
+  return loadConfigWith(overrides);
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];

@@ -22,15 +22,23 @@ export const Service = z.object({
 });
 export type Service = z.infer<typeof Service>;
 
-export const CreateServiceInput = z.object({
+/** The fields a person edits on a service, without defaults (so an update never resets what it omits). */
+const ServiceFields = z.object({
   name: z.string().trim().min(1).max(200),
-  description: z.string().max(5000).default(''),
+  description: z.string().max(5000),
   tier: z.number().int().min(1).max(4),
-  ownerTeamId: Id.nullable().default(null),
-  tags: Tags,
-  provider: z.enum(SERVICE_PROVIDERS).default('on_premises'),
+  ownerTeamId: Id.nullable(),
+  tags: z.array(Tag).max(50),
+  provider: z.enum(SERVICE_PROVIDERS),
 });
-export const UpdateServiceInput = CreateServiceInput.partial().extend({ version: z.number().int().optional() });
+export const CreateServiceInput = ServiceFields.extend({
+  description: ServiceFields.shape.description.default(''),
+  ownerTeamId: ServiceFields.shape.ownerTeamId.default(null),
+  tags: Tags,
+  provider: ServiceFields.shape.provider.default('on_premises'),
+});
+// NOTE: zod 4 keeps a field's default inside .partial(), so updates derive from the default-free fields.
+export const UpdateServiceInput = ServiceFields.partial().extend({ version: z.number().int().optional() });
 
 export const Ci = z.object({
   id: z.string(),
@@ -48,18 +56,26 @@ export const Ci = z.object({
 });
 export type Ci = z.infer<typeof Ci>;
 
-export const CreateCiInput = z.object({
+/** The fields a person edits on a CI, without defaults (so an update never resets what it omits). */
+const CiFields = z.object({
   name: z.string().trim().min(1).max(200),
   type: Slug,
   environment: z.enum(ENVIRONMENTS),
-  serviceId: Id.nullable().default(null),
-  ownerTeamId: Id.nullable().default(null),
-  criticality: z.enum(CRITICALITIES).default('medium'),
+  serviceId: Id.nullable(),
+  ownerTeamId: Id.nullable(),
+  criticality: z.enum(CRITICALITIES),
+  tags: z.array(Tag).max(50),
+  attributes: z.record(z.string(), z.unknown()),
+});
+export const CreateCiInput = CiFields.extend({
+  serviceId: CiFields.shape.serviceId.default(null),
+  ownerTeamId: CiFields.shape.ownerTeamId.default(null),
+  criticality: CiFields.shape.criticality.default('medium'),
   tags: Tags,
-  attributes: z.record(z.string(), z.unknown()).default({}),
+  attributes: CiFields.shape.attributes.default({}),
 });
 export type CreateCiInput = z.input<typeof CreateCiInput>;
-export const UpdateCiInput = CreateCiInput.partial().extend({ version: z.number().int().optional() });
+export const UpdateCiInput = CiFields.partial().extend({ version: z.number().int().optional() });
 
 export const Relation = z.object({
   id: z.string(),

@@ -109,10 +109,14 @@ export function compileBundle(files: Record<string, string>): PolicyBundle {
   const result = BundleSchema.safeParse(merged);
   if (!result.success) {
     for (const issue of result.error.issues) {
-      const keyPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-      const top = typeof keyPath[0] === 'string' ? owner.get(keyPath[0]) : undefined;
-      const where = top ? locate(top, keyPath) : { file: Object.keys(files)[0] ?? '?', line: 1, column: 1 };
-      issues.push({ ...where, path: keyPath.join('.'), message: issue.message });
+      const parentPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+      // An unknown field is reported at the field itself (one issue per field), not at the object holding it.
+      const targets = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ keyPath: [...parentPath, k], message: `unknown field "${k}"` })) : [{ keyPath: parentPath, message: issue.message }];
+      for (const { keyPath, message } of targets) {
+        const top = typeof keyPath[0] === 'string' ? owner.get(keyPath[0]) : undefined;
+        const where = top ? locate(top, keyPath) : { file: Object.keys(files)[0] ?? '?', line: 1, column: 1 };
+        issues.push({ ...where, path: keyPath.join('.'), message });
+      }
     }
     throw new PolicyInvalidError(issues);
   }

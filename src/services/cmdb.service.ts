@@ -316,13 +316,13 @@ function readImportRows(payload: { format: 'csv' | 'json'; body: string | unknow
   }
   const text = String(payload.body ?? '');
   let records: Record<string, string>[];
+  // The header as the parser read it (unquoted, BOM removed), so `"name","type",…` is recognised too.
+  let cols: string[] = [];
   try {
-    records = parseCsv(text, { columns: (header: string[]) => header.map((h) => CSV_ALIASES[h.trim().toLowerCase()] ?? h.trim()), skip_empty_lines: true, trim: true, bom: true, relax_column_count: false });
+    records = parseCsv(text, { columns: (header: string[]) => (cols = header.map((h) => CSV_ALIASES[h.trim().toLowerCase()] ?? h.trim())), skip_empty_lines: true, trim: true, bom: true, relax_column_count: false });
   } catch (err) {
     throw new InputError('The CSV could not be read.', [{ path: '', message: (err as Error).message }], 'invalid_import');
   }
-  const first = text.split(/\r?\n/, 1)[0] ?? '';
-  const cols = first.split(',').map((c) => CSV_ALIASES[c.trim().toLowerCase()] ?? c.trim());
   const isRelations = cols.includes('from') && cols.includes('to');
   if (!isRelations && !cols.includes('name')) {
     throw new InputError('The CSV header must name the columns.', [{ path: 'header', message: 'expected name,type,environment,service,criticality,tags (or from,type,to for relations)' }], 'invalid_import');

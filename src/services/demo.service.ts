@@ -33,7 +33,7 @@ export function createDemoService(deps: ServiceDeps & { accounts: AccountsServic
       const alice = await person('alice@example.com', 'Alice Martin (change manager)', ['change_manager', 'cab_member'], []);
       const bob = await person('bob@example.com', 'Bob Okafor (requester)', ['requester'], [payments.id]);
       const carol = await person('carol@example.com', 'Carol Nguyen (implementer)', ['implementer', 'requester'], [platform.id]);
-      const dave = await person('dave@example.com', 'Dave Kowalski (DBA)', ['approver', 'implementer'], [dba.id]);
+      await person('dave@example.com', 'Dave Kowalski (DBA)', ['approver', 'implementer'], [dba.id]);
       await person('erin@example.com', 'Erin Silva (auditor)', ['auditor'], []);
       await person('frank@example.com', 'Frank Li (network)', ['approver', 'implementer'], [network.id, security.id]);
 

@@ -6,6 +6,6 @@ import { sqliteHelpers } from './sqlite';
 export type { DialectHelpers } from './dialect';
 
 /** The helpers for the engine behind `db`, found from its adapter (used by migrations). */
-export function helpersFor(db: Kysely<any>): DialectHelpers {
+export function helpersFor(db: Kysely<unknown>): DialectHelpers {
   return db.getExecutor().adapter instanceof PostgresAdapter ? postgresHelpers : sqliteHelpers;
 }

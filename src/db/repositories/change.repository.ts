@@ -125,8 +125,8 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
     },
     /** Writes `c` (whose version is already bumped) if the stored version is still `expectedVersion`. */
     async update(c: ChangeRecord, expectedVersion: number): Promise<boolean> {
-      const { id, seq, number, created_at, requester_id, ...rest } = toRow(c, 0);
-      void seq, number, created_at, requester_id;
+      // The number, sequence, requester and creation time never change after filing.
+      const { id, seq: _seq, number: _number, created_at: _created, requester_id: _requester, ...rest } = toRow(c, 0);
       const res = await db.updateTable('changes').set(rest).where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },

@@ -67,8 +67,7 @@ export function createCmdbRepository(db: Kysely<DB>, h: DialectHelpers) {
     },
     /** Writes `s` if the stored version is still `expectedVersion`; returns whether it did. */
     async updateService(s: Service, expectedVersion: number): Promise<boolean> {
-      const { id, created_at, ...rest } = serviceRow(s);
-      void created_at;
+      const { id, created_at: _created, ...rest } = serviceRow(s);
       const res = await db.updateTable('services').set(rest).where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },
@@ -96,8 +95,7 @@ export function createCmdbRepository(db: Kysely<DB>, h: DialectHelpers) {
       await db.insertInto('cis').values(ciRow(c)).execute();
     },
     async updateCi(c: Ci, expectedVersion: number): Promise<boolean> {
-      const { id, created_at, ...rest } = ciRow(c);
-      void created_at;
+      const { id, created_at: _created, ...rest } = ciRow(c);
       const res = await db.updateTable('cis').set(rest).where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },
