@@ -7,12 +7,21 @@ export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'admin-password-1';
 export const ADMIN_TOKEN = 'cab_test_bootstrap_token_0123456789abcdef';
 
+/** A response as tests read it. The body is whatever JSON came back, so tests index into it freely. */
+export interface Reply {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary response JSON
+  body: any;
+  headers: Record<string, unknown>;
+  text: string;
+}
+
 export interface Harness {
   engine: EngineName;
   cabinet: Cabinet;
   url: string;
   /** Sends a request through `app.inject`, as the admin unless another token is given. */
-  request(method: string, path: string, opts?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Record<string, unknown>; text: string }>;
+  request(method: string, path: string, opts?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<Reply>;
   /** Creates a user with the roles and returns an API token acting as them. */
   userWithToken(roles: string[], opts?: { email?: string; teamIds?: string[] }): Promise<{ id: string; token: string; email: string }>;
 }
@@ -45,7 +54,7 @@ export async function withCabinet<T>(engine: EngineName, work: (h: Harness) => P
         headers['content-type'] ??= 'application/json';
       }
       const res = await cabinet.app.inject({ method: method as 'GET', url: path, headers, payload });
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = res.body ? JSON.parse(res.body) : null;
       } catch {
