@@ -87,7 +87,7 @@ export async function main(argv: string[]): Promise<void> {
     await buildCli().parseAsync(argv);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(err.message + '\n');
+      process.stderr.write(`cabinet: invalid configuration: ${err.problems.join('; ')}\n`);
       process.exit(1);
     }
     process.stderr.write(`cabinet: ${describeError(err)}\n`);

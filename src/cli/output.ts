@@ -14,7 +14,7 @@ export function describeError(err: unknown): string {
   if (err && typeof err === 'object' && 'code' in err && 'details' in err) {
     const e = err as unknown as { message: string; details: { issues?: { path?: string; file?: string; line?: number; column?: number; message: string }[] } };
     const issues = e.details.issues ?? [];
-    if (issues.length > 1 || (issues[0] && !e.message.includes(issues[0].message))) {
+    if (!issues.every((i) => e.message.includes(i.message))) {
       const list = issues.map((i) => `${i.file ? `${i.file}:${i.line}:${i.column} ` : ''}${i.path ? i.path + ': ' : ''}${i.message}`).join('; ');
       return `${e.message.replace(/\.$/, '')}: ${list}`;
     }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ROLES } from '../domain/auth/roles';
 import { Id, Instant, Slug } from './common';
 
-export const RoleName = z.enum(ROLES);
+export const RoleName = z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` });
 export const RoleGrantInput = z.union([
   RoleName,
   z.object({

@@ -27,11 +27,10 @@ export interface BundleIssue {
 
 export class PolicyInvalidError extends AppError {
   constructor(issues: BundleIssue[]) {
-    const first = issues[0];
     super(
       'invalid_policy',
-      `The policy bundle has ${issues.length} problem${issues.length === 1 ? '' : 's'}` +
-        (first ? `; first: ${first.file}:${first.line}:${first.column} ${first.path} ${first.message}` : ''),
+      `The policy bundle has ${issues.length} problem${issues.length === 1 ? '' : 's'}: ` +
+        issues.map((i) => `${i.file}:${i.line}:${i.column}${i.path ? ` ${i.path}` : ''} ${i.message}`).join('; '),
       { issues },
     );
   }

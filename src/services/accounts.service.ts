@@ -108,6 +108,13 @@ export function createAccountsService(deps: ServiceDeps) {
       return toUser((await store.repos.accounts.findUserById(id))!);
     },
 
+    /** A user by email (exact, case-insensitive), for the CLI and provisioning scripts. */
+    async findByEmail(actor: Actor, email: string): Promise<User | null> {
+      assertPermission(actor, 'user.read');
+      const user = await store.repos.accounts.findUserByEmail(email.trim().toLowerCase());
+      return user ? toUser(user) : null;
+    },
+
     async getUser(actor: Actor, id: string): Promise<User> {
       if (actor.userId !== id) assertPermission(actor, 'user.read');
       const user = await store.repos.accounts.findUserById(id);

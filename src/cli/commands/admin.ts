@@ -55,8 +55,7 @@ export async function createToken(config: Config, opts: { user: string; name?: s
   await withServices(config, async (services) => {
     const parsed = CreateTokenInput.safeParse({ name: opts.name, expiresAt: opts.expires });
     if (!parsed.success) throw new InputError('The token is not valid.', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
-    const users = await services.accounts.listUsers(cliActor(), { q: opts.user, limit: 50 });
-    const user = users.items.find((u) => u.email === opts.user.toLowerCase() || u.id === opts.user);
+    const user = await services.accounts.findByEmail(cliActor(), opts.user);
     if (!user) throw new CliError(`No user with email ${opts.user}.`);
     const created = await services.auth.createToken(cliActor(), { ...parsed.data, userId: user.id });
     if (opts.json) printJson(created);

@@ -46,7 +46,7 @@ export type ChainVerdict =
   | { ok: false; checked: number; brokenSeq: number; reason: string };
 
 /**
- * Checks events in order: sequence numbers consecutive from the first, each `prevHash` equal to the hash
+ * Checks events in order: sequence numbers consecutive from 1, each `prevHash` equal to the hash
  * before it, and each hash recomputed from the content. Stops at the first broken event.
  */
 export class ChainVerifier {
@@ -63,7 +63,9 @@ export class ChainVerifier {
       return false;
     };
     if (this.expectedSeq === null) {
-      if (event.seq === 1 && event.prevHash !== GENESIS_HASH) return fail('the first event does not start from the genesis hash');
+      // A trail always starts at event 1 from the genesis hash; a file missing its head was cut.
+      if (event.seq !== 1) return fail(`the trail starts at event ${event.seq} instead of event 1 (earlier events are missing)`);
+      if (event.prevHash !== GENESIS_HASH) return fail('the first event does not start from the genesis hash');
     } else if (event.seq !== this.expectedSeq) {
       return fail(`expected event ${this.expectedSeq} but found ${event.seq} (an event is missing or out of order)`);
     }

@@ -1,0 +1,248 @@
+// `npm run bench`: throughput and latency of Cabinet's routes on SQLite and PostgreSQL, each as a ratio to a
+// bare Fastify route measured in the same run on the same machine. See bench/README.md.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { startCabinet, VERSION } from '../src/cabinet';
+import { INSTALL_DIR, loadConfig } from '../src/config';
+import { measure, type Measurement } from './load';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = 1;
+const CONNECTIONS = 10;
+const TOKEN = `cab_bench_${randomBytes(16).toString('hex')}`;
+const PG_ADMIN_URL = process.env.CABINET_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const RESULTS = path.join(INSTALL_DIR, 'bench', 'results', 'latest.json');
+
+type Engine = 'sqlite' | 'postgres';
+
+interface Row extends Measurement {
+  engine: Engine | 'none';
+  route: string;
+  /** requests/s of this route ÷ requests/s of the baseline. */
+  ratio: number | null;
+}
+
+function log(line = ''): void {
+  process.stdout.write(line + '\n');
+}
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** A fresh, empty database of the engine and a way to throw it away. */
+async function freshDatabase(engine: Engine): Promise<{ url: string; drop(): Promise<void> }> {
+  if (engine === 'sqlite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cabinet-bench-'));
+    return { url: `sqlite:${path.join(dir, 'cabinet.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `cabinet_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+async function call(base: string, method: string, url: string, body: unknown): Promise<{ status: number; text: string }> {
+  const res = await fetch(base + url, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+/** A complete normal change, as a requester would file it. */
+const changeBody = (ciId: string) => ({
+  type: 'normal',
+  title: 'Upgrade the payments database to PostgreSQL 16',
+  description: 'Upgrade the primary and both replicas with pg_upgrade --link during the Sunday window.',
+  justification: 'PostgreSQL 15 leaves community support next year.',
+  ciIds: [ciId],
+  plannedStart: '2027-03-07T01:00:00Z',
+  plannedEnd: '2027-03-07T03:00:00Z',
+  implementationPlan: 'Stop writers, pg_upgrade --link, analyze, start writers.',
+  testPlan: 'Run the payments smoke suite.',
+  backoutPlan: 'Fail over to the untouched replica.',
+  impact: 'high',
+  urgency: 'medium',
+});
+
+const jsonHeaders = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
+
+/** Load, after a short warm-up whose numbers are thrown away. */
+async function run(url: string, body: string): Promise<Measurement> {
+  await measure({ url, method: 'POST', headers: jsonHeaders, body, connections: CONNECTIONS, seconds: WARMUP_SECONDS });
+  return measure({ url, method: 'POST', headers: jsonHeaders, body, connections: CONNECTIONS, seconds: SECONDS });
+}
+
+/** The baseline: a bare Fastify 5 app in this process, one POST route answering 201 with `reply`. */
+async function measureBaseline(reply: unknown, body: string): Promise<Measurement> {
+  const app = Fastify({ logger: false });
+  app.post('/baseline', async (_request, res) => res.status(201).send(reply));
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    return await run(`${base}/baseline`, body);
+  } finally {
+    await app.close();
+  }
+}
+
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+
+function printTable(rows: Row[]): void {
+  const header = ['engine', 'route', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', '× baseline'];
+  const cells = rows.map((r) => [
+    r.engine,
+    r.route,
+    fmt(r.requestsPerSecond),
+    fmt(r.p50, 1),
+    fmt(r.p99, 1),
+    String(r.non2xx),
+    String(r.errors),
+    r.ratio === null ? '1 (baseline)' : fmt(r.ratio, 3),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => '| ' + c.map((v, i) => (i >= 2 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ') + ' |';
+  log(line(header));
+  log('|' + widths.map((w, i) => (i >= 2 ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|');
+  for (const c of cells) log(line(c));
+}
+
+async function main(): Promise<void> {
+  log(
+    `Cabinet ${VERSION} bench: ${CONNECTIONS} connections, ${SECONDS} s per route (after ${WARMUP_SECONDS} s of warm-up), Node ${process.version}, ${cpus().length} CPU(s).`,
+  );
+  const engines: Engine[] = ['sqlite'];
+  const notices: string[] = [];
+  if (await postgresReachable()) engines.push('postgres');
+  else notices.push(`NOTICE PostgreSQL is not reachable at ${PG_ADMIN_URL}; its measurements are skipped (set CABINET_TEST_PG_URL).`);
+  for (const n of notices) log(n);
+
+  const rows: Row[] = [];
+  let baseline: Row | null = null;
+  let sample: { requestBytes: number; responseBytes: number; baselineResponseBytes: number } | null = null;
+
+  for (const engine of engines) {
+    const db = await freshDatabase(engine);
+    const cabinet = await startCabinet(
+      loadConfig({ DATABASE_URL: db.url, CABINET_BOOTSTRAP_TOKEN: TOKEN, CABINET_WEB_DIR: '/nonexistent' }),
+    );
+    try {
+      const base = await cabinet.app.listen({ port: 0, host: '127.0.0.1' });
+      const service = await call(base, 'POST', '/api/v1/services', { name: 'Payments', tier: 1, tags: ['pci'] });
+      if (service.status !== 201) throw new Error(`[${engine}] creating the service answered ${service.status}: ${service.text}`);
+      const ci = await call(base, 'POST', '/api/v1/cis', {
+        name: 'pay-db-1',
+        type: 'database',
+        environment: 'production',
+        serviceId: JSON.parse(service.text).id,
+        criticality: 'critical',
+        tags: ['pci'],
+      });
+      if (ci.status !== 201) throw new Error(`[${engine}] creating the CI answered ${ci.status}: ${ci.text}`);
+      const body = JSON.stringify(changeBody(JSON.parse(ci.text).id));
+      const first = await call(base, 'POST', '/api/v1/changes', JSON.parse(body));
+      if (first.status !== 201) throw new Error(`[${engine}] creating a change answered ${first.status}: ${first.text}`);
+
+      if (!baseline) {
+        // The baseline answers a body the size and shape of a real change response, serialised per request.
+        const reply = JSON.parse(first.text) as unknown;
+        sample = {
+          requestBytes: Buffer.byteLength(body),
+          responseBytes: Buffer.byteLength(first.text),
+          baselineResponseBytes: Buffer.byteLength(JSON.stringify(reply)),
+        };
+        const m = await measureBaseline(reply, body);
+        baseline = { engine: 'none', route: 'POST bare Fastify (baseline)', ...m, ratio: null };
+        rows.push(baseline);
+      }
+
+      const m = await run(`${base}/api/v1/changes`, body);
+      rows.push({ engine, route: 'POST /api/v1/changes', ...m, ratio: m.requestsPerSecond / baseline.requestsPerSecond });
+    } finally {
+      await cabinet.close();
+      await db.drop();
+    }
+  }
+
+  log();
+  printTable(rows);
+  log();
+  if (sample)
+    log(
+      `Bodies: request ${sample.requestBytes} bytes; response ${sample.responseBytes} bytes from Cabinet, ${sample.baselineResponseBytes} from the baseline.`,
+    );
+
+  let failed = false;
+  for (const r of rows) {
+    const bad = r.errors + r.non2xx;
+    if (bad > 0) {
+      failed = true;
+      log(
+        `FAIL [${r.engine}] ${r.route}: ${r.non2xx} non-2xx response(s) and ${r.errors} error(s); status codes ${JSON.stringify(r.statusCodes)}`,
+      );
+    } else {
+      log(`PASS [${r.engine}] ${r.route}: ${r.requests} requests, all 2xx, no errors`);
+    }
+    // DESIGN.md ("Budgets") sets no budget for change creation: its ratio is recorded, never enforced.
+    if (r.ratio !== null)
+      log(
+        `INFO [${r.engine}] ${r.route}: ${fmt(r.ratio, 3)} × baseline req/s, p99 ${fmt(r.p99, 1)} ms (no budget in DESIGN.md; recorded only)`,
+      );
+  }
+
+  mkdirSync(path.dirname(RESULTS), { recursive: true });
+  writeFileSync(
+    RESULTS,
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        version: VERSION,
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? null,
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        notices,
+        sample,
+        rows,
+        ok: !failed,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  log(`Results written to ${path.relative(process.cwd(), RESULTS) || RESULTS}.`);
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,537 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openCabinetStore, startCabinet } from '../src/cabinet';
+import { INSTALL_DIR, loadConfig } from '../src/config';
+import { systemActor } from '../src/domain/actor';
+import { GENESIS_HASH, hashEvent, type ChainedEvent } from '../src/domain/audit/chain';
+import type { Services } from '../src/services';
+import { ENGINES } from './support/cabinet';
+import { createTestDatabase, type EngineName } from './support/databases';
+
+// Every test here runs the real command, `node bin/cabinet.js …`, in a child process.
+const BIN = path.join(INSTALL_DIR, 'bin', 'cabinet.js');
+const TOKEN = 'cab_cli_test_bootstrap_token_0123456789';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment of a child: ours without any Cabinet configuration or test-runner variables, plus `env`. */
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const inherited = Object.entries(process.env).filter(([k]) => !/^(CABINET_|NODE_TEST|PORT$|HOST$|DATABASE_URL$)/.test(k));
+  return { ...Object.fromEntries(inherited), ...env };
+}
+
+function cabinet(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: INSTALL_DIR, env: childEnv(env), timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const show = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
+
+/** Asserts a failure with exactly one line on stderr, prefixed like every CLI error, and returns that line. */
+function oneLineFailure(r: Run, code = 1): string {
+  assert.equal(r.code, code, show(r));
+  const lines = r.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, `expected one line on stderr\n${show(r)}`);
+  assert.match(lines[0]!, /^cabinet: /);
+  return lines[0]!;
+}
+
+/** Opens the database in this process to look at what a command did. */
+async function withServices<T>(url: string, work: (services: Services) => Promise<T>): Promise<T> {
+  const { store, services } = await openCabinetStore(loadConfig({ DATABASE_URL: url }));
+  try {
+    return await work(services);
+  } finally {
+    await store.close();
+  }
+}
+
+async function findUser(url: string, email: string) {
+  return withServices(
+    url,
+    async (s) => (await s.accounts.listUsers(systemActor(), { q: email, limit: 50 })).items.find((u) => u.email === email) ?? null,
+  );
+}
+
+function eachEngine(name: string, body: (url: string, engine: EngineName) => Promise<void>) {
+  for (const { engine, skip } of ENGINES) {
+    it(`${name} [${engine}]`, { skip }, async () => {
+      const db = await createTestDatabase(engine);
+      try {
+        await body(db.url, engine);
+      } finally {
+        await db.drop();
+      }
+    });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+interface Server {
+  base: string;
+  child: ChildProcess;
+  output(): string;
+  /** SIGTERM, then the exit code (SIGKILL after 15 s). */
+  stop(): Promise<number | null>;
+}
+
+/** Runs `cabinet serve` on the database and waits until it listens. */
+async function serve(url: string): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    cwd: INSTALL_DIR,
+    env: childEnv({
+      DATABASE_URL: url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CABINET_WEB_DIR: '/nonexistent',
+      CABINET_LOG_LEVEL: 'warn',
+      CABINET_ADMIN_EMAIL: 'root@example.com',
+      CABINET_ADMIN_PASSWORD: 'root-password-1',
+      CABINET_BOOTSTRAP_TOKEN: TOKEN,
+    }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = await Promise.race([
+    new Promise<boolean>((resolve) => {
+      const check = () => {
+        if (out.includes('Cabinet is running at')) {
+          child.stderr!.off('data', check);
+          resolve(true);
+        }
+      };
+      child.stderr!.on('data', check);
+    }),
+    exited.then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 45_000).unref()),
+  ]);
+  const server: Server = {
+    base: `http://127.0.0.1:${port}`,
+    child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+  if (!ready) {
+    await server.stop();
+    assert.fail(`cabinet serve did not start:\n${out}`);
+  }
+  assert.ok(out.includes(`Cabinet is running at http://127.0.0.1:${port}`), out);
+  return server;
+}
+
+// Spawning node + tsx is CPU-bound start-up work; two suites at a time keeps both cores busy.
+describe('cabinet CLI', { concurrency: 2 }, () => {
+  describe('cabinet --help', () => {
+    it('describes the program and every command, and exits 0', async () => {
+      const commands: [string[], RegExp[]][] = [
+        [[], [/^Usage: cabinet \[options\] \[command\]/m, /serve/, /migrate/, /user/, /token/, /import/, /policy/, /audit/]],
+        [['serve'], [/^Usage: cabinet serve/m, /--demo/, /--no-worker/]],
+        [['migrate'], [/^Usage: cabinet migrate/m, /--json/]],
+        [
+          ['user', 'create'],
+          [/^Usage: cabinet user create/m, /--email <email>/, /--name <name>/, /--role <role>/, /change_manager/, /--password <password>/],
+        ],
+        [
+          ['token', 'create'],
+          [/^Usage: cabinet token create/m, /--user <email>/, /--expires <iso>/],
+        ],
+        [
+          ['import', 'cis'],
+          [/^Usage: cabinet import cis \[options\] <file>/m, /--atomic/, /--dry-run/, /name,type,environment,service,criticality,tags/],
+        ],
+        [
+          ['policy', 'validate'],
+          [/^Usage: cabinet policy validate \[options\] <dir>/m, /file and line/],
+        ],
+        [
+          ['audit', 'verify'],
+          [/^Usage: cabinet audit verify \[options\] <file>/m, /JSON lines/],
+        ],
+      ];
+      const runs = await Promise.all(commands.map(([args]) => cabinet([...args, '--help'])));
+      runs.forEach((r, i) => {
+        const [args, patterns] = commands[i]!;
+        assert.equal(r.code, 0, `${args.join(' ')} --help\n${show(r)}`);
+        assert.equal(r.stderr, '');
+        for (const p of patterns) assert.match(r.stdout, p, `${args.join(' ')} --help`);
+      });
+    });
+  });
+
+  describe('cabinet migrate', () => {
+    eachEngine('applies the migrations, then says the database is up to date', async (url) => {
+      const first = await cabinet(['migrate'], { DATABASE_URL: url });
+      assert.equal(first.code, 0, show(first));
+      assert.match(first.stdout, /^Applied \d+ migration\(s\): 0001-core/);
+      const second = await cabinet(['migrate', '--json'], { DATABASE_URL: url });
+      assert.equal(second.code, 0, show(second));
+      assert.deepEqual(JSON.parse(second.stdout), { applied: [] });
+    });
+  });
+
+  describe('cabinet user create', () => {
+    eachEngine('creates a user with every role given, and refuses the same email again', async (url) => {
+      const r = await cabinet(
+        [
+          'user',
+          'create',
+          '--email',
+          'Dana@Example.com',
+          '--name',
+          'Dana Scully',
+          '--role',
+          'change_manager',
+          '--role',
+          'approver',
+          '--password',
+          'dana-password-1',
+        ],
+        { DATABASE_URL: url },
+      );
+      assert.equal(r.code, 0, show(r));
+      assert.match(r.stdout, /^Created dana@example\.com \(\S+\) with roles approver, change_manager\.\n$/);
+      assert.doesNotMatch(r.stdout, /password/i);
+      const user = await findUser(url, 'dana@example.com');
+      assert.ok(user);
+      assert.equal(user.name, 'Dana Scully');
+      assert.deepEqual(user.roles.map((g) => g.role).sort(), ['approver', 'change_manager']);
+
+      const again = await cabinet(
+        ['user', 'create', '--email', 'dana@example.com', '--name', 'Another Dana', '--password', 'dana-password-2'],
+        { DATABASE_URL: url },
+      );
+      const line = oneLineFailure(again);
+      assert.match(line, /email: a user with this email already exists/);
+      assert.equal((await findUser(url, 'dana@example.com'))!.name, 'Dana Scully');
+    });
+
+    eachEngine('prints a generated password when none is given, and that password signs in', async (url) => {
+      const r = await cabinet(['user', 'create', '--email', 'fox@example.com', '--name', 'Fox', '--role', 'requester'], {
+        DATABASE_URL: url,
+      });
+      assert.equal(r.code, 0, show(r));
+      const match = /^Password \(shown only now\): (\S+)$/m.exec(r.stdout);
+      assert.ok(match, show(r));
+      const password = match[1]!;
+      assert.ok(password.length >= 10);
+
+      const app = await startCabinet(loadConfig({ DATABASE_URL: url, CABINET_WEB_DIR: '/nonexistent' }));
+      try {
+        const login = await app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'fox@example.com', password } });
+        assert.equal(login.statusCode, 200, login.body);
+        assert.equal(login.json().email, 'fox@example.com');
+        assert.deepEqual(
+          login.json().roles.map((g: { role: string }) => g.role),
+          ['requester'],
+        );
+      } finally {
+        await app.close();
+      }
+    });
+
+    eachEngine('refuses a bad role and a bad email with one line naming both, and creates nobody', async (url) => {
+      const r = await cabinet(
+        [
+          'user',
+          'create',
+          '--email',
+          'not-an-email',
+          '--name',
+          'Nobody',
+          '--role',
+          'overlord',
+          '--role',
+          'approver',
+          '--password',
+          'long-enough-1',
+        ],
+        { DATABASE_URL: url },
+      );
+      const line = oneLineFailure(r);
+      assert.match(line, /email: must be an email address/);
+      assert.match(line, /roles\.0: /);
+      assert.doesNotMatch(line, /roles\.1/, 'the valid role is not reported');
+      const count = await withServices(url, async (s) => (await s.accounts.listUsers(systemActor(), { limit: 10 })).items.length);
+      assert.equal(count, 0);
+    });
+  });
+
+  describe('cabinet beside a running server', () => {
+    eachEngine(
+      'creates users and tokens while `cabinet serve` writes to the same database, and the server accepts the token',
+      async (url) => {
+        const server = await serve(url);
+        let stopped = false;
+        try {
+          // Keep the server writing while the CLI writes, so both compete for the database.
+          let writing = true;
+          const statuses: number[] = [];
+          const load = (async () => {
+            let i = 0;
+            while (writing) {
+              const res = await fetch(`${server.base}/api/v1/changes`, {
+                method: 'POST',
+                headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+                body: JSON.stringify({ type: 'standard', title: `Load ${i++}` }),
+              });
+              statuses.push(res.status);
+              await res.body?.cancel();
+            }
+          })();
+
+          const [created, adminToken] = await Promise.all([
+            cabinet(
+              [
+                'user',
+                'create',
+                '--email',
+                'mulder@example.com',
+                '--name',
+                'Fox Mulder',
+                '--role',
+                'implementer',
+                '--password',
+                'mulder-password-1',
+              ],
+              { DATABASE_URL: url },
+            ),
+            cabinet(['token', 'create', '--user', 'root@example.com', '--name', 'deploys'], { DATABASE_URL: url }),
+          ]);
+          assert.equal(created.code, 0, show(created));
+          assert.equal(adminToken.code, 0, show(adminToken));
+          const userToken = await cabinet(['token', 'create', '--user', 'mulder@example.com', '--name', 'laptop'], { DATABASE_URL: url });
+          assert.equal(userToken.code, 0, show(userToken));
+          writing = false;
+          await load;
+
+          for (const [run, email] of [
+            [adminToken, 'root@example.com'],
+            [userToken, 'mulder@example.com'],
+          ] as const) {
+            assert.match(run.stdout, /^cab_[A-Za-z0-9_-]{43}\n$/, 'only the token, on one line');
+            assert.equal(run.stderr, '');
+            const me = await fetch(`${server.base}/api/v1/me`, { headers: { authorization: `Bearer ${run.stdout.trim()}` } });
+            assert.equal(me.status, 200);
+            assert.equal(((await me.json()) as { email: string }).email, email);
+          }
+          assert.ok(statuses.length > 0);
+          assert.deepEqual([...new Set(statuses)], [201], 'every write of the server succeeded while the CLI wrote');
+
+          // The audit trail both wrote to is one intact chain, and the offline verifier agrees.
+          const exported = await fetch(`${server.base}/api/v1/audit/export`, { headers: { authorization: `Bearer ${TOKEN}` } });
+          assert.equal(exported.status, 200);
+          const dir = mkdtempSync(path.join(tmpdir(), 'cabinet-cli-'));
+          try {
+            const file = path.join(dir, 'audit.jsonl');
+            writeFileSync(file, await exported.text());
+            const verified = await cabinet(['audit', 'verify', file]);
+            assert.equal(verified.code, 0, show(verified));
+            assert.match(verified.stdout, /^OK: \d+ audit events checked; the chain is intact/);
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+          }
+
+          stopped = true;
+          assert.equal(await server.stop(), 0, `serve stops cleanly on SIGTERM\n${server.output()}`);
+        } finally {
+          if (!stopped) await server.stop();
+        }
+      },
+    );
+  });
+
+  describe('cabinet import cis', () => {
+    let dir: string;
+    before(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'cabinet-cli-'));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    async function seedService(url: string): Promise<string> {
+      return withServices(
+        url,
+        async (s) =>
+          (
+            await s.cmdb.createService(systemActor(), {
+              name: 'Payments',
+              description: '',
+              tier: 1,
+              ownerTeamId: null,
+              tags: [],
+              provider: 'on_premises',
+            })
+          ).id,
+      );
+    }
+    const cis = (url: string) => withServices(url, async (s) => (await s.cmdb.listCis(systemActor(), { limit: 100 })).items);
+
+    eachEngine('imports every row of a clean CSV, prints the summary and exits 0', async (url, engine) => {
+      const serviceId = await seedService(url);
+      const file = path.join(dir, `clean-${engine}.csv`);
+      writeFileSync(
+        file,
+        [
+          'name,type,environment,service,criticality,tags',
+          'pay-db-1,database,production,Payments,critical,pci;db',
+          'pay-web-1,web_server,production,payments,high,',
+          'cache-1,cache,staging,,low,',
+        ].join('\n') + '\n',
+      );
+      const r = await cabinet(['import', 'cis', file], { DATABASE_URL: url });
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, 'Created 3, updated 0, left 0 unchanged, added 0 relation(s); 0 row(s) refused.\n');
+      const byName = new Map((await cis(url)).map((c) => [c.name, c]));
+      assert.deepEqual([...byName.keys()].sort(), ['cache-1', 'pay-db-1', 'pay-web-1']);
+      assert.equal(byName.get('pay-db-1')!.serviceId, serviceId);
+      assert.equal(byName.get('pay-web-1')!.serviceId, serviceId, 'service names match whatever their case');
+      assert.equal(byName.get('cache-1')!.serviceId, null);
+      assert.deepEqual(byName.get('pay-db-1')!.tags, ['pci', 'db']);
+      assert.equal(byName.get('pay-db-1')!.criticality, 'critical');
+    });
+
+    eachEngine('imports the good rows, lists every refused row and exits 2; --json gives the same as JSON', async (url, engine) => {
+      await seedService(url);
+      const file = path.join(dir, `mixed-${engine}.csv`);
+      writeFileSync(
+        file,
+        [
+          'name,type,environment,service,criticality,tags',
+          'good-1,database,production,Payments,high,',
+          'bad-env,database,prod,Payments,high,',
+          'bad-service,database,production,Billing,high,',
+          'good-2,queue,test,,medium,',
+          ',database,production,,low,',
+        ].join('\n') + '\n',
+      );
+      const r = await cabinet(['import', 'cis', file], { DATABASE_URL: url });
+      assert.equal(r.code, 2, show(r));
+      const lines = r.stdout.trimEnd().split('\n');
+      assert.equal(lines[0], 'Created 2, updated 0, left 0 unchanged, added 0 relation(s); 3 row(s) refused.');
+      assert.deepEqual(
+        lines.slice(1).map((l) => /^ {2}row (\d+): /.exec(l)?.[1]),
+        ['2', '3', '5'],
+      );
+      assert.match(lines[1]!, /environment/);
+      assert.match(lines[2]!, /unknown service "Billing"/);
+      assert.match(lines[3]!, /name/);
+      assert.deepEqual((await cis(url)).map((c) => c.name).sort(), ['good-1', 'good-2']);
+
+      // The same file again, as JSON: the good rows are now unchanged and the same rows are refused.
+      const json = await cabinet(['import', 'cis', file, '--json'], { DATABASE_URL: url });
+      assert.equal(json.code, 2, show(json));
+      const result = JSON.parse(json.stdout) as {
+        created: number;
+        updated: number;
+        unchanged: number;
+        errors: { row: number; message: string }[];
+        dryRun: boolean;
+      };
+      assert.deepEqual(
+        { created: result.created, updated: result.updated, unchanged: result.unchanged, dryRun: result.dryRun },
+        { created: 0, updated: 0, unchanged: 2, dryRun: false },
+      );
+      assert.deepEqual(
+        result.errors.map((e) => e.row),
+        [2, 3, 5],
+      );
+    });
+  });
+
+  describe('cabinet policy validate', () => {
+    it('accepts the shipped bundle and exits 0', async () => {
+      const r = await cabinet(['policy', 'validate', 'policies/default']);
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stdout, 'policies/default: valid bundle "default" with 3 change models (normal, emergency, standard).\n');
+    });
+
+    it('lists every problem of a broken bundle with file:line:column on one line and exits 1', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'cabinet-cli-'));
+      try {
+        writeFileSync(path.join(dir, 'bundle.yaml'), 'apiVersion: cabinet/v1\nname: broken\nname: twice\n');
+        writeFileSync(path.join(dir, 'models.yaml'), 'apiVersion: cabinet/v1\nmodels:\n  standard:\n    label: [unclosed\n');
+        const r = await cabinet(['policy', 'validate', dir]);
+        const line = oneLineFailure(r);
+        assert.match(line, /The policy bundle has 2 problems/);
+        assert.match(line, /bundle\.yaml:3:1 Map keys must be unique/);
+        assert.match(line, /models\.yaml:5:1 /);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('cabinet audit verify', () => {
+    it('fails with a one-line reason for a file that does not exist', async () => {
+      const r = await cabinet(['audit', 'verify', '/nonexistent/audit.jsonl']);
+      assert.match(oneLineFailure(r), /^cabinet: Cannot read \/nonexistent\/audit\.jsonl: ENOENT/);
+    });
+
+    it('names the first altered event of a tampered export and exits 1', async () => {
+      const events: ChainedEvent[] = [];
+      let prevHash = GENESIS_HASH;
+      for (let seq = 1; seq <= 3; seq++) {
+        const content = {
+          seq,
+          at: '2026-01-01T00:00:00.000Z',
+          actorId: 'u1',
+          actorName: 'Ada',
+          action: 'change.created',
+          entityType: 'change',
+          entityId: `c${seq}`,
+          data: { n: seq },
+        };
+        const hash = hashEvent(prevHash, content);
+        events.push({ ...content, prevHash, hash });
+        prevHash = hash;
+      }
+      events[1] = { ...events[1]!, data: { n: 42 } };
+      const dir = mkdtempSync(path.join(tmpdir(), 'cabinet-cli-'));
+      try {
+        const file = path.join(dir, 'audit.jsonl');
+        writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+        const r = await cabinet(['audit', 'verify', file]);
+        assert.equal(
+          oneLineFailure(r),
+          'cabinet: Audit chain broken at event 2: its content does not match its hash (the event was altered). 1 event(s) before it check out.',
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+});
