@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+import { expect, type Page, test } from '@playwright/test';
+import { CHROMIUM_PATH, E2E_ADMIN } from './environment';
+
+/** Call at the top of every spec: without Debian's Chromium the whole suite is skipped. */
+export function skipWithoutBrowser(): void {
+  test.skip(!existsSync(CHROMIUM_PATH), `no browser at ${CHROMIUM_PATH} (set CABINET_REQUIRE_BROWSER=1 to fail instead)`);
+}
+
+/** Signs in through the sign-in page, as a person would, and waits for the change list. */
+export async function signIn(page: Page, email = E2E_ADMIN.email, password = E2E_ADMIN.password): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Changes', level: 1 })).toBeVisible();
+}
+
+/** A datetime-local value `days` from now at `hour`:00 local time. */
+export function localDateTime(days: number, hour: number): string {
+  const d = new Date(Date.now() + days * 86_400_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(hour)}:00`;
+}

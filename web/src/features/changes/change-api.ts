@@ -1,0 +1,98 @@
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../api/client';
+import type { AuditEvent, Change, ChangeDetail, Comment, CommentKind, CreateChangeInput, Page, UpdateChangeInput } from '../../api/types';
+
+export interface ChangeFilters {
+  q?: string;
+  type?: string;
+  state?: string;
+  serviceId?: string;
+  ciId?: string;
+}
+
+export const changeKeys = {
+  all: ['changes'] as const,
+  list: (filters: ChangeFilters) => ['changes', 'list', filters] as const,
+  detail: (id: string) => ['changes', 'detail', id] as const,
+  audit: (id: string) => ['changes', 'audit', id] as const,
+  comments: (id: string) => ['changes', 'comments', id] as const,
+};
+
+const PAGE_SIZE = 50;
+
+export function useChangeList(filters: ChangeFilters, limit = PAGE_SIZE) {
+  return useInfiniteQuery({
+    queryKey: [...changeKeys.list(filters), limit],
+    queryFn: ({ pageParam, signal }) => api.get<Page<Change>>('/api/v1/changes', { ...filters, limit, cursor: pageParam }, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** One change by id or by number (`CHG0000012`); the page URL uses the number, which people can read. */
+export function useChange(idOrNumber: string) {
+  return useQuery({
+    queryKey: changeKeys.detail(idOrNumber),
+    queryFn: ({ signal }) => api.get<ChangeDetail>(`/api/v1/changes/${encodeURIComponent(idOrNumber)}`, undefined, signal),
+  });
+}
+
+export function useCreateChange() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: CreateChangeInput) => api.post<Change | ChangeDetail>('/api/v1/changes', input),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: changeKeys.all }),
+  });
+}
+
+/** Edits change `id`; `cacheKey` is how the page loaded it (id or number), so its cache gets the answer. */
+export function useUpdateChange(id: string, cacheKey = id) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: UpdateChangeInput) => api.patch<ChangeDetail>(`/api/v1/changes/${encodeURIComponent(id)}`, input),
+    onSuccess: (change) => afterChangeWrite(queryClient, id, cacheKey, change),
+  });
+}
+
+export function useTransitionChange(id: string, cacheKey = id) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { to: string; version?: number }) =>
+      api.post<ChangeDetail>(`/api/v1/changes/${encodeURIComponent(id)}/transitions`, input),
+    onSuccess: (change) => afterChangeWrite(queryClient, id, cacheKey, change),
+  });
+}
+
+function afterChangeWrite(queryClient: ReturnType<typeof useQueryClient>, id: string, cacheKey: string, change: ChangeDetail) {
+  queryClient.setQueryData(changeKeys.detail(cacheKey), change);
+  void queryClient.invalidateQueries({ queryKey: changeKeys.audit(id) });
+  void queryClient.invalidateQueries({ queryKey: ['changes', 'list'] });
+}
+
+export function useChangeAudit(id: string, enabled = true) {
+  return useQuery({
+    queryKey: changeKeys.audit(id),
+    queryFn: ({ signal }) => api.get<{ items: AuditEvent[] }>(`/api/v1/changes/${encodeURIComponent(id)}/audit`, undefined, signal),
+    enabled,
+  });
+}
+
+export function useChangeComments(id: string) {
+  return useQuery({
+    queryKey: changeKeys.comments(id),
+    queryFn: ({ signal }) => api.get<{ items: Comment[] }>(`/api/v1/changes/${encodeURIComponent(id)}/comments`, undefined, signal),
+  });
+}
+
+export function useAddComment(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { body: string; kind: CommentKind }) =>
+      api.post<Comment>(`/api/v1/changes/${encodeURIComponent(id)}/comments`, input),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: changeKeys.comments(id) });
+      void queryClient.invalidateQueries({ queryKey: changeKeys.audit(id) });
+    },
+  });
+}

@@ -1,0 +1,238 @@
+import { Fieldset, Grid, Select, SimpleGrid, Stack, Textarea, TextInput } from '@mantine/core';
+import type { ChangeEvent, ReactNode } from 'react';
+import type { Change, CloseCode, CreateChangeInput, Level, UpdateChangeInput } from '../../api/types';
+import { isoToLocalInput, localInputToIso } from '../../shared/format';
+import { CLOSE_CODE_LABELS, LEVEL_LABELS, toOptions } from '../../shared/labels';
+import { useTeams } from '../admin/admin-api';
+import { CiMultiSelect } from '../cmdb/ci-multi-select';
+
+/** What the form edits. Times are datetime-local strings here and ISO instants on the wire. */
+export interface ChangeFormValues {
+  title: string;
+  description: string;
+  justification: string;
+  ciIds: string[];
+  plannedStart: string;
+  plannedEnd: string;
+  implementationPlan: string;
+  testPlan: string;
+  backoutPlan: string;
+  impact: Level;
+  urgency: Level;
+  assignmentTeamId: string | null;
+  actualStart: string;
+  actualEnd: string;
+  closeCode: CloseCode | null;
+  closeNotes: string;
+}
+
+export const emptyChangeForm: ChangeFormValues = {
+  title: '',
+  description: '',
+  justification: '',
+  ciIds: [],
+  plannedStart: '',
+  plannedEnd: '',
+  implementationPlan: '',
+  testPlan: '',
+  backoutPlan: '',
+  impact: 'medium',
+  urgency: 'medium',
+  assignmentTeamId: null,
+  actualStart: '',
+  actualEnd: '',
+  closeCode: null,
+  closeNotes: '',
+};
+
+export function formFromChange(change: Change): ChangeFormValues {
+  return {
+    title: change.title,
+    description: change.description,
+    justification: change.justification,
+    ciIds: change.ciIds,
+    plannedStart: isoToLocalInput(change.plannedStart),
+    plannedEnd: isoToLocalInput(change.plannedEnd),
+    implementationPlan: change.implementationPlan,
+    testPlan: change.testPlan,
+    backoutPlan: change.backoutPlan,
+    impact: change.impact,
+    urgency: change.urgency,
+    assignmentTeamId: change.assignmentTeamId,
+    actualStart: isoToLocalInput(change.actualStart),
+    actualEnd: isoToLocalInput(change.actualEnd),
+    closeCode: change.closeCode,
+    closeNotes: change.closeNotes,
+  };
+}
+
+/** The body of POST /api/v1/changes for a new draft of the given type. */
+export function toCreateInput(type: Change['type'], v: ChangeFormValues): CreateChangeInput {
+  return {
+    type,
+    title: v.title,
+    description: v.description,
+    justification: v.justification,
+    ciIds: v.ciIds,
+    plannedStart: localInputToIso(v.plannedStart),
+    plannedEnd: localInputToIso(v.plannedEnd),
+    implementationPlan: v.implementationPlan,
+    testPlan: v.testPlan,
+    backoutPlan: v.backoutPlan,
+    impact: v.impact,
+    urgency: v.urgency,
+  };
+}
+
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Only the fields that differ from the stored change, so a save never overwrites untouched fields. */
+export function toUpdateInput(change: Change, v: ChangeFormValues): UpdateChangeInput {
+  const before = formFromChange(change);
+  const patch: UpdateChangeInput = {};
+  const text = ['title', 'description', 'justification', 'implementationPlan', 'testPlan', 'backoutPlan', 'closeNotes'] as const;
+  for (const key of text) if (v[key] !== before[key]) patch[key] = v[key];
+  const times = ['plannedStart', 'plannedEnd', 'actualStart', 'actualEnd'] as const;
+  for (const key of times) if (v[key] !== before[key]) patch[key] = localInputToIso(v[key]);
+  if (!sameList(v.ciIds, before.ciIds)) patch.ciIds = v.ciIds;
+  if (v.impact !== before.impact) patch.impact = v.impact;
+  if (v.urgency !== before.urgency) patch.urgency = v.urgency;
+  if (v.assignmentTeamId !== before.assignmentTeamId) patch.assignmentTeamId = v.assignmentTeamId;
+  if (v.closeCode !== before.closeCode) patch.closeCode = v.closeCode;
+  return patch;
+}
+
+interface ChangeFormProps {
+  values: ChangeFormValues;
+  onChange: (values: ChangeFormValues) => void;
+  /** Messages per field, from the server's validation issues or a failed transition. */
+  errors?: Record<string, ReactNode>;
+  /** Show assignment, actual times and closure (on an existing change). */
+  withOutcome?: boolean;
+  disabled?: boolean;
+}
+
+const levelOptions = toOptions(LEVEL_LABELS);
+const closeCodeOptions = toOptions(CLOSE_CODE_LABELS);
+
+/** The fields of a change, shared by the new-change page and the change page. */
+export function ChangeForm({ values, onChange, errors = {}, withOutcome = false, disabled = false }: ChangeFormProps) {
+  const teams = useTeams(withOutcome);
+  const set = <K extends keyof ChangeFormValues>(key: K, value: ChangeFormValues[K]) => onChange({ ...values, [key]: value });
+  const textProps = (
+    key: 'title' | 'description' | 'justification' | 'implementationPlan' | 'testPlan' | 'backoutPlan' | 'closeNotes',
+  ) => ({
+    value: values[key],
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => set(key, e.currentTarget.value),
+    error: errors[key],
+    disabled,
+    name: key,
+  });
+  const timeProps = (key: 'plannedStart' | 'plannedEnd' | 'actualStart' | 'actualEnd') => ({
+    type: 'datetime-local',
+    value: values[key],
+    onChange: (e: ChangeEvent<HTMLInputElement>) => set(key, e.currentTarget.value),
+    error: errors[key],
+    disabled,
+    name: key,
+  });
+
+  return (
+    <Stack gap="sm">
+      <TextInput label="Title" required maxLength={200} {...textProps('title')} />
+      <SimpleGrid cols={2} spacing="sm">
+        <Textarea label="Description" description="What will change" autosize minRows={3} maxRows={10} {...textProps('description')} />
+        <Textarea
+          label="Justification"
+          description="Why it is needed now"
+          autosize
+          minRows={3}
+          maxRows={10}
+          {...textProps('justification')}
+        />
+      </SimpleGrid>
+      <CiMultiSelect
+        value={values.ciIds}
+        onChange={(ids) => set('ciIds', ids)}
+        error={errors.ciIds}
+        disabled={disabled}
+        description="The configuration items this change touches; their services follow from the CMDB"
+      />
+      <Grid gap="sm">
+        <Grid.Col span={4}>
+          <TextInput label="Planned start" {...timeProps('plannedStart')} />
+        </Grid.Col>
+        <Grid.Col span={4}>
+          <TextInput label="Planned end" {...timeProps('plannedEnd')} />
+        </Grid.Col>
+        <Grid.Col span={2}>
+          <Select
+            label="Impact"
+            data={levelOptions}
+            value={values.impact}
+            onChange={(v) => v && set('impact', v as Level)}
+            allowDeselect={false}
+            error={errors.impact}
+            disabled={disabled}
+          />
+        </Grid.Col>
+        <Grid.Col span={2}>
+          <Select
+            label="Urgency"
+            data={levelOptions}
+            value={values.urgency}
+            onChange={(v) => v && set('urgency', v as Level)}
+            allowDeselect={false}
+            error={errors.urgency}
+            disabled={disabled}
+          />
+        </Grid.Col>
+      </Grid>
+      <SimpleGrid cols={3} spacing="sm">
+        <Textarea label="Implementation plan" autosize minRows={3} maxRows={12} {...textProps('implementationPlan')} />
+        <Textarea label="Test plan" autosize minRows={3} maxRows={12} {...textProps('testPlan')} />
+        <Textarea label="Backout plan" autosize minRows={3} maxRows={12} {...textProps('backoutPlan')} />
+      </SimpleGrid>
+      {withOutcome && (
+        <Fieldset legend="Assignment and outcome" variant="filled" p="sm">
+          <Grid gap="sm">
+            <Grid.Col span={4}>
+              <Select
+                label="Assignment team"
+                placeholder={teams.isPending ? 'Loading teams…' : 'No team'}
+                data={(teams.data?.items ?? []).map((t) => ({ value: t.id, label: t.name }))}
+                value={values.assignmentTeamId}
+                onChange={(v) => set('assignmentTeamId', v)}
+                clearable
+                searchable
+                error={errors.assignmentTeamId}
+                disabled={disabled}
+              />
+            </Grid.Col>
+            <Grid.Col span={4}>
+              <TextInput label="Actual start" {...timeProps('actualStart')} />
+            </Grid.Col>
+            <Grid.Col span={4}>
+              <TextInput label="Actual end" {...timeProps('actualEnd')} />
+            </Grid.Col>
+            <Grid.Col span={4}>
+              <Select
+                label="Close code"
+                placeholder="Not closed"
+                data={closeCodeOptions}
+                value={values.closeCode}
+                onChange={(v) => set('closeCode', v as CloseCode | null)}
+                clearable
+                error={errors.closeCode}
+                disabled={disabled}
+              />
+            </Grid.Col>
+            <Grid.Col span={8}>
+              <Textarea label="Close notes" autosize minRows={1} maxRows={8} {...textProps('closeNotes')} />
+            </Grid.Col>
+          </Grid>
+        </Fieldset>
+      )}
+    </Stack>
+  );
+}

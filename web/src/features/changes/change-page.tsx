@@ -1,0 +1,316 @@
+import { Alert, Badge, Button, Grid, Group, Paper, Stack, Tabs, Text, Tooltip } from '@mantine/core';
+import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { useParams } from 'react-router';
+import { ApiError } from '../../api/client';
+import type { AvailableTransition, Change, ChangeDetail } from '../../api/types';
+import { ErrorAlert } from '../../shared/error-alert';
+import { PageLoader } from '../../shared/loading';
+import { PageHeader } from '../../shared/page-header';
+import { hasPermission, useCurrentUser } from '../auth/session';
+import { useChange, useTransitionChange, useUpdateChange } from './change-api';
+import { ChangeComments } from './change-comments';
+import { ChangeForm, type ChangeFormValues, formFromChange, toUpdateInput } from './change-form';
+import { ChangeHistory } from './change-history';
+import { ChangeSummary } from './change-summary';
+import { changeFieldLabel } from './field-labels';
+import { fieldErrorsFrom, UnplacedIssues } from './field-errors';
+import { MissingFieldsAlert } from './missing-fields-alert';
+import { findState, typeLabel, usePolicy } from './policy';
+import { StateBadge, TypeBadge } from './state-badge';
+
+const FORM_FIELDS = [
+  'title',
+  'description',
+  'justification',
+  'ciIds',
+  'plannedStart',
+  'plannedEnd',
+  'implementationPlan',
+  'testPlan',
+  'backoutPlan',
+  'impact',
+  'urgency',
+  'assignmentTeamId',
+  'actualStart',
+  'actualEnd',
+  'closeCode',
+  'closeNotes',
+];
+
+/** What the last lifecycle step attempt said, shown above the form. */
+type StepProblem =
+  { kind: 'missing'; label: string; fields: string[] } | { kind: 'stale' } | { kind: 'other'; label: string; error: unknown };
+
+const isNegative = (t: AvailableTransition) => /^(cancel|reject)/i.test(t.to) || /^(cancel|reject)/i.test(t.label);
+
+function TransitionButton({
+  transition,
+  primary,
+  loading,
+  disabled,
+  onClick,
+}: {
+  transition: AvailableTransition;
+  primary: boolean;
+  loading: boolean;
+  disabled: boolean;
+  onClick: () => void;
+}) {
+  const missing = transition.missingFields;
+  const button = (
+    <Button
+      size="sm"
+      variant={isNegative(transition) ? 'light' : primary ? 'filled' : 'default'}
+      color={isNegative(transition) ? 'red' : undefined}
+      loading={loading}
+      disabled={disabled}
+      onClick={onClick}
+      rightSection={
+        missing.length > 0 ? (
+          <Badge size="xs" color="orange" variant="filled" circle aria-hidden>
+            {missing.length}
+          </Badge>
+        ) : undefined
+      }
+      aria-description={missing.length > 0 ? `Still missing: ${missing.map(changeFieldLabel).join(', ')}` : undefined}
+    >
+      {transition.label}
+    </Button>
+  );
+  if (missing.length === 0) return button;
+  return (
+    <Tooltip
+      label={`Still missing: ${missing.map(changeFieldLabel).join(', ')}`}
+      multiline
+      w={260}
+      events={{ hover: true, focus: true, touch: false }}
+      withArrow
+    >
+      {button}
+    </Tooltip>
+  );
+}
+
+export function ChangePage() {
+  const { id = '' } = useParams();
+  const query = useChange(id);
+  if (query.isPending) return <PageLoader label="Loading the change" />;
+  if (query.isError) {
+    const notFound = query.error instanceof ApiError && query.error.status === 404;
+    return (
+      <ErrorAlert
+        error={query.error}
+        title={notFound ? 'There is no such change' : 'Cannot load the change'}
+        onRetry={notFound ? undefined : () => void query.refetch()}
+      />
+    );
+  }
+  return <ChangeView change={query.data} cacheKey={id} onReload={() => query.refetch()} />;
+}
+
+interface ChangeViewProps {
+  change: ChangeDetail;
+  /** How the page loaded the change (number or id), so writes land in the same cache entry. */
+  cacheKey: string;
+  onReload: () => Promise<unknown>;
+}
+
+function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
+  const me = useCurrentUser();
+  const { data: policy } = usePolicy();
+  const update = useUpdateChange(change.id, cacheKey);
+  const transition = useTransitionChange(change.id, cacheKey);
+  const [base, setBase] = useState<Change>(change);
+  const [values, setValues] = useState<ChangeFormValues>(() => formFromChange(change));
+  const [problem, setProblem] = useState<StepProblem | null>(null);
+  const [pendingStep, setPendingStep] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const [tab, setTab] = useState<string | null>('details');
+
+  const patch = toUpdateInput(base, values);
+  const isDirty = Object.keys(patch).length > 0;
+
+  // Take the server's copy whenever it changes and the person has no unsaved edits.
+  useEffect(() => {
+    if (change.version > base.version && !isDirty) {
+      setBase(change);
+      setValues(formFromChange(change));
+    }
+  }, [change, base.version, isDirty]);
+
+  const isFinal = !!findState(policy, change.type, change.state)?.final;
+  const canEdit = !isFinal && hasPermission(me, 'change.update');
+  const transitions = change.availableTransitions.filter((t) => t.allowed);
+  const busy = update.isPending || transition.isPending;
+
+  const adopt = (saved: Change) => {
+    setBase(saved);
+    setValues(formFromChange(saved));
+  };
+
+  /** Saves pending edits; resolves to the version to act on next, or null when the save failed. */
+  const save = async (): Promise<number | null> => {
+    if (!isDirty) return base.version;
+    try {
+      const saved = await update.mutateAsync({ ...patch, version: base.version });
+      adopt(saved);
+      return saved.version;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 412) setProblem({ kind: 'stale' });
+      return null;
+    }
+  };
+
+  const onSave = async (event: FormEvent) => {
+    event.preventDefault();
+    setProblem(null);
+    transition.reset();
+    if ((await save()) !== null) setAnnouncement('Saved.');
+  };
+
+  const onStep = async (step: AvailableTransition) => {
+    setProblem(null);
+    setAnnouncement('');
+    setPendingStep(step.to);
+    try {
+      const version = await save();
+      if (version === null) return;
+      const next = await transition.mutateAsync({ to: step.to, version });
+      adopt(next);
+      setAnnouncement(`${step.label}: done.`);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'missing_fields') {
+        const fields = Array.isArray(err.details.fields) ? err.details.fields.map(String) : step.missingFields;
+        setProblem({ kind: 'missing', label: step.label, fields });
+        setTab('details');
+      } else if (err instanceof ApiError && err.status === 412) {
+        setProblem({ kind: 'stale' });
+      } else {
+        setProblem({ kind: 'other', label: step.label, error: err });
+      }
+    } finally {
+      setPendingStep(null);
+    }
+  };
+
+  const reload = async () => {
+    setProblem(null);
+    update.reset();
+    const result = (await onReload()) as { data?: ChangeDetail };
+    if (result.data) adopt(result.data);
+  };
+
+  const errors: Record<string, ReactNode> = fieldErrorsFrom(update.error);
+  if (problem?.kind === 'missing') {
+    for (const field of problem.fields) errors[field] ??= `Needed to “${problem.label}”`;
+  }
+
+  return (
+    <>
+      <PageHeader
+        eyebrow={
+          <Group gap="xs">
+            <Text ff="monospace" fw={600} size="sm" c="dimmed">
+              {change.number}
+            </Text>
+            <TypeBadge type={change.type} label={`${typeLabel(policy, change.type)} change`} />
+            <StateBadge state={change.state} type={change.type} size="md" data-testid="change-state" />
+          </Group>
+        }
+        title={change.title}
+        actions={
+          transitions.length > 0 && (
+            <Group gap="xs" aria-label="Lifecycle actions" role="group">
+              {transitions.map((t, i) => (
+                <TransitionButton
+                  key={t.to}
+                  transition={t}
+                  primary={i === 0}
+                  loading={pendingStep === t.to}
+                  disabled={busy && pendingStep !== t.to}
+                  onClick={() => void onStep(t)}
+                />
+              ))}
+            </Group>
+          )
+        }
+      />
+      <Text size="xs" c="dimmed" mt={-8} mb="sm" role="status" aria-live="polite">
+        {announcement}
+      </Text>
+
+      <Stack gap="sm" mb="sm">
+        {problem?.kind === 'missing' && (
+          <MissingFieldsAlert fields={problem.fields} action={problem.label} onClose={() => setProblem(null)} />
+        )}
+        {problem?.kind === 'stale' && (
+          <Alert color="yellow" variant="light" role="alert" title="Someone changed this change, reload">
+            <Text size="sm">Your copy is out of date. Reload to see the latest version; your unsaved edits will be discarded.</Text>
+            <Button size="xs" mt="xs" variant="filled" color="yellow" onClick={() => void reload()}>
+              Reload
+            </Button>
+          </Alert>
+        )}
+        {problem?.kind === 'other' && <ErrorAlert error={problem.error} title={`Cannot “${problem.label}”`} />}
+        {update.isError && !(update.error instanceof ApiError && update.error.status === 412) && (
+          <UnplacedIssues error={update.error} placed={FORM_FIELDS} title="The change was not saved" />
+        )}
+      </Stack>
+
+      <Grid gap="md">
+        <Grid.Col span={{ base: 12, md: 8, xl: 9 }}>
+          <Tabs value={tab} onChange={setTab} keepMounted={false}>
+            <Tabs.List mb="sm">
+              <Tabs.Tab value="details">Details{isDirty ? ' •' : ''}</Tabs.Tab>
+              <Tabs.Tab value="comments">Comments and work notes</Tabs.Tab>
+              <Tabs.Tab value="history">History</Tabs.Tab>
+            </Tabs.List>
+            <Tabs.Panel value="details">
+              <form onSubmit={(e) => void onSave(e)} aria-label="Change details" noValidate>
+                <ChangeForm values={values} onChange={setValues} errors={errors} withOutcome disabled={!canEdit || busy} />
+                {canEdit && (
+                  <Group mt="md" gap="sm">
+                    <Button type="submit" loading={update.isPending} disabled={!isDirty || busy}>
+                      Save
+                    </Button>
+                    <Button
+                      variant="default"
+                      disabled={!isDirty || busy}
+                      onClick={() => {
+                        setValues(formFromChange(base));
+                        update.reset();
+                      }}
+                    >
+                      Discard edits
+                    </Button>
+                    {isDirty && (
+                      <Text size="xs" c="dimmed">
+                        Unsaved edits. A lifecycle action saves them first.
+                      </Text>
+                    )}
+                  </Group>
+                )}
+                {!canEdit && (
+                  <Text size="xs" c="dimmed" mt="sm">
+                    {isFinal ? 'This change is closed to edits.' : 'You may not edit this change.'}
+                  </Text>
+                )}
+              </form>
+            </Tabs.Panel>
+            <Tabs.Panel value="comments">
+              <ChangeComments changeId={change.id} canComment={hasPermission(me, 'change.comment')} />
+            </Tabs.Panel>
+            <Tabs.Panel value="history">
+              <ChangeHistory changeId={change.id} changeType={change.type} />
+            </Tabs.Panel>
+          </Tabs>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4, xl: 3 }}>
+          <Paper withBorder p="sm" radius="sm">
+            <ChangeSummary change={change} />
+          </Paper>
+        </Grid.Col>
+      </Grid>
+    </>
+  );
+}

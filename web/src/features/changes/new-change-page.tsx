@@ -1,0 +1,113 @@
+import { Alert, Button, Group, Paper, Radio, SimpleGrid, Stack, Text } from '@mantine/core';
+import { type FormEvent, useState } from 'react';
+import { useNavigate } from 'react-router';
+import type { ChangeType } from '../../api/types';
+import { ErrorAlert } from '../../shared/error-alert';
+import { PageLoader } from '../../shared/loading';
+import { PageHeader } from '../../shared/page-header';
+import { useCreateChange } from './change-api';
+import { ChangeForm, type ChangeFormValues, emptyChangeForm, toCreateInput } from './change-form';
+import { fieldErrorsFrom, UnplacedIssues } from './field-errors';
+import { orderedModels, usePolicy } from './policy';
+
+const TYPE_HINTS: Record<string, string> = {
+  standard: 'Pre-approved, low risk and repeatable.',
+  normal: 'Assessed and authorised before it is scheduled.',
+  emergency: 'Must happen now; authorised by the emergency CAB.',
+};
+
+/** Form fields the new-change page shows; issues on other paths are listed above the form. */
+const FORM_FIELDS = [
+  'title',
+  'description',
+  'justification',
+  'ciIds',
+  'plannedStart',
+  'plannedEnd',
+  'implementationPlan',
+  'testPlan',
+  'backoutPlan',
+  'impact',
+  'urgency',
+];
+
+export function NewChangePage() {
+  const navigate = useNavigate();
+  const policy = usePolicy();
+  const create = useCreateChange();
+  const [type, setType] = useState<ChangeType | null>(null);
+  const [values, setValues] = useState<ChangeFormValues>(emptyChangeForm);
+  const [typeError, setTypeError] = useState<string | null>(null);
+
+  const models = orderedModels(policy.data);
+  const errors = fieldErrorsFrom(create.error);
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!type) {
+      setTypeError('Choose the type of change');
+      return;
+    }
+    create.mutate(toCreateInput(type, values), {
+      onSuccess: (change) => navigate(`/changes/${change.number}`),
+    });
+  };
+
+  return (
+    <form onSubmit={onSubmit} noValidate aria-label="New change">
+      <PageHeader title="New change" description="Saved as a draft. Nothing is submitted until you move it to the next state." />
+      <Stack gap="md" maw={1100}>
+        {policy.isPending ? (
+          <PageLoader label="Loading change types" />
+        ) : policy.isError ? (
+          <ErrorAlert error={policy.error} title="Cannot load the change types" onRetry={() => void policy.refetch()} />
+        ) : (
+          <Radio.Group
+            label="Type of change"
+            value={type ?? ''}
+            onChange={(v) => {
+              setType(v as ChangeType);
+              setTypeError(null);
+            }}
+            error={typeError ?? errors.type}
+            required
+          >
+            <SimpleGrid cols={3} spacing="sm" mt={6}>
+              {models.map((model) => (
+                <Paper key={model.type} withBorder p="sm" radius="sm" bg={type === model.type ? 'blue.0' : undefined}>
+                  <Radio
+                    value={model.type}
+                    label={
+                      <Text fw={600} size="sm">
+                        {model.label}
+                      </Text>
+                    }
+                    description={TYPE_HINTS[model.type]}
+                  />
+                </Paper>
+              ))}
+            </SimpleGrid>
+          </Radio.Group>
+        )}
+
+        {create.isError && create.error && <UnplacedIssues error={create.error} placed={FORM_FIELDS} title="The draft was not created" />}
+
+        <ChangeForm values={values} onChange={setValues} errors={errors} disabled={create.isPending} />
+
+        {create.isError && Object.keys(errors).length > 0 && (
+          <Alert color="red" variant="light" role="status">
+            Fix the fields marked in red, then create the draft again.
+          </Alert>
+        )}
+        <Group>
+          <Button type="submit" loading={create.isPending}>
+            Create draft
+          </Button>
+          <Button variant="default" onClick={() => navigate('/changes')}>
+            Cancel
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,25 @@
+import { Button, Center, Text } from '@mantine/core';
+
+interface LoadMoreProps {
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  onLoadMore: () => void;
+  shown: number;
+}
+
+/** "Load more" under a cursor-paged table; says how many rows are shown so far. */
+export function LoadMore({ hasNextPage, isFetchingNextPage, onLoadMore, shown }: LoadMoreProps) {
+  return (
+    <Center mt="sm" style={{ flexDirection: 'column', gap: 4 }}>
+      <Text size="xs" c="dimmed">
+        {shown === 1 ? '1 row' : `${shown} rows`}
+        {hasNextPage ? '' : shown > 0 ? ', all shown' : ''}
+      </Text>
+      {hasNextPage && (
+        <Button variant="default" size="xs" onClick={onLoadMore} loading={isFetchingNextPage}>
+          Load more
+        </Button>
+      )}
+    </Center>
+  );
+}
