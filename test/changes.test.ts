@@ -158,6 +158,9 @@ describe('changes', () => {
     const next = await h.request('GET', `/api/v1/changes?q=rotate&type=normal&limit=1&cursor=${normalRotate.body.nextCursor}`);
     assert.equal(next.body.items[0].title, 'Rotate certificates');
     assert.equal(next.body.nextCursor, null);
+    const badCursor = await h.request('GET', '/api/v1/changes?cursor=not-a-cursor');
+    assert.equal(badCursor.status, 400);
+    assert.equal(badCursor.body.error.details.issues[0].path, 'query.cursor');
     const byNumber = await h.request('GET', '/api/v1/changes?q=chg0000002');
     assert.equal(byNumber.body.items[0].title, 'Upgrade kernel');
   });

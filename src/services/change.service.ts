@@ -5,7 +5,7 @@ import { diffFields } from '../domain/audit/chain';
 import { assertPermission } from '../domain/auth/roles';
 import { canFire, findState, missingFields, transitionsFrom, type ChangeModel } from '../domain/change/lifecycle';
 import { derivePriority, formatChangeNumber } from '../domain/change/priority';
-import { ConflictError, ForbiddenError, NotFoundError, PolicyError, StaleVersionError, type Issue } from '../domain/errors';
+import { ConflictError, ForbiddenError, InputError, NotFoundError, PolicyError, StaleVersionError, type Issue } from '../domain/errors';
 import type { ChangeRecord, CommentRecord, Repositories } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
 import type { PolicyService } from './policy.service';
@@ -131,7 +131,10 @@ export function createChangeService(deps: ChangeServiceDeps) {
     async list(actor: Actor, query: z.output<typeof ChangeListQuery>): Promise<{ items: Change[]; nextCursor: string | null }> {
       assertPermission(actor, 'change.read');
       const beforeSeq = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString()) : undefined;
-      const rows = await store.repos.changes.list({ ...query, beforeSeq: Number.isFinite(beforeSeq) ? beforeSeq : undefined, limit: query.limit + 1 });
+      if (beforeSeq !== undefined && !Number.isSafeInteger(beforeSeq)) {
+        throw new InputError('The cursor is not one this list gave out.', [{ path: 'query.cursor', message: 'pass the nextCursor of the previous page unchanged' }]);
+      }
+      const rows = await store.repos.changes.list({ ...query, beforeSeq, limit: query.limit + 1 });
       const pageRows = rows.slice(0, query.limit);
       const items = await Promise.all(pageRows.map(async ({ seq: _seq, ...c }) => withServices(store.repos, c)));
       const last = pageRows[pageRows.length - 1];
