@@ -67,6 +67,13 @@ export class StaleVersionError extends AppError {
 /** The policy refused an otherwise well-formed request (missing fields, pending approvals...). */
 export class PolicyError extends AppError {}
 
+/** The request body comes in a format this endpoint does not read. */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('unsupported_media_type', message, details);
+  }
+}
+
 export class RateLimitedError extends AppError {
   constructor(message: string) {
     super('rate_limited', message);

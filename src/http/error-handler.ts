@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AppError, AuthenticationError, ConflictError, ForbiddenError, InputError, NotFoundError, PolicyError, RateLimitedError, StaleVersionError } from '../domain/errors';
+import { AppError, AuthenticationError, ConflictError, ForbiddenError, InputError, NotFoundError, PolicyError, RateLimitedError, StaleVersionError, UnsupportedMediaTypeError } from '../domain/errors';
 
 /** The one mapping from domain errors to HTTP status codes. */
 const STATUS: [new (...args: never[]) => AppError, number][] = [
@@ -11,6 +11,7 @@ const STATUS: [new (...args: never[]) => AppError, number][] = [
   [ConflictError, 409],
   [StaleVersionError, 412],
   [PolicyError, 422],
+  [UnsupportedMediaTypeError, 415],
   [RateLimitedError, 429],
 ];
 

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { ApiToken, CreateTokenInput } from '../contracts/auth';
 import type { Actor } from '../domain/actor';
 import { assertPermission, hasPermission } from '../domain/auth/roles';
-import { AuthenticationError, ForbiddenError, NotFoundError } from '../domain/errors';
+import { AuthenticationError, ForbiddenError, InputError, NotFoundError } from '../domain/errors';
 import type { TokenRow, UserWithSecret } from '../db/repositories';
 import { audit, type ServiceDeps } from './context';
 import { DUMMY_HASH, verifyPassword } from './password';
@@ -75,6 +75,9 @@ export function createAuthService(deps: ServiceDeps, opts: AuthServiceOptions) {
 
     /** Creates a token for the actor (or, for admins, for another user). The secret is returned once. */
     async createToken(actor: Actor, input: z.output<typeof CreateTokenInput>, fixedSecret?: string): Promise<ApiToken & { token: string }> {
+      if (input.expiresAt && input.expiresAt <= nowIso()) {
+        throw new InputError('The token would already be expired.', [{ path: 'expiresAt', message: 'must be in the future' }]);
+      }
       const userId = input.userId ?? actor.userId;
       if (userId !== actor.userId) assertPermission(actor, 'token.manage_all');
       const user = await store.repos.accounts.findUserById(userId);

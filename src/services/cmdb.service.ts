@@ -221,6 +221,21 @@ export function createCmdbService(deps: ServiceDeps) {
         else seenNames.set(key, r.row);
       }
 
+      // A relation must name CIs that exist or that this file creates; a row whose relation cannot be made is
+      // refused whole (its CI too). Refusing a row can strand relations of other rows, hence the loop.
+      const referenced = [...new Set(relRows.flatMap((r) => [r.from, r.to]).map((n) => n.toLowerCase()))];
+      const inDb = new Set((await store.repos.cmdb.findCisByNames(referenced)).map((c) => c.name.toLowerCase()));
+      for (;;) {
+        const refused = new Set(errors.map((e) => e.row));
+        const available = new Set([...inDb, ...ciRows.filter((r) => !refused.has(r.row)).map((r) => r.data.name.toLowerCase())]);
+        const stranded = relRows.filter((r) => !refused.has(r.row) && (!available.has(r.from.toLowerCase()) || !available.has(r.to.toLowerCase())));
+        if (stranded.length === 0) break;
+        for (const r of stranded) {
+          const missing = [r.from, r.to].filter((n) => !available.has(n.toLowerCase()));
+          errors.push({ row: r.row, message: missing.map((n) => `relation: unknown CI "${n}"`).join('; ') });
+        }
+      }
+
       let created = 0;
       let updated = 0;
       let unchanged = 0;

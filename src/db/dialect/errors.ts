@@ -22,6 +22,9 @@ function uniqueField(e: Error & { detail?: string; constraint?: string }): strin
   // SQLite: "UNIQUE constraint failed: teams.handle"; PostgreSQL detail: "Key (handle)=(ops) already exists."
   const sqlite = /UNIQUE constraint failed: \w+\.(\w+)/.exec(e.message);
   if (sqlite?.[1]) return camel(sqlite[1]);
+  // Expression indexes (lower(name)) are named <table>_<column>_idx on both engines.
+  const index = /(?:index '|constraint ")\w+?_(name|handle|email)_idx/.exec(e.message);
+  if (index?.[1]) return index[1];
   const pg = /Key \((?:lower\()?(\w+)\)?\)=/.exec(e.detail ?? '');
   if (pg?.[1]) return camel(pg[1]);
   return null;

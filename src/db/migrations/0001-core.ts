@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { helpersFor } from '../dialect';
 
 /** Accounts, CMDB, changes, comments, counters, the audit chain and policy versions. */
@@ -69,7 +69,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('services')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('name', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('tier', 'integer', (c) => c.notNull())
     .addColumn('owner_team_id', 'text', (c) => c.references('teams.id').onDelete('set null'))
@@ -80,10 +80,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', ts, (c) => c.notNull())
     .execute();
 
+  // Names are unique regardless of case: "Payments" and "payments" are the same service.
+  await db.schema.createIndex('services_name_idx').on('services').unique().expression(sql`lower(name)`).execute();
+
   await db.schema
     .createTable('cis')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('name', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('environment', 'text', (c) => c.notNull())
     .addColumn('service_id', 'text', (c) => c.references('services.id').onDelete('set null'))
@@ -95,6 +98,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', ts, (c) => c.notNull())
     .addColumn('updated_at', ts, (c) => c.notNull())
     .execute();
+  await db.schema.createIndex('cis_name_idx').on('cis').unique().expression(sql`lower(name)`).execute();
   await db.schema.createIndex('cis_service_idx').on('cis').column('service_id').execute();
 
   await db.schema

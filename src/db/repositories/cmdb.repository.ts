@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Ci, Relation, Service } from '../../contracts/cmdb';
 import type { DialectHelpers } from '../dialect';
 import type { CisTable, DB, ServicesTable } from '../schema';
@@ -72,7 +72,11 @@ export function createCmdbRepository(db: Kysely<DB>, h: DialectHelpers) {
       return Number(res.numUpdatedRows) === 1;
     },
     async findService(idOrName: string): Promise<Service | null> {
-      const row = await db.selectFrom('services').selectAll().where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)])).executeTakeFirst();
+      const row = await db
+        .selectFrom('services')
+        .selectAll()
+        .where((eb) => eb.or([eb('id', '=', idOrName), eb(sql`lower(name)`, '=', idOrName.toLowerCase())]))
+        .executeTakeFirst();
       return row ? toService(row) : null;
     },
     async findServicesByIds(ids: string[]): Promise<Service[]> {
@@ -100,7 +104,11 @@ export function createCmdbRepository(db: Kysely<DB>, h: DialectHelpers) {
       return Number(res.numUpdatedRows) === 1;
     },
     async findCi(idOrName: string): Promise<Ci | null> {
-      const row = await db.selectFrom('cis').selectAll().where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)])).executeTakeFirst();
+      const row = await db
+        .selectFrom('cis')
+        .selectAll()
+        .where((eb) => eb.or([eb('id', '=', idOrName), eb(sql`lower(name)`, '=', idOrName.toLowerCase())]))
+        .executeTakeFirst();
       return row ? toCi(row) : null;
     },
     async findCisByIds(ids: string[]): Promise<Ci[]> {
@@ -109,7 +117,7 @@ export function createCmdbRepository(db: Kysely<DB>, h: DialectHelpers) {
     },
     async findCisByNames(names: string[]): Promise<Ci[]> {
       if (names.length === 0) return [];
-      return (await db.selectFrom('cis').selectAll().where('name', 'in', names).execute()).map(toCi);
+      return (await db.selectFrom('cis').selectAll().where(sql`lower(name)`, 'in', [...new Set(names.map((n) => n.toLowerCase()))]).execute()).map(toCi);
     },
     async listCis(opts: { q?: string; serviceId?: string; type?: string; environment?: string; tag?: string; limit: number; afterName?: string }): Promise<Ci[]> {
       let q = db.selectFrom('cis').selectAll().orderBy('name').limit(opts.limit);

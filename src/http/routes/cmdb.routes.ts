@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Ci, CiRelations, CreateCiInput, CreateRelationInput, CreateServiceInput, ENVIRONMENTS, ImportResult, Relation, Service, UpdateCiInput, UpdateServiceInput } from '../../contracts/cmdb';
 import { listOf } from '../../contracts/common';
-import { InputError } from '../../domain/errors';
+import { InputError, UnsupportedMediaTypeError } from '../../domain/errors';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
 
@@ -79,7 +79,7 @@ export function cmdbRoutes(app: App, { services }: RouteDeps): void {
     async (request) => {
       const type = String(request.headers['content-type'] ?? '');
       const format = type.startsWith('text/csv') || type.startsWith('application/csv') ? 'csv' : type.startsWith('application/json') ? 'json' : null;
-      if (!format) throw new InputError('Send the import as text/csv or application/json.', [{ path: 'header.content-type', message: `unsupported content type "${type}"` }], 'unsupported_media_type');
+      if (!format) throw new UnsupportedMediaTypeError(`Send the import as text/csv or application/json, not "${type}".`, { contentType: type });
       return services.cmdb.importCis(actorOf(request), { format, body: request.body }, request.query);
     },
   );
