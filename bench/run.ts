@@ -1,20 +1,19 @@
 // `npm run bench`: throughput and latency of Cabinet's routes on SQLite and PostgreSQL, each as a ratio to a
 // bare Fastify route measured in the same run on the same machine. See bench/README.md.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
-import pg from 'pg';
 import { startCabinet, VERSION } from '../src/cabinet';
 import { INSTALL_DIR, loadConfig } from '../src/config';
+import { createTestDatabase, isPostgresAvailable, PG_ADMIN_URL } from '../test/support/databases';
 import { measure, type Measurement } from './load';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = 1;
 const CONNECTIONS = 10;
 const TOKEN = `cab_bench_${randomBytes(16).toString('hex')}`;
-const PG_ADMIN_URL = process.env.CABINET_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RESULTS = path.join(INSTALL_DIR, 'bench', 'results', 'latest.json');
 
 type Engine = 'sqlite' | 'postgres';
@@ -28,43 +27,6 @@ interface Row extends Measurement {
 
 function log(line = ''): void {
   process.stdout.write(line + '\n');
-}
-
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-/** A fresh, empty database of the engine and a way to throw it away. */
-async function freshDatabase(engine: Engine): Promise<{ url: string; drop(): Promise<void> }> {
-  if (engine === 'sqlite') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'cabinet-bench-'));
-    return { url: `sqlite:${path.join(dir, 'cabinet.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const name = `cabinet_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
 }
 
 async function call(base: string, method: string, url: string, body: unknown): Promise<{ status: number; text: string }> {
@@ -139,7 +101,7 @@ async function main(): Promise<void> {
   );
   const engines: Engine[] = ['sqlite'];
   const notices: string[] = [];
-  if (await postgresReachable()) engines.push('postgres');
+  if (await isPostgresAvailable()) engines.push('postgres');
   else notices.push(`NOTICE PostgreSQL is not reachable at ${PG_ADMIN_URL}; its measurements are skipped (set CABINET_TEST_PG_URL).`);
   for (const n of notices) log(n);
 
@@ -148,7 +110,7 @@ async function main(): Promise<void> {
   let sample: { requestBytes: number; responseBytes: number; baselineResponseBytes: number } | null = null;
 
   for (const engine of engines) {
-    const db = await freshDatabase(engine);
+    const db = await createTestDatabase(engine);
     const cabinet = await startCabinet(
       loadConfig({ DATABASE_URL: db.url, CABINET_BOOTSTRAP_TOKEN: TOKEN, CABINET_WEB_DIR: '/nonexistent' }),
     );
