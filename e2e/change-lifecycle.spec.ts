@@ -49,7 +49,7 @@ test('file a normal change, learn what it is missing, fill it in and take it to 
   await page.getByLabel('Planned end').fill(localDateTime(14, 23));
   await page.getByLabel('Implementation plan').fill('1. Snapshot.\n2. pg_upgrade --link.\n3. Analyze.');
   await page.getByLabel('Test plan').fill('Synthetic checkout passes; replication lag under 1 s.');
-  await page.getByLabel('Backout plan').fill('Restore the snapshot and repoint the service.');
+  await page.getByLabel('Backout plan', { exact: true }).fill('Restore the snapshot and repoint the service.');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
   await expect(page.getByRole('list', { name: 'Affected CIs' })).toContainText('pay-db-prod');
@@ -85,6 +85,6 @@ test('file a normal change, learn what it is missing, fill it in and take it to 
   await page.screenshot({ path: 'test-results/change-history.png', fullPage: true });
 
   await page.getByRole('tab', { name: /Details/ }).click();
-  await expect(page.getByLabel('Backout plan')).toHaveValue('Restore the snapshot and repoint the service.');
+  await expect(page.getByLabel('Backout plan', { exact: true })).toHaveValue('Restore the snapshot and repoint the service.');
   await page.screenshot({ path: 'test-results/change-page.png', fullPage: true });
 });

@@ -42,6 +42,7 @@ export async function startCabinet(config: Config, opts: { logger?: boolean; log
   const { store, services } = await openCabinetStore(config);
   try {
     const policy = await services.policy.applyAtStartup(systemActor('startup'), config.policyDir);
+    for (const team of policy.createdTeams) log(`Created team ${team.handle} (${team.name}) declared by the policy bundle.`);
     log(policy.applied ? `Applied policy bundle ${config.policyDir} as version ${policy.number}.` : `Policy version ${policy.number} is active.`);
     const first = await services.bootstrap.ensureFirstAdmin({ adminEmail: config.adminEmail, adminPassword: config.adminPassword, bootstrapToken: config.bootstrapToken });
     if (first.created) {

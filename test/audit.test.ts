@@ -273,6 +273,8 @@ describe('audit trail', { concurrency: 2 }, () => {
         'token.created',
         'token.revoked',
         'change.created',
+        // Filing a change assesses its risk; the description edit leaves the score as it was, so no event.
+        'change.risk_assessed',
         'change.updated',
         'change.transitioned',
         'change.commented',

@@ -179,6 +179,10 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
           [/^Usage: cabinet policy validate \[options\] <dir>/m, /file and line/],
         ],
         [
+          ['policy', 'apply'],
+          [/^Usage: cabinet policy apply \[options\] <dir>/m, /new active version/, /--json/],
+        ],
+        [
           ['audit', 'verify'],
           [/^Usage: cabinet audit verify \[options\] <file>/m, /JSON lines/],
         ],

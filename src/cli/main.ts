@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfigWith, type Config } from '../config';
-import { createToken, createUser, importCis, migrate } from './commands/admin';
+import { applyPolicy, createToken, createUser, importCis, migrate } from './commands/admin';
 import { verifyAuditFile, validatePolicy } from './commands/offline';
 import { serve } from './commands/serve';
 import { CliError, describeError } from './output';
@@ -70,6 +70,12 @@ export function buildCli(): Command {
     .description('Check a policy bundle; lists every problem with file and line')
     .option('--json', 'machine-readable output')
     .action(async (dir: string, opts) => validatePolicy(dir, opts));
+  policy
+    .command('apply')
+    .argument('<dir>', 'bundle folder')
+    .description('Apply a policy bundle as the new active version on DATABASE_URL; lists every problem with file and line when it is refused')
+    .option('--json', 'machine-readable output')
+    .action(async (dir: string, opts) => applyPolicy(config(), dir, opts));
 
   const audit = program.command('audit').description('Audit trail');
   audit

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RISK_LEVELS } from '../domain/risk/score';
 import { Id, Instant } from './common';
 
 export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
@@ -26,6 +27,7 @@ const editable = {
   implementationPlan: z.string().max(50000),
   testPlan: z.string().max(50000),
   backoutPlan: z.string().max(50000),
+  backoutTested: z.boolean(),
   impact: z.enum(LEVELS),
   urgency: z.enum(LEVELS),
   priority: z.number().int().min(1).max(4).nullable(),
@@ -48,6 +50,7 @@ export const CreateChangeInput = z.object({
   implementationPlan: editable.implementationPlan.default(''),
   testPlan: editable.testPlan.default(''),
   backoutPlan: editable.backoutPlan.default(''),
+  backoutTested: editable.backoutTested.default(false),
   impact: editable.impact.default('medium'),
   urgency: editable.urgency.default('medium'),
   priority: editable.priority.default(null),
@@ -90,6 +93,7 @@ export const Change = z.object({
   implementationPlan: z.string(),
   testPlan: z.string(),
   backoutPlan: z.string(),
+  backoutTested: z.boolean(),
   impact: z.enum(LEVELS),
   urgency: z.enum(LEVELS),
   priority: z.number().int(),
@@ -97,11 +101,31 @@ export const Change = z.object({
   closeNotes: z.string(),
   links: z.array(ChangeLink),
   policyVersion: z.number().int(),
+  /** The risk in force: the computed level, or a change manager's override of it. */
+  risk: z
+    .object({ score: z.number().int(), level: z.enum(RISK_LEVELS), computedLevel: z.enum(RISK_LEVELS), overridden: z.boolean(), policyVersion: z.number().int() })
+    .nullable(),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type Change = z.infer<typeof Change>;
+
+export const RiskFactor = z.object({ name: z.string(), label: z.string(), contribution: z.number(), reason: z.string() });
+export const RiskDetail = z.object({
+  score: z.number().int(),
+  level: z.enum(RISK_LEVELS),
+  computedLevel: z.enum(RISK_LEVELS),
+  factors: z.array(RiskFactor),
+  policyVersion: z.number().int(),
+  override: z.object({ level: z.enum(RISK_LEVELS), justification: z.string(), by: z.string(), byName: z.string(), at: z.string() }).nullable(),
+});
+export type RiskDetail = z.infer<typeof RiskDetail>;
+export const RiskOverrideInput = z.object({
+  level: z.enum(RISK_LEVELS),
+  justification: z.string().trim().min(10, 'explain the override in at least 10 characters').max(5000),
+  version: z.number().int().min(1).optional(),
+});
 
 /** What the current user may do next with a change, computed from the policy. */
 export const AvailableTransition = z.object({

@@ -108,6 +108,15 @@ export interface ChangesTable {
   version: number;
   created_at: string;
   updated_at: string;
+  backout_tested: boolean | number;
+  risk_score: number | null;
+  risk_level: string | null;
+  risk_factors: unknown;
+  risk_policy_version: number | null;
+  risk_override_level: string | null;
+  risk_override_reason: string | null;
+  risk_override_by: string | null;
+  risk_override_at: string | null;
 }
 export interface ChangeCisTable {
   change_id: string;

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, AuthenticationError, ConflictError, ForbiddenError, InputError, NotFoundError, PolicyError, RateLimitedError, StaleVersionError, UnsupportedMediaTypeError } from '../domain/errors';
+import { PolicyInvalidError } from '../policy/loader';
 
 /** The one mapping from domain errors to HTTP status codes. */
 const STATUS: [new (...args: never[]) => AppError, number][] = [
@@ -11,6 +12,8 @@ const STATUS: [new (...args: never[]) => AppError, number][] = [
   [ConflictError, 409],
   [StaleVersionError, 412],
   [PolicyError, 422],
+  // A bundle that does not compile (or names unknown teams): well-formed JSON whose policy content is refused.
+  [PolicyInvalidError, 422],
   [UnsupportedMediaTypeError, 415],
   [RateLimitedError, 429],
 ];

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ROLES } from '../domain/auth/roles';
 import { REQUIRABLE_FIELDS, RELATIONS } from '../domain/change/lifecycle';
+import { RiskSection } from './risk.schema';
+import { TeamsSection } from './teams.schema';
 
 const StateId = z.string().regex(/^[a-z][a-z0-9_]*$/, 'state ids are lowercase letters, digits and "_"');
 
@@ -40,5 +42,7 @@ export const BundleSchema = z.strictObject({
     .refine((m) => ['standard', 'normal', 'emergency'].every((t) => t in m), {
       message: 'models must define standard, normal and emergency',
     }),
+  risk: RiskSection,
+  teams: TeamsSection,
 });
 export type BundleInput = z.input<typeof BundleSchema>;

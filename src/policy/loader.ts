@@ -5,12 +5,29 @@ import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import type { ChangeModel } from '../domain/change/lifecycle';
 import { AppError } from '../domain/errors';
 import { BundleSchema } from './bundle.schema';
+import { CelCompileError, compileExpression, type CompiledExpression } from './cel';
+import type { RiskBands } from '../domain/risk/score';
+
+/** A risk factor with its CEL compiled: the first case whose `when` holds gives the contribution. */
+export interface CompiledFactor {
+  name: string;
+  label: string;
+  cases: { when: CompiledExpression; points: number | CompiledExpression; reason: string }[];
+}
+
+export interface CompiledRisk {
+  businessHours: { timeZone: string; days: number[]; start: number; end: number };
+  bands: RiskBands;
+  factors: CompiledFactor[];
+}
 
 /** A loaded, validated bundle: the compiled models plus the exact source it came from. */
 export interface PolicyBundle {
   name: string;
   description: string;
   models: Record<string, ChangeModel>;
+  risk: CompiledRisk;
+  teams: { handle: string; name: string; description: string }[];
   /** File name → YAML text, kept so a stored version can be reproduced byte for byte. */
   files: Record<string, string>;
   /** sha256 over the sorted files: the same bundle always hashes the same. */
@@ -158,9 +175,47 @@ export function compileBundle(files: Record<string, string>): PolicyBundle {
       })),
     };
   }
+  const risk = compileRisk(bundle.risk, owner.get('risk'), issues);
   if (issues.length > 0) throw new PolicyInvalidError(issues);
 
-  return { name: bundle.name, description: bundle.description, models, files, hash: hashFiles(files) };
+  return { name: bundle.name, description: bundle.description, models, risk, teams: bundle.teams, files, hash: hashFiles(files) };
+}
+
+/** Compiles every CEL expression of the risk section once, collecting every error with its place. */
+function compileRisk(section: ReturnType<typeof BundleSchema.parse>['risk'], parsed: ParsedFile | undefined, issues: BundleIssue[]): CompiledRisk {
+  const { timeZone } = section.businessHours;
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone });
+  } catch {
+    issues.push({ ...where(parsed, ['risk', 'businessHours', 'timeZone']), path: 'risk.businessHours.timeZone', message: `unknown time zone "${timeZone}" (use an IANA name such as Europe/Paris)` });
+  }
+  const names = new Set<string>();
+  const factors = section.factors.map((factor, i) => {
+    if (names.has(factor.name)) issues.push({ ...where(parsed, ['risk', 'factors', i, 'name']), path: `risk.factors.${i}.name`, message: `duplicate factor "${factor.name}"` });
+    names.add(factor.name);
+    return {
+      name: factor.name,
+      label: factor.label,
+      cases: factor.cases.map((c, j) => {
+        const compile = (field: 'when' | 'points', source: string, expected: 'bool' | 'number'): CompiledExpression => {
+          try {
+            return compileExpression(source, expected);
+          } catch (err) {
+            const e = err as CelCompileError;
+            const path = `risk.factors.${i}.cases.${j}.${field}`;
+            issues.push({ ...where(parsed, ['risk', 'factors', i, 'cases', j, field]), path, message: `CEL: ${e.message}${e.column ? ` (at character ${e.column} of the expression)` : ''}` });
+            return { source, evaluate: () => null };
+          }
+        };
+        return { when: compile('when', c.when, 'bool'), points: typeof c.points === 'number' ? c.points : compile('points', c.points, 'number'), reason: c.reason };
+      }),
+    };
+  });
+  return { businessHours: section.businessHours, bands: section.bands, factors };
+}
+
+function where(parsed: ParsedFile | undefined, keyPath: (string | number)[]): { file: string; line: number; column: number } {
+  return parsed ? locate(parsed, keyPath) : { file: '?', line: 1, column: 1 };
 }
 
 export function hashFiles(files: Record<string, string>): string {

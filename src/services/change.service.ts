@@ -9,27 +9,29 @@ import { ConflictError, ForbiddenError, InputError, NotFoundError, PolicyError, 
 import type { ChangeRecord, CommentRecord, Repositories } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
 import type { PolicyService } from './policy.service';
+import type { RiskService } from './risk.service';
 
 /** Fields whose changes are recorded in the audit trail (everything a person can edit). */
 const AUDITED_FIELDS = [
   'title', 'description', 'justification', 'ownerId', 'assignmentTeamId', 'implementerId', 'ciIds', 'plannedStart', 'plannedEnd',
-  'actualStart', 'actualEnd', 'implementationPlan', 'testPlan', 'backoutPlan', 'impact', 'urgency', 'priority', 'closeCode', 'closeNotes', 'links',
+  'actualStart', 'actualEnd', 'implementationPlan', 'testPlan', 'backoutPlan', 'backoutTested', 'impact', 'urgency', 'priority', 'closeCode', 'closeNotes', 'links',
 ] as const;
 
 /** Plain-language names of fields, for messages. */
 export const FIELD_LABELS: Record<string, string> = {
   title: 'title', description: 'description', justification: 'justification', ownerId: 'owner', assignmentTeamId: 'assignment team',
   implementerId: 'implementer', ciIds: 'affected CIs', plannedStart: 'planned start', plannedEnd: 'planned end', actualStart: 'actual start',
-  actualEnd: 'actual end', implementationPlan: 'implementation plan', testPlan: 'test plan', backoutPlan: 'backout plan', closeCode: 'close code', closeNotes: 'close notes',
+  actualEnd: 'actual end', implementationPlan: 'implementation plan', testPlan: 'test plan', backoutPlan: 'backout plan', backoutTested: 'backout tested', closeCode: 'close code', closeNotes: 'close notes',
 };
 
 export interface ChangeServiceDeps extends ServiceDeps {
   policy: PolicyService;
+  risk: RiskService;
 }
 
 /** Requests for change: filing, editing, the policy-driven lifecycle, comments and history. */
 export function createChangeService(deps: ChangeServiceDeps) {
-  const { store, policy } = deps;
+  const { store, policy, risk } = deps;
   const nowIso = () => deps.now().toISOString();
 
   async function withServices(repos: Repositories, c: ChangeRecord): Promise<Change> {
@@ -98,6 +100,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         implementationPlan: input.implementationPlan,
         testPlan: input.testPlan,
         backoutPlan: input.backoutPlan,
+        backoutTested: input.backoutTested,
         impact: input.impact,
         urgency: input.urgency,
         priority: input.priority ?? derivePriority(input.impact, input.urgency),
@@ -105,6 +108,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         closeNotes: '',
         links: input.links,
         policyVersion: active.number,
+        risk: null,
         version: 1,
         createdAt: now,
         updatedAt: now,
@@ -117,7 +121,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
         const change = { ...draft, number: formatChangeNumber(seq) };
         await repos.changes.insert(change, seq);
         await audit(repos, actor, now, 'change.created', 'change', change.id, { number: change.number, after: pick(change, ['type', 'state', 'requesterId', ...AUDITED_FIELDS]) });
-        return withServices(repos, change);
+        await risk.reassess(repos, actor, change, active);
+        return withServices(repos, (await repos.changes.findById(change.id))!);
       });
       return detail(actor, created);
     },
@@ -167,7 +172,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
         if (!(await repos.changes.update(after, before.version))) throw new StaleVersionError('Change', before.number, before.version, before.version + 1);
         if (changes.ciIds) await repos.changes.setCis(after.id, after.ciIds);
         await audit(repos, actor, after.updatedAt, 'change.updated', 'change', after.id, { number: after.number, changes });
-        return withServices(repos, after);
+        await risk.reassess(repos, actor, after, active);
+        return withServices(repos, (await repos.changes.findById(after.id))!);
       });
       return detail(actor, updated);
     },
@@ -222,7 +228,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
           ...(opts.comment ? { comment: opts.comment } : {}),
         });
         if (opts.comment) await addComment(repos, actor, after.id, { body: opts.comment, kind: 'work_note' });
-        return withServices(repos, after);
+        if (!findState(model, to)?.final) await risk.reassess(repos, actor, after, active);
+        return withServices(repos, (await repos.changes.findById(after.id))!);
       });
       return detail(actor, moved);
     },

@@ -8,6 +8,8 @@ import { assertPermission } from '../domain/auth/roles';
 import { ConflictError, InputError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import type { Repositories } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
+import type { PolicyService } from './policy.service';
+import type { RiskService } from './risk.service';
 
 const SERVICE_FIELDS = ['name', 'description', 'tier', 'ownerTeamId', 'tags', 'provider'] as const;
 const CI_FIELDS = ['name', 'type', 'environment', 'serviceId', 'ownerTeamId', 'criticality', 'tags', 'attributes'] as const;
@@ -38,9 +40,14 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+export interface CmdbServiceDeps extends ServiceDeps {
+  policy: PolicyService;
+  risk: RiskService;
+}
+
 /** Services, configuration items and their relationships, including bulk import. */
-export function createCmdbService(deps: ServiceDeps) {
-  const { store } = deps;
+export function createCmdbService(deps: CmdbServiceDeps) {
+  const { store, policy, risk } = deps;
   const nowIso = () => deps.now().toISOString();
 
   async function checkRefs(repos: Repositories, refs: { serviceId?: string | null; ownerTeamId?: string | null }, issues: Issue[]) {
@@ -69,6 +76,7 @@ export function createCmdbService(deps: ServiceDeps) {
 
     async updateService(actor: Actor, id: string, input: z.output<typeof UpdateServiceInput>): Promise<Service> {
       assertPermission(actor, 'cmdb.write');
+      const active = await policy.activeOrNull();
       return store.transaction(async (repos) => {
         const before = await repos.cmdb.findService(id);
         if (!before) throw new NotFoundError('Service', id);
@@ -82,6 +90,9 @@ export function createCmdbService(deps: ServiceDeps) {
         if (Object.keys(changes).length === 0) return before;
         if (!(await repos.cmdb.updateService(after, before.version))) throw new StaleVersionError('Service', id, before.version, before.version + 1);
         await audit(repos, actor, after.updatedAt, 'service.updated', 'service', before.id, { changes });
+        // The tier, tags and owner feed the risk of changes to the service's CIs.
+        const cis = await repos.cmdb.listCis({ serviceId: before.id, limit: 100_000 });
+        await risk.reassessTouching(repos, actor, cis.map((c) => c.id), active);
         return after;
       });
     },
@@ -114,6 +125,7 @@ export function createCmdbService(deps: ServiceDeps) {
 
     async updateCi(actor: Actor, id: string, input: z.output<typeof UpdateCiInput>): Promise<Ci> {
       assertPermission(actor, 'cmdb.write');
+      const active = await policy.activeOrNull();
       return store.transaction(async (repos) => {
         const before = await repos.cmdb.findCi(id);
         if (!before) throw new NotFoundError('CI', id);
@@ -127,6 +139,7 @@ export function createCmdbService(deps: ServiceDeps) {
         if (Object.keys(changes).length === 0) return before;
         if (!(await repos.cmdb.updateCi(after, before.version))) throw new StaleVersionError('CI', id, before.version, before.version + 1);
         await audit(repos, actor, after.updatedAt, 'ci.updated', 'ci', before.id, { changes });
+        await risk.reassessTouching(repos, actor, [before.id], active);
         return after;
       });
     },
@@ -236,6 +249,8 @@ export function createCmdbService(deps: ServiceDeps) {
         }
       }
 
+      const active = await policy.activeOrNull();
+      const updatedIds: string[] = [];
       let created = 0;
       let updated = 0;
       let unchanged = 0;
@@ -271,6 +286,7 @@ export function createCmdbService(deps: ServiceDeps) {
             if (!opts.dryRun) {
               await repos.cmdb.updateCi(after, before.version);
               await audit(repos, actor, now, 'ci.updated', 'ci', before.id, { changes, source: 'import', row });
+              updatedIds.push(before.id);
             }
             existing.set(after.name.toLowerCase(), after);
             updated++;
@@ -298,6 +314,7 @@ export function createCmdbService(deps: ServiceDeps) {
         }
         opts.onProgress?.(rows.length, rows.length);
         if (opts.atomic && errors.length > 0) throw new AtomicImportAborted();
+        await risk.reassessTouching(repos, actor, updatedIds, active);
       };
       try {
         await store.transaction(apply);

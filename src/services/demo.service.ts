@@ -1,3 +1,4 @@
+import { CreateChangeInput } from '../contracts/change';
 import { systemActor, type Actor } from '../domain/actor';
 import type { Role } from '../domain/auth/roles';
 import type { AccountsService } from './accounts.service';
@@ -20,7 +21,9 @@ export function createDemoService(deps: ServiceDeps & { accounts: AccountsServic
     async load(): Promise<{ loaded: boolean }> {
       if (await deps.store.repos.accounts.findTeam('platform')) return { loaded: false };
       const sys = systemActor('demo');
-      const team = async (name: string, handle: string, description: string) => deps.accounts.createTeam(sys, { name, handle, description, memberIds: [] });
+      // The policy bundle's teams (dba, network, security, change-managers…) exist from the first start: reuse them.
+      const team = async (name: string, handle: string, description: string) =>
+        (await deps.store.repos.accounts.findTeam(handle)) ?? deps.accounts.createTeam(sys, { name, handle, description, memberIds: [] });
       const platform = await team('Platform Engineering', 'platform', 'Runs the Kubernetes clusters, load balancers and CI/CD.');
       const dba = await team('Database Administration', 'dba', 'Owns PostgreSQL and the data warehouse.');
       const network = await team('Network', 'network', 'Firewalls, switches, VPN and DNS.');
@@ -87,10 +90,10 @@ export function createDemoService(deps: ServiceDeps & { accounts: AccountsServic
         backoutPlan: 'Redeploy the previous version from the registry; restore the snapshot taken before the change.',
       });
       const normal = async (title: string, ciNames: string[], days: number, path: string[], extra: Record<string, unknown> = {}) => {
-        let c = await deps.changes.create(B, {
+        let c = await deps.changes.create(B, CreateChangeInput.parse({
           type: 'normal', title, description: `${title}. Requested by the payments team.`, justification: 'Keeps the service supported and secure.',
           ciIds: ciNames.map((n) => ci[n]!), assignmentTeamId: platform.id, implementerId: carol.id, impact: 'medium', urgency: 'medium', priority: null, links: [], ...plan(days), ...extra,
-        } as never);
+        }));
         for (const to of path) {
           if (to === 'implement') c = await deps.changes.update(A, c.id, { actualStart: at(days) });
           if (to === 'review') c = await deps.changes.update(A, c.id, { actualEnd: at(days, 23), closeCode: 'successful' });
@@ -101,7 +104,7 @@ export function createDemoService(deps: ServiceDeps & { accounts: AccountsServic
       };
       await normal('Upgrade PostgreSQL 15 to 16 on the payments database', ['pay-db-prod'], 9, []);
       await normal('Rotate TLS certificates on the edge load balancer', ['lb-prod-eu1'], 5, ['assess']);
-      await normal('Add read replica to the customer portal database', ['portal-db-prod'], 7, ['assess', 'authorize']);
+      await normal('Add read replica to the customer portal database', ['portal-db-prod'], 7, ['assess', 'authorize'], { backoutTested: true });
       await normal('Kubernetes 1.31 node pool upgrade in eu1', ['k8s-prod-eu1'], 3, ['assess', 'authorize', 'scheduled']);
       await normal('Increase payment API connection pool', ['pay-api-prod'], 0, ['assess', 'authorize', 'scheduled', 'implement']);
       await normal('Firewall rule cleanup on the edge', ['fw-edge-01'], -2, ['assess', 'authorize', 'scheduled', 'implement', 'review']);
@@ -109,15 +112,15 @@ export function createDemoService(deps: ServiceDeps & { accounts: AccountsServic
       await normal('Migrate wiki to new SaaS tenant', ['wiki-saas'], 12, ['cancelled']);
       await normal('Replace portal search engine', ['portal-web-prod'], 20, ['assess', 'rejected']);
 
-      const standard = await deps.changes.create(C, {
+      const standard = await deps.changes.create(C, CreateChangeInput.parse({
         type: 'standard', title: 'Monthly OS patching of the ETL runner', description: 'Standard patch window.', justification: '', ciIds: [ci['etl-runner-01']!],
         assignmentTeamId: platform.id, implementerId: carol.id, impact: 'low', urgency: 'low', priority: null, links: [], ...plan(4),
-      } as never);
+      }));
       await deps.changes.transition(C, standard.id, 'scheduled');
-      const emergency = await deps.changes.create(C, {
+      const emergency = await deps.changes.create(C, CreateChangeInput.parse({
         type: 'emergency', title: 'Hotfix: payment API leaking connections', description: 'Connections are exhausted every few hours.', justification: 'Card payments fail for 2% of customers.',
         ciIds: [ci['pay-api-prod']!], assignmentTeamId: platform.id, implementerId: carol.id, impact: 'high', urgency: 'high', priority: null, links: [], ...plan(0),
-      } as never);
+      }));
       await deps.changes.transition(C, emergency.id, 'authorize');
       return { loaded: true };
     },

@@ -7,6 +7,7 @@ import { createCmdbService } from './cmdb.service';
 import type { ServiceDeps } from './context';
 import { createDemoService } from './demo.service';
 import { createPolicyService } from './policy.service';
+import { createRiskService } from './risk.service';
 
 export interface ServicesOptions {
   sessionHours: number;
@@ -14,15 +15,16 @@ export interface ServicesOptions {
 
 /** Wires every service to one store, clock and id source. */
 export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
-  const policy = createPolicyService(deps);
-  const auth = createAuthService(deps, { sessionHours: opts.sessionHours });
   const accounts = createAccountsService(deps);
-  const cmdb = createCmdbService(deps);
-  const changes = createChangeService({ ...deps, policy });
+  const policy = createPolicyService({ ...deps, accounts });
+  const auth = createAuthService(deps, { sessionHours: opts.sessionHours });
+  const risk = createRiskService({ ...deps, policy });
+  const cmdb = createCmdbService({ ...deps, policy, risk });
+  const changes = createChangeService({ ...deps, policy, risk });
   const auditTrail = createAuditService(deps);
   const bootstrap = createBootstrapService({ ...deps, accounts, auth });
   const demo = createDemoService({ ...deps, accounts, cmdb, changes });
-  return { policy, auth, accounts, cmdb, changes, audit: auditTrail, bootstrap, demo };
+  return { policy, auth, accounts, cmdb, changes, risk, audit: auditTrail, bootstrap, demo };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

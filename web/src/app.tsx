@@ -22,6 +22,7 @@ const CiImportPage = lazy(() => import('./features/cmdb/ci-import-page').then((m
 const UsersPage = lazy(() => import('./features/admin/users-page').then((m) => ({ default: m.UsersPage })));
 const TeamsPage = lazy(() => import('./features/admin/teams-page').then((m) => ({ default: m.TeamsPage })));
 const TokensPage = lazy(() => import('./features/admin/tokens-page').then((m) => ({ default: m.TokensPage })));
+const PolicyPage = lazy(() => import('./features/policy/policy-page').then((m) => ({ default: m.PolicyPage })));
 
 /** The routes of the app, without providers (tests wrap them in a MemoryRouter). */
 export function AppRoutes() {
@@ -45,6 +46,7 @@ export function AppRoutes() {
         <Route path="cmdb/cis" element={<CisPage />} />
         <Route path="cmdb/cis/:id" element={<CiPage />} />
         <Route path="cmdb/import" element={<CiImportPage />} />
+        <Route path="policy" element={<PolicyPage />} />
         <Route path="admin" element={<Navigate to="/admin/users" replace />} />
         <Route path="admin/users" element={<UsersPage />} />
         <Route path="admin/teams" element={<TeamsPage />} />

@@ -153,6 +153,12 @@ export function createAccountsRepository(db: Kysely<DB>, h: DialectHelpers) {
     async handleExists(handle: string): Promise<boolean> {
       return (await db.selectFrom('teams').select('id').where('handle', '=', handle).executeTakeFirst()) !== undefined;
     },
+    /** The handles among `handles` that are teams. */
+    async existingHandles(handles: string[]): Promise<Set<string>> {
+      if (handles.length === 0) return new Set();
+      const rows = await db.selectFrom('teams').select('handle').where('handle', 'in', handles).execute();
+      return new Set(rows.map((r) => r.handle));
+    },
     async existingTeamIds(ids: string[]): Promise<Set<string>> {
       if (ids.length === 0) return new Set();
       const rows = await db.selectFrom('teams').select('id').where('id', 'in', ids).execute();

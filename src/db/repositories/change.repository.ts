@@ -6,6 +6,17 @@ import type { ChangesTable, DB } from '../schema';
 /** A change as stored, without the derived service ids. */
 export type ChangeRecord = Omit<Change, 'serviceIds'>;
 
+type RiskColumns = 'risk_score' | 'risk_level' | 'risk_factors' | 'risk_policy_version' | 'risk_override_level' | 'risk_override_reason' | 'risk_override_by' | 'risk_override_at';
+
+/** The stored assessment of a change and its override, as the risk service reads them. */
+export interface StoredRisk {
+  score: number;
+  level: string;
+  factors: { name: string; label: string; contribution: number; reason: string }[];
+  policyVersion: number;
+  override: { level: string; justification: string; by: string; at: string } | null;
+}
+
 export interface ChangeFilter {
   q?: string;
   type?: string;
@@ -59,12 +70,23 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
     closeNotes: r.close_notes,
     links: h.readJson<Change['links']>(r.links),
     policyVersion: r.policy_version,
+    backoutTested: h.readBool(r.backout_tested),
+    risk:
+      r.risk_score === null || r.risk_level === null
+        ? null
+        : {
+            score: r.risk_score,
+            level: (r.risk_override_level ?? r.risk_level) as NonNullable<Change['risk']>['level'],
+            computedLevel: r.risk_level as NonNullable<Change['risk']>['level'],
+            overridden: r.risk_override_level !== null,
+            policyVersion: r.risk_policy_version ?? r.policy_version,
+          },
     version: r.version,
     createdAt: h.readInstant(r.created_at)!,
     updatedAt: h.readInstant(r.updated_at)!,
   });
 
-  const toRow = (c: ChangeRecord, seq: number): ChangesTable => ({
+  const toRow = (c: ChangeRecord, seq: number): Omit<ChangesTable, RiskColumns> => ({
     id: c.id,
     number: c.number,
     seq,
@@ -90,6 +112,7 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
     close_code: c.closeCode,
     close_notes: c.closeNotes,
     links: h.writeJson(c.links),
+    backout_tested: h.writeBool(c.backoutTested),
     policy_version: c.policyVersion,
     version: c.version,
     created_at: c.createdAt,
@@ -138,6 +161,71 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
         .executeTakeFirst();
       if (!row) return null;
       return toRecord(row, (await ciIdsOf([row.id])).get(row.id) ?? []);
+    },
+    /** Stores a fresh assessment; returns whether the level or score moved. */
+    async setRisk(id: string, risk: { score: number; level: string; factors: StoredRisk['factors']; policyVersion: number }): Promise<void> {
+      await db
+        .updateTable('changes')
+        .set({ risk_score: risk.score, risk_level: risk.level, risk_factors: h.writeJson(risk.factors), risk_policy_version: risk.policyVersion })
+        .where('id', '=', id)
+        .execute();
+    },
+    async setRiskOverride(id: string, override: StoredRisk['override']): Promise<void> {
+      await db
+        .updateTable('changes')
+        .set({
+          risk_override_level: override?.level ?? null,
+          risk_override_reason: override?.justification ?? null,
+          risk_override_by: override?.by ?? null,
+          risk_override_at: override?.at ?? null,
+        })
+        .where('id', '=', id)
+        .execute();
+    },
+    async risk(id: string): Promise<StoredRisk | null> {
+      const r = await db
+        .selectFrom('changes')
+        .select(['risk_score', 'risk_level', 'risk_factors', 'risk_policy_version', 'policy_version', 'risk_override_level', 'risk_override_reason', 'risk_override_by', 'risk_override_at'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!r || r.risk_score === null || r.risk_level === null) return null;
+      return {
+        score: r.risk_score,
+        level: r.risk_level,
+        factors: h.readJson<StoredRisk['factors']>(r.risk_factors),
+        policyVersion: r.risk_policy_version ?? r.policy_version,
+        override: r.risk_override_level
+          ? { level: r.risk_override_level, justification: r.risk_override_reason ?? '', by: r.risk_override_by ?? '', at: h.readInstant(r.risk_override_at)! }
+          : null,
+      };
+    },
+    /** Open changes (not in `finalStates`) that touch any of the CIs, for recomputing their risk. */
+    async openChangeIdsTouching(ciIds: string[], finalStates: string[]): Promise<string[]> {
+      if (ciIds.length === 0) return [];
+      let q = db.selectFrom('changes').select('id').where('id', 'in', db.selectFrom('change_cis').select('change_id').where('ci_id', 'in', ciIds));
+      if (finalStates.length) q = q.where('state', 'not in', finalStates);
+      return (await q.execute()).map((r) => r.id);
+    },
+    /**
+     * Finished changes of a team, and of any of the CIs, whose actual end is after `since`: how many, and how
+     * many failed (closed unsuccessful or rolled back). The change itself is left out.
+     */
+    async history(opts: { teamId: string | null; ciIds: string[]; since: string; excludeId: string }): Promise<{ teamChanges: number; teamFailed: number; ciChanges: number; ciFailed: number }> {
+      const failed = ['unsuccessful', 'rolled_back'];
+      const count = async (scope: 'team' | 'ci') => {
+        let q = db
+          .selectFrom('changes')
+          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(eb.case().when('close_code', 'in', failed).then(1).else(0).end()).as('failed')])
+          .where('actual_end', '>=', opts.since)
+          .where('close_code', 'is not', null)
+          .where('id', '!=', opts.excludeId);
+        q = scope === 'team' ? q.where('assignment_team_id', '=', opts.teamId!) : q.where('id', 'in', db.selectFrom('change_cis').select('change_id').where('ci_id', 'in', opts.ciIds));
+        const row = await q.executeTakeFirstOrThrow();
+        return { n: Number(row.n), failed: Number(row.failed ?? 0) };
+      };
+      const team = opts.teamId ? await count('team') : { n: 0, failed: 0 };
+      const ci = opts.ciIds.length ? await count('ci') : { n: 0, failed: 0 };
+      return { teamChanges: team.n, teamFailed: team.failed, ciChanges: ci.n, ciFailed: ci.failed };
     },
     async seqOf(id: string): Promise<number | null> {
       const row = await db.selectFrom('changes').select('seq').where('id', '=', id).executeTakeFirst();

@@ -22,6 +22,7 @@ const PERMISSIONS = {
   'change.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
   'change.create': ['change_manager', 'requester', 'implementer', 'release_manager'],
   'change.update': ['change_manager', 'requester', 'implementer', 'release_manager'],
+  'change.override_risk': ['change_manager'],
   'change.comment': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager'],
   'cmdb.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
   'cmdb.write': ['change_manager'],
@@ -36,6 +37,9 @@ const PERMISSIONS = {
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
+
+/** Every permission, for listing what an actor holds. */
+export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
 
 /** Whether the actor holds the permission through any role (scoped roles count everywhere for now). */
 export function hasPermission(actor: Actor, permission: Permission): boolean {

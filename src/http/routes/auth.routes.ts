@@ -1,15 +1,11 @@
 import { z } from 'zod';
 import { ApiToken, CreatedToken, CreateTokenInput, LoginInput, Me } from '../../contracts/auth';
 import { ErrorBody } from '../../contracts/common';
-import { hasPermission, type Permission } from '../../domain/auth/roles';
+import { hasPermission, PERMISSION_NAMES } from '../../domain/auth/roles';
 import type { Actor } from '../../domain/actor';
 import { actorOf, SESSION_COOKIE } from '../auth';
 import type { App, RouteDeps } from '../types';
 
-const ALL_PERMISSIONS: Permission[] = [
-  'change.read', 'change.create', 'change.update', 'change.comment', 'cmdb.read', 'cmdb.write', 'team.read', 'team.write',
-  'user.read', 'user.write', 'token.manage_all', 'audit.read', 'policy.read', 'policy.write',
-];
 
 export interface AuthRouteOptions {
   secureCookies: boolean;
@@ -26,7 +22,7 @@ function meOf(actor: Actor, user: { createdAt: string; disabled: boolean }, csrf
     teamIds: actor.teamIds,
     disabled: user.disabled,
     createdAt: user.createdAt,
-    permissions: ALL_PERMISSIONS.filter((p) => hasPermission(actor, p)),
+    permissions: PERMISSION_NAMES.filter((p) => hasPermission(actor, p)),
     csrfToken,
   };
 }

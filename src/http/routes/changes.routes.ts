@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuditEvent, Change, ChangeDetail, ChangeListQuery, Comment, CreateChangeInput, CreateCommentInput, TransitionInput, UpdateChangeInput } from '../../contracts/change';
+import { AuditEvent, Change, ChangeDetail, ChangeListQuery, Comment, CreateChangeInput, CreateCommentInput, RiskDetail, RiskOverrideInput, TransitionInput, UpdateChangeInput } from '../../contracts/change';
 import { ErrorBody, listOf } from '../../contracts/common';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
@@ -58,5 +58,23 @@ export function changeRoutes(app: App, { services }: RouteDeps): void {
     '/api/v1/changes/:id/comments',
     { schema: { tags: ['changes'], summary: 'Add a comment or work note', params: IdParams, body: CreateCommentInput, response: { 201: Comment } } },
     async (request, reply) => reply.status(201).send(await services.changes.addComment(actorOf(request), request.params.id, request.body)),
+  );
+
+  app.get(
+    '/api/v1/changes/:id/risk',
+    { schema: { tags: ['changes'], summary: 'The risk of a change: score, level, every factor with its contribution and reason, the policy version', params: IdParams, response: { 200: RiskDetail } } },
+    async (request) => services.risk.get(actorOf(request), request.params.id),
+  );
+  app.post(
+    '/api/v1/changes/:id/risk/override',
+    {
+      schema: { tags: ['changes'], summary: 'Override the risk level (change manager; justification required; audited)', params: IdParams, body: RiskOverrideInput, response: { 200: RiskDetail } },
+    },
+    async (request) => services.risk.override(actorOf(request), request.params.id, { ...request.body, version: request.body.version ?? ifMatch(request.headers['if-match']) }),
+  );
+  app.delete(
+    '/api/v1/changes/:id/risk/override',
+    { schema: { tags: ['changes'], summary: 'Remove a risk override: the computed level applies again', params: IdParams, response: { 200: RiskDetail } } },
+    async (request) => services.risk.clearOverride(actorOf(request), request.params.id),
   );
 }

@@ -1,10 +1,34 @@
+import { listOf } from '../../contracts/common';
+import { AppliedPolicy, ApplyPolicyInput, PolicyVersion, PolicyVersionDetail, PolicyVersionParams } from '../../contracts/policy';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
 
 export function policyRoutes(app: App, { services }: RouteDeps): void {
-  app.get('/api/v1/policy', { schema: { tags: ['policy'], summary: 'The active policy version and its change models' } }, async (request) => services.policy.describe(actorOf(request)));
-  app.get('/api/v1/policy/versions', { schema: { tags: ['policy'], summary: 'Every applied policy version, newest first' } }, async (request) => ({
+  app.get('/api/v1/policy', { schema: { tags: ['policy'], summary: 'The active policy version, its change models and the teams it declares' } }, async (request) =>
+    services.policy.describe(actorOf(request)),
+  );
+  app.get('/api/v1/policy/versions', { schema: { tags: ['policy'], summary: 'Every applied policy version, newest first', response: { 200: listOf(PolicyVersion) } } }, async (request) => ({
     items: await services.policy.versions(actorOf(request)),
     nextCursor: null,
   }));
+  app.post(
+    '/api/v1/policy/versions',
+    {
+      schema: {
+        tags: ['policy'],
+        summary: 'Apply a policy bundle (admin): 201 with the new version, 200 with `applied: false` when the active version has the same content, 422 invalid_policy listing every problem with its file and line',
+        body: ApplyPolicyInput,
+        response: { 200: AppliedPolicy, 201: AppliedPolicy },
+      },
+    },
+    async (request, reply) => {
+      const result = await services.policy.applyFiles(actorOf(request), request.body.files);
+      return reply.status(result.applied ? 201 : 200).send(result);
+    },
+  );
+  app.get(
+    '/api/v1/policy/versions/:number',
+    { schema: { tags: ['policy'], summary: 'One policy version with the YAML files it was applied from', params: PolicyVersionParams, response: { 200: PolicyVersionDetail } } },
+    async (request) => services.policy.version(actorOf(request), request.params.number),
+  );
 }

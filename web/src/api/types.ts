@@ -20,6 +20,8 @@ import type {
   Comment as CommentSchema,
   CreateChangeInput as CreateChangeInputSchema,
   LEVELS,
+  RiskDetail as RiskDetailSchema,
+  RiskOverrideInput as RiskOverrideInputSchema,
   UpdateChangeInput as UpdateChangeInputSchema,
 } from '../../../src/contracts/change';
 import type {
@@ -50,6 +52,14 @@ export type CommentKind = Comment['kind'];
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
 export type Level = (typeof LEVELS)[number];
 export type CloseCode = (typeof CLOSE_CODES)[number];
+/** The risk in force on a change, as list items and GET /changes/{id} carry it (null until assessed). */
+export type ChangeRisk = NonNullable<Change['risk']>;
+export type RiskLevel = ChangeRisk['level'];
+/** GET /api/v1/changes/{id}/risk: the score, every factor with its points and reason, and any override. */
+export type RiskDetail = z.infer<typeof RiskDetailSchema>;
+export type RiskFactor = RiskDetail['factors'][number];
+export type RiskOverride = NonNullable<RiskDetail['override']>;
+export type RiskOverrideInput = z.input<typeof RiskOverrideInputSchema>;
 
 export type Service = z.infer<typeof ServiceSchema>;
 export type ServiceProvider = (typeof SERVICE_PROVIDERS)[number];

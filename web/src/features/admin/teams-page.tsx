@@ -1,6 +1,7 @@
 import { Button, Group, Modal, Paper, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
+import { useLocation } from 'react-router';
 import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
@@ -57,6 +58,11 @@ function CreateTeamForm({ onDone }: { onDone: () => void }) {
 export function TeamsPage() {
   const teams = useTeams();
   const [opened, { open, close }] = useDisclosure(false);
+  const { hash } = useLocation();
+  // Links such as /admin/teams#team-dba (from the policy page) land on the team's row once the list is in.
+  useEffect(() => {
+    if (hash && teams.data) document.getElementById(decodeURIComponent(hash.slice(1)))?.scrollIntoView({ block: 'center' });
+  }, [hash, teams.data]);
 
   return (
     <>
@@ -85,7 +91,7 @@ export function TeamsPage() {
             </Table.Thead>
             <Table.Tbody>
               {(teams.data?.items ?? []).map((t) => (
-                <Table.Tr key={t.id}>
+                <Table.Tr key={t.id} id={`team-${t.handle}`} bg={hash === `#team-${t.handle}` ? 'yellow.0' : undefined}>
                   <Table.Td>
                     <Text size="sm" fw={500}>
                       {t.name}

@@ -1,6 +1,17 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import type { AuditEvent, Change, ChangeDetail, Comment, CommentKind, CreateChangeInput, Page, UpdateChangeInput } from '../../api/types';
+import type {
+  AuditEvent,
+  Change,
+  ChangeDetail,
+  Comment,
+  CommentKind,
+  CreateChangeInput,
+  Page,
+  RiskDetail,
+  RiskOverrideInput,
+  UpdateChangeInput,
+} from '../../api/types';
 
 export interface ChangeFilters {
   q?: string;
@@ -16,6 +27,7 @@ export const changeKeys = {
   detail: (id: string) => ['changes', 'detail', id] as const,
   audit: (id: string) => ['changes', 'audit', id] as const,
   comments: (id: string) => ['changes', 'comments', id] as const,
+  risk: (id: string) => ['changes', 'risk', id] as const,
 };
 
 const PAGE_SIZE = 50;
@@ -64,10 +76,49 @@ export function useTransitionChange(id: string, cacheKey = id) {
   });
 }
 
+// NOTE: the server reassesses the risk on every write, so each write refreshes the risk and the history too.
 function afterChangeWrite(queryClient: ReturnType<typeof useQueryClient>, id: string, cacheKey: string, change: ChangeDetail) {
   queryClient.setQueryData(changeKeys.detail(cacheKey), change);
+  void queryClient.invalidateQueries({ queryKey: changeKeys.risk(id) });
   void queryClient.invalidateQueries({ queryKey: changeKeys.audit(id) });
   void queryClient.invalidateQueries({ queryKey: ['changes', 'list'] });
+}
+
+/** The risk of change `id`: score, level, every factor with its points and reason, and any override. */
+export function useChangeRisk(id: string) {
+  return useQuery({
+    queryKey: changeKeys.risk(id),
+    queryFn: ({ signal }) => api.get<RiskDetail>(`/api/v1/changes/${encodeURIComponent(id)}/risk`, undefined, signal),
+  });
+}
+
+/**
+ * After an override is set or removed: the answer is the new risk; the change (its header badge, under
+ * whatever key the page loaded it), the list and the history are fetched again.
+ */
+function afterRiskWrite(queryClient: ReturnType<typeof useQueryClient>, id: string, risk: RiskDetail) {
+  queryClient.setQueryData(changeKeys.risk(id), risk);
+  void queryClient.invalidateQueries({ queryKey: ['changes', 'detail'] });
+  void queryClient.invalidateQueries({ queryKey: changeKeys.audit(id) });
+  void queryClient.invalidateQueries({ queryKey: ['changes', 'list'] });
+}
+
+/** Sets the risk level by hand (permission `change.override_risk`; a justification of 10+ characters). */
+export function useOverrideRisk(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: RiskOverrideInput) => api.post<RiskDetail>(`/api/v1/changes/${encodeURIComponent(id)}/risk/override`, input),
+    onSuccess: (risk) => afterRiskWrite(queryClient, id, risk),
+  });
+}
+
+/** Removes the override: the computed level applies again. */
+export function useClearRiskOverride(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.delete<RiskDetail>(`/api/v1/changes/${encodeURIComponent(id)}/risk/override`),
+    onSuccess: (risk) => afterRiskWrite(queryClient, id, risk),
+  });
 }
 
 export function useChangeAudit(id: string, enabled = true) {

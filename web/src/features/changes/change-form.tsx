@@ -1,4 +1,4 @@
-import { Fieldset, Grid, Select, SimpleGrid, Stack, Textarea, TextInput } from '@mantine/core';
+import { Checkbox, Fieldset, Grid, Select, SimpleGrid, Stack, Textarea, TextInput } from '@mantine/core';
 import type { ChangeEvent, ReactNode } from 'react';
 import type { Change, CloseCode, CreateChangeInput, Level, UpdateChangeInput } from '../../api/types';
 import { isoToLocalInput, localInputToIso } from '../../shared/format';
@@ -17,6 +17,8 @@ export interface ChangeFormValues {
   implementationPlan: string;
   testPlan: string;
   backoutPlan: string;
+  /** The backout plan has been rehearsed; lowers the risk score. */
+  backoutTested: boolean;
   impact: Level;
   urgency: Level;
   assignmentTeamId: string | null;
@@ -36,6 +38,7 @@ export const emptyChangeForm: ChangeFormValues = {
   implementationPlan: '',
   testPlan: '',
   backoutPlan: '',
+  backoutTested: false,
   impact: 'medium',
   urgency: 'medium',
   assignmentTeamId: null,
@@ -56,6 +59,7 @@ export function formFromChange(change: Change): ChangeFormValues {
     implementationPlan: change.implementationPlan,
     testPlan: change.testPlan,
     backoutPlan: change.backoutPlan,
+    backoutTested: change.backoutTested,
     impact: change.impact,
     urgency: change.urgency,
     assignmentTeamId: change.assignmentTeamId,
@@ -79,6 +83,7 @@ export function toCreateInput(type: Change['type'], v: ChangeFormValues): Create
     implementationPlan: v.implementationPlan,
     testPlan: v.testPlan,
     backoutPlan: v.backoutPlan,
+    backoutTested: v.backoutTested,
     impact: v.impact,
     urgency: v.urgency,
   };
@@ -95,6 +100,7 @@ export function toUpdateInput(change: Change, v: ChangeFormValues): UpdateChange
   const times = ['plannedStart', 'plannedEnd', 'actualStart', 'actualEnd'] as const;
   for (const key of times) if (v[key] !== before[key]) patch[key] = localInputToIso(v[key]);
   if (!sameList(v.ciIds, before.ciIds)) patch.ciIds = v.ciIds;
+  if (v.backoutTested !== before.backoutTested) patch.backoutTested = v.backoutTested;
   if (v.impact !== before.impact) patch.impact = v.impact;
   if (v.urgency !== before.urgency) patch.urgency = v.urgency;
   if (v.assignmentTeamId !== before.assignmentTeamId) patch.assignmentTeamId = v.assignmentTeamId;
@@ -191,7 +197,18 @@ export function ChangeForm({ values, onChange, errors = {}, withOutcome = false,
       <SimpleGrid cols={3} spacing="sm">
         <Textarea label="Implementation plan" autosize minRows={3} maxRows={12} {...textProps('implementationPlan')} />
         <Textarea label="Test plan" autosize minRows={3} maxRows={12} {...textProps('testPlan')} />
-        <Textarea label="Backout plan" autosize minRows={3} maxRows={12} {...textProps('backoutPlan')} />
+        <Stack gap={6}>
+          <Textarea label="Backout plan" autosize minRows={3} maxRows={12} {...textProps('backoutPlan')} />
+          <Checkbox
+            label="Backout plan tested"
+            size="xs"
+            name="backoutTested"
+            checked={values.backoutTested}
+            onChange={(e) => set('backoutTested', e.currentTarget.checked)}
+            error={errors.backoutTested}
+            disabled={disabled}
+          />
+        </Stack>
       </SimpleGrid>
       {withOutcome && (
         <Fieldset legend="Assignment and outcome" variant="filled" p="sm">

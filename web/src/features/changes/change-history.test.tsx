@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuditEvent } from '../../api/types';
 import { adminMe, fakeServer, renderWithProviders, testPolicy } from '../../test/render';
 import { ChangeHistory } from './change-history';
+import { sampleRisk } from './test-fixtures';
 
 const event = (seq: number, action: string, data: Record<string, unknown>): AuditEvent => ({
   seq,
@@ -50,5 +51,55 @@ describe('ChangeHistory', () => {
       .map((li) => li.textContent);
     expect(changed).toEqual(['Backout plan: — → Restore the snapshot', 'Affected CIs: — → ci_1']);
     expect(screen.getAllByText(/Ada Admin/)).toHaveLength(3);
+  });
+
+  it('titles risk events in words and shows the justification of an override', async () => {
+    vi.stubGlobal(
+      'fetch',
+      fakeServer([
+        { path: '/api/v1/policy', body: testPolicy },
+        { path: '/api/v1/changes/chg_1/risk', body: sampleRisk },
+        {
+          path: '/api/v1/changes/chg_1/audit',
+          body: {
+            items: [
+              event(1, 'change.risk_assessed', {
+                changes: { riskScore: { from: null, to: 40 }, riskLevel: { from: null, to: 'moderate' } },
+                factors: [{ name: 'ci_criticality', contribution: 20 }],
+              }),
+              event(2, 'change.risk_assessed', {
+                changes: { riskScore: { from: 40, to: 55 }, riskLevel: { from: 'moderate', to: 'high' } },
+                factors: [
+                  { name: 'rollback', contribution: -5 },
+                  { name: 'ci_criticality', contribution: 20 },
+                ],
+              }),
+              event(3, 'change.risk_overridden', {
+                changes: { riskLevel: { from: 'high', to: 'moderate' } },
+                computedLevel: 'high',
+                justification: 'Rehearsed twice on the staging copy.',
+              }),
+              event(4, 'change.risk_override_cleared', { changes: { riskLevel: { from: 'moderate', to: 'very_high' } } }),
+            ],
+          },
+        },
+      ]).fetch,
+    );
+    renderWithProviders(<ChangeHistory changeId="chg_1" changeType="normal" />, { me: adminMe });
+
+    await screen.findByText('Risk override removed');
+    const titles = screen.getAllByText(/^Risk (assessed|overridden|override)/).map((el) => el.textContent);
+    expect(titles).toEqual([
+      'Risk override removed',
+      'Risk overridden to moderate',
+      'Risk assessed: moderate → high (score 40 → 55)',
+      'Risk assessed: moderate (score 40)',
+    ]);
+    expect(screen.getByText('Rehearsed twice on the staging copy.')).toBeTruthy();
+    // Factors are named as the policy names them (once the risk has loaded), largest first.
+    expect(await screen.findByText('Factors: CI criticality +20, Rollback feasibility −5')).toBeTruthy();
+    // The override and its removal name the level change; an assessment's title already says it all.
+    const changed = screen.getAllByRole('list', { name: 'Changed fields' }).map((list) => list.textContent);
+    expect(changed).toEqual(['Risk level: moderate → very high', 'Risk level: high → moderate']);
   });
 });

@@ -4,15 +4,17 @@ import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime, humanize } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { useCis } from '../cmdb/cmdb-api';
-import { useChangeAudit } from './change-api';
+import { useChangeAudit, useChangeRisk } from './change-api';
 import { changeFieldLabel } from './field-labels';
 import { stateLabel, usePolicy } from './policy';
+import { formatPoints, riskLevelWords } from './risk-badge';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 /** A stored value as a short phrase: dates in local time, lists joined, long text cut. */
 export function formatAuditValue(value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
   if (typeof value === 'string') {
     if (ISO.test(value)) return formatDateTime(value);
     return value.length > 140 ? `${value.slice(0, 140)}…` : value;
@@ -28,15 +30,22 @@ interface FieldChange {
   to: unknown;
 }
 
+/** What the title of an event already says, so its list of changed fields leaves it out. */
+function inTitle(event: AuditEvent, field: string): boolean {
+  if (field === 'state') return event.action.endsWith('transitioned');
+  if (field === 'riskScore' || field === 'riskLevel') return event.action === 'change.risk_assessed';
+  return false;
+}
+
 /**
  * `data.changes = { field: { from, to } }` as a list, when the event carries it. The state of a
- * transition is left out: the event's title already says where the change moved.
+ * transition and the score and level of a risk assessment are left out: the event's title says them.
  */
 export function fieldChangesOf(event: AuditEvent): FieldChange[] {
   const changes = event.data.changes;
   if (!changes || typeof changes !== 'object' || Array.isArray(changes)) return [];
   return Object.entries(changes as Record<string, unknown>)
-    .filter(([field]) => !(field === 'state' && event.action.endsWith('transitioned')))
+    .filter(([field]) => !inTitle(event, field))
     .map(([field, diff]) => {
       const d = (diff && typeof diff === 'object' ? diff : {}) as { from?: unknown; to?: unknown };
       return { field, from: d.from, to: d.to };
@@ -57,6 +66,52 @@ function ciIdsIn(events: AuditEvent[]): string[] {
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
+/** `data.changes[field]` of an event as `{ from, to }`, whatever the event holds. */
+function diffOf(event: AuditEvent, field: string): { from?: unknown; to?: unknown } {
+  const changes = event.data.changes;
+  if (!changes || typeof changes !== 'object') return {};
+  const diff = (changes as Record<string, unknown>)[field];
+  return diff && typeof diff === 'object' ? (diff as { from?: unknown; to?: unknown }) : {};
+}
+
+/** "Risk assessed: moderate → high (score 40 → 55)"; the first assessment is "Risk assessed: high (score 55)". */
+function describeRiskAssessed(event: AuditEvent): string {
+  const level = diffOf(event, 'riskLevel');
+  const score = diffOf(event, 'riskScore');
+  const levelTo = str(level.to);
+  const levelFrom = str(level.from);
+  const levels = levelTo
+    ? levelFrom && levelFrom !== levelTo
+      ? `${riskLevelWords(levelFrom)} → ${riskLevelWords(levelTo)}`
+      : riskLevelWords(levelTo)
+    : '';
+  const scoreTo = typeof score.to === 'number' ? score.to : null;
+  const scoreFrom = typeof score.from === 'number' ? score.from : null;
+  const scores =
+    scoreTo === null ? '' : scoreFrom !== null && scoreFrom !== scoreTo ? `score ${scoreFrom} → ${scoreTo}` : `score ${scoreTo}`;
+  if (!levels) return scores ? `Risk assessed (${scores})` : 'Risk assessed';
+  return scores ? `Risk assessed: ${levels} (${scores})` : `Risk assessed: ${levels}`;
+}
+
+/**
+ * The factors of a risk assessment (`data.factors = [{ name, contribution }]`), largest first, as "CI
+ * criticality +20, Rollback feasibility −5", named by `labels` (the current policy's) or else in words made from the name.
+ */
+export function riskFactorsOf(event: AuditEvent, labels: ReadonlyMap<string, string> = new Map()): string | null {
+  const factors = event.data.factors;
+  if (!Array.isArray(factors) || factors.length === 0) return null;
+  return factors
+    .flatMap((f: unknown) => {
+      if (!f || typeof f !== 'object') return [];
+      const { name, contribution } = f as { name?: unknown; contribution?: unknown };
+      if (typeof name !== 'string' || typeof contribution !== 'number') return [];
+      return [{ name, contribution }];
+    })
+    .sort((a, b) => b.contribution - a.contribution)
+    .map(({ name, contribution }) => `${labels.get(name) ?? humanize(name)} ${formatPoints(contribution)}`)
+    .join(', ');
+}
+
 /** "Moved from Draft to Assess", "Created the change", or a readable form of the raw action. */
 export function describeAuditEvent(event: AuditEvent, policy: Policy | undefined, changeType: string): string {
   const from = str(event.data.from) ?? str(event.data.fromState);
@@ -68,6 +123,16 @@ export function describeAuditEvent(event: AuditEvent, policy: Policy | undefined
       ? `Moved from ${stateLabel(policy, changeType, from)} to ${stateLabel(policy, changeType, to)}`
       : `Moved to ${stateLabel(policy, changeType, to)}`;
     return label ? `${label}: ${move.charAt(0).toLowerCase()}${move.slice(1)}` : move;
+  }
+  switch (event.action) {
+    case 'change.risk_assessed':
+      return describeRiskAssessed(event);
+    case 'change.risk_overridden': {
+      const level = str(diffOf(event, 'riskLevel').to) ?? str(event.data.level);
+      return level ? `Risk overridden to ${riskLevelWords(level)}` : 'Risk overridden';
+    }
+    case 'change.risk_override_cleared':
+      return 'Risk override removed';
   }
   switch (verb) {
     case 'created':
@@ -84,11 +149,16 @@ export function describeAuditEvent(event: AuditEvent, policy: Policy | undefined
 export function ChangeHistory({ changeId, changeType }: { changeId: string; changeType: string }) {
   const audit = useChangeAudit(changeId);
   const { data: policy } = usePolicy();
+  // The risk panel has usually loaded this already; it names the factors of past assessments.
+  const risk = useChangeRisk(changeId);
+  const factorLabels = new Map((risk.data?.factors ?? []).map((f) => [f.name, f.label]));
   const ciIds = ciIdsIn(audit.data?.items ?? []);
   const cis = useCis(ciIds);
   const ciNames = new Map(ciIds.map((id, i) => [id, cis[i]?.data?.name ?? id]));
-  const show = (field: string, value: unknown) =>
-    formatAuditValue(field === 'ciIds' && Array.isArray(value) ? value.map((id) => ciNames.get(String(id)) ?? id) : value);
+  const show = (field: string, value: unknown) => {
+    if (field === 'riskLevel' && typeof value === 'string') return riskLevelWords(value);
+    return formatAuditValue(field === 'ciIds' && Array.isArray(value) ? value.map((id) => ciNames.get(String(id)) ?? id) : value);
+  };
   if (audit.isPending) return <PageLoader label="Loading the history" />;
   if (audit.isError) return <ErrorAlert error={audit.error} title="Cannot load the history" />;
   const events = [...audit.data.items].sort((a, b) => b.seq - a.seq);
@@ -103,6 +173,8 @@ export function ChangeHistory({ changeId, changeType }: { changeId: string; chan
     <Timeline active={events.length} bulletSize={12} lineWidth={2} role="region" aria-label="History" mt="xs">
       {events.map((event) => {
         const changes = fieldChangesOf(event);
+        const factors = event.action === 'change.risk_assessed' ? riskFactorsOf(event, factorLabels) : null;
+        const justification = event.action === 'change.risk_overridden' ? str(event.data.justification) : undefined;
         return (
           <Timeline.Item
             key={event.seq}
@@ -123,6 +195,19 @@ export function ChangeHistory({ changeId, changeType }: { changeId: string; chan
             {typeof event.data.body === 'string' && (
               <Text size="sm" mt={4} className="cabinet-pre" lineClamp={3}>
                 {event.data.body}
+              </Text>
+            )}
+            {justification && (
+              <Text size="sm" mt={4} className="cabinet-pre" lineClamp={6}>
+                <Text span size="sm" fw={500}>
+                  Justification:
+                </Text>{' '}
+                {justification}
+              </Text>
+            )}
+            {factors && (
+              <Text size="xs" c="dimmed" mt={2}>
+                Factors: {factors}
               </Text>
             )}
             {changes.length > 0 && (

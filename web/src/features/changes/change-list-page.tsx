@@ -13,6 +13,7 @@ import { hasPermission, useCurrentUser } from '../auth/session';
 import { useCis, useService } from '../cmdb/cmdb-api';
 import { type ChangeFilters, useChangeList } from './change-api';
 import { allStates, orderedModels, typeLabel, usePolicy } from './policy';
+import { RiskBadge } from './risk-badge';
 import { StateBadge, TypeBadge } from './state-badge';
 
 function readFilters(params: URLSearchParams): ChangeFilters {
@@ -152,8 +153,9 @@ export function ChangeListPage() {
               <Table.Tr>
                 <Table.Th w={120}>Number</Table.Th>
                 <Table.Th>Title</Table.Th>
-                <Table.Th w={130}>Type</Table.Th>
+                <Table.Th w={120}>Type</Table.Th>
                 <Table.Th w={130}>State</Table.Th>
+                <Table.Th w={115}>Risk</Table.Th>
                 <Table.Th w={170}>Planned start</Table.Th>
                 <Table.Th w={110}>Priority</Table.Th>
               </Table.Tr>
@@ -185,6 +187,9 @@ export function ChangeListPage() {
                     <StateBadge state={change.state} type={change.type} />
                   </Table.Td>
                   <Table.Td>
+                    <RiskBadge risk={change.risk} />
+                  </Table.Td>
+                  <Table.Td>
                     <Text size="sm">{formatDateTime(change.plannedStart)}</Text>
                   </Table.Td>
                   <Table.Td>
@@ -194,7 +199,7 @@ export function ChangeListPage() {
               ))}
               {rows.length === 0 && (
                 <Table.Tr>
-                  <Table.Td colSpan={6}>
+                  <Table.Td colSpan={7}>
                     <Text c="dimmed" size="sm" ta="center" py="md">
                       {hasFilters ? 'No change matches these filters.' : 'No changes yet.'}
                     </Text>

@@ -16,6 +16,8 @@ import { changeFieldLabel } from './field-labels';
 import { fieldErrorsFrom, UnplacedIssues } from './field-errors';
 import { MissingFieldsAlert } from './missing-fields-alert';
 import { findState, typeLabel, usePolicy } from './policy';
+import { RiskBadge } from './risk-badge';
+import { RiskPanel } from './risk-panel';
 import { StateBadge, TypeBadge } from './state-badge';
 
 const FORM_FIELDS = [
@@ -28,6 +30,7 @@ const FORM_FIELDS = [
   'implementationPlan',
   'testPlan',
   'backoutPlan',
+  'backoutTested',
   'impact',
   'urgency',
   'assignmentTeamId',
@@ -215,6 +218,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
             </Text>
             <TypeBadge type={change.type} label={`${typeLabel(policy, change.type)} change`} />
             <StateBadge state={change.state} type={change.type} size="md" data-testid="change-state" />
+            <RiskBadge risk={change.risk} size="md" withMarker data-testid="change-risk" />
           </Group>
         }
         title={change.title}
@@ -306,9 +310,19 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
           </Tabs>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4, xl: 3 }}>
-          <Paper withBorder p="sm" radius="sm">
-            <ChangeSummary change={change} />
-          </Paper>
+          <Stack gap="md">
+            <Paper withBorder p="sm" radius="sm">
+              <RiskPanel
+                changeId={change.id}
+                version={change.version}
+                summary={change.risk}
+                canOverride={!isFinal && hasPermission(me, 'change.override_risk')}
+              />
+            </Paper>
+            <Paper withBorder p="sm" radius="sm">
+              <ChangeSummary change={change} />
+            </Paper>
+          </Stack>
         </Grid.Col>
       </Grid>
     </>

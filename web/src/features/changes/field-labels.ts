@@ -19,6 +19,7 @@ export const CHANGE_FIELD_LABELS: Record<string, string> = {
   implementationPlan: 'Implementation plan',
   testPlan: 'Test plan',
   backoutPlan: 'Backout plan',
+  backoutTested: 'Backout plan tested',
   impact: 'Impact',
   urgency: 'Urgency',
   priority: 'Priority',
@@ -26,6 +27,9 @@ export const CHANGE_FIELD_LABELS: Record<string, string> = {
   closeNotes: 'Close notes',
   links: 'Links',
   state: 'State',
+  risk: 'Risk',
+  riskScore: 'Risk score',
+  riskLevel: 'Risk level',
 };
 
 export function changeFieldLabel(field: string): string {

@@ -5,6 +5,7 @@ import type { ChangeDetail } from '../../api/types';
 import { adminMe, fakeServer, renderWithProviders, testPolicy } from '../../test/render';
 import { ChangePage } from './change-page';
 import { MissingFieldsAlert } from './missing-fields-alert';
+import { sampleRisk } from './test-fixtures';
 
 const PLAN_FIELDS = [
   'description',
@@ -48,6 +49,7 @@ const draft: ChangeDetail = {
   implementationPlan: '',
   testPlan: '',
   backoutPlan: '',
+  backoutTested: false,
   impact: 'medium',
   urgency: 'medium',
   priority: 3,
@@ -55,6 +57,7 @@ const draft: ChangeDetail = {
   closeNotes: '',
   links: [],
   policyVersion: 1,
+  risk: { score: 54, level: 'high', computedLevel: 'high', overridden: false, policyVersion: 1 },
   version: 1,
   createdAt: '2026-11-01T10:00:00.000Z',
   updatedAt: '2026-11-01T10:00:00.000Z',
@@ -96,6 +99,7 @@ describe('ChangePage lifecycle actions', () => {
       { path: '/api/v1/changes/chg_1', body: draft },
       { path: '/api/v1/policy', body: testPolicy },
       { path: '/api/v1/teams', body: { items: [], nextCursor: null } },
+      { path: '/api/v1/changes/chg_1/risk', body: sampleRisk },
       {
         method: 'POST',
         path: '/api/v1/changes/chg_1/transitions',
@@ -134,6 +138,7 @@ describe('ChangePage lifecycle actions', () => {
       { path: '/api/v1/changes/chg_1', body: draft },
       { path: '/api/v1/policy', body: testPolicy },
       { path: '/api/v1/teams', body: { items: [], nextCursor: null } },
+      { path: '/api/v1/changes/chg_1/risk', body: sampleRisk },
       {
         method: 'PATCH',
         path: '/api/v1/changes/chg_1',

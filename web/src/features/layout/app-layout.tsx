@@ -126,6 +126,7 @@ export function AppLayout() {
     { to: '/cmdb/cis', label: 'CIs', match: (p) => p.startsWith('/cmdb/cis') },
   ];
   if (hasPermission(me, 'cmdb.write')) cmdbItems.push({ to: '/cmdb/import', label: 'Import CIs' });
+  const governanceItems: NavItem[] = hasPermission(me, 'policy.read') ? [{ to: '/policy', label: 'Policy' }] : [];
   const adminItems: NavItem[] = [
     { to: '/admin/users', label: 'Users' },
     { to: '/admin/teams', label: 'Teams' },
@@ -155,6 +156,7 @@ export function AppLayout() {
         <AppShell.Section grow component={ScrollArea}>
           <NavSection items={changeItems} />
           <NavSection title="CMDB" items={cmdbItems} />
+          {governanceItems.length > 0 && <NavSection title="Governance" items={governanceItems} />}
           {hasRole(me, 'admin') && <NavSection title="Admin" items={adminItems} />}
         </AppShell.Section>
       </AppShell.Navbar>

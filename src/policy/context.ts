@@ -1,0 +1,99 @@
+/**
+ * The CEL context of a change: one documented object (docs/policy.md, "The change context") built from
+ * plain inputs. Counts are CEL ints (BigInt) so expressions can do arithmetic with integer literals; rates
+ * are doubles between 0 and 1.
+ */
+export interface ChangeContextInput {
+  change: {
+    type: string;
+    state: string;
+    title: string;
+    impact: string;
+    urgency: string;
+    priority: number;
+    plannedStart: string | null;
+    plannedEnd: string | null;
+    implementationPlan: string;
+    testPlan: string;
+    backoutPlan: string;
+    backoutTested: boolean;
+    assignmentTeamHandle: string | null;
+  };
+  cis: { name: string; type: string; environment: string; criticality: string; tags: string[]; serviceName: string | null }[];
+  services: { name: string; tier: number; tags: string[]; provider: string; ownerTeamHandle: string | null }[];
+  requester: { email: string; name: string; roles: string[]; teamHandles: string[] };
+  history: { teamChanges90d: number; teamFailed90d: number; ciChanges90d: number; ciFailed90d: number };
+  businessHours: { timeZone: string; days: number[]; start: number; end: number };
+  now: Date;
+}
+
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+const CRITICALITY_RANK: Record<string, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+
+/** Weekday (1 = Monday … 7 = Sunday) and hour of an instant in a time zone. */
+export function localTime(iso: string, timeZone: string): { weekday: number; hour: number } {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: 'numeric', hourCycle: 'h23' }).formatToParts(new Date(iso));
+  const weekday = WEEKDAYS[parts.find((p) => p.type === 'weekday')?.value ?? 'Mon'] ?? 1;
+  const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? 0);
+  return { weekday, hour };
+}
+
+const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '').length;
+const rate = (failed: number, total: number) => (total === 0 ? 0 : failed / total);
+
+export function buildChangeContext(input: ChangeContextInput): Record<string, unknown> {
+  const { change, businessHours: bh } = input;
+  const scheduled = change.plannedStart !== null;
+  const local = scheduled ? localTime(change.plannedStart!, bh.timeZone) : { weekday: 0, hour: 0 };
+  const inBusinessHours = scheduled && bh.days.includes(local.weekday) && local.hour >= bh.start && local.hour < bh.end;
+  const durationMinutes = change.plannedStart && change.plannedEnd ? Math.round((Date.parse(change.plannedEnd) - Date.parse(change.plannedStart)) / 60000) : 0;
+  const leadTimeHours = scheduled ? Math.floor((Date.parse(change.plannedStart!) - input.now.getTime()) / 3600000) : 0;
+  const tags = [...new Set([...input.cis.flatMap((c) => c.tags), ...input.services.flatMap((s) => s.tags)])].sort();
+  return {
+    change: {
+      type: change.type,
+      state: change.state,
+      title: change.title,
+      impact: change.impact,
+      urgency: change.urgency,
+      priority: BigInt(change.priority),
+      ciCount: BigInt(input.cis.length),
+      serviceCount: BigInt(input.services.length),
+      hasImplementationPlan: change.implementationPlan.trim() !== '',
+      implementationSteps: BigInt(lines(change.implementationPlan)),
+      hasTestPlan: change.testPlan.trim() !== '',
+      hasBackoutPlan: change.backoutPlan.trim() !== '',
+      backoutTested: change.backoutTested,
+      durationMinutes: BigInt(durationMinutes),
+      assignmentTeam: change.assignmentTeamHandle ?? '',
+      tags,
+    },
+    cis: input.cis.map((c) => ({
+      name: c.name,
+      type: c.type,
+      environment: c.environment,
+      criticality: c.criticality,
+      criticalityRank: BigInt(CRITICALITY_RANK[c.criticality] ?? 2),
+      tags: c.tags,
+      service: c.serviceName ?? '',
+    })),
+    services: input.services.map((s) => ({ name: s.name, tier: BigInt(s.tier), tags: s.tags, provider: s.provider, ownerTeam: s.ownerTeamHandle ?? '' })),
+    requester: { email: input.requester.email, name: input.requester.name, roles: input.requester.roles, teams: input.requester.teamHandles },
+    time: {
+      scheduled,
+      weekday: BigInt(local.weekday),
+      hour: BigInt(local.hour),
+      businessHours: inBusinessHours,
+      weekend: scheduled && (local.weekday === 6 || local.weekday === 7),
+      leadTimeHours: BigInt(leadTimeHours),
+    },
+    history: {
+      teamChanges90d: BigInt(input.history.teamChanges90d),
+      teamFailed90d: BigInt(input.history.teamFailed90d),
+      teamFailureRate: rate(input.history.teamFailed90d, input.history.teamChanges90d),
+      ciChanges90d: BigInt(input.history.ciChanges90d),
+      ciFailed90d: BigInt(input.history.ciFailed90d),
+      ciFailureRate: rate(input.history.ciFailed90d, input.history.ciChanges90d),
+    },
+  };
+}

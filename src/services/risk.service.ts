@@ -1,0 +1,155 @@
+import type { z } from 'zod';
+import type { RiskDetail, RiskOverrideInput } from '../contracts/change';
+import type { Actor } from '../domain/actor';
+import { assertPermission } from '../domain/auth/roles';
+import { findState } from '../domain/change/lifecycle';
+import { ConflictError, NotFoundError, StaleVersionError } from '../domain/errors';
+import type { RiskAssessment, RiskLevel } from '../domain/risk/score';
+import type { ChangeRecord, Repositories } from '../db/repositories';
+import { buildChangeContext } from '../policy/context';
+import { evaluateRisk } from '../policy/risk';
+import { audit, type ServiceDeps } from './context';
+import type { ActivePolicy, PolicyService } from './policy.service';
+
+const DAY = 86_400_000;
+
+export interface RiskServiceDeps extends ServiceDeps {
+  policy: PolicyService;
+}
+
+/**
+ * Risk of changes: assessed by the active policy's risk factors over the change context, stored on the
+ * change with the factors that made it, and recomputed whenever an input changes (the change's own fields,
+ * its CIs, or those CIs and services in the CMDB). A change manager may override the level, with a reason.
+ */
+export function createRiskService(deps: RiskServiceDeps) {
+  const { store, policy } = deps;
+
+  /** The CEL context of a change, read through the caller's repositories (inside its transaction). */
+  async function contextOf(repos: Repositories, change: ChangeRecord, active: ActivePolicy): Promise<Record<string, unknown>> {
+    const cis = await repos.cmdb.findCisByIds(change.ciIds);
+    const services = await repos.cmdb.findServicesByIds([...new Set(cis.map((c) => c.serviceId).filter((id): id is string => id !== null))]);
+    const teams = new Map((await repos.accounts.listTeams()).map((t) => [t.id, t.handle]));
+    const requester = await repos.accounts.findUserById(change.requesterId);
+    const now = deps.now();
+    const history = await repos.changes.history({ teamId: change.assignmentTeamId, ciIds: change.ciIds, since: new Date(now.getTime() - 90 * DAY).toISOString(), excludeId: change.id });
+    const serviceName = new Map(services.map((s) => [s.id, s.name]));
+    return buildChangeContext({
+      change: { ...change, assignmentTeamHandle: change.assignmentTeamId ? (teams.get(change.assignmentTeamId) ?? null) : null },
+      cis: cis.map((c) => ({ ...c, serviceName: c.serviceId ? (serviceName.get(c.serviceId) ?? null) : null })),
+      services: services.map((s) => ({ ...s, ownerTeamHandle: s.ownerTeamId ? (teams.get(s.ownerTeamId) ?? null) : null })),
+      requester: {
+        email: requester?.email ?? '',
+        name: requester?.name ?? '',
+        roles: requester?.roles.map((r) => r.role) ?? [],
+        teamHandles: (requester?.teamIds ?? []).map((id) => teams.get(id)).filter((h): h is string => h !== undefined),
+      },
+      history: { teamChanges90d: history.teamChanges, teamFailed90d: history.teamFailed, ciChanges90d: history.ciChanges, ciFailed90d: history.ciFailed },
+      businessHours: active.bundle.risk.businessHours,
+      now,
+    });
+  }
+
+  /**
+   * Assesses the change and stores the result. Writes a `change.risk_assessed` audit event when the score
+   * or level moved, so the change's history says when and why its risk changed.
+   */
+  async function reassess(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy): Promise<RiskAssessment> {
+    const assessment = evaluateRisk(active.bundle.risk, await contextOf(repos, change, active));
+    const before = change.risk;
+    await repos.changes.setRisk(change.id, { ...assessment, policyVersion: active.number });
+    if (!before || before.score !== assessment.score || before.computedLevel !== assessment.level || before.policyVersion !== active.number) {
+      await audit(repos, actor, deps.now().toISOString(), 'change.risk_assessed', 'change', change.id, {
+        number: change.number,
+        changes: { riskScore: { from: before?.score ?? null, to: assessment.score }, riskLevel: { from: before?.computedLevel ?? null, to: assessment.level } },
+        policyVersion: active.number,
+        factors: assessment.factors.filter((f) => f.contribution !== 0).map((f) => ({ name: f.name, contribution: f.contribution })),
+      });
+    }
+    return assessment;
+  }
+
+  const service = {
+    reassess,
+
+    /** Reassesses every open change touching the CIs (after the CMDB changed under them). */
+    async reassessTouching(repos: Repositories, actor: Actor, ciIds: string[], active: ActivePolicy | null): Promise<number> {
+      // Without a policy no change can have been filed, so there is nothing to reassess.
+      if (!active || ciIds.length === 0) return 0;
+      const finalStates = [...new Set(Object.values(active.bundle.models).flatMap((m) => m.states.filter((s) => s.final).map((s) => s.id)))];
+      const ids = await repos.changes.openChangeIdsTouching(ciIds, finalStates);
+      for (const id of ids) {
+        const change = await repos.changes.findById(id);
+        if (change) await reassess(repos, actor, change, active);
+      }
+      return ids.length;
+    },
+
+    async get(actor: Actor, id: string): Promise<RiskDetail> {
+      assertPermission(actor, 'change.read');
+      const change = await store.repos.changes.findById(id);
+      if (!change) throw new NotFoundError('Change', id);
+      let stored = await store.repos.changes.risk(change.id);
+      if (!stored) {
+        // A change filed before risk existed is assessed on first read.
+        const active = await policy.active();
+        await store.transaction(async (repos) => reassess(repos, actor, (await repos.changes.findById(change.id))!, active));
+        stored = (await store.repos.changes.risk(change.id))!;
+      }
+      const names = await store.repos.accounts.userNames(stored.override ? [stored.override.by] : []);
+      return {
+        score: stored.score,
+        level: (stored.override?.level ?? stored.level) as RiskLevel,
+        computedLevel: stored.level as RiskLevel,
+        factors: stored.factors,
+        policyVersion: stored.policyVersion,
+        override: stored.override ? { ...stored.override, level: stored.override.level as RiskLevel, byName: names.get(stored.override.by) ?? stored.override.by } : null,
+      };
+    },
+
+    /** Sets the level by hand with a required justification; audited and shown on the change. */
+    async override(actor: Actor, id: string, input: z.output<typeof RiskOverrideInput>): Promise<RiskDetail> {
+      assertPermission(actor, 'change.override_risk');
+      const active = await policy.active();
+      await store.transaction(async (repos) => {
+        const change = await repos.changes.findById(id);
+        if (!change) throw new NotFoundError('Change', id);
+        if (input.version !== undefined && input.version !== change.version) throw new StaleVersionError('Change', change.number, input.version, change.version);
+        const model = active.bundle.models[change.type];
+        if (model && findState(model, change.state)?.final) throw new ConflictError('change_closed', `${change.number} is ${change.state}; its risk can no longer be changed.`);
+        if (!change.risk) await reassess(repos, actor, change, active);
+        const computed = (await repos.changes.risk(change.id))!;
+        const at = deps.now().toISOString();
+        await repos.changes.setRiskOverride(change.id, { level: input.level, justification: input.justification, by: actor.userId, at });
+        await audit(repos, actor, at, 'change.risk_overridden', 'change', change.id, {
+          number: change.number,
+          changes: { riskLevel: { from: computed.override?.level ?? computed.level, to: input.level } },
+          computedLevel: computed.level,
+          justification: input.justification,
+        });
+      });
+      return service.get(actor, id);
+    },
+
+    async clearOverride(actor: Actor, id: string): Promise<RiskDetail> {
+      assertPermission(actor, 'change.override_risk');
+      const active = await policy.active();
+      await store.transaction(async (repos) => {
+        const change = await repos.changes.findById(id);
+        if (!change) throw new NotFoundError('Change', id);
+        const model = active.bundle.models[change.type];
+        if (model && findState(model, change.state)?.final) throw new ConflictError('change_closed', `${change.number} is ${change.state}; its risk can no longer be changed.`);
+        const stored = await repos.changes.risk(change.id);
+        if (!stored?.override) return;
+        await repos.changes.setRiskOverride(change.id, null);
+        await audit(repos, actor, deps.now().toISOString(), 'change.risk_override_cleared', 'change', change.id, {
+          number: change.number,
+          changes: { riskLevel: { from: stored.override.level, to: stored.level } },
+        });
+      });
+      return service.get(actor, id);
+    },
+  };
+  return service;
+}
+export type RiskService = ReturnType<typeof createRiskService>;
