@@ -9,6 +9,7 @@ import { startCabinet, VERSION } from '../src/cabinet';
 import { INSTALL_DIR, loadConfig } from '../src/config';
 import { createTestDatabase, isPostgresAvailable, PG_ADMIN_URL } from '../test/support/databases';
 import { measure, type Measurement } from './load';
+import { benchPolicyEvaluation, type PolicyBenchResult } from './policy';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = 1;
@@ -178,6 +179,19 @@ async function main(): Promise<void> {
       );
   }
 
+  // Issue 3's budget: one change against a bundle of 200 rules, p99 under 1 ms.
+  const policy: PolicyBenchResult = await benchPolicyEvaluation();
+  log();
+  log(
+    `Policy evaluation, ${policy.rules} rules, ${policy.iterations} runs: p50 ${fmt(policy.p50, 3)} ms, p99 ${fmt(policy.p99, 3)} ms ` +
+      `(the same conditions as plain JavaScript: p50 ${fmt(policy.baselineP50, 4)} ms, p99 ${fmt(policy.baselineP99, 4)} ms)`,
+  );
+  if (policy.p99 < 1) log(`PASS policy evaluation p99 ${fmt(policy.p99, 3)} ms is within the 1 ms budget`);
+  else {
+    failed = true;
+    log(`FAIL policy evaluation p99 ${fmt(policy.p99, 3)} ms is over the 1 ms budget`);
+  }
+
   mkdirSync(path.dirname(RESULTS), { recursive: true });
   writeFileSync(
     RESULTS,
@@ -194,6 +208,7 @@ async function main(): Promise<void> {
         notices,
         sample,
         rows,
+        policy,
         ok: !failed,
       },
       null,
