@@ -162,6 +162,35 @@ export interface PolicyVersionsTable {
   active: boolean | number;
 }
 
+export interface ApprovalsTable {
+  id: string;
+  change_id: string;
+  stage: string;
+  stage_order: number;
+  stage_label: string;
+  rule: string;
+  approver_kind: string;
+  approver_ref: string;
+  approver_label: string;
+  quorum_kind: string;
+  quorum_value: number | null;
+  state: string;
+  due_at: string | null;
+  escalate_kind: string | null;
+  escalate_ref: string | null;
+  reason: string;
+  policy_version: number;
+  created_at: string;
+  decided_at: string | null;
+}
+export interface ApprovalVotesTable {
+  id: string;
+  approval_id: string;
+  user_id: string;
+  decision: string;
+  comment: string;
+  created_at: string;
+}
 export interface DB {
   users: UsersTable;
   user_roles: UserRolesTable;
@@ -179,4 +208,6 @@ export interface DB {
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
   policy_versions: PolicyVersionsTable;
+  approvals: ApprovalsTable;
+  approval_votes: ApprovalVotesTable;
 }

@@ -12,6 +12,7 @@ import type { Services } from '../services';
 import { registerAuthentication } from './auth';
 import { errorHandler } from './error-handler';
 import { accountsRoutes } from './routes/accounts.routes';
+import { approvalRoutes } from './routes/approvals.routes';
 import { auditRoutes } from './routes/audit.routes';
 import { authRoutes } from './routes/auth.routes';
 import { changeRoutes } from './routes/changes.routes';
@@ -83,6 +84,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   accountsRoutes(app, deps);
   cmdbRoutes(app, deps);
   changeRoutes(app, deps);
+  approvalRoutes(app, deps);
   auditRoutes(app, deps);
   policyRoutes(app, deps);
 

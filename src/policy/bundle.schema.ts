@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../domain/auth/roles';
 import { REQUIRABLE_FIELDS, RELATIONS } from '../domain/change/lifecycle';
+import { ApprovalsSection } from './approvals.schema';
 import { RiskSection } from './risk.schema';
 import { TeamsSection } from './teams.schema';
 
@@ -11,6 +12,10 @@ const StateSchema = z.strictObject({
   label: z.string().min(1),
   requires: z.array(z.enum(REQUIRABLE_FIELDS)).default([]),
   final: z.boolean().default(false),
+  /** Entering this state (again) generates the change's approvals from the `approvals` section. */
+  requestApprovals: z.boolean().default(false),
+  /** This state cannot be entered while any approval of the change is not approved. */
+  requiresApprovals: z.boolean().default(false),
 });
 
 const TransitionSchema = z.strictObject({
@@ -43,6 +48,7 @@ export const BundleSchema = z.strictObject({
       message: 'models must define standard, normal and emergency',
     }),
   risk: RiskSection,
+  approvals: ApprovalsSection,
   teams: TeamsSection,
 });
 export type BundleInput = z.input<typeof BundleSchema>;

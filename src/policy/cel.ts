@@ -6,7 +6,10 @@ import { Environment } from '@marcbachmann/cel-js';
  */
 export const CONTEXT_VARIABLES = ['change', 'cis', 'services', 'requester', 'time', 'history'] as const;
 
-function buildEnvironment(): Environment {
+/** Approval rules also see `risk` (`score` int, `level` string): the change's assessed risk. */
+export type ExpressionScope = 'change' | 'approvals';
+
+function buildEnvironment(scope: ExpressionScope): Environment {
   const env = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false });
   env.registerVariable('change', 'map');
   env.registerVariable('cis', 'list');
@@ -14,6 +17,7 @@ function buildEnvironment(): Environment {
   env.registerVariable('requester', 'map');
   env.registerVariable('time', 'map');
   env.registerVariable('history', 'map');
+  if (scope === 'approvals') env.registerVariable('risk', 'map');
   env.registerFunction('min(int, int): int', (a: bigint, b: bigint) => (a < b ? a : b));
   env.registerFunction('max(int, int): int', (a: bigint, b: bigint) => (a > b ? a : b));
   env.registerFunction('min(double, double): double', (a: number, b: number) => Math.min(a, b));
@@ -21,7 +25,7 @@ function buildEnvironment(): Environment {
   return env;
 }
 
-const environment = buildEnvironment();
+const environments: Record<ExpressionScope, Environment> = { change: buildEnvironment('change'), approvals: buildEnvironment('approvals') };
 
 export interface CompiledExpression {
   source: string;
@@ -39,10 +43,10 @@ export class CelCompileError extends Error {
 }
 
 /** Parses and type-checks an expression once; throws `CelCompileError` with a one-line reason. */
-export function compileExpression(source: string, expected?: 'bool' | 'number'): CompiledExpression {
+export function compileExpression(source: string, expected?: 'bool' | 'number', scope: ExpressionScope = 'change'): CompiledExpression {
   let parsed: ReturnType<Environment['parse']>;
   try {
-    parsed = environment.parse(source);
+    parsed = environments[scope].parse(source);
   } catch (err) {
     throw toCompileError(err);
   }

@@ -7,6 +7,8 @@ import { AppError } from '../domain/errors';
 import { BundleSchema } from './bundle.schema';
 import { CelCompileError, compileExpression, type CompiledExpression } from './cel';
 import type { RiskBands } from '../domain/risk/score';
+import type { Quorum } from '../domain/approval/quorum';
+import { durationMs, type ApproverInput } from './approvals.schema';
 
 /** A risk factor with its CEL compiled: the first case whose `when` holds gives the contribution. */
 export interface CompiledFactor {
@@ -21,12 +23,33 @@ export interface CompiledRisk {
   factors: CompiledFactor[];
 }
 
+/** Who may decide an approval, as the bundle names it (a team handle, a role, a user's email, a change field). */
+export type ApproverSpec = { kind: 'team'; ref: string } | { kind: 'role'; ref: string } | { kind: 'user'; ref: string } | { kind: 'field'; ref: 'service_owner' | 'ci_owner' };
+
+/** An approval rule with its CEL compiled: when `when` holds, the change needs this approval. */
+export interface CompiledApprovalRule {
+  name: string;
+  when: CompiledExpression;
+  approvers: ApproverSpec;
+  quorum: Quorum;
+  /** Milliseconds from the request to the due time, or null for no deadline. */
+  dueMs: number | null;
+  escalateTo: ApproverSpec | null;
+  reason: string;
+}
+
+/** Ordered stages: a stage opens when every approval of the stage before it is approved. */
+export interface CompiledApprovals {
+  stages: { name: string; label: string; rules: CompiledApprovalRule[] }[];
+}
+
 /** A loaded, validated bundle: the compiled models plus the exact source it came from. */
 export interface PolicyBundle {
   name: string;
   description: string;
   models: Record<string, ChangeModel>;
   risk: CompiledRisk;
+  approvals: CompiledApprovals;
   teams: { handle: string; name: string; description: string }[];
   /** File name → YAML text, kept so a stored version can be reproduced byte for byte. */
   files: Record<string, string>;
@@ -165,7 +188,15 @@ export function compileBundle(files: Record<string, string>): PolicyBundle {
       type,
       label: m.label,
       initial: m.initial,
-      states: m.states.map((s) => ({ id: s.id, label: s.label, requires: s.requires, final: s.final })),
+      // The approval hooks are set only where true, so models without approvals read as before.
+      states: m.states.map((s) => ({
+        id: s.id,
+        label: s.label,
+        requires: s.requires,
+        final: s.final,
+        ...(s.requestApprovals ? { requestApprovals: true } : {}),
+        ...(s.requiresApprovals ? { requiresApprovals: true } : {}),
+      })),
       transitions: m.transitions.map((t) => ({
         from: t.from,
         to: t.to,
@@ -176,9 +207,10 @@ export function compileBundle(files: Record<string, string>): PolicyBundle {
     };
   }
   const risk = compileRisk(bundle.risk, owner.get('risk'), issues);
+  const approvals = compileApprovals(bundle.approvals, owner.get('approvals'), issues);
   if (issues.length > 0) throw new PolicyInvalidError(issues);
 
-  return { name: bundle.name, description: bundle.description, models, risk, teams: bundle.teams, files, hash: hashFiles(files) };
+  return { name: bundle.name, description: bundle.description, models, risk, approvals, teams: bundle.teams, files, hash: hashFiles(files) };
 }
 
 /** Compiles every CEL expression of the risk section once, collecting every error with its place. */
@@ -212,6 +244,49 @@ function compileRisk(section: ReturnType<typeof BundleSchema.parse>['risk'], par
     };
   });
   return { businessHours: section.businessHours, bands: section.bands, factors };
+}
+
+/** Compiles every `when` of the approvals section once; stage and rule names must be unique. */
+function compileApprovals(section: ReturnType<typeof BundleSchema.parse>['approvals'], parsed: ParsedFile | undefined, issues: BundleIssue[]): CompiledApprovals {
+  const stageNames = new Set<string>();
+  const ruleNames = new Set<string>();
+  const stages = section.stages.map((stage, i) => {
+    if (stageNames.has(stage.name)) issues.push({ ...where(parsed, ['approvals', 'stages', i, 'name']), path: `approvals.stages.${i}.name`, message: `duplicate stage "${stage.name}"` });
+    stageNames.add(stage.name);
+    const rules = stage.rules.map((rule, j): CompiledApprovalRule => {
+      const at = ['approvals', 'stages', i, 'rules', j];
+      if (ruleNames.has(rule.name)) issues.push({ ...where(parsed, [...at, 'name']), path: `${at.join('.')}.name`, message: `duplicate rule "${rule.name}"` });
+      ruleNames.add(rule.name);
+      let when: CompiledExpression;
+      try {
+        when = compileExpression(rule.when, 'bool', 'approvals');
+      } catch (err) {
+        const e = err as CelCompileError;
+        issues.push({ ...where(parsed, [...at, 'when']), path: `${at.join('.')}.when`, message: `CEL: ${e.message}${e.column ? ` (at character ${e.column} of the expression)` : ''}` });
+        when = { source: rule.when, evaluate: () => null };
+      }
+      const quorum: Quorum =
+        typeof rule.quorum === 'string' ? { kind: rule.quorum, value: null } : 'n' in rule.quorum ? { kind: 'n', value: rule.quorum.n } : { kind: 'percent', value: rule.quorum.percent };
+      return {
+        name: rule.name,
+        when,
+        approvers: approverSpec(rule.approvers),
+        quorum,
+        dueMs: rule.due ? durationMs(rule.due) : null,
+        escalateTo: rule.escalateTo ? approverSpec(rule.escalateTo) : null,
+        reason: rule.reason,
+      };
+    });
+    return { name: stage.name, label: stage.label, rules };
+  });
+  return { stages };
+}
+
+function approverSpec(a: ApproverInput): ApproverSpec {
+  if ('team' in a) return { kind: 'team', ref: a.team };
+  if ('role' in a) return { kind: 'role', ref: a.role };
+  if ('user' in a) return { kind: 'user', ref: a.user.toLowerCase() };
+  return { kind: 'field', ref: a.field };
 }
 
 function where(parsed: ParsedFile | undefined, keyPath: (string | number)[]): { file: string; line: number; column: number } {

@@ -12,8 +12,16 @@ export interface TeamReference {
  * Every team handle the bundle relies on. Today that is the `teams` section; sections that name teams
  * (routing, approvals) add their references here so one check covers them all.
  */
-export function teamReferences(bundle: Pick<PolicyBundle, 'teams'>): TeamReference[] {
-  return bundle.teams.map((t, i) => ({ handle: t.handle, path: ['teams', i, 'handle'] }));
+export function teamReferences(bundle: Pick<PolicyBundle, 'teams' | 'approvals'>): TeamReference[] {
+  const refs: TeamReference[] = bundle.teams.map((t, i) => ({ handle: t.handle, path: ['teams', i, 'handle'] }));
+  bundle.approvals.stages.forEach((stage, i) =>
+    stage.rules.forEach((rule, j) => {
+      const at = ['approvals', 'stages', i, 'rules', j];
+      if (rule.approvers.kind === 'team') refs.push({ handle: rule.approvers.ref, path: [...at, 'approvers', 'team'] });
+      if (rule.escalateTo?.kind === 'team') refs.push({ handle: rule.escalateTo.ref, path: [...at, 'escalateTo', 'team'] });
+    }),
+  );
+  return refs;
 }
 
 /**

@@ -8,6 +8,7 @@ import { derivePriority, formatChangeNumber } from '../domain/change/priority';
 import { ConflictError, ForbiddenError, InputError, NotFoundError, PolicyError, StaleVersionError, type Issue } from '../domain/errors';
 import type { ChangeRecord, CommentRecord, Repositories } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
+import type { ApprovalService } from './approval.service';
 import type { PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
 
@@ -27,11 +28,12 @@ export const FIELD_LABELS: Record<string, string> = {
 export interface ChangeServiceDeps extends ServiceDeps {
   policy: PolicyService;
   risk: RiskService;
+  approvals: ApprovalService;
 }
 
 /** Requests for change: filing, editing, the policy-driven lifecycle, comments and history. */
 export function createChangeService(deps: ChangeServiceDeps) {
-  const { store, policy, risk } = deps;
+  const { store, policy, risk, approvals } = deps;
   const nowIso = () => deps.now().toISOString();
 
   async function withServices(repos: Repositories, c: ChangeRecord): Promise<Change> {
@@ -180,7 +182,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
 
     /**
      * Moves a change to another state as its policy model allows: 409 `invalid_transition` naming the
-     * allowed states, 403 when the actor may not fire it, 422 `missing_fields` naming every empty field.
+     * allowed states, 403 when the actor may not fire it, 422 `missing_fields` naming every empty field,
+     * then 422 `approvals_pending` listing every approval not yet approved (for a `requiresApprovals` state).
+     * Entering a `requestApprovals` state generates the change's approvals in the same transaction.
      */
     async transition(actor: Actor, id: string, to: string, opts: { version?: number; comment?: string } = {}): Promise<ChangeDetail> {
       assertPermission(actor, 'change.read');
@@ -218,6 +222,17 @@ export function createChangeService(deps: ChangeServiceDeps) {
             fields: missing,
           });
         }
+        const target = findState(model, to);
+        if (target?.requiresApprovals) {
+          const open = await approvals.blocking(repos, before.id);
+          if (open.length > 0) {
+            throw new PolicyError(
+              'approvals_pending',
+              `${before.number} cannot move to ${to} until its approvals are granted: ${open.map((a) => `${a.rule} by ${a.approverLabel} (${a.state})`).join(', ')}.`,
+              { from: before.state, to, approvals: open.map((a) => ({ id: a.id, rule: a.rule, stage: a.stage, state: a.state, approver: a.approverLabel })) },
+            );
+          }
+        }
         const after: ChangeRecord = { ...before, state: to, version: before.version + 1, updatedAt: nowIso() };
         if (!(await repos.changes.update(after, before.version))) throw new StaleVersionError('Change', before.number, before.version, before.version + 1);
         await audit(repos, actor, after.updatedAt, 'change.transitioned', 'change', after.id, {
@@ -228,7 +243,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
           ...(opts.comment ? { comment: opts.comment } : {}),
         });
         if (opts.comment) await addComment(repos, actor, after.id, { body: opts.comment, kind: 'work_note' });
-        if (!findState(model, to)?.final) await risk.reassess(repos, actor, after, active);
+        if (!target?.final) await risk.reassess(repos, actor, after, active);
+        if (target?.requestApprovals) await approvals.request(repos, actor, after, active);
+        if (target?.final) await approvals.cancelOpen(repos, after.id);
         return withServices(repos, (await repos.changes.findById(after.id))!);
       });
       return detail(actor, moved);

@@ -2,6 +2,7 @@ import { CreateChangeInput } from '../contracts/change';
 import { systemActor, type Actor } from '../domain/actor';
 import type { Role } from '../domain/auth/roles';
 import type { AccountsService } from './accounts.service';
+import { isApprover, type ApprovalService } from './approval.service';
 import type { ChangeService } from './change.service';
 import type { CmdbService } from './cmdb.service';
 import type { ServiceDeps } from './context';
@@ -16,7 +17,7 @@ const DAY = 86_400_000;
  * CIs with dependencies, and changes in every state, made through the same services a person would use.
  * Loaded once: a second call finds the demo team and does nothing.
  */
-export function createDemoService(deps: ServiceDeps & { accounts: AccountsService; cmdb: CmdbService; changes: ChangeService }) {
+export function createDemoService(deps: ServiceDeps & { accounts: AccountsService; cmdb: CmdbService; changes: ChangeService; approvals: ApprovalService }) {
   return {
     async load(): Promise<{ loaded: boolean }> {
       if (await deps.store.repos.accounts.findTeam('platform')) return { loaded: false };
@@ -29,16 +30,17 @@ export function createDemoService(deps: ServiceDeps & { accounts: AccountsServic
       const network = await team('Network', 'network', 'Firewalls, switches, VPN and DNS.');
       const security = await team('Security', 'security', 'Reviews changes to regulated and exposed systems.');
       const payments = await team('Payments', 'payments-team', 'Builds the payment service.');
-      await team('Change Managers', 'change-managers', 'Triage, assessment and scheduling.');
+      const changeManagers = await team('Change Managers', 'change-managers', 'Triage, assessment and scheduling.');
+      const cab = await team('Change Advisory Board', 'cab', 'Authorizes normal changes of high and very high risk.');
 
       const person = async (email: string, name: string, roles: Role[], teamIds: string[]) =>
         deps.accounts.createUser(sys, { email, name, password: DEMO_PASSWORD, roles, teamIds });
-      const alice = await person('alice@example.com', 'Alice Martin (change manager)', ['change_manager', 'cab_member'], []);
+      const alice = await person('alice@example.com', 'Alice Martin (change manager)', ['change_manager', 'cab_member'], [changeManagers.id, cab.id]);
       const bob = await person('bob@example.com', 'Bob Okafor (requester)', ['requester'], [payments.id]);
       const carol = await person('carol@example.com', 'Carol Nguyen (implementer)', ['implementer', 'requester'], [platform.id]);
-      await person('dave@example.com', 'Dave Kowalski (DBA)', ['approver', 'implementer'], [dba.id]);
+      const dave = await person('dave@example.com', 'Dave Kowalski (DBA)', ['approver', 'implementer'], [dba.id]);
       await person('erin@example.com', 'Erin Silva (auditor)', ['auditor'], []);
-      await person('frank@example.com', 'Frank Li (network)', ['approver', 'implementer'], [network.id, security.id]);
+      const frank = await person('frank@example.com', 'Frank Li (network)', ['approver', 'implementer'], [network.id, security.id]);
 
       const svc = async (name: string, tier: number, ownerTeamId: string, tags: string[], provider: 'on_premises' | 'aws' | 'saas' | 'gcp', description: string) =>
         deps.cmdb.createService(sys, { name, tier, ownerTeamId, tags, provider, description });
@@ -80,6 +82,18 @@ export function createDemoService(deps: ServiceDeps & { accounts: AccountsServic
         return { userId: u.id, email: u.email, name: u.name, roles: u.roles, teamIds: u.teamIds, requestId: 'demo', via: 'system' };
       };
       const [A, B, C] = [await asUser(alice.id), await asUser(bob.id), await asUser(carol.id)];
+      const approvers = [A, await asUser(dave.id), await asUser(frank.id)];
+      // Changes past Authorize really passed their approvals: each stage is approved by a demo person in its team.
+      const approveAll = async (changeId: string) => {
+        for (let stage = 0; stage < 5; stage++) {
+          const pending = (await deps.approvals.listForChange(A, changeId)).filter((a) => a.state === 'pending');
+          if (pending.length === 0) return;
+          for (const a of pending) {
+            const voter = approvers.find((v) => isApprover(v, { approverKind: a.approver.kind, approverRef: a.approver.ref }));
+            if (voter) await deps.approvals.decide(voter, a.id, { decision: 'approve', comment: 'Reviewed: the plan, tests and backout are sound.' });
+          }
+        }
+      };
       const base = deps.now().getTime();
       const at = (days: number, hours = 22) => new Date(Math.floor(base / DAY) * DAY + days * DAY + hours * 3600_000).toISOString();
       const plan = (days: number) => ({
@@ -98,6 +112,7 @@ export function createDemoService(deps: ServiceDeps & { accounts: AccountsServic
           if (to === 'implement') c = await deps.changes.update(A, c.id, { actualStart: at(days) });
           if (to === 'review') c = await deps.changes.update(A, c.id, { actualEnd: at(days, 23), closeCode: 'successful' });
           if (to === 'closed') c = await deps.changes.update(A, c.id, { closeNotes: 'Completed as planned; no incidents.' });
+          if (to === 'scheduled') await approveAll(c.id);
           c = await deps.changes.transition(to === 'assess' || to === 'cancelled' ? B : A, c.id, to);
         }
         return c;

@@ -1,4 +1,5 @@
 import { createAccountsService } from './accounts.service';
+import { createApprovalService } from './approval.service';
 import { createAuditService } from './audit.service';
 import { createAuthService } from './auth.service';
 import { createBootstrapService } from './bootstrap.service';
@@ -20,11 +21,12 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const auth = createAuthService(deps, { sessionHours: opts.sessionHours });
   const risk = createRiskService({ ...deps, policy });
   const cmdb = createCmdbService({ ...deps, policy, risk });
-  const changes = createChangeService({ ...deps, policy, risk });
+  const approvals = createApprovalService({ ...deps, policy, risk });
+  const changes = createChangeService({ ...deps, policy, risk, approvals });
   const auditTrail = createAuditService(deps);
   const bootstrap = createBootstrapService({ ...deps, accounts, auth });
-  const demo = createDemoService({ ...deps, accounts, cmdb, changes });
-  return { policy, auth, accounts, cmdb, changes, risk, audit: auditTrail, bootstrap, demo };
+  const demo = createDemoService({ ...deps, accounts, cmdb, changes, approvals });
+  return { policy, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

@@ -69,8 +69,20 @@ export function createRiskService(deps: RiskServiceDeps) {
     return assessment;
   }
 
+  /**
+   * The CEL context approval rules see: the change context plus `risk` (`score` as a CEL int, `level` as
+   * stored, the override when there is one). Reads through the caller's repositories.
+   */
+  async function approvalContextOf(repos: Repositories, change: ChangeRecord, active: ActivePolicy): Promise<Record<string, unknown>> {
+    const context = await contextOf(repos, change, active);
+    const stored = (await repos.changes.risk(change.id)) ?? { ...evaluateRisk(active.bundle.risk, context), override: null };
+    return { ...context, risk: { score: BigInt(stored.score), level: stored.override?.level ?? stored.level } };
+  }
+
   const service = {
     reassess,
+    contextOf,
+    approvalContextOf,
 
     /** Reassesses every open change touching the CIs (after the CMDB changed under them). */
     async reassessTouching(repos: Repositories, actor: Actor, ciIds: string[], active: ActivePolicy | null): Promise<number> {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DialectHelpers } from '../dialect';
 import type { DB } from '../schema';
 import { createAccountsRepository } from './accounts.repository';
+import { createApprovalRepository } from './approval.repository';
 import { createAuditRepository } from './audit.repository';
 import { createChangeRepository } from './change.repository';
 import { createCmdbRepository } from './cmdb.repository';
@@ -15,6 +16,7 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers) {
     changes: createChangeRepository(db, h),
     audit: createAuditRepository(db, h),
     policy: createPolicyRepository(db, h),
+    approvals: createApprovalRepository(db, h),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -22,3 +24,4 @@ export type { ChangeRecord, CommentRecord, ChangeFilter } from './change.reposit
 export type { UserWithSecret, TokenRow, SessionRow } from './accounts.repository';
 export type { PolicyVersionRecord } from './policy.repository';
 export type { NewAuditEvent } from './audit.repository';
+export type { ApprovalRecord, ApprovalState, ApproverKind, VoteRecord, PendingApprovalRow } from './approval.repository';

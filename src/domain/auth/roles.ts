@@ -23,6 +23,8 @@ const PERMISSIONS = {
   'change.create': ['change_manager', 'requester', 'implementer', 'release_manager'],
   'change.update': ['change_manager', 'requester', 'implementer', 'release_manager'],
   'change.override_risk': ['change_manager'],
+  // NOTE: auditors read everything and decide nothing; who may decide one approval is the policy's approver.
+  'approval.decide': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager'],
   'change.comment': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager'],
   'cmdb.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
   'cmdb.write': ['change_manager'],

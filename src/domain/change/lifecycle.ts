@@ -32,6 +32,10 @@ export interface StateDef {
   requires: RequirableField[];
   /** A final state accepts no more edits or transitions. */
   final: boolean;
+  /** Entering this state generates the change's approvals (cancelling earlier open ones). */
+  requestApprovals?: boolean;
+  /** This state cannot be entered until every approval of the change is approved. */
+  requiresApprovals?: boolean;
 }
 
 export interface TransitionDef {

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+export const APPROVAL_STATES = ['waiting', 'pending', 'approved', 'rejected', 'cancelled'] as const;
+
+export const ApprovalVote = z.object({
+  userId: z.string(),
+  userName: z.string(),
+  decision: z.enum(['approve', 'reject']),
+  comment: z.string(),
+  createdAt: z.string(),
+});
+
+/** One approval of a change, as people and the web app read it. */
+export const Approval = z.object({
+  id: z.string(),
+  changeId: z.string(),
+  stage: z.string(),
+  stageLabel: z.string(),
+  stageOrder: z.number().int(),
+  rule: z.string(),
+  reason: z.string(),
+  approver: z.object({ kind: z.enum(['team', 'role', 'user']), ref: z.string(), label: z.string() }),
+  quorum: z.object({ kind: z.enum(['any', 'all', 'n', 'percent']), value: z.number().int().nullable() }),
+  state: z.enum(APPROVAL_STATES),
+  dueAt: z.string().nullable(),
+  policyVersion: z.number().int(),
+  votes: z.array(ApprovalVote),
+  /** Whether the caller may approve or reject it now. */
+  canDecide: z.boolean(),
+});
+export type Approval = z.infer<typeof Approval>;
+
+/** A pending approval waiting for the caller, with the change it belongs to. */
+export const MyApproval = Approval.extend({ changeNumber: z.string(), changeTitle: z.string() });
+export type MyApproval = z.infer<typeof MyApproval>;
+
+export const ApprovalList = z.object({ items: z.array(Approval) });
+export const MyApprovalList = z.object({ items: z.array(MyApproval) });
+
+export const DecisionInput = z.object({
+  decision: z.enum(['approve', 'reject']),
+  /** Required to reject: the requester needs to know why. */
+  comment: z.string().trim().max(4000).default(''),
+});
+export type DecisionInput = z.output<typeof DecisionInput>;

@@ -1,0 +1,181 @@
+import type { Kysely } from 'kysely';
+import type { DialectHelpers } from '../dialect';
+import type { ApprovalsTable, DB } from '../schema';
+
+export type ApprovalState = 'waiting' | 'pending' | 'approved' | 'rejected' | 'cancelled';
+export type ApproverKind = 'team' | 'role' | 'user';
+
+/** One approval a change needs: which rule asked for it, who decides, how many must agree, and its state. */
+export interface ApprovalRecord {
+  id: string;
+  changeId: string;
+  stage: string;
+  stageOrder: number;
+  stageLabel: string;
+  rule: string;
+  approverKind: ApproverKind;
+  /** Team id, role name or user id. */
+  approverRef: string;
+  /** Team handle, role name or email, for display. */
+  approverLabel: string;
+  quorumKind: 'any' | 'all' | 'n' | 'percent';
+  quorumValue: number | null;
+  state: ApprovalState;
+  dueAt: string | null;
+  escalateKind: string | null;
+  escalateRef: string | null;
+  reason: string;
+  policyVersion: number;
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+export interface VoteRecord {
+  id: string;
+  approvalId: string;
+  userId: string;
+  userName: string;
+  decision: 'approve' | 'reject';
+  comment: string;
+  createdAt: string;
+}
+
+/** A pending approval with the change it belongs to, for someone's to-do list. */
+export interface PendingApprovalRow extends ApprovalRecord {
+  changeNumber: string;
+  changeTitle: string;
+  requesterId: string;
+  ownerId: string | null;
+  implementerId: string | null;
+}
+
+export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
+  const toRecord = (r: ApprovalsTable): ApprovalRecord => ({
+    id: r.id,
+    changeId: r.change_id,
+    stage: r.stage,
+    stageOrder: Number(r.stage_order),
+    stageLabel: r.stage_label,
+    rule: r.rule,
+    approverKind: r.approver_kind as ApproverKind,
+    approverRef: r.approver_ref,
+    approverLabel: r.approver_label,
+    quorumKind: r.quorum_kind as ApprovalRecord['quorumKind'],
+    quorumValue: r.quorum_value === null ? null : Number(r.quorum_value),
+    state: r.state as ApprovalState,
+    dueAt: h.readInstant(r.due_at),
+    escalateKind: r.escalate_kind,
+    escalateRef: r.escalate_ref,
+    reason: r.reason,
+    policyVersion: Number(r.policy_version),
+    createdAt: h.readInstant(r.created_at)!,
+    decidedAt: h.readInstant(r.decided_at),
+  });
+
+  return {
+    async insert(approvals: ApprovalRecord[]): Promise<void> {
+      if (approvals.length === 0) return;
+      await db
+        .insertInto('approvals')
+        .values(
+          approvals.map((a) => ({
+            id: a.id,
+            change_id: a.changeId,
+            stage: a.stage,
+            stage_order: a.stageOrder,
+            stage_label: a.stageLabel,
+            rule: a.rule,
+            approver_kind: a.approverKind,
+            approver_ref: a.approverRef,
+            approver_label: a.approverLabel,
+            quorum_kind: a.quorumKind,
+            quorum_value: a.quorumValue,
+            state: a.state,
+            due_at: a.dueAt,
+            escalate_kind: a.escalateKind,
+            escalate_ref: a.escalateRef,
+            reason: a.reason,
+            policy_version: a.policyVersion,
+            created_at: a.createdAt,
+            decided_at: a.decidedAt,
+          })),
+        )
+        .execute();
+    },
+    async find(id: string): Promise<ApprovalRecord | null> {
+      const row = await db.selectFrom('approvals').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toRecord(row) : null;
+    },
+    /** Every approval of the change, cancelled ones included, in stage order. */
+    async forChange(changeId: string): Promise<ApprovalRecord[]> {
+      const rows = await db.selectFrom('approvals').selectAll().where('change_id', '=', changeId).orderBy('created_at').orderBy('stage_order').orderBy('rule').orderBy('approver_label').execute();
+      return rows.map(toRecord);
+    },
+    /** Cancels the change's approvals that are still open (waiting or pending); returns how many. */
+    async cancelOpen(changeId: string, at: string): Promise<number> {
+      const res = await db.updateTable('approvals').set({ state: 'cancelled', decided_at: at }).where('change_id', '=', changeId).where('state', 'in', ['waiting', 'pending']).executeTakeFirst();
+      return Number(res.numUpdatedRows);
+    },
+    /** Moves an approval from `from` to `to`; false when it was no longer in `from` (someone else decided). */
+    async setState(id: string, from: ApprovalState, to: ApprovalState, at: string | null): Promise<boolean> {
+      const res = await db.updateTable('approvals').set({ state: to, decided_at: at }).where('id', '=', id).where('state', '=', from).executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
+    /** Opens the waiting approvals of one stage of the change. */
+    async openStage(changeId: string, stageOrder: number): Promise<void> {
+      await db.updateTable('approvals').set({ state: 'pending' }).where('change_id', '=', changeId).where('stage_order', '=', stageOrder).where('state', '=', 'waiting').execute();
+    },
+    async insertVote(v: Omit<VoteRecord, 'userName'>): Promise<void> {
+      await db.insertInto('approval_votes').values({ id: v.id, approval_id: v.approvalId, user_id: v.userId, decision: v.decision, comment: v.comment, created_at: v.createdAt }).execute();
+    },
+    /** The votes of the approvals, oldest first, with the voters' names. */
+    async votesFor(approvalIds: string[]): Promise<VoteRecord[]> {
+      if (approvalIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('approval_votes as v')
+        .innerJoin('users as u', 'u.id', 'v.user_id')
+        .select(['v.id', 'v.approval_id', 'v.user_id', 'u.name', 'v.decision', 'v.comment', 'v.created_at'])
+        .where('v.approval_id', 'in', approvalIds)
+        .orderBy('v.created_at')
+        .orderBy('v.id')
+        .execute();
+      return rows.map((r) => ({ id: r.id, approvalId: r.approval_id, userId: r.user_id, userName: r.name, decision: r.decision as VoteRecord['decision'], comment: r.comment, createdAt: h.readInstant(r.created_at)! }));
+    },
+    /** The enabled users who may vote for an approver: members of the team, holders of the role, or the user. */
+    async eligibleUserIds(kind: ApproverKind, ref: string): Promise<string[]> {
+      let q = db.selectFrom('users').select('users.id').where('users.disabled', '=', h.writeBool(false));
+      if (kind === 'team') q = q.where('users.id', 'in', db.selectFrom('team_members').select('user_id').where('team_id', '=', ref));
+      else if (kind === 'role') q = q.where('users.id', 'in', db.selectFrom('user_roles').select('user_id').where('role', '=', ref));
+      else q = q.where('users.id', '=', ref);
+      return (await q.execute()).map((r) => r.id);
+    },
+    /** Pending approvals addressed to any of the teams, roles or the user, with their changes. */
+    async pendingAddressedTo(who: { teamIds: string[]; roles: string[]; userId: string }): Promise<PendingApprovalRow[]> {
+      const rows = await db
+        .selectFrom('approvals as a')
+        .innerJoin('changes as c', 'c.id', 'a.change_id')
+        .selectAll('a')
+        .select(['c.number as change_number', 'c.title as change_title', 'c.requester_id', 'c.owner_id', 'c.implementer_id'])
+        .where('a.state', '=', 'pending')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('a.approver_kind', '=', 'user'), eb('a.approver_ref', '=', who.userId)]),
+            ...(who.teamIds.length ? [eb.and([eb('a.approver_kind', '=', 'team'), eb('a.approver_ref', 'in', who.teamIds)])] : []),
+            ...(who.roles.length ? [eb.and([eb('a.approver_kind', '=', 'role'), eb('a.approver_ref', 'in', who.roles)])] : []),
+          ]),
+        )
+        .orderBy('a.due_at')
+        .orderBy('c.seq')
+        .execute();
+      return rows.map((r) => ({
+        ...toRecord(r),
+        changeNumber: r.change_number,
+        changeTitle: r.change_title,
+        requesterId: r.requester_id,
+        ownerId: r.owner_id,
+        implementerId: r.implementer_id,
+      }));
+    },
+  };
+}
+export type ApprovalRepository = ReturnType<typeof createApprovalRepository>;

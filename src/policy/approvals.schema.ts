@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { ROLES } from '../domain/auth/roles';
+
+const Name = z.string().regex(/^[a-z][a-z0-9_]*$/, 'names are lowercase letters, digits and "_"');
+
+/** Who may decide: exactly one of a team (handle), a role, a user (email) or a field of the change. */
+const ApproverSchema = z.union(
+  [
+    z.strictObject({ team: z.string().min(1) }),
+    z.strictObject({ role: z.enum(ROLES) }),
+    z.strictObject({ user: z.email('must be an email address') }),
+    z.strictObject({ field: z.enum(['service_owner', 'ci_owner']) }),
+  ],
+  { error: 'name exactly one of team, role, user or field (service_owner, ci_owner)' },
+);
+
+const QuorumSchema = z.union(
+  [
+    z.enum(['any', 'all']),
+    z.strictObject({ n: z.number().int().min(1) }),
+    z.strictObject({ percent: z.number().int().min(1).max(100) }),
+  ],
+  { error: 'quorum is any, all, { n: N } or { percent: P }' },
+);
+
+/** A duration: minutes, hours or days (`30m`, `24h`, `2d`). */
+const Duration = z.string().regex(/^[1-9][0-9]*[mhd]$/, 'a duration is a whole number followed by m, h or d (30m, 24h, 2d)');
+
+const RuleSchema = z.strictObject({
+  name: Name,
+  /** CEL over the change context and `risk`; a rule without `when` always applies. */
+  when: z.string().min(1).default('true'),
+  approvers: ApproverSchema,
+  quorum: QuorumSchema.default('any'),
+  due: Duration.optional(),
+  escalateTo: ApproverSchema.optional(),
+  reason: z.string().min(1),
+});
+
+const StageSchema = z.strictObject({
+  name: Name,
+  label: z.string().min(1),
+  rules: z.array(RuleSchema).default([]),
+});
+
+export const ApprovalsSection = z.strictObject({ stages: z.array(StageSchema).default([]) }).default({ stages: [] });
+
+export type ApproverInput = z.output<typeof ApproverSchema>;
+export type QuorumInput = z.output<typeof QuorumSchema>;
+export type ApprovalsSectionOutput = z.output<typeof ApprovalsSection>;
+
+/** Milliseconds in a duration accepted by the schema. */
+export function durationMs(duration: string): number {
+  const n = Number(duration.slice(0, -1));
+  const unit = duration.slice(-1);
+  return n * (unit === 'm' ? 60_000 : unit === 'h' ? 3_600_000 : 86_400_000);
+}

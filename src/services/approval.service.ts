@@ -1,0 +1,263 @@
+import type { Approval, DecisionInput, MyApproval } from '../contracts/approval';
+import type { Actor } from '../domain/actor';
+import { quorumOutcome } from '../domain/approval/quorum';
+import { assertPermission, hasPermission, hasRole, type Role } from '../domain/auth/roles';
+import { ConflictError, ForbiddenError, InputError, NotFoundError } from '../domain/errors';
+import type { ApprovalRecord, ApproverKind, ChangeRecord, Repositories, VoteRecord } from '../db/repositories';
+import type { ApproverSpec } from '../policy/loader';
+import { audit, type ServiceDeps } from './context';
+import type { ActivePolicy, PolicyService } from './policy.service';
+import type { RiskService } from './risk.service';
+
+export interface ApprovalServiceDeps extends ServiceDeps {
+  policy: PolicyService;
+  risk: RiskService;
+}
+
+type People = Pick<ChangeRecord, 'requesterId' | 'ownerId' | 'implementerId'>;
+
+/**
+ * Segregation of duties: the people who asked for, own or carry out a change never approve it.
+ * NOTE: a security decision; it holds for admins too.
+ */
+export function isPartyTo(change: People, userId: string): boolean {
+  return change.requesterId === userId || change.ownerId === userId || change.implementerId === userId;
+}
+
+/** Whether the actor is one of the approval's approvers: a member of the team, holder of the role, or the user. */
+export function isApprover(actor: Actor, approval: Pick<ApprovalRecord, 'approverKind' | 'approverRef'>): boolean {
+  switch (approval.approverKind) {
+    case 'team':
+      return actor.teamIds.includes(approval.approverRef);
+    case 'role':
+      return hasRole(actor, approval.approverRef as Role);
+    case 'user':
+      return actor.userId === approval.approverRef;
+  }
+}
+
+/**
+ * Approvals: generated from the policy's `approvals` rules when a change enters a `requestApprovals` state,
+ * decided by their approvers stage by stage, and checked before a change enters a `requiresApprovals` state.
+ */
+export function createApprovalService(deps: ApprovalServiceDeps) {
+  const { store, risk } = deps;
+  const nowIso = () => deps.now().toISOString();
+
+  /** The approver groups a rule names, resolved to team ids, roles or user ids; unknown ones resolve to none. */
+  async function resolve(repos: Repositories, spec: ApproverSpec, change: ChangeRecord): Promise<{ kind: ApproverKind; ref: string; label: string }[]> {
+    switch (spec.kind) {
+      case 'team': {
+        const team = await repos.accounts.findTeam(spec.ref);
+        return team ? [{ kind: 'team', ref: team.id, label: team.handle }] : [];
+      }
+      case 'role':
+        return [{ kind: 'role', ref: spec.ref, label: spec.ref }];
+      case 'user': {
+        const user = await repos.accounts.findUserByEmail(spec.ref);
+        return user ? [{ kind: 'user', ref: user.id, label: user.email }] : [];
+      }
+      case 'field': {
+        const cis = await repos.cmdb.findCisByIds(change.ciIds);
+        const teamIds =
+          spec.ref === 'ci_owner'
+            ? cis.map((c) => c.ownerTeamId)
+            : (await repos.cmdb.findServicesByIds([...new Set(cis.map((c) => c.serviceId).filter((id): id is string => id !== null))])).map((s) => s.ownerTeamId);
+        const teams = new Map((await repos.accounts.listTeams()).map((t) => [t.id, t.handle]));
+        return [...new Set(teamIds.filter((id): id is string => id !== null && teams.has(id)))].sort().map((id) => ({ kind: 'team' as const, ref: id, label: teams.get(id)! }));
+      }
+    }
+  }
+
+  /**
+   * Generates the change's approvals after it entered a `requestApprovals` state, inside the caller's
+   * transaction: cancels the open ones from an earlier request, evaluates every rule, opens the first stage
+   * that has approvals and leaves later stages waiting.
+   */
+  async function request(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy): Promise<ApprovalRecord[]> {
+    const now = deps.now();
+    const at = now.toISOString();
+    const cancelled = await repos.approvals.cancelOpen(change.id, at);
+    const context = await risk.approvalContextOf(repos, change, active);
+    const created: ApprovalRecord[] = [];
+    for (const [order, stage] of active.bundle.approvals.stages.entries()) {
+      for (const rule of stage.rules) {
+        let applies: boolean;
+        let reason = rule.reason;
+        try {
+          const holds = rule.when.evaluate(context);
+          if (typeof holds !== 'boolean') throw new Error(`"when" must give true or false, but gave ${typeof holds === 'bigint' ? 'a number' : typeof holds}`);
+          applies = holds;
+        } catch (err) {
+          // NOTE: fail closed. A rule that cannot be evaluated asks for its approval rather than silently skipping it.
+          applies = true;
+          reason = `${rule.reason} (asked because the rule could not be evaluated: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]})`;
+        }
+        if (!applies) continue;
+        const escalation = rule.escalateTo ? ((await resolve(repos, rule.escalateTo, change))[0] ?? null) : null;
+        for (const approver of await resolve(repos, rule.approvers, change)) {
+          created.push({
+            id: deps.newId(),
+            changeId: change.id,
+            stage: stage.name,
+            stageOrder: order,
+            stageLabel: stage.label,
+            rule: rule.name,
+            approverKind: approver.kind,
+            approverRef: approver.ref,
+            approverLabel: approver.label,
+            quorumKind: rule.quorum.kind,
+            quorumValue: rule.quorum.value,
+            state: 'waiting',
+            dueAt: rule.dueMs === null ? null : new Date(now.getTime() + rule.dueMs).toISOString(),
+            escalateKind: escalation?.kind ?? null,
+            escalateRef: escalation?.ref ?? null,
+            reason,
+            policyVersion: active.number,
+            createdAt: at,
+            decidedAt: null,
+          });
+        }
+      }
+    }
+    const first = Math.min(...created.map((a) => a.stageOrder));
+    for (const a of created) if (a.stageOrder === first) a.state = 'pending';
+    await repos.approvals.insert(created);
+    if (created.length > 0 || cancelled > 0) {
+      await audit(repos, actor, at, 'change.approvals_requested', 'change', change.id, {
+        number: change.number,
+        policyVersion: active.number,
+        cancelled,
+        approvals: created.map((a) => ({ id: a.id, stage: a.stage, rule: a.rule, approver: a.approverLabel, state: a.state, dueAt: a.dueAt })),
+      });
+    }
+    return created;
+  }
+
+  /** The change's approvals that stand in the way of a `requiresApprovals` state: all not approved nor cancelled. */
+  async function blocking(repos: Repositories, changeId: string): Promise<ApprovalRecord[]> {
+    return (await repos.approvals.forChange(changeId)).filter((a) => a.state !== 'approved' && a.state !== 'cancelled');
+  }
+
+  /** Cancels the change's open approvals (the change was cancelled or rejected). */
+  async function cancelOpen(repos: Repositories, changeId: string): Promise<void> {
+    await repos.approvals.cancelOpen(changeId, nowIso());
+  }
+
+  function canDecide(actor: Actor, a: ApprovalRecord, change: People, votes: VoteRecord[]): boolean {
+    return a.state === 'pending' && hasPermission(actor, 'approval.decide') && isApprover(actor, a) && !isPartyTo(change, actor.userId) && !votes.some((v) => v.userId === actor.userId);
+  }
+
+  function present(actor: Actor, a: ApprovalRecord, change: People, votes: VoteRecord[]): Approval {
+    const mine = votes.filter((v) => v.approvalId === a.id);
+    return {
+      id: a.id,
+      changeId: a.changeId,
+      stage: a.stage,
+      stageLabel: a.stageLabel,
+      stageOrder: a.stageOrder,
+      rule: a.rule,
+      reason: a.reason,
+      approver: { kind: a.approverKind, ref: a.approverRef, label: a.approverLabel },
+      quorum: { kind: a.quorumKind, value: a.quorumValue },
+      state: a.state,
+      dueAt: a.dueAt,
+      policyVersion: a.policyVersion,
+      votes: mine.map((v) => ({ userId: v.userId, userName: v.userName, decision: v.decision, comment: v.comment, createdAt: v.createdAt })),
+      canDecide: canDecide(actor, a, change, mine),
+    };
+  }
+
+  async function loadChange(repos: Repositories, id: string): Promise<ChangeRecord> {
+    const change = await repos.changes.findById(id);
+    if (!change) throw new NotFoundError('Change', id);
+    return change;
+  }
+
+  const service = {
+    request,
+    blocking,
+    cancelOpen,
+
+    /** Every approval of a change (cancelled ones too, for the record), with votes and whether the caller may decide. */
+    async listForChange(actor: Actor, changeId: string): Promise<Approval[]> {
+      assertPermission(actor, 'change.read');
+      const change = await loadChange(store.repos, changeId);
+      const approvals = await store.repos.approvals.forChange(change.id);
+      const votes = await store.repos.approvals.votesFor(approvals.map((a) => a.id));
+      return approvals.map((a) => present(actor, a, change, votes));
+    },
+
+    /** Pending approvals the actor may decide now: addressed to them, not voted yet, not on their own changes. */
+    async myApprovals(actor: Actor): Promise<MyApproval[]> {
+      if (!hasPermission(actor, 'approval.decide')) return [];
+      const rows = await store.repos.approvals.pendingAddressedTo({ teamIds: actor.teamIds, roles: actor.roles.map((r) => r.role), userId: actor.userId });
+      const votes = await store.repos.approvals.votesFor(rows.map((r) => r.id));
+      return rows
+        .filter((r) => canDecide(actor, r, r, votes.filter((v) => v.approvalId === r.id)))
+        .map((r) => ({ ...present(actor, r, r, votes), changeNumber: r.changeNumber, changeTitle: r.changeTitle }));
+    },
+
+    /**
+     * Records the actor's vote and recomputes the approval against its quorum; when its stage is fully
+     * approved, the next stage opens. 404 unknown, 409 `approval_closed` unless pending, 400 without a
+     * comment on a rejection, 403 `segregation_of_duties` or `not_an_approver`, 409 `already_voted`.
+     */
+    async decide(actor: Actor, approvalId: string, input: DecisionInput): Promise<Approval> {
+      assertPermission(actor, 'approval.decide');
+      const comment = input.comment.trim();
+      const changeId = await store.transaction(async (repos) => {
+        const a = await repos.approvals.find(approvalId);
+        if (!a) throw new NotFoundError('Approval', approvalId);
+        if (a.state !== 'pending') throw new ConflictError('approval_closed', `This approval is ${a.state}; it takes no more decisions.`, { state: a.state });
+        if (input.decision === 'reject' && comment === '') throw new InputError('Say why you reject it.', [{ path: 'comment', message: 'a rejection needs a comment' }]);
+        const change = await loadChange(repos, a.changeId);
+        if (isPartyTo(change, actor.userId)) {
+          throw new ForbiddenError(`You requested, own or implement ${change.number}; someone else must decide its approvals.`, 'segregation_of_duties', { changeId: change.id });
+        }
+        if (!isApprover(actor, a)) {
+          throw new ForbiddenError(`Only ${a.approverKind === 'team' ? `members of ${a.approverLabel}` : a.approverLabel} may decide this approval.`, 'not_an_approver', {
+            approver: { kind: a.approverKind, ref: a.approverRef, label: a.approverLabel },
+          });
+        }
+        const votes = await repos.approvals.votesFor([a.id]);
+        if (votes.some((v) => v.userId === actor.userId)) throw new ConflictError('already_voted', 'You already decided this approval.');
+        const at = nowIso();
+        await repos.approvals.insertVote({ id: deps.newId(), approvalId: a.id, userId: actor.userId, decision: input.decision, comment, createdAt: at });
+        // The quorum counts the voters eligible now, leaving out those segregation of duties excludes.
+        const eligible = (await repos.approvals.eligibleUserIds(a.approverKind, a.approverRef)).filter((id) => !isPartyTo(change, id)).length;
+        const outcome = quorumOutcome({ kind: a.quorumKind, value: a.quorumValue }, eligible, [...votes, { decision: input.decision }]);
+        if (outcome !== 'pending' && !(await repos.approvals.setState(a.id, 'pending', outcome, at))) {
+          throw new ConflictError('approval_closed', 'This approval was decided meanwhile.', {});
+        }
+        let opened: string | null = null;
+        if (outcome === 'approved') {
+          const live = (await repos.approvals.forChange(change.id)).filter((x) => x.state !== 'cancelled');
+          if (live.filter((x) => x.stageOrder === a.stageOrder).every((x) => x.state === 'approved')) {
+            const next = live.filter((x) => x.state === 'waiting' && x.stageOrder > a.stageOrder).sort((x, y) => x.stageOrder - y.stageOrder)[0];
+            if (next) {
+              await repos.approvals.openStage(change.id, next.stageOrder);
+              opened = next.stage;
+            }
+          }
+        }
+        await audit(repos, actor, at, 'approval.decided', 'change', change.id, {
+          number: change.number,
+          approvalId: a.id,
+          rule: a.rule,
+          stage: a.stage,
+          approver: a.approverLabel,
+          decision: input.decision,
+          comment,
+          state: outcome,
+          ...(opened ? { openedStage: opened } : {}),
+        });
+        return change.id;
+      });
+      const updated = (await service.listForChange(actor, changeId)).find((x) => x.id === approvalId);
+      return updated!;
+    },
+  };
+  return service;
+}
+export type ApprovalService = ReturnType<typeof createApprovalService>;
