@@ -22,6 +22,7 @@ const CiImportPage = lazy(() => import('./features/cmdb/ci-import-page').then((m
 const UsersPage = lazy(() => import('./features/admin/users-page').then((m) => ({ default: m.UsersPage })));
 const TeamsPage = lazy(() => import('./features/admin/teams-page').then((m) => ({ default: m.TeamsPage })));
 const TokensPage = lazy(() => import('./features/admin/tokens-page').then((m) => ({ default: m.TokensPage })));
+const MyApprovalsPage = lazy(() => import('./features/approvals/my-approvals-page').then((m) => ({ default: m.MyApprovalsPage })));
 const PolicyPage = lazy(() => import('./features/policy/policy-page').then((m) => ({ default: m.PolicyPage })));
 
 /** The routes of the app, without providers (tests wrap them in a MemoryRouter). */
@@ -40,6 +41,7 @@ export function AppRoutes() {
         <Route path="changes" element={<ChangeListPage />} />
         <Route path="changes/new" element={<NewChangePage />} />
         <Route path="changes/:id" element={<ChangePage />} />
+        <Route path="approvals" element={<MyApprovalsPage />} />
         <Route path="cmdb" element={<Navigate to="/cmdb/services" replace />} />
         <Route path="cmdb/services" element={<ServicesPage />} />
         <Route path="cmdb/services/:id" element={<ServicePage />} />

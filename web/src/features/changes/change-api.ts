@@ -82,6 +82,8 @@ function afterChangeWrite(queryClient: ReturnType<typeof useQueryClient>, id: st
   void queryClient.invalidateQueries({ queryKey: changeKeys.risk(id) });
   void queryClient.invalidateQueries({ queryKey: changeKeys.audit(id) });
   void queryClient.invalidateQueries({ queryKey: ['changes', 'list'] });
+  // Entering Authorize asks for approvals; leaving the lifecycle cancels them.
+  void queryClient.invalidateQueries({ queryKey: ['changes', 'approvals', id] });
 }
 
 /** The risk of change `id`: score, level, every factor with its points and reason, and any override. */

@@ -3,6 +3,7 @@ import type { AuditEvent, Policy } from '../../api/types';
 import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime, humanize } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
+import { useTeams } from '../admin/admin-api';
 import { useCis } from '../cmdb/cmdb-api';
 import { useChangeAudit, useChangeRisk } from './change-api';
 import { changeFieldLabel } from './field-labels';
@@ -112,8 +113,43 @@ export function riskFactorsOf(event: AuditEvent, labels: ReadonlyMap<string, str
     .join(', ');
 }
 
+/** "Approvals requested: DBA, Change Advisory Board"; "Approved the DBA approval (now approved)". */
+function describeApprovalEvent(event: AuditEvent, teamName: (label: string) => string): string | null {
+  if (event.action === 'change.approvals_requested') {
+    const list = Array.isArray(event.data.approvals) ? event.data.approvals : [];
+    const names = [
+      ...new Set(
+        list.flatMap((a: unknown) => {
+          if (!a || typeof a !== 'object') return [];
+          const { approver, rule } = a as { approver?: unknown; rule?: unknown };
+          const label = approver && typeof approver === 'object' ? (approver as { label?: unknown }).label : approver;
+          return typeof label === 'string' ? [teamName(label)] : typeof rule === 'string' ? [humanize(rule)] : [];
+        }),
+      ),
+    ];
+    if (names.length > 0) return `Approvals requested: ${names.join(', ')}`;
+    return typeof event.data.cancelled === 'number' && event.data.cancelled > 0 ? 'Open approvals cancelled' : 'Approvals requested';
+  }
+  if (event.action === 'approval.decided') {
+    const approver = str(event.data.approver) ? teamName(str(event.data.approver)!) : (str(event.data.rule) ? humanize(str(event.data.rule)!) : 'an');
+    const verb = str(event.data.decision) === 'reject' ? 'Rejected' : 'Approved';
+    const state = str(event.data.state);
+    const outcome = state === 'approved' || state === 'rejected' ? ` (now ${state})` : '';
+    return `${verb} the ${approver} approval${outcome}`;
+  }
+  return null;
+}
+
 /** "Moved from Draft to Assess", "Created the change", or a readable form of the raw action. */
-export function describeAuditEvent(event: AuditEvent, policy: Policy | undefined, changeType: string): string {
+export function describeAuditEvent(
+  event: AuditEvent,
+  policy: Policy | undefined,
+  changeType: string,
+  /** Names a team approver labelled by its handle (`dba` → "Database Administrators"). */
+  teamName: (label: string) => string = (label) => label,
+): string {
+  const approval = describeApprovalEvent(event, teamName);
+  if (approval) return approval;
   const from = str(event.data.from) ?? str(event.data.fromState);
   const to = str(event.data.to) ?? str(event.data.toState) ?? str(event.data.state);
   const verb = event.action.split('.').pop() ?? event.action;
@@ -152,6 +188,9 @@ export function ChangeHistory({ changeId, changeType }: { changeId: string; chan
   // The risk panel has usually loaded this already; it names the factors of past assessments.
   const risk = useChangeRisk(changeId);
   const factorLabels = new Map((risk.data?.factors ?? []).map((f) => [f.name, f.label]));
+  const teams = useTeams(audit.data?.items.some((e) => /approval/.test(e.action)) ?? false);
+  const teamNames = new Map((teams.data?.items ?? []).map((t) => [t.handle, t.name]));
+  const teamName = (label: string) => teamNames.get(label) ?? label;
   const ciIds = ciIdsIn(audit.data?.items ?? []);
   const cis = useCis(ciIds);
   const ciNames = new Map(ciIds.map((id, i) => [id, cis[i]?.data?.name ?? id]));
@@ -175,13 +214,14 @@ export function ChangeHistory({ changeId, changeType }: { changeId: string; chan
         const changes = fieldChangesOf(event);
         const factors = event.action === 'change.risk_assessed' ? riskFactorsOf(event, factorLabels) : null;
         const justification = event.action === 'change.risk_overridden' ? str(event.data.justification) : undefined;
+        const voteComment = event.action === 'approval.decided' ? str(event.data.comment) : undefined;
         return (
           <Timeline.Item
             key={event.seq}
             title={
               <Group gap="xs" wrap="wrap">
                 <Text size="sm" fw={600}>
-                  {describeAuditEvent(event, policy, changeType)}
+                  {describeAuditEvent(event, policy, changeType, teamName)}
                 </Text>
                 <Code fz="xs" c="dimmed" bg="transparent" p={0}>
                   {event.action}
@@ -203,6 +243,14 @@ export function ChangeHistory({ changeId, changeType }: { changeId: string; chan
                   Justification:
                 </Text>{' '}
                 {justification}
+              </Text>
+            )}
+            {voteComment && (
+              <Text size="sm" mt={4} className="cabinet-pre" lineClamp={6}>
+                <Text span size="sm" fw={500}>
+                  Comment:
+                </Text>{' '}
+                {voteComment}
               </Text>
             )}
             {factors && (

@@ -6,6 +6,10 @@ import type { AvailableTransition, Change, ChangeDetail } from '../../api/types'
 import { ErrorAlert } from '../../shared/error-alert';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
+import { blockingApprovalsOf, type BlockingApproval } from '../approvals/approval-words';
+import { useChangeApprovals } from '../approvals/approvals-api';
+import { ApprovalsPanel } from '../approvals/approvals-panel';
+import { ApprovalsPendingAlert } from '../approvals/approvals-pending-alert';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { useChange, useTransitionChange, useUpdateChange } from './change-api';
 import { ChangeComments } from './change-comments';
@@ -42,7 +46,10 @@ const FORM_FIELDS = [
 
 /** What the last lifecycle step attempt said, shown above the form. */
 type StepProblem =
-  { kind: 'missing'; label: string; fields: string[] } | { kind: 'stale' } | { kind: 'other'; label: string; error: unknown };
+  | { kind: 'missing'; label: string; fields: string[] }
+  | { kind: 'approvals'; label: string; approvals: BlockingApproval[] }
+  | { kind: 'stale' }
+  | { kind: 'other'; label: string; error: unknown };
 
 const isNegative = (t: AvailableTransition) => /^(cancel|reject)/i.test(t.to) || /^(cancel|reject)/i.test(t.label);
 
@@ -129,6 +136,8 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
   const [pendingStep, setPendingStep] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const [tab, setTab] = useState<string | null>('details');
+  const approvals = useChangeApprovals(change.id);
+  const pendingApprovals = approvals.data?.items.filter((a) => a.state === 'pending').length ?? 0;
 
   const patch = toUpdateInput(base, values);
   const isDirty = Object.keys(patch).length > 0;
@@ -186,6 +195,9 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
         const fields = Array.isArray(err.details.fields) ? err.details.fields.map(String) : step.missingFields;
         setProblem({ kind: 'missing', label: step.label, fields });
         setTab('details');
+      } else if (err instanceof ApiError && err.code === 'approvals_pending') {
+        setProblem({ kind: 'approvals', label: step.label, approvals: blockingApprovalsOf(err.details) });
+        void approvals.refetch();
       } else if (err instanceof ApiError && err.status === 412) {
         setProblem({ kind: 'stale' });
       } else {
@@ -247,6 +259,15 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
         {problem?.kind === 'missing' && (
           <MissingFieldsAlert fields={problem.fields} action={problem.label} onClose={() => setProblem(null)} />
         )}
+        {problem?.kind === 'approvals' && (
+          <ApprovalsPendingAlert
+            approvals={problem.approvals}
+            action={problem.label}
+            known={approvals.data?.items}
+            onShow={tab === 'approvals' ? undefined : () => setTab('approvals')}
+            onClose={() => setProblem(null)}
+          />
+        )}
         {problem?.kind === 'stale' && (
           <Alert color="yellow" variant="light" role="alert" title="Someone changed this change, reload">
             <Text size="sm">Your copy is out of date. Reload to see the latest version; your unsaved edits will be discarded.</Text>
@@ -266,6 +287,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
           <Tabs value={tab} onChange={setTab} keepMounted={false}>
             <Tabs.List mb="sm">
               <Tabs.Tab value="details">Details{isDirty ? ' •' : ''}</Tabs.Tab>
+              <Tabs.Tab value="approvals">Approvals{pendingApprovals > 0 ? ` (${pendingApprovals} pending)` : ''}</Tabs.Tab>
               <Tabs.Tab value="comments">Comments and work notes</Tabs.Tab>
               <Tabs.Tab value="history">History</Tabs.Tab>
             </Tabs.List>
@@ -300,6 +322,9 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
                   </Text>
                 )}
               </form>
+            </Tabs.Panel>
+            <Tabs.Panel value="approvals">
+              <ApprovalsPanel changeId={change.id} />
             </Tabs.Panel>
             <Tabs.Panel value="comments">
               <ChangeComments changeId={change.id} canComment={hasPermission(me, 'change.comment')} />

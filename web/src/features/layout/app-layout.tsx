@@ -1,10 +1,11 @@
-import { AppShell, Avatar, Box, Burger, Group, Kbd, Menu, NavLink, ScrollArea, Text, UnstyledButton } from '@mantine/core';
+import { AppShell, Avatar, Badge, Box, Burger, Group, Kbd, Menu, NavLink, ScrollArea, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Suspense, useEffect } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { ErrorBoundary } from '../../shared/error-boundary';
 import { PageLoader } from '../../shared/loading';
 import { CHANGE_SEARCH_ID } from '../../shared/shortcuts';
+import { useMyApprovals } from '../approvals/approvals-api';
 import { hasPermission, hasRole, useCurrentUser, useSignOut } from '../auth/session';
 
 interface NavItem {
@@ -12,6 +13,8 @@ interface NavItem {
   label: string;
   /** Paths that also highlight this item (by prefix), besides `to` itself. */
   match?: (path: string) => boolean;
+  /** A count shown after the label (hidden when 0), with words for screen readers. */
+  badge?: { count: number; label: string };
 }
 
 function isTyping(target: EventTarget | null): boolean {
@@ -53,6 +56,14 @@ function NavSection({ title, items }: { title?: string; items: NavItem[] }) {
             component={Link}
             to={item.to}
             label={item.label}
+            rightSection={
+              item.badge && item.badge.count > 0 ? (
+                <Badge size="sm" color="orange" variant="filled" circle data-testid="nav-badge">
+                  {item.badge.count}
+                  <VisuallyHidden> {item.badge.label}</VisuallyHidden>
+                </Badge>
+              ) : undefined
+            }
             active={active}
             aria-current={active ? 'page' : undefined}
             py={6}
@@ -109,6 +120,7 @@ export function AppLayout() {
   const me = useCurrentUser();
   const location = useLocation();
   const [navOpened, { toggle: toggleNav, close: closeNav }] = useDisclosure(false);
+  const myApprovals = useMyApprovals();
   useSearchShortcut();
   // On a narrow screen the navigation is a drawer; following a link closes it.
   useEffect(closeNav, [location.pathname, closeNav]);
@@ -121,6 +133,12 @@ export function AppLayout() {
     },
   ];
   if (hasPermission(me, 'change.create')) changeItems.push({ to: '/changes/new', label: 'New change' });
+  const waiting = myApprovals.data?.items.length ?? 0;
+  changeItems.push({
+    to: '/approvals',
+    label: 'My approvals',
+    badge: { count: waiting, label: 'pending' },
+  });
   const cmdbItems: NavItem[] = [
     { to: '/cmdb/services', label: 'Services', match: (p) => p.startsWith('/cmdb/services') },
     { to: '/cmdb/cis', label: 'CIs', match: (p) => p.startsWith('/cmdb/cis') },
