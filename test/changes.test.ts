@@ -47,6 +47,8 @@ describe('changes', () => {
     assert.equal(res.body.version, 1);
     assert.equal(res.body.plannedEnd, '2026-12-01T23:30:00.000Z');
     assert.equal(res.body.serviceIds.length, 1);
+    const listed = await h.request('GET', '/api/v1/changes');
+    assert.deepEqual(listed.body.items[0].serviceIds, res.body.serviceIds);
     assert.equal(res.body.priority, 3);
     const get = await h.request('GET', `/api/v1/changes/${res.body.number}`);
     assert.equal(get.status, 200);

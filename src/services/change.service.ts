@@ -143,7 +143,12 @@ export function createChangeService(deps: ChangeServiceDeps) {
       }
       const rows = await store.repos.changes.list({ ...query, beforeSeq, limit: query.limit + 1 });
       const pageRows = rows.slice(0, query.limit);
-      const items = await Promise.all(pageRows.map(async ({ seq: _seq, ...c }) => withServices(store.repos, c)));
+      // One query for the services of every CI on the page, not one per change.
+      const serviceOf = await store.repos.changes.serviceOfCis(pageRows.flatMap((c) => c.ciIds));
+      const items = pageRows.map(({ seq: _seq, ...c }) => ({
+        ...c,
+        serviceIds: [...new Set(c.ciIds.map((id) => serviceOf.get(id)).filter((id): id is string => id !== undefined))].sort(),
+      }));
       const last = pageRows[pageRows.length - 1];
       return { items, nextCursor: rows.length > query.limit && last ? Buffer.from(String(last.seq)).toString('base64url') : null };
     },

@@ -132,6 +132,12 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
     if (ciIds.length) await db.insertInto('change_cis').values([...new Set(ciIds)].map((ci) => ({ change_id: changeId, ci_id: ci }))).execute();
   }
 
+  async function serviceOfCis(ciIds: string[]): Promise<Map<string, string>> {
+    if (ciIds.length === 0) return new Map();
+    const rows = await db.selectFrom('cis').select(['id', 'service_id']).where('id', 'in', [...new Set(ciIds)]).where('service_id', 'is not', null).execute();
+    return new Map(rows.map((r) => [r.id, r.service_id!]));
+  }
+
   return {
     setCis,
     /**
@@ -254,10 +260,10 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
       return rows.map((r) => ({ ...toRecord(r, cis.get(r.id) ?? []), seq: r.seq }));
     },
     async serviceIdsFor(ciIds: string[]): Promise<string[]> {
-      if (ciIds.length === 0) return [];
-      const rows = await db.selectFrom('cis').select('service_id').distinct().where('id', 'in', ciIds).where('service_id', 'is not', null).execute();
-      return rows.map((r) => r.service_id!).sort();
+      return [...new Set((await serviceOfCis(ciIds)).values())].sort();
     },
+    /** The service of each CI that has one, in one query (for whole pages of changes). */
+    serviceOfCis,
     async count(): Promise<number> {
       const row = await db.selectFrom('changes').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);

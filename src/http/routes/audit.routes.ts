@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
@@ -28,7 +29,6 @@ export function auditRoutes(app: App, { services }: RouteDeps): void {
         if (!first.done) yield first.value;
         yield* lines;
       }
-      const { Readable } = await import('node:stream');
       void reply.header('content-type', 'application/x-ndjson; charset=utf-8').header('content-disposition', 'attachment; filename="cabinet-audit.jsonl"');
       return reply.send(Readable.from(all()));
     },

@@ -5,7 +5,7 @@ import type { ChangeDetail } from '../../api/types';
 import { adminMe, fakeServer, renderWithProviders, testPolicy } from '../../test/render';
 import { ChangePage } from './change-page';
 import { MissingFieldsAlert } from './missing-fields-alert';
-import { sampleRisk } from './test-fixtures';
+import { sampleChange, sampleRisk } from './test-fixtures';
 
 const PLAN_FIELDS = [
   'description',
@@ -29,38 +29,7 @@ const PLAN_WORDS = [
 ];
 
 const draft: ChangeDetail = {
-  id: 'chg_1',
-  number: 'CHG0000001',
-  type: 'normal',
-  state: 'draft',
-  title: 'Upgrade the orders database',
-  description: '',
-  justification: '',
-  requesterId: 'u_admin',
-  ownerId: 'u_admin',
-  assignmentTeamId: null,
-  implementerId: null,
-  ciIds: [],
-  serviceIds: [],
-  plannedStart: null,
-  plannedEnd: null,
-  actualStart: null,
-  actualEnd: null,
-  implementationPlan: '',
-  testPlan: '',
-  backoutPlan: '',
-  backoutTested: false,
-  impact: 'medium',
-  urgency: 'medium',
-  priority: 3,
-  closeCode: null,
-  closeNotes: '',
-  links: [],
-  policyVersion: 1,
-  risk: { score: 54, level: 'high', computedLevel: 'high', overridden: false, policyVersion: 1 },
-  version: 1,
-  createdAt: '2026-11-01T10:00:00.000Z',
-  updatedAt: '2026-11-01T10:00:00.000Z',
+  ...sampleChange,
   availableTransitions: [
     { to: 'assess', label: 'Submit for assessment', allowed: true, missingFields: PLAN_FIELDS },
     { to: 'cancelled', label: 'Cancel', allowed: true, missingFields: [] },

@@ -1,5 +1,5 @@
 import { ActionIcon, Button, Grid, Group, Paper, Select, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import type { CiRelation, RelationType } from '../../api/types';
@@ -14,20 +14,7 @@ import { useTeamNames } from '../admin/admin-api';
 import { fieldErrorsFrom } from '../changes/field-errors';
 import { CiSelect } from './ci-multi-select';
 import { useAddRelation, useCi, useCiRelations, useDeleteRelation, useService } from './cmdb-api';
-import { CriticalityBadge, Tags } from './cmdb-ui';
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Stack gap={2}>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {children}
-      </Text>
-    </Stack>
-  );
-}
+import { CriticalityBadge, Fact, Tags } from './cmdb-ui';
 
 function formatAttribute(value: unknown): string {
   if (value === null || value === undefined) return '—';

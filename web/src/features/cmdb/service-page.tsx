@@ -1,5 +1,4 @@
-import { Grid, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { Grid, Group, Paper, Table, Text, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../shared/error-alert';
@@ -13,20 +12,7 @@ import { useTeamNames } from '../admin/admin-api';
 import { useChangeList } from '../changes/change-api';
 import { StateBadge } from '../changes/state-badge';
 import { useCiList, useService } from './cmdb-api';
-import { CiTable, Tags, TierBadge } from './cmdb-ui';
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Stack gap={2}>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {children}
-      </Text>
-    </Stack>
-  );
-}
+import { CiTable, Fact, Tags, TierBadge } from './cmdb-ui';
 
 export function ServicePage() {
   const { id = '' } = useParams();
