@@ -1,4 +1,4 @@
-import { Grid, Group, Paper, Table, Text, Title } from '@mantine/core';
+import { Box, Grid, Group, Paper, Table, Text, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../shared/error-alert';
@@ -88,15 +88,19 @@ export function ServicePage() {
                   {changeRows.map((c) => (
                     <Table.Tr key={c.id}>
                       <Table.Td>
-                        <Text component={Link} to={`/changes/${c.number}`} size="sm" c="blue.8" ff="monospace">
-                          {c.number}
-                        </Text>
-                        <Text size="xs" lineClamp={1}>
-                          {c.title}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td w={1} style={{ whiteSpace: 'nowrap' }}>
-                        <StateBadge state={c.state} type={c.type} />
+                        <Group justify="space-between" wrap="nowrap" gap="xs">
+                          <Box miw={0}>
+                            <Text component={Link} to={`/changes/${c.number}`} size="sm" c="blue.8" ff="monospace">
+                              {c.number}
+                            </Text>
+                            <Text size="xs" lineClamp={1}>
+                              {c.title}
+                            </Text>
+                          </Box>
+                          <Box style={{ flexShrink: 0 }}>
+                            <StateBadge state={c.state} type={c.type} />
+                          </Box>
+                        </Group>
                       </Table.Td>
                     </Table.Tr>
                   ))}
