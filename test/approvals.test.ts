@@ -194,8 +194,10 @@ describe('approvals', () => {
     const requester = await h.userWithToken(['requester']);
     const [cab1, cab2] = [await h.userWithToken(['cab_member']), await h.userWithToken(['cab_member'])];
     const sec = await h.userWithToken(['approver']);
+    const compliance = await h.userWithToken(['approver']);
     await addMembers(h, 'cab', [cab1.id, cab2.id]);
     await addMembers(h, 'security', [sec.id]);
+    await addMembers(h, 'compliance', [compliance.id]);
     const svc = await h.request('POST', '/api/v1/services', { body: { name: 'Payments', tier: 1, tags: ['pci'] } });
     const api = await ci(h, 'pay-api', 'application', { serviceId: svc.body.id, criticality: 'critical' });
     const change = await fileAndAuthorize(h, requester.token, plan([api]), async (id) => {
@@ -203,11 +205,13 @@ describe('approvals', () => {
       assert.equal(overridden.status, 200, overridden.text);
     });
     const items = await approvalsOf(h, change.id);
-    assert.deepEqual(summary(items), [['specialists', 'security', 'security', 'pending'], ['authority', 'cab', 'cab', 'waiting']]);
+    // PCI is regulated too: a compliance review sits between the specialists and the change authority.
+    assert.deepEqual(summary(items), [['specialists', 'security', 'security', 'pending'], ['compliance', 'compliance', 'compliance', 'waiting'], ['authority', 'cab', 'cab', 'waiting']]);
     const cab = items.find((a) => a.rule === 'cab')!;
     assert.deepEqual(cab.quorum, { kind: 'percent', value: 50 });
 
     assert.equal((await decide(h, sec.token, items[0]!.id, { decision: 'approve' })).status, 200);
+    assert.equal((await decide(h, compliance.token, items[1]!.id, { decision: 'approve' })).status, 200);
     const one = await decide(h, cab1.token, cab.id, { decision: 'approve', comment: 'Fine by me' });
     assert.equal(one.status, 200, one.text);
     assert.equal(one.body.state, 'approved');

@@ -13,11 +13,11 @@ async function demoCi(h: Harness): Promise<string> {
 /** Grants every approval the policy asked for, stage by stage, as someone in every approving team. */
 async function approveAll(h: Harness, changeId: string): Promise<void> {
   const approver = await h.userWithToken(['approver']);
-  for (const handle of ['security', 'dba', 'network', 'change-managers', 'cab', 'ecab']) {
+  for (const handle of ['security', 'dba', 'network', 'compliance', 'change-managers', 'cab', 'ecab']) {
     const team = await h.request('GET', `/api/v1/teams/${handle}`);
     assert.equal((await h.request('PATCH', `/api/v1/teams/${team.body.id}`, { body: { memberIds: [approver.id] } })).status, 200);
   }
-  for (let stage = 0; stage < 3; stage++) {
+  for (let stage = 0; stage < 4; stage++) {
     const items = (await h.request('GET', `/api/v1/changes/${changeId}/approvals`)).body.items as { id: string; state: string }[];
     for (const a of items.filter((x) => x.state === 'pending')) {
       const res = await h.request('POST', `/api/v1/approvals/${a.id}/decision`, { token: approver.token, body: { decision: 'approve' } });
@@ -93,7 +93,7 @@ describe('changes', () => {
     const lifecycle = history.body.items.filter((e: { action: string }) => e.action !== 'change.risk_assessed');
     assert.deepEqual(
       lifecycle.map((e: { action: string }) => e.action),
-      ['change.created', 'change.updated', 'change.transitioned', 'change.transitioned', 'change.approvals_requested', 'change.updated', 'approval.decided', 'approval.decided', 'approval.decided', 'change.transitioned'],
+      ['change.created', 'change.updated', 'change.transitioned', 'change.transitioned', 'change.approvals_requested', 'change.updated', 'approval.decided', 'approval.decided', 'approval.decided', 'approval.decided', 'change.transitioned'],
     );
     assert.deepEqual(lifecycle[2].data.changes.state, { from: 'draft', to: 'assess' });
     assert.equal(lifecycle[1].data.changes.backoutPlan.to, 'Restore from the snapshot');

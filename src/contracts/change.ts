@@ -18,6 +18,7 @@ const editable = {
   justification: z.string().max(20000),
   ownerId: Id.nullable(),
   assignmentTeamId: Id.nullable(),
+  changeManagerId: Id.nullable(),
   implementerId: Id.nullable(),
   ciIds: z.array(Id).max(500),
   plannedStart: Instant.nullable(),
@@ -43,6 +44,7 @@ export const CreateChangeInput = z.object({
   justification: editable.justification.default(''),
   ownerId: editable.ownerId.optional(),
   assignmentTeamId: editable.assignmentTeamId.default(null),
+  changeManagerId: editable.changeManagerId.default(null),
   implementerId: editable.implementerId.default(null),
   ciIds: editable.ciIds.default([]),
   plannedStart: editable.plannedStart.default(null),
@@ -72,6 +74,11 @@ export const TransitionInput = z.object({
   comment: z.string().max(5000).optional(),
 });
 
+const RoutedTarget = z.object({ rule: z.string(), reason: z.string(), value: z.string() });
+/** Routing's decisions on a change: the rule that chose each target, under which policy version. */
+export const Routing = z.object({ policyVersion: z.number().int(), team: RoutedTarget.nullable(), changeManager: RoutedTarget.nullable() });
+export type Routing = z.infer<typeof Routing>;
+
 export const Change = z.object({
   id: z.string(),
   number: z.string(),
@@ -83,6 +90,7 @@ export const Change = z.object({
   requesterId: z.string(),
   ownerId: z.string().nullable(),
   assignmentTeamId: z.string().nullable(),
+  changeManagerId: z.string().nullable(),
   implementerId: z.string().nullable(),
   ciIds: z.array(z.string()),
   serviceIds: z.array(z.string()),
@@ -105,6 +113,10 @@ export const Change = z.object({
   risk: z
     .object({ score: z.number().int(), level: z.enum(RISK_LEVELS), computedLevel: z.enum(RISK_LEVELS), overridden: z.boolean(), policyVersion: z.number().int() })
     .nullable(),
+  /** What routing chose and why; a target someone set by hand has no entry. */
+  routing: Routing.nullable(),
+  /** Set when break-glass was used: the change must be reviewed after the fact. */
+  reviewRequired: z.boolean(),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

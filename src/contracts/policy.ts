@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** A bundle file name: a plain `*.yaml` / `*.yml` name, no folders. */
-const BUNDLE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$/;
+/** A bundle file name: a plain `*.yaml` / `*.yml` name, or a test case file `tests/NAME.yaml`. */
+const BUNDLE_FILE_NAME = /^(tests\/)?[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$/;
 
 export const ApplyPolicyInput = z.object({
   files: z.record(z.string().max(200), z.string().max(512 * 1024)).superRefine((files, ctx) => {
@@ -10,7 +10,7 @@ export const ApplyPolicyInput = z.object({
     if (names.length > 100) ctx.addIssue({ code: 'custom', message: 'a bundle has at most 100 files' });
     for (const name of names) {
       if (!BUNDLE_FILE_NAME.test(name))
-        ctx.addIssue({ code: 'custom', message: `"${name}": file names end in .yaml or .yml and hold no folders` });
+        ctx.addIssue({ code: 'custom', message: `"${name}": file names end in .yaml or .yml and hold no folders but tests/` });
     }
   }),
 });

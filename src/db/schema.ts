@@ -117,6 +117,9 @@ export interface ChangesTable {
   risk_override_reason: string | null;
   risk_override_by: string | null;
   risk_override_at: string | null;
+  change_manager_id: string | null;
+  routing: unknown;
+  review_required: boolean | number;
 }
 export interface ChangeCisTable {
   change_id: string;
@@ -190,6 +193,7 @@ export interface ApprovalVotesTable {
   decision: string;
   comment: string;
   created_at: string;
+  on_behalf_of: string | null;
 }
 export interface DB {
   users: UsersTable;
@@ -210,4 +214,41 @@ export interface DB {
   policy_versions: PolicyVersionsTable;
   approvals: ApprovalsTable;
   approval_votes: ApprovalVotesTable;
+  change_evidence: ChangeEvidenceTable;
+  delegations: DelegationsTable;
+  break_glass: BreakGlassTable;
+}
+export interface ChangeEvidenceTable {
+  id: string;
+  change_id: string;
+  kind: string;
+  title: string;
+  body: string;
+  url: string | null;
+  sha256: string;
+  created_by: string;
+  created_at: string;
+}
+export interface DelegationsTable {
+  id: string;
+  user_id: string;
+  delegate_id: string;
+  starts_at: string;
+  ends_at: string;
+  reason: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+export interface BreakGlassTable {
+  id: string;
+  change_id: string;
+  user_id: string;
+  reason: string;
+  skipped: unknown;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+  review_notes: string | null;
 }

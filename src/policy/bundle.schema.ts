@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { ROLES } from '../domain/auth/roles';
 import { REQUIRABLE_FIELDS, RELATIONS } from '../domain/change/lifecycle';
 import { ApprovalsSection } from './approvals.schema';
+import { BreakGlassSection } from './break-glass.schema';
+import { GatesSection } from './gates.schema';
+import { RoutingSection } from './routing.schema';
+import { SlasSection } from './slas.schema';
 import { RiskSection } from './risk.schema';
 import { TeamsSection } from './teams.schema';
 
@@ -49,6 +53,10 @@ export const BundleSchema = z.strictObject({
     }),
   risk: RiskSection,
   approvals: ApprovalsSection,
+  routing: RoutingSection,
+  gates: GatesSection,
+  slas: SlasSection,
+  breakGlass: BreakGlassSection,
   teams: TeamsSection,
 });
 export type BundleInput = z.input<typeof BundleSchema>;

@@ -9,6 +9,10 @@ import { CelCompileError, compileExpression, type CompiledExpression } from './c
 import type { RiskBands } from '../domain/risk/score';
 import type { Quorum } from '../domain/approval/quorum';
 import { durationMs, type ApproverInput } from './approvals.schema';
+import type { Role } from '../domain/auth/roles';
+import type { EvidenceKind } from './gates.schema';
+import type { SlaMetric } from './slas.schema';
+import type { ExpressionScope } from './cel';
 
 /** A risk factor with its CEL compiled: the first case whose `when` holds gives the contribution. */
 export interface CompiledFactor {
@@ -43,6 +47,45 @@ export interface CompiledApprovals {
   stages: { name: string; label: string; rules: CompiledApprovalRule[] }[];
 }
 
+/** A routing rule: when `when` holds, it names the assignment team, the change manager or both. */
+export interface CompiledRoutingRule {
+  name: string;
+  when: CompiledExpression;
+  team: { kind: 'team'; ref: string } | { kind: 'field'; ref: 'service_owner' | 'ci_owner' } | null;
+  changeManager: { kind: 'user'; ref: string } | { kind: 'leastBusy'; ref: string } | null;
+  reason: string;
+}
+
+/** A workflow gate: while `when` holds, the change cannot enter a `before` state without the evidence. */
+export interface CompiledGate {
+  name: string;
+  when: CompiledExpression;
+  before: string[];
+  evidence: EvidenceKind[];
+  reason: string;
+}
+
+export interface BusinessCalendar {
+  timeZone: string;
+  days: number[];
+  start: number;
+  end: number;
+  holidays: string[];
+}
+
+/** SLA targets: for each metric, the first target whose `when` holds sets the clock (CEL sees `risk` too). */
+export interface CompiledSlas {
+  calendar: BusinessCalendar;
+  remindBefore: { kind: 'percent'; value: number } | { kind: 'duration'; ms: number };
+  targets: { name: string; metric: SlaMetric; when: CompiledExpression; targetMs: number; clock: 'business' | 'wall' }[];
+}
+
+export interface CompiledBreakGlass {
+  roles: Role[];
+  types: string[];
+  maxDurationMs: number;
+}
+
 /** A loaded, validated bundle: the compiled models plus the exact source it came from. */
 export interface PolicyBundle {
   name: string;
@@ -50,8 +93,15 @@ export interface PolicyBundle {
   models: Record<string, ChangeModel>;
   risk: CompiledRisk;
   approvals: CompiledApprovals;
+  routing: { rules: CompiledRoutingRule[] };
+  gates: CompiledGate[];
+  slas: CompiledSlas;
+  breakGlass: CompiledBreakGlass;
   teams: { handle: string; name: string; description: string }[];
-  /** File name → YAML text, kept so a stored version can be reproduced byte for byte. */
+  /**
+   * File name → YAML text, kept so a stored version can be reproduced byte for byte. Test cases live under
+   * `tests/` (for `cabinet policy test`); they are stored and hashed with the bundle but define no section.
+   */
   files: Record<string, string>;
   /** sha256 over the sorted files: the same bundle always hashes the same. */
   hash: string;
@@ -76,7 +126,7 @@ export class PolicyInvalidError extends AppError {
   }
 }
 
-/** Reads every `*.yaml`/`*.yml` file directly in `dir` (tests live in `dir/tests` and are not part of it). */
+/** Reads every `*.yaml`/`*.yml` file directly in `dir`, and the test cases in `dir/tests` as `tests/NAME.yaml`. */
 export async function readBundleFiles(dir: string): Promise<Record<string, string>> {
   let names: string[];
   try {
@@ -91,8 +141,21 @@ export async function readBundleFiles(dir: string): Promise<Record<string, strin
   }
   const files: Record<string, string> = {};
   for (const name of names) files[name] = await readFile(path.join(dir, name), 'utf8');
+  let testNames: string[] = [];
+  try {
+    testNames = (await readdir(path.join(dir, TESTS_DIR))).filter((n) => /\.ya?ml$/.test(n)).sort();
+  } catch {
+    // A bundle without tests is still a bundle.
+  }
+  for (const name of testNames) files[`${TESTS_DIR}/${name}`] = await readFile(path.join(dir, TESTS_DIR, name), 'utf8');
   return files;
 }
+
+/** The folder of a bundle that holds its test cases; its files are keyed `tests/NAME.yaml`. */
+export const TESTS_DIR = 'tests';
+
+/** Whether a bundle file is a test case file rather than a section file. */
+export const isTestFile = (name: string): boolean => name.startsWith(`${TESTS_DIR}/`);
 
 export async function loadBundleDir(dir: string): Promise<PolicyBundle> {
   return compileBundle(await readBundleFiles(dir));
@@ -114,6 +177,7 @@ export function compileBundle(files: Record<string, string>): PolicyBundle {
   const owner = new Map<string, ParsedFile>();
 
   for (const [file, text] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
+    if (isTestFile(file)) continue;
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const parsed: ParsedFile = { file, doc, lines };
@@ -208,9 +272,100 @@ export function compileBundle(files: Record<string, string>): PolicyBundle {
   }
   const risk = compileRisk(bundle.risk, owner.get('risk'), issues);
   const approvals = compileApprovals(bundle.approvals, owner.get('approvals'), issues);
+  const routing = compileRouting(bundle.routing, owner.get('routing'), issues);
+  const gates = compileGates(bundle.gates, owner.get('gates'), models, issues);
+  const slas = compileSlas(bundle.slas, bundle.risk.businessHours, owner.get('slas'), issues);
+  const breakGlass = { roles: bundle.breakGlass.roles, types: bundle.breakGlass.types, maxDurationMs: durationMs(bundle.breakGlass.maxDuration) };
+  bundle.breakGlass.types.forEach((type, i) => {
+    if (!models[type]) issues.push({ ...where(owner.get('breakGlass'), ['breakGlass', 'types', i]), path: `breakGlass.types.${i}`, message: `no model for "${type}" changes` });
+  });
   if (issues.length > 0) throw new PolicyInvalidError(issues);
 
-  return { name: bundle.name, description: bundle.description, models, risk, approvals, teams: bundle.teams, files, hash: hashFiles(files) };
+  return { name: bundle.name, description: bundle.description, models, risk, approvals, routing, gates, slas, breakGlass, teams: bundle.teams, files, hash: hashFiles(files) };
+}
+
+/** Compiles one CEL expression of the bundle, or records the error at its place and returns a stand-in never run. */
+function compileAt(
+  parsed: ParsedFile | undefined,
+  at: (string | number)[],
+  source: string,
+  expected: 'bool' | 'number',
+  scope: ExpressionScope,
+  issues: BundleIssue[],
+): CompiledExpression {
+  try {
+    return compileExpression(source, expected, scope);
+  } catch (err) {
+    const e = err as CelCompileError;
+    issues.push({ ...where(parsed, at), path: at.join('.'), message: `CEL: ${e.message}${e.column ? ` (at character ${e.column} of the expression)` : ''}` });
+    return { source, evaluate: () => null };
+  }
+}
+
+/** Names must be unique within a list: one issue for each repeat, at its name. */
+function uniqueNames(items: { name: string }[], parsed: ParsedFile | undefined, at: (string | number)[], what: string, issues: BundleIssue[]): void {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    if (seen.has(item.name)) issues.push({ ...where(parsed, [...at, i, 'name']), path: [...at, i, 'name'].join('.'), message: `duplicate ${what} "${item.name}"` });
+    seen.add(item.name);
+  });
+}
+
+function compileRouting(section: ReturnType<typeof BundleSchema.parse>['routing'], parsed: ParsedFile | undefined, issues: BundleIssue[]): { rules: CompiledRoutingRule[] } {
+  uniqueNames(section.rules, parsed, ['routing', 'rules'], 'routing rule', issues);
+  return {
+    rules: section.rules.map((rule, i) => {
+      const { team, changeManager } = rule.assign;
+      return {
+        name: rule.name,
+        when: compileAt(parsed, ['routing', 'rules', i, 'when'], rule.when, 'bool', 'change', issues),
+        team: team === undefined ? null : typeof team === 'string' ? { kind: 'team', ref: team } : { kind: 'field', ref: team.field },
+        changeManager: changeManager === undefined ? null : 'user' in changeManager ? { kind: 'user', ref: changeManager.user.toLowerCase() } : { kind: 'leastBusy', ref: changeManager.leastBusy },
+        reason: rule.reason,
+      };
+    }),
+  };
+}
+
+function compileGates(section: ReturnType<typeof BundleSchema.parse>['gates'], parsed: ParsedFile | undefined, models: Record<string, ChangeModel>, issues: BundleIssue[]): CompiledGate[] {
+  uniqueNames(section, parsed, ['gates'], 'gate', issues);
+  const states = new Set(Object.values(models).flatMap((m) => m.states.map((s) => s.id)));
+  return section.map((gate, i) => {
+    gate.before.forEach((state, j) => {
+      if (!states.has(state)) issues.push({ ...where(parsed, ['gates', i, 'before', j]), path: `gates.${i}.before.${j}`, message: `no model has a state "${state}"` });
+    });
+    return { name: gate.name, when: compileAt(parsed, ['gates', i, 'when'], gate.when, 'bool', 'change', issues), before: gate.before, evidence: [...new Set(gate.evidence)], reason: gate.reason };
+  });
+}
+
+function compileSlas(
+  section: ReturnType<typeof BundleSchema.parse>['slas'],
+  riskHours: CompiledRisk['businessHours'],
+  parsed: ParsedFile | undefined,
+  issues: BundleIssue[],
+): CompiledSlas {
+  uniqueNames(section.targets, parsed, ['slas', 'targets'], 'SLA target', issues);
+  const calendar: BusinessCalendar = section.businessHours ?? { ...riskHours, holidays: [] };
+  if (section.businessHours) {
+    try {
+      new Intl.DateTimeFormat('en-GB', { timeZone: calendar.timeZone });
+    } catch {
+      issues.push({ ...where(parsed, ['slas', 'businessHours', 'timeZone']), path: 'slas.businessHours.timeZone', message: `unknown time zone "${calendar.timeZone}" (use an IANA name such as Europe/Paris)` });
+    }
+    if (calendar.start >= calendar.end) issues.push({ ...where(parsed, ['slas', 'businessHours', 'end']), path: 'slas.businessHours.end', message: 'the working day must end after it starts' });
+  }
+  const remind = section.remindBefore;
+  return {
+    calendar,
+    remindBefore: remind.endsWith('%') ? { kind: 'percent', value: Number(remind.slice(0, -1)) } : { kind: 'duration', ms: durationMs(remind) },
+    targets: section.targets.map((t, i) => ({
+      name: t.name,
+      metric: t.metric,
+      when: compileAt(parsed, ['slas', 'targets', i, 'when'], t.when, 'bool', 'approvals', issues),
+      targetMs: durationMs(t.target),
+      clock: t.clock,
+    })),
+  };
 }
 
 /** Compiles every CEL expression of the risk section once, collecting every error with its place. */
@@ -229,16 +384,8 @@ function compileRisk(section: ReturnType<typeof BundleSchema.parse>['risk'], par
       name: factor.name,
       label: factor.label,
       cases: factor.cases.map((c, j) => {
-        const compile = (field: 'when' | 'points', source: string, expected: 'bool' | 'number'): CompiledExpression => {
-          try {
-            return compileExpression(source, expected);
-          } catch (err) {
-            const e = err as CelCompileError;
-            const path = `risk.factors.${i}.cases.${j}.${field}`;
-            issues.push({ ...where(parsed, ['risk', 'factors', i, 'cases', j, field]), path, message: `CEL: ${e.message}${e.column ? ` (at character ${e.column} of the expression)` : ''}` });
-            return { source, evaluate: () => null };
-          }
-        };
+        const compile = (field: 'when' | 'points', source: string, expected: 'bool' | 'number'): CompiledExpression =>
+          compileAt(parsed, ['risk', 'factors', i, 'cases', j, field], source, expected, 'change', issues);
         return { when: compile('when', c.when, 'bool'), points: typeof c.points === 'number' ? c.points : compile('points', c.points, 'number'), reason: c.reason };
       }),
     };
@@ -257,14 +404,7 @@ function compileApprovals(section: ReturnType<typeof BundleSchema.parse>['approv
       const at = ['approvals', 'stages', i, 'rules', j];
       if (ruleNames.has(rule.name)) issues.push({ ...where(parsed, [...at, 'name']), path: `${at.join('.')}.name`, message: `duplicate rule "${rule.name}"` });
       ruleNames.add(rule.name);
-      let when: CompiledExpression;
-      try {
-        when = compileExpression(rule.when, 'bool', 'approvals');
-      } catch (err) {
-        const e = err as CelCompileError;
-        issues.push({ ...where(parsed, [...at, 'when']), path: `${at.join('.')}.when`, message: `CEL: ${e.message}${e.column ? ` (at character ${e.column} of the expression)` : ''}` });
-        when = { source: rule.when, evaluate: () => null };
-      }
+      const when = compileAt(parsed, [...at, 'when'], rule.when, 'bool', 'approvals', issues);
       const quorum: Quorum =
         typeof rule.quorum === 'string' ? { kind: rule.quorum, value: null } : 'n' in rule.quorum ? { kind: 'n', value: rule.quorum.n } : { kind: 'percent', value: rule.quorum.percent };
       return {

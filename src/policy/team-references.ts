@@ -12,7 +12,7 @@ export interface TeamReference {
  * Every team handle the bundle relies on. Today that is the `teams` section; sections that name teams
  * (routing, approvals) add their references here so one check covers them all.
  */
-export function teamReferences(bundle: Pick<PolicyBundle, 'teams' | 'approvals'>): TeamReference[] {
+export function teamReferences(bundle: Pick<PolicyBundle, 'teams' | 'approvals' | 'routing'>): TeamReference[] {
   const refs: TeamReference[] = bundle.teams.map((t, i) => ({ handle: t.handle, path: ['teams', i, 'handle'] }));
   bundle.approvals.stages.forEach((stage, i) =>
     stage.rules.forEach((rule, j) => {
@@ -21,6 +21,11 @@ export function teamReferences(bundle: Pick<PolicyBundle, 'teams' | 'approvals'>
       if (rule.escalateTo?.kind === 'team') refs.push({ handle: rule.escalateTo.ref, path: [...at, 'escalateTo', 'team'] });
     }),
   );
+  bundle.routing.rules.forEach((rule, i) => {
+    const at = ['routing', 'rules', i, 'assign'];
+    if (rule.team?.kind === 'team') refs.push({ handle: rule.team.ref, path: [...at, 'team'] });
+    if (rule.changeManager?.kind === 'leastBusy') refs.push({ handle: rule.changeManager.ref, path: [...at, 'changeManager', 'leastBusy'] });
+  });
   return refs;
 }
 

@@ -14,13 +14,13 @@ import type { RiskService } from './risk.service';
 
 /** Fields whose changes are recorded in the audit trail (everything a person can edit). */
 const AUDITED_FIELDS = [
-  'title', 'description', 'justification', 'ownerId', 'assignmentTeamId', 'implementerId', 'ciIds', 'plannedStart', 'plannedEnd',
+  'title', 'description', 'justification', 'ownerId', 'assignmentTeamId', 'changeManagerId', 'implementerId', 'ciIds', 'plannedStart', 'plannedEnd',
   'actualStart', 'actualEnd', 'implementationPlan', 'testPlan', 'backoutPlan', 'backoutTested', 'impact', 'urgency', 'priority', 'closeCode', 'closeNotes', 'links',
 ] as const;
 
 /** Plain-language names of fields, for messages. */
 export const FIELD_LABELS: Record<string, string> = {
-  title: 'title', description: 'description', justification: 'justification', ownerId: 'owner', assignmentTeamId: 'assignment team',
+  title: 'title', description: 'description', justification: 'justification', ownerId: 'owner', assignmentTeamId: 'assignment team', changeManagerId: 'change manager',
   implementerId: 'implementer', ciIds: 'affected CIs', plannedStart: 'planned start', plannedEnd: 'planned end', actualStart: 'actual start',
   actualEnd: 'actual end', implementationPlan: 'implementation plan', testPlan: 'test plan', backoutPlan: 'backout plan', backoutTested: 'backout tested', closeCode: 'close code', closeNotes: 'close notes',
 };
@@ -46,7 +46,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
     c.ciIds.forEach((id, i) => {
       if (!cis.has(id)) issues.push({ path: `ciIds.${i}`, message: `unknown CI ${id}` });
     });
-    const userRefs = (['ownerId', 'implementerId'] as const).filter((f) => c[f]);
+    const userRefs = (['ownerId', 'changeManagerId', 'implementerId'] as const).filter((f) => c[f]);
     const users = await repos.accounts.existingUserIds(userRefs.map((f) => c[f]!));
     for (const f of userRefs) if (!users.has(c[f]!)) issues.push({ path: f, message: `unknown user ${c[f]}` });
     if (c.assignmentTeamId && (await repos.accounts.existingTeamIds([c.assignmentTeamId])).size === 0) {
@@ -93,6 +93,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         requesterId: actor.userId,
         ownerId: input.ownerId === undefined ? actor.userId : input.ownerId,
         assignmentTeamId: input.assignmentTeamId,
+        changeManagerId: input.changeManagerId,
         implementerId: input.implementerId,
         ciIds: [...new Set(input.ciIds)],
         plannedStart: input.plannedStart,
@@ -111,6 +112,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
         links: input.links,
         policyVersion: active.number,
         risk: null,
+        routing: null,
+        reviewRequired: false,
         version: 1,
         createdAt: now,
         updatedAt: now,

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-core';
 import * as m0002 from './0002-risk';
 import * as m0003 from './0003-approvals';
+import * as m0004 from './0004-routing-evidence';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-core': m0001,
   '0002-risk': m0002,
   '0003-approvals': m0003,
+  '0004-routing-evidence': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {
