@@ -5,6 +5,7 @@ import { assertPermission, hasPermission, hasRole, type Role } from '../domain/a
 import { ConflictError, ForbiddenError, InputError, NotFoundError } from '../domain/errors';
 import type { ApprovalRecord, ApproverKind, ChangeRecord, Repositories, VoteRecord } from '../db/repositories';
 import type { ApproverSpec } from '../policy/loader';
+import { firedApprovalRules } from '../policy/evaluate';
 import { audit, type ServiceDeps } from './context';
 import type { ActivePolicy, PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
@@ -80,44 +81,30 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     const cancelled = await repos.approvals.cancelOpen(change.id, at);
     const context = await risk.approvalContextOf(repos, change, active);
     const created: ApprovalRecord[] = [];
-    for (const [order, stage] of active.bundle.approvals.stages.entries()) {
-      for (const rule of stage.rules) {
-        let applies: boolean;
-        let reason = rule.reason;
-        try {
-          const holds = rule.when.evaluate(context);
-          if (typeof holds !== 'boolean') throw new Error(`"when" must give true or false, but gave ${typeof holds === 'bigint' ? 'a number' : typeof holds}`);
-          applies = holds;
-        } catch (err) {
-          // NOTE: fail closed. A rule that cannot be evaluated asks for its approval rather than silently skipping it.
-          applies = true;
-          reason = `${rule.reason} (asked because the rule could not be evaluated: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]})`;
-        }
-        if (!applies) continue;
-        const escalation = rule.escalateTo ? ((await resolve(repos, rule.escalateTo, change))[0] ?? null) : null;
-        for (const approver of await resolve(repos, rule.approvers, change)) {
-          created.push({
-            id: deps.newId(),
-            changeId: change.id,
-            stage: stage.name,
-            stageOrder: order,
-            stageLabel: stage.label,
-            rule: rule.name,
-            approverKind: approver.kind,
-            approverRef: approver.ref,
-            approverLabel: approver.label,
-            quorumKind: rule.quorum.kind,
-            quorumValue: rule.quorum.value,
-            state: 'waiting',
-            dueAt: rule.dueMs === null ? null : new Date(now.getTime() + rule.dueMs).toISOString(),
-            escalateKind: escalation?.kind ?? null,
-            escalateRef: escalation?.ref ?? null,
-            reason,
-            policyVersion: active.number,
-            createdAt: at,
-            decidedAt: null,
-          });
-        }
+    for (const { stage, stageLabel, stageOrder, rule, reason } of firedApprovalRules(active.bundle.approvals, context)) {
+      const escalation = rule.escalateTo ? ((await resolve(repos, rule.escalateTo, change))[0] ?? null) : null;
+      for (const approver of await resolve(repos, rule.approvers, change)) {
+        created.push({
+          id: deps.newId(),
+          changeId: change.id,
+          stage,
+          stageOrder,
+          stageLabel,
+          rule: rule.name,
+          approverKind: approver.kind,
+          approverRef: approver.ref,
+          approverLabel: approver.label,
+          quorumKind: rule.quorum.kind,
+          quorumValue: rule.quorum.value,
+          state: 'waiting',
+          dueAt: rule.dueMs === null ? null : new Date(now.getTime() + rule.dueMs).toISOString(),
+          escalateKind: escalation?.kind ?? null,
+          escalateRef: escalation?.ref ?? null,
+          reason,
+          policyVersion: active.number,
+          createdAt: at,
+          decidedAt: null,
+        });
       }
     }
     const first = Math.min(...created.map((a) => a.stageOrder));
