@@ -80,20 +80,24 @@ describe('changes', () => {
       assert.equal(moved.body.state, to);
     }
     const team = await h.request('POST', '/api/v1/teams', { body: { name: 'Platform' } });
+    // Routing gave the database change to the DBAs; unassigning it by hand sticks.
+    assert.equal(patched.body.assignmentTeamId, (await h.request('GET', '/api/v1/teams/dba')).body.id);
+    const unassigned = await h.request('PATCH', `/api/v1/changes/${created.body.id}`, { body: { assignmentTeamId: null } });
+    assert.equal(unassigned.body.assignmentTeamId, null);
     const noTeam = await h.request('POST', `/api/v1/changes/${created.body.id}/transitions`, { body: { to: 'scheduled' } });
     assert.equal(noTeam.status, 422);
     assert.deepEqual(noTeam.body.error.details.fields, ['assignmentTeamId']);
-    await h.request('PATCH', `/api/v1/changes/${created.body.id}`, { body: { assignmentTeamId: team.body.id, version: 4 } });
+    await h.request('PATCH', `/api/v1/changes/${created.body.id}`, { body: { assignmentTeamId: team.body.id, version: 5 } });
     await approveAll(h, created.body.id);
     const scheduled = await h.request('POST', `/api/v1/changes/${created.body.id}/transitions`, { body: { to: 'scheduled' } });
     assert.equal(scheduled.status, 200, scheduled.text);
 
     const history = await h.request('GET', `/api/v1/changes/${created.body.id}/audit`);
-    // Risk reassessments are interleaved where the score moved; they are tested in risk.test.ts.
-    const lifecycle = history.body.items.filter((e: { action: string }) => e.action !== 'change.risk_assessed');
+    // Risk reassessments and routing are interleaved where they moved; risk.test.ts and routing.test.ts test them.
+    const lifecycle = history.body.items.filter((e: { action: string }) => e.action !== 'change.risk_assessed' && e.action !== 'change.routed');
     assert.deepEqual(
       lifecycle.map((e: { action: string }) => e.action),
-      ['change.created', 'change.updated', 'change.transitioned', 'change.transitioned', 'change.approvals_requested', 'change.updated', 'approval.decided', 'approval.decided', 'approval.decided', 'approval.decided', 'change.transitioned'],
+      ['change.created', 'change.updated', 'change.transitioned', 'change.transitioned', 'change.approvals_requested', 'change.updated', 'change.updated', 'approval.decided', 'approval.decided', 'approval.decided', 'approval.decided', 'change.transitioned'],
     );
     assert.deepEqual(lifecycle[2].data.changes.state, { from: 'draft', to: 'assess' });
     assert.equal(lifecycle[1].data.changes.backoutPlan.to, 'Restore from the snapshot');

@@ -76,7 +76,13 @@ export const TransitionInput = z.object({
 
 const RoutedTarget = z.object({ rule: z.string(), reason: z.string(), value: z.string() });
 /** Routing's decisions on a change: the rule that chose each target, under which policy version. */
-export const Routing = z.object({ policyVersion: z.number().int(), team: RoutedTarget.nullable(), changeManager: RoutedTarget.nullable() });
+export const Routing = z.object({
+  policyVersion: z.number().int(),
+  team: RoutedTarget.nullable(),
+  changeManager: RoutedTarget.nullable(),
+  /** Targets someone set by hand (even to none): routing leaves them alone from then on. */
+  manual: z.object({ team: z.boolean(), changeManager: z.boolean() }),
+});
 export type Routing = z.infer<typeof Routing>;
 
 export const Change = z.object({

@@ -11,6 +11,7 @@ import { audit, throwIfIssues, type ServiceDeps } from './context';
 import type { ApprovalService } from './approval.service';
 import type { PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
+import type { RoutingService } from './routing.service';
 
 /** Fields whose changes are recorded in the audit trail (everything a person can edit). */
 const AUDITED_FIELDS = [
@@ -29,11 +30,12 @@ export interface ChangeServiceDeps extends ServiceDeps {
   policy: PolicyService;
   risk: RiskService;
   approvals: ApprovalService;
+  routing: RoutingService;
 }
 
 /** Requests for change: filing, editing, the policy-driven lifecycle, comments and history. */
 export function createChangeService(deps: ChangeServiceDeps) {
-  const { store, policy, risk, approvals } = deps;
+  const { store, policy, risk, approvals, routing } = deps;
   const nowIso = () => deps.now().toISOString();
 
   async function withServices(repos: Repositories, c: ChangeRecord): Promise<Change> {
@@ -126,7 +128,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
         const change = { ...draft, number: formatChangeNumber(seq) };
         await repos.changes.insert(change, seq);
         await audit(repos, actor, now, 'change.created', 'change', change.id, { number: change.number, after: pick(change, ['type', 'state', 'requesterId', ...AUDITED_FIELDS]) });
-        await risk.reassess(repos, actor, change, active);
+        // Routing first: the assignment team it picks feeds the team history the risk factors read.
+        const routed = await routing.route(repos, actor, change, active, { team: change.assignmentTeamId !== null, changeManager: change.changeManagerId !== null });
+        await risk.reassess(repos, actor, routed, active);
         return withServices(repos, (await repos.changes.findById(change.id))!);
       });
       return detail(actor, created);
@@ -182,7 +186,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
         if (!(await repos.changes.update(after, before.version))) throw new StaleVersionError('Change', before.number, before.version, before.version + 1);
         if (changes.ciIds) await repos.changes.setCis(after.id, after.ciIds);
         await audit(repos, actor, after.updatedAt, 'change.updated', 'change', after.id, { number: after.number, changes });
-        await risk.reassess(repos, actor, after, active);
+        const routed = await routing.route(repos, actor, after, active, { team: 'assignmentTeamId' in changes, changeManager: 'changeManagerId' in changes });
+        await risk.reassess(repos, actor, routed, active);
         return withServices(repos, (await repos.changes.findById(after.id))!);
       });
       return detail(actor, updated);

@@ -9,6 +9,7 @@ import type { ServiceDeps } from './context';
 import { createDemoService } from './demo.service';
 import { createPolicyService } from './policy.service';
 import { createRiskService } from './risk.service';
+import { createRoutingService } from './routing.service';
 
 export interface ServicesOptions {
   sessionHours: number;
@@ -22,7 +23,8 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const risk = createRiskService({ ...deps, policy });
   const cmdb = createCmdbService({ ...deps, policy, risk });
   const approvals = createApprovalService({ ...deps, policy, risk });
-  const changes = createChangeService({ ...deps, policy, risk, approvals });
+  const routing = createRoutingService({ ...deps, risk });
+  const changes = createChangeService({ ...deps, policy, risk, approvals, routing });
   const auditTrail = createAuditService(deps);
   const bootstrap = createBootstrapService({ ...deps, accounts, auth });
   const demo = createDemoService({ ...deps, accounts, cmdb, changes, approvals });

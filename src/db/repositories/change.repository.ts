@@ -218,6 +218,14 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
       if (finalStates.length) q = q.where('state', 'not in', finalStates);
       return (await q.execute()).map((r) => r.id);
     },
+    /** How many open changes (not in `finalStates`) each user manages; users with none are absent. */
+    async openCountsByManager(userIds: string[], finalStates: string[]): Promise<Map<string, number>> {
+      if (userIds.length === 0) return new Map();
+      let q = db.selectFrom('changes').select((eb) => ['change_manager_id', eb.fn.countAll<number>().as('n')]).where('change_manager_id', 'in', userIds);
+      if (finalStates.length) q = q.where('state', 'not in', finalStates);
+      const rows = await q.groupBy('change_manager_id').execute();
+      return new Map(rows.map((r) => [r.change_manager_id!, Number(r.n)]));
+    },
     /**
      * Finished changes of a team, and of any of the CIs, whose actual end is after `since`: how many, and how
      * many failed (closed unsuccessful or rolled back). The change itself is left out.
