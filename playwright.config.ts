@@ -60,6 +60,8 @@ export default defineConfig({
           CABINET_LOG_LEVEL: 'warn',
           // Every spec signs in through the form; the default limit (10 a minute) would throttle the suite.
           CABINET_LOGIN_RATE_LIMIT: '1000',
+          // The inline worker delivers notifications within a second, so journeys need not wait long.
+          CABINET_WORKER_INTERVAL_MS: '1000',
         },
       }
     : undefined,

@@ -19,25 +19,25 @@ test('an admin creates a team and a user, and the user signs in without the admi
   await admin.getByRole('link', { name: 'Users' }).click();
   await page.getByRole('button', { name: 'New user' }).click();
   const userForm = page.getByRole('dialog', { name: 'New user' });
-  await userForm.getByLabel('Email').fill('grace@example.com');
-  await userForm.getByLabel('Name').fill('Grace Hopper');
+  await userForm.getByLabel('Email').fill('ada@example.com');
+  await userForm.getByLabel('Name').fill('Ada Lovelace');
   await userForm.getByRole('textbox', { name: 'Initial password' }).fill('short');
   await userForm.getByRole('checkbox', { name: 'Implementer' }).check();
   await userForm.getByRole('checkbox', { name: 'Release Engineering' }).check();
   await userForm.getByRole('button', { name: 'Create user' }).click();
   // The server's rule for passwords is shown under the field.
   await expect(userForm.getByText('must be at least 10 characters')).toBeVisible();
-  await userForm.getByRole('textbox', { name: 'Initial password' }).fill('grace-password-1');
+  await userForm.getByRole('textbox', { name: 'Initial password' }).fill('ada-password-1');
   await userForm.getByRole('button', { name: 'Create user' }).click();
   await expect(userForm).toBeHidden();
   const users = page.getByRole('table', { name: 'Users' });
-  await expect(users).toContainText('grace@example.com');
-  await expect(users.getByRole('row', { name: /Grace Hopper/ })).toContainText('Release Engineering');
+  await expect(users).toContainText('ada@example.com');
+  await expect(users.getByRole('row', { name: /Ada Lovelace/ })).toContainText('Release Engineering');
   await page.screenshot({ path: 'test-results/admin-users.png', fullPage: true });
 
   await page.getByRole('button', { name: /Account menu/ }).click();
   await page.getByRole('menuitem', { name: 'Sign out' }).click();
-  await signIn(page, 'grace@example.com', 'grace-password-1');
+  await signIn(page, 'ada@example.com', 'ada-password-1');
   await expect(page.getByRole('navigation', { name: 'Admin' })).toHaveCount(0);
   await expect(page.getByRole('navigation', { name: 'Changes' }).getByRole('link', { name: 'New change' })).toBeVisible();
 });

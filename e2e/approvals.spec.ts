@@ -62,27 +62,32 @@ test('a normal change on a PCI database collects its approvals, stage by stage, 
   await tab.click();
   const panel = page.getByTestId('approvals-panel');
   const specialists = panel.getByRole('region', { name: 'Specialist review' });
+  const compliance = panel.getByRole('region', { name: 'Compliance review' });
   const authority = panel.getByRole('region', { name: 'Change authority' });
   const dba = specialists.getByRole('listitem', { name: 'Database Administrators approval' });
   const security = specialists.getByRole('listitem', { name: 'Security approval' });
+  const complianceReview = compliance.getByRole('listitem', { name: 'Compliance approval' });
   const cab = authority.getByRole('listitem', { name: 'Change Advisory Board approval' });
   await expect(dba).toContainText('A database is affected');
   await expect(dba).toContainText('any member');
   await expect(dba).toContainText('Pending');
   await expect(security).toContainText('A payment (PCI) system is affected');
+  await expect(complianceReview).toContainText('A regulated system (SOX, HIPAA, GDPR or PCI) is affected');
+  await expect(complianceReview).toContainText('Waiting');
   await expect(cab).toContainText('Waiting');
   await expect(cab).toContainText('50% of members');
-  // Specialists come first.
-  await expect(panel.getByRole('heading', { level: 2 }).first()).toHaveText('Specialist review');
+  // Specialists come first, then compliance, then the change authority.
+  await expect(panel.getByRole('heading', { level: 2 })).toHaveText(['Specialist review', 'Compliance review', 'Change authority']);
   // Alice is not in dba nor security: no buttons for her there, nor on the waiting CAB approval.
   await expect(panel.getByRole('button', { name: /^Approve/ })).toHaveCount(0);
 
   // Scheduling now is refused, and the page says which approvals are missing.
   await page.getByRole('button', { name: 'Schedule', exact: true }).click();
-  const blocked = page.getByRole('alert').filter({ hasText: 'needs these 3 approvals first' });
+  const blocked = page.getByRole('alert').filter({ hasText: 'needs these 4 approvals first' });
   await expect(blocked).toBeVisible();
   const pending = blocked.getByRole('list', { name: 'Pending approvals' });
   await expect(pending.getByRole('listitem').filter({ hasText: 'Database Administrators' })).toContainText('waiting for a decision');
+  await expect(pending.getByRole('listitem').filter({ hasText: 'Compliance' })).toContainText('waiting for the stage before it');
   await expect(pending.getByRole('listitem').filter({ hasText: 'Change Advisory Board' })).toContainText('waiting for the stage before it');
   await expect(state).toHaveText('Authorize');
   await page.evaluate('window.scrollTo(0, 0)');
@@ -119,6 +124,17 @@ test('a normal change on a PCI database collects its approvals, stage by stage, 
   await expect(security.getByRole('list', { name: 'Votes' })).toContainText('Frank Li (network) approved');
   await signOut(page);
 
+  // Grace (compliance) approves the compliance review, open now that the specialists are done.
+  await signInAs(page, 'grace@example.com');
+  await page.goto(changeUrl);
+  await page.getByRole('tab', { name: /^Approvals/ }).click();
+  await expect(complianceReview).toContainText('Pending');
+  await expect(cab).toContainText('Waiting');
+  await complianceReview.getByRole('button', { name: /^Approve/ }).click();
+  await expect(complianceReview).toContainText('Approved');
+  await expect(complianceReview.getByRole('list', { name: 'Votes' })).toContainText('Grace Hopper (compliance) approved');
+  await signOut(page);
+
   // Alice: the CAB stage is open now; a rejection without a reason is refused, then she approves.
   await signInAs(page, 'alice@example.com');
   await page.goto(changeUrl);
@@ -146,6 +162,7 @@ test('a normal change on a PCI database collects its approvals, stage by stage, 
   const history = page.getByRole('region', { name: 'History' });
   await expect(history.getByText(/^Approvals requested: /)).toBeVisible();
   await expect(history.getByText('Approved the Database Administrators approval (now approved)')).toBeVisible();
+  await expect(history.getByText('Approved the Compliance approval (now approved)')).toBeVisible();
   await expect(history.getByText('Approved the Change Advisory Board approval (now approved)')).toBeVisible();
   await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: 'test-results/approvals-history.png', fullPage: true });

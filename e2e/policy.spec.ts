@@ -38,6 +38,11 @@ test('an admin reads the policy in force, and a broken bundle is refused with th
     page.getByRole('table', { name: 'Transitions of the normal change' }).getByRole('row', { name: /Submit for assessment/ }),
   ).toContainText('its requester');
 
+  // The active version's test cases run against it, and all pass.
+  const tests = page.getByRole('region', { name: 'Test cases' });
+  await expect(tests.getByText(/^\d+ passed$/)).toBeVisible();
+  await expect(tests.getByText('0 failed')).toBeVisible();
+
   // The teams the rules rely on exist (the demo put people in some of them).
   const teams = page.getByRole('table', { name: 'Teams declared by the policy' });
   for (const handle of ['change-managers', 'cab', 'ecab', 'security', 'dba', 'network', 'compliance'])
@@ -53,7 +58,7 @@ test('an admin reads the policy in force, and a broken bundle is refused with th
     await expect(form.getByRole('textbox', { name: `Name of ${name}` })).toHaveValue(name);
   await form.getByRole('button', { name: 'Edit teams.yaml' }).click();
   await form.getByRole('textbox', { name: 'Content of teams.yaml' }).fill(BROKEN_TEAMS);
-  await form.getByRole('button', { name: 'Apply as a new version' }).click();
+  await form.getByRole('button', { name: 'Preview' }).click();
 
   const problems = form.getByRole('list', { name: 'Problems in the bundle' });
   await expect(problems.getByRole('listitem')).toHaveText([
@@ -65,10 +70,28 @@ test('an admin reads the policy in force, and a broken bundle is refused with th
   await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: 'test-results/policy-page.png', fullPage: true });
 
+  // Preview an edit before applying it: the ECAB for every change that is not standard. A shipped case
+  // catches it, and the open changes that would need the ECAB are listed.
+  await form.getByRole('button', { name: 'Start from version 1' }).click();
+  await form.getByRole('button', { name: 'Edit approvals.yaml' }).click();
+  const approvals = form.getByRole('textbox', { name: 'Content of approvals.yaml' });
+  await approvals.fill((await approvals.inputValue()).replace('when: change.type == "emergency"', 'when: change.type != "standard"'));
+  await form.getByRole('button', { name: 'Preview' }).click();
+  const preview = form.getByRole('region', { name: 'Preview' });
+  await expect(preview.getByText(/^[1-9]\d* failed$/)).toBeVisible();
+  await expect(preview.getByRole('list', { name: /^Mismatches of A normal change of low risk/ })).toContainText('got change_manager, ecab');
+  await expect(preview.getByRole('table', { name: 'Open changes the new version would change' }).getByRole('row').nth(1)).toContainText(
+    '+ ecab',
+  );
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: 'test-results/policy-preview.png', fullPage: true });
+
   // Nothing was applied: the same content again is recognised as version 1.
   await form.getByRole('button', { name: 'Start from version 1' }).click();
   await form.getByRole('button', { name: 'Edit teams.yaml' }).click();
   await expect(form.getByRole('textbox', { name: 'Content of teams.yaml' })).toHaveValue(/handle: compliance/);
+  await form.getByRole('button', { name: 'Preview' }).click();
+  await expect(form.getByRole('region', { name: 'Preview' })).toContainText('The active version already has exactly this content.');
   await form.getByRole('button', { name: 'Apply as a new version' }).click();
   await expect(form.getByRole('status')).toHaveText('Version 1 already has exactly this content; nothing was applied.');
   await expect(page.getByRole('table', { name: 'Policy versions' }).getByRole('row')).toHaveCount(2);

@@ -64,6 +64,8 @@ test('keyboard only: sign in, skip to content, reach the navigation and open a c
   await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: /^Notifications/ })).toBeFocused();
+  await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: /Account menu/ })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('navigation', { name: 'Changes' }).getByRole('link', { name: 'Changes' })).toBeFocused();

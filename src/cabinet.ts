@@ -6,6 +6,7 @@ import { INSTALL_DIR } from './config';
 import { openStore, type Store } from './db/database';
 import { systemActor } from './domain/actor';
 import { buildApp } from './http/app';
+import { createWorker, type Worker } from './jobs/worker';
 import type { App } from './http/types';
 import { createServices, type Services } from './services';
 import { defaultIds } from './services/context';
@@ -15,13 +16,15 @@ export interface Cabinet {
   store: Store;
   services: Services;
   config: Config;
+  /** The background worker, not started: `cabinet serve` starts it when CABINET_WORKER is inline; tests call `tick()`. */
+  worker: Worker;
   close(): Promise<void>;
 }
 
 export const VERSION: string = (JSON.parse(readFileSync(path.join(INSTALL_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Opens storage, migrates, and wires the services (no HTTP). Used by `serve` and by CLI commands. */
-export async function openCabinetStore(config: Pick<Config, 'databaseUrl' | 'sessionHours'>): Promise<{ store: Store; services: Services }> {
+export async function openCabinetStore(config: Pick<Config, 'databaseUrl' | 'sessionHours'>, opts: { now?: () => Date } = {}): Promise<{ store: Store; services: Services }> {
   const store = openStore(config.databaseUrl);
   try {
     await store.migrate();
@@ -29,7 +32,7 @@ export async function openCabinetStore(config: Pick<Config, 'databaseUrl' | 'ses
     await store.close().catch(() => {});
     throw err;
   }
-  const services = createServices({ store, now: () => new Date(), newId: defaultIds }, { sessionHours: config.sessionHours });
+  const services = createServices({ store, now: opts.now ?? (() => new Date()), newId: defaultIds }, { sessionHours: config.sessionHours });
   return { store, services };
 }
 
@@ -37,9 +40,9 @@ export async function openCabinetStore(config: Pick<Config, 'databaseUrl' | 'ses
  * Everything `cabinet serve` does before listening: migrations, the policy bundle, the first admin, the
  * demo organisation when asked for, and the HTTP app.
  */
-export async function startCabinet(config: Config, opts: { logger?: boolean; log?: (msg: string) => void } = {}): Promise<Cabinet> {
+export async function startCabinet(config: Config, opts: { logger?: boolean; log?: (msg: string) => void; now?: () => Date } = {}): Promise<Cabinet> {
   const log = opts.log ?? (() => {});
-  const { store, services } = await openCabinetStore(config);
+  const { store, services } = await openCabinetStore(config, { now: opts.now });
   try {
     const policy = await services.policy.applyAtStartup(systemActor('startup'), config.policyDir);
     for (const team of policy.createdTeams) log(`Created team ${team.handle} (${team.name}) declared by the policy bundle.`);
@@ -66,12 +69,19 @@ export async function startCabinet(config: Config, opts: { logger?: boolean; log
       loginRateLimit: config.loginRateLimit,
       version: VERSION,
     });
+    const worker = createWorker(services, {
+      intervalMs: config.workerIntervalMs,
+      onError: (err) => app.log.error({ err }, 'worker tick failed'),
+      onTick: (report) => app.log.info({ worker: report }, 'worker tick'),
+    });
     return {
       app,
       store,
       services,
       config,
+      worker,
       async close() {
+        await worker.stop();
         await app.close();
         await store.close();
       },

@@ -28,6 +28,9 @@ const Env = z.object({
   CABINET_SECURE_COOKIES: flag,
   CABINET_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
   CABINET_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** `inline`: `cabinet serve` runs the background worker itself; `off`: run `cabinet worker` separately. */
+  CABINET_WORKER: z.enum(['inline', 'off']).default('inline'),
+  CABINET_WORKER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
 });
 
 export type Config = {
@@ -44,6 +47,8 @@ export type Config = {
   secureCookies: boolean;
   sessionHours: number;
   loginRateLimit: number;
+  worker: 'inline' | 'off';
+  workerIntervalMs: number;
 };
 
 export class ConfigError extends Error {
@@ -79,6 +84,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secureCookies: e.CABINET_SECURE_COOKIES,
     sessionHours: e.CABINET_SESSION_HOURS,
     loginRateLimit: e.CABINET_LOGIN_RATE_LIMIT,
+    worker: e.CABINET_WORKER,
+    workerIntervalMs: e.CABINET_WORKER_INTERVAL_MS,
   };
 }
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { quorumOutcome, requiredApprovals, type Quorum } from '../src/domain/approval/quorum';
 import { compileBundle, PolicyInvalidError, readBundleFiles } from '../src/policy/loader';
-import { eachEngine, type Harness } from './support/cabinet';
+import { eachEngine } from './support/cabinet';
+import { addMembers, approvalsOf, ci, decide, fileAndAuthorize, plan } from './support/fixtures';
 
 const DEFAULT_DIR = new URL('../policies/default', import.meta.url).pathname;
 const HOUR = 3_600_000;
@@ -69,49 +70,8 @@ describe('approvals in the policy bundle', () => {
   });
 });
 
-const LATER = { plannedStart: new Date(Date.now() + 10 * 86_400_000).toISOString(), plannedEnd: new Date(Date.now() + 10 * 86_400_000 + HOUR).toISOString() };
-const plan = (ciIds: string[], extra: Record<string, unknown> = {}) => ({
-  type: 'normal', title: 'Upgrade', description: 'd', justification: 'j', ciIds, implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', backoutTested: true, ...LATER, ...extra,
-});
-
-async function teamId(h: Harness, handle: string): Promise<string> {
-  const res = await h.request('GET', `/api/v1/teams/${handle}`);
-  assert.equal(res.status, 200, res.text);
-  return res.body.id;
-}
-
-async function addMembers(h: Harness, handle: string, memberIds: string[]): Promise<void> {
-  const id = await teamId(h, handle);
-  const res = await h.request('PATCH', `/api/v1/teams/${id}`, { body: { memberIds } });
-  assert.equal(res.status, 200, res.text);
-}
-
-async function ci(h: Harness, name: string, type: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const res = await h.request('POST', '/api/v1/cis', { body: { name, type, environment: 'production', criticality: 'low', ...extra } });
-  assert.equal(res.status, 201, res.text);
-  return res.body.id;
-}
-
-async function fileAndAuthorize(h: Harness, token: string, body: Record<string, unknown>, beforeAuthorize?: (id: string) => Promise<void>): Promise<{ id: string }> {
-  const team = await h.request('POST', '/api/v1/teams', { body: { name: `Platform ${Math.random()}` } });
-  const created = await h.request('POST', '/api/v1/changes', { token, body: { assignmentTeamId: team.body.id, ...body } });
-  assert.equal(created.status, 201, created.text);
-  if (beforeAuthorize) await beforeAuthorize(created.body.id);
-  for (const to of body.type === 'emergency' ? ['authorize'] : ['assess', 'authorize']) {
-    const moved = await h.request('POST', `/api/v1/changes/${created.body.id}/transitions`, { body: { to } });
-    assert.equal(moved.status, 200, moved.text);
-  }
-  return { id: created.body.id };
-}
-
-const approvalsOf = async (h: Harness, changeId: string, token?: string) => {
-  const res = await h.request('GET', `/api/v1/changes/${changeId}/approvals`, { token });
-  assert.equal(res.status, 200, res.text);
-  return res.body.items as { id: string; rule: string; stage: string; state: string; dueAt: string | null; approver: { label: string }; quorum: { kind: string; value: number | null }; canDecide: boolean }[];
-};
 const live = (items: Awaited<ReturnType<typeof approvalsOf>>) => items.filter((a) => a.state !== 'cancelled');
 const summary = (items: Awaited<ReturnType<typeof approvalsOf>>) => live(items).map((a) => [a.stage, a.rule, a.approver.label, a.state]);
-const decide = (h: Harness, token: string, id: string, body: Record<string, unknown>) => h.request('POST', `/api/v1/approvals/${id}/decision`, { token, body });
 
 describe('approvals', () => {
   eachEngine('asks the DBA then a change manager, gates scheduling, and enforces approvers and segregation of duties', async (h) => {

@@ -97,7 +97,7 @@ describe('changes', () => {
     const lifecycle = history.body.items.filter((e: { action: string }) => e.action !== 'change.risk_assessed' && e.action !== 'change.routed');
     assert.deepEqual(
       lifecycle.map((e: { action: string }) => e.action),
-      ['change.created', 'change.updated', 'change.transitioned', 'change.transitioned', 'change.approvals_requested', 'change.updated', 'change.updated', 'approval.decided', 'approval.decided', 'approval.decided', 'approval.decided', 'change.transitioned'],
+      ['change.created', 'change.updated', 'change.transitioned', 'change.transitioned', 'change.approvals_requested', 'change.updated', 'change.updated', 'approval.decided', 'approval.decided', 'approval.decided', 'approval.decided', 'change.evidence_added', 'change.transitioned'],
     );
     assert.deepEqual(lifecycle[2].data.changes.state, { from: 'draft', to: 'assess' });
     assert.equal(lifecycle[1].data.changes.backoutPlan.to, 'Restore from the snapshot');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -181,6 +181,14 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
         [
           ['policy', 'apply'],
           [/^Usage: cabinet policy apply \[options\] <dir>/m, /new active version/, /--json/],
+        ],
+        [
+          ['policy', 'test'],
+          [/^Usage: cabinet policy test \[options\] <dir>/m, /test cases/, /--json/],
+        ],
+        [
+          ['policy', 'diff'],
+          [/^Usage: cabinet policy diff \[options\] <dir>/m, /for every\s+open change/, /--json/],
         ],
         [
           ['audit', 'verify'],
@@ -497,6 +505,148 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+  });
+
+  describe('cabinet policy test', () => {
+    let dir: string;
+    before(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'cabinet-cli-'));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    /** A copy of the shipped bundle with `edit` applied to its test files. */
+    const copyWith = (name: string, tests: Record<string, string>) => {
+      const target = path.join(dir, name);
+      cpSync(path.join(INSTALL_DIR, 'policies', 'default'), target, { recursive: true });
+      for (const [file, text] of Object.entries(tests)) writeFileSync(path.join(target, 'tests', file), text);
+      return target;
+    };
+
+    it('runs the shipped cases, one ✓ line each and a summary, and exits 0', async () => {
+      const r = await cabinet(['policy', 'test', 'policies/default']);
+      assert.equal(r.code, 0, show(r));
+      assert.equal(r.stderr, '');
+      const lines = r.stdout.trimEnd().split('\n');
+      const cases = lines.slice(0, -2);
+      assert.ok(cases.length >= 10);
+      for (const line of cases) assert.match(line, /^✓ tests\/[a-z-]+\.yaml: \S/);
+      assert.equal(lines.at(-1), `${cases.length} test cases: ${cases.length} passed, 0 failed.`);
+    });
+
+    it('marks a failing case ✗ with each mismatch in words, and exits 1; --json gives the same results', async () => {
+      const bundle = copyWith('failing', {
+        'wrong.yaml':
+          'cases:\n  - name: Emergencies go to the CAB\n    change: { type: emergency }\n    expect:\n      approvals: [cab]\n      slas: { approval_response: approval_response }\n',
+      });
+      const r = await cabinet(['policy', 'test', bundle]);
+      assert.equal(r.code, 1, show(r));
+      const lines = r.stdout.trimEnd().split('\n');
+      const at = lines.indexOf('✗ tests/wrong.yaml: Emergencies go to the CAB');
+      assert.ok(at >= 0, show(r));
+      assert.deepEqual(lines.slice(at + 1, at + 3), [
+        '    approvals: expected cab, got ecab',
+        '    SLA target for approval_response: expected approval_response, got ecab_response',
+      ]);
+      assert.match(lines.at(-1)!, /^\d+ test cases: \d+ passed, 1 failed\.$/);
+
+      const json = await cabinet(['policy', 'test', bundle, '--json']);
+      assert.equal(json.code, 1, show(json));
+      const results = JSON.parse(json.stdout) as {
+        passed: number;
+        failed: number;
+        cases: { file: string; ok: boolean; mismatches: unknown[] }[];
+      };
+      assert.equal(results.failed, 1);
+      assert.deepEqual(
+        results.cases.filter((c) => !c.ok).map((c) => [c.file, c.mismatches.length]),
+        [['tests/wrong.yaml', 2]],
+      );
+    });
+
+    it('refuses an invalid test file with file:line:column on one line, and a bundle without cases, exiting 1', async () => {
+      const invalid = copyWith('invalid', {
+        'bad.yaml': 'cases:\n  - name: Typo\n    change: { type: normal, colour: red }\n    expect: { approvals: [dbaa] }\n',
+      });
+      const line = oneLineFailure(await cabinet(['policy', 'test', invalid]));
+      assert.match(line, /tests\/bad\.yaml:3:\d+ cases\.0\.change\.colour unknown field "colour"/);
+      assert.doesNotMatch(line, /✓/);
+
+      const none = path.join(dir, 'none');
+      cpSync(path.join(INSTALL_DIR, 'policies', 'default'), none, { recursive: true });
+      rmSync(path.join(none, 'tests'), { recursive: true });
+      assert.match(oneLineFailure(await cabinet(['policy', 'test', none])), /has no test cases/);
+    });
+  });
+
+  describe('cabinet policy diff', () => {
+    eachEngine(
+      'lists the open changes the bundle would treat differently in a table, counts the others, and exits 0',
+      async (url, engine) => {
+        const started = await startCabinet(
+          loadConfig({
+            DATABASE_URL: url,
+            CABINET_WEB_DIR: '/nonexistent',
+            CABINET_ADMIN_EMAIL: 'root@example.com',
+            CABINET_ADMIN_PASSWORD: 'root-password-1',
+            CABINET_BOOTSTRAP_TOKEN: TOKEN,
+          }),
+        );
+        let number: string;
+        try {
+          const post = async (route: string, body: object) => {
+            const res = await started.app.inject({
+              method: 'POST',
+              url: route,
+              headers: { authorization: `Bearer ${TOKEN}` },
+              payload: body,
+            });
+            assert.equal(res.statusCode, 201, res.body);
+            return res.json() as { id: string; number: string };
+          };
+          const ci = async (name: string, type: string) => (await post('/api/v1/cis', { name, type, environment: 'production' })).id;
+          number = (await post('/api/v1/changes', { type: 'normal', title: 'Add an index', ciIds: [await ci('orders-db', 'database')] }))
+            .number;
+          await post('/api/v1/changes', { type: 'normal', title: 'Resize the web tier', ciIds: [await ci('web-01', 'server')] });
+        } finally {
+          await started.close();
+        }
+        const bundle = mkdtempSync(path.join(tmpdir(), `cabinet-diff-${engine}-`));
+        try {
+          cpSync(path.join(INSTALL_DIR, 'policies', 'default'), bundle, { recursive: true });
+          const approvals = path.join(bundle, 'approvals.yaml');
+          writeFileSync(
+            approvals,
+            readFileSync(approvals, 'utf8').replace(
+              '    - name: compliance\n',
+              '        - name: storage\n          when: cis.exists(c, c.type == "database")\n          approvers: { team: dba }\n          reason: Storage\n    - name: compliance\n',
+            ),
+          );
+          const r = await cabinet(['policy', 'diff', bundle], { DATABASE_URL: url });
+          assert.equal(r.code, 0, show(r));
+          const lines = r.stdout.trimEnd().split('\n');
+          assert.equal(lines[0], 'Compared with active version 1: 2 open changes, 1 would change, 1 would not.');
+          assert.match(lines[2]!, /^CHANGE\s+TYPE\/STATE\s+RISK\s+APPROVALS\s+ROUTING\s+GATES$/);
+          assert.match(lines[3]!, new RegExp(`^${number!}\\s+normal/draft\\s+\\+storage$`));
+          assert.equal(lines.length, 4);
+
+          const json = await cabinet(['policy', 'diff', bundle, '--json'], { DATABASE_URL: url });
+          assert.equal(json.code, 0, show(json));
+          const diff = JSON.parse(json.stdout) as {
+            openChanges: number;
+            unchanged: number;
+            changes: { number: string; approvalsAdded: string[] }[];
+          };
+          assert.deepEqual(
+            [diff.openChanges, diff.unchanged, diff.changes.map((c) => [c.number, c.approvalsAdded])],
+            [2, 1, [[number!, ['storage']]]],
+          );
+
+          const same = await cabinet(['policy', 'diff', 'policies/default'], { DATABASE_URL: url });
+          assert.equal(same.stdout, 'Compared with active version 1: 2 open changes, 0 would change, 2 would not.\n', show(same));
+        } finally {
+          rmSync(bundle, { recursive: true, force: true });
+        }
+      },
+    );
   });
 
   describe('cabinet audit verify', () => {

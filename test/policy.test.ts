@@ -56,7 +56,20 @@ describe('the shipped policy bundle', () => {
     assert.equal(bundle.name, 'default');
     assert.deepEqual(Object.keys(bundle.models).sort(), ['emergency', 'normal', 'standard']);
     for (const m of Object.values(bundle.models)) assert.equal(m.initial, 'draft');
-    assert.deepEqual(Object.keys(bundle.files).sort(), ['approvals.yaml', 'break-glass.yaml', 'bundle.yaml', 'change-models.yaml', 'gates.yaml', 'risk.yaml', 'routing.yaml', 'slas.yaml', 'teams.yaml']);
+    assert.deepEqual(Object.keys(bundle.files).sort(), [
+      'approvals.yaml',
+      'break-glass.yaml',
+      'bundle.yaml',
+      'change-models.yaml',
+      'gates.yaml',
+      'risk.yaml',
+      'routing.yaml',
+      'slas.yaml',
+      'teams.yaml',
+      'tests/authority.yaml',
+      'tests/lifecycle.yaml',
+      'tests/specialists.yaml',
+    ]);
   });
 
   it('gives the normal model draft→assess→authorize→scheduled→implement→review→closed, cancel before implementation and reject from assess or authorize', async () => {

@@ -2,7 +2,9 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfigWith, type Config } from '../config';
 import { applyPolicy, createToken, createUser, importCis, migrate } from './commands/admin';
 import { verifyAuditFile, validatePolicy } from './commands/offline';
+import { diffPolicy, testPolicy } from './commands/policy';
 import { serve } from './commands/serve';
+import { runWorker } from './commands/worker';
 import { CliError, describeError } from './output';
 
 function config(overrides: Record<string, string | undefined> = {}): Config {
@@ -22,7 +24,14 @@ export function buildCli(): Command {
     .description('Run the API and the web app (applies migrations and the policy bundle first)')
     .option('--demo', 'load the demo organisation on first start (same as CABINET_DEMO=1)')
     .option('--no-worker', 'do not run background jobs in this process')
-    .action(async (opts: { demo?: boolean }) => serve(config(opts.demo ? { CABINET_DEMO: '1' } : {})));
+    .action(async (opts: { demo?: boolean; worker?: boolean }) => serve(config({ ...(opts.demo ? { CABINET_DEMO: '1' } : {}), ...(opts.worker === false ? { CABINET_WORKER: 'off' } : {}) })));
+
+  program
+    .command('worker')
+    .description('Run the background worker (SLA reminders, escalations and breaches; outbox delivery) without the HTTP server')
+    .option('--once', 'run one tick and exit')
+    .option('--json', 'machine-readable output (with --once)')
+    .action(async (opts: { once?: boolean; json?: boolean }) => runWorker(config(), opts));
 
   program
     .command('migrate')
@@ -76,6 +85,18 @@ export function buildCli(): Command {
     .description('Apply a policy bundle as the new active version on DATABASE_URL; lists every problem with file and line when it is refused')
     .option('--json', 'machine-readable output')
     .action(async (dir: string, opts) => applyPolicy(config(), dir, opts));
+  policy
+    .command('test')
+    .argument('<dir>', 'bundle folder')
+    .description("Run the bundle's test cases (DIR/tests/*.yaml) without a database; exit 0 when all pass, 1 on any failure or invalid file")
+    .option('--json', 'machine-readable output')
+    .action(async (dir: string, opts) => testPolicy(dir, opts));
+  policy
+    .command('diff')
+    .argument('<dir>', 'bundle folder')
+    .description('Show what the bundle would change (risk, approvals, routing, gates) for every open change on DATABASE_URL, before it is applied')
+    .option('--json', 'machine-readable output')
+    .action(async (dir: string, opts) => diffPolicy(config(), dir, opts));
 
   const audit = program.command('audit').description('Audit trail');
   audit

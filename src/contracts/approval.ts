@@ -8,6 +8,9 @@ export const ApprovalVote = z.object({
   decision: z.enum(['approve', 'reject']),
   comment: z.string(),
   createdAt: z.string(),
+  /** Set when a delegate decided for someone away: the vote counts as theirs. */
+  onBehalfOfId: z.string().nullable(),
+  onBehalfOfName: z.string().nullable(),
 });
 
 /** One approval of a change, as people and the web app read it. */
@@ -23,10 +26,16 @@ export const Approval = z.object({
   quorum: z.object({ kind: z.enum(['any', 'all', 'n', 'percent']), value: z.number().int().nullable() }),
   state: z.enum(APPROVAL_STATES),
   dueAt: z.string().nullable(),
+  /** When the approval went past its due time and was escalated; from then on its escalation target may decide it too. */
+  escalatedAt: z.string().nullable(),
+  /** Who an overdue approval escalates to (team id, role or user id), or null. */
+  escalation: z.object({ kind: z.enum(['team', 'role', 'user']), ref: z.string() }).nullable(),
   policyVersion: z.number().int(),
   votes: z.array(ApprovalVote),
   /** Whether the caller may approve or reject it now. */
   canDecide: z.boolean(),
+  /** When the caller may decide only as someone's delegate: whose vote theirs would be. */
+  decidesFor: z.object({ userId: z.string(), name: z.string() }).nullable(),
 });
 export type Approval = z.infer<typeof Approval>;
 
@@ -41,5 +50,7 @@ export const DecisionInput = z.object({
   decision: z.enum(['approve', 'reject']),
   /** Required to reject: the requester needs to know why. */
   comment: z.string().trim().max(4000).default(''),
+  /** Decide as the delegate of this user (someone away who delegated to you); by default, whoever you may decide for. */
+  onBehalfOf: z.string().min(1).max(64).optional(),
 });
 export type DecisionInput = z.output<typeof DecisionInput>;

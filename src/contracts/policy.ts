@@ -39,3 +39,83 @@ export const AppliedPolicy = PolicyVersion.extend({ applied: z.boolean() });
 export type AppliedPolicy = z.infer<typeof AppliedPolicy>;
 
 export const PolicyVersionParams = z.object({ number: z.coerce.number().int().min(1).max(2_147_483_647) });
+
+/** One problem of a bundle or a test file, at its place. */
+export const PolicyIssue = z.object({
+  file: z.string(),
+  line: z.number().int(),
+  column: z.number().int(),
+  path: z.string(),
+  message: z.string(),
+});
+
+/** The outcome of a bundle's test cases (`tests/*.yaml`); `issues` lists problems of test files that kept them from running. */
+export const PolicyTestReport = z.object({
+  passed: z.number().int(),
+  failed: z.number().int(),
+  cases: z.array(
+    z.object({
+      file: z.string(),
+      name: z.string(),
+      ok: z.boolean(),
+      mismatches: z.array(z.object({ what: z.string(), expected: z.string(), actual: z.string() })),
+    }),
+  ),
+  issues: z.array(PolicyIssue),
+});
+export type PolicyTestReport = z.infer<typeof PolicyTestReport>;
+
+export const PolicyVersionTests = PolicyTestReport.extend({ number: z.number().int() });
+export type PolicyVersionTests = z.infer<typeof PolicyVersionTests>;
+
+const RiskOutcome = z.object({ score: z.number(), level: z.string() });
+/** What a bundle decides for one change: its risk, the approval rules that apply, routing and gates. */
+const ChangeOutcome = z.object({
+  risk: RiskOutcome,
+  approvals: z.array(z.string()),
+  /** The assignment team routing picks (a handle, `field service_owner`…) or `none`. */
+  team: z.string(),
+  changeManager: z.string(),
+  gates: z.array(z.string()),
+});
+
+/** One open change whose outcome the candidate bundle changes. */
+export const ChangeImpact = z.object({
+  id: z.string(),
+  number: z.string(),
+  title: z.string(),
+  type: z.string(),
+  state: z.string(),
+  /** What moves: any of risk, approvals, routing, gates, model. */
+  changed: z.array(z.enum(['risk', 'approvals', 'routing', 'gates', 'model'])),
+  before: ChangeOutcome,
+  after: ChangeOutcome,
+  approvalsAdded: z.array(z.string()),
+  approvalsRemoved: z.array(z.string()),
+  /** Problems the new bundle causes the change (its type or state no longer exists). */
+  warnings: z.array(z.string()),
+});
+export type ChangeImpact = z.infer<typeof ChangeImpact>;
+
+/** The impact of a candidate bundle on every open change, against the active version. */
+export const PolicyDiff = z.object({
+  activeVersion: z.number().int().nullable(),
+  openChanges: z.number().int(),
+  unchanged: z.number().int(),
+  changes: z.array(ChangeImpact),
+});
+export type PolicyDiff = z.infer<typeof PolicyDiff>;
+
+export const PolicyPreviewInput = ApplyPolicyInput;
+
+/** A bundle checked as applying would check it, its test results, and its impact on open changes. */
+export const PolicyPreview = z.object({
+  valid: z.literal(true),
+  name: z.string(),
+  hash: z.string(),
+  /** Whether the active version has exactly this content. */
+  sameAsActive: z.boolean(),
+  tests: PolicyTestReport,
+  diff: PolicyDiff,
+});
+export type PolicyPreview = z.infer<typeof PolicyPreview>;

@@ -185,6 +185,7 @@ export interface ApprovalsTable {
   policy_version: number;
   created_at: string;
   decided_at: string | null;
+  escalated_at: string | null;
 }
 export interface ApprovalVotesTable {
   id: string;
@@ -217,6 +218,9 @@ export interface DB {
   change_evidence: ChangeEvidenceTable;
   delegations: DelegationsTable;
   break_glass: BreakGlassTable;
+  sla_clocks: SlaClocksTable;
+  outbox: OutboxTable;
+  notifications: NotificationsTable;
 }
 export interface ChangeEvidenceTable {
   id: string;
@@ -251,4 +255,44 @@ export interface BreakGlassTable {
   reviewed_by: string | null;
   reviewed_at: string | null;
   review_notes: string | null;
+}
+export interface SlaClocksTable {
+  id: string;
+  change_id: string;
+  approval_id: string | null;
+  metric: string;
+  target: string;
+  clock: string;
+  policy_version: number;
+  started_at: string;
+  due_at: string;
+  remind_at: string | null;
+  stopped_at: string | null;
+  reminded_at: string | null;
+  breached_at: string | null;
+  escalated_at: string | null;
+}
+export interface OutboxTable {
+  id: string;
+  topic: string;
+  payload: unknown;
+  created_at: string;
+  available_at: string;
+  attempts: number;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  delivered_at: string | null;
+  last_error: string | null;
+}
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  title: string;
+  body: string;
+  change_id: string | null;
+  approval_id: string | null;
+  outbox_id: string;
+  created_at: string;
+  read_at: string | null;
 }

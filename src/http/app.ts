@@ -17,7 +17,10 @@ import { auditRoutes } from './routes/audit.routes';
 import { authRoutes } from './routes/auth.routes';
 import { changeRoutes } from './routes/changes.routes';
 import { cmdbRoutes } from './routes/cmdb.routes';
+import { governanceRoutes } from './routes/governance.routes';
+import { notificationRoutes } from './routes/notifications.routes';
 import { policyRoutes } from './routes/policy.routes';
+import { slaRoutes } from './routes/sla.routes';
 import type { App } from './types';
 
 export interface AppOptions {
@@ -85,8 +88,11 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   cmdbRoutes(app, deps);
   changeRoutes(app, deps);
   approvalRoutes(app, deps);
+  governanceRoutes(app, deps);
   auditRoutes(app, deps);
   policyRoutes(app, deps);
+  slaRoutes(app, deps);
+  notificationRoutes(app, deps);
 
   const indexHtml = path.join(opts.webDir, 'index.html');
   const hasWeb = existsSync(indexHtml);

@@ -64,6 +64,7 @@ function tagsOf(cis: ChangeContextInput['cis'], services: ChangeContextInput['se
   for (const s of services) for (const t of s.tags) seen.add(t);
   return [...seen].sort();
 }
+
 const rate = (failed: number, total: number) => (total === 0 ? 0 : failed / total);
 
 export function buildChangeContext(input: ChangeContextInput): Record<string, unknown> {

@@ -1,14 +1,9 @@
 import { z } from 'zod';
+import { EVIDENCE_KINDS } from '../domain/change/evidence';
+
+export { EVIDENCE_KINDS, type EvidenceKind } from '../domain/change/evidence';
 
 const Name = z.string().regex(/^[a-z][a-z0-9_]*$/, 'names are lowercase letters, digits and "_"');
-
-/**
- * Evidence a person attaches to a change (`test_evidence`, `backout_test`, `security_scan`, `other`),
- * or that Cabinet records itself (`approval_record`: the approvals and their votes, sealed by a hash when the
- * last approval is granted).
- */
-export const EVIDENCE_KINDS = ['test_evidence', 'approval_record', 'backout_test', 'security_scan', 'other'] as const;
-export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 const GateSchema = z.strictObject({
   name: Name,

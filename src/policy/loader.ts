@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
 import type { ChangeModel } from '../domain/change/lifecycle';
 import { AppError } from '../domain/errors';
 import { BundleSchema } from './bundle.schema';
@@ -76,8 +77,13 @@ export interface BusinessCalendar {
 /** SLA targets: for each metric, the first target whose `when` holds sets the clock (CEL sees `risk` too). */
 export interface CompiledSlas {
   calendar: BusinessCalendar;
-  remindBefore: { kind: 'percent'; value: number } | { kind: 'duration'; ms: number };
-  targets: { name: string; metric: SlaMetric; when: CompiledExpression; targetMs: number; clock: 'business' | 'wall' }[];
+  /** `workingMs` is the duration counted on a business calendar (a `d` is one working day there). */
+  remindBefore: { kind: 'percent'; value: number } | { kind: 'duration'; ms: number; workingMs: number };
+  /**
+   * `targetMs` is the duration read as elapsed time (a `d` is 24 h); `targetWorkingMs` is what the clock
+   * counts: working time on the calendar for a `business` clock (a `d` is one working day), else `targetMs`.
+   */
+  targets: { name: string; metric: SlaMetric; when: CompiledExpression; target: string; targetMs: number; targetWorkingMs: number; clock: 'business' | 'wall' }[];
 }
 
 export interface CompiledBreakGlass {
@@ -161,10 +167,35 @@ export async function loadBundleDir(dir: string): Promise<PolicyBundle> {
   return compileBundle(await readBundleFiles(dir));
 }
 
-interface ParsedFile {
+/** One parsed YAML file of a bundle, kept so problems can be reported at their line and column. */
+export interface ParsedFile {
   file: string;
   doc: Document.Parsed;
   lines: LineCounter;
+}
+
+/** Parses one YAML file; records its syntax errors at their line and column and returns null when it has any. */
+export function parseYamlFile(file: string, text: string, issues: BundleIssue[]): ParsedFile | null {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length === 0) return { file, doc, lines };
+  for (const e of doc.errors) {
+    const pos = lines.linePos(e.pos[0]);
+    issues.push({ file, line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0] ?? e.message });
+  }
+  return null;
+}
+
+/**
+ * The problems of a failed zod parse, each at its place. An unknown field is reported at the field itself
+ * (one issue per field), not at the object holding it.
+ */
+export function schemaIssues(error: z.ZodError, at: (keyPath: (string | number)[]) => { file: string; line: number; column: number }): BundleIssue[] {
+  return error.issues.flatMap((issue) => {
+    const parentPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    const targets = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ keyPath: [...parentPath, k], message: `unknown field "${k}"` })) : [{ keyPath: parentPath, message: issue.message }];
+    return targets.map(({ keyPath, message }) => ({ ...at(keyPath), path: keyPath.join('.'), message }));
+  });
 }
 
 /**
@@ -178,16 +209,9 @@ export function compileBundle(files: Record<string, string>): PolicyBundle {
 
   for (const [file, text] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
     if (isTestFile(file)) continue;
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-    const parsed: ParsedFile = { file, doc, lines };
-    if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        const pos = lines.linePos(e.pos[0]);
-        issues.push({ file, line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0] ?? e.message });
-      }
-      continue;
-    }
+    const parsed = parseYamlFile(file, text, issues);
+    if (!parsed) continue;
+    const { doc } = parsed;
     if (doc.contents === null) continue;
     if (!isMap(doc.contents)) {
       issues.push({ file, line: 1, column: 1, path: '', message: 'a bundle file must be a mapping of sections' });
@@ -211,16 +235,12 @@ export function compileBundle(files: Record<string, string>): PolicyBundle {
 
   const result = BundleSchema.safeParse(merged);
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      const parentPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-      // An unknown field is reported at the field itself (one issue per field), not at the object holding it.
-      const targets = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ keyPath: [...parentPath, k], message: `unknown field "${k}"` })) : [{ keyPath: parentPath, message: issue.message }];
-      for (const { keyPath, message } of targets) {
+    issues.push(
+      ...schemaIssues(result.error, (keyPath) => {
         const top = typeof keyPath[0] === 'string' ? owner.get(keyPath[0]) : undefined;
-        const where = top ? locate(top, keyPath) : { file: Object.keys(files)[0] ?? '?', line: 1, column: 1 };
-        issues.push({ ...where, path: keyPath.join('.'), message });
-      }
-    }
+        return top ? locate(top, keyPath) : { file: Object.keys(files)[0] ?? '?', line: 1, column: 1 };
+      }),
+    );
     throw new PolicyInvalidError(issues);
   }
 
@@ -355,14 +375,18 @@ function compileSlas(
     if (calendar.start >= calendar.end) issues.push({ ...where(parsed, ['slas', 'businessHours', 'end']), path: 'slas.businessHours.end', message: 'the working day must end after it starts' });
   }
   const remind = section.remindBefore;
+  // In business time a day is one working day, not 24 hours.
+  const workingMs = (d: string) => (d.endsWith('d') ? Number(d.slice(0, -1)) * Math.max(calendar.end - calendar.start, 0) * 3_600_000 : durationMs(d));
   return {
     calendar,
-    remindBefore: remind.endsWith('%') ? { kind: 'percent', value: Number(remind.slice(0, -1)) } : { kind: 'duration', ms: durationMs(remind) },
+    remindBefore: remind.endsWith('%') ? { kind: 'percent', value: Number(remind.slice(0, -1)) } : { kind: 'duration', ms: durationMs(remind), workingMs: workingMs(remind) },
     targets: section.targets.map((t, i) => ({
       name: t.name,
       metric: t.metric,
       when: compileAt(parsed, ['slas', 'targets', i, 'when'], t.when, 'bool', 'approvals', issues),
+      target: t.target,
       targetMs: durationMs(t.target),
+      targetWorkingMs: t.clock === 'business' ? workingMs(t.target) : durationMs(t.target),
       clock: t.clock,
     })),
   };
@@ -440,7 +464,7 @@ export function hashFiles(files: Record<string, string>): string {
 }
 
 /** The line and column of the deepest node that exists along `keyPath`. */
-function locate(parsed: ParsedFile, keyPath: (string | number)[]): { file: string; line: number; column: number } {
+export function locate(parsed: ParsedFile, keyPath: (string | number)[]): { file: string; line: number; column: number } {
   for (let depth = keyPath.length; depth >= 0; depth--) {
     const node = parsed.doc.getIn(keyPath.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
     if (node && node.range) {

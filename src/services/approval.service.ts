@@ -3,16 +3,20 @@ import type { Actor } from '../domain/actor';
 import { quorumOutcome } from '../domain/approval/quorum';
 import { assertPermission, hasPermission, hasRole, type Role } from '../domain/auth/roles';
 import { ConflictError, ForbiddenError, InputError, NotFoundError } from '../domain/errors';
-import type { ApprovalRecord, ApproverKind, ChangeRecord, Repositories, VoteRecord } from '../db/repositories';
+import type { ApprovalRecord, ApproverKind, ChangeRecord, PendingApprovalRow, Repositories, VoteRecord } from '../db/repositories';
 import type { ApproverSpec } from '../policy/loader';
 import { firedApprovalRules } from '../policy/evaluate';
 import { audit, type ServiceDeps } from './context';
 import type { ActivePolicy, PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
+import type { SlaService } from './sla.service';
+import type { GovernanceService, Principal } from './governance.service';
 
 export interface ApprovalServiceDeps extends ServiceDeps {
   policy: PolicyService;
   risk: RiskService;
+  sla: SlaService;
+  governance: GovernanceService;
 }
 
 type People = Pick<ChangeRecord, 'requesterId' | 'ownerId' | 'implementerId'>;
@@ -25,16 +29,17 @@ export function isPartyTo(change: People, userId: string): boolean {
   return change.requesterId === userId || change.ownerId === userId || change.implementerId === userId;
 }
 
-/** Whether the actor is one of the approval's approvers: a member of the team, holder of the role, or the user. */
-export function isApprover(actor: Actor, approval: Pick<ApprovalRecord, 'approverKind' | 'approverRef'>): boolean {
-  switch (approval.approverKind) {
-    case 'team':
-      return actor.teamIds.includes(approval.approverRef);
-    case 'role':
-      return hasRole(actor, approval.approverRef as Role);
-    case 'user':
-      return actor.userId === approval.approverRef;
-  }
+/**
+ * Whether the actor is one of the approval's approvers: a member of the team, holder of the role, or the
+ * user; once the approval was escalated, its escalation target qualifies too.
+ */
+export function isApprover(
+  actor: Pick<Actor, 'userId' | 'teamIds' | 'roles'>,
+  approval: Pick<ApprovalRecord, 'approverKind' | 'approverRef'> & Partial<Pick<ApprovalRecord, 'escalateKind' | 'escalateRef' | 'escalatedAt'>>,
+): boolean {
+  const matches = (kind: string, ref: string) => (kind === 'team' ? actor.teamIds.includes(ref) : kind === 'role' ? hasRole(actor, ref as Role) : kind === 'user' && actor.userId === ref);
+  if (matches(approval.approverKind, approval.approverRef)) return true;
+  return !!approval.escalatedAt && !!approval.escalateKind && !!approval.escalateRef && matches(approval.escalateKind, approval.escalateRef);
 }
 
 /**
@@ -97,19 +102,23 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
           quorumKind: rule.quorum.kind,
           quorumValue: rule.quorum.value,
           state: 'waiting',
-          dueAt: rule.dueMs === null ? null : new Date(now.getTime() + rule.dueMs).toISOString(),
+          // Set when the approval opens, from the rule's `due` or the SLA targets (sla.approvalsOpened).
+          dueAt: null,
           escalateKind: escalation?.kind ?? null,
           escalateRef: escalation?.ref ?? null,
           reason,
           policyVersion: active.number,
           createdAt: at,
           decidedAt: null,
+          escalatedAt: null,
         });
       }
     }
     const first = Math.min(...created.map((a) => a.stageOrder));
     for (const a of created) if (a.stageOrder === first) a.state = 'pending';
     await repos.approvals.insert(created);
+    await deps.sla.approvalsCancelled(repos, change.id);
+    await deps.sla.approvalsOpened(repos, change, active, created.filter((a) => a.state === 'pending'), context);
     if (created.length > 0 || cancelled > 0) {
       await audit(repos, actor, at, 'change.approvals_requested', 'change', change.id, {
         number: change.number,
@@ -129,14 +138,29 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
   /** Cancels the change's open approvals (the change was cancelled or rejected). */
   async function cancelOpen(repos: Repositories, changeId: string): Promise<void> {
     await repos.approvals.cancelOpen(changeId, nowIso());
+    await deps.sla.approvalsCancelled(repos, changeId);
   }
 
-  function canDecide(actor: Actor, a: ApprovalRecord, change: People, votes: VoteRecord[]): boolean {
-    return a.state === 'pending' && hasPermission(actor, 'approval.decide') && isApprover(actor, a) && !isPartyTo(change, actor.userId) && !votes.some((v) => v.userId === actor.userId);
+  /**
+   * Whether the actor may decide the approval now, and as whom: themself when they are an approver, else
+   * the first person away who delegated to them and is one. One vote per person, counted for one person.
+   */
+  function decisionRight(actor: Actor, a: ApprovalRecord, change: People, votes: VoteRecord[], delegators: Principal[], onBehalfOf?: string): { allowed: boolean; as: Principal | null } {
+    const no = { allowed: false, as: null };
+    if (a.state !== 'pending' || !hasPermission(actor, 'approval.decide') || isPartyTo(change, actor.userId)) return no;
+    if (votes.some((v) => v.userId === actor.userId)) return no;
+    const hasVoted = (userId: string) => votes.some((v) => v.userId === userId || v.onBehalfOf === userId);
+    if (onBehalfOf === undefined && isApprover(actor, a) && !hasVoted(actor.userId)) return { allowed: true, as: null };
+    const delegator = delegators.find((d) => (onBehalfOf === undefined || d.userId === onBehalfOf) && isApprover(d, a) && !isPartyTo(change, d.userId) && !hasVoted(d.userId));
+    return delegator ? { allowed: true, as: delegator } : no;
+  }
+  function canDecide(actor: Actor, a: ApprovalRecord, change: People, votes: VoteRecord[], delegators: Principal[] = []): boolean {
+    return decisionRight(actor, a, change, votes, delegators).allowed;
   }
 
-  function present(actor: Actor, a: ApprovalRecord, change: People, votes: VoteRecord[]): Approval {
+  function present(actor: Actor, a: ApprovalRecord, change: People, votes: VoteRecord[], delegators: Principal[] = []): Approval {
     const mine = votes.filter((v) => v.approvalId === a.id);
+    const right = decisionRight(actor, a, change, mine, delegators);
     return {
       id: a.id,
       changeId: a.changeId,
@@ -149,9 +173,12 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       quorum: { kind: a.quorumKind, value: a.quorumValue },
       state: a.state,
       dueAt: a.dueAt,
+      escalatedAt: a.escalatedAt,
+      escalation: a.escalateKind && a.escalateRef ? { kind: a.escalateKind as ApproverKind, ref: a.escalateRef } : null,
       policyVersion: a.policyVersion,
-      votes: mine.map((v) => ({ userId: v.userId, userName: v.userName, decision: v.decision, comment: v.comment, createdAt: v.createdAt })),
-      canDecide: canDecide(actor, a, change, mine),
+      votes: mine.map((v) => ({ userId: v.userId, userName: v.userName, decision: v.decision, comment: v.comment, createdAt: v.createdAt, onBehalfOfId: v.onBehalfOf, onBehalfOfName: v.onBehalfOfName })),
+      canDecide: right.allowed,
+      decidesFor: right.as ? { userId: right.as.userId, name: right.as.name } : null,
     };
   }
 
@@ -172,17 +199,26 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       const change = await loadChange(store.repos, changeId);
       const approvals = await store.repos.approvals.forChange(change.id);
       const votes = await store.repos.approvals.votesFor(approvals.map((a) => a.id));
-      return approvals.map((a) => present(actor, a, change, votes));
+      const delegators = await deps.governance.delegatorsOf(store.repos, actor.userId);
+      return approvals.map((a) => present(actor, a, change, votes, delegators));
     },
 
-    /** Pending approvals the actor may decide now: addressed to them, not voted yet, not on their own changes. */
+    /**
+     * Pending approvals the actor may decide now: addressed to them or to someone away who delegated to them,
+     * not voted yet, not on their own changes.
+     */
     async myApprovals(actor: Actor): Promise<MyApproval[]> {
       if (!hasPermission(actor, 'approval.decide')) return [];
-      const rows = await store.repos.approvals.pendingAddressedTo({ teamIds: actor.teamIds, roles: actor.roles.map((r) => r.role), userId: actor.userId });
+      const delegators = await deps.governance.delegatorsOf(store.repos, actor.userId);
+      const byId = new Map<string, PendingApprovalRow>();
+      for (const who of [actor, ...delegators]) {
+        for (const row of await store.repos.approvals.pendingAddressedTo({ teamIds: who.teamIds, roles: who.roles.map((r) => r.role), userId: who.userId })) byId.set(row.id, row);
+      }
+      const rows = [...byId.values()].sort((x, y) => (x.dueAt ?? '\uffff').localeCompare(y.dueAt ?? '\uffff'));
       const votes = await store.repos.approvals.votesFor(rows.map((r) => r.id));
       return rows
-        .filter((r) => canDecide(actor, r, r, votes.filter((v) => v.approvalId === r.id)))
-        .map((r) => ({ ...present(actor, r, r, votes), changeNumber: r.changeNumber, changeTitle: r.changeTitle }));
+        .filter((r) => canDecide(actor, r, r, votes.filter((v) => v.approvalId === r.id), delegators))
+        .map((r) => ({ ...present(actor, r, r, votes, delegators), changeNumber: r.changeNumber, changeTitle: r.changeTitle }));
     },
 
     /**
@@ -193,6 +229,8 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     async decide(actor: Actor, approvalId: string, input: DecisionInput): Promise<Approval> {
       assertPermission(actor, 'approval.decide');
       const comment = input.comment.trim();
+      // NOTE: read before the transaction (SQLite's one connection); the next stage's SLA comes from it.
+      const active = await deps.policy.active();
       const changeId = await store.transaction(async (repos) => {
         const a = await repos.approvals.find(approvalId);
         if (!a) throw new NotFoundError('Approval', approvalId);
@@ -202,21 +240,27 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         if (isPartyTo(change, actor.userId)) {
           throw new ForbiddenError(`You requested, own or implement ${change.number}; someone else must decide its approvals.`, 'segregation_of_duties', { changeId: change.id });
         }
-        if (!isApprover(actor, a)) {
-          throw new ForbiddenError(`Only ${a.approverKind === 'team' ? `members of ${a.approverLabel}` : a.approverLabel} may decide this approval.`, 'not_an_approver', {
+        const votes = await repos.approvals.votesFor([a.id]);
+        if (votes.some((v) => v.userId === actor.userId || (input.onBehalfOf === undefined && isApprover(actor, a) && v.onBehalfOf === actor.userId))) {
+          throw new ConflictError('already_voted', 'You already decided this approval (or your delegate did for you).');
+        }
+        const right = decisionRight(actor, a, change, votes, await deps.governance.delegatorsOf(repos, actor.userId), input.onBehalfOf);
+        if (!right.allowed) {
+          throw new ForbiddenError(`Only ${a.approverKind === 'team' ? `members of ${a.approverLabel}` : a.approverLabel}, or their delegates while they are away, may decide this approval.`, 'not_an_approver', {
             approver: { kind: a.approverKind, ref: a.approverRef, label: a.approverLabel },
+            ...(input.onBehalfOf ? { onBehalfOf: input.onBehalfOf } : {}),
           });
         }
-        const votes = await repos.approvals.votesFor([a.id]);
-        if (votes.some((v) => v.userId === actor.userId)) throw new ConflictError('already_voted', 'You already decided this approval.');
         const at = nowIso();
-        await repos.approvals.insertVote({ id: deps.newId(), approvalId: a.id, userId: actor.userId, decision: input.decision, comment, createdAt: at });
+        const onBehalfOf = right.as?.userId ?? null;
+        await repos.approvals.insertVote({ id: deps.newId(), approvalId: a.id, userId: actor.userId, decision: input.decision, comment, createdAt: at, onBehalfOf });
         // The quorum counts the voters eligible now, leaving out those segregation of duties excludes.
         const eligible = (await repos.approvals.eligibleUserIds(a.approverKind, a.approverRef)).filter((id) => !isPartyTo(change, id)).length;
         const outcome = quorumOutcome({ kind: a.quorumKind, value: a.quorumValue }, eligible, [...votes, { decision: input.decision }]);
         if (outcome !== 'pending' && !(await repos.approvals.setState(a.id, 'pending', outcome, at))) {
           throw new ConflictError('approval_closed', 'This approval was decided meanwhile.', {});
         }
+        if (outcome !== 'pending') await deps.sla.approvalDecided(repos, actor, change, a.id);
         let opened: string | null = null;
         if (outcome === 'approved') {
           const live = (await repos.approvals.forChange(change.id)).filter((x) => x.state !== 'cancelled');
@@ -224,6 +268,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
             const next = live.filter((x) => x.state === 'waiting' && x.stageOrder > a.stageOrder).sort((x, y) => x.stageOrder - y.stageOrder)[0];
             if (next) {
               await repos.approvals.openStage(change.id, next.stageOrder);
+              await deps.sla.approvalsOpened(repos, change, active, live.filter((x) => x.state === 'waiting' && x.stageOrder === next.stageOrder));
               opened = next.stage;
             }
           }
@@ -237,8 +282,11 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
           decision: input.decision,
           comment,
           state: outcome,
+          ...(right.as ? { onBehalfOf: { userId: right.as.userId, name: right.as.name } } : {}),
           ...(opened ? { openedStage: opened } : {}),
         });
+        // The last approval granted: seal the record of them all as evidence.
+        if (outcome === 'approved' && !opened) await deps.governance.sealApprovalRecord(repos, actor, change.id);
         return change.id;
       });
       const updated = (await service.listForChange(actor, changeId)).find((x) => x.id === approvalId);

@@ -11,7 +11,9 @@ import { audit, throwIfIssues, type ServiceDeps } from './context';
 import type { ApprovalService } from './approval.service';
 import type { PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
+import type { SlaService } from './sla.service';
 import type { RoutingService } from './routing.service';
+import type { GovernanceService } from './governance.service';
 
 /** Fields whose changes are recorded in the audit trail (everything a person can edit). */
 const AUDITED_FIELDS = [
@@ -31,11 +33,13 @@ export interface ChangeServiceDeps extends ServiceDeps {
   risk: RiskService;
   approvals: ApprovalService;
   routing: RoutingService;
+  sla: SlaService;
+  governance: GovernanceService;
 }
 
 /** Requests for change: filing, editing, the policy-driven lifecycle, comments and history. */
 export function createChangeService(deps: ChangeServiceDeps) {
-  const { store, policy, risk, approvals, routing } = deps;
+  const { store, policy, risk, approvals, routing, sla, governance } = deps;
   const nowIso = () => deps.now().toISOString();
 
   async function withServices(repos: Repositories, c: ChangeRecord): Promise<Change> {
@@ -196,7 +200,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
     /**
      * Moves a change to another state as its policy model allows: 409 `invalid_transition` naming the
      * allowed states, 403 when the actor may not fire it, 422 `missing_fields` naming every empty field,
-     * then 422 `approvals_pending` listing every approval not yet approved (for a `requiresApprovals` state).
+     * then 422 `approvals_pending` listing every approval not yet approved (for a `requiresApprovals` state),
+     * 422 `gate_unsatisfied` naming each gate's missing evidence, and 422 `review_required` before a final
+     * state while a break-glass review is outstanding. Break-glass in force passes approvals and gates.
      * Entering a `requestApprovals` state generates the change's approvals in the same transaction.
      */
     async transition(actor: Actor, id: string, to: string, opts: { version?: number; comment?: string } = {}): Promise<ChangeDetail> {
@@ -236,9 +242,16 @@ export function createChangeService(deps: ChangeServiceDeps) {
           });
         }
         const target = findState(model, to);
+        if (target?.final && before.reviewRequired) {
+          throw new PolicyError('review_required', `${before.number} used break-glass; a change manager must review the bypass before it can be ${to}.`, { from: before.state, to });
+        }
+        // Break-glass in force lets the change past pending approvals and unsatisfied gates, and says so.
+        const bypass = await governance.activeBreakGlass(repos, before.id);
+        const skipped: { approvals: string[]; gates: string[] } = { approvals: [], gates: [] };
         if (target?.requiresApprovals) {
           const open = await approvals.blocking(repos, before.id);
-          if (open.length > 0) {
+          skipped.approvals = bypass ? open.map((a) => `${a.rule} by ${a.approverLabel} (${a.state})`) : [];
+          if (open.length > 0 && !bypass) {
             throw new PolicyError(
               'approvals_pending',
               `${before.number} cannot move to ${to} until its approvals are granted: ${open.map((a) => `${a.rule} by ${a.approverLabel} (${a.state})`).join(', ')}.`,
@@ -246,6 +259,15 @@ export function createChangeService(deps: ChangeServiceDeps) {
             );
           }
         }
+        const unsatisfied = await governance.unsatisfiedFor(repos, before, to, active);
+        if (unsatisfied.length > 0 && !bypass) {
+          throw new PolicyError(
+            'gate_unsatisfied',
+            `${before.number} cannot move to ${to} without its evidence: ${unsatisfied.map((g) => `${g.name} needs ${g.missing.join(' and ')}`).join('; ')}.`,
+            { from: before.state, to, gates: unsatisfied },
+          );
+        }
+        if (bypass) skipped.gates = unsatisfied.map((g) => g.name);
         const after: ChangeRecord = { ...before, state: to, version: before.version + 1, updatedAt: nowIso() };
         if (!(await repos.changes.update(after, before.version))) throw new StaleVersionError('Change', before.number, before.version, before.version + 1);
         await audit(repos, actor, after.updatedAt, 'change.transitioned', 'change', after.id, {
@@ -256,9 +278,14 @@ export function createChangeService(deps: ChangeServiceDeps) {
           ...(opts.comment ? { comment: opts.comment } : {}),
         });
         if (opts.comment) await addComment(repos, actor, after.id, { body: opts.comment, kind: 'work_note' });
+        if (bypass && (skipped.approvals.length > 0 || skipped.gates.length > 0)) {
+          await governance.markBreakGlassUsed(repos, bypass.id);
+          await audit(repos, actor, after.updatedAt, 'change.break_glass_used', 'change', after.id, { number: after.number, breakGlassId: bypass.id, to, skipped });
+        }
         if (!target?.final) await risk.reassess(repos, actor, after, active);
         if (target?.requestApprovals) await approvals.request(repos, actor, after, active);
         if (target?.final) await approvals.cancelOpen(repos, after.id);
+        await sla.changeTransitioned(repos, actor, before, after, active);
         return withServices(repos, (await repos.changes.findById(after.id))!);
       });
       return detail(actor, moved);

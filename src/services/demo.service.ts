@@ -6,6 +6,9 @@ import { isApprover, type ApprovalService } from './approval.service';
 import type { ChangeService } from './change.service';
 import type { CmdbService } from './cmdb.service';
 import type { ServiceDeps } from './context';
+import type { GovernanceService } from './governance.service';
+import type { OutboxService } from './outbox.service';
+import type { SlaService } from './sla.service';
 
 /** Every demo person signs in with this password (documented in the README; demo data only). */
 export const DEMO_PASSWORD = 'demo-password-1';
@@ -17,7 +20,19 @@ const DAY = 86_400_000;
  * CIs with dependencies, and changes in every state, made through the same services a person would use.
  * Loaded once: a second call finds the demo team and does nothing.
  */
-export function createDemoService(deps: ServiceDeps & { accounts: AccountsService; cmdb: CmdbService; changes: ChangeService; approvals: ApprovalService }) {
+export function createDemoService(
+  deps: ServiceDeps & {
+    accounts: AccountsService;
+    cmdb: CmdbService;
+    changes: ChangeService;
+    approvals: ApprovalService;
+    sla: SlaService;
+    outbox: OutboxService;
+    governance: Pick<GovernanceService, 'addEvidence'>;
+    /** The change service on a clock `ms` behind, to file a change in the past. */
+    earlier: (ms: number) => { changes: ChangeService };
+  },
+) {
   return {
     async load(): Promise<{ loaded: boolean }> {
       if (await deps.store.repos.accounts.findTeam('platform')) return { loaded: false };
@@ -32,6 +47,7 @@ export function createDemoService(deps: ServiceDeps & { accounts: AccountsServic
       const payments = await team('Payments', 'payments-team', 'Builds the payment service.');
       const changeManagers = await team('Change Managers', 'change-managers', 'Triage, assessment and scheduling.');
       const cab = await team('Change Advisory Board', 'cab', 'Authorizes normal changes of high and very high risk.');
+      const compliance = await team('Compliance', 'compliance', 'Reviews changes to regulated systems (SOX, HIPAA, GDPR, PCI).');
 
       const person = async (email: string, name: string, roles: Role[], teamIds: string[]) =>
         deps.accounts.createUser(sys, { email, name, password: DEMO_PASSWORD, roles, teamIds });
@@ -40,7 +56,8 @@ export function createDemoService(deps: ServiceDeps & { accounts: AccountsServic
       const carol = await person('carol@example.com', 'Carol Nguyen (implementer)', ['implementer', 'requester'], [platform.id]);
       const dave = await person('dave@example.com', 'Dave Kowalski (DBA)', ['approver', 'implementer'], [dba.id]);
       await person('erin@example.com', 'Erin Silva (auditor)', ['auditor'], []);
-      const frank = await person('frank@example.com', 'Frank Li (network)', ['approver', 'implementer'], [network.id, security.id]);
+      await person('grace@example.com', 'Grace Hopper (compliance)', ['approver'], [compliance.id]);
+      const frank = await person('frank@example.com', 'Frank Li (network)', ['approver', 'implementer'], [network.id, security.id, compliance.id]);
 
       const svc = async (name: string, tier: number, ownerTeamId: string, tags: string[], provider: 'on_premises' | 'aws' | 'saas' | 'gcp', description: string) =>
         deps.cmdb.createService(sys, { name, tier, ownerTeamId, tags, provider, description });
@@ -103,22 +120,32 @@ export function createDemoService(deps: ServiceDeps & { accounts: AccountsServic
         testPlan: 'Smoke tests from the release checklist; synthetic checkout passes.',
         backoutPlan: 'Redeploy the previous version from the registry; restore the snapshot taken before the change.',
       });
-      const normal = async (title: string, ciNames: string[], days: number, path: string[], extra: Record<string, unknown> = {}) => {
-        let c = await deps.changes.create(B, CreateChangeInput.parse({
+      const normal = async (title: string, ciNames: string[], days: number, path: string[], extra: Record<string, unknown> = {}, changes = deps.changes) => {
+        let c = await changes.create(B, CreateChangeInput.parse({
           type: 'normal', title, description: `${title}. Requested by the payments team.`, justification: 'Keeps the service supported and secure.',
           ciIds: ciNames.map((n) => ci[n]!), assignmentTeamId: platform.id, implementerId: carol.id, impact: 'medium', urgency: 'medium', priority: null, links: [], ...plan(days), ...extra,
         }));
         for (const to of path) {
-          if (to === 'implement') c = await deps.changes.update(A, c.id, { actualStart: at(days) });
+          if (to === 'implement') {
+            c = await deps.changes.update(A, c.id, { actualStart: at(days) });
+            // Regulated changes are gated on test evidence before implementation.
+            await deps.governance.addEvidence(C, c.id, {
+              kind: 'test_evidence',
+              title: 'Staging run of the release checklist',
+              body: 'All smoke tests passed on staging; synthetic checkout green for 30 minutes.',
+              url: null,
+            });
+          }
           if (to === 'review') c = await deps.changes.update(A, c.id, { actualEnd: at(days, 23), closeCode: 'successful' });
           if (to === 'closed') c = await deps.changes.update(A, c.id, { closeNotes: 'Completed as planned; no incidents.' });
           if (to === 'scheduled') await approveAll(c.id);
-          c = await deps.changes.transition(to === 'assess' || to === 'cancelled' ? B : A, c.id, to);
+          c = await changes.transition(to === 'assess' || to === 'cancelled' ? B : A, c.id, to);
         }
         return c;
       };
       await normal('Upgrade PostgreSQL 15 to 16 on the payments database', ['pay-db-prod'], 9, []);
-      await normal('Rotate TLS certificates on the edge load balancer', ['lb-prod-eu1'], 5, ['assess']);
+      // Submitted eight days ago and never authorized: past its time-to-schedule target (five working days).
+      await normal('Rotate TLS certificates on the edge load balancer', ['lb-prod-eu1'], 5, ['assess'], {}, deps.earlier(8 * DAY).changes);
       await normal('Add read replica to the customer portal database', ['portal-db-prod'], 7, ['assess', 'authorize'], { backoutTested: true });
       await normal('Kubernetes 1.31 node pool upgrade in eu1', ['k8s-prod-eu1'], 3, ['assess', 'authorize', 'scheduled']);
       await normal('Increase payment API connection pool', ['pay-api-prod'], 0, ['assess', 'authorize', 'scheduled', 'implement']);
@@ -137,6 +164,11 @@ export function createDemoService(deps: ServiceDeps & { accounts: AccountsServic
         ciIds: [ci['pay-api-prod']!], assignmentTeamId: platform.id, implementerId: carol.id, impact: 'high', urgency: 'high', priority: null, links: [], ...plan(0),
       }));
       await deps.changes.transition(C, emergency.id, 'authorize');
+      // Approved and scheduled, but its test evidence is not attached yet: the regulated-evidence gate still holds it before implementation.
+      await normal('Rotate the payments database credentials', ['pay-db-prod'], 2, ['assess', 'authorize', 'scheduled']);
+      // One pass of the worker: the late change is recorded as breached, and the approvers' inboxes fill.
+      await deps.sla.tick();
+      await deps.outbox.deliverDue('demo');
       return { loaded: true };
     },
   };

@@ -3,13 +3,18 @@ import { createApprovalService } from './approval.service';
 import { createAuditService } from './audit.service';
 import { createAuthService } from './auth.service';
 import { createBootstrapService } from './bootstrap.service';
-import { createChangeService } from './change.service';
+import { createChangeService, type ChangeService } from './change.service';
 import { createCmdbService } from './cmdb.service';
 import type { ServiceDeps } from './context';
 import { createDemoService } from './demo.service';
+import { createGovernanceService } from './governance.service';
+import { createPolicyPreviewService } from './policy-preview.service';
 import { createPolicyService } from './policy.service';
 import { createRiskService } from './risk.service';
+import { createNotificationService } from './notification.service';
+import { createOutboxService } from './outbox.service';
 import { createRoutingService } from './routing.service';
+import { createSlaService } from './sla.service';
 
 export interface ServicesOptions {
   sessionHours: number;
@@ -21,14 +26,24 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const policy = createPolicyService({ ...deps, accounts });
   const auth = createAuthService(deps, { sessionHours: opts.sessionHours });
   const risk = createRiskService({ ...deps, policy });
+  const policyPreview = createPolicyPreviewService({ ...deps, policy, risk });
   const cmdb = createCmdbService({ ...deps, policy, risk });
-  const approvals = createApprovalService({ ...deps, policy, risk });
+  const outbox = createOutboxService(deps);
+  const notifications = createNotificationService(deps);
+  const sla = createSlaService({ ...deps, risk, outbox });
+  const governance = createGovernanceService({ ...deps, policy, risk, outbox });
+  const approvals = createApprovalService({ ...deps, policy, risk, sla, governance });
   const routing = createRoutingService({ ...deps, risk });
-  const changes = createChangeService({ ...deps, policy, risk, approvals, routing });
+  const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance });
   const auditTrail = createAuditService(deps);
   const bootstrap = createBootstrapService({ ...deps, accounts, auth });
-  const demo = createDemoService({ ...deps, accounts, cmdb, changes, approvals });
-  return { policy, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo };
+  // The demo files one change through a copy of the services whose clock runs days behind, so that the SLA
+  // report has a breach to show from the first start.
+  const demo = createDemoService({
+    ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance,
+    earlier: (ms: number): { changes: ChangeService } => createServices({ ...deps, now: () => new Date(deps.now().getTime() - ms) }, opts),
+  });
+  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

@@ -134,6 +134,16 @@ export function createPolicyService(deps: ServiceDeps & { accounts: AccountsServ
     },
 
     /**
+     * Checks a bundle exactly as `applyFiles` would (it compiles and every team it names exists) and
+     * returns it compiled, storing nothing: what a preview shows is what applying would accept.
+     */
+    async check(files: Record<string, string>): Promise<PolicyBundle> {
+      const bundle = compileBundle(files);
+      await assertTeamsExist(bundle);
+      return bundle;
+    },
+
+    /**
      * At start: applies the bundle in `dir` if there is no version yet, or if it differs from an active
      * version that an earlier start applied. A version applied by a person stays in force. Before applying,
      * it creates the teams the bundle declares that do not exist yet (empty, ready for members).

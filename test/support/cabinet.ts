@@ -22,6 +22,12 @@ export interface Harness {
   url: string;
   /** Sends a request through `app.inject`, as the admin unless another token is given. */
   request(method: string, path: string, opts?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<Reply>;
+  /** The harness clock: real time plus whatever `advance` added (every service reads it). */
+  now(): Date;
+  /** Moves the harness clock forward, so SLA timers can run out without sleeping. */
+  advance(ms: number): void;
+  /** Runs one worker tick (SLA timers, then outbox delivery) at the harness clock. */
+  tick(): ReturnType<Cabinet['worker']['tick']>;
   /** Creates a user with the roles and returns an API token acting as them. */
   userWithToken(roles: string[], opts?: { email?: string; teamIds?: string[] }): Promise<{ id: string; token: string; email: string }>;
 }
@@ -39,11 +45,18 @@ export async function withCabinet<T>(engine: EngineName, work: (h: Harness) => P
     CABINET_WEB_DIR: '/nonexistent',
     ...env,
   });
-  const cabinet = await startCabinet(config);
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
+  const cabinet = await startCabinet(config, { now });
   const harness: Harness = {
     engine,
     cabinet,
     url: db.url,
+    now,
+    advance(ms) {
+      offsetMs += ms;
+    },
+    tick: () => cabinet.worker.tick(),
     async request(method, path, opts = {}) {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
       const token = opts.token === undefined ? ADMIN_TOKEN : opts.token;

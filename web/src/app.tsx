@@ -23,6 +23,9 @@ const UsersPage = lazy(() => import('./features/admin/users-page').then((m) => (
 const TeamsPage = lazy(() => import('./features/admin/teams-page').then((m) => ({ default: m.TeamsPage })));
 const TokensPage = lazy(() => import('./features/admin/tokens-page').then((m) => ({ default: m.TokensPage })));
 const MyApprovalsPage = lazy(() => import('./features/approvals/my-approvals-page').then((m) => ({ default: m.MyApprovalsPage })));
+const NotificationsPage = lazy(() => import('./features/notifications/notifications-page').then((m) => ({ default: m.NotificationsPage })));
+const SlaBreachesPage = lazy(() => import('./features/sla/sla-breaches-page').then((m) => ({ default: m.SlaBreachesPage })));
+const DelegationsPage = lazy(() => import('./features/delegations/delegations-page').then((m) => ({ default: m.DelegationsPage })));
 const PolicyPage = lazy(() => import('./features/policy/policy-page').then((m) => ({ default: m.PolicyPage })));
 
 /** The routes of the app, without providers (tests wrap them in a MemoryRouter). */
@@ -42,6 +45,9 @@ export function AppRoutes() {
         <Route path="changes/new" element={<NewChangePage />} />
         <Route path="changes/:id" element={<ChangePage />} />
         <Route path="approvals" element={<MyApprovalsPage />} />
+        <Route path="me/delegations" element={<DelegationsPage />} />
+        <Route path="notifications" element={<NotificationsPage />} />
+        <Route path="sla/breaches" element={<SlaBreachesPage />} />
         <Route path="cmdb" element={<Navigate to="/cmdb/services" replace />} />
         <Route path="cmdb/services" element={<ServicesPage />} />
         <Route path="cmdb/services/:id" element={<ServicePage />} />

@@ -8,7 +8,7 @@ import { readBundleFiles } from '../../policy/loader';
 import type { Services } from '../../services';
 import { CliError, printJson } from '../output';
 
-async function withServices<T>(config: Config, work: (services: Services) => Promise<T>): Promise<T> {
+export async function withServices<T>(config: Config, work: (services: Services) => Promise<T>): Promise<T> {
   const { store, services } = await openCabinetStore(config);
   try {
     return await work(services);
@@ -17,7 +17,7 @@ async function withServices<T>(config: Config, work: (services: Services) => Pro
   }
 }
 
-const cliActor = () => ({ ...systemActor('cli'), name: 'cabinet CLI', via: 'cli' as const });
+export const cliActor = () => ({ ...systemActor('cli'), name: 'cabinet CLI', via: 'cli' as const });
 
 export async function migrate(config: Config, opts: { json?: boolean }): Promise<void> {
   const { openStore } = await import('../../db/database');

@@ -3,6 +3,7 @@ import * as m0001 from './0001-core';
 import * as m0002 from './0002-risk';
 import * as m0003 from './0003-approvals';
 import * as m0004 from './0004-routing-evidence';
+import * as m0005 from './0005-sla-outbox';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-risk': m0002,
   '0003-approvals': m0003,
   '0004-routing-evidence': m0004,
+  '0005-sla-outbox': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -28,6 +28,8 @@ export interface ApprovalRecord {
   policyVersion: number;
   createdAt: string;
   decidedAt: string | null;
+  /** When the worker escalated it past its due time; from then on its escalation target may decide it too. */
+  escalatedAt: string | null;
 }
 
 export interface VoteRecord {
@@ -38,6 +40,9 @@ export interface VoteRecord {
   decision: 'approve' | 'reject';
   comment: string;
   createdAt: string;
+  /** The person the voter decided for, under a delegation; their vote counts as that person's. */
+  onBehalfOf: string | null;
+  onBehalfOfName: string | null;
 }
 
 /** A pending approval with the change it belongs to, for someone's to-do list. */
@@ -70,6 +75,7 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
     policyVersion: Number(r.policy_version),
     createdAt: h.readInstant(r.created_at)!,
     decidedAt: h.readInstant(r.decided_at),
+    escalatedAt: h.readInstant(r.escalated_at),
   });
 
   return {
@@ -121,12 +127,24 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
       const res = await db.updateTable('approvals').set({ state: to, decided_at: at }).where('id', '=', id).where('state', '=', from).executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },
+    /** Sets the due time of an approval (when it opens, from its rule or the SLA targets). */
+    async setDue(id: string, dueAt: string | null): Promise<void> {
+      await db.updateTable('approvals').set({ due_at: dueAt }).where('id', '=', id).execute();
+    },
+    /** Marks a pending approval escalated; false when it was escalated or closed meanwhile. */
+    async markEscalated(id: string, at: string): Promise<boolean> {
+      const res = await db.updateTable('approvals').set({ escalated_at: at }).where('id', '=', id).where('state', '=', 'pending').where('escalated_at', 'is', null).executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
     /** Opens the waiting approvals of one stage of the change. */
     async openStage(changeId: string, stageOrder: number): Promise<void> {
       await db.updateTable('approvals').set({ state: 'pending' }).where('change_id', '=', changeId).where('stage_order', '=', stageOrder).where('state', '=', 'waiting').execute();
     },
-    async insertVote(v: Omit<VoteRecord, 'userName'>): Promise<void> {
-      await db.insertInto('approval_votes').values({ id: v.id, approval_id: v.approvalId, user_id: v.userId, decision: v.decision, comment: v.comment, created_at: v.createdAt }).execute();
+    async insertVote(v: Omit<VoteRecord, 'userName' | 'onBehalfOfName'>): Promise<void> {
+      await db
+        .insertInto('approval_votes')
+        .values({ id: v.id, approval_id: v.approvalId, user_id: v.userId, decision: v.decision, comment: v.comment, created_at: v.createdAt, on_behalf_of: v.onBehalfOf })
+        .execute();
     },
     /** The votes of the approvals, oldest first, with the voters' names. */
     async votesFor(approvalIds: string[]): Promise<VoteRecord[]> {
@@ -134,12 +152,23 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
       const rows = await db
         .selectFrom('approval_votes as v')
         .innerJoin('users as u', 'u.id', 'v.user_id')
-        .select(['v.id', 'v.approval_id', 'v.user_id', 'u.name', 'v.decision', 'v.comment', 'v.created_at'])
+        .leftJoin('users as b', 'b.id', 'v.on_behalf_of')
+        .select(['v.id', 'v.approval_id', 'v.user_id', 'u.name', 'v.decision', 'v.comment', 'v.created_at', 'v.on_behalf_of', 'b.name as on_behalf_of_name'])
         .where('v.approval_id', 'in', approvalIds)
         .orderBy('v.created_at')
         .orderBy('v.id')
         .execute();
-      return rows.map((r) => ({ id: r.id, approvalId: r.approval_id, userId: r.user_id, userName: r.name, decision: r.decision as VoteRecord['decision'], comment: r.comment, createdAt: h.readInstant(r.created_at)! }));
+      return rows.map((r) => ({
+        id: r.id,
+        approvalId: r.approval_id,
+        userId: r.user_id,
+        userName: r.name,
+        decision: r.decision as VoteRecord['decision'],
+        comment: r.comment,
+        createdAt: h.readInstant(r.created_at)!,
+        onBehalfOf: r.on_behalf_of,
+        onBehalfOfName: r.on_behalf_of_name,
+      }));
     },
     /** The enabled users who may vote for an approver: members of the team, holders of the role, or the user. */
     async eligibleUserIds(kind: ApproverKind, ref: string): Promise<string[]> {
@@ -162,6 +191,15 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
             eb.and([eb('a.approver_kind', '=', 'user'), eb('a.approver_ref', '=', who.userId)]),
             ...(who.teamIds.length ? [eb.and([eb('a.approver_kind', '=', 'team'), eb('a.approver_ref', 'in', who.teamIds)])] : []),
             ...(who.roles.length ? [eb.and([eb('a.approver_kind', '=', 'role'), eb('a.approver_ref', 'in', who.roles)])] : []),
+            // An escalated approval is also addressed to its escalation target.
+            eb.and([
+              eb('a.escalated_at', 'is not', null),
+              eb.or([
+                eb.and([eb('a.escalate_kind', '=', 'user'), eb('a.escalate_ref', '=', who.userId)]),
+                ...(who.teamIds.length ? [eb.and([eb('a.escalate_kind', '=', 'team'), eb('a.escalate_ref', 'in', who.teamIds)])] : []),
+                ...(who.roles.length ? [eb.and([eb('a.escalate_kind', '=', 'role'), eb('a.escalate_ref', 'in', who.roles)])] : []),
+              ]),
+            ]),
           ]),
         )
         .orderBy('a.due_at')

@@ -6,7 +6,11 @@ import { createApprovalRepository } from './approval.repository';
 import { createAuditRepository } from './audit.repository';
 import { createChangeRepository } from './change.repository';
 import { createCmdbRepository } from './cmdb.repository';
+import { createNotificationRepository } from './notification.repository';
+import { createOutboxRepository } from './outbox.repository';
+import { createGovernanceRepository } from './governance.repository';
 import { createPolicyRepository } from './policy.repository';
+import { createSlaRepository } from './sla.repository';
 
 /** Every repository, bound to one connection or transaction. */
 export function createRepositories(db: Kysely<DB>, h: DialectHelpers) {
@@ -17,6 +21,10 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers) {
     audit: createAuditRepository(db, h),
     policy: createPolicyRepository(db, h),
     approvals: createApprovalRepository(db, h),
+    sla: createSlaRepository(db, h),
+    outbox: createOutboxRepository(db, h),
+    notifications: createNotificationRepository(db, h),
+    governance: createGovernanceRepository(db, h),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -25,3 +33,7 @@ export type { UserWithSecret, TokenRow, SessionRow } from './accounts.repository
 export type { PolicyVersionRecord } from './policy.repository';
 export type { NewAuditEvent } from './audit.repository';
 export type { ApprovalRecord, ApprovalState, ApproverKind, VoteRecord, PendingApprovalRow } from './approval.repository';
+export type { EvidenceRecord, DelegationRecord, BreakGlassRecord } from './governance.repository';
+export type { SlaClockRecord, SlaBreachRow, SlaBreachFilter, SlaMetricName } from './sla.repository';
+export type { OutboxRecord } from './outbox.repository';
+export type { NotificationRecord } from './notification.repository';

@@ -34,6 +34,8 @@ const PERMISSIONS = {
   'user.write': [],
   'token.manage_all': [],
   'audit.read': ['change_manager', 'auditor'],
+  // The SLA breach report: who manages and oversees the process.
+  'sla.read': ['change_manager', 'cab_member', 'release_manager', 'auditor'],
   'policy.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
   'policy.write': [],
 } as const satisfies Record<string, readonly Role[]>;
@@ -56,6 +58,6 @@ export function assertPermission(actor: Actor, permission: Permission): void {
   }
 }
 
-export function hasRole(actor: Actor, role: Role): boolean {
+export function hasRole(actor: Pick<Actor, 'roles'>, role: Role): boolean {
   return actor.roles.some((g) => g.role === role);
 }

@@ -1,5 +1,5 @@
 import { listOf } from '../../contracts/common';
-import { AppliedPolicy, ApplyPolicyInput, PolicyVersion, PolicyVersionDetail, PolicyVersionParams } from '../../contracts/policy';
+import { AppliedPolicy, ApplyPolicyInput, PolicyPreview, PolicyPreviewInput, PolicyVersion, PolicyVersionDetail, PolicyVersionParams, PolicyVersionTests } from '../../contracts/policy';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
 
@@ -30,5 +30,29 @@ export function policyRoutes(app: App, { services }: RouteDeps): void {
     '/api/v1/policy/versions/:number',
     { schema: { tags: ['policy'], summary: 'One policy version with the YAML files it was applied from', params: PolicyVersionParams, response: { 200: PolicyVersionDetail } } },
     async (request) => services.policy.version(actorOf(request), request.params.number),
+  );
+  app.get(
+    '/api/v1/policy/versions/:number/tests',
+    {
+      schema: {
+        tags: ['policy'],
+        summary: "Run a policy version's test cases (tests/*.yaml): each case with its mismatches; `issues` lists problems of test files that kept them from running",
+        params: PolicyVersionParams,
+        response: { 200: PolicyVersionTests },
+      },
+    },
+    async (request) => services.policyPreview.versionTests(actorOf(request), request.params.number),
+  );
+  app.post(
+    '/api/v1/policy/preview',
+    {
+      schema: {
+        tags: ['policy'],
+        summary: 'Check a policy bundle as applying would, run its test cases and show what it would change for every open change; applies nothing (422 invalid_policy listing every problem)',
+        body: PolicyPreviewInput,
+        response: { 200: PolicyPreview },
+      },
+    },
+    async (request) => services.policyPreview.preview(actorOf(request), request.body.files),
   );
 }

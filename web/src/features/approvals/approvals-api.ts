@@ -41,7 +41,7 @@ export function useMyApprovals() {
 export function useDecideApproval(approvalId: string, changeId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: { decision: Decision; comment?: string }) =>
+    mutationFn: (input: { decision: Decision; comment?: string; onBehalfOf?: string }) =>
       api.post<Approval>(`/api/v1/approvals/${encodeURIComponent(approvalId)}/decision`, input),
     onSettled: () => {
       void queryClient.invalidateQueries({ queryKey: approvalKeys.forChange(changeId) });

@@ -21,6 +21,18 @@ export function DueText({ approval, withPrefix = true }: { approval: Pick<Approv
   );
 }
 
+/** "Escalated to Change Managers on …" once an overdue approval was escalated; they may decide it too. */
+export function EscalationText({ approval }: { approval: Pick<Approval, 'escalatedAt' | 'escalation'> }) {
+  const approverName = useApproverName();
+  if (!approval.escalatedAt || !approval.escalation) return null;
+  const to = approverName({ ...approval.escalation, label: approval.escalation.ref });
+  return (
+    <Badge size="sm" color="orange" variant="light" data-escalated title={`${to} may decide it too`}>
+      Escalated to {to} · {formatDateTime(approval.escalatedAt)}
+    </Badge>
+  );
+}
+
 function Votes({ votes }: { votes: Approval['votes'] }) {
   if (votes.length === 0) return null;
   return (
@@ -31,6 +43,17 @@ function Votes({ votes }: { votes: Approval['votes'] }) {
             <Text span fw={600} size="sm">
               {v.userName}
             </Text>{' '}
+            {v.onBehalfOfName && (
+              <Text span size="sm" data-testid="vote-on-behalf">
+                for{' '}
+                <Text span fw={600} size="sm">
+                  {v.onBehalfOfName}
+                </Text>{' '}
+                <Text span size="xs" c="dimmed">
+                  (delegated)
+                </Text>{' '}
+              </Text>
+            )}
             <Text span size="sm" fw={500} c={v.decision === 'approve' ? 'green.8' : 'red.8'}>
               {v.decision === 'approve' ? 'approved' : 'rejected'}
             </Text>
@@ -71,6 +94,7 @@ function ApprovalItem({ approval }: { approval: Approval }) {
         <Text size="sm">{approval.reason}</Text>
         <Group gap="sm">
           <DueText approval={approval} />
+          <EscalationText approval={approval} />
           <Text span size="xs" c="dimmed">
             Rule {approval.rule} · policy v{approval.policyVersion}
           </Text>
@@ -78,7 +102,7 @@ function ApprovalItem({ approval }: { approval: Approval }) {
         <Votes votes={approval.votes} />
         {open && approval.canDecide && (
           <div>
-            <DecisionControls approvalId={approval.id} changeId={approval.changeId} subject={approverName} />
+            <DecisionControls approvalId={approval.id} changeId={approval.changeId} subject={approverName} decidesFor={approval.decidesFor} />
           </div>
         )}
       </Stack>

@@ -263,3 +263,31 @@ describe('approval history', () => {
     );
   });
 });
+
+describe('delegated decisions', () => {
+  it('shows a vote cast on behalf of someone as theirs, by their delegate', async () => {
+    const voted = approval({
+      state: 'approved',
+      canDecide: false,
+      votes: [{ userId: 'u_erin', userName: 'Erin', decision: 'approve', comment: '', createdAt: '2026-11-02T09:00:00.000Z', onBehalfOfId: 'u_dave', onBehalfOfName: 'Dave' }],
+    });
+    vi.stubGlobal('fetch', fakeServer([{ path: APPROVALS, body: { items: [voted] } }]).fetch);
+    renderWithProviders(<ApprovalsPanel changeId="chg_1" />);
+    const votes = await screen.findByRole('list', { name: 'Votes' });
+    expect(votes.textContent).toMatch(/^Erin for Dave \(delegated\) approved/);
+  });
+
+  it('labels the buttons for the person decided for and sends onBehalfOf', async () => {
+    const server = fakeServer([
+      { path: APPROVALS, body: { items: [approval({ decidesFor: { userId: 'u_dave', name: 'Dave Kowalski (DBA)' } })] } },
+      { method: 'POST', path: '/api/v1/approvals/apr_dba/decision', body: approval({ state: 'approved', canDecide: false }) },
+    ]);
+    vi.stubGlobal('fetch', server.fetch);
+    renderWithProviders(<ApprovalsPanel changeId="chg_1" />);
+    const approve = await screen.findByRole('button', { name: 'Approve for Dave Kowalski (DBA): Database Administration' });
+    expect(approve.textContent).toBe('Approve for Dave');
+    expect(screen.getByRole('button', { name: 'Reject for Dave Kowalski (DBA): Database Administration' }).textContent).toBe('Reject for Dave');
+    fireEvent.click(approve);
+    await waitFor(() => expect(server.calls.find((c) => c.method === 'POST')?.body).toEqual({ decision: 'approve', onBehalfOf: 'u_dave' }));
+  });
+});

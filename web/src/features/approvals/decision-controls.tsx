@@ -31,23 +31,34 @@ function DecisionError({ error }: { error: unknown }) {
   return <ErrorAlert error={error} title="The decision was not recorded" />;
 }
 
+/** "Dave Kowalski (DBA)" → "Dave". */
+function firstName(name: string): string {
+  return name.trim().split(/\s+/)[0] || name;
+}
+
 interface DecisionControlsProps {
   approvalId: string;
   changeId: string;
   /** Names the approval for screen readers: "Approve: DBA". */
   subject: string;
+  /** Set when the person may decide only as someone's delegate: the vote is cast, and labelled, for them. */
+  decidesFor?: { userId: string; name: string } | null;
   onDecided?: (decision: Decision) => void;
 }
 
 /** Approve right away; Reject asks why first (the server requires a comment and says so). */
-export function DecisionControls({ approvalId, changeId, subject, onDecided }: DecisionControlsProps) {
+export function DecisionControls({ approvalId, changeId, subject, decidesFor = null, onDecided }: DecisionControlsProps) {
   const decide = useDecideApproval(approvalId, changeId);
   const [rejecting, setRejecting] = useState(false);
   const [comment, setComment] = useState('');
   const errors = fieldErrorsFrom(decide.error);
+  // "Approve for Dave" on the button; the whole name for screen readers.
+  const forShort = decidesFor ? ` for ${firstName(decidesFor.name)}` : '';
+  const forFull = decidesFor ? ` for ${decidesFor.name}` : '';
+  const onBehalf = decidesFor ? { onBehalfOf: decidesFor.userId } : {};
 
   const send = (decision: Decision) => {
-    decide.mutate(decision === 'reject' ? { decision, comment } : { decision }, {
+    decide.mutate(decision === 'reject' ? { decision, comment, ...onBehalf } : { decision, ...onBehalf }, {
       onSuccess: () => {
         setRejecting(false);
         setComment('');
@@ -71,9 +82,9 @@ export function DecisionControls({ approvalId, changeId, subject, onDecided }: D
             loading={decide.isPending && decide.variables?.decision === 'approve'}
             disabled={decide.isPending}
             onClick={() => send('approve')}
-            aria-label={`Approve: ${subject}`}
+            aria-label={`Approve${forFull}: ${subject}`}
           >
-            Approve
+            Approve{forShort}
           </Button>
           <Button
             size="xs"
@@ -84,14 +95,14 @@ export function DecisionControls({ approvalId, changeId, subject, onDecided }: D
               decide.reset();
               setRejecting(true);
             }}
-            aria-label={`Reject: ${subject}`}
+            aria-label={`Reject${forFull}: ${subject}`}
           >
-            Reject
+            Reject{forShort}
           </Button>
         </Group>
       )}
       {rejecting && (
-        <form onSubmit={onReject} aria-label={`Reject: ${subject}`} noValidate>
+        <form onSubmit={onReject} aria-label={`Reject${forFull}: ${subject}`} noValidate>
           <Stack gap="xs">
             <Textarea
               label="Why do you reject it?"
@@ -106,7 +117,7 @@ export function DecisionControls({ approvalId, changeId, subject, onDecided }: D
             />
             <Group gap="xs">
               <Button type="submit" size="xs" color="red" loading={decide.isPending}>
-                Reject
+                Reject{forShort}
               </Button>
               <Button
                 size="xs"

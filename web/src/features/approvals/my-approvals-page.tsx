@@ -54,7 +54,12 @@ export function MyApprovalsPage() {
                   </Table.Td>
                   <Table.Td style={{ verticalAlign: 'top' }}>{a.dueAt ? <DueText approval={a} withPrefix={false} /> : <Text size="sm">—</Text>}</Table.Td>
                   <Table.Td style={{ verticalAlign: 'top' }}>
-                    <DecisionControls approvalId={a.id} changeId={a.changeId} subject={`${a.changeNumber} ${approverName(a.approver)}`} />
+                    <DecisionControls
+                      approvalId={a.id}
+                      changeId={a.changeId}
+                      subject={`${a.changeNumber} ${approverName(a.approver)}`}
+                      decidesFor={a.decidesFor}
+                    />
                   </Table.Td>
                 </Table.Tr>
               ))}

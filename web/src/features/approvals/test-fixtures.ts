@@ -14,9 +14,12 @@ export function approval(over: Partial<Approval> = {}): Approval {
     quorum: { kind: 'any', value: null },
     state: 'pending',
     dueAt: '2099-01-01T10:00:00.000Z',
+    escalatedAt: null,
+    escalation: { kind: 'team', ref: 'change-managers' },
     policyVersion: 1,
     votes: [],
     canDecide: true,
+    decidesFor: null,
     ...over,
   };
 }
@@ -43,7 +46,7 @@ export const securityApproval = approval({
   state: 'approved',
   dueAt: '2020-01-01T10:00:00.000Z',
   canDecide: false,
-  votes: [{ userId: 'u_frank', userName: 'Frank Li', decision: 'approve', comment: 'Card data untouched.', createdAt: '2026-11-02T09:00:00.000Z' }],
+  votes: [{ userId: 'u_frank', userName: 'Frank Li', decision: 'approve', comment: 'Card data untouched.', createdAt: '2026-11-02T09:00:00.000Z', onBehalfOfId: null, onBehalfOfName: null }],
 });
 
 export function myApproval(over: Partial<MyApproval> = {}): MyApproval {

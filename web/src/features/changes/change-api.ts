@@ -84,6 +84,9 @@ function afterChangeWrite(queryClient: ReturnType<typeof useQueryClient>, id: st
   void queryClient.invalidateQueries({ queryKey: ['changes', 'list'] });
   // Entering Authorize asks for approvals; leaving the lifecycle cancels them.
   void queryClient.invalidateQueries({ queryKey: ['changes', 'approvals', id] });
+  // A move may use a break-glass bypass, and an edit may bring a gate into force.
+  void queryClient.invalidateQueries({ queryKey: ['changes', 'break-glass', id] });
+  void queryClient.invalidateQueries({ queryKey: ['changes', 'evidence', id] });
 }
 
 /** The risk of change `id`: score, level, every factor with its points and reason, and any override. */

@@ -4,6 +4,7 @@ import type { Change, CloseCode, CreateChangeInput, Level, UpdateChangeInput } f
 import { isoToLocalInput, localInputToIso } from '../../shared/format';
 import { CLOSE_CODE_LABELS, LEVEL_LABELS, toOptions } from '../../shared/labels';
 import { useTeams } from '../admin/admin-api';
+import { UserSelect } from '../admin/user-select';
 import { CiMultiSelect } from '../cmdb/ci-multi-select';
 
 /** What the form edits. Times are datetime-local strings here and ISO instants on the wire. */
@@ -22,6 +23,7 @@ export interface ChangeFormValues {
   impact: Level;
   urgency: Level;
   assignmentTeamId: string | null;
+  changeManagerId: string | null;
   actualStart: string;
   actualEnd: string;
   closeCode: CloseCode | null;
@@ -42,6 +44,7 @@ export const emptyChangeForm: ChangeFormValues = {
   impact: 'medium',
   urgency: 'medium',
   assignmentTeamId: null,
+  changeManagerId: null,
   actualStart: '',
   actualEnd: '',
   closeCode: null,
@@ -63,6 +66,7 @@ export function formFromChange(change: Change): ChangeFormValues {
     impact: change.impact,
     urgency: change.urgency,
     assignmentTeamId: change.assignmentTeamId,
+    changeManagerId: change.changeManagerId,
     actualStart: isoToLocalInput(change.actualStart),
     actualEnd: isoToLocalInput(change.actualEnd),
     closeCode: change.closeCode,
@@ -104,6 +108,7 @@ export function toUpdateInput(change: Change, v: ChangeFormValues): UpdateChange
   if (v.impact !== before.impact) patch.impact = v.impact;
   if (v.urgency !== before.urgency) patch.urgency = v.urgency;
   if (v.assignmentTeamId !== before.assignmentTeamId) patch.assignmentTeamId = v.assignmentTeamId;
+  if (v.changeManagerId !== before.changeManagerId) patch.changeManagerId = v.changeManagerId;
   if (v.closeCode !== before.closeCode) patch.closeCode = v.closeCode;
   return patch;
 }
@@ -116,13 +121,15 @@ interface ChangeFormProps {
   /** Show assignment, actual times and closure (on an existing change). */
   withOutcome?: boolean;
   disabled?: boolean;
+  /** Under the assignment team and change manager: which routing rule chose them, when one did. */
+  routingHints?: { team?: ReactNode; changeManager?: ReactNode };
 }
 
 const levelOptions = toOptions(LEVEL_LABELS);
 const closeCodeOptions = toOptions(CLOSE_CODE_LABELS);
 
 /** The fields of a change, shared by the new-change page and the change page. */
-export function ChangeForm({ values, onChange, errors = {}, withOutcome = false, disabled = false }: ChangeFormProps) {
+export function ChangeForm({ values, onChange, errors = {}, withOutcome = false, disabled = false, routingHints = {} }: ChangeFormProps) {
   const teams = useTeams(withOutcome);
   const set = <K extends keyof ChangeFormValues>(key: K, value: ChangeFormValues[K]) => onChange({ ...values, [key]: value });
   const textProps = (
@@ -213,7 +220,7 @@ export function ChangeForm({ values, onChange, errors = {}, withOutcome = false,
       {withOutcome && (
         <Fieldset legend="Assignment and outcome" variant="filled" p="sm">
           <Grid gap="sm">
-            <Grid.Col span={4}>
+            <Grid.Col span={6}>
               <Select
                 label="Assignment team"
                 placeholder={teams.isPending ? 'Loading teams…' : 'No team'}
@@ -224,6 +231,20 @@ export function ChangeForm({ values, onChange, errors = {}, withOutcome = false,
                 searchable
                 error={errors.assignmentTeamId}
                 disabled={disabled}
+                description={routingHints.team}
+                inputWrapperOrder={['label', 'input', 'description', 'error']}
+              />
+            </Grid.Col>
+            <Grid.Col span={6}>
+              <UserSelect
+                label="Change manager"
+                placeholder="No change manager"
+                value={values.changeManagerId}
+                onChange={(v) => set('changeManagerId', v)}
+                error={errors.changeManagerId}
+                disabled={disabled}
+                description={routingHints.changeManager}
+                inputWrapperOrder={['label', 'input', 'description', 'error']}
               />
             </Grid.Col>
             <Grid.Col span={4}>
@@ -244,7 +265,7 @@ export function ChangeForm({ values, onChange, errors = {}, withOutcome = false,
                 disabled={disabled}
               />
             </Grid.Col>
-            <Grid.Col span={8}>
+            <Grid.Col span={12}>
               <Textarea label="Close notes" autosize minRows={1} maxRows={8} {...textProps('closeNotes')} />
             </Grid.Col>
           </Grid>

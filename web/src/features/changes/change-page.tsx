@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Grid, Group, Paper, Stack, Tabs, Text, Tooltip } from '@mantine/core';
+import { Alert, Badge, Button, Grid, Group, Paper, Space, Stack, Tabs, Text, Tooltip } from '@mantine/core';
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { useParams } from 'react-router';
 import { ApiError } from '../../api/client';
@@ -9,19 +9,26 @@ import { PageHeader } from '../../shared/page-header';
 import { blockingApprovalsOf, type BlockingApproval } from '../approvals/approval-words';
 import { useChangeApprovals } from '../approvals/approvals-api';
 import { ApprovalsPanel } from '../approvals/approvals-panel';
+import { ChangeSlaPanel } from '../sla/change-sla-panel';
 import { ApprovalsPendingAlert } from '../approvals/approvals-pending-alert';
-import { hasPermission, useCurrentUser } from '../auth/session';
+import { hasPermission, hasRole, useCurrentUser } from '../auth/session';
+import { BreakGlassBanner, BreakGlassButton } from './break-glass';
 import { useChange, useTransitionChange, useUpdateChange } from './change-api';
 import { ChangeComments } from './change-comments';
 import { ChangeForm, type ChangeFormValues, formFromChange, toUpdateInput } from './change-form';
 import { ChangeHistory } from './change-history';
 import { ChangeSummary } from './change-summary';
+import { EvidencePanel } from './evidence-panel';
+import { GateUnsatisfiedAlert, ReviewRequiredAlert } from './gate-unsatisfied-alert';
+import { type BlockingGate, blockingGatesOf, useChangeEvidence } from './governance-api';
 import { changeFieldLabel } from './field-labels';
 import { fieldErrorsFrom, UnplacedIssues } from './field-errors';
 import { MissingFieldsAlert } from './missing-fields-alert';
 import { findState, typeLabel, usePolicy } from './policy';
+import { PolicyPanel } from './policy-panel';
 import { RiskBadge } from './risk-badge';
 import { RiskPanel } from './risk-panel';
+import { routedTarget, RoutingHint } from './routing-hint';
 import { StateBadge, TypeBadge } from './state-badge';
 
 const FORM_FIELDS = [
@@ -38,6 +45,7 @@ const FORM_FIELDS = [
   'impact',
   'urgency',
   'assignmentTeamId',
+  'changeManagerId',
   'actualStart',
   'actualEnd',
   'closeCode',
@@ -48,6 +56,8 @@ const FORM_FIELDS = [
 type StepProblem =
   | { kind: 'missing'; label: string; fields: string[] }
   | { kind: 'approvals'; label: string; approvals: BlockingApproval[] }
+  | { kind: 'gates'; label: string; gates: BlockingGate[] }
+  | { kind: 'review'; label: string; message: string }
   | { kind: 'stale' }
   | { kind: 'other'; label: string; error: unknown };
 
@@ -138,6 +148,8 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
   const [tab, setTab] = useState<string | null>('details');
   const approvals = useChangeApprovals(change.id);
   const pendingApprovals = approvals.data?.items.filter((a) => a.state === 'pending').length ?? 0;
+  const evidence = useChangeEvidence(change.id);
+  const missingGates = evidence.data?.gates.filter((g) => g.missing.length > 0).length ?? 0;
 
   const patch = toUpdateInput(base, values);
   const isDirty = Object.keys(patch).length > 0;
@@ -151,6 +163,8 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
   }, [change, base.version, isDirty]);
 
   const isFinal = !!findState(policy, change.type, change.state)?.final;
+  // NOTE: the shipped policy lets change managers break glass on emergency changes; the server checks the active one.
+  const canBreakGlass = change.type === 'emergency' && !isFinal && (hasRole(me, 'change_manager') || hasRole(me, 'admin'));
   const canEdit = !isFinal && hasPermission(me, 'change.update');
   const transitions = change.availableTransitions.filter((t) => t.allowed);
   const busy = update.isPending || transition.isPending;
@@ -198,6 +212,11 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
       } else if (err instanceof ApiError && err.code === 'approvals_pending') {
         setProblem({ kind: 'approvals', label: step.label, approvals: blockingApprovalsOf(err.details) });
         void approvals.refetch();
+      } else if (err instanceof ApiError && err.code === 'gate_unsatisfied') {
+        setProblem({ kind: 'gates', label: step.label, gates: blockingGatesOf(err.details) });
+        void evidence.refetch();
+      } else if (err instanceof ApiError && err.code === 'review_required') {
+        setProblem({ kind: 'review', label: step.label, message: err.message });
       } else if (err instanceof ApiError && err.status === 412) {
         setProblem({ kind: 'stale' });
       } else {
@@ -235,19 +254,24 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
         }
         title={change.title}
         actions={
-          transitions.length > 0 && (
-            <Group gap="xs" aria-label="Lifecycle actions" role="group">
-              {transitions.map((t, i) => (
-                <TransitionButton
-                  key={t.to}
-                  transition={t}
-                  primary={i === 0}
-                  loading={pendingStep === t.to}
-                  disabled={busy && pendingStep !== t.to}
-                  onClick={() => void onStep(t)}
-                />
-              ))}
-            </Group>
+          (transitions.length > 0 || canBreakGlass) && (
+            <>
+              {transitions.length > 0 && (
+                <Group gap="xs" aria-label="Lifecycle actions" role="group">
+                  {transitions.map((t, i) => (
+                    <TransitionButton
+                      key={t.to}
+                      transition={t}
+                      primary={i === 0}
+                      loading={pendingStep === t.to}
+                      disabled={busy && pendingStep !== t.to}
+                      onClick={() => void onStep(t)}
+                    />
+                  ))}
+                </Group>
+              )}
+              {canBreakGlass && <BreakGlassButton changeId={change.id} />}
+            </>
           )
         }
       />
@@ -256,6 +280,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
       </Text>
 
       <Stack gap="sm" mb="sm">
+        <BreakGlassBanner change={change} canReview={hasPermission(me, 'change.override_risk')} />
         {problem?.kind === 'missing' && (
           <MissingFieldsAlert fields={problem.fields} action={problem.label} onClose={() => setProblem(null)} />
         )}
@@ -268,6 +293,16 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
             onClose={() => setProblem(null)}
           />
         )}
+        {problem?.kind === 'gates' && missingGates > 0 && (
+          <GateUnsatisfiedAlert
+            gates={problem.gates}
+            action={problem.label}
+            known={evidence.data?.gates}
+            onShow={tab === 'evidence' ? undefined : () => setTab('evidence')}
+            onClose={() => setProblem(null)}
+          />
+        )}
+        {problem?.kind === 'review' && <ReviewRequiredAlert action={problem.label} message={problem.message} onClose={() => setProblem(null)} />}
         {problem?.kind === 'stale' && (
           <Alert color="yellow" variant="light" role="alert" title="Someone changed this change, reload">
             <Text size="sm">Your copy is out of date. Reload to see the latest version; your unsaved edits will be discarded.</Text>
@@ -288,12 +323,36 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
             <Tabs.List mb="sm">
               <Tabs.Tab value="details">Details{isDirty ? ' •' : ''}</Tabs.Tab>
               <Tabs.Tab value="approvals">Approvals{pendingApprovals > 0 ? ` (${pendingApprovals} pending)` : ''}</Tabs.Tab>
+              <Tabs.Tab
+                value="evidence"
+                aria-label={missingGates > 0 ? `Evidence (${missingGates} gate${missingGates === 1 ? '' : 's'} open)` : undefined}
+                rightSection={
+                  missingGates > 0 ? (
+                    <Badge size="xs" color="orange" variant="filled" circle aria-hidden>
+                      {missingGates}
+                    </Badge>
+                  ) : undefined
+                }
+              >
+                Evidence
+              </Tabs.Tab>
+              <Tabs.Tab value="policy">Policy</Tabs.Tab>
               <Tabs.Tab value="comments">Comments and work notes</Tabs.Tab>
               <Tabs.Tab value="history">History</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="details">
               <form onSubmit={(e) => void onSave(e)} aria-label="Change details" noValidate>
-                <ChangeForm values={values} onChange={setValues} errors={errors} withOutcome disabled={!canEdit || busy} />
+                <ChangeForm
+                  values={values}
+                  onChange={setValues}
+                  errors={errors}
+                  withOutcome
+                  disabled={!canEdit || busy}
+                  routingHints={{
+                    team: <RoutingHint routed={routedTarget(change, 'team', values.assignmentTeamId)} />,
+                    changeManager: <RoutingHint routed={routedTarget(change, 'changeManager', values.changeManagerId)} />,
+                  }}
+                />
                 {canEdit && (
                   <Group mt="md" gap="sm">
                     <Button type="submit" loading={update.isPending} disabled={!isDirty || busy}>
@@ -325,6 +384,14 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
             </Tabs.Panel>
             <Tabs.Panel value="approvals">
               <ApprovalsPanel changeId={change.id} />
+              <Space h="lg" />
+              <ChangeSlaPanel changeId={change.id} />
+            </Tabs.Panel>
+            <Tabs.Panel value="evidence">
+              <EvidencePanel changeId={change.id} changeType={change.type} canAdd={!isFinal && hasPermission(me, 'change.update')} />
+            </Tabs.Panel>
+            <Tabs.Panel value="policy">
+              <PolicyPanel change={change} />
             </Tabs.Panel>
             <Tabs.Panel value="comments">
               <ChangeComments changeId={change.id} canComment={hasPermission(me, 'change.comment')} />

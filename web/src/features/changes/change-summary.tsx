@@ -5,7 +5,9 @@ import { formatDateTime } from '../../shared/format';
 import { LEVEL_LABELS, PRIORITY_LABELS } from '../../shared/labels';
 import { RouterAnchor } from '../../shared/router-link';
 import { useTeamNames } from '../admin/admin-api';
+import { useUserNames } from '../admin/user-select';
 import { useCis, useServices } from '../cmdb/cmdb-api';
+import { routedTarget, RoutingHint } from './routing-hint';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -25,6 +27,9 @@ export function ChangeSummary({ change }: { change: ChangeDetail }) {
   const cis = useCis(change.ciIds);
   const services = useServices(change.serviceIds);
   const teamNames = useTeamNames();
+  const userNames = useUserNames();
+  const routedTeam = routedTarget(change, 'team', change.assignmentTeamId);
+  const routedManager = routedTarget(change, 'changeManager', change.changeManagerId);
 
   return (
     <Stack gap={6}>
@@ -46,6 +51,19 @@ export function ChangeSummary({ change }: { change: ChangeDetail }) {
       <Row label="Assignment team">
         {change.assignmentTeamId ? (teamNames.get(change.assignmentTeamId) ?? change.assignmentTeamId) : '—'}
       </Row>
+      {routedTeam && (
+        <Text size="xs" ta="right" mt={-4}>
+          <RoutingHint routed={routedTeam} />
+        </Text>
+      )}
+      <Row label="Change manager">
+        <span data-testid="change-manager">{change.changeManagerId ? (userNames.get(change.changeManagerId) ?? change.changeManagerId) : '—'}</span>
+      </Row>
+      {routedManager && (
+        <Text size="xs" ta="right" mt={-4}>
+          <RoutingHint routed={routedManager} />
+        </Text>
+      )}
       <Divider my={4} />
       <Text fw={600} size="sm">
         Affected CIs ({change.ciIds.length})

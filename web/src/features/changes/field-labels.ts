@@ -8,6 +8,7 @@ export const CHANGE_FIELD_LABELS: Record<string, string> = {
   justification: 'Justification',
   ownerId: 'Owner',
   assignmentTeamId: 'Assignment team',
+  changeManagerId: 'Change manager',
   implementerId: 'Implementer',
   requesterId: 'Requester',
   ciIds: 'Affected CIs',

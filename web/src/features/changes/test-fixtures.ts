@@ -1,5 +1,6 @@
 /** Sample API answers for the change tests (not part of the app bundle: only tests import this file). */
 import type { ChangeDetail, RiskDetail } from '../../api/types';
+import type { BreakGlass, Evidence, GateStatus } from './governance-api';
 
 /** The default policy's nine factors for a change on a critical PCI database: five apply, four do not. */
 export const sampleRisk: RiskDetail = {
@@ -59,3 +60,52 @@ export const sampleChange: ChangeDetail = {
   updatedAt: '2026-11-01T10:00:00.000Z',
   availableTransitions: [],
 };
+
+/** A PCI change whose approvals are all in (the record is sealed) but whose test evidence is not attached yet. */
+export const sampleEvidence: { items: Evidence[]; gates: GateStatus[] } = {
+  items: [
+    {
+      id: 'ev_1',
+      changeId: 'chg_1',
+      kind: 'approval_record',
+      title: 'Approval record',
+      body: '[{"stage":"specialists","rule":"dba"}]',
+      url: null,
+      sha256: '3f2a9c0d1e5b7a8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e',
+      createdBy: 'system',
+      createdByName: 'Cabinet',
+      createdAt: '2026-11-02T09:00:00.000Z',
+    },
+  ],
+  gates: [
+    {
+      name: 'regulated_evidence',
+      reason: 'Regulated systems (SOX, HIPAA, GDPR, PCI) need test evidence and the approval record before implementation',
+      before: ['implement'],
+      evidence: ['test_evidence', 'approval_record'],
+      missing: ['test_evidence'],
+      error: null,
+    },
+  ],
+};
+
+/** A bypass in force on an emergency change, not reviewed yet. */
+export function sampleBreakGlass(over: Partial<BreakGlass> = {}): BreakGlass {
+  return {
+    id: 'bg_1',
+    changeId: 'chg_1',
+    userId: 'u_alice',
+    userName: 'Alice Martin',
+    reason: 'Card payments fail for 2% of customers; the ECAB cannot meet before tonight.',
+    skipped: {
+      approvals: [{ id: 'apr_ecab', rule: 'ecab', approver: 'Emergency CAB', state: 'pending' }],
+      gates: [{ name: 'regulated_evidence', missing: ['test_evidence'] }],
+    },
+    createdAt: '2026-11-02T09:00:00.000Z',
+    expiresAt: '2099-11-02T10:00:00.000Z',
+    active: true,
+    usedAt: null,
+    review: null,
+    ...over,
+  };
+}

@@ -7,6 +7,7 @@ import { PageLoader } from '../../shared/loading';
 import { CHANGE_SEARCH_ID } from '../../shared/shortcuts';
 import { useMyApprovals } from '../approvals/approvals-api';
 import { hasPermission, hasRole, useCurrentUser, useSignOut } from '../auth/session';
+import { NotificationBell } from '../notifications/notification-bell';
 
 interface NavItem {
   to: string;
@@ -106,6 +107,7 @@ function UserMenu() {
           <Text size="xs">{me.email}</Text>
         </Menu.Label>
         <Menu.Divider />
+        <Menu.Item onClick={() => navigate('/me/delegations')}>Delegations</Menu.Item>
         <Menu.Item onClick={() => navigate('/admin/tokens')}>API tokens</Menu.Item>
         <Menu.Item color="red" onClick={() => signOut.mutate(undefined, { onSettled: () => navigate('/sign-in', { replace: true }) })}>
           Sign out
@@ -145,6 +147,7 @@ export function AppLayout() {
   ];
   if (hasPermission(me, 'cmdb.write')) cmdbItems.push({ to: '/cmdb/import', label: 'Import CIs' });
   const governanceItems: NavItem[] = hasPermission(me, 'policy.read') ? [{ to: '/policy', label: 'Policy' }] : [];
+  if (hasPermission(me, 'sla.read')) governanceItems.push({ to: '/sla/breaches', label: 'SLA breaches' });
   const adminItems: NavItem[] = [
     { to: '/admin/users', label: 'Users' },
     { to: '/admin/teams', label: 'Teams' },
@@ -167,7 +170,10 @@ export function AppLayout() {
               Press <Kbd size="xs">/</Kbd> to search changes
             </Text>
           </Group>
-          <UserMenu />
+          <Group gap="xs" wrap="nowrap">
+            <NotificationBell />
+            <UserMenu />
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs">

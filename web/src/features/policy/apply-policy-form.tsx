@@ -1,8 +1,10 @@
-import { ActionIcon, Alert, Button, Code, FileInput, Group, List, Paper, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { ActionIcon, Alert, Button, Code, FileInput, Group, List, Paper, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useRef, useState } from 'react';
 import { ApiError, messageOf } from '../../api/client';
 import { ErrorAlert } from '../../shared/error-alert';
-import { type AppliedPolicy, bundleIssuesOf, fetchPolicyVersion, useApplyPolicy } from './policy-api';
+import { type AppliedPolicy, bundleIssuesOf, fetchPolicyVersion, useApplyPolicy, usePreviewPolicy } from './policy-api';
+import { PolicyImpact } from './policy-impact';
+import { PolicyTestResults, TestSummary } from './policy-test-results';
 
 interface FileEntry {
   key: number;
@@ -12,13 +14,14 @@ interface FileEntry {
   open: boolean;
 }
 
-const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$/;
+// The same rule as the API: a plain name, or a test case file under tests/.
+const FILE_NAME = /^(tests\/)?[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$/;
 
 /** A problem with the file names, before anything is sent; null when they are fine. */
 function nameProblem(entry: FileEntry, all: FileEntry[]): string | null {
   const name = entry.name.trim();
   if (!name) return 'Name the file, e.g. teams.yaml';
-  if (!FILE_NAME.test(name)) return 'A plain file name ending in .yaml or .yml';
+  if (!FILE_NAME.test(name)) return 'A plain file name ending in .yaml or .yml (test cases: tests/NAME.yaml)';
   if (all.filter((e) => e.name.trim() === name).length > 1) return 'Two files have this name';
   return null;
 }
@@ -30,12 +33,19 @@ interface ApplyPolicyFormProps {
   onCancel: () => void;
 }
 
+/** The files as they would be sent, in name order. */
+const filesOf = (entries: FileEntry[]) =>
+  Object.fromEntries(entries.map((e) => [e.name.trim(), e.text] as const).sort(([a], [b]) => a.localeCompare(b)));
+
 /**
  * Applies a bundle as a new policy version: files uploaded, pasted, or copied from the active version and
- * edited. A refused bundle lists every problem with its file, line and column.
+ * edited. First a preview: the bundle is checked, its test cases run and its impact on open changes shown;
+ * applying comes after, for exactly the previewed files. A refused bundle lists every problem with its
+ * file, line and column.
  */
 export function ApplyPolicyForm({ activeNumber, onApplied, onCancel }: ApplyPolicyFormProps) {
   const apply = useApplyPolicy();
+  const preview = usePreviewPolicy();
   const nextKey = useRef(1);
   const [entries, setEntries] = useState<FileEntry[]>([]);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -73,6 +83,7 @@ export function ApplyPolicyForm({ activeNumber, onApplied, onCancel }: ApplyPoli
           .map(([name, text]) => entry(name, text)),
       );
       apply.reset();
+      preview.reset();
     } catch (err) {
       setLoadError(messageOf(err));
     } finally {
@@ -84,6 +95,15 @@ export function ApplyPolicyForm({ activeNumber, onApplied, onCancel }: ApplyPoli
     setEntries((current) => current.map((e) => (e.key === key ? { ...e, ...patch } : e)));
   const remove = (key: number) => setEntries((current) => current.filter((e) => e.key !== key));
 
+  const openFilesWithProblems = (error: unknown) => {
+    const withProblems = new Set(bundleIssuesOf(error).map((i) => i.file));
+    setEntries((current) => current.map((e) => (withProblems.has(e.name.trim()) ? { ...e, open: true } : e)));
+  };
+
+  const files = filesOf(entries);
+  // A preview stands for exactly the files it was made of: any edit asks for a new one.
+  const previewed = preview.data !== undefined && JSON.stringify(preview.variables) === JSON.stringify(files) ? preview.data : null;
+
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     if (entries.length === 0) return;
@@ -91,27 +111,32 @@ export function ApplyPolicyForm({ activeNumber, onApplied, onCancel }: ApplyPoli
       setShowNameErrors(true);
       return;
     }
-    apply.mutate(Object.fromEntries(entries.map((e) => [e.name.trim(), e.text])), {
+    if (!previewed) {
+      apply.reset();
+      preview.mutate(files, { onError: openFilesWithProblems });
+      return;
+    }
+    apply.mutate(files, {
       onSuccess: (result) => {
         if (result.applied) onApplied(result);
       },
-      onError: (error) => {
-        const withProblems = new Set(bundleIssuesOf(error).map((i) => i.file));
-        setEntries((current) => current.map((e) => (withProblems.has(e.name.trim()) ? { ...e, open: true } : e)));
-      },
+      onError: openFilesWithProblems,
     });
   };
 
-  const issues = bundleIssuesOf(apply.error);
+  // The latest refusal, from the preview or from applying.
+  const refusal = apply.error ?? (previewed || preview.isPending ? null : preview.error);
+  const issues = bundleIssuesOf(refusal);
   const issueCount = (name: string) => issues.filter((i) => i.file === name.trim()).length;
-  const refused = apply.error instanceof ApiError && apply.error.code === 'invalid_policy';
+  const refused = refusal instanceof ApiError && refusal.code === 'invalid_policy';
 
   return (
     <form onSubmit={onSubmit} aria-label="Apply a new policy version" noValidate>
       <Stack gap="sm">
         <Text size="sm" c="dimmed">
-          Upload the bundle’s .yaml files, paste them, or start from the active version and edit it. The whole bundle is checked first:
-          nothing is applied unless every file is valid and every team it names exists.
+          Upload the bundle’s .yaml files, paste them, or start from the active version and edit it. Preview first: the whole bundle is
+          checked, its test cases run, and you see what it would change for open changes. Nothing is applied unless every file is valid and
+          every team it names exists.
         </Text>
         <Group align="flex-end" gap="sm">
           <FileInput
@@ -215,7 +240,7 @@ export function ApplyPolicyForm({ activeNumber, onApplied, onCancel }: ApplyPoli
           <Alert color="red" variant="light" title="The bundle was not applied" role="alert">
             <Text size="sm" mb={4}>
               {issues.length === 1 ? 'It has 1 problem' : `It has ${issues.length} problems`}; fix {issues.length === 1 ? 'it' : 'them'} and
-              apply again.
+              preview again.
             </Text>
             <List size="sm" spacing={2} aria-label="Problems in the bundle">
               {issues.map((i, n) => (
@@ -229,7 +254,32 @@ export function ApplyPolicyForm({ activeNumber, onApplied, onCancel }: ApplyPoli
             </List>
           </Alert>
         )}
-        {apply.isError && !refused && <ErrorAlert error={apply.error} title="The bundle was not applied" />}
+        {refusal && !refused && <ErrorAlert error={refusal} title="The bundle was not applied" />}
+        {previewed && (
+          <Paper withBorder p="sm" radius="sm" component="section" aria-label="Preview">
+            <Stack gap="sm">
+              <Group justify="space-between">
+                <Title order={3} size="h6">
+                  Preview of “{previewed.name}”
+                </Title>
+                <TestSummary report={previewed.tests} />
+              </Group>
+              {previewed.sameAsActive && (
+                <Text size="sm" c="dimmed">
+                  The active version already has exactly this content.
+                </Text>
+              )}
+              <Title order={4} size="h6">
+                Test cases
+              </Title>
+              <PolicyTestResults report={previewed.tests} label="Test cases of the new version" />
+              <Title order={4} size="h6">
+                Impact on open changes
+              </Title>
+              <PolicyImpact diff={previewed.diff} />
+            </Stack>
+          </Paper>
+        )}
         {apply.data && !apply.data.applied && (
           <Alert color="blue" variant="light" role="status">
             Version {apply.data.number} already has exactly this content; nothing was applied.
@@ -239,9 +289,19 @@ export function ApplyPolicyForm({ activeNumber, onApplied, onCancel }: ApplyPoli
           <Button variant="default" onClick={onCancel}>
             Cancel
           </Button>
-          <Button type="submit" loading={apply.isPending} disabled={entries.length === 0}>
-            Apply as a new version
-          </Button>
+          {previewed ? (
+            <Button
+              type="submit"
+              loading={apply.isPending}
+              color={previewed.tests.failed > 0 || previewed.tests.issues.length > 0 ? 'orange' : undefined}
+            >
+              Apply as a new version
+            </Button>
+          ) : (
+            <Button type="submit" loading={preview.isPending} disabled={entries.length === 0}>
+              Preview
+            </Button>
+          )}
         </Group>
       </Stack>
     </form>

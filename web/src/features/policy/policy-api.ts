@@ -4,13 +4,20 @@ import { ApiError, api } from '../../api/client';
 import type { Page, Policy } from '../../api/types';
 import type {
   AppliedPolicy as AppliedPolicySchema,
+  PolicyPreview as PolicyPreviewSchema,
+  PolicyTestReport as PolicyTestReportSchema,
   PolicyVersion as PolicyVersionSchema,
   PolicyVersionDetail as PolicyVersionDetailSchema,
+  PolicyVersionTests as PolicyVersionTestsSchema,
 } from '../../../../src/contracts/policy';
 
 export type PolicyVersion = z.infer<typeof PolicyVersionSchema>;
 export type PolicyVersionDetail = z.infer<typeof PolicyVersionDetailSchema>;
 export type AppliedPolicy = z.infer<typeof AppliedPolicySchema>;
+export type PolicyTestReport = z.infer<typeof PolicyTestReportSchema>;
+export type PolicyVersionTests = z.infer<typeof PolicyVersionTestsSchema>;
+export type PolicyPreview = z.infer<typeof PolicyPreviewSchema>;
+export type PolicyDiff = PolicyPreview['diff'];
 
 /** A team the bundle names by handle, as the `teams` section declares it. */
 export interface DeclaredTeam {
@@ -63,6 +70,24 @@ export function usePolicyVersion(number: number | null) {
     enabled: number !== null,
     // A version never changes once applied.
     staleTime: Infinity,
+  });
+}
+
+/** The test cases of a version, run by the server. */
+export function usePolicyVersionTests(number: number | null) {
+  return useQuery({
+    queryKey: [...VERSIONS_KEY, number, 'tests'],
+    queryFn: ({ signal }) => api.get<PolicyVersionTests>(`/api/v1/policy/versions/${number}/tests`, undefined, signal),
+    enabled: number !== null,
+    // The version and its tests never change; only the code evaluating them could, with a new release.
+    staleTime: Infinity,
+  });
+}
+
+/** Checks a bundle as applying would, runs its tests and shows its impact on open changes; applies nothing. */
+export function usePreviewPolicy() {
+  return useMutation({
+    mutationFn: (files: Record<string, string>) => api.post<PolicyPreview>('/api/v1/policy/preview', { files }),
   });
 }
 

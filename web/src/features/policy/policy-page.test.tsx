@@ -72,10 +72,31 @@ const files1 = {
   'teams.yaml': 'apiVersion: cabinet/v1\nteams:\n  - handle: cab\n    name: CAB\n',
 };
 
+const passingReport = {
+  passed: 2,
+  failed: 0,
+  issues: [],
+  cases: [
+    { file: 'tests/authority.yaml', name: 'A standard change needs no approval', ok: true, mismatches: [] },
+    { file: 'tests/authority.yaml', name: 'A risky change goes to the CAB', ok: true, mismatches: [] },
+  ],
+};
+
+/** What POST /api/v1/policy/preview answers for a bundle with the active content and no open change affected. */
+const samePreview = {
+  valid: true,
+  name: 'default',
+  hash: HASH,
+  sameAsActive: true,
+  tests: passingReport,
+  diff: { activeVersion: 1, openChanges: 3, unchanged: 3, changes: [] },
+};
+
 function readRoutes(extra: Parameters<typeof fakeServer>[0] = []) {
   return fakeServer([
     ...extra,
     { path: '/api/v1/policy', body: policy },
+    { path: '/api/v1/policy/versions/1/tests', body: { number: 1, ...passingReport } },
     { path: '/api/v1/teams', body: teams },
     { path: '/api/v1/policy/versions', body: { items: [version1], nextCursor: null } },
     { path: '/api/v1/policy/versions/1', body: { ...version1, files: files1 } },
@@ -126,7 +147,7 @@ describe('PolicyPage', () => {
     const server = readRoutes([
       {
         method: 'POST',
-        path: '/api/v1/policy/versions',
+        path: '/api/v1/policy/preview',
         status: 422,
         body: { error: { code: 'invalid_policy', message: 'The policy bundle has 2 problems: …', details: { issues } } },
       },
@@ -144,7 +165,7 @@ describe('PolicyPage', () => {
     fireEvent.change(teamsText, {
       target: { value: 'apiVersion: cabinet/v1\nteams:\n  - handle: cab\n    name: CAB\n    colour: blue\n' },
     });
-    fireEvent.click(screen.getByRole('button', { name: 'Apply as a new version' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
 
     const problems = await screen.findByRole('list', { name: 'Problems in the bundle' });
     // In file order, then line: bundle.yaml before teams.yaml.
@@ -156,7 +177,10 @@ describe('PolicyPage', () => {
     expect(screen.getAllByText('1 problem in this file')).toHaveLength(2);
     // Every file with a problem opens, so its text is right there to fix.
     expect(screen.getByRole('textbox', { name: 'Content of bundle.yaml' })).toBeTruthy();
+    // A refused preview offers no way to apply.
+    expect(screen.queryByRole('button', { name: 'Apply as a new version' })).toBeNull();
     const post = server.calls.find((c) => c.method === 'POST');
+    expect(post?.url).toBe('/api/v1/policy/preview');
     expect(post?.body).toEqual({
       files: {
         'bundle.yaml': files1['bundle.yaml'],
@@ -166,7 +190,10 @@ describe('PolicyPage', () => {
   });
 
   it('takes uploaded files, checks their names before sending, and says when the active version already has the content', async () => {
-    const server = readRoutes([{ method: 'POST', path: '/api/v1/policy/versions', status: 200, body: { ...version1, applied: false } }]);
+    const server = readRoutes([
+      { method: 'POST', path: '/api/v1/policy/preview', body: samePreview },
+      { method: 'POST', path: '/api/v1/policy/versions', status: 200, body: { ...version1, applied: false } },
+    ]);
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(<PolicyPage />, { me: adminMe });
 
@@ -186,21 +213,22 @@ describe('PolicyPage', () => {
 
     // A file added by hand must be named before anything is sent.
     fireEvent.click(screen.getByRole('button', { name: 'Add a file' }));
-    fireEvent.click(screen.getByRole('button', { name: 'Apply as a new version' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
     expect(await screen.findByText('Name the file, e.g. teams.yaml')).toBeTruthy();
     expect(server.calls.some((c) => c.method === 'POST')).toBe(false);
     fireEvent.click(screen.getByRole('button', { name: 'Remove new file' }));
 
-    fireEvent.click(screen.getByRole('button', { name: 'Apply as a new version' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Apply as a new version' }));
     expect((await screen.findByRole('status')).textContent).toContain('Version 1 already has exactly this content; nothing was applied.');
-    expect(Object.keys((server.calls.find((c) => c.method === 'POST')?.body as { files: object }).files)).toEqual([
-      'bundle.yaml',
-      'teams.yaml',
-    ]);
+    expect(
+      Object.keys((server.calls.find((c) => c.url === '/api/v1/policy/versions' && c.method === 'POST')?.body as { files: object }).files),
+    ).toEqual(['bundle.yaml', 'teams.yaml']);
   });
 
   it('closes the form and announces the new version when the bundle is applied', async () => {
     const server = readRoutes([
+      { method: 'POST', path: '/api/v1/policy/preview', body: samePreview },
       {
         method: 'POST',
         path: '/api/v1/policy/versions',
@@ -213,7 +241,8 @@ describe('PolicyPage', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Apply a new version' }));
     fireEvent.click(await screen.findByRole('button', { name: 'Start from version 1' }));
     await screen.findByRole('textbox', { name: 'Name of teams.yaml' });
-    fireEvent.click(screen.getByRole('button', { name: 'Apply as a new version' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Apply as a new version' }));
     expect((await screen.findByRole('status')).textContent).toContain('Applied policy version 2.');
     expect(screen.queryByRole('form', { name: 'Apply a new policy version' })).toBeNull();
     // The page reads the policy again.

@@ -10,6 +10,7 @@ import { hasPermission, useCurrentUser } from '../auth/session';
 import { orderedModels } from '../changes/policy';
 import { ApplyPolicyForm } from './apply-policy-form';
 import { ChangeModelView } from './change-model-view';
+import { PolicyTestResults, TestSummary } from './policy-test-results';
 import {
   type ActivePolicy,
   type AppliedPolicy,
@@ -17,6 +18,7 @@ import {
   useActivePolicy,
   usePolicyVersion,
   usePolicyVersions,
+  usePolicyVersionTests,
 } from './policy-api';
 
 const shortHash = (hash: string) => hash.slice(0, 12);
@@ -79,6 +81,31 @@ function ActiveVersion({ policy }: { policy: ActivePolicy }) {
         </Text>
       )}
     </Paper>
+  );
+}
+
+function ActiveTests({ number }: { number: number }) {
+  const tests = usePolicyVersionTests(number);
+  return (
+    <Section
+      title="Test cases"
+      description={
+        <>
+          Example changes and the decisions version {number} must take for them (<Code>tests/*.yaml</Code>), run against it. Run them before
+          applying with <Code>cabinet policy test DIR</Code>.
+        </>
+      }
+    >
+      {tests.isError && <ErrorAlert error={tests.error} title="Cannot run the test cases" onRetry={() => void tests.refetch()} />}
+      {tests.isPending ? (
+        <PageLoader label="Running the test cases" />
+      ) : tests.data ? (
+        <Stack gap="xs">
+          <TestSummary report={tests.data} />
+          <PolicyTestResults report={tests.data} label="Test cases of the active version" />
+        </Stack>
+      ) : null}
+    </Section>
   );
 }
 
@@ -290,7 +317,7 @@ export function PolicyPage() {
     <>
       <PageHeader
         title="Policy"
-        description="The rules in force, written as code: change models, the teams they rely on, and every version applied."
+        description="The rules in force, written as code: change models, their test cases, the teams they rely on, and every version applied."
         actions={
           canApply &&
           !applying && (
@@ -324,6 +351,7 @@ export function PolicyPage() {
       ) : policy.data ? (
         <>
           <ActiveVersion policy={policy.data} />
+          <ActiveTests number={policy.data.number} />
           <ChangeModels policy={policy.data} />
           <DeclaredTeams declared={policy.data.teams ?? []} />
         </>

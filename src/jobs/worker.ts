@@ -1,0 +1,82 @@
+import { hostname } from 'node:os';
+import type { Services } from '../services';
+
+export interface TickReport {
+  reminded: number;
+  breached: number;
+  escalated: number;
+  delivered: number;
+  failed: number;
+}
+
+export interface WorkerOptions {
+  /** Distinguishes this worker's outbox claims from other workers'; defaults to host, pid and a random part. */
+  id?: string;
+  /** Pause between ticks of the loop, in milliseconds. */
+  intervalMs: number;
+  /** Reports an error of a tick (the loop carries on). */
+  onError?: (err: unknown) => void;
+  /** Reports a tick that did something. */
+  onTick?: (report: TickReport) => void;
+}
+
+export interface Worker {
+  readonly id: string;
+  /** One pass: SLA timers (reminders, breaches, escalations), then outbox delivery. */
+  tick(): Promise<TickReport>;
+  /** Runs ticks every `intervalMs` until `stop`. */
+  start(): void;
+  /** Stops the loop and waits for the tick in progress, if any. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The background worker. It holds no state of its own: every step claims its row in the database, so it
+ * runs inline in `cabinet serve`, as `cabinet worker`, or as several of those at once.
+ */
+export function createWorker(services: Pick<Services, 'sla' | 'outbox'>, opts: WorkerOptions): Worker {
+  const id = opts.id ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> | null = null;
+  let stopped = true;
+
+  async function tick(): Promise<TickReport> {
+    const timers = await services.sla.tick();
+    // Delivery runs after the timers, so a reminder or an escalation reaches the inbox in the same pass.
+    const delivery = await services.outbox.deliverDue(id);
+    return { ...timers, delivered: delivery.delivered, failed: delivery.failed };
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = tick()
+        .then((report) => {
+          if (report.reminded + report.breached + report.escalated + report.delivered + report.failed > 0) opts.onTick?.(report);
+        })
+        .catch((err: unknown) => opts.onError?.(err))
+        .finally(() => {
+          running = null;
+          schedule();
+        });
+    }, opts.intervalMs);
+    // NOTE: the timer alone does not keep the process alive; the server or the CLI loop does.
+    timer.unref();
+  }
+
+  return {
+    id,
+    tick,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (running) await running;
+    },
+  };
+}

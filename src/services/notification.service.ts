@@ -1,0 +1,58 @@
+import type { Notification, NotificationList, NotificationQuery } from '../contracts/notification';
+import type { Actor } from '../domain/actor';
+import { InputError, NotFoundError } from '../domain/errors';
+import type { NotificationRecord } from '../db/repositories';
+import type { ServiceDeps } from './context';
+
+const present = (n: NotificationRecord): Notification => ({
+  id: n.id,
+  kind: n.kind as Notification['kind'],
+  title: n.title,
+  body: n.body,
+  changeId: n.changeId,
+  approvalId: n.approvalId,
+  createdAt: n.createdAt,
+  readAt: n.readAt,
+});
+
+/**
+ * The signed-in person's in-app inbox. NOTE: every query is bound to the actor's own user id; someone
+ * else's notification answers 404 exactly like a missing one, so ids cannot be probed.
+ */
+export function createNotificationService(deps: ServiceDeps) {
+  const { store } = deps;
+  return {
+    async list(actor: Actor, query: NotificationQuery): Promise<NotificationList> {
+      let before: { at: string; id: string } | undefined;
+      if (query.cursor) {
+        const [at, id] = Buffer.from(query.cursor, 'base64url').toString().split('|');
+        if (!at || !id || Number.isNaN(Date.parse(at))) {
+          throw new InputError('The cursor is not one this list gave out.', [{ path: 'query.cursor', message: 'pass the nextCursor of the previous page unchanged' }]);
+        }
+        before = { at, id };
+      }
+      const rows = await store.repos.notifications.list(actor.userId, { unreadOnly: query.unread ?? false, before, limit: query.limit + 1 });
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map(present),
+        nextCursor: rows.length > query.limit && last ? Buffer.from(`${last.createdAt}|${last.id}`).toString('base64url') : null,
+        unread: await store.repos.notifications.countUnread(actor.userId),
+      };
+    },
+
+    async markRead(actor: Actor, id: string): Promise<Notification> {
+      return store.transaction(async (repos) => {
+        const found = await repos.notifications.findFor(actor.userId, id);
+        if (!found) throw new NotFoundError('Notification', id);
+        await repos.notifications.markRead(actor.userId, id, deps.now().toISOString());
+        return present((await repos.notifications.findFor(actor.userId, id))!);
+      });
+    },
+
+    async markAllRead(actor: Actor): Promise<{ marked: number }> {
+      return { marked: await store.transaction((repos) => repos.notifications.markAllRead(actor.userId, deps.now().toISOString())) };
+    },
+  };
+}
+export type NotificationService = ReturnType<typeof createNotificationService>;

@@ -1,0 +1,295 @@
+import type { SlaBreach, SlaBreachQuery, SlaClock } from '../contracts/sla';
+import { systemActor, type Actor } from '../domain/actor';
+import { assertPermission } from '../domain/auth/roles';
+import { findState } from '../domain/change/lifecycle';
+import { InputError, NotFoundError } from '../domain/errors';
+import { addWorkingTime } from '../domain/sla/business-time';
+import type { ApprovalRecord, ChangeRecord, Repositories, SlaClockRecord, SlaMetricName } from '../db/repositories';
+import { slaTargetFor } from '../policy/evaluate';
+import type { CompiledSlas } from '../policy/loader';
+import { audit, type ServiceDeps } from './context';
+import type { NotificationRecipient, OutboxService } from './outbox.service';
+import type { ActivePolicy } from './policy.service';
+import type { RiskService } from './risk.service';
+
+export interface SlaServiceDeps extends ServiceDeps {
+  risk: RiskService;
+  outbox: OutboxService;
+}
+
+/** How long a clock runs: `workingMs` of working time on a `business` clock, of elapsed time on a `wall` one. */
+export interface ClockPlan {
+  target: string;
+  clock: 'business' | 'wall';
+  workingMs: number;
+}
+
+/** The due time of a clock started at `start`. */
+export function dueOf(calendar: CompiledSlas['calendar'], start: Date, plan: ClockPlan): Date {
+  return plan.clock === 'business' ? addWorkingTime(calendar, start, plan.workingMs) : new Date(start.getTime() + plan.workingMs);
+}
+
+/**
+ * When to remind: a share of the target left, or a duration before the due time (counted on the clock's
+ * own calendar). Null when that falls at or before the start.
+ */
+export function remindOf(slas: Pick<CompiledSlas, 'calendar' | 'remindBefore'>, start: Date, plan: ClockPlan): Date | null {
+  const before = slas.remindBefore.kind === 'percent' ? (plan.workingMs * slas.remindBefore.value) / 100 : plan.clock === 'business' ? slas.remindBefore.workingMs : slas.remindBefore.ms;
+  const after = plan.workingMs - before;
+  if (after <= 0) return null;
+  return dueOf(slas.calendar, start, { ...plan, workingMs: Math.round(after) });
+}
+
+const partiesOf = (change: Pick<ChangeRecord, 'requesterId' | 'ownerId' | 'implementerId'>) =>
+  [change.requesterId, change.ownerId, change.implementerId].filter((id): id is string => id !== null);
+
+/** An instant as people read it in a notice: "24 Nov 2026, 18:00 GMT". */
+export function instantWords(iso: string, timeZone = 'UTC'): string {
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'short' }).format(new Date(iso));
+}
+
+const METRIC_WORDS: Record<SlaMetricName, string> = { approval_response: 'approval response', time_to_schedule: 'time to schedule' };
+
+/**
+ * SLA clocks: approval response (one clock per approval, from when it opens to its decision) and time to
+ * schedule (from a change leaving its first state to entering a state that needs approvals, or a final
+ * one). The worker's `tick` reminds once before the due time, records breaches and escalates overdue
+ * approvals to their rule's escalation target; every step claims its clock with a conditional UPDATE.
+ */
+export function createSlaService(deps: SlaServiceDeps) {
+  const { store, risk, outbox } = deps;
+  const worker = (requestId = 'worker'): Actor => ({ ...systemActor(requestId), name: 'Cabinet SLA timer' });
+
+  async function startClock(repos: Repositories, change: ChangeRecord, active: ActivePolicy, metric: SlaMetricName, plan: ClockPlan, approvalId: string | null, remind: boolean): Promise<SlaClockRecord> {
+    const start = deps.now();
+    const slas = active.bundle.slas;
+    const clock: SlaClockRecord = {
+      id: deps.newId(),
+      changeId: change.id,
+      approvalId,
+      metric,
+      target: plan.target,
+      clock: plan.clock,
+      policyVersion: active.number,
+      startedAt: start.toISOString(),
+      dueAt: dueOf(slas.calendar, start, plan).toISOString(),
+      remindAt: remind ? (remindOf(slas, start, plan)?.toISOString() ?? null) : null,
+      stoppedAt: null,
+      remindedAt: null,
+      breachedAt: null,
+      escalatedAt: null,
+    };
+    await repos.sla.insert(clock);
+    return clock;
+  }
+
+  /** Stops a clock; a clock stopped past its due time is recorded as breached (once). */
+  async function stopClock(repos: Repositories, clock: SlaClockRecord, change: ChangeRecord, requestId: string): Promise<void> {
+    const at = deps.now().toISOString();
+    if (!(await repos.sla.stop(clock.id, at))) return;
+    if (clock.breachedAt === null && at > clock.dueAt && (await repos.sla.claimBreach(clock.id, at))) {
+      await audit(repos, worker(requestId), at, 'sla.breached', 'change', change.id, breachData(change, clock, null));
+    }
+  }
+
+  function breachData(change: ChangeRecord, clock: SlaClockRecord, approval: ApprovalRecord | null): Record<string, unknown> {
+    return {
+      number: change.number,
+      clockId: clock.id,
+      metric: clock.metric,
+      target: clock.target,
+      dueAt: clock.dueAt,
+      ...(approval ? { approvalId: approval.id, rule: approval.rule, approver: approval.approverLabel } : {}),
+    };
+  }
+
+  const approverOf = (a: Pick<ApprovalRecord, 'approverKind' | 'approverRef'>): NotificationRecipient => ({ kind: a.approverKind, ref: a.approverRef });
+
+  function present(c: SlaClockRecord, approval?: Pick<ApprovalRecord, 'rule' | 'approverLabel'> | null): SlaClock {
+    return {
+      ...c,
+      status: c.breachedAt ? 'breached' : c.stoppedAt ? 'met' : 'running',
+      rule: approval?.rule ?? null,
+      approverLabel: approval?.approverLabel ?? null,
+    };
+  }
+
+  const service = {
+    /**
+     * Approvals just opened (the first stage at request, a later stage when the one before it is
+     * approved), inside the caller's transaction: sets each due time (the rule's own `due`, on the wall
+     * clock, wins over the SLA's approval_response target), starts its clock and asks its approvers
+     * through the outbox. NOTE: updates `dueAt` on the given records, so the caller's audit shows it.
+     */
+    async approvalsOpened(repos: Repositories, change: ChangeRecord, active: ActivePolicy, approvals: ApprovalRecord[], context?: Record<string, unknown>): Promise<void> {
+      if (approvals.length === 0) return;
+      let sla: ClockPlan | null | undefined;
+      for (const a of approvals) {
+        const rule = active.bundle.approvals.stages.find((s) => s.name === a.stage)?.rules.find((r) => r.name === a.rule);
+        let plan: ClockPlan | null;
+        if (rule && rule.dueMs !== null) plan = { target: `rule:${a.rule}`, clock: 'wall', workingMs: rule.dueMs };
+        else {
+          if (sla === undefined) {
+            const target = slaTargetFor(active.bundle.slas, 'approval_response', context ?? (await risk.approvalContextOf(repos, change, active)));
+            sla = target ? { target: target.name, clock: target.clock, workingMs: target.targetWorkingMs } : null;
+          }
+          plan = sla;
+        }
+        if (plan) {
+          const clock = await startClock(repos, change, active, 'approval_response', plan, a.id, true);
+          a.dueAt = clock.dueAt;
+          await repos.approvals.setDue(a.id, clock.dueAt);
+        }
+        await outbox.notify(repos, {
+          recipients: [approverOf(a)],
+          excludeUserIds: partiesOf(change),
+          kind: 'approval_requested',
+          title: `${change.number} needs your approval`,
+          body: `${change.title}. ${a.reason}.${a.dueAt ? ` Due ${instantWords(a.dueAt, active.bundle.slas.calendar.timeZone)}.` : ''}`,
+          changeId: change.id,
+          approvalId: a.id,
+        });
+      }
+    },
+
+    /** An approval was decided: its clock stops (a late decision is recorded as a breach). */
+    async approvalDecided(repos: Repositories, actor: Actor, change: ChangeRecord, approvalId: string): Promise<void> {
+      for (const clock of await repos.sla.running({ changeId: change.id, approvalIds: [approvalId] })) await stopClock(repos, clock, change, actor.requestId);
+    },
+
+    /** Stops the clocks of the change's cancelled approvals (a cancelled approval is neither met nor breached). */
+    async approvalsCancelled(repos: Repositories, changeId: string): Promise<void> {
+      const at = deps.now().toISOString();
+      for (const clock of await repos.sla.runningForCancelledApprovals(changeId)) await repos.sla.stop(clock.id, at);
+    },
+
+    /**
+     * A change moved: time to schedule starts when it leaves its model's first state for the first time,
+     * and stops when it enters a state that needs approvals or a final state.
+     */
+    async changeTransitioned(repos: Repositories, actor: Actor, before: ChangeRecord, after: ChangeRecord, active: ActivePolicy): Promise<void> {
+      const model = active.bundle.models[after.type];
+      const state = model ? findState(model, after.state) : undefined;
+      if (!model || !state) return;
+      if (state.requiresApprovals || state.final) {
+        for (const clock of await repos.sla.running({ changeId: after.id, metric: 'time_to_schedule' })) await stopClock(repos, clock, after, actor.requestId);
+        return;
+      }
+      if (before.state !== model.initial || after.state === model.initial || (await repos.sla.hasAny(after.id, 'time_to_schedule'))) return;
+      const target = slaTargetFor(active.bundle.slas, 'time_to_schedule', await risk.approvalContextOf(repos, after, active));
+      if (target) await startClock(repos, after, active, 'time_to_schedule', { target: target.name, clock: target.clock, workingMs: target.targetWorkingMs }, null, false);
+    },
+
+    /**
+     * One pass of the timers: reminders due now (once per clock, while it is not yet due), then breaches.
+     * A breached approval with an escalation target is escalated: its target may decide it from then on.
+     * Each clock is handled in its own transaction and claimed first, so concurrent workers never act twice.
+     */
+    async tick(opts: { limit?: number } = {}): Promise<{ reminded: number; breached: number; escalated: number }> {
+      const done = { reminded: 0, breached: 0, escalated: 0 };
+      const limit = opts.limit ?? 200;
+      const nowIso = deps.now().toISOString();
+      for (const clock of await store.repos.sla.dueForReminder(nowIso, limit)) {
+        await store.transaction(async (repos) => {
+          const at = deps.now().toISOString();
+          const approval = clock.approvalId ? await repos.approvals.find(clock.approvalId) : null;
+          const change = await repos.changes.findById(clock.changeId);
+          if (!approval || !change || approval.state !== 'pending') return;
+          if (!(await repos.sla.claimReminder(clock.id, at))) return;
+          await outbox.notify(repos, {
+            recipients: [approverOf(approval)],
+            excludeUserIds: partiesOf(change),
+            kind: 'approval_reminder',
+            title: `Reminder: ${change.number} needs your approval by ${instantWords(clock.dueAt)}`,
+            body: `${change.title}. ${approval.reason}. The ${METRIC_WORDS[clock.metric]} target (${clock.target}) is due ${instantWords(clock.dueAt)}.`,
+            changeId: change.id,
+            approvalId: approval.id,
+          });
+          done.reminded++;
+        });
+      }
+      for (const clock of await store.repos.sla.dueForBreach(nowIso, limit)) {
+        await store.transaction(async (repos) => {
+          const at = deps.now().toISOString();
+          const change = await repos.changes.findById(clock.changeId);
+          const approval = clock.approvalId ? await repos.approvals.find(clock.approvalId) : null;
+          if (!change) return;
+          // An approval closed by a path that did not stop its clock: stop it instead of breaching.
+          if (clock.approvalId && approval?.state !== 'pending') {
+            await repos.sla.stop(clock.id, at);
+            return;
+          }
+          if (!(await repos.sla.claimBreach(clock.id, at))) return;
+          const actor = worker();
+          await audit(repos, actor, at, 'sla.breached', 'change', change.id, breachData(change, clock, approval));
+          done.breached++;
+          if (approval && approval.escalateKind && approval.escalateRef && (await repos.approvals.markEscalated(approval.id, at))) {
+            await repos.sla.markEscalated(clock.id, at);
+            await audit(repos, actor, at, 'approval.escalated', 'change', change.id, {
+              number: change.number,
+              approvalId: approval.id,
+              rule: approval.rule,
+              approver: approval.approverLabel,
+              escalateTo: { kind: approval.escalateKind, ref: approval.escalateRef },
+              dueAt: clock.dueAt,
+            });
+            await outbox.notify(repos, {
+              recipients: [{ kind: approval.escalateKind as NotificationRecipient['kind'], ref: approval.escalateRef }],
+              excludeUserIds: partiesOf(change),
+              kind: 'approval_escalated',
+              title: `Escalated to you: ${change.number} is overdue for approval`,
+              body: `${change.title}. ${approval.approverLabel} did not decide by ${instantWords(clock.dueAt)} (${clock.target}); you may decide it now.`,
+              changeId: change.id,
+              approvalId: approval.id,
+            });
+            done.escalated++;
+            return;
+          }
+          await outbox.notify(repos, {
+            recipients: approval ? [approverOf(approval)] : change.changeManagerId ? [{ kind: 'user', ref: change.changeManagerId }] : [{ kind: 'role', ref: 'change_manager' }],
+            excludeUserIds: approval ? partiesOf(change) : [],
+            kind: 'sla_breached',
+            title: `${change.number} missed its ${METRIC_WORDS[clock.metric]} target`,
+            body: `${change.title}. The ${clock.target} target was due ${instantWords(clock.dueAt)}.`,
+            changeId: change.id,
+            ...(approval ? { approvalId: approval.id } : {}),
+          });
+        });
+      }
+      return done;
+    },
+
+    /** The SLA clocks of a change, oldest first. */
+    async forChange(actor: Actor, changeId: string): Promise<SlaClock[]> {
+      assertPermission(actor, 'change.read');
+      const change = await store.repos.changes.findById(changeId);
+      if (!change) throw new NotFoundError('Change', changeId);
+      const approvals = new Map((await store.repos.approvals.forChange(change.id)).map((a) => [a.id, a]));
+      return (await store.repos.sla.forChange(change.id)).map((c) => present(c, c.approvalId ? approvals.get(c.approvalId) : null));
+    },
+
+    /** Recorded breaches, newest first (GET /api/v1/sla/breaches). */
+    async breaches(actor: Actor, query: SlaBreachQuery): Promise<{ items: SlaBreach[]; nextCursor: string | null }> {
+      assertPermission(actor, 'sla.read');
+      let before: { at: string; id: string } | undefined;
+      if (query.cursor) {
+        const [at, id] = Buffer.from(query.cursor, 'base64url').toString().split('|');
+        if (!at || !id || Number.isNaN(Date.parse(at))) {
+          throw new InputError('The cursor is not one this list gave out.', [{ path: 'query.cursor', message: 'pass the nextCursor of the previous page unchanged' }]);
+        }
+        before = { at, id };
+      }
+      const changeId = query.changeId ? ((await store.repos.changes.findById(query.changeId))?.id ?? query.changeId) : undefined;
+      const rows = await store.repos.sla.breaches({ metric: query.metric, changeId, from: query.from, to: query.to, before, limit: query.limit + 1 });
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map((r) => ({ ...present(r, { rule: r.rule ?? '', approverLabel: r.approverLabel ?? '' }), rule: r.rule, approverLabel: r.approverLabel, changeNumber: r.changeNumber, changeTitle: r.changeTitle, changeType: r.changeType })),
+        nextCursor: rows.length > query.limit && last ? Buffer.from(`${last.breachedAt}|${last.id}`).toString('base64url') : null,
+      };
+    },
+
+  };
+  return service;
+}
+export type SlaService = ReturnType<typeof createSlaService>;

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import type { Harness } from './cabinet';
+
+/** Shared builders for tests that file changes and walk them through approvals, through the real API. */
+
+const HOUR = 3_600_000;
+export const LATER = { plannedStart: new Date(Date.now() + 10 * 86_400_000).toISOString(), plannedEnd: new Date(Date.now() + 10 * 86_400_000 + HOUR).toISOString() };
+
+/** A normal change with every field its lifecycle asks for, on the CIs. */
+export const plan = (ciIds: string[], extra: Record<string, unknown> = {}) => ({
+  type: 'normal', title: 'Upgrade', description: 'd', justification: 'j', ciIds, implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', backoutTested: true, ...LATER, ...extra,
+});
+
+export async function teamId(h: Harness, handle: string): Promise<string> {
+  const res = await h.request('GET', `/api/v1/teams/${handle}`);
+  assert.equal(res.status, 200, res.text);
+  return res.body.id;
+}
+
+/** Makes the users the (only) members of the team. */
+export async function addMembers(h: Harness, handle: string, memberIds: string[]): Promise<void> {
+  const res = await h.request('PATCH', `/api/v1/teams/${await teamId(h, handle)}`, { body: { memberIds } });
+  assert.equal(res.status, 200, res.text);
+}
+
+export async function ci(h: Harness, name: string, type: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await h.request('POST', '/api/v1/cis', { body: { name, type, environment: 'production', criticality: 'low', ...extra } });
+  assert.equal(res.status, 201, res.text);
+  return res.body.id;
+}
+
+/** Files the change (assigned to a fresh team) and moves it to authorize, where its approvals are asked. */
+export async function fileAndAuthorize(h: Harness, token: string, body: Record<string, unknown>, beforeAuthorize?: (id: string) => Promise<void>): Promise<{ id: string }> {
+  const team = await h.request('POST', '/api/v1/teams', { body: { name: `Platform ${Math.random()}` } });
+  const created = await h.request('POST', '/api/v1/changes', { token, body: { assignmentTeamId: team.body.id, ...body } });
+  assert.equal(created.status, 201, created.text);
+  if (beforeAuthorize) await beforeAuthorize(created.body.id);
+  for (const to of body.type === 'emergency' ? ['authorize'] : ['assess', 'authorize']) {
+    const moved = await h.request('POST', `/api/v1/changes/${created.body.id}/transitions`, { body: { to } });
+    assert.equal(moved.status, 200, moved.text);
+  }
+  return { id: created.body.id };
+}
+
+export interface ApprovalView {
+  id: string;
+  rule: string;
+  stage: string;
+  state: string;
+  dueAt: string | null;
+  approver: { label: string };
+  quorum: { kind: string; value: number | null };
+  canDecide: boolean;
+  decidesFor: { userId: string; name: string } | null;
+  votes: { userId: string; decision: string; onBehalfOfId: string | null; onBehalfOfName: string | null }[];
+}
+
+export const approvalsOf = async (h: Harness, changeId: string, token?: string): Promise<ApprovalView[]> => {
+  const res = await h.request('GET', `/api/v1/changes/${changeId}/approvals`, { token });
+  assert.equal(res.status, 200, res.text);
+  return res.body.items;
+};
+
+export const decide = (h: Harness, token: string, id: string, body: Record<string, unknown>) => h.request('POST', `/api/v1/approvals/${id}/decision`, { token, body });
+
+export const move = (h: Harness, id: string, to: string, token?: string) => h.request('POST', `/api/v1/changes/${id}/transitions`, { token, body: { to } });

@@ -1,0 +1,57 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { z } from 'zod';
+import { api } from '../../api/client';
+import type { Notification as NotificationSchema, NotificationList as NotificationListSchema } from '../../../../src/contracts/notification';
+
+/** One message in the signed-in person's inbox (GET /api/v1/me/notifications). */
+export type Notification = z.infer<typeof NotificationSchema>;
+export type NotificationList = z.infer<typeof NotificationListSchema>;
+
+export const notificationKeys = {
+  all: ['notifications'] as const,
+  unread: ['notifications', 'unread-count'] as const,
+  list: (unreadOnly: boolean) => ['notifications', 'list', unreadOnly] as const,
+};
+
+/** How many notifications are unread; polled so the bell in the header stays current. */
+export function useUnreadCount() {
+  return useQuery({
+    queryKey: notificationKeys.unread,
+    queryFn: async ({ signal }) => (await api.get<NotificationList>('/api/v1/me/notifications', { limit: 1, unread: true }, signal)).unread,
+    refetchInterval: 30_000,
+  });
+}
+
+export function useNotifications(unreadOnly: boolean) {
+  return useInfiniteQuery({
+    queryKey: notificationKeys.list(unreadOnly),
+    queryFn: ({ pageParam, signal }) => api.get<NotificationList>('/api/v1/me/notifications', { unread: unreadOnly || undefined, limit: 30, cursor: pageParam }, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+export function useMarkRead() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.post<Notification>(`/api/v1/me/notifications/${encodeURIComponent(id)}/read`),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: notificationKeys.all }),
+  });
+}
+
+export function useMarkAllRead() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.post<{ marked: number }>('/api/v1/me/notifications/read-all'),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: notificationKeys.all }),
+  });
+}
+
+/** What a notification is about, in words. */
+export const NOTIFICATION_KIND_LABELS: Record<Notification['kind'], string> = {
+  approval_requested: 'Approval requested',
+  approval_reminder: 'Reminder',
+  approval_escalated: 'Escalated to you',
+  sla_breached: 'SLA breached',
+  break_glass: 'Break-glass',
+};

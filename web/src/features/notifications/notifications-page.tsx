@@ -1,0 +1,105 @@
+import { Badge, Button, Group, Paper, SegmentedControl, Stack, Text } from '@mantine/core';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { ErrorAlert } from '../../shared/error-alert';
+import { formatDateTime } from '../../shared/format';
+import { LoadMore } from '../../shared/load-more';
+import { PageLoader } from '../../shared/loading';
+import { PageHeader } from '../../shared/page-header';
+import { NOTIFICATION_KIND_LABELS, type Notification, useMarkAllRead, useMarkRead, useNotifications } from './notifications-api';
+
+const KIND_COLORS: Record<Notification['kind'], string> = {
+  approval_requested: 'blue',
+  approval_reminder: 'yellow',
+  approval_escalated: 'orange',
+  sla_breached: 'red',
+  break_glass: 'grape',
+};
+
+function NotificationItem({ n }: { n: Notification }) {
+  const markRead = useMarkRead();
+  const unread = n.readAt === null;
+  return (
+    <Paper component="li" withBorder radius="sm" p="sm" bg={unread ? 'blue.0' : undefined} data-unread={unread || undefined} aria-label={n.title}>
+      <Group justify="space-between" align="flex-start" wrap="nowrap" gap="sm">
+        <Stack gap={2} style={{ minWidth: 0 }}>
+          <Group gap="xs">
+            <Badge size="sm" variant="light" color={KIND_COLORS[n.kind]}>
+              {NOTIFICATION_KIND_LABELS[n.kind]}
+            </Badge>
+            <Text size="xs" c="dimmed">
+              {formatDateTime(n.createdAt)}
+            </Text>
+          </Group>
+          <Text size="sm" fw={unread ? 700 : 500}>
+            {n.changeId ? (
+              <Text component={Link} to={`/changes/${n.changeId}`} inherit c="blue.8" onClick={() => unread && markRead.mutate(n.id)}>
+                {n.title}
+              </Text>
+            ) : (
+              n.title
+            )}
+          </Text>
+          <Text size="sm" c="dark.6">
+            {n.body}
+          </Text>
+        </Stack>
+        {unread && (
+          <Button size="compact-xs" variant="default" onClick={() => markRead.mutate(n.id)} loading={markRead.isPending} aria-label={`Mark read: ${n.title}`}>
+            Mark read
+          </Button>
+        )}
+      </Group>
+    </Paper>
+  );
+}
+
+/** The inbox: approval requests, reminders, escalations, SLA breaches and break-glass notices, newest first. */
+export function NotificationsPage() {
+  const [filter, setFilter] = useState<'unread' | 'all'>('all');
+  const query = useNotifications(filter === 'unread');
+  const markAll = useMarkAllRead();
+  const items = query.data?.pages.flatMap((p) => p.items) ?? [];
+  const unread = query.data?.pages[0]?.unread ?? 0;
+  return (
+    <>
+      <PageHeader
+        title="Notifications"
+        description={unread === 0 ? 'Nothing unread.' : `${unread} unread.`}
+        actions={
+          <Button variant="default" size="xs" onClick={() => markAll.mutate()} disabled={unread === 0} loading={markAll.isPending}>
+            Mark all read
+          </Button>
+        }
+      />
+      <SegmentedControl
+        mb="sm"
+        size="xs"
+        value={filter}
+        onChange={(v) => setFilter(v as 'unread' | 'all')}
+        data={[
+          { value: 'all', label: 'All' },
+          { value: 'unread', label: 'Unread' },
+        ]}
+        aria-label="Show"
+      />
+      {query.isPending && <PageLoader label="Loading your notifications" />}
+      {query.isError && <ErrorAlert error={query.error} title="Cannot load your notifications" onRetry={() => void query.refetch()} />}
+      {query.isSuccess && items.length === 0 && (
+        <Text size="sm" c="dimmed">
+          {filter === 'unread' ? 'No unread notifications.' : 'No notifications yet. Approval requests, reminders and escalations for you appear here.'}
+        </Text>
+      )}
+      {items.length > 0 && (
+        <>
+          <Stack component="ul" gap="xs" style={{ listStyle: 'none', padding: 0, margin: 0 }} aria-label="Notifications">
+            {items.map((n) => (
+              <NotificationItem key={n.id} n={n} />
+            ))}
+          </Stack>
+          <LoadMore hasNextPage={query.hasNextPage} isFetchingNextPage={query.isFetchingNextPage} onLoadMore={() => void query.fetchNextPage()} shown={items.length} />
+        </>
+      )}
+    </>
+  );
+}
