@@ -221,6 +221,7 @@ export interface DB {
   sla_clocks: SlaClocksTable;
   outbox: OutboxTable;
   notifications: NotificationsTable;
+  windows: WindowsTable;
 }
 export interface ChangeEvidenceTable {
   id: string;
@@ -295,4 +296,20 @@ export interface NotificationsTable {
   outbox_id: string;
   created_at: string;
   read_at: string | null;
+}
+export interface WindowsTable {
+  id: string;
+  name: string;
+  kind: string;
+  description: string;
+  start_local: string;
+  time_zone: string;
+  duration_minutes: number;
+  rrule: string | null;
+  scope: unknown;
+  urgent: boolean | number;
+  version: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
 }

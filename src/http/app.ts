@@ -21,6 +21,7 @@ import { governanceRoutes } from './routes/governance.routes';
 import { notificationRoutes } from './routes/notifications.routes';
 import { policyRoutes } from './routes/policy.routes';
 import { slaRoutes } from './routes/sla.routes';
+import { windowsRoutes } from './routes/windows.routes';
 import type { App } from './types';
 
 export interface AppOptions {
@@ -93,6 +94,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   policyRoutes(app, deps);
   slaRoutes(app, deps);
   notificationRoutes(app, deps);
+  windowsRoutes(app, deps);
 
   const indexHtml = path.join(opts.webDir, 'index.html');
   const hasWeb = existsSync(indexHtml);

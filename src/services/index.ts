@@ -15,6 +15,7 @@ import { createNotificationService } from './notification.service';
 import { createOutboxService } from './outbox.service';
 import { createRoutingService } from './routing.service';
 import { createSlaService } from './sla.service';
+import { createWindowsService } from './windows.service';
 
 export interface ServicesOptions {
   sessionHours: number;
@@ -36,6 +37,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const routing = createRoutingService({ ...deps, risk });
   const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance });
   const auditTrail = createAuditService(deps);
+  const windows = createWindowsService(deps);
   const bootstrap = createBootstrapService({ ...deps, accounts, auth });
   // The demo files one change through a copy of the services whose clock runs days behind, so that the SLA
   // report has a breach to show from the first start.
@@ -43,7 +45,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
     ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance,
     earlier: (ms: number): { changes: ChangeService } => createServices({ ...deps, now: () => new Date(deps.now().getTime() - ms) }, opts),
   });
-  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications };
+  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

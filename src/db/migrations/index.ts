@@ -4,6 +4,7 @@ import * as m0002 from './0002-risk';
 import * as m0003 from './0003-approvals';
 import * as m0004 from './0004-routing-evidence';
 import * as m0005 from './0005-sla-outbox';
+import * as m0006 from './0006-windows';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-approvals': m0003,
   '0004-routing-evidence': m0004,
   '0005-sla-outbox': m0005,
+  '0006-windows': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -11,6 +11,7 @@ import { createOutboxRepository } from './outbox.repository';
 import { createGovernanceRepository } from './governance.repository';
 import { createPolicyRepository } from './policy.repository';
 import { createSlaRepository } from './sla.repository';
+import { createWindowsRepository } from './windows.repository';
 
 /** Every repository, bound to one connection or transaction. */
 export function createRepositories(db: Kysely<DB>, h: DialectHelpers) {
@@ -25,6 +26,7 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers) {
     outbox: createOutboxRepository(db, h),
     notifications: createNotificationRepository(db, h),
     governance: createGovernanceRepository(db, h),
+    windows: createWindowsRepository(db, h),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -37,3 +39,4 @@ export type { EvidenceRecord, DelegationRecord, BreakGlassRecord } from './gover
 export type { SlaClockRecord, SlaBreachRow, SlaBreachFilter, SlaMetricName } from './sla.repository';
 export type { OutboxRecord } from './outbox.repository';
 export type { NotificationRecord } from './notification.repository';
+export type { WindowRecord, WindowScopeRecord } from './windows.repository';

@@ -38,6 +38,8 @@ const PERMISSIONS = {
   'sla.read': ['change_manager', 'cab_member', 'release_manager', 'auditor'],
   'policy.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
   'policy.write': [],
+  // Maintenance windows and freezes shape everyone's schedule: the change managers keep them.
+  'window.write': ['change_manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

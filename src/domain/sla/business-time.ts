@@ -3,6 +3,7 @@
  * holidays. Pure: instants go in and out as `Date`s; the zone's offsets (and their daylight-saving
  * changes) come from `Intl`, so a working day keeps its local hours on both sides of a clock change.
  */
+import { instantOf, wallClockOf } from '../time/zoned';
 
 /** A business-hours calendar. */
 export interface WorkCalendar {
@@ -27,39 +28,9 @@ const HOUR = 3_600_000;
 /** NOTE: bounds the day-by-day walk, so a calendar with no working day at all fails instead of looping forever. */
 const MAX_DAYS = 366 * 20;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** The wall-clock reading of an instant in the zone, as if it were UTC (milliseconds since the epoch). */
-function wallClockOf(timeZone: string, t: number): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatterFor(timeZone).formatToParts(new Date(t))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour! % 24, parts.minute!, parts.second!) + (((t % 1000) + 1000) % 1000);
-}
-
-/** The zone's offset from UTC at an instant, in milliseconds (positive east of Greenwich). */
-function offsetAt(timeZone: string, t: number): number {
-  return wallClockOf(timeZone, t) - t;
-}
-
-/**
- * The instant a local wall-clock time occurs in the zone. A time skipped by a daylight-saving change
- * resolves to the instant just after the gap. (Working hours rarely sit in the night hour the clocks change.)
- */
-function instantOf(timeZone: string, date: LocalDate, hour: number): number {
-  const wall = Date.UTC(date.y, date.m - 1, date.d, hour);
-  const o1 = offsetAt(timeZone, wall);
-  const o2 = offsetAt(timeZone, wall - o1);
-  if (o1 === o2) return wall - o1;
-  const o3 = offsetAt(timeZone, wall - o2);
-  return o3 === o2 ? wall - o2 : Math.max(wall - o1, wall - o2);
+/** The instant a working day's hour begins in the zone (a time skipped by a clock change moves forward). */
+function instantAt(timeZone: string, date: LocalDate, hour: number): number {
+  return instantOf(timeZone, Date.UTC(date.y, date.m - 1, date.d, hour));
 }
 
 function localDateOf(timeZone: string, t: number): LocalDate {
@@ -79,8 +50,8 @@ const isoWeekday = (date: LocalDate) => ((new Date(Date.UTC(date.y, date.m - 1, 
 /** The working interval of a local date as instants, or null on a day off. */
 function workingInterval(cal: WorkCalendar, date: LocalDate): [number, number] | null {
   if (!cal.days.includes(isoWeekday(date)) || cal.holidays.includes(isoDate(date)) || cal.end <= cal.start) return null;
-  const from = instantOf(cal.timeZone, date, cal.start);
-  const to = cal.end >= 24 ? instantOf(cal.timeZone, nextDay(date), 0) : instantOf(cal.timeZone, date, cal.end);
+  const from = instantAt(cal.timeZone, date, cal.start);
+  const to = cal.end >= 24 ? instantAt(cal.timeZone, nextDay(date), 0) : instantAt(cal.timeZone, date, cal.end);
   return [from, to];
 }
 

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { ErrorBody, listOf } from '../../contracts/common';
+import { CreateWindowInput, OccurrenceList, RangeQuery, ScheduledWindowList, ScheduleWindowsQuery, UpdateWindowInput, Window, WindowListQuery } from '../../contracts/windows';
+import { actorOf } from '../auth';
+import type { App, RouteDeps } from '../types';
+import { ifMatch } from './cmdb.routes';
+
+const WindowParams = z.object({ id: z.string().min(1).describe('Window id') });
+
+/** Maintenance windows and freezes, their occurrences, and the windows on the schedule. */
+export function windowsRoutes(app: App, { services }: RouteDeps): void {
+  const { windows } = services;
+  app.get(
+    '/api/v1/windows',
+    { schema: { tags: ['windows'], summary: 'Maintenance windows and freezes by name; filter by kind and by the service or CI they apply to', querystring: WindowListQuery, response: { 200: listOf(Window), 400: ErrorBody } } },
+    async (request) => windows.list(actorOf(request), request.query),
+  );
+  app.post(
+    '/api/v1/windows',
+    {
+      schema: {
+        tags: ['windows'],
+        summary: 'Create a maintenance window or freeze (local start, IANA time zone, duration, optional RRULE, scope); 400 lists every problem',
+        body: CreateWindowInput,
+        response: { 201: Window, 400: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await windows.create(actorOf(request), request.body)),
+  );
+  app.get('/api/v1/windows/:id', { schema: { tags: ['windows'], summary: 'A window', params: WindowParams, response: { 200: Window, 404: ErrorBody } } }, async (request) =>
+    windows.get(actorOf(request), request.params.id),
+  );
+  app.patch(
+    '/api/v1/windows/:id',
+    {
+      schema: {
+        tags: ['windows'],
+        summary: 'Edit a window; send the version you read (body `version` or If-Match), a stale one gets 412',
+        params: WindowParams,
+        body: UpdateWindowInput,
+        response: { 200: Window, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 412: ErrorBody },
+      },
+    },
+    async (request) => windows.update(actorOf(request), request.params.id, { ...request.body, version: request.body.version ?? ifMatch(request.headers['if-match']) }),
+  );
+  app.delete(
+    '/api/v1/windows/:id',
+    { schema: { tags: ['windows'], summary: 'Delete a window (If-Match optional: a stale version gets 412)', params: WindowParams, response: { 204: z.null(), 403: ErrorBody, 404: ErrorBody, 412: ErrorBody } } },
+    async (request, reply) => {
+      await windows.remove(actorOf(request), request.params.id, ifMatch(request.headers['if-match']));
+      return reply.status(204).send(null);
+    },
+  );
+  app.get(
+    '/api/v1/windows/:id/occurrences',
+    {
+      schema: {
+        tags: ['windows'],
+        summary: 'The occurrences of a window that overlap [from, to) (at most 400 days), as instants',
+        params: WindowParams,
+        querystring: RangeQuery,
+        response: { 200: OccurrenceList, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => windows.occurrences(actorOf(request), request.params.id, request.query),
+  );
+  app.get(
+    '/api/v1/schedule/windows',
+    {
+      schema: {
+        tags: ['windows'],
+        summary: 'Every occurrence of every window in [from, to) (at most 400 days), by start, with its window; filter by kind, service and CI',
+        querystring: ScheduleWindowsQuery,
+        response: { 200: ScheduledWindowList, 400: ErrorBody },
+      },
+    },
+    async (request) => windows.schedule(actorOf(request), request.query),
+  );
+}

@@ -1,0 +1,199 @@
+import type { z } from 'zod';
+import { MAX_RANGE_DAYS, type CreateWindowInput, type Occurrence, type ScheduledWindow, type ScheduleWindowsQuery, type UpdateWindowInput, type Window, type WindowListQuery } from '../contracts/windows';
+import type { Actor } from '../domain/actor';
+import { diffFields } from '../domain/audit/chain';
+import { assertPermission } from '../domain/auth/roles';
+import { InputError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
+import { isScopeEmpty, scopeApplies, type ScopeTarget } from '../domain/schedule/scope';
+import { occurrences, windowRuleIssues, type WindowRule } from '../domain/schedule/windows';
+import type { Repositories, WindowRecord, WindowScopeRecord } from '../db/repositories';
+import { audit, throwIfIssues, type ServiceDeps } from './context';
+
+const WINDOW_FIELDS = ['name', 'kind', 'description', 'start', 'timeZone', 'durationMinutes', 'rrule', 'scope', 'urgent'] as const;
+const SCOPE_LISTS = ['serviceIds', 'ciIds', 'environments', 'tags'] as const;
+const DAY_MS = 86_400_000;
+/** NOTE: caps what one window yields per request, so a minutely RRULE over 400 days cannot exhaust memory. */
+export const OCCURRENCE_LIMIT = 2000;
+
+const ruleOf = (w: Pick<WindowRecord, 'start' | 'timeZone' | 'durationMinutes' | 'rrule'>): WindowRule => ({ start: w.start, timeZone: w.timeZone, durationMinutes: w.durationMinutes, rrule: w.rrule });
+
+/** The scope as stored: lists deduplicated, empty lists left out. */
+function normaliseScope(scope: WindowScopeRecord): WindowScopeRecord {
+  const out: WindowScopeRecord = scope.global ? { global: true } : {};
+  const unique = <T>(list: T[] | undefined): T[] | undefined => (list && list.length > 0 ? [...new Set(list)] : undefined);
+  const lists: WindowScopeRecord = { serviceIds: unique(scope.serviceIds), ciIds: unique(scope.ciIds), environments: unique(scope.environments), tags: unique(scope.tags) };
+  for (const key of SCOPE_LISTS) if (lists[key]) Object.assign(out, { [key]: lists[key] });
+  return out;
+}
+
+function encodeCursor(w: WindowRecord): string {
+  return Buffer.from(JSON.stringify([w.name, w.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
+    if (Array.isArray(key) && key.length === 2 && key.every((k) => typeof k === 'string')) return key as [string, string];
+  } catch {
+    // refused below
+  }
+  throw new InputError('The cursor is not one this list gave out.', [{ path: 'query.cursor', message: 'pass the nextCursor of the previous page unchanged' }]);
+}
+
+/** Refuses ranges that end before they start or span more than MAX_RANGE_DAYS. */
+function checkRange(from: string, to: string): { from: Date; to: Date } {
+  const start = new Date(from);
+  const end = new Date(to);
+  if (end.getTime() <= start.getTime()) throw new InputError('The range is empty.', [{ path: 'query.to', message: 'must be after from' }]);
+  if (end.getTime() - start.getTime() > MAX_RANGE_DAYS * DAY_MS) throw new InputError('The range is too long.', [{ path: 'query.to', message: `a range spans at most ${MAX_RANGE_DAYS} days` }]);
+  return { from: start, to: end };
+}
+
+/**
+ * Maintenance windows and freezes: create, edit, delete (all audited), and their occurrences, expanded from
+ * the rule on read in the window's own time zone.
+ */
+export function createWindowsService(deps: ServiceDeps) {
+  const { store } = deps;
+  const nowIso = () => deps.now().toISOString();
+
+  /** Every problem with the window's rule and scope, including scope ids that name nothing. */
+  async function issuesOf(repos: Repositories, w: Pick<WindowRecord, 'start' | 'timeZone' | 'durationMinutes' | 'rrule' | 'scope'>): Promise<Issue[]> {
+    const issues: Issue[] = [...windowRuleIssues(ruleOf(w))];
+    const scope = w.scope;
+    if (isScopeEmpty(scope)) issues.push({ path: 'scope', message: 'give global: true, or at least one service, CI, environment or tag' });
+    if (scope.global && SCOPE_LISTS.some((k) => (scope[k] ?? []).length > 0)) issues.push({ path: 'scope.global', message: 'a global window applies everywhere; leave out the other lists' });
+    const serviceIds = scope.serviceIds ?? [];
+    const knownServices = new Set((await repos.cmdb.findServicesByIds([...new Set(serviceIds)])).map((s) => s.id));
+    serviceIds.forEach((id, i) => {
+      if (!knownServices.has(id)) issues.push({ path: `scope.serviceIds.${i}`, message: `unknown service ${id}` });
+    });
+    const ciIds = scope.ciIds ?? [];
+    const knownCis = new Set((await repos.cmdb.findCisByIds([...new Set(ciIds)])).map((c) => c.id));
+    ciIds.forEach((id, i) => {
+      if (!knownCis.has(id)) issues.push({ path: `scope.ciIds.${i}`, message: `unknown CI ${id}` });
+    });
+    return issues;
+  }
+
+  async function load(repos: Repositories, id: string): Promise<WindowRecord> {
+    const w = await repos.windows.findWindow(id);
+    if (!w) throw new NotFoundError('Window', id);
+    return w;
+  }
+
+  /** What a serviceId / ciId filter (id or name) is matched against; none without a filter. */
+  async function targetOf(repos: Repositories, filter: { serviceId?: string; ciId?: string }): Promise<ScopeTarget[]> {
+    const targets: ScopeTarget[] = [];
+    const issues: Issue[] = [];
+    if (filter.serviceId) {
+      const s = await repos.cmdb.findService(filter.serviceId);
+      if (s) targets.push({ serviceIds: [s.id], ciIds: [], environments: [], tags: s.tags });
+      else issues.push({ path: 'query.serviceId', message: `unknown service ${filter.serviceId}` });
+    }
+    if (filter.ciId) {
+      const c = await repos.cmdb.findCi(filter.ciId);
+      if (c) targets.push({ serviceIds: c.serviceId ? [c.serviceId] : [], ciIds: [c.id], environments: [c.environment], tags: c.tags });
+      else issues.push({ path: 'query.ciId', message: `unknown CI ${filter.ciId}` });
+    }
+    throwIfIssues(issues, 'The filter names records that do not exist.');
+    return targets;
+  }
+
+  /** Windows of the kind that apply to every target (all of them without targets). */
+  async function matching(repos: Repositories, filter: { kind?: string; serviceId?: string; ciId?: string }): Promise<WindowRecord[]> {
+    const targets = await targetOf(repos, filter);
+    // NOTE: windows are few (hundreds) and scopes are JSON, so the scope filter runs here on both engines
+    // instead of as dialect-specific JSON queries.
+    return (await repos.windows.listWindows({ kind: filter.kind })).filter((w) => targets.every((t) => scopeApplies(w.scope, t)));
+  }
+
+  function expand(w: WindowRecord, from: Date, to: Date): { items: Occurrence[]; truncated: boolean } {
+    const found = occurrences(ruleOf(w), from, to, OCCURRENCE_LIMIT + 1);
+    return { items: found.slice(0, OCCURRENCE_LIMIT).map((o) => ({ start: o.start.toISOString(), end: o.end.toISOString() })), truncated: found.length > OCCURRENCE_LIMIT };
+  }
+
+  return {
+    /** Windows by name, filtered by kind and by the service or CI they apply to. */
+    async list(actor: Actor, query: WindowListQuery): Promise<{ items: Window[]; nextCursor: string | null }> {
+      assertPermission(actor, 'change.read');
+      let rows = await matching(store.repos, query);
+      if (query.cursor) {
+        const [name, id] = decodeCursor(query.cursor);
+        rows = rows.filter((w) => w.name > name || (w.name === name && w.id > id));
+      }
+      const items = rows.slice(0, query.limit);
+      return { items, nextCursor: rows.length > query.limit ? encodeCursor(items[items.length - 1]!) : null };
+    },
+
+    async get(actor: Actor, id: string): Promise<Window> {
+      assertPermission(actor, 'change.read');
+      return load(store.repos, id);
+    },
+
+    /** Creates a window; 400 lists every problem with its rule and scope at once. */
+    async create(actor: Actor, input: z.output<typeof CreateWindowInput>): Promise<Window> {
+      assertPermission(actor, 'window.write');
+      const at = nowIso();
+      const window: WindowRecord = { id: deps.newId(), ...input, scope: normaliseScope(input.scope), version: 1, createdBy: actor.userId, createdAt: at, updatedAt: at };
+      return store.transaction(async (repos) => {
+        throwIfIssues(await issuesOf(repos, window), 'The window has invalid values.');
+        await repos.windows.insertWindow(window);
+        await audit(repos, actor, at, 'window.created', 'window', window.id, { after: window });
+        return window;
+      });
+    },
+
+    /** Edits fields. A stale `version` (body or If-Match) gets 412 and writes nothing. */
+    async update(actor: Actor, id: string, input: z.output<typeof UpdateWindowInput>): Promise<Window> {
+      assertPermission(actor, 'window.write');
+      return store.transaction(async (repos) => {
+        const before = await load(repos, id);
+        if (input.version !== undefined && input.version !== before.version) throw new StaleVersionError('Window', id, input.version, before.version);
+        const { version: _v, ...patch } = input;
+        const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<WindowRecord>;
+        const after: WindowRecord = { ...before, ...defined, scope: normaliseScope(defined.scope ?? before.scope), version: before.version + 1, updatedAt: nowIso() };
+        throwIfIssues(await issuesOf(repos, after), 'The window has invalid values.');
+        const changes = diffFields(before as unknown as Record<string, unknown>, after as unknown as Record<string, unknown>, WINDOW_FIELDS);
+        if (Object.keys(changes).length === 0) return before;
+        if (!(await repos.windows.updateWindow(after, before.version))) throw new StaleVersionError('Window', id, before.version, before.version + 1);
+        await audit(repos, actor, after.updatedAt, 'window.updated', 'window', id, { name: after.name, changes });
+        return after;
+      });
+    },
+
+    /** Deletes a window (412 when `version` is given and stale). */
+    async remove(actor: Actor, id: string, version?: number): Promise<void> {
+      assertPermission(actor, 'window.write');
+      await store.transaction(async (repos) => {
+        const before = await load(repos, id);
+        if (version !== undefined && version !== before.version) throw new StaleVersionError('Window', id, version, before.version);
+        if (!(await repos.windows.deleteWindow(id))) throw new NotFoundError('Window', id);
+        await audit(repos, actor, nowIso(), 'window.deleted', 'window', id, { before });
+      });
+    },
+
+    /** The window's occurrences that overlap [from, to), at most OCCURRENCE_LIMIT. */
+    async occurrences(actor: Actor, id: string, range: { from: string; to: string }): Promise<{ items: Occurrence[]; truncated: boolean }> {
+      assertPermission(actor, 'change.read');
+      const { from, to } = checkRange(range.from, range.to);
+      return expand(await load(store.repos, id), from, to);
+    },
+
+    /** Every occurrence of every matching window in the range, by start. */
+    async schedule(actor: Actor, query: ScheduleWindowsQuery): Promise<{ items: ScheduledWindow[]; truncated: boolean }> {
+      assertPermission(actor, 'change.read');
+      const { from, to } = checkRange(query.from, query.to);
+      const items: ScheduledWindow[] = [];
+      let truncated = false;
+      for (const w of await matching(store.repos, query)) {
+        const found = expand(w, from, to);
+        truncated ||= found.truncated;
+        for (const o of found.items) items.push({ ...o, windowId: w.id, name: w.name, kind: w.kind, scope: w.scope, urgent: w.urgent });
+      }
+      items.sort((a, b) => a.start.localeCompare(b.start) || a.name.localeCompare(b.name) || a.windowId.localeCompare(b.windowId));
+      return { items, truncated };
+    },
+  };
+}
+export type WindowsService = ReturnType<typeof createWindowsService>;
