@@ -57,7 +57,7 @@ describe('change context', () => {
       services: [{ name: 'Payments', tier: 1n, tags: ['pci', 'gdpr'], provider: 'aws', ownerTeam: '' }],
       requester: { email: 'bob@example.com', name: 'Bob', roles: ['requester'], teams: ['payments'] },
       // 22:00 UTC on Saturday 5 January is 23:00 in Zurich (UTC+1 in winter).
-      time: { scheduled: true, weekday: 6n, hour: 23n, businessHours: false, weekend: true, leadTimeHours: 118n },
+      time: { scheduled: true, weekday: 6n, hour: 23n, businessHours: false, weekend: true, leadTimeHours: 118n, inFreeze: false, nearFreeze: false, hoursToFreeze: 336n },
       history: { teamChanges90d: 8n, teamFailed90d: 2n, teamFailureRate: 0.25, ciChanges90d: 0n, ciFailed90d: 0n, ciFailureRate: 0 },
     });
   });
@@ -69,7 +69,7 @@ describe('change context', () => {
       cis: [{ ...input.cis[0]!, tags: [] }],
       services: [],
     });
-    assert.deepEqual(context.time, { scheduled: false, weekday: 0n, hour: 0n, businessHours: false, weekend: false, leadTimeHours: 0n });
+    assert.deepEqual(context.time, { scheduled: false, weekday: 0n, hour: 0n, businessHours: false, weekend: false, leadTimeHours: 0n, inFreeze: false, nearFreeze: false, hoursToFreeze: 336n });
     assert.deepEqual((context.change as { tags: string[] }).tags, []);
     assert.equal((context.change as { durationMinutes: bigint }).durationMinutes, 0n);
   });

@@ -255,4 +255,59 @@ describe('risk of changes', { concurrency: 2 }, () => {
     assert.equal(factor('team_history').contribution, 10); // 2 of 5 failed: 40%
     assert.equal(factor('ci_history').contribution, 10); // two failed changes on web-1
   });
+
+  eachEngine('scores a change planned inside or near a freeze that covers it, and reassesses when the freeze moves or goes', async (h) => {
+    const ci = await h.request('POST', '/api/v1/cis', { body: { name: 'pay-api', type: 'application', environment: 'production', criticality: 'low', tags: ['pci'] } });
+    const start = new Date(Date.UTC(2030, 5, 12, 22)); // a Wednesday night, far from now
+    const change = await h.request('POST', '/api/v1/changes', {
+      body: { type: 'normal', title: 'Rotate keys', ciIds: [ci.body.id], backoutPlan: 'b', plannedStart: start.toISOString(), plannedEnd: new Date(start.getTime() + 3_600_000).toISOString() },
+    });
+    const timing = async () => (await h.request('GET', `/api/v1/changes/${change.body.id}/risk`)).body.factors.find((f: { name: string }) => f.name === 'timing');
+    assert.equal((await timing()).reason, 'Does not apply');
+
+    // A freeze on another tag does not bear on the change.
+    const other = await h.request('POST', '/api/v1/windows', { body: { name: 'HR freeze', kind: 'freeze', start: '2030-06-12T00:00', timeZone: 'UTC', durationMinutes: 2 * 1440, scope: { tags: ['hr'] } } });
+    assert.equal(other.status, 201, other.text);
+    assert.equal((await timing()).reason, 'Does not apply');
+
+    const freeze = await h.request('POST', '/api/v1/windows', { body: { name: 'PCI audit', kind: 'freeze', start: '2030-06-12T20:00', timeZone: 'UTC', durationMinutes: 240, scope: { tags: ['pci'] } } });
+    assert.equal(freeze.status, 201, freeze.text);
+    assert.deepEqual(await timing(), { name: 'timing', label: 'Timing', contribution: 15, reason: 'Planned inside a freeze' });
+
+    // Moved to end where the change starts: touching is not overlapping, so it is near, not inside.
+    const moved = await h.request('PATCH', `/api/v1/windows/${freeze.body.id}`, { body: { start: '2030-06-12T18:00', version: 1 } });
+    assert.equal(moved.status, 200, moved.text);
+    assert.equal((await timing()).contribution, 10);
+    assert.equal((await h.request('DELETE', `/api/v1/windows/${freeze.body.id}`)).status, 204);
+    assert.equal((await timing()).reason, 'Does not apply');
+    const history = (await h.request('GET', `/api/v1/changes/${change.body.id}/audit`)).body.items.filter((e: { action: string }) => e.action === 'change.risk_assessed');
+    assert.ok(history.length >= 4, 'each freeze write that moved the score left a reassessment in the history');
+  });
+});
+
+describe('freezes in the change context (pure)', () => {
+  const base = {
+    change: { type: 'normal', state: 'draft', title: 't', impact: 'low', urgency: 'low', priority: 4, plannedStart: '2030-01-10T10:00:00.000Z', plannedEnd: '2030-01-10T12:00:00.000Z', implementationPlan: '', testPlan: '', backoutPlan: '', backoutTested: false, assignmentTeamHandle: null },
+    cis: [],
+    services: [],
+    requester: { email: 'a@example.com', name: 'A', roles: [], teamHandles: [] },
+    history: { teamChanges90d: 0, teamFailed90d: 0, ciChanges90d: 0, ciFailed90d: 0 },
+    businessHours: { timeZone: 'UTC', days: [1, 2, 3, 4, 5], start: 8, end: 18 },
+    now: new Date('2030-01-01T00:00:00Z'),
+  };
+  const time = (freezes: { start: string; end: string }[]) => buildChangeContext({ ...base, freezes }).time as { inFreeze: boolean; nearFreeze: boolean; hoursToFreeze: bigint };
+  it('is inside a freeze that overlaps the plan, and not one that only touches it', () => {
+    assert.deepEqual(time([{ start: '2030-01-10T11:00:00Z', end: '2030-01-11T00:00:00Z' }]), { ...time([{ start: '2030-01-10T11:00:00Z', end: '2030-01-11T00:00:00Z' }]), inFreeze: true, nearFreeze: false, hoursToFreeze: 0n });
+    const touching = time([{ start: '2030-01-10T12:00:00Z', end: '2030-01-11T00:00:00Z' }]);
+    assert.equal(touching.inFreeze, false);
+    assert.equal(touching.nearFreeze, true);
+    assert.equal(touching.hoursToFreeze, 1n);
+  });
+  it('counts whole hours to the nearest freeze, near within two days, and caps at two weeks', () => {
+    const t = time([{ start: '2030-01-13T00:00:00Z', end: '2030-01-14T00:00:00Z' }, { start: '2030-01-09T00:00:00Z', end: '2030-01-09T22:30:00Z' }]);
+    assert.equal(t.hoursToFreeze, 12n); // 22:30 the day before → 10:00: 11.5 h, rounded up
+    assert.equal(t.nearFreeze, true);
+    assert.equal(time([{ start: '2030-01-20T00:00:00Z', end: '2030-01-21T00:00:00Z' }]).nearFreeze, false);
+    assert.equal(time([]).hoursToFreeze, 336n);
+  });
 });

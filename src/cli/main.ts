@@ -4,6 +4,7 @@ import { applyPolicy, createToken, createUser, importCis, migrate } from './comm
 import { verifyAuditFile, validatePolicy } from './commands/offline';
 import { diffPolicy, testPolicy } from './commands/policy';
 import { serve } from './commands/serve';
+import { importWindows } from './commands/windows';
 import { runWorker } from './commands/worker';
 import { CliError, describeError } from './output';
 
@@ -71,6 +72,21 @@ export function buildCli(): Command {
     .addOption(new Option('--format <format>', 'file format (default from the extension)').choices(['csv', 'json']))
     .option('--json', 'machine-readable output')
     .action(async (file: string, opts) => importCis(config(), file, opts));
+  imp
+    .command('windows')
+    .argument('<file>', 'an iCalendar (.ics) file')
+    .description('Import maintenance windows or freezes from an .ics file; reports every event (exit 2 when some were refused). Re-importing updates, never duplicates')
+    .addOption(new Option('--kind <kind>', 'what the events become').choices(['maintenance', 'freeze']).makeOptionMandatory())
+    .option('--global', 'the windows apply everywhere')
+    .option('--scope-service <id>', 'a service the windows apply to (repeatable)', collect, [])
+    .option('--scope-ci <id>', 'a CI the windows apply to (repeatable)', collect, [])
+    .option('--scope-environment <env>', 'an environment the windows apply to (repeatable)', collect, [])
+    .option('--scope-tag <tag>', 'a tag the windows apply to (repeatable)', collect, [])
+    .option('--time-zone <zone>', 'IANA zone for all-day and floating times', 'UTC')
+    .option('--atomic', 'apply nothing when any event is refused')
+    .option('--dry-run', 'report only, write nothing')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, opts) => importWindows(config(), file, opts));
 
   const policy = program.command('policy').description('Policy bundles');
   policy

@@ -312,4 +312,6 @@ export interface WindowsTable {
   created_by: string;
   created_at: string;
   updated_at: string;
+  /** UID of the iCalendar event the window was imported from (migration 0007). */
+  source_uid: string | null;
 }

@@ -22,6 +22,7 @@ import { notificationRoutes } from './routes/notifications.routes';
 import { policyRoutes } from './routes/policy.routes';
 import { slaRoutes } from './routes/sla.routes';
 import { windowsRoutes } from './routes/windows.routes';
+import { calendarRoutes } from './routes/calendar.routes';
 import type { App } from './types';
 
 export interface AppOptions {
@@ -45,6 +46,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: 50 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('text/calendar', { parseAs: 'string', bodyLimit: 10 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -95,6 +97,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   slaRoutes(app, deps);
   notificationRoutes(app, deps);
   windowsRoutes(app, deps);
+  calendarRoutes(app, deps);
 
   const indexHtml = path.join(opts.webDir, 'index.html');
   const hasWeb = existsSync(indexHtml);

@@ -24,8 +24,14 @@ export interface ChangeContextInput {
   requester: { email: string; name: string; roles: string[]; teamHandles: string[] };
   history: { teamChanges90d: number; teamFailed90d: number; ciChanges90d: number; ciFailed90d: number };
   businessHours: { timeZone: string; days: number[]; start: number; end: number };
+  /** Occurrences of the freezes that apply to the change (its services, CIs, environments or tags), near its plan. */
+  freezes?: { start: string; end: string }[];
   now: Date;
 }
+
+/** How far `time.hoursToFreeze` looks either side of the plan; beyond it the value is this many hours. */
+export const FREEZE_HORIZON_HOURS = 14 * 24;
+const NEAR_FREEZE_HOURS = 48;
 
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 const CRITICALITY_RANK: Record<string, number> = { low: 1, medium: 2, high: 3, critical: 4 };
@@ -74,6 +80,7 @@ export function buildChangeContext(input: ChangeContextInput): Record<string, un
   const inBusinessHours = scheduled && bh.days.includes(local.weekday) && local.hour >= bh.start && local.hour < bh.end;
   const durationMinutes = change.plannedStart && change.plannedEnd ? Math.round((Date.parse(change.plannedEnd) - Date.parse(change.plannedStart)) / 60000) : 0;
   const leadTimeHours = scheduled ? Math.floor((Date.parse(change.plannedStart!) - input.now.getTime()) / 3600000) : 0;
+  const hoursToFreeze = scheduled ? freezeGapHours(Date.parse(change.plannedStart!), Date.parse(change.plannedEnd ?? change.plannedStart!), input.freezes ?? []) : FREEZE_HORIZON_HOURS;
   const tags = tagsOf(input.cis, input.services);
   return {
     change: {
@@ -112,6 +119,9 @@ export function buildChangeContext(input: ChangeContextInput): Record<string, un
       businessHours: inBusinessHours,
       weekend: scheduled && (local.weekday === 6 || local.weekday === 7),
       leadTimeHours: BigInt(leadTimeHours),
+      inFreeze: scheduled && hoursToFreeze === 0,
+      nearFreeze: scheduled && hoursToFreeze > 0 && hoursToFreeze <= NEAR_FREEZE_HOURS,
+      hoursToFreeze: BigInt(hoursToFreeze),
     },
     history: {
       teamChanges90d: BigInt(input.history.teamChanges90d),
@@ -122,4 +132,21 @@ export function buildChangeContext(input: ChangeContextInput): Record<string, un
       ciFailureRate: rate(input.history.ciFailed90d, input.history.ciChanges90d),
     },
   };
+}
+
+/**
+ * Whole hours between the planned interval and the nearest freeze occurrence (0 when they overlap; intervals
+ * that only touch do not overlap), at most FREEZE_HORIZON_HOURS.
+ */
+function freezeGapHours(start: number, end: number, freezes: { start: string; end: string }[]): number {
+  let gap = FREEZE_HORIZON_HOURS * 3_600_000;
+  for (const f of freezes) {
+    const fs = Date.parse(f.start);
+    const fe = Date.parse(f.end);
+    // A plan without an end is the instant it starts.
+    const overlapping = end > start ? fs < end && fe > start : fs <= start && fe > start;
+    if (overlapping) return 0;
+    gap = Math.min(gap, fe <= start ? start - fe : fs - end);
+  }
+  return Math.min(FREEZE_HORIZON_HOURS, Math.max(1, Math.ceil(gap / 3_600_000)));
 }

@@ -9,6 +9,7 @@ import type { ServiceDeps } from './context';
 import type { GovernanceService } from './governance.service';
 import type { OutboxService } from './outbox.service';
 import type { SlaService } from './sla.service';
+import type { WindowsService } from './windows.service';
 
 /** Every demo person signs in with this password (documented in the README; demo data only). */
 export const DEMO_PASSWORD = 'demo-password-1';
@@ -29,6 +30,7 @@ export function createDemoService(
     sla: SlaService;
     outbox: OutboxService;
     governance: Pick<GovernanceService, 'addEvidence'>;
+    windows: Pick<WindowsService, 'create'>;
     /** The change service on a clock `ms` behind, to file a change in the past. */
     earlier: (ms: number) => { changes: ChangeService };
   },
@@ -164,6 +166,16 @@ export function createDemoService(
         ciIds: [ci['pay-api-prod']!], assignmentTeamId: platform.id, implementerId: carol.id, impact: 'high', urgency: 'high', priority: null, links: [], ...plan(0),
       }));
       await deps.changes.transition(C, emergency.id, 'authorize');
+      // Something for the calendar to show: Payments' Saturday-night patching and the year-end freeze.
+      const year = new Date(base).getUTCFullYear();
+      await deps.windows.create(sys, {
+        name: 'Payments Saturday night', kind: 'maintenance', description: 'Weekly patching of the payment service.', start: `${year}-01-01T22:00`,
+        timeZone: 'Europe/London', durationMinutes: 240, rrule: 'FREQ=WEEKLY;BYDAY=SA', scope: { serviceIds: [pay.id] }, urgent: false,
+      });
+      await deps.windows.create(sys, {
+        name: 'Year-end freeze', kind: 'freeze', description: 'No changes over the holidays, 20 December to 3 January.', start: `${year}-12-20T00:00`,
+        timeZone: 'Europe/London', durationMinutes: 14 * 24 * 60, rrule: 'FREQ=YEARLY', scope: { global: true }, urgent: false,
+      });
       // Approved and scheduled, but its test evidence is not attached yet: the regulated-evidence gate still holds it before implementation.
       await normal('Rotate the payments database credentials', ['pay-db-prod'], 2, ['assess', 'authorize', 'scheduled']);
       // One pass of the worker: the late change is recorded as breached, and the approvers' inboxes fill.

@@ -2,6 +2,7 @@ import { createAccountsService } from './accounts.service';
 import { createApprovalService } from './approval.service';
 import { createAuditService } from './audit.service';
 import { createAuthService } from './auth.service';
+import { createCalendarService } from './calendar.service';
 import { createBootstrapService } from './bootstrap.service';
 import { createChangeService, type ChangeService } from './change.service';
 import { createCmdbService } from './cmdb.service';
@@ -37,15 +38,16 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const routing = createRoutingService({ ...deps, risk });
   const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance });
   const auditTrail = createAuditService(deps);
-  const windows = createWindowsService(deps);
+  const windows = createWindowsService({ ...deps, policy, risk });
+  const calendar = createCalendarService({ ...deps, windows });
   const bootstrap = createBootstrapService({ ...deps, accounts, auth });
   // The demo files one change through a copy of the services whose clock runs days behind, so that the SLA
   // report has a breach to show from the first start.
   const demo = createDemoService({
-    ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance,
+    ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows,
     earlier: (ms: number): { changes: ChangeService } => createServices({ ...deps, now: () => new Date(deps.now().getTime() - ms) }, opts),
   });
-  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows };
+  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

@@ -6,7 +6,9 @@ import { findState } from '../domain/change/lifecycle';
 import { ConflictError, NotFoundError, StaleVersionError } from '../domain/errors';
 import type { RiskAssessment, RiskLevel } from '../domain/risk/score';
 import type { ChangeRecord, Repositories } from '../db/repositories';
-import { buildChangeContext } from '../policy/context';
+import { buildChangeContext, FREEZE_HORIZON_HOURS } from '../policy/context';
+import { scopeApplies, type ScopeTarget } from '../domain/schedule/scope';
+import { occurrences } from '../domain/schedule/windows';
 import { evaluateRisk } from '../policy/risk';
 import { audit, type ServiceDeps } from './context';
 import type { ActivePolicy, PolicyService } from './policy.service';
@@ -34,6 +36,7 @@ export function createRiskService(deps: RiskServiceDeps) {
     const now = deps.now();
     const history = await repos.changes.history({ teamId: change.assignmentTeamId, ciIds: change.ciIds, since: new Date(now.getTime() - 90 * DAY).toISOString(), excludeId: change.id });
     const serviceName = new Map(services.map((s) => [s.id, s.name]));
+    const freezes = await freezesNear(repos, change, { serviceIds: services.map((s) => s.id), ciIds: change.ciIds, environments: cis.map((c) => c.environment), tags: [...cis, ...services].flatMap((x) => x.tags) });
     return buildChangeContext({
       change: { ...change, assignmentTeamHandle: change.assignmentTeamId ? (teams.get(change.assignmentTeamId) ?? null) : null },
       cis: cis.map((c) => ({ ...c, serviceName: c.serviceId ? (serviceName.get(c.serviceId) ?? null) : null })),
@@ -46,8 +49,23 @@ export function createRiskService(deps: RiskServiceDeps) {
       },
       history: { teamChanges90d: history.teamChanges, teamFailed90d: history.teamFailed, ciChanges90d: history.ciChanges, ciFailed90d: history.ciFailed },
       businessHours: active.bundle.risk.businessHours,
+      freezes,
       now,
     });
+  }
+
+  /** Occurrences of the freezes that apply to the change, within the context's horizon of its plan. */
+  async function freezesNear(repos: Repositories, change: ChangeRecord, target: ScopeTarget): Promise<{ start: string; end: string }[]> {
+    if (!change.plannedStart) return [];
+    const margin = FREEZE_HORIZON_HOURS * 3_600_000;
+    const from = new Date(Date.parse(change.plannedStart) - margin);
+    const to = new Date(Date.parse(change.plannedEnd ?? change.plannedStart) + margin);
+    const found: { start: string; end: string }[] = [];
+    for (const w of await repos.windows.listWindows({ kind: 'freeze' })) {
+      if (!scopeApplies(w.scope, target)) continue;
+      for (const o of occurrences(w, from, to, 100)) found.push({ start: o.start.toISOString(), end: o.end.toISOString() });
+    }
+    return found;
   }
 
   /**
@@ -83,6 +101,18 @@ export function createRiskService(deps: RiskServiceDeps) {
     reassess,
     contextOf,
     approvalContextOf,
+
+    /** Reassesses every open, planned change (after a freeze was added, moved or removed). */
+    async reassessPlanned(repos: Repositories, actor: Actor, active: ActivePolicy | null): Promise<number> {
+      if (!active) return 0;
+      const finalStates = [...new Set(Object.values(active.bundle.models).flatMap((m) => m.states.filter((s) => s.final).map((s) => s.id)))];
+      const ids = await repos.changes.openPlannedChangeIds(finalStates);
+      for (const id of ids) {
+        const change = await repos.changes.findById(id);
+        if (change) await reassess(repos, actor, change, active);
+      }
+      return ids.length;
+    },
 
     /** Reassesses every open change touching the CIs (after the CMDB changed under them). */
     async reassessTouching(repos: Repositories, actor: Actor, ciIds: string[], active: ActivePolicy | null): Promise<number> {

@@ -5,9 +5,13 @@ import { diffFields } from '../domain/audit/chain';
 import { assertPermission } from '../domain/auth/roles';
 import { InputError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import { isScopeEmpty, scopeApplies, type ScopeTarget } from '../domain/schedule/scope';
+import { readIcsEvents } from '../integrations/ical/ics-windows';
 import { occurrences, windowRuleIssues, type WindowRule } from '../domain/schedule/windows';
+import type { ImportedEvent, ImportWindowsQuery, ImportWindowsResult } from '../contracts/windows-import';
 import type { Repositories, WindowRecord, WindowScopeRecord } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
+import type { ActivePolicy, PolicyService } from './policy.service';
+import type { RiskService } from './risk.service';
 
 const WINDOW_FIELDS = ['name', 'kind', 'description', 'start', 'timeZone', 'durationMinutes', 'rrule', 'scope', 'urgent'] as const;
 const SCOPE_LISTS = ['serviceIds', 'ciIds', 'environments', 'tags'] as const;
@@ -53,8 +57,21 @@ function checkRange(from: string, to: string): { from: Date; to: Date } {
  * Maintenance windows and freezes: create, edit, delete (all audited), and their occurrences, expanded from
  * the rule on read in the window's own time zone.
  */
-export function createWindowsService(deps: ServiceDeps) {
+export interface WindowsServiceDeps extends ServiceDeps {
+  policy: PolicyService;
+  risk: RiskService;
+}
+
+export function createWindowsService(deps: WindowsServiceDeps) {
   const { store } = deps;
+  /**
+   * Freezes are an input of risk (`time.inFreeze`, `time.nearFreeze`): a write that adds, moves or removes one
+   * reassesses the open planned changes in the same transaction. NOTE: the policy is read before the
+   * transaction opens (SQLite's one connection).
+   */
+  const reassessIfFreeze = async (repos: Repositories, actor: Actor, active: ActivePolicy | null, ...touched: WindowRecord[]) => {
+    if (touched.some((w) => w.kind === 'freeze')) await deps.risk.reassessPlanned(repos, actor, active);
+  };
   const nowIso = () => deps.now().toISOString();
 
   /** Every problem with the window's rule and scope, including scope ids that name nothing. */
@@ -136,10 +153,12 @@ export function createWindowsService(deps: ServiceDeps) {
       assertPermission(actor, 'window.write');
       const at = nowIso();
       const window: WindowRecord = { id: deps.newId(), ...input, scope: normaliseScope(input.scope), version: 1, createdBy: actor.userId, createdAt: at, updatedAt: at };
+      const active = await deps.policy.activeOrNull();
       return store.transaction(async (repos) => {
         throwIfIssues(await issuesOf(repos, window), 'The window has invalid values.');
         await repos.windows.insertWindow(window);
         await audit(repos, actor, at, 'window.created', 'window', window.id, { after: window });
+        await reassessIfFreeze(repos, actor, active, window);
         return window;
       });
     },
@@ -147,6 +166,7 @@ export function createWindowsService(deps: ServiceDeps) {
     /** Edits fields. A stale `version` (body or If-Match) gets 412 and writes nothing. */
     async update(actor: Actor, id: string, input: z.output<typeof UpdateWindowInput>): Promise<Window> {
       assertPermission(actor, 'window.write');
+      const active = await deps.policy.activeOrNull();
       return store.transaction(async (repos) => {
         const before = await load(repos, id);
         if (input.version !== undefined && input.version !== before.version) throw new StaleVersionError('Window', id, input.version, before.version);
@@ -158,6 +178,7 @@ export function createWindowsService(deps: ServiceDeps) {
         if (Object.keys(changes).length === 0) return before;
         if (!(await repos.windows.updateWindow(after, before.version))) throw new StaleVersionError('Window', id, before.version, before.version + 1);
         await audit(repos, actor, after.updatedAt, 'window.updated', 'window', id, { name: after.name, changes });
+        await reassessIfFreeze(repos, actor, active, before, after);
         return after;
       });
     },
@@ -165,12 +186,66 @@ export function createWindowsService(deps: ServiceDeps) {
     /** Deletes a window (412 when `version` is given and stale). */
     async remove(actor: Actor, id: string, version?: number): Promise<void> {
       assertPermission(actor, 'window.write');
+      const active = await deps.policy.activeOrNull();
       await store.transaction(async (repos) => {
         const before = await load(repos, id);
         if (version !== undefined && version !== before.version) throw new StaleVersionError('Window', id, version, before.version);
         if (!(await repos.windows.deleteWindow(id))) throw new NotFoundError('Window', id);
         await audit(repos, actor, nowIso(), 'window.deleted', 'window', id, { before });
+        await reassessIfFreeze(repos, actor, active, before);
       });
+    },
+
+    /**
+     * Imports the VEVENTs of an iCalendar text as windows of one kind and scope. Each event is reported
+     * (created, updated, unchanged, or refused with every problem); an event already imported as this kind
+     * (same UID) is updated, never duplicated. `dryRun` writes nothing; `atomic` writes nothing when any
+     * event is refused. A text that is not iCalendar is refused whole (400 `invalid_calendar`).
+     */
+    async importIcs(actor: Actor, text: string, query: ImportWindowsQuery): Promise<ImportWindowsResult> {
+      assertPermission(actor, 'window.write');
+      const scope = normaliseScope({ global: query.global ? true : undefined, serviceIds: query.serviceIds, ciIds: query.ciIds, environments: query.environments, tags: query.tags });
+      // The request's zone and scope are checked once, with a rule known to be valid, before any event.
+      const requestIssues = (await issuesOf(store.repos, { start: '2000-01-01T00:00', timeZone: query.timeZone, durationMinutes: 1, rrule: null, scope })).map((i) => ({ ...i, path: `query.${i.path.replace(/^scope\./, '')}` }));
+      throwIfIssues(requestIssues, 'The import parameters have invalid values.');
+      const events = readIcsEvents(text, { timeZone: query.timeZone });
+      const firstIndexOf = new Map<string, number>();
+      for (const e of events) {
+        if (e.draft === null) continue;
+        const first = firstIndexOf.get(e.draft.uid);
+        if (first === undefined) firstIndexOf.set(e.draft.uid, e.index);
+        else e.problems.push(`UID ${e.draft.uid} already appears in event ${first}.`);
+      }
+      const report: ImportedEvent[] = events.map((e) => ({ index: e.index, uid: e.uid, summary: e.summary, status: e.problems.length > 0 ? 'refused' : 'created', windowId: null, problems: e.problems }));
+      const refused = report.filter((r) => r.status === 'refused').length;
+      const applied = !query.dryRun && !(query.atomic && refused > 0);
+      await store.transaction(async (repos) => {
+        const existing = new Map((await repos.windows.findWindowsBySourceUids(query.kind, [...firstIndexOf.keys()])).map((w) => [w.sourceUid!, w]));
+        const at = nowIso();
+        for (const [i, e] of events.entries()) {
+          const r = report[i]!;
+          if (r.status === 'refused' || e.draft === null) continue;
+          const { uid, ...fields } = e.draft;
+          const before = existing.get(uid);
+          if (!before) {
+            const window: WindowRecord = { id: deps.newId(), kind: query.kind, ...fields, scope, urgent: false, version: 1, createdBy: actor.userId, createdAt: at, updatedAt: at, sourceUid: uid };
+            r.windowId = window.id;
+            if (!applied) continue;
+            await repos.windows.insertWindow(window);
+            await audit(repos, actor, at, 'window.created', 'window', window.id, { after: window, source: 'ics', uid });
+            continue;
+          }
+          r.windowId = before.id;
+          const after: WindowRecord = { ...before, ...fields, scope, version: before.version + 1, updatedAt: at };
+          const changes = diffFields(before as unknown as Record<string, unknown>, after as unknown as Record<string, unknown>, WINDOW_FIELDS);
+          r.status = Object.keys(changes).length === 0 ? 'unchanged' : 'updated';
+          if (!applied || r.status === 'unchanged') continue;
+          if (!(await repos.windows.updateWindow(after, before.version))) throw new StaleVersionError('Window', before.id, before.version, before.version + 1);
+          await audit(repos, actor, at, 'window.updated', 'window', before.id, { name: after.name, changes, source: 'ics', uid });
+        }
+      });
+      const count = (status: ImportedEvent['status']) => report.filter((r) => r.status === status).length;
+      return { applied, dryRun: query.dryRun, atomic: query.atomic, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), refused, events: report };
     },
 
     /** The window's occurrences that overlap [from, to), at most OCCURRENCE_LIMIT. */

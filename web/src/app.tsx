@@ -26,6 +26,8 @@ const MyApprovalsPage = lazy(() => import('./features/approvals/my-approvals-pag
 const NotificationsPage = lazy(() => import('./features/notifications/notifications-page').then((m) => ({ default: m.NotificationsPage })));
 const SlaBreachesPage = lazy(() => import('./features/sla/sla-breaches-page').then((m) => ({ default: m.SlaBreachesPage })));
 const DelegationsPage = lazy(() => import('./features/delegations/delegations-page').then((m) => ({ default: m.DelegationsPage })));
+const SchedulePage = lazy(() => import('./features/schedule/schedule-page').then((m) => ({ default: m.SchedulePage })));
+const WindowsPage = lazy(() => import('./features/schedule/windows-page').then((m) => ({ default: m.WindowsPage })));
 const PolicyPage = lazy(() => import('./features/policy/policy-page').then((m) => ({ default: m.PolicyPage })));
 
 /** The routes of the app, without providers (tests wrap them in a MemoryRouter). */
@@ -48,6 +50,8 @@ export function AppRoutes() {
         <Route path="me/delegations" element={<DelegationsPage />} />
         <Route path="notifications" element={<NotificationsPage />} />
         <Route path="sla/breaches" element={<SlaBreachesPage />} />
+        <Route path="schedule" element={<SchedulePage />} />
+        <Route path="schedule/windows" element={<WindowsPage />} />
         <Route path="cmdb" element={<Navigate to="/cmdb/services" replace />} />
         <Route path="cmdb/services" element={<ServicesPage />} />
         <Route path="cmdb/services/:id" element={<ServicePage />} />

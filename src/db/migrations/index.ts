@@ -5,6 +5,7 @@ import * as m0003 from './0003-approvals';
 import * as m0004 from './0004-routing-evidence';
 import * as m0005 from './0005-sla-outbox';
 import * as m0006 from './0006-windows';
+import * as m0007 from './0007-window-source';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-routing-evidence': m0004,
   '0005-sla-outbox': m0005,
   '0006-windows': m0006,
+  '0007-window-source': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -218,6 +218,12 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
       if (finalStates.length) q = q.where('state', 'not in', finalStates);
       return (await q.execute()).map((r) => r.id);
     },
+    /** Open changes (not in `finalStates`) with a planned start: those a freeze can bear on. */
+    async openPlannedChangeIds(finalStates: string[]): Promise<string[]> {
+      let q = db.selectFrom('changes').select('id').where('planned_start', 'is not', null);
+      if (finalStates.length) q = q.where('state', 'not in', finalStates);
+      return (await q.execute()).map((r) => r.id);
+    },
     /** How many open changes (not in `finalStates`) each user manages; users with none are absent. */
     async openCountsByManager(userIds: string[], finalStates: string[]): Promise<Map<string, number>> {
       if (userIds.length === 0) return new Map();

@@ -30,6 +30,8 @@ export interface WindowRecord {
   createdBy: string;
   createdAt: string;
   updatedAt: string;
+  /** UID of the iCalendar event it was imported from; null or absent for windows made by hand. */
+  sourceUid?: string | null;
 }
 
 /** Maintenance windows and freezes. */
@@ -49,6 +51,7 @@ export function createWindowsRepository(db: Kysely<DB>, h: DialectHelpers) {
     createdBy: r.created_by,
     createdAt: h.readInstant(r.created_at)!,
     updatedAt: h.readInstant(r.updated_at)!,
+    sourceUid: r.source_uid ?? null,
   });
   const toRow = (w: WindowRecord): WindowsTable => ({
     id: w.id,
@@ -65,6 +68,7 @@ export function createWindowsRepository(db: Kysely<DB>, h: DialectHelpers) {
     created_by: w.createdBy,
     created_at: w.createdAt,
     updated_at: w.updatedAt,
+    source_uid: w.sourceUid ?? null,
   });
 
   return {
@@ -80,6 +84,16 @@ export function createWindowsRepository(db: Kysely<DB>, h: DialectHelpers) {
       let q = db.selectFrom('windows').selectAll().orderBy('name').orderBy('id');
       if (opts.kind) q = q.where('kind', '=', opts.kind);
       return (await q.execute()).map(toWindow);
+    },
+    /** The windows of one kind imported from these iCalendar UIDs. */
+    async findWindowsBySourceUids(kind: string, uids: string[]): Promise<WindowRecord[]> {
+      const found: WindowRecord[] = [];
+      // NOTE: chunked to stay under the bound-parameter limits of both engines for large calendars.
+      for (let i = 0; i < uids.length; i += 500) {
+        const rows = await db.selectFrom('windows').selectAll().where('kind', '=', kind).where('source_uid', 'in', uids.slice(i, i + 500)).execute();
+        found.push(...rows.map(toWindow));
+      }
+      return found;
     },
     /** Writes the window if it is still at `expectedVersion`; false when someone wrote meanwhile. */
     async updateWindow(w: WindowRecord, expectedVersion: number): Promise<boolean> {

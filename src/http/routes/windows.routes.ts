@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ErrorBody, listOf } from '../../contracts/common';
 import { CreateWindowInput, OccurrenceList, RangeQuery, ScheduledWindowList, ScheduleWindowsQuery, UpdateWindowInput, Window, WindowListQuery } from '../../contracts/windows';
+import { ImportWindowsQuery, ImportWindowsResult } from '../../contracts/windows-import';
+import { UnsupportedMediaTypeError } from '../../domain/errors';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
 import { ifMatch } from './cmdb.routes';
@@ -26,6 +28,27 @@ export function windowsRoutes(app: App, { services }: RouteDeps): void {
       },
     },
     async (request, reply) => reply.status(201).send(await windows.create(actorOf(request), request.body)),
+  );
+  app.post(
+    '/api/v1/windows/import',
+    {
+      bodyLimit: 10 * 1024 * 1024,
+      schema: {
+        tags: ['windows'],
+        summary: 'Import maintenance windows or freezes from an iCalendar (.ics) file sent as text/calendar; reports every event',
+        description:
+          'Each VEVENT becomes a window of the given kind and scope (global=true, or serviceIds, ciIds, environments, tags: comma-separated). ' +
+          'timeZone (default UTC) reads all-day and floating times. An event already imported as this kind (same UID) is updated, not duplicated. ' +
+          'dryRun=true writes nothing; atomic=true writes nothing when any event is refused. A file that is not iCalendar answers 400 invalid_calendar.',
+        querystring: ImportWindowsQuery,
+        response: { 200: ImportWindowsResult, 400: ErrorBody, 403: ErrorBody, 415: ErrorBody },
+      },
+    },
+    async (request) => {
+      const type = String(request.headers['content-type'] ?? '');
+      if (!type.startsWith('text/calendar') || typeof request.body !== 'string') throw new UnsupportedMediaTypeError(`Send the .ics file as text/calendar, not "${type}".`, { contentType: type });
+      return windows.importIcs(actorOf(request), request.body, request.query);
+    },
   );
   app.get('/api/v1/windows/:id', { schema: { tags: ['windows'], summary: 'A window', params: WindowParams, response: { 200: Window, 404: ErrorBody } } }, async (request) =>
     windows.get(actorOf(request), request.params.id),

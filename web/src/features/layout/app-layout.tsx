@@ -141,6 +141,10 @@ export function AppLayout() {
     label: 'My approvals',
     badge: { count: waiting, label: 'pending' },
   });
+  const scheduleItems: NavItem[] = [
+    { to: '/schedule', label: 'Calendar' },
+    { to: '/schedule/windows', label: 'Windows' },
+  ];
   const cmdbItems: NavItem[] = [
     { to: '/cmdb/services', label: 'Services', match: (p) => p.startsWith('/cmdb/services') },
     { to: '/cmdb/cis', label: 'CIs', match: (p) => p.startsWith('/cmdb/cis') },
@@ -179,6 +183,7 @@ export function AppLayout() {
       <AppShell.Navbar p="xs">
         <AppShell.Section grow component={ScrollArea}>
           <NavSection items={changeItems} />
+          <NavSection title="Schedule" items={scheduleItems} />
           <NavSection title="CMDB" items={cmdbItems} />
           {governanceItems.length > 0 && <NavSection title="Governance" items={governanceItems} />}
           {hasRole(me, 'admin') && <NavSection title="Admin" items={adminItems} />}

@@ -1,0 +1,55 @@
+import type { Config } from '../../config';
+import { ImportWindowsQuery } from '../../contracts/windows-import';
+import { InputError } from '../../domain/errors';
+import { CliError, printJson } from '../output';
+import { cliActor, withServices } from './admin';
+
+export interface ImportWindowsOptions {
+  kind: string;
+  timeZone?: string;
+  global?: boolean;
+  scopeService: string[];
+  scopeCi: string[];
+  scopeEnvironment: string[];
+  scopeTag: string[];
+  dryRun?: boolean;
+  atomic?: boolean;
+  json?: boolean;
+}
+
+/** `cabinet import windows FILE.ics`: the API's import, with the same report; exit 2 when events were refused. */
+export async function importWindows(config: Config, file: string, opts: ImportWindowsOptions): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`Cannot read ${file}: ${(err as Error).message}`);
+  }
+  const parsed = ImportWindowsQuery.safeParse({
+    kind: opts.kind,
+    timeZone: opts.timeZone,
+    global: opts.global ? 'true' : undefined,
+    serviceIds: opts.scopeService.length ? opts.scopeService : undefined,
+    ciIds: opts.scopeCi.length ? opts.scopeCi : undefined,
+    environments: opts.scopeEnvironment.length ? opts.scopeEnvironment : undefined,
+    tags: opts.scopeTag.length ? opts.scopeTag : undefined,
+    dryRun: opts.dryRun ? 'true' : 'false',
+    atomic: opts.atomic ? 'true' : 'false',
+  });
+  if (!parsed.success) throw new InputError('The options have invalid values.', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  await withServices(config, async (services) => {
+    const result = await services.windows.importIcs(cliActor(), text, parsed.data);
+    if (opts.json) printJson(result);
+    else {
+      const would = result.applied ? '' : ' (nothing written: ' + (result.dryRun ? 'dry run' : 'atomic import with refused events') + ')';
+      process.stdout.write(`Created ${result.created}, updated ${result.updated}, left ${result.unchanged} unchanged; ${result.refused} event(s) refused${would}.\n`);
+      for (const e of result.events) {
+        const label = `event ${e.index}${e.uid ? ` ${e.uid}` : ''}${e.summary ? ` "${e.summary}"` : ''}`;
+        if (e.status === 'refused') process.stdout.write(`  ${label}: refused: ${e.problems.join('; ')}\n`);
+        else process.stdout.write(`  ${label}: ${e.status}${e.windowId ? ` (window ${e.windowId})` : ''}\n`);
+      }
+    }
+    if (result.refused > 0) process.exitCode = 2;
+  });
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { ENVIRONMENTS } from './cmdb';
+import { WINDOW_KINDS } from './windows';
+
+/** `a,b` or `?x=a&x=b` → ['a', 'b']; empty items dropped. */
+const csvList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean));
+
+/**
+ * The query of `POST /api/v1/windows/import`: what the events become (kind, scope) and how to read times that
+ * carry no zone. The scope is given flat (`global=true`, or lists of ids, environments and tags) so that the
+ * body can stay the plain .ics text.
+ */
+export const ImportWindowsQuery = z.object({
+  kind: z.enum(WINDOW_KINDS, { error: `kind is one of ${WINDOW_KINDS.join(', ')}` }),
+  timeZone: z.string().max(64).default('UTC').describe('IANA zone for all-day and floating times (default UTC)'),
+  global: z.stringbool().optional().describe('true: the windows apply everywhere'),
+  serviceIds: csvList.optional().describe('service ids, comma-separated or repeated'),
+  ciIds: csvList.optional().describe('CI ids, comma-separated or repeated'),
+  environments: csvList.pipe(z.array(z.enum(ENVIRONMENTS))).optional(),
+  tags: csvList.optional(),
+  dryRun: z.stringbool().default(false),
+  atomic: z.stringbool().default(false),
+});
+export type ImportWindowsQuery = z.output<typeof ImportWindowsQuery>;
+
+export const IMPORT_EVENT_STATUSES = ['created', 'updated', 'unchanged', 'refused'] as const;
+
+/** What happened (or, in a dry run or refused atomic import, would have happened) to one VEVENT. */
+export const ImportedEvent = z.object({
+  index: z.number().int(),
+  uid: z.string().nullable(),
+  summary: z.string().nullable(),
+  status: z.enum(IMPORT_EVENT_STATUSES),
+  windowId: z.string().nullable(),
+  problems: z.array(z.string()),
+});
+export type ImportedEvent = z.infer<typeof ImportedEvent>;
+
+export const ImportWindowsResult = z.object({
+  /** False for a dry run, and for an atomic import that refused some event: nothing was written. */
+  applied: z.boolean(),
+  dryRun: z.boolean(),
+  atomic: z.boolean(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  refused: z.number().int(),
+  events: z.array(ImportedEvent),
+});
+export type ImportWindowsResult = z.infer<typeof ImportWindowsResult>;

@@ -1,0 +1,76 @@
+import { CALENDAR_CHANGE_LIMIT, type Calendar, type CalendarChange, type CalendarQuery } from '../contracts/calendar';
+import type { Actor } from '../domain/actor';
+import type { Issue } from '../domain/errors';
+import { throwIfIssues, type ServiceDeps } from './context';
+import type { WindowsService } from './windows.service';
+
+/**
+ * The calendar: planned changes and window occurrences over one range, for the month view and anyone
+ * planning around freezes. Windows come from the windows service, so both answers agree on ranges and scope.
+ */
+export function createCalendarService(deps: ServiceDeps & { windows: WindowsService }) {
+  const { store, windows } = deps;
+
+  /** Turns the id-or-name filters into ids; unknown ones are reported together. */
+  async function resolveFilters(query: CalendarQuery): Promise<{ serviceId?: string; ciId?: string; teamId?: string }> {
+    const issues: Issue[] = [];
+    const out: { serviceId?: string; ciId?: string; teamId?: string } = {};
+    if (query.serviceId) {
+      const s = await store.repos.cmdb.findService(query.serviceId);
+      if (s) out.serviceId = s.id;
+      else issues.push({ path: 'query.serviceId', message: `unknown service ${query.serviceId}` });
+    }
+    if (query.ciId) {
+      const c = await store.repos.cmdb.findCi(query.ciId);
+      if (c) out.ciId = c.id;
+      else issues.push({ path: 'query.ciId', message: `unknown CI ${query.ciId}` });
+    }
+    if (query.teamId) {
+      const t = await store.repos.accounts.findTeam(query.teamId);
+      if (t) out.teamId = t.id;
+      else issues.push({ path: 'query.teamId', message: `unknown team ${query.teamId}` });
+    }
+    throwIfIssues(issues, 'The filter names records that do not exist.');
+    return out;
+  }
+
+  return {
+    /**
+     * Changes whose planned interval overlaps [from, to) and every window occurrence in it. Service and CI
+     * filters narrow both; team, type and state narrow only the changes (windows have none of these).
+     */
+    async calendar(actor: Actor, query: CalendarQuery): Promise<Calendar> {
+      // The window schedule checks the permission, the range (at most 400 days) and the service and CI filters.
+      const scheduled = await windows.schedule(actor, { from: query.from, to: query.to, serviceId: query.serviceId, ciId: query.ciId });
+      const ids = await resolveFilters(query);
+      const rows = await store.repos.changes.list({
+        type: query.type,
+        state: query.state,
+        assignmentTeamId: ids.teamId,
+        serviceId: ids.serviceId,
+        ciId: ids.ciId,
+        plannedFrom: query.from,
+        plannedTo: query.to,
+        limit: CALENDAR_CHANGE_LIMIT + 1,
+      });
+      const changes: CalendarChange[] = rows
+        .slice(0, CALENDAR_CHANGE_LIMIT)
+        .filter((c) => c.plannedStart !== null && c.plannedEnd !== null)
+        .map((c) => ({
+          id: c.id,
+          number: c.number,
+          title: c.title,
+          type: c.type,
+          state: c.state,
+          riskLevel: c.risk?.level ?? null,
+          plannedStart: c.plannedStart!,
+          plannedEnd: c.plannedEnd!,
+          assignmentTeamId: c.assignmentTeamId,
+          ciIds: c.ciIds,
+        }))
+        .sort((a, b) => a.plannedStart.localeCompare(b.plannedStart) || a.number.localeCompare(b.number));
+      return { changes, windows: scheduled.items, truncated: scheduled.truncated || rows.length > CALENDAR_CHANGE_LIMIT };
+    },
+  };
+}
+export type CalendarService = ReturnType<typeof createCalendarService>;
