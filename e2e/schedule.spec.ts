@@ -20,8 +20,9 @@ test('a change manager sees the year-end freeze in December and adds a weekly ma
   await expect(grid.locator(`[data-day="${year}-12-24"]`)).toHaveAttribute('data-freeze', 'true');
   await expect(grid.locator(`[data-day="${year}-12-24"]`)).toHaveAttribute('aria-label', /Year-end freeze/);
   await expect(grid.locator(`[data-day="${year}-12-10"]`)).not.toHaveAttribute('data-freeze', /.*/);
-  // Payments' Saturday-night window is a band on Saturdays.
-  await expect(grid.locator(`[data-day="${year}-12-05"]`)).toHaveAttribute('data-maintenance', 'true');
+  // Payments' Saturday-night window is a band on Saturdays (the first Saturday of December, whatever the year).
+  const firstSaturday = 1 + ((6 - new Date(Date.UTC(year, 11, 1)).getUTCDay() + 7) % 7);
+  await expect(grid.locator(`[data-day="${year}-12-${String(firstSaturday).padStart(2, '0')}"]`)).toHaveAttribute('data-maintenance', 'true');
   await page.screenshot({ path: 'test-results/schedule-month.png', fullPage: true });
 
   // Windows: Alice adds a weekly Sunday-morning window for the Customer Portal.

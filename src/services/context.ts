@@ -31,3 +31,18 @@ export async function audit(
 export function throwIfIssues(issues: Issue[], message = 'The request has invalid values.'): void {
   if (issues.length > 0) throw new InputError(message, issues);
 }
+
+/** A keyset cursor over (instant, id), for lists ordered newest first; opaque to clients. */
+export function encodeInstantCursor(at: string, id: string): string {
+  return Buffer.from(`${at}|${id}`).toString('base64url');
+}
+
+/** Reads a cursor made by `encodeInstantCursor`; 400 when it is not one. */
+export function decodeInstantCursor(cursor: string | undefined): { at: string; id: string } | undefined {
+  if (!cursor) return undefined;
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!at || !id || Number.isNaN(Date.parse(at))) {
+    throw new InputError('The cursor is not one this list gave out.', [{ path: 'query.cursor', message: 'pass the nextCursor of the previous page unchanged' }]);
+  }
+  return { at, id };
+}

@@ -1,8 +1,8 @@
 import type { Notification, NotificationList, NotificationQuery } from '../contracts/notification';
 import type { Actor } from '../domain/actor';
-import { InputError, NotFoundError } from '../domain/errors';
+import { NotFoundError } from '../domain/errors';
 import type { NotificationRecord } from '../db/repositories';
-import type { ServiceDeps } from './context';
+import { decodeInstantCursor, encodeInstantCursor, type ServiceDeps } from './context';
 
 const present = (n: NotificationRecord): Notification => ({
   id: n.id,
@@ -23,20 +23,13 @@ export function createNotificationService(deps: ServiceDeps) {
   const { store } = deps;
   return {
     async list(actor: Actor, query: NotificationQuery): Promise<NotificationList> {
-      let before: { at: string; id: string } | undefined;
-      if (query.cursor) {
-        const [at, id] = Buffer.from(query.cursor, 'base64url').toString().split('|');
-        if (!at || !id || Number.isNaN(Date.parse(at))) {
-          throw new InputError('The cursor is not one this list gave out.', [{ path: 'query.cursor', message: 'pass the nextCursor of the previous page unchanged' }]);
-        }
-        before = { at, id };
-      }
+      const before = decodeInstantCursor(query.cursor);
       const rows = await store.repos.notifications.list(actor.userId, { unreadOnly: query.unread ?? false, before, limit: query.limit + 1 });
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
       return {
         items: page.map(present),
-        nextCursor: rows.length > query.limit && last ? Buffer.from(`${last.createdAt}|${last.id}`).toString('base64url') : null,
+        nextCursor: rows.length > query.limit && last ? encodeInstantCursor(last.createdAt, last.id) : null,
         unread: await store.repos.notifications.countUnread(actor.userId),
       };
     },

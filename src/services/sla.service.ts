@@ -2,12 +2,12 @@ import type { SlaBreach, SlaBreachQuery, SlaClock } from '../contracts/sla';
 import { systemActor, type Actor } from '../domain/actor';
 import { assertPermission } from '../domain/auth/roles';
 import { findState } from '../domain/change/lifecycle';
-import { InputError, NotFoundError } from '../domain/errors';
+import { NotFoundError } from '../domain/errors';
 import { addWorkingTime } from '../domain/sla/business-time';
 import type { ApprovalRecord, ChangeRecord, Repositories, SlaClockRecord, SlaMetricName } from '../db/repositories';
 import { slaTargetFor } from '../policy/evaluate';
 import type { CompiledSlas } from '../policy/loader';
-import { audit, type ServiceDeps } from './context';
+import { audit, decodeInstantCursor, encodeInstantCursor, type ServiceDeps } from './context';
 import type { NotificationRecipient, OutboxService } from './outbox.service';
 import type { ActivePolicy } from './policy.service';
 import type { RiskService } from './risk.service';
@@ -271,21 +271,15 @@ export function createSlaService(deps: SlaServiceDeps) {
     /** Recorded breaches, newest first (GET /api/v1/sla/breaches). */
     async breaches(actor: Actor, query: SlaBreachQuery): Promise<{ items: SlaBreach[]; nextCursor: string | null }> {
       assertPermission(actor, 'sla.read');
-      let before: { at: string; id: string } | undefined;
-      if (query.cursor) {
-        const [at, id] = Buffer.from(query.cursor, 'base64url').toString().split('|');
-        if (!at || !id || Number.isNaN(Date.parse(at))) {
-          throw new InputError('The cursor is not one this list gave out.', [{ path: 'query.cursor', message: 'pass the nextCursor of the previous page unchanged' }]);
-        }
-        before = { at, id };
-      }
+      const before = decodeInstantCursor(query.cursor);
       const changeId = query.changeId ? ((await store.repos.changes.findById(query.changeId))?.id ?? query.changeId) : undefined;
       const rows = await store.repos.sla.breaches({ metric: query.metric, changeId, from: query.from, to: query.to, before, limit: query.limit + 1 });
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
       return {
         items: page.map((r) => ({ ...present(r, { rule: r.rule ?? '', approverLabel: r.approverLabel ?? '' }), rule: r.rule, approverLabel: r.approverLabel, changeNumber: r.changeNumber, changeTitle: r.changeTitle, changeType: r.changeType })),
-        nextCursor: rows.length > query.limit && last ? Buffer.from(`${last.breachedAt}|${last.id}`).toString('base64url') : null,
+        // Only breached clocks are listed, so breachedAt is set.
+        nextCursor: rows.length > query.limit && last ? encodeInstantCursor(last.breachedAt!, last.id) : null,
       };
     },
 
