@@ -21,6 +21,9 @@ export interface ActivePolicy {
 }
 
 /** Marks versions applied automatically at start, so a version applied by a person is never replaced. */
+/** The final states of every model: changes in them are closed, no longer anyone's work. */
+export const finalStatesOf = (active: ActivePolicy): string[] => [...new Set(Object.values(active.bundle.models).flatMap((m) => m.states.filter((s) => s.final).map((s) => s.id)))];
+
 export const STARTUP_APPLIER = 'system:startup';
 /** Marks versions applied with `cabinet policy apply` on the database itself. */
 export const CLI_APPLIER = 'system:cli';

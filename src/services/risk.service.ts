@@ -11,7 +11,7 @@ import { scopeApplies, type ScopeTarget } from '../domain/schedule/scope';
 import { occurrences } from '../domain/schedule/windows';
 import { evaluateRisk } from '../policy/risk';
 import { audit, type ServiceDeps } from './context';
-import type { ActivePolicy, PolicyService } from './policy.service';
+import { finalStatesOf, type ActivePolicy, type PolicyService } from './policy.service';
 
 const DAY = 86_400_000;
 
@@ -105,7 +105,7 @@ export function createRiskService(deps: RiskServiceDeps) {
     /** Reassesses every open, planned change (after a freeze was added, moved or removed). */
     async reassessPlanned(repos: Repositories, actor: Actor, active: ActivePolicy | null): Promise<number> {
       if (!active) return 0;
-      const finalStates = [...new Set(Object.values(active.bundle.models).flatMap((m) => m.states.filter((s) => s.final).map((s) => s.id)))];
+      const finalStates = finalStatesOf(active);
       const ids = await repos.changes.openPlannedChangeIds(finalStates);
       for (const id of ids) {
         const change = await repos.changes.findById(id);
@@ -118,7 +118,7 @@ export function createRiskService(deps: RiskServiceDeps) {
     async reassessTouching(repos: Repositories, actor: Actor, ciIds: string[], active: ActivePolicy | null): Promise<number> {
       // Without a policy no change can have been filed, so there is nothing to reassess.
       if (!active || ciIds.length === 0) return 0;
-      const finalStates = [...new Set(Object.values(active.bundle.models).flatMap((m) => m.states.filter((s) => s.final).map((s) => s.id)))];
+      const finalStates = finalStatesOf(active);
       const ids = await repos.changes.openChangeIdsTouching(ciIds, finalStates);
       for (const id of ids) {
         const change = await repos.changes.findById(id);

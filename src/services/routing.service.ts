@@ -4,7 +4,7 @@ import type { ChangeRecord, Repositories } from '../db/repositories';
 import { evaluateCondition } from '../policy/evaluate';
 import type { CompiledRoutingRule } from '../policy/loader';
 import { audit, type ServiceDeps } from './context';
-import type { ActivePolicy } from './policy.service';
+import { finalStatesOf, type ActivePolicy } from './policy.service';
 import type { RiskService } from './risk.service';
 
 export interface RoutingServiceDeps extends ServiceDeps {
@@ -13,9 +13,6 @@ export interface RoutingServiceDeps extends ServiceDeps {
 
 type TeamTarget = NonNullable<CompiledRoutingRule['team']>;
 type ManagerTarget = NonNullable<CompiledRoutingRule['changeManager']>;
-
-/** The final states of every model: changes in them are no longer anyone's workload. */
-export const finalStatesOf = (active: ActivePolicy): string[] => [...new Set(Object.values(active.bundle.models).flatMap((m) => m.states.filter((s) => s.final).map((s) => s.id)))];
 
 /**
  * Routing: fills a change's assignment team and change manager from the policy's routing rules, and keeps

@@ -23,6 +23,7 @@ const PERMISSIONS = {
   'change.create': ['change_manager', 'requester', 'implementer', 'release_manager'],
   'change.update': ['change_manager', 'requester', 'implementer', 'release_manager'],
   'change.override_risk': ['change_manager'],
+  'change.review_break_glass': ['change_manager'],
   // NOTE: auditors read everything and decide nothing; who may decide one approval is the policy's approver.
   'approval.decide': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager'],
   'change.comment': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager'],

@@ -280,7 +280,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
       </Text>
 
       <Stack gap="sm" mb="sm">
-        <BreakGlassBanner change={change} canReview={hasPermission(me, 'change.override_risk')} />
+        <BreakGlassBanner change={change} canReview={hasPermission(me, 'change.review_break_glass')} />
         {problem?.kind === 'missing' && (
           <MissingFieldsAlert fields={problem.fields} action={problem.label} onClose={() => setProblem(null)} />
         )}

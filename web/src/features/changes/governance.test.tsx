@@ -41,7 +41,7 @@ const routed: ChangeDetail = {
   },
 };
 
-const changeManager: Me = { ...adminMe, id: 'u_alice', name: 'Alice Martin', roles: [{ role: 'change_manager', scopeType: null, scopeId: null }], permissions: [...adminMe.permissions, 'change.override_risk'] };
+const changeManager: Me = { ...adminMe, id: 'u_alice', name: 'Alice Martin', roles: [{ role: 'change_manager', scopeType: null, scopeId: null }], permissions: [...adminMe.permissions, 'change.override_risk', 'change.review_break_glass'] };
 const requester: Me = { ...adminMe, id: 'u_bob', name: 'Bob Okafor', roles: [{ role: 'requester', scopeType: null, scopeId: null }] };
 
 /** The routes every change page asks for, with the change and anything else the test needs. */

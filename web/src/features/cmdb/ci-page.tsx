@@ -14,7 +14,8 @@ import { useTeamNames } from '../admin/admin-api';
 import { fieldErrorsFrom } from '../changes/field-errors';
 import { CiSelect } from './ci-multi-select';
 import { useAddRelation, useCi, useCiRelations, useDeleteRelation, useService } from './cmdb-api';
-import { CriticalityBadge, Fact, Tags } from './cmdb-ui';
+import { Fact } from '../../shared/fact';
+import { CriticalityBadge, Tags } from './cmdb-ui';
 
 function formatAttribute(value: unknown): string {
   if (value === null || value === undefined) return '—';

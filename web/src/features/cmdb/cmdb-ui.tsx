@@ -1,22 +1,7 @@
-import { Badge, Group, Paper, Stack, Table, Text } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { Badge, Group, Paper, Table, Text } from '@mantine/core';
 import { Link, useNavigate } from 'react-router';
 import type { Ci } from '../../api/types';
 import { ENVIRONMENT_LABELS } from '../../shared/labels';
-
-/** A labelled fact in the header strip of a service or CI page. */
-export function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Stack gap={2}>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {children}
-      </Text>
-    </Stack>
-  );
-}
 
 export function TierBadge({ tier }: { tier: number }) {
   const color = tier === 1 ? 'red' : tier === 2 ? 'orange' : tier === 3 ? 'blue' : 'gray';

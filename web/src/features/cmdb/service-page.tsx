@@ -12,7 +12,8 @@ import { useTeamNames } from '../admin/admin-api';
 import { useChangeList } from '../changes/change-api';
 import { StateBadge } from '../changes/state-badge';
 import { useCiList, useService } from './cmdb-api';
-import { CiTable, Fact, Tags, TierBadge } from './cmdb-ui';
+import { Fact } from '../../shared/fact';
+import { CiTable, Tags, TierBadge } from './cmdb-ui';
 
 export function ServicePage() {
   const { id = '' } = useParams();

@@ -1,5 +1,6 @@
 import { Alert, Badge, Button, Code, Group, Modal, Paper, ScrollArea, Stack, Table, Tabs, Text, Title, Tooltip } from '@mantine/core';
 import { type ReactNode, useState } from 'react';
+import { Fact } from '../../shared/fact';
 import { formatDateTime } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
@@ -22,19 +23,6 @@ import {
 } from './policy-api';
 
 const shortHash = (hash: string) => hash.slice(0, 12);
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Stack gap={2}>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text size="sm" component="div">
-        {children}
-      </Text>
-    </Stack>
-  );
-}
 
 function Section({ title, description, children }: { title: string; description?: ReactNode; children: ReactNode }) {
   return (
