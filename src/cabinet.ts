@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
+import type { DestinationStream } from 'pino';
 import type { Config } from './config';
 import { INSTALL_DIR } from './config';
 import { openStore, type Store } from './db/database';
 import { systemActor } from './domain/actor';
 import { buildApp } from './http/app';
+import { createLogger } from './http/logger';
 import { createWorker, type Worker } from './jobs/worker';
 import type { App } from './http/types';
 import { createServices, type Services } from './services';
@@ -40,7 +41,10 @@ export async function openCabinetStore(config: Pick<Config, 'databaseUrl' | 'ses
  * Everything `cabinet serve` does before listening: migrations, the policy bundle, the first admin, the
  * demo organisation when asked for, and the HTTP app.
  */
-export async function startCabinet(config: Config, opts: { logger?: boolean; log?: (msg: string) => void; now?: () => Date } = {}): Promise<Cabinet> {
+export async function startCabinet(
+  config: Config,
+  opts: { logger?: boolean; logDestination?: DestinationStream; log?: (msg: string) => void; now?: () => Date } = {},
+): Promise<Cabinet> {
   const log = opts.log ?? (() => {});
   const { store, services } = await openCabinetStore(config, { now: opts.now });
   try {
@@ -57,9 +61,7 @@ export async function startCabinet(config: Config, opts: { logger?: boolean; log
       const demo = await services.demo.load();
       if (demo.loaded) log('Loaded the demo organisation (people sign in with password "demo-password-1"; see the README).');
     }
-    const logger = opts.logger
-      ? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' } })
-      : null;
+    const logger = opts.logger ? createLogger(config.logLevel, opts.logDestination) : null;
     const app = await buildApp({
       services,
       logger,
@@ -67,6 +69,7 @@ export async function startCabinet(config: Config, opts: { logger?: boolean; log
       secureCookies: config.secureCookies,
       sessionHours: config.sessionHours,
       loginRateLimit: config.loginRateLimit,
+      publicUrl: config.publicUrl,
       version: VERSION,
     });
     const worker = createWorker(services, {

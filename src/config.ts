@@ -31,6 +31,8 @@ const Env = z.object({
   /** `inline`: `cabinet serve` runs the background worker itself; `off`: run `cabinet worker` separately. */
   CABINET_WORKER: z.enum(['inline', 'off']).default('inline'),
   CABINET_WORKER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+  /** The address people reach Cabinet at, for the links it hands out (calendar feed URLs); without it, each request's own. */
+  CABINET_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://cabinet.example.com' }).optional(),
 });
 
 export type Config = {
@@ -49,6 +51,8 @@ export type Config = {
   loginRateLimit: number;
   worker: 'inline' | 'off';
   workerIntervalMs: number;
+  /** Origin for links Cabinet hands out, without a trailing slash; null to use each request's host. */
+  publicUrl: string | null;
 };
 
 export class ConfigError extends Error {
@@ -86,6 +90,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginRateLimit: e.CABINET_LOGIN_RATE_LIMIT,
     worker: e.CABINET_WORKER,
     workerIntervalMs: e.CABINET_WORKER_INTERVAL_MS,
+    publicUrl: e.CABINET_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
   };
 }
 

@@ -35,7 +35,12 @@ describe('quorum (pure)', () => {
 });
 
 describe('approvals in the policy bundle', () => {
-  const withApprovals = async (approvals: string) => ({ ...(await readBundleFiles(DEFAULT_DIR)), 'approvals.yaml': `apiVersion: cabinet/v1\n${approvals}` });
+  // The shipped schedule.yaml names the freeze_exception stage, which these one-stage sections do not have.
+  const withApprovals = async (approvals: string) => ({
+    ...(await readBundleFiles(DEFAULT_DIR)),
+    'approvals.yaml': `apiVersion: cabinet/v1\n${approvals}`,
+    'schedule.yaml': 'apiVersion: cabinet/v1\nschedule:\n  freezeExceptions: null\n',
+  });
   const RULE = (when: string, team: string) => `approvals:
   stages:
     - name: only

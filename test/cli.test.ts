@@ -402,6 +402,7 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
             await s.cmdb.createService(systemActor(), {
               name: 'Payments',
               description: '',
+              requiresMaintenanceWindow: false,
               tier: 1,
               ownerTeamId: null,
               tags: [],

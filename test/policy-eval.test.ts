@@ -48,6 +48,7 @@ describe('change context', () => {
         backoutTested: true,
         durationMinutes: 90n,
         assignmentTeam: '',
+        freezeException: false,
         tags: ['gdpr', 'pci', 'sox'],
       },
       cis: [

@@ -64,6 +64,7 @@ describe('the shipped policy bundle', () => {
       'gates.yaml',
       'risk.yaml',
       'routing.yaml',
+      'schedule.yaml',
       'slas.yaml',
       'teams.yaml',
       'tests/authority.yaml',

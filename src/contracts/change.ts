@@ -123,6 +123,8 @@ export const Change = z.object({
   routing: Routing.nullable(),
   /** Set when break-glass was used: the change must be reviewed after the fact. */
   reviewRequired: z.boolean(),
+  /** Set while an urgent freeze holds the change (lockdown): no transition but cancelling until `until`. */
+  hold: z.object({ windowId: z.string(), until: z.string() }).nullable(),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -16,6 +16,8 @@ export const Service = z.object({
   ownerTeamId: z.string().nullable(),
   tags: z.array(z.string()),
   provider: z.enum(SERVICE_PROVIDERS),
+  /** Its changes must fall inside one of the maintenance windows that apply to it (else `outside_maintenance_window`). */
+  requiresMaintenanceWindow: z.boolean(),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -30,12 +32,14 @@ const ServiceFields = z.object({
   ownerTeamId: Id.nullable(),
   tags: z.array(Tag).max(50),
   provider: z.enum(SERVICE_PROVIDERS),
+  requiresMaintenanceWindow: z.boolean(),
 });
 export const CreateServiceInput = ServiceFields.extend({
   description: ServiceFields.shape.description.default(''),
   ownerTeamId: ServiceFields.shape.ownerTeamId.default(null),
   tags: Tags,
   provider: ServiceFields.shape.provider.default('on_premises'),
+  requiresMaintenanceWindow: ServiceFields.shape.requiresMaintenanceWindow.default(false),
 });
 // NOTE: zod 4 keeps a field's default inside .partial(), so updates derive from the default-free fields.
 export const UpdateServiceInput = ServiceFields.partial().extend({ version: z.number().int().optional() });

@@ -53,6 +53,7 @@ export interface ServicesTable {
   owner_team_id: string | null;
   tags: unknown;
   provider: string;
+  requires_maintenance_window: boolean | number;
   version: number;
   created_at: string;
   updated_at: string;
@@ -120,6 +121,8 @@ export interface ChangesTable {
   change_manager_id: string | null;
   routing: unknown;
   review_required: boolean | number;
+  hold_window_id: string | null;
+  hold_until: string | null;
 }
 export interface ChangeCisTable {
   change_id: string;
@@ -222,6 +225,46 @@ export interface DB {
   outbox: OutboxTable;
   notifications: NotificationsTable;
   windows: WindowsTable;
+  change_conflicts: ChangeConflictsTable;
+  change_impact_exclusions: ChangeImpactExclusionsTable;
+  freeze_exceptions: FreezeExceptionsTable;
+  calendar_feeds: CalendarFeedsTable;
+}
+export interface ChangeConflictsTable {
+  id: string;
+  change_id: string;
+  key: string;
+  kind: string;
+  other_change_id: string | null;
+  window_id: string | null;
+  service_id: string | null;
+  starts_at: string;
+  ends_at: string;
+  detail: unknown;
+  acknowledged_by: string | null;
+  acknowledged_at: string | null;
+  acknowledged_reason: string | null;
+  created_at: string;
+}
+export interface ChangeImpactExclusionsTable {
+  change_id: string;
+  ci_id: string;
+  reason: string;
+  created_by: string;
+  created_at: string;
+}
+export interface FreezeExceptionsTable {
+  id: string;
+  change_id: string;
+  window_ids: unknown;
+  reason: string;
+  risk: string;
+  mitigation: string;
+  accepted_by: string;
+  state: string;
+  created_by: string;
+  created_at: string;
+  decided_at: string | null;
 }
 export interface ChangeEvidenceTable {
   id: string;
@@ -314,4 +357,17 @@ export interface WindowsTable {
   updated_at: string;
   /** UID of the iCalendar event the window was imported from (migration 0007). */
   source_uid: string | null;
+}
+/** A person's iCalendar subscription (migration 0009); only the hash of its secret is kept. */
+export interface CalendarFeedsTable {
+  id: string;
+  user_id: string;
+  name: string;
+  scope_kind: string;
+  scope_ref: string | null;
+  token_hash: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
 }

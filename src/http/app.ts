@@ -23,6 +23,8 @@ import { policyRoutes } from './routes/policy.routes';
 import { slaRoutes } from './routes/sla.routes';
 import { windowsRoutes } from './routes/windows.routes';
 import { calendarRoutes } from './routes/calendar.routes';
+import { scheduleRoutes } from './routes/schedule.routes';
+import { calendarFeedsRoutes } from './routes/calendar-feeds.routes';
 import type { App } from './types';
 
 export interface AppOptions {
@@ -33,6 +35,8 @@ export interface AppOptions {
   secureCookies: boolean;
   sessionHours: number;
   loginRateLimit: number;
+  /** Origin for links Cabinet hands out (calendar feed URLs); null or absent to use each request's host. */
+  publicUrl?: string | null;
   version: string;
 }
 
@@ -98,6 +102,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   notificationRoutes(app, deps);
   windowsRoutes(app, deps);
   calendarRoutes(app, deps);
+  scheduleRoutes(app, deps);
+  calendarFeedsRoutes(app, deps, { publicUrl: opts.publicUrl ?? null });
 
   const indexHtml = path.join(opts.webDir, 'index.html');
   const hasWeb = existsSync(indexHtml);

@@ -2,6 +2,9 @@ import { hostname } from 'node:os';
 import type { Services } from '../services';
 
 export interface TickReport {
+  /** Changes put on hold, and released, by urgent freezes (lockdown). */
+  held: number;
+  released: number;
   reminded: number;
   breached: number;
   escalated: number;
@@ -22,7 +25,7 @@ export interface WorkerOptions {
 
 export interface Worker {
   readonly id: string;
-  /** One pass: SLA timers (reminders, breaches, escalations), then outbox delivery. */
+  /** One pass: lockdown holds of urgent freezes, SLA timers (reminders, breaches, escalations), then outbox delivery. */
   tick(): Promise<TickReport>;
   /** Runs ticks every `intervalMs` until `stop`. */
   start(): void;
@@ -34,17 +37,18 @@ export interface Worker {
  * The background worker. It holds no state of its own: every step claims its row in the database, so it
  * runs inline in `cabinet serve`, as `cabinet worker`, or as several of those at once.
  */
-export function createWorker(services: Pick<Services, 'sla' | 'outbox'>, opts: WorkerOptions): Worker {
+export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedule'>, opts: WorkerOptions): Worker {
   const id = opts.id ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
   let stopped = true;
 
   async function tick(): Promise<TickReport> {
+    const lockdown = await services.schedule.tick();
     const timers = await services.sla.tick();
     // Delivery runs after the timers, so a reminder or an escalation reaches the inbox in the same pass.
     const delivery = await services.outbox.deliverDue(id);
-    return { ...timers, delivered: delivery.delivered, failed: delivery.failed };
+    return { ...lockdown, ...timers, delivered: delivery.delivered, failed: delivery.failed };
   }
 
   function schedule(): void {
@@ -52,7 +56,7 @@ export function createWorker(services: Pick<Services, 'sla' | 'outbox'>, opts: W
     timer = setTimeout(() => {
       running = tick()
         .then((report) => {
-          if (report.reminded + report.breached + report.escalated + report.delivered + report.failed > 0) opts.onTick?.(report);
+          if (report.held + report.released + report.reminded + report.breached + report.escalated + report.delivered + report.failed > 0) opts.onTick?.(report);
         })
         .catch((err: unknown) => opts.onError?.(err))
         .finally(() => {

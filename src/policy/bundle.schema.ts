@@ -7,6 +7,7 @@ import { GatesSection } from './gates.schema';
 import { RoutingSection } from './routing.schema';
 import { SlasSection } from './slas.schema';
 import { RiskSection } from './risk.schema';
+import { ScheduleSection } from './schedule.schema';
 import { TeamsSection } from './teams.schema';
 
 const StateId = z.string().regex(/^[a-z][a-z0-9_]*$/, 'state ids are lowercase letters, digits and "_"');
@@ -57,6 +58,7 @@ export const BundleSchema = z.strictObject({
   gates: GatesSection,
   slas: SlasSection,
   breakGlass: BreakGlassSection,
+  schedule: ScheduleSection,
   teams: TeamsSection,
 });
 export type BundleInput = z.input<typeof BundleSchema>;

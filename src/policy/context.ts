@@ -18,6 +18,8 @@ export interface ChangeContextInput {
     backoutPlan: string;
     backoutTested: boolean;
     assignmentTeamHandle: string | null;
+    /** A freeze exception was requested (or granted) for the change. */
+    freezeException?: boolean;
   };
   cis: { name: string; type: string; environment: string; criticality: string; tags: string[]; serviceName: string | null }[];
   services: { name: string; tier: number; tags: string[]; provider: string; ownerTeamHandle: string | null }[];
@@ -99,6 +101,7 @@ export function buildChangeContext(input: ChangeContextInput): Record<string, un
       backoutTested: change.backoutTested,
       durationMinutes: BigInt(durationMinutes),
       assignmentTeam: change.assignmentTeamHandle ?? '',
+      freezeException: change.freezeException ?? false,
       tags,
     },
     cis: input.cis.map((c) => ({

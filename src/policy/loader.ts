@@ -14,6 +14,7 @@ import type { Role } from '../domain/auth/roles';
 import type { EvidenceKind } from './gates.schema';
 import type { SlaMetric } from './slas.schema';
 import type { ExpressionScope } from './cel';
+import type { ImpactSettings } from '../domain/schedule/impact';
 
 /** A risk factor with its CEL compiled: the first case whose `when` holds gives the contribution. */
 export interface CompiledFactor {
@@ -86,6 +87,12 @@ export interface CompiledSlas {
   targets: { name: string; metric: SlaMetric; when: CompiledExpression; target: string; targetMs: number; targetWorkingMs: number; clock: 'business' | 'wall' }[];
 }
 
+/** The schedule section: impact settings, and the approval stage a freeze exception adds (null: none). */
+export interface CompiledSchedule {
+  impact: ImpactSettings;
+  freezeExceptions: { stage: string } | null;
+}
+
 export interface CompiledBreakGlass {
   roles: Role[];
   types: string[];
@@ -103,6 +110,7 @@ export interface PolicyBundle {
   gates: CompiledGate[];
   slas: CompiledSlas;
   breakGlass: CompiledBreakGlass;
+  schedule: CompiledSchedule;
   teams: { handle: string; name: string; description: string }[];
   /**
    * File name → YAML text, kept so a stored version can be reproduced byte for byte. Test cases live under
@@ -299,9 +307,17 @@ export function compileBundle(files: Record<string, string>): PolicyBundle {
   bundle.breakGlass.types.forEach((type, i) => {
     if (!models[type]) issues.push({ ...where(owner.get('breakGlass'), ['breakGlass', 'types', i]), path: `breakGlass.types.${i}`, message: `no model for "${type}" changes` });
   });
+  const schedule: CompiledSchedule = { impact: { ...bundle.schedule.impact, relationTypes: [...new Set(bundle.schedule.impact.relationTypes)] }, freezeExceptions: bundle.schedule.freezeExceptions };
+  if (schedule.freezeExceptions && !approvals.stages.some((s) => s.name === schedule.freezeExceptions!.stage)) {
+    issues.push({
+      ...where(owner.get('schedule'), ['schedule', 'freezeExceptions', 'stage']),
+      path: 'schedule.freezeExceptions.stage',
+      message: `no approval stage "${schedule.freezeExceptions.stage}" (the stages are: ${approvals.stages.map((s) => s.name).join(', ')})`,
+    });
+  }
   if (issues.length > 0) throw new PolicyInvalidError(issues);
 
-  return { name: bundle.name, description: bundle.description, models, risk, approvals, routing, gates, slas, breakGlass, teams: bundle.teams, files, hash: hashFiles(files) };
+  return { name: bundle.name, description: bundle.description, models, risk, approvals, routing, gates, slas, breakGlass, schedule, teams: bundle.teams, files, hash: hashFiles(files) };
 }
 
 /** Compiles one CEL expression of the bundle, or records the error at its place and returns a stand-in never run. */

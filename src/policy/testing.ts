@@ -72,6 +72,8 @@ const ChangeSchema = z.strictObject({
   backoutTested: z.boolean().default(false),
   /** The assignment team's handle. */
   assignmentTeam: Handle.optional(),
+  /** A freeze exception was requested for it (planned inside a freeze). */
+  freezeException: z.boolean().default(false),
   /** Other fields that hold a value (who owns or implements it, actual times, close code…). */
   filled: z.array(z.enum(FILLABLE, { error: `one of ${FILLABLE.join(', ')} (give CIs, planned times and the assignment team by their own keys)` })).default([]),
   cis: z.array(CiSchema).default([]),
@@ -302,6 +304,7 @@ export function evaluateCase(bundle: PolicyBundle, c: PolicyTestCase): CaseOutco
       backoutPlan: text('backoutPlan'),
       backoutTested: ch.backoutTested,
       assignmentTeamHandle: ch.assignmentTeam ?? null,
+      freezeException: ch.freezeException,
     },
     cis: ch.cis.map((ci, i) => ({ name: ci.name ?? `ci-${i + 1}`, type: ci.type, environment: ci.environment, criticality: ci.criticality, tags: ci.tags, serviceName: ci.service ?? null })),
     services: ch.services.map((s) => ({ name: s.name, tier: s.tier, tags: s.tags, provider: s.provider, ownerTeamHandle: s.ownerTeam ?? null })),

@@ -11,12 +11,14 @@ import type { ActivePolicy, PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
 import type { SlaService } from './sla.service';
 import type { GovernanceService, Principal } from './governance.service';
+import type { ScheduleService } from './schedule.service';
 
 export interface ApprovalServiceDeps extends ServiceDeps {
   policy: PolicyService;
   risk: RiskService;
   sla: SlaService;
   governance: GovernanceService;
+  schedule: ScheduleService;
 }
 
 type People = Pick<ChangeRecord, 'requesterId' | 'ownerId' | 'implementerId'>;
@@ -81,12 +83,58 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
    * that has approvals and leaves later stages waiting.
    */
   async function request(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy): Promise<ApprovalRecord[]> {
-    const now = deps.now();
-    const at = now.toISOString();
-    const cancelled = await repos.approvals.cancelOpen(change.id, at);
+    const at = deps.now().toISOString();
+    const freezeStage = active.bundle.schedule.freezeExceptions?.stage;
+    // The freeze-exception stage belongs to the exception: its approvals stay as they are.
+    const cancelled = await repos.approvals.cancelOpen(change.id, at, freezeStage);
     const context = await risk.approvalContextOf(repos, change, active);
+    const created = await build(repos, change, active, context, (stage) => stage !== freezeStage);
+    const first = Math.min(...created.map((a) => a.stageOrder));
+    for (const a of created) if (a.stageOrder === first) a.state = 'pending';
+    await repos.approvals.insert(created);
+    await deps.sla.approvalsCancelled(repos, change.id);
+    await deps.sla.approvalsOpened(repos, change, active, created.filter((a) => a.state === 'pending'), context);
+    if (created.length > 0 || cancelled > 0) {
+      await audit(repos, actor, at, 'change.approvals_requested', 'change', change.id, {
+        number: change.number,
+        policyVersion: active.number,
+        cancelled,
+        approvals: created.map((a) => ({ id: a.id, stage: a.stage, rule: a.rule, approver: a.approverLabel, state: a.state, dueAt: a.dueAt })),
+      });
+    }
+    return created;
+  }
+
+  /**
+   * The approvals of a freeze exception: the rules of the policy's freeze-exception stage that fire, open at
+   * once whatever stage the change's other approvals are in. Earlier open ones of that stage are cancelled.
+   * Returns how many were created (none: the exception needs no approval).
+   */
+  async function requestStage(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy, stageName: string): Promise<number> {
+    const at = deps.now().toISOString();
+    await repos.approvals.cancelOpen(change.id, at, undefined, stageName);
+    const context = await risk.approvalContextOf(repos, change, active);
+    const created = await build(repos, change, active, context, (stage) => stage === stageName);
+    for (const a of created) a.state = 'pending';
+    await repos.approvals.insert(created);
+    await deps.sla.approvalsOpened(repos, change, active, created, context);
+    if (created.length > 0) {
+      await audit(repos, actor, at, 'change.approvals_requested', 'change', change.id, {
+        number: change.number,
+        policyVersion: active.number,
+        cancelled: 0,
+        approvals: created.map((a) => ({ id: a.id, stage: a.stage, rule: a.rule, approver: a.approverLabel, state: a.state, dueAt: a.dueAt })),
+      });
+    }
+    return created.length;
+  }
+
+  /** Approval records (state `waiting`) for every fired rule of the stages `include` keeps. */
+  async function build(repos: Repositories, change: ChangeRecord, active: ActivePolicy, context: Record<string, unknown>, include: (stage: string) => boolean): Promise<ApprovalRecord[]> {
+    const at = deps.now().toISOString();
     const created: ApprovalRecord[] = [];
     for (const { stage, stageLabel, stageOrder, rule, reason } of firedApprovalRules(active.bundle.approvals, context)) {
+      if (!include(stage)) continue;
       const escalation = rule.escalateTo ? ((await resolve(repos, rule.escalateTo, change))[0] ?? null) : null;
       for (const approver of await resolve(repos, rule.approvers, change)) {
         created.push({
@@ -113,19 +161,6 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
           escalatedAt: null,
         });
       }
-    }
-    const first = Math.min(...created.map((a) => a.stageOrder));
-    for (const a of created) if (a.stageOrder === first) a.state = 'pending';
-    await repos.approvals.insert(created);
-    await deps.sla.approvalsCancelled(repos, change.id);
-    await deps.sla.approvalsOpened(repos, change, active, created.filter((a) => a.state === 'pending'), context);
-    if (created.length > 0 || cancelled > 0) {
-      await audit(repos, actor, at, 'change.approvals_requested', 'change', change.id, {
-        number: change.number,
-        policyVersion: active.number,
-        cancelled,
-        approvals: created.map((a) => ({ id: a.id, stage: a.stage, rule: a.rule, approver: a.approverLabel, state: a.state, dueAt: a.dueAt })),
-      });
     }
     return created;
   }
@@ -187,6 +222,12 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     if (!change) throw new NotFoundError('Change', id);
     return change;
   }
+
+  // The schedule service asks for the freeze-exception stage's approvals through these.
+  deps.schedule.hooks.requestFreezeStage = requestStage;
+  deps.schedule.hooks.cancelFreezeStage = async (repos, changeId, stage) => {
+    await repos.approvals.cancelOpen(changeId, nowIso(), undefined, stage);
+  };
 
   const service = {
     request,
@@ -285,6 +326,8 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
           ...(right.as ? { onBehalfOf: { userId: right.as.userId, name: right.as.name } } : {}),
           ...(opened ? { openedStage: opened } : {}),
         });
+        // A freeze exception's approval decided: the exception is granted or refused once its stage is.
+        if (outcome !== 'pending' && a.stage === active.bundle.schedule.freezeExceptions?.stage) await deps.schedule.settleException(repos, actor, change, active);
         // The last approval granted: seal the record of them all as evidence.
         if (outcome === 'approved' && !opened) await deps.governance.sealApprovalRecord(repos, actor, change.id);
         return change.id;

@@ -5,6 +5,12 @@ import { throwIfIssues, type ServiceDeps } from './context';
 import type { WindowsService } from './windows.service';
 
 /**
+ * A calendar as the services read it: each change also carries its `version` (a calendar feed's SEQUENCE).
+ * The HTTP answer is the `Calendar` contract, whose schema leaves `version` out.
+ */
+export type CalendarWithVersions = Omit<Calendar, 'changes'> & { changes: (CalendarChange & { version: number })[] };
+
+/**
  * The calendar: planned changes and window occurrences over one range, for the month view and anyone
  * planning around freezes. Windows come from the windows service, so both answers agree on ranges and scope.
  */
@@ -37,9 +43,10 @@ export function createCalendarService(deps: ServiceDeps & { windows: WindowsServ
   return {
     /**
      * Changes whose planned interval overlaps [from, to) and every window occurrence in it. Service and CI
-     * filters narrow both; team, type and state narrow only the changes (windows have none of these).
+     * filters narrow both; team, type and state narrow only the changes (windows have none of these), and so
+     * does `involving` (a person's changes, for their calendar feed).
      */
-    async calendar(actor: Actor, query: CalendarQuery): Promise<Calendar> {
+    async calendar(actor: Actor, query: CalendarQuery, opts: { involving?: { userId: string; teamIds: string[] } } = {}): Promise<CalendarWithVersions> {
       // The window schedule checks the permission, the range (at most 400 days) and the service and CI filters.
       const scheduled = await windows.schedule(actor, { from: query.from, to: query.to, serviceId: query.serviceId, ciId: query.ciId });
       const ids = await resolveFilters(query);
@@ -51,9 +58,10 @@ export function createCalendarService(deps: ServiceDeps & { windows: WindowsServ
         ciId: ids.ciId,
         plannedFrom: query.from,
         plannedTo: query.to,
+        involving: opts.involving,
         limit: CALENDAR_CHANGE_LIMIT + 1,
       });
-      const changes: CalendarChange[] = rows
+      const changes: CalendarWithVersions['changes'] = rows
         .slice(0, CALENDAR_CHANGE_LIMIT)
         .filter((c) => c.plannedStart !== null && c.plannedEnd !== null)
         .map((c) => ({
@@ -67,6 +75,7 @@ export function createCalendarService(deps: ServiceDeps & { windows: WindowsServ
           plannedEnd: c.plannedEnd!,
           assignmentTeamId: c.assignmentTeamId,
           ciIds: c.ciIds,
+          version: c.version,
         }))
         .sort((a, b) => a.plannedStart.localeCompare(b.plannedStart) || a.number.localeCompare(b.number));
       return { changes, windows: scheduled.items, truncated: scheduled.truncated || rows.length > CALENDAR_CHANGE_LIMIT };

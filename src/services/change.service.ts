@@ -14,6 +14,10 @@ import type { RiskService } from './risk.service';
 import type { SlaService } from './sla.service';
 import type { RoutingService } from './routing.service';
 import type { GovernanceService } from './governance.service';
+import type { ScheduleService } from './schedule.service';
+
+/** States a change cannot enter while a freeze without an approved exception (or another blocking conflict) stands. */
+export const SCHEDULE_CHECKED_STATES: readonly string[] = ['scheduled', 'implement'];
 
 /** Fields whose changes are recorded in the audit trail (everything a person can edit). */
 const AUDITED_FIELDS = [
@@ -35,11 +39,12 @@ export interface ChangeServiceDeps extends ServiceDeps {
   routing: RoutingService;
   sla: SlaService;
   governance: GovernanceService;
+  schedule: ScheduleService;
 }
 
 /** Requests for change: filing, editing, the policy-driven lifecycle, comments and history. */
 export function createChangeService(deps: ChangeServiceDeps) {
-  const { store, policy, risk, approvals, routing, sla, governance } = deps;
+  const { store, policy, risk, approvals, routing, sla, governance, schedule } = deps;
   const nowIso = () => deps.now().toISOString();
 
   async function withServices(repos: Repositories, c: ChangeRecord): Promise<Change> {
@@ -120,6 +125,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         risk: null,
         routing: null,
         reviewRequired: false,
+        hold: null,
         version: 1,
         createdAt: now,
         updatedAt: now,
@@ -135,6 +141,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         // Routing first: the assignment team it picks feeds the team history the risk factors read.
         const routed = await routing.route(repos, actor, change, active, { team: change.assignmentTeamId !== null, changeManager: change.changeManagerId !== null });
         await risk.reassess(repos, actor, routed, active);
+        await schedule.changeMoved(repos, actor, routed, active);
         return withServices(repos, (await repos.changes.findById(change.id))!);
       });
       return detail(actor, created);
@@ -192,6 +199,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         await audit(repos, actor, after.updatedAt, 'change.updated', 'change', after.id, { number: after.number, changes });
         const routed = await routing.route(repos, actor, after, active, { team: 'assignmentTeamId' in changes, changeManager: 'changeManagerId' in changes });
         await risk.reassess(repos, actor, routed, active);
+        if (changes.plannedStart || changes.plannedEnd || changes.ciIds || changes.implementerId) await schedule.changeMoved(repos, actor, routed, active);
         return withServices(repos, (await repos.changes.findById(after.id))!);
       });
       return detail(actor, updated);
@@ -242,6 +250,19 @@ export function createChangeService(deps: ChangeServiceDeps) {
           });
         }
         const target = findState(model, to);
+        if (before.hold && !target?.final) {
+          throw new ConflictError('change_on_hold', `${before.number} is on hold by an urgent freeze until ${before.hold.until}; it can only be cancelled until then.`, { hold: before.hold });
+        }
+        if (SCHEDULE_CHECKED_STATES.includes(to)) {
+          const blocking = await schedule.blocking(repos, before.id);
+          if (blocking.length > 0) {
+            throw new PolicyError('schedule_conflict', `${before.number} cannot move to ${to}: ${blocking.map((c) => c.message).join(' ')}`, {
+              from: before.state,
+              to,
+              conflicts: blocking.map((c) => ({ id: c.id, kind: c.kind, message: c.message, startsAt: c.startsAt, endsAt: c.endsAt, window: c.window, service: c.service })),
+            });
+          }
+        }
         if (target?.final && before.reviewRequired) {
           throw new PolicyError('review_required', `${before.number} used break-glass; a change manager must review the bypass before it can be ${to}.`, { from: before.state, to });
         }
@@ -285,6 +306,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
         if (!target?.final) await risk.reassess(repos, actor, after, active);
         if (target?.requestApprovals) await approvals.request(repos, actor, after, active);
         if (target?.final) await approvals.cancelOpen(repos, after.id);
+        // A closed change leaves the schedule: its conflicts go, on both sides.
+        if (target?.final) await schedule.changeMoved(repos, actor, after, active);
         await sla.changeTransitioned(repos, actor, before, after, active);
         return withServices(repos, (await repos.changes.findById(after.id))!);
       });

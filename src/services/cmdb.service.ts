@@ -10,8 +10,9 @@ import type { Repositories } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
 import type { PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
+import type { ScheduleService } from './schedule.service';
 
-const SERVICE_FIELDS = ['name', 'description', 'tier', 'ownerTeamId', 'tags', 'provider'] as const;
+const SERVICE_FIELDS = ['name', 'description', 'tier', 'ownerTeamId', 'tags', 'provider', 'requiresMaintenanceWindow'] as const;
 const CI_FIELDS = ['name', 'type', 'environment', 'serviceId', 'ownerTeamId', 'criticality', 'tags', 'attributes'] as const;
 
 /** One CI row of an import, before names are resolved to ids. */
@@ -43,11 +44,12 @@ export interface ImportOptions {
 export interface CmdbServiceDeps extends ServiceDeps {
   policy: PolicyService;
   risk: RiskService;
+  schedule: ScheduleService;
 }
 
 /** Services, configuration items and their relationships, including bulk import. */
 export function createCmdbService(deps: CmdbServiceDeps) {
-  const { store, policy, risk } = deps;
+  const { store, policy, risk, schedule } = deps;
   const nowIso = () => deps.now().toISOString();
 
   async function checkRefs(repos: Repositories, refs: { serviceId?: string | null; ownerTeamId?: string | null }, issues: Issue[]) {
@@ -93,6 +95,8 @@ export function createCmdbService(deps: CmdbServiceDeps) {
         // The tier, tags and owner feed the risk of changes to the service's CIs.
         const cis = await repos.cmdb.listCis({ serviceId: before.id, limit: 100_000 });
         await risk.reassessTouching(repos, actor, cis.map((c) => c.id), active);
+        // Whether it requires a maintenance window, and its tags (window scopes), decide conflicts.
+        await schedule.cisChanged(repos, actor, cis.map((c) => c.id), active);
         return after;
       });
     },
@@ -140,6 +144,7 @@ export function createCmdbService(deps: CmdbServiceDeps) {
         if (!(await repos.cmdb.updateCi(after, before.version))) throw new StaleVersionError('CI', id, before.version, before.version + 1);
         await audit(repos, actor, after.updatedAt, 'ci.updated', 'ci', before.id, { changes });
         await risk.reassessTouching(repos, actor, [before.id], active);
+        await schedule.cisChanged(repos, actor, [before.id], active);
         return after;
       });
     },
@@ -165,6 +170,7 @@ export function createCmdbService(deps: CmdbServiceDeps) {
 
     async addRelation(actor: Actor, fromCiId: string, input: z.output<typeof CreateRelationInput>): Promise<Relation> {
       assertPermission(actor, 'cmdb.write');
+      const active = await policy.activeOrNull();
       return store.transaction(async (repos) => {
         const from = await repos.cmdb.findCi(fromCiId);
         if (!from) throw new NotFoundError('CI', fromCiId);
@@ -179,17 +185,21 @@ export function createCmdbService(deps: CmdbServiceDeps) {
         const relation: Relation = { id: deps.newId(), fromCiId: from.id, toCiId: to!.id, type: input.type, createdAt: nowIso() };
         await repos.cmdb.insertRelation(relation);
         await audit(repos, actor, relation.createdAt, 'ci.relation_added', 'ci', from.id, { after: { ...relation, toCiName: to!.name } });
+        // The impact graph grew: conflicts of changes near either end are recomputed at once.
+        await schedule.cisChanged(repos, actor, [from.id, to!.id], active);
         return relation;
       });
     },
 
     async removeRelation(actor: Actor, ciId: string, relationId: string): Promise<void> {
       assertPermission(actor, 'cmdb.write');
+      const active = await policy.activeOrNull();
       await store.transaction(async (repos) => {
         const rel = await repos.cmdb.findRelationById(relationId);
         if (!rel || (rel.fromCiId !== ciId && rel.toCiId !== ciId)) throw new NotFoundError('Relation', relationId);
         await repos.cmdb.deleteRelation(rel.id);
         await audit(repos, actor, nowIso(), 'ci.relation_removed', 'ci', rel.fromCiId, { before: rel });
+        await schedule.cisChanged(repos, actor, [rel.fromCiId, rel.toCiId], active);
       });
     },
 
@@ -255,6 +265,7 @@ export function createCmdbService(deps: CmdbServiceDeps) {
       let updated = 0;
       let unchanged = 0;
       let relationsCreated = 0;
+      const relationCis: string[] = [];
       const apply = async (repos: Repositories) => {
         const existing = new Map((await repos.cmdb.findCisByNames(ciRows.map((r) => r.data.name))).map((c) => [c.name.toLowerCase(), c]));
         const badRows = new Set(errors.map((e) => e.row));
@@ -309,12 +320,14 @@ export function createCmdbService(deps: CmdbServiceDeps) {
           if (!opts.dryRun) {
             await repos.cmdb.insertRelation(relation);
             await audit(repos, actor, now, 'ci.relation_added', 'ci', from!.id, { after: { ...relation, toCiName: to!.name }, source: 'import', row: r.row });
+            relationCis.push(from!.id, to!.id);
           }
           relationsCreated++;
         }
         opts.onProgress?.(rows.length, rows.length);
         if (opts.atomic && errors.length > 0) throw new AtomicImportAborted();
         await risk.reassessTouching(repos, actor, updatedIds, active);
+        await schedule.cisChanged(repos, actor, [...new Set([...updatedIds, ...relationCis])], active);
       };
       try {
         await store.transaction(apply);

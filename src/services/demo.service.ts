@@ -62,7 +62,7 @@ export function createDemoService(
       const frank = await person('frank@example.com', 'Frank Li (network)', ['approver', 'implementer'], [network.id, security.id, compliance.id]);
 
       const svc = async (name: string, tier: number, ownerTeamId: string, tags: string[], provider: 'on_premises' | 'aws' | 'saas' | 'gcp', description: string) =>
-        deps.cmdb.createService(sys, { name, tier, ownerTeamId, tags, provider, description });
+        deps.cmdb.createService(sys, { name, tier, ownerTeamId, tags, provider, description, requiresMaintenanceWindow: false });
       const pay = await svc('Payments', 1, payments.id, ['pci', 'sox'], 'aws', 'Card payments and refunds for the web shop.');
       const portal = await svc('Customer Portal', 2, platform.id, ['gdpr'], 'aws', 'Where customers manage their accounts and orders.');
       const dwh = await svc('Data Warehouse', 3, dba.id, ['gdpr'], 'on_premises', 'Nightly analytics and reporting.');

@@ -3,6 +3,7 @@ import { createApprovalService } from './approval.service';
 import { createAuditService } from './audit.service';
 import { createAuthService } from './auth.service';
 import { createCalendarService } from './calendar.service';
+import { createCalendarFeedsService } from './calendar-feeds.service';
 import { createBootstrapService } from './bootstrap.service';
 import { createChangeService, type ChangeService } from './change.service';
 import { createCmdbService } from './cmdb.service';
@@ -17,6 +18,7 @@ import { createOutboxService } from './outbox.service';
 import { createRoutingService } from './routing.service';
 import { createSlaService } from './sla.service';
 import { createWindowsService } from './windows.service';
+import { createScheduleService } from './schedule.service';
 
 export interface ServicesOptions {
   sessionHours: number;
@@ -29,17 +31,19 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const auth = createAuthService(deps, { sessionHours: opts.sessionHours });
   const risk = createRiskService({ ...deps, policy });
   const policyPreview = createPolicyPreviewService({ ...deps, policy, risk });
-  const cmdb = createCmdbService({ ...deps, policy, risk });
   const outbox = createOutboxService(deps);
+  const schedule = createScheduleService({ ...deps, policy, outbox });
+  const cmdb = createCmdbService({ ...deps, policy, risk, schedule });
   const notifications = createNotificationService(deps);
   const sla = createSlaService({ ...deps, risk, outbox });
   const governance = createGovernanceService({ ...deps, policy, risk, outbox });
-  const approvals = createApprovalService({ ...deps, policy, risk, sla, governance });
+  const approvals = createApprovalService({ ...deps, policy, risk, sla, governance, schedule });
   const routing = createRoutingService({ ...deps, risk });
-  const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance });
+  const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance, schedule });
   const auditTrail = createAuditService(deps);
-  const windows = createWindowsService({ ...deps, policy, risk });
+  const windows = createWindowsService({ ...deps, policy, risk, schedule });
   const calendar = createCalendarService({ ...deps, windows });
+  const calendarFeeds = createCalendarFeedsService({ ...deps, calendar, policy });
   const bootstrap = createBootstrapService({ ...deps, accounts, auth });
   // The demo files one change through a copy of the services whose clock runs days behind, so that the SLA
   // report has a breach to show from the first start.
@@ -47,7 +51,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
     ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows,
     earlier: (ms: number): { changes: ChangeService } => createServices({ ...deps, now: () => new Date(deps.now().getTime() - ms) }, opts),
   });
-  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar };
+  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

@@ -1,8 +1,9 @@
+import { NOTIFICATION_KIND_NAMES } from '../contracts/notification';
 import type { OutboxRecord, Repositories } from '../db/repositories';
 import type { ServiceDeps } from './context';
 
 /** What an in-app notification is about. */
-export const NOTIFICATION_KINDS = ['approval_requested', 'approval_reminder', 'approval_escalated', 'sla_breached', 'break_glass'] as const;
+export const NOTIFICATION_KINDS = NOTIFICATION_KIND_NAMES;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** Who is notified: the members of a team, the holders of a role, or one user (resolved at delivery). */

@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError, StaleVersionError } from '../domain/error
 import type { RiskAssessment, RiskLevel } from '../domain/risk/score';
 import type { ChangeRecord, Repositories } from '../db/repositories';
 import { buildChangeContext, FREEZE_HORIZON_HOURS } from '../policy/context';
-import { scopeApplies, type ScopeTarget } from '../domain/schedule/scope';
+import { scopeApplies, targetOfCis, type ScopeTarget } from '../domain/schedule/scope';
 import { occurrences } from '../domain/schedule/windows';
 import { evaluateRisk } from '../policy/risk';
 import { audit, type ServiceDeps } from './context';
@@ -36,9 +36,13 @@ export function createRiskService(deps: RiskServiceDeps) {
     const now = deps.now();
     const history = await repos.changes.history({ teamId: change.assignmentTeamId, ciIds: change.ciIds, since: new Date(now.getTime() - 90 * DAY).toISOString(), excludeId: change.id });
     const serviceName = new Map(services.map((s) => [s.id, s.name]));
-    const freezes = await freezesNear(repos, change, { serviceIds: services.map((s) => s.id), ciIds: change.ciIds, environments: cis.map((c) => c.environment), tags: [...cis, ...services].flatMap((x) => x.tags) });
+    const freezes = await freezesNear(repos, change, targetOfCis(cis, services));
     return buildChangeContext({
-      change: { ...change, assignmentTeamHandle: change.assignmentTeamId ? (teams.get(change.assignmentTeamId) ?? null) : null },
+      change: {
+        ...change,
+        assignmentTeamHandle: change.assignmentTeamId ? (teams.get(change.assignmentTeamId) ?? null) : null,
+        freezeException: (await repos.schedule.freezeExceptionsOf(change.id)).some((e) => e.state === 'requested' || e.state === 'approved'),
+      },
       cis: cis.map((c) => ({ ...c, serviceName: c.serviceId ? (serviceName.get(c.serviceId) ?? null) : null })),
       services: services.map((s) => ({ ...s, ownerTeamHandle: s.ownerTeamId ? (teams.get(s.ownerTeamId) ?? null) : null })),
       requester: {

@@ -12,6 +12,7 @@ import type { Repositories, WindowRecord, WindowScopeRecord } from '../db/reposi
 import { audit, throwIfIssues, type ServiceDeps } from './context';
 import type { ActivePolicy, PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
+import type { ScheduleService } from './schedule.service';
 
 const WINDOW_FIELDS = ['name', 'kind', 'description', 'start', 'timeZone', 'durationMinutes', 'rrule', 'scope', 'urgent'] as const;
 const SCOPE_LISTS = ['serviceIds', 'ciIds', 'environments', 'tags'] as const;
@@ -60,17 +61,21 @@ function checkRange(from: string, to: string): { from: Date; to: Date } {
 export interface WindowsServiceDeps extends ServiceDeps {
   policy: PolicyService;
   risk: RiskService;
+  schedule: ScheduleService;
 }
 
 export function createWindowsService(deps: WindowsServiceDeps) {
   const { store } = deps;
   /**
-   * Freezes are an input of risk (`time.inFreeze`, `time.nearFreeze`): a write that adds, moves or removes one
-   * reassesses the open planned changes in the same transaction. NOTE: the policy is read before the
-   * transaction opens (SQLite's one connection).
+   * After a write that adds, moves or removes windows, in the same transaction: freezes are an input of risk
+   * (`time.inFreeze`, `time.nearFreeze`), so open planned changes are reassessed; and every change's freeze
+   * and maintenance-window conflicts are recomputed (with notices, proposed slots and lockdown holds).
+   * NOTE: the policy is read before the transaction opens (SQLite's one connection).
    */
-  const reassessIfFreeze = async (repos: Repositories, actor: Actor, active: ActivePolicy | null, ...touched: WindowRecord[]) => {
+  const windowsMoved = async (repos: Repositories, actor: Actor, active: ActivePolicy | null, ...touched: WindowRecord[]) => {
+    if (touched.length === 0) return;
     if (touched.some((w) => w.kind === 'freeze')) await deps.risk.reassessPlanned(repos, actor, active);
+    await deps.schedule.windowsChanged(repos, actor, active, touched);
   };
   const nowIso = () => deps.now().toISOString();
 
@@ -158,7 +163,7 @@ export function createWindowsService(deps: WindowsServiceDeps) {
         throwIfIssues(await issuesOf(repos, window), 'The window has invalid values.');
         await repos.windows.insertWindow(window);
         await audit(repos, actor, at, 'window.created', 'window', window.id, { after: window });
-        await reassessIfFreeze(repos, actor, active, window);
+        await windowsMoved(repos, actor, active, window);
         return window;
       });
     },
@@ -178,7 +183,7 @@ export function createWindowsService(deps: WindowsServiceDeps) {
         if (Object.keys(changes).length === 0) return before;
         if (!(await repos.windows.updateWindow(after, before.version))) throw new StaleVersionError('Window', id, before.version, before.version + 1);
         await audit(repos, actor, after.updatedAt, 'window.updated', 'window', id, { name: after.name, changes });
-        await reassessIfFreeze(repos, actor, active, before, after);
+        await windowsMoved(repos, actor, active, before, after);
         return after;
       });
     },
@@ -192,7 +197,7 @@ export function createWindowsService(deps: WindowsServiceDeps) {
         if (version !== undefined && version !== before.version) throw new StaleVersionError('Window', id, version, before.version);
         if (!(await repos.windows.deleteWindow(id))) throw new NotFoundError('Window', id);
         await audit(repos, actor, nowIso(), 'window.deleted', 'window', id, { before });
-        await reassessIfFreeze(repos, actor, active, before);
+        await windowsMoved(repos, actor, active, before);
       });
     },
 
@@ -219,7 +224,9 @@ export function createWindowsService(deps: WindowsServiceDeps) {
       const report: ImportedEvent[] = events.map((e) => ({ index: e.index, uid: e.uid, summary: e.summary, status: e.problems.length > 0 ? 'refused' : 'created', windowId: null, problems: e.problems }));
       const refused = report.filter((r) => r.status === 'refused').length;
       const applied = !query.dryRun && !(query.atomic && refused > 0);
+      const active = applied ? await deps.policy.activeOrNull() : null;
       await store.transaction(async (repos) => {
+        const touched: WindowRecord[] = [];
         const existing = new Map((await repos.windows.findWindowsBySourceUids(query.kind, [...firstIndexOf.keys()])).map((w) => [w.sourceUid!, w]));
         const at = nowIso();
         for (const [i, e] of events.entries()) {
@@ -233,6 +240,7 @@ export function createWindowsService(deps: WindowsServiceDeps) {
             if (!applied) continue;
             await repos.windows.insertWindow(window);
             await audit(repos, actor, at, 'window.created', 'window', window.id, { after: window, source: 'ics', uid });
+            touched.push(window);
             continue;
           }
           r.windowId = before.id;
@@ -242,7 +250,9 @@ export function createWindowsService(deps: WindowsServiceDeps) {
           if (!applied || r.status === 'unchanged') continue;
           if (!(await repos.windows.updateWindow(after, before.version))) throw new StaleVersionError('Window', before.id, before.version, before.version + 1);
           await audit(repos, actor, at, 'window.updated', 'window', before.id, { name: after.name, changes, source: 'ics', uid });
+          touched.push(before, after);
         }
+        await windowsMoved(repos, actor, active, ...touched);
       });
       const count = (status: ImportedEvent['status']) => report.filter((r) => r.status === status).length;
       return { applied, dryRun: query.dryRun, atomic: query.atomic, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), refused, events: report };

@@ -26,6 +26,7 @@ const MyApprovalsPage = lazy(() => import('./features/approvals/my-approvals-pag
 const NotificationsPage = lazy(() => import('./features/notifications/notifications-page').then((m) => ({ default: m.NotificationsPage })));
 const SlaBreachesPage = lazy(() => import('./features/sla/sla-breaches-page').then((m) => ({ default: m.SlaBreachesPage })));
 const DelegationsPage = lazy(() => import('./features/delegations/delegations-page').then((m) => ({ default: m.DelegationsPage })));
+const CalendarFeedsPage = lazy(() => import('./features/calendar-feeds/calendar-feeds-page').then((m) => ({ default: m.CalendarFeedsPage })));
 const SchedulePage = lazy(() => import('./features/schedule/schedule-page').then((m) => ({ default: m.SchedulePage })));
 const WindowsPage = lazy(() => import('./features/schedule/windows-page').then((m) => ({ default: m.WindowsPage })));
 const PolicyPage = lazy(() => import('./features/policy/policy-page').then((m) => ({ default: m.PolicyPage })));
@@ -48,6 +49,7 @@ export function AppRoutes() {
         <Route path="changes/:id" element={<ChangePage />} />
         <Route path="approvals" element={<MyApprovalsPage />} />
         <Route path="me/delegations" element={<DelegationsPage />} />
+        <Route path="me/calendar-feeds" element={<CalendarFeedsPage />} />
         <Route path="notifications" element={<NotificationsPage />} />
         <Route path="sla/breaches" element={<SlaBreachesPage />} />
         <Route path="schedule" element={<SchedulePage />} />

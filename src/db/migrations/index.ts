@@ -6,6 +6,8 @@ import * as m0004 from './0004-routing-evidence';
 import * as m0005 from './0005-sla-outbox';
 import * as m0006 from './0006-windows';
 import * as m0007 from './0007-window-source';
+import * as m0008 from './0008-conflicts';
+import * as m0009 from './0009-calendar-feeds';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +18,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-sla-outbox': m0005,
   '0006-windows': m0006,
   '0007-window-source': m0007,
+  '0008-conflicts': m0008,
+  '0009-calendar-feeds': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -117,9 +117,15 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
       const rows = await db.selectFrom('approvals').selectAll().where('change_id', '=', changeId).orderBy('created_at').orderBy('stage_order').orderBy('rule').orderBy('approver_label').execute();
       return rows.map(toRecord);
     },
-    /** Cancels the change's approvals that are still open (waiting or pending); returns how many. */
-    async cancelOpen(changeId: string, at: string): Promise<number> {
-      const res = await db.updateTable('approvals').set({ state: 'cancelled', decided_at: at }).where('change_id', '=', changeId).where('state', 'in', ['waiting', 'pending']).executeTakeFirst();
+    /**
+     * Cancels the change's approvals that are still open (waiting or pending), leaving out those of
+     * `exceptStage`, or only those of `onlyStage`; returns how many.
+     */
+    async cancelOpen(changeId: string, at: string, exceptStage?: string, onlyStage?: string): Promise<number> {
+      let q = db.updateTable('approvals').set({ state: 'cancelled', decided_at: at }).where('change_id', '=', changeId).where('state', 'in', ['waiting', 'pending']);
+      if (exceptStage !== undefined) q = q.where('stage', '!=', exceptStage);
+      if (onlyStage !== undefined) q = q.where('stage', '=', onlyStage);
+      const res = await q.executeTakeFirst();
       return Number(res.numUpdatedRows);
     },
     /** Moves an approval from `from` to `to`; false when it was no longer in `from` (someone else decided). */

@@ -27,6 +27,8 @@ export interface ChangeFilter {
   serviceId?: string;
   plannedFrom?: string;
   plannedTo?: string;
+  /** Changes this person requested, owns, implements or manages, or that are assigned to one of `teamIds`. */
+  involving?: { userId: string; teamIds: string[] };
   beforeSeq?: number;
   limit: number;
 }
@@ -84,6 +86,7 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
           },
     routing: r.routing === null ? null : h.readJson<Change['routing']>(r.routing),
     reviewRequired: h.readBool(r.review_required),
+    hold: r.hold_window_id && r.hold_until ? { windowId: r.hold_window_id, until: h.readInstant(r.hold_until)! } : null,
     version: r.version,
     createdAt: h.readInstant(r.created_at)!,
     updatedAt: h.readInstant(r.updated_at)!,
@@ -120,6 +123,8 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
     policy_version: c.policyVersion,
     routing: c.routing === null ? null : h.writeJson(c.routing),
     review_required: h.writeBool(c.reviewRequired),
+    hold_window_id: c.hold?.windowId ?? null,
+    hold_until: c.hold?.until ?? null,
     version: c.version,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
@@ -173,6 +178,16 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
         .executeTakeFirst();
       if (!row) return null;
       return toRecord(row, (await ciIdsOf([row.id])).get(row.id) ?? []);
+    },
+    /** The changes with these ids (in no particular order); unknown ids are left out. */
+    async findManyByIds(ids: string[]): Promise<ChangeRecord[]> {
+      const found: ChangeRecord[] = [];
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db.selectFrom('changes').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+        const cis = await ciIdsOf(rows.map((r) => r.id));
+        found.push(...rows.map((r) => toRecord(r, cis.get(r.id) ?? [])));
+      }
+      return found;
     },
     /** Stores a fresh assessment; returns whether the level or score moved. */
     async setRisk(id: string, risk: { score: number; level: string; factors: StoredRisk['factors']; policyVersion: number }): Promise<void> {
@@ -267,6 +282,18 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
       if (f.assignmentTeamId) q = q.where('assignment_team_id', '=', f.assignmentTeamId);
       if (f.plannedFrom) q = q.where('planned_end', '>', f.plannedFrom);
       if (f.plannedTo) q = q.where('planned_start', '<', f.plannedTo);
+      if (f.involving) {
+        const { userId, teamIds } = f.involving;
+        q = q.where((eb) =>
+          eb.or([
+            eb('requester_id', '=', userId),
+            eb('owner_id', '=', userId),
+            eb('implementer_id', '=', userId),
+            eb('change_manager_id', '=', userId),
+            ...(teamIds.length > 0 ? [eb('assignment_team_id', 'in', teamIds)] : []),
+          ]),
+        );
+      }
       if (f.ciId) q = q.where('id', 'in', db.selectFrom('change_cis').select('change_id').where('ci_id', '=', f.ciId));
       if (f.serviceId) {
         q = q.where('id', 'in', db.selectFrom('change_cis').innerJoin('cis', 'cis.id', 'change_cis.ci_id').select('change_cis.change_id').where('cis.service_id', '=', f.serviceId!));

@@ -12,6 +12,8 @@ import { createGovernanceRepository } from './governance.repository';
 import { createPolicyRepository } from './policy.repository';
 import { createSlaRepository } from './sla.repository';
 import { createWindowsRepository } from './windows.repository';
+import { createScheduleRepository } from './schedule.repository';
+import { createCalendarFeedsRepository } from './calendar-feeds.repository';
 
 /** Every repository, bound to one connection or transaction. */
 export function createRepositories(db: Kysely<DB>, h: DialectHelpers) {
@@ -27,6 +29,8 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers) {
     notifications: createNotificationRepository(db, h),
     governance: createGovernanceRepository(db, h),
     windows: createWindowsRepository(db, h),
+    schedule: createScheduleRepository(db, h),
+    calendarFeeds: createCalendarFeedsRepository(db, h),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -40,3 +44,5 @@ export type { SlaClockRecord, SlaBreachRow, SlaBreachFilter, SlaMetricName } fro
 export type { OutboxRecord } from './outbox.repository';
 export type { NotificationRecord } from './notification.repository';
 export type { WindowRecord, WindowScopeRecord } from './windows.repository';
+export type { ConflictRecord, ConflictKind, ConflictDetail, ImpactExclusionRecord, FreezeExceptionRecord, FreezeExceptionState } from './schedule.repository';
+export type { CalendarFeedRecord } from './calendar-feeds.repository';

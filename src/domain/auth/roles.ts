@@ -24,6 +24,8 @@ const PERMISSIONS = {
   'change.update': ['change_manager', 'requester', 'implementer', 'release_manager'],
   'change.override_risk': ['change_manager'],
   'change.review_break_glass': ['change_manager'],
+  // Accepting a schedule conflict (two changes at once, outside a maintenance window) is the change manager's call.
+  'change.acknowledge_conflict': ['change_manager'],
   // NOTE: auditors read everything and decide nothing; who may decide one approval is the policy's approver.
   'approval.decide': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager'],
   'change.comment': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager'],

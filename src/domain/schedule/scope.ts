@@ -29,3 +29,19 @@ export function scopeApplies(scope: ScopeLike, target: ScopeTarget): boolean {
   const meets = (mine: readonly string[] | undefined, theirs: readonly string[]) => (mine ?? []).some((v) => theirs.includes(v));
   return meets(scope.serviceIds, target.serviceIds) || meets(scope.ciIds, target.ciIds) || meets(scope.environments, target.environments) || meets(scope.tags, target.tags);
 }
+
+/**
+ * The target of a piece of work on these CIs: the CIs, their services, their environments, and the tags of
+ * both, so a window applies when it names any of them (what a change's risk context matches freezes with).
+ */
+export function targetOfCis(
+  cis: readonly { id: string; serviceId: string | null; environment: string; tags: readonly string[] }[],
+  services: readonly { id: string; tags: readonly string[] }[],
+): ScopeTarget {
+  return {
+    serviceIds: [...new Set(services.map((s) => s.id))],
+    ciIds: [...new Set(cis.map((c) => c.id))],
+    environments: [...new Set(cis.map((c) => c.environment))],
+    tags: [...new Set([...cis, ...services].flatMap((x) => x.tags))],
+  };
+}

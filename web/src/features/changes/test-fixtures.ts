@@ -55,6 +55,7 @@ export const sampleChange: ChangeDetail = {
   risk: { score: 54, level: 'high', computedLevel: 'high', overridden: false, policyVersion: 1 },
   routing: null,
   reviewRequired: false,
+  hold: null,
   version: 1,
   createdAt: '2026-11-01T10:00:00.000Z',
   updatedAt: '2026-11-01T10:00:00.000Z',

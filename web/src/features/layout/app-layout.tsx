@@ -108,6 +108,7 @@ function UserMenu() {
         </Menu.Label>
         <Menu.Divider />
         <Menu.Item onClick={() => navigate('/me/delegations')}>Delegations</Menu.Item>
+        <Menu.Item onClick={() => navigate('/me/calendar-feeds')}>Calendar feeds</Menu.Item>
         <Menu.Item onClick={() => navigate('/admin/tokens')}>API tokens</Menu.Item>
         <Menu.Item color="red" onClick={() => signOut.mutate(undefined, { onSettled: () => navigate('/sign-in', { replace: true }) })}>
           Sign out
@@ -144,6 +145,7 @@ export function AppLayout() {
   const scheduleItems: NavItem[] = [
     { to: '/schedule', label: 'Calendar' },
     { to: '/schedule/windows', label: 'Windows' },
+    { to: '/me/calendar-feeds', label: 'Calendar feeds' },
   ];
   const cmdbItems: NavItem[] = [
     { to: '/cmdb/services', label: 'Services', match: (p) => p.startsWith('/cmdb/services') },

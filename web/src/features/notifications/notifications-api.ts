@@ -54,4 +54,7 @@ export const NOTIFICATION_KIND_LABELS: Record<Notification['kind'], string> = {
   approval_escalated: 'Escalated to you',
   sla_breached: 'SLA breached',
   break_glass: 'Break-glass',
+  schedule_conflict: 'Schedule conflict',
+  change_held: 'On hold',
+  change_released: 'Released',
 };

@@ -14,6 +14,9 @@ const KIND_COLORS: Record<Notification['kind'], string> = {
   approval_escalated: 'orange',
   sla_breached: 'red',
   break_glass: 'grape',
+  schedule_conflict: 'red',
+  change_held: 'yellow',
+  change_released: 'teal',
 };
 
 function NotificationItem({ n }: { n: Notification }) {

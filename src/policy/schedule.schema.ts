@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { RELATION_TYPES } from '../contracts/cmdb';
+import { IMPACT_DIRECTIONS } from '../domain/schedule/impact';
+
+const IMPACT_DEFAULTS = { direction: 'dependents' as const, depth: 2, relationTypes: [...RELATION_TYPES], summariseAbove: 50 };
+
+/**
+ * The schedule: how far a change's impact reaches over the CMDB's relationships (which CIs count for
+ * `related_ci_overlap` conflicts), and which approval stage a freeze exception adds.
+ */
+export const ScheduleSection = z
+  .strictObject({
+    impact: z
+      .strictObject({
+        /**
+         * `dependents`: the CIs that depend on, run on or connect to a changed CI (follow relations backwards);
+         * `dependencies`: what a changed CI relies on (forwards); `both`.
+         */
+        direction: z.enum(IMPACT_DIRECTIONS).default(IMPACT_DEFAULTS.direction),
+        /** How many relationship steps from an affected CI; 0 means the affected CIs only. */
+        depth: z.number().int().min(0).max(6).default(IMPACT_DEFAULTS.depth),
+        relationTypes: z.array(z.enum(RELATION_TYPES)).min(1).default(IMPACT_DEFAULTS.relationTypes),
+        /** Above this many impacted CIs, the change shows them summarised by service. */
+        summariseAbove: z.number().int().min(1).max(100_000).default(IMPACT_DEFAULTS.summariseAbove),
+      })
+      .default(IMPACT_DEFAULTS),
+    freezeExceptions: z
+      .strictObject({
+        /** The approval stage (in approvals.yaml) whose rules decide a freeze exception. */
+        stage: z.string().min(1),
+      })
+      .nullable()
+      .default(null),
+  })
+  .default({ impact: IMPACT_DEFAULTS, freezeExceptions: null });
+export type ScheduleSectionOutput = z.output<typeof ScheduleSection>;

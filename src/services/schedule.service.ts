@@ -1,0 +1,731 @@
+import type { z } from 'zod';
+import type { AcknowledgeConflictInput, ChangeConflicts, ChangeImpact, Conflict, ExcludeCiInput, FreezeException, FreezeExceptionInput, NextSlotQuery, NextSlots } from '../contracts/conflicts';
+import { systemActor, type Actor } from '../domain/actor';
+import { assertPermission } from '../domain/auth/roles';
+import { ConflictError, NotFoundError, PolicyError, type Issue } from '../domain/errors';
+import { freeSlots, pairConflicts, type Interval, type PairConflict, type PlannedChange } from '../domain/schedule/conflicts';
+import { impactOf, reverseDirection, type ImpactedCi, type ImpactSettings } from '../domain/schedule/impact';
+import { scopeApplies, targetOfCis, type ScopeTarget } from '../domain/schedule/scope';
+import { occurrences, within } from '../domain/schedule/windows';
+import type { ChangeRecord, ConflictDetail, ConflictKind, ConflictRecord, FreezeExceptionRecord, Repositories, WindowRecord } from '../db/repositories';
+import { audit, throwIfIssues, type ServiceDeps } from './context';
+import type { OutboxService } from './outbox.service';
+import { finalStatesOf, type ActivePolicy, type PolicyService } from './policy.service';
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+/** How far the next-slot search looks ahead. */
+export const NEXT_SLOT_HORIZON_DAYS = 90;
+/** Slots start on a quarter hour. */
+const SLOT_STEP_MS = 15 * MINUTE_MS;
+/** At most this many occurrences of one window inside one change's interval become conflicts. */
+const OCCURRENCES_PER_CHANGE = 50;
+const PAIR_KINDS: ReadonlySet<ConflictKind> = new Set(['ci_overlap', 'related_ci_overlap', 'assignee_busy']);
+const WINDOW_KINDS: ReadonlySet<ConflictKind> = new Set(['freeze', 'outside_maintenance_window']);
+
+export const DEFAULT_IMPACT: ImpactSettings = { direction: 'dependents', depth: 2, relationTypes: ['depends_on', 'runs_on', 'connects_to'], summariseAbove: 50 };
+
+/** A conflict as computed, before it is stored. */
+interface DesiredConflict {
+  key: string;
+  kind: ConflictKind;
+  otherChangeId: string | null;
+  windowId: string | null;
+  serviceId: string | null;
+  startsAt: string;
+  endsAt: string;
+  detail: ConflictDetail;
+}
+
+/** What one refresh pass reads once: the policy's settings, the windows and the impact of each change. */
+interface Pass {
+  settings: ImpactSettings;
+  finalStates: string[];
+  freezes: WindowRecord[];
+  maintenance: WindowRecord[];
+  impact: Map<string, Promise<ImpactedCi[]>>;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const pairKey = (kind: string, otherId: string) => `${kind}:${otherId}`;
+
+/** Whether a change takes part in the schedule: open, with a planned start and end. */
+function planned(change: ChangeRecord, finalStates: readonly string[]): change is ChangeRecord & { plannedStart: string; plannedEnd: string } {
+  return change.plannedStart !== null && change.plannedEnd !== null && !finalStates.includes(change.state);
+}
+
+export interface ScheduleServiceDeps extends ServiceDeps {
+  policy: PolicyService;
+  outbox: OutboxService;
+}
+
+/**
+ * The schedule's conflicts, kept current: every write that moves a change, its CIs, the CMDB graph or a
+ * window calls into this service inside its own transaction, and the conflicts of every change it touches
+ * are recomputed there, on both sides. Also a change's impact, the next-slot search, freeze exceptions and
+ * lockdown holds.
+ */
+export function createScheduleService(deps: ScheduleServiceDeps) {
+  const { store, policy } = deps;
+  const nowIso = () => deps.now().toISOString();
+  /** Set by the approval service's wiring: generates the approvals of the freeze-exception stage. */
+  const hooks: { requestFreezeStage?: (repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy, stage: string) => Promise<number>; cancelFreezeStage?: (repos: Repositories, changeId: string, stage: string) => Promise<void> } = {};
+
+  async function startPass(repos: Repositories, active: ActivePolicy | null): Promise<Pass> {
+    const windows = await repos.windows.listWindows();
+    return {
+      settings: active?.bundle.schedule.impact ?? DEFAULT_IMPACT,
+      finalStates: active ? finalStatesOf(active) : [],
+      freezes: windows.filter((w) => w.kind === 'freeze'),
+      maintenance: windows.filter((w) => w.kind === 'maintenance'),
+      impact: new Map(),
+    };
+  }
+
+  const edgeReader = (repos: Repositories) => (ciIds: string[], direction: 'incoming' | 'outgoing', types: string[]) => repos.schedule.edges(ciIds, direction, types);
+
+  /** The CIs the change's impact reaches, after its exclusions (cached for the pass). */
+  function impactFor(repos: Repositories, pass: Pass, change: Pick<ChangeRecord, 'id' | 'ciIds'>): Promise<ImpactedCi[]> {
+    let found = pass.impact.get(change.id);
+    if (!found) {
+      found = (async () => {
+        const excluded = new Set((await repos.schedule.exclusionsOf(change.id)).map((e) => e.ciId));
+        return impactOf(change.ciIds, pass.settings, edgeReader(repos), excluded);
+      })();
+      pass.impact.set(change.id, found);
+    }
+    return found;
+  }
+
+  /** The CIs, services and scope target of a piece of work on these CIs. */
+  async function targetOf(repos: Repositories, ciIds: readonly string[]) {
+    const cis = await repos.cmdb.findCisByIds([...ciIds]);
+    const services = await repos.cmdb.findServicesByIds([...new Set(cis.map((c) => c.serviceId).filter((id): id is string => id !== null))]);
+    return { cis, services, target: targetOfCis(cis, services) };
+  }
+
+  /** Approved freeze exceptions of the change: the freezes they cover. */
+  async function exceptedWindows(repos: Repositories, changeId: string): Promise<Set<string>> {
+    return new Set((await repos.schedule.freezeExceptionsOf(changeId)).filter((e) => e.state === 'approved').flatMap((e) => e.windowIds));
+  }
+
+  /** The freeze and maintenance-window conflicts of a planned change. */
+  async function windowConflicts(repos: Repositories, pass: Pass, change: ChangeRecord & { plannedStart: string; plannedEnd: string }): Promise<DesiredConflict[]> {
+    const start = new Date(change.plannedStart);
+    const end = new Date(change.plannedEnd);
+    const { cis, services, target } = await targetOf(repos, change.ciIds);
+    const found: DesiredConflict[] = [];
+    const excepted = pass.freezes.length > 0 ? await exceptedWindows(repos, change.id) : new Set<string>();
+    for (const w of pass.freezes) {
+      if (!scopeApplies(w.scope, target)) continue;
+      for (const o of occurrences(w, start, end, OCCURRENCES_PER_CHANGE)) {
+        found.push({
+          key: `freeze:${w.id}:${o.start.toISOString()}`,
+          kind: 'freeze',
+          otherChangeId: null,
+          windowId: w.id,
+          serviceId: null,
+          startsAt: o.start.toISOString(),
+          endsAt: o.end.toISOString(),
+          detail: { windowName: w.name, excepted: excepted.has(w.id) },
+        });
+      }
+    }
+    for (const s of services.filter((x) => x.requiresMaintenanceWindow)) {
+      const own = cis.filter((c) => c.serviceId === s.id);
+      const serviceTarget: ScopeTarget = { ...targetOfCis(own, [s]), serviceIds: [s.id] };
+      const fits = pass.maintenance.some((w) => scopeApplies(w.scope, serviceTarget) && within(w, start, end));
+      if (fits) continue;
+      found.push({
+        key: `outside_maintenance_window:${s.id}`,
+        kind: 'outside_maintenance_window',
+        otherChangeId: null,
+        windowId: null,
+        serviceId: s.id,
+        startsAt: change.plannedStart,
+        endsAt: change.plannedEnd,
+        detail: {},
+      });
+    }
+    return found;
+  }
+
+  /** The pair conflicts of a planned change with every other open change, by the other change's id. */
+  async function pairConflictsOf(repos: Repositories, pass: Pass, change: ChangeRecord & { plannedStart: string; plannedEnd: string }): Promise<Map<string, PairConflict[]>> {
+    const impacted = new Set((await impactFor(repos, pass, change)).map((i) => i.ciId));
+    // Changes whose own impact could reach this one's CIs sit on the CIs this one's reverse impact reaches.
+    const reverse =
+      pass.settings.depth > 0 ? (await impactOf(change.ciIds, { ...pass.settings, direction: reverseDirection(pass.settings.direction) }, edgeReader(repos))).map((i) => i.ciId) : [];
+    const reverseSet = new Set(reverse);
+    const searchCis = [...new Set([...change.ciIds, ...impacted, ...reverse])];
+    const rows = await repos.schedule.plannedOnCis(searchCis, change.plannedStart, change.plannedEnd, change.id, pass.finalStates);
+    const busy = change.implementerId ? await repos.schedule.plannedForImplementer(change.implementerId, change.plannedStart, change.plannedEnd, change.id, pass.finalStates) : [];
+    const others = await repos.changes.findManyByIds([...new Set([...rows.map((r) => r.changeId), ...busy])]);
+    const self: PlannedChange = { id: change.id, start: Date.parse(change.plannedStart), end: Date.parse(change.plannedEnd), ciIds: change.ciIds, implementerId: change.implementerId, impacted };
+    const result = new Map<string, PairConflict[]>();
+    for (const other of others) {
+      if (!planned(other, pass.finalStates)) continue;
+      const mine = new Set(change.ciIds);
+      // Another change's impact matters only when nothing nearer already decides the pair.
+      const needsTheirImpact = !other.ciIds.some((id) => mine.has(id) || impacted.has(id)) && other.ciIds.some((id) => reverseSet.has(id));
+      const theirs = needsTheirImpact ? new Set((await impactFor(repos, pass, other)).map((i) => i.ciId)) : new Set<string>();
+      const found = pairConflicts(self, { id: other.id, start: Date.parse(other.plannedStart), end: Date.parse(other.plannedEnd), ciIds: other.ciIds, implementerId: other.implementerId, impacted: theirs });
+      if (found.length > 0) result.set(other.id, found);
+    }
+    return result;
+  }
+
+  const toDesired = (otherId: string, p: PairConflict, userId: string | null): DesiredConflict => ({
+    key: pairKey(p.kind, otherId),
+    kind: p.kind,
+    otherChangeId: otherId,
+    windowId: null,
+    serviceId: null,
+    startsAt: iso(p.start),
+    endsAt: iso(p.end),
+    detail: p.kind === 'assignee_busy' ? { userId: userId ?? undefined } : { ciIds: p.ciIds },
+  });
+
+  /**
+   * Makes the stored rows of `changeId` that `owns` selects equal `desired`: new ones inserted, vanished
+   * ones deleted, moved ones rewritten; acknowledgements and proposed slots of rows that remain are kept.
+   */
+  async function persist(repos: Repositories, changeId: string, desired: DesiredConflict[], owns: (c: ConflictRecord) => boolean): Promise<ConflictRecord[]> {
+    const stored = (await repos.schedule.conflictsOf(changeId)).filter(owns);
+    const byKey = new Map(stored.map((c) => [c.key, c]));
+    const wanted = new Set(desired.map((d) => d.key));
+    await repos.schedule.deleteConflicts(stored.filter((c) => !wanted.has(c.key)).map((c) => c.id));
+    const added: ConflictRecord[] = [];
+    for (const d of desired) {
+      const before = byKey.get(d.key);
+      if (!before) {
+        const record: ConflictRecord = { id: deps.newId(), changeId, ...d, acknowledgement: null, createdAt: nowIso() };
+        await repos.schedule.insertConflict(record);
+        added.push(record);
+        continue;
+      }
+      const detail = { ...d.detail, ...(before.detail.proposedSlot ? { proposedSlot: before.detail.proposedSlot } : {}) };
+      if (before.startsAt !== d.startsAt || before.endsAt !== d.endsAt || JSON.stringify(before.detail) !== JSON.stringify(detail)) {
+        await repos.schedule.updateConflict(before.id, { startsAt: d.startsAt, endsAt: d.endsAt, detail });
+      }
+    }
+    return added;
+  }
+
+  /**
+   * Recomputes the conflicts of the changes, inside the caller's transaction: their own rows, and the rows
+   * of every change they conflicted or now conflict with that name them. `windowsOnly` recomputes only the
+   * freeze and maintenance-window rows (a window moved; no pair can have changed). Returns the rows added.
+   */
+  async function refresh(repos: Repositories, changeIds: readonly string[], active: ActivePolicy | null, opts: { windowsOnly?: boolean } = {}): Promise<ConflictRecord[]> {
+    const pass = await startPass(repos, active);
+    const added: ConflictRecord[] = [];
+    for (const id of new Set(changeIds)) {
+      const change = await repos.changes.findById(id);
+      if (!change) continue;
+      const inPlay = planned(change, pass.finalStates);
+      if (opts.windowsOnly) {
+        added.push(...(await persist(repos, id, inPlay ? await windowConflicts(repos, pass, change) : [], (c) => WINDOW_KINDS.has(c.kind))));
+        continue;
+      }
+      const pairs = inPlay ? await pairConflictsOf(repos, pass, change) : new Map<string, PairConflict[]>();
+      const desired = [...(inPlay ? await windowConflicts(repos, pass, change) : [])];
+      for (const [otherId, found] of pairs) for (const p of found) desired.push(toDesired(otherId, p, change.implementerId));
+      const before = await repos.schedule.conflictsNaming(id);
+      added.push(...(await persist(repos, id, desired, () => true)));
+      // The other side: every change named before or now gets the same pair conflicts, naming this one.
+      const otherIds = new Set([...before.map((c) => c.changeId), ...pairs.keys()]);
+      for (const otherId of otherIds) {
+        const mirrored = (pairs.get(otherId) ?? []).map((p) => toDesired(id, p, change.implementerId));
+        added.push(...(await persist(repos, otherId, mirrored, (c) => c.otherChangeId === id && PAIR_KINDS.has(c.kind))));
+      }
+    }
+    return added;
+  }
+
+  /** The ids, names and numbers the API shows with conflicts. */
+  async function present(repos: Repositories, rows: ConflictRecord[]): Promise<Conflict[]> {
+    const others = new Map((await repos.changes.findManyByIds([...new Set(rows.map((r) => r.otherChangeId).filter((id): id is string => id !== null))])).map((c) => [c.id, c]));
+    const windowIds = [...new Set(rows.map((r) => r.windowId).filter((id): id is string => id !== null))];
+    const windows = new Map<string, WindowRecord>();
+    for (const id of windowIds) {
+      const w = await repos.windows.findWindow(id);
+      if (w) windows.set(id, w);
+    }
+    const services = new Map((await repos.cmdb.findServicesByIds([...new Set(rows.map((r) => r.serviceId).filter((id): id is string => id !== null))])).map((s) => [s.id, s]));
+    const cis = new Map((await repos.cmdb.findCisByIds([...new Set(rows.flatMap((r) => r.detail.ciIds ?? []))])).map((c) => [c.id, c]));
+    const names = await repos.accounts.userNames([...new Set(rows.flatMap((r) => [r.acknowledgement?.by, r.detail.userId]).filter((id): id is string => !!id))]);
+    return rows.map((r) => {
+      const other = r.otherChangeId ? others.get(r.otherChangeId) : undefined;
+      const w = r.windowId ? windows.get(r.windowId) : undefined;
+      const s = r.serviceId ? services.get(r.serviceId) : undefined;
+      const ciList = (r.detail.ciIds ?? []).map((id) => ({ id, name: cis.get(id)?.name ?? id }));
+      const excepted = r.kind === 'freeze' && r.detail.excepted === true;
+      const ciWords = ciList.map((c) => c.name).join(', ');
+      const otherLabel = other ? `${other.number} (${other.title})` : 'another change';
+      const message =
+        r.kind === 'ci_overlap'
+          ? `${otherLabel} works on ${ciWords} at the same time.`
+          : r.kind === 'related_ci_overlap'
+            ? `${otherLabel} works at the same time on ${ciWords}, within the impact of one of the two changes.`
+            : r.kind === 'assignee_busy'
+              ? `${names.get(r.detail.userId ?? '') ?? 'The implementer'} also implements ${otherLabel} at the same time.`
+              : r.kind === 'freeze'
+                ? `The change falls in the freeze "${w?.name ?? r.detail.windowName ?? 'freeze'}"${excepted ? ', covered by an approved freeze exception' : ''}.`
+                : `${s?.name ?? 'A service'} requires its changes inside one of its maintenance windows, and this one is not.`;
+      return {
+        id: r.id,
+        kind: r.kind,
+        message,
+        startsAt: r.startsAt,
+        endsAt: r.endsAt,
+        otherChange: other ? { id: other.id, number: other.number, title: other.title, state: other.state, plannedStart: other.plannedStart, plannedEnd: other.plannedEnd } : null,
+        window: w ? { id: w.id, name: w.name, kind: w.kind } : null,
+        service: s ? { id: s.id, name: s.name } : null,
+        cis: ciList,
+        excepted,
+        blocking: (r.kind === 'freeze' && !excepted) || (r.kind === 'outside_maintenance_window' && r.acknowledgement === null),
+        proposedSlot: r.detail.proposedSlot ?? null,
+        acknowledgement: r.acknowledgement ? { ...r.acknowledgement, byName: names.get(r.acknowledgement.by) ?? r.acknowledgement.by } : null,
+        createdAt: r.createdAt,
+      };
+    });
+  }
+
+  async function loadChange(repos: Repositories, id: string): Promise<ChangeRecord> {
+    const change = await repos.changes.findById(id);
+    if (!change) throw new NotFoundError('Change', id);
+    return change;
+  }
+
+  /** Who hears about a change's schedule: its owner, else its requester. */
+  const ownerOf = (c: ChangeRecord) => c.ownerId ?? c.requesterId;
+
+  /** The first free slots for work on the CIs (read through the caller's repositories). */
+  async function nextSlots(repos: Repositories, q: { ciIds: string[]; durationMinutes: number; after?: string; limit: number; implementerId?: string; excludeChangeId?: string }, active: ActivePolicy | null): Promise<NextSlots> {
+    const pass = await startPass(repos, active);
+    const from = Math.max(q.after ? Date.parse(q.after) : deps.now().getTime(), 0);
+    const until = from + NEXT_SLOT_HORIZON_DAYS * DAY_MS;
+    const { cis, services, target } = await targetOf(repos, q.ciIds);
+    const ciIds = cis.map((c) => c.id);
+    const busy: Interval[] = [];
+    const range = { start: new Date(from), end: new Date(until) };
+    const excluded = q.excludeChangeId ? new Set((await repos.schedule.exclusionsOf(q.excludeChangeId)).map((e) => e.ciId)) : new Set<string>();
+    const impacted = (await impactOf(ciIds, pass.settings, edgeReader(repos), excluded)).map((i) => i.ciId);
+    const reverse = pass.settings.depth > 0 ? (await impactOf(ciIds, { ...pass.settings, direction: reverseDirection(pass.settings.direction) }, edgeReader(repos))).map((i) => i.ciId) : [];
+    const rows = await repos.schedule.plannedOnCis([...new Set([...ciIds, ...impacted, ...reverse])], iso(from), iso(until), q.excludeChangeId ?? null, pass.finalStates);
+    const byImplementer = q.implementerId ? await repos.schedule.plannedForImplementer(q.implementerId, iso(from), iso(until), q.excludeChangeId ?? null, pass.finalStates) : [];
+    for (const c of await repos.changes.findManyByIds([...new Set([...rows.map((r) => r.changeId), ...byImplementer])])) {
+      if (c.plannedStart && c.plannedEnd) busy.push({ start: Date.parse(c.plannedStart), end: Date.parse(c.plannedEnd) });
+    }
+    for (const w of pass.freezes) {
+      if (!scopeApplies(w.scope, target)) continue;
+      for (const o of occurrences(w, range.start, range.end)) busy.push({ start: o.start.getTime(), end: o.end.getTime() });
+    }
+    const requiring = services.filter((s) => s.requiresMaintenanceWindow);
+    const allowed = requiring.map((s) => {
+      const serviceTarget: ScopeTarget = { ...targetOfCis(cis.filter((c) => c.serviceId === s.id), [s]), serviceIds: [s.id] };
+      return pass.maintenance.filter((w) => scopeApplies(w.scope, serviceTarget)).flatMap((w) => occurrences(w, range.start, range.end).map((o) => ({ start: o.start.getTime(), end: o.end.getTime() })));
+    });
+    const slots = freeSlots({ from, until, durationMs: q.durationMinutes * MINUTE_MS, busy, allowed: requiring.length > 0 ? allowed : null, limit: q.limit, stepMs: SLOT_STEP_MS });
+    return {
+      slots: slots.map((s) => ({ start: iso(s.start), end: iso(s.end) })),
+      requiresMaintenanceWindow: requiring.map((s) => ({ id: s.id, name: s.name })),
+      searchedUntil: iso(until),
+    };
+  }
+
+  /**
+   * After windows moved: recomputes the window conflicts of every open planned change, proposes a new slot
+   * for each change that gained one and tells its owner, and applies or lifts lockdown holds.
+   */
+  async function windowsChanged(repos: Repositories, actor: Actor, active: ActivePolicy | null, touched: readonly WindowRecord[]): Promise<void> {
+    const pass = await startPass(repos, active);
+    const ids = await repos.schedule.openPlannedIds(pass.finalStates);
+    const added = await refresh(repos, ids, active, { windowsOnly: true });
+    await proposeAndTell(repos, added.filter((c) => !c.detail.excepted), active);
+    if (touched.some((w) => w.kind === 'freeze')) await lockdown(repos, actor, active, touched.map((w) => w.id));
+  }
+
+  /** For new window conflicts of changes still ahead: a proposed slot on the conflict, and a notice to the owner. */
+  async function proposeAndTell(repos: Repositories, added: ConflictRecord[], active: ActivePolicy | null): Promise<void> {
+    const byChange = new Map<string, ConflictRecord[]>();
+    for (const c of added) if (WINDOW_KINDS.has(c.kind)) byChange.set(c.changeId, [...(byChange.get(c.changeId) ?? []), c]);
+    const now = deps.now().getTime();
+    for (const [changeId, rows] of byChange) {
+      const change = await repos.changes.findById(changeId);
+      if (!change?.plannedStart || !change.plannedEnd || Date.parse(change.plannedEnd) <= now) continue;
+      const duration = Math.round((Date.parse(change.plannedEnd) - Date.parse(change.plannedStart)) / MINUTE_MS);
+      // The search starts where the change was planned (or now, if that has passed): the nearest good slot.
+      const after = iso(Math.max(now, Date.parse(change.plannedStart)));
+      const found = await nextSlots(repos, { ciIds: change.ciIds, durationMinutes: duration, after, limit: 1, excludeChangeId: change.id, implementerId: change.implementerId ?? undefined }, active);
+      const slot = found.slots[0] ?? null;
+      for (const row of rows) await repos.schedule.updateConflict(row.id, { startsAt: row.startsAt, endsAt: row.endsAt, detail: { ...row.detail, proposedSlot: slot } });
+      const what = rows.map((r) => (r.kind === 'freeze' ? `the freeze "${r.detail.windowName}"` : 'a service that requires a maintenance window')).join(' and ');
+      await deps.outbox.notify(repos, {
+        recipients: [{ kind: 'user', ref: ownerOf(change) }],
+        kind: 'schedule_conflict',
+        title: `${change.number} now conflicts with ${what}`,
+        body: slot ? `A window changed. Cabinet proposes ${slot.start} to ${slot.end} instead; open the change to take it.` : 'A window changed, and no free slot was found in the next 90 days.',
+        changeId: change.id,
+      });
+    }
+  }
+
+  /** Tells the owners of other changes that a write made their change conflict with this one. */
+  async function tellOthers(repos: Repositories, actor: Actor, change: ChangeRecord, added: ConflictRecord[]): Promise<void> {
+    const others = new Map<string, ConflictRecord[]>();
+    for (const c of added) if (c.changeId !== change.id && c.otherChangeId === change.id) others.set(c.changeId, [...(others.get(c.changeId) ?? []), c]);
+    for (const [otherId, rows] of others) {
+      const other = await repos.changes.findById(otherId);
+      // Nobody is told about what they just did themselves.
+      if (!other || ownerOf(other) === actor.userId) continue;
+      await deps.outbox.notify(repos, {
+        recipients: [{ kind: 'user', ref: ownerOf(other) }],
+        kind: 'schedule_conflict',
+        title: `${other.number} now conflicts with ${change.number}`,
+        body: `${change.number} (${change.title}) was planned so that it ${rows.map((r) => r.kind.replace(/_/g, ' ')).join(' and ')} with yours.`,
+        changeId: other.id,
+      });
+    }
+  }
+
+  /**
+   * Lockdown: open changes planned in the current occurrence of an urgent freeze in their scope are held
+   * until it ends; holds whose freeze is over, gone, no longer urgent or no longer covering are released.
+   * `touchedWindowIds` re-evaluates the holds of those windows (they were edited).
+   */
+  async function lockdown(repos: Repositories, actor: Actor, active: ActivePolicy | null, touchedWindowIds: readonly string[] = []): Promise<{ held: number; released: number }> {
+    const now = deps.now();
+    const at = now.toISOString();
+    const pass = await startPass(repos, active);
+    let held = 0;
+    let released = 0;
+    const urgent = pass.freezes.filter((w) => w.urgent);
+    const current = urgent.flatMap((w) => occurrences(w, now, new Date(now.getTime() + 1), 1).map((o) => ({ w, o })));
+    const touched = new Set(touchedWindowIds);
+    const release = async (change: ChangeRecord, why: string) => {
+      await repos.schedule.setHold(change.id, null);
+      await audit(repos, actor, at, 'change.released', 'change', change.id, { number: change.number, windowId: change.hold?.windowId, reason: why });
+      await deps.outbox.notify(repos, { recipients: [{ kind: 'user', ref: ownerOf(change) }], kind: 'change_released', title: `${change.number} is no longer on hold`, body: why, changeId: change.id });
+      released++;
+    };
+    const heldIds = new Set([...(await repos.schedule.heldUntil(at))]);
+    for (const id of heldIds) {
+      const change = await repos.changes.findById(id);
+      if (change?.hold) await release(change, 'The urgent freeze that held it has ended.');
+    }
+    for (const { w, o } of current) {
+      const ids = await repos.schedule.openPlannedIds(pass.finalStates, at);
+      for (const change of await repos.changes.findManyByIds(ids)) {
+        if (change.hold || !change.plannedStart || !change.plannedEnd) continue;
+        if (!(Date.parse(change.plannedStart) < o.end.getTime() && o.start.getTime() < Date.parse(change.plannedEnd))) continue;
+        const { target } = await targetOf(repos, change.ciIds);
+        if (!scopeApplies(w.scope, target)) continue;
+        await repos.schedule.setHold(change.id, { windowId: w.id, until: o.end.toISOString() });
+        await audit(repos, actor, at, 'change.held', 'change', change.id, { number: change.number, windowId: w.id, windowName: w.name, until: o.end.toISOString() });
+        await deps.outbox.notify(repos, {
+          recipients: [{ kind: 'user', ref: ownerOf(change) }],
+          kind: 'change_held',
+          title: `${change.number} is on hold: urgent freeze "${w.name}"`,
+          body: `The change cannot move until the freeze ends at ${o.end.toISOString()}, unless it is cancelled.`,
+          changeId: change.id,
+        });
+        held++;
+      }
+    }
+    if (touched.size > 0) {
+      // Holds of an edited freeze that no longer hold: the freeze was deleted, made not urgent, or moved away.
+      const stillHolding = new Set(current.map(({ w }) => w.id));
+      const ids = await repos.schedule.openPlannedIds(pass.finalStates);
+      for (const change of await repos.changes.findManyByIds(ids)) {
+        if (change.hold && touched.has(change.hold.windowId) && !stillHolding.has(change.hold.windowId)) await release(change, 'The urgent freeze that held it was changed or removed.');
+      }
+    }
+    return { held, released };
+  }
+
+  function presentException(e: FreezeExceptionRecord, names: Map<string, string>, windowNames: Map<string, string>): FreezeException {
+    return {
+      id: e.id,
+      changeId: e.changeId,
+      windows: e.windowIds.map((id) => ({ id, name: windowNames.get(id) ?? id })),
+      reason: e.reason,
+      risk: e.risk,
+      mitigation: e.mitigation,
+      acceptedBy: { id: e.acceptedBy, name: names.get(e.acceptedBy) ?? e.acceptedBy },
+      state: e.state,
+      createdBy: e.createdBy,
+      createdAt: e.createdAt,
+      decidedAt: e.decidedAt,
+    };
+  }
+
+  async function exceptionsView(repos: Repositories, changeId: string): Promise<FreezeException[]> {
+    const rows = await repos.schedule.freezeExceptionsOf(changeId);
+    const names = await repos.accounts.userNames([...new Set(rows.map((r) => r.acceptedBy))]);
+    const windowNames = new Map<string, string>();
+    for (const id of new Set(rows.flatMap((r) => r.windowIds))) {
+      const w = await repos.windows.findWindow(id);
+      if (w) windowNames.set(id, w.name);
+    }
+    return rows.map((r) => presentException(r, names, windowNames));
+  }
+
+  /** Settles the open freeze exception of the change from its stage's approvals, and re-marks its freezes. */
+  async function settleException(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy): Promise<void> {
+    const stage = active.bundle.schedule.freezeExceptions?.stage;
+    const open = (await repos.schedule.freezeExceptionsOf(change.id)).find((e) => e.state === 'requested');
+    if (!open) return;
+    const approvals = (await repos.approvals.forChange(change.id)).filter((a) => a.stage === stage && a.state !== 'cancelled' && a.createdAt >= open.createdAt);
+    const outcome = approvals.some((a) => a.state === 'rejected') ? 'rejected' : approvals.every((a) => a.state === 'approved') ? 'approved' : null;
+    if (!outcome) return;
+    const at = nowIso();
+    if (!(await repos.schedule.setFreezeExceptionState(open.id, 'requested', outcome, at))) return;
+    await audit(repos, actor, at, outcome === 'approved' ? 'change.freeze_exception_approved' : 'change.freeze_exception_rejected', 'change', change.id, { number: change.number, exceptionId: open.id, windowIds: open.windowIds });
+    await refresh(repos, [change.id], active, { windowsOnly: true });
+  }
+
+  /**
+   * The conflicts the change has now, computed without writing anything (what `refresh` would store for it).
+   * Used by the benchmark and by anything that wants to ask "what if" inside a transaction.
+   */
+  async function check(repos: Repositories, change: ChangeRecord, active: ActivePolicy | null): Promise<DesiredConflict[]> {
+    const pass = await startPass(repos, active);
+    if (!planned(change, pass.finalStates)) return [];
+    const desired = await windowConflicts(repos, pass, change);
+    for (const [otherId, found] of await pairConflictsOf(repos, pass, change)) for (const p of found) desired.push(toDesired(otherId, p, change.implementerId));
+    return desired;
+  }
+
+  const service = {
+    hooks,
+    check,
+    nextSlots,
+    refresh,
+    windowsChanged,
+    lockdown,
+    settleException,
+
+    /**
+     * After a write to a change (inside its transaction): recomputes its conflicts on both sides and tells
+     * the owners of changes it now conflicts with.
+     */
+    async changeMoved(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy | null): Promise<void> {
+      const added = await refresh(repos, [change.id], active);
+      await tellOthers(repos, actor, change, added);
+    },
+
+    /** After the CMDB changed around these CIs: every open change within reach of them is recomputed. */
+    async cisChanged(repos: Repositories, actor: Actor, ciIds: readonly string[], active: ActivePolicy | null): Promise<void> {
+      if (ciIds.length === 0 || !active) return;
+      const settings = active.bundle.schedule.impact;
+      // A change whose impact reaches these CIs, or which these CIs' impact reaches, can be affected.
+      const near = settings.depth > 0 ? await impactOf([...ciIds], { ...settings, direction: 'both' }, edgeReader(repos)) : [];
+      const ids = await repos.changes.openChangeIdsTouching([...new Set([...ciIds, ...near.map((n) => n.ciId)])], finalStatesOf(active));
+      for (const id of ids) {
+        const change = await repos.changes.findById(id);
+        if (change) await service.changeMoved(repos, actor, change, active);
+      }
+    },
+
+    /** Conflicts that stop the change entering `scheduled`: freezes without an approved exception, unacknowledged maintenance-window ones. */
+    async blocking(repos: Repositories, changeId: string): Promise<Conflict[]> {
+      return (await present(repos, await repos.schedule.conflictsOf(changeId))).filter((c) => c.blocking);
+    },
+
+    async conflicts(actor: Actor, changeId: string): Promise<ChangeConflicts> {
+      assertPermission(actor, 'change.read');
+      const change = await loadChange(store.repos, changeId);
+      const active = await policy.activeOrNull();
+      return { items: await present(store.repos, await store.repos.schedule.conflictsOf(change.id)), checked: planned(change, active ? finalStatesOf(active) : []) };
+    },
+
+    /** A change manager accepts a conflict with a reason (audited); 409 when it already is. */
+    async acknowledge(actor: Actor, changeId: string, conflictId: string, input: z.output<typeof AcknowledgeConflictInput>): Promise<Conflict> {
+      assertPermission(actor, 'change.acknowledge_conflict');
+      return store.transaction(async (repos) => {
+        const change = await loadChange(repos, changeId);
+        const conflict = await repos.schedule.findConflict(conflictId);
+        if (!conflict || conflict.changeId !== change.id) throw new NotFoundError('Conflict', conflictId);
+        if (conflict.kind === 'freeze') {
+          throw new PolicyError('freeze_needs_exception', 'A freeze is not acknowledged: request a freeze exception for the change instead.', { conflictId });
+        }
+        const at = nowIso();
+        if (!(await repos.schedule.acknowledge(conflict.id, { by: actor.userId, at, reason: input.reason }))) {
+          throw new ConflictError('already_acknowledged', 'This conflict was already acknowledged.', { conflictId });
+        }
+        await audit(repos, actor, at, 'change.conflict_acknowledged', 'change', change.id, { number: change.number, conflictId, kind: conflict.kind, otherChangeId: conflict.otherChangeId, reason: input.reason });
+        return (await present(repos, [(await repos.schedule.findConflict(conflict.id))!]))[0]!;
+      });
+    },
+
+    async impact(actor: Actor, changeId: string): Promise<ChangeImpact> {
+      assertPermission(actor, 'change.read');
+      const repos = store.repos;
+      const change = await loadChange(repos, changeId);
+      const active = await policy.activeOrNull();
+      const pass = await startPass(repos, active);
+      const impacted = await impactFor(repos, pass, change);
+      const exclusions = await repos.schedule.exclusionsOf(change.id);
+      const cis = new Map((await repos.cmdb.findCisByIds([...new Set([...change.ciIds, ...impacted.map((i) => i.ciId), ...exclusions.map((e) => e.ciId)])])).map((c) => [c.id, c]));
+      const serviceIds = [...new Set([...cis.values()].map((c) => c.serviceId).filter((id): id is string => id !== null))];
+      const serviceNames = new Map((await repos.cmdb.findServicesByIds(serviceIds)).map((s) => [s.id, s.name]));
+      const names = await repos.accounts.userNames(exclusions.map((e) => e.createdBy));
+      const summarised = impacted.length > pass.settings.summariseAbove;
+      const byService = new Map<string | null, { count: number; affected: boolean }>();
+      for (const id of change.ciIds) byService.set(cis.get(id)?.serviceId ?? null, { count: byService.get(cis.get(id)?.serviceId ?? null)?.count ?? 0, affected: true });
+      for (const i of impacted) {
+        const key = cis.get(i.ciId)?.serviceId ?? null;
+        const entry = byService.get(key) ?? { count: 0, affected: false };
+        byService.set(key, { ...entry, count: entry.count + 1 });
+      }
+      const ciView = (id: string) => ({ id, name: cis.get(id)?.name ?? id, serviceId: cis.get(id)?.serviceId ?? null });
+      return {
+        settings: { direction: pass.settings.direction, depth: pass.settings.depth, relationTypes: pass.settings.relationTypes, summariseAbove: pass.settings.summariseAbove },
+        affected: change.ciIds.map(ciView),
+        impacted: summarised ? [] : impacted.map((i) => ({ ...ciView(i.ciId), depth: i.depth, via: { id: i.viaCiId, name: cis.get(i.viaCiId)?.name ?? i.viaCiId } })),
+        impactedCount: impacted.length,
+        summarised,
+        services: [...byService.entries()]
+          .map(([id, v]) => ({ id, name: id ? (serviceNames.get(id) ?? id) : 'No service', ciCount: v.count, affected: v.affected }))
+          .sort((a, b) => b.ciCount - a.ciCount || a.name.localeCompare(b.name)),
+        excluded: exclusions.map((e) => ({ id: e.ciId, name: cis.get(e.ciId)?.name ?? e.ciId, reason: e.reason, by: e.createdBy, byName: names.get(e.createdBy) ?? e.createdBy, at: e.createdAt })),
+      };
+    },
+
+    /** Leaves a CI out of the change's impact, with a reason (audited); its conflicts are recomputed. */
+    async excludeCi(actor: Actor, changeId: string, input: z.output<typeof ExcludeCiInput>): Promise<ChangeImpact> {
+      assertPermission(actor, 'change.update');
+      const active = await policy.activeOrNull();
+      await store.transaction(async (repos) => {
+        const change = await loadChange(repos, changeId);
+        const ci = await repos.cmdb.findCi(input.ciId);
+        const issues: Issue[] = [];
+        if (!ci) issues.push({ path: 'ciId', message: `unknown CI ${input.ciId}` });
+        else if (change.ciIds.includes(ci.id)) issues.push({ path: 'ciId', message: `${ci.name} is an affected CI of the change; remove it from the affected CIs instead` });
+        throwIfIssues(issues, 'The CI cannot be excluded.');
+        if ((await repos.schedule.exclusionsOf(change.id)).some((e) => e.ciId === ci!.id)) throw new ConflictError('already_excluded', `${ci!.name} is already excluded from the impact of ${change.number}.`);
+        const at = nowIso();
+        await repos.schedule.insertExclusion({ changeId: change.id, ciId: ci!.id, reason: input.reason, createdBy: actor.userId, createdAt: at });
+        await audit(repos, actor, at, 'change.impact_excluded', 'change', change.id, { number: change.number, ciId: ci!.id, ciName: ci!.name, reason: input.reason });
+        await service.changeMoved(repos, actor, change, active);
+      });
+      return service.impact(actor, changeId);
+    },
+
+    async includeCi(actor: Actor, changeId: string, ciId: string): Promise<ChangeImpact> {
+      assertPermission(actor, 'change.update');
+      const active = await policy.activeOrNull();
+      await store.transaction(async (repos) => {
+        const change = await loadChange(repos, changeId);
+        if (!(await repos.schedule.deleteExclusion(change.id, ciId))) throw new NotFoundError('Exclusion', ciId);
+        await audit(repos, actor, nowIso(), 'change.impact_included', 'change', change.id, { number: change.number, ciId });
+        await service.changeMoved(repos, actor, change, active);
+      });
+      return service.impact(actor, changeId);
+    },
+
+    /** The first free slots for work on the CIs; 400 lists unknown CIs and every other problem. */
+    async nextSlot(actor: Actor, query: NextSlotQuery): Promise<NextSlots> {
+      assertPermission(actor, 'change.read');
+      const repos = store.repos;
+      const issues: Issue[] = [];
+      const ciIds: string[] = [];
+      for (const [i, ref] of query.ciIds.entries()) {
+        const ci = await repos.cmdb.findCi(ref);
+        if (ci) ciIds.push(ci.id);
+        else issues.push({ path: `query.ciIds.${i}`, message: `unknown CI ${ref}` });
+      }
+      if (query.excludeChangeId && !(await repos.changes.findById(query.excludeChangeId))) issues.push({ path: 'query.excludeChangeId', message: `unknown change ${query.excludeChangeId}` });
+      if (query.implementerId && (await repos.accounts.existingUserIds([query.implementerId])).size === 0) issues.push({ path: 'query.implementerId', message: `unknown user ${query.implementerId}` });
+      throwIfIssues(issues, 'The search names records that do not exist.');
+      const excludeChangeId = query.excludeChangeId ? (await repos.changes.findById(query.excludeChangeId))!.id : undefined;
+      return nextSlots(repos, { ...query, ciIds, excludeChangeId }, await policy.activeOrNull());
+    },
+
+    async freezeExceptions(actor: Actor, changeId: string): Promise<FreezeException[]> {
+      assertPermission(actor, 'change.read');
+      const change = await loadChange(store.repos, changeId);
+      return exceptionsView(store.repos, change.id);
+    },
+
+    /**
+     * Requests an exception for the freezes the change falls in, with its risk acceptance. It adds the
+     * approvals of the stage the policy names; the exception is granted when they are all approved (at once
+     * when the policy names no stage or no rule of it applies). 422 `no_freeze_conflict`, 409 when one is open.
+     */
+    async requestFreezeException(actor: Actor, changeId: string, input: z.output<typeof FreezeExceptionInput>): Promise<FreezeException[]> {
+      assertPermission(actor, 'change.update');
+      const active = await policy.active();
+      await store.transaction(async (repos) => {
+        const change = await loadChange(repos, changeId);
+        const accepter = (await repos.accounts.findUserById(input.acceptedBy)) ?? (await repos.accounts.findUserByEmail(input.acceptedBy));
+        throwIfIssues(accepter ? [] : [{ path: 'acceptedBy', message: `unknown user ${input.acceptedBy}` }], 'The freeze exception has invalid values.');
+        const freezes = (await repos.schedule.conflictsOf(change.id)).filter((c) => c.kind === 'freeze' && !c.detail.excepted);
+        if (freezes.length === 0) throw new PolicyError('no_freeze_conflict', `${change.number} falls in no freeze; it needs no exception.`);
+        const existing = await repos.schedule.freezeExceptionsOf(change.id);
+        if (existing.some((e) => e.state === 'requested')) throw new ConflictError('exception_pending', `${change.number} already has a freeze exception waiting for approval.`);
+        const at = nowIso();
+        const record: FreezeExceptionRecord = {
+          id: deps.newId(),
+          changeId: change.id,
+          windowIds: [...new Set(freezes.map((f) => f.windowId!))],
+          reason: input.reason,
+          risk: input.risk,
+          mitigation: input.mitigation,
+          acceptedBy: accepter!.id,
+          state: 'requested',
+          createdBy: actor.userId,
+          createdAt: at,
+          decidedAt: null,
+        };
+        await repos.schedule.insertFreezeException(record);
+        await audit(repos, actor, at, 'change.freeze_exception_requested', 'change', change.id, {
+          number: change.number,
+          exceptionId: record.id,
+          windowIds: record.windowIds,
+          reason: record.reason,
+          risk: record.risk,
+          mitigation: record.mitigation,
+          acceptedBy: { id: accepter!.id, name: accepter!.name },
+        });
+        const stage = active.bundle.schedule.freezeExceptions?.stage;
+        const created = stage && hooks.requestFreezeStage ? await hooks.requestFreezeStage(repos, actor, change, active, stage) : 0;
+        if (created === 0) {
+          await repos.schedule.setFreezeExceptionState(record.id, 'requested', 'approved', at);
+          await audit(repos, actor, at, 'change.freeze_exception_approved', 'change', change.id, { number: change.number, exceptionId: record.id, windowIds: record.windowIds, reason: 'the policy asks no approval for it' });
+          await refresh(repos, [change.id], active, { windowsOnly: true });
+        }
+      });
+      return service.freezeExceptions(actor, changeId);
+    },
+
+    /** Withdraws the open (or granted) exception; its open approvals are cancelled and the freezes block again. */
+    async withdrawFreezeException(actor: Actor, changeId: string, exceptionId: string): Promise<FreezeException[]> {
+      assertPermission(actor, 'change.update');
+      const active = await policy.active();
+      await store.transaction(async (repos) => {
+        const change = await loadChange(repos, changeId);
+        const e = (await repos.schedule.freezeExceptionsOf(change.id)).find((x) => x.id === exceptionId);
+        if (!e) throw new NotFoundError('Freeze exception', exceptionId);
+        if (e.state !== 'requested' && e.state !== 'approved') throw new ConflictError('exception_closed', `This freeze exception is ${e.state}.`, { state: e.state });
+        const at = nowIso();
+        if (!(await repos.schedule.setFreezeExceptionState(e.id, e.state, 'withdrawn', at))) throw new ConflictError('exception_closed', 'This freeze exception was decided meanwhile.');
+        const stage = active.bundle.schedule.freezeExceptions?.stage;
+        if (stage && hooks.cancelFreezeStage) await hooks.cancelFreezeStage(repos, change.id, stage);
+        await audit(repos, actor, at, 'change.freeze_exception_withdrawn', 'change', change.id, { number: change.number, exceptionId: e.id });
+        await refresh(repos, [change.id], active, { windowsOnly: true });
+      });
+      return service.freezeExceptions(actor, changeId);
+    },
+
+    /** The worker's pass: applies and lifts lockdown holds as urgent freezes begin and end. */
+    async tick(): Promise<{ held: number; released: number }> {
+      const active = await policy.activeOrNull();
+      return store.transaction((repos) => lockdown(repos, systemActor(), active));
+    },
+  };
+  return service;
+}
+export type ScheduleService = ReturnType<typeof createScheduleService>;

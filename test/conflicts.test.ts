@@ -1,0 +1,309 @@
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import { eachEngine, type Harness } from './support/cabinet';
+import { addMembers, approvalsOf, ci, decide, fileAndAuthorize, move, plan } from './support/fixtures';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** Instants a whole number of hours after a fixed reference 20 days ahead of the harness clock (on a quarter hour). */
+const at = (h: Harness, hours: number) => new Date(Math.ceil((h.now().getTime() + 20 * DAY) / HOUR) * HOUR + hours * HOUR).toISOString();
+
+async function file(h: Harness, body: Record<string, unknown>, token?: string): Promise<{ id: string; number: string }> {
+  const res = await h.request('POST', '/api/v1/changes', { body, token });
+  assert.equal(res.status, 201, res.text);
+  return res.body;
+}
+
+async function conflictsOf(h: Harness, id: string, token?: string): Promise<{ id: string; kind: string; otherChange: { id: string } | null; cis: { name: string }[]; blocking: boolean; excepted: boolean; message: string; startsAt: string; endsAt: string; proposedSlot: { start: string; end: string } | null; acknowledgement: { reason: string; byName: string } | null }[]> {
+  const res = await h.request('GET', `/api/v1/changes/${id}/conflicts`, { token });
+  assert.equal(res.status, 200, res.text);
+  return res.body.items;
+}
+
+const kinds = async (h: Harness, id: string) => (await conflictsOf(h, id)).map((c) => `${c.kind}${c.otherChange ? `:${c.otherChange.id}` : ''}`).sort();
+
+async function relate(h: Harness, from: string, to: string, type = 'depends_on'): Promise<string> {
+  const res = await h.request('POST', `/api/v1/cis/${from}/relations`, { body: { toCiId: to, type } });
+  assert.equal(res.status, 201, res.text);
+  return res.body.id;
+}
+
+async function window(h: Harness, body: Record<string, unknown>): Promise<{ id: string }> {
+  const res = await h.request('POST', '/api/v1/windows', { body });
+  assert.equal(res.status, 201, res.text);
+  return res.body;
+}
+
+/** A one-off freeze over [fromHours, toHours) of `at`, given in UTC. */
+const freezeOver = (h: Harness, fromHours: number, toHours: number, extra: Record<string, unknown> = {}) => ({
+  name: 'Release freeze',
+  kind: 'freeze',
+  start: at(h, fromHours).slice(0, 16),
+  timeZone: 'UTC',
+  durationMinutes: (toHours - fromHours) * 60,
+  scope: { global: true },
+  ...extra,
+});
+
+describe('schedule conflicts', () => {
+  eachEngine('two changes on one CI conflict on both sides, and not when one ends as the other starts', async (h) => {
+    const db = await ci(h, 'orders-db', 'database');
+    const a = await file(h, plan([db], { plannedStart: at(h, 0), plannedEnd: at(h, 2) }));
+    const b = await file(h, plan([db], { plannedStart: at(h, 2), plannedEnd: at(h, 3) }));
+    assert.deepEqual(await kinds(h, a.id), [], 'end touching start is no conflict');
+    assert.deepEqual(await kinds(h, b.id), []);
+
+    const moved = await h.request('PATCH', `/api/v1/changes/${b.id}`, { body: { plannedStart: at(h, 1) } });
+    assert.equal(moved.status, 200, moved.text);
+    assert.deepEqual(await kinds(h, a.id), [`ci_overlap:${b.id}`]);
+    assert.deepEqual(await kinds(h, b.id), [`ci_overlap:${a.id}`]);
+    const [seenFromA] = await conflictsOf(h, a.id);
+    assert.equal(seenFromA!.startsAt, at(h, 1), 'the conflict covers the overlap');
+    assert.equal(seenFromA!.endsAt, at(h, 2));
+    assert.deepEqual(seenFromA!.cis.map((c) => c.name), ['orders-db']);
+    assert.match(seenFromA!.message, /orders-db/);
+
+    // Cancelling one takes the conflict off both.
+    assert.equal((await move(h, b.id, 'cancelled')).status, 200);
+    assert.deepEqual(await kinds(h, a.id), []);
+    assert.deepEqual(await kinds(h, b.id), []);
+  });
+
+  eachEngine('a relation added later makes changes on related CIs conflict at once, and removing it or excluding the CI undoes it', async (h) => {
+    const db = await ci(h, 'ledger-db', 'database');
+    const app = await ci(h, 'ledger-app', 'server');
+    const a = await file(h, plan([db], { plannedStart: at(h, 0), plannedEnd: at(h, 2) }));
+    const b = await file(h, plan([app], { plannedStart: at(h, 1), plannedEnd: at(h, 3) }));
+    assert.deepEqual(await kinds(h, a.id), []);
+
+    // ledger-app depends on ledger-db: it is in the impact of work on the database.
+    const relation = await relate(h, app, db);
+    assert.deepEqual(await kinds(h, a.id), [`related_ci_overlap:${b.id}`]);
+    assert.deepEqual(await kinds(h, b.id), [`related_ci_overlap:${a.id}`]);
+
+    const impact = await h.request('GET', `/api/v1/changes/${a.id}/impact`);
+    assert.equal(impact.status, 200, impact.text);
+    assert.deepEqual(
+      impact.body.impacted.map((i: { name: string; depth: number; via: { name: string } }) => [i.name, i.depth, i.via.name]),
+      [['ledger-app', 1, 'ledger-db']],
+    );
+    assert.equal(impact.body.settings.direction, 'dependents');
+
+    const refused = await h.request('POST', `/api/v1/changes/${a.id}/impact/exclusions`, { body: { ciId: db, reason: '' } });
+    assert.equal(refused.status, 400);
+    assert.deepEqual(refused.body.error.details.issues.map((i: { path: string }) => i.path).sort(), ['reason']);
+    const excluded = await h.request('POST', `/api/v1/changes/${a.id}/impact/exclusions`, { body: { ciId: app, reason: 'The app reads a replica during the upgrade' } });
+    assert.equal(excluded.status, 201, excluded.text);
+    assert.deepEqual(excluded.body.impacted, []);
+    assert.equal(excluded.body.excluded[0].reason, 'The app reads a replica during the upgrade');
+    assert.deepEqual(await kinds(h, a.id), [], 'the excluded CI no longer counts');
+    assert.deepEqual(await kinds(h, b.id), []);
+    const history = await h.request('GET', `/api/v1/changes/${a.id}/audit`);
+    assert.ok(history.body.items.some((e: { action: string }) => e.action === 'change.impact_excluded'));
+
+    const included = await h.request('DELETE', `/api/v1/changes/${a.id}/impact/exclusions/${app}`);
+    assert.equal(included.status, 200, included.text);
+    assert.deepEqual(await kinds(h, b.id), [`related_ci_overlap:${a.id}`]);
+
+    const removed = await h.request('DELETE', `/api/v1/cis/${app}/relations/${relation}`);
+    assert.equal(removed.status, 204, removed.text);
+    assert.deepEqual(await kinds(h, a.id), []);
+    assert.deepEqual(await kinds(h, b.id), []);
+  });
+
+  eachEngine('a large impact is summarised by service', async (h) => {
+    const svc = await h.request('POST', '/api/v1/services', { body: { name: 'Storefront', tier: 2 } });
+    const db = await ci(h, 'shared-db', 'database');
+    const rows = Array.from({ length: 60 }, (_, i) => ({ name: `web-${i}`, type: 'server', environment: 'production', service: 'Storefront', relations: [{ to: 'shared-db', type: 'depends_on' }] }));
+    const imported = await h.request('POST', '/api/v1/cis/import', { body: rows });
+    assert.equal(imported.status, 200, imported.text);
+    assert.equal(imported.body.relationsCreated, 60);
+    const a = await file(h, plan([db]));
+    const impact = await h.request('GET', `/api/v1/changes/${a.id}/impact`);
+    assert.equal(impact.body.summarised, true);
+    assert.equal(impact.body.impactedCount, 60);
+    assert.deepEqual(impact.body.impacted, []);
+    assert.deepEqual(impact.body.services.find((s: { id: string | null }) => s.id === svc.body.id), { id: svc.body.id, name: 'Storefront', ciCount: 60, affected: false });
+  });
+
+  eachEngine('the implementer booked on two changes at once is assignee_busy, and two concurrent edits leave both sides consistent', async (h) => {
+    const carol = await h.userWithToken(['implementer']);
+    const x = await ci(h, 'x', 'server');
+    const y = await ci(h, 'y', 'server');
+    const z = await ci(h, 'z', 'server');
+    const a = await file(h, plan([x], { plannedStart: at(h, 0), plannedEnd: at(h, 2), implementerId: carol.id }));
+    const b = await file(h, plan([y], { plannedStart: at(h, 1), plannedEnd: at(h, 3), implementerId: carol.id }));
+    assert.deepEqual(await kinds(h, a.id), [`assignee_busy:${b.id}`]);
+    assert.deepEqual(await kinds(h, b.id), [`assignee_busy:${a.id}`]);
+
+    // Two people move both changes onto CI z at the same moment.
+    const [ra, rb] = await Promise.all([
+      h.request('PATCH', `/api/v1/changes/${a.id}`, { body: { ciIds: [z] } }),
+      h.request('PATCH', `/api/v1/changes/${b.id}`, { body: { ciIds: [z] } }),
+    ]);
+    assert.equal(ra.status, 200, ra.text);
+    assert.equal(rb.status, 200, rb.text);
+    assert.deepEqual(await kinds(h, a.id), [`assignee_busy:${b.id}`, `ci_overlap:${b.id}`]);
+    assert.deepEqual(await kinds(h, b.id), [`assignee_busy:${a.id}`, `ci_overlap:${a.id}`]);
+  });
+
+  eachEngine('a freeze blocks scheduling until a freeze exception is approved by the stage the policy names', async (h) => {
+    const manager = await h.userWithToken(['change_manager']);
+    const cab = await h.userWithToken(['cab_member']);
+    const requester = await h.userWithToken(['requester']);
+    await addMembers(h, 'change-managers', [manager.id]);
+    await addMembers(h, 'cab', [cab.id]);
+    const cache = await ci(h, 'report-cache', 'cache', { environment: 'staging' });
+    const { id } = await fileAndAuthorize(h, requester.token, plan([cache], { plannedStart: at(h, 0), plannedEnd: at(h, 1) }));
+    for (const a of await approvalsOf(h, id)) assert.equal((await decide(h, manager.token, a.id, { decision: 'approve' })).status, 200);
+
+    const freeze = await window(h, freezeOver(h, -1, 5));
+    const [conflict] = await conflictsOf(h, id);
+    assert.equal(conflict!.kind, 'freeze');
+    assert.equal(conflict!.blocking, true);
+    const blocked = await move(h, id, 'scheduled');
+    assert.equal(blocked.status, 422, blocked.text);
+    assert.equal(blocked.body.error.code, 'schedule_conflict');
+    assert.equal(blocked.body.error.details.conflicts[0].window.id, freeze.id);
+    assert.match(blocked.body.error.message, /Release freeze/);
+
+    const ack = await h.request('POST', `/api/v1/changes/${id}/conflicts/${conflict!.id}/acknowledge`, { body: { reason: 'fine' } });
+    assert.equal(ack.status, 422, 'a freeze is not acknowledged away');
+    assert.equal(ack.body.error.code, 'freeze_needs_exception');
+
+    const bad = await h.request('POST', `/api/v1/changes/${id}/freeze-exceptions`, { body: { reason: '', risk: ' ', mitigation: '', acceptedBy: 'nobody@example.com' } });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.error.details.issues.map((i: { path: string }) => i.path).sort(), ['mitigation', 'reason', 'risk']);
+    const unknown = await h.request('POST', `/api/v1/changes/${id}/freeze-exceptions`, { body: { reason: 'r', risk: 'r', mitigation: 'm', acceptedBy: 'nobody@example.com' } });
+    assert.equal(unknown.status, 400);
+    assert.deepEqual(unknown.body.error.details.issues, [{ path: 'acceptedBy', message: 'unknown user nobody@example.com' }]);
+
+    const requested = await h.request('POST', `/api/v1/changes/${id}/freeze-exceptions`, {
+      token: requester.token,
+      body: { reason: 'The regulator needs the report before the year ends', risk: 'Reports could be slow for an hour', mitigation: 'Run at night; the old size is one command away', acceptedBy: manager.email },
+    });
+    assert.equal(requested.status, 201, requested.text);
+    assert.equal(requested.body.items[0].state, 'requested');
+    assert.equal(requested.body.items[0].acceptedBy.id, manager.id);
+    const again = await h.request('POST', `/api/v1/changes/${id}/freeze-exceptions`, { body: { reason: 'r', risk: 'r', mitigation: 'm', acceptedBy: manager.id } });
+    assert.equal(again.status, 409);
+
+    const stage = (await approvalsOf(h, id)).filter((a) => a.stage === 'freeze_exception');
+    assert.deepEqual(stage.map((a) => [a.rule, a.state, a.approver.label]), [['freeze_exception', 'pending', 'cab']]);
+    assert.equal((await move(h, id, 'scheduled')).status, 422, 'still blocked while the exception waits');
+
+    assert.equal((await decide(h, cab.token, stage[0]!.id, { decision: 'approve', comment: 'Accepted at CAB' })).status, 200);
+    const exceptions = await h.request('GET', `/api/v1/changes/${id}/freeze-exceptions`);
+    assert.equal(exceptions.body.items[0].state, 'approved');
+    const [excepted] = await conflictsOf(h, id);
+    assert.equal(excepted!.excepted, true);
+    assert.equal(excepted!.blocking, false);
+    const scheduled = await move(h, id, 'scheduled');
+    assert.equal(scheduled.status, 200, scheduled.text);
+    const history = (await h.request('GET', `/api/v1/changes/${id}/audit`)).body.items.map((e: { action: string }) => e.action);
+    assert.ok(history.includes('change.freeze_exception_requested') && history.includes('change.freeze_exception_approved'));
+  });
+
+  eachEngine('a service that requires a maintenance window: outside it is a conflict a change manager may acknowledge, inside a weekly window across DST is none', async (h) => {
+    const svc = await h.request('POST', '/api/v1/services', { body: { name: 'Payments', tier: 1, requiresMaintenanceWindow: true } });
+    assert.equal(svc.status, 201, svc.text);
+    assert.equal(svc.body.requiresMaintenanceWindow, true);
+    const api = await ci(h, 'pay-api', 'server', { serviceId: svc.body.id });
+    // Saturdays 22:00–02:00 in London; 24 October 2026 is BST (21:00Z), 31 October GMT (22:00Z).
+    await window(h, { name: 'Payments Saturday', kind: 'maintenance', start: '2026-01-03T22:00', timeZone: 'Europe/London', durationMinutes: 240, rrule: 'FREQ=WEEKLY;BYDAY=SA', scope: { serviceIds: [svc.body.id] } });
+    const inside = await file(h, plan([api], { plannedStart: '2026-10-31T22:30:00.000Z', plannedEnd: '2026-11-01T01:30:00.000Z' }));
+    assert.deepEqual(await kinds(h, inside.id), []);
+    const beforeDst = await file(h, plan([api], { plannedStart: '2026-10-24T21:00:00.000Z', plannedEnd: '2026-10-25T01:00:00.000Z' }));
+    assert.deepEqual(await kinds(h, beforeDst.id), [], 'exactly the window in BST');
+    const outside = await file(h, plan([api], { plannedStart: '2026-10-24T20:00:00.000Z', plannedEnd: '2026-10-24T22:00:00.000Z' }));
+    const [c] = await conflictsOf(h, outside.id);
+    assert.equal(c!.kind, 'outside_maintenance_window');
+    assert.equal(c!.blocking, true);
+
+    const requester = await h.userWithToken(['requester']);
+    const forbidden = await h.request('POST', `/api/v1/changes/${outside.id}/conflicts/${c!.id}/acknowledge`, { token: requester.token, body: { reason: 'please' } });
+    assert.equal(forbidden.status, 403);
+    const manager = await h.userWithToken(['change_manager']);
+    const ack = await h.request('POST', `/api/v1/changes/${outside.id}/conflicts/${c!.id}/acknowledge`, { token: manager.token, body: { reason: 'Vendor only available then' } });
+    assert.equal(ack.status, 200, ack.text);
+    assert.equal(ack.body.blocking, false);
+    assert.equal(ack.body.acknowledgement.reason, 'Vendor only available then');
+    const twice = await h.request('POST', `/api/v1/changes/${outside.id}/conflicts/${c!.id}/acknowledge`, { token: manager.token, body: { reason: 'again' } });
+    assert.equal(twice.status, 409);
+    // An unrelated edit keeps the acknowledgement.
+    await h.request('PATCH', `/api/v1/changes/${outside.id}`, { body: { title: 'Renamed' } });
+    assert.equal((await conflictsOf(h, outside.id))[0]!.acknowledgement?.reason, 'Vendor only available then');
+  });
+
+  eachEngine('a freeze added later gives planned changes a conflict, a proposed slot and a notice to the owner', async (h) => {
+    const owner = await h.userWithToken(['requester']);
+    const db = await ci(h, 'billing-db', 'database');
+    const a = await file(h, plan([db], { plannedStart: at(h, 1), plannedEnd: at(h, 3) }), owner.token);
+    assert.deepEqual(await kinds(h, a.id), []);
+    await window(h, freezeOver(h, 0, 24));
+    const [c] = await conflictsOf(h, a.id);
+    assert.equal(c!.kind, 'freeze');
+    assert.deepEqual(c!.proposedSlot, { start: at(h, 24), end: at(h, 26) }, 'the first two hours after the freeze');
+    await h.tick();
+    const inbox = await h.request('GET', '/api/v1/me/notifications', { token: owner.token });
+    const notice = inbox.body.items.find((n: { kind: string }) => n.kind === 'schedule_conflict');
+    assert.ok(notice, inbox.text);
+    assert.match(notice.title, /Release freeze/);
+    assert.match(notice.body, new RegExp(at(h, 24)));
+
+    // Taking the proposed slot clears the conflict.
+    await h.request('PATCH', `/api/v1/changes/${a.id}`, { body: { plannedStart: c!.proposedSlot!.start, plannedEnd: c!.proposedSlot!.end } });
+    assert.deepEqual(await kinds(h, a.id), []);
+  });
+
+  eachEngine('next-slot finds the first free slots outside freezes and other changes, inside required maintenance windows', async (h) => {
+    const db = await ci(h, 'crm-db', 'database');
+    const other = await file(h, plan([db], { plannedStart: at(h, 0), plannedEnd: at(h, 4) }));
+    assert.ok(other.id);
+    await window(h, freezeOver(h, 4, 10, { scope: { ciIds: [db] } }));
+    const res = await h.request('GET', `/api/v1/schedule/next-slot?ciIds=${db}&durationMinutes=120&after=${encodeURIComponent(at(h, 0))}&limit=2`);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body.slots[0], { start: at(h, 10), end: at(h, 12) });
+    assert.equal(res.body.slots.length, 2);
+    assert.ok(Date.parse(res.body.slots[1].start) >= Date.parse(at(h, 12)), 'slots do not overlap');
+    assert.equal(res.body.searchedUntil, new Date(Date.parse(at(h, 0)) + 90 * DAY).toISOString());
+
+    const bad = await h.request('GET', '/api/v1/schedule/next-slot?ciIds=nope,also-nope&durationMinutes=0');
+    assert.equal(bad.status, 400);
+    assert.ok(bad.body.error.details.issues.length >= 1);
+    const unknown = await h.request('GET', '/api/v1/schedule/next-slot?ciIds=nope,also-nope&durationMinutes=60');
+    assert.equal(unknown.status, 400);
+    assert.deepEqual(unknown.body.error.details.issues.map((i: { path: string }) => i.path), ['query.ciIds.0', 'query.ciIds.1']);
+
+    const svc = await h.request('POST', '/api/v1/services', { body: { name: 'CRM', tier: 2, requiresMaintenanceWindow: true } });
+    await h.request('PATCH', `/api/v1/cis/${db}`, { body: { serviceId: svc.body.id } });
+    await window(h, { name: 'CRM nights', kind: 'maintenance', start: at(h, 30).slice(0, 16), timeZone: 'UTC', durationMinutes: 180, rrule: 'FREQ=DAILY', scope: { serviceIds: [svc.body.id] } });
+    const inWindow = await h.request('GET', `/api/v1/schedule/next-slot?ciIds=crm-db&durationMinutes=120&after=${encodeURIComponent(at(h, 0))}&limit=2`);
+    assert.equal(inWindow.status, 200, inWindow.text);
+    assert.deepEqual(inWindow.body.requiresMaintenanceWindow, [{ id: svc.body.id, name: 'CRM' }]);
+    assert.deepEqual(inWindow.body.slots, [
+      { start: at(h, 30), end: at(h, 32) },
+      { start: at(h, 54), end: at(h, 56) },
+    ]);
+  });
+
+  eachEngine('an urgent freeze holds in-flight changes in its scope and the worker releases them when it ends', async (h) => {
+    const db = await ci(h, 'stock-db', 'database');
+    const start = new Date(Math.floor(h.now().getTime() / HOUR) * HOUR);
+    const change = await file(h, plan([db], { plannedStart: new Date(start.getTime() + HOUR).toISOString(), plannedEnd: new Date(start.getTime() + 2 * HOUR).toISOString() }));
+    const lockdown = await window(h, { name: 'Incident lockdown', kind: 'freeze', urgent: true, start: start.toISOString().slice(0, 16), timeZone: 'UTC', durationMinutes: 180, scope: { ciIds: [db] } });
+    const held = await h.request('GET', `/api/v1/changes/${change.id}`);
+    assert.deepEqual(held.body.hold, { windowId: lockdown.id, until: new Date(start.getTime() + 3 * HOUR).toISOString() });
+    const refused = await move(h, change.id, 'assess');
+    assert.equal(refused.status, 409, refused.text);
+    assert.equal(refused.body.error.code, 'change_on_hold');
+
+    h.advance(3 * HOUR);
+    const report = await h.tick();
+    assert.equal(report.released, 1);
+    const released = await h.request('GET', `/api/v1/changes/${change.id}`);
+    assert.equal(released.body.hold, null);
+    assert.equal((await move(h, change.id, 'assess')).status, 200);
+  });
+});
