@@ -10,11 +10,15 @@ test('a change manager sees the year-end freeze in December and adds a weekly ma
   await signIn(page, 'alice@example.com', PASSWORD);
 
   // The calendar opens on this month; step forward to December, where the demo's year-end freeze lies.
-  await page.getByRole('navigation', { name: 'Schedule' }).getByRole('link', { name: 'Calendar' }).click();
+  await page.getByRole('navigation', { name: 'Schedule' }).getByRole('link', { name: 'Calendar', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Schedule', level: 1 })).toBeVisible();
-  const title = page.getByTestId('month-title');
+  const title = page.getByTestId('schedule-title');
   const year = new Date().getFullYear();
-  for (let i = 0; i < 12 && (await title.textContent()) !== `December ${year}`; i++) await page.getByRole('button', { name: 'Next month' }).click();
+  for (let i = 0; i < 12 && (await title.textContent()) !== `December ${year}`; i++) {
+    const shown = (await title.textContent()) ?? '';
+    await page.getByRole('button', { name: 'Next month' }).click();
+    await expect(title).not.toHaveText(shown);
+  }
   await expect(title).toHaveText(`December ${year}`);
   const grid = page.getByRole('grid', { name: 'Month' });
   await expect(grid.locator(`[data-day="${year}-12-24"]`)).toHaveAttribute('data-freeze', 'true');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
+import { readBundleFiles } from '../src/policy/loader';
 import { eachEngine, type Harness } from './support/cabinet';
 import { addMembers, approvalsOf, ci, decide, fileAndAuthorize, move, plan } from './support/fixtures';
 
@@ -108,6 +109,21 @@ describe('schedule conflicts', () => {
 
     const removed = await h.request('DELETE', `/api/v1/cis/${app}/relations/${relation}`);
     assert.equal(removed.status, 204, removed.text);
+    assert.deepEqual(await kinds(h, a.id), []);
+    assert.deepEqual(await kinds(h, b.id), []);
+  });
+
+  eachEngine('a policy that narrows the impact recomputes related conflicts when it is applied', async (h) => {
+    const db = await ci(h, 'pricing-db', 'database');
+    const app = await ci(h, 'pricing-app', 'server');
+    await relate(h, app, db);
+    const a = await file(h, plan([db], { plannedStart: at(h, 0), plannedEnd: at(h, 2) }));
+    const b = await file(h, plan([app], { plannedStart: at(h, 1), plannedEnd: at(h, 3) }));
+    assert.deepEqual(await kinds(h, a.id), [`related_ci_overlap:${b.id}`]);
+    const files = await readBundleFiles(new URL('../policies/default', import.meta.url).pathname);
+    files['schedule.yaml'] = files['schedule.yaml']!.replace('depth: 2', 'depth: 0');
+    const applied = await h.request('POST', '/api/v1/policy/versions', { body: { files } });
+    assert.equal(applied.status, 201, applied.text);
     assert.deepEqual(await kinds(h, a.id), []);
     assert.deepEqual(await kinds(h, b.id), []);
   });

@@ -75,6 +75,7 @@ export function createPolicyService(deps: ServiceDeps & { accounts: AccountsServ
    */
   async function storeVersion(actor: Actor, bundle: PolicyBundle, appliedBy: string): Promise<AppliedPolicy> {
     await assertTeamsExist(bundle);
+    const previous = await service.activeOrNull();
     const at = deps.now().toISOString();
     const outcome = await store.transaction(async (repos) => {
       const current = await repos.policy.active();
@@ -83,6 +84,7 @@ export function createPolicyService(deps: ServiceDeps & { accounts: AccountsServ
       await audit(repos, actor, at, 'policy.applied', 'policy', String(num), { version: num, name: bundle.name, hash: bundle.hash, files: Object.keys(bundle.files) });
       return { applied: true, version: { number: num, name: bundle.name, hash: bundle.hash, appliedAt: at, appliedBy, active: true } };
     });
+    if (outcome.applied) for (const listener of appliedListeners) await listener(actor, previous, await service.active());
     const [named] = await withApplierNames([outcome.version]);
     return { ...named!, applied: outcome.applied };
   }
@@ -103,7 +105,15 @@ export function createPolicyService(deps: ServiceDeps & { accounts: AccountsServ
     return created;
   }
 
+  /** Called after a new version became active (e.g. the schedule recomputes conflicts when the impact settings moved). */
+  const appliedListeners: ((actor: Actor, previous: ActivePolicy | null, next: ActivePolicy) => Promise<void>)[] = [];
+
   const service = {
+    /** Registers work to do after a new version became active, outside its transaction. */
+    onApplied(listener: (actor: Actor, previous: ActivePolicy | null, next: ActivePolicy) => Promise<void>): void {
+      appliedListeners.push(listener);
+    },
+
     /**
      * The active policy. Another process may have applied a newer version, so the (cheap) active number is
      * read every time and the compiled bundle is reused while it is unchanged.

@@ -498,6 +498,12 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     return desired;
   }
 
+  // A new policy whose impact settings differ changes which CIs are related: every planned change is recomputed.
+  policy.onApplied(async (_actor, previous, next) => {
+    if (!previous || JSON.stringify(previous.bundle.schedule.impact) === JSON.stringify(next.bundle.schedule.impact)) return;
+    await store.transaction(async (repos) => refresh(repos, await repos.schedule.openPlannedIds(finalStatesOf(next)), next));
+  });
+
   const service = {
     hooks,
     check,

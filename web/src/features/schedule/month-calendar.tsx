@@ -1,12 +1,16 @@
-import { Box, Text, Tooltip } from '@mantine/core';
+import { Box, Text, Tooltip, UnstyledButton } from '@mantine/core';
+import type { CSSProperties } from 'react';
 import { Link } from 'react-router';
 import './schedule.css';
-import { formatDateTime } from '../../shared/format';
-import { RISK_LEVEL_COLORS, RISK_LEVEL_LABELS } from '../changes/risk-badge';
+import { RISK_LEVEL_COLORS } from '../changes/risk-badge';
 import type { CalendarChange, ScheduledWindow } from './schedule-api';
+import { changeLabel, hiddenPerDay, intervalWords, isWithdrawn, type MonthBar, monthBars, riskWords } from './schedule-layout';
 import { coversDay, dayKey, monthGrid, WEEKDAY_CODES, WEEKDAY_NAMES } from './schedule-words';
 
-const MAX_CHIPS = 3;
+/** Lanes of bars a day cell has room for; more show as "+N more". */
+const VISIBLE_LANES = 3;
+/** A cell's horizontal padding and border (see .cabinet-month-day), which a bar crosses at each day boundary. */
+const CELL_GUTTER_PX = 9;
 
 interface MonthCalendarProps {
   year: number;
@@ -16,26 +20,51 @@ interface MonthCalendarProps {
   windows: ScheduledWindow[];
   /** Marked as today; the real today unless a test says otherwise. */
   today?: Date;
+  /** Opens a day that has more changes than its cell shows (the week view); without it "+N more" is text. */
+  onShowDay?: (day: Date) => void;
 }
 
-/** The first day of the grid a change is drawn on: its start day, or the grid's first day if it began earlier. */
-function chipDay(c: CalendarChange, days: Date[]): string | null {
-  const first = days.find((d) => coversDay(c.plannedStart, c.plannedEnd, d));
-  return first ? dayKey(first) : null;
+/** The colours of a change by risk, shared by every view: light fill, strong left edge. */
+export function riskStyle(level: CalendarChange['riskLevel']): CSSProperties {
+  return {
+    background: level ? `var(--mantine-color-${RISK_LEVEL_COLORS[level]}-1)` : 'var(--mantine-color-gray-1)',
+    borderLeftColor: level ? `var(--mantine-color-${RISK_LEVEL_COLORS[level]}-6)` : 'var(--mantine-color-gray-5)',
+  };
+}
+
+/** What a change's tooltip says: number, title, risk and when. */
+export const changeTooltip = (c: CalendarChange) => `${c.number} · ${c.title} · ${riskWords(c.riskLevel)} · ${intervalWords(c.plannedStart, c.plannedEnd)}`;
+
+function MonthBarLink({ bar }: { bar: MonthBar }) {
+  const c = bar.change;
+  return (
+    <Tooltip label={changeTooltip(c)} openDelay={300}>
+      <Link
+        to={`/changes/${c.number}`}
+        className="cabinet-month-chip"
+        aria-label={changeLabel(c)}
+        data-change={c.number}
+        data-risk={c.riskLevel ?? 'none'}
+        data-withdrawn={isWithdrawn(c.state) || undefined}
+        data-span={bar.span}
+        data-continues-before={bar.continuesBefore || undefined}
+        data-continues-after={bar.continuesAfter || undefined}
+        style={{ ...riskStyle(c.riskLevel), width: `calc(${bar.span} * 100% + ${(bar.span - 1) * CELL_GUTTER_PX}px)` }}
+      >
+        {c.number} {c.title}
+      </Link>
+    </Tooltip>
+  );
 }
 
 /**
  * A month as weeks of days. Freezes shade the days they cover, maintenance windows are a thin band at the
- * top of a day, and changes are chips coloured by risk on the day they start, linking to the change.
+ * top of a day, and changes are bars coloured by risk over the days they span (cut at the end of a week
+ * and continued on the next row), linking to the change.
  */
-export function MonthCalendar({ year, month, changes, windows, today = new Date() }: MonthCalendarProps) {
+export function MonthCalendar({ year, month, changes, windows, today = new Date(), onShowDay }: MonthCalendarProps) {
   const weeks = monthGrid(year, month);
-  const days = weeks.flat();
-  const chipsByDay = new Map<string, CalendarChange[]>();
-  for (const c of changes) {
-    const key = chipDay(c, days);
-    if (key) chipsByDay.set(key, [...(chipsByDay.get(key) ?? []), c]);
-  }
+  const barsByWeek = monthBars(changes, weeks);
   const todayKey = dayKey(today);
   return (
     <Box role="grid" aria-label="Month" className="cabinet-month">
@@ -46,63 +75,63 @@ export function MonthCalendar({ year, month, changes, windows, today = new Date(
           </Text>
         ))}
       </Box>
-      {weeks.map((week) => (
-        <Box key={dayKey(week[0]!)} role="row" className="cabinet-month-row">
-          {week.map((day) => {
-            const key = dayKey(day);
-            const freezes = windows.filter((w) => w.kind === 'freeze' && coversDay(w.start, w.end, day));
-            const maintenance = windows.filter((w) => w.kind === 'maintenance' && coversDay(w.start, w.end, day));
-            const chips = chipsByDay.get(key) ?? [];
-            const names = [...freezes, ...maintenance].map((w) => w.name);
-            const label = `${day.toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long' })}${names.length ? `: ${[...new Set(names)].join(', ')}` : ''}`;
-            return (
-              <Box
-                key={key}
-                role="gridcell"
-                aria-label={label}
-                data-day={key}
-                data-outside={day.getMonth() !== month || undefined}
-                data-today={key === todayKey || undefined}
-                data-freeze={freezes.length > 0 || undefined}
-                data-maintenance={maintenance.length > 0 || undefined}
-                className="cabinet-month-day"
-                title={names.length ? [...new Set(names)].join(', ') : undefined}
-              >
-                {maintenance.length > 0 && <div className="cabinet-month-band" data-testid="maintenance-band" />}
-                <Text size="xs" fw={key === todayKey ? 800 : 500} className="cabinet-month-date">
-                  {day.getDate()}
-                </Text>
-                {freezes.length > 0 && (
-                  <Text size="10px" c="red.9" fw={600} lineClamp={1}>
-                    {freezes[0]!.name}
-                  </Text>
-                )}
-                {chips.slice(0, MAX_CHIPS).map((c) => (
-                  <Tooltip key={c.id} label={`${c.number} · ${c.title} · ${c.riskLevel ? `${RISK_LEVEL_LABELS[c.riskLevel]} risk` : 'risk not assessed'} · ${formatDateTime(c.plannedStart)}`} openDelay={300}>
-                    <Link
-                      to={`/changes/${c.number}`}
-                      className="cabinet-month-chip"
-                      data-change={c.number}
-                      data-risk={c.riskLevel ?? 'none'}
-                      style={{
-                        background: c.riskLevel ? `var(--mantine-color-${RISK_LEVEL_COLORS[c.riskLevel]}-1)` : 'var(--mantine-color-gray-1)',
-                        borderLeftColor: c.riskLevel ? `var(--mantine-color-${RISK_LEVEL_COLORS[c.riskLevel]}-6)` : 'var(--mantine-color-gray-5)',
-                      }}
-                    >
-                      {c.number} {c.title}
-                    </Link>
-                  </Tooltip>
-                ))}
-                {chips.length > MAX_CHIPS && (
-                  <Text size="10px" c="dimmed">
-                    +{chips.length - MAX_CHIPS} more
-                  </Text>
-                )}
-              </Box>
-            );
-          })}
-        </Box>
-      ))}
+      {weeks.map((week, w) => {
+        const { bars, laneCount } = barsByWeek[w]!;
+        const lanes = Math.min(laneCount, VISIBLE_LANES);
+        const hidden = hiddenPerDay(bars, VISIBLE_LANES, week.length);
+        return (
+          <Box key={dayKey(week[0]!)} role="row" className="cabinet-month-row">
+            {week.map((day, col) => {
+              const key = dayKey(day);
+              const freezes = windows.filter((win) => win.kind === 'freeze' && coversDay(win.start, win.end, day));
+              const maintenance = windows.filter((win) => win.kind === 'maintenance' && coversDay(win.start, win.end, day));
+              const names = [...new Set([...freezes, ...maintenance].map((win) => win.name))];
+              const dayWords = day.toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long' });
+              const label = `${dayWords}${names.length ? `: ${names.join(', ')}` : ''}`;
+              return (
+                <Box
+                  key={key}
+                  role="gridcell"
+                  aria-label={label}
+                  data-day={key}
+                  data-outside={day.getMonth() !== month || undefined}
+                  data-today={key === todayKey || undefined}
+                  data-freeze={freezes.length > 0 || undefined}
+                  data-maintenance={maintenance.length > 0 || undefined}
+                  className="cabinet-month-day"
+                  title={names.length ? names.join(', ') : undefined}
+                >
+                  {maintenance.length > 0 && <div className="cabinet-month-band" data-testid="maintenance-band" />}
+                  <div className="cabinet-month-head">
+                    <Text size="xs" fw={key === todayKey ? 800 : 500} className="cabinet-month-date">
+                      {day.getDate()}
+                    </Text>
+                    {freezes.length > 0 && (
+                      <Text size="10px" c="red.9" fw={600} truncate="end" className="cabinet-month-freeze">
+                        {freezes[0]!.name}
+                      </Text>
+                    )}
+                  </div>
+                  {Array.from({ length: lanes }, (_, lane) => {
+                    const bar = bars.find((b) => b.startCol === col && b.lane === lane);
+                    return bar ? <MonthBarLink key={bar.change.id} bar={bar} /> : <div key={`lane-${lane}`} className="cabinet-month-lane" aria-hidden />;
+                  })}
+                  {hidden[col]! > 0 &&
+                    (onShowDay ? (
+                      <UnstyledButton className="cabinet-month-more" onClick={() => onShowDay(day)} aria-label={`${hidden[col]} more on ${dayWords}: show the week`}>
+                        +{hidden[col]} more
+                      </UnstyledButton>
+                    ) : (
+                      <Text size="10px" c="dimmed">
+                        +{hidden[col]} more
+                      </Text>
+                    ))}
+                </Box>
+              );
+            })}
+          </Box>
+        );
+      })}
     </Box>
   );
 }

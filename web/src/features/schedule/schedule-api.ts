@@ -1,7 +1,8 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import { api } from '../../api/client';
-import type { Page } from '../../api/types';
+import type { Ci, Page, Service } from '../../api/types';
+import { cmdbKeys } from '../cmdb/cmdb-api';
 import type { Calendar as CalendarSchema, CalendarChange as CalendarChangeSchema } from '../../../../src/contracts/calendar';
 import type {
   CreateWindowInput as CreateWindowInputSchema,
@@ -23,18 +24,56 @@ export type Occurrence = z.infer<typeof OccurrenceSchema>;
 
 export const WINDOW_KIND_LABELS: Record<WindowKind, string> = { maintenance: 'Maintenance window', freeze: 'Freeze' };
 
+/** The calendar's filters as the query sends them: ids, one type, states comma-separated. */
+export interface CalendarFilters {
+  serviceId?: string;
+  teamId?: string;
+  ciId?: string;
+  type?: string;
+  state?: string;
+}
+
 export const scheduleKeys = {
   // NOTE: under 'changes' so that change writes (which invalidate 'changes' keys) refresh the calendar too.
-  calendar: (from: string, to: string) => ['changes', 'calendar', from, to] as const,
+  calendar: (from: string, to: string, filters: CalendarFilters = {}) => ['changes', 'calendar', from, to, filters] as const,
   windows: ['windows', 'list'] as const,
   occurrences: (id: string) => ['windows', 'occurrences', id] as const,
 };
 
-export function useCalendar(from: string, to: string) {
+export function useCalendar(from: string, to: string, filters: CalendarFilters = {}) {
   return useQuery({
-    queryKey: scheduleKeys.calendar(from, to),
-    queryFn: ({ signal }) => api.get<Calendar>('/api/v1/calendar', { from, to }, signal),
+    queryKey: scheduleKeys.calendar(from, to, filters),
+    queryFn: ({ signal }) => api.get<Calendar>('/api/v1/calendar', { from, to, ...filters }, signal),
     placeholderData: keepPreviousData,
+  });
+}
+
+/** Every service (the catalogue is small; the first 500 are plenty), for the timeline's rows and scopes. */
+export function useScheduleServices(enabled = true) {
+  return useQuery({
+    enabled,
+    queryKey: ['services', 'schedule'],
+    queryFn: ({ signal }) => api.get<Page<Service>>('/api/v1/services', { limit: 500 }, signal),
+    staleTime: 60_000,
+    select: (page) => new Map(page.items.map((s) => [s.id, s])),
+  });
+}
+
+/**
+ * The CIs on screen, by id, each asked for once and cached with the CMDB pages' own entries. Calendar
+ * changes carry only CI ids, and the CIs a fortnight of changes touches are far fewer than the CMDB holds.
+ */
+export function useScheduleCis(ids: readonly string[]) {
+  return useQueries({
+    queries: ids.map((id) => ({
+      queryKey: cmdbKeys.ci(id),
+      queryFn: ({ signal }: { signal: AbortSignal }) => api.get<Ci>(`/api/v1/cis/${encodeURIComponent(id)}`, undefined, signal),
+      staleTime: 60_000,
+    })),
+    combine: (results) => ({
+      cis: new Map(results.flatMap((r) => (r.data ? [[r.data.id, r.data] as const] : []))),
+      isPending: results.some((r) => r.isPending),
+    }),
   });
 }
 

@@ -1,75 +1,142 @@
-import { Button, Group, Text } from '@mantine/core';
-import { useState } from 'react';
+import { Button, Group, SegmentedControl, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
+import type { RiskLevel } from '../../api/types';
 import { ErrorAlert } from '../../shared/error-alert';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
+import { RISK_LEVEL_COLORS, RISK_LEVEL_LABELS } from '../changes/risk-badge';
 import { MonthCalendar } from './month-calendar';
-import { useCalendar } from './schedule-api';
-import { monthGrid, monthTitle } from './schedule-words';
+import { useCalendar, useScheduleCis, useScheduleServices } from './schedule-api';
+import { ScheduleFilters } from './schedule-filters';
+import { addDays, rangeTitle } from './schedule-layout';
+import { type ScheduleView, SCHEDULE_VIEWS, stepDate, useScheduleParams, VIEW_LABELS, viewRange } from './schedule-url';
+import { monthTitle } from './schedule-words';
+import { TimelineCalendar } from './timeline-calendar';
+import type { TimelineGrouping } from './timeline-rows';
+import { WeekCalendar } from './week-calendar';
 
-/** The schedule as a month: planned changes by risk, freezes shaded, maintenance windows as a band. */
+const STEP_WORDS: Record<ScheduleView, string> = { month: 'month', week: 'week', timeline: 'two weeks' };
+const PERIOD_WORDS: Record<ScheduleView, string> = { month: 'month', week: 'week', timeline: 'fortnight' };
+
+/**
+ * The schedule as a month, a week hour by hour, or a two-week timeline by service or CI: planned changes
+ * coloured by risk, freezes shaded, maintenance windows in blue. The view, the date and the filters live
+ * in the URL, so a view can be shared and survives a reload.
+ */
 export function SchedulePage() {
-  const now = new Date();
-  const [cursor, setCursor] = useState({ year: now.getFullYear(), month: now.getMonth() });
-  const weeks = monthGrid(cursor.year, cursor.month);
-  const first = weeks[0]![0]!;
-  const last = weeks[weeks.length - 1]![6]!;
-  const from = first.toISOString();
-  const to = new Date(last.getFullYear(), last.getMonth(), last.getDate() + 1).toISOString();
-  const query = useCalendar(from, to);
-  const step = (delta: number) => setCursor((c) => ({ year: new Date(c.year, c.month + delta, 1).getFullYear(), month: new Date(c.year, c.month + delta, 1).getMonth() }));
+  const { state, update } = useScheduleParams();
+  const { view, date, groupBy, filters } = state;
+  const range = viewRange(view, date);
+  const query = useCalendar(range.from, range.to, filters);
+  const changes = query.data?.changes ?? [];
+  const windows = query.data?.windows ?? [];
+  const isTimeline = view === 'timeline';
+  const services = useScheduleServices(isTimeline);
+  const ciIds = isTimeline ? [...new Set([...changes.flatMap((c) => c.ciIds), ...(filters.ciId ? [filters.ciId] : [])])].sort() : [];
+  const cmdb = useScheduleCis(ciIds);
+  const last = addDays(range.first, range.dayCount - 1);
+  const title = view === 'month' ? monthTitle(date.getFullYear(), date.getMonth()) : rangeTitle(range.first, last);
+  const loading = query.isPending || (isTimeline && (services.isPending || cmdb.isPending));
+
   return (
     <>
       <PageHeader
         title="Schedule"
-        description="Planned changes coloured by risk; freezes shaded, maintenance windows as a blue band."
+        description="Planned changes coloured by risk; freezes shaded red, maintenance windows in blue."
         actions={
           <Button component={Link} to="/schedule/windows" variant="default" size="xs">
             Windows
           </Button>
         }
       />
-      <Group justify="space-between" mb="xs">
-        <Group gap="xs">
-          <Button size="xs" variant="default" onClick={() => step(-1)} aria-label="Previous month">
-            ‹
-          </Button>
-          <Button size="xs" variant="default" onClick={() => setCursor({ year: now.getFullYear(), month: now.getMonth() })}>
-            Today
-          </Button>
-          <Button size="xs" variant="default" onClick={() => step(1)} aria-label="Next month">
-            ›
-          </Button>
+      <Group justify="space-between" mb="xs" gap="sm">
+        <Group gap="sm">
+          <SegmentedControl
+            aria-label="View"
+            size="xs"
+            data={SCHEDULE_VIEWS.map((v) => ({ value: v, label: VIEW_LABELS[v] }))}
+            value={view}
+            onChange={(v) => update({ view: v as ScheduleView })}
+          />
+          <Group gap={4}>
+            <Button size="xs" variant="default" onClick={() => update((s) => ({ date: stepDate(s.view, s.date, -1) }))} aria-label={`Previous ${STEP_WORDS[view]}`}>
+              ‹
+            </Button>
+            <Button size="xs" variant="default" onClick={() => update({ date: new Date() })}>
+              Today
+            </Button>
+            <Button size="xs" variant="default" onClick={() => update((s) => ({ date: stepDate(s.view, s.date, 1) }))} aria-label={`Next ${STEP_WORDS[view]}`}>
+              ›
+            </Button>
+          </Group>
+          <Title order={2} size="h4" aria-live="polite" data-testid="schedule-title">
+            {title}
+          </Title>
         </Group>
-        <Text component="h2" fw={700} size="lg" aria-live="polite" data-testid="month-title" m={0}>
-          {monthTitle(cursor.year, cursor.month)}
-        </Text>
         <Group gap="md">
-          <Legend className="cabinet-legend-freeze" label="Freeze" />
-          <Legend className="cabinet-legend-maintenance" label="Maintenance" />
+          {isTimeline && (
+            <SegmentedControl
+              aria-label="Rows"
+              size="xs"
+              data={[
+                { value: 'service', label: 'By service' },
+                { value: 'ci', label: 'By CI' },
+              ]}
+              value={groupBy}
+              onChange={(v) => update({ groupBy: v as TimelineGrouping })}
+            />
+          )}
+          <Legend />
         </Group>
       </Group>
+      <ScheduleFilters filters={filters} onChange={(next) => update({ filters: next })} />
       {query.isError && <ErrorAlert error={query.error} title="Cannot load the schedule" onRetry={() => void query.refetch()} />}
-      {query.isPending ? (
+      {loading ? (
         <PageLoader label="Loading the schedule" />
+      ) : view === 'month' ? (
+        <MonthCalendar year={date.getFullYear()} month={date.getMonth()} changes={changes} windows={windows} onShowDay={(day) => update({ view: 'week', date: day })} />
+      ) : view === 'week' ? (
+        <WeekCalendar weekStart={range.first} changes={changes} windows={windows} />
       ) : (
-        <MonthCalendar year={cursor.year} month={cursor.month} changes={query.data?.changes ?? []} windows={query.data?.windows ?? []} />
+        <TimelineCalendar
+          firstDay={range.first}
+          dayCount={range.dayCount}
+          changes={changes}
+          windows={windows}
+          groupBy={groupBy}
+          services={services.data ?? new Map()}
+          cis={cmdb.cis}
+          pinned={groupBy === 'ci' ? filters.ciId : filters.serviceId}
+        />
       )}
       {query.data?.truncated && (
         <Text size="xs" c="orange.8" mt="xs">
-          Some changes or occurrences were left out; the month is busier than one answer holds.
+          Some changes or occurrences were left out; the {PERIOD_WORDS[view]} is busier than one answer holds. Narrow the filters to see them all.
         </Text>
       )}
     </>
   );
 }
 
-function Legend({ className, label }: { className: string; label: string }) {
+const RISK_ORDER: RiskLevel[] = ['low', 'moderate', 'high', 'very_high'];
+
+function Legend() {
   return (
-    <Group gap={4}>
-      <span className={className} aria-hidden />
-      <Text size="xs">{label}</Text>
+    <Group gap={10} aria-label="Legend" role="group">
+      {RISK_ORDER.map((level) => (
+        <Group key={level} gap={4} wrap="nowrap">
+          <span className="cabinet-legend-risk" style={{ background: `var(--mantine-color-${RISK_LEVEL_COLORS[level]}-1)`, borderLeftColor: `var(--mantine-color-${RISK_LEVEL_COLORS[level]}-6)` }} aria-hidden />
+          <Text size="xs">{RISK_LEVEL_LABELS[level]}</Text>
+        </Group>
+      ))}
+      <Group gap={4} wrap="nowrap">
+        <span className="cabinet-legend-freeze" aria-hidden />
+        <Text size="xs">Freeze</Text>
+      </Group>
+      <Group gap={4} wrap="nowrap">
+        <span className="cabinet-legend-maintenance" aria-hidden />
+        <Text size="xs">Maintenance</Text>
+      </Group>
     </Group>
   );
 }
