@@ -9,6 +9,7 @@ import type { ServiceDeps } from './context';
 import type { GovernanceService } from './governance.service';
 import type { OutboxService } from './outbox.service';
 import type { SlaService } from './sla.service';
+import type { ScheduleService } from './schedule.service';
 import type { WindowsService } from './windows.service';
 
 /** Every demo person signs in with this password (documented in the README; demo data only). */
@@ -31,6 +32,7 @@ export function createDemoService(
     outbox: OutboxService;
     governance: Pick<GovernanceService, 'addEvidence'>;
     windows: Pick<WindowsService, 'create'>;
+    schedule: Pick<ScheduleService, 'conflicts' | 'requestFreezeException'>;
     /** The change service on a clock `ms` behind, to file a change in the past. */
     earlier: (ms: number) => { changes: ChangeService };
   },
@@ -140,7 +142,18 @@ export function createDemoService(
           }
           if (to === 'review') c = await deps.changes.update(A, c.id, { actualEnd: at(days, 23), closeCode: 'successful' });
           if (to === 'closed') c = await deps.changes.update(A, c.id, { closeNotes: 'Completed as planned; no incidents.' });
-          if (to === 'scheduled') await approveAll(c.id);
+          if (to === 'scheduled') {
+            // Near the year's end the plan can fall in the year-end freeze: then the demo asks for (and grants) an exception.
+            if ((await deps.schedule.conflicts(A, c.id)).items.some((x) => x.kind === 'freeze' && x.blocking)) {
+              await deps.schedule.requestFreezeException(B, c.id, {
+                reason: 'The change cannot wait until the freeze ends.',
+                risk: 'A failure during the holidays would meet a smaller on-call team.',
+                mitigation: 'Done at night with the backout rehearsed; the database team is on call.',
+                acceptedBy: A.userId,
+              });
+            }
+            await approveAll(c.id);
+          }
           c = await changes.transition(to === 'assess' || to === 'cancelled' ? B : A, c.id, to);
         }
         return c;

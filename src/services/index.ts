@@ -48,7 +48,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   // The demo files one change through a copy of the services whose clock runs days behind, so that the SLA
   // report has a breach to show from the first start.
   const demo = createDemoService({
-    ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows,
+    ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows, schedule,
     earlier: (ms: number): { changes: ChangeService } => createServices({ ...deps, now: () => new Date(deps.now().getTime() - ms) }, opts),
   });
   return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule };
