@@ -7,7 +7,7 @@ import { freeSlots, pairConflicts, type Interval, type PairConflict, type Planne
 import { impactOf, reverseDirection, type ImpactedCi, type ImpactSettings } from '../domain/schedule/impact';
 import { scopeApplies, targetOfCis, type ScopeTarget } from '../domain/schedule/scope';
 import { occurrences, within } from '../domain/schedule/windows';
-import type { ChangeRecord, ConflictDetail, ConflictKind, ConflictRecord, FreezeExceptionRecord, Repositories, WindowRecord } from '../db/repositories';
+import type { ChangeRecord, ConflictKind, ConflictRecord, FreezeExceptionRecord, Repositories, WindowRecord } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
 import type { OutboxService } from './outbox.service';
 import { finalStatesOf, type ActivePolicy, type PolicyService } from './policy.service';
@@ -26,16 +26,7 @@ const WINDOW_KINDS: ReadonlySet<ConflictKind> = new Set(['freeze', 'outside_main
 export const DEFAULT_IMPACT: ImpactSettings = { direction: 'dependents', depth: 2, relationTypes: ['depends_on', 'runs_on', 'connects_to'], summariseAbove: 50 };
 
 /** A conflict as computed, before it is stored. */
-interface DesiredConflict {
-  key: string;
-  kind: ConflictKind;
-  otherChangeId: string | null;
-  windowId: string | null;
-  serviceId: string | null;
-  startsAt: string;
-  endsAt: string;
-  detail: ConflictDetail;
-}
+type DesiredConflict = Omit<ConflictRecord, 'id' | 'changeId' | 'acknowledgement' | 'createdAt'>;
 
 /** What one refresh pass reads once: the policy's settings, the windows and the impact of each change. */
 interface Pass {
@@ -160,7 +151,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const searchCis = [...new Set([...change.ciIds, ...impacted, ...reverse])];
     const rows = await repos.schedule.plannedOnCis(searchCis, change.plannedStart, change.plannedEnd, change.id, pass.finalStates);
     const busy = change.implementerId ? await repos.schedule.plannedForImplementer(change.implementerId, change.plannedStart, change.plannedEnd, change.id, pass.finalStates) : [];
-    const others = await repos.changes.findManyByIds([...new Set([...rows.map((r) => r.changeId), ...busy])]);
+    const others = await repos.changes.findManyByIds([...new Set([...rows.map((r) => r.changeId), ...busy.map((b) => b.changeId)])]);
     const self: PlannedChange = { id: change.id, start: Date.parse(change.plannedStart), end: Date.parse(change.plannedEnd), ciIds: change.ciIds, implementerId: change.implementerId, impacted };
     const result = new Map<string, PairConflict[]>();
     for (const other of others) {
@@ -185,6 +176,15 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     endsAt: iso(p.end),
     detail: p.kind === 'assignee_busy' ? { userId: userId ?? undefined } : { ciIds: p.ciIds },
   });
+
+  /** Every conflict the change has now (none when it is closed or not planned), and its pair conflicts by other change. */
+  async function compute(repos: Repositories, pass: Pass, change: ChangeRecord): Promise<{ desired: DesiredConflict[]; pairs: Map<string, PairConflict[]> }> {
+    if (!planned(change, pass.finalStates)) return { desired: [], pairs: new Map() };
+    const pairs = await pairConflictsOf(repos, pass, change);
+    const desired = await windowConflicts(repos, pass, change);
+    for (const [otherId, found] of pairs) for (const p of found) desired.push(toDesired(otherId, p, change.implementerId));
+    return { desired, pairs };
+  }
 
   /**
    * Makes the stored rows of `changeId` that `owns` selects equal `desired`: new ones inserted, vanished
@@ -228,9 +228,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         added.push(...(await persist(repos, id, inPlay ? await windowConflicts(repos, pass, change) : [], (c) => WINDOW_KINDS.has(c.kind))));
         continue;
       }
-      const pairs = inPlay ? await pairConflictsOf(repos, pass, change) : new Map<string, PairConflict[]>();
-      const desired = [...(inPlay ? await windowConflicts(repos, pass, change) : [])];
-      for (const [otherId, found] of pairs) for (const p of found) desired.push(toDesired(otherId, p, change.implementerId));
+      const { desired, pairs } = await compute(repos, pass, change);
       const before = await repos.schedule.conflictsNaming(id);
       added.push(...(await persist(repos, id, desired, () => true)));
       // The other side: every change named before or now gets the same pair conflicts, naming this one.
@@ -315,9 +313,10 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const reverse = pass.settings.depth > 0 ? (await impactOf(ciIds, { ...pass.settings, direction: reverseDirection(pass.settings.direction) }, edgeReader(repos))).map((i) => i.ciId) : [];
     const rows = await repos.schedule.plannedOnCis([...new Set([...ciIds, ...impacted, ...reverse])], iso(from), iso(until), q.excludeChangeId ?? null, pass.finalStates);
     const byImplementer = q.implementerId ? await repos.schedule.plannedForImplementer(q.implementerId, iso(from), iso(until), q.excludeChangeId ?? null, pass.finalStates) : [];
-    for (const c of await repos.changes.findManyByIds([...new Set([...rows.map((r) => r.changeId), ...byImplementer])])) {
-      if (c.plannedStart && c.plannedEnd) busy.push({ start: Date.parse(c.plannedStart), end: Date.parse(c.plannedEnd) });
-    }
+    // The rows carry the planned intervals: the changes themselves need not be read.
+    const intervals = new Map<string, { start: string; end: string }>();
+    for (const r of [...rows, ...byImplementer]) intervals.set(r.changeId, r);
+    for (const c of intervals.values()) busy.push({ start: Date.parse(c.start), end: Date.parse(c.end) });
     for (const w of pass.freezes) {
       if (!scopeApplies(w.scope, target)) continue;
       for (const o of occurrences(w, range.start, range.end)) busy.push({ start: o.start.getTime(), end: o.end.getTime() });
@@ -491,11 +490,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
    * Used by the benchmark and by anything that wants to ask "what if" inside a transaction.
    */
   async function check(repos: Repositories, change: ChangeRecord, active: ActivePolicy | null): Promise<DesiredConflict[]> {
-    const pass = await startPass(repos, active);
-    if (!planned(change, pass.finalStates)) return [];
-    const desired = await windowConflicts(repos, pass, change);
-    for (const [otherId, found] of await pairConflictsOf(repos, pass, change)) for (const p of found) desired.push(toDesired(otherId, p, change.implementerId));
-    return desired;
+    return (await compute(repos, await startPass(repos, active), change)).desired;
   }
 
   // A new policy whose impact settings differ changes which CIs are related: every planned change is recomputed.
