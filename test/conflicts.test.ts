@@ -268,6 +268,10 @@ describe('schedule conflicts', () => {
     assert.match(notice.title, /Release freeze/);
     assert.match(notice.body, new RegExp(at(h, 24)));
 
+    // A change filed into the freeze gets its proposed slot at once, without a notice to the person who filed it.
+    const b = await file(h, plan([db], { plannedStart: at(h, 4), plannedEnd: at(h, 5) }), owner.token);
+    assert.deepEqual((await conflictsOf(h, b.id))[0]!.proposedSlot, { start: at(h, 24), end: at(h, 25) });
+
     // Taking the proposed slot clears the conflict.
     await h.request('PATCH', `/api/v1/changes/${a.id}`, { body: { plannedStart: c!.proposedSlot!.start, plannedEnd: c!.proposedSlot!.end } });
     assert.deepEqual(await kinds(h, a.id), []);

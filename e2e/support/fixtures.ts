@@ -16,9 +16,15 @@ export async function signIn(page: Page, email = E2E_ADMIN.email, password = E2E
   await expect(page.getByRole('heading', { name: 'Changes', level: 1 })).toBeVisible();
 }
 
-/** A datetime-local value `days` from now at `hour`:00 local time. */
+/**
+ * A datetime-local value `days` from now at `hour`:00 local time. NOTE: a day that falls in or next to the demo's
+ * year-end freeze (20 December to 3 January) moves 20 days later, so journeys that schedule a change do not
+ * meet the freeze when the suite runs in December; the freeze journeys plan into it on purpose.
+ */
 export function localDateTime(days: number, hour: number): string {
-  const d = new Date(Date.now() + days * 86_400_000);
+  let d = new Date(Date.now() + days * 86_400_000);
+  const nearFreeze = (d.getMonth() === 11 && d.getDate() >= 17) || (d.getMonth() === 0 && d.getDate() <= 5);
+  if (nearFreeze) d = new Date(d.getTime() + 20 * 86_400_000);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(hour)}:00`;
 }

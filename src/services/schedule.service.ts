@@ -88,10 +88,14 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     return found;
   }
 
+  /** The services of these CIs. */
+  const servicesOf = (repos: Repositories, cis: readonly { serviceId: string | null }[]) =>
+    repos.cmdb.findServicesByIds([...new Set(cis.map((c) => c.serviceId).filter((id): id is string => id !== null))]);
+
   /** The CIs, services and scope target of a piece of work on these CIs. */
   async function targetOf(repos: Repositories, ciIds: readonly string[]) {
     const cis = await repos.cmdb.findCisByIds([...ciIds]);
-    const services = await repos.cmdb.findServicesByIds([...new Set(cis.map((c) => c.serviceId).filter((id): id is string => id !== null))]);
+    const services = await servicesOf(repos, cis);
     return { cis, services, target: targetOfCis(cis, services) };
   }
 
@@ -104,9 +108,11 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   async function windowConflicts(repos: Repositories, pass: Pass, change: ChangeRecord & { plannedStart: string; plannedEnd: string }): Promise<DesiredConflict[]> {
     const start = new Date(change.plannedStart);
     const end = new Date(change.plannedEnd);
-    const { cis, services, target } = await targetOf(repos, change.ciIds);
+    const [{ cis, services, target }, excepted] = await Promise.all([
+      targetOf(repos, change.ciIds),
+      pass.freezes.length > 0 ? exceptedWindows(repos, change.id) : Promise.resolve(new Set<string>()),
+    ]);
     const found: DesiredConflict[] = [];
-    const excepted = pass.freezes.length > 0 ? await exceptedWindows(repos, change.id) : new Set<string>();
     for (const w of pass.freezes) {
       if (!scopeApplies(w.scope, target)) continue;
       for (const o of occurrences(w, start, end, OCCURRENCES_PER_CHANGE)) {
@@ -143,23 +149,30 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
 
   /** The pair conflicts of a planned change with every other open change, by the other change's id. */
   async function pairConflictsOf(repos: Repositories, pass: Pass, change: ChangeRecord & { plannedStart: string; plannedEnd: string }): Promise<Map<string, PairConflict[]>> {
-    const impacted = new Set((await impactFor(repos, pass, change)).map((i) => i.ciId));
-    // Changes whose own impact could reach this one's CIs sit on the CIs this one's reverse impact reaches.
-    const reverse =
-      pass.settings.depth > 0 ? (await impactOf(change.ciIds, { ...pass.settings, direction: reverseDirection(pass.settings.direction) }, edgeReader(repos))).map((i) => i.ciId) : [];
+    // NOTE: reads that do not wait for one another are started together, here and below: on PostgreSQL outside a
+    // transaction they run in parallel on the pool, which shortens the check by several round trips (inside a
+    // transaction, and on SQLite, Kysely still runs them one at a time).
+    const [impactedCis, reverse, busy] = await Promise.all([
+      impactFor(repos, pass, change),
+      // Changes whose own impact could reach this one's CIs sit on the CIs this one's reverse impact reaches.
+      pass.settings.depth > 0 ? impactOf(change.ciIds, { ...pass.settings, direction: reverseDirection(pass.settings.direction) }, edgeReader(repos)).then((found) => found.map((i) => i.ciId)) : Promise.resolve([]),
+      change.implementerId ? repos.schedule.plannedForImplementer(change.implementerId, change.plannedStart, change.plannedEnd, change.id, pass.finalStates) : Promise.resolve([]),
+    ]);
+    const impacted = new Set(impactedCis.map((i) => i.ciId));
     const reverseSet = new Set(reverse);
     const searchCis = [...new Set([...change.ciIds, ...impacted, ...reverse])];
     const rows = await repos.schedule.plannedOnCis(searchCis, change.plannedStart, change.plannedEnd, change.id, pass.finalStates);
-    const busy = change.implementerId ? await repos.schedule.plannedForImplementer(change.implementerId, change.plannedStart, change.plannedEnd, change.id, pass.finalStates) : [];
-    const others = await repos.changes.findManyByIds([...new Set([...rows.map((r) => r.changeId), ...busy.map((b) => b.changeId)])]);
+    const others = (await repos.changes.findManyByIds([...new Set([...rows.map((r) => r.changeId), ...busy.map((b) => b.changeId)])])).filter((o) => planned(o, pass.finalStates));
     const self: PlannedChange = { id: change.id, start: Date.parse(change.plannedStart), end: Date.parse(change.plannedEnd), ciIds: change.ciIds, implementerId: change.implementerId, impacted };
+    const mine = new Set(change.ciIds);
+    // Another change's impact matters only when nothing nearer already decides the pair.
+    const needsTheirImpact = (other: ChangeRecord) => !other.ciIds.some((id) => mine.has(id) || impacted.has(id)) && other.ciIds.some((id) => reverseSet.has(id));
+    const theirImpact = new Map(
+      await Promise.all(others.filter(needsTheirImpact).map(async (other) => [other.id, new Set((await impactFor(repos, pass, other)).map((i) => i.ciId))] as const)),
+    );
     const result = new Map<string, PairConflict[]>();
     for (const other of others) {
-      if (!planned(other, pass.finalStates)) continue;
-      const mine = new Set(change.ciIds);
-      // Another change's impact matters only when nothing nearer already decides the pair.
-      const needsTheirImpact = !other.ciIds.some((id) => mine.has(id) || impacted.has(id)) && other.ciIds.some((id) => reverseSet.has(id));
-      const theirs = needsTheirImpact ? new Set((await impactFor(repos, pass, other)).map((i) => i.ciId)) : new Set<string>();
+      const theirs = theirImpact.get(other.id) ?? new Set<string>();
       const found = pairConflicts(self, { id: other.id, start: Date.parse(other.plannedStart), end: Date.parse(other.plannedEnd), ciIds: other.ciIds, implementerId: other.implementerId, impacted: theirs });
       if (found.length > 0) result.set(other.id, found);
     }
@@ -180,8 +193,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   /** Every conflict the change has now (none when it is closed or not planned), and its pair conflicts by other change. */
   async function compute(repos: Repositories, pass: Pass, change: ChangeRecord): Promise<{ desired: DesiredConflict[]; pairs: Map<string, PairConflict[]> }> {
     if (!planned(change, pass.finalStates)) return { desired: [], pairs: new Map() };
-    const pairs = await pairConflictsOf(repos, pass, change);
-    const desired = await windowConflicts(repos, pass, change);
+    const [pairs, desired] = await Promise.all([pairConflictsOf(repos, pass, change), windowConflicts(repos, pass, change)]);
     for (const [otherId, found] of pairs) for (const p of found) desired.push(toDesired(otherId, p, change.implementerId));
     return { desired, pairs };
   }
@@ -302,17 +314,25 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   /** The first free slots for work on the CIs (read through the caller's repositories). */
   async function nextSlots(repos: Repositories, q: { ciIds: string[]; durationMinutes: number; after?: string; limit: number; implementerId?: string; excludeChangeId?: string }, active: ActivePolicy | null): Promise<NextSlots> {
     const pass = await startPass(repos, active);
-    const from = Math.max(q.after ? Date.parse(q.after) : deps.now().getTime(), 0);
+    // Never a slot in the past: the search starts now at the earliest.
+    const from = Math.max(q.after ? Date.parse(q.after) : 0, deps.now().getTime());
     const until = from + NEXT_SLOT_HORIZON_DAYS * DAY_MS;
-    const { cis, services, target } = await targetOf(repos, q.ciIds);
+    // NOTE: reads that do not wait for one another are started together (see pairConflictsOf).
+    const [cis, excluded, byImplementer] = await Promise.all([
+      repos.cmdb.findCisByIds([...q.ciIds]),
+      q.excludeChangeId ? repos.schedule.exclusionsOf(q.excludeChangeId).then((found) => new Set(found.map((e) => e.ciId))) : Promise.resolve(new Set<string>()),
+      q.implementerId ? repos.schedule.plannedForImplementer(q.implementerId, iso(from), iso(until), q.excludeChangeId ?? null, pass.finalStates) : Promise.resolve([]),
+    ]);
     const ciIds = cis.map((c) => c.id);
+    const [services, impacted, reverse] = await Promise.all([
+      servicesOf(repos, cis),
+      impactOf(ciIds, pass.settings, edgeReader(repos), excluded).then((found) => found.map((i) => i.ciId)),
+      pass.settings.depth > 0 ? impactOf(ciIds, { ...pass.settings, direction: reverseDirection(pass.settings.direction) }, edgeReader(repos)).then((found) => found.map((i) => i.ciId)) : Promise.resolve([]),
+    ]);
+    const target = targetOfCis(cis, services);
     const busy: Interval[] = [];
     const range = { start: new Date(from), end: new Date(until) };
-    const excluded = q.excludeChangeId ? new Set((await repos.schedule.exclusionsOf(q.excludeChangeId)).map((e) => e.ciId)) : new Set<string>();
-    const impacted = (await impactOf(ciIds, pass.settings, edgeReader(repos), excluded)).map((i) => i.ciId);
-    const reverse = pass.settings.depth > 0 ? (await impactOf(ciIds, { ...pass.settings, direction: reverseDirection(pass.settings.direction) }, edgeReader(repos))).map((i) => i.ciId) : [];
     const rows = await repos.schedule.plannedOnCis([...new Set([...ciIds, ...impacted, ...reverse])], iso(from), iso(until), q.excludeChangeId ?? null, pass.finalStates);
-    const byImplementer = q.implementerId ? await repos.schedule.plannedForImplementer(q.implementerId, iso(from), iso(until), q.excludeChangeId ?? null, pass.finalStates) : [];
     // The rows carry the planned intervals: the changes themselves need not be read.
     const intervals = new Map<string, { start: string; end: string }>();
     for (const r of [...rows, ...byImplementer]) intervals.set(r.changeId, r);
@@ -342,12 +362,15 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const pass = await startPass(repos, active);
     const ids = await repos.schedule.openPlannedIds(pass.finalStates);
     const added = await refresh(repos, ids, active, { windowsOnly: true });
-    await proposeAndTell(repos, added.filter((c) => !c.detail.excepted), active);
+    await propose(repos, added.filter((c) => !c.detail.excepted), active, { tell: true });
     if (touched.some((w) => w.kind === 'freeze')) await lockdown(repos, actor, active, touched.map((w) => w.id));
   }
 
-  /** For new window conflicts of changes still ahead: a proposed slot on the conflict, and a notice to the owner. */
-  async function proposeAndTell(repos: Repositories, added: ConflictRecord[], active: ActivePolicy | null): Promise<void> {
+  /**
+   * For new window conflicts of changes still ahead: a proposed slot on the conflict, and with `tell`, a notice
+   * to the change's owner (a window moved under them; nobody is told about their own edit).
+   */
+  async function propose(repos: Repositories, added: ConflictRecord[], active: ActivePolicy | null, opts: { tell: boolean }): Promise<void> {
     const byChange = new Map<string, ConflictRecord[]>();
     for (const c of added) if (WINDOW_KINDS.has(c.kind)) byChange.set(c.changeId, [...(byChange.get(c.changeId) ?? []), c]);
     const now = deps.now().getTime();
@@ -360,6 +383,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       const found = await nextSlots(repos, { ciIds: change.ciIds, durationMinutes: duration, after, limit: 1, excludeChangeId: change.id, implementerId: change.implementerId ?? undefined }, active);
       const slot = found.slots[0] ?? null;
       for (const row of rows) await repos.schedule.updateConflict(row.id, { startsAt: row.startsAt, endsAt: row.endsAt, detail: { ...row.detail, proposedSlot: slot } });
+      if (!opts.tell) continue;
       const what = rows.map((r) => (r.kind === 'freeze' ? `the freeze "${r.detail.windowName}"` : 'a service that requires a maintenance window')).join(' and ');
       await deps.outbox.notify(repos, {
         recipients: [{ kind: 'user', ref: ownerOf(change) }],
@@ -514,6 +538,8 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
      */
     async changeMoved(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy | null): Promise<void> {
       const added = await refresh(repos, [change.id], active);
+      // Planned into a freeze (or outside a required window): the change gets a proposed slot at once.
+      await propose(repos, added.filter((c) => c.changeId === change.id && !c.detail.excepted), active, { tell: false });
       await tellOthers(repos, actor, change, added);
     },
 

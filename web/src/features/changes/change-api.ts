@@ -1,5 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
+import { invalidateSchedule } from './conflicts-api';
 import type {
   AuditEvent,
   Change,
@@ -87,6 +88,8 @@ function afterChangeWrite(queryClient: ReturnType<typeof useQueryClient>, id: st
   // A move may use a break-glass bypass, and an edit may bring a gate into force.
   void queryClient.invalidateQueries({ queryKey: ['changes', 'break-glass', id] });
   void queryClient.invalidateQueries({ queryKey: ['changes', 'evidence', id] });
+  // New times, CIs or an implementer move the conflicts, and closing the change clears them.
+  invalidateSchedule(queryClient, id);
 }
 
 /** The risk of change `id`: score, level, every factor with its points and reason, and any override. */

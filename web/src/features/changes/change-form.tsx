@@ -6,6 +6,7 @@ import { CLOSE_CODE_LABELS, LEVEL_LABELS, toOptions } from '../../shared/labels'
 import { useTeams } from '../admin/admin-api';
 import { UserSelect } from '../admin/user-select';
 import { CiMultiSelect } from '../cmdb/ci-multi-select';
+import { FindSlot, FormFreezeBanner } from './slot-finder';
 
 /** What the form edits. Times are datetime-local strings here and ISO instants on the wire. */
 export interface ChangeFormValues {
@@ -123,14 +124,29 @@ interface ChangeFormProps {
   disabled?: boolean;
   /** Under the assignment team and change manager: which routing rule chose them, when one did. */
   routingHints?: { team?: ReactNode; changeManager?: ReactNode };
+  /**
+   * "Find a slot" and the freeze warning. On a saved change: its id (its own interval is not in the way), its
+   * implementer, and whether to warn of freezes (the page's banner already speaks for the saved times).
+   */
+  scheduling?: { changeId?: string; implementerId?: string | null; warnOfFreezes?: boolean };
 }
 
 const levelOptions = toOptions(LEVEL_LABELS);
 const closeCodeOptions = toOptions(CLOSE_CODE_LABELS);
 
 /** The fields of a change, shared by the new-change page and the change page. */
-export function ChangeForm({ values, onChange, errors = {}, withOutcome = false, disabled = false, routingHints = {} }: ChangeFormProps) {
+export function ChangeForm({
+  values,
+  onChange,
+  errors = {},
+  withOutcome = false,
+  disabled = false,
+  routingHints = {},
+  scheduling = {},
+}: ChangeFormProps) {
   const teams = useTeams(withOutcome);
+  const plannedStart = localInputToIso(values.plannedStart);
+  const plannedEnd = localInputToIso(values.plannedEnd);
   const set = <K extends keyof ChangeFormValues>(key: K, value: ChangeFormValues[K]) => onChange({ ...values, [key]: value });
   const textProps = (
     key: 'title' | 'description' | 'justification' | 'implementationPlan' | 'testPlan' | 'backoutPlan' | 'closeNotes',
@@ -201,6 +217,16 @@ export function ChangeForm({ values, onChange, errors = {}, withOutcome = false,
           />
         </Grid.Col>
       </Grid>
+      <FindSlot
+        ciIds={values.ciIds}
+        start={plannedStart}
+        end={plannedEnd}
+        excludeChangeId={scheduling.changeId}
+        implementerId={scheduling.implementerId}
+        onPick={(slot) => onChange({ ...values, plannedStart: isoToLocalInput(slot.start), plannedEnd: isoToLocalInput(slot.end) })}
+        disabled={disabled}
+      />
+      {scheduling.warnOfFreezes !== false && <FormFreezeBanner ciIds={values.ciIds} start={plannedStart} end={plannedEnd} />}
       <SimpleGrid cols={3} spacing="sm">
         <Textarea label="Implementation plan" autosize minRows={3} maxRows={12} {...textProps('implementationPlan')} />
         <Textarea label="Test plan" autosize minRows={3} maxRows={12} {...textProps('testPlan')} />

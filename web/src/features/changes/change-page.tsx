@@ -4,6 +4,7 @@ import { useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import type { AvailableTransition, Change, ChangeDetail } from '../../api/types';
 import { ErrorAlert } from '../../shared/error-alert';
+import { isoToLocalInput } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
 import { blockingApprovalsOf, type BlockingApproval } from '../approvals/approval-words';
@@ -18,6 +19,7 @@ import { ChangeComments } from './change-comments';
 import { ChangeForm, type ChangeFormValues, formFromChange, toUpdateInput } from './change-form';
 import { ChangeHistory } from './change-history';
 import { ChangeSummary } from './change-summary';
+import { type Slot, useChangeConflicts } from './conflicts-api';
 import { EvidencePanel } from './evidence-panel';
 import { GateUnsatisfiedAlert, ReviewRequiredAlert } from './gate-unsatisfied-alert';
 import { type BlockingGate, blockingGatesOf, useChangeEvidence } from './governance-api';
@@ -29,6 +31,8 @@ import { PolicyPanel } from './policy-panel';
 import { RiskBadge } from './risk-badge';
 import { RiskPanel } from './risk-panel';
 import { routedTarget, RoutingHint } from './routing-hint';
+import { ScheduleBanners } from './schedule-banners';
+import { SchedulePanel } from './schedule-panel';
 import { StateBadge, TypeBadge } from './state-badge';
 
 const FORM_FIELDS = [
@@ -140,6 +144,8 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
   const { data: policy } = usePolicy();
   const update = useUpdateChange(change.id, cacheKey);
   const transition = useTransitionChange(change.id, cacheKey);
+  // Taking a slot is a save of its own, so its failure is shown where the slot was taken, not above the form.
+  const move = useUpdateChange(change.id, cacheKey);
   const [base, setBase] = useState<Change>(change);
   const [values, setValues] = useState<ChangeFormValues>(() => formFromChange(change));
   const [problem, setProblem] = useState<StepProblem | null>(null);
@@ -150,6 +156,9 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
   const pendingApprovals = approvals.data?.items.filter((a) => a.state === 'pending').length ?? 0;
   const evidence = useChangeEvidence(change.id);
   const missingGates = evidence.data?.gates.filter((g) => g.missing.length > 0).length ?? 0;
+  const conflicts = useChangeConflicts(change.id);
+  const conflictCount = conflicts.data?.items.length ?? 0;
+  const blockingCount = conflicts.data?.items.filter((c) => c.blocking).length ?? 0;
 
   const patch = toUpdateInput(base, values);
   const isDirty = Object.keys(patch).length > 0;
@@ -167,7 +176,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
   const canBreakGlass = change.type === 'emergency' && !isFinal && (hasRole(me, 'change_manager') || hasRole(me, 'admin'));
   const canEdit = !isFinal && hasPermission(me, 'change.update');
   const transitions = change.availableTransitions.filter((t) => t.allowed);
-  const busy = update.isPending || transition.isPending;
+  const busy = update.isPending || transition.isPending || move.isPending;
 
   const adopt = (saved: Change) => {
     setBase(saved);
@@ -184,6 +193,21 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
     } catch (err) {
       if (err instanceof ApiError && err.status === 412) setProblem({ kind: 'stale' });
       return null;
+    }
+  };
+
+  /** Moves the change to a slot: only the planned times are sent, and other unsaved edits stay in the form. */
+  const takeSlot = async (slot: Slot) => {
+    setProblem(null);
+    setAnnouncement('');
+    try {
+      const saved = await move.mutateAsync({ plannedStart: slot.start, plannedEnd: slot.end, version: base.version });
+      setBase(saved);
+      setValues((v) => ({ ...v, plannedStart: isoToLocalInput(saved.plannedStart), plannedEnd: isoToLocalInput(saved.plannedEnd) }));
+      setAnnouncement('Moved to the new slot.');
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 412) setProblem({ kind: 'stale' });
+      throw err;
     }
   };
 
@@ -281,6 +305,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
 
       <Stack gap="sm" mb="sm">
         <BreakGlassBanner change={change} canReview={hasPermission(me, 'change.review_break_glass')} />
+        <ScheduleBanners change={change} onShow={tab === 'schedule' ? undefined : () => setTab('schedule')} />
         {problem?.kind === 'missing' && (
           <MissingFieldsAlert fields={problem.fields} action={problem.label} onClose={() => setProblem(null)} />
         )}
@@ -336,6 +361,30 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
               >
                 Evidence
               </Tabs.Tab>
+              <Tabs.Tab
+                value="schedule"
+                aria-label={
+                  conflictCount > 0
+                    ? `Schedule (${conflictCount} conflict${conflictCount === 1 ? '' : 's'}${blockingCount > 0 ? `, ${blockingCount} blocking` : ''})`
+                    : undefined
+                }
+                rightSection={
+                  conflictCount > 0 ? (
+                    <Badge
+                      size="xs"
+                      color={blockingCount > 0 ? 'red' : 'gray'}
+                      variant="filled"
+                      circle
+                      aria-hidden
+                      data-testid="schedule-tab-count"
+                    >
+                      {conflictCount}
+                    </Badge>
+                  ) : undefined
+                }
+              >
+                Schedule
+              </Tabs.Tab>
               <Tabs.Tab value="policy">Policy</Tabs.Tab>
               <Tabs.Tab value="comments">Comments and work notes</Tabs.Tab>
               <Tabs.Tab value="history">History</Tabs.Tab>
@@ -351,6 +400,12 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
                   routingHints={{
                     team: <RoutingHint routed={routedTarget(change, 'team', values.assignmentTeamId)} />,
                     changeManager: <RoutingHint routed={routedTarget(change, 'changeManager', values.changeManagerId)} />,
+                  }}
+                  scheduling={{
+                    changeId: change.id,
+                    implementerId: change.implementerId,
+                    // The banner above the page speaks for the saved times; the form warns once they are edited.
+                    warnOfFreezes: patch.plannedStart !== undefined || patch.plannedEnd !== undefined || patch.ciIds !== undefined,
                   }}
                 />
                 {canEdit && (
@@ -389,6 +444,14 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
             </Tabs.Panel>
             <Tabs.Panel value="evidence">
               <EvidencePanel changeId={change.id} changeType={change.type} canAdd={!isFinal && hasPermission(me, 'change.update')} />
+            </Tabs.Panel>
+            <Tabs.Panel value="schedule">
+              <SchedulePanel
+                change={change}
+                canEdit={canEdit}
+                canAcknowledge={hasPermission(me, 'change.acknowledge_conflict')}
+                onTakeSlot={takeSlot}
+              />
             </Tabs.Panel>
             <Tabs.Panel value="policy">
               <PolicyPanel change={change} />

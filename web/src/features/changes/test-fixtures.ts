@@ -1,5 +1,6 @@
 /** Sample API answers for the change tests (not part of the app bundle: only tests import this file). */
-import type { ChangeDetail, RiskDetail } from '../../api/types';
+import type { ChangeDetail, Ci, RiskDetail } from '../../api/types';
+import type { ChangeImpact, Conflict } from './conflicts-api';
 import type { BreakGlass, Evidence, GateStatus } from './governance-api';
 
 /** The default policy's nine factors for a change on a critical PCI database: five apply, four do not. */
@@ -110,3 +111,117 @@ export function sampleBreakGlass(over: Partial<BreakGlass> = {}): BreakGlass {
     ...over,
   };
 }
+
+/** A change on orders-db planned for two hours on 21 December, inside the year-end freeze. */
+export const plannedChange: ChangeDetail = {
+  ...sampleChange,
+  state: 'assess',
+  ciIds: ['ci_db'],
+  plannedStart: '2026-12-21T22:00:00.000Z',
+  plannedEnd: '2026-12-22T00:00:00.000Z',
+  version: 3,
+};
+
+export const sampleCi: Ci = {
+  id: 'ci_db',
+  name: 'orders-db',
+  type: 'database',
+  environment: 'production',
+  serviceId: 'svc_pay',
+  criticality: 'high',
+  tags: ['pci'],
+  ownerTeamId: null,
+  attributes: {},
+  version: 1,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
+const conflictBase = {
+  otherChange: null,
+  window: null,
+  service: null,
+  cis: [],
+  excepted: false,
+  blocking: false,
+  proposedSlot: null,
+  acknowledgement: null,
+  createdAt: '2026-11-20T10:00:00.000Z',
+};
+
+/** The conflicts of `plannedChange`: the freeze, a service outside its window, a shared CI, a busy implementer. */
+export const sampleConflicts: Conflict[] = [
+  {
+    ...conflictBase,
+    id: 'cf_overlap',
+    kind: 'ci_overlap',
+    message: 'CHG0000002 (Patch the orders database) works on orders-db at the same time.',
+    startsAt: '2026-12-21T23:00:00.000Z',
+    endsAt: '2026-12-22T00:00:00.000Z',
+    otherChange: {
+      id: 'chg_2',
+      number: 'CHG0000002',
+      title: 'Patch the orders database',
+      state: 'scheduled',
+      plannedStart: '2026-12-21T23:00:00.000Z',
+      plannedEnd: '2026-12-22T01:00:00.000Z',
+    },
+    cis: [{ id: 'ci_db', name: 'orders-db' }],
+  },
+  {
+    ...conflictBase,
+    id: 'cf_freeze',
+    kind: 'freeze',
+    message: 'The change falls in the freeze "Year-end freeze".',
+    startsAt: '2026-12-20T00:00:00.000Z',
+    endsAt: '2027-01-03T00:00:00.000Z',
+    window: { id: 'w_freeze', name: 'Year-end freeze', kind: 'freeze' },
+    blocking: true,
+    proposedSlot: { start: '2027-01-03T00:00:00.000Z', end: '2027-01-03T02:00:00.000Z' },
+  },
+  {
+    ...conflictBase,
+    id: 'cf_window',
+    kind: 'outside_maintenance_window',
+    message: 'Payments requires its changes inside one of its maintenance windows, and this one is not.',
+    startsAt: '2026-12-21T22:00:00.000Z',
+    endsAt: '2026-12-22T00:00:00.000Z',
+    service: { id: 'svc_pay', name: 'Payments' },
+    blocking: true,
+  },
+  {
+    ...conflictBase,
+    id: 'cf_busy',
+    kind: 'assignee_busy',
+    message: 'Carol Nguyen also implements CHG0000003 (Rotate keys) at the same time.',
+    startsAt: '2026-12-21T22:00:00.000Z',
+    endsAt: '2026-12-21T23:00:00.000Z',
+    otherChange: { id: 'chg_3', number: 'CHG0000003', title: 'Rotate keys', state: 'assess', plannedStart: null, plannedEnd: null },
+    acknowledgement: {
+      by: 'u_alice',
+      byName: 'Alice Martin',
+      at: '2026-11-21T09:00:00.000Z',
+      reason: 'Carol does both from the same console',
+    },
+  },
+];
+
+/** The impact of `plannedChange`: orders-api depends on orders-db; one CI was left out by hand. */
+export const sampleImpact: ChangeImpact = {
+  settings: { direction: 'dependents', depth: 2, relationTypes: ['depends_on', 'runs_on'], summariseAbove: 50 },
+  affected: [{ id: 'ci_db', name: 'orders-db', serviceId: 'svc_pay' }],
+  impacted: [{ id: 'ci_api', name: 'orders-api', serviceId: 'svc_pay', depth: 1, via: { id: 'ci_db', name: 'orders-db' } }],
+  impactedCount: 1,
+  summarised: false,
+  services: [{ id: 'svc_pay', name: 'Payments', ciCount: 1, affected: true }],
+  excluded: [
+    {
+      id: 'ci_report',
+      name: 'report-runner',
+      reason: 'Reads a replica',
+      by: 'u_alice',
+      byName: 'Alice Martin',
+      at: '2026-11-21T09:00:00.000Z',
+    },
+  ],
+};

@@ -52,6 +52,20 @@ export function useService(id: string | null | undefined) {
   });
 }
 
+/** Edits a service; send the `version` you read (a stale one answers 412). */
+export function useUpdateService(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { requiresMaintenanceWindow?: boolean; version: number }) =>
+      api.patch<Service>(`/api/v1/services/${encodeURIComponent(id)}`, input),
+    onSuccess: (service) => {
+      queryClient.setQueryData(cmdbKeys.service(id), service);
+      // The answer is the service itself; only the lists that show it are fetched again.
+      void queryClient.invalidateQueries({ queryKey: ['services'], predicate: (q) => q.queryKey[1] !== 'detail' });
+    },
+  });
+}
+
 export function useServices(ids: string[]) {
   return useQueries({
     queries: ids.map((id) => ({

@@ -1,6 +1,7 @@
-import { Box, Grid, Group, Paper, Table, Text, Title } from '@mantine/core';
+import { Box, Checkbox, Grid, Group, Paper, Table, Text, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
+import type { Service } from '../../api/types';
 import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime } from '../../shared/format';
 import { PROVIDER_LABELS } from '../../shared/labels';
@@ -11,9 +12,37 @@ import { RouterAnchor } from '../../shared/router-link';
 import { useTeamNames } from '../admin/admin-api';
 import { useChangeList } from '../changes/change-api';
 import { StateBadge } from '../changes/state-badge';
-import { useCiList, useService } from './cmdb-api';
+import { hasPermission, useCurrentUser } from '../auth/session';
+import { useCiList, useService, useUpdateService } from './cmdb-api';
 import { Fact } from '../../shared/fact';
 import { CiTable, Tags, TierBadge } from './cmdb-ui';
+
+/**
+ * Whether the service's changes must fall inside one of its maintenance windows. People who keep the CMDB
+ * (`cmdb.write`) switch it here; the answer is saved at once.
+ */
+function MaintenanceWindowSetting({ service, canEdit }: { service: Service; canEdit: boolean }) {
+  const update = useUpdateService(service.id);
+  if (!canEdit) return <>{service.requiresMaintenanceWindow ? 'Required' : 'Not required'}</>;
+  const stale = update.error instanceof ApiError && update.error.status === 412;
+  return (
+    <Checkbox
+      label="Requires a maintenance window"
+      size="xs"
+      checked={service.requiresMaintenanceWindow}
+      disabled={update.isPending}
+      onChange={(e) => update.mutate({ requiresMaintenanceWindow: e.currentTarget.checked, version: service.version })}
+      error={
+        update.isError
+          ? stale
+            ? 'Someone changed this service meanwhile; reload the page and try again.'
+            : update.error.message
+          : undefined
+      }
+      description="Its changes must lie inside one of its maintenance windows"
+    />
+  );
+}
 
 export function ServicePage() {
   const { id = '' } = useParams();
@@ -21,6 +50,7 @@ export function ServicePage() {
   const cis = useCiList({ serviceId: id }, 100);
   const changes = useChangeList({ serviceId: id }, 10);
   const teamNames = useTeamNames();
+  const me = useCurrentUser();
 
   if (service.isPending) return <PageLoader label="Loading the service" />;
   if (service.isError) {
@@ -51,6 +81,9 @@ export function ServicePage() {
           <Fact label="Provider">{PROVIDER_LABELS[s.provider] ?? s.provider}</Fact>
           <Fact label="Tags">
             <Tags tags={s.tags} />
+          </Fact>
+          <Fact label="Maintenance window">
+            <MaintenanceWindowSetting service={s} canEdit={hasPermission(me, 'cmdb.write')} />
           </Fact>
           <Fact label="Updated">{formatDateTime(s.updatedAt)}</Fact>
         </Group>
