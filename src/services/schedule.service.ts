@@ -4,10 +4,11 @@ import { systemActor, type Actor } from '../domain/actor';
 import { assertPermission } from '../domain/auth/roles';
 import { ConflictError, NotFoundError, PolicyError, type Issue } from '../domain/errors';
 import { freeSlots, pairConflicts, type Interval, type PairConflict, type PlannedChange } from '../domain/schedule/conflicts';
-import { impactOf, reverseDirection, type ImpactedCi, type ImpactSettings } from '../domain/schedule/impact';
+import { impactOf, reverseDirection, type Edge, type EdgeReader, type ImpactedCi, type ImpactSettings } from '../domain/schedule/impact';
 import { scopeApplies, targetOfCis, type ScopeTarget } from '../domain/schedule/scope';
 import { occurrences, within } from '../domain/schedule/windows';
 import type { ChangeRecord, ConflictKind, ConflictRecord, FreezeExceptionRecord, Repositories, WindowRecord } from '../db/repositories';
+import type { PlannedInterval } from '../db/repositories/schedule.repository';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
 import type { OutboxService } from './outbox.service';
 import { finalStatesOf, type ActivePolicy, type PolicyService } from './policy.service';
@@ -75,13 +76,64 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
 
   const edgeReader = (repos: Repositories) => (ciIds: string[], direction: 'incoming' | 'outgoing', types: string[]) => repos.schedule.edges(ciIds, direction, types);
 
+  /** An edge reader that also keeps every edge it read in `into`. */
+  const recording =
+    (reader: EdgeReader, into: Edge[]): EdgeReader =>
+    async (ciIds, direction, types) => {
+      const found = await reader(ciIds, direction, types);
+      into.push(...found);
+      return found;
+    };
+
+  /** An edge reader over edges already read: no query. */
+  function readerOver(edges: readonly Edge[]): EdgeReader {
+    const byTo = new Map<string, Edge[]>();
+    const byFrom = new Map<string, Edge[]>();
+    for (const e of edges) {
+      byTo.set(e.toCiId, [...(byTo.get(e.toCiId) ?? []), e]);
+      byFrom.set(e.fromCiId, [...(byFrom.get(e.fromCiId) ?? []), e]);
+    }
+    return async (ciIds, direction, types) => ciIds.flatMap((id) => (direction === 'incoming' ? byTo : byFrom).get(id) ?? []).filter((e) => types.includes(e.type));
+  }
+
+  /**
+   * An edge reader that answers the reads made in one turn of the event loop with one query: the impact and
+   * the reverse impact of a change, walked side by side, read each step of the graph together.
+   */
+  function batchingReader(repos: Repositories): EdgeReader {
+    let pending: { ciIds: string[]; direction: 'incoming' | 'outgoing'; types: string[]; resolve: (edges: Edge[]) => void; reject: (err: unknown) => void }[] = [];
+    const flush = async () => {
+      const batch = pending;
+      pending = [];
+      const byTypes = new Map<string, typeof batch>();
+      for (const r of batch) byTypes.set(JSON.stringify(r.types), [...(byTypes.get(JSON.stringify(r.types)) ?? []), r]);
+      for (const group of byTypes.values()) {
+        try {
+          const ids = (direction: 'incoming' | 'outgoing') => [...new Set(group.filter((r) => r.direction === direction).flatMap((r) => r.ciIds))];
+          const edges = await repos.schedule.edgesAround(ids('incoming'), ids('outgoing'), group[0]!.types);
+          for (const r of group) {
+            const mine = new Set(r.ciIds);
+            r.resolve(edges.filter((e) => mine.has(r.direction === 'incoming' ? e.toCiId : e.fromCiId)));
+          }
+        } catch (err) {
+          for (const r of group) r.reject(err);
+        }
+      }
+    };
+    return (ciIds, direction, types) =>
+      new Promise((resolve, reject) => {
+        if (pending.length === 0) setImmediate(() => void flush());
+        pending.push({ ciIds, direction, types, resolve, reject });
+      });
+  }
+
   /** The CIs the change's impact reaches, after its exclusions (cached for the pass). */
-  function impactFor(repos: Repositories, pass: Pass, change: Pick<ChangeRecord, 'id' | 'ciIds'>): Promise<ImpactedCi[]> {
+  function impactFor(repos: Repositories, pass: Pass, change: Pick<ChangeRecord, 'id' | 'ciIds'>, reader: EdgeReader = edgeReader(repos), excludedCis?: Promise<Set<string>>): Promise<ImpactedCi[]> {
     let found = pass.impact.get(change.id);
     if (!found) {
       found = (async () => {
-        const excluded = new Set((await repos.schedule.exclusionsOf(change.id)).map((e) => e.ciId));
-        return impactOf(change.ciIds, pass.settings, edgeReader(repos), excluded);
+        const excluded = await (excludedCis ?? exclusionsOf(repos, change.id));
+        return impactOf(change.ciIds, pass.settings, reader, excluded);
       })();
       pass.impact.set(change.id, found);
     }
@@ -91,6 +143,8 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   /** The services of these CIs. */
   const servicesOf = (repos: Repositories, cis: readonly { serviceId: string | null }[]) =>
     repos.cmdb.findServicesByIds([...new Set(cis.map((c) => c.serviceId).filter((id): id is string => id !== null))]);
+
+  const exclusionsOf = async (repos: Repositories, changeId: string) => new Set((await repos.schedule.exclusionsOf(changeId)).map((e) => e.ciId));
 
   /** The CIs, services and scope target of a piece of work on these CIs. */
   async function targetOf(repos: Repositories, ciIds: readonly string[]) {
@@ -108,14 +162,13 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   async function windowConflicts(repos: Repositories, pass: Pass, change: ChangeRecord & { plannedStart: string; plannedEnd: string }): Promise<DesiredConflict[]> {
     const start = new Date(change.plannedStart);
     const end = new Date(change.plannedEnd);
-    const [{ cis, services, target }, excepted] = await Promise.all([
-      targetOf(repos, change.ciIds),
-      pass.freezes.length > 0 ? exceptedWindows(repos, change.id) : Promise.resolve(new Set<string>()),
-    ]);
+    const { cis, services, target } = await targetOf(repos, change.ciIds);
     const found: DesiredConflict[] = [];
-    for (const w of pass.freezes) {
-      if (!scopeApplies(w.scope, target)) continue;
-      for (const o of occurrences(w, start, end, OCCURRENCES_PER_CHANGE)) {
+    const freezes = pass.freezes.filter((w) => scopeApplies(w.scope, target)).map((w) => ({ w, list: occurrences(w, start, end, OCCURRENCES_PER_CHANGE) }));
+    // Exceptions only matter to freezes the change falls in; most changes fall in none.
+    const excepted = freezes.some((f) => f.list.length > 0) ? await exceptedWindows(repos, change.id) : new Set<string>();
+    for (const { w, list } of freezes) {
+      for (const o of list) {
         found.push({
           key: `freeze:${w.id}:${o.start.toISOString()}`,
           kind: 'freeze',
@@ -150,30 +203,52 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   /** The pair conflicts of a planned change with every other open change, by the other change's id. */
   async function pairConflictsOf(repos: Repositories, pass: Pass, change: ChangeRecord & { plannedStart: string; plannedEnd: string }): Promise<Map<string, PairConflict[]>> {
     // NOTE: reads that do not wait for one another are started together, here and below: on PostgreSQL outside a
-    // transaction they run in parallel on the pool, which shortens the check by several round trips (inside a
-    // transaction, and on SQLite, Kysely still runs them one at a time).
+    // transaction they run in parallel on the pool (inside a transaction, and on SQLite, one at a time). The
+    // impact and the reverse impact share one query per step of the graph (batchingReader).
+    const reader = batchingReader(repos);
+    const excluded = exclusionsOf(repos, change.id);
+    const reverseEdges: Edge[] = [];
     const [impactedCis, reverse, busy] = await Promise.all([
-      impactFor(repos, pass, change),
+      impactFor(repos, pass, change, reader, excluded),
       // Changes whose own impact could reach this one's CIs sit on the CIs this one's reverse impact reaches.
-      pass.settings.depth > 0 ? impactOf(change.ciIds, { ...pass.settings, direction: reverseDirection(pass.settings.direction) }, edgeReader(repos)).then((found) => found.map((i) => i.ciId)) : Promise.resolve([]),
+      pass.settings.depth > 0
+        ? excluded.then(() => impactOf(change.ciIds, { ...pass.settings, direction: reverseDirection(pass.settings.direction) }, recording(reader, reverseEdges))).then((found) => found.map((i) => i.ciId))
+        : Promise.resolve([]),
       change.implementerId ? repos.schedule.plannedForImplementer(change.implementerId, change.plannedStart, change.plannedEnd, change.id, pass.finalStates) : Promise.resolve([]),
     ]);
     const impacted = new Set(impactedCis.map((i) => i.ciId));
     const reverseSet = new Set(reverse);
     const searchCis = [...new Set([...change.ciIds, ...impacted, ...reverse])];
     const rows = await repos.schedule.plannedOnCis(searchCis, change.plannedStart, change.plannedEnd, change.id, pass.finalStates);
-    const others = (await repos.changes.findManyByIds([...new Set([...rows.map((r) => r.changeId), ...busy.map((b) => b.changeId)])])).filter((o) => planned(o, pass.finalStates));
+    // NOTE: the other changes are built from the rows, not read again: pairConflicts and the impact below only
+    // ever compare their CIs with CIs in searchCis, and the rows hold every CI of theirs in it. A change found
+    // only through its implementer has none there, which leaves it just assignee_busy, as its full CIs would.
+    const others = new Map<string, PlannedChange & { ciIds: string[] }>();
+    const otherOf = (r: PlannedInterval) => {
+      const other = others.get(r.changeId) ?? { id: r.changeId, start: Date.parse(r.start), end: Date.parse(r.end), ciIds: [] as string[], implementerId: r.implementerId, impacted: new Set<string>() };
+      others.set(r.changeId, other);
+      return other;
+    };
+    for (const r of rows) otherOf(r).ciIds.push(r.ciId);
+    for (const r of busy) otherOf(r);
     const self: PlannedChange = { id: change.id, start: Date.parse(change.plannedStart), end: Date.parse(change.plannedEnd), ciIds: change.ciIds, implementerId: change.implementerId, impacted };
     const mine = new Set(change.ciIds);
     // Another change's impact matters only when nothing nearer already decides the pair.
-    const needsTheirImpact = (other: ChangeRecord) => !other.ciIds.some((id) => mine.has(id) || impacted.has(id)) && other.ciIds.some((id) => reverseSet.has(id));
-    const theirImpact = new Map(
-      await Promise.all(others.filter(needsTheirImpact).map(async (other) => [other.id, new Set((await impactFor(repos, pass, other)).map((i) => i.ciId))] as const)),
+    const needsTheirImpact = (other: PlannedChange) => !other.ciIds.some((id) => mine.has(id) || impacted.has(id)) && other.ciIds.some((id) => reverseSet.has(id));
+    // NOTE: of another change's impact only the part on this change's CIs matters (pairConflicts reads nothing
+    // else), and every path of at most `depth` steps into them was read by the reverse impact above. Walking
+    // those edges with the other change's own exclusions finds exactly that part without reading any edge
+    // again. It is not the other change's whole impact, so it is not kept in the pass.
+    const near = readerOver(reverseEdges);
+    await Promise.all(
+      [...others.values()].filter(needsTheirImpact).map(async (other) => {
+        other.impacted = new Set((await impactOf(other.ciIds, pass.settings, near, await exclusionsOf(repos, other.id))).map((i) => i.ciId));
+      }),
     );
     const result = new Map<string, PairConflict[]>();
-    for (const other of others) {
-      const theirs = theirImpact.get(other.id) ?? new Set<string>();
-      const found = pairConflicts(self, { id: other.id, start: Date.parse(other.plannedStart), end: Date.parse(other.plannedEnd), ciIds: other.ciIds, implementerId: other.implementerId, impacted: theirs });
+    // In id order, as the changes used to be read.
+    for (const other of [...others.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))) {
+      const found = pairConflicts(self, other);
       if (found.length > 0) result.set(other.id, found);
     }
     return result;
@@ -320,14 +395,15 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     // NOTE: reads that do not wait for one another are started together (see pairConflictsOf).
     const [cis, excluded, byImplementer] = await Promise.all([
       repos.cmdb.findCisByIds([...q.ciIds]),
-      q.excludeChangeId ? repos.schedule.exclusionsOf(q.excludeChangeId).then((found) => new Set(found.map((e) => e.ciId))) : Promise.resolve(new Set<string>()),
+      q.excludeChangeId ? exclusionsOf(repos, q.excludeChangeId) : Promise.resolve(new Set<string>()),
       q.implementerId ? repos.schedule.plannedForImplementer(q.implementerId, iso(from), iso(until), q.excludeChangeId ?? null, pass.finalStates) : Promise.resolve([]),
     ]);
     const ciIds = cis.map((c) => c.id);
+    const reader = batchingReader(repos);
     const [services, impacted, reverse] = await Promise.all([
       servicesOf(repos, cis),
-      impactOf(ciIds, pass.settings, edgeReader(repos), excluded).then((found) => found.map((i) => i.ciId)),
-      pass.settings.depth > 0 ? impactOf(ciIds, { ...pass.settings, direction: reverseDirection(pass.settings.direction) }, edgeReader(repos)).then((found) => found.map((i) => i.ciId)) : Promise.resolve([]),
+      impactOf(ciIds, pass.settings, reader, excluded).then((found) => found.map((i) => i.ciId)),
+      pass.settings.depth > 0 ? impactOf(ciIds, { ...pass.settings, direction: reverseDirection(pass.settings.direction) }, reader).then((found) => found.map((i) => i.ciId)) : Promise.resolve([]),
     ]);
     const target = targetOfCis(cis, services);
     const busy: Interval[] = [];

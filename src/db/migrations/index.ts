@@ -8,6 +8,7 @@ import * as m0006 from './0006-windows';
 import * as m0007 from './0007-window-source';
 import * as m0008 from './0008-conflicts';
 import * as m0009 from './0009-calendar-feeds';
+import * as m0010 from './0010-schedule-indexes';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-window-source': m0007,
   '0008-conflicts': m0008,
   '0009-calendar-feeds': m0009,
+  '0010-schedule-indexes': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

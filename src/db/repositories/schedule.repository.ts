@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Edge } from '../../domain/schedule/impact';
 import type { DialectHelpers } from '../dialect';
 import type { ChangeConflictsTable, DB, FreezeExceptionsTable } from '../schema';
@@ -58,13 +58,34 @@ export interface FreezeExceptionRecord {
   decidedAt: string | null;
 }
 
-/** One planned interval of an open change, as the conflict search reads it. */
-export interface PlannedRow {
+/** An open change's planned interval and implementer, as the conflict search reads them. */
+export interface PlannedInterval {
   changeId: string;
+  start: string;
+  end: string;
+  implementerId: string | null;
+}
+
+/** An open change on one CI. */
+export interface PlannedRow extends PlannedInterval {
   ciId: string;
 }
 
 const CHUNK = 500;
+/**
+ * Changes planned longer than this many minutes are in changes_long_planned_idx (migration 0010; the literal
+ * there must stay equal to this one).
+ */
+const LONG_PLANNED_MINUTES = 600;
+/** A change planned at most this long overlaps [start, end) only if it starts after start − SHORT_SPAN_MS. */
+const SHORT_SPAN_MS = 12 * 3_600_000;
+/**
+ * The overlap search reads the changes around the interval first when there are at most this many per CI
+ * searched; past that, reading the changes on each CI costs less (see `plannedOnCis`).
+ */
+const CANDIDATES_PER_CI = 3;
+/** Intervals longer than this (the next-slot search looks 90 days ahead) are searched CI by CI at once. */
+const TIME_FIRST_MAX_MS = 7 * 86_400_000;
 
 /** Conflicts, impact exclusions, freeze exceptions and the reads the conflict search needs. */
 export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
@@ -96,21 +117,65 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
     decidedAt: h.readInstant(r.decided_at),
   });
 
+  /**
+   * The two halves of "open changes whose planned interval overlaps [start, end)": `near`, the changes planned
+   * up to SHORT_SPAN_MS, by their start (a narrow range of changes_planned_cover_idx), and `far`, the longer
+   * ones, through changes_long_planned_idx. Both select id, planned_start, planned_end and implementer_id.
+   */
+  function overlapHalves(start: string, end: string, excludeId: string | null, finalStates: string[]) {
+    const after = new Date(Date.parse(start) - SHORT_SPAN_MS).toISOString();
+    const columns = ['id', 'planned_start', 'planned_end', 'implementer_id'] as const;
+    let near = db.selectFrom('changes').select(columns).where('planned_start', '>', after).where('planned_start', '<', end).where('planned_end', '>', start);
+    let far = db.selectFrom('changes').select(columns).where(sql.ref('planned_minutes'), '>', sql.lit(LONG_PLANNED_MINUTES)).where('planned_end', '>', start).where('planned_start', '<', end);
+    if (excludeId) {
+      near = near.where('id', '!=', excludeId);
+      far = far.where('id', '!=', excludeId);
+    }
+    if (finalStates.length) {
+      near = near.where('state', 'not in', finalStates);
+      far = far.where('state', 'not in', finalStates);
+    }
+    return { near, far };
+  }
+
+  const toInterval = (r: { id: string; planned_start: string | null; planned_end: string | null; implementer_id: string | null }): PlannedInterval => ({
+    changeId: r.id,
+    start: h.readInstant(r.planned_start)!,
+    end: h.readInstant(r.planned_end)!,
+    implementerId: r.implementer_id,
+  });
+
+  /** Runs `read` on each chunk of `ids` (at once: on PostgreSQL outside a transaction they go in parallel) and joins the results in order. */
+  async function chunked<T>(ids: string[], read: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) chunks.push(ids.slice(i, i + CHUNK));
+    return (await Promise.all(chunks.map(read))).flat();
+  }
+
   return {
     /** Relations touching the CIs, of the given types: `incoming` where they are the `to` side, `outgoing` the `from`. */
     async edges(ciIds: string[], direction: 'incoming' | 'outgoing', types: string[]): Promise<Edge[]> {
-      const out: Edge[] = [];
       const column = direction === 'incoming' ? 'to_ci_id' : 'from_ci_id';
-      for (let i = 0; i < ciIds.length; i += CHUNK) {
-        const rows = await db
-          .selectFrom('ci_relations')
-          .select(['from_ci_id', 'to_ci_id', 'type'])
-          .where(column, 'in', ciIds.slice(i, i + CHUNK))
-          .where('type', 'in', types)
-          .execute();
-        for (const r of rows) out.push({ fromCiId: r.from_ci_id, toCiId: r.to_ci_id, type: r.type });
-      }
-      return out;
+      const rows = await chunked(ciIds, (chunk) => db.selectFrom('ci_relations').select(['from_ci_id', 'to_ci_id', 'type']).where(column, 'in', chunk).where('type', 'in', types).execute());
+      return rows.map((r) => ({ fromCiId: r.from_ci_id, toCiId: r.to_ci_id, type: r.type }));
+    },
+
+    /**
+     * Relations of the given types that point at one of `incoming` or start at one of `outgoing`, in one query
+     * when the lists are short (each relation once).
+     */
+    async edgesAround(incoming: string[], outgoing: string[], types: string[]): Promise<Edge[]> {
+      const read = async (): Promise<{ from_ci_id: string; to_ci_id: string; type: string }[]> => {
+        const q = db.selectFrom('ci_relations').select(['from_ci_id', 'to_ci_id', 'type']).where('type', 'in', types);
+        if (incoming.length === 0) return chunked(outgoing, (chunk) => q.where('from_ci_id', 'in', chunk).execute());
+        if (outgoing.length === 0) return chunked(incoming, (chunk) => q.where('to_ci_id', 'in', chunk).execute());
+        if (incoming.length <= CHUNK && outgoing.length <= CHUNK) return q.where((eb) => eb.or([eb('to_ci_id', 'in', incoming), eb('from_ci_id', 'in', outgoing)])).execute();
+        const [a, b] = await Promise.all([chunked(incoming, (chunk) => q.where('to_ci_id', 'in', chunk).execute()), chunked(outgoing, (chunk) => q.where('from_ci_id', 'in', chunk).execute())]);
+        return [...a, ...b];
+      };
+      const unique = new Map<string, Edge>();
+      for (const r of await read()) unique.set(`${r.from_ci_id}\u0000${r.to_ci_id}\u0000${r.type}`, { fromCiId: r.from_ci_id, toCiId: r.to_ci_id, type: r.type });
+      return [...unique.values()];
     },
 
     /**
@@ -118,28 +183,56 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
      * [start, end): intervals that only touch do not overlap. One row per change and CI.
      */
     async plannedOnCis(ciIds: string[], start: string, end: string, excludeId: string | null, finalStates: string[]): Promise<PlannedRow[]> {
-      const out: PlannedRow[] = [];
-      for (let i = 0; i < ciIds.length; i += CHUNK) {
+      if (ciIds.length === 0) return [];
+      // NOTE: two ways to the same rows. An interval of hours overlaps few changes: read those by time with
+      // their CIs, in one query (one index lookup per change). A long one overlaps many: read the changes on
+      // each CI instead (one lookup per change and CI). Reading by time gives up past `cap` changes, about
+      // what reading by CI would cost; intervals over TIME_FIRST_MAX_MS go straight to reading by CI.
+      if (Date.parse(end) - Date.parse(start) <= TIME_FIRST_MAX_MS) {
+        const cap = ciIds.length * CANDIDATES_PER_CI;
+        const { near, far } = overlapHalves(start, end, excludeId, finalStates);
+        const withCis = (q: typeof near, marker: 0 | 1) =>
+          db
+            .selectFrom(q.as('c'))
+            // A left join: a change without CIs still counts towards the cap.
+            .leftJoin('change_cis', 'change_cis.change_id', 'c.id')
+            .select(['c.id', 'c.planned_start', 'c.planned_end', 'c.implementer_id', 'change_cis.ci_id', sql<number>`${sql.lit(marker)}`.as('far')]);
+        const rows = await withCis(near.limit(cap + 1), 0).unionAll(withCis(far, 1)).execute();
+        if (new Set(rows.filter((r) => Number(r.far) === 0).map((r) => r.id)).size <= cap) {
+          const wanted = new Set(ciIds);
+          const found = new Map<string, PlannedRow>();
+          for (const r of rows) if (r.ci_id !== null && wanted.has(r.ci_id)) found.set(`${r.id} ${r.ci_id}`, { ...toInterval(r), ciId: r.ci_id });
+          return [...found.values()];
+        }
+      }
+      const rows = await chunked(ciIds, (chunk) => {
         let q = db
           .selectFrom('change_cis')
           .innerJoin('changes', 'changes.id', 'change_cis.change_id')
-          .select(['change_cis.change_id', 'change_cis.ci_id'])
-          .where('change_cis.ci_id', 'in', ciIds.slice(i, i + CHUNK))
+          .select(['change_cis.change_id', 'change_cis.ci_id', 'changes.planned_start', 'changes.planned_end', 'changes.implementer_id'])
+          .where('change_cis.ci_id', 'in', chunk)
           .where('changes.planned_start', '<', end)
           .where('changes.planned_end', '>', start);
         if (excludeId) q = q.where('changes.id', '!=', excludeId);
         if (finalStates.length) q = q.where('changes.state', 'not in', finalStates);
-        for (const r of await q.execute()) out.push({ changeId: r.change_id, ciId: r.ci_id });
-      }
-      return out;
+        return q.execute();
+      });
+      return rows.map((r) => ({ changeId: r.change_id, ciId: r.ci_id, start: h.readInstant(r.planned_start)!, end: h.readInstant(r.planned_end)!, implementerId: r.implementer_id }));
     },
 
     /** Open changes the user implements whose planned interval overlaps [start, end). */
-    async plannedForImplementer(userId: string, start: string, end: string, excludeId: string | null, finalStates: string[]): Promise<string[]> {
-      let q = db.selectFrom('changes').select('id').where('implementer_id', '=', userId).where('planned_start', '<', end).where('planned_end', '>', start);
-      if (excludeId) q = q.where('id', '!=', excludeId);
-      if (finalStates.length) q = q.where('state', 'not in', finalStates);
-      return (await q.execute()).map((r) => r.id);
+    async plannedForImplementer(userId: string, start: string, end: string, excludeId: string | null, finalStates: string[]): Promise<PlannedInterval[]> {
+      const { near, far } = overlapHalves(start, end, excludeId, finalStates);
+      // NOTE: the implementer is matched in code for the long ones: given implementer_id in the query, SQLite
+      // prefers changes_implementer_idx and reads every earlier change of that person.
+      const rows = await db
+        .selectFrom(near.where('implementer_id', '=', userId).as('near'))
+        .selectAll()
+        .unionAll(db.selectFrom(far.as('far')).selectAll())
+        .execute();
+      const found = new Map<string, PlannedInterval>();
+      for (const r of rows) if (r.implementer_id === userId) found.set(r.id, toInterval(r));
+      return [...found.values()];
     },
 
     /** Open changes with a planned interval that ends after `after` (the ones a window can bear on). */
