@@ -382,3 +382,42 @@ describe('windowRuleIssues', () => {
     assert.throws(() => within(bad, at('2026-01-01T00:00Z'), at('2026-01-01T01:00Z')), RangeError);
   });
 });
+
+describe('window rules: old recurring windows', () => {
+  const iso = (list: { start: Date; end: Date }[]) => list.map((o) => [o.start.toISOString(), o.end.toISOString()]);
+
+  it('expands a fortnightly window made years ago with the same phase, weekdays and DST times as a full expansion', () => {
+    const rule: WindowRule = {
+      start: '2019-01-05T22:00',
+      timeZone: 'Europe/London',
+      durationMinutes: 240,
+      rrule: 'FREQ=WEEKLY;INTERVAL=2;BYDAY=SA,SU',
+    };
+    const from = new Date('2026-10-01T00:00:00Z');
+    const to = new Date('2026-11-15T00:00:00Z');
+    // The whole history from the first occurrence, cut to the range, is what the fast path must give.
+    const full = occurrences(rule, new Date('2019-01-01T00:00:00Z'), to).filter((o) => o.end.getTime() > from.getTime());
+    const fast = occurrences(rule, from, to);
+    assert.deepEqual(iso(fast), iso(full));
+    // The fortnight phase counts from 5 January 2019. Saturday 17 October 2026 22:00 is BST (21:00Z); the
+    // fortnight after, 31 October, is GMT (22:00Z): the clocks went back on 25 October.
+    assert.deepEqual(
+      fast.map((o) => o.start.toISOString()),
+      [
+        '2026-10-03T21:00:00.000Z',
+        '2026-10-04T21:00:00.000Z',
+        '2026-10-17T21:00:00.000Z',
+        '2026-10-18T21:00:00.000Z',
+        '2026-10-31T22:00:00.000Z',
+        '2026-11-01T22:00:00.000Z',
+        '2026-11-14T22:00:00.000Z',
+      ],
+    );
+  });
+
+  it('keeps a daily window with COUNT to its count however late the range', () => {
+    const rule: WindowRule = { start: '2020-03-01T09:00', timeZone: 'UTC', durationMinutes: 60, rrule: 'FREQ=DAILY;COUNT=3' };
+    assert.deepEqual(occurrences(rule, new Date('2026-01-01T00:00:00Z'), new Date('2026-12-31T00:00:00Z')), []);
+    assert.equal(occurrences(rule, new Date('2020-01-01T00:00:00Z'), new Date('2026-12-31T00:00:00Z')).length, 3);
+  });
+});

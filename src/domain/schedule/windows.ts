@@ -292,9 +292,23 @@ export function occurrences(rule: WindowRule, from: Date, to: Date, limit = DEFA
   // shift; two days of slack on each side of the range is safe, and `take` filters exactly.
   const lo = new Date(fromMs - durationMs - 2 * DAY_MS);
   const hi = new Date(toMs + 2 * DAY_MS);
-  const rrule = new RRule({ ...parsed.options, dtstart: new Date(startLocal), tzid: null });
+  const rrule = new RRule({ ...parsed.options, dtstart: new Date(nearStart(startLocal, parsed.options, lo.getTime())), tzid: null });
   rrule.between(lo, hi, true, (date) => take(date.getTime()));
   return result;
+}
+
+/**
+ * The local start moved forward by whole periods to before `lo`, for daily and weekly rules without COUNT:
+ * the same weekdays, time of day and INTERVAL phase, so the same occurrences from `lo` on. Other rules keep
+ * their start. NOTE: rrule steps through every period from DTSTART, so without this a weekly window made two
+ * years ago takes a hundred steps before reaching the range asked about.
+ */
+function nearStart(startLocal: number, options: Partial<RRuleOptions>, lo: number): number {
+  if (options.count || (options.freq !== RRule.DAILY && options.freq !== RRule.WEEKLY)) return startLocal;
+  const periodMs = (options.interval ?? 1) * (options.freq === RRule.WEEKLY ? 7 : 1) * DAY_MS;
+  // `lo` is an instant; a local reading differs by less than a day, so a further day of slack is enough.
+  const periods = Math.floor((lo - DAY_MS - startLocal) / periodMs);
+  return periods > 0 ? startLocal + periods * periodMs : startLocal;
 }
 
 /**
