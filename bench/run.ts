@@ -10,6 +10,7 @@ import { INSTALL_DIR, loadConfig } from '../src/config';
 import { createTestDatabase, isPostgresAvailable, PG_ADMIN_URL } from '../test/support/databases';
 import { measure, type Measurement } from './load';
 import { benchPolicyEvaluation, type PolicyBenchResult } from './policy';
+import { benchSchedule, SCHEDULE_BUDGETS, type ScheduleBenchResult } from './schedule';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = 1;
@@ -192,6 +193,34 @@ async function main(): Promise<void> {
     log(`FAIL policy evaluation p99 ${fmt(policy.p99, 3)} ms is over the 1 ms budget`);
   }
 
+  // Issue 4's budgets: the conflict check (p50 under 10 ms, p99 under 50 ms) and the next-slot search (p99
+  // under 100 ms) for 20 CIs against a year of schedule, on each engine.
+  const schedule: ScheduleBenchResult[] = [];
+  log();
+  for (const engine of engines) schedule.push(await benchSchedule(engine, log));
+  for (const s of schedule) {
+    const { check: c, baseline: b, nextSlots: n } = s;
+    log();
+    log(
+      `Conflict check [${s.engine}], 20 CIs, ${c.runs} runs: p50 ${fmt(c.p50, 2)} ms, p99 ${fmt(c.p99, 2)} ms, ${fmt(c.meanConflicts, 1)} conflicts on average ` +
+        `(reading the same rows: p50 ${fmt(b.p50, 2)} ms, p99 ${fmt(b.p99, 2)} ms)`,
+    );
+    const budgets: [string, number, number][] = [
+      ['conflict check p50', c.p50, SCHEDULE_BUDGETS.checkP50],
+      ['conflict check p99', c.p99, SCHEDULE_BUDGETS.checkP99],
+      ['next-slot search p99', n.p99, SCHEDULE_BUDGETS.nextSlotsP99],
+    ];
+    log(`Next-slot search [${s.engine}], 20 CIs, 120 min, 90 days, 3 slots, ${n.runs} runs: p50 ${fmt(n.p50, 2)} ms, p99 ${fmt(n.p99, 2)} ms, ${fmt(n.meanSlots, 1)} slots found on average`);
+    for (const [what, ms, budget] of budgets) {
+      if (ms < budget) log(`PASS [${s.engine}] ${what} ${fmt(ms, 2)} ms is within the ${budget} ms budget`);
+      else {
+        failed = true;
+        log(`FAIL [${s.engine}] ${what} ${fmt(ms, 2)} ms is over the ${budget} ms budget`);
+      }
+    }
+    log(`INFO [${s.engine}] conflict check: ${fmt(s.ratioP50, 1)} × the cost of reading the same rows at p50, ${fmt(s.ratioP99, 1)} × at p99 (no budget; recorded only)`);
+  }
+
   mkdirSync(path.dirname(RESULTS), { recursive: true });
   writeFileSync(
     RESULTS,
@@ -209,6 +238,7 @@ async function main(): Promise<void> {
         sample,
         rows,
         policy,
+        schedule,
         ok: !failed,
       },
       null,

@@ -106,9 +106,15 @@ export async function seedSchedule(db: Kysely<DB>, h: DialectHelpers, policyVers
   const base = Math.ceil(now / HOUR) * HOUR;
   const json = (v: unknown) => h.writeJson(v);
 
-  const serviceIds = Array.from({ length: SIZE.services }, (_, i) => `bench-svc-${pad(i, 4)}`);
-  const ciIds = Array.from({ length: SIZE.cis }, (_, i) => `bench-ci-${pad(i, 6)}`);
-  const userIds = Array.from({ length: SIZE.users }, (_, i) => `bench-user-${pad(i, 4)}`);
+  // Ids shaped like the random UUIDs Cabinet gives out (index sizes and row widths as in production), from
+  // their own generator so the rest of the seed does not depend on how many were drawn.
+  const idRand = random(7);
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(idRand() * 16).toString(16)).join('');
+  const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[Math.floor(idRand() * 4)]}${hex(3)}-${hex(12)}`;
+  const serviceIds = Array.from({ length: SIZE.services }, uuid);
+  const ciIds = Array.from({ length: SIZE.cis }, uuid);
+  const userIds = Array.from({ length: SIZE.users }, uuid);
+  const changeIds = Array.from({ length: SIZE.changes + SIZE.probes + 1 }, uuid);
   const requiring = serviceIds.filter((_, i) => i % REQUIRING_EVERY === 0);
   const probeIds: string[] = [];
   let changeCis = 0;
@@ -118,7 +124,7 @@ export async function seedSchedule(db: Kysely<DB>, h: DialectHelpers, policyVers
     await insertAll(
       trx,
       'users',
-      userIds.map((id, i) => ({ id, email: `${id}@bench.example`, name: `Bench User ${i}`, password_hash: null, disabled: h.writeBool(false), created_at: at, updated_at: at })),
+      userIds.map((id, i) => ({ id, email: `bench-user-${pad(i, 4)}@bench.example`, name: `Bench User ${i}`, password_hash: null, disabled: h.writeBool(false), created_at: at, updated_at: at })),
     );
     await insertAll(
       trx,
@@ -142,7 +148,7 @@ export async function seedSchedule(db: Kysely<DB>, h: DialectHelpers, policyVers
       'cis',
       ciIds.map((id, i) => ({
         id,
-        name: id,
+        name: `bench-ci-${pad(i, 6)}`,
         type: pick(['server', 'database', 'application', 'network', 'storage']),
         environment: rand() < 0.7 ? 'production' : pick(['staging', 'test', 'development']),
         service_id: serviceIds[i % SIZE.services]!,
@@ -167,12 +173,12 @@ export async function seedSchedule(db: Kysely<DB>, h: DialectHelpers, policyVers
       const key = (from * SIZE.cis + to) * types.length + type;
       if (from === to || seen.has(key)) continue;
       seen.add(key);
-      relations.push({ id: `bench-rel-${pad(relations.length, 6)}`, from_ci_id: ciIds[from]!, to_ci_id: ciIds[to]!, type: types[type]!, created_at: at });
+      relations.push({ id: uuid(), from_ci_id: ciIds[from]!, to_ci_id: ciIds[to]!, type: types[type]!, created_at: at });
     }
     await insertAll(trx, 'ci_relations', relations);
 
     // Open planned changes over the next year: 1 to 4 hours on a quarter hour, 1 to 5 CIs, ~200 implementers.
-    const changeId = (seq: number) => `bench-chg-${pad(seq, 6)}`;
+    const changeId = (seq: number) => changeIds[seq]!;
     const changeRow = (seq: number, start: number, end: number, state: string, implementer: string): InsertObject<DB, 'changes'> => ({
       id: changeId(seq),
       number: formatChangeNumber(seq),
@@ -261,13 +267,13 @@ export async function seedSchedule(db: Kysely<DB>, h: DialectHelpers, policyVers
       source_uid: null,
     });
     const rows = [
-      win('bench-win-freeze', 'Year-end freeze', 'freeze', `${year}-12-15T00:00`, 'Europe/London', 21 * 24 * 60, 'FREQ=YEARLY', { global: true }),
-      win('bench-win-pci', 'PCI audit freeze', 'freeze', localStart(base + 150 * DAY).slice(0, 11) + '00:00', 'UTC', 7 * 24 * 60, null, { tags: ['pci'] }),
+      win(uuid(), 'Year-end freeze', 'freeze', `${year}-12-15T00:00`, 'Europe/London', 21 * 24 * 60, 'FREQ=YEARLY', { global: true }),
+      win(uuid(), 'PCI audit freeze', 'freeze', localStart(base + 150 * DAY).slice(0, 11) + '00:00', 'UTC', 7 * 24 * 60, null, { tags: ['pci'] }),
     ];
     const zones = ['UTC', 'Europe/London', 'Europe/Berlin'];
     const maintained = [...requiring, ...serviceIds.filter((_, i) => i % REQUIRING_EVERY === 7).slice(0, 10)];
     for (const [i, serviceId] of maintained.entries()) {
-      rows.push(win(`bench-win-mw-${pad(i, 3)}`, `Maintenance ${serviceId}`, 'maintenance', `${localStart(twoYearsAgo).slice(0, 11)}${pad(20 + (i % 3), 2)}:00`, zones[i % zones.length]!, 6 * 60, 'FREQ=WEEKLY;BYDAY=SA', { serviceIds: [serviceId] }));
+      rows.push(win(uuid(), `Maintenance ${i}`, 'maintenance', `${localStart(twoYearsAgo).slice(0, 11)}${pad(20 + (i % 3), 2)}:00`, zones[i % zones.length]!, 6 * 60, 'FREQ=WEEKLY;BYDAY=SA', { serviceIds: [serviceId] }));
     }
     await insertAll(trx, 'windows', rows);
     windows = rows.length;
@@ -325,11 +331,7 @@ export async function benchSchedule(engine: EngineName, log: (line: string) => v
         .selectFrom('change_cis')
         .innerJoin('changes', 'changes.id', 'change_cis.change_id')
         .select(['change_cis.change_id', 'change_cis.ci_id', 'changes.planned_start', 'changes.planned_end', 'changes.implementer_id', 'changes.state'])
-        .where(
-          'change_cis.ci_id',
-          'in',
-          own.map((r) => r.ci_id),
-        )
+        .where('change_cis.ci_id', 'in', own.map((r) => r.ci_id))
         .where('changes.planned_start', '<', probe.plannedEnd!)
         .where('changes.planned_end', '>', probe.plannedStart!)
         .where('changes.id', '!=', probe.id);
