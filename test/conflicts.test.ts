@@ -128,6 +128,43 @@ describe('schedule conflicts', () => {
     assert.deepEqual(await kinds(h, b.id), []);
   });
 
+  eachEngine('a change on more CIs than one graph query takes finds related conflicts two steps away on both sides', async (h) => {
+    // Over 200 CIs the graph is read step by step rather than in one query: both ways must agree.
+    const rows = [
+      ...Array.from({ length: 210 }, (_, i) => ({ name: `rack-${i}`, type: 'server', environment: 'production' })),
+      { name: 'rack-app', type: 'application', environment: 'production', relations: [{ to: 'rack-7', type: 'runs_on' }] },
+      { name: 'rack-web', type: 'application', environment: 'production', relations: [{ to: 'rack-app', type: 'depends_on' }] },
+      { name: 'rack-far', type: 'application', environment: 'production', relations: [{ to: 'rack-web', type: 'depends_on' }] },
+    ];
+    const imported = await h.request('POST', '/api/v1/cis/import', { body: rows });
+    assert.equal(imported.status, 200, imported.text);
+    const ids = new Map<string, string>();
+    for (const name of ['rack-app', 'rack-web', 'rack-far', ...Array.from({ length: 210 }, (_, i) => `rack-${i}`)]) ids.set(name, (await h.request('GET', `/api/v1/cis/${name}`)).body.id);
+    const big = await file(h, plan(Array.from({ length: 210 }, (_, i) => ids.get(`rack-${i}`)!), { plannedStart: at(h, 0), plannedEnd: at(h, 2) }));
+    const web = await file(h, plan([ids.get('rack-web')!], { plannedStart: at(h, 1), plannedEnd: at(h, 3) }));
+    const far = await file(h, plan([ids.get('rack-far')!], { plannedStart: at(h, 1), plannedEnd: at(h, 3) }));
+    assert.deepEqual(await kinds(h, big.id), [`related_ci_overlap:${web.id}`], 'rack-web is two steps from rack-7, rack-far three');
+    assert.deepEqual(await kinds(h, web.id), [`related_ci_overlap:${big.id}`, `related_ci_overlap:${far.id}`].sort());
+    assert.deepEqual(await kinds(h, far.id), [`related_ci_overlap:${web.id}`]);
+  });
+
+  eachEngine('impact both ways reaches a sibling through what both depend on', async (h) => {
+    const db = await ci(h, 'stock-db', 'database');
+    const one = await ci(h, 'stock-api', 'application');
+    const two = await ci(h, 'stock-batch', 'application');
+    await relate(h, one, db);
+    await relate(h, two, db);
+    const a = await file(h, plan([one], { plannedStart: at(h, 0), plannedEnd: at(h, 2) }));
+    const b = await file(h, plan([two], { plannedStart: at(h, 1), plannedEnd: at(h, 3) }));
+    assert.deepEqual(await kinds(h, a.id), [], 'dependents only: nothing depends on either application');
+    const files = await readBundleFiles(new URL('../policies/default', import.meta.url).pathname);
+    files['schedule.yaml'] = files['schedule.yaml']!.replace('direction: dependents', 'direction: both');
+    const applied = await h.request('POST', '/api/v1/policy/versions', { body: { files } });
+    assert.equal(applied.status, 201, applied.text);
+    assert.deepEqual(await kinds(h, a.id), [`related_ci_overlap:${b.id}`]);
+    assert.deepEqual(await kinds(h, b.id), [`related_ci_overlap:${a.id}`]);
+  });
+
   eachEngine('a large impact is summarised by service', async (h) => {
     const svc = await h.request('POST', '/api/v1/services', { body: { name: 'Storefront', tier: 2 } });
     const db = await ci(h, 'shared-db', 'database');

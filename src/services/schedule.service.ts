@@ -21,6 +21,8 @@ export const NEXT_SLOT_HORIZON_DAYS = 90;
 const SLOT_STEP_MS = 15 * MINUTE_MS;
 /** At most this many occurrences of one window inside one change's interval become conflicts. */
 const OCCURRENCES_PER_CHANGE = 50;
+/** Above this many CIs a change's graph is read step by step rather than in one query (edgesWithin). */
+const GRAPH_PREFETCH_MAX_CIS = 200;
 const PAIR_KINDS: ReadonlySet<ConflictKind> = new Set(['ci_overlap', 'related_ci_overlap', 'assignee_busy']);
 const WINDOW_KINDS: ReadonlySet<ConflictKind> = new Set(['freeze', 'outside_maintenance_window']);
 
@@ -89,9 +91,14 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   function readerOver(edges: readonly Edge[]): EdgeReader {
     const byTo = new Map<string, Edge[]>();
     const byFrom = new Map<string, Edge[]>();
+    const add = (map: Map<string, Edge[]>, key: string, e: Edge) => {
+      const list = map.get(key);
+      if (list) list.push(e);
+      else map.set(key, [e]);
+    };
     for (const e of edges) {
-      byTo.set(e.toCiId, [...(byTo.get(e.toCiId) ?? []), e]);
-      byFrom.set(e.fromCiId, [...(byFrom.get(e.fromCiId) ?? []), e]);
+      add(byTo, e.toCiId, e);
+      add(byFrom, e.fromCiId, e);
     }
     return async (ciIds, direction, types) => ciIds.flatMap((id) => (direction === 'incoming' ? byTo : byFrom).get(id) ?? []).filter((e) => types.includes(e.type));
   }
@@ -125,6 +132,17 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         if (pending.length === 0) setImmediate(() => void flush());
         pending.push({ ciIds, direction, types, resolve, reject });
       });
+  }
+
+  /**
+   * An edge reader for the impact and the reverse impact of work on these CIs: every relation either walk can
+   * reach, read in one query up front (repos.schedule.edgesWithin). Very large sets of CIs are read step by
+   * step instead (batchingReader), to keep the query's parameters within bounds.
+   */
+  async function graphReader(repos: Repositories, settings: ImpactSettings, ciIds: string[]): Promise<EdgeReader> {
+    if (ciIds.length > GRAPH_PREFETCH_MAX_CIS) return batchingReader(repos);
+    const walks = settings.direction === 'both' ? (['both'] as const) : (['incoming', 'outgoing'] as const);
+    return readerOver(await repos.schedule.edgesWithin(ciIds, walks, settings.relationTypes, settings.depth));
   }
 
   /** The CIs the change's impact reaches, after its exclusions (cached for the pass). */
@@ -205,16 +223,19 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     // NOTE: reads that do not wait for one another are started together, here and below: on PostgreSQL outside a
     // transaction they run in parallel on the pool (inside a transaction, and on SQLite, one at a time). The
     // impact and the reverse impact share one query per step of the graph (batchingReader).
-    const reader = batchingReader(repos);
     const excluded = exclusionsOf(repos, change.id);
     const reverseEdges: Edge[] = [];
-    const [impactedCis, reverse, busy] = await Promise.all([
+    const [reader, busy] = await Promise.all([
+      graphReader(repos, pass.settings, change.ciIds),
+      change.implementerId ? repos.schedule.plannedForImplementer(change.implementerId, change.plannedStart, change.plannedEnd, change.id, pass.finalStates) : Promise.resolve([]),
+      excluded,
+    ]);
+    const [impactedCis, reverse] = await Promise.all([
       impactFor(repos, pass, change, reader, excluded),
       // Changes whose own impact could reach this one's CIs sit on the CIs this one's reverse impact reaches.
       pass.settings.depth > 0
-        ? excluded.then(() => impactOf(change.ciIds, { ...pass.settings, direction: reverseDirection(pass.settings.direction) }, recording(reader, reverseEdges))).then((found) => found.map((i) => i.ciId))
+        ? impactOf(change.ciIds, { ...pass.settings, direction: reverseDirection(pass.settings.direction) }, recording(reader, reverseEdges)).then((found) => found.map((i) => i.ciId))
         : Promise.resolve([]),
-      change.implementerId ? repos.schedule.plannedForImplementer(change.implementerId, change.plannedStart, change.plannedEnd, change.id, pass.finalStates) : Promise.resolve([]),
     ]);
     const impacted = new Set(impactedCis.map((i) => i.ciId));
     const reverseSet = new Set(reverse);
@@ -240,9 +261,11 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     // those edges with the other change's own exclusions finds exactly that part without reading any edge
     // again. It is not the other change's whole impact, so it is not kept in the pass.
     const near = readerOver(reverseEdges);
+    const needing = [...others.values()].filter(needsTheirImpact);
+    const theirExclusions = needing.length > 0 ? await repos.schedule.excludedCisOf(needing.map((o) => o.id)) : new Map<string, Set<string>>();
     await Promise.all(
-      [...others.values()].filter(needsTheirImpact).map(async (other) => {
-        other.impacted = new Set((await impactOf(other.ciIds, pass.settings, near, await exclusionsOf(repos, other.id))).map((i) => i.ciId));
+      needing.map(async (other) => {
+        other.impacted = new Set((await impactOf(other.ciIds, pass.settings, near, theirExclusions.get(other.id) ?? new Set<string>())).map((i) => i.ciId));
       }),
     );
     const result = new Map<string, PairConflict[]>();
@@ -399,7 +422,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       q.implementerId ? repos.schedule.plannedForImplementer(q.implementerId, iso(from), iso(until), q.excludeChangeId ?? null, pass.finalStates) : Promise.resolve([]),
     ]);
     const ciIds = cis.map((c) => c.id);
-    const reader = batchingReader(repos);
+    const reader = await graphReader(repos, pass.settings, ciIds);
     const [services, impacted, reverse] = await Promise.all([
       servicesOf(repos, cis),
       impactOf(ciIds, pass.settings, reader, excluded).then((found) => found.map((i) => i.ciId)),

@@ -7,10 +7,34 @@ const TIMESTAMPTZ = 1184;
 const TIMESTAMP = 1114;
 const INT8 = 20;
 
+/** `2026-11-23 04:00:00.123456+01:30`: PostgreSQL's text form of an instant (the offset is absent for `timestamp`). */
+const PG_INSTANT = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)?$/;
+
+/**
+ * The ISO string of a timestamp in PostgreSQL's text form; a value without an offset is UTC. NOTE: read by
+ * hand because `new Date()` takes its slow, lenient path for this form, and a conflict check reads hundreds.
+ * Anything else (BC years, infinity) goes through `new Date()` as before.
+ */
+export function pgInstantToIso(v: string): string {
+  // The usual case, a UTC session: `2026-11-23 04:00:00[.ffffff]+00` is rearranged, not parsed.
+  if (v.length >= 22 && v.endsWith('+00') && v.charCodeAt(10) === 32 && (v.length === 22 || v.charCodeAt(19) === 46)) {
+    const fraction = v.length === 22 ? '.000' : (v.slice(19, -3) + '000').slice(0, 4);
+    return `${v.slice(0, 10)}T${v.slice(11, 19)}${fraction}Z`;
+  }
+  const m = PG_INSTANT.exec(v);
+  if (!m) return new Date(/[+-]\d\d(:?\d\d)*$/.test(v) ? v : v + 'Z').toISOString();
+  const local = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, reads years 0 to 99 as themselves.
+  local.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  local.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]), Number((m[7] ?? '').padEnd(3, '0').slice(0, 3)));
+  const offset = m[8] ? (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 3600 + Number(m[10] ?? 0) * 60 + Number(m[11] ?? 0)) * 1000 : 0;
+  return new Date(local.getTime() - offset).toISOString();
+}
+
 /** NOTE: instants come back as ISO strings and bigint counts as numbers, so both engines look alike. */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid === TIMESTAMPTZ || oid === TIMESTAMP) return (v: string) => new Date(oid === TIMESTAMP ? v + 'Z' : v).toISOString();
+    if (oid === TIMESTAMPTZ || oid === TIMESTAMP) return pgInstantToIso;
     if (oid === INT8) return (v: string) => Number(v);
     return pg.types.getTypeParser(oid, format);
   }) as typeof pg.types.getTypeParser,

@@ -161,6 +161,34 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
     },
 
     /**
+     * Every relation of the given types that a walk of at most `depth` steps from `seeds` could read, for each
+     * walk: `incoming` follows relations backwards (to the CIs pointing at the seeds), `outgoing` forwards,
+     * `both` either way at every step. One query: the CIs at each step are a chain of CTEs. A superset of what
+     * a walk that stops at excluded CIs reads, so any such walk can run over the result without a query.
+     */
+    async edgesWithin(seeds: string[], walks: readonly ('incoming' | 'outgoing' | 'both')[], types: string[], depth: number): Promise<Edge[]> {
+      if (seeds.length === 0 || walks.length === 0 || depth <= 0 || types.length === 0) return [];
+      const list = (values: string[]) => sql.join(values.map((v) => sql`${v}`));
+      const typed = sql`type in (${list(types)})`;
+      const ctes: ReturnType<typeof sql>[] = [];
+      const reads: ReturnType<typeof sql>[] = [];
+      for (const [w, walk] of [...new Set(walks)].entries()) {
+        const step = (k: number) => sql.raw(`w${w}_${k}`);
+        ctes.push(sql`${step(0)} (id) as (select id from cis where id in (${list(seeds)}))`);
+        for (let k = 1; k < depth; k++) {
+          const back = sql`select from_ci_id from ci_relations where ${typed} and to_ci_id in (select id from ${step(k - 1)})`;
+          const forth = sql`select to_ci_id from ci_relations where ${typed} and from_ci_id in (select id from ${step(k - 1)})`;
+          ctes.push(sql`${step(k)} (id) as (${walk === 'incoming' ? back : walk === 'outgoing' ? forth : sql`${back} union ${forth}`})`);
+        }
+        const reached = sql.join(Array.from({ length: depth }, (_, k) => sql`select id from ${step(k)}`), sql` union `);
+        if (walk !== 'outgoing') reads.push(sql`select from_ci_id, to_ci_id, type from ci_relations where ${typed} and to_ci_id in (${reached})`);
+        if (walk !== 'incoming') reads.push(sql`select from_ci_id, to_ci_id, type from ci_relations where ${typed} and from_ci_id in (${reached})`);
+      }
+      const { rows } = await sql<{ from_ci_id: string; to_ci_id: string; type: string }>`with ${sql.join(ctes)} ${sql.join(reads, sql` union `)}`.execute(db);
+      return rows.map((r) => ({ fromCiId: r.from_ci_id, toCiId: r.to_ci_id, type: r.type }));
+    },
+
+    /**
      * Relations of the given types that point at one of `incoming` or start at one of `outgoing`, in one query
      * when the lists are short (each relation once).
      */
@@ -298,6 +326,13 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
     async exclusionsOf(changeId: string): Promise<ImpactExclusionRecord[]> {
       const rows = await db.selectFrom('change_impact_exclusions').selectAll().where('change_id', '=', changeId).orderBy('created_at').execute();
       return rows.map((r) => ({ changeId: r.change_id, ciId: r.ci_id, reason: r.reason, createdBy: r.created_by, createdAt: h.readInstant(r.created_at)! }));
+    },
+    /** The excluded CI ids of each of these changes (changes without exclusions are absent); one query. */
+    async excludedCisOf(changeIds: string[]): Promise<Map<string, Set<string>>> {
+      const found = new Map<string, Set<string>>();
+      const rows = await chunked(changeIds, (chunk) => db.selectFrom('change_impact_exclusions').select(['change_id', 'ci_id']).where('change_id', 'in', chunk).execute());
+      for (const r of rows) found.set(r.change_id, (found.get(r.change_id) ?? new Set<string>()).add(r.ci_id));
+      return found;
     },
     async insertExclusion(e: ImpactExclusionRecord): Promise<void> {
       await db.insertInto('change_impact_exclusions').values({ change_id: e.changeId, ci_id: e.ciId, reason: e.reason, created_by: e.createdBy, created_at: e.createdAt }).execute();
