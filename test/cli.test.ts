@@ -175,6 +175,10 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
           [/^Usage: cabinet import cis \[options\] <file>/m, /--atomic/, /--dry-run/, /name,type,environment,service,criticality,tags/],
         ],
         [
+          ['incidents', 'import'],
+          [/^Usage: cabinet incidents import \[options\] <file>/m, /--dry-run/, /ServiceNow incident event log/],
+        ],
+        [
           ['policy', 'validate'],
           [/^Usage: cabinet policy validate \[options\] <dir>/m, /file and line/],
         ],
@@ -482,6 +486,40 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
         result.errors.map((e) => e.row),
         [2, 3, 5],
       );
+    });
+  });
+
+  describe('cabinet incidents import', () => {
+    let dir: string;
+    before(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'cabinet-cli-'));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    eachEngine('imports the good incidents, lists every refused one and exits 2; --dry-run writes nothing', async (url, engine) => {
+      await withServices(url, (s) => s.cmdb.createCi(systemActor(), { name: 'db-1', type: 'database', environment: 'production', criticality: 'low', serviceId: null, ownerTeamId: null, tags: [], attributes: {} }));
+      const file = path.join(dir, `incidents-${engine}.csv`);
+      writeFileSync(
+        file,
+        [
+          'number,title,priority,state,opened_at,ci,caused_by',
+          'INC0000001,Disk full,2,closed,2026-01-05T10:00:00Z,db-1,',
+          'INC0000002,Slow login,3,sideways,2026-01-06T10:00:00Z,db-9,',
+        ].join('\n') + '\n',
+      );
+      const dry = await cabinet(['incidents', 'import', file, '--dry-run', '--json'], { DATABASE_URL: url });
+      assert.equal(dry.code, 2, show(dry));
+      const report = JSON.parse(dry.stdout) as { incidents: number; created: number; dryRun: boolean; errors: { row: number; number: string }[] };
+      assert.deepEqual([report.incidents, report.created, report.dryRun, report.errors.map((e) => [e.row, e.number])], [2, 1, true, [[2, 'INC0000002']]]);
+      const count = () => withServices(url, async (s) => (await s.incidents.list(systemActor(), { limit: 50 })).items.map((i) => i.number));
+      assert.deepEqual(await count(), []);
+
+      const r = await cabinet(['incidents', 'import', file], { DATABASE_URL: url });
+      assert.equal(r.code, 2, show(r));
+      const lines = r.stdout.trimEnd().split('\n');
+      assert.equal(lines[0], 'Read 2 incident(s): created 1, updated 0; 1 refused.');
+      assert.deepEqual(lines.slice(1), ['  row 2 INC0000002: state: unknown state "sideways"']);
+      assert.deepEqual(await count(), ['INC0000001']);
     });
   });
 

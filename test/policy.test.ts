@@ -68,6 +68,7 @@ describe('the shipped policy bundle', () => {
       'slas.yaml',
       'teams.yaml',
       'tests/authority.yaml',
+      'tests/history.yaml',
       'tests/lifecycle.yaml',
       'tests/specialists.yaml',
     ]);

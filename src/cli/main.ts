@@ -4,6 +4,7 @@ import { applyPolicy, createToken, createUser, importCis, migrate } from './comm
 import { verifyAuditFile, validatePolicy } from './commands/offline';
 import { diffPolicy, testPolicy } from './commands/policy';
 import { serve } from './commands/serve';
+import { importIncidents } from './commands/incidents';
 import { importWindows } from './commands/windows';
 import { runWorker } from './commands/worker';
 import { CliError, describeError } from './output';
@@ -87,6 +88,15 @@ export function buildCli(): Command {
     .option('--dry-run', 'report only, write nothing')
     .option('--json', 'machine-readable output')
     .action(async (file: string, opts) => importWindows(config(), file, opts));
+
+  const incidents = program.command('incidents').description('Incidents');
+  incidents
+    .command('import')
+    .argument('<file>', 'a ServiceNow incident event log (CSV), or number,title,priority,state,opened_at,ci,caused_by')
+    .description('Import incidents; the last row of each number counts. Reports every refused incident (exit 2 when some were refused). Re-importing updates, never duplicates')
+    .option('--dry-run', 'report only, write nothing')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, opts) => importIncidents(config(), file, opts));
 
   const policy = program.command('policy').description('Policy bundles');
   policy

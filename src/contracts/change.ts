@@ -57,6 +57,8 @@ export const CreateChangeInput = z.object({
   urgency: editable.urgency.default('medium'),
   priority: editable.priority.default(null),
   links: editable.links.default([]),
+  /** The template the change is made from: recorded, and its type must match (POST /templates/{id}/changes fills the rest in). */
+  templateId: Id.nullable().default(null),
 });
 export type CreateChangeInput = z.input<typeof CreateChangeInput>;
 
@@ -125,6 +127,8 @@ export const Change = z.object({
   reviewRequired: z.boolean(),
   /** Set while an urgent freeze holds the change (lockdown): no transition but cancelling until `until`. */
   hold: z.object({ windowId: z.string(), until: z.string() }).nullable(),
+  /** The template the change was made from. */
+  templateId: z.string().nullable(),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

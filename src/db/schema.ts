@@ -123,6 +123,7 @@ export interface ChangesTable {
   review_required: boolean | number;
   hold_window_id: string | null;
   hold_until: string | null;
+  template_id: string | null;
 }
 export interface ChangeCisTable {
   change_id: string;
@@ -229,6 +230,9 @@ export interface DB {
   change_impact_exclusions: ChangeImpactExclusionsTable;
   freeze_exceptions: FreezeExceptionsTable;
   calendar_feeds: CalendarFeedsTable;
+  change_templates: ChangeTemplatesTable;
+  incidents: IncidentsTable;
+  incident_cis: IncidentCisTable;
 }
 export interface ChangeConflictsTable {
   id: string;
@@ -370,4 +374,46 @@ export interface CalendarFeedsTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+}
+
+export interface ChangeTemplatesTable {
+  id: string;
+  name: string;
+  description: string;
+  type: string;
+  /** JSON: the prefilled text fields (TemplateFields). */
+  fields: unknown;
+  /** JSON: CI ids. */
+  ci_ids: unknown;
+  assignment_team_id: string | null;
+  active: boolean | number;
+  version: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface IncidentsTable {
+  id: string;
+  number: string;
+  title: string;
+  description: string;
+  priority: number;
+  state: string;
+  opened_at: string;
+  resolved_at: string | null;
+  closed_at: string | null;
+  caused_by_change_id: string | null;
+  service_id: string | null;
+  /** `cabinet` (filed here) or `import`. */
+  source: string;
+  /** JSON: what an import kept that Cabinet has no field for (the source's CI name, related change numbers…). */
+  external: unknown;
+  version: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface IncidentCisTable {
+  incident_id: string;
+  ci_id: string;
 }

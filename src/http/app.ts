@@ -25,6 +25,8 @@ import { windowsRoutes } from './routes/windows.routes';
 import { calendarRoutes } from './routes/calendar.routes';
 import { scheduleRoutes } from './routes/schedule.routes';
 import { calendarFeedsRoutes } from './routes/calendar-feeds.routes';
+import { templatesRoutes } from './routes/templates.routes';
+import { incidentsRoutes } from './routes/incidents.routes';
 import type { App } from './types';
 
 export interface AppOptions {
@@ -104,6 +106,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   calendarRoutes(app, deps);
   scheduleRoutes(app, deps);
   calendarFeedsRoutes(app, deps, { publicUrl: opts.publicUrl ?? null });
+  templatesRoutes(app, deps);
+  incidentsRoutes(app, deps);
 
   const indexHtml = path.join(opts.webDir, 'index.html');
   const hasWeb = existsSync(indexHtml);

@@ -20,11 +20,23 @@ export interface ChangeContextInput {
     assignmentTeamHandle: string | null;
     /** A freeze exception was requested (or granted) for the change. */
     freezeException?: boolean;
+    /** The name of the template the change was made from, if any. */
+    templateName?: string | null;
   };
   cis: { name: string; type: string; environment: string; criticality: string; tags: string[]; serviceName: string | null }[];
   services: { name: string; tier: number; tags: string[]; provider: string; ownerTeamHandle: string | null }[];
   requester: { email: string; name: string; roles: string[]; teamHandles: string[] };
-  history: { teamChanges90d: number; teamFailed90d: number; ciChanges90d: number; ciFailed90d: number };
+  history: {
+    teamChanges90d: number;
+    teamFailed90d: number;
+    ciChanges90d: number;
+    ciFailed90d: number;
+    /** Finished changes made from the change's template in the last 90 days, and how many failed (0 without a template). */
+    templateChanges90d?: number;
+    templateFailed90d?: number;
+    /** Distinct incidents opened on any of the change's CIs in the last 30 days. */
+    ciIncidents30d?: number;
+  };
   businessHours: { timeZone: string; days: number[]; start: number; end: number };
   /** Occurrences of the freezes that apply to the change (its services, CIs, environments or tags), near its plan. */
   freezes?: { start: string; end: string }[];
@@ -102,6 +114,7 @@ export function buildChangeContext(input: ChangeContextInput): Record<string, un
       durationMinutes: BigInt(durationMinutes),
       assignmentTeam: change.assignmentTeamHandle ?? '',
       freezeException: change.freezeException ?? false,
+      template: change.templateName ?? '',
       tags,
     },
     cis: input.cis.map((c) => ({
@@ -133,6 +146,10 @@ export function buildChangeContext(input: ChangeContextInput): Record<string, un
       ciChanges90d: BigInt(input.history.ciChanges90d),
       ciFailed90d: BigInt(input.history.ciFailed90d),
       ciFailureRate: rate(input.history.ciFailed90d, input.history.ciChanges90d),
+      templateChanges90d: BigInt(input.history.templateChanges90d ?? 0),
+      templateFailed90d: BigInt(input.history.templateFailed90d ?? 0),
+      templateFailureRate: rate(input.history.templateFailed90d ?? 0, input.history.templateChanges90d ?? 0),
+      ciIncidents30d: BigInt(input.history.ciIncidents30d ?? 0),
     },
   };
 }

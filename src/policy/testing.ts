@@ -92,8 +92,13 @@ const ChangeSchema = z.strictObject({
       teamFailed90d: z.number().int().min(0).default(0),
       ciChanges90d: z.number().int().min(0).default(0),
       ciFailed90d: z.number().int().min(0).default(0),
+      templateChanges90d: z.number().int().min(0).default(0),
+      templateFailed90d: z.number().int().min(0).default(0),
+      ciIncidents30d: z.number().int().min(0).default(0),
     })
-    .default({ teamChanges90d: 0, teamFailed90d: 0, ciChanges90d: 0, ciFailed90d: 0 }),
+    .default({ teamChanges90d: 0, teamFailed90d: 0, ciChanges90d: 0, ciFailed90d: 0, templateChanges90d: 0, templateFailed90d: 0, ciIncidents30d: 0 }),
+  /** The name of the template it was made from. */
+  template: z.string().optional(),
   /** The kinds of evidence it holds. */
   evidence: z.array(z.enum(EVIDENCE_KINDS)).default([]),
   /** Every approval it was asked for has been granted. */
@@ -305,6 +310,7 @@ export function evaluateCase(bundle: PolicyBundle, c: PolicyTestCase): CaseOutco
       backoutTested: ch.backoutTested,
       assignmentTeamHandle: ch.assignmentTeam ?? null,
       freezeException: ch.freezeException,
+      templateName: ch.template ?? null,
     },
     cis: ch.cis.map((ci, i) => ({ name: ci.name ?? `ci-${i + 1}`, type: ci.type, environment: ci.environment, criticality: ci.criticality, tags: ci.tags, serviceName: ci.service ?? null })),
     services: ch.services.map((s) => ({ name: s.name, tier: s.tier, tags: s.tags, provider: s.provider, ownerTeamHandle: s.ownerTeam ?? null })),

@@ -126,6 +126,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         routing: null,
         reviewRequired: false,
         hold: null,
+        templateId: input.templateId,
         version: 1,
         createdAt: now,
         updatedAt: now,
@@ -133,11 +134,17 @@ export function createChangeService(deps: ChangeServiceDeps) {
       const created = await store.transaction(async (repos) => {
         const issues: Issue[] = [];
         await validate(repos, draft, issues);
+        if (draft.templateId) {
+          const template = await repos.templates.findById(draft.templateId);
+          if (!template) issues.push({ path: 'templateId', message: `unknown template ${draft.templateId}` });
+          else if (!template.active) issues.push({ path: 'templateId', message: `the template "${template.name}" is retired` });
+          else if (template.type !== draft.type) issues.push({ path: 'type', message: `the template "${template.name}" makes ${template.type} changes, not ${draft.type}` });
+        }
         throwIfIssues(issues);
         const seq = await repos.changes.nextSeq();
         const change = { ...draft, number: formatChangeNumber(seq) };
         await repos.changes.insert(change, seq);
-        await audit(repos, actor, now, 'change.created', 'change', change.id, { number: change.number, after: pick(change, ['type', 'state', 'requesterId', ...AUDITED_FIELDS]) });
+        await audit(repos, actor, now, 'change.created', 'change', change.id, { number: change.number, after: pick(change, ['type', 'state', 'requesterId', 'templateId', ...AUDITED_FIELDS]) });
         // Routing first: the assignment team it picks feeds the team history the risk factors read.
         const routed = await routing.route(repos, actor, change, active, { team: change.assignmentTeamId !== null, changeManager: change.changeManagerId !== null });
         await risk.reassess(repos, actor, routed, active);

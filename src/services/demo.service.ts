@@ -11,6 +11,8 @@ import type { OutboxService } from './outbox.service';
 import type { SlaService } from './sla.service';
 import type { ScheduleService } from './schedule.service';
 import type { WindowsService } from './windows.service';
+import type { TemplateService } from './template.service';
+import type { IncidentService } from './incident.service';
 
 /** Every demo person signs in with this password (documented in the README; demo data only). */
 export const DEMO_PASSWORD = 'demo-password-1';
@@ -32,6 +34,8 @@ export function createDemoService(
     outbox: OutboxService;
     governance: Pick<GovernanceService, 'addEvidence'>;
     windows: Pick<WindowsService, 'create'>;
+    templates: Pick<TemplateService, 'create'>;
+    incidents: Pick<IncidentService, 'create'>;
     schedule: Pick<ScheduleService, 'conflicts' | 'requestFreezeException'>;
     /** The change service on a clock `ms` behind, to file a change in the past. */
     earlier: (ms: number) => { changes: ChangeService };
@@ -164,14 +168,32 @@ export function createDemoService(
       await normal('Add read replica to the customer portal database', ['portal-db-prod'], 7, ['assess', 'authorize'], { backoutTested: true });
       await normal('Kubernetes 1.31 node pool upgrade in eu1', ['k8s-prod-eu1'], 3, ['assess', 'authorize', 'scheduled']);
       await normal('Increase payment API connection pool', ['pay-api-prod'], 0, ['assess', 'authorize', 'scheduled', 'implement']);
-      await normal('Firewall rule cleanup on the edge', ['fw-edge-01'], -2, ['assess', 'authorize', 'scheduled', 'implement', 'review']);
+      const cleanup = await normal('Firewall rule cleanup on the edge', ['fw-edge-01'], -2, ['assess', 'authorize', 'scheduled', 'implement', 'review']);
+      // What the cleanup broke, found the morning after: an incident tied back to it, and one still open on the payment API.
+      await deps.incidents.create(C, {
+        title: 'Edge firewall drops load balancer health checks', description: 'Half the edge pool marked down after the rule cleanup; restored the health-check rule.', priority: 2, state: 'resolved',
+        openedAt: at(-1, 7), ciIds: [ci['fw-edge-01']!, ci['lb-prod-eu1']!], serviceId: null, causedByChangeId: cleanup.id,
+      });
+      await deps.incidents.create(C, {
+        title: 'Payment API connections exhausted', description: 'Card payments time out every few hours until the pods restart.', priority: 1, state: 'in_progress',
+        openedAt: at(-1, 9), ciIds: [ci['pay-api-prod']!], serviceId: pay.id, causedByChangeId: null,
+      });
       await normal('Nightly ETL moved to the new runner', ['etl-runner-01', 'dwh-db-01'], -10, ['assess', 'authorize', 'scheduled', 'implement', 'review', 'closed']);
       await normal('Migrate wiki to new SaaS tenant', ['wiki-saas'], 12, ['cancelled']);
       await normal('Replace portal search engine', ['portal-web-prod'], 20, ['assess', 'rejected']);
 
+      // The catalogue: the standard change below is made from the first template.
+      const patching = await deps.templates.create(sys, {
+        name: 'Monthly OS patching', description: 'Apply the monthly OS patches to one server in its patch window.', type: 'standard', ciIds: [ci['etl-runner-01']!], assignmentTeamId: platform.id, active: true,
+        fields: { title: 'Monthly OS patching of the ETL runner', description: 'Standard patch window.', implementationPlan: plan(0).implementationPlan, testPlan: plan(0).testPlan, backoutPlan: plan(0).backoutPlan, backoutTested: true, impact: 'low', urgency: 'low' },
+      });
+      await deps.templates.create(sys, {
+        name: 'Rotate TLS certificates', description: 'Replace certificates before they expire.', type: 'normal', ciIds: [], assignmentTeamId: platform.id, active: true,
+        fields: { title: 'Rotate TLS certificates on ', implementationPlan: '1. Issue the new certificate.\n2. Deploy it behind the load balancer.\n3. Check the chain from outside.', testPlan: 'openssl s_client shows the new expiry.', backoutPlan: 'Redeploy the previous certificate (valid until it expires).' },
+      });
       const standard = await deps.changes.create(C, CreateChangeInput.parse({
         type: 'standard', title: 'Monthly OS patching of the ETL runner', description: 'Standard patch window.', justification: '', ciIds: [ci['etl-runner-01']!],
-        assignmentTeamId: platform.id, implementerId: carol.id, impact: 'low', urgency: 'low', priority: null, links: [], ...plan(4),
+        assignmentTeamId: platform.id, implementerId: carol.id, impact: 'low', urgency: 'low', priority: null, links: [], ...plan(4), templateId: patching.id,
       }));
       await deps.changes.transition(C, standard.id, 'scheduled');
       const emergency = await deps.changes.create(C, CreateChangeInput.parse({

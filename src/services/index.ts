@@ -19,6 +19,8 @@ import { createRoutingService } from './routing.service';
 import { createSlaService } from './sla.service';
 import { createWindowsService } from './windows.service';
 import { createScheduleService } from './schedule.service';
+import { createTemplateService } from './template.service';
+import { createIncidentService } from './incident.service';
 
 export interface ServicesOptions {
   sessionHours: number;
@@ -40,6 +42,8 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const approvals = createApprovalService({ ...deps, policy, risk, sla, governance, schedule });
   const routing = createRoutingService({ ...deps, risk });
   const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance, schedule });
+  const templates = createTemplateService({ ...deps, changes });
+  const incidents = createIncidentService({ ...deps, policy, risk });
   const auditTrail = createAuditService(deps);
   const windows = createWindowsService({ ...deps, policy, risk, schedule });
   const calendar = createCalendarService({ ...deps, windows });
@@ -48,10 +52,10 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   // The demo files one change through a copy of the services whose clock runs days behind, so that the SLA
   // report has a breach to show from the first start.
   const demo = createDemoService({
-    ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows, schedule,
+    ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows, schedule, templates, incidents,
     earlier: (ms: number): { changes: ChangeService } => createServices({ ...deps, now: () => new Date(deps.now().getTime() - ms) }, opts),
   });
-  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule };
+  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, incidents };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

@@ -35,6 +35,9 @@ export function createRiskService(deps: RiskServiceDeps) {
     const requester = await repos.accounts.findUserById(change.requesterId);
     const now = deps.now();
     const history = await repos.changes.history({ teamId: change.assignmentTeamId, ciIds: change.ciIds, since: new Date(now.getTime() - 90 * DAY).toISOString(), excludeId: change.id });
+    const template = change.templateId ? await repos.templates.findById(change.templateId) : null;
+    const templateHistory = template ? (await repos.templates.historyOf([template.id], new Date(now.getTime() - 90 * DAY).toISOString(), change.id)).get(template.id) : undefined;
+    const ciIncidents30d = await repos.incidents.countOnCisSince(change.ciIds, new Date(now.getTime() - 30 * DAY).toISOString());
     const serviceName = new Map(services.map((s) => [s.id, s.name]));
     const freezes = await freezesNear(repos, change, targetOfCis(cis, services));
     return buildChangeContext({
@@ -42,6 +45,7 @@ export function createRiskService(deps: RiskServiceDeps) {
         ...change,
         assignmentTeamHandle: change.assignmentTeamId ? (teams.get(change.assignmentTeamId) ?? null) : null,
         freezeException: (await repos.schedule.freezeExceptionsOf(change.id)).some((e) => e.state === 'requested' || e.state === 'approved'),
+        templateName: template?.name ?? null,
       },
       cis: cis.map((c) => ({ ...c, serviceName: c.serviceId ? (serviceName.get(c.serviceId) ?? null) : null })),
       services: services.map((s) => ({ ...s, ownerTeamHandle: s.ownerTeamId ? (teams.get(s.ownerTeamId) ?? null) : null })),
@@ -51,7 +55,15 @@ export function createRiskService(deps: RiskServiceDeps) {
         roles: requester?.roles.map((r) => r.role) ?? [],
         teamHandles: (requester?.teamIds ?? []).map((id) => teams.get(id)).filter((h): h is string => h !== undefined),
       },
-      history: { teamChanges90d: history.teamChanges, teamFailed90d: history.teamFailed, ciChanges90d: history.ciChanges, ciFailed90d: history.ciFailed },
+      history: {
+        teamChanges90d: history.teamChanges,
+        teamFailed90d: history.teamFailed,
+        ciChanges90d: history.ciChanges,
+        ciFailed90d: history.ciFailed,
+        templateChanges90d: templateHistory?.changes90d ?? 0,
+        templateFailed90d: templateHistory?.failed90d ?? 0,
+        ciIncidents30d,
+      },
       businessHours: active.bundle.risk.businessHours,
       freezes,
       now,

@@ -35,8 +35,8 @@ type DesiredConflict = Omit<ConflictRecord, 'id' | 'changeId' | 'acknowledgement
 interface Pass {
   settings: ImpactSettings;
   finalStates: string[];
-  freezes: WindowRecord[];
-  maintenance: WindowRecord[];
+  /** Read as the pass starts; awaited only where windows matter, so the graph reads need not wait for it. */
+  windows: Promise<{ freezes: WindowRecord[]; maintenance: WindowRecord[] }>;
   impact: Map<string, Promise<ImpactedCi[]>>;
 }
 
@@ -65,13 +65,14 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   /** Set by the approval service's wiring: generates the approvals of the freeze-exception stage. */
   const hooks: { requestFreezeStage?: (repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy, stage: string) => Promise<number>; cancelFreezeStage?: (repos: Repositories, changeId: string, stage: string) => Promise<void> } = {};
 
-  async function startPass(repos: Repositories, active: ActivePolicy | null): Promise<Pass> {
-    const windows = await repos.windows.listWindows();
+  function startPass(repos: Repositories, active: ActivePolicy | null): Pass {
+    const windows = repos.windows.listWindows().then((all) => ({ freezes: all.filter((w) => w.kind === 'freeze'), maintenance: all.filter((w) => w.kind === 'maintenance') }));
+    // A pass that never looks at windows (no planned change) must not leave a failed read unhandled.
+    windows.catch(() => undefined);
     return {
       settings: active?.bundle.schedule.impact ?? DEFAULT_IMPACT,
       finalStates: active ? finalStatesOf(active) : [],
-      freezes: windows.filter((w) => w.kind === 'freeze'),
-      maintenance: windows.filter((w) => w.kind === 'maintenance'),
+      windows,
       impact: new Map(),
     };
   }
@@ -180,9 +181,9 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   async function windowConflicts(repos: Repositories, pass: Pass, change: ChangeRecord & { plannedStart: string; plannedEnd: string }): Promise<DesiredConflict[]> {
     const start = new Date(change.plannedStart);
     const end = new Date(change.plannedEnd);
-    const { cis, services, target } = await targetOf(repos, change.ciIds);
+    const [{ cis, services, target }, { freezes: allFreezes, maintenance }] = await Promise.all([targetOf(repos, change.ciIds), pass.windows]);
     const found: DesiredConflict[] = [];
-    const freezes = pass.freezes.filter((w) => scopeApplies(w.scope, target)).map((w) => ({ w, list: occurrences(w, start, end, OCCURRENCES_PER_CHANGE) }));
+    const freezes = allFreezes.filter((w) => scopeApplies(w.scope, target)).map((w) => ({ w, list: occurrences(w, start, end, OCCURRENCES_PER_CHANGE) }));
     // Exceptions only matter to freezes the change falls in; most changes fall in none.
     const excepted = freezes.some((f) => f.list.length > 0) ? await exceptedWindows(repos, change.id) : new Set<string>();
     for (const { w, list } of freezes) {
@@ -202,7 +203,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     for (const s of services.filter((x) => x.requiresMaintenanceWindow)) {
       const own = cis.filter((c) => c.serviceId === s.id);
       const serviceTarget: ScopeTarget = { ...targetOfCis(own, [s]), serviceIds: [s.id] };
-      const fits = pass.maintenance.some((w) => scopeApplies(w.scope, serviceTarget) && within(w, start, end));
+      const fits = maintenance.some((w) => scopeApplies(w.scope, serviceTarget) && within(w, start, end));
       if (fits) continue;
       found.push({
         key: `outside_maintenance_window:${s.id}`,
@@ -328,7 +329,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
    * freeze and maintenance-window rows (a window moved; no pair can have changed). Returns the rows added.
    */
   async function refresh(repos: Repositories, changeIds: readonly string[], active: ActivePolicy | null, opts: { windowsOnly?: boolean } = {}): Promise<ConflictRecord[]> {
-    const pass = await startPass(repos, active);
+    const pass = startPass(repos, active);
     const added: ConflictRecord[] = [];
     for (const id of new Set(changeIds)) {
       const change = await repos.changes.findById(id);
@@ -411,7 +412,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
 
   /** The first free slots for work on the CIs (read through the caller's repositories). */
   async function nextSlots(repos: Repositories, q: { ciIds: string[]; durationMinutes: number; after?: string; limit: number; implementerId?: string; excludeChangeId?: string }, active: ActivePolicy | null): Promise<NextSlots> {
-    const pass = await startPass(repos, active);
+    const pass = startPass(repos, active);
     // Never a slot in the past: the search starts now at the earliest.
     const from = Math.max(q.after ? Date.parse(q.after) : 0, deps.now().getTime());
     const until = from + NEXT_SLOT_HORIZON_DAYS * DAY_MS;
@@ -431,19 +432,19 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const target = targetOfCis(cis, services);
     const busy: Interval[] = [];
     const range = { start: new Date(from), end: new Date(until) };
-    const rows = await repos.schedule.plannedOnCis([...new Set([...ciIds, ...impacted, ...reverse])], iso(from), iso(until), q.excludeChangeId ?? null, pass.finalStates);
+    const [rows, { freezes, maintenance }] = await Promise.all([repos.schedule.plannedOnCis([...new Set([...ciIds, ...impacted, ...reverse])], iso(from), iso(until), q.excludeChangeId ?? null, pass.finalStates), pass.windows]);
     // The rows carry the planned intervals: the changes themselves need not be read.
     const intervals = new Map<string, { start: string; end: string }>();
     for (const r of [...rows, ...byImplementer]) intervals.set(r.changeId, r);
     for (const c of intervals.values()) busy.push({ start: Date.parse(c.start), end: Date.parse(c.end) });
-    for (const w of pass.freezes) {
+    for (const w of freezes) {
       if (!scopeApplies(w.scope, target)) continue;
       for (const o of occurrences(w, range.start, range.end)) busy.push({ start: o.start.getTime(), end: o.end.getTime() });
     }
     const requiring = services.filter((s) => s.requiresMaintenanceWindow);
     const allowed = requiring.map((s) => {
       const serviceTarget: ScopeTarget = { ...targetOfCis(cis.filter((c) => c.serviceId === s.id), [s]), serviceIds: [s.id] };
-      return pass.maintenance.filter((w) => scopeApplies(w.scope, serviceTarget)).flatMap((w) => occurrences(w, range.start, range.end).map((o) => ({ start: o.start.getTime(), end: o.end.getTime() })));
+      return maintenance.filter((w) => scopeApplies(w.scope, serviceTarget)).flatMap((w) => occurrences(w, range.start, range.end).map((o) => ({ start: o.start.getTime(), end: o.end.getTime() })));
     });
     const slots = freeSlots({ from, until, durationMs: q.durationMinutes * MINUTE_MS, busy, allowed: requiring.length > 0 ? allowed : null, limit: q.limit, stepMs: SLOT_STEP_MS });
     return {
@@ -458,7 +459,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
    * for each change that gained one and tells its owner, and applies or lifts lockdown holds.
    */
   async function windowsChanged(repos: Repositories, actor: Actor, active: ActivePolicy | null, touched: readonly WindowRecord[]): Promise<void> {
-    const pass = await startPass(repos, active);
+    const pass = startPass(repos, active);
     const ids = await repos.schedule.openPlannedIds(pass.finalStates);
     const added = await refresh(repos, ids, active, { windowsOnly: true });
     await propose(repos, added.filter((c) => !c.detail.excepted), active, { tell: true });
@@ -520,10 +521,10 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   async function lockdown(repos: Repositories, actor: Actor, active: ActivePolicy | null, touchedWindowIds: readonly string[] = []): Promise<{ held: number; released: number }> {
     const now = deps.now();
     const at = now.toISOString();
-    const pass = await startPass(repos, active);
+    const pass = startPass(repos, active);
     let held = 0;
     let released = 0;
-    const urgent = pass.freezes.filter((w) => w.urgent);
+    const urgent = (await pass.windows).freezes.filter((w) => w.urgent);
     const current = urgent.flatMap((w) => occurrences(w, now, new Date(now.getTime() + 1), 1).map((o) => ({ w, o })));
     const touched = new Set(touchedWindowIds);
     const release = async (change: ChangeRecord, why: string) => {
@@ -613,7 +614,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
    * Used by the benchmark and by anything that wants to ask "what if" inside a transaction.
    */
   async function check(repos: Repositories, change: ChangeRecord, active: ActivePolicy | null): Promise<DesiredConflict[]> {
-    return (await compute(repos, await startPass(repos, active), change)).desired;
+    return (await compute(repos, startPass(repos, active), change)).desired;
   }
 
   // A new policy whose impact settings differ changes which CIs are related: every planned change is recomputed.
@@ -691,7 +692,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       const repos = store.repos;
       const change = await loadChange(repos, changeId);
       const active = await policy.activeOrNull();
-      const pass = await startPass(repos, active);
+      const pass = startPass(repos, active);
       const impacted = await impactFor(repos, pass, change);
       const exclusions = await repos.schedule.exclusionsOf(change.id);
       const cis = new Map((await repos.cmdb.findCisByIds([...new Set([...change.ciIds, ...impacted.map((i) => i.ciId), ...exclusions.map((e) => e.ciId)])])).map((c) => [c.id, c]));

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { MAX_RANGE_DAYS, type CreateWindowInput, type Occurrence, type ScheduledWindow, type ScheduleWindowsQuery, type UpdateWindowInput, type Window, type WindowListQuery } from '../contracts/windows';
 import type { Actor } from '../domain/actor';
 import { diffFields } from '../domain/audit/chain';
+import { decodeNameCursor, encodeNameCursor } from './paging';
 import { assertPermission } from '../domain/auth/roles';
 import { InputError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import { isScopeEmpty, scopeApplies, type ScopeTarget } from '../domain/schedule/scope';
@@ -29,20 +30,6 @@ function normaliseScope(scope: WindowScopeRecord): WindowScopeRecord {
   const lists: WindowScopeRecord = { serviceIds: unique(scope.serviceIds), ciIds: unique(scope.ciIds), environments: unique(scope.environments), tags: unique(scope.tags) };
   for (const key of SCOPE_LISTS) if (lists[key]) Object.assign(out, { [key]: lists[key] });
   return out;
-}
-
-function encodeCursor(w: WindowRecord): string {
-  return Buffer.from(JSON.stringify([w.name, w.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
-    if (Array.isArray(key) && key.length === 2 && key.every((k) => typeof k === 'string')) return key as [string, string];
-  } catch {
-    // refused below
-  }
-  throw new InputError('The cursor is not one this list gave out.', [{ path: 'query.cursor', message: 'pass the nextCursor of the previous page unchanged' }]);
 }
 
 /** Refuses ranges that end before they start or span more than MAX_RANGE_DAYS. */
@@ -141,11 +128,11 @@ export function createWindowsService(deps: WindowsServiceDeps) {
       assertPermission(actor, 'change.read');
       let rows = await matching(store.repos, query);
       if (query.cursor) {
-        const [name, id] = decodeCursor(query.cursor);
+        const [name, id] = decodeNameCursor(query.cursor);
         rows = rows.filter((w) => w.name > name || (w.name === name && w.id > id));
       }
       const items = rows.slice(0, query.limit);
-      return { items, nextCursor: rows.length > query.limit ? encodeCursor(items[items.length - 1]!) : null };
+      return { items, nextCursor: rows.length > query.limit ? encodeNameCursor(items[items.length - 1]!) : null };
     },
 
     async get(actor: Actor, id: string): Promise<Window> {

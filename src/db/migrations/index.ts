@@ -9,6 +9,7 @@ import * as m0007 from './0007-window-source';
 import * as m0008 from './0008-conflicts';
 import * as m0009 from './0009-calendar-feeds';
 import * as m0010 from './0010-schedule-indexes';
+import * as m0011 from './0011-templates-incidents';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-conflicts': m0008,
   '0009-calendar-feeds': m0009,
   '0010-schedule-indexes': m0010,
+  '0011-templates-incidents': m0011,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Change } from '../../contracts/change';
 import type { DialectHelpers } from '../dialect';
+import { FAILED_CLOSE_CODES } from './template.repository';
 import type { ChangesTable, DB } from '../schema';
 
 /** A change as stored, without the derived service ids. */
@@ -87,6 +88,7 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
     routing: r.routing === null ? null : h.readJson<Change['routing']>(r.routing),
     reviewRequired: h.readBool(r.review_required),
     hold: r.hold_window_id && r.hold_until ? { windowId: r.hold_window_id, until: h.readInstant(r.hold_until)! } : null,
+    templateId: r.template_id,
     version: r.version,
     createdAt: h.readInstant(r.created_at)!,
     updatedAt: h.readInstant(r.updated_at)!,
@@ -125,6 +127,7 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
     review_required: h.writeBool(c.reviewRequired),
     hold_window_id: c.hold?.windowId ?? null,
     hold_until: c.hold?.until ?? null,
+    template_id: c.templateId,
     version: c.version,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
@@ -252,11 +255,10 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
      * many failed (closed unsuccessful or rolled back). The change itself is left out.
      */
     async history(opts: { teamId: string | null; ciIds: string[]; since: string; excludeId: string }): Promise<{ teamChanges: number; teamFailed: number; ciChanges: number; ciFailed: number }> {
-      const failed = ['unsuccessful', 'rolled_back'];
       const count = async (scope: 'team' | 'ci') => {
         let q = db
           .selectFrom('changes')
-          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(eb.case().when('close_code', 'in', failed).then(1).else(0).end()).as('failed')])
+          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(eb.case().when('close_code', 'in', FAILED_CLOSE_CODES).then(1).else(0).end()).as('failed')])
           .where('actual_end', '>=', opts.since)
           .where('close_code', 'is not', null)
           .where('id', '!=', opts.excludeId);

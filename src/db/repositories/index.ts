@@ -14,6 +14,8 @@ import { createSlaRepository } from './sla.repository';
 import { createWindowsRepository } from './windows.repository';
 import { createScheduleRepository } from './schedule.repository';
 import { createCalendarFeedsRepository } from './calendar-feeds.repository';
+import { createIncidentRepository } from './incident.repository';
+import { createTemplateRepository } from './template.repository';
 
 /** Every repository, bound to one connection or transaction. */
 export function createRepositories(db: Kysely<DB>, h: DialectHelpers) {
@@ -31,6 +33,8 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers) {
     windows: createWindowsRepository(db, h),
     schedule: createScheduleRepository(db, h),
     calendarFeeds: createCalendarFeedsRepository(db, h),
+    templates: createTemplateRepository(db, h),
+    incidents: createIncidentRepository(db, h),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -46,3 +50,5 @@ export type { NotificationRecord } from './notification.repository';
 export type { WindowRecord, WindowScopeRecord } from './windows.repository';
 export type { ConflictRecord, ConflictKind, ConflictDetail, ImpactExclusionRecord, FreezeExceptionRecord, FreezeExceptionState } from './schedule.repository';
 export type { CalendarFeedRecord } from './calendar-feeds.repository';
+export type { TemplateRecord } from './template.repository';
+export type { IncidentRecord } from './incident.repository';

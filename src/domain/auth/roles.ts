@@ -43,6 +43,12 @@ const PERMISSIONS = {
   'policy.write': [],
   // Maintenance windows and freezes shape everyone's schedule: the change managers keep them.
   'window.write': ['change_manager'],
+  // Templates are what requesters start from: the change managers keep the catalogue.
+  'template.write': ['change_manager'],
+  // Anyone who works on changes may report an incident and tie it to the change that caused it.
+  'incident.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
+  'incident.write': ['change_manager', 'requester', 'implementer', 'release_manager'],
+  'incident.import': ['change_manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

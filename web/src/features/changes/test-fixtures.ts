@@ -57,6 +57,7 @@ export const sampleChange: ChangeDetail = {
   routing: null,
   reviewRequired: false,
   hold: null,
+  templateId: null,
   version: 1,
   createdAt: '2026-11-01T10:00:00.000Z',
   updatedAt: '2026-11-01T10:00:00.000Z',

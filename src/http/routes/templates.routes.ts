@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { ChangeDetail } from '../../contracts/change';
+import { ErrorBody, listOf } from '../../contracts/common';
+import { CreateTemplateInput, Template, TemplateListQuery, UpdateTemplateInput } from '../../contracts/templates';
+import { actorOf } from '../auth';
+import type { App, RouteDeps } from '../types';
+import { ifMatch } from './cmdb.routes';
+
+const TemplateParams = z.object({ id: z.string().min(1).describe('Template id or name') });
+
+/** Change templates and the changes filed from them. */
+export function templatesRoutes(app: App, { services }: RouteDeps): void {
+  const { templates } = services;
+  app.get(
+    '/api/v1/templates',
+    { schema: { tags: ['templates'], summary: 'Change templates by name (active ones unless `active` says otherwise), each with its 90-day history', querystring: TemplateListQuery, response: { 200: listOf(Template), 400: ErrorBody } } },
+    async (request) => templates.list(actorOf(request), request.query),
+  );
+  app.post(
+    '/api/v1/templates',
+    { schema: { tags: ['templates'], summary: 'Create a template (change managers); 400 lists every problem', body: CreateTemplateInput, response: { 201: Template, 400: ErrorBody, 403: ErrorBody } } },
+    async (request, reply) => reply.status(201).send(await templates.create(actorOf(request), request.body)),
+  );
+  app.get('/api/v1/templates/:id', { schema: { tags: ['templates'], summary: 'A template with its history', params: TemplateParams, response: { 200: Template, 404: ErrorBody } } }, async (request) =>
+    templates.get(actorOf(request), request.params.id),
+  );
+  app.patch(
+    '/api/v1/templates/:id',
+    {
+      schema: {
+        tags: ['templates'],
+        summary: 'Edit or retire a template (`active: false`); send the version you read (body or If-Match), a stale one gets 412',
+        params: TemplateParams,
+        body: UpdateTemplateInput,
+        response: { 200: Template, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 412: ErrorBody },
+      },
+    },
+    async (request) => templates.update(actorOf(request), request.params.id, { ...request.body, version: request.body.version ?? ifMatch(request.headers['if-match']) }),
+  );
+  app.post(
+    '/api/v1/templates/:id/changes',
+    {
+      schema: {
+        tags: ['templates'],
+        summary: "File a change from the template: its type, fields, CIs and team, with the body's fields on top (e.g. plannedStart, plannedEnd)",
+        params: TemplateParams,
+        // NOTE: checked by the service after merging with the template, so one 400 lists every problem of the result.
+        body: z.record(z.string(), z.unknown()).default({}).describe('Any field of POST /api/v1/changes except type and templateId'),
+        response: { 201: ChangeDetail, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await templates.fileChange(actorOf(request), request.params.id, request.body)),
+  );
+}
