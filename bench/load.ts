@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-/** The autocannon command-line script; run in a child so the load generator never shares the server's event loop. */
-const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon');
+/** Runs autocannon in a child so the load generator never shares the server's event loop. */
+const CHILD = fileURLToPath(new URL('./load-child.mjs', import.meta.url));
 
 export interface LoadOptions {
   url: string;
@@ -11,6 +11,8 @@ export interface LoadOptions {
   body?: string;
   connections: number;
   seconds: number;
+  /** Moves each request's plannedStart/plannedEnd this many minutes after the previous one's. */
+  shiftMinutes?: number;
 }
 
 export interface Measurement {
@@ -39,10 +41,7 @@ interface AutocannonJson {
 
 /** Runs autocannon against `url` for `seconds` with `connections` and returns its summary. */
 export function measure(opts: LoadOptions): Promise<Measurement> {
-  const args = [AUTOCANNON, '--json', '--no-progress', '-c', String(opts.connections), '-d', String(opts.seconds), '-m', opts.method];
-  for (const [k, v] of Object.entries(opts.headers)) args.push('-H', `${k}=${v}`);
-  if (opts.body !== undefined) args.push('-b', opts.body);
-  args.push(opts.url);
+  const args = [CHILD, JSON.stringify(opts)];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024, timeout: (opts.seconds + 60) * 1000 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`autocannon failed: ${err.message}\n${stderr}`));

@@ -56,12 +56,19 @@ const changeBody = (ciId: string) => ({
   urgency: 'medium',
 });
 
+/**
+ * Each change filed is planned this many minutes after the one before (each lasts two hours): changes in slots
+ * of their own, as real ones are. NOTE: one slot for all would make every change conflict with every earlier
+ * one, so the run would measure the conflict fan-out of thousands of changes on one CI at one time.
+ */
+const SLOT_MINUTES = 180;
+
 const jsonHeaders = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
 
 /** Load, after a short warm-up whose numbers are thrown away. */
 async function run(url: string, body: string): Promise<Measurement> {
-  await measure({ url, method: 'POST', headers: jsonHeaders, body, connections: CONNECTIONS, seconds: WARMUP_SECONDS });
-  return measure({ url, method: 'POST', headers: jsonHeaders, body, connections: CONNECTIONS, seconds: SECONDS });
+  await measure({ url, method: 'POST', headers: jsonHeaders, body, connections: CONNECTIONS, seconds: WARMUP_SECONDS, shiftMinutes: SLOT_MINUTES });
+  return measure({ url, method: 'POST', headers: jsonHeaders, body, connections: CONNECTIONS, seconds: SECONDS, shiftMinutes: SLOT_MINUTES });
 }
 
 /** The baseline: a bare Fastify 5 app in this process, one POST route answering 201 with `reply`. */
