@@ -120,10 +120,14 @@ describe('change templates', () => {
   eachEngine("the template's failures in the last 90 days raise the risk of the next change made from it", async (h) => {
     const db = await ci(h, 'db-9', 'database');
     const t = await template(h, { name: 'Minor DB patch', type: 'standard', ciIds: [db], fields: { title: 'Patch db-9', implementationPlan: 'p', backoutPlan: 'b', description: 'd' } });
+    // Filed before the others finish: its risk moves as their outcomes come in.
+    const waiting = await h.request('POST', `/api/v1/templates/${t.id}/changes`, { body: LATER });
+    assert.equal((await factor(h, waiting.body.id, 'template_history')).contribution, 0);
     for (const code of ['successful', 'rolled_back', 'successful', 'unsuccessful', 'successful']) await closedFrom(h, t.id, code);
+    assert.equal((await factor(h, waiting.body.id, 'template_history')).contribution, 10, 'reassessed when the others closed');
     const read = await h.request('GET', `/api/v1/templates/${encodeURIComponent('Minor DB patch')}`);
     assert.equal(read.status, 200, read.text);
-    assert.deepEqual([read.body.history.changes90d, read.body.history.failed90d, read.body.history.failureRate, read.body.history.used], [5, 2, 0.4, 5]);
+    assert.deepEqual([read.body.history.changes90d, read.body.history.failed90d, read.body.history.failureRate, read.body.history.used], [5, 2, 0.4, 6]);
 
     const next = await h.request('POST', `/api/v1/templates/${t.id}/changes`, { body: LATER });
     assert.equal(next.status, 201, next.text);

@@ -206,6 +206,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
         await audit(repos, actor, after.updatedAt, 'change.updated', 'change', after.id, { number: after.number, changes });
         const routed = await routing.route(repos, actor, after, active, { team: 'assignmentTeamId' in changes, changeManager: 'changeManagerId' in changes });
         await risk.reassess(repos, actor, routed, active);
+        // Its outcome counts in the history of the changes around it once it has a close code and an end.
+        if ((changes.closeCode || changes.actualEnd) && routed.closeCode !== null && routed.actualEnd !== null) await risk.reassessPeers(repos, actor, routed, active);
         if (changes.plannedStart || changes.plannedEnd || changes.ciIds || changes.implementerId) await schedule.changeMoved(repos, actor, routed, active);
         return withServices(repos, (await repos.changes.findById(after.id))!);
       });
@@ -311,6 +313,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
           await audit(repos, actor, after.updatedAt, 'change.break_glass_used', 'change', after.id, { number: after.number, breakGlassId: bypass.id, to, skipped });
         }
         if (!target?.final) await risk.reassess(repos, actor, after, active);
+        // A change that finishes enters the history of the changes around it (its CIs, team, template).
+        if (target?.final && after.closeCode !== null) await risk.reassessPeers(repos, actor, after, active);
         if (target?.requestApprovals) await approvals.request(repos, actor, after, active);
         if (target?.final) await approvals.cancelOpen(repos, after.id);
         // A closed change leaves the schedule: its conflicts go, on both sides.

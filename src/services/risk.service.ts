@@ -130,6 +130,26 @@ export function createRiskService(deps: RiskServiceDeps) {
       return ids.length;
     },
 
+    /**
+     * After a change's outcome moved (close code, actual end, or it closed): reassesses the open changes whose
+     * history counts it, those on its CIs, of its team and made from its template. The change itself is left
+     * to its caller.
+     */
+    async reassessPeers(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy | null): Promise<number> {
+      if (!active) return 0;
+      const finalStates = finalStatesOf(active);
+      const ids = new Set([
+        ...(await repos.changes.openChangeIdsTouching(change.ciIds, finalStates)),
+        ...(await repos.changes.openChangeIdsSharing({ teamId: change.assignmentTeamId, templateId: change.templateId }, finalStates)),
+      ]);
+      ids.delete(change.id);
+      for (const id of ids) {
+        const peer = await repos.changes.findById(id);
+        if (peer) await reassess(repos, actor, peer, active);
+      }
+      return ids.size;
+    },
+
     /** Reassesses every open change touching the CIs (after the CMDB changed under them). */
     async reassessTouching(repos: Repositories, actor: Actor, ciIds: string[], active: ActivePolicy | null): Promise<number> {
       // Without a policy no change can have been filed, so there is nothing to reassess.

@@ -236,6 +236,13 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
       if (finalStates.length) q = q.where('state', 'not in', finalStates);
       return (await q.execute()).map((r) => r.id);
     },
+    /** Open changes (not in `finalStates`) of the assignment team or made from the template. */
+    async openChangeIdsSharing(opts: { teamId: string | null; templateId: string | null }, finalStates: string[]): Promise<string[]> {
+      if (!opts.teamId && !opts.templateId) return [];
+      let q = db.selectFrom('changes').select('id').where((eb) => eb.or([...(opts.teamId ? [eb('assignment_team_id', '=', opts.teamId)] : []), ...(opts.templateId ? [eb('template_id', '=', opts.templateId)] : [])]));
+      if (finalStates.length) q = q.where('state', 'not in', finalStates);
+      return (await q.execute()).map((r) => r.id);
+    },
     /** Open changes (not in `finalStates`) with a planned start: those a freeze can bear on. */
     async openPlannedChangeIds(finalStates: string[]): Promise<string[]> {
       let q = db.selectFrom('changes').select('id').where('planned_start', 'is not', null);
