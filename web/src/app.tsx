@@ -30,6 +30,15 @@ const CalendarFeedsPage = lazy(() => import('./features/calendar-feeds/calendar-
 const SchedulePage = lazy(() => import('./features/schedule/schedule-page').then((m) => ({ default: m.SchedulePage })));
 const WindowsPage = lazy(() => import('./features/schedule/windows-page').then((m) => ({ default: m.WindowsPage })));
 const PolicyPage = lazy(() => import('./features/policy/policy-page').then((m) => ({ default: m.PolicyPage })));
+const TemplatesPage = lazy(() => import('./features/templates/templates-page').then((m) => ({ default: m.TemplatesPage })));
+const NewTemplatePage = lazy(() => import('./features/templates/new-template-page').then((m) => ({ default: m.NewTemplatePage })));
+const TemplatePage = lazy(() => import('./features/templates/template-page').then((m) => ({ default: m.TemplatePage })));
+const IncidentsPage = lazy(() => import('./features/incidents/incidents-page').then((m) => ({ default: m.IncidentsPage })));
+const NewIncidentPage = lazy(() => import('./features/incidents/new-incident-page').then((m) => ({ default: m.NewIncidentPage })));
+const IncidentImportPage = lazy(() =>
+  import('./features/incidents/incident-import-page').then((m) => ({ default: m.IncidentImportPage })),
+);
+const IncidentPage = lazy(() => import('./features/incidents/incident-page').then((m) => ({ default: m.IncidentPage })));
 
 /** The routes of the app, without providers (tests wrap them in a MemoryRouter). */
 export function AppRoutes() {
@@ -47,6 +56,13 @@ export function AppRoutes() {
         <Route path="changes" element={<ChangeListPage />} />
         <Route path="changes/new" element={<NewChangePage />} />
         <Route path="changes/:id" element={<ChangePage />} />
+        <Route path="templates" element={<TemplatesPage />} />
+        <Route path="templates/new" element={<NewTemplatePage />} />
+        <Route path="templates/:id" element={<TemplatePage />} />
+        <Route path="incidents" element={<IncidentsPage />} />
+        <Route path="incidents/new" element={<NewIncidentPage />} />
+        <Route path="incidents/import" element={<IncidentImportPage />} />
+        <Route path="incidents/:id" element={<IncidentPage />} />
         <Route path="approvals" element={<MyApprovalsPage />} />
         <Route path="me/delegations" element={<DelegationsPage />} />
         <Route path="me/calendar-feeds" element={<CalendarFeedsPage />} />

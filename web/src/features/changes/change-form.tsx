@@ -75,10 +75,15 @@ export function formFromChange(change: Change): ChangeFormValues {
   };
 }
 
-/** The body of POST /api/v1/changes for a new draft of the given type. */
-export function toCreateInput(type: Change['type'], v: ChangeFormValues): CreateChangeInput {
+/**
+ * The body of POST /api/v1/changes for a new draft of the given type. The team goes along only when one is set
+ * (a template's): left out, routing chooses it. `templateId` records the template the draft was made from.
+ */
+export function toCreateInput(type: Change['type'], v: ChangeFormValues, templateId: string | null = null): CreateChangeInput {
   return {
     type,
+    ...(templateId ? { templateId } : {}),
+    ...(v.assignmentTeamId ? { assignmentTeamId: v.assignmentTeamId } : {}),
     title: v.title,
     description: v.description,
     justification: v.justification,

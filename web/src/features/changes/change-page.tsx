@@ -7,10 +7,14 @@ import { ErrorAlert } from '../../shared/error-alert';
 import { isoToLocalInput } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
+import { RouterAnchor } from '../../shared/router-link';
 import { blockingApprovalsOf, type BlockingApproval } from '../approvals/approval-words';
 import { useChangeApprovals } from '../approvals/approvals-api';
 import { ApprovalsPanel } from '../approvals/approvals-panel';
 import { ChangeSlaPanel } from '../sla/change-sla-panel';
+import { ChangeIncidentsPanel } from '../incidents/change-incidents-panel';
+import { useChangeIncidents } from '../incidents/incidents-api';
+import { useTemplate } from '../templates/templates-api';
 import { ApprovalsPendingAlert } from '../approvals/approvals-pending-alert';
 import { hasPermission, hasRole, useCurrentUser } from '../auth/session';
 import { BreakGlassBanner, BreakGlassButton } from './break-glass';
@@ -115,6 +119,19 @@ function TransitionButton({
   );
 }
 
+/** "Made from template X", linking to the template (its name once loaded). */
+function MadeFromTemplate({ templateId }: { templateId: string }) {
+  const template = useTemplate(templateId);
+  return (
+    <span data-testid="made-from-template">
+      Made from template{' '}
+      <RouterAnchor to={`/templates/${templateId}`} size="sm">
+        {template.data?.name ?? 'this template'}
+      </RouterAnchor>
+    </span>
+  );
+}
+
 export function ChangePage() {
   const { id = '' } = useParams();
   const query = useChange(id);
@@ -159,6 +176,9 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
   const conflicts = useChangeConflicts(change.id);
   const conflictCount = conflicts.data?.items.length ?? 0;
   const blockingCount = conflicts.data?.items.filter((c) => c.blocking).length ?? 0;
+  const canReadIncidents = hasPermission(me, 'incident.read');
+  const incidents = useChangeIncidents(change.id, canReadIncidents);
+  const incidentCount = incidents.data?.length ?? 0;
 
   const patch = toUpdateInput(base, values);
   const isDirty = Object.keys(patch).length > 0;
@@ -277,6 +297,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
           </Group>
         }
         title={change.title}
+        description={change.templateId ? <MadeFromTemplate templateId={change.templateId} /> : undefined}
         actions={
           (transitions.length > 0 || canBreakGlass) && (
             <>
@@ -385,6 +406,21 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
               >
                 Schedule
               </Tabs.Tab>
+              {canReadIncidents && (
+                <Tabs.Tab
+                  value="incidents"
+                  aria-label={incidentCount > 0 ? `Incidents (${incidentCount})` : undefined}
+                  rightSection={
+                    incidentCount > 0 ? (
+                      <Badge size="xs" color="red" variant="filled" circle aria-hidden data-testid="incidents-tab-count">
+                        {incidentCount}
+                      </Badge>
+                    ) : undefined
+                  }
+                >
+                  Incidents
+                </Tabs.Tab>
+              )}
               <Tabs.Tab value="policy">Policy</Tabs.Tab>
               <Tabs.Tab value="comments">Comments and work notes</Tabs.Tab>
               <Tabs.Tab value="history">History</Tabs.Tab>
@@ -453,6 +489,11 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
                 onTakeSlot={takeSlot}
               />
             </Tabs.Panel>
+            {canReadIncidents && (
+              <Tabs.Panel value="incidents">
+                <ChangeIncidentsPanel change={change} canReport={hasPermission(me, 'incident.write')} />
+              </Tabs.Panel>
+            )}
             <Tabs.Panel value="policy">
               <PolicyPanel change={change} />
             </Tabs.Panel>

@@ -1,10 +1,12 @@
 import { Alert, Button, Group, Paper, Radio, SimpleGrid, Stack, Text } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
-import { useNavigate } from 'react-router';
+import { type FormEvent, useEffect, useState } from 'react';
+import { useNavigate, useSearchParams } from 'react-router';
 import type { ChangeType } from '../../api/types';
 import { ErrorAlert } from '../../shared/error-alert';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
+import { TemplatePicker } from '../templates/template-picker';
+import { type Template, useTemplate } from '../templates/templates-api';
 import { useCreateChange } from './change-api';
 import { ChangeForm, type ChangeFormValues, emptyChangeForm, toCreateInput } from './change-form';
 import { fieldErrorsFrom, UnplacedIssues } from './field-errors';
@@ -18,6 +20,7 @@ const TYPE_HINTS: Record<string, string> = {
 
 /** Form fields the new-change page shows; issues on other paths are listed above the form. */
 const FORM_FIELDS = [
+  'templateId',
   'title',
   'description',
   'justification',
@@ -31,13 +34,39 @@ const FORM_FIELDS = [
   'urgency',
 ];
 
+/** The form filled from a template: its type, its prefilled fields, its CIs and its team; planned times stay. */
+export function fillFromTemplate(values: ChangeFormValues, template: Template): ChangeFormValues {
+  return { ...values, ...template.fields, ciIds: template.ciIds, assignmentTeamId: template.assignmentTeamId };
+}
+
 export function NewChangePage() {
   const navigate = useNavigate();
+  const [params] = useSearchParams();
   const policy = usePolicy();
   const create = useCreateChange();
   const [type, setType] = useState<ChangeType | null>(null);
   const [values, setValues] = useState<ChangeFormValues>(emptyChangeForm);
   const [typeError, setTypeError] = useState<string | null>(null);
+  const [template, setTemplate] = useState<Template | null>(null);
+  // `?template=<id>` (the templates' "Use" button) preselects a template once it has loaded.
+  const presetId = params.get('template');
+  const preset = useTemplate(presetId);
+  const [presetApplied, setPresetApplied] = useState(false);
+
+  const pickTemplate = (picked: Template | null) => {
+    setTemplate(picked);
+    if (!picked) return;
+    setType(picked.type);
+    setTypeError(null);
+    setValues((v) => fillFromTemplate(v, picked));
+  };
+
+  useEffect(() => {
+    if (presetApplied || !preset.data) return;
+    setPresetApplied(true);
+    // A retired template makes no new changes (the server refuses them), so the link fills nothing in.
+    if (preset.data.active) pickTemplate(preset.data);
+  }, [preset.data, presetApplied]);
 
   const models = orderedModels(policy.data);
   const errors = fieldErrorsFrom(create.error);
@@ -48,7 +77,7 @@ export function NewChangePage() {
       setTypeError('Choose the type of change');
       return;
     }
-    create.mutate(toCreateInput(type, values), {
+    create.mutate(toCreateInput(type, values, template?.id ?? null), {
       onSuccess: (change) => navigate(`/changes/${change.number}`),
     });
   };
@@ -57,6 +86,13 @@ export function NewChangePage() {
     <form onSubmit={onSubmit} noValidate aria-label="New change">
       <PageHeader title="New change" description="Saved as a draft. Nothing is submitted until you move it to the next state." />
       <Stack gap="md" maw={1100}>
+        <TemplatePicker value={template} onPick={pickTemplate} disabled={create.isPending} />
+        {presetId && preset.isError && <ErrorAlert error={preset.error} title="Cannot load the template from the link" />}
+        {preset.data && !preset.data.active && (
+          <Alert color="yellow" variant="light" title={`The template “${preset.data.name}” is retired`}>
+            Changes can no longer be made from it. Pick another template or fill in the form yourself.
+          </Alert>
+        )}
         {policy.isPending ? (
           <PageLoader label="Loading change types" />
         ) : policy.isError ? (
@@ -69,7 +105,8 @@ export function NewChangePage() {
               setType(v as ChangeType);
               setTypeError(null);
             }}
-            error={typeError ?? errors.type}
+            error={typeError ?? errors.type ?? errors.templateId}
+            description={template ? `Set by the template “${template.name}”; clear the template to choose another type.` : undefined}
             required
           >
             <SimpleGrid cols={3} spacing="sm" mt={6}>
@@ -77,6 +114,7 @@ export function NewChangePage() {
                 <Paper key={model.type} withBorder p="sm" radius="sm" bg={type === model.type ? 'blue.0' : undefined}>
                   <Radio
                     value={model.type}
+                    disabled={!!template && template.type !== model.type}
                     label={
                       <Text fw={600} size="sm">
                         {model.label}

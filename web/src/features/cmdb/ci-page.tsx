@@ -16,6 +16,7 @@ import { CiSelect } from './ci-multi-select';
 import { useAddRelation, useCi, useCiRelations, useDeleteRelation, useService } from './cmdb-api';
 import { Fact } from '../../shared/fact';
 import { CriticalityBadge, Tags } from './cmdb-ui';
+import { CiIncidentsSection } from '../incidents/ci-incidents-section';
 
 function formatAttribute(value: unknown): string {
   if (value === null || value === undefined) return '—';
@@ -271,6 +272,11 @@ export function CiPage() {
             </Stack>
           ) : null}
         </Grid.Col>
+        {hasPermission(me, 'incident.read') && (
+          <Grid.Col span={12}>
+            <CiIncidentsSection ciId={c.id} canReport={hasPermission(me, 'incident.write')} />
+          </Grid.Col>
+        )}
       </Grid>
     </>
   );

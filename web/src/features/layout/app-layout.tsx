@@ -136,6 +136,8 @@ export function AppLayout() {
     },
   ];
   if (hasPermission(me, 'change.create')) changeItems.push({ to: '/changes/new', label: 'New change' });
+  // Everyone who reads changes may read the templates they are made from.
+  if (hasPermission(me, 'change.read')) changeItems.push({ to: '/templates', label: 'Templates', match: (p) => p.startsWith('/templates') });
   const waiting = myApprovals.data?.items.length ?? 0;
   changeItems.push({
     to: '/approvals',
@@ -152,6 +154,10 @@ export function AppLayout() {
     { to: '/cmdb/cis', label: 'CIs', match: (p) => p.startsWith('/cmdb/cis') },
   ];
   if (hasPermission(me, 'cmdb.write')) cmdbItems.push({ to: '/cmdb/import', label: 'Import CIs' });
+  const incidentItems: NavItem[] = hasPermission(me, 'incident.read')
+    ? [{ to: '/incidents', label: 'Incidents', match: (p) => p === '/incidents' || (p.startsWith('/incidents/') && p !== '/incidents/import') }]
+    : [];
+  if (hasPermission(me, 'incident.import')) incidentItems.push({ to: '/incidents/import', label: 'Import incidents' });
   const governanceItems: NavItem[] = hasPermission(me, 'policy.read') ? [{ to: '/policy', label: 'Policy' }] : [];
   if (hasPermission(me, 'sla.read')) governanceItems.push({ to: '/sla/breaches', label: 'SLA breaches' });
   const adminItems: NavItem[] = [
@@ -186,6 +192,7 @@ export function AppLayout() {
         <AppShell.Section grow component={ScrollArea}>
           <NavSection items={changeItems} />
           <NavSection title="Schedule" items={scheduleItems} />
+          {incidentItems.length > 0 && <NavSection title="Operations" items={incidentItems} />}
           <NavSection title="CMDB" items={cmdbItems} />
           {governanceItems.length > 0 && <NavSection title="Governance" items={governanceItems} />}
           {hasRole(me, 'admin') && <NavSection title="Admin" items={adminItems} />}
