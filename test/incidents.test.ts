@@ -140,7 +140,7 @@ describe('incidents', () => {
     const other = await ci(h, 'search-api', 'application');
     const cause = await change(h, [db]);
     const at = (daysAgo: number) => new Date(h.now().getTime() - daysAgo * DAY).toISOString();
-    const a = await incident(h, { title: 'Orders slow', openedAt: at(5), ciIds: [db], causedByChangeId: cause.id });
+    const a = await incident(h, { title: 'Orders slow', openedAt: at(5), ciIds: [db], causedByChangeId: cause.id, priority: 1 });
     const b = await incident(h, { title: 'Search down', description: 'the ORDERS page too', openedAt: at(3), ciIds: [other], state: 'on_hold' });
     const c = await incident(h, { title: 'Old outage', openedAt: at(20), ciIds: [db], state: 'closed' });
     const d = await incident(h, { title: 'Certificate expired', openedAt: at(1), state: 'resolved' });
@@ -160,9 +160,12 @@ describe('incidents', () => {
     assert.deepEqual(await numbers(`q=${c.number}`), [c.number]);
     assert.deepEqual(await numbers(`openedFrom=${encodeURIComponent(at(4))}&openedTo=${encodeURIComponent(at(2))}`), [b.number]);
 
-    const bad = await h.request('GET', '/api/v1/incidents?state=open,exploded&ciId=nothing&changeId=CHG9999999');
+    assert.deepEqual(await numbers('priority=1'), [a.number]);
+    assert.deepEqual(await numbers('priority=1,3&state=open'), [b.number, a.number]);
+
+    const bad = await h.request('GET', '/api/v1/incidents?state=open,exploded&ciId=nothing&changeId=CHG9999999&priority=0');
     assert.equal(bad.status, 400, bad.text);
-    assert.deepEqual(bad.body.error.details.issues.map((i: { path: string }) => i.path), ['query.state', 'query.ciId', 'query.changeId']);
+    assert.deepEqual(bad.body.error.details.issues.map((i: { path: string }) => i.path), ['query.state', 'query.ciId', 'query.changeId', 'query.priority']);
 
     const first = await h.request('GET', '/api/v1/incidents?limit=3');
     assert.deepEqual(first.body.items.map((i: { number: string }) => i.number), [d.number, b.number, a.number]);

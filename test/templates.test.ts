@@ -137,6 +137,10 @@ describe('change templates', () => {
       contribution: 10,
       reason: 'Changes made from this template failed 20% of the time or more in the last 90 days',
     });
+    const fromIt = await h.request('GET', `/api/v1/changes?templateId=${t.id}&limit=100`);
+    assert.equal(fromIt.status, 200, fromIt.text);
+    assert.equal(fromIt.body.items.length, 7, 'the waiting one, five closed, the next');
+    assert.ok(fromIt.body.items.every((c: { templateId: string }) => c.templateId === t.id));
     // A change made without the template has no template history.
     const plain = await h.request('POST', '/api/v1/changes', { body: { type: 'standard', title: 'x', ciIds: [db], ...LATER } });
     assert.equal((await factor(h, plain.body.id, 'template_history')).contribution, 0);

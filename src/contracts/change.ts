@@ -170,6 +170,7 @@ export const ChangeListQuery = z.object({
   assignmentTeamId: Id.optional(),
   ciId: Id.optional(),
   serviceId: Id.optional(),
+  templateId: Id.optional().describe('Changes made from this template'),
   plannedFrom: Instant.optional(),
   plannedTo: Instant.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),

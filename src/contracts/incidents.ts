@@ -62,6 +62,7 @@ export type UpdateIncidentInput = z.input<typeof UpdateIncidentInput>;
 
 export const IncidentListQuery = z.object({
   state: z.string().max(200).optional().describe('One state or several, comma-separated; `open` means new, in_progress and on_hold'),
+  priority: z.string().max(20).optional().describe('One priority or several, comma-separated (1 critical … 4 low)'),
   ciId: Id.optional().describe('Incidents on this CI (id or name)'),
   serviceId: Id.optional(),
   changeId: Id.optional().describe('Incidents caused by this change (id or number)'),

@@ -156,9 +156,15 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       if (change) causedByChangeId = change.id;
       else issues.push({ path: 'query.changeId', message: `unknown change ${query.changeId}` });
     }
+    let priorities: number[] | undefined;
+    if (query.priority) {
+      const wanted = query.priority.split(',').map((p) => p.trim()).filter(Boolean);
+      for (const p of wanted) if (!/^[1-4]$/.test(p)) issues.push({ path: 'query.priority', message: `unknown priority ${p} (1 critical … 4 low)` });
+      priorities = [...new Set(wanted.filter((p) => /^[1-4]$/.test(p)).map(Number))];
+    }
     if (query.openedFrom && query.openedTo && query.openedTo <= query.openedFrom) issues.push({ path: 'query.openedTo', message: 'must be after openedFrom' });
     throwIfIssues(issues, 'The filter has invalid values.');
-    return { states, ciId, serviceId, causedByChangeId, openedFrom: query.openedFrom, openedTo: query.openedTo, q: query.q?.trim() || undefined };
+    return { states, priorities, ciId, serviceId, causedByChangeId, openedFrom: query.openedFrom, openedTo: query.openedTo, q: query.q?.trim() || undefined };
   }
 
   async function page(repos: Repositories, filter: Awaited<ReturnType<typeof filterOf>>, query: { limit: number; cursor?: string }): Promise<{ items: Incident[]; nextCursor: string | null }> {

@@ -26,6 +26,7 @@ export interface ChangeFilter {
   assignmentTeamId?: string;
   ciId?: string;
   serviceId?: string;
+  templateId?: string;
   plannedFrom?: string;
   plannedTo?: string;
   /** Changes this person requested, owns, implements or manages, or that are assigned to one of `teamIds`. */
@@ -304,6 +305,7 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
         );
       }
       if (f.ciId) q = q.where('id', 'in', db.selectFrom('change_cis').select('change_id').where('ci_id', '=', f.ciId));
+      if (f.templateId) q = q.where('template_id', '=', f.templateId);
       if (f.serviceId) {
         q = q.where('id', 'in', db.selectFrom('change_cis').innerJoin('cis', 'cis.id', 'change_cis.ci_id').select('change_cis.change_id').where('cis.service_id', '=', f.serviceId!));
       }

@@ -30,6 +30,7 @@ export interface IncidentRecord {
 /** What an incident list is narrowed by; every id is already resolved. */
 export interface IncidentFilter {
   states?: string[];
+  priorities?: number[];
   ciId?: string;
   serviceId?: string;
   causedByChangeId?: string;
@@ -236,6 +237,7 @@ export function createIncidentRepository(db: Kysely<DB>, h: DialectHelpers) {
         q = q.where((eb) => eb.or([eb('opened_at', '<', openedAt), eb.and([eb('opened_at', '=', openedAt), eb('id', '<', id)])]));
       }
       if (f.states?.length) q = q.where('state', 'in', f.states);
+      if (f.priorities?.length) q = q.where('priority', 'in', f.priorities);
       if (f.ciId) q = q.where('id', 'in', db.selectFrom('incident_cis').select('incident_id').where('ci_id', '=', f.ciId));
       if (f.serviceId) q = q.where('service_id', '=', f.serviceId);
       if (f.causedByChangeId) q = q.where('caused_by_change_id', '=', f.causedByChangeId);
