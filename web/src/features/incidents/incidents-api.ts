@@ -16,9 +16,13 @@ export type CreateIncidentInput = z.input<typeof CreateIncidentInputSchema>;
 export type UpdateIncidentInput = z.input<typeof UpdateIncidentInputSchema>;
 export type ImportIncidentsResult = z.infer<typeof ImportIncidentsResultSchema>;
 
-/** The query of GET /api/v1/incidents the list page sends (`state=open` means new, in progress and on hold). */
+/**
+ * The query of GET /api/v1/incidents the list page sends (`state=open` means new, in progress and on hold;
+ * `priority` is one priority or several, comma-separated, 1 critical … 4 low).
+ */
 export interface IncidentFilters {
   state?: string;
+  priority?: string;
   ciId?: string;
   changeId?: string;
   q?: string;

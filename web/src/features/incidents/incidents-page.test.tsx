@@ -39,6 +39,7 @@ describe('incidentQueryOf', () => {
     ['the open ones when the address names no state', {}, { state: 'open' }],
     ['every state for `all`', { state: 'all' }, {}],
     ['one state as named', { state: 'resolved' }, { state: 'resolved' }],
+    ['the priority as written in the address', { priority: '1,2' }, { state: 'open', priority: '1,2' }],
     [
       'the CI, the change and the words along with the state',
       { ciId: 'ci_db', changeId: 'CHG1', q: 'slow' },
@@ -88,14 +89,19 @@ describe('IncidentsPage: filters', { timeout: PAGE_TEST_TIMEOUT }, () => {
     await waitFor(() => expect(listQueries(server).at(-1)).toEqual({ state: 'open', limit: '50' }), LOAD);
   });
 
-  it('keeps only the chosen priority, fetching as many rows as the server gives at once', async () => {
+  it('sends the priority in the address to the server and shows every row it answers', async () => {
     const server = listServer();
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(<IncidentsPage />, { path: '/incidents?priority=2', route: '/incidents', me: adminMe });
     const table = await screen.findByRole('table', { name: 'Incidents' }, LOAD);
+    expect(listQueries(server)[0]).toEqual({ state: 'open', priority: '2', limit: '50' });
+    expect((screen.getByRole('combobox', { name: 'Priority' }) as HTMLInputElement).value).toBe('2 · High');
+    // The server does the filtering: nothing it answers is hidden.
     expect(within(table).getByRole('link', { name: 'INC0000001' })).toBeTruthy();
-    expect(within(table).queryByRole('link', { name: 'INC0000002' })).toBeNull();
-    expect(screen.getByText('1 incident of another priority is hidden.')).toBeTruthy();
-    expect(listQueries(server)[0]).toEqual({ state: 'open', limit: '500' });
+    expect(within(table).getByRole('link', { name: 'INC0000002' })).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('combobox', { name: 'Priority' }));
+    fireEvent.click(await screen.findByRole('option', { name: '4 · Low', hidden: true }));
+    await waitFor(() => expect(listQueries(server).at(-1)).toEqual({ state: 'open', priority: '4', limit: '50' }), LOAD);
   });
 });

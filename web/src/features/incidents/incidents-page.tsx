@@ -1,4 +1,4 @@
-import { Badge, Button, CloseButton, Group, Select, Text } from '@mantine/core';
+import { Badge, Button, CloseButton, Group, Select } from '@mantine/core';
 import { Link } from 'react-router';
 import { ErrorAlert } from '../../shared/error-alert';
 import { PRIORITY_LABELS } from '../../shared/labels';
@@ -21,11 +21,18 @@ const STATE_OPTIONS = [
 ];
 const PRIORITY_OPTIONS = [1, 2, 3, 4].map((p) => ({ value: String(p), label: PRIORITY_LABELS[p] ?? String(p) }));
 
-/** What GET /api/v1/incidents is asked from the URL's filters (the priority is not one of its filters). */
-export function incidentQueryOf(filters: { state?: string; ciId?: string; changeId?: string; q?: string }): IncidentFilters {
+/** What GET /api/v1/incidents is asked from the URL's filters. */
+export function incidentQueryOf(filters: {
+  state?: string;
+  priority?: string;
+  ciId?: string;
+  changeId?: string;
+  q?: string;
+}): IncidentFilters {
   const state = filters.state ?? 'open';
   return {
     ...(state !== 'all' ? { state } : {}),
+    ...(filters.priority ? { priority: filters.priority } : {}),
     ...(filters.ciId ? { ciId: filters.ciId } : {}),
     ...(filters.changeId ? { changeId: filters.changeId } : {}),
     ...(filters.q ? { q: filters.q } : {}),
@@ -35,12 +42,8 @@ export function incidentQueryOf(filters: { state?: string; ciId?: string; change
 export function IncidentsPage() {
   const me = useCurrentUser();
   const { filters, setFilter, clear, hasFilters } = useUrlFilters(['state', 'priority', 'ciId', 'changeId', 'q'] as const);
-  const priority = filters.priority ? Number(filters.priority) : null;
-  // NOTE: the list API has no priority filter, so the priority is applied to the rows fetched; with one set,
-  // pages are as large as the API allows, so that few matches are hidden behind "Load more".
-  const list = useIncidentList(incidentQueryOf(filters), priority ? 500 : 50);
-  const fetched = list.data?.pages.flatMap((p) => p.items) ?? [];
-  const rows = priority ? fetched.filter((i) => i.priority === priority) : fetched;
+  const list = useIncidentList(incidentQueryOf(filters));
+  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
     <>
@@ -126,13 +129,6 @@ export function IncidentsPage() {
             isFetchingNextPage={list.isFetchingNextPage}
             onLoadMore={() => void list.fetchNextPage()}
           />
-          {priority !== null && rows.length < fetched.length && (
-            <Text size="xs" c="dimmed" ta="center">
-              {fetched.length - rows.length === 1
-                ? '1 incident of another priority is hidden.'
-                : `${fetched.length - rows.length} incidents of other priorities are hidden.`}
-            </Text>
-          )}
         </>
       )}
     </>

@@ -2,8 +2,9 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setCsrfToken } from '../../api/client';
 import type { Me } from '../../api/types';
+import { formatDateTime } from '../../shared/format';
 import { adminMe, fakeServer, renderWithProviders, testPolicy } from '../../test/render';
-import { sampleCi } from '../changes/test-fixtures';
+import { sampleChange, sampleCi } from '../changes/test-fixtures';
 import { TemplatePage } from './template-page';
 import { TemplatesPage } from './templates-page';
 import { sampleTemplate } from './test-fixtures';
@@ -33,8 +34,28 @@ function templateServer(extra: Parameters<typeof fakeServer>[0] = []) {
     { path: '/api/v1/teams', body: teams },
     { path: '/api/v1/cis', body: { items: [sampleCi], nextCursor: null } },
     { path: '/api/v1/cis/ci_db', body: sampleCi },
+    { path: '/api/v1/changes', body: { items: [], nextCursor: null } },
   ]);
 }
+
+/** Two changes made from the template: one closed as rolled back, one still in draft with no planned start. */
+const rolledBack = {
+  ...sampleChange,
+  id: 'chg_12',
+  number: 'CHG0000012',
+  title: 'Patch orders-db in November',
+  state: 'closed',
+  closeCode: 'rolled_back' as const,
+  plannedStart: '2026-11-02T22:00:00.000Z',
+  templateId: 'tpl_patch',
+};
+const draft = { ...sampleChange, id: 'chg_14', number: 'CHG0000014', title: 'Patch orders-db in December', templateId: 'tpl_patch' };
+
+/** The query of every GET /api/v1/changes so far, as plain objects. */
+const changeQueries = (server: ReturnType<typeof fakeServer>) =>
+  server.calls
+    .filter((c) => c.method === 'GET' && c.url.split('?')[0] === '/api/v1/changes')
+    .map((c) => Object.fromEntries(new URL(c.url, 'http://x').searchParams));
 
 /** The text of the element(s) that describe a field (where Mantine puts its error). */
 function describedBy(el: HTMLElement): string {
@@ -142,5 +163,33 @@ describe('TemplatePage', { timeout: PAGE_TEST_TIMEOUT }, () => {
     expect(await screen.findByRole('button', { name: 'Reactivate' }, LOAD)).toBeTruthy();
     expect(server.calls.find((c) => c.method === 'PATCH')?.body).toEqual({ active: false, version: 3 });
     expect(screen.queryByRole('link', { name: 'Use this template' })).toBeNull();
+  });
+
+  it('lists the newest changes made from it, each linking to its change, with its state and close code', async () => {
+    const server = templateServer([{ path: '/api/v1/changes', body: { items: [draft, rolledBack], nextCursor: 'more' } }]);
+    vi.stubGlobal('fetch', server.fetch);
+    renderWithProviders(<TemplatePage />, { path: '/templates/tpl_patch', route: '/templates/:id', me: auditor });
+
+    const table = await screen.findByRole('table', { name: 'Changes made from this template' }, LOAD);
+    await waitFor(() => expect(within(table).getAllByRole('row')).toHaveLength(3), LOAD);
+    expect(changeQueries(server)).toEqual([{ templateId: 'tpl_patch', limit: '20' }]);
+    const [, newest, older] = within(table).getAllByRole('row');
+    expect(within(newest!).getByRole('link', { name: 'CHG0000014' }).getAttribute('href')).toBe('/changes/CHG0000014');
+    expect(newest!.textContent).toContain('Patch orders-db in December');
+    expect(newest!.textContent).toContain('Draft');
+    expect(newest!.textContent).toContain('—');
+    expect(within(older!).getByRole('link', { name: 'CHG0000012' }).getAttribute('href')).toBe('/changes/CHG0000012');
+    expect(older!.textContent).toContain('Closed');
+    expect(older!.textContent).toContain('Rolled back');
+    expect(older!.textContent).toContain(formatDateTime('2026-11-02T22:00:00.000Z'));
+    expect(screen.getByText('The newest 2 are shown.')).toBeTruthy();
+  });
+
+  it('says so when no change has been made from it', async () => {
+    vi.stubGlobal('fetch', templateServer().fetch);
+    renderWithProviders(<TemplatePage />, { path: '/templates/tpl_patch', route: '/templates/:id', me: auditor });
+    const table = await screen.findByRole('table', { name: 'Changes made from this template' }, LOAD);
+    await waitFor(() => expect(table.textContent).toContain('No change has been made from this template yet.'), LOAD);
+    expect(screen.queryByText(/^The newest/)).toBeNull();
   });
 });

@@ -19,6 +19,7 @@ import {
   templateFieldErrors,
   toUpdateTemplateInput,
 } from './template-form';
+import { TemplateChangesSection } from './template-changes';
 import { ActiveBadge } from './template-ui';
 import { failureColor, failurePercent, usedText } from './template-words';
 import { type Template, useTemplate, useUpdateTemplate } from './templates-api';
@@ -243,6 +244,8 @@ function TemplateView({ template, onReload }: { template: Template; onReload: ()
           </Paper>
         </Grid.Col>
       </Grid>
+      <Divider my="lg" />
+      <TemplateChangesSection templateId={base.id} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
 import { api } from '../../api/client';
-import type { Page } from '../../api/types';
+import type { Change, Page } from '../../api/types';
 import type {
   CreateTemplateInput as CreateTemplateInputSchema,
   Template as TemplateSchema,
@@ -9,6 +9,7 @@ import type {
   TemplateHistory as TemplateHistorySchema,
   UpdateTemplateInput as UpdateTemplateInputSchema,
 } from '../../../../src/contracts/templates';
+import { changeKeys } from '../changes/change-api';
 
 export type Template = z.infer<typeof TemplateSchema>;
 export type TemplateFields = z.infer<typeof TemplateFieldsSchema>;
@@ -59,6 +60,16 @@ export function useTemplate(id: string | null | undefined) {
     queryKey: templateKeys.detail(id ?? ''),
     queryFn: ({ signal }) => api.get<Template>(templatePath(id!), undefined, signal),
     enabled: !!id,
+  });
+}
+
+/** The newest `limit` changes made from template `templateId` (GET /api/v1/changes?templateId=), newest first. */
+export function useTemplateChanges(templateId: string, limit = 20) {
+  return useQuery({
+    // NOTE: kept under the changes' list key, so that creating or moving a change refreshes it too.
+    queryKey: [...changeKeys.all, 'list', { templateId }, limit] as const,
+    queryFn: ({ signal }) => api.get<Page<Change>>('/api/v1/changes', { templateId, limit }, signal),
+    select: (page) => ({ items: page.items, more: page.nextCursor !== null }),
   });
 }
 
