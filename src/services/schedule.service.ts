@@ -241,7 +241,12 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const impacted = new Set(impactedCis.map((i) => i.ciId));
     const reverseSet = new Set(reverse);
     const searchCis = [...new Set([...change.ciIds, ...impacted, ...reverse])];
-    const rows = await repos.schedule.plannedOnCis(searchCis, change.plannedStart, change.plannedEnd, change.id, pass.finalStates);
+    // NOTE: another change's exclusions matter only on the CIs its impact could walk into this one's through,
+    // all of them in the reverse impact (see below): those are read beside the overlapping changes.
+    const [rows, exclusionsNear] = await Promise.all([
+      repos.schedule.plannedOnCis(searchCis, change.plannedStart, change.plannedEnd, change.id, pass.finalStates),
+      reverse.length > 0 ? repos.schedule.exclusionsOnCis([...new Set([...change.ciIds, ...reverse])]) : Promise.resolve(new Map<string, Set<string>>()),
+    ]);
     // NOTE: the other changes are built from the rows, not read again: pairConflicts and the impact below only
     // ever compare their CIs with CIs in searchCis, and the rows hold every CI of theirs in it. A change found
     // only through its implementer has none there, which leaves it just assignee_busy, as its full CIs would.
@@ -262,11 +267,9 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     // those edges with the other change's own exclusions finds exactly that part without reading any edge
     // again. It is not the other change's whole impact, so it is not kept in the pass.
     const near = readerOver(reverseEdges);
-    const needing = [...others.values()].filter(needsTheirImpact);
-    const theirExclusions = needing.length > 0 ? await repos.schedule.excludedCisOf(needing.map((o) => o.id)) : new Map<string, Set<string>>();
     await Promise.all(
-      needing.map(async (other) => {
-        other.impacted = new Set((await impactOf(other.ciIds, pass.settings, near, theirExclusions.get(other.id) ?? new Set<string>())).map((i) => i.ciId));
+      [...others.values()].filter(needsTheirImpact).map(async (other) => {
+        other.impacted = new Set((await impactOf(other.ciIds, pass.settings, near, exclusionsNear.get(other.id) ?? new Set<string>())).map((i) => i.ciId));
       }),
     );
     const result = new Map<string, PairConflict[]>();

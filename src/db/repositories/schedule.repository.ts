@@ -327,10 +327,10 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
       const rows = await db.selectFrom('change_impact_exclusions').selectAll().where('change_id', '=', changeId).orderBy('created_at').execute();
       return rows.map((r) => ({ changeId: r.change_id, ciId: r.ci_id, reason: r.reason, createdBy: r.created_by, createdAt: h.readInstant(r.created_at)! }));
     },
-    /** The excluded CI ids of each of these changes (changes without exclusions are absent); one query. */
-    async excludedCisOf(changeIds: string[]): Promise<Map<string, Set<string>>> {
+    /** Exclusions of these CIs, by change: the excluded CI ids of each change that excluded any of them. */
+    async exclusionsOnCis(ciIds: string[]): Promise<Map<string, Set<string>>> {
       const found = new Map<string, Set<string>>();
-      const rows = await chunked(changeIds, (chunk) => db.selectFrom('change_impact_exclusions').select(['change_id', 'ci_id']).where('change_id', 'in', chunk).execute());
+      const rows = await chunked(ciIds, (chunk) => db.selectFrom('change_impact_exclusions').select(['change_id', 'ci_id']).where('ci_id', 'in', chunk).execute());
       for (const r of rows) found.set(r.change_id, (found.get(r.change_id) ?? new Set<string>()).add(r.ci_id));
       return found;
     },
