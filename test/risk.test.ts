@@ -256,6 +256,26 @@ describe('risk of changes', { concurrency: 2 }, () => {
     assert.equal(factor('ci_history').contribution, 10); // two failed changes on web-1
   });
 
+  eachEngine('the worker reassesses a change when an incident on its CIs leaves the 30-day window', async (h) => {
+    const ci = await h.request('POST', '/api/v1/cis', { body: { name: 'mail-1', type: 'server', environment: 'production', criticality: 'low' } });
+    const change = await h.request('POST', '/api/v1/changes', { body: { type: 'normal', title: 'Patch mail', ciIds: [ci.body.id], backoutPlan: 'b', ...LATER } });
+    const incident = await h.request('POST', '/api/v1/incidents', {
+      body: { title: 'Mail queue stuck', ciIds: [ci.body.id], openedAt: new Date(h.now().getTime() - 29.5 * 86_400_000).toISOString() },
+    });
+    assert.equal(incident.status, 201, incident.text);
+    const incidents = async () => (await h.request('GET', `/api/v1/changes/${change.body.id}/risk`)).body.factors.find((f: { name: string }) => f.name === 'ci_incidents').contribution;
+    assert.equal(await incidents(), 5);
+    assert.equal((await h.tick()).reassessed, 0, 'nothing has aged yet');
+    h.advance(30 * 60_000);
+    assert.equal((await h.tick()).reassessed, 0, 'the sweep runs at most once an hour');
+    h.advance(23 * 3_600_000);
+    const swept = await h.tick();
+    assert.equal(swept.reassessed, 1);
+    assert.equal(await incidents(), 0, 'the incident is now older than 30 days');
+    const history = (await h.request('GET', `/api/v1/changes/${change.body.id}/audit`)).body.items.filter((e: { action: string }) => e.action === 'change.risk_assessed');
+    assert.equal(history.at(-1).actorName, 'Cabinet', 'the worker, not a person');
+  });
+
   eachEngine('scores a change planned inside or near a freeze that covers it, and reassesses when the freeze moves or goes', async (h) => {
     const ci = await h.request('POST', '/api/v1/cis', { body: { name: 'pay-api', type: 'application', environment: 'production', criticality: 'low', tags: ['pci'] } });
     const start = new Date(Date.UTC(2030, 5, 12, 22)); // a Wednesday night, far from now

@@ -150,7 +150,7 @@ describe('SLAs, escalation and notifications', () => {
     assert.equal(Date.parse(clock!.dueAt) - Date.parse(clock!.startedAt), HOUR);
     assert.equal(Date.parse(clock!.remindAt!) - Date.parse(clock!.startedAt), 45 * MINUTE);
 
-    assert.deepEqual(await h.tick(), { held: 0, released: 0, reminded: 0, breached: 0, escalated: 0, delivered: 1, failed: 0 });
+    assert.deepEqual(await h.tick(), { held: 0, released: 0, reassessed: 0, reminded: 0, breached: 0, escalated: 0, delivered: 1, failed: 0 });
     const asked = await inbox(h, ecab.token);
     assert.deepEqual(asked.items.map((n) => [n.kind, n.approvalId]), [['approval_requested', approval!.id]]);
     // The requester is in no approver group and hears nothing; segregation of duties keeps parties out anyway.
@@ -169,7 +169,7 @@ describe('SLAs, escalation and notifications', () => {
     h.advance(20 * MINUTE);
     const escalated = await h.tick();
     assert.deepEqual([escalated.breached, escalated.escalated], [1, 1]);
-    assert.deepEqual(await h.tick(), { held: 0, released: 0, reminded: 0, breached: 0, escalated: 0, delivered: 0, failed: 0 }, 'a breach is acted on once');
+    assert.deepEqual(await h.tick(), { held: 0, released: 0, reassessed: 0, reminded: 0, breached: 0, escalated: 0, delivered: 0, failed: 0 }, 'a breach is acted on once');
     assert.deepEqual((await inbox(h, manager.token)).items.map((n) => [n.kind, n.approvalId]), [['approval_escalated', approval!.id]]);
     const history = (await h.request('GET', `/api/v1/changes/${change}/audit`)).body.items as { action: string; data: Record<string, unknown> }[];
     assert.deepEqual(history.filter((e) => e.action === 'sla.breached').map((e) => [e.data.metric, e.data.target]), [['approval_response', 'ecab_response']]);

@@ -5,6 +5,8 @@ export interface TickReport {
   /** Changes put on hold, and released, by urgent freezes (lockdown). */
   held: number;
   released: number;
+  /** Open changes reassessed because history left its window (at most once an hour). */
+  reassessed: number;
   reminded: number;
   breached: number;
   escalated: number;
@@ -25,7 +27,7 @@ export interface WorkerOptions {
 
 export interface Worker {
   readonly id: string;
-  /** One pass: lockdown holds of urgent freezes, SLA timers (reminders, breaches, escalations), then outbox delivery. */
+  /** One pass: lockdown holds of urgent freezes, SLA timers (reminders, breaches, escalations), the hourly risk history sweep, then outbox delivery. */
   tick(): Promise<TickReport>;
   /** Runs ticks every `intervalMs` until `stop`. */
   start(): void;
@@ -37,7 +39,7 @@ export interface Worker {
  * The background worker. It holds no state of its own: every step claims its row in the database, so it
  * runs inline in `cabinet serve`, as `cabinet worker`, or as several of those at once.
  */
-export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedule'>, opts: WorkerOptions): Worker {
+export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedule' | 'risk'>, opts: WorkerOptions): Worker {
   const id = opts.id ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
@@ -46,9 +48,10 @@ export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedu
   async function tick(): Promise<TickReport> {
     const lockdown = await services.schedule.tick();
     const timers = await services.sla.tick();
+    const aging = await services.risk.tick();
     // Delivery runs after the timers, so a reminder or an escalation reaches the inbox in the same pass.
     const delivery = await services.outbox.deliverDue(id);
-    return { ...lockdown, ...timers, delivered: delivery.delivered, failed: delivery.failed };
+    return { ...lockdown, ...timers, ...aging, delivered: delivery.delivered, failed: delivery.failed };
   }
 
   function schedule(): void {
@@ -56,7 +59,7 @@ export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedu
     timer = setTimeout(() => {
       running = tick()
         .then((report) => {
-          if (report.held + report.released + report.reminded + report.breached + report.escalated + report.delivered + report.failed > 0) opts.onTick?.(report);
+          if (report.held + report.released + report.reassessed + report.reminded + report.breached + report.escalated + report.delivered + report.failed > 0) opts.onTick?.(report);
         })
         .catch((err: unknown) => opts.onError?.(err))
         .finally(() => {

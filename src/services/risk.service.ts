@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { RiskDetail, RiskOverrideInput } from '../contracts/change';
-import type { Actor } from '../domain/actor';
+import { systemActor, type Actor } from '../domain/actor';
 import { assertPermission } from '../domain/auth/roles';
 import { findState } from '../domain/change/lifecycle';
 import { ConflictError, NotFoundError, StaleVersionError } from '../domain/errors';
@@ -14,6 +14,14 @@ import { audit, type ServiceDeps } from './context';
 import { finalStatesOf, type ActivePolicy, type PolicyService } from './policy.service';
 
 const DAY = 86_400_000;
+const MINUTE = 60_000;
+/** The counter holding when the history sweep last ran, in minutes since the epoch. */
+const SWEEP_COUNTER = 'risk_history_sweep';
+/** How often the worker looks for history that aged out of its window. */
+const SWEEP_EVERY_MINUTES = 60;
+/** The history windows of the context: finished changes (team, CIs, template) and incidents on the CIs. */
+const CHANGE_HISTORY_DAYS = 90;
+const INCIDENT_HISTORY_DAYS = 30;
 
 export interface RiskServiceDeps extends ServiceDeps {
   policy: PolicyService;
@@ -148,6 +156,36 @@ export function createRiskService(deps: RiskServiceDeps) {
         if (peer) await reassess(repos, actor, peer, active);
       }
       return ids.size;
+    },
+
+    /**
+     * The worker's history sweep, at most once an hour: a failed change or an incident stops counting when it
+     * leaves its window (90 or 30 days) with no write to say so. Reassesses the open changes whose history
+     * held something that left its window since the last sweep (the first sweep looks back a whole window).
+     */
+    async tick(): Promise<{ reassessed: number }> {
+      const active = await policy.activeOrNull();
+      if (!active) return { reassessed: 0 };
+      const now = deps.now().getTime();
+      const nowMinutes = Math.floor(now / MINUTE);
+      return store.transaction(async (repos) => {
+        const last = await repos.changes.counter(SWEEP_COUNTER);
+        if (last !== null && nowMinutes - last < SWEEP_EVERY_MINUTES) return { reassessed: 0 };
+        await repos.changes.setCounter(SWEEP_COUNTER, nowMinutes);
+        const since = last === null ? now - CHANGE_HISTORY_DAYS * DAY : last * MINUTE;
+        const left = (days: number) => [new Date(since - days * DAY).toISOString(), new Date(now - days * DAY).toISOString()] as const;
+        const finished = await repos.changes.finishedBetween(...left(CHANGE_HISTORY_DAYS));
+        const ciIds = [...(await repos.incidents.ciIdsOpenedBetween(...left(INCIDENT_HISTORY_DAYS))), ...finished.flatMap((c) => c.ciIds)];
+        const finalStates = finalStatesOf(active);
+        const ids = new Set(await repos.changes.openChangeIdsTouching([...new Set(ciIds)], finalStates));
+        for (const c of finished) for (const id of await repos.changes.openChangeIdsSharing({ teamId: c.teamId, templateId: c.templateId }, finalStates)) ids.add(id);
+        const actor = systemActor();
+        for (const id of ids) {
+          const change = await repos.changes.findById(id);
+          if (change) await reassess(repos, actor, change, active);
+        }
+        return { reassessed: ids.size };
+      });
     },
 
     /** Reassesses every open change touching the CIs (after the CMDB changed under them). */

@@ -163,6 +163,20 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
       const row = await db.updateTable('counters').set((eb) => ({ value: eb('value', '+', 1) })).where('name', '=', 'change').returning('value').executeTakeFirstOrThrow();
       return Number(row.value);
     },
+    /** A named counter's value, or null when it was never set. */
+    async counter(name: string): Promise<number | null> {
+      const row = await db.selectFrom('counters').select('value').where('name', '=', name).executeTakeFirst();
+      return row ? Number(row.value) : null;
+    },
+    async setCounter(name: string, value: number): Promise<void> {
+      await db.insertInto('counters').values({ name, value }).onConflict((oc) => oc.column('name').doUpdateSet({ value })).execute();
+    },
+    /** Changes with a close code whose actual end is in [from, to): their CIs, team and template. */
+    async finishedBetween(from: string, to: string): Promise<{ id: string; ciIds: string[]; teamId: string | null; templateId: string | null }[]> {
+      const rows = await db.selectFrom('changes').select(['id', 'assignment_team_id', 'template_id']).where('close_code', 'is not', null).where('actual_end', '>=', from).where('actual_end', '<', to).execute();
+      const cis = await ciIdsOf(rows.map((r) => r.id));
+      return rows.map((r) => ({ id: r.id, ciIds: cis.get(r.id) ?? [], teamId: r.assignment_team_id, templateId: r.template_id }));
+    },
     async insert(c: ChangeRecord, seq: number): Promise<void> {
       await db.insertInto('changes').values(toRow(c, seq)).execute();
       await setCis(c.id, c.ciIds);

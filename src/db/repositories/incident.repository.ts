@@ -254,6 +254,11 @@ export function createIncidentRepository(db: Kysely<DB>, h: DialectHelpers) {
      * How many distinct incidents opened at or after `since` are linked to any of the CIs, leaving out those
      * caused by `excludeCausedBy` (a change's own incidents should not raise its risk). 0 for no CIs.
      */
+    /** The CIs of the incidents opened in [from, to). */
+    async ciIdsOpenedBetween(from: string, to: string): Promise<string[]> {
+      const rows = await db.selectFrom('incident_cis').innerJoin('incidents', 'incidents.id', 'incident_cis.incident_id').select('incident_cis.ci_id').distinct().where('incidents.opened_at', '>=', from).where('incidents.opened_at', '<', to).execute();
+      return rows.map((r) => r.ci_id);
+    },
     async countOnCisSince(ciIds: string[], since: string, excludeCausedBy?: string): Promise<number> {
       const unique = [...new Set(ciIds)];
       if (unique.length === 0) return 0;
