@@ -7,6 +7,7 @@ import { ErrorAlert } from '../../shared/error-alert';
 import { isoToLocalInput } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
+import { SaveBar } from '../../shared/save-bar';
 import { RouterAnchor } from '../../shared/router-link';
 import { blockingApprovalsOf, type BlockingApproval } from '../approvals/approval-words';
 import { useChangeApprovals } from '../approvals/approvals-api';
@@ -445,26 +446,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
                   }}
                 />
                 {canEdit && (
-                  <Group mt="md" gap="sm">
-                    <Button type="submit" loading={update.isPending} disabled={!isDirty || busy}>
-                      Save
-                    </Button>
-                    <Button
-                      variant="default"
-                      disabled={!isDirty || busy}
-                      onClick={() => {
-                        setValues(formFromChange(base));
-                        update.reset();
-                      }}
-                    >
-                      Discard edits
-                    </Button>
-                    {isDirty && (
-                      <Text size="xs" c="dimmed">
-                        Unsaved edits. A lifecycle action saves them first.
-                      </Text>
-                    )}
-                  </Group>
+                  <SaveBar saving={update.isPending} dirty={isDirty} busy={busy} dirtyNote="Unsaved edits. A lifecycle action saves them first." onDiscard={() => { setValues(formFromChange(base)); update.reset(); }} />
                 )}
                 {!canEdit && (
                   <Text size="xs" c="dimmed" mt="sm">

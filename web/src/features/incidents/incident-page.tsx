@@ -7,6 +7,7 @@ import { Fact } from '../../shared/fact';
 import { formatDateTime } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
+import { SaveBar } from '../../shared/save-bar';
 import { RouterAnchor } from '../../shared/router-link';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { fieldErrorsFrom, UnplacedIssues } from '../changes/field-errors';
@@ -247,26 +248,15 @@ function IncidentView({ incident, cacheKey, onReload }: IncidentViewProps) {
               knownChange={base.causedByChange}
             />
             {canEdit ? (
-              <Group mt="md" gap="sm">
-                <Button type="submit" loading={update.isPending} disabled={!isDirty || busy}>
-                  Save
-                </Button>
-                <Button
-                  variant="default"
-                  disabled={!isDirty || busy}
-                  onClick={() => {
-                    setValues(formFromIncident(base));
-                    update.reset();
-                  }}
-                >
-                  Discard edits
-                </Button>
-                {isDirty && (
-                  <Text size="xs" c="dimmed">
-                    Unsaved edits.
-                  </Text>
-                )}
-              </Group>
+              <SaveBar
+                saving={update.isPending}
+                dirty={isDirty}
+                busy={busy}
+                onDiscard={() => {
+                  setValues(formFromIncident(base));
+                  update.reset();
+                }}
+              />
             ) : (
               <Text size="xs" c="dimmed" mt="sm">
                 You may read this incident but not edit it.

@@ -6,6 +6,7 @@ import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
+import { SaveBar } from '../../shared/save-bar';
 import { RouterAnchor } from '../../shared/router-link';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { typeLabel, usePolicy } from '../changes/policy';
@@ -211,26 +212,15 @@ function TemplateView({ template, onReload }: { template: Template; onReload: ()
           <form onSubmit={(e) => void onSave(e)} aria-label="Template" noValidate>
             <TemplateForm values={values} onChange={setValues} errors={errors} disabled={!canWrite || busy} />
             {canWrite ? (
-              <Group mt="md" gap="sm">
-                <Button type="submit" loading={update.isPending} disabled={!isDirty || busy}>
-                  Save
-                </Button>
-                <Button
-                  variant="default"
-                  disabled={!isDirty || busy}
-                  onClick={() => {
-                    setValues(formFromTemplate(base));
-                    update.reset();
-                  }}
-                >
-                  Discard edits
-                </Button>
-                {isDirty && (
-                  <Text size="xs" c="dimmed">
-                    Unsaved edits.
-                  </Text>
-                )}
-              </Group>
+              <SaveBar
+                saving={update.isPending}
+                dirty={isDirty}
+                busy={busy}
+                onDiscard={() => {
+                  setValues(formFromTemplate(base));
+                  update.reset();
+                }}
+              />
             ) : (
               <Text size="xs" c="dimmed" mt="sm">
                 Change managers keep the templates.
