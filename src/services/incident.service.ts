@@ -1,12 +1,11 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { z } from 'zod';
 import { CreateIncidentInput, INCIDENT_STATES, UpdateIncidentInput, type ImportIncidentsResult, type Incident, type IncidentListQuery, type IncidentState } from '../contracts/incidents';
 import type { Actor } from '../domain/actor';
 import { diffFields } from '../domain/audit/chain';
 import { assertPermission } from '../domain/auth/roles';
 import { ConflictError, InputError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import type { ChangeRecord, IncidentRecord, Repositories } from '../db/repositories';
-import { audit, decodeInstantCursor, encodeInstantCursor, throwIfIssues, type ServiceDeps } from './context';
+import { audit, decodeInstantCursor, encodeInstantCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
 import type { ActivePolicy, PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
 
@@ -39,10 +38,6 @@ export function stampsFor(state: IncidentState, before: { resolvedAt: string | n
   return { resolvedAt: null, closedAt: null };
 }
 
-/** Zod issues as ours: dotted path, message. */
-function issuesOfZod(error: z.ZodError): Issue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-}
 
 const asObject = (raw: unknown): Record<string, unknown> => (raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {});
 

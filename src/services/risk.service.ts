@@ -111,6 +111,17 @@ export function createRiskService(deps: RiskServiceDeps) {
     return assessment;
   }
 
+  /** Reassesses each of these changes (read one at a time, inside the caller's transaction); how many there were. */
+  async function reassessIds(repos: Repositories, actor: Actor, ids: Iterable<string>, active: ActivePolicy): Promise<number> {
+    let n = 0;
+    for (const id of ids) {
+      const change = await repos.changes.findById(id);
+      if (change) await reassess(repos, actor, change, active);
+      n++;
+    }
+    return n;
+  }
+
   /**
    * The CEL context approval rules see: the change context plus `risk` (`score` as a CEL int, `level` as
    * stored, the override when there is one). Reads through the caller's repositories.
@@ -131,11 +142,7 @@ export function createRiskService(deps: RiskServiceDeps) {
       if (!active) return 0;
       const finalStates = finalStatesOf(active);
       const ids = await repos.changes.openPlannedChangeIds(finalStates);
-      for (const id of ids) {
-        const change = await repos.changes.findById(id);
-        if (change) await reassess(repos, actor, change, active);
-      }
-      return ids.length;
+      return reassessIds(repos, actor, ids, active);
     },
 
     /**
@@ -151,11 +158,7 @@ export function createRiskService(deps: RiskServiceDeps) {
         ...(await repos.changes.openChangeIdsSharing({ teamId: change.assignmentTeamId, templateId: change.templateId }, finalStates)),
       ]);
       ids.delete(change.id);
-      for (const id of ids) {
-        const peer = await repos.changes.findById(id);
-        if (peer) await reassess(repos, actor, peer, active);
-      }
-      return ids.size;
+      return reassessIds(repos, actor, ids, active);
     },
 
     /**
@@ -179,12 +182,7 @@ export function createRiskService(deps: RiskServiceDeps) {
         const finalStates = finalStatesOf(active);
         const ids = new Set(await repos.changes.openChangeIdsTouching([...new Set(ciIds)], finalStates));
         for (const c of finished) for (const id of await repos.changes.openChangeIdsSharing({ teamId: c.teamId, templateId: c.templateId }, finalStates)) ids.add(id);
-        const actor = systemActor();
-        for (const id of ids) {
-          const change = await repos.changes.findById(id);
-          if (change) await reassess(repos, actor, change, active);
-        }
-        return { reassessed: ids.size };
+        return { reassessed: await reassessIds(repos, systemActor(), ids, active) };
       });
     },
 
@@ -194,11 +192,7 @@ export function createRiskService(deps: RiskServiceDeps) {
       if (!active || ciIds.length === 0) return 0;
       const finalStates = finalStatesOf(active);
       const ids = await repos.changes.openChangeIdsTouching(ciIds, finalStates);
-      for (const id of ids) {
-        const change = await repos.changes.findById(id);
-        if (change) await reassess(repos, actor, change, active);
-      }
-      return ids.length;
+      return reassessIds(repos, actor, ids, active);
     },
 
     async get(actor: Actor, id: string): Promise<RiskDetail> {

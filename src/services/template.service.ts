@@ -7,8 +7,7 @@ import { assertPermission } from '../domain/auth/roles';
 import { ConflictError, InputError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import type { Repositories, TemplateRecord } from '../db/repositories';
 import type { ChangeService } from './change.service';
-import { audit, throwIfIssues, type ServiceDeps } from './context';
-import { decodeNameCursor, encodeNameCursor } from './paging';
+import { audit, decodeNameCursor, encodeNameCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
 
 const DAY_MS = 86_400_000;
 /** How far back a template's failure rate looks, as the team's and the CIs' do. */
@@ -144,10 +143,7 @@ export function createTemplateService(deps: TemplateServiceDeps) {
       const merged = { ...template.fields, ciIds: template.ciIds, assignmentTeamId: template.assignmentTeamId, ...defined, type: template.type, templateId: template.id };
       const parsed = CreateChangeInput.safeParse(merged);
       if (!parsed.success) {
-        throw new InputError(
-          'The change made from the template has invalid values.',
-          parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-        );
+        throw new InputError('The change made from the template has invalid values.', issuesOfZod(parsed.error));
       }
       return deps.changes.create(actor, parsed.data);
     },

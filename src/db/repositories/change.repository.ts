@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Change } from '../../contracts/change';
 import type { DialectHelpers } from '../dialect';
-import { FAILED_CLOSE_CODES } from './template.repository';
 import type { ChangesTable, DB } from '../schema';
 
 /** A change as stored, without the derived service ids. */
 export type ChangeRecord = Omit<Change, 'serviceIds'>;
+
+/** Close codes that count as a failed change in every history (team, CI, template). */
+export const FAILED_CLOSE_CODES = ['unsuccessful', 'rolled_back'];
 
 type RiskColumns = 'risk_score' | 'risk_level' | 'risk_factors' | 'risk_policy_version' | 'risk_override_level' | 'risk_override_reason' | 'risk_override_by' | 'risk_override_at';
 

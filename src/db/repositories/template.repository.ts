@@ -3,6 +3,7 @@ import type { Change } from '../../contracts/change';
 import type { TemplateFields, TemplateHistory } from '../../contracts/templates';
 import type { DialectHelpers } from '../dialect';
 import type { ChangeTemplatesTable, DB } from '../schema';
+import { FAILED_CLOSE_CODES } from './change.repository';
 
 /** A change template as stored: what it fills in on a new change. */
 export interface TemplateRecord {
@@ -19,9 +20,6 @@ export interface TemplateRecord {
   createdAt: string;
   updatedAt: string;
 }
-
-/** Close codes that count as a failed change in every history (team, CI, template). */
-export const FAILED_CLOSE_CODES = ['unsuccessful', 'rolled_back'];
 
 /** Change templates, and how the changes made from them fared. */
 export function createTemplateRepository(db: Kysely<DB>, h: DialectHelpers) {
