@@ -1,20 +1,11 @@
-import { expect, type Page, test } from '@playwright/test';
-import { localDateTime, signIn, skipWithoutBrowser } from './support/fixtures';
+import { expect, test } from '@playwright/test';
+import { localDateTime, signInAs, signOut, skipWithoutBrowser } from './support/fixtures';
 
 skipWithoutBrowser();
 
-const PASSWORD = 'demo-password-1';
 const TITLE = 'Add a read replica to the payments database';
 
-async function signOut(page: Page): Promise<void> {
-  await page.getByRole('button', { name: /^Account menu for / }).click();
-  await page.getByRole('menuitem', { name: 'Sign out' }).click();
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
-}
 
-async function signInAs(page: Page, email: string): Promise<void> {
-  await signIn(page, email, PASSWORD);
-}
 
 test('a normal change on a PCI database collects its approvals, stage by stage, before it may be scheduled', async ({ page }) => {
   test.setTimeout(150_000);

@@ -8,12 +8,16 @@
 //   CABINET_REQUIRE_PG=1       PostgreSQL must be reachable (otherwise its tests are skipped)
 //   CABINET_REQUIRE_BROWSER=1  /usr/bin/chromium must exist (otherwise build + e2e are skipped)
 //   CABINET_REQUIRE_NO_SKIPS=1 no skipped or todo test, and no suite that ran zero tests, anywhere
+//   CABINET_TEST_CONCURRENCY   server test files run at once (scripts/test-server.js)
+//
+// At the end: a table of the steps, the ten slowest server test files, and the test counts.
 //
 // Plain Node ESM with no dependency but `pg` (loaded lazily), so it runs before anything is built.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { formatSlowest, readTimings } from './test-timings.js';
 
 const PG_URL = process.env.CABINET_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const CHROMIUM = '/usr/bin/chromium';
@@ -35,6 +39,8 @@ process.env.CABINET_NPM_TEST_PID = String(process.pid);
 const reportDir = mkdtempSync(path.join(tmpdir(), 'cabinet-test-'));
 const VITEST_JSON = path.join(reportDir, 'vitest.json');
 const PLAYWRIGHT_JSON = path.join(reportDir, 'playwright.json');
+// Each server test file's wall time, one JSON line per file (scripts/test-timings.js).
+const SERVER_TIMINGS = path.join(reportDir, 'server-timings.jsonl');
 
 /** @typedef {{ passed: number, failed: number, skipped: number, todo: number, total: number }} Counts */
 /** @typedef {{ name: string, status: 'pass'|'skip'|'fail'|'not run', ms: number, note: string, counts?: Counts }} StepResult */
@@ -44,6 +50,8 @@ const results = [];
 /** @type {import('node:child_process').ChildProcess | null} */
 let current = null;
 let interrupted = false;
+/** The server test files, slowest first (filled in by the test:server step). */
+let serverTimings = [];
 
 // ---------------------------------------------------------------------------------------------------
 // Output helpers
@@ -292,7 +300,12 @@ steps.push({
 steps.push({
   name: 'test:server',
   run: async () => {
-    const r = await run(NPM, ['run', '--silent', 'test:server'], { tee: true });
+    rmSync(SERVER_TIMINGS, { force: true });
+    const r = await run(NPM, ['run', '--silent', 'test:server'], {
+      tee: true,
+      env: { ...process.env, CABINET_TEST_TIMINGS: SERVER_TIMINGS },
+    });
+    serverTimings = readTimings(SERVER_TIMINGS);
     const counts = parseNodeTestSummary(r.output) ?? undefined;
     if (r.code !== 0) return { status: 'fail', note: exitNote(r), counts };
     const problem = skipProblem(counts ?? null, 'test:server');
@@ -410,6 +423,8 @@ async function main() {
   rmSync(reportDir, { recursive: true, force: true });
 
   printSummary();
+  const slowest = formatSlowest(serverTimings);
+  if (slowest) process.stdout.write(`\n${slowest}`);
   const total = fmtMs(performance.now() - started);
   const counted = results.filter((r) => r.counts);
   const sum = (k) => counted.reduce((n, r) => n + (r.counts?.[k] ?? 0), 0);

@@ -24,17 +24,27 @@ export interface Cabinet {
 
 export const VERSION: string = (JSON.parse(readFileSync(path.join(INSTALL_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** Opens storage, migrates, and wires the services (no HTTP). Used by `serve` and by CLI commands. */
-export async function openCabinetStore(config: Pick<Config, 'databaseUrl' | 'sessionHours'>, opts: { now?: () => Date } = {}): Promise<{ store: Store; services: Services }> {
+/**
+ * Opens storage, migrates, and wires the services (no HTTP). Used by `serve`, `worker` and CLI commands.
+ * `startup` runs right after the migrations and under the same lock, so that processes started together
+ * on one database migrate and bootstrap one after the other, each finding the work of those before.
+ */
+export async function openCabinetStore(
+  config: Pick<Config, 'databaseUrl' | 'sessionHours'>,
+  opts: { now?: () => Date; startup?: (services: Services) => Promise<void> } = {},
+): Promise<{ store: Store; services: Services }> {
   const store = openStore(config.databaseUrl);
   try {
-    await store.migrate();
+    const services = createServices({ store, now: opts.now ?? (() => new Date()), newId: defaultIds }, { sessionHours: config.sessionHours });
+    await store.withStartupLock(async () => {
+      await store.migrate();
+      await opts.startup?.(services);
+    });
+    return { store, services };
   } catch (err) {
     await store.close().catch(() => {});
     throw err;
   }
-  const services = createServices({ store, now: opts.now ?? (() => new Date()), newId: defaultIds }, { sessionHours: config.sessionHours });
-  return { store, services };
 }
 
 /**
@@ -46,21 +56,8 @@ export async function startCabinet(
   opts: { logger?: boolean; logDestination?: DestinationStream; log?: (msg: string) => void; now?: () => Date } = {},
 ): Promise<Cabinet> {
   const log = opts.log ?? (() => {});
-  const { store, services } = await openCabinetStore(config, { now: opts.now });
+  const { store, services } = await openCabinetStore(config, { now: opts.now, startup: (s) => bootstrap(s, config, log) });
   try {
-    const policy = await services.policy.applyAtStartup(systemActor('startup'), config.policyDir);
-    for (const team of policy.createdTeams) log(`Created team ${team.handle} (${team.name}) declared by the policy bundle.`);
-    log(policy.applied ? `Applied policy bundle ${config.policyDir} as version ${policy.number}.` : `Policy version ${policy.number} is active.`);
-    const first = await services.bootstrap.ensureFirstAdmin({ adminEmail: config.adminEmail, adminPassword: config.adminPassword, bootstrapToken: config.bootstrapToken });
-    if (first.created) {
-      log(`Created the first admin, ${first.adminEmail}.`);
-      if (first.generatedPassword) log(`  Its password (shown only now): ${first.generatedPassword}`);
-      if (first.tokenCreated) log('  Created the bootstrap API token from CABINET_BOOTSTRAP_TOKEN.');
-    }
-    if (config.demo) {
-      const demo = await services.demo.load();
-      if (demo.loaded) log('Loaded the demo organisation (people sign in with password "demo-password-1"; see the README).');
-    }
     const logger = opts.logger ? createLogger(config.logLevel, opts.logDestination) : null;
     const app = await buildApp({
       services,
@@ -92,5 +89,22 @@ export async function startCabinet(
   } catch (err) {
     await store.close().catch(() => {});
     throw err;
+  }
+}
+
+/** First-start work, run under the startup lock: each step looks at what is stored before it adds anything. */
+async function bootstrap(services: Services, config: Config, log: (msg: string) => void): Promise<void> {
+  const policy = await services.policy.applyAtStartup(systemActor('startup'), config.policyDir);
+  for (const team of policy.createdTeams) log(`Created team ${team.handle} (${team.name}) declared by the policy bundle.`);
+  log(policy.applied ? `Applied policy bundle ${config.policyDir} as version ${policy.number}.` : `Policy version ${policy.number} is active.`);
+  const first = await services.bootstrap.ensureFirstAdmin({ adminEmail: config.adminEmail, adminPassword: config.adminPassword, bootstrapToken: config.bootstrapToken });
+  if (first.created) {
+    log(`Created the first admin, ${first.adminEmail}.`);
+    if (first.generatedPassword) log(`  Its password (shown only now): ${first.generatedPassword}`);
+    if (first.tokenCreated) log('  Created the bootstrap API token from CABINET_BOOTSTRAP_TOKEN.');
+  }
+  if (config.demo) {
+    const demo = await services.demo.load();
+    if (demo.loaded) log('Loaded the demo organisation (people sign in with password "demo-password-1"; see the README).');
   }
 }

@@ -21,7 +21,13 @@ const Env = z.object({
   CABINET_POLICY_DIR: z.string().min(1).default(path.join(INSTALL_DIR, 'policies', 'default')),
   CABINET_ADMIN_EMAIL: z.email('must be an email address').optional(),
   CABINET_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
-  CABINET_BOOTSTRAP_TOKEN: z.string().min(20, 'must be at least 20 characters').optional(),
+  // NOTE (security): any value of 20+ characters works as `Authorization: Bearer VALUE`, so it must be
+  // something a header can carry unchanged: visible ASCII, no spaces.
+  CABINET_BOOTSTRAP_TOKEN: z
+    .string()
+    .min(20, 'must be at least 20 characters')
+    .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters without spaces')
+    .optional(),
   CABINET_DEMO: flag,
   CABINET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CABINET_WEB_DIR: z.string().min(1).default(path.join(INSTALL_DIR, 'dist', 'web')),
@@ -67,8 +73,13 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in Env.shape && v !== undefined && v !== ''));
+  // An empty DATABASE_URL is most likely a template or secret that did not fill in: falling back to a
+  // local SQLite file would start an empty Cabinet beside the real one, so it is refused instead.
+  const blankDatabaseUrl = env.DATABASE_URL !== undefined && env.DATABASE_URL.trim() === '';
+  if (blankDatabaseUrl) delete cleaned.DATABASE_URL;
   const parsed = Env.safeParse(cleaned);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
+  if (blankDatabaseUrl) problems.push('DATABASE_URL: is set but empty; give sqlite:PATH or postgres://USER@HOST/DB, or unset it for sqlite:./data/cabinet.db');
   // Checked on the raw values, so a missing partner is reported together with any invalid variable.
   if (cleaned.CABINET_ADMIN_EMAIL && !cleaned.CABINET_ADMIN_PASSWORD) problems.push('CABINET_ADMIN_PASSWORD: must be set together with CABINET_ADMIN_EMAIL');
   if (cleaned.CABINET_ADMIN_PASSWORD && !cleaned.CABINET_ADMIN_EMAIL) problems.push('CABINET_ADMIN_EMAIL: must be set together with CABINET_ADMIN_PASSWORD');

@@ -265,6 +265,85 @@ describe('accounts', { concurrency: 2 }, () => {
     assert.equal((await signIn(h, user.email, 'analytical-engine-1843')).status, 200);
   });
 
+  eachEngine('lists users only to admins, change managers and auditors, as docs/security.md says', async (h) => {
+    const allowed = ['change_manager', 'auditor'];
+    const refused = ['requester', 'implementer', 'approver', 'cab_member', 'release_manager'];
+    for (const role of allowed) {
+      const user = await h.userWithToken([role]);
+      const res = await h.request('GET', '/api/v1/users', { token: user.token });
+      assert.equal(res.status, 200, `${role}: ${res.text}`);
+      assert.ok(res.body.items.some((u: { email: string }) => u.email === 'admin@example.com'), role);
+    }
+    for (const role of refused) {
+      const user = await h.userWithToken([role]);
+      const res = await h.request('GET', '/api/v1/users', { token: user.token });
+      assert.equal(res.status, 403, `${role}: ${res.text}`);
+      assert.equal(res.body.error.code, 'forbidden');
+      assert.doesNotMatch(res.text, /admin@example\.com/);
+    }
+    assert.equal((await h.request('GET', '/api/v1/users')).status, 200);
+  });
+
+  eachEngine('lets every signed-in person search people by name or email, answering only id and name of enabled users', async (h) => {
+    const people = [
+      ['ada.lovelace@example.com', 'Ada Lovelace'],
+      ['alan.turing@example.com', 'Alan Turing'],
+      ['grace.hopper@example.com', 'Grace Hopper'],
+      ['edsger@example.com', 'Edsger Dijkstra'],
+      ['gone@example.com', 'Adam Gone'],
+    ];
+    const ids: Record<string, string> = {};
+    for (const [email, name] of people) {
+      const res = await h.request('POST', '/api/v1/users', { body: { email, name, password: 'user-password-1', roles: ['requester'] } });
+      assert.equal(res.status, 201, res.text);
+      ids[name!] = res.body.id;
+    }
+    assert.equal((await h.request('PATCH', `/api/v1/users/${ids['Adam Gone']}`, { body: { disabled: true } })).status, 200);
+    const requester = await h.userWithToken(['requester'], { email: 'rita@example.com' });
+    const auditor = await h.userWithToken(['auditor'], { email: 'audrey@example.com' });
+    const names = (res: { body: { items: { name: string }[] } }) => res.body.items.map((p) => p.name);
+
+    for (const token of [requester.token, auditor.token]) {
+      const ada = await h.request('GET', '/api/v1/people?q=ada', { token });
+      assert.equal(ada.status, 200, ada.text);
+      assert.deepEqual(names(ada), ['Ada Lovelace'], 'matches within names, case-insensitively, and leaves disabled people out');
+      for (const item of ada.body.items) assert.deepEqual(Object.keys(item).sort(), ['id', 'name']);
+      assert.doesNotMatch(ada.text, /@|roles|teamIds|password/);
+    }
+    assert.deepEqual(names(await h.request('GET', '/api/v1/people?q=GRACE.HOP', { token: requester.token })), ['Grace Hopper'], 'matches an email');
+    assert.deepEqual(names(await h.request('GET', '/api/v1/people?q=edsger@', { token: requester.token })), ['Edsger Dijkstra']);
+    assert.deepEqual(names(await h.request('GET', '/api/v1/people?q=nobody-here', { token: requester.token })), []);
+
+    // Pages follow one another by name without repeats or gaps.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; text: string; body: { items: { name: string }[]; nextCursor: string | null } } = await h.request(
+        'GET',
+        `/api/v1/people?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        { token: requester.token },
+      );
+      assert.equal(page.status, 200, page.text);
+      assert.ok(page.body.items.length <= 2);
+      seen.push(...names(page));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    const everyone = ['Ada Lovelace', 'Administrator', 'Alan Turing', 'Edsger Dijkstra', 'Grace Hopper', 'User audrey@example.com', 'User rita@example.com'];
+    assert.deepEqual(seen, everyone);
+
+    // Looking people up by id names them even once disabled, so old records still show who they were.
+    const byIds = await h.request('GET', `/api/v1/people?ids=${ids['Grace Hopper']},${ids['Adam Gone']},unknown-id`, { token: requester.token });
+    assert.equal(byIds.status, 200, byIds.text);
+    assert.deepEqual(names(byIds).sort(), ['Adam Gone', 'Grace Hopper']);
+
+    for (const query of ['limit=0', 'limit=101', `q=${'x'.repeat(201)}`, 'cursor=bm90LWpzb24']) {
+      const bad = await h.request('GET', `/api/v1/people?${query}`, { token: requester.token });
+      assert.equal(bad.status, 400, `${query}: ${bad.text}`);
+      assert.equal(bad.body.error.code, 'invalid_input');
+    }
+    assert.equal((await h.request('GET', '/api/v1/people', { token: null })).status, 401);
+  });
+
   eachEngine('disabling a user ends their sessions and token access until re-enabled, and no one can disable themselves', async (h) => {
     const user = await h.userWithToken(['change_manager']);
     const session = await signIn(h, user.email, 'user-password-1');

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { quorumOutcome, requiredApprovals, type Quorum } from '../src/domain/approval/quorum';
 import { compileBundle, PolicyInvalidError, readBundleFiles } from '../src/policy/loader';
 import { eachEngine } from './support/cabinet';
-import { addMembers, approvalsOf, ci, decide, fileAndAuthorize, plan } from './support/fixtures';
+import { addMembers, approvalsOf, ci, decide, edit, fileAndAuthorize, plan } from './support/fixtures';
 
 const DEFAULT_DIR = new URL('../policies/default', import.meta.url).pathname;
 const HOUR = 3_600_000;
@@ -75,7 +75,7 @@ describe('approvals in the policy bundle', () => {
   });
 });
 
-const live = (items: Awaited<ReturnType<typeof approvalsOf>>) => items.filter((a) => a.state !== 'cancelled');
+const live = (items: Awaited<ReturnType<typeof approvalsOf>>) => items.filter((a) => a.state !== 'withdrawn');
 const summary = (items: Awaited<ReturnType<typeof approvalsOf>>) => live(items).map((a) => [a.stage, a.rule, a.approver.label, a.state]);
 
 describe('approvals', () => {
@@ -166,7 +166,8 @@ describe('approvals', () => {
     const svc = await h.request('POST', '/api/v1/services', { body: { name: 'Payments', tier: 1, tags: ['pci'] } });
     const api = await ci(h, 'pay-api', 'application', { serviceId: svc.body.id, criticality: 'critical' });
     const change = await fileAndAuthorize(h, requester.token, plan([api]), async (id) => {
-      const overridden = await h.request('POST', `/api/v1/changes/${id}/risk/override`, { body: { level: 'high', justification: 'Peak season: treat as high risk' } });
+      const { version } = (await h.request('GET', `/api/v1/changes/${id}`)).body;
+      const overridden = await h.request('POST', `/api/v1/changes/${id}/risk/override`, { body: { level: 'high', justification: 'Peak season: treat as high risk', version } });
       assert.equal(overridden.status, 200, overridden.text);
     });
     const items = await approvalsOf(h, change.id);
@@ -192,7 +193,7 @@ describe('approvals', () => {
     assert.deepEqual(summary(items), [['authority', 'ecab', 'ecab', 'pending']]);
     const due = Date.parse(items[0]!.dueAt!);
     assert.ok(due >= before + HOUR - 1000 && due <= Date.now() + HOUR + 1000, items[0]!.dueAt!);
-    await h.request('PATCH', `/api/v1/changes/${emergency.id}`, { body: { actualStart: new Date().toISOString() } });
+    assert.equal((await edit(h, `/api/v1/changes/${emergency.id}`, { actualStart: new Date().toISOString() })).status, 200);
     const gated = await h.request('POST', `/api/v1/changes/${emergency.id}/transitions`, { body: { to: 'implement' } });
     assert.equal(gated.status, 422, gated.text);
     assert.equal(gated.body.error.code, 'approvals_pending');
@@ -216,7 +217,7 @@ describe('approvals', () => {
       assert.equal(moved.status, 200, moved.text);
     }
     const items = await approvalsOf(h, change.id);
-    assert.deepEqual(items.filter((a) => old.includes(a.id)).map((a) => a.state), ['cancelled', 'cancelled']);
+    assert.deepEqual(items.filter((a) => old.includes(a.id)).map((a) => a.state), ['withdrawn', 'withdrawn']);
     assert.deepEqual(summary(items), [
       ['specialists', 'dba', 'dba', 'pending'],
       ['authority', 'change_manager', 'change-managers', 'waiting'],

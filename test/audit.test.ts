@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { systemActor } from '../src/domain/actor';
 import { hashEvent, type ChainedEvent } from '../src/domain/audit/chain';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, eachEngine, type Harness } from './support/cabinet';
+import { audit } from '../src/services/context';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, eachEngine, onEngine, type Harness } from './support/cabinet';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GENESIS = '0'.repeat(64);
@@ -310,7 +312,7 @@ describe('audit trail', { concurrency: 2 }, () => {
     assert.equal(stale.status, 412);
     const duplicate = await h.request('POST', '/api/v1/teams', { body: { name: 'Platform' } });
     assert.equal(duplicate.status, 409);
-    const noop = await h.request('PATCH', `/api/v1/cis/${ci.body.id}`, { body: { criticality: 'high' } });
+    const noop = await h.request('PATCH', `/api/v1/cis/${ci.body.id}`, { body: { criticality: 'high', version: 2 } });
     assert.equal(noop.status, 200);
     assert.equal(noop.body.version, 2);
     assert.equal(await eventCount(h), before);
@@ -336,6 +338,105 @@ describe('audit trail', { concurrency: 2 }, () => {
       assert.equal(broken.stderr.trim().split('\n').length, 1);
     },
   );
+
+  eachEngine('appends the events of one transaction contiguously, in the order recorded, while other transactions write at the same time', async (h) => {
+    const { store } = h.cabinet;
+    const actor = systemActor('contiguous');
+    const writers = 10;
+    // Each transaction records three events with other work (a read) between them, all transactions at once.
+    await Promise.all(
+      Array.from({ length: writers }, (_, w) =>
+        store.transaction(async (repos) => {
+          for (let i = 0; i < 3; i++) {
+            await audit(repos, actor, h.now().toISOString(), 'test.step', 'test', `writer-${w}`, { step: i });
+            await repos.policy.activeNumber();
+          }
+        }),
+      ),
+    );
+    const events = (await exportedEvents(h)).filter((e) => e.entityType === 'test');
+    assert.equal(events.length, writers * 3);
+    for (let w = 0; w < writers; w++) {
+      const mine = events.filter((e) => e.entityId === `writer-${w}`);
+      assert.deepEqual(mine.map((e) => e.data.step), [0, 1, 2]);
+      assert.deepEqual(mine.map((e) => e.seq), [mine[0]!.seq, mine[0]!.seq + 1, mine[0]!.seq + 2], `writer ${w}'s events are not contiguous`);
+    }
+    assert.equal((await h.request('GET', '/api/v1/audit/verify')).body.ok, true);
+  });
+
+  // SQLite has one writer at a time by design: this is PostgreSQL's behaviour.
+  onEngine('postgres', 'lets another writer append and commit while a transaction that recorded an event is still open', async (h) => {
+    const { store } = h.cabinet;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let recorded!: () => void;
+    const hasRecorded = new Promise<void>((resolve) => (recorded = resolve));
+    const slow = store.transaction(async (repos) => {
+      await audit(repos, systemActor('slow'), h.now().toISOString(), 'test.slow', 'test', 'slow', {});
+      recorded();
+      await held;
+    });
+    await hasRecorded;
+    // With the chain's head locked from the first event to the commit, this would wait for `slow` forever.
+    await store.transaction((repos) => audit(repos, systemActor('quick'), h.now().toISOString(), 'test.quick', 'test', 'quick', {}));
+    release();
+    await slow;
+    const events = (await exportedEvents(h)).filter((e) => e.entityType === 'test');
+    assert.deepEqual(
+      events.map((e) => e.action),
+      ['test.quick', 'test.slow'],
+    );
+    assert.equal((await h.request('GET', '/api/v1/audit/verify')).body.ok, true);
+  });
+
+  eachEngine('leaves no event and the head unchanged when a transaction that recorded events rolls back', async (h) => {
+    const { store } = h.cabinet;
+    await someWrites(h);
+    const before = await auditHead(h);
+    const count = await eventCount(h);
+    await assert.rejects(
+      store.transaction(async (repos) => {
+        await audit(repos, systemActor('rollback'), h.now().toISOString(), 'test.doomed', 'test', 'doomed', {});
+        await audit(repos, systemActor('rollback'), h.now().toISOString(), 'test.doomed', 'test', 'doomed', {});
+        throw new Error('changed my mind');
+      }),
+      /changed my mind/,
+    );
+    assert.deepEqual(await auditHead(h), before);
+    assert.equal(await eventCount(h), count);
+    // The chain carries on from the same head.
+    await store.transaction((repos) => audit(repos, systemActor('after'), h.now().toISOString(), 'test.kept', 'test', 'kept', {}));
+    const verdict = await h.request('GET', '/api/v1/audit/verify');
+    assert.equal(verdict.body.ok, true, verdict.text);
+    assert.equal(verdict.body.lastSeq, (await auditHead(h)).seq);
+  });
+
+  eachEngine('never forks the chain under 20 parallel writes through the API, and appends an event written outside a transaction at once', async (h) => {
+    const { ciId } = await someWrites(h);
+    const before = await auditHead(h);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i % 2 === 0
+          ? h.request('POST', '/api/v1/changes', { body: { type: 'normal', title: `Parallel ${i}`, ciIds: [ciId], impact: 'low', urgency: 'low' } })
+          : h.request('POST', '/api/v1/cis', { body: { name: `parallel-${i}`, type: 'server', environment: 'production' } }),
+      ),
+    );
+    for (const r of results) assert.equal(r.status, 201, r.text);
+    const appended = await h.cabinet.store.repos.audit.append({ at: h.now().toISOString(), actorId: 'system', actorName: 'Cabinet', action: 'test.outside', entityType: 'test', entityId: 'outside', data: {} });
+    assert.equal(appended, undefined);
+    const events = await exportedEvents(h);
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      events.map((_, i) => i + 1),
+    );
+    const head = await auditHead(h);
+    assert.ok(head.seq > before.seq + 10);
+    assert.equal(events.at(-1)!.action, 'test.outside');
+    assert.equal(events.at(-1)!.hash, head.hash);
+    const verdict = await h.request('GET', '/api/v1/audit/verify');
+    assert.equal(verdict.body.ok, true, verdict.text);
+    assert.equal(verdict.body.checked, head.seq);
+  });
 
   // A missing file is covered by test/cli.test.ts.
   it('refuses an empty, a non-JSON and a non-event file with exit 1 and a one-line reason', async (t) => {

@@ -141,7 +141,7 @@ describe('authentication and authorisation', { concurrency: 2 }, () => {
       assert.notEqual(stored[0]!.id, sessionId);
       assert.ok(!stored[0]!.id.includes(sessionId));
 
-      const out = await h.request('POST', '/api/v1/auth/logout', { token: null, headers: { cookie: cookie! } });
+      const out = await h.request('POST', '/api/v1/auth/logout', { token: null, headers: { cookie: cookie!, 'x-csrf-token': csrfToken! } });
       assert.equal(out.status, 204);
       const cleared = [out.headers['set-cookie']].flat().find((c) => typeof c === 'string' && c.startsWith('cabinet_session='));
       assert.match(String(cleared), /^cabinet_session=;/);
@@ -187,6 +187,29 @@ describe('authentication and authorisation', { concurrency: 2 }, () => {
       assert.equal(list.body.items.length, teamsBefore + 1);
     },
   );
+
+  eachEngine('refuses a cookie-session logout without its CSRF token with 403 csrf_failed and keeps the session', async (h) => {
+    const { cookie, csrfToken } = await signIn(h, ADMIN_EMAIL, ADMIN_PASSWORD);
+    const attempts: Record<string, string>[] = [{ cookie: cookie! }, { cookie: cookie!, 'x-csrf-token': 'guessed-token-value-000000' }];
+    for (const headers of attempts) {
+      const out = await h.request('POST', '/api/v1/auth/logout', { token: null, headers });
+      assert.equal(out.status, 403, out.text);
+      assert.equal(out.body.error.code, 'csrf_failed');
+      assert.equal(out.headers['set-cookie'], undefined, 'the cookie is not cleared');
+    }
+    assert.equal(await countRows(h, 'sessions'), 1);
+    assert.equal((await h.request('GET', '/api/v1/me', { token: null, headers: { cookie: cookie! } })).status, 200);
+
+    const out = await h.request('POST', '/api/v1/auth/logout', { token: null, headers: { cookie: cookie!, 'x-csrf-token': csrfToken! } });
+    assert.equal(out.status, 204, out.text);
+    assert.equal(await countRows(h, 'sessions'), 0);
+    // Without a live session there is nothing to protect: signing out again just clears the cookie.
+    assert.equal((await h.request('POST', '/api/v1/auth/logout', { token: null, headers: { cookie: cookie! } })).status, 204);
+    assert.equal((await h.request('POST', '/api/v1/auth/logout', { token: null })).status, 204);
+    // A bearer token is never sent by a browser on its own, so it needs no CSRF token.
+    assert.equal((await h.request('POST', '/api/v1/auth/logout')).status, 204);
+    assert.equal((await h.request('GET', '/api/v1/me')).status, 200, 'logging out does not revoke the API token');
+  });
 
   eachEngine('answers a wrong password and an unknown email alike with 401 invalid_credentials and opens no session', async (h) => {
     const wrongPassword = await signIn(h, ADMIN_EMAIL, 'not-the-password');

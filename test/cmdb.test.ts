@@ -161,7 +161,7 @@ describe('cmdb', { concurrency: 2 }, () => {
     });
     assert.equal(viaHeader.status, 200, viaHeader.text);
     assert.equal(viaHeader.body.version, 3);
-    const unknownService = await h.request('PATCH', `/api/v1/cis/${created.body.id}`, { body: { serviceId: 'ghost-service' } });
+    const unknownService = await h.request('PATCH', `/api/v1/cis/${created.body.id}`, { body: { serviceId: 'ghost-service', version: 3 } });
     assert.equal(unknownService.status, 400);
     assert.deepEqual(paths(unknownService), ['serviceId']);
 
@@ -177,7 +177,7 @@ describe('cmdb', { concurrency: 2 }, () => {
     assert.equal((await h.request('GET', `/api/v1/cis/${created.body.id}`, { token: requester.token })).status, 200);
     const byRequester = await h.request('PATCH', `/api/v1/cis/${created.body.id}`, {
       token: requester.token,
-      body: { criticality: 'low' },
+      body: { criticality: 'low', version: now.body.version },
     });
     assert.equal(byRequester.status, 403);
   });

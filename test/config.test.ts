@@ -38,9 +38,24 @@ describe('loadConfig', () => {
   });
 
   it('treats empty variables as unset and ignores variables it does not know', () => {
-    const c = loadConfig({ PORT: '', DATABASE_URL: '', HOME: '/root', CABINET_UNKNOWN: 'x' });
+    const c = loadConfig({ PORT: '', CABINET_BOOTSTRAP_TOKEN: '', HOME: '/root', CABINET_UNKNOWN: 'x' });
     assert.equal(c.port, 8080);
+    assert.equal(c.bootstrapToken, undefined);
     assert.equal(c.databaseUrl, 'sqlite:./data/cabinet.db');
+  });
+
+  it('refuses a DATABASE_URL that is set but empty or blank, naming it, while an unset one means ./data/cabinet.db', () => {
+    for (const value of ['', '   ', '\t']) {
+      const err = configError({ DATABASE_URL: value });
+      assert.equal(err.problems.length, 1, err.problems.join('\n'));
+      assert.match(err.problems[0]!, /^DATABASE_URL: is set but empty/);
+    }
+    assert.equal(loadConfig({ DATABASE_URL: undefined }).databaseUrl, 'sqlite:./data/cabinet.db');
+  });
+
+  it('accepts a bootstrap token of 20 or more characters whatever it starts with', () => {
+    assert.equal(loadConfig({ CABINET_BOOTSTRAP_TOKEN: 'bar-bootstrap-token-0123456789abcdef' }).bootstrapToken, 'bar-bootstrap-token-0123456789abcdef');
+    assert.equal(loadConfig({ CABINET_BOOTSTRAP_TOKEN: '01234567890123456789' }).bootstrapToken, '01234567890123456789');
   });
 
   it('reads every variable it is given', () => {
@@ -97,6 +112,8 @@ describe('loadConfig', () => {
     ['a session of zero hours', { CABINET_SESSION_HOURS: '0' }],
     ['a short admin password', { CABINET_ADMIN_EMAIL: 'a@example.com', CABINET_ADMIN_PASSWORD: 'short' }],
     ['a sqlite URL without a path', { DATABASE_URL: 'sqlite:' }],
+    ['a bootstrap token of 19 characters', { CABINET_BOOTSTRAP_TOKEN: 'cab_0123456789abcde' }],
+    ['a bootstrap token with a space, which no Authorization header can carry', { CABINET_BOOTSTRAP_TOKEN: 'bootstrap token 0123456789' }],
   ];
   for (const [what, env] of invalid) {
     it(`refuses ${what}`, () => {
@@ -133,6 +150,35 @@ async function start(url: string, env: Record<string, string>, log: string[]): P
 
 describe('first start', () => {
   for (const { engine, skip } of ENGINES) {
+    it(`accepts a bootstrap token that does not start with cab_ as exactly that bearer token, stored only as a hash [${engine}]`, { skip }, async () => {
+      const db = await createTestDatabase(engine);
+      const token = 'bar-bootstrap-token-0123456789abcdef';
+      try {
+        const log: string[] = [];
+        const cabinet = await start(db.url, { CABINET_ADMIN_EMAIL: 'root@example.com', CABINET_ADMIN_PASSWORD: 'root-password-1', CABINET_BOOTSTRAP_TOKEN: token }, log);
+        try {
+          assert.ok(log.includes('  Created the bootstrap API token from CABINET_BOOTSTRAP_TOKEN.'), log.join('\n'));
+          const me = await cabinet.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+          assert.equal(me.statusCode, 200, me.body);
+          assert.equal(json(me).email, 'root@example.com');
+          for (const wrong of [token.slice(0, -1), `${token}x`, token.toUpperCase(), `cab_${token}`]) {
+            const bad = await cabinet.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${wrong}` } });
+            assert.equal(bad.statusCode, 401, wrong);
+            assert.equal(json(bad).error.code, 'invalid_token');
+          }
+          const rows = await cabinet.store.kysely.selectFrom('api_tokens').select(['token_hash', 'prefix']).execute();
+          assert.equal(rows.length, 1);
+          assert.ok(!rows[0]!.token_hash.includes(token));
+          // The visible prefix of a chosen secret gives away too little to help guess the rest.
+          assert.ok(rows[0]!.prefix.length <= 4, rows[0]!.prefix);
+        } finally {
+          await cabinet.close();
+        }
+      } finally {
+        await db.drop();
+      }
+    });
+
     it(`creates an admin with a generated password that signs in, once [${engine}]`, { skip }, async () => {
       const db = await createTestDatabase(engine);
       try {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { readBundleFiles } from '../src/policy/loader';
 import { eachEngine, type Harness } from './support/cabinet';
-import { addMembers, approvalsOf, ci, decide, fileAndAuthorize, move, plan } from './support/fixtures';
+import { addMembers, approvalsOf, ci, decide, edit, fileAndAuthorize, move, plan } from './support/fixtures';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -55,7 +55,7 @@ describe('schedule conflicts', () => {
     assert.deepEqual(await kinds(h, a.id), [], 'end touching start is no conflict');
     assert.deepEqual(await kinds(h, b.id), []);
 
-    const moved = await h.request('PATCH', `/api/v1/changes/${b.id}`, { body: { plannedStart: at(h, 1) } });
+    const moved = await edit(h, `/api/v1/changes/${b.id}`, { plannedStart: at(h, 1) });
     assert.equal(moved.status, 200, moved.text);
     assert.deepEqual(await kinds(h, a.id), [`ci_overlap:${b.id}`]);
     assert.deepEqual(await kinds(h, b.id), [`ci_overlap:${a.id}`]);
@@ -69,6 +69,41 @@ describe('schedule conflicts', () => {
     assert.equal((await move(h, b.id, 'cancelled')).status, 200);
     assert.deepEqual(await kinds(h, a.id), []);
     assert.deepEqual(await kinds(h, b.id), []);
+  });
+
+  eachEngine("filing a change over others writes both sides at once and, after a worker tick, tells the other changes' owners but not the filer", async (h) => {
+    const [alice, bob] = [await h.userWithToken(['requester']), await h.userWithToken(['requester'])];
+    const db = await ci(h, 'payments-db', 'database');
+    const ofAlice = await file(h, plan([db], { plannedStart: at(h, 0), plannedEnd: at(h, 2) }), alice.token);
+    const ofBob = await file(h, plan([db], { plannedStart: at(h, 10), plannedEnd: at(h, 12) }), bob.token);
+    const alsoBob = await file(h, plan([db], { plannedStart: at(h, 1), plannedEnd: at(h, 11) }), bob.token);
+    // The conflict rows of the other side are written with the filing itself.
+    assert.deepEqual(await kinds(h, ofAlice.id), [`ci_overlap:${alsoBob.id}`]);
+    assert.deepEqual(await kinds(h, ofBob.id), [`ci_overlap:${alsoBob.id}`]);
+    assert.deepEqual(await kinds(h, alsoBob.id), [`ci_overlap:${ofAlice.id}`, `ci_overlap:${ofBob.id}`].sort());
+    const notices = async (token: string) =>
+      ((await h.request('GET', '/api/v1/me/notifications', { token })).body.items as { kind: string; title: string; changeId: string }[]).filter((n) => n.kind === 'schedule_conflict');
+    assert.deepEqual(await notices(alice.token), [], 'the notice waits for the worker');
+    await h.tick();
+    const toAlice = await notices(alice.token);
+    assert.deepEqual(
+      toAlice.map((n) => [n.title, n.changeId]),
+      [[`${ofAlice.number} now conflicts with ${alsoBob.number}`, ofAlice.id]],
+    );
+    assert.deepEqual(await notices(bob.token), [], 'nobody is told about what they did themselves');
+    assert.equal(await h.cabinet.store.repos.outbox.pendingCount(), 0);
+  });
+
+  eachEngine('a conflict gone before the worker runs is not announced', async (h) => {
+    const [alice, bob] = [await h.userWithToken(['requester']), await h.userWithToken(['requester'])];
+    const db = await ci(h, 'ledger-db-2', 'database');
+    const ofAlice = await file(h, plan([db], { plannedStart: at(h, 0), plannedEnd: at(h, 2) }), alice.token);
+    const ofBob = await file(h, plan([db], { plannedStart: at(h, 1), plannedEnd: at(h, 3) }), bob.token);
+    assert.equal((await edit(h, `/api/v1/changes/${ofBob.id}`, { plannedStart: at(h, 5), plannedEnd: at(h, 6) }, bob.token)).status, 200);
+    assert.deepEqual(await kinds(h, ofAlice.id), []);
+    await h.tick();
+    const inbox = await h.request('GET', '/api/v1/me/notifications', { token: alice.token });
+    assert.deepEqual(inbox.body.items.filter((n: { kind: string }) => n.kind === 'schedule_conflict'), []);
   });
 
   eachEngine('a relation added later makes changes on related CIs conflict at once, and removing it or excluding the CI undoes it', async (h) => {
@@ -190,10 +225,11 @@ describe('schedule conflicts', () => {
     assert.deepEqual(await kinds(h, a.id), [`assignee_busy:${b.id}`]);
     assert.deepEqual(await kinds(h, b.id), [`assignee_busy:${a.id}`]);
 
-    // Two people move both changes onto CI z at the same moment.
+    // Two people, each having read their change, move both changes onto CI z at the same moment.
+    const [va, vb] = await Promise.all([a.id, b.id].map(async (id) => (await h.request('GET', `/api/v1/changes/${id}`)).body.version as number));
     const [ra, rb] = await Promise.all([
-      h.request('PATCH', `/api/v1/changes/${a.id}`, { body: { ciIds: [z] } }),
-      h.request('PATCH', `/api/v1/changes/${b.id}`, { body: { ciIds: [z] } }),
+      h.request('PATCH', `/api/v1/changes/${a.id}`, { body: { ciIds: [z], version: va } }),
+      h.request('PATCH', `/api/v1/changes/${b.id}`, { body: { ciIds: [z], version: vb } }),
     ]);
     assert.equal(ra.status, 200, ra.text);
     assert.equal(rb.status, 200, rb.text);
@@ -285,7 +321,7 @@ describe('schedule conflicts', () => {
     const twice = await h.request('POST', `/api/v1/changes/${outside.id}/conflicts/${c!.id}/acknowledge`, { token: manager.token, body: { reason: 'again' } });
     assert.equal(twice.status, 409);
     // An unrelated edit keeps the acknowledgement.
-    await h.request('PATCH', `/api/v1/changes/${outside.id}`, { body: { title: 'Renamed' } });
+    assert.equal((await edit(h, `/api/v1/changes/${outside.id}`, { title: 'Renamed' })).status, 200);
     assert.equal((await conflictsOf(h, outside.id))[0]!.acknowledgement?.reason, 'Vendor only available then');
   });
 
@@ -310,7 +346,7 @@ describe('schedule conflicts', () => {
     assert.deepEqual((await conflictsOf(h, b.id))[0]!.proposedSlot, { start: at(h, 24), end: at(h, 25) });
 
     // Taking the proposed slot clears the conflict.
-    await h.request('PATCH', `/api/v1/changes/${a.id}`, { body: { plannedStart: c!.proposedSlot!.start, plannedEnd: c!.proposedSlot!.end } });
+    assert.equal((await edit(h, `/api/v1/changes/${a.id}`, { plannedStart: c!.proposedSlot!.start, plannedEnd: c!.proposedSlot!.end })).status, 200);
     assert.deepEqual(await kinds(h, a.id), []);
   });
 
@@ -334,7 +370,7 @@ describe('schedule conflicts', () => {
     assert.deepEqual(unknown.body.error.details.issues.map((i: { path: string }) => i.path), ['query.ciIds.0', 'query.ciIds.1']);
 
     const svc = await h.request('POST', '/api/v1/services', { body: { name: 'CRM', tier: 2, requiresMaintenanceWindow: true } });
-    await h.request('PATCH', `/api/v1/cis/${db}`, { body: { serviceId: svc.body.id } });
+    assert.equal((await edit(h, `/api/v1/cis/${db}`, { serviceId: svc.body.id })).status, 200);
     await window(h, { name: 'CRM nights', kind: 'maintenance', start: at(h, 30).slice(0, 16), timeZone: 'UTC', durationMinutes: 180, rrule: 'FREQ=DAILY', scope: { serviceIds: [svc.body.id] } });
     const inWindow = await h.request('GET', `/api/v1/schedule/next-slot?ciIds=crm-db&durationMinutes=120&after=${encodeURIComponent(at(h, 0))}&limit=2`);
     assert.equal(inWindow.status, 200, inWindow.text);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { eachEngine, type Harness } from './support/cabinet';
-import { addMembers, approvalsOf, ci, decide, fileAndAuthorize, move, plan } from './support/fixtures';
+import { addMembers, approvalsOf, ci, decide, edit, fileAndAuthorize, move, plan } from './support/fixtures';
 
 /** Someone in every approving team, who decides every approval as it opens. */
 async function approveAll(h: Harness, changeId: string): Promise<void> {
@@ -27,7 +27,7 @@ describe('regulated systems: compliance review and evidence before implementatio
 
     await approveAll(h, change.id);
     assert.equal((await move(h, change.id, 'scheduled')).status, 200);
-    await h.request('PATCH', `/api/v1/changes/${change.id}`, { body: { actualStart: new Date().toISOString() } });
+    assert.equal((await edit(h, `/api/v1/changes/${change.id}`, { actualStart: new Date().toISOString() })).status, 200);
     const refused = await move(h, change.id, 'implement', requester.token);
     assert.equal(refused.status, 422, refused.text);
     assert.equal(refused.body.error.code, 'gate_unsatisfied');
@@ -37,7 +37,10 @@ describe('regulated systems: compliance review and evidence before implementatio
     const record = held.items.find((e: { kind: string }) => e.kind === 'approval_record');
     assert.equal(record.createdByName, 'Cabinet');
     assert.match(record.sha256, /^[0-9a-f]{64}$/);
-    const sealed = JSON.parse(record.body) as { rule: string; votes: { decision: string }[] }[];
+    const seal = JSON.parse(record.body) as { contentHash: string; approvals: { rule: string; votes: { decision: string; contentHash: string }[] }[] };
+    assert.match(seal.contentHash, /^[0-9a-f]{64}$/, 'the record names the content it approved');
+    assert.ok(seal.approvals.every((a) => a.votes.every((v) => v.contentHash === seal.contentHash)));
+    const sealed = seal.approvals;
     assert.deepEqual(sealed.map((a) => a.rule).sort(), ['change_manager', 'compliance', 'security'].filter((r) => sealed.some((a) => a.rule === r)).sort());
     assert.ok(sealed.every((a) => a.votes.length === 1 && a.votes[0]!.decision === 'approve'));
 
@@ -72,7 +75,7 @@ describe('break-glass', () => {
     await addMembers(h, 'ecab', [ecab.id]);
     const pay = await ci(h, 'pay-db', 'database', { tags: ['pci'] });
     const change = await fileAndAuthorize(h, requester.token, plan([pay], { type: 'emergency', implementerId: requester.id }));
-    await h.request('PATCH', `/api/v1/changes/${change.id}`, { body: { actualStart: new Date().toISOString() } });
+    assert.equal((await edit(h, `/api/v1/changes/${change.id}`, { actualStart: new Date().toISOString() })).status, 200);
     return { requester, ecab, change };
   }
 
@@ -113,7 +116,7 @@ describe('break-glass', () => {
     const inbox = (await h.request('GET', '/api/v1/me/notifications', { token: ecab.token })).body.items as { kind: string; title: string }[];
     assert.ok(inbox.some((n) => n.kind === 'break_glass' && n.title.includes('bypassed')), JSON.stringify(inbox));
 
-    await h.request('PATCH', `/api/v1/changes/${change.id}`, { body: { actualEnd: new Date(Date.now() + 60_000).toISOString(), closeCode: 'successful', closeNotes: 'Fixed' } });
+    assert.equal((await edit(h, `/api/v1/changes/${change.id}`, { actualEnd: new Date(Date.now() + 60_000).toISOString(), closeCode: 'successful', closeNotes: 'Fixed' })).status, 200);
     assert.equal((await move(h, change.id, 'review')).status, 200);
     const held = await move(h, change.id, 'closed');
     assert.equal(held.status, 422);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe } from 'node:test';
 import { eachEngine, type Harness } from './support/cabinet';
-import { ci, plan } from './support/fixtures';
+import { ci, edit, plan } from './support/fixtures';
 
 const DAY = 86_400_000;
 const UCI_LOG = readFileSync('/work/shared/data/incidents/uci-incident-event-log.partial.csv', 'utf8');
@@ -125,7 +125,7 @@ describe('incidents', () => {
     assert.equal(refused.body.error.code, 'forbidden');
     // Refused for the permission even with a body that would also be invalid.
     assert.equal((await h.request('POST', '/api/v1/incidents', { token: auditor.token, body: { title: '' } })).status, 403);
-    assert.equal((await h.request('PATCH', `/api/v1/incidents/${filed.id}`, { token: auditor.token, body: { state: 'closed' } })).status, 403);
+    assert.equal((await h.request('PATCH', `/api/v1/incidents/${filed.id}`, { token: auditor.token, body: { state: 'closed', version: filed.version } })).status, 403);
 
     const csv = 'number,title,priority,state,opened_at,ci,caused_by\nINC0100001,Disk full,2,new,2026-01-05T10:00:00Z,,\n';
     assert.equal((await importCsv(h, csv, '', requester.token)).status, 403);
@@ -196,7 +196,7 @@ describe('incidents', () => {
     const updates = (await auditEvents(h)).filter((e) => e.entityId === filed.id && e.action === 'incident.updated');
     assert.deepEqual(updates.map((e) => Object.keys(e.data.changes as object)), [['priority'], ['title']]);
 
-    const invalid = await h.request('PATCH', `/api/v1/incidents/${filed.id}`, { body: { priority: 0, ciIds: ['nope'], causedByChangeId: 'CHG9999999' } });
+    const invalid = await h.request('PATCH', `/api/v1/incidents/${filed.id}`, { body: { priority: 0, ciIds: ['nope'], causedByChangeId: 'CHG9999999', version: fresh.body.version } });
     assert.equal(invalid.status, 400, invalid.text);
     assert.deepEqual(invalid.body.error.details.issues.map((i: { path: string }) => i.path).sort(), ['causedByChangeId', 'ciIds.0', 'priority']);
   });
@@ -204,7 +204,7 @@ describe('incidents', () => {
   eachEngine('stamps resolvedAt and closedAt when an incident is resolved and closed, and clears them when it is reopened', async (h) => {
     const filed = await incident(h, { title: 'Backups failing' });
     const patch = async (body: Record<string, unknown>) => {
-      const res = await h.request('PATCH', `/api/v1/incidents/${filed.id}`, { body });
+      const res = await edit(h, `/api/v1/incidents/${filed.id}`, body);
       assert.equal(res.status, 200, res.text);
       return res.body;
     };
@@ -330,7 +330,7 @@ describe('incidents', () => {
     // A later export of the same incidents updates them; what Cabinet added (a CI, a description) stays.
     const extra = await ci(h, 'db-2', 'database');
     const slow = (await h.request('GET', '/api/v1/incidents/INC0000002')).body;
-    assert.equal((await h.request('PATCH', `/api/v1/incidents/${slow.id}`, { body: { ciIds: [extra], description: 'Seen from the EU only' } })).status, 200);
+    assert.equal((await h.request('PATCH', `/api/v1/incidents/${slow.id}`, { body: { ciIds: [extra], description: 'Seen from the EU only', version: slow.version } })).status, 200);
     const later = await importCsv(h, ['number,title,priority,state,opened_at,ci,caused_by', 'INC0000002,Slow login,1,resolved,2026-01-06T10:00:00Z,db-1,', 'INC0000005,New one,4,new,2026-01-07T10:00:00Z,,'].join('\n'));
     assert.equal(later.status, 200, later.text);
     assert.deepEqual([later.body.incidents, later.body.created, later.body.updated, later.body.errors.length], [2, 1, 1, 0]);

@@ -5,6 +5,7 @@ import { buildChangeContext, localTime } from '../src/policy/context';
 import { evaluateRisk } from '../src/policy/risk';
 import { levelOf, scoreOf } from '../src/domain/risk/score';
 import { eachEngine, type Harness } from './support/cabinet';
+import { edit } from './support/fixtures';
 
 const MODELS = `apiVersion: cabinet/v1
 name: t
@@ -189,11 +190,11 @@ describe('risk of changes', { concurrency: 2 }, () => {
     assert.equal(tested.status, 200, tested.text);
     assert.equal(tested.body.risk.score, 40); // 51 - 6 + (-5)
     assert.equal(tested.body.risk.level, 'moderate');
-    const ci = await h.request('PATCH', `/api/v1/cis/${ciId}`, { body: { criticality: 'low' } });
-    assert.equal(ci.status, 200);
+    const ci = await h.request('PATCH', `/api/v1/cis/${ciId}`, { body: { criticality: 'low', version: 1 } });
+    assert.equal(ci.status, 200, ci.text);
     assert.equal((await h.request('GET', `/api/v1/changes/${change.body.id}`)).body.risk.score, 20); // the CI criticality factor is gone
-    const svc = await h.request('PATCH', `/api/v1/services/${serviceId}`, { body: { tier: 3 } });
-    assert.equal(svc.status, 200);
+    const svc = await h.request('PATCH', `/api/v1/services/${serviceId}`, { body: { tier: 3, version: 1 } });
+    assert.equal(svc.status, 200, svc.text);
     assert.equal((await h.request('GET', `/api/v1/changes/${change.body.id}`)).body.risk.score, 5);
     const history = await h.request('GET', `/api/v1/changes/${change.body.id}/audit`);
     const moves = history.body.items.filter((e: { action: string }) => e.action === 'change.risk_assessed').map((e: { data: { changes: { riskScore: { to: number } } } }) => e.data.changes.riskScore.to);
@@ -206,12 +207,13 @@ describe('risk of changes', { concurrency: 2 }, () => {
     const manager = await h.userWithToken(['change_manager']);
     const change = await h.request('POST', '/api/v1/changes', { token: requester.token, body: { type: 'normal', title: 'Upgrade', ciIds: [ciId], backoutPlan: 'restore', ...LATER } });
     const url = `/api/v1/changes/${change.body.id}/risk/override`;
-    const byRequester = await h.request('POST', url, { token: requester.token, body: { level: 'low', justification: 'I think it is fine really' } });
+    const { version } = change.body;
+    const byRequester = await h.request('POST', url, { token: requester.token, body: { level: 'low', justification: 'I think it is fine really', version } });
     assert.equal(byRequester.status, 403);
-    const noReason = await h.request('POST', url, { token: manager.token, body: { level: 'sideways', justification: 'meh' } });
+    const noReason = await h.request('POST', url, { token: manager.token, body: { level: 'sideways', justification: 'meh', version } });
     assert.equal(noReason.status, 400);
     assert.deepEqual(noReason.body.error.details.issues.map((i: { path: string }) => i.path).sort(), ['justification', 'level']);
-    const ok = await h.request('POST', url, { token: manager.token, body: { level: 'moderate', justification: 'Replica takes over in seconds; rehearsed twice.' } });
+    const ok = await h.request('POST', url, { token: manager.token, body: { level: 'moderate', justification: 'Replica takes over in seconds; rehearsed twice.', version } });
     assert.equal(ok.status, 200, ok.text);
     assert.equal(ok.body.level, 'moderate');
     assert.equal(ok.body.computedLevel, 'high');
@@ -220,7 +222,7 @@ describe('risk of changes', { concurrency: 2 }, () => {
     const seen = await h.request('GET', `/api/v1/changes/${change.body.id}`);
     assert.deepEqual([seen.body.risk.level, seen.body.risk.overridden], ['moderate', true]);
     // A later reassessment keeps the override in force.
-    await h.request('PATCH', `/api/v1/changes/${change.body.id}`, { token: requester.token, body: { title: 'Upgrade now' } });
+    assert.equal((await h.request('PATCH', `/api/v1/changes/${change.body.id}`, { token: requester.token, body: { title: 'Upgrade now', version: seen.body.version } })).status, 200);
     assert.equal((await h.request('GET', `/api/v1/changes/${change.body.id}`)).body.risk.level, 'moderate');
     const cleared = await h.request('DELETE', url, { token: manager.token });
     assert.deepEqual([cleared.body.level, cleared.body.override], ['high', null]);
@@ -243,9 +245,9 @@ describe('risk of changes', { concurrency: 2 }, () => {
         },
       });
       await h.request('POST', `/api/v1/changes/${c.body.id}/transitions`, { body: { to: 'scheduled' } });
-      await h.request('PATCH', `/api/v1/changes/${c.body.id}`, { body: { actualStart: new Date(now - 10 * 86_400_000).toISOString() } });
+      assert.equal((await edit(h, `/api/v1/changes/${c.body.id}`, { actualStart: new Date(now - 10 * 86_400_000).toISOString() })).status, 200);
       await h.request('POST', `/api/v1/changes/${c.body.id}/transitions`, { body: { to: 'implement' } });
-      await h.request('PATCH', `/api/v1/changes/${c.body.id}`, { body: { actualEnd: new Date(now - 10 * 86_400_000 + 3_000_000).toISOString(), closeCode: code } });
+      assert.equal((await edit(h, `/api/v1/changes/${c.body.id}`, { actualEnd: new Date(now - 10 * 86_400_000 + 3_000_000).toISOString(), closeCode: code })).status, 200);
       const closed = await h.request('POST', `/api/v1/changes/${c.body.id}/transitions`, { body: { to: 'closed' } });
       assert.equal(closed.status, 200, closed.text);
     }
@@ -254,6 +256,32 @@ describe('risk of changes', { concurrency: 2 }, () => {
     const factor = (name: string) => risk.body.factors.find((f: { name: string }) => f.name === name);
     assert.equal(factor('team_history').contribution, 10); // 2 of 5 failed: 40%
     assert.equal(factor('ci_history').contribution, 10); // two failed changes on web-1
+  });
+
+  eachEngine('a failed change reassesses the open changes on its CIs through the worker, as the person who closed it', async (h) => {
+    const ci = await h.request('POST', '/api/v1/cis', { body: { name: 'web-9', type: 'server', environment: 'production', criticality: 'low' } });
+    const waiting = await h.request('POST', '/api/v1/changes', { body: { type: 'normal', title: 'waiting', ciIds: [ci.body.id], backoutPlan: 'b', ...LATER } });
+    assert.equal(waiting.status, 201, waiting.text);
+    const ciHistory = async () => (await h.request('GET', `/api/v1/changes/${waiting.body.id}/risk`)).body.factors.find((f: { name: string }) => f.name === 'ci_history').contribution;
+    assert.equal(await ciHistory(), 0);
+    const now = Date.now();
+    const failed = await h.request('POST', '/api/v1/changes', {
+      body: {
+        type: 'standard', title: 'patch', description: 'd', ciIds: [ci.body.id], implementationPlan: 'p', backoutPlan: 'b',
+        plannedStart: new Date(now - 86_400_000).toISOString(), plannedEnd: new Date(now - 86_400_000 + 3_600_000).toISOString(),
+      },
+    });
+    await h.request('POST', `/api/v1/changes/${failed.body.id}/transitions`, { body: { to: 'scheduled' } });
+    assert.equal((await edit(h, `/api/v1/changes/${failed.body.id}`, { actualStart: new Date(now - 86_400_000).toISOString() })).status, 200);
+    await h.request('POST', `/api/v1/changes/${failed.body.id}/transitions`, { body: { to: 'implement' } });
+    assert.equal((await edit(h, `/api/v1/changes/${failed.body.id}`, { actualEnd: new Date(now - 86_000_000).toISOString(), closeCode: 'unsuccessful' })).status, 200);
+    assert.equal((await h.request('POST', `/api/v1/changes/${failed.body.id}/transitions`, { body: { to: 'closed' } })).status, 200);
+    assert.equal(await ciHistory(), 0, 'the other changes are reassessed by the worker, not by the writer');
+    await h.tick();
+    assert.ok((await ciHistory()) > 0, 'reassessed after a worker tick');
+    const events = (await h.request('GET', `/api/v1/changes/${waiting.body.id}/audit`)).body.items.filter((e: { action: string }) => e.action === 'change.risk_assessed');
+    assert.equal(events.at(-1).actorName, 'Administrator', 'on behalf of the person who closed it');
+    assert.equal(await h.cabinet.store.repos.outbox.pendingCount(), 0);
   });
 
   eachEngine('the worker reassesses a change when an incident on its CIs leaves the 30-day window', async (h) => {

@@ -68,15 +68,15 @@ describe('routing', () => {
     const fw = await ci(h, 'edge-fw', 'firewall');
     const created = await file(h, { ciIds: [db] });
     assert.equal(created.body.assignmentTeamId, dba);
-    const moved = await h.request('PATCH', `/api/v1/changes/${created.body.id}`, { body: { ciIds: [fw] } });
+    const moved = await h.request('PATCH', `/api/v1/changes/${created.body.id}`, { body: { ciIds: [fw], version: created.body.version } });
     assert.equal(moved.status, 200, moved.text);
     assert.equal(moved.body.assignmentTeamId, network);
     assert.equal(moved.body.version, 2, 'routing is part of the edit, not a write of its own');
 
-    const byHand = await h.request('PATCH', `/api/v1/changes/${created.body.id}`, { body: { assignmentTeamId: platform } });
+    const byHand = await h.request('PATCH', `/api/v1/changes/${created.body.id}`, { body: { assignmentTeamId: platform, version: moved.body.version } });
     assert.equal(byHand.body.assignmentTeamId, platform);
     assert.equal(byHand.body.routing.manual.team, true);
-    const again = await h.request('PATCH', `/api/v1/changes/${created.body.id}`, { body: { ciIds: [db] } });
+    const again = await h.request('PATCH', `/api/v1/changes/${created.body.id}`, { body: { ciIds: [db], version: byHand.body.version } });
     assert.equal(again.body.assignmentTeamId, platform, 'a team set by hand stays');
     // A team given at filing is the requester's choice from the start.
     const chosen = await file(h, { ciIds: [db], assignmentTeamId: platform });

@@ -128,7 +128,7 @@ describe('maintenance windows and freezes', () => {
     assert.equal(refused.body.error.details.permission, 'window.write');
     const freeze = await create(h, saturdayFreeze);
     assert.equal((await h.request('GET', `/api/v1/windows/${freeze.id}`, { token: requester.token })).status, 200);
-    assert.equal((await h.request('PATCH', `/api/v1/windows/${freeze.id}`, { token: requester.token, body: { name: 'Mine' } })).status, 403);
+    assert.equal((await h.request('PATCH', `/api/v1/windows/${freeze.id}`, { token: requester.token, body: { name: 'Mine', version: freeze.version } })).status, 403);
     assert.equal((await h.request('DELETE', `/api/v1/windows/${freeze.id}`, { token: requester.token })).status, 403);
   });
 

@@ -16,6 +16,21 @@ export async function signIn(page: Page, email = E2E_ADMIN.email, password = E2E
   await expect(page.getByRole('heading', { name: 'Changes', level: 1 })).toBeVisible();
 }
 
+/** The password every demo person signs in with. */
+export const DEMO_PASSWORD = 'demo-password-1';
+
+/** Signs in as one of the demo people. */
+export async function signInAs(page: Page, email: string): Promise<void> {
+  await signIn(page, email, DEMO_PASSWORD);
+}
+
+/** Signs out through the account menu and waits for the sign-in page. */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /^Account menu for / }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+}
+
 /**
  * A datetime-local value `days` from now at `hour`:00 local time. NOTE: a day that falls in or next to the demo's
  * year-end freeze (20 December to 3 January) moves 20 days later, so journeys that schedule a change do not

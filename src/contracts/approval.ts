@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const APPROVAL_STATES = ['waiting', 'pending', 'approved', 'rejected', 'cancelled'] as const;
+export const APPROVAL_STATES = ['waiting', 'pending', 'approved', 'rejected', 'withdrawn'] as const;
 
 export const ApprovalVote = z.object({
   userId: z.string(),
@@ -11,6 +11,16 @@ export const ApprovalVote = z.object({
   /** Set when a delegate decided for someone away: the vote counts as theirs. */
   onBehalfOfId: z.string().nullable(),
   onBehalfOfName: z.string().nullable(),
+  /** The fingerprint of the change's material content the vote was cast on (null for votes cast before fingerprints). */
+  contentHash: z.string().nullable(),
+  /** True when the change's material content moved on after the vote: it no longer counts. */
+  superseded: z.boolean(),
+  /** True when the voter, or the person voted for, became a party to the change: it no longer counts. */
+  voided: z.boolean(),
+  /** Why the vote no longer counts (null while it counts). */
+  why: z.string().nullable(),
+  /** When it stopped counting. */
+  endedAt: z.string().nullable(),
 });
 
 /** One approval of a change, as people and the web app read it. */
@@ -31,6 +41,10 @@ export const Approval = z.object({
   /** Who an overdue approval escalates to (team id, role or user id), or null. */
   escalation: z.object({ kind: z.enum(['team', 'role', 'user']), ref: z.string() }).nullable(),
   policyVersion: z.number().int(),
+  /** The fingerprint of the change's material content this approval was requested for. */
+  contentHash: z.string().nullable(),
+  /** Why a withdrawn approval was withdrawn. */
+  withdrawnReason: z.string().nullable(),
   votes: z.array(ApprovalVote),
   /** Whether the caller may approve or reject it now. */
   canDecide: z.boolean(),

@@ -38,6 +38,26 @@ export const User = z.object({
 });
 export type User = z.infer<typeof User>;
 
+/**
+ * What everyone signed in may know about a person, to pick owners and implementers and to name them.
+ * NOTE (security): no email, roles or teams: listing those needs `user.read`.
+ */
+export const Person = z.object({ id: z.string(), name: z.string() });
+export type Person = z.infer<typeof Person>;
+
+/** `GET /api/v1/people`: a search by name or email, or a look-up of named ids. */
+export const PeopleQuery = z.object({
+  q: z.string().trim().max(200).optional(),
+  ids: z
+    .string()
+    .max(100 * 65)
+    .transform((v) => [...new Set(v.split(',').map((id) => id.trim()).filter(Boolean))])
+    .pipe(z.array(z.string().max(64)).max(100, 'at most 100 ids'))
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(400).optional(),
+});
+
 export const CreateUserInput = z.object({
   email: Email,
   name: z.string().trim().min(1).max(200),

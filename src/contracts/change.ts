@@ -159,7 +159,15 @@ export const AvailableTransition = z.object({
   missingFields: z.array(z.string()),
 });
 export type AvailableTransition = z.infer<typeof AvailableTransition>;
-export const ChangeDetail = Change.extend({ availableTransitions: z.array(AvailableTransition) });
+export const ChangeDetail = Change.extend({
+  availableTransitions: z.array(AvailableTransition),
+  /** What the caller may edit: every field, the implementation fields only (as its implementer), or nothing. */
+  editable: z.enum(['all', 'implementation', 'none']),
+  /** The fields the caller may edit when `editable` is `implementation`. */
+  implementationFields: z.array(z.string()),
+  /** Material fields the policy locks in the change's state (an edit of one is refused: locked_for_approval). */
+  lockedFields: z.array(z.string()),
+});
 export type ChangeDetail = z.infer<typeof ChangeDetail>;
 
 export const ChangeListQuery = z.object({

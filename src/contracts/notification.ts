@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const NOTIFICATION_KIND_NAMES = ['approval_requested', 'approval_reminder', 'approval_escalated', 'sla_breached', 'break_glass', 'schedule_conflict', 'change_held', 'change_released'] as const;
+export const NOTIFICATION_KIND_NAMES = ['approval_requested', 'approval_reminder', 'approval_escalated', 'approval_reopened', 'approval_vote_voided', 'sla_breached', 'break_glass', 'schedule_conflict', 'change_held', 'change_released'] as const;
 
 /** One message in the signed-in person's inbox. */
 export const Notification = z.object({

@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, type Transaction } from 'kysely';
+import pg from 'pg';
 import type { DialectHelpers } from './dialect';
 import { translateDbError } from './dialect/errors';
 import { createPostgresDialect, postgresHelpers } from './dialect/postgres';
@@ -17,8 +19,18 @@ import { createRepositories, type Repositories } from './repositories';
 export interface Store {
   readonly dialect: DialectHelpers['name'];
   readonly repos: Repositories;
+  /**
+   * Runs `work` in one transaction with repositories bound to it. The audit events it records are buffered
+   * and appended to the chain in one step after `work` returns, just before the commit (docs/audit.md).
+   */
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  /** Applies pending migrations; takes the startup lock unless the caller already holds it. */
   migrate(): Promise<string[]>;
+  /**
+   * Runs `work` while no other process using this database runs its own: migrations and first-start
+   * bootstrapping (policy, teams, first admin), so processes started together do each exactly once.
+   */
+  withStartupLock<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
   /** The raw Kysely handle, for benchmarks and tests that check storage directly. */
   readonly kysely: Kysely<DB>;
@@ -55,24 +67,102 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
   }
   const inTransaction = new AsyncLocalStorage<true>();
   const repos = guardOutsideTransaction(createRepositories(kysely, helpers), inTransaction);
+  const holdingLock = new AsyncLocalStorage<true>();
+  const lock = target.kind === 'postgres' ? postgresStartupLock(target.location) : sqliteStartupLock(target.location);
+  const withStartupLock = <T>(work: () => Promise<T>): Promise<T> => (holdingLock.getStore() ? work() : lock(() => holdingLock.run(true, work)));
   return {
     dialect: helpers.name,
     repos,
     kysely,
     async transaction<T>(work: (r: Repositories) => Promise<T>): Promise<T> {
       try {
-        return await kysely.transaction().execute((trx: Transaction<DB>) => inTransaction.run(true, () => work(createRepositories(trx, helpers))));
+        return await kysely.transaction().execute((trx: Transaction<DB>) =>
+          inTransaction.run(true, async () => {
+            const repos = createRepositories(trx, helpers);
+            const result = await work(repos);
+            // NOTE: the audit events the work recorded are appended last, just before the commit: the chain's
+            // head row stays locked only for this append and the commit, not for the whole transaction.
+            await repos.audit.flush();
+            return result;
+          }),
+        );
       } catch (err) {
         throw translateDbError(err);
       }
     },
-    async migrate() {
-      const migrator = new Migrator({ db: kysely, provider: migrationProvider });
-      const { error, results } = await migrator.migrateToLatest();
-      if (error) throw error;
-      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-    },
+    migrate: () =>
+      withStartupLock(async () => {
+        const migrator = new Migrator({ db: kysely, provider: migrationProvider });
+        const { error, results } = await migrator.migrateToLatest();
+        if (error) throw error;
+        return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      }),
+    withStartupLock,
     close: () => kysely.destroy(),
+  };
+}
+
+type StartupLock = <T>(work: () => Promise<T>) => Promise<T>;
+
+/** Any fixed number will do: advisory locks are per database, and this one means "Cabinet is starting". */
+const STARTUP_LOCK_KEY = '4858414337';
+
+/**
+ * NOTE (concurrency): a session-level advisory lock on a connection of its own, outside the pool, so
+ * the work inside can use every pooled connection (Kysely's own migration lock does not cover its
+ * `create table if not exists` of the bookkeeping tables, nor our bootstrap). If the process dies, its
+ * connection closes and PostgreSQL releases the lock.
+ */
+function postgresStartupLock(connectionString: string): StartupLock {
+  return async (work) => {
+    const client = new pg.Client({ connectionString });
+    await client.connect();
+    try {
+      await client.query('select pg_advisory_lock($1)', [STARTUP_LOCK_KEY]);
+      try {
+        return await work();
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [STARTUP_LOCK_KEY]).catch(() => {});
+      }
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
+}
+
+const SQLITE_LOCK_WAIT_MS = 5 * 60_000;
+
+/**
+ * NOTE (concurrency): SQLite has no advisory locks, and the database's own write lock cannot be held
+ * across the many transactions of a migration and a bootstrap on the one connection. So a second, empty
+ * SQLite file beside the database (`cabinet.db.startup-lock`) serves as the mutex: whoever holds its
+ * `begin immediate` write lock starts; the others poll. The operating system drops the lock with the
+ * process, so a crash leaves no stale lock behind.
+ */
+function sqliteStartupLock(location: string): StartupLock {
+  if (location === ':memory:') return (work) => work();
+  return async (work) => {
+    const lockDb = new SqliteDatabase(`${path.resolve(location)}.startup-lock`);
+    try {
+      lockDb.pragma('busy_timeout = 0');
+      const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
+      for (;;) {
+        try {
+          lockDb.exec('begin immediate');
+          break;
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50));
+        }
+      }
+      try {
+        return await work();
+      } finally {
+        lockDb.exec('rollback');
+      }
+    } finally {
+      lockDb.close();
+    }
   };
 }
 

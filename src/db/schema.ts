@@ -190,6 +190,8 @@ export interface ApprovalsTable {
   created_at: string;
   decided_at: string | null;
   escalated_at: string | null;
+  content_hash: string | null;
+  closed_reason: string | null;
 }
 export interface ApprovalVotesTable {
   id: string;
@@ -199,6 +201,10 @@ export interface ApprovalVotesTable {
   comment: string;
   created_at: string;
   on_behalf_of: string | null;
+  content_hash: string | null;
+  superseded_at: string | null;
+  voided_at: string | null;
+  ended_reason: string | null;
 }
 export interface DB {
   users: UsersTable;

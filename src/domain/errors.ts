@@ -64,6 +64,16 @@ export class StaleVersionError extends AppError {
   }
 }
 
+/**
+ * A write that must say which version it was made against did not say: without it, it would silently
+ * overwrite whatever someone else saved since the caller read the record (a lost update).
+ */
+export class VersionRequiredError extends AppError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('version_required', message, details);
+  }
+}
+
 /** The policy refused an otherwise well-formed request (missing fields, pending approvals...). */
 export class PolicyError extends AppError {}
 

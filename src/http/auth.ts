@@ -14,6 +14,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Route answers without credentials. */
     public?: boolean;
+    /** A public route that still needs the CSRF token when a live session cookie comes with it (logout). */
+    csrf?: boolean;
   }
 }
 
@@ -43,7 +45,9 @@ export function registerAuthentication(app: FastifyInstance, auth: AuthService):
     if (!session) return;
     request.actor = session.actor;
     request.csrfToken = session.csrfToken;
-    if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== session.csrfToken && !request.routeOptions.config?.public) {
+    const config = request.routeOptions.config;
+    const needsCsrf = !config?.public || config.csrf === true;
+    if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== session.csrfToken && needsCsrf) {
       throw new ForbiddenError('This request is missing its CSRF token (header X-CSRF-Token).', 'csrf_failed');
     }
   });

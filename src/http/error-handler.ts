@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AppError, AuthenticationError, ConflictError, ForbiddenError, InputError, NotFoundError, PolicyError, RateLimitedError, StaleVersionError, UnsupportedMediaTypeError } from '../domain/errors';
+import { AppError, AuthenticationError, ConflictError, ForbiddenError, InputError, NotFoundError, PolicyError, RateLimitedError, StaleVersionError, UnsupportedMediaTypeError, VersionRequiredError } from '../domain/errors';
 import { PolicyInvalidError } from '../policy/loader';
 
 /** The one mapping from domain errors to HTTP status codes. */
@@ -11,6 +11,7 @@ const STATUS: [new (...args: never[]) => AppError, number][] = [
   [NotFoundError, 404],
   [ConflictError, 409],
   [StaleVersionError, 412],
+  [VersionRequiredError, 428],
   [PolicyError, 422],
   // A bundle that does not compile (or names unknown teams): well-formed JSON whose policy content is refused.
   [PolicyInvalidError, 422],

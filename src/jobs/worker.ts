@@ -27,7 +27,11 @@ export interface WorkerOptions {
 
 export interface Worker {
   readonly id: string;
-  /** One pass: lockdown holds of urgent freezes, SLA timers (reminders, breaches, escalations), the hourly risk history sweep, then outbox delivery. */
+  /**
+   * One pass: lockdown holds of urgent freezes, SLA timers (reminders, breaches, escalations), the hourly risk
+   * history sweep, then outbox delivery (notices, and the follow-up writes leave for other changes, such as
+   * their reassessment and the notices to their owners).
+   */
   tick(): Promise<TickReport>;
   /** Runs ticks every `intervalMs` until `stop`. */
   start(): void;
@@ -41,6 +45,8 @@ export interface Worker {
  */
 export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedule' | 'risk'>, opts: WorkerOptions): Worker {
   const id = opts.id ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  // The risk service's follow-up (other changes' reassessment) is delivered through the outbox like a notice.
+  for (const [topic, handler] of Object.entries(services.risk.followUps)) if (!services.outbox.handles(topic)) services.outbox.handle(topic, handler);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
   let stopped = true;

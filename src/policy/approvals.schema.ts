@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONTENT_FIELDS, type ContentField } from '../domain/approval/content';
 import { ROLES } from '../domain/auth/roles';
 
 const Name = z.string().regex(/^[a-z][a-z0-9_]*$/, 'names are lowercase letters, digits and "_"');
@@ -43,7 +44,28 @@ const StageSchema = z.strictObject({
   rules: z.array(RuleSchema).default([]),
 });
 
-export const ApprovalsSection = z.strictObject({ stages: z.array(StageSchema).default([]) }).default({ stages: [] });
+/** The fields of a change an approval is given for (domain/approval/content.ts). */
+export const MATERIAL_FIELDS = CONTENT_FIELDS;
+export type MaterialField = ContentField;
+
+export const DEFAULT_MATERIAL_FIELDS: MaterialField[] = ['type', 'ciIds', 'plannedStart', 'plannedEnd', 'implementationPlan', 'testPlan', 'backoutPlan', 'ownerId', 'implementerId', 'riskLevel'];
+export const DEFAULT_LOCKED_STATES = ['implement', 'review'];
+
+/**
+ * What an approval is for: the material fields (a vote records their fingerprint; editing one after approvals
+ * were requested reopens authorization) and the states in which such an edit is refused instead.
+ */
+const ContentSchema = z
+  .strictObject({
+    fields: z.array(z.enum(MATERIAL_FIELDS)).min(1, 'name at least one material field').default(DEFAULT_MATERIAL_FIELDS),
+    /** Left out: those of the default states (implement, review) that the bundle's models have. */
+    lockedIn: z.array(z.string().min(1)).optional(),
+  })
+  .default({ fields: DEFAULT_MATERIAL_FIELDS });
+
+export const ApprovalsSection = z
+  .strictObject({ content: ContentSchema, stages: z.array(StageSchema).default([]) })
+  .default({ content: { fields: DEFAULT_MATERIAL_FIELDS }, stages: [] });
 
 export type ApproverInput = z.output<typeof ApproverSchema>;
 export type QuorumInput = z.output<typeof QuorumSchema>;

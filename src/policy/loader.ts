@@ -9,7 +9,7 @@ import { BundleSchema } from './bundle.schema';
 import { CelCompileError, compileExpression, type CompiledExpression } from './cel';
 import type { RiskBands } from '../domain/risk/score';
 import type { Quorum } from '../domain/approval/quorum';
-import { durationMs, type ApproverInput } from './approvals.schema';
+import { DEFAULT_LOCKED_STATES, durationMs, type ApproverInput, type MaterialField } from './approvals.schema';
 import type { Role } from '../domain/auth/roles';
 import type { EvidenceKind } from './gates.schema';
 import type { SlaMetric } from './slas.schema';
@@ -46,6 +46,8 @@ export interface CompiledApprovalRule {
 
 /** Ordered stages: a stage opens when every approval of the stage before it is approved. */
 export interface CompiledApprovals {
+  /** The material fields an approval is given for, and the states where editing them is refused. */
+  content: { fields: MaterialField[]; lockedIn: string[] };
   stages: { name: string; label: string; rules: CompiledApprovalRule[] }[];
 }
 
@@ -315,6 +317,17 @@ export function compileBundle(files: Record<string, string>): PolicyBundle {
       message: `no approval stage "${schedule.freezeExceptions.stage}" (the stages are: ${approvals.stages.map((s) => s.name).join(', ')})`,
     });
   }
+  const stateIds = new Set(Object.values(models).flatMap((m) => m.states.map((st) => st.id)));
+  if (!bundle.approvals.content.lockedIn) approvals.content.lockedIn = DEFAULT_LOCKED_STATES.filter((st) => stateIds.has(st));
+  approvals.content.lockedIn.forEach((state, i) => {
+    if (!stateIds.has(state)) {
+      issues.push({
+        ...where(owner.get('approvals'), ['approvals', 'content', 'lockedIn', i]),
+        path: `approvals.content.lockedIn.${i}`,
+        message: `no model has a state "${state}" (the states are: ${[...stateIds].join(', ')})`,
+      });
+    }
+  });
   if (issues.length > 0) throw new PolicyInvalidError(issues);
 
   return { name: bundle.name, description: bundle.description, models, risk, approvals, routing, gates, slas, breakGlass, schedule, teams: bundle.teams, files, hash: hashFiles(files) };
@@ -459,7 +472,7 @@ function compileApprovals(section: ReturnType<typeof BundleSchema.parse>['approv
     });
     return { name: stage.name, label: stage.label, rules };
   });
-  return { stages };
+  return { content: { fields: [...new Set(section.content.fields)], lockedIn: [...new Set(section.content.lockedIn ?? [])] }, stages };
 }
 
 function approverSpec(a: ApproverInput): ApproverSpec {

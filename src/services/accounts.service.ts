@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import type { CreateTeamInput, CreateUserInput, RoleGrantInput, Team, UpdateTeamInput, UpdateUserInput, User } from '../contracts/auth';
+import type { CreateTeamInput, CreateUserInput, Person, RoleGrantInput, Team, UpdateTeamInput, UpdateUserInput, User } from '../contracts/auth';
 import type { Actor, RoleGrant } from '../domain/actor';
-import { assertPermission, hasPermission, type Role } from '../domain/auth/roles';
+import { assertPermission, type Role } from '../domain/auth/roles';
 import { diffFields } from '../domain/audit/chain';
-import { ConflictError, NotFoundError, type Issue } from '../domain/errors';
+import { ConflictError, InputError, NotFoundError, type Issue } from '../domain/errors';
 import type { UserWithSecret } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
 import { hashPassword } from './password';
@@ -35,6 +35,17 @@ export function slugify(name: string): string {
 }
 
 const toUser = ({ passwordHash: _p, ...u }: UserWithSecret): User => u;
+
+/** The `[name, id]` a people page ended at, as `searchPeople` encoded it. */
+function decodePeopleCursor(cursor: string): { name: string; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') return { name: value[0], id: value[1] };
+  } catch {
+    // reported below
+  }
+  throw new InputError('The cursor is not one this list handed out.', [{ path: 'cursor', message: 'is not a cursor from a previous page' }]);
+}
 
 /** Users, their roles and teams. Passwords are hashed before they reach storage and never leave it. */
 export function createAccountsService(deps: ServiceDeps) {
@@ -123,16 +134,32 @@ export function createAccountsService(deps: ServiceDeps) {
     },
 
     async listUsers(actor: Actor, opts: { q?: string; limit: number; cursor?: string }): Promise<{ items: User[]; nextCursor: string | null }> {
-      // Everyone who files changes needs to pick owners and implementers; full details stay with user.read.
-      assertPermission(actor, 'change.read');
+      // NOTE (security): emails, roles and teams of everyone are for user.read (docs/security.md); everyone
+      // else picks people through `searchPeople`, which answers ids and names only.
+      assertPermission(actor, 'user.read');
       const afterEmail = opts.cursor ? Buffer.from(opts.cursor, 'base64url').toString() : undefined;
       const rows = await store.repos.accounts.listUsers({ q: opts.q, limit: opts.limit + 1, afterEmail });
       const page = rows.slice(0, opts.limit);
-      const full = hasPermission(actor, 'user.read');
       return {
-        items: page.map((u) => (full ? toUser(u) : { ...toUser(u), roles: [], email: u.email })),
+        items: page.map(toUser),
         nextCursor: rows.length > opts.limit ? Buffer.from(page[page.length - 1]!.email).toString('base64url') : null,
       };
+    },
+
+    /**
+     * People anyone signed in may pick or name: enabled people whose name or email contains `q`, by name,
+     * or, with `ids`, exactly those people (disabled ones too, so older records still name them).
+     */
+    async searchPeople(_actor: Actor, opts: { q?: string; ids?: string[]; limit: number; cursor?: string }): Promise<{ items: Person[]; nextCursor: string | null }> {
+      if (opts.ids) {
+        const names = await store.repos.accounts.userNames(opts.ids);
+        return { items: opts.ids.filter((id) => names.has(id)).map((id) => ({ id, name: names.get(id)! })), nextCursor: null };
+      }
+      const after = opts.cursor ? decodePeopleCursor(opts.cursor) : undefined;
+      const rows = await store.repos.accounts.searchPeople({ q: opts.q || undefined, limit: opts.limit + 1, after });
+      const page = rows.slice(0, opts.limit);
+      const last = page[page.length - 1];
+      return { items: page, nextCursor: rows.length > opts.limit && last ? Buffer.from(JSON.stringify([last.name, last.id])).toString('base64url') : null };
     },
 
     async createTeam(actor: Actor, input: z.output<typeof CreateTeamInput>): Promise<Team> {

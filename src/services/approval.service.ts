@@ -1,6 +1,10 @@
 import type { Approval, DecisionInput, MyApproval } from '../contracts/approval';
 import type { Actor } from '../domain/actor';
-import { quorumOutcome } from '../domain/approval/quorum';
+import { contentFingerprint } from '../domain/approval/content';
+import { counts, quorumOutcome } from '../domain/approval/quorum';
+import { isPartyTo, partyConflict, partyRole } from '../domain/approval/segregation';
+import { FIELD_LABELS } from '../domain/change/fields';
+import { findState } from '../domain/change/lifecycle';
 import { assertPermission, hasPermission, hasRole, type Role } from '../domain/auth/roles';
 import { ConflictError, ForbiddenError, InputError, NotFoundError } from '../domain/errors';
 import type { ApprovalRecord, ApproverKind, ChangeRecord, PendingApprovalRow, Repositories, VoteRecord } from '../db/repositories';
@@ -12,8 +16,10 @@ import type { RiskService } from './risk.service';
 import type { SlaService } from './sla.service';
 import type { GovernanceService, Principal } from './governance.service';
 import type { ScheduleService } from './schedule.service';
+import type { OutboxService } from './outbox.service';
 
 export interface ApprovalServiceDeps extends ServiceDeps {
+  outbox: OutboxService;
   policy: PolicyService;
   risk: RiskService;
   sla: SlaService;
@@ -23,13 +29,8 @@ export interface ApprovalServiceDeps extends ServiceDeps {
 
 type People = Pick<ChangeRecord, 'requesterId' | 'ownerId' | 'implementerId'>;
 
-/**
- * Segregation of duties: the people who asked for, own or carry out a change never approve it.
- * NOTE: a security decision; it holds for admins too.
- */
-export function isPartyTo(change: People, userId: string): boolean {
-  return change.requesterId === userId || change.ownerId === userId || change.implementerId === userId;
-}
+/** Why an approved approval blocks when it was given for other content than the change has now. */
+export const STALE_CONTENT = 'approved for earlier content';
 
 /**
  * Whether the actor is one of the approval's approvers: a member of the team, holder of the role, or the
@@ -47,10 +48,15 @@ export function isApprover(
 /**
  * Approvals: generated from the policy's `approvals` rules when a change enters a `requestApprovals` state,
  * decided by their approvers stage by stage, and checked before a change enters a `requiresApprovals` state.
+ * An approval is for a content: it and every vote on it carry the fingerprint of the change's material
+ * fields, and `reconcile` keeps them true to the change (see docs/policy.md, "What an approval is for").
  */
 export function createApprovalService(deps: ApprovalServiceDeps) {
   const { store, risk } = deps;
   const nowIso = () => deps.now().toISOString();
+
+  /** The fingerprint of the change's material content under the policy. */
+  const fingerprintOf = (change: ChangeRecord, active: ActivePolicy) => contentFingerprint(change, active.bundle.approvals.content.fields);
 
   /** The approver groups a rule names, resolved to team ids, roles or user ids; unknown ones resolve to none. */
   async function resolve(repos: Repositories, spec: ApproverSpec, change: ChangeRecord): Promise<{ kind: ApproverKind; ref: string; label: string }[]> {
@@ -79,26 +85,29 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
 
   /**
    * Generates the change's approvals after it entered a `requestApprovals` state, inside the caller's
-   * transaction: cancels the open ones from an earlier request, evaluates every rule, opens the first stage
-   * that has approvals and leaves later stages waiting.
+   * transaction: withdraws the open ones from an earlier request, evaluates every rule on the change as it is
+   * now (its risk included), opens the first stage that has approvals and leaves later stages waiting.
    */
-  async function request(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy): Promise<ApprovalRecord[]> {
+  async function request(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy, opts: { reason?: string; withdrawn?: number } = {}): Promise<ApprovalRecord[]> {
     const at = deps.now().toISOString();
     const freezeStage = active.bundle.schedule.freezeExceptions?.stage;
+    // Read again: the caller's copy may predate the risk assessment of this same transaction.
+    const current = (await repos.changes.findById(change.id)) ?? change;
     // The freeze-exception stage belongs to the exception: its approvals stay as they are.
-    const cancelled = await repos.approvals.cancelOpen(change.id, at, freezeStage);
-    const context = await risk.approvalContextOf(repos, change, active);
-    const created = await build(repos, change, active, context, (stage) => stage !== freezeStage);
+    const withdrawn = (await repos.approvals.withdraw(change.id, at, opts.reason ?? 'Approvals were requested again.', { exceptStage: freezeStage })).length + (opts.withdrawn ?? 0);
+    const context = await risk.approvalContextOf(repos, current, active);
+    const created = await build(repos, current, active, context, (stage) => stage !== freezeStage);
     const first = Math.min(...created.map((a) => a.stageOrder));
     for (const a of created) if (a.stageOrder === first) a.state = 'pending';
     await repos.approvals.insert(created);
     await deps.sla.approvalsCancelled(repos, change.id);
-    await deps.sla.approvalsOpened(repos, change, active, created.filter((a) => a.state === 'pending'), context);
-    if (created.length > 0 || cancelled > 0) {
+    await deps.sla.approvalsOpened(repos, current, active, created.filter((a) => a.state === 'pending'), context);
+    if (created.length > 0 || withdrawn > 0) {
       await audit(repos, actor, at, 'change.approvals_requested', 'change', change.id, {
         number: change.number,
         policyVersion: active.number,
-        cancelled,
+        contentHash: fingerprintOf(current, active),
+        cancelled: withdrawn,
         approvals: created.map((a) => ({ id: a.id, stage: a.stage, rule: a.rule, approver: a.approverLabel, state: a.state, dueAt: a.dueAt })),
       });
     }
@@ -107,21 +116,23 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
 
   /**
    * The approvals of a freeze exception: the rules of the policy's freeze-exception stage that fire, open at
-   * once whatever stage the change's other approvals are in. Earlier open ones of that stage are cancelled.
+   * once whatever stage the change's other approvals are in. Earlier open ones of that stage are withdrawn.
    * Returns how many were created (none: the exception needs no approval).
    */
   async function requestStage(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy, stageName: string): Promise<number> {
     const at = deps.now().toISOString();
-    await repos.approvals.cancelOpen(change.id, at, undefined, stageName);
-    const context = await risk.approvalContextOf(repos, change, active);
-    const created = await build(repos, change, active, context, (stage) => stage === stageName);
+    await repos.approvals.withdraw(change.id, at, 'The freeze exception was asked for again.', { onlyStage: stageName });
+    const current = (await repos.changes.findById(change.id)) ?? change;
+    const context = await risk.approvalContextOf(repos, current, active);
+    const created = await build(repos, current, active, context, (stage) => stage === stageName);
     for (const a of created) a.state = 'pending';
     await repos.approvals.insert(created);
-    await deps.sla.approvalsOpened(repos, change, active, created, context);
+    await deps.sla.approvalsOpened(repos, current, active, created, context);
     if (created.length > 0) {
       await audit(repos, actor, at, 'change.approvals_requested', 'change', change.id, {
         number: change.number,
         policyVersion: active.number,
+        contentHash: fingerprintOf(current, active),
         cancelled: 0,
         approvals: created.map((a) => ({ id: a.id, stage: a.stage, rule: a.rule, approver: a.approverLabel, state: a.state, dueAt: a.dueAt })),
       });
@@ -132,6 +143,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
   /** Approval records (state `waiting`) for every fired rule of the stages `include` keeps. */
   async function build(repos: Repositories, change: ChangeRecord, active: ActivePolicy, context: Record<string, unknown>, include: (stage: string) => boolean): Promise<ApprovalRecord[]> {
     const at = deps.now().toISOString();
+    const contentHash = fingerprintOf(change, active);
     const created: ApprovalRecord[] = [];
     for (const { stage, stageLabel, stageOrder, rule, reason } of firedApprovalRules(active.bundle.approvals, context)) {
       if (!include(stage)) continue;
@@ -159,26 +171,185 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
           createdAt: at,
           decidedAt: null,
           escalatedAt: null,
+          contentHash,
+          closedReason: null,
         });
       }
     }
     return created;
   }
 
-  /** The change's approvals that stand in the way of a `requiresApprovals` state: all not approved nor cancelled. */
-  async function blocking(repos: Repositories, changeId: string): Promise<ApprovalRecord[]> {
-    return (await repos.approvals.forChange(changeId)).filter((a) => a.state !== 'approved' && a.state !== 'cancelled');
+  /** How many people may vote on the approval now: its approvers, less the change's parties. */
+  async function eligibleCount(repos: Repositories, a: ApprovalRecord, change: People): Promise<number> {
+    return (await repos.approvals.eligibleUserIds(a.approverKind, a.approverRef)).filter((id) => !isPartyTo(change, id)).length;
   }
 
-  /** Cancels the change's open approvals (the change was cancelled or rejected). */
-  async function cancelOpen(repos: Repositories, changeId: string): Promise<void> {
-    await repos.approvals.cancelOpen(changeId, nowIso());
+  /**
+   * The change's approvals that stand in the way of a `requiresApprovals` state, judged on the change as it
+   * is now, whatever path changed it: every live approval not approved, and every approved one that was
+   * given for other content or whose counting votes, less those of people who are now parties, no longer
+   * meet its quorum. Each carries why.
+   */
+  async function blocking(repos: Repositories, changeId: string, active: ActivePolicy): Promise<(ApprovalRecord & { why: string })[]> {
+    const change = await repos.changes.findById(changeId);
+    if (!change) return [];
+    const live = (await repos.approvals.forChange(changeId)).filter((a) => a.state !== 'withdrawn');
+    const votes = await repos.approvals.votesFor(live.map((a) => a.id));
+    const fingerprint = fingerprintOf(change, active);
+    const out: (ApprovalRecord & { why: string })[] = [];
+    for (const a of live) {
+      if (a.state !== 'approved') {
+        out.push({ ...a, why: a.state });
+        continue;
+      }
+      if (a.contentHash !== null && a.contentHash !== fingerprint) {
+        out.push({ ...a, why: STALE_CONTENT });
+        continue;
+      }
+      const counting = votes.filter((v) => v.approvalId === a.id && counts(v) && partyConflict(change, v, change.number) === null);
+      if (quorumOutcome({ kind: a.quorumKind, value: a.quorumValue }, await eligibleCount(repos, a, change), counting) !== 'approved') out.push({ ...a, why: 'its quorum is no longer met' });
+    }
+    return out;
+  }
+
+  /** Withdraws the change's open approvals (the change was cancelled, rejected or closed). */
+  async function cancelOpen(repos: Repositories, changeId: string, reason = 'The change was closed.'): Promise<void> {
+    await repos.approvals.withdraw(changeId, nowIso(), reason);
     await deps.sla.approvalsCancelled(repos, changeId);
+  }
+
+  /** Moves the change back to its model's `requestApprovals` state (authorization reopened), audited. */
+  async function backToAuthorize(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy, why: string): Promise<ChangeRecord> {
+    const model = active.bundle.models[change.type];
+    const requestState = model?.states.find((st) => st.requestApprovals);
+    if (!model || !requestState || change.state === requestState.id) return change;
+    const after: ChangeRecord = { ...change, state: requestState.id, version: change.version + 1, updatedAt: nowIso() };
+    if (!(await repos.changes.update(after, change.version))) throw new ConflictError('invalid_transition', `${change.number} changed meanwhile; try again.`, { from: change.state, to: requestState.id, allowed: [] });
+    await audit(repos, actor, after.updatedAt, 'change.transitioned', 'change', after.id, {
+      number: after.number,
+      from: change.state,
+      to: after.state,
+      changes: { state: { from: change.state, to: after.state } },
+      reason: why,
+      automatic: true,
+    });
+    await deps.sla.changeTransitioned(repos, actor, change, after, active);
+    return after;
+  }
+
+  /** Tells each person whose vote stopped counting, once. */
+  async function tellVoters(repos: Repositories, change: ChangeRecord, ended: VoteRecord[], kind: 'approval_reopened' | 'approval_vote_voided', why: string): Promise<void> {
+    const people = [...new Set(ended.map((v) => v.userId))];
+    if (people.length === 0) return;
+    await deps.outbox.notify(repos, {
+      recipients: people.map((ref) => ({ kind: 'user' as const, ref })),
+      kind,
+      title: kind === 'approval_reopened' ? `${change.number} changed after you decided: your vote no longer counts` : `${change.number}: your vote no longer counts`,
+      body: `${change.title}. ${why}`,
+      changeId: change.id,
+    });
+  }
+
+  /**
+   * Keeps the change's approvals true to the change, inside the caller's transaction; run after anything
+   * that may change who the parties are or what the content is (edits, routing, risk, delegation, votes):
+   * 1. segregation of duties: a counting vote whose voter, or the person it was cast for, is now a party is
+   *    voided (audited, the voter told), and an approval that loses its quorum reopens;
+   * 2. content: when the material content moved on from what the approvals were requested for, they are
+   *    withdrawn with their votes superseded (kept, no longer counting), the rules are evaluated again on the
+   *    new content, a change past authorization goes back to it, and the voters are told. In a state the
+   *    policy locks this does not happen (edits there are refused before they are written);
+   * 3. a change in a `requiresApprovals` state whose approvals no longer all stand goes back to authorization.
+   * `edited` names the material fields the caller changed, for the record.
+   */
+  async function reconcile(repos: Repositories, actor: Actor, changeId: string, active: ActivePolicy, edited: string[] = []): Promise<void> {
+    let change = await repos.changes.findById(changeId);
+    if (!change) return;
+    const model = active.bundle.models[change.type];
+    const state = model ? findState(model, change.state) : undefined;
+    if (!model || !state || state.final) return;
+    const live = (await repos.approvals.forChange(change.id)).filter((a) => a.state !== 'withdrawn');
+    if (live.length === 0) return;
+    const at = nowIso();
+    const votes = await repos.approvals.votesFor(live.map((a) => a.id));
+
+    // 1. Segregation of duties, at every moment.
+    const touched = new Set<string>();
+    for (const v of votes.filter(counts)) {
+      const why = partyConflict(change, v, change.number);
+      if (!why || !(await repos.approvals.voidVote(v.id, at, why))) continue;
+      v.voidedAt = at;
+      v.endedReason = why;
+      touched.add(v.approvalId);
+      const a = live.find((x) => x.id === v.approvalId)!;
+      await audit(repos, actor, at, 'approval.vote_voided', 'change', change.id, {
+        number: change.number,
+        approvalId: a.id,
+        rule: a.rule,
+        approver: a.approverLabel,
+        voter: { userId: v.userId, name: v.userName },
+        ...(v.onBehalfOf ? { onBehalfOf: { userId: v.onBehalfOf, name: v.onBehalfOfName } } : {}),
+        decision: v.decision,
+        reason: why,
+      });
+      await tellVoters(repos, change, [v], 'approval_vote_voided', why);
+    }
+
+    // 2. The content the approvals were given for.
+    const freezeStage = active.bundle.schedule.freezeExceptions?.stage;
+    const fingerprint = fingerprintOf(change, active);
+    const locked = active.bundle.approvals.content.lockedIn.includes(change.state);
+    const stale = live.filter((a) => a.stage !== freezeStage && a.contentHash !== null && a.contentHash !== fingerprint);
+    if (stale.length > 0 && !locked) {
+      const what = edited.length > 0 ? edited.map((f) => FIELD_LABELS[f] ?? f).join(', ') : 'its material content (the risk level or the policy)';
+      const why = `${change.number} was changed (${what}) after its approvals were requested; they were requested again for the new content.`;
+      const withdrawn = await repos.approvals.withdraw(change.id, at, why, { exceptStage: freezeStage, states: ['waiting', 'pending', 'approved', 'rejected'] });
+      const superseded = votes.filter((v) => withdrawn.includes(v.approvalId) && counts(v));
+      await repos.approvals.supersedeVotes(withdrawn, at, why);
+      change = await backToAuthorize(repos, actor, change, active, why);
+      const created = await request(repos, actor, change, active, { reason: why, withdrawn: withdrawn.length });
+      await audit(repos, actor, at, 'change.authorization_reopened', 'change', change.id, {
+        number: change.number,
+        fields: edited,
+        contentHash: fingerprint,
+        withdrawn: live.filter((a) => withdrawn.includes(a.id)).map((a) => ({ id: a.id, rule: a.rule, approver: a.approverLabel, state: a.state })),
+        supersededVotes: superseded.map((v) => ({ approvalId: v.approvalId, voter: v.userName, decision: v.decision })),
+        requested: created.map((a) => ({ id: a.id, rule: a.rule, approver: a.approverLabel, state: a.state })),
+        reason: why,
+      });
+      await tellVoters(repos, change, superseded, 'approval_reopened', why);
+      return;
+    }
+
+    // An approval that lost votes to segregation of duties is judged again on the votes that still count.
+    for (const a of live.filter((x) => touched.has(x.id) && (x.state === 'approved' || x.state === 'rejected'))) {
+      const counting = votes.filter((v) => v.approvalId === a.id && counts(v));
+      const outcome = quorumOutcome({ kind: a.quorumKind, value: a.quorumValue }, await eligibleCount(repos, a, change), counting);
+      if (outcome !== 'pending' || !(await repos.approvals.setState(a.id, a.state, 'pending', null))) continue;
+      await audit(repos, actor, at, 'approval.reopened', 'change', change.id, {
+        number: change.number,
+        approvalId: a.id,
+        rule: a.rule,
+        approver: a.approverLabel,
+        changes: { state: { from: a.state, to: 'pending' } },
+        reason: 'A vote it counted no longer counts (segregation of duties).',
+      });
+      await deps.sla.approvalsOpened(repos, change, active, [{ ...a, state: 'pending' }]);
+    }
+
+    // 3. A change past authorization whose approvals no longer all stand goes back to it.
+    if (state.requiresApprovals && !(await deps.governance.activeBreakGlass(repos, change.id))) {
+      const open = await blocking(repos, change.id, active);
+      if (open.length > 0) {
+        await backToAuthorize(repos, actor, change, active, `${change.number} no longer has every approval it needs: ${open.map((a) => `${a.rule} by ${a.approverLabel} (${a.why})`).join(', ')}.`);
+      }
+    }
   }
 
   /**
    * Whether the actor may decide the approval now, and as whom: themself when they are an approver, else
-   * the first person away who delegated to them and is one. One vote per person, counted for one person.
+   * the first person away who delegated to them and is one. One counting vote per person, counted for one
+   * person. `votes` are the approval's counting votes.
    */
   function decisionRight(actor: Actor, a: ApprovalRecord, change: People, votes: VoteRecord[], delegators: Principal[], onBehalfOf?: string): { allowed: boolean; as: Principal | null } {
     const no = { allowed: false, as: null };
@@ -189,13 +360,10 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     const delegator = delegators.find((d) => (onBehalfOf === undefined || d.userId === onBehalfOf) && isApprover(d, a) && !isPartyTo(change, d.userId) && !hasVoted(d.userId));
     return delegator ? { allowed: true, as: delegator } : no;
   }
-  function canDecide(actor: Actor, a: ApprovalRecord, change: People, votes: VoteRecord[], delegators: Principal[] = []): boolean {
-    return decisionRight(actor, a, change, votes, delegators).allowed;
-  }
 
   function present(actor: Actor, a: ApprovalRecord, change: People, votes: VoteRecord[], delegators: Principal[] = []): Approval {
     const mine = votes.filter((v) => v.approvalId === a.id);
-    const right = decisionRight(actor, a, change, mine, delegators);
+    const right = decisionRight(actor, a, change, mine.filter(counts), delegators);
     return {
       id: a.id,
       changeId: a.changeId,
@@ -211,30 +379,49 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       escalatedAt: a.escalatedAt,
       escalation: a.escalateKind && a.escalateRef ? { kind: a.escalateKind as ApproverKind, ref: a.escalateRef } : null,
       policyVersion: a.policyVersion,
-      votes: mine.map((v) => ({ userId: v.userId, userName: v.userName, decision: v.decision, comment: v.comment, createdAt: v.createdAt, onBehalfOfId: v.onBehalfOf, onBehalfOfName: v.onBehalfOfName })),
+      contentHash: a.contentHash,
+      withdrawnReason: a.state === 'withdrawn' ? a.closedReason : null,
+      votes: mine.map((v) => ({
+        userId: v.userId,
+        userName: v.userName,
+        decision: v.decision,
+        comment: v.comment,
+        createdAt: v.createdAt,
+        onBehalfOfId: v.onBehalfOf,
+        onBehalfOfName: v.onBehalfOfName,
+        contentHash: v.contentHash,
+        superseded: v.supersededAt !== null,
+        voided: v.voidedAt !== null,
+        why: v.endedReason,
+        endedAt: v.voidedAt ?? v.supersededAt,
+      })),
       canDecide: right.allowed,
       decidesFor: right.as ? { userId: right.as.userId, name: right.as.name } : null,
     };
   }
 
-  async function loadChange(repos: Repositories, id: string): Promise<ChangeRecord> {
-    const change = await repos.changes.findById(id);
+  async function loadChange(repos: Repositories, id: string, opts: { lock?: boolean } = {}): Promise<ChangeRecord> {
+    const change = await repos.changes.findById(id, opts);
     if (!change) throw new NotFoundError('Change', id);
     return change;
   }
 
+  // The risk level in force moved without an edit of the change (CMDB, freezes, an override): reconcile.
+  deps.risk.hooks.levelMoved = (repos, actor, changeId, active) => reconcile(repos, actor, changeId, active, ['riskLevel']);
   // The schedule service asks for the freeze-exception stage's approvals through these.
   deps.schedule.hooks.requestFreezeStage = requestStage;
   deps.schedule.hooks.cancelFreezeStage = async (repos, changeId, stage) => {
-    await repos.approvals.cancelOpen(changeId, nowIso(), undefined, stage);
+    await repos.approvals.withdraw(changeId, nowIso(), 'The freeze exception is no longer needed.', { onlyStage: stage });
   };
 
   const service = {
     request,
     blocking,
     cancelOpen,
+    reconcile,
+    fingerprintOf,
 
-    /** Every approval of a change (cancelled ones too, for the record), with votes and whether the caller may decide. */
+    /** Every approval of a change (withdrawn ones too, for the record), with votes and whether the caller may decide. */
     async listForChange(actor: Actor, changeId: string): Promise<Approval[]> {
       assertPermission(actor, 'change.read');
       const change = await loadChange(store.repos, changeId);
@@ -258,35 +445,48 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       const rows = [...byId.values()].sort((x, y) => (x.dueAt ?? '\uffff').localeCompare(y.dueAt ?? '\uffff'));
       const votes = await store.repos.approvals.votesFor(rows.map((r) => r.id));
       return rows
-        .filter((r) => canDecide(actor, r, r, votes.filter((v) => v.approvalId === r.id), delegators))
+        .filter((r) => decisionRight(actor, r, r, votes.filter((v) => v.approvalId === r.id && counts(v)), delegators).allowed)
         .map((r) => ({ ...present(actor, r, r, votes, delegators), changeNumber: r.changeNumber, changeTitle: r.changeTitle }));
     },
 
     /**
-     * Records the actor's vote and recomputes the approval against its quorum; when its stage is fully
-     * approved, the next stage opens. 404 unknown, 409 `approval_closed` unless pending, 400 without a
-     * comment on a rejection, 403 `segregation_of_duties` or `not_an_approver`, 409 `already_voted`.
+     * Records the actor's vote on the content the approval was requested for and recomputes the approval
+     * against its quorum; when its stage is fully approved, the next stage opens. 404 unknown, 409
+     * `approval_closed` unless pending, 409 `content_changed` when the change moved on since the request (its
+     * approvals are requested again first), 400 without a comment on a rejection, 403
+     * `segregation_of_duties` or `not_an_approver`, 409 `already_voted`.
      */
     async decide(actor: Actor, approvalId: string, input: DecisionInput): Promise<Approval> {
       assertPermission(actor, 'approval.decide');
       const comment = input.comment.trim();
       // NOTE: read before the transaction (SQLite's one connection); the next stage's SLA comes from it.
       const active = await deps.policy.active();
-      const changeId = await store.transaction(async (repos) => {
-        const a = await repos.approvals.find(approvalId);
-        if (!a) throw new NotFoundError('Approval', approvalId);
+      const result = await store.transaction(async (repos): Promise<{ changeId: string; stale?: boolean }> => {
+        const found = await repos.approvals.find(approvalId);
+        if (!found) throw new NotFoundError('Approval', approvalId);
+        // The change's row is held until commit: an edit of its people or content waits for this vote, and
+        // this vote for such an edit, so neither decides on what the other is changing.
+        const change = await loadChange(repos, found.changeId, { lock: true });
+        const a = (await repos.approvals.find(approvalId))!;
         if (a.state !== 'pending') throw new ConflictError('approval_closed', `This approval is ${a.state}; it takes no more decisions.`, { state: a.state });
         if (input.decision === 'reject' && comment === '') throw new InputError('Say why you reject it.', [{ path: 'comment', message: 'a rejection needs a comment' }]);
-        const change = await loadChange(repos, a.changeId);
         if (isPartyTo(change, actor.userId)) {
-          throw new ForbiddenError(`You requested, own or implement ${change.number}; someone else must decide its approvals.`, 'segregation_of_duties', { changeId: change.id });
+          throw new ForbiddenError(`You are the ${partyRole(change, actor.userId)} of ${change.number}; someone else must decide its approvals.`, 'segregation_of_duties', { changeId: change.id });
         }
-        const votes = await repos.approvals.votesFor([a.id]);
+        const contentHash = fingerprintOf(change, active);
+        if (a.contentHash !== null && a.contentHash !== contentHash) return { changeId: change.id, stale: true };
+        const votes = (await repos.approvals.votesFor([a.id])).filter(counts);
         if (votes.some((v) => v.userId === actor.userId || (input.onBehalfOf === undefined && isApprover(actor, a) && v.onBehalfOf === actor.userId))) {
           throw new ConflictError('already_voted', 'You already decided this approval (or your delegate did for you).');
         }
         const right = decisionRight(actor, a, change, votes, await deps.governance.delegatorsOf(repos, actor.userId), input.onBehalfOf);
         if (!right.allowed) {
+          if (input.onBehalfOf && isPartyTo(change, input.onBehalfOf)) {
+            throw new ForbiddenError(`The person you would vote for is the ${partyRole(change, input.onBehalfOf)} of ${change.number}; a vote for them cannot count.`, 'segregation_of_duties', {
+              changeId: change.id,
+              onBehalfOf: input.onBehalfOf,
+            });
+          }
           throw new ForbiddenError(`Only ${a.approverKind === 'team' ? `members of ${a.approverLabel}` : a.approverLabel}, or their delegates while they are away, may decide this approval.`, 'not_an_approver', {
             approver: { kind: a.approverKind, ref: a.approverRef, label: a.approverLabel },
             ...(input.onBehalfOf ? { onBehalfOf: input.onBehalfOf } : {}),
@@ -294,17 +494,16 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         }
         const at = nowIso();
         const onBehalfOf = right.as?.userId ?? null;
-        await repos.approvals.insertVote({ id: deps.newId(), approvalId: a.id, userId: actor.userId, decision: input.decision, comment, createdAt: at, onBehalfOf });
+        await repos.approvals.insertVote({ id: deps.newId(), approvalId: a.id, userId: actor.userId, decision: input.decision, comment, createdAt: at, onBehalfOf, contentHash });
         // The quorum counts the voters eligible now, leaving out those segregation of duties excludes.
-        const eligible = (await repos.approvals.eligibleUserIds(a.approverKind, a.approverRef)).filter((id) => !isPartyTo(change, id)).length;
-        const outcome = quorumOutcome({ kind: a.quorumKind, value: a.quorumValue }, eligible, [...votes, { decision: input.decision }]);
+        const outcome = quorumOutcome({ kind: a.quorumKind, value: a.quorumValue }, await eligibleCount(repos, a, change), [...votes, { decision: input.decision }]);
         if (outcome !== 'pending' && !(await repos.approvals.setState(a.id, 'pending', outcome, at))) {
           throw new ConflictError('approval_closed', 'This approval was decided meanwhile.', {});
         }
         if (outcome !== 'pending') await deps.sla.approvalDecided(repos, actor, change, a.id);
         let opened: string | null = null;
         if (outcome === 'approved') {
-          const live = (await repos.approvals.forChange(change.id)).filter((x) => x.state !== 'cancelled');
+          const live = (await repos.approvals.forChange(change.id)).filter((x) => x.state !== 'withdrawn');
           if (live.filter((x) => x.stageOrder === a.stageOrder).every((x) => x.state === 'approved')) {
             const next = live.filter((x) => x.state === 'waiting' && x.stageOrder > a.stageOrder).sort((x, y) => x.stageOrder - y.stageOrder)[0];
             if (next) {
@@ -323,16 +522,24 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
           decision: input.decision,
           comment,
           state: outcome,
+          contentHash,
           ...(right.as ? { onBehalfOf: { userId: right.as.userId, name: right.as.name } } : {}),
           ...(opened ? { openedStage: opened } : {}),
         });
         // A freeze exception's approval decided: the exception is granted or refused once its stage is.
         if (outcome !== 'pending' && a.stage === active.bundle.schedule.freezeExceptions?.stage) await deps.schedule.settleException(repos, actor, change, active);
         // The last approval granted: seal the record of them all as evidence.
-        if (outcome === 'approved' && !opened) await deps.governance.sealApprovalRecord(repos, actor, change.id);
-        return change.id;
+        if (outcome === 'approved' && !opened) await deps.governance.sealApprovalRecord(repos, actor, change.id, contentHash);
+        return { changeId: change.id };
       });
-      const updated = (await service.listForChange(actor, changeId)).find((x) => x.id === approvalId);
+      if (result.stale) {
+        // The change moved on by a path that could not reopen it (a CMDB edit changed its risk): reopen now, then refuse.
+        await store.transaction((repos) => reconcile(repos, actor, result.changeId, active));
+        throw new ConflictError('content_changed', 'The change was changed since this approval was requested; its approvals were requested again for the new content. Decide the new request.', {
+          changeId: result.changeId,
+        });
+      }
+      const updated = (await service.listForChange(actor, result.changeId)).find((x) => x.id === approvalId);
       return updated!;
     },
   };

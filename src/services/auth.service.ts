@@ -15,6 +15,17 @@ export const TOKEN_PREFIX = 'cab_';
 export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 export const newSecret = (): string => TOKEN_PREFIX + randomBytes(32).toString('base64url');
 
+/**
+ * What lists show of a token so people can tell them apart. NOTE (security): 12 characters of a generated
+ * token leave 35 random ones; a secret someone chose (CABINET_BOOTSTRAP_TOKEN, from 20 characters) shows
+ * only its first 4, so the prefix does not shorten it much.
+ */
+export function visiblePrefix(token: string): string {
+  // 32 random bytes are 43 base64url characters.
+  const generated = token.startsWith(TOKEN_PREFIX) && token.length === TOKEN_PREFIX.length + 43;
+  return token.slice(0, generated ? 12 : 4);
+}
+
 export interface AuthServiceOptions {
   sessionHours: number;
 }
@@ -61,8 +72,11 @@ export function createAuthService(deps: ServiceDeps, opts: AuthServiceOptions) {
       return { actor: actorFor(user, requestId, 'session'), csrfToken: session.csrfToken };
     },
 
+    /**
+     * The actor behind a bearer token. Any value is looked up by its hash: generated tokens start with
+     * `cab_`, but the bootstrap token is whatever the operator chose in CABINET_BOOTSTRAP_TOKEN.
+     */
     async authenticateToken(token: string, requestId: string): Promise<Actor | null> {
-      if (!token.startsWith(TOKEN_PREFIX)) return null;
       const row = await store.repos.accounts.findTokenByHash(hashSecret(token));
       const now = nowIso();
       if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
@@ -87,7 +101,7 @@ export function createAuthService(deps: ServiceDeps, opts: AuthServiceOptions) {
         id: deps.newId(),
         userId,
         name: input.name,
-        prefix: token.slice(0, 12),
+        prefix: visiblePrefix(token),
         tokenHash: hashSecret(token),
         createdAt: nowIso(),
         expiresAt: input.expiresAt ?? null,

@@ -2,13 +2,16 @@ import type { z } from 'zod';
 import type { AvailableTransition, Change, ChangeDetail, ChangeListQuery, CreateChangeInput, CreateCommentInput, UpdateChangeInput } from '../contracts/change';
 import type { Actor } from '../domain/actor';
 import { diffFields } from '../domain/audit/chain';
-import { assertPermission } from '../domain/auth/roles';
+import { materialChanges } from '../domain/approval/content';
+import { assertPermission, hasPermission } from '../domain/auth/roles';
 import { canFire, findState, missingFields, transitionsFrom, type ChangeModel } from '../domain/change/lifecycle';
+import { assertMayEdit, editRight, IMPLEMENTATION_FIELDS } from '../domain/change/edit-rights';
+import { FIELD_LABELS } from '../domain/change/fields';
 import { derivePriority, formatChangeNumber } from '../domain/change/priority';
 import { ConflictError, ForbiddenError, InputError, NotFoundError, PolicyError, StaleVersionError, type Issue } from '../domain/errors';
 import type { ChangeRecord, CommentRecord, Repositories } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
-import type { ApprovalService } from './approval.service';
+import { STALE_CONTENT, type ApprovalService } from './approval.service';
 import type { PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
 import type { SlaService } from './sla.service';
@@ -25,12 +28,6 @@ const AUDITED_FIELDS = [
   'actualStart', 'actualEnd', 'implementationPlan', 'testPlan', 'backoutPlan', 'backoutTested', 'impact', 'urgency', 'priority', 'closeCode', 'closeNotes', 'links',
 ] as const;
 
-/** Plain-language names of fields, for messages. */
-export const FIELD_LABELS: Record<string, string> = {
-  title: 'title', description: 'description', justification: 'justification', ownerId: 'owner', assignmentTeamId: 'assignment team', changeManagerId: 'change manager',
-  implementerId: 'implementer', ciIds: 'affected CIs', plannedStart: 'planned start', plannedEnd: 'planned end', actualStart: 'actual start',
-  actualEnd: 'actual end', implementationPlan: 'implementation plan', testPlan: 'test plan', backoutPlan: 'backout plan', backoutTested: 'backout tested', closeCode: 'close code', closeNotes: 'close notes',
-};
 
 export interface ChangeServiceDeps extends ServiceDeps {
   policy: PolicyService;
@@ -77,12 +74,20 @@ export function createChangeService(deps: ChangeServiceDeps) {
   }
 
   async function detail(actor: Actor, c: Change): Promise<ChangeDetail> {
-    const { model } = await policy.model(c.type);
-    return { ...c, availableTransitions: model ? available(model, c, actor) : [] };
+    const { policy: active, model } = await policy.model(c.type);
+    const open = !!model && !findState(model, c.state)?.final;
+    const content = active.bundle.approvals.content;
+    return {
+      ...c,
+      availableTransitions: model ? available(model, c, actor) : [],
+      editable: open && hasPermission(actor, 'change.update') ? (editRight(actor, c) ?? 'none') : 'none',
+      implementationFields: [...IMPLEMENTATION_FIELDS],
+      lockedFields: content.lockedIn.includes(c.state) ? content.fields.filter((f) => f !== 'riskLevel') : [],
+    };
   }
 
-  async function load(repos: Repositories, id: string): Promise<ChangeRecord> {
-    const c = await repos.changes.findById(id);
+  async function load(repos: Repositories, id: string, opts: { lock?: boolean } = {}): Promise<ChangeRecord> {
+    const c = await repos.changes.findById(id, opts);
     if (!c) throw new NotFoundError('Change', id);
     return c;
   }
@@ -178,21 +183,29 @@ export function createChangeService(deps: ChangeServiceDeps) {
       return { items, nextCursor: rows.length > query.limit && last ? Buffer.from(String(last.seq)).toString('base64url') : null };
     },
 
-    /** Edits fields. A stale `version` (body or If-Match) gets 412 and writes nothing. */
+    /**
+     * Edits fields. 403 `forbidden` unless the actor may edit this change (and only its implementation fields
+     * when they are only its implementer), 412 on a stale `version` (body or If-Match), 422
+     * `locked_for_approval` naming the material fields when the policy locks them in the change's state.
+     * Otherwise an edit of a material field after approvals were requested reopens authorization, and a
+     * change of its people voids the votes of those who became parties (approvals.reconcile).
+     */
     async update(actor: Actor, id: string, input: z.output<typeof UpdateChangeInput>): Promise<ChangeDetail> {
       assertPermission(actor, 'change.update');
       // NOTE: the policy is read before the transaction opens; SQLite has one connection, and reading
       // through it from inside the transaction would wait on the transaction itself.
       const active = await policy.active();
       const updated = await store.transaction(async (repos) => {
-        const before = await load(repos, id);
+        // Held until commit: a vote on this change waits for the edit, and the edit for the vote.
+        const before = await load(repos, id, { lock: true });
+        const { version: _v, ...patch } = input;
+        const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<ChangeRecord>;
+        assertMayEdit(actor, before, Object.keys(defined));
         if (input.version !== undefined && input.version !== before.version) throw new StaleVersionError('Change', before.number, input.version, before.version);
         const model = active.bundle.models[before.type];
         if (model && findState(model, before.state)?.final) {
           throw new ConflictError('change_closed', `${before.number} is ${before.state} and can no longer be edited.`, { state: before.state });
         }
-        const { version: _v, ...patch } = input;
-        const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<ChangeRecord>;
         const after: ChangeRecord = { ...before, ...defined, version: before.version + 1, updatedAt: nowIso() };
         if (defined.ciIds) after.ciIds = [...new Set(defined.ciIds)];
         if ((defined.impact || defined.urgency) && defined.priority === undefined) after.priority = derivePriority(after.impact, after.urgency);
@@ -201,14 +214,34 @@ export function createChangeService(deps: ChangeServiceDeps) {
         throwIfIssues(issues);
         const changes = diffFields(before, after, AUDITED_FIELDS);
         if (Object.keys(changes).length === 0) return withServices(repos, before);
+        const material = materialChanges(before, after, active.bundle.approvals.content.fields);
+        if (material.length > 0 && active.bundle.approvals.content.lockedIn.includes(before.state)) {
+          throw new PolicyError(
+            'locked_for_approval',
+            `${before.number} is ${before.state}: its approvals were given for its content, which can no longer change. These fields are locked: ${material.map((f) => FIELD_LABELS[f] ?? f).join(', ')}.`,
+            { state: before.state, fields: material },
+          );
+        }
         if (!(await repos.changes.update(after, before.version))) throw new StaleVersionError('Change', before.number, before.version, before.version + 1);
         if (changes.ciIds) await repos.changes.setCis(after.id, after.ciIds);
         await audit(repos, actor, after.updatedAt, 'change.updated', 'change', after.id, { number: after.number, changes });
         const routed = await routing.route(repos, actor, after, active, { team: 'assignmentTeamId' in changes, changeManager: 'changeManagerId' in changes });
-        await risk.reassess(repos, actor, routed, active);
+        const assessment = await risk.reassess(repos, actor, routed, active);
+        // The risk level is approved content too: in a locked state, an edit that moves it is refused as well.
+        const levelBefore = before.risk?.level ?? null;
+        const levelAfter = before.risk?.overridden ? levelBefore : assessment.level;
+        if (levelBefore !== null && levelAfter !== levelBefore && active.bundle.approvals.content.fields.includes('riskLevel') && active.bundle.approvals.content.lockedIn.includes(before.state)) {
+          throw new PolicyError(
+            'locked_for_approval',
+            `${before.number} is ${before.state}: this edit would move its risk from ${levelBefore} to ${levelAfter}, and its approvals were given for ${levelBefore}.`,
+            { state: before.state, fields: ['riskLevel'], edited: Object.keys(changes) },
+          );
+        }
         // Its outcome counts in the history of the changes around it once it has a close code and an end.
         if ((changes.closeCode || changes.actualEnd) && routed.closeCode !== null && routed.actualEnd !== null) await risk.reassessPeers(repos, actor, routed, active);
         if (changes.plannedStart || changes.plannedEnd || changes.ciIds || changes.implementerId) await schedule.changeMoved(repos, actor, routed, active);
+        // Its approvals follow: votes of new parties are voided, new content reopens authorization.
+        await approvals.reconcile(repos, actor, after.id, active, material);
         return withServices(repos, (await repos.changes.findById(after.id))!);
       });
       return detail(actor, updated);
@@ -225,9 +258,10 @@ export function createChangeService(deps: ChangeServiceDeps) {
     async transition(actor: Actor, id: string, to: string, opts: { version?: number; comment?: string } = {}): Promise<ChangeDetail> {
       assertPermission(actor, 'change.read');
       const active = await policy.active();
-      const moved = await store.transaction(async (repos) => {
-        const before = await load(repos, id);
-        if (opts.version !== undefined && opts.version !== before.version) throw new StaleVersionError('Change', before.number, opts.version, before.version);
+      const moving = store.transaction(async (repos) => {
+        // Held until commit, so racing moves take turns: the second reads the first one's state and gets
+        // 409 invalid_transition on both engines, with or without a version.
+        const before = await load(repos, id, { lock: true });
         const model = active.bundle.models[before.type];
         if (!model) throw new PolicyError('unknown_change_type', `The policy has no model for "${before.type}" changes.`, { type: before.type });
         const options = transitionsFrom(model, before.state);
@@ -242,6 +276,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
             { from: before.state, to, allowed },
           );
         }
+        if (opts.version !== undefined && opts.version !== before.version) throw new StaleVersionError('Change', before.number, opts.version, before.version);
         if (!canFire(transition, actor, before)) {
           throw new ForbiddenError(`You may not move ${before.number} from ${before.state} to ${to}.`, 'transition_not_permitted', {
             from: before.state,
@@ -279,13 +314,13 @@ export function createChangeService(deps: ChangeServiceDeps) {
         const bypass = await governance.activeBreakGlass(repos, before.id);
         const skipped: { approvals: string[]; gates: string[] } = { approvals: [], gates: [] };
         if (target?.requiresApprovals) {
-          const open = await approvals.blocking(repos, before.id);
-          skipped.approvals = bypass ? open.map((a) => `${a.rule} by ${a.approverLabel} (${a.state})`) : [];
+          const open = await approvals.blocking(repos, before.id, active);
+          skipped.approvals = bypass ? open.map((a) => `${a.rule} by ${a.approverLabel} (${a.why})`) : [];
           if (open.length > 0 && !bypass) {
             throw new PolicyError(
               'approvals_pending',
-              `${before.number} cannot move to ${to} until its approvals are granted: ${open.map((a) => `${a.rule} by ${a.approverLabel} (${a.state})`).join(', ')}.`,
-              { from: before.state, to, approvals: open.map((a) => ({ id: a.id, rule: a.rule, stage: a.stage, state: a.state, approver: a.approverLabel })) },
+              `${before.number} cannot move to ${to} until its approvals are granted: ${open.map((a) => `${a.rule} by ${a.approverLabel} (${a.why})`).join(', ')}.`,
+              { from: before.state, to, approvals: open.map((a) => ({ id: a.id, rule: a.rule, stage: a.stage, state: a.state, approver: a.approverLabel, why: a.why })) },
             );
           }
         }
@@ -299,7 +334,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
         }
         if (bypass) skipped.gates = unsatisfied.map((g) => g.name);
         const after: ChangeRecord = { ...before, state: to, version: before.version + 1, updatedAt: nowIso() };
-        if (!(await repos.changes.update(after, before.version))) throw new StaleVersionError('Change', before.number, before.version, before.version + 1);
+        if (!(await repos.changes.update(after, before.version))) {
+          throw new ConflictError('invalid_transition', `${before.number} was moved by someone else meanwhile; read it again.`, { from: before.state, to, allowed: [] });
+        }
         await audit(repos, actor, after.updatedAt, 'change.transitioned', 'change', after.id, {
           number: after.number,
           from: before.state,
@@ -321,6 +358,13 @@ export function createChangeService(deps: ChangeServiceDeps) {
         if (target?.final) await schedule.changeMoved(repos, actor, after, active);
         await sla.changeTransitioned(repos, actor, before, after, active);
         return withServices(repos, (await repos.changes.findById(after.id))!);
+      });
+      const moved = await moving.catch(async (err: unknown) => {
+        // Approvals given for content the change no longer has (its risk moved with the CMDB, say) cannot
+        // stand: the refused move reopens authorization, in a transaction of its own, so the way on is clear.
+        const stale = err instanceof PolicyError && err.code === 'approvals_pending' && (err.details.approvals as { why: string }[]).some((a) => a.why === STALE_CONTENT);
+        if (stale) await store.transaction((repos) => approvals.reconcile(repos, actor, id, active));
+        throw err;
       });
       return detail(actor, moved);
     },

@@ -14,7 +14,10 @@ export interface ServiceDeps {
 
 export const defaultIds = (): string => randomUUID();
 
-/** Writes one audit event for `actor` inside the caller's transaction. */
+/**
+ * Records one audit event for `actor` in the caller's transaction. It joins the chain when the transaction
+ * commits (the transaction appends its events in one step just before), and is dropped if it rolls back.
+ */
 export async function audit(
   repos: Repositories,
   actor: Actor,

@@ -4,6 +4,10 @@ import type { AddEvidenceInput, BreakGlass, BreakGlassInput, CreateDelegationInp
 import type { Actor, RoleGrant } from '../domain/actor';
 import { canonicalJson } from '../domain/audit/chain';
 import { assertPermission } from '../domain/auth/roles';
+import { contentFingerprint } from '../domain/approval/content';
+import { counts } from '../domain/approval/quorum';
+import { partyRole } from '../domain/approval/segregation';
+import { assertMayEdit } from '../domain/change/edit-rights';
 import { findState } from '../domain/change/lifecycle';
 import { ConflictError, ForbiddenError, InputError, NotFoundError, PolicyError } from '../domain/errors';
 import type { BreakGlassRecord, ChangeRecord, DelegationRecord, EvidenceRecord, Repositories } from '../db/repositories';
@@ -25,6 +29,16 @@ export interface Principal {
   name: string;
   teamIds: string[];
   roles: RoleGrant[];
+}
+
+/** The content fingerprint a sealed approval record names (null for records sealed before fingerprints). */
+function sealedContent(body: string): string | null {
+  try {
+    const parsed = JSON.parse(body) as { contentHash?: unknown };
+    return typeof parsed.contentHash === 'string' ? parsed.contentHash : null;
+  } catch {
+    return null;
+  }
 }
 
 const sha256 = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
@@ -51,7 +65,7 @@ export function createGovernanceService(deps: GovernanceServiceDeps) {
   /** Every gate that applies to the change on any state, with what it still misses. */
   async function gateStatus(repos: Repositories, change: ChangeRecord, active: ActivePolicy) {
     const context = await risk.contextOf(repos, change, active);
-    const held = await repos.governance.evidenceKinds(change.id);
+    const held = await heldKinds(repos, change, active);
     const states = [...new Set(active.bundle.gates.flatMap((g) => g.before))];
     const seen = new Map<string, { name: string; reason: string; before: string[]; evidence: string[]; missing: string[]; error: string | null }>();
     for (const state of states) {
@@ -67,7 +81,21 @@ export function createGovernanceService(deps: GovernanceServiceDeps) {
     // Most transitions enter a state no gate guards: skip building the context (several reads) for them.
     if (!active.bundle.gates.some((g) => g.before.includes(to))) return [];
     const applicable = gatesFor(active.bundle.gates, to, await risk.contextOf(repos, change, active));
-    return unsatisfiedGates(applicable, await repos.governance.evidenceKinds(change.id));
+    return unsatisfiedGates(applicable, await heldKinds(repos, change, active));
+  }
+
+  /**
+   * The kinds of evidence the change holds. A sealed approval record counts only while it names the content
+   * the change has now: after a material edit reopened authorization, the old seal no longer satisfies a gate.
+   */
+  async function heldKinds(repos: Repositories, change: ChangeRecord, active: ActivePolicy): Promise<Set<string>> {
+    const held = await repos.governance.evidenceKinds(change.id);
+    if (!held.has('approval_record')) return held;
+    const fingerprint = contentFingerprint(change, active.bundle.approvals.content.fields);
+    const seals = (await repos.governance.evidenceFor(change.id)).filter((e) => e.kind === 'approval_record');
+    // NOTE: a record sealed before fingerprints (migration 0012) names no content and still counts.
+    if (!seals.some((e) => [null, fingerprint].includes(sealedContent(e.body)))) held.delete('approval_record');
+    return held;
   }
 
   async function presentEvidence(repos: Repositories, rows: EvidenceRecord[]): Promise<Evidence[]> {
@@ -118,19 +146,25 @@ export function createGovernanceService(deps: GovernanceServiceDeps) {
      * votes (with delegations) and the policy version, hashed, as `approval_record` evidence. Inside the
      * caller's transaction; does nothing while any approval is open.
      */
-    async sealApprovalRecord(repos: Repositories, actor: Actor, changeId: string): Promise<void> {
-      const approvals = (await repos.approvals.forChange(changeId)).filter((a) => a.state !== 'cancelled');
+    async sealApprovalRecord(repos: Repositories, actor: Actor, changeId: string, contentHash: string): Promise<void> {
+      const approvals = (await repos.approvals.forChange(changeId)).filter((a) => a.state !== 'withdrawn');
       if (approvals.length === 0 || approvals.some((a) => a.state !== 'approved')) return;
-      const votes = await repos.approvals.votesFor(approvals.map((a) => a.id));
-      const record = approvals.map((a) => ({
-        stage: a.stage,
-        rule: a.rule,
-        approver: a.approverLabel,
-        reason: a.reason,
-        policyVersion: a.policyVersion,
-        decidedAt: a.decidedAt,
-        votes: votes.filter((v) => v.approvalId === a.id).map((v) => ({ by: v.userName, decision: v.decision, comment: v.comment, at: v.createdAt, ...(v.onBehalfOf ? { onBehalfOf: v.onBehalfOfName } : {}) })),
-      }));
+      const votes = (await repos.approvals.votesFor(approvals.map((a) => a.id))).filter(counts);
+      const record = {
+        // The fingerprint of the change's material content these approvals were given for.
+        contentHash,
+        approvals: approvals.map((a) => ({
+          stage: a.stage,
+          rule: a.rule,
+          approver: a.approverLabel,
+          reason: a.reason,
+          policyVersion: a.policyVersion,
+          decidedAt: a.decidedAt,
+          votes: votes
+            .filter((v) => v.approvalId === a.id)
+            .map((v) => ({ by: v.userName, decision: v.decision, comment: v.comment, at: v.createdAt, contentHash: v.contentHash, ...(v.onBehalfOf ? { onBehalfOf: v.onBehalfOfName } : {}) })),
+        })),
+      };
       const body = JSON.stringify(record, null, 2);
       const at = nowIso();
       const evidence: EvidenceRecord = { id: deps.newId(), changeId, kind: 'approval_record', title: 'Approval record', body, url: null, sha256: '', createdBy: 'system', createdAt: at };
@@ -152,6 +186,7 @@ export function createGovernanceService(deps: GovernanceServiceDeps) {
       const active = await policy.active();
       return store.transaction(async (repos) => {
         const change = await loadChange(repos, changeId);
+        assertMayEdit(actor, change);
         assertOpen(change, active, 'evidence can no longer be added');
         const at = nowIso();
         const evidence: EvidenceRecord = {
@@ -210,7 +245,7 @@ export function createGovernanceService(deps: GovernanceServiceDeps) {
         assertOpen(change, active, 'there is nothing left to bypass');
         const at = nowIso();
         if (await repos.governance.activeBreakGlass(change.id, at)) throw new ConflictError('break_glass_active', `${change.number} already has a bypass in force.`);
-        const open = (await repos.approvals.forChange(change.id)).filter((a) => a.state !== 'approved' && a.state !== 'cancelled');
+        const open = (await repos.approvals.forChange(change.id)).filter((a) => a.state !== 'approved' && a.state !== 'withdrawn');
         const gates = (await gateStatus(repos, change, active)).filter((g) => g.missing.length > 0);
         const record: BreakGlassRecord = {
           id: deps.newId(),
@@ -259,6 +294,8 @@ export function createGovernanceService(deps: GovernanceServiceDeps) {
         const record = (await repos.governance.breakGlassFor(change.id)).find((b) => b.id === breakGlassId);
         if (!record) throw new NotFoundError('Break-glass', breakGlassId);
         if (record.userId === actor.userId) throw new ForbiddenError('Someone other than the person who broke glass must review it.', 'segregation_of_duties', { userId: record.userId });
+        const party = partyRole(change, actor.userId);
+        if (party) throw new ForbiddenError(`You are the ${party} of ${change.number}; someone who is not a party to it must review the bypass.`, 'segregation_of_duties', { changeId: change.id });
         const at = nowIso();
         if (!(await repos.governance.reviewBreakGlass(record.id, actor.userId, at, notes))) throw new ConflictError('already_reviewed', 'This bypass has already been reviewed.');
         const outstanding = (await repos.governance.breakGlassFor(change.id)).some((b) => b.reviewedAt === null);

@@ -27,6 +27,21 @@ export interface NotifyInput {
 /** The outbox topic of in-app notifications. Email and webhooks will read the same items later. */
 export const NOTIFICATION_TOPIC = 'notification';
 
+/**
+ * Delivers the items of one topic. `prepare` runs before the item's transaction opens, for reads that cannot
+ * happen inside it (the active policy); `deliver` runs inside it, with what `prepare` returned.
+ */
+export interface OutboxHandler<C = unknown> {
+  prepare?: () => Promise<C>;
+  deliver(repos: Repositories, payload: Record<string, unknown>, context: C): Promise<void>;
+}
+
+/**
+ * Rounds of claiming in one `deliverDue`: an item's delivery may queue more items (other changes' follow-up
+ * queues their notices), and those are delivered in the same pass, up to this many rounds.
+ */
+const MAX_ROUNDS = 5;
+
 const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 3_600_000;
 
@@ -45,9 +60,11 @@ export interface DeliveryReport {
 }
 
 /**
- * The durable outbox: `notify` writes one item inside the caller's transaction, so a notice exists exactly
- * when its cause was committed; `deliverDue` (the worker) claims items, resolves their recipients to the
- * enabled users of that moment and writes their notifications.
+ * The durable outbox: `notify` (or `enqueue`, for a registered topic) writes one item inside the caller's
+ * transaction, so a notice or a follow-up exists exactly when its cause was committed; `deliverDue` (the
+ * worker) claims items and delivers each: a notification's recipients are resolved to the enabled users of
+ * that moment and get it in their inbox; other topics run the handler their service registered (`handle`),
+ * such as the follow-up a write leaves for the other changes it touched.
  */
 export function createOutboxService(deps: ServiceDeps) {
   const { store } = deps;
@@ -60,8 +77,7 @@ export function createOutboxService(deps: ServiceDeps) {
     return [...ids].sort();
   }
 
-  async function deliver(repos: Repositories, item: OutboxRecord, at: string): Promise<void> {
-    if (item.topic !== NOTIFICATION_TOPIC) throw new Error(`No handler for outbox topic "${item.topic}".`);
+  async function deliverNotification(repos: Repositories, item: OutboxRecord, at: string): Promise<void> {
     const input = item.payload as unknown as NotifyInput;
     const users = await recipientsOf(repos, input);
     await repos.notifications.insertMany(
@@ -79,48 +95,84 @@ export function createOutboxService(deps: ServiceDeps) {
     );
   }
 
-  return {
+  /** Handlers of the topics other than notifications, registered by the services whose follow-up they run. */
+  const handlers = new Map<string, OutboxHandler>();
+
+  /** Delivers one claimed item in its own transaction; LeaseLostError when another worker took it meanwhile. */
+  async function deliverOne(item: OutboxRecord, workerId: string): Promise<void> {
+    const handler = handlers.get(item.topic);
+    if (item.topic !== NOTIFICATION_TOPIC && !handler) throw new Error(`No handler for outbox topic "${item.topic}".`);
+    const context = handler?.prepare ? await handler.prepare() : undefined;
+    await store.transaction(async (repos) => {
+      const at = deps.now().toISOString();
+      if (handler) await handler.deliver(repos, item.payload, context);
+      else await deliverNotification(repos, item, at);
+      if (!(await repos.outbox.markDelivered(item.id, workerId, at))) throw new LeaseLostError();
+    });
+  }
+
+  const service = {
     /** Queues an in-app notification inside the caller's transaction; returns the outbox item's id. */
     async notify(repos: Repositories, input: NotifyInput): Promise<string> {
+      return service.enqueue(repos, NOTIFICATION_TOPIC, { ...input });
+    },
+
+    /** Queues an item of a registered topic inside the caller's transaction; returns its id. */
+    async enqueue(repos: Repositories, topic: string, payload: Record<string, unknown>): Promise<string> {
       const id = deps.newId();
       const at = deps.now().toISOString();
-      await repos.outbox.enqueue({ id, topic: NOTIFICATION_TOPIC, payload: { ...input }, createdAt: at, availableAt: at });
+      await repos.outbox.enqueue({ id, topic, payload, createdAt: at, availableAt: at });
       return id;
+    },
+
+    /** Registers the handler of a topic; a topic has one handler. */
+    handle<C>(topic: string, handler: OutboxHandler<C>): void {
+      if (topic === NOTIFICATION_TOPIC || handlers.has(topic)) throw new Error(`The outbox topic "${topic}" already has a handler.`);
+      handlers.set(topic, handler as OutboxHandler);
+    },
+
+    /** Whether the topic has a handler (notifications always have). */
+    handles(topic: string): boolean {
+      return topic === NOTIFICATION_TOPIC || handlers.has(topic);
     },
 
     /**
      * Delivers the items that are due, each in its own transaction. An item is claimed with a lease by a
      * conditional UPDATE, so several workers share the work without taking the same item; it is marked
-     * delivered in the transaction that writes its notifications, and only while the lease is held. A
-     * failure gives the item back with a growing delay.
+     * delivered in the transaction that delivers it, and only while the lease is held. A failure gives the
+     * item back with a growing delay. Items queued by a delivery are delivered in a further round of the same
+     * call (at most MAX_ROUNDS rounds of `limit` items).
      */
     async deliverDue(workerId: string, opts: { limit?: number; leaseMs?: number } = {}): Promise<DeliveryReport> {
       const report: DeliveryReport = { delivered: 0, failed: 0, lost: 0 };
-      const now = deps.now();
-      const nowIso = now.toISOString();
-      const until = new Date(now.getTime() + (opts.leaseMs ?? 60_000)).toISOString();
-      for (const id of await store.repos.outbox.claimable(nowIso, opts.limit ?? 100)) {
-        const item = await store.repos.outbox.claim(id, workerId, nowIso, until);
-        if (!item) continue;
-        try {
-          await store.transaction(async (repos) => {
-            const at = deps.now().toISOString();
-            await deliver(repos, item, at);
-            if (!(await repos.outbox.markDelivered(item.id, workerId, at))) throw new LeaseLostError();
-          });
-          report.delivered++;
-        } catch (err) {
-          if (err instanceof LeaseLostError) {
-            report.lost++;
-            continue;
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        // The clock is read each round: items queued by the round before are due from when they were queued.
+        const now = deps.now();
+        const nowIso = now.toISOString();
+        const until = new Date(now.getTime() + (opts.leaseMs ?? 60_000)).toISOString();
+        let delivered = 0;
+        for (const id of await store.repos.outbox.claimable(nowIso, opts.limit ?? 100)) {
+          const item = await store.repos.outbox.claim(id, workerId, nowIso, until);
+          if (!item) continue;
+          try {
+            await deliverOne(item, workerId);
+            delivered++;
+          } catch (err) {
+            if (err instanceof LeaseLostError) {
+              report.lost++;
+              continue;
+            }
+            report.failed++;
+            const retryAt = new Date(deps.now().getTime() + retryDelayMs(item.attempts)).toISOString();
+            await store.repos.outbox.release(item.id, workerId, err instanceof Error ? err.message : String(err), retryAt);
           }
-          report.failed++;
-          const retryAt = new Date(deps.now().getTime() + retryDelayMs(item.attempts)).toISOString();
-          await store.repos.outbox.release(item.id, workerId, err instanceof Error ? err.message : String(err), retryAt);
         }
+        report.delivered += delivered;
+        if (delivered === 0) break;
       }
       return report;
     },
   };
+  return service;
 }
 export type OutboxService = ReturnType<typeof createOutboxService>;

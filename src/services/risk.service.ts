@@ -3,7 +3,7 @@ import type { RiskDetail, RiskOverrideInput } from '../contracts/change';
 import { systemActor, type Actor } from '../domain/actor';
 import { assertPermission } from '../domain/auth/roles';
 import { findState } from '../domain/change/lifecycle';
-import { ConflictError, NotFoundError, StaleVersionError } from '../domain/errors';
+import { ConflictError, NotFoundError, PolicyError, StaleVersionError } from '../domain/errors';
 import type { RiskAssessment, RiskLevel } from '../domain/risk/score';
 import type { ChangeRecord, Repositories } from '../db/repositories';
 import { buildChangeContext, FREEZE_HORIZON_HOURS } from '../policy/context';
@@ -11,7 +11,17 @@ import { scopeApplies, targetOfCis, type ScopeTarget } from '../domain/schedule/
 import { occurrences } from '../domain/schedule/windows';
 import { evaluateRisk } from '../policy/risk';
 import { audit, type ServiceDeps } from './context';
+import type { OutboxHandler, OutboxService } from './outbox.service';
 import { finalStatesOf, type ActivePolicy, type PolicyService } from './policy.service';
+
+/** The outbox topic of the reassessment of other changes after a change's outcome moved. */
+export const PEER_REASSESSMENT_TOPIC = 'risk.reassess_peers';
+
+/** What `reassessPeers` queues: the change whose outcome moved, and who moved it. */
+interface PeersPayload {
+  changeId: string;
+  actor: Actor;
+}
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
@@ -25,6 +35,8 @@ const INCIDENT_HISTORY_DAYS = 30;
 
 export interface RiskServiceDeps extends ServiceDeps {
   policy: PolicyService;
+  /** When given, the service registers its follow-up handlers itself; otherwise the worker does. */
+  outbox?: Pick<OutboxService, 'handle'>;
 }
 
 /**
@@ -116,10 +128,32 @@ export function createRiskService(deps: RiskServiceDeps) {
     let n = 0;
     for (const id of ids) {
       const change = await repos.changes.findById(id);
-      if (change) await reassess(repos, actor, change, active);
+      if (change) {
+        const assessment = await reassess(repos, actor, change, active);
+        // The level in force is approved content: its approvals follow when it moved (a CMDB edit, a freeze).
+        if (change.risk && !change.risk.overridden && assessment.level !== change.risk.level) await hooks.levelMoved?.(repos, actor, change.id, active);
+      }
       n++;
     }
     return n;
+  }
+
+  /**
+   * Set by the approval service: called inside the caller's transaction when the risk level in force of a
+   * change moved by anything but an edit of the change itself (which reconciles its approvals on its own).
+   */
+  const hooks: { levelMoved?: (repos: Repositories, actor: Actor, changeId: string, active: ActivePolicy) => Promise<void> } = {};
+
+  /**
+   * A hand-set level is approved content too: refused (422 `locked_for_approval`) in a state the policy locks,
+   * otherwise it raises the change's version, so a client holding the old one must read it again.
+   */
+  async function levelSetByHand(repos: Repositories, change: ChangeRecord, active: ActivePolicy, from: string, to: string, at: string): Promise<void> {
+    const content = active.bundle.approvals.content;
+    if (from !== to && content.fields.includes('riskLevel') && content.lockedIn.includes(change.state)) {
+      throw new PolicyError('locked_for_approval', `${change.number} is ${change.state}: its approvals were given for ${from} risk, which can no longer change.`, { state: change.state, fields: ['riskLevel'] });
+    }
+    if (!(await repos.changes.update({ ...change, version: change.version + 1, updatedAt: at }, change.version))) throw new StaleVersionError('Change', change.number, change.version, change.version + 1);
   }
 
   /**
@@ -133,6 +167,7 @@ export function createRiskService(deps: RiskServiceDeps) {
   }
 
   const service = {
+    hooks,
     reassess,
     contextOf,
     approvalContextOf,
@@ -146,20 +181,41 @@ export function createRiskService(deps: RiskServiceDeps) {
     },
 
     /**
-     * After a change's outcome moved (close code, actual end, or it closed): reassesses the open changes whose
-     * history counts it, those on its CIs, of its team and made from its template. The change itself is left
-     * to its caller.
+     * After a change's outcome moved (close code, actual end, or it closed): queues the reassessment of the
+     * open changes whose history counts it, those on its CIs, of its team and made from its template. The
+     * worker runs it (`followUps`); the change itself is left to its caller. NOTE: one outbox item instead of
+     * one assessment per other change inside the writer's transaction: closing a change on a CI that hundreds
+     * of open changes share costs the writer one INSERT.
      */
-    async reassessPeers(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy | null): Promise<number> {
-      if (!active) return 0;
-      const finalStates = finalStatesOf(active);
-      const ids = new Set([
-        ...(await repos.changes.openChangeIdsTouching(change.ciIds, finalStates)),
-        ...(await repos.changes.openChangeIdsSharing({ teamId: change.assignmentTeamId, templateId: change.templateId }, finalStates)),
-      ]);
-      ids.delete(change.id);
-      return reassessIds(repos, actor, ids, active);
+    async reassessPeers(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy | null): Promise<void> {
+      if (!active) return;
+      const at = deps.now().toISOString();
+      const payload: PeersPayload = { changeId: change.id, actor };
+      await repos.outbox.enqueue({ id: deps.newId(), topic: PEER_REASSESSMENT_TOPIC, payload: { ...payload }, createdAt: at, availableAt: at });
     },
+
+    /**
+     * The outbox handlers of the risk service's follow-up, for the outbox service to run (the worker registers
+     * them): the peer reassessment `reassessPeers` queued, against the policy active at delivery, as the actor
+     * who caused it.
+     */
+    followUps: {
+      [PEER_REASSESSMENT_TOPIC]: {
+        prepare: () => policy.activeOrNull(),
+        async deliver(repos: Repositories, payload: Record<string, unknown>, active: ActivePolicy | null): Promise<void> {
+          const { changeId, actor } = payload as unknown as PeersPayload;
+          const change = await repos.changes.findById(changeId);
+          if (!change || !active) return;
+          const finalStates = finalStatesOf(active);
+          const ids = new Set([
+            ...(await repos.changes.openChangeIdsTouching(change.ciIds, finalStates)),
+            ...(await repos.changes.openChangeIdsSharing({ teamId: change.assignmentTeamId, templateId: change.templateId }, finalStates)),
+          ]);
+          ids.delete(change.id);
+          await reassessIds(repos, actor, ids, active);
+        },
+      },
+    } satisfies Record<string, OutboxHandler<ActivePolicy | null>>,
 
     /**
      * The worker's history sweep, at most once an hour: a failed change or an incident stops counting when it
@@ -222,7 +278,7 @@ export function createRiskService(deps: RiskServiceDeps) {
       assertPermission(actor, 'change.override_risk');
       const active = await policy.active();
       await store.transaction(async (repos) => {
-        const change = await repos.changes.findById(id);
+        const change = await repos.changes.findById(id, { lock: true });
         if (!change) throw new NotFoundError('Change', id);
         if (input.version !== undefined && input.version !== change.version) throw new StaleVersionError('Change', change.number, input.version, change.version);
         const model = active.bundle.models[change.type];
@@ -230,6 +286,7 @@ export function createRiskService(deps: RiskServiceDeps) {
         if (!change.risk) await reassess(repos, actor, change, active);
         const computed = (await repos.changes.risk(change.id))!;
         const at = deps.now().toISOString();
+        await levelSetByHand(repos, change, active, computed.override?.level ?? computed.level, input.level, at);
         await repos.changes.setRiskOverride(change.id, { level: input.level, justification: input.justification, by: actor.userId, at });
         await audit(repos, actor, at, 'change.risk_overridden', 'change', change.id, {
           number: change.number,
@@ -237,6 +294,7 @@ export function createRiskService(deps: RiskServiceDeps) {
           computedLevel: computed.level,
           justification: input.justification,
         });
+        await hooks.levelMoved?.(repos, actor, change.id, active);
       });
       return service.get(actor, id);
     },
@@ -245,21 +303,25 @@ export function createRiskService(deps: RiskServiceDeps) {
       assertPermission(actor, 'change.override_risk');
       const active = await policy.active();
       await store.transaction(async (repos) => {
-        const change = await repos.changes.findById(id);
+        const change = await repos.changes.findById(id, { lock: true });
         if (!change) throw new NotFoundError('Change', id);
         const model = active.bundle.models[change.type];
         if (model && findState(model, change.state)?.final) throw new ConflictError('change_closed', `${change.number} is ${change.state}; its risk can no longer be changed.`);
         const stored = await repos.changes.risk(change.id);
         if (!stored?.override) return;
+        const at = deps.now().toISOString();
+        await levelSetByHand(repos, change, active, stored.override.level, stored.level, at);
         await repos.changes.setRiskOverride(change.id, null);
-        await audit(repos, actor, deps.now().toISOString(), 'change.risk_override_cleared', 'change', change.id, {
+        await audit(repos, actor, at, 'change.risk_override_cleared', 'change', change.id, {
           number: change.number,
           changes: { riskLevel: { from: stored.override.level, to: stored.level } },
         });
+        await hooks.levelMoved?.(repos, actor, change.id, active);
       });
       return service.get(actor, id);
     },
   };
+  if (deps.outbox) for (const [topic, handler] of Object.entries(service.followUps)) deps.outbox.handle(topic, handler);
   return service;
 }
 export type RiskService = ReturnType<typeof createRiskService>;

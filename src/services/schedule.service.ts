@@ -1,3 +1,4 @@
+import { assertMayEdit } from '../domain/change/edit-rights';
 import type { z } from 'zod';
 import type { AcknowledgeConflictInput, ChangeConflicts, ChangeImpact, Conflict, ExcludeCiInput, FreezeException, FreezeExceptionInput, NextSlotQuery, NextSlots } from '../contracts/conflicts';
 import { systemActor, type Actor } from '../domain/actor';
@@ -25,6 +26,8 @@ const OCCURRENCES_PER_CHANGE = 50;
 const GRAPH_PREFETCH_MAX_CIS = 200;
 const PAIR_KINDS: ReadonlySet<ConflictKind> = new Set(['ci_overlap', 'related_ci_overlap', 'assignee_busy']);
 const WINDOW_KINDS: ReadonlySet<ConflictKind> = new Set(['freeze', 'outside_maintenance_window']);
+/** The outbox topic of the other changes' follow-up of a write: telling their owners about new conflicts. */
+export const PEERS_TOPIC = 'schedule.conflicts_added';
 
 export const DEFAULT_IMPACT: ImpactSettings = { direction: 'dependents', depth: 2, relationTypes: ['depends_on', 'runs_on', 'connects_to'], summariseAbove: 50 };
 
@@ -301,56 +304,109 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   }
 
   /**
-   * Makes the stored rows of `changeId` that `owns` selects equal `desired`: new ones inserted, vanished
+   * Ids of new conflict rows: the id source's random UUID with its first 64 bits replaced by the time and a
+   * counter (UUIDv7's layout). NOTE: a change filed on a CI that hundreds of others share writes a row for each
+   * of them on both sides; ids that sort by creation land side by side in the primary key's index instead of
+   * one random page each, which roughly halves the pages such a commit writes. Other id sources pass through.
+   */
+  let idClock = { ms: 0, count: 0 };
+  function conflictId(): string {
+    const source = deps.newId();
+    if (source.length !== 36 || source[8] !== '-' || source[13] !== '-' || source[18] !== '-' || source[23] !== '-') return source;
+    const ms = deps.now().getTime();
+    idClock = ms > idClock.ms ? { ms, count: 0 } : { ms: idClock.ms, count: idClock.count + 1 };
+    const time = idClock.ms.toString(16).padStart(12, '0').slice(-12);
+    return `${time.slice(0, 8)}-${time.slice(8)}-7${(idClock.count & 0xfff).toString(16).padStart(3, '0')}-${source.slice(19)}`;
+  }
+
+  /** What a refresh writes: rows to insert, ids to delete, rows to rewrite. Applied in bulk by `apply`. */
+  interface Writes {
+    /** When the rows inserted were created. */
+    at: string;
+    insert: ConflictRecord[];
+    delete: string[];
+    update: { id: string; startsAt: string; endsAt: string; detail: ConflictRecord['detail'] }[];
+  }
+  const noWrites = (): Writes => ({ at: nowIso(), insert: [], delete: [], update: [] });
+
+  /**
+   * What makes the `stored` rows of `changeId` equal `desired`, added to `writes`: new ones inserted, vanished
    * ones deleted, moved ones rewritten; acknowledgements and proposed slots of rows that remain are kept.
    */
-  async function persist(repos: Repositories, changeId: string, desired: DesiredConflict[], owns: (c: ConflictRecord) => boolean): Promise<ConflictRecord[]> {
-    const stored = (await repos.schedule.conflictsOf(changeId)).filter(owns);
+  function diff(changeId: string, stored: readonly ConflictRecord[], desired: readonly DesiredConflict[], writes: Writes): void {
+    // NOTE: called once per other change of a change on a busy CI, mostly with nothing stored: kept lean.
+    if (stored.length === 0) {
+      for (const d of desired) writes.insert.push({ id: conflictId(), changeId, ...d, acknowledgement: null, createdAt: writes.at });
+      return;
+    }
     const byKey = new Map(stored.map((c) => [c.key, c]));
     const wanted = new Set(desired.map((d) => d.key));
-    await repos.schedule.deleteConflicts(stored.filter((c) => !wanted.has(c.key)).map((c) => c.id));
-    const added: ConflictRecord[] = [];
+    writes.delete.push(...stored.filter((c) => !wanted.has(c.key)).map((c) => c.id));
     for (const d of desired) {
       const before = byKey.get(d.key);
       if (!before) {
-        const record: ConflictRecord = { id: deps.newId(), changeId, ...d, acknowledgement: null, createdAt: nowIso() };
-        await repos.schedule.insertConflict(record);
-        added.push(record);
+        writes.insert.push({ id: conflictId(), changeId, ...d, acknowledgement: null, createdAt: writes.at });
         continue;
       }
       const detail = { ...d.detail, ...(before.detail.proposedSlot ? { proposedSlot: before.detail.proposedSlot } : {}) };
       if (before.startsAt !== d.startsAt || before.endsAt !== d.endsAt || JSON.stringify(before.detail) !== JSON.stringify(detail)) {
-        await repos.schedule.updateConflict(before.id, { startsAt: d.startsAt, endsAt: d.endsAt, detail });
+        writes.update.push({ id: before.id, startsAt: d.startsAt, endsAt: d.endsAt, detail });
       }
     }
-    return added;
+  }
+
+  /** Writes what `diff` collected: one DELETE and one multi-row INSERT per chunk, an UPDATE per moved row. */
+  async function apply(repos: Repositories, writes: Writes): Promise<ConflictRecord[]> {
+    await repos.schedule.deleteConflicts(writes.delete);
+    await repos.schedule.insertConflicts(writes.insert);
+    for (const u of writes.update) await repos.schedule.updateConflict(u.id, u);
+    return writes.insert;
+  }
+
+  /** Makes the stored rows of `changeId` that `owns` selects equal `desired`; returns the rows added. */
+  async function persist(repos: Repositories, changeId: string, desired: DesiredConflict[], owns: (c: ConflictRecord) => boolean): Promise<ConflictRecord[]> {
+    const writes = noWrites();
+    diff(changeId, (await repos.schedule.conflictsOf(changeId)).filter(owns), desired, writes);
+    return apply(repos, writes);
   }
 
   /**
    * Recomputes the conflicts of the changes, inside the caller's transaction: their own rows, and the rows
    * of every change they conflicted or now conflict with that name them. `windowsOnly` recomputes only the
-   * freeze and maintenance-window rows (a window moved; no pair can have changed). Returns the rows added.
+   * freeze and maintenance-window rows (a window moved; no pair can have changed). `current` is the caller's
+   * up-to-date record of one of the changes, used instead of reading it. Returns the rows added.
    */
-  async function refresh(repos: Repositories, changeIds: readonly string[], active: ActivePolicy | null, opts: { windowsOnly?: boolean } = {}): Promise<ConflictRecord[]> {
+  async function refresh(
+    repos: Repositories,
+    changeIds: readonly string[],
+    active: ActivePolicy | null,
+    opts: { windowsOnly?: boolean; current?: ChangeRecord } = {},
+  ): Promise<ConflictRecord[]> {
+    // Before anything is read: what other writers recomputed must be committed and visible (see lockSchedule).
+    await repos.schedule.lockSchedule();
     const pass = startPass(repos, active);
     const added: ConflictRecord[] = [];
     for (const id of new Set(changeIds)) {
-      const change = await repos.changes.findById(id);
+      const change = opts.current?.id === id ? opts.current : await repos.changes.findById(id);
       if (!change) continue;
       const inPlay = planned(change, pass.finalStates);
       if (opts.windowsOnly) {
         added.push(...(await persist(repos, id, inPlay ? await windowConflicts(repos, pass, change) : [], (c) => WINDOW_KINDS.has(c.kind))));
         continue;
       }
-      const { desired, pairs } = await compute(repos, pass, change);
-      const before = await repos.schedule.conflictsNaming(id);
-      added.push(...(await persist(repos, id, desired, () => true)));
+      const [{ desired, pairs }, { own, naming }] = await Promise.all([compute(repos, pass, change), repos.schedule.conflictsAround(id)]);
+      const writes = noWrites();
+      diff(id, own, desired, writes);
       // The other side: every change named before or now gets the same pair conflicts, naming this one.
-      const otherIds = new Set([...before.map((c) => c.changeId), ...pairs.keys()]);
-      for (const otherId of otherIds) {
-        const mirrored = (pairs.get(otherId) ?? []).map((p) => toDesired(id, p, change.implementerId));
-        added.push(...(await persist(repos, otherId, mirrored, (c) => c.otherChangeId === id && PAIR_KINDS.has(c.kind))));
+      // NOTE: the rows naming this one were read in one query above, so the cost of the other side does not
+      // grow with a read (or a write) per other change: a change on a CI with hundreds of others planned at
+      // the same time writes its rows and theirs in one INSERT per chunk.
+      const namingByChange = new Map<string, ConflictRecord[]>();
+      for (const c of naming) if (PAIR_KINDS.has(c.kind)) namingByChange.set(c.changeId, [...(namingByChange.get(c.changeId) ?? []), c]);
+      for (const otherId of new Set([...namingByChange.keys(), ...pairs.keys()])) {
+        diff(otherId, namingByChange.get(otherId) ?? [], (pairs.get(otherId) ?? []).map((p) => toDesired(id, p, change.implementerId)), writes);
       }
+      added.push(...(await apply(repos, writes)));
     }
     return added;
   }
@@ -498,14 +554,33 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     }
   }
 
-  /** Tells the owners of other changes that a write made their change conflict with this one. */
-  async function tellOthers(repos: Repositories, actor: Actor, change: ChangeRecord, added: ConflictRecord[]): Promise<void> {
+  /**
+   * Leaves the other changes' side of a write to the worker: when the write gave other changes conflicts
+   * naming this one, and someone else owns one of them, one outbox item (PEERS_TOPIC) says which rows; the
+   * worker tells their owners (`tellOthers`). NOTE: one item and one existence check, whatever the number of
+   * other changes: filing on a CI where hundreds of changes overlap costs the writer no notice each.
+   */
+  async function queueTellOthers(repos: Repositories, actor: Actor, change: ChangeRecord, added: ConflictRecord[]): Promise<void> {
+    const theirs = added.filter((c) => c.changeId !== change.id && c.otherChangeId === change.id);
+    if (theirs.length === 0) return;
+    // Nobody is told about what they just did themselves: no item when the actor owns every other change.
+    if (!(await repos.schedule.anyOwnedByOthers([...new Set(theirs.map((c) => c.changeId))], actor.userId))) return;
+    await deps.outbox.enqueue(repos, PEERS_TOPIC, { changeId: change.id, actorId: actor.userId, conflictIds: theirs.map((c) => c.id) });
+  }
+
+  /**
+   * The worker's half of `queueTellOthers`: tells the owner of each other change that it now conflicts with
+   * this one, for the rows that still stand (a later write may have moved either change since).
+   */
+  async function tellOthers(repos: Repositories, payload: { changeId: string; actorId: string; conflictIds: string[] }): Promise<void> {
+    const change = await repos.changes.findById(payload.changeId);
+    if (!change) return;
+    const wanted = new Set(payload.conflictIds);
     const others = new Map<string, ConflictRecord[]>();
-    for (const c of added) if (c.changeId !== change.id && c.otherChangeId === change.id) others.set(c.changeId, [...(others.get(c.changeId) ?? []), c]);
-    for (const [otherId, rows] of others) {
-      const other = await repos.changes.findById(otherId);
-      // Nobody is told about what they just did themselves.
-      if (!other || ownerOf(other) === actor.userId) continue;
+    for (const c of await repos.schedule.conflictsNaming(change.id)) if (wanted.has(c.id)) others.set(c.changeId, [...(others.get(c.changeId) ?? []), c]);
+    for (const other of await repos.changes.findManyByIds([...others.keys()])) {
+      if (ownerOf(other) === payload.actorId) continue;
+      const rows = others.get(other.id)!;
       await deps.outbox.notify(repos, {
         recipients: [{ kind: 'user', ref: ownerOf(other) }],
         kind: 'schedule_conflict',
@@ -515,6 +590,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       });
     }
   }
+  deps.outbox.handle(PEERS_TOPIC, { deliver: (repos, payload) => tellOthers(repos, payload as { changeId: string; actorId: string; conflictIds: string[] }) });
 
   /**
    * Lockdown: open changes planned in the current occurrence of an urgent freeze in their scope are held
@@ -603,7 +679,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const stage = active.bundle.schedule.freezeExceptions?.stage;
     const open = (await repos.schedule.freezeExceptionsOf(change.id)).find((e) => e.state === 'requested');
     if (!open) return;
-    const approvals = (await repos.approvals.forChange(change.id)).filter((a) => a.stage === stage && a.state !== 'cancelled' && a.createdAt >= open.createdAt);
+    const approvals = (await repos.approvals.forChange(change.id)).filter((a) => a.stage === stage && a.state !== 'withdrawn' && a.createdAt >= open.createdAt);
     const outcome = approvals.some((a) => a.state === 'rejected') ? 'rejected' : approvals.every((a) => a.state === 'approved') ? 'approved' : null;
     if (!outcome) return;
     const at = nowIso();
@@ -636,14 +712,15 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     settleException,
 
     /**
-     * After a write to a change (inside its transaction): recomputes its conflicts on both sides and tells
-     * the owners of changes it now conflicts with.
+     * After a write to a change (inside its transaction): recomputes its conflicts on both sides, and queues
+     * the notices to the owners of changes it now conflicts with (the worker sends them).
      */
     async changeMoved(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy | null): Promise<void> {
-      const added = await refresh(repos, [change.id], active);
+      // The caller's record is current (it just wrote it): it is not read again.
+      const added = await refresh(repos, [change.id], active, { current: change });
       // Planned into a freeze (or outside a required window): the change gets a proposed slot at once.
       await propose(repos, added.filter((c) => c.changeId === change.id && !c.detail.excepted), active, { tell: false });
-      await tellOthers(repos, actor, change, added);
+      await queueTellOthers(repos, actor, change, added);
     },
 
     /** After the CMDB changed around these CIs: every open change within reach of them is recomputed. */
@@ -730,6 +807,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       const active = await policy.activeOrNull();
       await store.transaction(async (repos) => {
         const change = await loadChange(repos, changeId);
+        assertMayEdit(actor, change);
         const ci = await repos.cmdb.findCi(input.ciId);
         const issues: Issue[] = [];
         if (!ci) issues.push({ path: 'ciId', message: `unknown CI ${input.ciId}` });
@@ -749,6 +827,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       const active = await policy.activeOrNull();
       await store.transaction(async (repos) => {
         const change = await loadChange(repos, changeId);
+        assertMayEdit(actor, change);
         if (!(await repos.schedule.deleteExclusion(change.id, ciId))) throw new NotFoundError('Exclusion', ciId);
         await audit(repos, actor, nowIso(), 'change.impact_included', 'change', change.id, { number: change.number, ciId });
         await service.changeMoved(repos, actor, change, active);
@@ -790,6 +869,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       const active = await policy.active();
       await store.transaction(async (repos) => {
         const change = await loadChange(repos, changeId);
+        assertMayEdit(actor, change);
         const accepter = (await repos.accounts.findUserById(input.acceptedBy)) ?? (await repos.accounts.findUserByEmail(input.acceptedBy));
         throwIfIssues(accepter ? [] : [{ path: 'acceptedBy', message: `unknown user ${input.acceptedBy}` }], 'The freeze exception has invalid values.');
         const freezes = (await repos.schedule.conflictsOf(change.id)).filter((c) => c.kind === 'freeze' && !c.detail.excepted);
@@ -837,6 +917,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       const active = await policy.active();
       await store.transaction(async (repos) => {
         const change = await loadChange(repos, changeId);
+        assertMayEdit(actor, change);
         const e = (await repos.schedule.freezeExceptionsOf(change.id)).find((x) => x.id === exceptionId);
         if (!e) throw new NotFoundError('Freeze exception', exceptionId);
         if (e.state !== 'requested' && e.state !== 'approved') throw new ConflictError('exception_closed', `This freeze exception is ${e.state}.`, { state: e.state });

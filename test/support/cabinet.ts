@@ -106,6 +106,13 @@ export function eachEngine(name: string, body: (h: Harness, t: TestContext) => P
   }
 }
 
+/** Declares a test of behaviour only one engine has (PostgreSQL's concurrent writers, say), on that engine alone. */
+export function onEngine(only: EngineName, name: string, body: (h: Harness, t: TestContext) => Promise<void>): void {
+  for (const { engine, skip } of ENGINES.filter((e) => e.engine === only)) {
+    it(`${name} [${engine}]`, { skip }, async (t) => withCabinet(engine, (h) => body(h, t)));
+  }
+}
+
 /** Probed once when the test file loads, so test declarations stay synchronous. */
 export const ENGINES = await engines();
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Harness } from './cabinet';
+import type { Harness, Reply } from './cabinet';
 
 /** Shared builders for tests that file changes and walk them through approvals, through the real API. */
 
@@ -21,6 +21,16 @@ export async function teamId(h: Harness, handle: string): Promise<string> {
 export async function addMembers(h: Harness, handle: string, memberIds: string[]): Promise<void> {
   const res = await h.request('PATCH', `/api/v1/teams/${await teamId(h, handle)}`, { body: { memberIds } });
   assert.equal(res.status, 200, res.text);
+}
+
+/**
+ * PATCHes a versioned resource (a change, service, CI, template, window, incident) the way a client
+ * must: reads it first, as the same caller, and sends the version it read.
+ */
+export async function edit(h: Harness, path: string, body: Record<string, unknown>, token?: string): Promise<Reply> {
+  const read = await h.request('GET', path, { token });
+  assert.equal(read.status, 200, read.text);
+  return h.request('PATCH', path, { token, body: { ...body, version: read.body.version } });
 }
 
 export async function ci(h: Harness, name: string, type: string, extra: Record<string, unknown> = {}): Promise<string> {

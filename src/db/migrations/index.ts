@@ -10,6 +10,8 @@ import * as m0008 from './0008-conflicts';
 import * as m0009 from './0009-calendar-feeds';
 import * as m0010 from './0010-schedule-indexes';
 import * as m0011 from './0011-templates-incidents';
+import * as m0012 from './0012-approval-content';
+import * as m0013 from './0013-conflict-writes';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +26,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-calendar-feeds': m0009,
   '0010-schedule-indexes': m0010,
   '0011-templates-incidents': m0011,
+  '0012-approval-content': m0012,
+  '0013-conflict-writes': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -114,6 +114,17 @@ export function createAccountsRepository(db: Kysely<DB>, h: DialectHelpers) {
       if (opts.q) q = q.where((eb) => eb.or([h.containsInsensitive('email', opts.q!), h.containsInsensitive('name', opts.q!)]));
       return hydrateUsers(await q.execute());
     },
+    /**
+     * Enabled people whose name or email contains `q`, by name then id, after the `after` key: only ids and
+     * names leave this query.
+     */
+    async searchPeople(opts: { q?: string; limit: number; after?: { name: string; id: string } }): Promise<{ id: string; name: string }[]> {
+      let q = db.selectFrom('users').select(['id', 'name']).where('disabled', '=', h.writeBool(false)).orderBy('name').orderBy('id').limit(opts.limit);
+      if (opts.q) q = q.where((eb) => eb.or([h.containsInsensitive('name', opts.q!), h.containsInsensitive('email', opts.q!)]));
+      const after = opts.after;
+      if (after) q = q.where((eb) => eb.or([eb('name', '>', after.name), eb.and([eb('name', '=', after.name), eb('id', '>', after.id)])]));
+      return q.execute();
+    },
     async existingUserIds(ids: string[]): Promise<Set<string>> {
       if (ids.length === 0) return new Set();
       const rows = await db.selectFrom('users').select('id').where('id', 'in', ids).execute();

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DialectHelpers } from '../dialect';
 import type { ApprovalsTable, DB } from '../schema';
 
-export type ApprovalState = 'waiting' | 'pending' | 'approved' | 'rejected' | 'cancelled';
+export type ApprovalState = 'waiting' | 'pending' | 'approved' | 'rejected' | 'withdrawn';
 export type ApproverKind = 'team' | 'role' | 'user';
 
 /** One approval a change needs: which rule asked for it, who decides, how many must agree, and its state. */
@@ -30,6 +30,10 @@ export interface ApprovalRecord {
   decidedAt: string | null;
   /** When the worker escalated it past its due time; from then on its escalation target may decide it too. */
   escalatedAt: string | null;
+  /** The fingerprint of the change's material content this approval was requested for (null before 0012). */
+  contentHash: string | null;
+  /** Why it was withdrawn (its rule no longer applies, the change was edited, cancelled…). */
+  closedReason: string | null;
 }
 
 export interface VoteRecord {
@@ -43,6 +47,14 @@ export interface VoteRecord {
   /** The person the voter decided for, under a delegation; their vote counts as that person's. */
   onBehalfOf: string | null;
   onBehalfOfName: string | null;
+  /** The fingerprint of the content the vote was cast on. */
+  contentHash: string | null;
+  /** Set when the change's content moved on after the vote: it no longer counts. */
+  supersededAt: string | null;
+  /** Set when the voter (or the person voted for) became a party to the change: it no longer counts. */
+  voidedAt: string | null;
+  /** Why it no longer counts. */
+  endedReason: string | null;
 }
 
 /** A pending approval with the change it belongs to, for someone's to-do list. */
@@ -76,6 +88,8 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
     createdAt: h.readInstant(r.created_at)!,
     decidedAt: h.readInstant(r.decided_at),
     escalatedAt: h.readInstant(r.escalated_at),
+    contentHash: r.content_hash,
+    closedReason: r.closed_reason,
   });
 
   return {
@@ -104,6 +118,8 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
             policy_version: a.policyVersion,
             created_at: a.createdAt,
             decided_at: a.decidedAt,
+            content_hash: a.contentHash,
+            closed_reason: a.closedReason,
           })),
         )
         .execute();
@@ -118,15 +134,47 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
       return rows.map(toRecord);
     },
     /**
-     * Cancels the change's approvals that are still open (waiting or pending), leaving out those of
-     * `exceptStage`, or only those of `onlyStage`; returns how many.
+     * Withdraws the change's approvals in `states` (by default the open ones: waiting or pending), leaving out
+     * those of `exceptStage`, or only those of `onlyStage`, with the reason; returns the ids withdrawn.
      */
-    async cancelOpen(changeId: string, at: string, exceptStage?: string, onlyStage?: string): Promise<number> {
-      let q = db.updateTable('approvals').set({ state: 'cancelled', decided_at: at }).where('change_id', '=', changeId).where('state', 'in', ['waiting', 'pending']);
-      if (exceptStage !== undefined) q = q.where('stage', '!=', exceptStage);
-      if (onlyStage !== undefined) q = q.where('stage', '=', onlyStage);
-      const res = await q.executeTakeFirst();
+    async withdraw(
+      changeId: string,
+      at: string,
+      reason: string,
+      opts: { exceptStage?: string; onlyStage?: string; states?: ApprovalState[] } = {},
+    ): Promise<string[]> {
+      let q = db
+        .updateTable('approvals')
+        .set({ state: 'withdrawn', decided_at: at, closed_reason: reason })
+        .where('change_id', '=', changeId)
+        .where('state', 'in', opts.states ?? ['waiting', 'pending']);
+      if (opts.exceptStage !== undefined) q = q.where('stage', '!=', opts.exceptStage);
+      if (opts.onlyStage !== undefined) q = q.where('stage', '=', opts.onlyStage);
+      const rows = await q.returning('id').execute();
+      return rows.map((r) => r.id);
+    },
+    /** Marks the counting votes of the approvals superseded (the content they were cast on moved on). */
+    async supersedeVotes(approvalIds: string[], at: string, reason: string): Promise<number> {
+      if (approvalIds.length === 0) return 0;
+      const res = await db
+        .updateTable('approval_votes')
+        .set({ superseded_at: at, ended_reason: reason })
+        .where('approval_id', 'in', approvalIds)
+        .where('superseded_at', 'is', null)
+        .where('voided_at', 'is', null)
+        .executeTakeFirst();
       return Number(res.numUpdatedRows);
+    },
+    /** Voids one counting vote; false when it no longer counted. */
+    async voidVote(id: string, at: string, reason: string): Promise<boolean> {
+      const res = await db
+        .updateTable('approval_votes')
+        .set({ voided_at: at, ended_reason: reason })
+        .where('id', '=', id)
+        .where('superseded_at', 'is', null)
+        .where('voided_at', 'is', null)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
     },
     /** Moves an approval from `from` to `to`; false when it was no longer in `from` (someone else decided). */
     async setState(id: string, from: ApprovalState, to: ApprovalState, at: string | null): Promise<boolean> {
@@ -146,10 +194,19 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
     async openStage(changeId: string, stageOrder: number): Promise<void> {
       await db.updateTable('approvals').set({ state: 'pending' }).where('change_id', '=', changeId).where('stage_order', '=', stageOrder).where('state', '=', 'waiting').execute();
     },
-    async insertVote(v: Omit<VoteRecord, 'userName' | 'onBehalfOfName'>): Promise<void> {
+    async insertVote(v: Omit<VoteRecord, 'userName' | 'onBehalfOfName' | 'supersededAt' | 'voidedAt' | 'endedReason'>): Promise<void> {
       await db
         .insertInto('approval_votes')
-        .values({ id: v.id, approval_id: v.approvalId, user_id: v.userId, decision: v.decision, comment: v.comment, created_at: v.createdAt, on_behalf_of: v.onBehalfOf })
+        .values({
+          id: v.id,
+          approval_id: v.approvalId,
+          user_id: v.userId,
+          decision: v.decision,
+          comment: v.comment,
+          created_at: v.createdAt,
+          on_behalf_of: v.onBehalfOf,
+          content_hash: v.contentHash,
+        })
         .execute();
     },
     /** The votes of the approvals, oldest first, with the voters' names. */
@@ -159,7 +216,21 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
         .selectFrom('approval_votes as v')
         .innerJoin('users as u', 'u.id', 'v.user_id')
         .leftJoin('users as b', 'b.id', 'v.on_behalf_of')
-        .select(['v.id', 'v.approval_id', 'v.user_id', 'u.name', 'v.decision', 'v.comment', 'v.created_at', 'v.on_behalf_of', 'b.name as on_behalf_of_name'])
+        .select([
+          'v.id',
+          'v.approval_id',
+          'v.user_id',
+          'u.name',
+          'v.decision',
+          'v.comment',
+          'v.created_at',
+          'v.on_behalf_of',
+          'b.name as on_behalf_of_name',
+          'v.content_hash',
+          'v.superseded_at',
+          'v.voided_at',
+          'v.ended_reason',
+        ])
         .where('v.approval_id', 'in', approvalIds)
         .orderBy('v.created_at')
         .orderBy('v.id')
@@ -174,6 +245,10 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
         createdAt: h.readInstant(r.created_at)!,
         onBehalfOf: r.on_behalf_of,
         onBehalfOfName: r.on_behalf_of_name,
+        contentHash: r.content_hash,
+        supersededAt: h.readInstant(r.superseded_at),
+        voidedAt: h.readInstant(r.voided_at),
+        endedReason: r.ended_reason,
       }));
     },
     /** The enabled users who may vote for an approver: members of the team, holders of the role, or the user. */

@@ -190,12 +190,18 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
       const res = await db.updateTable('changes').set(rest).where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },
-    async findById(idOrNumber: string): Promise<ChangeRecord | null> {
-      const row = await db
+    /**
+     * The change by id or number. `lock` (inside a transaction) holds its row until commit, so writers of one
+     * change (edits, moves, votes) take turns and each reads what the one before it wrote. NOTE: PostgreSQL
+     * only; SQLite's one writer already runs transactions one after the other.
+     */
+    async findById(idOrNumber: string, opts: { lock?: boolean } = {}): Promise<ChangeRecord | null> {
+      let q = db
         .selectFrom('changes')
         .selectAll()
-        .where((eb) => eb.or([eb('id', '=', idOrNumber), eb('number', '=', idOrNumber.toUpperCase())]))
-        .executeTakeFirst();
+        .where((eb) => eb.or([eb('id', '=', idOrNumber), eb('number', '=', idOrNumber.toUpperCase())]));
+      if (opts.lock && h.name === 'postgres') q = q.forUpdate();
+      const row = await q.executeTakeFirst();
       if (!row) return null;
       return toRecord(row, (await ciIdsOf([row.id])).get(row.id) ?? []);
     },

@@ -72,6 +72,8 @@ export interface PlannedRow extends PlannedInterval {
 }
 
 const CHUNK = 500;
+/** The counter row whose lock serialises conflict recomputations (`lockSchedule`). */
+const SCHEDULE_LOCK = 'schedule_lock';
 /**
  * Changes planned longer than this many minutes are in changes_long_planned_idx (migration 0010; the literal
  * there must stay equal to this one).
@@ -150,6 +152,22 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
     const chunks: string[][] = [];
     for (let i = 0; i < ids.length; i += CHUNK) chunks.push(ids.slice(i, i + CHUNK));
     return (await Promise.all(chunks.map(read))).flat();
+  }
+
+  /** The other side of the change's pair rows: the row each other change holds under the mirrored key. */
+  async function mirrorsOf(changeId: string, own: readonly ConflictRecord[]): Promise<ConflictRecord[]> {
+    const keys = own.filter((c) => c.otherChangeId !== null).map((c) => [c.otherChangeId!, `${c.kind}:${changeId}`] as const);
+    const found: ConflictRecord[] = [];
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      const chunk = keys.slice(i, i + CHUNK);
+      const rows = await db
+        .selectFrom('change_conflicts')
+        .selectAll()
+        .where((eb) => eb(eb.refTuple('change_id', 'key'), 'in', chunk.map(([other, key]) => eb.tuple(other, key))))
+        .execute();
+      found.push(...rows.map(toConflict).filter((c) => c.otherChangeId === changeId));
+    }
+    return found;
   }
 
   return {
@@ -271,39 +289,79 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
       return (await q.execute()).map((r) => r.id);
     },
 
+    /**
+     * Takes the schedule's write lock until the transaction ends. NOTE: conflicts are derived from other
+     * changes' rows, so two writers recomputing at once on PostgreSQL could each miss what the other is writing
+     * (READ COMMITTED). Upserting one counter row locks it, so recomputations run one after the other, each
+     * reading what the one before committed; on SQLite the write transaction already excludes other writers.
+     */
+    async lockSchedule(): Promise<void> {
+      await db
+        .insertInto('counters')
+        .values({ name: SCHEDULE_LOCK, value: 1 })
+        .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
+        .execute();
+    },
+    /** Whether someone other than `userId` hears about one of these changes' schedule (its owner, else its requester). */
+    async anyOwnedByOthers(changeIds: string[], userId: string): Promise<boolean> {
+      const found = await chunked(changeIds, (chunk) =>
+        db
+          .selectFrom('changes')
+          .select('id')
+          .where('id', 'in', chunk)
+          .where((eb) => eb(eb.fn.coalesce('owner_id', 'requester_id'), '!=', userId))
+          .limit(1)
+          .execute(),
+      );
+      return found.length > 0;
+    },
     async conflictsOf(changeId: string): Promise<ConflictRecord[]> {
       const rows = await db.selectFrom('change_conflicts').selectAll().where('change_id', '=', changeId).orderBy('starts_at').orderBy('key').execute();
       return rows.map(toConflict);
     },
-    /** The conflict rows of other changes that name this one. */
+    /**
+     * The conflict rows of other changes that name this one. NOTE: pair conflicts are stored on both sides
+     * under mirrored keys (`<kind>:<other change>`), so these are the rows (other change, `<kind>:<this one>`)
+     * for each of this change's own pair rows: point lookups in the (change_id, key) unique index, with no
+     * index by other change to keep up on every write (migration 0013).
+     */
     async conflictsNaming(changeId: string): Promise<ConflictRecord[]> {
-      const rows = await db.selectFrom('change_conflicts').selectAll().where('other_change_id', '=', changeId).execute();
-      return rows.map(toConflict);
+      return mirrorsOf(changeId, (await db.selectFrom('change_conflicts').selectAll().where('change_id', '=', changeId).where('other_change_id', 'is not', null).execute()).map(toConflict));
+    },
+    /** In one read of the change's own rows: those rows, and the rows of other changes that name it. */
+    async conflictsAround(changeId: string): Promise<{ own: ConflictRecord[]; naming: ConflictRecord[] }> {
+      const own = (await db.selectFrom('change_conflicts').selectAll().where('change_id', '=', changeId).execute()).map(toConflict);
+      return { own, naming: await mirrorsOf(changeId, own) };
     },
     async findConflict(id: string): Promise<ConflictRecord | null> {
       const row = await db.selectFrom('change_conflicts').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toConflict(row) : null;
     },
-    async insertConflict(c: ConflictRecord): Promise<void> {
-      await db
-        .insertInto('change_conflicts')
-        .values({
-          id: c.id,
-          change_id: c.changeId,
-          key: c.key,
-          kind: c.kind,
-          other_change_id: c.otherChangeId,
-          window_id: c.windowId,
-          service_id: c.serviceId,
-          starts_at: c.startsAt,
-          ends_at: c.endsAt,
-          detail: h.writeJson(c.detail),
-          acknowledged_by: c.acknowledgement?.by ?? null,
-          acknowledged_at: c.acknowledgement?.at ?? null,
-          acknowledged_reason: c.acknowledgement?.reason ?? null,
-          created_at: c.createdAt,
-        })
-        .execute();
+    /** Inserts the rows, in one multi-row INSERT per chunk of CHUNK rows (14 parameters each). */
+    async insertConflicts(records: readonly ConflictRecord[]): Promise<void> {
+      for (let i = 0; i < records.length; i += CHUNK) {
+        await db
+          .insertInto('change_conflicts')
+          .values(
+            records.slice(i, i + CHUNK).map((c) => ({
+              id: c.id,
+              change_id: c.changeId,
+              key: c.key,
+              kind: c.kind,
+              other_change_id: c.otherChangeId,
+              window_id: c.windowId,
+              service_id: c.serviceId,
+              starts_at: c.startsAt,
+              ends_at: c.endsAt,
+              detail: h.writeJson(c.detail),
+              acknowledged_by: c.acknowledgement?.by ?? null,
+              acknowledged_at: c.acknowledgement?.at ?? null,
+              acknowledged_reason: c.acknowledgement?.reason ?? null,
+              created_at: c.createdAt,
+            })),
+          )
+          .execute();
+      }
     },
     /** Rewrites what a recomputation may change: the interval and the detail (never the acknowledgement). */
     async updateConflict(id: string, fields: { startsAt: string; endsAt: string; detail: ConflictDetail }): Promise<void> {

@@ -114,7 +114,7 @@ export function createSlaRepository(db: Kysely<DB>, h: DialectHelpers) {
         .selectAll()
         .where('change_id', '=', changeId)
         .where('stopped_at', 'is', null)
-        .where('approval_id', 'in', db.selectFrom('approvals').select('id').where('change_id', '=', changeId).where('state', '=', 'cancelled'))
+        .where('approval_id', 'in', db.selectFrom('approvals').select('id').where('change_id', '=', changeId).where('state', '=', 'withdrawn'))
         .execute();
       return rows.map(toRecord);
     },

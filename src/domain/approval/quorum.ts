@@ -32,3 +32,8 @@ export function quorumOutcome(quorum: Quorum, eligible: number, votes: readonly 
   const approvals = votes.filter((v) => v.decision === 'approve').length;
   return approvals >= requiredApprovals(quorum, eligible) ? 'approved' : 'pending';
 }
+
+/** Whether a vote still counts: it was neither superseded (the content moved on) nor voided (its voter became a party). */
+export function counts(vote: { supersededAt: string | null; voidedAt: string | null }): boolean {
+  return vote.supersededAt === null && vote.voidedAt === null;
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CreateTeamInput, CreateUserInput, Team, UpdateTeamInput, UpdateUserInput, User } from '../../contracts/auth';
+import { CreateTeamInput, CreateUserInput, PeopleQuery, Person, Team, UpdateTeamInput, UpdateUserInput, User } from '../../contracts/auth';
 import { listOf } from '../../contracts/common';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
@@ -9,8 +9,13 @@ const IdParams = z.object({ id: z.string().min(1) });
 export function accountsRoutes(app: App, { services }: RouteDeps): void {
   app.get(
     '/api/v1/users',
-    { schema: { tags: ['users'], summary: 'List users', querystring: z.object({ q: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().max(400).optional() }), response: { 200: listOf(User) } } },
+    { schema: { tags: ['users'], summary: 'List users with their emails, roles and teams (admins, change managers, auditors)', querystring: z.object({ q: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().max(400).optional() }), response: { 200: listOf(User) } } },
     async (request) => services.accounts.listUsers(actorOf(request), request.query),
+  );
+  app.get(
+    '/api/v1/people',
+    { schema: { tags: ['users'], summary: 'Find people by name or email, or name them by id (anyone signed in; ids and names only)', querystring: PeopleQuery, response: { 200: listOf(Person) } } },
+    async (request) => services.accounts.searchPeople(actorOf(request), request.query),
   );
   app.post('/api/v1/users', { schema: { tags: ['users'], summary: 'Create a user (admin)', body: CreateUserInput, response: { 201: User } } }, async (request, reply) =>
     reply.status(201).send(await services.accounts.createUser(actorOf(request), request.body)),

@@ -42,7 +42,9 @@ export function authRoutes(app: App, { services }: RouteDeps, opts: AuthRouteOpt
     },
   );
 
-  app.post('/api/v1/auth/logout', { config: { public: true }, schema: { tags: ['auth'], summary: 'Sign out (ends the session)' } }, async (request, reply) => {
+  // NOTE (security): public so that a stale cookie can still be cleared, but a live session's logout needs
+  // its CSRF token like any other cookie write: another site must not be able to sign people out.
+  app.post('/api/v1/auth/logout', { config: { public: true, csrf: true }, schema: { tags: ['auth'], summary: 'Sign out (ends the session; with a session cookie, send X-CSRF-Token)' } }, async (request, reply) => {
     const sessionId = request.cookies[SESSION_COOKIE];
     if (sessionId) await services.auth.logout(sessionId);
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });

@@ -3,7 +3,7 @@ import { AuditEvent, Change, ChangeDetail, ChangeListQuery, Comment, CreateChang
 import { ErrorBody, listOf } from '../../contracts/common';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
-import { ifMatch } from './cmdb.routes';
+import { expectedVersion, optionalIfMatch, withETag } from '../versions';
 
 const IdParams = z.object({ id: z.string().min(1).describe('Change id or number (CHG0000001)') });
 
@@ -16,21 +16,22 @@ export function changeRoutes(app: App, { services }: RouteDeps): void {
     { schema: { tags: ['changes'], summary: 'File a change (starts in the initial state of its model)', body: CreateChangeInput, response: { 201: ChangeDetail, 400: ErrorBody } } },
     async (request, reply) => reply.status(201).send(await services.changes.create(actorOf(request), request.body)),
   );
-  app.get('/api/v1/changes/:id', { schema: { tags: ['changes'], summary: 'A change, with the transitions you may take', params: IdParams, response: { 200: ChangeDetail } } }, async (request) =>
-    services.changes.get(actorOf(request), request.params.id),
+  app.get('/api/v1/changes/:id', { schema: { tags: ['changes'], summary: 'A change, with the transitions you may take; ETag: its version', params: IdParams, response: { 200: ChangeDetail } } }, async (request, reply) =>
+    withETag(reply, await services.changes.get(actorOf(request), request.params.id)),
   );
   app.patch(
     '/api/v1/changes/:id',
     {
       schema: {
         tags: ['changes'],
-        summary: 'Edit a change; send the version you read (body `version` or If-Match), a stale one gets 412',
+        summary: 'Edit a change; send the version you read (body `version` or If-Match: its ETag): none gets 428, a stale one 412',
         params: IdParams,
         body: UpdateChangeInput,
-        response: { 200: ChangeDetail, 412: ErrorBody },
+        response: { 200: ChangeDetail, 400: ErrorBody, 412: ErrorBody, 428: ErrorBody },
       },
     },
-    async (request) => services.changes.update(actorOf(request), request.params.id, { ...request.body, version: request.body.version ?? ifMatch(request.headers['if-match']) }),
+    async (request, reply) =>
+      withETag(reply, await services.changes.update(actorOf(request), request.params.id, { ...request.body, version: expectedVersion(request, request.body.version) })),
   );
   app.post(
     '/api/v1/changes/:id/transitions',
@@ -43,8 +44,11 @@ export function changeRoutes(app: App, { services }: RouteDeps): void {
         response: { 200: ChangeDetail, 409: ErrorBody, 422: ErrorBody },
       },
     },
-    async (request) =>
-      services.changes.transition(actorOf(request), request.params.id, request.body.to, { version: request.body.version ?? ifMatch(request.headers['if-match']), comment: request.body.comment }),
+    async (request, reply) =>
+      withETag(
+        reply,
+        await services.changes.transition(actorOf(request), request.params.id, request.body.to, { version: request.body.version ?? optionalIfMatch(request), comment: request.body.comment }),
+      ),
   );
   app.get('/api/v1/changes/:id/audit', { schema: { tags: ['changes'], summary: 'The audit events of a change, oldest first', params: IdParams, response: { 200: listOf(AuditEvent) } } }, async (request) => ({
     items: await services.changes.history(actorOf(request), request.params.id),
@@ -68,9 +72,15 @@ export function changeRoutes(app: App, { services }: RouteDeps): void {
   app.post(
     '/api/v1/changes/:id/risk/override',
     {
-      schema: { tags: ['changes'], summary: 'Override the risk level (change manager; justification required; audited)', params: IdParams, body: RiskOverrideInput, response: { 200: RiskDetail } },
+      schema: {
+        tags: ['changes'],
+        summary: "Override the risk level (change manager; justification required; audited); send the change's version you read (body `version` or If-Match): none gets 428, a stale one 412",
+        params: IdParams,
+        body: RiskOverrideInput,
+        response: { 200: RiskDetail, 400: ErrorBody, 412: ErrorBody, 428: ErrorBody },
+      },
     },
-    async (request) => services.risk.override(actorOf(request), request.params.id, { ...request.body, version: request.body.version ?? ifMatch(request.headers['if-match']) }),
+    async (request) => services.risk.override(actorOf(request), request.params.id, { ...request.body, version: expectedVersion(request, request.body.version) }),
   );
   app.delete(
     '/api/v1/changes/:id/risk/override',

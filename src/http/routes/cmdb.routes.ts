@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { Ci, CiRelations, CreateCiInput, CreateRelationInput, CreateServiceInput, ENVIRONMENTS, ImportResult, Relation, Service, UpdateCiInput, UpdateServiceInput } from '../../contracts/cmdb';
-import { listOf } from '../../contracts/common';
-import { InputError, UnsupportedMediaTypeError } from '../../domain/errors';
+import { ErrorBody, listOf } from '../../contracts/common';
+import { UnsupportedMediaTypeError } from '../../domain/errors';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
+import { expectedVersion, withETag } from '../versions';
 
 const IdParams = z.object({ id: z.string().min(1) });
 const Paging = { limit: z.coerce.number().int().min(1).max(500).default(50), cursor: z.string().max(400).optional() };
@@ -17,11 +18,22 @@ export function cmdbRoutes(app: App, { services }: RouteDeps): void {
   app.post('/api/v1/services', { schema: { tags: ['cmdb'], summary: 'Create a service', body: CreateServiceInput, response: { 201: Service } } }, async (request, reply) =>
     reply.status(201).send(await services.cmdb.createService(actorOf(request), request.body)),
   );
-  app.get('/api/v1/services/:id', { schema: { tags: ['cmdb'], summary: 'A service by id or name', params: IdParams, response: { 200: Service } } }, async (request) =>
-    services.cmdb.getService(actorOf(request), request.params.id),
+  app.get('/api/v1/services/:id', { schema: { tags: ['cmdb'], summary: 'A service by id or name; ETag: its version', params: IdParams, response: { 200: Service } } }, async (request, reply) =>
+    withETag(reply, await services.cmdb.getService(actorOf(request), request.params.id)),
   );
-  app.patch('/api/v1/services/:id', { schema: { tags: ['cmdb'], summary: 'Update a service', params: IdParams, body: UpdateServiceInput, response: { 200: Service } } }, async (request) =>
-    services.cmdb.updateService(actorOf(request), request.params.id, { ...request.body, version: request.body.version ?? ifMatch(request.headers['if-match']) }),
+  app.patch(
+    '/api/v1/services/:id',
+    {
+      schema: {
+        tags: ['cmdb'],
+        summary: 'Update a service; send the version you read (body `version` or If-Match: its ETag): none gets 428, a stale one 412',
+        params: IdParams,
+        body: UpdateServiceInput,
+        response: { 200: Service, 400: ErrorBody, 412: ErrorBody, 428: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      withETag(reply, await services.cmdb.updateService(actorOf(request), request.params.id, { ...request.body, version: expectedVersion(request, request.body.version) })),
   );
 
   app.get(
@@ -39,11 +51,22 @@ export function cmdbRoutes(app: App, { services }: RouteDeps): void {
   app.post('/api/v1/cis', { schema: { tags: ['cmdb'], summary: 'Create a configuration item', body: CreateCiInput, response: { 201: Ci } } }, async (request, reply) =>
     reply.status(201).send(await services.cmdb.createCi(actorOf(request), request.body)),
   );
-  app.get('/api/v1/cis/:id', { schema: { tags: ['cmdb'], summary: 'A configuration item by id or name', params: IdParams, response: { 200: Ci } } }, async (request) =>
-    services.cmdb.getCi(actorOf(request), request.params.id),
+  app.get('/api/v1/cis/:id', { schema: { tags: ['cmdb'], summary: 'A configuration item by id or name; ETag: its version', params: IdParams, response: { 200: Ci } } }, async (request, reply) =>
+    withETag(reply, await services.cmdb.getCi(actorOf(request), request.params.id)),
   );
-  app.patch('/api/v1/cis/:id', { schema: { tags: ['cmdb'], summary: 'Update a configuration item', params: IdParams, body: UpdateCiInput, response: { 200: Ci } } }, async (request) =>
-    services.cmdb.updateCi(actorOf(request), request.params.id, { ...request.body, version: request.body.version ?? ifMatch(request.headers['if-match']) }),
+  app.patch(
+    '/api/v1/cis/:id',
+    {
+      schema: {
+        tags: ['cmdb'],
+        summary: 'Update a configuration item; send the version you read (body `version` or If-Match: its ETag): none gets 428, a stale one 412',
+        params: IdParams,
+        body: UpdateCiInput,
+        response: { 200: Ci, 400: ErrorBody, 412: ErrorBody, 428: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      withETag(reply, await services.cmdb.updateCi(actorOf(request), request.params.id, { ...request.body, version: expectedVersion(request, request.body.version) })),
   );
   app.get('/api/v1/cis/:id/relations', { schema: { tags: ['cmdb'], summary: 'Relations of a CI, both directions', params: IdParams, response: { 200: CiRelations } } }, async (request) =>
     services.cmdb.relations(actorOf(request), request.params.id),
@@ -83,12 +106,4 @@ export function cmdbRoutes(app: App, { services }: RouteDeps): void {
       return services.cmdb.importCis(actorOf(request), { format, body: request.body }, request.query);
     },
   );
-}
-
-/** `If-Match: "3"` or `If-Match: 3` → 3. */
-export function ifMatch(header: string | undefined): number | undefined {
-  if (!header) return undefined;
-  const n = Number(header.replace(/^W\//, '').replace(/"/g, ''));
-  if (!Number.isInteger(n) || n < 1) throw new InputError('If-Match must hold the version number you read.', [{ path: 'header.if-match', message: 'must be a positive integer' }]);
-  return n;
 }

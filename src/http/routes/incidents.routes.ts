@@ -4,7 +4,7 @@ import { CreateIncidentInput, ImportIncidentsResult, Incident, IncidentListQuery
 import { UnsupportedMediaTypeError } from '../../domain/errors';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
-import { ifMatch } from './cmdb.routes';
+import { requireVersionSent, withETag } from '../versions';
 
 const IncidentParams = z.object({ id: z.string().min(1).describe('Incident id or number (INC0000001)') });
 const ChangeParams = z.object({ id: z.string().min(1).describe('Change id or number (CHG0000001)') });
@@ -64,8 +64,8 @@ export function incidentsRoutes(app: App, { services }: RouteDeps): void {
   );
   app.get(
     '/api/v1/incidents/:id',
-    { schema: { tags: ['incidents'], summary: 'An incident (id or number)', params: IncidentParams, response: { 200: Incident, 403: ErrorBody, 404: ErrorBody } } },
-    async (request) => incidents.get(actorOf(request), request.params.id),
+    { schema: { tags: ['incidents'], summary: 'An incident (id or number); ETag: its version', params: IncidentParams, response: { 200: Incident, 403: ErrorBody, 404: ErrorBody } } },
+    async (request, reply) => withETag(reply, await incidents.get(actorOf(request), request.params.id)),
   );
   app.patch(
     '/api/v1/incidents/:id',
@@ -73,13 +73,15 @@ export function incidentsRoutes(app: App, { services }: RouteDeps): void {
       attachValidation: true,
       schema: {
         tags: ['incidents'],
-        summary: 'Edit an incident; resolving or closing stamps the time, reopening clears it. Send the version you read (body `version` or If-Match): a stale one gets 412',
+        summary:
+          'Edit an incident; resolving or closing stamps the time, reopening clears it. Send the version you read (body `version` or If-Match: its ETag): none gets 428, a stale one 412',
         params: IncidentParams,
         body: UpdateIncidentInput,
-        response: { 200: Incident, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 412: ErrorBody },
+        response: { 200: Incident, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 412: ErrorBody, 428: ErrorBody },
       },
     },
-    async (request) => incidents.update(actorOf(request), request.params.id, request.body as unknown, ifMatch(request.headers['if-match'])),
+    async (request, reply) =>
+      withETag(reply, await incidents.update(actorOf(request), request.params.id, request.body as unknown, requireVersionSent(request, request.body as unknown))),
   );
   app.get(
     '/api/v1/changes/:id/incidents',

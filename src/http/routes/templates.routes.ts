@@ -4,7 +4,7 @@ import { ErrorBody, listOf } from '../../contracts/common';
 import { CreateTemplateInput, Template, TemplateListQuery, UpdateTemplateInput } from '../../contracts/templates';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
-import { ifMatch } from './cmdb.routes';
+import { expectedVersion, withETag } from '../versions';
 
 const TemplateParams = z.object({ id: z.string().min(1).describe('Template id or name') });
 
@@ -21,21 +21,23 @@ export function templatesRoutes(app: App, { services }: RouteDeps): void {
     { schema: { tags: ['templates'], summary: 'Create a template (change managers); 400 lists every problem', body: CreateTemplateInput, response: { 201: Template, 400: ErrorBody, 403: ErrorBody } } },
     async (request, reply) => reply.status(201).send(await templates.create(actorOf(request), request.body)),
   );
-  app.get('/api/v1/templates/:id', { schema: { tags: ['templates'], summary: 'A template with its history', params: TemplateParams, response: { 200: Template, 404: ErrorBody } } }, async (request) =>
-    templates.get(actorOf(request), request.params.id),
+  app.get(
+    '/api/v1/templates/:id',
+    { schema: { tags: ['templates'], summary: 'A template with its history; ETag: its version', params: TemplateParams, response: { 200: Template, 404: ErrorBody } } },
+    async (request, reply) => withETag(reply, await templates.get(actorOf(request), request.params.id)),
   );
   app.patch(
     '/api/v1/templates/:id',
     {
       schema: {
         tags: ['templates'],
-        summary: 'Edit or retire a template (`active: false`); send the version you read (body or If-Match), a stale one gets 412',
+        summary: 'Edit or retire a template (`active: false`); send the version you read (body `version` or If-Match: its ETag): none gets 428, a stale one 412',
         params: TemplateParams,
         body: UpdateTemplateInput,
-        response: { 200: Template, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 412: ErrorBody },
+        response: { 200: Template, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 412: ErrorBody, 428: ErrorBody },
       },
     },
-    async (request) => templates.update(actorOf(request), request.params.id, { ...request.body, version: request.body.version ?? ifMatch(request.headers['if-match']) }),
+    async (request, reply) => withETag(reply, await templates.update(actorOf(request), request.params.id, { ...request.body, version: expectedVersion(request, request.body.version) })),
   );
   app.post(
     '/api/v1/templates/:id/changes',

@@ -5,7 +5,7 @@ import { ImportWindowsQuery, ImportWindowsResult } from '../../contracts/windows
 import { UnsupportedMediaTypeError } from '../../domain/errors';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
-import { ifMatch } from './cmdb.routes';
+import { expectedVersion, optionalIfMatch, withETag } from '../versions';
 
 const WindowParams = z.object({ id: z.string().min(1).describe('Window id') });
 
@@ -50,27 +50,29 @@ export function windowsRoutes(app: App, { services }: RouteDeps): void {
       return windows.importIcs(actorOf(request), request.body, request.query);
     },
   );
-  app.get('/api/v1/windows/:id', { schema: { tags: ['windows'], summary: 'A window', params: WindowParams, response: { 200: Window, 404: ErrorBody } } }, async (request) =>
-    windows.get(actorOf(request), request.params.id),
+  app.get('/api/v1/windows/:id', { schema: { tags: ['windows'], summary: 'A window; ETag: its version', params: WindowParams, response: { 200: Window, 404: ErrorBody } } }, async (request, reply) =>
+    withETag(reply, await windows.get(actorOf(request), request.params.id)),
   );
   app.patch(
     '/api/v1/windows/:id',
     {
       schema: {
         tags: ['windows'],
-        summary: 'Edit a window; send the version you read (body `version` or If-Match), a stale one gets 412',
+        summary: 'Edit a window; send the version you read (body `version` or If-Match: its ETag): none gets 428, a stale one 412',
         params: WindowParams,
         body: UpdateWindowInput,
-        response: { 200: Window, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 412: ErrorBody },
+        response: { 200: Window, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 412: ErrorBody, 428: ErrorBody },
       },
     },
-    async (request) => windows.update(actorOf(request), request.params.id, { ...request.body, version: request.body.version ?? ifMatch(request.headers['if-match']) }),
+    async (request, reply) => withETag(reply, await windows.update(actorOf(request), request.params.id, { ...request.body, version: expectedVersion(request, request.body.version) })),
   );
   app.delete(
     '/api/v1/windows/:id',
-    { schema: { tags: ['windows'], summary: 'Delete a window (If-Match optional: a stale version gets 412)', params: WindowParams, response: { 204: z.null(), 403: ErrorBody, 404: ErrorBody, 412: ErrorBody } } },
+    {
+      schema: { tags: ['windows'], summary: 'Delete a window (If-Match optional: a stale version gets 412)', params: WindowParams, response: { 204: z.null(), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 412: ErrorBody } },
+    },
     async (request, reply) => {
-      await windows.remove(actorOf(request), request.params.id, ifMatch(request.headers['if-match']));
+      await windows.remove(actorOf(request), request.params.id, optionalIfMatch(request));
       return reply.status(204).send(null);
     },
   );

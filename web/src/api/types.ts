@@ -7,6 +7,7 @@ import type {
   ApiToken as ApiTokenSchema,
   CreatedToken as CreatedTokenSchema,
   Me as MeSchema,
+  Person as PersonSchema,
   RoleName as RoleNameSchema,
   Team as TeamSchema,
   User as UserSchema,
@@ -36,6 +37,7 @@ import type {
 
 export type RoleName = z.infer<typeof RoleNameSchema>;
 export type User = z.infer<typeof UserSchema>;
+export type Person = z.infer<typeof PersonSchema>;
 export type Me = z.infer<typeof MeSchema>;
 export type Team = z.infer<typeof TeamSchema>;
 export type ApiToken = z.infer<typeof ApiTokenSchema>;

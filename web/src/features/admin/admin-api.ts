@@ -1,7 +1,8 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import type { ApiToken, CreatedToken, Page, RoleName, Team, User } from '../../api/types';
+import type { ApiToken, CreatedToken, Page, Person, RoleName, Team, User } from '../../api/types';
 
+/** Everyone with their emails, roles and teams: admins, change managers and auditors only. */
 export function useUsers(enabled = true) {
   return useQuery({
     queryKey: ['users'],
@@ -10,12 +11,33 @@ export function useUsers(enabled = true) {
   });
 }
 
+/** Enabled people whose name or email contains `q`, for pickers: anyone signed in may search. */
+export function usePeople(q: string) {
+  return useQuery({
+    queryKey: ['people', 'search', q],
+    queryFn: ({ signal }) => api.get<Page<Person>>('/api/v1/people', { q, limit: 50 }, signal),
+    placeholderData: keepPreviousData,
+    staleTime: 60_000,
+  });
+}
+
+/** These people by id, disabled ones included, to show names on records. */
+export function usePeopleByIds(ids: (string | null | undefined)[]) {
+  const unique = [...new Set(ids.filter((id): id is string => !!id))].sort();
+  return useQuery({
+    queryKey: ['people', 'ids', unique],
+    queryFn: ({ signal }) => api.get<Page<Person>>('/api/v1/people', { ids: unique.join(',') }, signal),
+    enabled: unique.length > 0,
+    staleTime: 60_000,
+  });
+}
+
 export function useCreateUser() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: { email: string; name: string; password: string; roles: RoleName[]; teamIds: string[] }) =>
       api.post<User>('/api/v1/users', input),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['users'] }),
+    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['users'] }), queryClient.invalidateQueries({ queryKey: ['people'] })]),
   });
 }
 
@@ -24,7 +46,7 @@ export function useUpdateUser() {
   return useMutation({
     mutationFn: ({ id, ...input }: { id: string; disabled?: boolean; roles?: RoleName[] }) =>
       api.patch<User>(`/api/v1/users/${encodeURIComponent(id)}`, input),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['users'] }),
+    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['users'] }), queryClient.invalidateQueries({ queryKey: ['people'] })]),
   });
 }
 

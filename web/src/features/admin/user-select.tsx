@@ -1,5 +1,11 @@
-import { Select, type SelectProps } from '@mantine/core';
-import { useUsers } from './admin-api';
+import { Select, type OptionsFilter, type SelectProps } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useState } from 'react';
+import type { Person } from '../../api/types';
+import { usePeople, usePeopleByIds } from './admin-api';
+
+// The server already matched names and emails; filtering again by label would hide email matches.
+const keepServerMatches: OptionsFilter = ({ options }) => options;
 
 interface UserSelectProps extends Omit<SelectProps, 'data' | 'value' | 'onChange'> {
   value: string | null;
@@ -8,28 +14,40 @@ interface UserSelectProps extends Omit<SelectProps, 'data' | 'value' | 'onChange
   exclude?: string[];
 }
 
-/** Picks a person by name (or email); disabled people are left out. */
+/**
+ * Picks a person by name (or email), searching on the server as you type; disabled people are left out.
+ * It uses the people search every signed-in person may use, not the user list, which is for admins.
+ */
 export function UserSelect({ value, onChange, exclude = [], placeholder, ...props }: UserSelectProps) {
-  const users = useUsers();
-  const data = (users.data?.items ?? [])
-    .filter((u) => (!u.disabled || u.id === value) && !exclude.includes(u.id))
-    .map((u) => ({ value: u.id, label: u.name }));
+  const [search, setSearch] = useState('');
+  const selected = usePeopleByIds([value]);
+  const selectedName = selected.data?.items.find((p) => p.id === value)?.name;
+  // NOTE: the box shows the chosen person's name as its search text; that is no search.
+  const [query] = useDebouncedValue(search === selectedName ? '' : search.trim(), 200);
+  const people = usePeople(query);
+  const options = new Map<string, Person>();
+  for (const p of selected.data?.items ?? []) if (p.id === value) options.set(p.id, p);
+  for (const p of people.data?.items ?? []) if (!exclude.includes(p.id)) options.set(p.id, p);
+  const data = [...options.values()].map((p) => ({ value: p.id, label: p.name }));
   return (
     <Select
       data={data}
       value={value}
       onChange={onChange}
       searchable
+      searchValue={search}
+      onSearchChange={setSearch}
+      filter={keepServerMatches}
       clearable
-      nothingFoundMessage="Nobody by that name"
-      placeholder={users.isPending ? 'Loading people…' : placeholder}
+      nothingFoundMessage={people.isFetching ? 'Searching…' : 'Nobody by that name'}
+      placeholder={people.isPending ? 'Loading people…' : placeholder}
       {...props}
     />
   );
 }
 
-/** User id → name, for showing change managers and delegates. */
-export function useUserNames(): Map<string, string> {
-  const { data } = useUsers();
-  return new Map((data?.items ?? []).map((u) => [u.id, u.name]));
+/** User id → name for these people, for showing change managers and delegates. */
+export function useUserNames(ids: (string | null | undefined)[]): Map<string, string> {
+  const { data } = usePeopleByIds(ids);
+  return new Map((data?.items ?? []).map((p) => [p.id, p.name]));
 }

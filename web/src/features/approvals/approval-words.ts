@@ -21,7 +21,7 @@ export const APPROVAL_STATE_LABELS: Record<ApprovalState, string> = {
   pending: 'Pending',
   approved: 'Approved',
   rejected: 'Rejected',
-  cancelled: 'Cancelled',
+  withdrawn: 'Withdrawn',
 };
 
 export const APPROVAL_STATE_COLORS: Record<ApprovalState, string> = {
@@ -29,7 +29,7 @@ export const APPROVAL_STATE_COLORS: Record<ApprovalState, string> = {
   pending: 'yellow',
   approved: 'green',
   rejected: 'red',
-  cancelled: 'dark',
+  withdrawn: 'gray',
 };
 
 /** A state as the end of a sentence: "pending", "waiting for the stage before it". */
@@ -74,6 +74,8 @@ export interface BlockingApproval {
   stage: string;
   state: string;
   approver: string;
+  /** Why it stands in the way: its state, "approved for earlier content", "its quorum is no longer met". */
+  why: string;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -90,6 +92,7 @@ export function blockingApprovalsOf(details: Record<string, unknown>): BlockingA
       stage: String(a.stage ?? ''),
       state: String(a.state ?? ''),
       approver: typeof approver === 'string' ? approver : String(a.rule ?? ''),
+      why: String(a.why ?? a.state ?? ''),
     };
   });
 }

@@ -33,13 +33,13 @@ export function EscalationText({ approval }: { approval: Pick<Approval, 'escalat
   );
 }
 
-function Votes({ votes }: { votes: Approval['votes'] }) {
+function Votes({ votes, withdrawnReason }: { votes: Approval['votes']; withdrawnReason: string | null }) {
   if (votes.length === 0) return null;
   return (
     <Stack component="ul" gap={4} style={listStyle} aria-label="Votes" mt={2}>
       {votes.map((v) => (
-        <li key={`${v.userId}-${v.createdAt}`}>
-          <Text size="sm">
+        <li key={`${v.userId}-${v.createdAt}`} data-vote-counts={!v.superseded && !v.voided} style={v.superseded || v.voided ? { opacity: 0.85 } : undefined}>
+          <Text size="sm" td={v.superseded || v.voided ? 'line-through' : undefined}>
             <Text span fw={600} size="sm">
               {v.userName}
             </Text>{' '}
@@ -62,6 +62,14 @@ function Votes({ votes }: { votes: Approval['votes'] }) {
               · {formatDateTime(v.createdAt)}
             </Text>
           </Text>
+          {(v.superseded || v.voided) && (
+            <Text size="xs" c="red.9" data-testid="vote-ended">
+              {v.voided ? 'Voided' : 'Superseded'}
+              {v.endedAt ? ` ${formatDateTime(v.endedAt)}` : ''}
+              {/* A superseded vote's reason is its withdrawn approval's: said once, above. */}
+              {v.why && v.why !== withdrawnReason ? `: ${v.why}` : ': it no longer counts.'}
+            </Text>
+          )}
           {v.comment && (
             <Text size="sm" c="dark.6" className="cabinet-pre" pl="sm" style={{ borderLeft: '2px solid var(--mantine-color-gray-3)' }}>
               {v.comment}
@@ -92,6 +100,11 @@ function ApprovalItem({ approval }: { approval: Approval }) {
           <ApprovalStateBadge state={approval.state} />
         </Group>
         <Text size="sm">{approval.reason}</Text>
+        {approval.withdrawnReason && (
+          <Text size="sm" c="dark.6" data-testid="withdrawn-reason">
+            Withdrawn: {approval.withdrawnReason}
+          </Text>
+        )}
         <Group gap="sm">
           <DueText approval={approval} />
           <EscalationText approval={approval} />
@@ -99,7 +112,7 @@ function ApprovalItem({ approval }: { approval: Approval }) {
             Rule {approval.rule} · policy v{approval.policyVersion}
           </Text>
         </Group>
-        <Votes votes={approval.votes} />
+        <Votes votes={approval.votes} withdrawnReason={approval.withdrawnReason} />
         {open && approval.canDecide && (
           <div>
             <DecisionControls approvalId={approval.id} changeId={approval.changeId} subject={approverName} decidesFor={approval.decidesFor} />
@@ -122,8 +135,9 @@ export function ApprovalsPanel({ changeId }: { changeId: string }) {
   const query = useChangeApprovals(changeId);
   if (query.isPending) return <PageLoader label="Loading the approvals" />;
   if (query.isError) return <ErrorAlert error={query.error} title="Cannot load the approvals" onRetry={() => void query.refetch()} />;
-  const stages = groupByStage(query.data.items);
-  if (stages.length === 0) {
+  const stages = groupByStage(query.data.items.filter((a) => a.state !== 'withdrawn'));
+  const withdrawn = query.data.items.filter((a) => a.state === 'withdrawn');
+  if (stages.length === 0 && withdrawn.length === 0) {
     return (
       <Text size="sm" c="dimmed" data-testid="approvals-panel">
         No approvals yet. The policy asks for them when the change enters Authorize.
@@ -155,6 +169,21 @@ export function ApprovalsPanel({ changeId }: { changeId: string }) {
           </section>
         );
       })}
+      {withdrawn.length > 0 && (
+        <section aria-labelledby="approvals-withdrawn" data-stage="withdrawn">
+          <Title order={2} size="h5" id="approvals-withdrawn" mb={4}>
+            Withdrawn
+          </Title>
+          <Text size="xs" c="dimmed" mb={6}>
+            Earlier requests: the change was edited, asked again or closed. Their votes are kept for the record and no longer count.
+          </Text>
+          <Stack component="ul" gap="xs" style={listStyle}>
+            {withdrawn.map((a) => (
+              <ApprovalItem key={a.id} approval={a} />
+            ))}
+          </Stack>
+        </section>
+      )}
     </Stack>
   );
 }

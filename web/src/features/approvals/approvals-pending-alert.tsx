@@ -36,7 +36,7 @@ export function ApprovalsPendingAlert({ approvals, action, known = [], onShow, o
               <Text span size="sm" fw={600}>
                 {full ? approverName(full.approver) : a.approver}
               </Text>{' '}
-              ({full?.stageLabel ?? humanize(a.stage)}): {approvalStateWords(a.state)}
+              ({full?.stageLabel ?? humanize(a.stage)}): {a.why && a.why !== a.state ? a.why : approvalStateWords(a.state)}
               {full?.reason && (
                 <Text span size="xs" c="dimmed">
                   {' '}

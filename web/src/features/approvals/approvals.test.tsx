@@ -9,7 +9,7 @@ import { sampleChange, sampleRisk } from '../changes/test-fixtures';
 import { blockingApprovalsOf, groupByStage, isOverdue, quorumWords } from './approval-words';
 import { ApprovalsPanel } from './approvals-panel';
 import { MyApprovalsPage } from './my-approvals-page';
-import { approval, cabApproval, myApproval, securityApproval } from './test-fixtures';
+import { approval, cabApproval, counting, myApproval, securityApproval } from './test-fixtures';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -269,7 +269,7 @@ describe('delegated decisions', () => {
     const voted = approval({
       state: 'approved',
       canDecide: false,
-      votes: [{ userId: 'u_erin', userName: 'Erin', decision: 'approve', comment: '', createdAt: '2026-11-02T09:00:00.000Z', onBehalfOfId: 'u_dave', onBehalfOfName: 'Dave' }],
+      votes: [{ userId: 'u_erin', userName: 'Erin', decision: 'approve', comment: '', createdAt: '2026-11-02T09:00:00.000Z', ...counting, onBehalfOfId: 'u_dave', onBehalfOfName: 'Dave' }],
     });
     vi.stubGlobal('fetch', fakeServer([{ path: APPROVALS, body: { items: [voted] } }]).fetch);
     renderWithProviders(<ApprovalsPanel changeId="chg_1" />);
@@ -289,5 +289,31 @@ describe('delegated decisions', () => {
     expect(screen.getByRole('button', { name: 'Reject for Dave Kowalski (DBA): Database Administration' }).textContent).toBe('Reject for Dave');
     fireEvent.click(approve);
     await waitFor(() => expect(server.calls.find((c) => c.method === 'POST')?.body).toEqual({ decision: 'approve', onBehalfOf: 'u_dave' }));
+  });
+});
+
+describe('votes that no longer count', () => {
+  it('shows a voided vote and a withdrawn approval with its superseded vote, and why', async () => {
+    const voided = approval({
+      state: 'pending',
+      canDecide: false,
+      votes: [{ userId: 'u_carol', userName: 'Carol', decision: 'approve', comment: '', createdAt: '2026-11-02T09:00:00.000Z', ...counting, voided: true, why: 'Carol is the implementer of CHG0000001; a party to a change cannot count towards its approvals.', endedAt: '2026-11-02T10:00:00.000Z' }],
+    });
+    const old = approval({
+      id: 'apr_old',
+      state: 'withdrawn',
+      canDecide: false,
+      withdrawnReason: 'CHG0000001 was changed (implementation plan) after its approvals were requested.',
+      votes: [{ userId: 'u_dave', userName: 'Dave', decision: 'approve', comment: 'ok', createdAt: '2026-11-01T09:00:00.000Z', ...counting, superseded: true, why: 'CHG0000001 was changed (implementation plan).', endedAt: '2026-11-02T08:00:00.000Z' }],
+    });
+    vi.stubGlobal('fetch', fakeServer([{ path: APPROVALS, body: { items: [old, voided] } }]).fetch);
+    renderWithProviders(<ApprovalsPanel changeId="chg_1" />);
+    const ended = await screen.findAllByTestId('vote-ended');
+    expect(ended.map((e) => e.textContent)).toEqual([
+      expect.stringMatching(/^Voided .*: Carol is the implementer of CHG0000001/),
+      expect.stringMatching(/^Superseded .*: CHG0000001 was changed \(implementation plan\)/),
+    ]);
+    const withdrawnSection = screen.getByRole('region', { name: 'Withdrawn' });
+    expect(within(withdrawnSection).getByTestId('withdrawn-reason').textContent).toMatch(/^Withdrawn: CHG0000001 was changed/);
   });
 });

@@ -1,6 +1,9 @@
 /** Sample API answers for the approval tests (only tests import this file). */
 import type { Approval, MyApproval } from './approvals-api';
 
+/** The fields of a vote that still counts. */
+export const counting = { onBehalfOfId: null, onBehalfOfName: null, contentHash: 'c0ffee', superseded: false, voided: false, why: null, endedAt: null };
+
 export function approval(over: Partial<Approval> = {}): Approval {
   return {
     id: 'apr_dba',
@@ -17,6 +20,8 @@ export function approval(over: Partial<Approval> = {}): Approval {
     escalatedAt: null,
     escalation: { kind: 'team', ref: 'change-managers' },
     policyVersion: 1,
+    contentHash: 'c0ffee',
+    withdrawnReason: null,
     votes: [],
     canDecide: true,
     decidesFor: null,
@@ -46,7 +51,7 @@ export const securityApproval = approval({
   state: 'approved',
   dueAt: '2020-01-01T10:00:00.000Z',
   canDecide: false,
-  votes: [{ userId: 'u_frank', userName: 'Frank Li', decision: 'approve', comment: 'Card data untouched.', createdAt: '2026-11-02T09:00:00.000Z', onBehalfOfId: null, onBehalfOfName: null }],
+  votes: [{ userId: 'u_frank', userName: 'Frank Li', decision: 'approve', comment: 'Card data untouched.', createdAt: '2026-11-02T09:00:00.000Z', ...counting }],
 });
 
 export function myApproval(over: Partial<MyApproval> = {}): MyApproval {

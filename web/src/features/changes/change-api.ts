@@ -59,11 +59,14 @@ export function useCreateChange() {
   });
 }
 
-/** Edits change `id`; `cacheKey` is how the page loaded it (id or number), so its cache gets the answer. */
+/**
+ * Edits change `id`; `cacheKey` is how the page loaded it (id or number), so its cache gets the answer.
+ * The `version` read is required: the server refuses an edit without one (428) and a stale one (412).
+ */
 export function useUpdateChange(id: string, cacheKey = id) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: UpdateChangeInput) => api.patch<ChangeDetail>(`/api/v1/changes/${encodeURIComponent(id)}`, input),
+    mutationFn: (input: UpdateChangeInput & { version: number }) => api.patch<ChangeDetail>(`/api/v1/changes/${encodeURIComponent(id)}`, input),
     onSuccess: (change) => afterChangeWrite(queryClient, id, cacheKey, change),
   });
 }
@@ -102,20 +105,23 @@ export function useChangeRisk(id: string) {
 
 /**
  * After an override is set or removed: the answer is the new risk; the change (its header badge, under
- * whatever key the page loaded it), the list and the history are fetched again.
+ * whatever key the page loaded it), the list, the history and the approvals are fetched again.
  */
 function afterRiskWrite(queryClient: ReturnType<typeof useQueryClient>, id: string, risk: RiskDetail) {
   queryClient.setQueryData(changeKeys.risk(id), risk);
   void queryClient.invalidateQueries({ queryKey: ['changes', 'detail'] });
   void queryClient.invalidateQueries({ queryKey: changeKeys.audit(id) });
   void queryClient.invalidateQueries({ queryKey: ['changes', 'list'] });
+  // The level in force is approved content: a new one may have reopened authorization (new approvals, new inbox).
+  void queryClient.invalidateQueries({ queryKey: ['changes', 'approvals', id] });
+  void queryClient.invalidateQueries({ queryKey: ['approvals'] });
 }
 
-/** Sets the risk level by hand (permission `change.override_risk`; a justification of 10+ characters). */
+/** Sets the risk level by hand (permission `change.override_risk`; a justification of 10+ characters; the change's `version` read). */
 export function useOverrideRisk(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: RiskOverrideInput) => api.post<RiskDetail>(`/api/v1/changes/${encodeURIComponent(id)}/risk/override`, input),
+    mutationFn: (input: RiskOverrideInput & { version: number }) => api.post<RiskDetail>(`/api/v1/changes/${encodeURIComponent(id)}/risk/override`, input),
     onSuccess: (risk) => afterRiskWrite(queryClient, id, risk),
   });
 }

@@ -126,7 +126,8 @@ interface ChangeFormProps {
   errors?: Record<string, ReactNode>;
   /** Show assignment, actual times and closure (on an existing change). */
   withOutcome?: boolean;
-  disabled?: boolean;
+  /** Every field, or those for which the function says so (an implementer edits only how the change went). */
+  disabled?: boolean | ((field: string) => boolean);
   /** Under the assignment team and change manager: which routing rule chose them, when one did. */
   routingHints?: { team?: ReactNode; changeManager?: ReactNode };
   /**
@@ -150,6 +151,7 @@ export function ChangeForm({
   scheduling = {},
 }: ChangeFormProps) {
   const teams = useTeams(withOutcome);
+  const off = (field: string) => (typeof disabled === 'function' ? disabled(field) : disabled);
   const plannedStart = localInputToIso(values.plannedStart);
   const plannedEnd = localInputToIso(values.plannedEnd);
   const set = <K extends keyof ChangeFormValues>(key: K, value: ChangeFormValues[K]) => onChange({ ...values, [key]: value });
@@ -159,7 +161,7 @@ export function ChangeForm({
     value: values[key],
     onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => set(key, e.currentTarget.value),
     error: errors[key],
-    disabled,
+    disabled: off(key),
     name: key,
   });
   const timeProps = (key: 'plannedStart' | 'plannedEnd' | 'actualStart' | 'actualEnd') => ({
@@ -167,7 +169,7 @@ export function ChangeForm({
     value: values[key],
     onChange: (e: ChangeEvent<HTMLInputElement>) => set(key, e.currentTarget.value),
     error: errors[key],
-    disabled,
+    disabled: off(key),
     name: key,
   });
 
@@ -189,7 +191,7 @@ export function ChangeForm({
         value={values.ciIds}
         onChange={(ids) => set('ciIds', ids)}
         error={errors.ciIds}
-        disabled={disabled}
+        disabled={off('ciIds')}
         description="The configuration items this change touches; their services follow from the CMDB"
       />
       <Grid gap="sm">
@@ -207,7 +209,7 @@ export function ChangeForm({
             onChange={(v) => v && set('impact', v as Level)}
             allowDeselect={false}
             error={errors.impact}
-            disabled={disabled}
+            disabled={off('impact')}
           />
         </Grid.Col>
         <Grid.Col span={2}>
@@ -218,7 +220,7 @@ export function ChangeForm({
             onChange={(v) => v && set('urgency', v as Level)}
             allowDeselect={false}
             error={errors.urgency}
-            disabled={disabled}
+            disabled={off('urgency')}
           />
         </Grid.Col>
       </Grid>
@@ -229,7 +231,7 @@ export function ChangeForm({
         excludeChangeId={scheduling.changeId}
         implementerId={scheduling.implementerId}
         onPick={(slot) => onChange({ ...values, plannedStart: isoToLocalInput(slot.start), plannedEnd: isoToLocalInput(slot.end) })}
-        disabled={disabled}
+        disabled={off('plannedStart')}
       />
       {scheduling.warnOfFreezes !== false && <FormFreezeBanner ciIds={values.ciIds} start={plannedStart} end={plannedEnd} />}
       <SimpleGrid cols={3} spacing="sm">
@@ -244,7 +246,7 @@ export function ChangeForm({
             checked={values.backoutTested}
             onChange={(e) => set('backoutTested', e.currentTarget.checked)}
             error={errors.backoutTested}
-            disabled={disabled}
+            disabled={off('backoutTested')}
           />
         </Stack>
       </SimpleGrid>
@@ -261,7 +263,7 @@ export function ChangeForm({
                 clearable
                 searchable
                 error={errors.assignmentTeamId}
-                disabled={disabled}
+                disabled={off('assignmentTeamId')}
                 description={routingHints.team}
                 inputWrapperOrder={['label', 'input', 'description', 'error']}
               />
@@ -273,7 +275,7 @@ export function ChangeForm({
                 value={values.changeManagerId}
                 onChange={(v) => set('changeManagerId', v)}
                 error={errors.changeManagerId}
-                disabled={disabled}
+                disabled={off('changeManagerId')}
                 description={routingHints.changeManager}
                 inputWrapperOrder={['label', 'input', 'description', 'error']}
               />
@@ -293,7 +295,7 @@ export function ChangeForm({
                 onChange={(v) => set('closeCode', v as CloseCode | null)}
                 clearable
                 error={errors.closeCode}
-                disabled={disabled}
+                disabled={off('closeCode')}
               />
             </Grid.Col>
             <Grid.Col span={12}>

@@ -128,7 +128,21 @@ function describeApprovalEvent(event: AuditEvent, teamName: (label: string) => s
       ),
     ];
     if (names.length > 0) return `Approvals requested: ${names.join(', ')}`;
-    return typeof event.data.cancelled === 'number' && event.data.cancelled > 0 ? 'Open approvals cancelled' : 'Approvals requested';
+    return typeof event.data.cancelled === 'number' && event.data.cancelled > 0 ? 'Open approvals withdrawn' : 'Approvals requested';
+  }
+  if (event.action === 'change.authorization_reopened') {
+    const fields = Array.isArray(event.data.fields) ? event.data.fields.filter((f): f is string => typeof f === 'string') : [];
+    return fields.length > 0
+      ? `Authorization reopened: ${fields.map((f) => changeFieldLabel(f)).join(', ')} changed after approvals were requested`
+      : 'Authorization reopened: the change is no longer what was approved';
+  }
+  if (event.action === 'approval.vote_voided') {
+    const voter = event.data.voter && typeof event.data.voter === 'object' ? str((event.data.voter as { name?: unknown }).name) : null;
+    return `${voter ?? 'A'}'s vote no longer counts: ${str(event.data.reason) ?? 'they became a party to the change'}`;
+  }
+  if (event.action === 'approval.reopened') {
+    const approver = str(event.data.approver) ? teamName(str(event.data.approver)!) : 'An';
+    return `The ${approver} approval is open again: ${str(event.data.reason) ?? 'a vote it counted no longer counts'}`;
   }
   if (event.action === 'approval.decided') {
     const approver = str(event.data.approver) ? teamName(str(event.data.approver)!) : (str(event.data.rule) ? humanize(str(event.data.rule)!) : 'an');

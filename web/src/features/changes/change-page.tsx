@@ -31,7 +31,7 @@ import { type BlockingGate, blockingGatesOf, useChangeEvidence } from './governa
 import { changeFieldLabel } from './field-labels';
 import { fieldErrorsFrom, UnplacedIssues } from './field-errors';
 import { MissingFieldsAlert } from './missing-fields-alert';
-import { findState, typeLabel, usePolicy } from './policy';
+import { findState, stateLabel, typeLabel, usePolicy } from './policy';
 import { PolicyPanel } from './policy-panel';
 import { RiskBadge } from './risk-badge';
 import { RiskPanel } from './risk-panel';
@@ -195,7 +195,9 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
   const isFinal = !!findState(policy, change.type, change.state)?.final;
   // NOTE: the shipped policy lets change managers break glass on emergency changes; the server checks the active one.
   const canBreakGlass = change.type === 'emergency' && !isFinal && (hasRole(me, 'change_manager') || hasRole(me, 'admin'));
-  const canEdit = !isFinal && hasPermission(me, 'change.update');
+  const canEdit = !isFinal && change.editable !== 'none';
+  // The implementer edits how the change went; fields the policy locks in this state stay as approved.
+  const fieldOff = (field: string) => (change.editable === 'implementation' && !change.implementationFields.includes(field)) || change.lockedFields.includes(field);
   const transitions = change.availableTransitions.filter((t) => t.allowed);
   const busy = update.isPending || transition.isPending || move.isPending;
 
@@ -205,17 +207,20 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
   };
 
   /** Saves pending edits; resolves to the version to act on next, or null when the save failed. */
-  const save = async (): Promise<number | null> => {
-    if (!isDirty) return base.version;
+  /** Saves the edits; the saved version, and whether the save moved the change (authorization reopened). */
+  const saveChange = async (): Promise<{ version: number; reopened: string | null } | null> => {
+    if (!isDirty) return { version: base.version, reopened: null };
     try {
       const saved = await update.mutateAsync({ ...patch, version: base.version });
       adopt(saved);
-      return saved.version;
+      return { version: saved.version, reopened: saved.state !== base.state ? saved.state : null };
     } catch (err) {
       if (err instanceof ApiError && err.status === 412) setProblem({ kind: 'stale' });
       return null;
     }
   };
+  const reopenedWords = (state: string) =>
+    `The change went back to ${stateLabel(policy, change.type, state)}: its approvals were given for what it was before, and were requested again for the new content.`;
 
   /** Moves the change to a slot: only the planned times are sent, and other unsaved edits stay in the form. */
   const takeSlot = async (slot: Slot) => {
@@ -236,7 +241,8 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
     event.preventDefault();
     setProblem(null);
     transition.reset();
-    if ((await save()) !== null) setAnnouncement('Saved.');
+    const saved = await saveChange();
+    if (saved !== null) setAnnouncement(saved.reopened ? `Saved. ${reopenedWords(saved.reopened)}` : 'Saved.');
   };
 
   const onStep = async (step: AvailableTransition) => {
@@ -244,9 +250,13 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
     setAnnouncement('');
     setPendingStep(step.to);
     try {
-      const version = await save();
-      if (version === null) return;
-      const next = await transition.mutateAsync({ to: step.to, version });
+      const saved = await saveChange();
+      if (saved === null) return;
+      if (saved.reopened) {
+        setAnnouncement(`Saved, but not “${step.label}”. ${reopenedWords(saved.reopened)}`);
+        return;
+      }
+      const next = await transition.mutateAsync({ to: step.to, version: saved.version });
       adopt(next);
       setAnnouncement(`${step.label}: done.`);
     } catch (err) {
@@ -433,7 +443,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
                   onChange={setValues}
                   errors={errors}
                   withOutcome
-                  disabled={!canEdit || busy}
+                  disabled={!canEdit || busy ? true : fieldOff}
                   routingHints={{
                     team: <RoutingHint routed={routedTarget(change, 'team', values.assignmentTeamId)} />,
                     changeManager: <RoutingHint routed={routedTarget(change, 'changeManager', values.changeManagerId)} />,
@@ -447,6 +457,13 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
                 />
                 {canEdit && (
                   <SaveBar saving={update.isPending} dirty={isDirty} busy={busy} dirtyNote="Unsaved edits. A lifecycle action saves them first." onDiscard={() => { setValues(formFromChange(base)); update.reset(); }} />
+                )}
+                {canEdit && (change.editable === 'implementation' || change.lockedFields.length > 0) && (
+                  <Text size="xs" c="dimmed" mt="sm" data-testid="edit-scope">
+                    {change.editable === 'implementation'
+                      ? 'As its implementer you may record how the change went: actual start and end, close code and notes, links.'
+                      : 'The work is under way on what was approved: the plans, CIs, window and people are locked.'}
+                  </Text>
                 )}
                 {!canEdit && (
                   <Text size="xs" c="dimmed" mt="sm">

@@ -27,7 +27,7 @@ export function ChangeSummary({ change }: { change: ChangeDetail }) {
   const cis = useCis(change.ciIds);
   const services = useServices(change.serviceIds);
   const teamNames = useTeamNames();
-  const userNames = useUserNames();
+  const userNames = useUserNames([change.changeManagerId]);
   const routedTeam = routedTarget(change, 'team', change.assignmentTeamId);
   const routedManager = routedTarget(change, 'changeManager', change.changeManagerId);
 

@@ -51,7 +51,7 @@ function changePageServer(change: ChangeDetail, extra: Parameters<typeof fakeSer
     { path: '/api/v1/changes/chg_1', body: change },
     { path: '/api/v1/policy', body: testPolicy },
     { path: '/api/v1/teams', body: teams },
-    { path: '/api/v1/users', body: users },
+    { path: '/api/v1/people', body: users },
     { path: '/api/v1/changes/chg_1/risk', body: sampleRisk },
     { path: '/api/v1/changes/chg_1/approvals', body: { items: [] } },
     { path: EVIDENCE, body: sampleEvidence },
@@ -287,7 +287,7 @@ describe('BreakGlassBanner', () => {
 
 describe('routing on the change', () => {
   it('shows the change manager and which routing rule chose the team and the manager', async () => {
-    vi.stubGlobal('fetch', fakeServer([{ path: '/api/v1/teams', body: teams }, { path: '/api/v1/users', body: users }]).fetch);
+    vi.stubGlobal('fetch', fakeServer([{ path: '/api/v1/teams', body: teams }, { path: '/api/v1/people', body: users }]).fetch);
     renderWithProviders(<ChangeSummary change={routed} />);
     await waitFor(() => expect(screen.getByTestId('change-manager').textContent).toBe('Alice Martin'));
     expect(screen.getAllByTestId('routing-hint').map((h) => h.textContent)).toEqual([
@@ -297,7 +297,7 @@ describe('routing on the change', () => {
   });
 
   it('gives no hint for a value set by hand', async () => {
-    vi.stubGlobal('fetch', fakeServer([{ path: '/api/v1/teams', body: teams }, { path: '/api/v1/users', body: users }]).fetch);
+    vi.stubGlobal('fetch', fakeServer([{ path: '/api/v1/teams', body: teams }, { path: '/api/v1/people', body: users }]).fetch);
     renderWithProviders(<ChangeSummary change={{ ...routed, routing: { ...routed.routing!, changeManager: null, manual: { team: false, changeManager: true } } }} />);
     await waitFor(() => expect(screen.getByTestId('change-manager').textContent).toBe('Alice Martin'));
     expect(screen.getAllByTestId('routing-hint')).toHaveLength(1);
@@ -322,7 +322,7 @@ describe('PolicyPanel', () => {
     const server = fakeServer([
       { path: '/api/v1/policy', body: testPolicy },
       { path: '/api/v1/teams', body: teams },
-      { path: '/api/v1/users', body: users },
+      { path: '/api/v1/people', body: users },
       { path: '/api/v1/changes/chg_1/risk', body: sampleRisk },
       { path: '/api/v1/changes/chg_1/approvals', body: { items: [approval(), cabApproval] } },
       { path: EVIDENCE, body: sampleEvidence },

@@ -70,7 +70,7 @@ const Dimmed = ({ children }: { children: ReactNode }) => (
 
 function RoutingSection({ change }: { change: ChangeDetail }) {
   const teamNames = useTeamNames();
-  const userNames = useUserNames();
+  const userNames = useUserNames([change.changeManagerId, change.routing?.changeManager?.value]);
   const routing = change.routing;
   if (!routing) return <Dimmed>Routing has not run on this change.</Dimmed>;
   const rows = [];

@@ -48,7 +48,7 @@ function schedulePageServer(change: ChangeDetail, extra: Parameters<typeof fakeS
     { path: IMPACT, body: sampleImpact },
     { path: EXCEPTIONS, body: { items: [] } },
     { path: '/api/v1/policy', body: testPolicy },
-    { path: '/api/v1/users', body: users },
+    { path: '/api/v1/people', body: users },
     { path: '/api/v1/teams', body: { items: [], nextCursor: null } },
     { path: '/api/v1/cis', body: { items: [sampleCi], nextCursor: null } },
     { path: '/api/v1/cis/ci_db', body: sampleCi },
@@ -267,7 +267,7 @@ describe('ChangePage schedule', { timeout: PAGE_TEST_TIMEOUT }, () => {
       decidedAt: null,
     };
     const server = schedulePageServer(plannedChange, [
-      { path: '/api/v1/users', status: 403, body: { error: { code: 'forbidden', message: 'You may not list users.', details: {} } } },
+      { path: '/api/v1/people', status: 403, body: { error: { code: 'forbidden', message: 'You may not list users.', details: {} } } },
       { method: 'POST', path: EXCEPTIONS, status: 201, body: { items: [requested] } },
     ]);
     vi.stubGlobal('fetch', server.fetch);

@@ -6,7 +6,7 @@ import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { RouterAnchor } from '../../shared/router-link';
-import { useUsers } from '../admin/admin-api';
+import { usePeople } from '../admin/admin-api';
 import { UserSelect } from '../admin/user-select';
 import {
   type ChangeImpact,
@@ -358,9 +358,9 @@ function ConflictsSection({ change, canAcknowledge, canMove, taking }: Conflicts
   );
 }
 
-/** Who accepts the risk: a person from the users list, or an email when the list is not open to you. */
+/** Who accepts the risk: a person found by the people search, or an email when the search fails. */
 function AccepterField({ value, onChange, error }: { value: string; onChange: (v: string) => void; error: ReactNode }) {
-  const users = useUsers();
+  const users = usePeople('');
   const description = 'The person who takes responsibility for the risk; they are named on the exception.';
   if (users.isError) {
     return (

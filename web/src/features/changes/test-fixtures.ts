@@ -62,6 +62,9 @@ export const sampleChange: ChangeDetail = {
   createdAt: '2026-11-01T10:00:00.000Z',
   updatedAt: '2026-11-01T10:00:00.000Z',
   availableTransitions: [],
+  editable: 'all',
+  implementationFields: ['actualStart', 'actualEnd', 'closeCode', 'closeNotes', 'links'],
+  lockedFields: [],
 };
 
 /** A PCI change whose approvals are all in (the record is sealed) but whose test evidence is not attached yet. */

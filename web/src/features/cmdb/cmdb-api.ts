@@ -52,7 +52,7 @@ export function useService(id: string | null | undefined) {
   });
 }
 
-/** Edits a service; send the `version` you read (a stale one answers 412). */
+/** Edits a service; send the `version` you read (none answers 428, a stale one 412). */
 export function useUpdateService(id: string) {
   const queryClient = useQueryClient();
   return useMutation({

@@ -43,7 +43,7 @@ describe('DelegationsPage', () => {
       'fetch',
       fakeServer([
         { path: DELEGATIONS, body: { given: [delegation()], received: [delegation({ id: 'dl_2', userId: 'u_dave', userName: 'Dave Kowalski', delegateId: 'u_admin', delegateName: 'Ada Admin', active: false, reason: '' })] } },
-        { path: '/api/v1/users', body: users },
+        { path: '/api/v1/people', body: users },
       ]).fetch,
     );
     renderWithProviders(<DelegationsPage />, { me: adminMe });
@@ -62,7 +62,7 @@ describe('DelegationsPage', () => {
   });
 
   it('says so when there is nothing either way', async () => {
-    vi.stubGlobal('fetch', fakeServer([{ path: DELEGATIONS, body: { given: [], received: [] } }, { path: '/api/v1/users', body: users }]).fetch);
+    vi.stubGlobal('fetch', fakeServer([{ path: DELEGATIONS, body: { given: [], received: [] } }, { path: '/api/v1/people', body: users }]).fetch);
     renderWithProviders(<DelegationsPage />, { me: adminMe });
     expect(await screen.findByText('You have not delegated your approvals.')).toBeTruthy();
     expect(screen.getByText('Nobody has delegated their approvals to you.')).toBeTruthy();
@@ -71,7 +71,7 @@ describe('DelegationsPage', () => {
   it('asks for a delegate before sending anything, and does not offer yourself', async () => {
     const server = fakeServer([
       { path: DELEGATIONS, body: { given: [], received: [] } },
-      { path: '/api/v1/users', body: users },
+      { path: '/api/v1/people', body: users },
     ]);
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(<DelegationsPage />, { me: adminMe });
@@ -89,7 +89,7 @@ describe('DelegationsPage', () => {
   it('revokes a delegation after confirming and fetches the list again', async () => {
     const server = fakeServer([
       { path: DELEGATIONS, body: { given: [delegation()], received: [] } },
-      { path: '/api/v1/users', body: users },
+      { path: '/api/v1/people', body: users },
       { method: 'DELETE', path: `${DELEGATIONS}/dl_1`, status: 204 },
     ]);
     vi.stubGlobal('fetch', server.fetch);

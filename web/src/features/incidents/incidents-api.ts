@@ -96,11 +96,11 @@ export function useCreateIncident() {
   });
 }
 
-/** Edits incident `id`; `cacheKey` is how the page loaded it. Send the `version` you read (a stale one answers 412). */
+/** Edits incident `id`; `cacheKey` is how the page loaded it. Send the `version` you read (none answers 428, a stale one 412). */
 export function useUpdateIncident(id: string, cacheKey = id) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: UpdateIncidentInput) => api.patch<Incident>(incidentPath(id), input),
+    mutationFn: (input: UpdateIncidentInput & { version: number }) => api.patch<Incident>(incidentPath(id), input),
     onSuccess: (incident) => {
       queryClient.setQueryData(incidentKeys.detail(cacheKey), incident);
       afterIncidentWrite(queryClient);

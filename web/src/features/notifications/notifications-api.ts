@@ -52,6 +52,8 @@ export const NOTIFICATION_KIND_LABELS: Record<Notification['kind'], string> = {
   approval_requested: 'Approval requested',
   approval_reminder: 'Reminder',
   approval_escalated: 'Escalated to you',
+  approval_reopened: 'Approval reopened',
+  approval_vote_voided: 'Vote voided',
   sla_breached: 'SLA breached',
   break_glass: 'Break-glass',
   schedule_conflict: 'Schedule conflict',

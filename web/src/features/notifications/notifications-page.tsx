@@ -12,6 +12,8 @@ const KIND_COLORS: Record<Notification['kind'], string> = {
   approval_requested: 'blue',
   approval_reminder: 'yellow',
   approval_escalated: 'orange',
+  approval_reopened: 'yellow',
+  approval_vote_voided: 'red',
   sla_breached: 'red',
   break_glass: 'grape',
   schedule_conflict: 'red',

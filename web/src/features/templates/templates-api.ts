@@ -84,11 +84,11 @@ export function useCreateTemplate() {
   });
 }
 
-/** Edits a template; send the `version` you read (a stale one answers 412). */
+/** Edits a template; send the `version` you read (none answers 428, a stale one 412). */
 export function useUpdateTemplate(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: UpdateTemplateInput) => api.patch<Template>(templatePath(id), input),
+    mutationFn: (input: UpdateTemplateInput & { version: number }) => api.patch<Template>(templatePath(id), input),
     onSuccess: (template) => {
       queryClient.setQueryData(templateKeys.detail(id), template);
       void queryClient.invalidateQueries({ queryKey: templateKeys.all, predicate: (q) => q.queryKey[1] !== 'detail' });
