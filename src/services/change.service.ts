@@ -136,7 +136,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      const created = await store.transaction(async (repos) => {
+      const check = async (repos: Repositories) => {
         const issues: Issue[] = [];
         await validate(repos, draft, issues);
         if (draft.templateId) {
@@ -146,7 +146,14 @@ export function createChangeService(deps: ChangeServiceDeps) {
           else if (template.type !== draft.type) issues.push({ path: 'type', message: `the template "${template.name}" makes ${template.type} changes, not ${draft.type}` });
         }
         throwIfIssues(issues);
-        const seq = await repos.changes.nextSeq();
+      };
+      // NOTE (concurrency): the number is taken in a short transaction of its own, after the request was found
+      // valid, so filings do not queue on the counter's row for the whole of each other's work. A filing that
+      // fails after that (a race with a deleted CI, a crash) leaves a gap in the numbers.
+      await check(store.repos);
+      const seq = await store.transaction((repos) => repos.changes.nextSeq());
+      const created = await store.transaction(async (repos) => {
+        await check(repos);
         const change = { ...draft, number: formatChangeNumber(seq) };
         await repos.changes.insert(change, seq);
         await audit(repos, actor, now, 'change.created', 'change', change.id, { number: change.number, after: pick(change, ['type', 'state', 'requesterId', 'templateId', ...AUDITED_FIELDS]) });
