@@ -332,6 +332,29 @@ describe('an approval is for a content', () => {
     assert.ok(items.find((a) => a.id === cm!.id)!.votes.every((v) => v.superseded));
   });
 
+  eachEngine('an emergency under way is not pulled back to authorize when the CMDB moves its risk', async (h) => {
+    const requester = await h.userWithToken(['requester']);
+    const ecab = await h.userWithToken(['approver']);
+    const implementer = await h.userWithToken(['implementer']);
+    await addMembers(h, 'ecab', [ecab.id]);
+    const app = await ci(h, `hotfix-app-${Math.random()}`, 'application');
+    const filed = await h.request('POST', '/api/v1/changes', {
+      token: requester.token,
+      body: { type: 'emergency', title: 'Hotfix', description: 'd', justification: 'j', ciIds: [app], implementationPlan: 'p', backoutPlan: 'b', implementerId: implementer.id },
+    });
+    assert.equal(filed.status, 201, filed.text);
+    assert.equal((await move(h, filed.body.id, 'authorize')).status, 200);
+    for (const a of live(await approvals(h, filed.body.id))) assert.equal((await decide(h, ecab.token, a.id, { decision: 'approve' })).status, 200);
+    assert.equal((await edit(h, `/api/v1/changes/${filed.body.id}`, { actualStart: new Date().toISOString() }, implementer.token)).status, 200);
+    assert.equal((await move(h, filed.body.id, 'implement', implementer.token)).status, 200);
+    const before = await change(h, filed.body.id);
+    assert.equal((await edit(h, `/api/v1/cis/${app}`, { criticality: 'critical', tags: ['pci', 'sox'] })).status, 200);
+    const after = await change(h, filed.body.id);
+    assert.notEqual(after.risk.level, before.risk.level);
+    assert.equal(after.state, 'implement');
+    assert.ok(live(await approvals(h, filed.body.id)).every((a) => a.state === 'approved'));
+  });
+
   eachEngine('a hand-set risk level is content: it reopens a scheduled change, raises the version, and is refused once work started', async (h) => {
     const w = await world(h);
     const [cm] = live(await approvals(h, w.changeId));

@@ -339,7 +339,9 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
 
     // 3. A change past authorization whose approvals no longer all stand goes back to it.
     if (state.requiresApprovals && !(await deps.governance.activeBreakGlass(repos, change.id))) {
-      const open = await blocking(repos, change.id, active);
+      // In a locked state the approvals stand for the content they were given for (an emergency under way is
+      // not pulled back because a CMDB edit moved its risk); a lost quorum still sends it back.
+      const open = (await blocking(repos, change.id, active)).filter((a) => !(locked && a.why === STALE_CONTENT));
       if (open.length > 0) {
         await backToAuthorize(repos, actor, change, active, `${change.number} no longer has every approval it needs: ${open.map((a) => `${a.rule} by ${a.approverLabel} (${a.why})`).join(', ')}.`);
       }
