@@ -64,7 +64,7 @@ describe('content fingerprints (pure)', () => {
   const base: ApprovableContent = {
     type: 'normal', title: 't', description: 'd', justification: 'j', ciIds: ['b', 'a'], plannedStart: '2026-12-10T22:00:00.000Z', plannedEnd: '2026-12-10T23:00:00.000Z',
     implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', backoutTested: true, ownerId: 'u1', implementerId: null, assignmentTeamId: null,
-    impact: 'low', urgency: 'low', priority: 'low', risk: { level: 'low' },
+    impact: 'low', urgency: 'low', priority: 4, risk: { level: 'low' },
   };
   const fields = ['ciIds', 'plannedStart', 'implementationPlan', 'riskLevel'] as const;
 

@@ -44,11 +44,7 @@ const StageSchema = z.strictObject({
   rules: z.array(RuleSchema).default([]),
 });
 
-/** The fields of a change an approval is given for (domain/approval/content.ts). */
-export const MATERIAL_FIELDS = CONTENT_FIELDS;
-export type MaterialField = ContentField;
-
-export const DEFAULT_MATERIAL_FIELDS: MaterialField[] = ['type', 'ciIds', 'plannedStart', 'plannedEnd', 'implementationPlan', 'testPlan', 'backoutPlan', 'ownerId', 'implementerId', 'riskLevel'];
+export const DEFAULT_MATERIAL_FIELDS: ContentField[] = ['type', 'ciIds', 'plannedStart', 'plannedEnd', 'implementationPlan', 'testPlan', 'backoutPlan', 'ownerId', 'implementerId', 'riskLevel'];
 export const DEFAULT_LOCKED_STATES = ['implement', 'review'];
 
 /**
@@ -57,7 +53,7 @@ export const DEFAULT_LOCKED_STATES = ['implement', 'review'];
  */
 const ContentSchema = z
   .strictObject({
-    fields: z.array(z.enum(MATERIAL_FIELDS)).min(1, 'name at least one material field').default(DEFAULT_MATERIAL_FIELDS),
+    fields: z.array(z.enum(CONTENT_FIELDS)).min(1, 'name at least one material field').default(DEFAULT_MATERIAL_FIELDS),
     /** Left out: those of the default states (implement, review) that the bundle's models have. */
     lockedIn: z.array(z.string().min(1)).optional(),
   })

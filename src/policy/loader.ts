@@ -9,7 +9,8 @@ import { BundleSchema } from './bundle.schema';
 import { CelCompileError, compileExpression, type CompiledExpression } from './cel';
 import type { RiskBands } from '../domain/risk/score';
 import type { Quorum } from '../domain/approval/quorum';
-import { DEFAULT_LOCKED_STATES, durationMs, type ApproverInput, type MaterialField } from './approvals.schema';
+import type { ContentField } from '../domain/approval/content';
+import { DEFAULT_LOCKED_STATES, durationMs, type ApproverInput } from './approvals.schema';
 import type { Role } from '../domain/auth/roles';
 import type { EvidenceKind } from './gates.schema';
 import type { SlaMetric } from './slas.schema';
@@ -47,7 +48,7 @@ export interface CompiledApprovalRule {
 /** Ordered stages: a stage opens when every approval of the stage before it is approved. */
 export interface CompiledApprovals {
   /** The material fields an approval is given for, and the states where editing them is refused. */
-  content: { fields: MaterialField[]; lockedIn: string[] };
+  content: { fields: ContentField[]; lockedIn: string[] };
   stages: { name: string; label: string; rules: CompiledApprovalRule[] }[];
 }
 

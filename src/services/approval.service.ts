@@ -1,6 +1,6 @@
 import type { Approval, DecisionInput, MyApproval } from '../contracts/approval';
 import type { Actor } from '../domain/actor';
-import { contentFingerprint } from '../domain/approval/content';
+import { contentFingerprint, lockedFields } from '../domain/approval/content';
 import { counts, quorumOutcome } from '../domain/approval/quorum';
 import { isPartyTo, partyConflict, partyRole } from '../domain/approval/segregation';
 import { FIELD_LABELS } from '../domain/change/fields';
@@ -298,7 +298,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     // 2. The content the approvals were given for.
     const freezeStage = active.bundle.schedule.freezeExceptions?.stage;
     const fingerprint = fingerprintOf(change, active);
-    const locked = active.bundle.approvals.content.lockedIn.includes(change.state);
+    const locked = lockedFields(active.bundle.approvals.content, change.state).length > 0;
     const stale = live.filter((a) => a.stage !== freezeStage && a.contentHash !== null && a.contentHash !== fingerprint);
     if (stale.length > 0 && !locked) {
       const what = edited.length > 0 ? edited.map((f) => FIELD_LABELS[f] ?? f).join(', ') : 'its material content (the risk level or the policy)';
@@ -421,7 +421,6 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     blocking,
     cancelOpen,
     reconcile,
-    fingerprintOf,
 
     /** Every approval of a change (withdrawn ones too, for the record), with votes and whether the caller may decide. */
     async listForChange(actor: Actor, changeId: string): Promise<Approval[]> {
@@ -469,6 +468,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         // The change's row is held until commit: an edit of its people or content waits for this vote, and
         // this vote for such an edit, so neither decides on what the other is changing.
         const change = await loadChange(repos, found.changeId, { lock: true });
+        // Read again under the lock: a reopen or another vote may have closed it while this one waited.
         const a = (await repos.approvals.find(approvalId))!;
         if (a.state !== 'pending') throw new ConflictError('approval_closed', `This approval is ${a.state}; it takes no more decisions.`, { state: a.state });
         if (input.decision === 'reject' && comment === '') throw new InputError('Say why you reject it.', [{ path: 'comment', message: 'a rejection needs a comment' }]);

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { AvailableTransition, Change, ChangeDetail, ChangeListQuery, CreateChangeInput, CreateCommentInput, UpdateChangeInput } from '../contracts/change';
 import type { Actor } from '../domain/actor';
 import { diffFields } from '../domain/audit/chain';
-import { materialChanges } from '../domain/approval/content';
+import { assertUnlocked, lockedFields, materialChanges } from '../domain/approval/content';
 import { assertPermission, hasPermission } from '../domain/auth/roles';
 import { canFire, findState, missingFields, transitionsFrom, type ChangeModel } from '../domain/change/lifecycle';
 import { assertMayEdit, editRight, IMPLEMENTATION_FIELDS } from '../domain/change/edit-rights';
@@ -82,7 +82,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
       availableTransitions: model ? available(model, c, actor) : [],
       editable: open && hasPermission(actor, 'change.update') ? (editRight(actor, c) ?? 'none') : 'none',
       implementationFields: [...IMPLEMENTATION_FIELDS],
-      lockedFields: content.lockedIn.includes(c.state) ? content.fields.filter((f) => f !== 'riskLevel') : [],
+      // The risk level is not a field of the form: the others are what the page disables.
+      lockedFields: lockedFields(content, c.state).filter((f) => f !== 'riskLevel'),
     };
   }
 
@@ -221,14 +222,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
         throwIfIssues(issues);
         const changes = diffFields(before, after, AUDITED_FIELDS);
         if (Object.keys(changes).length === 0) return withServices(repos, before);
-        const material = materialChanges(before, after, active.bundle.approvals.content.fields);
-        if (material.length > 0 && active.bundle.approvals.content.lockedIn.includes(before.state)) {
-          throw new PolicyError(
-            'locked_for_approval',
-            `${before.number} is ${before.state}: its approvals were given for its content, which can no longer change. These fields are locked: ${material.map((f) => FIELD_LABELS[f] ?? f).join(', ')}.`,
-            { state: before.state, fields: material },
-          );
-        }
+        const content = active.bundle.approvals.content;
+        const material = materialChanges(before, after, content.fields);
+        assertUnlocked(content, before, material);
         if (!(await repos.changes.update(after, before.version))) throw new StaleVersionError('Change', before.number, before.version, before.version + 1);
         if (changes.ciIds) await repos.changes.setCis(after.id, after.ciIds);
         await audit(repos, actor, after.updatedAt, 'change.updated', 'change', after.id, { number: after.number, changes });
@@ -237,12 +233,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
         // The risk level is approved content too: in a locked state, an edit that moves it is refused as well.
         const levelBefore = before.risk?.level ?? null;
         const levelAfter = before.risk?.overridden ? levelBefore : assessment.level;
-        if (levelBefore !== null && levelAfter !== levelBefore && active.bundle.approvals.content.fields.includes('riskLevel') && active.bundle.approvals.content.lockedIn.includes(before.state)) {
-          throw new PolicyError(
-            'locked_for_approval',
-            `${before.number} is ${before.state}: this edit would move its risk from ${levelBefore} to ${levelAfter}, and its approvals were given for ${levelBefore}.`,
-            { state: before.state, fields: ['riskLevel'], edited: Object.keys(changes) },
-          );
+        if (levelBefore !== null && levelAfter !== levelBefore) {
+          assertUnlocked(content, before, ['riskLevel'], `${before.number} is ${before.state}: this edit would move its risk from ${levelBefore} to ${levelAfter}, and its approvals were given for ${levelBefore}.`);
         }
         // Its outcome counts in the history of the changes around it once it has a close code and an end.
         if ((changes.closeCode || changes.actualEnd) && routed.closeCode !== null && routed.actualEnd !== null) await risk.reassessPeers(repos, actor, routed, active);

@@ -3,7 +3,8 @@ import type { RiskDetail, RiskOverrideInput } from '../contracts/change';
 import { systemActor, type Actor } from '../domain/actor';
 import { assertPermission } from '../domain/auth/roles';
 import { findState } from '../domain/change/lifecycle';
-import { ConflictError, NotFoundError, PolicyError, StaleVersionError } from '../domain/errors';
+import { assertUnlocked } from '../domain/approval/content';
+import { ConflictError, NotFoundError, StaleVersionError } from '../domain/errors';
 import type { RiskAssessment, RiskLevel } from '../domain/risk/score';
 import type { ChangeRecord, Repositories } from '../db/repositories';
 import { buildChangeContext, FREEZE_HORIZON_HOURS } from '../policy/context';
@@ -149,10 +150,7 @@ export function createRiskService(deps: RiskServiceDeps) {
    * otherwise it raises the change's version, so a client holding the old one must read it again.
    */
   async function levelSetByHand(repos: Repositories, change: ChangeRecord, active: ActivePolicy, from: string, to: string, at: string): Promise<void> {
-    const content = active.bundle.approvals.content;
-    if (from !== to && content.fields.includes('riskLevel') && content.lockedIn.includes(change.state)) {
-      throw new PolicyError('locked_for_approval', `${change.number} is ${change.state}: its approvals were given for ${from} risk, which can no longer change.`, { state: change.state, fields: ['riskLevel'] });
-    }
+    if (from !== to) assertUnlocked(active.bundle.approvals.content, change, ['riskLevel'], `${change.number} is ${change.state}: its approvals were given for ${from} risk, which can no longer change.`);
     if (!(await repos.changes.update({ ...change, version: change.version + 1, updatedAt: at }, change.version))) throw new StaleVersionError('Change', change.number, change.version, change.version + 1);
   }
 

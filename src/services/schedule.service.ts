@@ -303,22 +303,6 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     return { desired, pairs };
   }
 
-  /**
-   * Ids of new conflict rows: the id source's random UUID with its first 64 bits replaced by the time and a
-   * counter (UUIDv7's layout). NOTE: a change filed on a CI that hundreds of others share writes a row for each
-   * of them on both sides; ids that sort by creation land side by side in the primary key's index instead of
-   * one random page each, which roughly halves the pages such a commit writes. Other id sources pass through.
-   */
-  let idClock = { ms: 0, count: 0 };
-  function conflictId(): string {
-    const source = deps.newId();
-    if (source.length !== 36 || source[8] !== '-' || source[13] !== '-' || source[18] !== '-' || source[23] !== '-') return source;
-    const ms = deps.now().getTime();
-    idClock = ms > idClock.ms ? { ms, count: 0 } : { ms: idClock.ms, count: idClock.count + 1 };
-    const time = idClock.ms.toString(16).padStart(12, '0').slice(-12);
-    return `${time.slice(0, 8)}-${time.slice(8)}-7${(idClock.count & 0xfff).toString(16).padStart(3, '0')}-${source.slice(19)}`;
-  }
-
   /** What a refresh writes: rows to insert, ids to delete, rows to rewrite. Applied in bulk by `apply`. */
   interface Writes {
     /** When the rows inserted were created. */
@@ -336,7 +320,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   function diff(changeId: string, stored: readonly ConflictRecord[], desired: readonly DesiredConflict[], writes: Writes): void {
     // NOTE: called once per other change of a change on a busy CI, mostly with nothing stored: kept lean.
     if (stored.length === 0) {
-      for (const d of desired) writes.insert.push({ id: conflictId(), changeId, ...d, acknowledgement: null, createdAt: writes.at });
+      for (const d of desired) writes.insert.push({ id: deps.newId(), changeId, ...d, acknowledgement: null, createdAt: writes.at });
       return;
     }
     const byKey = new Map(stored.map((c) => [c.key, c]));
@@ -345,7 +329,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     for (const d of desired) {
       const before = byKey.get(d.key);
       if (!before) {
-        writes.insert.push({ id: conflictId(), changeId, ...d, acknowledgement: null, createdAt: writes.at });
+        writes.insert.push({ id: deps.newId(), changeId, ...d, acknowledgement: null, createdAt: writes.at });
         continue;
       }
       const detail = { ...d.detail, ...(before.detail.proposedSlot ? { proposedSlot: before.detail.proposedSlot } : {}) };
