@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { expect, type Page, test } from '@playwright/test';
 import { CHROMIUM_PATH, E2E_ADMIN } from './environment';
 
@@ -42,4 +43,30 @@ export function localDateTime(days: number, hour: number): string {
   if (nearFreeze) d = new Date(d.getTime() + 20 * 86_400_000);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(hour)}:00`;
+}
+
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** An axe-core finding as tests report it: the rule, its impact and where. */
+export interface AxeFinding {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA rules) over the page, or the part `include` selects, and returns the serious
+ * and critical findings. NOTE: the script is injected, so the spec needs `test.use({ bypassCSP: true })`; the
+ * newest @axe-core/playwright needs Node 22.
+ */
+export async function axeFindings(page: Page, include?: string): Promise<AxeFinding[]> {
+  await page.addScriptTag({ path: AXE_SCRIPT });
+  return page.evaluate(async (selector) => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(selector ?? document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  }, include);
 }

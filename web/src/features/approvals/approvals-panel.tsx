@@ -38,7 +38,7 @@ function Votes({ votes, withdrawnReason }: { votes: Approval['votes']; withdrawn
   return (
     <Stack component="ul" gap={4} style={listStyle} aria-label="Votes" mt={2}>
       {votes.map((v) => (
-        <li key={`${v.userId}-${v.createdAt}`} data-vote-counts={!v.superseded && !v.voided} style={v.superseded || v.voided ? { opacity: 0.85 } : undefined}>
+        <li key={`${v.userId}-${v.createdAt}`} data-vote-counts={!v.superseded && !v.voided}>
           <Text size="sm" td={v.superseded || v.voided ? 'line-through' : undefined}>
             <Text span fw={600} size="sm">
               {v.userName}
@@ -174,7 +174,7 @@ export function ApprovalsPanel({ changeId }: { changeId: string }) {
           <Title order={2} size="h5" id="approvals-withdrawn" mb={4}>
             Withdrawn
           </Title>
-          <Text size="xs" c="dimmed" mb={6}>
+          <Text size="xs" c="gray.7" mb={6}>
             Earlier requests: the change was edited, asked again or closed. Their votes are kept for the record and no longer count.
           </Text>
           <Stack component="ul" gap="xs" style={listStyle}>

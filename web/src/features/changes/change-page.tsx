@@ -459,7 +459,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
                   <SaveBar saving={update.isPending} dirty={isDirty} busy={busy} dirtyNote="Unsaved edits. A lifecycle action saves them first." onDiscard={() => { setValues(formFromChange(base)); update.reset(); }} />
                 )}
                 {canEdit && (change.editable === 'implementation' || change.lockedFields.length > 0) && (
-                  <Text size="xs" c="dimmed" mt="sm" data-testid="edit-scope">
+                  <Text size="xs" c="gray.7" mt="sm" data-testid="edit-scope">
                     {change.editable === 'implementation'
                       ? 'As its implementer you may record how the change went: actual start and end, close code and notes, links.'
                       : 'The work is under way on what was approved: the plans, CIs, window and people are locked.'}
