@@ -57,6 +57,7 @@ export default defineConfig({
           CABINET_ADMIN_EMAIL: E2E_ADMIN.email,
           CABINET_ADMIN_PASSWORD: E2E_ADMIN.password,
           CABINET_DEMO: '1',
+          CABINET_CHECK_TRANSACTIONS: '1',
           CABINET_LOG_LEVEL: 'warn',
           // Every spec signs in through the form; the default limit (10 a minute) would throttle the suite.
           CABINET_LOGIN_RATE_LIMIT: '1000',

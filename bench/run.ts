@@ -18,6 +18,22 @@ const WARMUP_SECONDS = 1;
 const CONNECTIONS = 10;
 const TOKEN = `cab_bench_${randomBytes(16).toString('hex')}`;
 const RESULTS = path.join(INSTALL_DIR, 'bench', 'results', 'latest.json');
+const PARTS = ['create', 'policy', 'schedule', 'hot-ci'] as const;
+/** `BENCH_ONLY=create,hot-ci`: only these parts (all when unset). A partial run still checks their budgets. */
+const ONLY = new Set(
+  (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean),
+);
+const wants = (part: (typeof PARTS)[number]) => ONLY.size === 0 || ONLY.has(part);
+/** `BENCH_ENGINES=sqlite`: only these engines (both when unset and PostgreSQL is reachable). */
+const ENGINES = new Set(
+  (process.env.BENCH_ENGINES ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean),
+);
 
 type Engine = 'sqlite' | 'postgres';
 
@@ -75,8 +91,24 @@ const jsonHeaders = { 'content-type': 'application/json', authorization: `Bearer
 
 /** Load, after a short warm-up whose numbers are thrown away. */
 async function run(url: string, body: string): Promise<Measurement> {
-  await measure({ url, method: 'POST', headers: jsonHeaders, body, connections: CONNECTIONS, seconds: WARMUP_SECONDS, shiftMinutes: SLOT_MINUTES });
-  return measure({ url, method: 'POST', headers: jsonHeaders, body, connections: CONNECTIONS, seconds: SECONDS, shiftMinutes: SLOT_MINUTES });
+  await measure({
+    url,
+    method: 'POST',
+    headers: jsonHeaders,
+    body,
+    connections: CONNECTIONS,
+    seconds: WARMUP_SECONDS,
+    shiftMinutes: SLOT_MINUTES,
+  });
+  return measure({
+    url,
+    method: 'POST',
+    headers: jsonHeaders,
+    body,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    shiftMinutes: SLOT_MINUTES,
+  });
 }
 
 /** The baseline: a bare Fastify 5 app in this process, one POST route answering 201 with `reply`. */
@@ -116,17 +148,28 @@ async function main(): Promise<void> {
   log(
     `Cabinet ${VERSION} bench: ${CONNECTIONS} connections, ${SECONDS} s per route (after ${WARMUP_SECONDS} s of warm-up), Node ${process.version}, ${cpus().length} CPU(s).`,
   );
-  const engines: Engine[] = ['sqlite'];
+  const unknown = [...ONLY]
+    .filter((p) => !(PARTS as readonly string[]).includes(p))
+    .concat([...ENGINES].filter((e) => e !== 'sqlite' && e !== 'postgres'));
+  if (unknown.length)
+    throw new Error(
+      `unknown BENCH_ONLY part or BENCH_ENGINES engine: ${unknown.join(', ')} (parts: ${PARTS.join(', ')}; engines: sqlite, postgres)`,
+    );
+  const engines: Engine[] = [];
   const notices: string[] = [];
-  if (await isPostgresAvailable()) engines.push('postgres');
-  else notices.push(`NOTICE PostgreSQL is not reachable at ${PG_ADMIN_URL}; its measurements are skipped (set CABINET_TEST_PG_URL).`);
+  if (ENGINES.size === 0 || ENGINES.has('sqlite')) engines.push('sqlite');
+  if (ENGINES.size === 0 || ENGINES.has('postgres')) {
+    if (await isPostgresAvailable()) engines.push('postgres');
+    else notices.push(`NOTICE PostgreSQL is not reachable at ${PG_ADMIN_URL}; its measurements are skipped (set CABINET_TEST_PG_URL).`);
+  }
+  if (ONLY.size) notices.push(`NOTICE only ${[...ONLY].join(', ')} (BENCH_ONLY)`);
   for (const n of notices) log(n);
 
   const rows: Row[] = [];
   let baseline: Row | null = null;
   let sample: { requestBytes: number; responseBytes: number; baselineResponseBytes: number } | null = null;
 
-  for (const engine of engines) {
+  for (const engine of wants('create') ? engines : []) {
     const db = await createTestDatabase(engine);
     const cabinet = await startCabinet(
       loadConfig({ DATABASE_URL: db.url, CABINET_BOOTSTRAP_TOKEN: TOKEN, CABINET_WEB_DIR: '/nonexistent' }),
@@ -196,7 +239,8 @@ async function main(): Promise<void> {
         failed = true;
         log(`FAIL [${r.engine}] ${r.route}: ${fmt(r.ratio, 4)} × baseline req/s is under the ${share} budget`);
       }
-      if (r.p99 < CREATE_P99_BUDGET_MS) log(`PASS [${r.engine}] ${r.route}: p99 ${fmt(r.p99, 1)} ms is within the ${CREATE_P99_BUDGET_MS} ms budget`);
+      if (r.p99 < CREATE_P99_BUDGET_MS)
+        log(`PASS [${r.engine}] ${r.route}: p99 ${fmt(r.p99, 1)} ms is within the ${CREATE_P99_BUDGET_MS} ms budget`);
       else {
         failed = true;
         log(`FAIL [${r.engine}] ${r.route}: p99 ${fmt(r.p99, 1)} ms is over the ${CREATE_P99_BUDGET_MS} ms budget`);
@@ -205,23 +249,25 @@ async function main(): Promise<void> {
   }
 
   // Issue 3's budget: one change against a bundle of 200 rules, p99 under 1 ms.
-  const policy: PolicyBenchResult = await benchPolicyEvaluation();
-  log();
-  log(
-    `Policy evaluation, ${policy.rules} rules, ${policy.iterations} runs: p50 ${fmt(policy.p50, 3)} ms, p99 ${fmt(policy.p99, 3)} ms ` +
-      `(the same conditions as plain JavaScript: p50 ${fmt(policy.baselineP50, 4)} ms, p99 ${fmt(policy.baselineP99, 4)} ms)`,
-  );
-  if (policy.p99 < 1) log(`PASS policy evaluation p99 ${fmt(policy.p99, 3)} ms is within the 1 ms budget`);
-  else {
-    failed = true;
-    log(`FAIL policy evaluation p99 ${fmt(policy.p99, 3)} ms is over the 1 ms budget`);
+  const policy: PolicyBenchResult | null = wants('policy') ? await benchPolicyEvaluation() : null;
+  if (policy) {
+    log();
+    log(
+      `Policy evaluation, ${policy.rules} rules, ${policy.iterations} runs: p50 ${fmt(policy.p50, 3)} ms, p99 ${fmt(policy.p99, 3)} ms ` +
+        `(the same conditions as plain JavaScript: p50 ${fmt(policy.baselineP50, 4)} ms, p99 ${fmt(policy.baselineP99, 4)} ms)`,
+    );
+    if (policy.p99 < 1) log(`PASS policy evaluation p99 ${fmt(policy.p99, 3)} ms is within the 1 ms budget`);
+    else {
+      failed = true;
+      log(`FAIL policy evaluation p99 ${fmt(policy.p99, 3)} ms is over the 1 ms budget`);
+    }
   }
 
   // Issue 4's budgets: the conflict check (p50 under 10 ms, p99 under 50 ms) and the next-slot search (p99
   // under 100 ms) for 20 CIs against a year of schedule, on each engine.
   const schedule: ScheduleBenchResult[] = [];
   log();
-  for (const engine of engines) schedule.push(await benchSchedule(engine, log));
+  for (const engine of wants('schedule') ? engines : []) schedule.push(await benchSchedule(engine, log));
   for (const s of schedule) {
     const { check: c, baseline: b, nextSlots: n } = s;
     log();
@@ -234,7 +280,9 @@ async function main(): Promise<void> {
       ['conflict check p99', c.p99, SCHEDULE_BUDGETS.checkP99],
       ['next-slot search p99', n.p99, SCHEDULE_BUDGETS.nextSlotsP99],
     ];
-    log(`Next-slot search [${s.engine}], 20 CIs, 120 min, 90 days, 3 slots, ${n.runs} runs: p50 ${fmt(n.p50, 2)} ms, p99 ${fmt(n.p99, 2)} ms, ${fmt(n.meanSlots, 1)} slots found on average`);
+    log(
+      `Next-slot search [${s.engine}], 20 CIs, 120 min, 90 days, 3 slots, ${n.runs} runs: p50 ${fmt(n.p50, 2)} ms, p99 ${fmt(n.p99, 2)} ms, ${fmt(n.meanSlots, 1)} slots found on average`,
+    );
     for (const [what, ms, budget] of budgets) {
       if (ms < budget) log(`PASS [${s.engine}] ${what} ${fmt(ms, 2)} ms is within the ${budget} ms budget`);
       else {
@@ -242,20 +290,23 @@ async function main(): Promise<void> {
         log(`FAIL [${s.engine}] ${what} ${fmt(ms, 2)} ms is over the ${budget} ms budget`);
       }
     }
-    log(`INFO [${s.engine}] conflict check: ${fmt(s.ratioP50, 1)} × the cost of reading the same rows at p50, ${fmt(s.ratioP99, 1)} × at p99 (no budget; recorded only)`);
+    log(
+      `INFO [${s.engine}] conflict check: ${fmt(s.ratioP50, 1)} × the cost of reading the same rows at p50, ${fmt(s.ratioP99, 1)} × at p99 (no budget; recorded only)`,
+    );
   }
 
   // Issue 10's hot-CI budget: filing the 500th change that overlaps on one CI costs at most HOT_CI_BUDGET × filing
   // on a free CI (p50), on each engine.
   const hotCi: HotCiBenchResult[] = [];
   log();
-  for (const engine of engines) hotCi.push(await benchHotCi(engine, log));
+  for (const engine of wants('hot-ci') ? engines : []) hotCi.push(await benchHotCi(engine, log));
   for (const r of hotCi) {
     log(
       `Filing on a hot CI [${r.engine}], ${r.hot.runs} runs after ${r.overlapping} overlapping changes: p50 ${fmt(r.hot.p50, 2)} ms, p99 ${fmt(r.hot.p99, 2)} ms ` +
         `(on a free CI: p50 ${fmt(r.free.p50, 2)} ms, p99 ${fmt(r.free.p99, 2)} ms); ${r.queued} follow-up item(s) queued for the worker`,
     );
-    if (r.ratio <= HOT_CI_BUDGET) log(`PASS [${r.engine}] filing on a hot CI: ${fmt(r.ratio, 2)} × filing on a free CI (p50) is within the ${HOT_CI_BUDGET} × budget`);
+    if (r.ratio <= HOT_CI_BUDGET)
+      log(`PASS [${r.engine}] filing on a hot CI: ${fmt(r.ratio, 2)} × filing on a free CI (p50) is within the ${HOT_CI_BUDGET} × budget`);
     else {
       failed = true;
       log(`FAIL [${r.engine}] filing on a hot CI: ${fmt(r.ratio, 2)} × filing on a free CI (p50) is over the ${HOT_CI_BUDGET} × budget`);

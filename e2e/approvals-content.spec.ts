@@ -144,14 +144,15 @@ test('an approval is for a content: editing the plan of a scheduled change reope
   // Carol is neither party, team member nor change manager of Bob's change: she may read it, not edit it.
   await signInAs(page, 'carol@example.com');
   await page.goto(changeUrl);
-  await expect(page.getByLabel('Title')).toHaveValue(TITLE);
-  const details = page.getByRole('form', { name: 'Change details' });
+  await expect(page.getByRole('heading', { name: TITLE, level: 1 })).toBeVisible();
+  // The change reads as a document (label and value), not as a form of disabled fields.
+  const details = page.getByTestId('change-document');
   await expect(details.getByText('You may not edit this change.')).toBeVisible();
-  await expect(page.getByLabel('Title')).toBeDisabled();
-  await expect(page.getByLabel('Implementation plan')).toBeDisabled();
-  await expect(page.getByLabel('Planned start')).toBeDisabled();
-  await expect(page.getByLabel('Close notes')).toBeDisabled();
-  await expect(details.getByRole('button', { name: 'Save', exact: true })).toHaveCount(0);
+  await expect(details.getByRole('term').filter({ hasText: /^Implementation plan$/ })).toBeVisible();
+  await expect(details.getByRole('term').filter({ hasText: /^Planned start$/ })).toBeVisible();
+  await expect(page.getByRole('form', { name: 'Change details' })).toHaveCount(0);
+  await expect(page.getByLabel('Implementation plan')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Save', exact: true })).toHaveCount(0);
   await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: `${SHOTS}/change-form-unrelated.png`, fullPage: true });
   await expectAccessible(page);

@@ -15,7 +15,7 @@ test('test evidence attached to a regulated change satisfies its gate, and the c
   await page.getByRole('table', { name: 'Changes' }).getByRole('row').filter({ hasText: TITLE }).getByRole('link').first().click();
   const state = page.getByTestId('change-state');
   await expect(state).toHaveText('Scheduled');
-  await expect(page.getByRole('tab', { name: 'Evidence (1 gate open)' })).toBeVisible();
+  await expect(page.getByRole('tab', { name: 'Evidence: 1 gate open' })).toBeVisible();
 
   // Implementation is refused: the gate names what is missing.
   await page.getByLabel('Actual start').fill(localDateTime(0, 21));

@@ -53,7 +53,7 @@ test('a change manager plans a change inside the year-end freeze, is warned, and
   // Saved inside the freeze: a red banner above the change, and a red count on the Schedule tab.
   const banner = page.getByTestId('freeze-banner');
   await expect(banner).toContainText('Planned inside the freeze “Year-end freeze”');
-  const tab = page.getByRole('tab', { name: 'Schedule (1 conflict, 1 blocking)' });
+  const tab = page.getByRole('tab', { name: 'Schedule: 1 conflict, 1 blocking' });
   await expect(tab).toBeVisible();
   await banner.getByRole('button', { name: 'Open the Schedule tab' }).click();
   await expect(tab).toHaveAttribute('aria-selected', 'true');

@@ -37,10 +37,14 @@ test('a change manager plans by week and by service timeline, and the URL keeps 
   const block = dayColumn.getByRole('link', { name: /^CHG\d+ Increase payment API connection pool, .*risk.*, \w{3} \d+ \w{3} \d\d:\d\d/ });
   await expect(block).toBeVisible();
   await expect(block).toHaveAttribute('href', /^\/changes\/CHG\d+$/);
-  // It opened scrolled to the morning (06:00 first under the day headers); the late change is out of
-  // sight, and the day says so: "↓ 2 later" (or "↑ 2 earlier" in summer time) scrolls to it.
-  const scrolled = await page.getByRole('region', { name: 'Week, hour by hour' }).evaluate((el) => el.scrollTop);
-  expect(scrolled).toBeGreaterThanOrEqual(200);
+  // It opened scrolled to the week's first change (every demo change is at 22:00 UTC, late at night here),
+  // not to the morning: the change is in sight.
+  const hours = page.getByRole('region', { name: 'Week, hour by hour' });
+  expect(await hours.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+  await expect(block).toBeInViewport();
+  // Scrolled to the morning, the day says where its change went: "↓ 1 later" (or "↑ 1 earlier" in summer
+  // time, when 22:00 UTC is after midnight here), which scrolls back to it.
+  await hours.evaluate((el) => el.scrollTo({ top: 10 * 40 }));
   await expect(block).not.toBeInViewport();
   await dayColumn.getByRole('button', { name: /(earlier|later) on .*: show$/ }).click();
   await expect(block).toBeInViewport();

@@ -22,7 +22,7 @@ test('a change manager sees the year-end freeze in December and adds a weekly ma
   await expect(title).toHaveText(`December ${year}`);
   const grid = page.getByRole('grid', { name: 'Month' });
   await expect(grid.locator(`[data-day="${year}-12-24"]`)).toHaveAttribute('data-freeze', 'true');
-  await expect(grid.locator(`[data-day="${year}-12-24"]`)).toHaveAttribute('aria-label', /Year-end freeze/);
+  await expect(grid.locator(`[data-day="${year}-12-24"]`)).toHaveAccessibleName(/24 December: Year-end freeze/);
   await expect(grid.locator(`[data-day="${year}-12-10"]`)).not.toHaveAttribute('data-freeze', /.*/);
   // Payments' Saturday-night window is a band on Saturdays (the first Saturday of December, whatever the year).
   const firstSaturday = 1 + ((6 - new Date(Date.UTC(year, 11, 1)).getUTCDay() + 7) % 7);
@@ -53,7 +53,7 @@ test('a change manager sees the year-end freeze in December and adds a weekly ma
   // Saved: the form shows the next five occurrences, and the list reads the rule in words.
   const edited = page.getByRole('dialog', { name: 'Edit Portal Sunday patching' });
   await expect(edited.getByTestId('next-occurrences').getByRole('listitem')).toHaveCount(5);
-  await edited.getByRole('button', { name: 'Close' }).click();
+  await edited.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(page.getByRole('dialog')).toHaveCount(0);
   const row = page.getByRole('row').filter({ hasText: 'Portal Sunday patching' });
   await expect(row).toContainText('Every Sunday 06:00 Europe/Berlin, 3 h');

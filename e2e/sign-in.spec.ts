@@ -36,15 +36,15 @@ test('signing in returns to the page that asked for it, and signing out ends the
   await expect(page).toHaveURL(/\/sign-in/);
 });
 
-test('"/" focuses the change search from anywhere', async ({ page }) => {
+test('"/" opens the search from anywhere, and it leads on to the change list', async ({ page }) => {
   await signIn(page);
   await page.getByRole('navigation', { name: 'CMDB' }).getByRole('link', { name: 'CIs', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Configuration items', level: 1 })).toBeVisible();
   await page.keyboard.press('/');
-  await expect(page.getByRole('searchbox', { name: 'Search' })).toBeFocused();
-  await expect(page).toHaveURL(/\/changes$/);
+  await expect(page.getByRole('combobox', { name: /Changes, CIs, services/ })).toBeFocused();
   await page.keyboard.type('PostgreSQL');
-  await expect(page).toHaveURL(/q=PostgreSQL/);
+  await page.getByRole('option', { name: /^All changes matching “PostgreSQL”/ }).click();
+  await expect(page).toHaveURL(/\/changes\?q=PostgreSQL$/);
   await expect(page.getByRole('table', { name: 'Changes' })).toContainText('Upgrade PostgreSQL 15 to 16');
   await page.getByRole('searchbox', { name: 'Search' }).fill('');
   await expect(page.getByRole('table', { name: 'Changes' })).toContainText('Hotfix: payment API leaking connections');
@@ -58,18 +58,25 @@ test('keyboard only: sign in, skip to content, reach the navigation and open a c
   await page.keyboard.press('Tab');
   await page.keyboard.type(E2E_ADMIN.password);
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('heading', { name: 'Changes', level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Home', level: 1 })).toBeVisible();
 
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: /^Search/ })).toBeFocused();
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: /^Notifications/ })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: /Account menu/ })).toBeFocused();
   await page.keyboard.press('Tab');
+  await expect(page.getByRole('navigation', { name: 'Changes' }).getByRole('link', { name: 'Home' })).toBeFocused();
+  await page.keyboard.press('Tab');
   await expect(page.getByRole('navigation', { name: 'Changes' }).getByRole('link', { name: 'Changes' })).toBeFocused();
   await page.screenshot({ path: 'test-results/keyboard-focus.png' });
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Changes', level: 1 })).toBeVisible();
 
   await page.getByRole('link', { name: 'CHG0000001' }).focus();
   await page.keyboard.press('Enter');

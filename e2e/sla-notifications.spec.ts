@@ -65,7 +65,8 @@ test('an approver hears of a new approval request in the bell and the inbox, and
   // Dave (DBA) sees the request in his bell once the worker delivered it, opens the inbox and reads it.
   await signIn(page, 'dave@example.com', PASSWORD);
   await page.goto('/notifications');
-  const item = page.getByRole('listitem', { name: `${number} needs your approval` });
+  const asked = new RegExp(`^${number} ".*" needs your approval`);
+  const item = page.getByRole('listitem', { name: asked });
   await expect(async () => {
     await page.reload();
     await expect(item).toBeVisible({ timeout: 1000 });
@@ -83,7 +84,7 @@ test('an approver hears of a new approval request in the bell and the inbox, and
   else await expect(page.getByRole('link', { name: 'Notifications', exact: true })).toBeVisible();
 
   // The notification leads to the change, where Dave may decide.
-  await item.getByRole('link', { name: `${number} needs your approval` }).click();
+  await item.getByRole('link', { name: asked }).click();
   await expect(page.getByTestId('change-state')).toHaveText('Authorize');
   await page.getByRole('tab', { name: /^Approvals/ }).click();
   await expect(page.getByRole('button', { name: /^Approve/ }).first()).toBeVisible();

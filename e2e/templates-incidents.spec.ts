@@ -115,7 +115,7 @@ test('a template with a CI becomes a change, the change causes an incident, and 
   // The change lists the incident it caused.
   await page.getByRole('link', { name: changeNumber }).first().click();
   await expect(page.getByRole('heading', { name: CHANGE_TITLE, level: 1 })).toBeVisible();
-  await page.getByRole('tab', { name: 'Incidents (1)' }).click();
+  await page.getByRole('tab', { name: 'Incidents: 1' }).click();
   const caused = page.getByRole('table', { name: 'Incidents caused by this change' });
   await expect(caused.getByRole('row', { name: new RegExp(incidentNumber) })).toContainText(INCIDENT);
   await screenshot(page, 'test-results/change-incidents-tab.png');

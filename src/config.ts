@@ -29,6 +29,8 @@ const Env = z.object({
     .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters without spaces')
     .optional(),
   CABINET_DEMO: flag,
+  /** Development aid (on in the tests): a read outside the caller's transaction throws (db/database.ts). */
+  CABINET_CHECK_TRANSACTIONS: flag,
   CABINET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CABINET_WEB_DIR: z.string().min(1).default(path.join(INSTALL_DIR, 'dist', 'web')),
   CABINET_SECURE_COOKIES: flag,
@@ -50,6 +52,7 @@ export type Config = {
   adminPassword: string | undefined;
   bootstrapToken: string | undefined;
   demo: boolean;
+  checkTransactions: boolean;
   logLevel: z.infer<typeof Env>['CABINET_LOG_LEVEL'];
   webDir: string;
   secureCookies: boolean;
@@ -94,6 +97,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.CABINET_ADMIN_PASSWORD,
     bootstrapToken: e.CABINET_BOOTSTRAP_TOKEN,
     demo: e.CABINET_DEMO,
+    checkTransactions: e.CABINET_CHECK_TRANSACTIONS,
     logLevel: e.CABINET_LOG_LEVEL,
     webDir: path.resolve(e.CABINET_WEB_DIR),
     secureCookies: e.CABINET_SECURE_COOKIES,

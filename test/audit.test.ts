@@ -6,12 +6,15 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { systemActor } from '../src/domain/actor';
+import type { AuditAction } from '../src/contracts/audit';
 import { hashEvent, type ChainedEvent } from '../src/domain/audit/chain';
 import { audit } from '../src/services/context';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, eachEngine, onEngine, type Harness } from './support/cabinet';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GENESIS = '0'.repeat(64);
+/** An action no service records, so these tests' own events stand apart from real ones. */
+const testAction = (name: string) => `test.${name}` as AuditAction;
 
 /** Runs `node bin/cabinet.js ARGS` from the repository root and reports how it ended. */
 function cabinetCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -348,7 +351,7 @@ describe('audit trail', { concurrency: 2 }, () => {
       Array.from({ length: writers }, (_, w) =>
         store.transaction(async (repos) => {
           for (let i = 0; i < 3; i++) {
-            await audit(repos, actor, h.now().toISOString(), 'test.step', 'test', `writer-${w}`, { step: i });
+            await audit(repos, actor, h.now().toISOString(), testAction('step'), 'test', `writer-${w}`, { step: i });
             await repos.policy.activeNumber();
           }
         }),
@@ -372,13 +375,13 @@ describe('audit trail', { concurrency: 2 }, () => {
     let recorded!: () => void;
     const hasRecorded = new Promise<void>((resolve) => (recorded = resolve));
     const slow = store.transaction(async (repos) => {
-      await audit(repos, systemActor('slow'), h.now().toISOString(), 'test.slow', 'test', 'slow', {});
+      await audit(repos, systemActor('slow'), h.now().toISOString(), testAction('slow'), 'test', 'slow', {});
       recorded();
       await held;
     });
     await hasRecorded;
     // With the chain's head locked from the first event to the commit, this would wait for `slow` forever.
-    await store.transaction((repos) => audit(repos, systemActor('quick'), h.now().toISOString(), 'test.quick', 'test', 'quick', {}));
+    await store.transaction((repos) => audit(repos, systemActor('quick'), h.now().toISOString(), testAction('quick'), 'test', 'quick', {}));
     release();
     await slow;
     const events = (await exportedEvents(h)).filter((e) => e.entityType === 'test');
@@ -396,8 +399,8 @@ describe('audit trail', { concurrency: 2 }, () => {
     const count = await eventCount(h);
     await assert.rejects(
       store.transaction(async (repos) => {
-        await audit(repos, systemActor('rollback'), h.now().toISOString(), 'test.doomed', 'test', 'doomed', {});
-        await audit(repos, systemActor('rollback'), h.now().toISOString(), 'test.doomed', 'test', 'doomed', {});
+        await audit(repos, systemActor('rollback'), h.now().toISOString(), testAction('doomed'), 'test', 'doomed', {});
+        await audit(repos, systemActor('rollback'), h.now().toISOString(), testAction('doomed'), 'test', 'doomed', {});
         throw new Error('changed my mind');
       }),
       /changed my mind/,
@@ -405,7 +408,7 @@ describe('audit trail', { concurrency: 2 }, () => {
     assert.deepEqual(await auditHead(h), before);
     assert.equal(await eventCount(h), count);
     // The chain carries on from the same head.
-    await store.transaction((repos) => audit(repos, systemActor('after'), h.now().toISOString(), 'test.kept', 'test', 'kept', {}));
+    await store.transaction((repos) => audit(repos, systemActor('after'), h.now().toISOString(), testAction('kept'), 'test', 'kept', {}));
     const verdict = await h.request('GET', '/api/v1/audit/verify');
     assert.equal(verdict.body.ok, true, verdict.text);
     assert.equal(verdict.body.lastSeq, (await auditHead(h)).seq);
@@ -455,5 +458,195 @@ describe('audit trail', { concurrency: 2 }, () => {
       assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
       assert.match(res.stderr, expected[i]!);
     });
+  });
+});
+
+/**
+ * A small history for the search: the admin builds a CI and files a change on it; an hour later a change
+ * manager edits the change and moves it on. Returns who and what, and the instant between the two hours.
+ */
+async function historyToSearch(h: Harness) {
+  const admin = (await h.request('GET', '/api/v1/me')).body as { id: string };
+  const manager = await h.userWithToken(['change_manager'], { email: 'mia@example.com' });
+  const ci = await h.request('POST', '/api/v1/cis', { body: { name: 'ledger-db-01', type: 'database', environment: 'production' } });
+  assert.equal(ci.status, 201, ci.text);
+  const change = await h.request('POST', '/api/v1/changes', { body: { type: 'normal', title: 'Tune the ledger database', ciIds: [ci.body.id] } });
+  assert.equal(change.status, 201, change.text);
+  h.advance(3_600_000);
+  const between = new Date(h.now().getTime() - 1_800_000).toISOString();
+  const edited = await h.request('PATCH', `/api/v1/changes/${change.body.id}`, {
+    token: manager.token,
+    body: { description: 'Raise shared_buffers', changeManagerId: manager.id, version: change.body.version },
+  });
+  assert.equal(edited.status, 200, edited.text);
+  const moved = await h.request('POST', `/api/v1/changes/${change.body.id}/transitions`, { token: manager.token, body: { to: 'cancelled' } });
+  assert.equal(moved.status, 200, moved.text);
+  return { admin, manager, ci: ci.body as { id: string }, change: change.body as { id: string; number: string }, between };
+}
+
+const search = async (h: Harness, query: string, token?: string) => {
+  const res = await h.request('GET', `/api/v1/audit/events${query}`, { token });
+  assert.equal(res.status, 200, res.text);
+  return res.body as { items: ChainedEvent[]; nextCursor: string | null; names: Record<string, { type: string; label: string; title: string | null }>; records: { id: string; type: string; label: string }[] };
+};
+
+describe('audit search', { concurrency: 2 }, () => {
+  eachEngine('finds the events of a record by change number (short or full), CI name or id, newest first, and names what they mention', async (h) => {
+    const { change, ci, manager } = await historyToSearch(h);
+    const byNumber = await search(h, `?record=${change.number}`);
+    assert.equal(byNumber.items[0]!.action, 'change.transitioned');
+    assert.equal(byNumber.items.at(-1)!.action, 'change.created');
+    assert.ok(byNumber.items.some((e) => e.action === 'change.updated'));
+    assert.ok(byNumber.items.every((e) => e.entityId === change.id));
+    assert.deepEqual(
+      byNumber.items.map((e) => e.seq),
+      [...byNumber.items.map((e) => e.seq)].sort((a, b) => b - a),
+    );
+    assert.deepEqual(byNumber.records, [{ id: change.id, type: 'change', label: change.number, title: 'Tune the ledger database' }]);
+    // The names of the change, its CI (in the created event's ciIds) and the manager (actor, and changeManagerId's `to`).
+    assert.deepEqual(byNumber.names[change.id], { type: 'change', label: change.number, title: 'Tune the ledger database' });
+    assert.deepEqual(byNumber.names[ci.id], { type: 'ci', label: 'ledger-db-01', title: null });
+    assert.equal(byNumber.names[manager.id]?.label, 'User mia@example.com');
+    assert.equal(byNumber.names[manager.id]?.type, 'user');
+
+    const short = await search(h, `?record=${change.number.replace(/^CHG0+/, 'chg')}`);
+    assert.deepEqual(short.items.map((e) => e.seq), byNumber.items.map((e) => e.seq));
+    assert.deepEqual((await search(h, `?record=${change.id}`)).items.map((e) => e.seq), byNumber.items.map((e) => e.seq));
+
+    const byCi = await search(h, '?record=LEDGER-db-01');
+    assert.deepEqual(byCi.items.map((e) => e.action), ['ci.created']);
+    assert.deepEqual(byCi.records.map((r) => r.type), ['ci']);
+    assert.deepEqual((await search(h, `?record=${ci.id}`)).items.map((e) => e.action), ['ci.created']);
+
+    const nothing = await search(h, '?record=no-such-thing');
+    assert.deepEqual(nothing, { items: [], nextCursor: null, names: {}, records: [] });
+  });
+
+  eachEngine('filters by person (id or email), by several actions and by time, and pages with a cursor', async (h) => {
+    const { admin, manager, change, between } = await historyToSearch(h);
+    const byEmail = await search(h, '?actor=MIA@example.com');
+    assert.ok(byEmail.items.length >= 2);
+    assert.ok(byEmail.items.every((e) => e.actorId === manager.id));
+    assert.deepEqual((await search(h, `?actor=${manager.id}`)).items.map((e) => e.seq), byEmail.items.map((e) => e.seq));
+
+    const repeated = await search(h, '?action=change.created&action=change.transitioned');
+    const commas = await search(h, '?action=change.created,change.transitioned');
+    assert.deepEqual(repeated.items.map((e) => e.action), ['change.transitioned', 'change.created']);
+    assert.deepEqual(commas.items.map((e) => e.seq), repeated.items.map((e) => e.seq));
+
+    const late = await search(h, `?from=${encodeURIComponent(between)}`);
+    assert.ok(late.items.length >= 2);
+    assert.ok(late.items.every((e) => e.at >= between && e.actorId === manager.id));
+    const early = await search(h, `?to=${encodeURIComponent(between)}&actor=${admin.id}`);
+    assert.ok(early.items.some((e) => e.action === 'change.created'));
+    assert.ok(early.items.every((e) => e.at < between));
+    // Every filter holds at once.
+    assert.deepEqual((await search(h, `?record=${change.number}&actor=${admin.id}&action=change.transitioned`)).items, []);
+
+    const all = await search(h, '?limit=200');
+    const pages: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await search(h, `?limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.ok(page.items.length <= 7);
+      pages.push(...page.items.map((e) => e.seq));
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.deepEqual(pages, all.items.map((e) => e.seq));
+    assert.equal(all.items[0]!.seq, (await auditHead(h)).seq);
+  });
+
+  eachEngine('refuses unknown parameters, unknown actions, a reversed range and a foreign cursor with 400, listing each problem', async (h) => {
+    const cases: [string, string[]][] = [
+      ['?foo=bar', ['query.foo']],
+      ['?action=change.created,change.exploded', ['query.action.1']],
+      ['?from=2026-06-01T00:00:00Z&to=2026-05-01T00:00:00Z', ['query.to']],
+      ['?cursor=abc&limit=0', ['query.limit', 'query.cursor']],
+    ];
+    for (const [query, paths] of cases) {
+      const res = await h.request('GET', `/api/v1/audit/events${query}`);
+      assert.equal(res.status, 400, query);
+      assert.equal(res.body.error.code, 'invalid_input');
+      assert.deepEqual(res.body.error.details.issues.map((i: { path: string }) => i.path).sort(), [...paths].sort(), query);
+    }
+    const unknownExport = await h.request('GET', '/api/v1/audit/export?since=2026-01-01T00:00:00Z');
+    assert.equal(unknownExport.status, 400);
+  });
+
+  eachEngine('lets auditors and change managers search, and refuses a requester with 403', async (h) => {
+    const auditor = await h.userWithToken(['auditor']);
+    const manager = await h.userWithToken(['change_manager']);
+    const requester = await h.userWithToken(['requester']);
+    assert.ok((await search(h, '', auditor.token)).items.length > 0);
+    assert.ok((await search(h, '?action=user.created', manager.token)).items.length >= 3);
+    const refused = await h.request('GET', '/api/v1/audit/events?record=CHG0000001', { token: requester.token });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error.code, 'forbidden');
+    assert.equal(refused.body.error.details.permission, 'audit.read');
+  });
+
+  eachEngine('answers a change history with names for the people, CIs and teams its ids stand for', async (h) => {
+    const { change, ci, manager, admin } = await historyToSearch(h);
+    const requester = await h.userWithToken(['requester']);
+    const res = await h.request('GET', `/api/v1/changes/${change.number}/audit`, { token: requester.token });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.nextCursor, null);
+    assert.equal(res.body.items[0].action, 'change.created');
+    assert.equal(res.body.names[ci.id].label, 'ledger-db-01');
+    assert.equal(res.body.names[manager.id].label, 'User mia@example.com');
+    assert.equal(res.body.names[admin.id].label, 'Administrator');
+    const updated = res.body.items.find((e: ChainedEvent) => e.action === 'change.updated');
+    assert.deepEqual(updated.data.changes.changeManagerId, { from: null, to: manager.id });
+  });
+
+  eachEngine('exports the stretch of the chain between two instants, which `cabinet audit verify --after` checks against the hash before it', async (h, t) => {
+    const { between } = await historyToSearch(h);
+    const whole = await exportedEvents(h);
+    const res = await h.request('GET', `/api/v1/audit/export?from=${encodeURIComponent(between)}`);
+    assert.equal(res.status, 200, res.text);
+    const stretch = res.text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as ChainedEvent);
+    const first = whole.find((e) => e.at >= between)!;
+    assert.ok(first.seq > 1);
+    assert.deepEqual(
+      stretch.map((e) => e.seq),
+      whole.filter((e) => e.seq >= first.seq).map((e) => e.seq),
+    );
+    assert.match(String(res.headers['content-disposition']), new RegExp(`filename="cabinet-audit-${first.seq}-${whole.at(-1)!.seq}\\.jsonl"`));
+    const before = await h.request('GET', `/api/v1/audit/export?to=${encodeURIComponent(between)}`);
+    assert.deepEqual(
+      before.text.split('\n').filter(Boolean).map((l) => JSON.parse(l).seq),
+      whole.filter((e) => e.seq < first.seq).map((e) => e.seq),
+    );
+    const empty = await h.request('GET', '/api/v1/audit/export?from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z');
+    assert.equal(empty.status, 200);
+    assert.equal(empty.text, '');
+
+    const dir = tempDir(t);
+    const file = path.join(dir, 'stretch.jsonl');
+    writeFileSync(file, res.text);
+    const kept = whole.find((e) => e.seq === first.seq - 1)!.hash;
+    const [ok, cut, wrong] = await Promise.all([
+      cabinetCli(['audit', 'verify', '--after', kept, file]),
+      cabinetCli(['audit', 'verify', file]),
+      cabinetCli(['audit', 'verify', '--after', 'f'.repeat(64), file]),
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, new RegExp(`${stretch.length} audit events checked \\(events ${first.seq} to ${whole.at(-1)!.seq}\\)`));
+    assert.equal(cut.code, 1);
+    assert.match(cut.stderr, /earlier events are missing.*--after/);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, new RegExp(`broken at event ${first.seq}: it does not continue from the hash given`));
+  });
+
+  eachEngine('documents the search, verification and export with operation ids', async (h) => {
+    const spec = (await h.request('GET', '/api/v1/openapi.json')).body;
+    assert.equal(spec.paths['/api/v1/audit/events'].get.operationId, 'searchAuditEvents');
+    assert.equal(spec.paths['/api/v1/audit/verify'].get.operationId, 'verifyAuditChain');
+    assert.equal(spec.paths['/api/v1/audit/export'].get.operationId, 'exportAuditTrail');
+    const params = spec.paths['/api/v1/audit/events'].get.parameters.map((p: { name: string }) => p.name).sort();
+    assert.deepEqual(params, ['action', 'actor', 'cursor', 'from', 'limit', 'record', 'to']);
   });
 });

@@ -1,82 +1,23 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openCabinetStore, startCabinet } from '../src/cabinet';
+import { startCabinet } from '../src/cabinet';
 import { INSTALL_DIR, loadConfig } from '../src/config';
 import { systemActor } from '../src/domain/actor';
 import { GENESIS_HASH, hashEvent, type ChainedEvent } from '../src/domain/audit/chain';
-import type { Services } from '../src/services';
-import { ENGINES } from './support/cabinet';
-import { createTestDatabase, type EngineName } from './support/databases';
+import { BIN, cabinet, childEnv, eachEngine, listedFailure, oneLineFailure, show, withServices } from './support/cli';
 
-// Every test here runs the real command, `node bin/cabinet.js …`, in a child process.
-const BIN = path.join(INSTALL_DIR, 'bin', 'cabinet.js');
 const TOKEN = 'cab_cli_test_bootstrap_token_0123456789';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment of a child: ours without any Cabinet configuration or test-runner variables, plus `env`. */
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const inherited = Object.entries(process.env).filter(([k]) => !/^(CABINET_|NODE_TEST|PORT$|HOST$|DATABASE_URL$)/.test(k));
-  return { ...Object.fromEntries(inherited), ...env };
-}
-
-function cabinet(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: INSTALL_DIR, env: childEnv(env), timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const show = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
-
-/** Asserts a failure with exactly one line on stderr, prefixed like every CLI error, and returns that line. */
-function oneLineFailure(r: Run, code = 1): string {
-  assert.equal(r.code, code, show(r));
-  const lines = r.stderr.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, `expected one line on stderr\n${show(r)}`);
-  assert.match(lines[0]!, /^cabinet: /);
-  return lines[0]!;
-}
-
-/** Opens the database in this process to look at what a command did. */
-async function withServices<T>(url: string, work: (services: Services) => Promise<T>): Promise<T> {
-  const { store, services } = await openCabinetStore(loadConfig({ DATABASE_URL: url }));
-  try {
-    return await work(services);
-  } finally {
-    await store.close();
-  }
-}
 
 async function findUser(url: string, email: string) {
   return withServices(
     url,
     async (s) => (await s.accounts.listUsers(systemActor(), { q: email, limit: 50 })).items.find((u) => u.email === email) ?? null,
   );
-}
-
-function eachEngine(name: string, body: (url: string, engine: EngineName) => Promise<void>) {
-  for (const { engine, skip } of ENGINES) {
-    it(`${name} [${engine}]`, { skip }, async () => {
-      const db = await createTestDatabase(engine);
-      try {
-        await body(db.url, engine);
-      } finally {
-        await db.drop();
-      }
-    });
-  }
 }
 
 function freePort(): Promise<number> {
@@ -159,7 +100,7 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
   describe('cabinet --help', () => {
     it('describes the program and every command, and exits 0', async () => {
       const commands: [string[], RegExp[]][] = [
-        [[], [/^Usage: cabinet \[options\] \[command\]/m, /serve/, /migrate/, /user/, /token/, /import/, /policy/, /audit/]],
+        [[], [/^Usage: cabinet \[options\] \[command\]/m, /serve/, /migrate/, /user/, /team/, /token/, /window/, /import/, /policy/, /audit/, /--version/]],
         [['serve'], [/^Usage: cabinet serve/m, /--demo/, /--no-worker/]],
         [['migrate'], [/^Usage: cabinet migrate/m, /--json/]],
         [
@@ -167,8 +108,40 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
           [/^Usage: cabinet user create/m, /--email <email>/, /--name <name>/, /--role <role>/, /change_manager/, /--password <password>/],
         ],
         [
+          ['user', 'list'],
+          [/^Usage: cabinet user list/m, /--query <text>/, /--json/],
+        ],
+        [
+          ['team', 'create'],
+          [/^Usage: cabinet team create/m, /--name <name>/, /--handle <handle>/, /--member <email>/],
+        ],
+        [
+          ['team', 'list'],
+          [/^Usage: cabinet team list/m, /--json/],
+        ],
+        [
           ['token', 'create'],
           [/^Usage: cabinet token create/m, /--user <email>/, /--expires <iso>/],
+        ],
+        [
+          ['token', 'list'],
+          [/^Usage: cabinet token list/m, /--user <email>/],
+        ],
+        [
+          ['token', 'revoke'],
+          [/^Usage: cabinet token revoke \[options\] <id>/m],
+        ],
+        [
+          ['window', 'list'],
+          [/^Usage: cabinet window list/m, /--kind <kind>/, /--service <id>/],
+        ],
+        [
+          ['worker'],
+          [/^Usage: cabinet worker/m, /--once/],
+        ],
+        [
+          ['import', 'windows'],
+          [/^Usage: cabinet import windows \[options\] <file>/m, /--kind <kind>/],
         ],
         [
           ['import', 'cis'],
@@ -184,7 +157,7 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
         ],
         [
           ['policy', 'apply'],
-          [/^Usage: cabinet policy apply \[options\] <dir>/m, /new active version/, /--json/],
+          [/^Usage: cabinet policy apply \[options\] <dir>/m, /new active version/, /--force/, /--json/],
         ],
         [
           ['policy', 'test'],
@@ -198,14 +171,32 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
           ['audit', 'verify'],
           [/^Usage: cabinet audit verify \[options\] <file>/m, /JSON lines/],
         ],
+        [
+          ['audit', 'export'],
+          [/^Usage: cabinet audit export/m, /--from <iso>/, /--to <iso>/, /--output <file>/],
+        ],
       ];
-      const runs = await Promise.all(commands.map(([args]) => cabinet([...args, '--help'])));
+      // Four at a time: all at once, on a loaded machine, some would not start within the child's timeout.
+      const runs = [];
+      for (let i = 0; i < commands.length; i += 4) runs.push(...(await Promise.all(commands.slice(i, i + 4).map(([args]) => cabinet([...args, '--help'])))));
       runs.forEach((r, i) => {
         const [args, patterns] = commands[i]!;
         assert.equal(r.code, 0, `${args.join(' ')} --help\n${show(r)}`);
         assert.equal(r.stderr, '');
         for (const p of patterns) assert.match(r.stdout, p, `${args.join(' ')} --help`);
+        // Every command shows how it is used, after its options.
+        assert.match(r.stdout, /\nExamples?:\n {2}\$ .*\bcabinet /, `${args.join(' ') || 'cabinet'} --help has an example`);
       });
+    });
+
+    it('prints the package version for --version and -V', async () => {
+      const { version } = JSON.parse(readFileSync(path.join(INSTALL_DIR, 'package.json'), 'utf8')) as { version: string };
+      for (const flag of ['--version', '-V']) {
+        const r = await cabinet([flag]);
+        assert.equal(r.code, 0, show(r));
+        assert.equal(r.stdout, `${version}\n`);
+        assert.equal(r.stderr, '');
+      }
     });
   });
 
@@ -251,8 +242,7 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
         ['user', 'create', '--email', 'dana@example.com', '--name', 'Another Dana', '--password', 'dana-password-2'],
         { DATABASE_URL: url },
       );
-      const line = oneLineFailure(again);
-      assert.match(line, /email: a user with this email already exists/);
+      assert.deepEqual(listedFailure(again).problems, ['email: a user with this email already exists']);
       assert.equal((await findUser(url, 'dana@example.com'))!.name, 'Dana Scully');
     });
 
@@ -280,7 +270,7 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
       }
     });
 
-    eachEngine('refuses a bad role and a bad email with one line naming both, and creates nobody', async (url) => {
+    eachEngine('refuses a bad role and a bad email, each on its own line, and creates nobody', async (url) => {
       const r = await cabinet(
         [
           'user',
@@ -298,10 +288,12 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
         ],
         { DATABASE_URL: url },
       );
-      const line = oneLineFailure(r);
-      assert.match(line, /email: must be an email address/);
-      assert.match(line, /roles\.0: /);
-      assert.doesNotMatch(line, /roles\.1/, 'the valid role is not reported');
+      const { headline, problems } = listedFailure(r);
+      assert.equal(headline, 'The user is not valid');
+      assert.equal(problems.length, 2, show(r));
+      assert.ok(problems.some((p) => /^email: must be an email address/.test(p)), show(r));
+      assert.ok(problems.some((p) => /^roles\.0: /.test(p)), show(r));
+      assert.ok(!problems.some((p) => /roles\.1/.test(p)), 'the valid role is not reported');
       const count = await withServices(url, async (s) => (await s.accounts.listUsers(systemActor(), { limit: 10 })).items.length);
       assert.equal(count, 0);
     });
@@ -530,16 +522,17 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
       assert.equal(r.stdout, 'policies/default: valid bundle "default" with 3 change models (normal, emergency, standard).\n');
     });
 
-    it('lists every problem of a broken bundle with file:line:column on one line and exits 1', async () => {
+    it('lists every problem of a broken bundle with file:line:column, one per line, and exits 1', async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'cabinet-cli-'));
       try {
         writeFileSync(path.join(dir, 'bundle.yaml'), 'apiVersion: cabinet/v1\nname: broken\nname: twice\n');
         writeFileSync(path.join(dir, 'models.yaml'), 'apiVersion: cabinet/v1\nmodels:\n  standard:\n    label: [unclosed\n');
         const r = await cabinet(['policy', 'validate', dir]);
-        const line = oneLineFailure(r);
-        assert.match(line, /The policy bundle has 2 problems/);
-        assert.match(line, /bundle\.yaml:3:1 Map keys must be unique/);
-        assert.match(line, /models\.yaml:5:1 /);
+        const { headline, problems } = listedFailure(r);
+        assert.equal(headline, 'The policy bundle has 2 problems');
+        assert.equal(problems.length, 2);
+        assert.match(problems[0]!, /^bundle\.yaml:3:1 Map keys must be unique/);
+        assert.match(problems[1]!, /^models\.yaml:5:1 /);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -601,13 +594,14 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
       );
     });
 
-    it('refuses an invalid test file with file:line:column on one line, and a bundle without cases, exiting 1', async () => {
+    it('refuses an invalid test file with file:line:column, and a bundle without cases, exiting 1', async () => {
       const invalid = copyWith('invalid', {
         'bad.yaml': 'cases:\n  - name: Typo\n    change: { type: normal, colour: red }\n    expect: { approvals: [dbaa] }\n',
       });
-      const line = oneLineFailure(await cabinet(['policy', 'test', invalid]));
-      assert.match(line, /tests\/bad\.yaml:3:\d+ cases\.0\.change\.colour unknown field "colour"/);
-      assert.doesNotMatch(line, /✓/);
+      const invalidRun = await cabinet(['policy', 'test', invalid]);
+      const { problems } = listedFailure(invalidRun);
+      assert.ok(problems.some((p) => /^tests\/bad\.yaml:3:\d+ cases\.0\.change\.colour unknown field "colour"/.test(p)), show(invalidRun));
+      assert.doesNotMatch(invalidRun.stdout + invalidRun.stderr, /✓/);
 
       const none = path.join(dir, 'none');
       cpSync(path.join(INSTALL_DIR, 'policies', 'default'), none, { recursive: true });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
+import { rangeWords } from '../src/domain/notification/texts';
 import { readBundleFiles } from '../src/policy/loader';
 import { eachEngine, type Harness } from './support/cabinet';
 import { addMembers, approvalsOf, ci, decide, edit, fileAndAuthorize, move, plan } from './support/fixtures';
@@ -88,7 +89,7 @@ describe('schedule conflicts', () => {
     const toAlice = await notices(alice.token);
     assert.deepEqual(
       toAlice.map((n) => [n.title, n.changeId]),
-      [[`${ofAlice.number} now conflicts with ${alsoBob.number}`, ofAlice.id]],
+      [[`Your change ${ofAlice.number} "Upgrade" now conflicts with ${alsoBob.number} "Upgrade".`, ofAlice.id]],
     );
     assert.deepEqual(await notices(bob.token), [], 'nobody is told about what they did themselves');
     assert.equal(await h.cabinet.store.repos.outbox.pendingCount(), 0);
@@ -339,7 +340,7 @@ describe('schedule conflicts', () => {
     const notice = inbox.body.items.find((n: { kind: string }) => n.kind === 'schedule_conflict');
     assert.ok(notice, inbox.text);
     assert.match(notice.title, /Release freeze/);
-    assert.match(notice.body, new RegExp(at(h, 24)));
+    assert.ok(notice.body.includes(`Cabinet proposes ${rangeWords(at(h, 24), at(h, 26))} instead`), notice.body);
 
     // A change filed into the freeze gets its proposed slot at once, without a notice to the person who filed it.
     const b = await file(h, plan([db], { plannedStart: at(h, 4), plannedEnd: at(h, 5) }), owner.token);

@@ -91,15 +91,15 @@ describe('risk scoring (pure)', () => {
     - name: broken
       label: Broken
       cases:
-        - when: change.noSuchField == "x"
+        - when: change.tags[99] == "x"
           points: 10
           reason: never
 `);
     const result = evaluateRisk(bundle.risk, buildChangeContext(baseInput));
     assert.equal(result.factors[0]!.contribution, 0);
-    assert.match(result.factors[0]!.reason, /^Could not be evaluated: .*noSuchField/);
+    assert.match(result.factors[0]!.reason, /^Could not be evaluated: .*index out of bounds/);
     const notBool = evaluateRisk(
-      bundleWith('risk:\n  factors:\n    - name: n\n      label: N\n      cases:\n        - when: change.ciCount\n          points: 5\n          reason: r\n').risk,
+      bundleWith('risk:\n  factors:\n    - name: n\n      label: N\n      cases:\n        - when: dyn(change.ciCount)\n          points: 5\n          reason: r\n').risk,
       buildChangeContext(baseInput),
     );
     assert.match(notBool.factors[0]!.reason, /must give true or false/);

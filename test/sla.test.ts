@@ -150,11 +150,12 @@ describe('SLAs, escalation and notifications', () => {
     assert.equal(Date.parse(clock!.dueAt) - Date.parse(clock!.startedAt), HOUR);
     assert.equal(Date.parse(clock!.remindAt!) - Date.parse(clock!.startedAt), 45 * MINUTE);
 
-    assert.deepEqual(await h.tick(), { held: 0, released: 0, reassessed: 0, reminded: 0, breached: 0, escalated: 0, delivered: 1, failed: 0 });
+    // The ECAB's request, and the requester's and the routed change manager's notices of the submission.
+    assert.deepEqual(await h.tick(), { held: 0, released: 0, reassessed: 0, reminded: 0, breached: 0, escalated: 0, delivered: 3, failed: 0 });
     const asked = await inbox(h, ecab.token);
     assert.deepEqual(asked.items.map((n) => [n.kind, n.approvalId]), [['approval_requested', approval!.id]]);
-    // The requester is in no approver group and hears nothing; segregation of duties keeps parties out anyway.
-    assert.equal((await inbox(h, requester.token)).items.length, 0);
+    // The requester is in no approver group and is asked nothing; segregation of duties keeps parties out anyway.
+    assert.deepEqual((await inbox(h, requester.token)).items.map((n) => n.kind), ['change_transitioned']);
 
     h.advance(50 * MINUTE);
     assert.equal((await h.tick()).reminded, 1);
@@ -170,7 +171,7 @@ describe('SLAs, escalation and notifications', () => {
     const escalated = await h.tick();
     assert.deepEqual([escalated.breached, escalated.escalated], [1, 1]);
     assert.deepEqual(await h.tick(), { held: 0, released: 0, reassessed: 0, reminded: 0, breached: 0, escalated: 0, delivered: 0, failed: 0 }, 'a breach is acted on once');
-    assert.deepEqual((await inbox(h, manager.token)).items.map((n) => [n.kind, n.approvalId]), [['approval_escalated', approval!.id]]);
+    assert.deepEqual((await inbox(h, manager.token)).items.map((n) => [n.kind, n.approvalId]), [['approval_escalated', approval!.id], ['change_submitted', null]]);
     const history = (await h.request('GET', `/api/v1/changes/${change}/audit`)).body.items as { action: string; data: Record<string, unknown> }[];
     assert.deepEqual(history.filter((e) => e.action === 'sla.breached').map((e) => [e.data.metric, e.data.target]), [['approval_response', 'ecab_response']]);
     assert.equal(history.filter((e) => e.action === 'approval.escalated').length, 1);
@@ -219,7 +220,7 @@ describe('SLAs, escalation and notifications', () => {
     h.advance(10 * DAY);
     assert.equal((await h.tick()).breached, 1);
     assert.deepEqual((await clocksOf(h, slow)).map((c) => c.status), ['breached']);
-    assert.deepEqual((await inbox(h, manager.token)).items.map((n) => [n.kind, n.changeId]), [['sla_breached', slow]]);
+    assert.deepEqual((await inbox(h, manager.token)).items.filter((n) => n.kind !== 'change_submitted').map((n) => [n.kind, n.changeId]), [['sla_breached', slow]]);
     await move(h, slow, 'cancelled');
     const [stopped] = await clocksOf(h, slow);
     assert.ok(stopped!.stoppedAt);
@@ -246,7 +247,8 @@ describe('SLAs, escalation and notifications', () => {
       const first = h.cabinet.worker;
       const second = createWorker(other.services, { intervalMs: 1000 });
       const reports = await Promise.all([first.tick(), second.tick(), first.tick(), second.tick()]);
-      assert.equal(reports.reduce((n, r) => n + r.delivered, 0), 6);
+      // Per change: the requester's two notices of its moves, the change managers' of its submission, the DBAs' request.
+      assert.equal(reports.reduce((n, r) => n + r.delivered, 0), 24);
       assert.equal(reports.reduce((n, r) => n + r.failed, 0), 0);
       assert.equal(await h.cabinet.store.repos.outbox.pendingCount(), 0);
       for (const dba of dbas) {

@@ -45,7 +45,7 @@ describe('change templates', () => {
 
     const bad = await h.request('POST', '/api/v1/templates', { token: manager.token, body: { name: '', type: 'weekly', ciIds: ['nope'], fields: { impact: 'huge' } } });
     assert.equal(bad.status, 400);
-    assert.deepEqual(bad.body.error.details.issues.map((i: { path: string }) => i.path).sort(), ['fields.impact', 'name', 'type']);
+    assert.deepEqual(bad.body.error.details.issues.map((i: { path: string }) => i.path).sort(), ['ciIds.0', 'fields.impact', 'name', 'type']);
     const unknownCi = await h.request('POST', '/api/v1/templates', { token: manager.token, body: { name: 'Patch', type: 'standard', ciIds: [web, 'nope'] } });
     assert.equal(unknownCi.status, 400);
     assert.deepEqual(unknownCi.body.error.details.issues, [{ path: 'ciIds.1', message: 'unknown CI nope' }]);

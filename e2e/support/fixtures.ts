@@ -8,12 +8,14 @@ export function skipWithoutBrowser(): void {
   test.skip(!existsSync(CHROMIUM_PATH), `no browser at ${CHROMIUM_PATH} (set CABINET_REQUIRE_BROWSER=1 to fail instead)`);
 }
 
-/** Signs in through the sign-in page, as a person would, and waits for the change list. */
+/** Signs in through the sign-in page, as a person would: it lands on home; then opens the change list. */
 export async function signIn(page: Page, email = E2E_ADMIN.email, password = E2E_ADMIN.password): Promise<void> {
   await page.goto('/sign-in');
   await page.getByLabel('Email').fill(email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Home', level: 1 })).toBeVisible();
+  await page.goto('/changes');
   await expect(page.getByRole('heading', { name: 'Changes', level: 1 })).toBeVisible();
 }
 
@@ -69,4 +71,17 @@ export async function axeFindings(page: Page, include?: string): Promise<AxeFind
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
   }, include ?? 'html');
+}
+
+/**
+ * Runs only the named axe-core rules (say the best-practice `empty-table-header`, which no WCAG tag selects) and
+ * returns every finding, whatever its impact. Injects axe like `axeFindings`.
+ */
+export async function axeRuleFindings(page: Page, rules: string[]): Promise<AxeFinding[]> {
+  await page.addScriptTag({ path: AXE_SCRIPT });
+  return page.evaluate(async (ids) => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run('html', { runOnly: { type: 'rule', values: ids } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  }, rules);
 }

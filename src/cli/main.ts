@@ -1,13 +1,21 @@
-import { Command, Option } from 'commander';
-import { ConfigError, loadConfigWith, type Config } from '../config';
-import { applyPolicy, createToken, createUser, importCis, migrate } from './commands/admin';
-import { verifyAuditFile, validatePolicy } from './commands/offline';
-import { diffPolicy, testPolicy } from './commands/policy';
-import { serve } from './commands/serve';
-import { importIncidents } from './commands/incidents';
-import { importWindows } from './commands/windows';
-import { runWorker } from './commands/worker';
-import { CliError, describeError } from './output';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, INSTALL_DIR, loadConfigWith, type Config } from '../config';
+import { CliError, describeError, failureJson, printJson } from './output';
+
+// NOTE: each command's module is imported when the command runs, not here: `--help`, `--version` and the
+// offline commands then start without loading the database drivers and every service (about half the
+// start-up time of a short command).
+const accounts = () => import('./commands/accounts');
+const admin = () => import('./commands/admin');
+const auditCommands = () => import('./commands/audit');
+const offline = () => import('./commands/offline');
+const policyCommands = () => import('./commands/policy');
+const windows = () => import('./commands/windows');
+
+/** The version in package.json (what `src/cabinet.ts` reports as VERSION, read without loading the server). */
+const version = (): string => (JSON.parse(readFileSync(path.join(INSTALL_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 
 function config(overrides: Record<string, string | undefined> = {}): Config {
   return loadConfigWith(overrides);
@@ -15,134 +23,329 @@ function config(overrides: Record<string, string | undefined> = {}): Config {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** Adds "Example(s):" with the given command lines at the end of the command's --help. */
+function example<T extends Command>(command: T, ...lines: string[]): T {
+  command.addHelpText('after', `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+  return command;
+}
+
 export function buildCli(): Command {
   const program = new Command('cabinet')
     .description('Cabinet: change and release management. Reads DATABASE_URL and the other variables in the README.')
+    .version(version(), '-V, --version', 'print the version of Cabinet')
     .showHelpAfterError()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    // Errors come back to main() as exceptions, so that --json can answer them too (inherited by every command).
+    .exitOverride();
+  example(
+    program,
+    'cabinet serve',
+    'DATABASE_URL=postgres://cabinet@db/cabinet cabinet migrate',
+    'cabinet policy validate policies/default',
+    'cabinet user list --json',
+  );
+  program.addHelpText('after', '\nEvery command that takes --json prints {"ok": false, "problems": [...]} on stdout when it fails.\n');
 
-  program
-    .command('serve')
-    .description('Run the API and the web app (applies migrations and the policy bundle first)')
-    .option('--demo', 'load the demo organisation on first start (same as CABINET_DEMO=1)')
-    .option('--no-worker', 'do not run background jobs in this process')
-    .action(async (opts: { demo?: boolean; worker?: boolean }) => serve(config({ ...(opts.demo ? { CABINET_DEMO: '1' } : {}), ...(opts.worker === false ? { CABINET_WORKER: 'off' } : {}) })));
+  example(
+    program
+      .command('serve')
+      .description('Run the API and the web app (applies migrations and the policy bundle first)')
+      .option('--demo', 'load the demo organisation on first start (same as CABINET_DEMO=1)')
+      .option('--no-worker', 'do not run background jobs in this process')
+      .action(async (opts: { demo?: boolean; worker?: boolean }) =>
+        (await import('./commands/serve')).serve(
+          config({ ...(opts.demo ? { CABINET_DEMO: '1' } : {}), ...(opts.worker === false ? { CABINET_WORKER: 'off' } : {}) }),
+        ),
+      ),
+    'PORT=8080 cabinet serve --demo',
+    'cabinet serve --no-worker        # and `cabinet worker` beside it',
+  );
 
-  program
-    .command('worker')
-    .description('Run the background worker (SLA reminders, escalations and breaches; outbox delivery) without the HTTP server')
-    .option('--once', 'run one tick and exit')
-    .option('--json', 'machine-readable output (with --once)')
-    .action(async (opts: { once?: boolean; json?: boolean }) => runWorker(config(), opts));
+  example(
+    program
+      .command('worker')
+      .description('Run the background worker (SLA reminders, escalations and breaches; outbox delivery) without the HTTP server')
+      .option('--once', 'run one tick and exit')
+      .option('--json', 'machine-readable output (with --once)')
+      .action(async (opts: { once?: boolean; json?: boolean }) => (await import('./commands/worker')).runWorker(config(), opts)),
+    'cabinet worker',
+    'cabinet worker --once --json     # from cron',
+  );
 
-  program
-    .command('migrate')
-    .description('Apply database migrations and exit')
-    .option('--json', 'machine-readable output')
-    .action(async (opts: { json?: boolean }) => migrate(config(), opts));
+  example(
+    program
+      .command('migrate')
+      .description('Apply database migrations and exit')
+      .option('--json', 'machine-readable output')
+      .action(async (opts: { json?: boolean }) => (await admin()).migrate(config(), opts)),
+    'DATABASE_URL=postgres://cabinet@db/cabinet cabinet migrate',
+  );
 
-  const user = program.command('user').description('Manage users');
-  user
-    .command('create')
-    .description('Create a user (prints a generated password when --password is absent)')
-    .requiredOption('--email <email>', 'sign-in email')
-    .requiredOption('--name <name>', 'display name')
-    .option('--role <role>', 'a role (repeat for several): admin, change_manager, requester, implementer, approver, cab_member, release_manager, auditor', collect, [])
-    .option('--team <handle>', 'a team to join (repeatable)', collect, [])
-    .option('--password <password>', 'at least 10 characters')
-    .option('--json', 'machine-readable output')
-    .action(async (opts) => createUser(config(), opts));
+  const user = example(
+    program.command('user').description('Manage users'),
+    'cabinet user list',
+    'cabinet user create --email ada@example.com --name "Ada Lovelace" --role requester',
+  );
+  example(
+    user
+      .command('create')
+      .description('Create a user (prints a generated password when --password is absent)')
+      .requiredOption('--email <email>', 'sign-in email')
+      .requiredOption('--name <name>', 'display name')
+      .option(
+        '--role <role>',
+        'a role (repeat for several): admin, change_manager, requester, implementer, approver, cab_member, release_manager, auditor',
+        collect,
+        [],
+      )
+      .option('--team <handle>', 'a team to join (repeatable)', collect, [])
+      .option('--password <password>', 'at least 10 characters')
+      .option('--json', 'machine-readable output')
+      .action(async (opts) => (await admin()).createUser(config(), opts)),
+    'cabinet user create --email ada@example.com --name "Ada Lovelace" --role change_manager --role approver --team cab',
+  );
+  example(
+    user
+      .command('list')
+      .description('List users with their roles, teams and status')
+      .option('--query <text>', 'only users whose name or email contains this')
+      .option('--json', 'machine-readable output')
+      .action(async (opts) => (await accounts()).listUsers(config(), opts)),
+    'cabinet user list --query example.com',
+  );
 
-  const token = program.command('token').description('Manage API tokens');
-  token
-    .command('create')
-    .description('Create an API token for a user; prints only the token')
-    .requiredOption('--user <email>', 'the user the token acts as')
-    .option('--name <name>', 'what the token is for', 'CLI token')
-    .option('--expires <iso>', 'expiry, e.g. 2027-01-01T00:00:00Z')
-    .option('--json', 'print the token record as JSON (includes the secret)')
-    .action(async (opts) => createToken(config(), opts));
+  const team = example(program.command('team').description('Manage teams'), 'cabinet team list');
+  example(
+    team
+      .command('create')
+      .description('Create a team (its handle is what policy bundles name it by)')
+      .requiredOption('--name <name>', 'display name')
+      .option('--handle <handle>', 'lowercase letters, digits, - or _ (default: from the name)')
+      .option('--description <text>', 'what the team does')
+      .option('--member <email>', 'a member (repeatable)', collect, [])
+      .option('--json', 'machine-readable output')
+      .action(async (opts) => (await accounts()).createTeam(config(), opts)),
+    'cabinet team create --name "Database Administrators" --handle dba --member ada@example.com',
+  );
+  example(
+    team
+      .command('list')
+      .description('List teams with their handles and members')
+      .option('--json', 'machine-readable output')
+      .action(async (opts) => (await accounts()).listTeams(config(), opts)),
+    'cabinet team list --json',
+  );
 
-  const imp = program.command('import').description('Bulk imports');
-  imp
-    .command('cis')
-    .argument('<file>', 'CSV (name,type,environment,service,criticality,tags) or JSON array')
-    .description('Import CIs and relations; reports every refused row (exit 2 when some rows were refused)')
-    .option('--atomic', 'apply nothing when any row is refused')
-    .option('--dry-run', 'validate only')
-    .addOption(new Option('--format <format>', 'file format (default from the extension)').choices(['csv', 'json']))
-    .option('--json', 'machine-readable output')
-    .action(async (file: string, opts) => importCis(config(), file, opts));
-  imp
-    .command('windows')
-    .argument('<file>', 'an iCalendar (.ics) file')
-    .description('Import maintenance windows or freezes from an .ics file; reports every event (exit 2 when some were refused). Re-importing updates, never duplicates')
-    .addOption(new Option('--kind <kind>', 'what the events become').choices(['maintenance', 'freeze']).makeOptionMandatory())
-    .option('--global', 'the windows apply everywhere')
-    .option('--scope-service <id>', 'a service the windows apply to (repeatable)', collect, [])
-    .option('--scope-ci <id>', 'a CI the windows apply to (repeatable)', collect, [])
-    .option('--scope-environment <env>', 'an environment the windows apply to (repeatable)', collect, [])
-    .option('--scope-tag <tag>', 'a tag the windows apply to (repeatable)', collect, [])
-    .option('--time-zone <zone>', 'IANA zone for all-day and floating times', 'UTC')
-    .option('--atomic', 'apply nothing when any event is refused')
-    .option('--dry-run', 'report only, write nothing')
-    .option('--json', 'machine-readable output')
-    .action(async (file: string, opts) => importWindows(config(), file, opts));
+  const token = example(program.command('token').description('Manage API tokens'), 'cabinet token list');
+  example(
+    token
+      .command('create')
+      .description('Create an API token for a user; prints only the token')
+      .requiredOption('--user <email>', 'the user the token acts as')
+      .option('--name <name>', 'what the token is for', 'CLI token')
+      .option('--expires <iso>', 'expiry, e.g. 2027-01-01T00:00:00Z')
+      .option('--json', 'print the token record as JSON (includes the secret)')
+      .action(async (opts) => (await admin()).createToken(config(), opts)),
+    'TOKEN=$(cabinet token create --user ci@example.com --name deploys --expires 2027-01-01T00:00:00Z)',
+  );
+  example(
+    token
+      .command('list')
+      .description('List API tokens (never their secrets): prefix, owner, status, last use')
+      .option('--user <email>', "only this user's tokens")
+      .option('--json', 'machine-readable output')
+      .action(async (opts) => (await accounts()).listTokens(config(), opts)),
+    'cabinet token list --user ci@example.com',
+  );
+  example(
+    token
+      .command('revoke')
+      .argument('<id>', 'the token id (or its prefix, as `token list` shows it)')
+      .description('Revoke an API token; it stops working at once')
+      .option('--json', 'machine-readable output')
+      .action(async (id: string, opts) => (await accounts()).revokeToken(config(), id, opts)),
+    'cabinet token revoke 0191f3c2-7b7e-7c4e-9a51-2f0c9d1e8a11',
+    'cabinet token revoke cab_Xy12ab34',
+  );
 
-  const incidents = program.command('incidents').description('Incidents');
-  incidents
-    .command('import')
-    .argument('<file>', 'a ServiceNow incident event log (CSV), or number,title,priority,state,opened_at,ci,caused_by')
-    .description('Import incidents; the last row of each number counts. Reports every refused incident (exit 2 when some were refused). Re-importing updates, never duplicates')
-    .option('--dry-run', 'report only, write nothing')
-    .option('--json', 'machine-readable output')
-    .action(async (file: string, opts) => importIncidents(config(), file, opts));
+  const window = example(program.command('window').description('Maintenance windows and freezes'), 'cabinet window list --kind freeze');
+  example(
+    window
+      .command('list')
+      .description('List maintenance windows and freezes: when they start, how long they last, how they repeat, what they apply to')
+      .addOption(new Option('--kind <kind>', 'only this kind').choices(['maintenance', 'freeze']))
+      .option('--service <id>', 'only windows that apply to this service (id or name)')
+      .option('--ci <id>', 'only windows that apply to this CI (id or name)')
+      .option('--json', 'machine-readable output')
+      .action(async (opts) => (await windows()).listWindows(config(), opts)),
+    'cabinet window list --kind freeze --service Payments',
+  );
 
-  const policy = program.command('policy').description('Policy bundles');
-  policy
-    .command('validate')
-    .argument('<dir>', 'bundle folder')
-    .description('Check a policy bundle; lists every problem with file and line')
-    .option('--json', 'machine-readable output')
-    .action(async (dir: string, opts) => validatePolicy(dir, opts));
-  policy
-    .command('apply')
-    .argument('<dir>', 'bundle folder')
-    .description('Apply a policy bundle as the new active version on DATABASE_URL; lists every problem with file and line when it is refused')
-    .option('--json', 'machine-readable output')
-    .action(async (dir: string, opts) => applyPolicy(config(), dir, opts));
-  policy
-    .command('test')
-    .argument('<dir>', 'bundle folder')
-    .description("Run the bundle's test cases (DIR/tests/*.yaml) without a database; exit 0 when all pass, 1 on any failure or invalid file")
-    .option('--json', 'machine-readable output')
-    .action(async (dir: string, opts) => testPolicy(dir, opts));
-  policy
-    .command('diff')
-    .argument('<dir>', 'bundle folder')
-    .description('Show what the bundle would change (risk, approvals, routing, gates) for every open change on DATABASE_URL, before it is applied')
-    .option('--json', 'machine-readable output')
-    .action(async (dir: string, opts) => diffPolicy(config(), dir, opts));
+  const imp = example(program.command('import').description('Bulk imports'), 'cabinet import cis cmdb.csv --dry-run');
+  example(
+    imp
+      .command('cis')
+      .argument('<file>', 'CSV (name,type,environment,service,criticality,tags) or JSON array')
+      .description('Import CIs and relations; reports every refused row (exit 2 when some rows were refused)')
+      .option('--atomic', 'apply nothing when any row is refused')
+      .option('--dry-run', 'validate only')
+      .addOption(new Option('--format <format>', 'file format (default from the extension)').choices(['csv', 'json']))
+      .option('--json', 'machine-readable output')
+      .action(async (file: string, opts) => (await admin()).importCis(config(), file, opts)),
+    'cabinet import cis cmdb-export.csv --atomic',
+  );
+  example(
+    imp
+      .command('windows')
+      .argument('<file>', 'an iCalendar (.ics) file')
+      .description(
+        'Import maintenance windows or freezes from an .ics file; reports every event (exit 2 when some were refused). Re-importing updates, never duplicates',
+      )
+      .addOption(new Option('--kind <kind>', 'what the events become').choices(['maintenance', 'freeze']).makeOptionMandatory())
+      .option('--global', 'the windows apply everywhere')
+      .option('--scope-service <id>', 'a service the windows apply to (repeatable)', collect, [])
+      .option('--scope-ci <id>', 'a CI the windows apply to (repeatable)', collect, [])
+      .option('--scope-environment <env>', 'an environment the windows apply to (repeatable)', collect, [])
+      .option('--scope-tag <tag>', 'a tag the windows apply to (repeatable)', collect, [])
+      .option('--time-zone <zone>', 'IANA zone for all-day and floating times', 'UTC')
+      .option('--atomic', 'apply nothing when any event is refused')
+      .option('--dry-run', 'report only, write nothing')
+      .option('--json', 'machine-readable output')
+      .action(async (file: string, opts) => (await windows()).importWindows(config(), file, opts)),
+    'cabinet import windows freezes.ics --kind freeze --global --time-zone Europe/London',
+  );
 
-  const audit = program.command('audit').description('Audit trail');
-  audit
-    .command('verify')
-    .argument('<file>', 'an export from GET /api/v1/audit/export (JSON lines)')
-    .description('Verify an exported audit trail offline: exit 0 if intact, 1 naming the first broken event')
-    .option('--json', 'machine-readable output')
-    .action(async (file: string, opts) => verifyAuditFile(file, opts));
+  const incidents = example(program.command('incidents').description('Incidents'), 'cabinet incidents import incident-log.csv --dry-run');
+  example(
+    incidents
+      .command('import')
+      .argument('<file>', 'a ServiceNow incident event log (CSV), or number,title,priority,state,opened_at,ci,caused_by')
+      .description(
+        'Import incidents; the last row of each number counts. Reports every refused incident (exit 2 when some were refused). Re-importing updates, never duplicates',
+      )
+      .option('--dry-run', 'report only, write nothing')
+      .option('--json', 'machine-readable output')
+      .action(async (file: string, opts) => (await import('./commands/incidents')).importIncidents(config(), file, opts)),
+    'cabinet incidents import incident-log.csv',
+  );
+
+  const policy = example(
+    program.command('policy').description('Policy bundles'),
+    'cabinet policy validate ./my-policies && cabinet policy test ./my-policies && cabinet policy apply ./my-policies',
+  );
+  example(
+    policy
+      .command('validate')
+      .argument('<dir>', 'bundle folder')
+      .description(
+        "Check a policy bundle without a database; lists every problem, one per line, with file and line (CEL expressions are checked against the change context's fields)",
+      )
+      .option('--json', 'machine-readable output')
+      .action(async (dir: string, opts) => (await offline()).validatePolicy(dir, opts)),
+    'cabinet policy validate policies/default',
+  );
+  example(
+    policy
+      .command('apply')
+      .argument('<dir>', 'bundle folder')
+      .description(
+        "Apply a policy bundle as the new active version on DATABASE_URL, creating the teams it declares that do not exist yet. Refused when the bundle's own test cases fail (unless --force); lists every problem with file and line when it is refused",
+      )
+      .option('--force', "apply even when the bundle's own test cases fail")
+      .option('--json', 'machine-readable output')
+      .action(async (dir: string, opts) => (await policyCommands()).applyPolicy(config(), dir, opts)),
+    'cabinet policy apply policies/default',
+    'cabinet policy apply ./my-policies --force    # although some of its test cases fail',
+  );
+  example(
+    policy
+      .command('test')
+      .argument('<dir>', 'bundle folder')
+      .description(
+        "Run the bundle's test cases (DIR/tests/*.yaml) without a database; exit 0 when all pass, 1 on any failure or invalid file",
+      )
+      .option('--json', 'machine-readable output')
+      .action(async (dir: string, opts) => (await policyCommands()).testPolicy(dir, opts)),
+    'cabinet policy test policies/default',
+  );
+  example(
+    policy
+      .command('diff')
+      .argument('<dir>', 'bundle folder')
+      .description(
+        'Show what the bundle would change (risk, approvals, routing, gates) for every open change on DATABASE_URL, before it is applied',
+      )
+      .option('--json', 'machine-readable output')
+      .action(async (dir: string, opts) => (await policyCommands()).diffPolicy(config(), dir, opts)),
+    'cabinet policy diff ./my-policies',
+  );
+
+  const audit = example(
+    program.command('audit').description('Audit trail'),
+    'cabinet audit export --output audit.jsonl && cabinet audit verify audit.jsonl',
+  );
+  example(
+    audit
+      .command('export')
+      .description(
+        'Export the audit trail as JSON lines (what GET /api/v1/audit/export gives): all of it, or the events between --from and --to',
+      )
+      .option('--from <iso>', 'from the first event recorded at or after this instant')
+      .option('--to <iso>', 'to the last event recorded before this instant')
+      .option('--output <file>', 'write into this file instead of standard output')
+      .action(async (opts) => (await auditCommands()).exportAudit(config(), opts)),
+    'cabinet audit export --from 2026-01-01T00:00:00Z --to 2026-04-01T00:00:00Z --output q1.jsonl',
+  );
+  example(
+    audit
+      .command('verify')
+      .argument('<file>', 'an export from `cabinet audit export` or GET /api/v1/audit/export (JSON lines)')
+      .description('Verify an exported audit trail offline: exit 0 if intact, 1 naming the first broken event')
+      .option(
+        '--after <hash>',
+        'the file continues the chain after this hash (the `lastHash` of the export before it), for an export of a range',
+      )
+      .option('--json', 'machine-readable output')
+      .action(async (file: string, opts) => (await offline()).verifyAuditFile(file, opts)),
+    'cabinet audit verify q1.jsonl',
+  );
 
   return program;
 }
 
+/**
+ * Runs the command line. A failure prints `cabinet: <reason>` on stderr with each problem on its own line,
+ * and, when `--json` was given, `{"ok": false, "problems": [...]}` on stdout; the exit code is 1 (or the
+ * command's own).
+ */
 export async function main(argv: string[]): Promise<void> {
+  const json = argv.slice(2).includes('--json');
   try {
     await buildCli().parseAsync(argv);
   } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has written its message (and the help) to stderr already; --help and --version end here too.
+      if (json && err.exitCode !== 0)
+        printJson({
+          ok: false,
+          code: err.code,
+          message: err.message.replace(/^error: /, ''),
+          problems: [{ message: err.message.replace(/^error: /, '') }],
+        });
+      process.exit(err.exitCode);
+    }
     if (err instanceof ConfigError) {
-      process.stderr.write(`cabinet: invalid configuration: ${err.problems.join('; ')}\n`);
+      if (json)
+        printJson({
+          ok: false,
+          code: 'invalid_configuration',
+          message: 'invalid configuration',
+          problems: err.problems.map((message) => ({ message })),
+        });
+      process.stderr.write(`cabinet: invalid configuration:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
       process.exit(1);
     }
+    if (json) printJson(failureJson(err));
     process.stderr.write(`cabinet: ${describeError(err)}\n`);
     process.exit(err instanceof CliError ? err.exitCode : 1);
   }

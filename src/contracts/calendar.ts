@@ -17,26 +17,30 @@ export const CalendarQuery = RangeQuery.extend({
 export type CalendarQuery = z.output<typeof CalendarQuery>;
 
 /** A change as the calendar draws it: just enough for a chip and a link. */
-export const CalendarChange = z.object({
-  id: z.string(),
-  number: z.string(),
-  title: z.string(),
-  type: z.enum(CHANGE_TYPES),
-  state: z.string(),
-  riskLevel: z.enum(RISK_LEVELS).nullable(),
-  plannedStart: z.string(),
-  plannedEnd: z.string(),
-  assignmentTeamId: z.string().nullable(),
-  ciIds: z.array(z.string()),
-});
+export const CalendarChange = z
+  .object({
+    id: z.string(),
+    number: z.string(),
+    title: z.string(),
+    type: z.enum(CHANGE_TYPES),
+    state: z.string(),
+    riskLevel: z.enum(RISK_LEVELS).nullable(),
+    plannedStart: z.string(),
+    plannedEnd: z.string(),
+    assignmentTeamId: z.string().nullable(),
+    ciIds: z.array(z.string()),
+  })
+  .meta({ id: 'CalendarChange' });
 export type CalendarChange = z.infer<typeof CalendarChange>;
 
-export const Calendar = z.object({
-  /** Changes whose planned interval overlaps [from, to), by planned start. */
-  changes: z.array(CalendarChange),
-  /** Window occurrences overlapping [from, to), by start. */
-  windows: z.array(ScheduledWindow),
-  /** True when changes or occurrences were left out; ask for a shorter range or narrower filters. */
-  truncated: z.boolean(),
-});
+export const Calendar = z
+  .object({
+    /** Changes whose planned interval overlaps [from, to), by planned start. */
+    changes: z.array(CalendarChange),
+    /** Window occurrences overlapping [from, to), by start. */
+    windows: z.array(ScheduledWindow),
+    /** True when changes or occurrences were left out; ask for a shorter range or narrower filters. */
+    truncated: z.boolean(),
+  })
+  .meta({ id: 'Calendar' });
 export type Calendar = z.infer<typeof Calendar>;

@@ -1,26 +1,30 @@
 import { z } from 'zod';
 import { RISK_LEVELS } from '../domain/risk/score';
-import { Id, Instant } from './common';
+import { CiRef, Id, Instant, TeamRef, TemplateRef, UserRef } from './common';
 
 export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
 export const LEVELS = ['low', 'medium', 'high'] as const;
 export const CLOSE_CODES = ['successful', 'successful_with_issues', 'unsuccessful', 'rolled_back', 'cancelled'] as const;
 
-export const ChangeLink = z.object({
-  title: z.string().trim().min(1).max(200),
-  url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2000),
-});
+export const ChangeLink = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2000),
+  })
+  .meta({ id: 'ChangeLink' });
+/** A link as sent: unknown fields are refused. */
+const ChangeLinkInput = z.strictObject(ChangeLink.shape);
 
 /** The fields a person edits on a change (everything but state, number and bookkeeping). */
 const editable = {
   title: z.string().trim().min(1, 'must not be empty').max(200),
   description: z.string().max(20000),
   justification: z.string().max(20000),
-  ownerId: Id.nullable(),
-  assignmentTeamId: Id.nullable(),
-  changeManagerId: Id.nullable(),
-  implementerId: Id.nullable(),
-  ciIds: z.array(Id).max(500),
+  ownerId: UserRef.nullable(),
+  assignmentTeamId: TeamRef.nullable(),
+  changeManagerId: UserRef.nullable(),
+  implementerId: UserRef.nullable(),
+  ciIds: z.array(CiRef).max(500),
   plannedStart: Instant.nullable(),
   plannedEnd: Instant.nullable(),
   actualStart: Instant.nullable(),
@@ -34,130 +38,158 @@ const editable = {
   priority: z.number().int().min(1).max(4).nullable(),
   closeCode: z.enum(CLOSE_CODES).nullable(),
   closeNotes: z.string().max(20000),
-  links: z.array(ChangeLink).max(50),
+  links: z.array(ChangeLinkInput).max(50),
 };
 
-export const CreateChangeInput = z.object({
-  type: z.enum(CHANGE_TYPES),
-  title: editable.title,
-  description: editable.description.default(''),
-  justification: editable.justification.default(''),
-  ownerId: editable.ownerId.optional(),
-  assignmentTeamId: editable.assignmentTeamId.default(null),
-  changeManagerId: editable.changeManagerId.default(null),
-  implementerId: editable.implementerId.default(null),
-  ciIds: editable.ciIds.default([]),
-  plannedStart: editable.plannedStart.default(null),
-  plannedEnd: editable.plannedEnd.default(null),
-  implementationPlan: editable.implementationPlan.default(''),
-  testPlan: editable.testPlan.default(''),
-  backoutPlan: editable.backoutPlan.default(''),
-  backoutTested: editable.backoutTested.default(false),
-  impact: editable.impact.default('medium'),
-  urgency: editable.urgency.default('medium'),
-  priority: editable.priority.default(null),
-  links: editable.links.default([]),
-  /** The template the change is made from: recorded, and its type must match (POST /templates/{id}/changes fills the rest in). */
-  templateId: Id.nullable().default(null),
-});
+export const CreateChangeInput = z
+  .strictObject({
+    type: z.enum(CHANGE_TYPES),
+    title: editable.title,
+    description: editable.description.default(''),
+    justification: editable.justification.default(''),
+    ownerId: editable.ownerId.optional(),
+    assignmentTeamId: editable.assignmentTeamId.default(null),
+    changeManagerId: editable.changeManagerId.default(null),
+    implementerId: editable.implementerId.default(null),
+    ciIds: editable.ciIds.default([]),
+    plannedStart: editable.plannedStart.default(null),
+    plannedEnd: editable.plannedEnd.default(null),
+    implementationPlan: editable.implementationPlan.default(''),
+    testPlan: editable.testPlan.default(''),
+    backoutPlan: editable.backoutPlan.default(''),
+    backoutTested: editable.backoutTested.default(false),
+    impact: editable.impact.default('medium'),
+    urgency: editable.urgency.default('medium'),
+    priority: editable.priority.default(null),
+    links: editable.links.default([]),
+    /** The template the change is made from: recorded, and its type must match (POST /templates/{id}/changes fills the rest in). */
+    templateId: TemplateRef.nullable().default(null),
+  })
+  .meta({ id: 'CreateChange' });
 export type CreateChangeInput = z.input<typeof CreateChangeInput>;
 
-export const UpdateChangeInput = z.object({
-  ...Object.fromEntries(Object.entries(editable).map(([k, v]) => [k, v.optional()])),
-  version: z.number().int().min(1).optional(),
-}) as unknown as z.ZodObject<{
-  [K in keyof typeof editable]: z.ZodOptional<(typeof editable)[K]>;
-} & { version: z.ZodOptional<z.ZodNumber> }>;
+export const UpdateChangeInput = z
+  .strictObject({
+    ...Object.fromEntries(Object.entries(editable).map(([k, v]) => [k, v.optional()])),
+    version: z.number().int().min(1).optional(),
+  })
+  .meta({ id: 'UpdateChange' }) as unknown as z.ZodObject<
+  {
+    [K in keyof typeof editable]: z.ZodOptional<(typeof editable)[K]>;
+  } & { version: z.ZodOptional<z.ZodNumber> }
+>;
 export type UpdateChangeInput = z.input<typeof UpdateChangeInput>;
 
-export const TransitionInput = z.object({
-  to: z.string().min(1).max(64),
-  version: z.number().int().min(1).optional(),
-  comment: z.string().max(5000).optional(),
-});
+export const TransitionInput = z
+  .strictObject({
+    to: z.string().min(1).max(64),
+    version: z.number().int().min(1).optional(),
+    comment: z.string().max(5000).optional(),
+  })
+  .meta({ id: 'Transition' });
 
 const RoutedTarget = z.object({ rule: z.string(), reason: z.string(), value: z.string() });
 /** Routing's decisions on a change: the rule that chose each target, under which policy version. */
-export const Routing = z.object({
-  policyVersion: z.number().int(),
-  team: RoutedTarget.nullable(),
-  changeManager: RoutedTarget.nullable(),
-  /** Targets someone set by hand (even to none): routing leaves them alone from then on. */
-  manual: z.object({ team: z.boolean(), changeManager: z.boolean() }),
-});
+export const Routing = z
+  .object({
+    policyVersion: z.number().int(),
+    team: RoutedTarget.nullable(),
+    changeManager: RoutedTarget.nullable(),
+    /** Targets someone set by hand (even to none): routing leaves them alone from then on. */
+    manual: z.object({ team: z.boolean(), changeManager: z.boolean() }),
+  })
+  .meta({ id: 'Routing' });
 export type Routing = z.infer<typeof Routing>;
 
-export const Change = z.object({
-  id: z.string(),
-  number: z.string(),
-  type: z.enum(CHANGE_TYPES),
-  state: z.string(),
-  title: z.string(),
-  description: z.string(),
-  justification: z.string(),
-  requesterId: z.string(),
-  ownerId: z.string().nullable(),
-  assignmentTeamId: z.string().nullable(),
-  changeManagerId: z.string().nullable(),
-  implementerId: z.string().nullable(),
-  ciIds: z.array(z.string()),
-  serviceIds: z.array(z.string()),
-  plannedStart: z.string().nullable(),
-  plannedEnd: z.string().nullable(),
-  actualStart: z.string().nullable(),
-  actualEnd: z.string().nullable(),
-  implementationPlan: z.string(),
-  testPlan: z.string(),
-  backoutPlan: z.string(),
-  backoutTested: z.boolean(),
-  impact: z.enum(LEVELS),
-  urgency: z.enum(LEVELS),
-  priority: z.number().int(),
-  closeCode: z.enum(CLOSE_CODES).nullable(),
-  closeNotes: z.string(),
-  links: z.array(ChangeLink),
-  policyVersion: z.number().int(),
-  /** The risk in force: the computed level, or a change manager's override of it. */
-  risk: z
-    .object({ score: z.number().int(), level: z.enum(RISK_LEVELS), computedLevel: z.enum(RISK_LEVELS), overridden: z.boolean(), policyVersion: z.number().int() })
-    .nullable(),
-  /** What routing chose and why; a target someone set by hand has no entry. */
-  routing: Routing.nullable(),
-  /** Set when break-glass was used: the change must be reviewed after the fact. */
-  reviewRequired: z.boolean(),
-  /** Set while an urgent freeze holds the change (lockdown): no transition but cancelling until `until`. */
-  hold: z.object({ windowId: z.string(), until: z.string() }).nullable(),
-  /** The template the change was made from. */
-  templateId: z.string().nullable(),
-  version: z.number().int(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const Change = z
+  .object({
+    id: z.string(),
+    number: z.string(),
+    type: z.enum(CHANGE_TYPES),
+    state: z.string(),
+    title: z.string(),
+    description: z.string(),
+    justification: z.string(),
+    requesterId: z.string(),
+    ownerId: z.string().nullable(),
+    assignmentTeamId: z.string().nullable(),
+    changeManagerId: z.string().nullable(),
+    implementerId: z.string().nullable(),
+    ciIds: z.array(z.string()),
+    serviceIds: z.array(z.string()),
+    plannedStart: z.string().nullable(),
+    plannedEnd: z.string().nullable(),
+    actualStart: z.string().nullable(),
+    actualEnd: z.string().nullable(),
+    implementationPlan: z.string(),
+    testPlan: z.string(),
+    backoutPlan: z.string(),
+    backoutTested: z.boolean(),
+    impact: z.enum(LEVELS),
+    urgency: z.enum(LEVELS),
+    priority: z.number().int(),
+    closeCode: z.enum(CLOSE_CODES).nullable(),
+    closeNotes: z.string(),
+    links: z.array(ChangeLink),
+    policyVersion: z.number().int(),
+    /** The risk in force: the computed level, or a change manager's override of it. */
+    risk: z
+      .object({
+        score: z.number().int(),
+        level: z.enum(RISK_LEVELS),
+        computedLevel: z.enum(RISK_LEVELS),
+        overridden: z.boolean(),
+        policyVersion: z.number().int(),
+      })
+      .nullable(),
+    /** What routing chose and why; a target someone set by hand has no entry. */
+    routing: Routing.nullable(),
+    /** Set when break-glass was used: the change must be reviewed after the fact. */
+    reviewRequired: z.boolean(),
+    /** Set while an urgent freeze holds the change (lockdown): no transition but cancelling until `until`. */
+    hold: z.object({ windowId: z.string(), until: z.string() }).nullable(),
+    /** The template the change was made from. */
+    templateId: z.string().nullable(),
+    version: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Change' });
 export type Change = z.infer<typeof Change>;
 
-export const RiskFactor = z.object({ name: z.string(), label: z.string(), contribution: z.number(), reason: z.string() });
-export const RiskDetail = z.object({
-  score: z.number().int(),
-  level: z.enum(RISK_LEVELS),
-  computedLevel: z.enum(RISK_LEVELS),
-  factors: z.array(RiskFactor),
-  policyVersion: z.number().int(),
-  override: z.object({ level: z.enum(RISK_LEVELS), justification: z.string(), by: z.string(), byName: z.string(), at: z.string() }).nullable(),
-});
+export const RiskFactor = z
+  .object({ name: z.string(), label: z.string(), contribution: z.number(), reason: z.string() })
+  .meta({ id: 'RiskFactor' });
+export const RiskDetail = z
+  .object({
+    score: z.number().int(),
+    level: z.enum(RISK_LEVELS),
+    computedLevel: z.enum(RISK_LEVELS),
+    factors: z.array(RiskFactor),
+    policyVersion: z.number().int(),
+    override: z
+      .object({ level: z.enum(RISK_LEVELS), justification: z.string(), by: z.string(), byName: z.string(), at: z.string() })
+      .nullable(),
+  })
+  .meta({ id: 'RiskDetail' });
 export type RiskDetail = z.infer<typeof RiskDetail>;
-export const RiskOverrideInput = z.object({
-  level: z.enum(RISK_LEVELS),
-  justification: z.string().trim().min(10, 'explain the override in at least 10 characters').max(5000),
-  version: z.number().int().min(1).optional(),
-});
+export const RiskOverrideInput = z
+  .strictObject({
+    level: z.enum(RISK_LEVELS),
+    justification: z.string().trim().min(10, 'explain the override in at least 10 characters').max(5000),
+    version: z.number().int().min(1).optional(),
+  })
+  .meta({ id: 'RiskOverride' });
 
 /** What the current user may do next with a change, computed from the policy. */
-export const AvailableTransition = z.object({
-  to: z.string(),
-  label: z.string(),
-  allowed: z.boolean(),
-  missingFields: z.array(z.string()),
-});
+export const AvailableTransition = z
+  .object({
+    to: z.string(),
+    label: z.string(),
+    allowed: z.boolean(),
+    missingFields: z.array(z.string()),
+  })
+  .meta({ id: 'AvailableTransition' });
 export type AvailableTransition = z.infer<typeof AvailableTransition>;
 export const ChangeDetail = Change.extend({
   availableTransitions: z.array(AvailableTransition),
@@ -167,18 +199,18 @@ export const ChangeDetail = Change.extend({
   implementationFields: z.array(z.string()),
   /** Material fields the policy locks in the change's state (an edit of one is refused: locked_for_approval). */
   lockedFields: z.array(z.string()),
-});
+}).meta({ id: 'ChangeDetail' });
 export type ChangeDetail = z.infer<typeof ChangeDetail>;
 
-export const ChangeListQuery = z.object({
-  q: z.string().max(200).optional(),
+export const ChangeListQuery = z.strictObject({
+  q: z.string().max(200).optional().describe('Words in the number, title or description'),
   type: z.enum(CHANGE_TYPES).optional(),
-  state: z.string().max(64).optional(),
-  requesterId: Id.optional(),
-  assignmentTeamId: Id.optional(),
-  ciId: Id.optional(),
-  serviceId: Id.optional(),
-  templateId: Id.optional().describe('Changes made from this template'),
+  state: z.string().max(1000).optional().describe('One state or several, comma-separated (states of the policy’s change models)'),
+  requesterId: Id.optional().describe('Changes this person requested (user id)'),
+  assignmentTeamId: Id.optional().describe('Changes assigned to this team (id or handle)'),
+  ciId: Id.optional().describe('Changes on this CI (id or name)'),
+  serviceId: Id.optional().describe('Changes on CIs of this service (id or name)'),
+  templateId: Id.optional().describe('Changes made from this template (id or name)'),
   plannedFrom: Instant.optional(),
   plannedTo: Instant.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -186,30 +218,36 @@ export const ChangeListQuery = z.object({
 });
 
 export const COMMENT_KINDS = ['comment', 'work_note'] as const;
-export const Comment = z.object({
-  id: z.string(),
-  changeId: z.string(),
-  authorId: z.string(),
-  authorName: z.string(),
-  kind: z.enum(COMMENT_KINDS),
-  body: z.string(),
-  createdAt: z.string(),
-});
-export const CreateCommentInput = z.object({
-  body: z.string().trim().min(1, 'must not be empty').max(20000),
-  kind: z.enum(COMMENT_KINDS).default('comment'),
-});
+export const Comment = z
+  .object({
+    id: z.string(),
+    changeId: z.string(),
+    authorId: z.string(),
+    authorName: z.string(),
+    kind: z.enum(COMMENT_KINDS),
+    body: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Comment' });
+export const CreateCommentInput = z
+  .strictObject({
+    body: z.string().trim().min(1, 'must not be empty').max(20000),
+    kind: z.enum(COMMENT_KINDS).default('comment'),
+  })
+  .meta({ id: 'CreateComment' });
 
-export const AuditEvent = z.object({
-  seq: z.number().int(),
-  at: z.string(),
-  actorId: z.string(),
-  actorName: z.string(),
-  action: z.string(),
-  entityType: z.string(),
-  entityId: z.string(),
-  data: z.record(z.string(), z.unknown()),
-  prevHash: z.string(),
-  hash: z.string(),
-});
+export const AuditEvent = z
+  .object({
+    seq: z.number().int(),
+    at: z.string(),
+    actorId: z.string(),
+    actorName: z.string(),
+    action: z.string(),
+    entityType: z.string(),
+    entityId: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .meta({ id: 'AuditEvent' });
 export type AuditEvent = z.infer<typeof AuditEvent>;

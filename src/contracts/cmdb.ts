@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Slug, Tag } from './common';
+import { Id, ServiceRef, Slug, Tag, TeamRef } from './common';
 
 export const SERVICE_PROVIDERS = ['on_premises', 'colocation', 'aws', 'azure', 'gcp', 'saas'] as const;
 export const ENVIRONMENTS = ['production', 'staging', 'test', 'development', 'disaster_recovery'] as const;
@@ -8,28 +8,30 @@ export const RELATION_TYPES = ['depends_on', 'runs_on', 'connects_to'] as const;
 
 const Tags = z.array(Tag).max(50).default([]);
 
-export const Service = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  tier: z.number().int(),
-  ownerTeamId: z.string().nullable(),
-  tags: z.array(z.string()),
-  provider: z.enum(SERVICE_PROVIDERS),
-  /** Its changes must fall inside one of the maintenance windows that apply to it (else `outside_maintenance_window`). */
-  requiresMaintenanceWindow: z.boolean(),
-  version: z.number().int(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const Service = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    tier: z.number().int(),
+    ownerTeamId: z.string().nullable(),
+    tags: z.array(z.string()),
+    provider: z.enum(SERVICE_PROVIDERS),
+    /** Its changes must fall inside one of the maintenance windows that apply to it (else `outside_maintenance_window`). */
+    requiresMaintenanceWindow: z.boolean(),
+    version: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Service' });
 export type Service = z.infer<typeof Service>;
 
 /** The fields a person edits on a service, without defaults (so an update never resets what it omits). */
-const ServiceFields = z.object({
+const ServiceFields = z.strictObject({
   name: z.string().trim().min(1).max(200),
   description: z.string().max(5000),
   tier: z.number().int().min(1).max(4),
-  ownerTeamId: Id.nullable(),
+  ownerTeamId: TeamRef.nullable(),
   tags: z.array(Tag).max(50),
   provider: z.enum(SERVICE_PROVIDERS),
   requiresMaintenanceWindow: z.boolean(),
@@ -40,33 +42,35 @@ export const CreateServiceInput = ServiceFields.extend({
   tags: Tags,
   provider: ServiceFields.shape.provider.default('on_premises'),
   requiresMaintenanceWindow: ServiceFields.shape.requiresMaintenanceWindow.default(false),
-});
+}).meta({ id: 'CreateService' });
 // NOTE: zod 4 keeps a field's default inside .partial(), so updates derive from the default-free fields.
-export const UpdateServiceInput = ServiceFields.partial().extend({ version: z.number().int().optional() });
+export const UpdateServiceInput = ServiceFields.partial().extend({ version: z.number().int().optional() }).meta({ id: 'UpdateService' });
 
-export const Ci = z.object({
-  id: z.string(),
-  name: z.string(),
-  type: z.string(),
-  environment: z.enum(ENVIRONMENTS),
-  serviceId: z.string().nullable(),
-  ownerTeamId: z.string().nullable(),
-  criticality: z.enum(CRITICALITIES),
-  tags: z.array(z.string()),
-  attributes: z.record(z.string(), z.unknown()),
-  version: z.number().int(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const Ci = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    type: z.string(),
+    environment: z.enum(ENVIRONMENTS),
+    serviceId: z.string().nullable(),
+    ownerTeamId: z.string().nullable(),
+    criticality: z.enum(CRITICALITIES),
+    tags: z.array(z.string()),
+    attributes: z.record(z.string(), z.unknown()),
+    version: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Ci' });
 export type Ci = z.infer<typeof Ci>;
 
 /** The fields a person edits on a CI, without defaults (so an update never resets what it omits). */
-const CiFields = z.object({
+const CiFields = z.strictObject({
   name: z.string().trim().min(1).max(200),
   type: Slug,
   environment: z.enum(ENVIRONMENTS),
-  serviceId: Id.nullable(),
-  ownerTeamId: Id.nullable(),
+  serviceId: ServiceRef.nullable(),
+  ownerTeamId: TeamRef.nullable(),
   criticality: z.enum(CRITICALITIES),
   tags: z.array(Tag).max(50),
   attributes: z.record(z.string(), z.unknown()),
@@ -77,25 +81,29 @@ export const CreateCiInput = CiFields.extend({
   criticality: CiFields.shape.criticality.default('medium'),
   tags: Tags,
   attributes: CiFields.shape.attributes.default({}),
-});
+}).meta({ id: 'CreateCi' });
 export type CreateCiInput = z.input<typeof CreateCiInput>;
-export const UpdateCiInput = CiFields.partial().extend({ version: z.number().int().optional() });
+export const UpdateCiInput = CiFields.partial().extend({ version: z.number().int().optional() }).meta({ id: 'UpdateCi' });
 
-export const Relation = z.object({
-  id: z.string(),
-  fromCiId: z.string(),
-  toCiId: z.string(),
-  type: z.enum(RELATION_TYPES),
-  createdAt: z.string(),
-});
+export const Relation = z
+  .object({
+    id: z.string(),
+    fromCiId: z.string(),
+    toCiId: z.string(),
+    type: z.enum(RELATION_TYPES),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Relation' });
 export type Relation = z.infer<typeof Relation>;
-export const CreateRelationInput = z.object({ toCiId: Id, type: z.enum(RELATION_TYPES) });
+export const CreateRelationInput = z
+  .strictObject({ toCiId: Id.describe('The other CI (id or name)'), type: z.enum(RELATION_TYPES) })
+  .meta({ id: 'CreateRelation' });
 
 /** Relations of one CI in both directions, with the other CI's name for display. */
-export const CiRelations = z.object({
-  outgoing: z.array(Relation.extend({ otherCiName: z.string() })),
-  incoming: z.array(Relation.extend({ otherCiName: z.string() })),
-});
+const RelationWithName = Relation.extend({ otherCiName: z.string() }).meta({ id: 'RelationWithName' });
+export const CiRelations = z
+  .object({ outgoing: z.array(RelationWithName), incoming: z.array(RelationWithName) })
+  .meta({ id: 'CiRelations' });
 
 export const ImportResult = z.object({
   created: z.number().int(),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** A bundle file name: a plain `*.yaml` / `*.yml` name, or a test case file `tests/NAME.yaml`. */
 const BUNDLE_FILE_NAME = /^(tests\/)?[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$/;
 
-export const ApplyPolicyInput = z.object({
+export const ApplyPolicyInput = z.strictObject({
   files: z.record(z.string().max(200), z.string().max(512 * 1024)).superRefine((files, ctx) => {
     const names = Object.keys(files);
     if (names.length === 0) ctx.addIssue({ code: 'custom', message: 'send at least one .yaml file' });
@@ -16,38 +16,84 @@ export const ApplyPolicyInput = z.object({
 });
 export type ApplyPolicyInput = z.input<typeof ApplyPolicyInput>;
 
-export const PolicyVersion = z.object({
-  number: z.number().int(),
-  name: z.string(),
-  hash: z.string(),
-  appliedAt: z.string(),
-  /** A user id, or `system:startup` / `system:cli` for versions applied by Cabinet itself. */
-  appliedBy: z.string(),
-  appliedByName: z.string(),
-  active: z.boolean(),
-});
+export const PolicyVersion = z
+  .object({
+    number: z.number().int(),
+    name: z.string(),
+    hash: z.string(),
+    appliedAt: z.string(),
+    /** A user id, or `system:startup` / `system:cli` for versions applied by Cabinet itself. */
+    appliedBy: z.string(),
+    appliedByName: z.string(),
+    active: z.boolean(),
+  })
+  .meta({ id: 'PolicyVersion' });
 export type PolicyVersion = z.infer<typeof PolicyVersion>;
 
 export const PolicyVersionDetail = PolicyVersion.extend({
   /** File name → YAML text, exactly as applied. */
   files: z.record(z.string(), z.string()),
-});
+}).meta({ id: 'PolicyVersionDetail' });
 export type PolicyVersionDetail = z.infer<typeof PolicyVersionDetail>;
 
+/** A state of a change model. */
+const PolicyState = z
+  .object({
+    id: z.string(),
+    label: z.string(),
+    /** Fields a change must have filled in to enter the state. */
+    requires: z.array(z.string()),
+    /** A final state accepts no more edits or transitions. */
+    final: z.boolean(),
+    /** Entering it generates the change's approvals. */
+    requestApprovals: z.boolean().optional(),
+    /** It cannot be entered until every approval is approved. */
+    requiresApprovals: z.boolean().optional(),
+  })
+  .meta({ id: 'PolicyState' });
+
+/** A move between states, and who may make it (roles, or relations to the change such as requester). */
+const PolicyTransition = z
+  .object({ from: z.array(z.string()), to: z.string(), label: z.string(), roles: z.array(z.string()), relations: z.array(z.string()) })
+  .meta({ id: 'PolicyTransition' });
+
+/** A change model of the active policy: its states and transitions. */
+export const ChangeModelOut = z
+  .object({
+    type: z.string(),
+    label: z.string(),
+    initial: z.string(),
+    states: z.array(PolicyState),
+    transitions: z.array(PolicyTransition),
+  })
+  .meta({ id: 'ChangeModel' });
+
+/** The active policy version, with its change models (by type) and the teams it declares. */
+export const ActivePolicy = PolicyVersion.omit({ active: true })
+  .extend({
+    description: z.string(),
+    models: z.record(z.string(), ChangeModelOut),
+    teams: z.array(z.object({ handle: z.string(), name: z.string(), description: z.string() })),
+  })
+  .meta({ id: 'ActivePolicy' });
+export type ActivePolicyOut = z.infer<typeof ActivePolicy>;
+
 /** The answer to applying a bundle: the new version, or the active one when the content is the same. */
-export const AppliedPolicy = PolicyVersion.extend({ applied: z.boolean() });
+export const AppliedPolicy = PolicyVersion.extend({ applied: z.boolean() }).meta({ id: 'AppliedPolicy' });
 export type AppliedPolicy = z.infer<typeof AppliedPolicy>;
 
-export const PolicyVersionParams = z.object({ number: z.coerce.number().int().min(1).max(2_147_483_647) });
+export const PolicyVersionParams = z.strictObject({ number: z.coerce.number().int().min(1).max(2_147_483_647) });
 
 /** One problem of a bundle or a test file, at its place. */
-export const PolicyIssue = z.object({
-  file: z.string(),
-  line: z.number().int(),
-  column: z.number().int(),
-  path: z.string(),
-  message: z.string(),
-});
+export const PolicyIssue = z
+  .object({
+    file: z.string(),
+    line: z.number().int(),
+    column: z.number().int(),
+    path: z.string(),
+    message: z.string(),
+  })
+  .meta({ id: 'PolicyIssue' });
 
 /** The outcome of a bundle's test cases (`tests/*.yaml`); `issues` lists problems of test files that kept them from running. */
 export const PolicyTestReport = z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ENVIRONMENTS } from './cmdb';
-import { Id, Instant, Tag } from './common';
+import { CiRef, Id, Instant, ServiceRef, Tag } from './common';
 
 export const WINDOW_KINDS = ['maintenance', 'freeze'] as const;
 export type WindowKind = (typeof WINDOW_KINDS)[number];
@@ -12,39 +12,43 @@ export const MAX_RANGE_DAYS = 400;
  * Where a window applies: `{ global: true }`, or any of services, CIs, environments and tags. Whether it
  * targets anything is checked with the rule (so that every problem is reported at once), not here.
  */
-export const WindowScope = z.strictObject({
-  global: z.literal(true, { error: 'global is true, or leave it out' }).optional(),
-  serviceIds: z.array(Id).max(500).optional(),
-  ciIds: z.array(Id).max(5000).optional(),
-  environments: z.array(z.enum(ENVIRONMENTS)).max(ENVIRONMENTS.length).optional(),
-  tags: z.array(Tag).max(50).optional(),
-});
+export const WindowScope = z
+  .strictObject({
+    global: z.literal(true, { error: 'global is true, or leave it out' }).optional(),
+    serviceIds: z.array(ServiceRef).max(500).optional(),
+    ciIds: z.array(CiRef).max(5000).optional(),
+    environments: z.array(z.enum(ENVIRONMENTS)).max(ENVIRONMENTS.length).optional(),
+    tags: z.array(Tag).max(50).optional(),
+  })
+  .meta({ id: 'WindowScope' });
 export type WindowScope = z.infer<typeof WindowScope>;
 
-export const Window = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(WINDOW_KINDS),
-  description: z.string(),
-  /** Local wall-clock start in `timeZone`, `YYYY-MM-DDTHH:mm`. */
-  start: z.string(),
-  /** IANA zone, e.g. Europe/London. */
-  timeZone: z.string(),
-  durationMinutes: z.number().int(),
-  /** RRULE value without DTSTART (`FREQ=WEEKLY;BYDAY=SA`), or null for a one-off window. */
-  rrule: z.string().nullable(),
-  scope: WindowScope,
-  /** An urgent freeze is a lockdown: it holds in-flight changes in its scope. */
-  urgent: z.boolean(),
-  version: z.number().int(),
-  createdBy: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const Window = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    kind: z.enum(WINDOW_KINDS),
+    description: z.string(),
+    /** Local wall-clock start in `timeZone`, `YYYY-MM-DDTHH:mm`. */
+    start: z.string(),
+    /** IANA zone, e.g. Europe/London. */
+    timeZone: z.string(),
+    durationMinutes: z.number().int(),
+    /** RRULE value without DTSTART (`FREQ=WEEKLY;BYDAY=SA`), or null for a one-off window. */
+    rrule: z.string().nullable(),
+    scope: WindowScope,
+    /** An urgent freeze is a lockdown: it holds in-flight changes in its scope. */
+    urgent: z.boolean(),
+    version: z.number().int(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Window' });
 export type Window = z.infer<typeof Window>;
 
 /** The fields a person edits, without defaults (so an update never resets what it omits). */
-const WindowFields = z.object({
+const WindowFields = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(200),
   kind: z.enum(WINDOW_KINDS, { error: `kind is one of ${WINDOW_KINDS.join(', ')}` }),
   description: z.string().max(5000),
@@ -61,12 +65,12 @@ export const CreateWindowInput = WindowFields.extend({
   description: WindowFields.shape.description.default(''),
   rrule: WindowFields.shape.rrule.default(null),
   urgent: WindowFields.shape.urgent.default(false),
-});
+}).meta({ id: 'CreateWindow' });
 export type CreateWindowInput = z.input<typeof CreateWindowInput>;
-export const UpdateWindowInput = WindowFields.partial().extend({ version: z.number().int().optional() });
+export const UpdateWindowInput = WindowFields.partial().extend({ version: z.number().int().optional() }).meta({ id: 'UpdateWindow' });
 export type UpdateWindowInput = z.input<typeof UpdateWindowInput>;
 
-export const WindowListQuery = z.object({
+export const WindowListQuery = z.strictObject({
   kind: z.enum(WINDOW_KINDS).optional(),
   serviceId: Id.optional().describe('Windows that apply to this service (id or name)'),
   ciId: Id.optional().describe('Windows that apply to this CI (id or name)'),
@@ -75,9 +79,9 @@ export const WindowListQuery = z.object({
 });
 export type WindowListQuery = z.output<typeof WindowListQuery>;
 
-export const RangeQuery = z.object({ from: Instant, to: Instant });
+export const RangeQuery = z.strictObject({ from: Instant, to: Instant });
 
-export const Occurrence = z.object({ start: z.string(), end: z.string() });
+export const Occurrence = z.object({ start: z.string(), end: z.string() }).meta({ id: 'Occurrence' });
 export type Occurrence = z.infer<typeof Occurrence>;
 export const OccurrenceList = z.object({
   items: z.array(Occurrence),
@@ -99,6 +103,6 @@ export const ScheduledWindow = Occurrence.extend({
   kind: z.enum(WINDOW_KINDS),
   scope: WindowScope,
   urgent: z.boolean(),
-});
+}).meta({ id: 'ScheduledWindow' });
 export type ScheduledWindow = z.infer<typeof ScheduledWindow>;
 export const ScheduledWindowList = z.object({ items: z.array(ScheduledWindow), truncated: z.boolean() });

@@ -5,6 +5,8 @@ export interface UsersTable {
   name: string;
   password_hash: string | null;
   disabled: boolean | number;
+  /** IANA zone the person reads times in; null: the browser's (0015). */
+  time_zone: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -349,6 +351,9 @@ export interface NotificationsTable {
   outbox_id: string;
   created_at: string;
   read_at: string | null;
+  /** When the notice stopped asking anything of its reader, and why (0017). */
+  resolved_at: string | null;
+  resolution: string | null;
 }
 export interface WindowsTable {
   id: string;

@@ -1,16 +1,15 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../services';
 import { registerAuthentication } from './auth';
 import { errorHandler } from './error-handler';
+import { openApiOptions } from './openapi';
+import { registerServing } from './static';
 import { accountsRoutes } from './routes/accounts.routes';
 import { approvalRoutes } from './routes/approvals.routes';
 import { auditRoutes } from './routes/audit.routes';
@@ -27,7 +26,10 @@ import { scheduleRoutes } from './routes/schedule.routes';
 import { calendarFeedsRoutes } from './routes/calendar-feeds.routes';
 import { templatesRoutes } from './routes/templates.routes';
 import { incidentsRoutes } from './routes/incidents.routes';
+import { homeRoutes } from './routes/home.routes';
+import { searchRoutes } from './routes/search.routes';
 import type { App } from './types';
+import { registerValidation } from './validation';
 
 export interface AppOptions {
   services: Services;
@@ -51,6 +53,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  registerValidation(app);
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: 50 * 1024 * 1024 }, (_req, body, done) => done(null, body));
   app.addContentTypeParser('text/calendar', { parseAs: 'string', bodyLimit: 10 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
@@ -69,15 +72,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'Cabinet API', version: opts.version, description: 'Change and release management. Authenticate with `Authorization: Bearer TOKEN` or the session cookie.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(swagger, openApiOptions({ version: opts.version, publicUrl: opts.publicUrl }));
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',
     staticCSP: true,
@@ -87,6 +82,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   });
 
   registerAuthentication(app, opts.services.auth);
+  // Before the routes: compression attaches itself to each route as it is declared.
+  await registerServing(app, { webDir: opts.webDir });
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
@@ -108,17 +105,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   calendarFeedsRoutes(app, deps, { publicUrl: opts.publicUrl ?? null });
   templatesRoutes(app, deps);
   incidentsRoutes(app, deps);
+  homeRoutes(app, deps);
+  searchRoutes(app, deps);
 
-  const indexHtml = path.join(opts.webDir, 'index.html');
-  const hasWeb = existsSync(indexHtml);
-  if (hasWeb) await app.register(fastifyStatic, { root: opts.webDir, prefix: '/', wildcard: false, index: ['index.html'] });
-  app.setNotFoundHandler((request, reply) => {
-    const isApi = request.url.startsWith('/api/') || request.url === '/api';
-    if (!isApi && request.method === 'GET' && hasWeb) return reply.sendFile('index.html');
-    if (!isApi && request.method === 'GET') {
-      return reply.type('text/html').send('<!doctype html><title>Cabinet</title><p>The web app is not built. Run <code>npm run build</code> (npm start does this for you). The API is at <a href="/api/docs">/api/docs</a>.</p>');
-    }
-    return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}.`, details: {} } });
-  });
   return app;
 }

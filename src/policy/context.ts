@@ -43,6 +43,85 @@ export interface ChangeContextInput {
   now: Date;
 }
 
+/** The CEL type of one field of the change context. */
+export type ContextFieldType = 'int' | 'double' | 'string' | 'bool' | 'list<string>';
+
+/** One variable of the change context: an object with typed fields, or (`list`) a list of such objects. */
+export interface ContextVariableShape {
+  list: boolean;
+  fields: Readonly<Record<string, ContextFieldType>>;
+}
+
+/**
+ * The declared shape of the change context: every variable `buildChangeContext` builds, with the CEL type
+ * of each field. Policy expressions are type-checked against it when a bundle is validated, so a reference
+ * to a field that does not exist (`s.tierr`) is refused with its place instead of failing when it runs.
+ * Keep it in step with `buildChangeContext` and docs/policy.md ("The change context").
+ */
+export const CHANGE_CONTEXT_SHAPE: Readonly<Record<string, ContextVariableShape>> = {
+  change: {
+    list: false,
+    fields: {
+      type: 'string',
+      state: 'string',
+      title: 'string',
+      impact: 'string',
+      urgency: 'string',
+      priority: 'int',
+      ciCount: 'int',
+      serviceCount: 'int',
+      hasImplementationPlan: 'bool',
+      implementationSteps: 'int',
+      hasTestPlan: 'bool',
+      hasBackoutPlan: 'bool',
+      backoutTested: 'bool',
+      durationMinutes: 'int',
+      assignmentTeam: 'string',
+      freezeException: 'bool',
+      template: 'string',
+      tags: 'list<string>',
+    },
+  },
+  cis: {
+    list: true,
+    fields: { name: 'string', type: 'string', environment: 'string', criticality: 'string', criticalityRank: 'int', tags: 'list<string>', service: 'string' },
+  },
+  services: { list: true, fields: { name: 'string', tier: 'int', tags: 'list<string>', provider: 'string', ownerTeam: 'string' } },
+  requester: { list: false, fields: { email: 'string', name: 'string', roles: 'list<string>', teams: 'list<string>' } },
+  time: {
+    list: false,
+    fields: {
+      scheduled: 'bool',
+      weekday: 'int',
+      hour: 'int',
+      businessHours: 'bool',
+      weekend: 'bool',
+      leadTimeHours: 'int',
+      inFreeze: 'bool',
+      nearFreeze: 'bool',
+      hoursToFreeze: 'int',
+    },
+  },
+  history: {
+    list: false,
+    fields: {
+      teamChanges90d: 'int',
+      teamFailed90d: 'int',
+      teamFailureRate: 'double',
+      ciChanges90d: 'int',
+      ciFailed90d: 'int',
+      ciFailureRate: 'double',
+      templateChanges90d: 'int',
+      templateFailed90d: 'int',
+      templateFailureRate: 'double',
+      ciIncidents30d: 'int',
+    },
+  },
+};
+
+/** What approval rules and SLA targets see besides the change context: the change's assessed risk. */
+export const RISK_CONTEXT_SHAPE: ContextVariableShape = { list: false, fields: { score: 'int', level: 'string' } };
+
 /** How far `time.hoursToFreeze` looks either side of the plan; beyond it the value is this many hours. */
 export const FREEZE_HORIZON_HOURS = 14 * 24;
 const NEAR_FREEZE_HOURS = 48;

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { ChangeModel } from '../domain/change/lifecycle';
 import { AppError } from '../domain/errors';
 import { BundleSchema } from './bundle.schema';
-import { CelCompileError, compileExpression, type CompiledExpression } from './cel';
+import { CelCompileError, compileExpression, type CompiledExpression, type CompileOptions } from './cel';
 import type { RiskBands } from '../domain/risk/score';
 import type { Quorum } from '../domain/approval/quorum';
 import type { ContentField } from '../domain/approval/content';
@@ -211,9 +211,11 @@ export function schemaIssues(error: z.ZodError, at: (keyPath: (string | number)[
 
 /**
  * Parses and validates a bundle given as file name → YAML text. Every problem in every file is reported
- * at once with its file, line and column; nothing partial is ever returned.
+ * at once with its file, line and column; nothing partial is ever returned. When the bundle's shape is
+ * wrong, its CEL expressions are still checked, so one run lists both kinds of problem.
+ * `opts.checkFields: false` is for versions already stored (see `CompileOptions`).
  */
-export function compileBundle(files: Record<string, string>): PolicyBundle {
+export function compileBundle(files: Record<string, string>, opts: CompileOptions = {}): PolicyBundle {
   const issues: BundleIssue[] = [];
   const merged: Record<string, unknown> = {};
   const owner = new Map<string, ParsedFile>();
@@ -252,6 +254,11 @@ export function compileBundle(files: Record<string, string>): PolicyBundle {
         return top ? locate(top, keyPath) : { file: Object.keys(files)[0] ?? '?', line: 1, column: 1 };
       }),
     );
+    const misshapen = new Set(issues.map((i) => i.path));
+    for (const site of expressionSites(merged)) {
+      if (misshapen.has(site.at.join('.'))) continue;
+      compileAt(owner.get(String(site.at[0])), site.at, site.source, site.expected, site.scope, issues, opts);
+    }
     throw new PolicyInvalidError(issues);
   }
 
@@ -301,11 +308,11 @@ export function compileBundle(files: Record<string, string>): PolicyBundle {
       })),
     };
   }
-  const risk = compileRisk(bundle.risk, owner.get('risk'), issues);
-  const approvals = compileApprovals(bundle.approvals, owner.get('approvals'), issues);
-  const routing = compileRouting(bundle.routing, owner.get('routing'), issues);
-  const gates = compileGates(bundle.gates, owner.get('gates'), models, issues);
-  const slas = compileSlas(bundle.slas, bundle.risk.businessHours, owner.get('slas'), issues);
+  const risk = compileRisk(bundle.risk, owner.get('risk'), issues, opts);
+  const approvals = compileApprovals(bundle.approvals, owner.get('approvals'), issues, opts);
+  const routing = compileRouting(bundle.routing, owner.get('routing'), issues, opts);
+  const gates = compileGates(bundle.gates, owner.get('gates'), models, issues, opts);
+  const slas = compileSlas(bundle.slas, bundle.risk.businessHours, owner.get('slas'), issues, opts);
   const breakGlass = { roles: bundle.breakGlass.roles, types: bundle.breakGlass.types, maxDurationMs: durationMs(bundle.breakGlass.maxDuration) };
   bundle.breakGlass.types.forEach((type, i) => {
     if (!models[type]) issues.push({ ...where(owner.get('breakGlass'), ['breakGlass', 'types', i]), path: `breakGlass.types.${i}`, message: `no model for "${type}" changes` });
@@ -342,14 +349,49 @@ function compileAt(
   expected: 'bool' | 'number',
   scope: ExpressionScope,
   issues: BundleIssue[],
+  opts: CompileOptions,
 ): CompiledExpression {
   try {
-    return compileExpression(source, expected, scope);
+    return compileExpression(source, expected, scope, opts);
   } catch (err) {
     const e = err as CelCompileError;
     issues.push({ ...where(parsed, at), path: at.join('.'), message: `CEL: ${e.message}${e.column ? ` (at character ${e.column} of the expression)` : ''}` });
     return { source, evaluate: () => null };
   }
+}
+
+interface ExpressionSite {
+  at: (string | number)[];
+  source: string;
+  expected: 'bool' | 'number';
+  scope: ExpressionScope;
+}
+
+/**
+ * The CEL expressions of a bundle that did not pass its schema, read from the YAML as it is: the same
+ * places the compile functions below compile (and nothing where the shape is too broken to tell).
+ */
+function expressionSites(merged: Record<string, unknown>): ExpressionSite[] {
+  const sites: ExpressionSite[] = [];
+  const items = (value: unknown): [number, Record<string, unknown>][] =>
+    Array.isArray(value) ? value.flatMap((v, i) => (v && typeof v === 'object' && !Array.isArray(v) ? [[i, v as Record<string, unknown>] as [number, Record<string, unknown>]] : [])) : [];
+  const field = (value: unknown, key: string): unknown => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined);
+  const add = (at: (string | number)[], source: unknown, expected: 'bool' | 'number', scope: ExpressionScope) => {
+    if (typeof source === 'string' && source.trim() !== '') sites.push({ at, source, expected, scope });
+  };
+  for (const [i, factor] of items(field(merged.risk, 'factors'))) {
+    for (const [j, c] of items(factor.cases)) {
+      add(['risk', 'factors', i, 'cases', j, 'when'], c.when, 'bool', 'change');
+      add(['risk', 'factors', i, 'cases', j, 'points'], c.points, 'number', 'change');
+    }
+  }
+  for (const [i, stage] of items(field(merged.approvals, 'stages'))) {
+    for (const [j, rule] of items(stage.rules)) add(['approvals', 'stages', i, 'rules', j, 'when'], rule.when, 'bool', 'approvals');
+  }
+  for (const [i, rule] of items(field(merged.routing, 'rules'))) add(['routing', 'rules', i, 'when'], rule.when, 'bool', 'change');
+  for (const [i, gate] of items(merged.gates)) add(['gates', i, 'when'], gate.when, 'bool', 'change');
+  for (const [i, target] of items(field(merged.slas, 'targets'))) add(['slas', 'targets', i, 'when'], target.when, 'bool', 'approvals');
+  return sites;
 }
 
 /** Names must be unique within a list: one issue for each repeat, at its name. */
@@ -361,14 +403,19 @@ function uniqueNames(items: { name: string }[], parsed: ParsedFile | undefined, 
   });
 }
 
-function compileRouting(section: ReturnType<typeof BundleSchema.parse>['routing'], parsed: ParsedFile | undefined, issues: BundleIssue[]): { rules: CompiledRoutingRule[] } {
+function compileRouting(
+  section: ReturnType<typeof BundleSchema.parse>['routing'],
+  parsed: ParsedFile | undefined,
+  issues: BundleIssue[],
+  opts: CompileOptions,
+): { rules: CompiledRoutingRule[] } {
   uniqueNames(section.rules, parsed, ['routing', 'rules'], 'routing rule', issues);
   return {
     rules: section.rules.map((rule, i) => {
       const { team, changeManager } = rule.assign;
       return {
         name: rule.name,
-        when: compileAt(parsed, ['routing', 'rules', i, 'when'], rule.when, 'bool', 'change', issues),
+        when: compileAt(parsed, ['routing', 'rules', i, 'when'], rule.when, 'bool', 'change', issues, opts),
         team: team === undefined ? null : typeof team === 'string' ? { kind: 'team', ref: team } : { kind: 'field', ref: team.field },
         changeManager: changeManager === undefined ? null : 'user' in changeManager ? { kind: 'user', ref: changeManager.user.toLowerCase() } : { kind: 'leastBusy', ref: changeManager.leastBusy },
         reason: rule.reason,
@@ -377,14 +424,20 @@ function compileRouting(section: ReturnType<typeof BundleSchema.parse>['routing'
   };
 }
 
-function compileGates(section: ReturnType<typeof BundleSchema.parse>['gates'], parsed: ParsedFile | undefined, models: Record<string, ChangeModel>, issues: BundleIssue[]): CompiledGate[] {
+function compileGates(
+  section: ReturnType<typeof BundleSchema.parse>['gates'],
+  parsed: ParsedFile | undefined,
+  models: Record<string, ChangeModel>,
+  issues: BundleIssue[],
+  opts: CompileOptions,
+): CompiledGate[] {
   uniqueNames(section, parsed, ['gates'], 'gate', issues);
   const states = new Set(Object.values(models).flatMap((m) => m.states.map((s) => s.id)));
   return section.map((gate, i) => {
     gate.before.forEach((state, j) => {
       if (!states.has(state)) issues.push({ ...where(parsed, ['gates', i, 'before', j]), path: `gates.${i}.before.${j}`, message: `no model has a state "${state}"` });
     });
-    return { name: gate.name, when: compileAt(parsed, ['gates', i, 'when'], gate.when, 'bool', 'change', issues), before: gate.before, evidence: [...new Set(gate.evidence)], reason: gate.reason };
+    return { name: gate.name, when: compileAt(parsed, ['gates', i, 'when'], gate.when, 'bool', 'change', issues, opts), before: gate.before, evidence: [...new Set(gate.evidence)], reason: gate.reason };
   });
 }
 
@@ -393,6 +446,7 @@ function compileSlas(
   riskHours: CompiledRisk['businessHours'],
   parsed: ParsedFile | undefined,
   issues: BundleIssue[],
+  opts: CompileOptions,
 ): CompiledSlas {
   uniqueNames(section.targets, parsed, ['slas', 'targets'], 'SLA target', issues);
   const calendar: BusinessCalendar = section.businessHours ?? { ...riskHours, holidays: [] };
@@ -413,7 +467,7 @@ function compileSlas(
     targets: section.targets.map((t, i) => ({
       name: t.name,
       metric: t.metric,
-      when: compileAt(parsed, ['slas', 'targets', i, 'when'], t.when, 'bool', 'approvals', issues),
+      when: compileAt(parsed, ['slas', 'targets', i, 'when'], t.when, 'bool', 'approvals', issues, opts),
       target: t.target,
       targetMs: durationMs(t.target),
       targetWorkingMs: t.clock === 'business' ? workingMs(t.target) : durationMs(t.target),
@@ -423,7 +477,7 @@ function compileSlas(
 }
 
 /** Compiles every CEL expression of the risk section once, collecting every error with its place. */
-function compileRisk(section: ReturnType<typeof BundleSchema.parse>['risk'], parsed: ParsedFile | undefined, issues: BundleIssue[]): CompiledRisk {
+function compileRisk(section: ReturnType<typeof BundleSchema.parse>['risk'], parsed: ParsedFile | undefined, issues: BundleIssue[], opts: CompileOptions): CompiledRisk {
   const { timeZone } = section.businessHours;
   try {
     new Intl.DateTimeFormat('en-GB', { timeZone });
@@ -439,7 +493,7 @@ function compileRisk(section: ReturnType<typeof BundleSchema.parse>['risk'], par
       label: factor.label,
       cases: factor.cases.map((c, j) => {
         const compile = (field: 'when' | 'points', source: string, expected: 'bool' | 'number'): CompiledExpression =>
-          compileAt(parsed, ['risk', 'factors', i, 'cases', j, field], source, expected, 'change', issues);
+          compileAt(parsed, ['risk', 'factors', i, 'cases', j, field], source, expected, 'change', issues, opts);
         return { when: compile('when', c.when, 'bool'), points: typeof c.points === 'number' ? c.points : compile('points', c.points, 'number'), reason: c.reason };
       }),
     };
@@ -448,7 +502,12 @@ function compileRisk(section: ReturnType<typeof BundleSchema.parse>['risk'], par
 }
 
 /** Compiles every `when` of the approvals section once; stage and rule names must be unique. */
-function compileApprovals(section: ReturnType<typeof BundleSchema.parse>['approvals'], parsed: ParsedFile | undefined, issues: BundleIssue[]): CompiledApprovals {
+function compileApprovals(
+  section: ReturnType<typeof BundleSchema.parse>['approvals'],
+  parsed: ParsedFile | undefined,
+  issues: BundleIssue[],
+  opts: CompileOptions,
+): CompiledApprovals {
   const stageNames = new Set<string>();
   const ruleNames = new Set<string>();
   const stages = section.stages.map((stage, i) => {
@@ -458,7 +517,7 @@ function compileApprovals(section: ReturnType<typeof BundleSchema.parse>['approv
       const at = ['approvals', 'stages', i, 'rules', j];
       if (ruleNames.has(rule.name)) issues.push({ ...where(parsed, [...at, 'name']), path: `${at.join('.')}.name`, message: `duplicate rule "${rule.name}"` });
       ruleNames.add(rule.name);
-      const when = compileAt(parsed, [...at, 'when'], rule.when, 'bool', 'approvals', issues);
+      const when = compileAt(parsed, [...at, 'when'], rule.when, 'bool', 'approvals', issues, opts);
       const quorum: Quorum =
         typeof rule.quorum === 'string' ? { kind: rule.quorum, value: null } : 'n' in rule.quorum ? { kind: 'n', value: rule.quorum.n } : { kind: 'percent', value: rule.quorum.percent };
       return {

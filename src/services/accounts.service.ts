@@ -1,11 +1,14 @@
 import type { z } from 'zod';
+import type { Preferences, UpdatePreferencesInput } from '../contracts/preferences';
 import type { CreateTeamInput, CreateUserInput, Person, RoleGrantInput, Team, UpdateTeamInput, UpdateUserInput, User } from '../contracts/auth';
 import type { Actor, RoleGrant } from '../domain/actor';
 import { assertPermission, type Role } from '../domain/auth/roles';
 import { diffFields } from '../domain/audit/chain';
+import { timeZoneName } from '../domain/time/time-zones';
 import { ConflictError, InputError, NotFoundError, type Issue } from '../domain/errors';
 import type { UserWithSecret } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
+import { resolveServiceRef, resolveTeamRef, resolveTeamRefs } from './references';
 import { hashPassword } from './password';
 
 type GrantInput = z.output<typeof RoleGrantInput>;
@@ -52,28 +55,58 @@ export function createAccountsService(deps: ServiceDeps) {
   const { store } = deps;
   const nowIso = () => deps.now().toISOString();
 
+  /**
+   * Checks the teams (id or handle) and the scopes of role grants (a team by id or handle, a service by id or
+   * name), resolving each to its id in place (docs/api.md#ids-numbers-and-names).
+   */
   async function checkGrantsAndTeams(grants: RoleGrant[], teamIds: string[], issues: Issue[]) {
-    const teamScoped = grants.filter((g) => g.scopeType === 'team').map((g) => g.scopeId!);
-    const serviceScoped = grants.filter((g) => g.scopeType === 'service').map((g) => g.scopeId!);
     grants.forEach((g, i) => {
       if ((g.scopeType === null) !== (g.scopeId === null)) issues.push({ path: `roles.${i}`, message: 'scopeType and scopeId go together' });
     });
-    const teams = await store.repos.accounts.existingTeamIds([...teamIds, ...teamScoped]);
-    teamIds.forEach((t, i) => {
-      if (!teams.has(t)) issues.push({ path: `teamIds.${i}`, message: `unknown team ${t}` });
-    });
-    grants.forEach((g, i) => {
-      if (g.scopeType === 'team' && g.scopeId && !teams.has(g.scopeId)) issues.push({ path: `roles.${i}.scopeId`, message: `unknown team ${g.scopeId}` });
-    });
-    if (serviceScoped.length) {
-      const services = new Set((await store.repos.cmdb.findServicesByIds(serviceScoped)).map((s) => s.id));
-      grants.forEach((g, i) => {
-        if (g.scopeType === 'service' && g.scopeId && !services.has(g.scopeId)) issues.push({ path: `roles.${i}.scopeId`, message: `unknown service ${g.scopeId}` });
-      });
+    const repos = store.repos;
+    (await resolveTeamRefs(repos, teamIds, 'teamIds', issues)).forEach((id, i) => (teamIds[i] = id));
+    for (const [i, g] of grants.entries()) {
+      if (g.scopeType === 'team' && g.scopeId) g.scopeId = await resolveTeamRef(repos, g.scopeId, `roles.${i}.scopeId`, issues);
+      if (g.scopeType === 'service' && g.scopeId) g.scopeId = await resolveServiceRef(repos, g.scopeId, `roles.${i}.scopeId`, issues);
     }
   }
 
+  async function checkMembers(memberIds: string[], issues: Issue[]) {
+    const users = await store.repos.accounts.existingUserIds(memberIds);
+    memberIds.forEach((u, i) => {
+      if (!users.has(u)) issues.push({ path: `memberIds.${i}`, message: `unknown user ${u}` });
+    });
+  }
+
+  async function preferencesOf(actor: Actor): Promise<Preferences> {
+    const prefs = await store.repos.accounts.findPreferences(actor.userId);
+    if (!prefs) throw new NotFoundError('User', actor.userId);
+    return prefs;
+  }
+
   return {
+    /**
+     * The reference problems among the fields of a user's create or update body that parsed, when the body was
+     * refused for its shape elsewhere: the route lists them in the same 400 (http/validation.ts).
+     */
+    async userReferenceIssues(actor: Actor, fields: Partial<z.output<typeof CreateUserInput>>): Promise<Issue[]> {
+      // A person editing their own name and password names nothing: nothing to check, and no permission needed.
+      if (fields.roles === undefined && fields.teamIds === undefined && fields.email === undefined) return [];
+      assertPermission(actor, 'user.write');
+      const issues: Issue[] = [];
+      await checkGrantsAndTeams(normaliseGrants(fields.roles ?? []), fields.teamIds ?? [], issues);
+      if (fields.email && (await store.repos.accounts.findUserByEmail(fields.email))) issues.push({ path: 'email', message: 'a user with this email already exists' });
+      return issues;
+    },
+
+    /** Like `userReferenceIssues`, for a team's body: members that are nobody. */
+    async teamReferenceIssues(actor: Actor, fields: Partial<z.output<typeof CreateTeamInput>>): Promise<Issue[]> {
+      assertPermission(actor, 'team.write');
+      const issues: Issue[] = [];
+      await checkMembers(fields.memberIds ?? [], issues);
+      return issues;
+    },
+
     async createUser(actor: Actor, input: z.output<typeof CreateUserInput>): Promise<User> {
       assertPermission(actor, 'user.write');
       const grants = normaliseGrants(input.roles);
@@ -133,6 +166,33 @@ export function createAccountsService(deps: ServiceDeps) {
       return toUser(user);
     },
 
+    /** The signed-in person's own settings; nobody reads another person's. */
+    getPreferences: (actor: Actor): Promise<Preferences> => preferencesOf(actor),
+
+    /**
+     * Changes the signed-in person's own settings. A time zone must be an IANA zone (checked with Intl, and
+     * stored as the engine spells it); null returns to the browser's zone.
+     */
+    async updatePreferences(actor: Actor, input: z.output<typeof UpdatePreferencesInput>): Promise<Preferences> {
+      const before = await preferencesOf(actor);
+      let timeZone = before.timeZone;
+      if (input.timeZone !== undefined) {
+        timeZone = input.timeZone === null || input.timeZone.trim() === '' ? null : timeZoneName(input.timeZone);
+        if (timeZone === null && input.timeZone !== null && input.timeZone.trim() !== '') {
+          throw new InputError('The time zone is not one this server knows.', [
+            { path: 'timeZone', message: `must be an IANA time zone such as "Europe/Amsterdam", got ${JSON.stringify(input.timeZone)}` },
+          ]);
+        }
+      }
+      if (timeZone === before.timeZone) return before;
+      const now = nowIso();
+      await store.transaction(async (repos) => {
+        await repos.accounts.setPreferences(actor.userId, { timeZone }, now);
+        await audit(repos, actor, now, 'user.updated', 'user', actor.userId, { changes: diffFields(before, { timeZone }, ['timeZone']) });
+      });
+      return { timeZone };
+    },
+
     async listUsers(actor: Actor, opts: { q?: string; limit: number; cursor?: string }): Promise<{ items: User[]; nextCursor: string | null }> {
       // NOTE (security): emails, roles and teams of everyone are for user.read (docs/security.md); everyone
       // else picks people through `searchPeople`, which answers ids and names only.
@@ -167,10 +227,7 @@ export function createAccountsService(deps: ServiceDeps) {
       const handle = input.handle ?? slugify(input.name);
       const issues: Issue[] = [];
       if (await store.repos.accounts.handleExists(handle)) issues.push({ path: 'handle', message: `the handle "${handle}" is taken` });
-      const users = await store.repos.accounts.existingUserIds(input.memberIds);
-      input.memberIds.forEach((u, i) => {
-        if (!users.has(u)) issues.push({ path: `memberIds.${i}`, message: `unknown user ${u}` });
-      });
+      await checkMembers(input.memberIds, issues);
       if (issues.some((i) => i.path === 'handle')) throw new ConflictError('already_exists', issues.find((i) => i.path === 'handle')!.message, { field: 'handle', issues });
       throwIfIssues(issues);
       const id = deps.newId();
@@ -188,12 +245,7 @@ export function createAccountsService(deps: ServiceDeps) {
       const before = await store.repos.accounts.findTeam(id);
       if (!before) throw new NotFoundError('Team', id);
       const issues: Issue[] = [];
-      if (input.memberIds) {
-        const users = await store.repos.accounts.existingUserIds(input.memberIds);
-        input.memberIds.forEach((u, i) => {
-          if (!users.has(u)) issues.push({ path: `memberIds.${i}`, message: `unknown user ${u}` });
-        });
-      }
+      if (input.memberIds) await checkMembers(input.memberIds, issues);
       throwIfIssues(issues);
       const now = nowIso();
       await store.transaction(async (repos) => {

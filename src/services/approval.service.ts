@@ -17,6 +17,8 @@ import type { SlaService } from './sla.service';
 import type { GovernanceService, Principal } from './governance.service';
 import type { ScheduleService } from './schedule.service';
 import type { OutboxService } from './outbox.service';
+import { createChangeNotices } from './change-notice.service';
+import { changeWords } from '../domain/notification/texts';
 
 export interface ApprovalServiceDeps extends ServiceDeps {
   outbox: OutboxService;
@@ -54,6 +56,7 @@ export function isApprover(
 export function createApprovalService(deps: ApprovalServiceDeps) {
   const { store, risk } = deps;
   const nowIso = () => deps.now().toISOString();
+  const notices = createChangeNotices(deps);
 
   /** The fingerprint of the change's material content under the policy. */
   const fingerprintOf = (change: ChangeRecord, active: ActivePolicy) => contentFingerprint(change, active.bundle.approvals.content.fields);
@@ -94,7 +97,10 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     // Read again: the caller's copy may predate the risk assessment of this same transaction.
     const current = (await repos.changes.findById(change.id)) ?? change;
     // The freeze-exception stage belongs to the exception: its approvals stay as they are.
-    const withdrawn = (await repos.approvals.withdraw(change.id, at, opts.reason ?? 'Approvals were requested again.', { exceptStage: freezeStage })).length + (opts.withdrawn ?? 0);
+    const why = opts.reason ?? 'Approvals were requested again.';
+    const withdrawnIds = await repos.approvals.withdraw(change.id, at, why, { exceptStage: freezeStage });
+    await notices.approvalsWithdrawn(repos, withdrawnIds, why);
+    const withdrawn = withdrawnIds.length + (opts.withdrawn ?? 0);
     const context = await risk.approvalContextOf(repos, current, active);
     const created = await build(repos, current, active, context, (stage) => stage !== freezeStage);
     const first = Math.min(...created.map((a) => a.stageOrder));
@@ -121,7 +127,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
    */
   async function requestStage(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy, stageName: string): Promise<number> {
     const at = deps.now().toISOString();
-    await repos.approvals.withdraw(change.id, at, 'The freeze exception was asked for again.', { onlyStage: stageName });
+    await notices.approvalsWithdrawn(repos, await repos.approvals.withdraw(change.id, at, 'The freeze exception was asked for again.', { onlyStage: stageName }), 'The freeze exception was asked for again.');
     const current = (await repos.changes.findById(change.id)) ?? change;
     const context = await risk.approvalContextOf(repos, current, active);
     const created = await build(repos, current, active, context, (stage) => stage === stageName);
@@ -214,7 +220,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
 
   /** Withdraws the change's open approvals (the change was cancelled, rejected or closed). */
   async function cancelOpen(repos: Repositories, changeId: string, reason = 'The change was closed.'): Promise<void> {
-    await repos.approvals.withdraw(changeId, nowIso(), reason);
+    await notices.approvalsWithdrawn(repos, await repos.approvals.withdraw(changeId, nowIso(), reason), reason);
     await deps.sla.approvalsCancelled(repos, changeId);
   }
 
@@ -234,6 +240,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       automatic: true,
     });
     await deps.sla.changeTransitioned(repos, actor, change, after, active);
+    await notices.changeMoved(repos, actor, change, after, active, { reason: why });
     return after;
   }
 
@@ -244,8 +251,8 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     await deps.outbox.notify(repos, {
       recipients: people.map((ref) => ({ kind: 'user' as const, ref })),
       kind,
-      title: kind === 'approval_reopened' ? `${change.number} changed after you decided: your vote no longer counts` : `${change.number}: your vote no longer counts`,
-      body: `${change.title}. ${why}`,
+      title: kind === 'approval_reopened' ? `Your vote on ${changeWords(change)} no longer counts: the change was changed after you decided.` : `Your vote on ${changeWords(change)} no longer counts.`,
+      body: why,
       changeId: change.id,
     });
   }
@@ -304,6 +311,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       const what = edited.length > 0 ? edited.map((f) => FIELD_LABELS[f] ?? f).join(', ') : 'its material content (the risk level or the policy)';
       const why = `${change.number} was changed (${what}) after its approvals were requested; they were requested again for the new content.`;
       const withdrawn = await repos.approvals.withdraw(change.id, at, why, { exceptStage: freezeStage, states: ['waiting', 'pending', 'approved', 'rejected'] });
+      await notices.approvalsWithdrawn(repos, withdrawn, why);
       const superseded = votes.filter((v) => withdrawn.includes(v.approvalId) && counts(v));
       await repos.approvals.supersedeVotes(withdrawn, at, why);
       change = await backToAuthorize(repos, actor, change, active, why);
@@ -413,7 +421,8 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
   // The schedule service asks for the freeze-exception stage's approvals through these.
   deps.schedule.hooks.requestFreezeStage = requestStage;
   deps.schedule.hooks.cancelFreezeStage = async (repos, changeId, stage) => {
-    await repos.approvals.withdraw(changeId, nowIso(), 'The freeze exception is no longer needed.', { onlyStage: stage });
+    const why = 'The freeze exception is no longer needed.';
+    await notices.approvalsWithdrawn(repos, await repos.approvals.withdraw(changeId, nowIso(), why, { onlyStage: stage }), why);
   };
 
   const service = {
@@ -528,6 +537,9 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
           ...(right.as ? { onBehalfOf: { userId: right.as.userId, name: right.as.name } } : {}),
           ...(opened ? { openedStage: opened } : {}),
         });
+        // The notices asking for it resolve; the change's people hear the outcome.
+        const done = outcome === 'approved' && !opened && (await repos.approvals.forChange(change.id)).every((x) => x.state === 'approved' || x.state === 'withdrawn');
+        await notices.approvalVoted(repos, actor, change, active, a, { decision: input.decision, outcome, comment, onBehalfOf: right.as ? { userId: right.as.userId, name: right.as.name } : null, done, nextStage: opened });
         // A freeze exception's approval decided: the exception is granted or refused once its stage is.
         if (outcome !== 'pending' && a.stage === active.bundle.schedule.freezeExceptions?.stage) await deps.schedule.settleException(repos, actor, change, active);
         // The last approval granted: seal the record of them all as evidence.

@@ -11,13 +11,16 @@ import { derivePriority, formatChangeNumber } from '../domain/change/priority';
 import { ConflictError, ForbiddenError, InputError, NotFoundError, PolicyError, StaleVersionError, type Issue } from '../domain/errors';
 import type { ChangeRecord, CommentRecord, Repositories } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
+import { resolveCiRef, resolveCiRefs, resolveServiceRef, resolveTeamRef } from './references';
 import { STALE_CONTENT, type ApprovalService } from './approval.service';
-import type { PolicyService } from './policy.service';
+import type { ActivePolicy, PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
 import type { SlaService } from './sla.service';
 import type { RoutingService } from './routing.service';
 import type { GovernanceService } from './governance.service';
 import type { ScheduleService } from './schedule.service';
+import type { OutboxService } from './outbox.service';
+import { createChangeNotices } from './change-notice.service';
 
 /** States a change cannot enter while a freeze without an approved exception (or another blocking conflict) stands. */
 export const SCHEDULE_CHECKED_STATES: readonly string[] = ['scheduled', 'implement'];
@@ -37,31 +40,73 @@ export interface ChangeServiceDeps extends ServiceDeps {
   sla: SlaService;
   governance: GovernanceService;
   schedule: ScheduleService;
+  outbox: OutboxService;
 }
 
 /** Requests for change: filing, editing, the policy-driven lifecycle, comments and history. */
 export function createChangeService(deps: ChangeServiceDeps) {
   const { store, policy, risk, approvals, routing, sla, governance, schedule } = deps;
   const nowIso = () => deps.now().toISOString();
+  const notices = createChangeNotices(deps);
 
   async function withServices(repos: Repositories, c: ChangeRecord): Promise<Change> {
-    return { ...c, serviceIds: await repos.changes.serviceIdsFor(c.ciIds) };
+    // Through the CIs (which a transaction that filed or moved the change has already read: memo.ts).
+    const cis = await repos.cmdb.findCisByIds(c.ciIds);
+    return { ...c, serviceIds: [...new Set(cis.map((ci) => ci.serviceId).filter((id): id is string => id !== null))].sort() };
   }
 
-  /** Checks references and time order; collects every problem. */
+  /**
+   * Checks references and time order; collects every problem. CIs named by name and a team by its handle are
+   * resolved to their ids in `c` (docs/api.md#ids-numbers-and-names).
+   */
   async function validate(repos: Repositories, c: ChangeRecord, issues: Issue[]): Promise<void> {
-    const cis = new Set((await repos.cmdb.findCisByIds(c.ciIds)).map((ci) => ci.id));
-    c.ciIds.forEach((id, i) => {
-      if (!cis.has(id)) issues.push({ path: `ciIds.${i}`, message: `unknown CI ${id}` });
-    });
+    const ciIds = await resolveCiRefs(repos, c.ciIds, 'ciIds', issues);
+    // Checked in the order given (so a problem's path names the element sent), kept in id order, as read back.
+    c.ciIds = [...new Set(ciIds)].sort();
     const userRefs = (['ownerId', 'changeManagerId', 'implementerId'] as const).filter((f) => c[f]);
     const users = await repos.accounts.existingUserIds(userRefs.map((f) => c[f]!));
     for (const f of userRefs) if (!users.has(c[f]!)) issues.push({ path: f, message: `unknown user ${c[f]}` });
-    if (c.assignmentTeamId && (await repos.accounts.existingTeamIds([c.assignmentTeamId])).size === 0) {
-      issues.push({ path: 'assignmentTeamId', message: `unknown team ${c.assignmentTeamId}` });
-    }
+    if (c.assignmentTeamId) c.assignmentTeamId = await resolveTeamRef(repos, c.assignmentTeamId, 'assignmentTeamId', issues);
     if (c.plannedStart && c.plannedEnd && c.plannedStart >= c.plannedEnd) issues.push({ path: 'plannedEnd', message: 'must be after the planned start' });
     if (c.actualStart && c.actualEnd && c.actualStart >= c.actualEnd) issues.push({ path: 'actualEnd', message: 'must be after the actual start' });
+  }
+
+  /**
+   * A change made from a template (by id or name): the template exists, is active, and makes changes of this
+   * type. Gives back the template's id (the reference as given when it names nothing).
+   */
+  async function checkTemplate<T extends string | null | undefined>(repos: Repositories, templateRef: T, type: string | undefined, issues: Issue[]): Promise<T | string> {
+    if (!templateRef) return templateRef;
+    const template = (await repos.templates.findById(templateRef)) ?? (await repos.templates.findByName(templateRef));
+    if (!template) issues.push({ path: 'templateId', message: `unknown template ${templateRef}` });
+    else if (!template.active) issues.push({ path: 'templateId', message: `the template "${template.name}" is retired` });
+    else if (type !== undefined && template.type !== type) issues.push({ path: 'type', message: `the template "${template.name}" makes ${template.type} changes, not ${type}` });
+    return template?.id ?? templateRef;
+  }
+
+  /**
+   * The list's filters with each key resolved to an id (a team's handle; a CI's, service's or template's name)
+   * and each state checked against the policy's change models; every unknown one is an issue at its path.
+   */
+  async function resolveFilters(query: Partial<z.output<typeof ChangeListQuery>>, issues: Issue[]) {
+    const repos = store.repos;
+    const ids: { assignmentTeamId?: string; ciId?: string; serviceId?: string; templateId?: string } = {};
+    if (query.assignmentTeamId) ids.assignmentTeamId = await resolveTeamRef(repos, query.assignmentTeamId, 'query.assignmentTeamId', issues);
+    if (query.ciId) ids.ciId = await resolveCiRef(repos, query.ciId, 'query.ciId', issues);
+    if (query.serviceId) ids.serviceId = await resolveServiceRef(repos, query.serviceId, 'query.serviceId', issues);
+    if (query.templateId) {
+      const template = (await repos.templates.findById(query.templateId)) ?? (await repos.templates.findByName(query.templateId));
+      if (template) ids.templateId = template.id;
+      else issues.push({ path: 'query.templateId', message: `unknown template ${query.templateId}` });
+    }
+    if (query.state) {
+      const active = await policy.activeOrNull();
+      const known = new Set(Object.values(active?.bundle.models ?? {}).flatMap((m) => m.states.map((st) => st.id)));
+      for (const state of query.state.split(',')) {
+        if (active && !known.has(state)) issues.push({ path: 'query.state', message: `unknown state ${state} (one of ${[...known].join(', ')})` });
+      }
+    }
+    return ids;
   }
 
   function available(model: ChangeModel, c: ChangeRecord, actor: Actor): AvailableTransition[] {
@@ -73,8 +118,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
     }));
   }
 
-  async function detail(actor: Actor, c: Change): Promise<ChangeDetail> {
-    const { policy: active, model } = await policy.model(c.type);
+  async function detail(actor: Actor, c: Change, known?: { policy: ActivePolicy; model: ChangeModel | undefined }): Promise<ChangeDetail> {
+    const { policy: active, model } = known && known.policy.number === c.policyVersion ? known : await policy.model(c.type);
     const open = !!model && !findState(model, c.state)?.final;
     const content = active.bundle.approvals.content;
     return {
@@ -94,6 +139,28 @@ export function createChangeService(deps: ChangeServiceDeps) {
   }
 
   const service = {
+    /** The problems of the list filters that parsed, when others were refused (http/validation.ts). */
+    async filterIssues(actor: Actor, query: Partial<z.output<typeof ChangeListQuery>>): Promise<Issue[]> {
+      assertPermission(actor, 'change.read');
+      const issues: Issue[] = [];
+      await resolveFilters(query, issues);
+      return issues;
+    },
+
+    /**
+     * The reference and time-order problems among the fields of a create or update body that parsed, when the
+     * body was refused for its shape elsewhere: the route lists them in the same 400 (http/validation.ts). The
+     * same checks as `create` and `update` make on a body that parses.
+     */
+    async referenceIssues(actor: Actor, fields: Partial<z.output<typeof CreateChangeInput>> | Partial<z.output<typeof UpdateChangeInput>>, write: 'create' | 'update'): Promise<Issue[]> {
+      assertPermission(actor, write === 'create' ? 'change.create' : 'change.update');
+      const issues: Issue[] = [];
+      const none = { ciIds: [], ownerId: null, assignmentTeamId: null, changeManagerId: null, implementerId: null, plannedStart: null, plannedEnd: null, actualStart: null, actualEnd: null };
+      await validate(store.repos, { ...none, ...fields } as unknown as ChangeRecord, issues);
+      if ('templateId' in fields) await checkTemplate(store.repos, fields.templateId, fields.type, issues);
+      return issues;
+    },
+
     async create(actor: Actor, input: z.output<typeof CreateChangeInput>): Promise<ChangeDetail> {
       assertPermission(actor, 'change.create');
       const { policy: active, model } = await policy.model(input.type);
@@ -140,31 +207,31 @@ export function createChangeService(deps: ChangeServiceDeps) {
       const check = async (repos: Repositories) => {
         const issues: Issue[] = [];
         await validate(repos, draft, issues);
-        if (draft.templateId) {
-          const template = await repos.templates.findById(draft.templateId);
-          if (!template) issues.push({ path: 'templateId', message: `unknown template ${draft.templateId}` });
-          else if (!template.active) issues.push({ path: 'templateId', message: `the template "${template.name}" is retired` });
-          else if (template.type !== draft.type) issues.push({ path: 'type', message: `the template "${template.name}" makes ${template.type} changes, not ${draft.type}` });
-        }
+        draft.templateId = await checkTemplate(repos, draft.templateId, draft.type, issues);
         throwIfIssues(issues);
       };
-      // NOTE (concurrency): the number is taken in a short transaction of its own, after the request was found
-      // valid, so filings do not queue on the counter's row for the whole of each other's work. A filing that
-      // fails after that (a race with a deleted CI, a crash) leaves a gap in the numbers.
-      await check(store.repos);
-      const seq = await store.transaction((repos) => repos.changes.nextSeq());
       const created = await store.transaction(async (repos) => {
         await check(repos);
+        // NOTE (concurrency): taken once the request is found valid; on PostgreSQL from a sequence no filing
+        // waits on (a filing that fails after this leaves a gap in the numbers), see DialectHelpers.nextChangeSeq.
+        const seq = await repos.changes.nextSeq();
         const change = { ...draft, number: formatChangeNumber(seq) };
-        await repos.changes.insert(change, seq);
+        // Routed and assessed before it is stored, so it is written once. Routing first: the assignment team
+        // it picks feeds the team history the risk factors read.
+        const routed = await routing.decide(repos, change, active, { team: change.assignmentTeamId !== null, changeManager: change.changeManagerId !== null });
+        const assessment = await risk.assess(repos, routed.change, active);
+        const filed: ChangeRecord = {
+          ...routed.change,
+          risk: { score: assessment.score, level: assessment.level, computedLevel: assessment.level, overridden: false, policyVersion: active.number },
+        };
+        await repos.changes.insert(filed, seq, { ...assessment, policyVersion: active.number });
         await audit(repos, actor, now, 'change.created', 'change', change.id, { number: change.number, after: pick(change, ['type', 'state', 'requesterId', 'templateId', ...AUDITED_FIELDS]) });
-        // Routing first: the assignment team it picks feeds the team history the risk factors read.
-        const routed = await routing.route(repos, actor, change, active, { team: change.assignmentTeamId !== null, changeManager: change.changeManagerId !== null });
-        await risk.reassess(repos, actor, routed, active);
-        await schedule.changeMoved(repos, actor, routed, active);
-        return withServices(repos, (await repos.changes.findById(change.id))!);
+        if (routed.moved) await audit(repos, actor, now, 'change.routed', 'change', change.id, routed.moved);
+        await risk.recordAssessment(repos, actor, filed, null, assessment, active);
+        await schedule.changeMoved(repos, actor, filed, active, { fresh: true });
+        return withServices(repos, filed);
       });
-      return detail(actor, created);
+      return detail(actor, created, { policy: active, model });
     },
 
     async get(actor: Actor, id: string): Promise<ChangeDetail> {
@@ -179,7 +246,10 @@ export function createChangeService(deps: ChangeServiceDeps) {
       if (beforeSeq !== undefined && !Number.isSafeInteger(beforeSeq)) {
         throw new InputError('The cursor is not one this list gave out.', [{ path: 'query.cursor', message: 'pass the nextCursor of the previous page unchanged' }]);
       }
-      const rows = await store.repos.changes.list({ ...query, beforeSeq, limit: query.limit + 1 });
+      const issues: Issue[] = [];
+      const ids = await resolveFilters(query, issues);
+      throwIfIssues(issues, 'The filter has invalid values.');
+      const rows = await store.repos.changes.list({ ...query, ...ids, beforeSeq, limit: query.limit + 1 });
       const pageRows = rows.slice(0, query.limit);
       // One query for the services of every CI on the page, not one per change.
       const serviceOf = await store.repos.changes.serviceOfCis(pageRows.flatMap((c) => c.ciIds));
@@ -356,7 +426,10 @@ export function createChangeService(deps: ChangeServiceDeps) {
         // A closed change leaves the schedule: its conflicts go, on both sides.
         if (target?.final) await schedule.changeMoved(repos, actor, after, active);
         await sla.changeTransitioned(repos, actor, before, after, active);
-        return withServices(repos, (await repos.changes.findById(after.id))!);
+        // Its people hear of the move, and the change manager of a submission (not the one who made it).
+        const current = (await repos.changes.findById(after.id))!;
+        await notices.changeMoved(repos, actor, before, current, active, { comment: opts.comment });
+        return withServices(repos, current);
       });
       const moved = await moving.catch(async (err: unknown) => {
         // Approvals given for content the change no longer has (its risk moved with the CMDB, say) cannot

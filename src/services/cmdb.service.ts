@@ -8,6 +8,7 @@ import { assertPermission } from '../domain/auth/roles';
 import { ConflictError, InputError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import type { Repositories } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
+import { resolveServiceRef, resolveTeamRef } from './references';
 import type { PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
 import type { ScheduleService } from './schedule.service';
@@ -52,9 +53,13 @@ export function createCmdbService(deps: CmdbServiceDeps) {
   const { store, policy, risk, schedule } = deps;
   const nowIso = () => deps.now().toISOString();
 
+  /**
+   * Checks the service (id or name) and owner team (id or handle) a body names, and resolves them to ids in
+   * `refs` (docs/api.md#ids-numbers-and-names).
+   */
   async function checkRefs(repos: Repositories, refs: { serviceId?: string | null; ownerTeamId?: string | null }, issues: Issue[]) {
-    if (refs.serviceId && !(await repos.cmdb.findService(refs.serviceId))) issues.push({ path: 'serviceId', message: `unknown service ${refs.serviceId}` });
-    if (refs.ownerTeamId && (await repos.accounts.existingTeamIds([refs.ownerTeamId])).size === 0) issues.push({ path: 'ownerTeamId', message: `unknown team ${refs.ownerTeamId}` });
+    if (refs.serviceId) refs.serviceId = await resolveServiceRef(repos, refs.serviceId, 'serviceId', issues);
+    if (refs.ownerTeamId) refs.ownerTeamId = await resolveTeamRef(repos, refs.ownerTeamId, 'ownerTeamId', issues);
   }
 
   function checkVersion(entity: string, current: { id: string; version: number }, expected: number | undefined) {
@@ -62,13 +67,24 @@ export function createCmdbService(deps: CmdbServiceDeps) {
   }
 
   return {
+    /**
+     * The reference problems among the fields of a service's or CI's create or update body that parsed, when
+     * the body was refused for its shape elsewhere: the route lists them in the same 400 (http/validation.ts).
+     */
+    async referenceIssues(actor: Actor, fields: { serviceId?: string | null; ownerTeamId?: string | null }): Promise<Issue[]> {
+      assertPermission(actor, 'cmdb.write');
+      const issues: Issue[] = [];
+      await checkRefs(store.repos, fields, issues);
+      return issues;
+    },
+
     async createService(actor: Actor, input: z.output<typeof CreateServiceInput>): Promise<Service> {
       assertPermission(actor, 'cmdb.write');
       const now = nowIso();
       const service: Service = { id: deps.newId(), ...input, tags: [...new Set(input.tags)], version: 1, createdAt: now, updatedAt: now };
       return store.transaction(async (repos) => {
         const issues: Issue[] = [];
-        await checkRefs(repos, { ownerTeamId: input.ownerTeamId }, issues);
+        await checkRefs(repos, service, issues);
         throwIfIssues(issues);
         await repos.cmdb.insertService(service);
         await audit(repos, actor, now, 'service.created', 'service', service.id, { after: service });
@@ -84,7 +100,7 @@ export function createCmdbService(deps: CmdbServiceDeps) {
         if (!before) throw new NotFoundError('Service', id);
         checkVersion('Service', before, input.version);
         const issues: Issue[] = [];
-        await checkRefs(repos, { ownerTeamId: input.ownerTeamId }, issues);
+        await checkRefs(repos, input, issues);
         throwIfIssues(issues);
         const { version: _v, ...patch } = input;
         const after: Service = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)), version: before.version + 1, updatedAt: nowIso() };
@@ -119,7 +135,7 @@ export function createCmdbService(deps: CmdbServiceDeps) {
       const ci: Ci = { id: deps.newId(), ...input, tags: [...new Set(input.tags)], version: 1, createdAt: now, updatedAt: now };
       return store.transaction(async (repos) => {
         const issues: Issue[] = [];
-        await checkRefs(repos, input, issues);
+        await checkRefs(repos, ci, issues);
         throwIfIssues(issues);
         await repos.cmdb.insertCi(ci);
         await audit(repos, actor, now, 'ci.created', 'ci', ci.id, { after: ci });
@@ -158,7 +174,10 @@ export function createCmdbService(deps: CmdbServiceDeps) {
 
     async listCis(actor: Actor, opts: { q?: string; serviceId?: string; type?: string; environment?: string; tag?: string; limit: number; cursor?: string }) {
       assertPermission(actor, 'cmdb.read');
-      return page(await store.repos.cmdb.listCis({ ...opts, limit: opts.limit + 1, afterName: decodeCursor(opts.cursor) }), opts.limit);
+      const issues: Issue[] = [];
+      const serviceId = opts.serviceId ? await resolveServiceRef(store.repos, opts.serviceId, 'query.serviceId', issues) : undefined;
+      throwIfIssues(issues, 'The filter names records that do not exist.');
+      return page(await store.repos.cmdb.listCis({ ...opts, serviceId, limit: opts.limit + 1, afterName: decodeCursor(opts.cursor) }), opts.limit);
     },
 
     async relations(actor: Actor, ciId: string) {

@@ -1,5 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
+import type { AuditAction } from '../contracts/audit';
 import type { Actor } from '../domain/actor';
+import type { z } from 'zod';
+import { issuesOfZodError } from '../contracts/common';
 import type { Issue } from '../domain/errors';
 import { InputError } from '../domain/errors';
 import type { Store } from '../db/database';
@@ -28,7 +31,8 @@ export async function audit(
   repos: Repositories,
   actor: Actor,
   at: string,
-  action: string,
+  /** One of AUDIT_ACTIONS (contracts/audit.ts): a new action is listed there, so the auditor's search knows it. */
+  action: AuditAction,
   entityType: string,
   entityId: string,
   data: Record<string, unknown>,
@@ -72,7 +76,7 @@ export function decodeNameCursor(cursor: string): [string, string] {
   throw new InputError('The cursor is not one this list gave out.', [{ path: 'query.cursor', message: 'pass the nextCursor of the previous page unchanged' }]);
 }
 
-/** Zod's issues as ours: a dotted path and the message. */
-export function issuesOfZod(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): Issue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+/** Zod's issues as ours: a dotted path and the message; one issue per unknown field. */
+export function issuesOfZod(error: z.ZodError): Issue[] {
+  return issuesOfZodError(error);
 }

@@ -16,6 +16,7 @@ import { audit, type ServiceDeps } from './context';
 import type { ActivePolicy, PolicyService } from './policy.service';
 import type { OutboxService } from './outbox.service';
 import type { RiskService } from './risk.service';
+import { changeWords, timeToken } from '../domain/notification/texts';
 
 export interface GovernanceServiceDeps extends ServiceDeps {
   policy: PolicyService;
@@ -277,8 +278,8 @@ export function createGovernanceService(deps: GovernanceServiceDeps) {
           await deps.outbox.notify(repos, {
             recipients,
             kind: 'break_glass',
-            title: `${change.number}: your approval was bypassed`,
-            body: `${actor.name} broke glass on ${change.number} (${change.title}) until ${record.expiresAt}: ${input.reason}. The change will be reviewed after the fact.`,
+            title: `Your approval of ${changeWords(change)} was bypassed by ${actor.name}.`,
+            body: `${actor.name} broke glass on it until ${timeToken(record.expiresAt)}: ${input.reason}. The change will be reviewed after the fact.`,
             changeId: change.id,
           });
         }

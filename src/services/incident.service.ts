@@ -195,6 +195,17 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     },
 
     /**
+     * The reference problems among the fields of a create or update body that parsed, when the body was refused
+     * for its shape elsewhere: the route lists them in the same 400 (http/validation.ts).
+     */
+    async referenceIssues(actor: Actor, fields: Record<string, unknown>): Promise<Issue[]> {
+      assertPermission(actor, 'incident.write');
+      const issues: Issue[] = [];
+      await resolveRefs(store.repos, fields, issues);
+      return issues;
+    },
+
+    /**
      * Files an incident. The body is validated here rather than by the route, so that one 400 lists every
      * problem: its shape (CreateIncidentInput) and its references (unknown CIs, service or change, an
      * openedAt in the future) together.

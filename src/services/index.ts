@@ -21,6 +21,8 @@ import { createWindowsService } from './windows.service';
 import { createScheduleService } from './schedule.service';
 import { createTemplateService } from './template.service';
 import { createIncidentService } from './incident.service';
+import { createHomeService } from './home.service';
+import { createSearchService } from './search.service';
 
 export interface ServicesOptions {
   sessionHours: number;
@@ -41,7 +43,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const governance = createGovernanceService({ ...deps, policy, risk, outbox });
   const approvals = createApprovalService({ ...deps, policy, risk, sla, governance, schedule, outbox });
   const routing = createRoutingService({ ...deps, risk });
-  const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance, schedule });
+  const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance, schedule, outbox });
   const templates = createTemplateService({ ...deps, changes });
   const incidents = createIncidentService({ ...deps, policy, risk });
   const auditTrail = createAuditService(deps);
@@ -49,13 +51,15 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const calendar = createCalendarService({ ...deps, windows });
   const calendarFeeds = createCalendarFeedsService({ ...deps, calendar, policy });
   const bootstrap = createBootstrapService({ ...deps, accounts, auth });
+  const home = createHomeService({ ...deps, policy, approvals, windows });
+  const search = createSearchService({ ...deps, policy });
   // The demo files one change through a copy of the services whose clock runs days behind, so that the SLA
   // report has a breach to show from the first start.
   const demo = createDemoService({
     ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows, schedule, templates, incidents,
     earlier: (ms: number): { changes: ChangeService } => createServices({ ...deps, now: () => new Date(deps.now().getTime() - ms) }, opts),
   });
-  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, incidents };
+  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, incidents, home, search };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

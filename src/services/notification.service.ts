@@ -1,7 +1,8 @@
-import type { Notification, NotificationList, NotificationQuery } from '../contracts/notification';
+import { ACTION_NOTIFICATION_KINDS, type Notification, type NotificationList, type NotificationQuery } from '../contracts/notification';
 import type { Actor } from '../domain/actor';
 import { NotFoundError } from '../domain/errors';
 import type { NotificationRecord } from '../db/repositories';
+import { changeLink } from '../domain/notification/texts';
 import { decodeInstantCursor, encodeInstantCursor, type ServiceDeps } from './context';
 
 const present = (n: NotificationRecord): Notification => ({
@@ -13,10 +14,16 @@ const present = (n: NotificationRecord): Notification => ({
   approvalId: n.approvalId,
   createdAt: n.createdAt,
   readAt: n.readAt,
+  changeNumber: n.changeNumber,
+  link: n.changeNumber ? changeLink(n.changeNumber) : null,
+  needsAction: n.resolvedAt === null && (ACTION_NOTIFICATION_KINDS as readonly string[]).includes(n.kind),
+  resolvedAt: n.resolvedAt,
+  resolution: n.resolution,
 });
 
 /**
- * The signed-in person's in-app inbox. NOTE: every query is bound to the actor's own user id; someone
+ * The signed-in person's in-app inbox. A notice that asked for an action is resolved once the action no
+ * longer waits for the reader (docs/notifications.md); resolved ones stay listed but are not counted as unread. NOTE: every query is bound to the actor's own user id; someone
  * else's notification answers 404 exactly like a missing one, so ids cannot be probed.
  */
 export function createNotificationService(deps: ServiceDeps) {

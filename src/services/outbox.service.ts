@@ -1,5 +1,7 @@
-import { NOTIFICATION_KIND_NAMES } from '../contracts/notification';
+import { ACTION_NOTIFICATION_KINDS, NOTIFICATION_KIND_NAMES } from '../contracts/notification';
 import type { OutboxRecord, Repositories } from '../db/repositories';
+import { counts } from '../domain/approval/quorum';
+import { renderTimes } from '../domain/notification/texts';
 import type { ServiceDeps } from './context';
 
 /** What an in-app notification is about. */
@@ -16,6 +18,7 @@ export interface NotificationRecipient {
 export interface NotifyInput {
   recipients: NotificationRecipient[];
   kind: NotificationKind;
+  /** Plain sentences; times as `timeToken`/`rangeToken` (domain/notification/texts), written out per reader. */
   title: string;
   body: string;
   changeId?: string;
@@ -63,7 +66,7 @@ export interface DeliveryReport {
  * The durable outbox: `notify` (or `enqueue`, for a registered topic) writes one item inside the caller's
  * transaction, so a notice or a follow-up exists exactly when its cause was committed; `deliverDue` (the
  * worker) claims items and delivers each: a notification's recipients are resolved to the enabled users of
- * that moment and get it in their inbox; other topics run the handler their service registered (`handle`),
+ * that moment and get it in their inbox, its times written in each reader's zone; other topics run the handler their service registered (`handle`),
  * such as the follow-up a write leaves for the other changes it touched.
  */
 export function createOutboxService(deps: ServiceDeps) {
@@ -77,16 +80,31 @@ export function createOutboxService(deps: ServiceDeps) {
     return [...ids].sort();
   }
 
+  /**
+   * Who of `users` is still asked: a request about an approval that is no longer pending asks nobody (it was
+   * decided, withdrawn or requested again before the worker came), and nobody who already voted on it, for
+   * themself or through a delegate, is asked again.
+   */
+  async function stillAsked(repos: Repositories, input: NotifyInput, users: string[]): Promise<string[]> {
+    if (!input.approvalId || !(ACTION_NOTIFICATION_KINDS as readonly string[]).includes(input.kind)) return users;
+    const approval = await repos.approvals.find(input.approvalId);
+    if (!approval || approval.state !== 'pending') return [];
+    const voted = new Set((await repos.approvals.votesFor([approval.id])).filter(counts).flatMap((v) => [v.userId, v.onBehalfOf]));
+    return users.filter((id) => !voted.has(id));
+  }
+
   async function deliverNotification(repos: Repositories, item: OutboxRecord, at: string): Promise<void> {
     const input = item.payload as unknown as NotifyInput;
-    const users = await recipientsOf(repos, input);
+    const users = await stillAsked(repos, input, await recipientsOf(repos, input));
+    // Each reader gets the times in their own zone (UTC, said so, for those who chose none).
+    const zones = await repos.notifications.timeZonesOf(users);
     await repos.notifications.insertMany(
       users.map((userId) => ({
         id: deps.newId(),
         userId,
         kind: input.kind,
-        title: input.title,
-        body: input.body,
+        title: renderTimes(input.title, zones.get(userId) ?? null),
+        body: renderTimes(input.body, zones.get(userId) ?? null),
         changeId: input.changeId ?? null,
         approvalId: input.approvalId ?? null,
         outboxId: item.id,

@@ -48,7 +48,9 @@ export function createPolicyService(deps: ServiceDeps & { accounts: AccountsServ
   async function load(num: number): Promise<ActivePolicy> {
     const v = await store.repos.policy.find(num);
     if (!v) throw new NotFoundError('Policy version', String(num));
-    return { number: v.number, name: v.name, hash: v.hash, appliedAt: v.appliedAt, appliedBy: v.appliedBy, bundle: compileBundle(v.files) };
+    // NOTE: a stored version loads as it was accepted, even from before expressions were checked against the
+    // context's fields: refusing it here would leave the server without a policy in force.
+    return { number: v.number, name: v.name, hash: v.hash, appliedAt: v.appliedAt, appliedBy: v.appliedBy, bundle: compileBundle(v.files, { checkFields: false }) };
   }
 
   /** Adds who applied each version, by name: a person's name, or what Cabinet itself was doing. */
@@ -139,11 +141,18 @@ export function createPolicyService(deps: ServiceDeps & { accounts: AccountsServ
      * Validates a bundle given as file name → YAML text and makes it the active version. Refused with
      * `invalid_policy` (every problem with its file and line) when it does not compile or names a team
      * that does not exist. Applying the content of the active version again changes nothing.
+     * `createDeclaredTeams` (`cabinet policy apply`) first creates the teams the bundle declares that do not
+     * exist yet, as the first start does; `createdTeams` lists them.
      */
-    async applyFiles(actor: Actor, files: Record<string, string>): Promise<AppliedPolicy> {
+    async applyFiles(actor: Actor, files: Record<string, string>, opts: { createDeclaredTeams?: boolean } = {}): Promise<AppliedPolicy & { createdTeams?: DeclaredTeam[] }> {
       assertPermission(actor, 'policy.write');
       const bundle = compileBundle(files);
-      return storeVersion(actor, bundle, actor.via === 'cli' ? CLI_APPLIER : actor.userId);
+      const appliedBy = actor.via === 'cli' ? CLI_APPLIER : actor.userId;
+      if (!opts.createDeclaredTeams) return storeVersion(actor, bundle, appliedBy);
+      // Refuse a bundle that names undeclared, unknown teams before creating any of the declared ones.
+      await assertTeamsExist(bundle, bundle.teams.map((t) => t.handle));
+      const createdTeams = await createMissingTeams(actor, bundle.teams);
+      return { ...(await storeVersion(actor, bundle, appliedBy)), createdTeams };
     },
 
     /**

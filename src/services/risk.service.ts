@@ -55,10 +55,15 @@ export function createRiskService(deps: RiskServiceDeps) {
     const teams = new Map((await repos.accounts.listTeams()).map((t) => [t.id, t.handle]));
     const requester = await repos.accounts.findUserById(change.requesterId);
     const now = deps.now();
-    const history = await repos.changes.history({ teamId: change.assignmentTeamId, ciIds: change.ciIds, since: new Date(now.getTime() - 90 * DAY).toISOString(), excludeId: change.id });
+    // NOTE: the history windows start at a whole minute, so the contexts one transaction builds (routing's,
+    // then the assessment's) ask the same questions and the repositories answer them once (memo.ts).
+    const since = (days: number) => new Date(Math.floor(now.getTime() / MINUTE) * MINUTE - days * DAY).toISOString();
+    const team = change.assignmentTeamId ? await repos.changes.teamHistory(change.assignmentTeamId, since(CHANGE_HISTORY_DAYS), change.id) : { changes: 0, failed: 0 };
+    const ci = await repos.changes.ciHistory(change.ciIds, since(CHANGE_HISTORY_DAYS), change.id);
+    const history = { teamChanges: team.changes, teamFailed: team.failed, ciChanges: ci.changes, ciFailed: ci.failed };
     const template = change.templateId ? await repos.templates.findById(change.templateId) : null;
-    const templateHistory = template ? (await repos.templates.historyOf([template.id], new Date(now.getTime() - 90 * DAY).toISOString(), change.id)).get(template.id) : undefined;
-    const ciIncidents30d = await repos.incidents.countOnCisSince(change.ciIds, new Date(now.getTime() - 30 * DAY).toISOString());
+    const templateHistory = template ? (await repos.templates.historyOf([template.id], since(CHANGE_HISTORY_DAYS), change.id)).get(template.id) : undefined;
+    const ciIncidents30d = await repos.incidents.countOnCisSince(change.ciIds, since(INCIDENT_HISTORY_DAYS));
     const serviceName = new Map(services.map((s) => [s.id, s.name]));
     const freezes = await freezesNear(repos, change, targetOfCis(cis, services));
     return buildChangeContext({
@@ -98,29 +103,38 @@ export function createRiskService(deps: RiskServiceDeps) {
     const from = new Date(Date.parse(change.plannedStart) - margin);
     const to = new Date(Date.parse(change.plannedEnd ?? change.plannedStart) + margin);
     const found: { start: string; end: string }[] = [];
-    for (const w of await repos.windows.listWindows({ kind: 'freeze' })) {
-      if (!scopeApplies(w.scope, target)) continue;
+    for (const w of await repos.windows.listWindows()) {
+      // Every window, not only the freezes: the same read serves the schedule's conflicts in this transaction.
+      if (w.kind !== 'freeze' || !scopeApplies(w.scope, target)) continue;
       for (const o of occurrences(w, from, to, 100)) found.push({ start: o.start.toISOString(), end: o.end.toISOString() });
     }
     return found;
   }
 
+  /** The assessment of the change by the active policy, as it is now; nothing is written. */
+  async function assess(repos: Repositories, change: ChangeRecord, active: ActivePolicy): Promise<RiskAssessment> {
+    return evaluateRisk(active.bundle.risk, await contextOf(repos, change, active));
+  }
+
   /**
-   * Assesses the change and stores the result. Writes a `change.risk_assessed` audit event when the score
-   * or level moved, so the change's history says when and why its risk changed.
+   * The `change.risk_assessed` audit event of an assessment stored on the change, when its score or level
+   * moved from `before` (or the policy did), so the change's history says when and why its risk changed.
    */
+  async function recordAssessment(repos: Repositories, actor: Actor, change: ChangeRecord, before: ChangeRecord['risk'], assessment: RiskAssessment, active: ActivePolicy): Promise<void> {
+    if (before && before.score === assessment.score && before.computedLevel === assessment.level && before.policyVersion === active.number) return;
+    await audit(repos, actor, deps.now().toISOString(), 'change.risk_assessed', 'change', change.id, {
+      number: change.number,
+      changes: { riskScore: { from: before?.score ?? null, to: assessment.score }, riskLevel: { from: before?.computedLevel ?? null, to: assessment.level } },
+      policyVersion: active.number,
+      factors: assessment.factors.filter((f) => f.contribution !== 0).map((f) => ({ name: f.name, contribution: f.contribution })),
+    });
+  }
+
+  /** Assesses the change and stores the result (see recordAssessment). */
   async function reassess(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy): Promise<RiskAssessment> {
-    const assessment = evaluateRisk(active.bundle.risk, await contextOf(repos, change, active));
-    const before = change.risk;
+    const assessment = await assess(repos, change, active);
     await repos.changes.setRisk(change.id, { ...assessment, policyVersion: active.number });
-    if (!before || before.score !== assessment.score || before.computedLevel !== assessment.level || before.policyVersion !== active.number) {
-      await audit(repos, actor, deps.now().toISOString(), 'change.risk_assessed', 'change', change.id, {
-        number: change.number,
-        changes: { riskScore: { from: before?.score ?? null, to: assessment.score }, riskLevel: { from: before?.computedLevel ?? null, to: assessment.level } },
-        policyVersion: active.number,
-        factors: assessment.factors.filter((f) => f.contribution !== 0).map((f) => ({ name: f.name, contribution: f.contribution })),
-      });
-    }
+    await recordAssessment(repos, actor, change, change.risk, assessment, active);
     return assessment;
   }
 
@@ -166,6 +180,8 @@ export function createRiskService(deps: RiskServiceDeps) {
 
   const service = {
     hooks,
+    assess,
+    recordAssessment,
     reassess,
     contextOf,
     approvalContextOf,

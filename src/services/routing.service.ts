@@ -19,9 +19,12 @@ type ManagerTarget = NonNullable<CompiledRoutingRule['changeManager']>;
  * them current while they are routing's choice. A value set by hand is the person's, and stays.
  */
 export function createRoutingService(deps: RoutingServiceDeps) {
+  /** A team by id or handle, from the list of teams the change's context already read (memo.ts). */
+  const teamNamed = async (repos: Repositories, ref: string) => (await repos.accounts.listTeams()).find((t) => t.id === ref || t.handle === ref) ?? null;
+
   /** The team a target names for this change: by handle, or the owner of its first owned service or CI. */
   async function teamFor(repos: Repositories, target: TeamTarget, change: ChangeRecord): Promise<string | null> {
-    if (target.kind === 'team') return (await repos.accounts.findTeam(target.ref))?.id ?? null;
+    if (target.kind === 'team') return (await teamNamed(repos, target.ref))?.id ?? null;
     const byId = new Map((await repos.cmdb.findCisByIds(change.ciIds)).map((c) => [c.id, c]));
     const cis = change.ciIds.map((id) => byId.get(id)).filter((c) => c !== undefined);
     if (target.ref === 'ci_owner') return cis.find((c) => c.ownerTeamId !== null)?.ownerTeamId ?? null;
@@ -36,7 +39,7 @@ export function createRoutingService(deps: RoutingServiceDeps) {
       const user = await repos.accounts.findUserByEmail(target.ref);
       return user && !user.disabled ? user.id : null;
     }
-    const team = await repos.accounts.findTeam(target.ref);
+    const team = await teamNamed(repos, target.ref);
     if (!team) return null;
     const members = (await repos.approvals.eligibleUserIds('team', team.id)).filter((id) => id !== change.requesterId).sort();
     const load = await repos.changes.openCountsByManager(members, finalStatesOf(active));
@@ -45,7 +48,63 @@ export function createRoutingService(deps: RoutingServiceDeps) {
     return best;
   }
 
+  /**
+   * What routing makes of the change, without writing it: the change as routed, whether anything differs from
+   * what is stored, and the `change.routed` audit data when the team or manager moved.
+   */
+  async function decide(
+    repos: Repositories,
+    change: ChangeRecord,
+    active: ActivePolicy,
+    manual: { team?: boolean; changeManager?: boolean } = {},
+  ): Promise<{ change: ChangeRecord; unchanged: boolean; moved: Record<string, unknown> | null }> {
+    const previous = change.routing;
+    const hand = { team: Boolean(manual.team || previous?.manual.team), changeManager: Boolean(manual.changeManager || previous?.manual.changeManager) };
+    const teamIsRouted = !hand.team && (change.assignmentTeamId === null || (previous?.team?.value ?? null) === change.assignmentTeamId);
+    const managerIsRouted = !hand.changeManager && (change.changeManagerId === null || (previous?.changeManager?.value ?? null) === change.changeManagerId);
+    const next: Routing = { policyVersion: active.number, team: null, changeManager: null, manual: hand };
+    let { assignmentTeamId, changeManagerId } = change;
+
+    if (teamIsRouted || managerIsRouted) {
+      const context = await deps.risk.contextOf(repos, change, active);
+      // Each target takes the first rule that names it, holds, and resolves to someone; an owner field on a
+      // change without an owned service falls through to the next rule.
+      for (const rule of active.bundle.routing.rules) {
+        const wantsTeam = teamIsRouted && next.team === null && rule.team !== null;
+        const wantsManager = managerIsRouted && next.changeManager === null && rule.changeManager !== null;
+        if (!wantsTeam && !wantsManager) continue;
+        // NOTE: fails open: a rule that cannot be evaluated routes nothing (the change stays unassigned).
+        if (!evaluateCondition(rule.when, context, false).holds) continue;
+        const teamId = wantsTeam ? await teamFor(repos, rule.team!, change) : null;
+        if (teamId) next.team = { rule: rule.name, reason: rule.reason, value: teamId };
+        const managerId = wantsManager ? await managerFor(repos, rule.changeManager!, change, active) : null;
+        if (managerId) next.changeManager = { rule: rule.name, reason: rule.reason, value: managerId };
+      }
+      if (teamIsRouted) assignmentTeamId = next.team?.value ?? (previous?.team ? null : change.assignmentTeamId);
+      if (managerIsRouted) changeManagerId = next.changeManager?.value ?? (previous?.changeManager ? null : change.changeManagerId);
+    }
+    const routing = next.team || next.changeManager || hand.team || hand.changeManager ? next : null;
+    const moved = assignmentTeamId !== change.assignmentTeamId || changeManagerId !== change.changeManagerId;
+    if (!moved && JSON.stringify(routing) === JSON.stringify(previous)) return { change, unchanged: true, moved: null };
+    return {
+      change: { ...change, assignmentTeamId, changeManagerId, routing },
+      unchanged: false,
+      moved: moved
+        ? {
+            number: change.number,
+            policyVersion: active.number,
+            changes: {
+              ...(assignmentTeamId !== change.assignmentTeamId ? { assignmentTeamId: { from: change.assignmentTeamId, to: assignmentTeamId } } : {}),
+              ...(changeManagerId !== change.changeManagerId ? { changeManagerId: { from: change.changeManagerId, to: changeManagerId } } : {}),
+            },
+            rules: { team: next.team?.rule ?? null, changeManager: next.changeManager?.rule ?? null },
+          }
+        : null,
+    };
+  }
+
   return {
+    decide,
     /**
      * Routes the change inside the caller's transaction and returns it as stored afterwards. A target is
      * routed when it is empty or still holds routing's earlier choice; `manual` names targets the caller set
@@ -53,49 +112,12 @@ export function createRoutingService(deps: RoutingServiceDeps) {
      * when anything moved.
      */
     async route(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy, manual: { team?: boolean; changeManager?: boolean } = {}): Promise<ChangeRecord> {
-      const previous = change.routing;
-      const hand = { team: Boolean(manual.team || previous?.manual.team), changeManager: Boolean(manual.changeManager || previous?.manual.changeManager) };
-      const teamIsRouted = !hand.team && (change.assignmentTeamId === null || (previous?.team?.value ?? null) === change.assignmentTeamId);
-      const managerIsRouted = !hand.changeManager && (change.changeManagerId === null || (previous?.changeManager?.value ?? null) === change.changeManagerId);
-      const next: Routing = { policyVersion: active.number, team: null, changeManager: null, manual: hand };
-      let { assignmentTeamId, changeManagerId } = change;
-
-      if (teamIsRouted || managerIsRouted) {
-        const context = await deps.risk.contextOf(repos, change, active);
-        // Each target takes the first rule that names it, holds, and resolves to someone; an owner field on a
-        // change without an owned service falls through to the next rule.
-        for (const rule of active.bundle.routing.rules) {
-          const wantsTeam = teamIsRouted && next.team === null && rule.team !== null;
-          const wantsManager = managerIsRouted && next.changeManager === null && rule.changeManager !== null;
-          if (!wantsTeam && !wantsManager) continue;
-          // NOTE: fails open: a rule that cannot be evaluated routes nothing (the change stays unassigned).
-          if (!evaluateCondition(rule.when, context, false).holds) continue;
-          const teamId = wantsTeam ? await teamFor(repos, rule.team!, change) : null;
-          if (teamId) next.team = { rule: rule.name, reason: rule.reason, value: teamId };
-          const managerId = wantsManager ? await managerFor(repos, rule.changeManager!, change, active) : null;
-          if (managerId) next.changeManager = { rule: rule.name, reason: rule.reason, value: managerId };
-        }
-        if (teamIsRouted) assignmentTeamId = next.team?.value ?? (previous?.team ? null : change.assignmentTeamId);
-        if (managerIsRouted) changeManagerId = next.changeManager?.value ?? (previous?.changeManager ? null : change.changeManagerId);
-      }
-      const routing = next.team || next.changeManager || hand.team || hand.changeManager ? next : null;
-      const moved = assignmentTeamId !== change.assignmentTeamId || changeManagerId !== change.changeManagerId;
-      if (!moved && JSON.stringify(routing) === JSON.stringify(previous)) return change;
-      const after: ChangeRecord = { ...change, assignmentTeamId, changeManagerId, routing };
+      const decided = await decide(repos, change, active, manual);
+      if (decided.unchanged) return change;
       // Routing belongs to the write that caused it: the version the caller already set stays.
-      await repos.changes.update(after, change.version);
-      if (moved) {
-        await audit(repos, actor, deps.now().toISOString(), 'change.routed', 'change', change.id, {
-          number: change.number,
-          policyVersion: active.number,
-          changes: {
-            ...(assignmentTeamId !== change.assignmentTeamId ? { assignmentTeamId: { from: change.assignmentTeamId, to: assignmentTeamId } } : {}),
-            ...(changeManagerId !== change.changeManagerId ? { changeManagerId: { from: change.changeManagerId, to: changeManagerId } } : {}),
-          },
-          rules: { team: next.team?.rule ?? null, changeManager: next.changeManager?.rule ?? null },
-        });
-      }
-      return after;
+      await repos.changes.update(decided.change, change.version);
+      if (decided.moved) await audit(repos, actor, deps.now().toISOString(), 'change.routed', 'change', change.id, decided.moved);
+      return decided.change;
     },
   };
 }

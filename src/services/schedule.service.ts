@@ -11,6 +11,7 @@ import { occurrences, within } from '../domain/schedule/windows';
 import type { ChangeRecord, ConflictKind, ConflictRecord, FreezeExceptionRecord, Repositories, WindowRecord } from '../db/repositories';
 import type { PlannedInterval } from '../db/repositories/schedule.repository';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
+import { changeWords, listWords, rangeToken, timeToken } from '../domain/notification/texts';
 import type { OutboxService } from './outbox.service';
 import { finalStatesOf, type ActivePolicy, type PolicyService } from './policy.service';
 
@@ -28,6 +29,13 @@ const PAIR_KINDS: ReadonlySet<ConflictKind> = new Set(['ci_overlap', 'related_ci
 const WINDOW_KINDS: ReadonlySet<ConflictKind> = new Set(['freeze', 'outside_maintenance_window']);
 /** The outbox topic of the other changes' follow-up of a write: telling their owners about new conflicts. */
 export const PEERS_TOPIC = 'schedule.conflicts_added';
+/** An item of PEERS_TOPIC: the conflict rows a write added; `cause: 'cmdb'` when a CMDB write added them (both sides hear). */
+interface PeersPayload {
+  changeId: string;
+  actorId: string;
+  conflictIds: string[];
+  cause?: 'cmdb';
+}
 
 export const DEFAULT_IMPACT: ImpactSettings = { direction: 'dependents', depth: 2, relationTypes: ['depends_on', 'runs_on', 'connects_to'], summariseAbove: 50 };
 
@@ -41,6 +49,11 @@ interface Pass {
   /** Read as the pass starts; awaited only where windows matter, so the graph reads need not wait for it. */
   windows: Promise<{ freezes: WindowRecord[]; maintenance: WindowRecord[] }>;
   impact: Map<string, Promise<ImpactedCi[]>>;
+  /**
+   * Changes filed in the caller's transaction, before this pass: nothing can refer to them yet (no impact
+   * exclusions, freeze exceptions or conflict rows), so none of that is read for them.
+   */
+  fresh: ReadonlySet<string>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -68,7 +81,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   /** Set by the approval service's wiring: generates the approvals of the freeze-exception stage. */
   const hooks: { requestFreezeStage?: (repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy, stage: string) => Promise<number>; cancelFreezeStage?: (repos: Repositories, changeId: string, stage: string) => Promise<void> } = {};
 
-  function startPass(repos: Repositories, active: ActivePolicy | null): Pass {
+  function startPass(repos: Repositories, active: ActivePolicy | null, fresh: ReadonlySet<string> = new Set()): Pass {
     const windows = repos.windows.listWindows().then((all) => ({ freezes: all.filter((w) => w.kind === 'freeze'), maintenance: all.filter((w) => w.kind === 'maintenance') }));
     // A pass that never looks at windows (no planned change) must not leave a failed read unhandled.
     windows.catch(() => undefined);
@@ -77,6 +90,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       finalStates: active ? finalStatesOf(active) : [],
       windows,
       impact: new Map(),
+      fresh,
     };
   }
 
@@ -154,7 +168,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     let found = pass.impact.get(change.id);
     if (!found) {
       found = (async () => {
-        const excluded = await (excludedCis ?? exclusionsOf(repos, change.id));
+        const excluded = await (excludedCis ?? exclusionsIn(repos, pass, change.id));
         return impactOf(change.ciIds, pass.settings, reader, excluded);
       })();
       pass.impact.set(change.id, found);
@@ -167,6 +181,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     repos.cmdb.findServicesByIds([...new Set(cis.map((c) => c.serviceId).filter((id): id is string => id !== null))]);
 
   const exclusionsOf = async (repos: Repositories, changeId: string) => new Set((await repos.schedule.exclusionsOf(changeId)).map((e) => e.ciId));
+  const exclusionsIn = (repos: Repositories, pass: Pass, changeId: string) => (pass.fresh.has(changeId) ? Promise.resolve(new Set<string>()) : exclusionsOf(repos, changeId));
 
   /** The CIs, services and scope target of a piece of work on these CIs. */
   async function targetOf(repos: Repositories, ciIds: readonly string[]) {
@@ -188,7 +203,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const found: DesiredConflict[] = [];
     const freezes = allFreezes.filter((w) => scopeApplies(w.scope, target)).map((w) => ({ w, list: occurrences(w, start, end, OCCURRENCES_PER_CHANGE) }));
     // Exceptions only matter to freezes the change falls in; most changes fall in none.
-    const excepted = freezes.some((f) => f.list.length > 0) ? await exceptedWindows(repos, change.id) : new Set<string>();
+    const excepted = freezes.some((f) => f.list.length > 0) && !pass.fresh.has(change.id) ? await exceptedWindows(repos, change.id) : new Set<string>();
     for (const { w, list } of freezes) {
       for (const o of list) {
         found.push({
@@ -227,7 +242,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     // NOTE: reads that do not wait for one another are started together, here and below: on PostgreSQL outside a
     // transaction they run in parallel on the pool (inside a transaction, and on SQLite, one at a time). The
     // impact and the reverse impact share one query per step of the graph (batchingReader).
-    const excluded = exclusionsOf(repos, change.id);
+    const excluded = exclusionsIn(repos, pass, change.id);
     const reverseEdges: Edge[] = [];
     const [reader, busy] = await Promise.all([
       graphReader(repos, pass.settings, change.ciIds),
@@ -364,11 +379,11 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     repos: Repositories,
     changeIds: readonly string[],
     active: ActivePolicy | null,
-    opts: { windowsOnly?: boolean; current?: ChangeRecord } = {},
+    opts: { windowsOnly?: boolean; current?: ChangeRecord; fresh?: boolean } = {},
   ): Promise<ConflictRecord[]> {
     // Before anything is read: what other writers recomputed must be committed and visible (see lockSchedule).
     await repos.schedule.lockSchedule();
-    const pass = startPass(repos, active);
+    const pass = startPass(repos, active, opts.fresh && opts.current ? new Set([opts.current.id]) : new Set());
     const added: ConflictRecord[] = [];
     for (const id of new Set(changeIds)) {
       const change = opts.current?.id === id ? opts.current : await repos.changes.findById(id);
@@ -378,7 +393,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         added.push(...(await persist(repos, id, inPlay ? await windowConflicts(repos, pass, change) : [], (c) => WINDOW_KINDS.has(c.kind))));
         continue;
       }
-      const [{ desired, pairs }, { own, naming }] = await Promise.all([compute(repos, pass, change), repos.schedule.conflictsAround(id)]);
+      const [{ desired, pairs }, { own, naming }] = await Promise.all([compute(repos, pass, change), pass.fresh.has(id) ? { own: [], naming: [] } : repos.schedule.conflictsAround(id)]);
       const writes = noWrites();
       diff(id, own, desired, writes);
       // The other side: every change named before or now gets the same pair conflicts, naming this one.
@@ -513,7 +528,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
    * For new window conflicts of changes still ahead: a proposed slot on the conflict, and with `tell`, a notice
    * to the change's owner (a window moved under them; nobody is told about their own edit).
    */
-  async function propose(repos: Repositories, added: ConflictRecord[], active: ActivePolicy | null, opts: { tell: boolean }): Promise<void> {
+  async function propose(repos: Repositories, added: ConflictRecord[], active: ActivePolicy | null, opts: { tell: boolean; cause?: string; actorId?: string }): Promise<void> {
     const byChange = new Map<string, ConflictRecord[]>();
     for (const c of added) if (WINDOW_KINDS.has(c.kind)) byChange.set(c.changeId, [...(byChange.get(c.changeId) ?? []), c]);
     const now = deps.now().getTime();
@@ -527,12 +542,18 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       const slot = found.slots[0] ?? null;
       for (const row of rows) await repos.schedule.updateConflict(row.id, { startsAt: row.startsAt, endsAt: row.endsAt, detail: { ...row.detail, proposedSlot: slot } });
       if (!opts.tell) continue;
-      const what = rows.map((r) => (r.kind === 'freeze' ? `the freeze "${r.detail.windowName}"` : 'a service that requires a maintenance window')).join(' and ');
+      const services = new Map((await repos.cmdb.findServicesByIds(rows.map((r) => r.serviceId).filter((id): id is string => id !== null))).map((sv) => [sv.id, sv.name]));
+      const what = listWords(
+        rows.map((r) => (r.kind === 'freeze' ? `the freeze "${r.detail.windowName}"` : `the maintenance windows of ${(r.serviceId && services.get(r.serviceId)) || 'one of its services'}, which it falls outside`)),
+      );
       await deps.outbox.notify(repos, {
         recipients: [{ kind: 'user', ref: ownerOf(change) }],
+        ...(opts.actorId ? { excludeUserIds: [opts.actorId] } : {}),
         kind: 'schedule_conflict',
-        title: `${change.number} now conflicts with ${what}`,
-        body: slot ? `A window changed. Cabinet proposes ${slot.start} to ${slot.end} instead; open the change to take it.` : 'A window changed, and no free slot was found in the next 90 days.',
+        title: `${changeWords(change)}, planned for ${rangeToken(change.plannedStart, change.plannedEnd)}, now conflicts with ${what}.`,
+        body: slot
+          ? `${opts.cause ?? 'A window changed'}. Cabinet proposes ${rangeToken(slot.start, slot.end)} instead; open the change to take it.`
+          : `${opts.cause ?? 'A window changed'}, and no free slot was found in the next ${NEXT_SLOT_HORIZON_DAYS} days.`,
         changeId: change.id,
       });
     }
@@ -544,37 +565,59 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
    * worker tells their owners (`tellOthers`). NOTE: one item and one existence check, whatever the number of
    * other changes: filing on a CI where hundreds of changes overlap costs the writer no notice each.
    */
-  async function queueTellOthers(repos: Repositories, actor: Actor, change: ChangeRecord, added: ConflictRecord[]): Promise<void> {
-    const theirs = added.filter((c) => c.changeId !== change.id && c.otherChangeId === change.id);
+  async function queueTellOthers(repos: Repositories, actor: Actor, change: ChangeRecord, added: ConflictRecord[], opts: { cmdb?: boolean } = {}): Promise<void> {
+    // A write to a change tells the other side; a CMDB write moved neither change, so both sides hear.
+    const theirs = added.filter((c) => PAIR_KINDS.has(c.kind) && (opts.cmdb ? c.otherChangeId !== null : c.changeId !== change.id && c.otherChangeId === change.id));
     if (theirs.length === 0) return;
     // Nobody is told about what they just did themselves: no item when the actor owns every other change.
     if (!(await repos.schedule.anyOwnedByOthers([...new Set(theirs.map((c) => c.changeId))], actor.userId))) return;
-    await deps.outbox.enqueue(repos, PEERS_TOPIC, { changeId: change.id, actorId: actor.userId, conflictIds: theirs.map((c) => c.id) });
+    await deps.outbox.enqueue(repos, PEERS_TOPIC, { changeId: change.id, actorId: actor.userId, conflictIds: theirs.map((c) => c.id), ...(opts.cmdb ? { cause: 'cmdb' } : {}) });
   }
 
   /**
    * The worker's half of `queueTellOthers`: tells the owner of each other change that it now conflicts with
    * this one, for the rows that still stand (a later write may have moved either change since).
    */
-  async function tellOthers(repos: Repositories, payload: { changeId: string; actorId: string; conflictIds: string[] }): Promise<void> {
+  async function tellOthers(repos: Repositories, payload: PeersPayload): Promise<void> {
     const change = await repos.changes.findById(payload.changeId);
     if (!change) return;
     const wanted = new Set(payload.conflictIds);
-    const others = new Map<string, ConflictRecord[]>();
-    for (const c of await repos.schedule.conflictsNaming(change.id)) if (wanted.has(c.id)) others.set(c.changeId, [...(others.get(c.changeId) ?? []), c]);
-    for (const other of await repos.changes.findManyByIds([...others.keys()])) {
-      if (ownerOf(other) === payload.actorId) continue;
-      const rows = others.get(other.id)!;
-      await deps.outbox.notify(repos, {
-        recipients: [{ kind: 'user', ref: ownerOf(other) }],
-        kind: 'schedule_conflict',
-        title: `${other.number} now conflicts with ${change.number}`,
-        body: `${change.number} (${change.title}) was planned so that it ${rows.map((r) => r.kind.replace(/_/g, ' ')).join(' and ')} with yours.`,
-        changeId: other.id,
-      });
+    // The rows that still stand, on either side of the change (a CMDB write queues both sides).
+    const rows = [...(await repos.schedule.conflictsNaming(change.id)), ...(payload.cause === 'cmdb' ? await repos.schedule.conflictsOf(change.id) : [])].filter((c) => wanted.has(c.id) && c.otherChangeId);
+    const told = new Map<string, ConflictRecord[]>();
+    for (const c of rows) told.set(c.changeId, [...(told.get(c.changeId) ?? []), c]);
+    const changes = new Map((await repos.changes.findManyByIds([...new Set(rows.flatMap((c) => [c.changeId, c.otherChangeId!]))])).map((c) => [c.id, c]));
+    const cis = new Map((await repos.cmdb.findCisByIds([...new Set(rows.flatMap((r) => r.detail.ciIds ?? []))])).map((c) => [c.id, c.name]));
+    const names = await repos.accounts.userNames([...new Set([payload.actorId, ...rows.map((r) => r.detail.userId).filter((id): id is string => !!id)])]);
+    const actorName = names.get(payload.actorId) ?? 'Cabinet';
+    for (const [mineId, mine] of told) {
+      const yours = changes.get(mineId);
+      if (!yours || ownerOf(yours) === payload.actorId) continue;
+      // One notice per other change it now conflicts with, naming where and when they meet.
+      const byOther = new Map<string, ConflictRecord[]>();
+      for (const r of mine) byOther.set(r.otherChangeId!, [...(byOther.get(r.otherChangeId!) ?? []), r]);
+      for (const [otherId, pair] of byOther) {
+        const other = changes.get(otherId);
+        if (!other) continue;
+        const clauses = pair.map((r) => {
+          const when = rangeToken(r.startsAt, r.endsAt);
+          const where = listWords((r.detail.ciIds ?? []).map((id) => cis.get(id) ?? id));
+          if (r.kind === 'ci_overlap') return `both work on ${where} on ${when}`;
+          if (r.kind === 'related_ci_overlap') return `they work on related CIs (${where}) on ${when}`;
+          return `${names.get(r.detail.userId ?? '') ?? 'the same person'} implements both on ${when}`;
+        });
+        const cause = payload.cause === 'cmdb' ? `A CMDB change by ${actorName} makes them meet` : `${actorName} planned ${changeWords(other)} so`;
+        await deps.outbox.notify(repos, {
+          recipients: [{ kind: 'user', ref: ownerOf(yours) }],
+          kind: 'schedule_conflict',
+          title: `Your change ${changeWords(yours)} now conflicts with ${changeWords(other)}.`,
+          body: `${cause}: ${listWords(clauses)}.`,
+          changeId: yours.id,
+        });
+      }
     }
   }
-  deps.outbox.handle(PEERS_TOPIC, { deliver: (repos, payload) => tellOthers(repos, payload as { changeId: string; actorId: string; conflictIds: string[] }) });
+  deps.outbox.handle(PEERS_TOPIC, { deliver: (repos, payload) => tellOthers(repos, payload as unknown as PeersPayload) });
 
   /**
    * Lockdown: open changes planned in the current occurrence of an urgent freeze in their scope are held
@@ -593,7 +636,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const release = async (change: ChangeRecord, why: string) => {
       await repos.schedule.setHold(change.id, null);
       await audit(repos, actor, at, 'change.released', 'change', change.id, { number: change.number, windowId: change.hold?.windowId, reason: why });
-      await deps.outbox.notify(repos, { recipients: [{ kind: 'user', ref: ownerOf(change) }], kind: 'change_released', title: `${change.number} is no longer on hold`, body: why, changeId: change.id });
+      await deps.outbox.notify(repos, { recipients: [{ kind: 'user', ref: ownerOf(change) }], kind: 'change_released', title: `${changeWords(change)} is no longer on hold.`, body: why, changeId: change.id });
       released++;
     };
     const heldIds = new Set([...(await repos.schedule.heldUntil(at))]);
@@ -613,8 +656,8 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         await deps.outbox.notify(repos, {
           recipients: [{ kind: 'user', ref: ownerOf(change) }],
           kind: 'change_held',
-          title: `${change.number} is on hold: urgent freeze "${w.name}"`,
-          body: `The change cannot move until the freeze ends at ${o.end.toISOString()}, unless it is cancelled.`,
+          title: `${changeWords(change)} is on hold: urgent freeze "${w.name}".`,
+          body: `It cannot move until the freeze ends at ${timeToken(o.end.toISOString())}, unless it is cancelled.`,
           changeId: change.id,
         });
         held++;
@@ -699,9 +742,12 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
      * After a write to a change (inside its transaction): recomputes its conflicts on both sides, and queues
      * the notices to the owners of changes it now conflicts with (the worker sends them).
      */
-    async changeMoved(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy | null): Promise<void> {
-      // The caller's record is current (it just wrote it): it is not read again.
-      const added = await refresh(repos, [change.id], active, { current: change });
+    /**
+     * Recomputes the conflicts of a change the caller just wrote (`change` is that record: it is not read
+     * again), and of the changes around it. `fresh`: the caller filed it in this transaction.
+     */
+    async changeMoved(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy | null, opts: { fresh?: boolean } = {}): Promise<void> {
+      const added = await refresh(repos, [change.id], active, { current: change, fresh: opts.fresh });
       // Planned into a freeze (or outside a required window): the change gets a proposed slot at once.
       await propose(repos, added.filter((c) => c.changeId === change.id && !c.detail.excepted), active, { tell: false });
       await queueTellOthers(repos, actor, change, added);
@@ -716,7 +762,12 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       const ids = await repos.changes.openChangeIdsTouching([...new Set([...ciIds, ...near.map((n) => n.ciId)])], finalStatesOf(active));
       for (const id of ids) {
         const change = await repos.changes.findById(id);
-        if (change) await service.changeMoved(repos, actor, change, active);
+        if (!change) continue;
+        // As changeMoved, but the owners of both sides of a new conflict hear: the CMDB writer moved neither change.
+        const added = await refresh(repos, [change.id], active, { current: change });
+        // A CMDB write that puts a change outside its service's windows tells its owner too (unless they wrote it).
+        await propose(repos, added.filter((c) => c.changeId === change.id && !c.detail.excepted), active, { tell: true, cause: `A CMDB change by ${actor.name} brought it there`, actorId: actor.userId });
+        await queueTellOthers(repos, actor, change, added, { cmdb: true });
       }
     },
 

@@ -9,6 +9,8 @@ import { slaTargetFor } from '../policy/evaluate';
 import type { CompiledSlas } from '../policy/loader';
 import { audit, decodeInstantCursor, encodeInstantCursor, type ServiceDeps } from './context';
 import type { NotificationRecipient, OutboxService } from './outbox.service';
+import { approverWords, changeFacts } from './change-notice.service';
+import { changeWords, timeToken } from '../domain/notification/texts';
 import type { ActivePolicy } from './policy.service';
 import type { RiskService } from './risk.service';
 
@@ -42,11 +44,6 @@ export function remindOf(slas: Pick<CompiledSlas, 'calendar' | 'remindBefore'>, 
 
 const partiesOf = (change: Pick<ChangeRecord, 'requesterId' | 'ownerId' | 'implementerId'>) =>
   [change.requesterId, change.ownerId, change.implementerId].filter((id): id is string => id !== null);
-
-/** An instant as people read it in a notice: "24 Nov 2026, 18:00 GMT". */
-export function instantWords(iso: string, timeZone = 'UTC'): string {
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'short' }).format(new Date(iso));
-}
 
 const METRIC_WORDS: Record<SlaMetricName, string> = { approval_response: 'approval response', time_to_schedule: 'time to schedule' };
 
@@ -124,6 +121,9 @@ export function createSlaService(deps: SlaServiceDeps) {
     async approvalsOpened(repos: Repositories, change: ChangeRecord, active: ActivePolicy, approvals: ApprovalRecord[], context?: Record<string, unknown>): Promise<void> {
       if (approvals.length === 0) return;
       let sla: ClockPlan | null | undefined;
+      // What every request of this change says about it, read once.
+      const requester = (await repos.accounts.userNames([change.requesterId])).get(change.requesterId) ?? 'someone';
+      const facts = await changeFacts(repos, change);
       for (const a of approvals) {
         const rule = active.bundle.approvals.stages.find((s) => s.name === a.stage)?.rules.find((r) => r.name === a.rule);
         let plan: ClockPlan | null;
@@ -144,8 +144,8 @@ export function createSlaService(deps: SlaServiceDeps) {
           recipients: [approverOf(a)],
           excludeUserIds: partiesOf(change),
           kind: 'approval_requested',
-          title: `${change.number} needs your approval`,
-          body: `${change.title}. ${a.reason}.${a.dueAt ? ` Due ${instantWords(a.dueAt, active.bundle.slas.calendar.timeZone)}.` : ''}`,
+          title: `${changeWords(change)} needs your approval${a.dueAt ? ` by ${timeToken(a.dueAt)}` : ''}.`,
+          body: `${a.stageLabel}: ${a.reason}. Requested by ${requester}. ${facts}`.trim(),
           changeId: change.id,
           approvalId: a.id,
         });
@@ -200,8 +200,8 @@ export function createSlaService(deps: SlaServiceDeps) {
             recipients: [approverOf(approval)],
             excludeUserIds: partiesOf(change),
             kind: 'approval_reminder',
-            title: `Reminder: ${change.number} needs your approval by ${instantWords(clock.dueAt)}`,
-            body: `${change.title}. ${approval.reason}. The ${METRIC_WORDS[clock.metric]} target (${clock.target}) is due ${instantWords(clock.dueAt)}.`,
+            title: `Reminder: ${changeWords(change)} needs your approval by ${timeToken(clock.dueAt)}.`,
+            body: `${approval.stageLabel}: ${approval.reason}. The ${METRIC_WORDS[clock.metric]} target (${clock.target}) is due then.`,
             changeId: change.id,
             approvalId: approval.id,
           });
@@ -237,8 +237,8 @@ export function createSlaService(deps: SlaServiceDeps) {
               recipients: [{ kind: approval.escalateKind as NotificationRecipient['kind'], ref: approval.escalateRef }],
               excludeUserIds: partiesOf(change),
               kind: 'approval_escalated',
-              title: `Escalated to you: ${change.number} is overdue for approval`,
-              body: `${change.title}. ${approval.approverLabel} did not decide by ${instantWords(clock.dueAt)} (${clock.target}); you may decide it now.`,
+              title: `Escalated to you: ${changeWords(change)} is overdue for approval.`,
+              body: `${await approverWords(repos, approval)} did not decide it by ${timeToken(clock.dueAt)} (${clock.target}); you may decide it now.`,
               changeId: change.id,
               approvalId: approval.id,
             });
@@ -249,8 +249,8 @@ export function createSlaService(deps: SlaServiceDeps) {
             recipients: approval ? [approverOf(approval)] : change.changeManagerId ? [{ kind: 'user', ref: change.changeManagerId }] : [{ kind: 'role', ref: 'change_manager' }],
             excludeUserIds: approval ? partiesOf(change) : [],
             kind: 'sla_breached',
-            title: `${change.number} missed its ${METRIC_WORDS[clock.metric]} target`,
-            body: `${change.title}. The ${clock.target} target was due ${instantWords(clock.dueAt)}.`,
+            title: `${changeWords(change)} missed its ${METRIC_WORDS[clock.metric]} target.`,
+            body: `The ${clock.target} target was due ${timeToken(clock.dueAt)}.${approval ? ` ${await approverWords(repos, approval)} had not decided ${approval.stageLabel} by then.` : ''}`,
             changeId: change.id,
             ...(approval ? { approvalId: approval.id } : {}),
           });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { CreateChangeInput, type ChangeDetail } from '../contracts/change';
+import { parsedFields } from '../contracts/common';
 import { TEMPLATE_FIELD_DEFAULTS, type CreateTemplateInput, type Template, type TemplateHistory, type TemplateListQuery, type UpdateTemplateInput } from '../contracts/templates';
 import type { Actor } from '../domain/actor';
 import { diffFields } from '../domain/audit/chain';
@@ -8,6 +9,7 @@ import { ConflictError, InputError, NotFoundError, StaleVersionError, type Issue
 import type { Repositories, TemplateRecord } from '../db/repositories';
 import type { ChangeService } from './change.service';
 import { audit, decodeNameCursor, encodeNameCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
+import { resolveCiRefs, resolveTeamRef } from './references';
 
 const DAY_MS = 86_400_000;
 /** How far back a template's failure rate looks, as the team's and the CIs' do. */
@@ -48,16 +50,15 @@ export function createTemplateService(deps: TemplateServiceDeps) {
     }));
   }
 
-  /** Every problem with the template's references and name, at once. */
+  /**
+   * Every problem with the template's references and name, at once. CIs named by name and a team by its handle
+   * are resolved to their ids in `t` (docs/api.md#ids-numbers-and-names).
+   */
   async function issuesOf(repos: Repositories, t: TemplateRecord, nameChanged: boolean): Promise<Issue[]> {
     const issues: Issue[] = [];
-    const known = new Set((await repos.cmdb.findCisByIds(t.ciIds)).map((c) => c.id));
-    t.ciIds.forEach((id, i) => {
-      if (!known.has(id)) issues.push({ path: `ciIds.${i}`, message: `unknown CI ${id}` });
-    });
-    if (t.assignmentTeamId && (await repos.accounts.existingTeamIds([t.assignmentTeamId])).size === 0) {
-      issues.push({ path: 'assignmentTeamId', message: `unknown team ${t.assignmentTeamId}` });
-    }
+    const ciIds = await resolveCiRefs(repos, t.ciIds, 'ciIds', issues);
+    if (ciIds.some((id, i) => id !== t.ciIds[i])) t.ciIds = [...new Set(ciIds)];
+    if (t.assignmentTeamId) t.assignmentTeamId = await resolveTeamRef(repos, t.assignmentTeamId, 'assignmentTeamId', issues);
     if (nameChanged) {
       const other = await repos.templates.findByName(t.name);
       if (other && other.id !== t.id) issues.push({ path: 'name', message: `a template named "${t.name}" already exists` });
@@ -66,6 +67,18 @@ export function createTemplateService(deps: TemplateServiceDeps) {
   }
 
   const service = {
+    /**
+     * The problems of the references and name among the fields of a create or update body that parsed, when the
+     * body was refused for its shape elsewhere (the route lists them in the same 400): the checks of `create`
+     * and `update`. `idOrName` is the template being edited.
+     */
+    async referenceIssues(actor: Actor, fields: Partial<z.output<typeof CreateTemplateInput>>, idOrName?: string): Promise<Issue[]> {
+      assertPermission(actor, 'template.write');
+      const editing = idOrName ? ((await store.repos.templates.findById(idOrName)) ?? (await store.repos.templates.findByName(idOrName))) : null;
+      const draft = { id: editing?.id ?? '', name: '', ciIds: [], assignmentTeamId: null, ...fields } as unknown as TemplateRecord;
+      return issuesOf(store.repos, draft, fields.name !== undefined && fields.name !== editing?.name);
+    },
+
     async list(actor: Actor, query: TemplateListQuery): Promise<{ items: Template[]; nextCursor: string | null }> {
       assertPermission(actor, 'change.read');
       const after = query.cursor ? decodeNameCursor(query.cursor) : undefined;
@@ -143,7 +156,9 @@ export function createTemplateService(deps: TemplateServiceDeps) {
       const merged = { ...template.fields, ciIds: template.ciIds, assignmentTeamId: template.assignmentTeamId, ...defined, type: template.type, templateId: template.id };
       const parsed = CreateChangeInput.safeParse(merged);
       if (!parsed.success) {
-        throw new InputError('The change made from the template has invalid values.', issuesOfZod(parsed.error));
+        // The references among the fields that parsed are checked too, so that one 400 lists every problem.
+        const issues = [...issuesOfZod(parsed.error), ...(await deps.changes.referenceIssues(actor, parsedFields(CreateChangeInput, merged), 'create'))];
+        throw new InputError('The change made from the template has invalid values.', issues);
       }
       return deps.changes.create(actor, parsed.data);
     },

@@ -5,11 +5,12 @@ import { diffFields } from '../domain/audit/chain';
 import { assertPermission } from '../domain/auth/roles';
 import { InputError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import { isScopeEmpty, scopeApplies, type ScopeTarget } from '../domain/schedule/scope';
-import { readIcsEvents } from '../integrations/ical/ics-windows';
+import { isWindowOfUid, readIcsEvents, type IcsWindowDraft } from '../integrations/ical/ics-windows';
 import { occurrences, windowRuleIssues, type WindowRule } from '../domain/schedule/windows';
 import type { ImportedEvent, ImportWindowsQuery, ImportWindowsResult } from '../contracts/windows-import';
 import type { Repositories, WindowRecord, WindowScopeRecord } from '../db/repositories';
 import { audit, decodeNameCursor, encodeNameCursor, throwIfIssues, type ServiceDeps } from './context';
+import { resolveCiRefs, resolveServiceRefs } from './references';
 import type { ActivePolicy, PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
 import type { ScheduleService } from './schedule.service';
@@ -71,17 +72,14 @@ export function createWindowsService(deps: WindowsServiceDeps) {
     const scope = w.scope;
     if (isScopeEmpty(scope)) issues.push({ path: 'scope', message: 'give global: true, or at least one service, CI, environment or tag' });
     if (scope.global && SCOPE_LISTS.some((k) => (scope[k] ?? []).length > 0)) issues.push({ path: 'scope.global', message: 'a global window applies everywhere; leave out the other lists' });
-    const serviceIds = scope.serviceIds ?? [];
-    const knownServices = new Set((await repos.cmdb.findServicesByIds([...new Set(serviceIds)])).map((s) => s.id));
-    serviceIds.forEach((id, i) => {
-      if (!knownServices.has(id)) issues.push({ path: `scope.serviceIds.${i}`, message: `unknown service ${id}` });
-    });
-    const ciIds = scope.ciIds ?? [];
-    const knownCis = new Set((await repos.cmdb.findCisByIds([...new Set(ciIds)])).map((c) => c.id));
-    ciIds.forEach((id, i) => {
-      if (!knownCis.has(id)) issues.push({ path: `scope.ciIds.${i}`, message: `unknown CI ${id}` });
-    });
+    await scopeReferenceIssues(repos, scope, issues);
     return issues;
+  }
+
+  /** Scope services and CIs that name nothing; those named by name are resolved to ids in `scope`. */
+  async function scopeReferenceIssues(repos: Repositories, scope: WindowRecord['scope'], issues: Issue[]): Promise<void> {
+    if (scope.serviceIds?.length) scope.serviceIds = await resolveServiceRefs(repos, scope.serviceIds, 'scope.serviceIds', issues);
+    if (scope.ciIds?.length) scope.ciIds = await resolveCiRefs(repos, scope.ciIds, 'scope.ciIds', issues);
   }
 
   async function load(repos: Repositories, id: string): Promise<WindowRecord> {
@@ -122,6 +120,17 @@ export function createWindowsService(deps: WindowsServiceDeps) {
   }
 
   return {
+    /**
+     * The scope references among the fields of a create or update body that parsed, when the body was refused
+     * for its shape elsewhere: the route lists them in the same 400 (http/validation.ts).
+     */
+    async referenceIssues(actor: Actor, fields: Partial<z.output<typeof CreateWindowInput>>): Promise<Issue[]> {
+      assertPermission(actor, 'window.write');
+      const issues: Issue[] = [];
+      if (fields.scope) await scopeReferenceIssues(store.repos, fields.scope, issues);
+      return issues;
+    },
+
     /** Windows by name, filtered by kind and by the service or CI they apply to. */
     async list(actor: Actor, query: WindowListQuery): Promise<{ items: Window[]; nextCursor: string | null }> {
       assertPermission(actor, 'change.read');
@@ -189,8 +198,10 @@ export function createWindowsService(deps: WindowsServiceDeps) {
 
     /**
      * Imports the VEVENTs of an iCalendar text as windows of one kind and scope. Each event is reported
-     * (created, updated, unchanged, or refused with every problem); an event already imported as this kind
-     * (same UID) is updated, never duplicated. `dryRun` writes nothing; `atomic` writes nothing when any
+     * (created, updated, unchanged, or refused with every problem); one event may become several windows (a
+     * recurring event with exceptions). A window already imported from the same event (same UID and key)
+     * is updated, whatever kind it was imported as, never duplicated; windows of a re-imported recurring
+     * event that it no longer needs are removed. `dryRun` writes nothing; `atomic` writes nothing when any
      * event is refused. A text that is not iCalendar is refused whole (400 `invalid_calendar`).
      */
     async importIcs(actor: Actor, text: string, query: ImportWindowsQuery): Promise<ImportWindowsResult> {
@@ -199,49 +210,90 @@ export function createWindowsService(deps: WindowsServiceDeps) {
       // The request's zone and scope are checked once, with a rule known to be valid, before any event.
       const requestIssues = (await issuesOf(store.repos, { start: '2000-01-01T00:00', timeZone: query.timeZone, durationMinutes: 1, rrule: null, scope })).map((i) => ({ ...i, path: `query.${i.path.replace(/^scope\./, '')}` }));
       throwIfIssues(requestIssues, 'The import parameters have invalid values.');
-      const events = readIcsEvents(text, { timeZone: query.timeZone });
-      const firstIndexOf = new Map<string, number>();
-      for (const e of events) {
-        if (e.draft === null) continue;
-        const first = firstIndexOf.get(e.draft.uid);
-        if (first === undefined) firstIndexOf.set(e.draft.uid, e.index);
-        else e.problems.push(`UID ${e.draft.uid} already appears in event ${first}.`);
-      }
-      const report: ImportedEvent[] = events.map((e) => ({ index: e.index, uid: e.uid, summary: e.summary, status: e.problems.length > 0 ? 'refused' : 'created', windowId: null, problems: e.problems }));
+      const { events, warnings } = readIcsEvents(text, { timeZone: query.timeZone });
+      const report: ImportedEvent[] = events.map((e) => ({
+        index: e.index,
+        line: e.line,
+        uid: e.uid,
+        summary: e.summary,
+        recurrenceId: e.recurrenceId,
+        status: e.problems.length > 0 ? 'refused' : 'created',
+        windowId: null,
+        windowIds: [],
+        problems: e.problems,
+        notes: [...e.notes],
+      }));
       const refused = report.filter((r) => r.status === 'refused').length;
       const applied = !query.dryRun && !(query.atomic && refused > 0);
       const active = applied ? await deps.policy.activeOrNull() : null;
+      let removed = 0;
       await store.transaction(async (repos) => {
         const touched: WindowRecord[] = [];
-        const existing = new Map((await repos.windows.findWindowsBySourceUids(query.kind, [...firstIndexOf.keys()])).map((w) => [w.sourceUid!, w]));
+        // NOTE: windows are few (hundreds), and an event's further windows are found by key prefix, which
+        // neither engine indexes alike: every imported window is read once.
+        const imported = (await repos.windows.listWindows()).filter((w) => w.sourceUid);
+        const byKey = new Map<string, WindowRecord[]>();
+        for (const w of imported) byKey.set(w.sourceUid!, [...(byKey.get(w.sourceUid!) ?? []), w]);
         const at = nowIso();
+        const write = async (r: ImportedEvent, key: string, fields: Omit<IcsWindowDraft, 'key'>): Promise<ImportedEvent['status']> => {
+          // Re-imported as another kind, a window changes kind. Windows of both kinds from one UID (imports
+          // before this rule) stay apart: the one of the kind asked for is updated.
+          const found = byKey.get(key) ?? [];
+          const before = found.find((w) => w.kind === query.kind) ?? found[0];
+          if (!before) {
+            const window: WindowRecord = { id: deps.newId(), kind: query.kind, ...fields, scope, urgent: false, version: 1, createdBy: actor.userId, createdAt: at, updatedAt: at, sourceUid: key };
+            r.windowIds.push(window.id);
+            if (!applied) return 'created';
+            await repos.windows.insertWindow(window);
+            await audit(repos, actor, at, 'window.created', 'window', window.id, { after: window, source: 'ics', uid: r.uid });
+            touched.push(window);
+            return 'created';
+          }
+          r.windowIds.push(before.id);
+          const after: WindowRecord = { ...before, ...fields, kind: query.kind, scope, version: before.version + 1, updatedAt: at };
+          const changes = diffFields(before as unknown as Record<string, unknown>, after as unknown as Record<string, unknown>, WINDOW_FIELDS);
+          if (Object.keys(changes).length === 0) return 'unchanged';
+          if (!applied) return 'updated';
+          if (!(await repos.windows.updateWindow(after, before.version))) throw new StaleVersionError('Window', before.id, before.version, before.version + 1);
+          await audit(repos, actor, at, 'window.updated', 'window', before.id, { name: after.name, changes, source: 'ics', uid: r.uid });
+          touched.push(before, after);
+          return 'updated';
+        };
+
         for (const [i, e] of events.entries()) {
           const r = report[i]!;
-          if (r.status === 'refused' || e.draft === null) continue;
-          const { uid, ...fields } = e.draft;
-          const before = existing.get(uid);
-          if (!before) {
-            const window: WindowRecord = { id: deps.newId(), kind: query.kind, ...fields, scope, urgent: false, version: 1, createdBy: actor.userId, createdAt: at, updatedAt: at, sourceUid: uid };
-            r.windowId = window.id;
-            if (!applied) continue;
-            await repos.windows.insertWindow(window);
-            await audit(repos, actor, at, 'window.created', 'window', window.id, { after: window, source: 'ics', uid });
-            touched.push(window);
-            continue;
-          }
-          r.windowId = before.id;
-          const after: WindowRecord = { ...before, ...fields, scope, version: before.version + 1, updatedAt: at };
-          const changes = diffFields(before as unknown as Record<string, unknown>, after as unknown as Record<string, unknown>, WINDOW_FIELDS);
-          r.status = Object.keys(changes).length === 0 ? 'unchanged' : 'updated';
-          if (!applied || r.status === 'unchanged') continue;
-          if (!(await repos.windows.updateWindow(after, before.version))) throw new StaleVersionError('Window', before.id, before.version, before.version + 1);
-          await audit(repos, actor, at, 'window.updated', 'window', before.id, { name: after.name, changes, source: 'ics', uid });
-          touched.push(before, after);
+          if (r.status === 'refused') continue;
+          const outcomes: ImportedEvent['status'][] = [];
+          for (const { key, ...fields } of e.windows) outcomes.push(await write(r, key, fields));
+          r.windowId = r.windowIds[0] ?? null;
+          r.status = outcomes.every((o) => o === 'created') ? 'created' : outcomes.every((o) => o === 'unchanged') ? 'unchanged' : 'updated';
+        }
+
+        // A re-imported recurring event describes all its windows: those it no longer needs (an occurrence
+        // now excluded or moved) are removed, whatever kind they were imported as.
+        const produced = new Set(events.flatMap((e) => e.windows.map((w) => w.key)));
+        const series = new Map(events.flatMap((e, i) => (e.series && e.recurrenceId === null && report[i]!.status !== 'refused' ? [[e.series, report[i]!] as const] : [])));
+        for (const w of imported) {
+          if (produced.has(w.sourceUid!)) continue;
+          const owner = [...series].find(([uid]) => isWindowOfUid(w.sourceUid!, uid))?.[1];
+          if (!owner) continue;
+          removed++;
+          owner.notes.push(`window ${w.id} ("${w.name}" from ${w.start} ${w.timeZone}) no longer holds any of its occurrences and is removed.`);
+          if (owner.status === 'unchanged') owner.status = 'updated';
+          if (!applied) continue;
+          if (!(await repos.windows.deleteWindow(w.id))) throw new NotFoundError('Window', w.id);
+          await audit(repos, actor, at, 'window.deleted', 'window', w.id, { before: w, source: 'ics', uid: owner.uid });
+          touched.push(w);
+        }
+        // A VEVENT that only cancels an occurrence of its recurring event fares as that event does.
+        for (const [i, e] of events.entries()) {
+          const r = report[i]!;
+          if (r.status !== 'refused' && e.windows.length === 0 && e.series) r.status = series.get(e.series)?.status ?? r.status;
         }
         await windowsMoved(repos, actor, active, ...touched);
       });
       const count = (status: ImportedEvent['status']) => report.filter((r) => r.status === status).length;
-      return { applied, dryRun: query.dryRun, atomic: query.atomic, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), refused, events: report };
+      return { applied, dryRun: query.dryRun, atomic: query.atomic, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), refused, removed, warnings, events: report };
     },
 
     /** The window's occurrences that overlap [from, to), at most OCCURRENCE_LIMIT. */

@@ -43,6 +43,7 @@ export async function withCabinet<T>(engine: EngineName, work: (h: Harness) => P
     CABINET_ADMIN_PASSWORD: ADMIN_PASSWORD,
     CABINET_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
     CABINET_WEB_DIR: '/nonexistent',
+    CABINET_CHECK_TRANSACTIONS: '1',
     ...env,
   });
   let offsetMs = 0;

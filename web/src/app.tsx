@@ -8,9 +8,11 @@ import { SignInPage } from './features/auth/sign-in-page';
 import { AppLayout } from './features/layout/app-layout';
 import { NotFoundPage } from './features/layout/not-found-page';
 import { PageLoader } from './shared/loading';
-import { theme } from './theme';
+import { useAlertFocus } from './shared/use-alert-focus';
+import { cssVariablesResolver, theme } from './theme';
 
 // NOTE: pages load on demand so the first load stays inside the 400 KB (gzipped JS) budget.
+const HomePage = lazy(() => import('./features/home/home-page').then((m) => ({ default: m.HomePage })));
 const ChangeListPage = lazy(() => import('./features/changes/change-list-page').then((m) => ({ default: m.ChangeListPage })));
 const NewChangePage = lazy(() => import('./features/changes/new-change-page').then((m) => ({ default: m.NewChangePage })));
 const ChangePage = lazy(() => import('./features/changes/change-page').then((m) => ({ default: m.ChangePage })));
@@ -26,6 +28,7 @@ const MyApprovalsPage = lazy(() => import('./features/approvals/my-approvals-pag
 const NotificationsPage = lazy(() => import('./features/notifications/notifications-page').then((m) => ({ default: m.NotificationsPage })));
 const SlaBreachesPage = lazy(() => import('./features/sla/sla-breaches-page').then((m) => ({ default: m.SlaBreachesPage })));
 const DelegationsPage = lazy(() => import('./features/delegations/delegations-page').then((m) => ({ default: m.DelegationsPage })));
+const PreferencesPage = lazy(() => import('./features/layout/preferences-page').then((m) => ({ default: m.PreferencesPage })));
 const CalendarFeedsPage = lazy(() => import('./features/calendar-feeds/calendar-feeds-page').then((m) => ({ default: m.CalendarFeedsPage })));
 const SchedulePage = lazy(() => import('./features/schedule/schedule-page').then((m) => ({ default: m.SchedulePage })));
 const WindowsPage = lazy(() => import('./features/schedule/windows-page').then((m) => ({ default: m.WindowsPage })));
@@ -39,6 +42,7 @@ const IncidentImportPage = lazy(() =>
   import('./features/incidents/incident-import-page').then((m) => ({ default: m.IncidentImportPage })),
 );
 const IncidentPage = lazy(() => import('./features/incidents/incident-page').then((m) => ({ default: m.IncidentPage })));
+const AuditPage = lazy(() => import('./features/audit/audit-page').then((m) => ({ default: m.AuditPage })));
 
 /** The routes of the app, without providers (tests wrap them in a MemoryRouter). */
 export function AppRoutes() {
@@ -52,7 +56,7 @@ export function AppRoutes() {
           </RequireAuth>
         }
       >
-        <Route index element={<Navigate to="/changes" replace />} />
+        <Route index element={<HomePage />} />
         <Route path="changes" element={<ChangeListPage />} />
         <Route path="changes/new" element={<NewChangePage />} />
         <Route path="changes/:id" element={<ChangePage />} />
@@ -66,6 +70,7 @@ export function AppRoutes() {
         <Route path="approvals" element={<MyApprovalsPage />} />
         <Route path="me/delegations" element={<DelegationsPage />} />
         <Route path="me/calendar-feeds" element={<CalendarFeedsPage />} />
+        <Route path="me/preferences" element={<PreferencesPage />} />
         <Route path="notifications" element={<NotificationsPage />} />
         <Route path="sla/breaches" element={<SlaBreachesPage />} />
         <Route path="schedule" element={<SchedulePage />} />
@@ -77,6 +82,7 @@ export function AppRoutes() {
         <Route path="cmdb/cis/:id" element={<CiPage />} />
         <Route path="cmdb/import" element={<CiImportPage />} />
         <Route path="policy" element={<PolicyPage />} />
+        <Route path="audit" element={<AuditPage />} />
         <Route path="admin" element={<Navigate to="/admin/users" replace />} />
         <Route path="admin/users" element={<UsersPage />} />
         <Route path="admin/teams" element={<TeamsPage />} />
@@ -89,7 +95,7 @@ export function AppRoutes() {
 
 export function AppProviders({ client, children }: { client: QueryClient; children: ReactNode }) {
   return (
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
       <QueryClientProvider client={client}>{children}</QueryClientProvider>
     </MantineProvider>
   );
@@ -97,6 +103,7 @@ export function AppProviders({ client, children }: { client: QueryClient; childr
 
 export function App() {
   const [client] = useState(createQueryClient);
+  useAlertFocus();
   return (
     <AppProviders client={client}>
       <BrowserRouter>

@@ -4,7 +4,6 @@ import type { Config } from '../../config';
 import { CreateTokenInput, CreateUserInput } from '../../contracts/auth';
 import { systemActor } from '../../domain/actor';
 import { InputError } from '../../domain/errors';
-import { readBundleFiles } from '../../policy/loader';
 import type { Services } from '../../services';
 import { CliError, printJson } from '../output';
 
@@ -92,19 +91,5 @@ export async function importCis(config: Config, file: string, opts: { atomic?: b
       for (const e of result.errors) process.stdout.write(`  row ${e.row}: ${e.message}\n`);
     }
     if (result.errors.length > 0) process.exitCode = 2;
-  });
-}
-
-/**
- * Applies a bundle folder as a new policy version on the database, as an admin would through the API.
- * A bundle identical to the active version changes nothing; a refused bundle lists every problem.
- */
-export async function applyPolicy(config: Config, dir: string, opts: { json?: boolean }): Promise<void> {
-  const files = await readBundleFiles(dir);
-  await withServices(config, async (services) => {
-    const result = await services.policy.applyFiles(cliActor(), files);
-    if (opts.json) printJson(result);
-    else if (result.applied) process.stdout.write(`Applied policy version ${result.number} (hash ${result.hash}).\n`);
-    else process.stdout.write(`Policy version ${result.number} already has this content.\n`);
   });
 }

@@ -16,8 +16,10 @@ export async function validatePolicy(dir: string, opts: { json?: boolean }): Pro
  * Verifies an exported audit file (JSON lines) on its own, so an auditor needs only the file.
  * Exit 0 with the number of events checked, or exit 1 naming the first broken event.
  */
-export async function verifyAuditFile(file: string, opts: { json?: boolean }): Promise<void> {
-  const verifier = new ChainVerifier();
+export async function verifyAuditFile(file: string, opts: { json?: boolean; after?: string }): Promise<void> {
+  if (opts.after !== undefined && !/^[0-9a-f]{64}$/.test(opts.after)) throw new CliError('--after takes a sha256 hash: 64 hex digits, as `lastHash` or an event\'s `hash`.');
+  const verifier = new ChainVerifier({ after: opts.after });
+  let firstSeq: number | null = null;
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let lineNo = 0;
   try {
@@ -33,6 +35,7 @@ export async function verifyAuditFile(file: string, opts: { json?: boolean }): P
       if (typeof event.seq !== 'number' || typeof event.hash !== 'string' || typeof event.prevHash !== 'string') {
         throw new CliError(`Broken at line ${lineNo}: not an audit event (seq, prevHash and hash are required).`);
       }
+      firstSeq ??= event.seq;
       if (!verifier.push(event)) break;
     }
   } catch (err) {
@@ -40,8 +43,11 @@ export async function verifyAuditFile(file: string, opts: { json?: boolean }): P
     throw new CliError(`Cannot read ${file}: ${(err as Error).message}`);
   }
   const verdict = verifier.result();
+  // Under --json a failure is printed once, by main(), with the verdict's fields beside the problems.
+  if (!verdict.ok) throw new CliError(`Audit chain broken at event ${verdict.brokenSeq}: ${verdict.reason}. ${verdict.checked} event(s) before it check out.`, 1, [], { ...verdict });
+  if (verdict.checked === 0) throw new CliError(`${file} holds no audit events.`, 1, [], { ...verdict });
   if (opts.json) printJson(verdict);
-  if (!verdict.ok) throw new CliError(`Audit chain broken at event ${verdict.brokenSeq}: ${verdict.reason}. ${verdict.checked} event(s) before it check out.`);
-  if (verdict.checked === 0) throw new CliError(`${file} holds no audit events.`);
-  if (!opts.json) process.stdout.write(`OK: ${verdict.checked} audit events checked; the chain is intact (last event ${verdict.lastSeq}, hash ${verdict.lastHash}).\n`);
+  if (!opts.json && opts.after !== undefined) {
+    process.stdout.write(`OK: ${verdict.checked} audit events checked (events ${firstSeq} to ${verdict.lastSeq}); they continue from the hash given and are intact (last hash ${verdict.lastHash}).\n`);
+  } else if (!opts.json) process.stdout.write(`OK: ${verdict.checked} audit events checked; the chain is intact (last event ${verdict.lastSeq}, hash ${verdict.lastHash}).\n`);
 }

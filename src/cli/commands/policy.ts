@@ -1,8 +1,9 @@
 import type { Config } from '../../config';
 import type { ChangeImpact, PolicyDiff } from '../../contracts/policy';
-import { loadBundleDir, readBundleFiles, TESTS_DIR } from '../../policy/loader';
-import { runPolicyTests, type PolicyTestResults } from '../../policy/testing';
-import { CliError, printJson } from '../output';
+import { compileBundle, loadBundleDir, readBundleFiles, TESTS_DIR } from '../../policy/loader';
+import { runPolicyTests, type PolicyTestCaseResult, type PolicyTestResults } from '../../policy/testing';
+import { testReportOf } from '../../services/policy-preview.service';
+import { CliError, printJson, type Problem } from '../output';
 import { cliActor, withServices } from './admin';
 
 /** Prints one line per case (✓ or ✗), each mismatch under its case, and a summary. */
@@ -17,6 +18,11 @@ export function formatTestResults(results: PolicyTestResults): string {
   return out.join('\n') + '\n';
 }
 
+/** A failing test case as one problem: its file, its name and every mismatch. */
+function failingCase(c: PolicyTestCaseResult): Problem {
+  return { message: `${c.file}: "${c.name}" fails: ${c.mismatches.map((m) => `${m.what}: expected ${m.expected}, got ${m.actual}`).join('; ')}` };
+}
+
 /**
  * Runs a bundle folder's test cases without a database: exit 0 when every case passes, 1 when one fails,
  * the bundle or a test file is invalid (every problem with file:line:column), or there is no case at all.
@@ -25,8 +31,10 @@ export async function testPolicy(dir: string, opts: { json?: boolean }): Promise
   const bundle = await loadBundleDir(dir);
   const results = runPolicyTests(bundle);
   if (results.cases.length === 0) throw new CliError(`${dir} has no test cases: add YAML files with "cases:" to ${dir}/${TESTS_DIR} (see docs/policy.md, "Testing a bundle").`);
-  if (opts.json) printJson(results);
-  else process.stdout.write(formatTestResults(results));
+  if (opts.json) {
+    const problems = results.cases.filter((c) => !c.ok).map(failingCase);
+    printJson({ ok: results.failed === 0, ...(problems.length > 0 ? { problems } : {}), ...results });
+  } else process.stdout.write(formatTestResults(results));
   if (results.failed > 0) process.exitCode = 1;
 }
 
@@ -72,5 +80,37 @@ export async function diffPolicy(config: Config, dir: string, opts: { json?: boo
     const diff = await services.policyPreview.diff(cliActor(), bundle);
     if (opts.json) printJson(diff);
     else process.stdout.write(formatDiff(diff));
+  });
+}
+
+/**
+ * Applies a bundle folder as a new policy version on the database, as an admin would through the API, after
+ * creating the teams it declares that do not exist yet (as the first start does). A bundle whose own test
+ * cases fail (or cannot run) is refused unless `force`. A bundle identical to the active version changes
+ * nothing; a refused bundle lists every problem.
+ */
+export async function applyPolicy(config: Config, dir: string, opts: { json?: boolean; force?: boolean }): Promise<void> {
+  const files = await readBundleFiles(dir);
+  const tests = testReportOf(compileBundle(files));
+  const failed = tests.cases.filter((c) => !c.ok);
+  if ((failed.length > 0 || tests.issues.length > 0) && !opts.force) {
+    const problems: Problem[] = [
+      ...tests.issues,
+      ...failed.map(failingCase),
+    ];
+    const what = tests.issues.length > 0 ? 'its test files have problems' : `${failed.length} of its ${tests.cases.length} test cases fail`;
+    throw new CliError(`Not applied: ${what} (\`cabinet policy test ${dir}\` shows them; --force applies it anyway).`, 1, problems, { tests: { passed: tests.passed, failed: tests.failed } });
+  }
+  await withServices(config, async (services) => {
+    const result = await services.policy.applyFiles(cliActor(), files, { createDeclaredTeams: true });
+    const createdTeams = result.createdTeams ?? [];
+    if (opts.json) {
+      printJson({ ok: true, ...result, createdTeams, tests: { passed: tests.passed, failed: tests.failed, forced: Boolean(opts.force) && failed.length + tests.issues.length > 0 } });
+      return;
+    }
+    for (const team of createdTeams) process.stdout.write(`Created team ${team.handle} (${team.name}) declared by the bundle.\n`);
+    if (failed.length + tests.issues.length > 0) process.stdout.write(`Applied with --force although ${failed.length} test case(s) fail.\n`);
+    if (result.applied) process.stdout.write(`Applied policy version ${result.number} (hash ${result.hash}).\n`);
+    else process.stdout.write(`Policy version ${result.number} already has this content.\n`);
   });
 }

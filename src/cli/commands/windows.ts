@@ -1,7 +1,8 @@
 import type { Config } from '../../config';
+import { WindowListQuery, type Window } from '../../contracts/windows';
 import { ImportWindowsQuery } from '../../contracts/windows-import';
 import { InputError } from '../../domain/errors';
-import { CliError, printJson } from '../output';
+import { CliError, formatTable, printJson } from '../output';
 import { cliActor, withServices } from './admin';
 
 export interface ImportWindowsOptions {
@@ -51,5 +52,42 @@ export async function importWindows(config: Config, file: string, opts: ImportWi
       }
     }
     if (result.refused > 0) process.exitCode = 2;
+  });
+}
+
+/** How a window's scope reads in a table cell. */
+function describeScope(scope: Window['scope']): string {
+  if (scope.global) return 'everywhere';
+  const parts = [
+    scope.serviceIds?.length ? `${scope.serviceIds.length} service(s)` : '',
+    scope.ciIds?.length ? `${scope.ciIds.length} CI(s)` : '',
+    scope.environments?.length ? `env ${scope.environments.join('/')}` : '',
+    scope.tags?.length ? `tags ${scope.tags.join('/')}` : '',
+  ].filter(Boolean);
+  return parts.join(', ') || 'nothing';
+}
+
+/** `cabinet window list`: maintenance windows and freezes by name, optionally of one kind or for one service or CI. */
+export async function listWindows(config: Config, opts: { kind?: string; service?: string; ci?: string; json?: boolean }): Promise<void> {
+  const parsed = WindowListQuery.safeParse({ kind: opts.kind, serviceId: opts.service, ciId: opts.ci, limit: 500 });
+  if (!parsed.success) throw new InputError('The options have invalid values.', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  await withServices(config, async (services) => {
+    const windows: Window[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await services.windows.list(cliActor(), { ...parsed.data, cursor });
+      windows.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    if (opts.json) {
+      printJson({ items: windows });
+      return;
+    }
+    if (windows.length === 0) {
+      process.stdout.write('No windows. Import some with `cabinet import windows FILE.ics --kind maintenance`.\n');
+      return;
+    }
+    const rows = windows.map((w) => [w.name, w.urgent ? `${w.kind} (urgent)` : w.kind, `${w.start.replace('T', ' ')} ${w.timeZone}`, `${w.durationMinutes} min`, w.rrule ?? 'once', describeScope(w.scope), w.id]);
+    process.stdout.write(formatTable(['NAME', 'KIND', 'START', 'LASTS', 'REPEATS', 'APPLIES TO', 'ID'], rows));
   });
 }

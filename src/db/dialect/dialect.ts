@@ -1,4 +1,4 @@
-import type { RawBuilder } from 'kysely';
+import type { QueryExecutorProvider, RawBuilder } from 'kysely';
 
 /**
  * Everything that differs between SQLite and PostgreSQL lives behind this object, so repositories never
@@ -24,6 +24,19 @@ export interface DialectHelpers {
   writeJson(value: unknown): string;
   /** Reads a timestamp column value into an ISO string (or null). */
   readInstant(value: unknown): string | null;
+  /**
+   * The next change sequence number, taken inside the caller's transaction. NOTE (concurrency): on
+   * PostgreSQL a sequence (migration 0014), which no writer waits on, so filings do not queue on a counter
+   * row for the rest of each other's transaction; a filing that rolls back leaves a gap. On SQLite the
+   * counter row, since its one writer at a time already serialises them.
+   */
+  nextChangeSeq(db: QueryExecutorProvider): Promise<number>;
+  /**
+   * Waits for, and holds until the caller's transaction ends, the lock that serialises schedule conflict
+   * recomputations (schedule.repository.ts, `lockSchedule`). PostgreSQL: a transaction-level advisory lock
+   * (nothing written, nothing to vacuum); SQLite: nothing to do, its write transactions are one at a time.
+   */
+  lockSchedule(db: QueryExecutorProvider): Promise<void>;
 }
 
 export function escapeLike(needle: string): string {

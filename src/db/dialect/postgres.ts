@@ -3,6 +3,9 @@ import pg from 'pg';
 import type { DialectHelpers } from './dialect';
 import { escapeLike } from './dialect';
 
+/** The advisory lock of schedule recomputations; any fixed number other than the startup lock's (database.ts). */
+const SCHEDULE_LOCK_KEY = '4858414338';
+
 const TIMESTAMPTZ = 1184;
 const TIMESTAMP = 1114;
 const INT8 = 20;
@@ -58,4 +61,11 @@ export const postgresHelpers: DialectHelpers = {
   writeBool: (value) => value,
   writeJson: (value) => JSON.stringify(value),
   readInstant: (value) => (value === null || value === undefined ? null : value instanceof Date ? value.toISOString() : String(value)),
+  async nextChangeSeq(db) {
+    const { rows } = await sql<{ value: string | number }>`select nextval('change_seq') as value`.execute(db);
+    return Number(rows[0]!.value);
+  },
+  async lockSchedule(db) {
+    await sql`select pg_advisory_xact_lock(${SCHEDULE_LOCK_KEY})`.execute(db);
+  },
 };

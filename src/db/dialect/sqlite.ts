@@ -80,4 +80,9 @@ export const sqliteHelpers: DialectHelpers = {
   writeBool: (value) => (value ? 1 : 0),
   writeJson: (value) => JSON.stringify(value),
   readInstant: (value) => (value === null || value === undefined ? null : String(value)),
+  async nextChangeSeq(db) {
+    const { rows } = await sql<{ value: number }>`update counters set value = value + 1 where name = 'change' returning value`.execute(db);
+    return Number(rows[0]!.value);
+  },
+  async lockSchedule() {},
 };

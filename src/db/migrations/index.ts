@@ -12,6 +12,10 @@ import * as m0010 from './0010-schedule-indexes';
 import * as m0011 from './0011-templates-incidents';
 import * as m0012 from './0012-approval-content';
 import * as m0013 from './0013-conflict-writes';
+import * as m0014 from './0014-write-path';
+import * as m0015 from './0015-user-time-zone';
+import * as m0016 from './0016-audit-search';
+import * as m0017 from './0017-notifications';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +32,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-templates-incidents': m0011,
   '0012-approval-content': m0012,
   '0013-conflict-writes': m0013,
+  '0014-write-path': m0014,
+  '0015-user-time-zone': m0015,
+  '0016-audit-search': m0016,
+  '0017-notifications': m0017,
 };
 
 export const migrationProvider: MigrationProvider = {

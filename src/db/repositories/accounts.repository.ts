@@ -100,6 +100,14 @@ export function createAccountsRepository(db: Kysely<DB>, h: DialectHelpers) {
       await db.deleteFrom('team_members').where('user_id', '=', userId).execute();
       if (teamIds.length) await db.insertInto('team_members').values(teamIds.map((t) => ({ team_id: t, user_id: userId }))).execute();
     },
+    /** A person's own settings (0015): null time zone means the browser's. Null when there is no such user. */
+    async findPreferences(userId: string): Promise<{ timeZone: string | null } | null> {
+      const row = await db.selectFrom('users').select('time_zone').where('id', '=', userId).executeTakeFirst();
+      return row ? { timeZone: row.time_zone ?? null } : null;
+    },
+    async setPreferences(userId: string, prefs: { timeZone: string | null }, now: string): Promise<void> {
+      await db.updateTable('users').set({ time_zone: prefs.timeZone, updated_at: now }).where('id', '=', userId).execute();
+    },
     async findUserById(id: string): Promise<UserWithSecret | null> {
       const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? ((await hydrateUsers([row]))[0] ?? null) : null;

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Change } from '../../contracts/change';
 import type { DialectHelpers } from '../dialect';
 import type { ChangesTable, DB } from '../schema';
@@ -139,7 +139,7 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
   async function ciIdsOf(changeIds: string[]): Promise<Map<string, string[]>> {
     const map = new Map<string, string[]>();
     if (changeIds.length === 0) return map;
-    const rows = await db.selectFrom('change_cis').selectAll().where('change_id', 'in', changeIds).execute();
+    const rows = await db.selectFrom('change_cis').selectAll().where('change_id', 'in', changeIds).orderBy('change_id').orderBy('ci_id').execute();
     for (const r of rows) map.set(r.change_id, [...(map.get(r.change_id) ?? []), r.ci_id]);
     return map;
   }
@@ -155,15 +155,24 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
     return new Map(rows.map((r) => [r.id, r.service_id!]));
   }
 
+  /** How many changes with a close code ended since `since`, among those `scope` selects, and how many failed. */
+  async function closedCount(since: string, excludeId: string, scope: (eb: ExpressionBuilder<DB, 'changes'>) => Expression<SqlBool>): Promise<{ changes: number; failed: number }> {
+    const q = db
+      .selectFrom('changes')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(eb.case().when('close_code', 'in', FAILED_CLOSE_CODES).then(1).else(0).end()).as('failed')])
+      .where('actual_end', '>=', since)
+      .where('close_code', 'is not', null)
+      .where('id', '!=', excludeId)
+      .where(scope);
+    const row = await q.executeTakeFirstOrThrow();
+    return { changes: Number(row.n), failed: Number(row.failed ?? 0) };
+  }
+
   return {
     setCis,
-    /**
-     * Takes the next change sequence number. NOTE: the UPDATE … RETURNING row lock makes concurrent
-     * creators queue on PostgreSQL; on SQLite the write transaction already serialises them.
-     */
-    async nextSeq(): Promise<number> {
-      const row = await db.updateTable('counters').set((eb) => ({ value: eb('value', '+', 1) })).where('name', '=', 'change').returning('value').executeTakeFirstOrThrow();
-      return Number(row.value);
+    /** Takes the next change sequence number, inside the caller's transaction (see DialectHelpers.nextChangeSeq). */
+    nextSeq(): Promise<number> {
+      return h.nextChangeSeq(db);
     },
     /** A named counter's value, or null when it was never set. */
     async counter(name: string): Promise<number | null> {
@@ -179,9 +188,11 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
       const cis = await ciIdsOf(rows.map((r) => r.id));
       return rows.map((r) => ({ id: r.id, ciIds: cis.get(r.id) ?? [], teamId: r.assignment_team_id, templateId: r.template_id }));
     },
-    async insert(c: ChangeRecord, seq: number): Promise<void> {
-      await db.insertInto('changes').values(toRow(c, seq)).execute();
-      await setCis(c.id, c.ciIds);
+    /** Files a change, with its first risk assessment when the caller made one. */
+    async insert(c: ChangeRecord, seq: number, risk?: { score: number; level: string; factors: StoredRisk['factors']; policyVersion: number }): Promise<void> {
+      const assessed = risk ? { risk_score: risk.score, risk_level: risk.level, risk_factors: h.writeJson(risk.factors), risk_policy_version: risk.policyVersion } : {};
+      await db.insertInto('changes').values({ ...toRow(c, seq), ...assessed }).execute();
+      if (c.ciIds.length) await db.insertInto('change_cis').values([...new Set(c.ciIds)].map((ci) => ({ change_id: c.id, ci_id: ci }))).execute();
     },
     /** Writes `c` (whose version is already bumped) if the stored version is still `expectedVersion`. */
     async update(c: ChangeRecord, expectedVersion: number): Promise<boolean> {
@@ -284,21 +295,19 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
      * Finished changes of a team, and of any of the CIs, whose actual end is after `since`: how many, and how
      * many failed (closed unsuccessful or rolled back). The change itself is left out.
      */
-    async history(opts: { teamId: string | null; ciIds: string[]; since: string; excludeId: string }): Promise<{ teamChanges: number; teamFailed: number; ciChanges: number; ciFailed: number }> {
-      const count = async (scope: 'team' | 'ci') => {
-        let q = db
-          .selectFrom('changes')
-          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(eb.case().when('close_code', 'in', FAILED_CLOSE_CODES).then(1).else(0).end()).as('failed')])
-          .where('actual_end', '>=', opts.since)
-          .where('close_code', 'is not', null)
-          .where('id', '!=', opts.excludeId);
-        q = scope === 'team' ? q.where('assignment_team_id', '=', opts.teamId!) : q.where('id', 'in', db.selectFrom('change_cis').select('change_id').where('ci_id', 'in', opts.ciIds));
-        const row = await q.executeTakeFirstOrThrow();
-        return { n: Number(row.n), failed: Number(row.failed ?? 0) };
-      };
-      const team = opts.teamId ? await count('team') : { n: 0, failed: 0 };
-      const ci = opts.ciIds.length ? await count('ci') : { n: 0, failed: 0 };
-      return { teamChanges: team.n, teamFailed: team.failed, ciChanges: ci.n, ciFailed: ci.failed };
+    /** Changes closed since `since` (not `excludeId`) by the team, and how many of them failed. */
+    async teamHistory(teamId: string, since: string, excludeId: string): Promise<{ changes: number; failed: number }> {
+      return closedCount(since, excludeId, (eb) => eb('assignment_team_id', '=', teamId));
+    },
+    /** Changes closed since `since` (not `excludeId`) on any of the CIs, and how many of them failed. */
+    async ciHistory(ciIds: string[], since: string, excludeId: string): Promise<{ changes: number; failed: number }> {
+      if (ciIds.length === 0) return { changes: 0, failed: 0 };
+      // NOTE: `exists`, not `id in (select change_id …)`: the closed changes of the window come from
+      // changes_closed_end_idx (migration 0014) and each is checked for the CIs, instead of every change ever
+      // filed on the CIs being read.
+      return closedCount(since, excludeId, (eb) =>
+        eb.exists(eb.selectFrom('change_cis').select(sql.lit(1).as('one')).whereRef('change_cis.change_id', '=', 'changes.id').where('change_cis.ci_id', 'in', ciIds)),
+      );
     },
     async seqOf(id: string): Promise<number | null> {
       const row = await db.selectFrom('changes').select('seq').where('id', '=', id).executeTakeFirst();

@@ -16,13 +16,28 @@ import { createScheduleRepository } from './schedule.repository';
 import { createCalendarFeedsRepository } from './calendar-feeds.repository';
 import { createIncidentRepository } from './incident.repository';
 import { createTemplateRepository } from './template.repository';
+import { createHomeRepository } from './home.repository';
+import { memoizeReads } from './memo';
 
-/** Every repository, bound to one connection or transaction. */
-export function createRepositories(db: Kysely<DB>, h: DialectHelpers) {
+/**
+ * Every repository, bound to one connection or transaction. Inside a transaction (`memo`), the reads that
+ * several services repeat are answered once (memo.ts). NOTE: a read may be memoized only if nothing but its
+ * own repository writes what it reads (a write through the repository forgets its memo): the tables behind
+ * these reads are written nowhere else.
+ */
+export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { memo?: boolean } = {}) {
+  const memo = opts.memo ?? false;
+  const accounts = createAccountsRepository(db, h);
+  const cmdb = createCmdbRepository(db, h);
+  const windows = createWindowsRepository(db, h);
+  const changes = createChangeRepository(db, h);
+  const templates = createTemplateRepository(db, h);
+  const incidents = createIncidentRepository(db, h);
+  const schedule = createScheduleRepository(db, h);
   return {
-    accounts: createAccountsRepository(db, h),
-    cmdb: createCmdbRepository(db, h),
-    changes: createChangeRepository(db, h),
+    accounts: memo ? memoizeReads(accounts, ['findUserById', 'listTeams', 'findTeam', 'existingUserIds', 'existingTeamIds', 'userNames'], ['findUserByEmail']) : accounts,
+    cmdb: memo ? memoizeReads(cmdb, ['findCisByIds', 'findServicesByIds', 'findCi', 'findService']) : cmdb,
+    changes: memo ? memoizeReads(changes, ['teamHistory', 'ciHistory'], ['findById', 'findManyByIds', 'openCountsByManager', 'serviceIdsFor', 'seqOf', 'risk']) : changes,
     audit: createAuditRepository(db, h),
     policy: createPolicyRepository(db, h),
     approvals: createApprovalRepository(db, h),
@@ -30,11 +45,12 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers) {
     outbox: createOutboxRepository(db, h),
     notifications: createNotificationRepository(db, h),
     governance: createGovernanceRepository(db, h),
-    windows: createWindowsRepository(db, h),
-    schedule: createScheduleRepository(db, h),
+    windows: memo ? memoizeReads(windows, ['listWindows', 'findWindow']) : windows,
+    schedule: memo ? memoizeReads(schedule, ['freezeExceptionsOf']) : schedule,
     calendarFeeds: createCalendarFeedsRepository(db, h),
-    templates: createTemplateRepository(db, h),
-    incidents: createIncidentRepository(db, h),
+    templates: memo ? memoizeReads(templates, ['findById', 'historyOf']) : templates,
+    incidents: memo ? memoizeReads(incidents, ['countOnCisSince']) : incidents,
+    home: createHomeRepository(db, h),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

@@ -72,8 +72,6 @@ export interface PlannedRow extends PlannedInterval {
 }
 
 const CHUNK = 500;
-/** The counter row whose lock serialises conflict recomputations (`lockSchedule`). */
-const SCHEDULE_LOCK = 'schedule_lock';
 /**
  * Changes planned longer than this many minutes are in changes_long_planned_idx (migration 0010; the literal
  * there must stay equal to this one).
@@ -292,15 +290,12 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
     /**
      * Takes the schedule's write lock until the transaction ends. NOTE: conflicts are derived from other
      * changes' rows, so two writers recomputing at once on PostgreSQL could each miss what the other is writing
-     * (READ COMMITTED). Upserting one counter row locks it, so recomputations run one after the other, each
-     * reading what the one before committed; on SQLite the write transaction already excludes other writers.
+     * (READ COMMITTED). One transaction-level advisory lock makes recomputations run one after the other, each
+     * reading what the one before committed (PostgreSQL releases it only once the commit is visible); on
+     * SQLite the write transaction already excludes other writers.
      */
-    async lockSchedule(): Promise<void> {
-      await db
-        .insertInto('counters')
-        .values({ name: SCHEDULE_LOCK, value: 1 })
-        .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
-        .execute();
+    lockSchedule(): Promise<void> {
+      return h.lockSchedule(db);
     },
     /** Whether someone other than `userId` hears about one of these changes' schedule (its owner, else its requester). */
     async anyOwnedByOthers(changeIds: string[], userId: string): Promise<boolean> {

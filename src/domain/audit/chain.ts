@@ -48,12 +48,17 @@ export type ChainVerdict =
 /**
  * Checks events in order: sequence numbers consecutive from 1, each `prevHash` equal to the hash
  * before it, and each hash recomputed from the content. Stops at the first broken event.
+ *
+ * Given `after` (the hash of the event just before the first one, as an earlier check or export gave it), it
+ * checks a stretch of the chain instead: the first event may have any number, and must link to that hash.
  */
 export class ChainVerifier {
   private expectedSeq: number | null = null;
   private prevHash: string | null = null;
   private checked = 0;
   private broken: { seq: number; reason: string } | null = null;
+
+  constructor(private readonly opts: { after?: string } = {}) {}
 
   /** Feeds the next event; returns false once the chain is broken. */
   push(event: ChainedEvent): boolean {
@@ -62,9 +67,12 @@ export class ChainVerifier {
       this.broken = { seq: event.seq, reason };
       return false;
     };
-    if (this.expectedSeq === null) {
+    if (this.expectedSeq === null && this.opts.after !== undefined) {
+      // A stretch of the chain: it proves nothing unless it continues from a hash the auditor kept.
+      if (event.prevHash !== this.opts.after) return fail(`it does not continue from the hash given (its prevHash is ${event.prevHash})`);
+    } else if (this.expectedSeq === null) {
       // A trail always starts at event 1 from the genesis hash; a file missing its head was cut.
-      if (event.seq !== 1) return fail(`the trail starts at event ${event.seq} instead of event 1 (earlier events are missing)`);
+      if (event.seq !== 1) return fail(`the trail starts at event ${event.seq} instead of event 1 (earlier events are missing; to check a stretch of the chain, give the hash of the event before it with --after)`);
       if (event.prevHash !== GENESIS_HASH) return fail('the first event does not start from the genesis hash');
     } else if (event.seq !== this.expectedSeq) {
       return fail(`expected event ${this.expectedSeq} but found ${event.seq} (an event is missing or out of order)`);
@@ -79,7 +87,7 @@ export class ChainVerifier {
 
   result(): ChainVerdict {
     if (this.broken) return { ok: false, checked: this.checked, brokenSeq: this.broken.seq, reason: this.broken.reason };
-    return { ok: true, checked: this.checked, lastSeq: (this.expectedSeq ?? 1) - 1, lastHash: this.prevHash ?? GENESIS_HASH };
+    return { ok: true, checked: this.checked, lastSeq: (this.expectedSeq ?? 1) - 1, lastHash: this.prevHash ?? this.opts.after ?? GENESIS_HASH };
   }
 }
 

@@ -20,6 +20,7 @@ export function calendarFeedsRoutes(app: App, { services }: RouteDeps, opts: { p
     {
       schema: {
         tags: ['calendar feeds'],
+        operationId: 'listCalendarFeeds',
         summary: 'Your calendar feeds that are not revoked (all=true: everyone’s, for admins); never their secrets',
         querystring: CalendarFeedListQuery,
         response: { 200: CalendarFeedList, 403: ErrorBody },
@@ -32,6 +33,7 @@ export function calendarFeedsRoutes(app: App, { services }: RouteDeps, opts: { p
     {
       schema: {
         tags: ['calendar feeds'],
+        operationId: 'createCalendarFeed',
         summary: 'Create a calendar feed of your changes, a team’s, a service’s or everything; its secret URL is in this answer only',
         description:
           'scope.kind is user (your changes; no ref), team (ref: id or handle), service (ref: id or name) or all (no ref). A 400 lists every problem at once.',
@@ -46,6 +48,7 @@ export function calendarFeedsRoutes(app: App, { services }: RouteDeps, opts: { p
     {
       schema: {
         tags: ['calendar feeds'],
+        operationId: 'revokeCalendarFeed',
         summary: 'Revoke one of your calendar feeds (admins: anyone’s); its URL answers 404 from now on',
         params: FeedParams,
         response: { 204: z.null(), 404: ErrorBody },
@@ -64,11 +67,15 @@ export function calendarFeedsRoutes(app: App, { services }: RouteDeps, opts: { p
       config: { public: true },
       schema: {
         tags: ['calendar feeds'],
+        operationId: 'getCalendarFeed',
         summary: 'A calendar feed as iCalendar (text/calendar): changes and window occurrences from 30 days ago to 180 days ahead',
         security: [],
         params: FeedTokenParams,
         // The 200 schema only documents the answer: a string sent as text/calendar is never serialised again.
-        response: { 200: z.string().describe('iCalendar text (text/calendar; charset=utf-8)'), 404: ErrorBody },
+        response: {
+          200: { description: 'The feed as iCalendar text', content: { 'text/calendar': { schema: z.string() } } },
+          404: ErrorBody,
+        },
       },
     },
     async (request, reply) => {

@@ -10,7 +10,9 @@ export function calendarRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['windows'],
-        summary: 'Changes planned in [from, to) (at most 400 days) and the window occurrences in it; filter by service, team, CI, type and state',
+        operationId: 'getCalendar',
+        summary:
+          'Changes planned in [from, to) (at most 400 days) and the window occurrences in it; filter by service, team, CI, type and state',
         querystring: CalendarQuery,
         response: { 200: Calendar, 400: ErrorBody, 403: ErrorBody },
       },

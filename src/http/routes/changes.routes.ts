@@ -1,72 +1,177 @@
 import { z } from 'zod';
-import { AuditEvent, Change, ChangeDetail, ChangeListQuery, Comment, CreateChangeInput, CreateCommentInput, RiskDetail, RiskOverrideInput, TransitionInput, UpdateChangeInput } from '../../contracts/change';
-import { ErrorBody, listOf } from '../../contracts/common';
+import { AuditHistory } from '../../contracts/audit';
+import {
+  Change,
+  ChangeDetail,
+  ChangeListQuery,
+  Comment,
+  CreateChangeInput,
+  CreateCommentInput,
+  RiskDetail,
+  RiskOverrideInput,
+  TransitionInput,
+  UpdateChangeInput,
+} from '../../contracts/change';
+import { listOf } from '../../contracts/common';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
+import { errorResponses } from '../openapi';
+import { referenceCheck } from '../validation';
 import { expectedVersion, optionalIfMatch, withETag } from '../versions';
 
 const IdParams = z.object({ id: z.string().min(1).describe('Change id or number (CHG0000001)') });
 
 export function changeRoutes(app: App, { services }: RouteDeps): void {
-  app.get('/api/v1/changes', { schema: { tags: ['changes'], summary: 'List and search changes, newest first', querystring: ChangeListQuery, response: { 200: listOf(Change) } } }, async (request) =>
-    services.changes.list(actorOf(request), request.query),
+  app.get(
+    '/api/v1/changes',
+    {
+      config: {
+        checkReferences: referenceCheck(ChangeListQuery, (request, fields) => services.changes.filterIssues(actorOf(request), fields)),
+      },
+      schema: {
+        tags: ['changes'],
+        operationId: 'listChanges',
+        summary: 'List and search changes, newest first',
+        querystring: ChangeListQuery,
+        response: { 200: listOf(Change) },
+      },
+    },
+    async (request) => services.changes.list(actorOf(request), request.query),
   );
   app.post(
     '/api/v1/changes',
-    { schema: { tags: ['changes'], summary: 'File a change (starts in the initial state of its model)', body: CreateChangeInput, response: { 201: ChangeDetail, 400: ErrorBody } } },
+    {
+      config: {
+        checkReferences: referenceCheck(CreateChangeInput, (request, fields) =>
+          services.changes.referenceIssues(actorOf(request), fields, 'create'),
+        ),
+      },
+      schema: {
+        tags: ['changes'],
+        operationId: 'createChange',
+        summary:
+          'File a change (starts in the initial state of its model); 400 lists every problem, unknown CIs, people, team and template included',
+        body: CreateChangeInput,
+        response: { 201: ChangeDetail, ...errorResponses(400, 422) },
+      },
+    },
     async (request, reply) => reply.status(201).send(await services.changes.create(actorOf(request), request.body)),
   );
-  app.get('/api/v1/changes/:id', { schema: { tags: ['changes'], summary: 'A change, with the transitions you may take; ETag: its version', params: IdParams, response: { 200: ChangeDetail } } }, async (request, reply) =>
-    withETag(reply, await services.changes.get(actorOf(request), request.params.id)),
-  );
-  app.patch(
+  app.get(
     '/api/v1/changes/:id',
     {
       schema: {
         tags: ['changes'],
+        operationId: 'getChange',
+        summary: 'A change, with the transitions you may take; ETag: its version',
+        params: IdParams,
+        response: { 200: ChangeDetail },
+      },
+    },
+    async (request, reply) => withETag(reply, await services.changes.get(actorOf(request), request.params.id)),
+  );
+  app.patch(
+    '/api/v1/changes/:id',
+    {
+      config: {
+        checkReferences: referenceCheck(UpdateChangeInput, (request, fields) =>
+          services.changes.referenceIssues(actorOf(request), fields, 'update'),
+        ),
+      },
+      schema: {
+        tags: ['changes'],
+        operationId: 'updateChange',
         summary: 'Edit a change; send the version you read (body `version` or If-Match: its ETag): none gets 428, a stale one 412',
         params: IdParams,
         body: UpdateChangeInput,
-        response: { 200: ChangeDetail, 400: ErrorBody, 412: ErrorBody, 428: ErrorBody },
+        response: { 200: ChangeDetail, ...errorResponses(400, 403, 409, 412, 422, 428) },
       },
     },
     async (request, reply) =>
-      withETag(reply, await services.changes.update(actorOf(request), request.params.id, { ...request.body, version: expectedVersion(request, request.body.version) })),
+      withETag(
+        reply,
+        await services.changes.update(actorOf(request), request.params.id, {
+          ...request.body,
+          version: expectedVersion(request, request.body.version),
+        }),
+      ),
   );
   app.post(
     '/api/v1/changes/:id/transitions',
     {
       schema: {
         tags: ['changes'],
+        operationId: 'transitionChange',
         summary: 'Move a change to another state: 409 invalid_transition, 422 missing_fields, 403 when you may not',
         params: IdParams,
         body: TransitionInput,
-        response: { 200: ChangeDetail, 409: ErrorBody, 422: ErrorBody },
+        response: { 200: ChangeDetail, ...errorResponses(409, 412, 422) },
       },
     },
     async (request, reply) =>
       withETag(
         reply,
-        await services.changes.transition(actorOf(request), request.params.id, request.body.to, { version: request.body.version ?? optionalIfMatch(request), comment: request.body.comment }),
+        await services.changes.transition(actorOf(request), request.params.id, request.body.to, {
+          version: request.body.version ?? optionalIfMatch(request),
+          comment: request.body.comment,
+        }),
       ),
   );
-  app.get('/api/v1/changes/:id/audit', { schema: { tags: ['changes'], summary: 'The audit events of a change, oldest first', params: IdParams, response: { 200: listOf(AuditEvent) } } }, async (request) => ({
-    items: await services.changes.history(actorOf(request), request.params.id),
-    nextCursor: null,
-  }));
-  app.get('/api/v1/changes/:id/comments', { schema: { tags: ['changes'], summary: 'Comments and work notes', params: IdParams, response: { 200: listOf(Comment) } } }, async (request) => ({
-    items: await services.changes.comments(actorOf(request), request.params.id),
-    nextCursor: null,
-  }));
+  app.get(
+    '/api/v1/changes/:id/audit',
+    {
+      schema: {
+        tags: ['changes'],
+        operationId: 'listChangeAuditEvents',
+        summary: 'The audit events of a change, oldest first, with `names` for the people and records their ids stand for',
+        params: IdParams,
+        response: { 200: AuditHistory },
+      },
+    },
+    async (request) => services.audit.changeHistory(actorOf(request), request.params.id),
+  );
+  app.get(
+    '/api/v1/changes/:id/comments',
+    {
+      schema: {
+        tags: ['changes'],
+        operationId: 'listChangeComments',
+        summary: 'Comments and work notes',
+        params: IdParams,
+        response: { 200: listOf(Comment) },
+      },
+    },
+    async (request) => ({
+      items: await services.changes.comments(actorOf(request), request.params.id),
+      nextCursor: null,
+    }),
+  );
   app.post(
     '/api/v1/changes/:id/comments',
-    { schema: { tags: ['changes'], summary: 'Add a comment or work note', params: IdParams, body: CreateCommentInput, response: { 201: Comment } } },
+    {
+      schema: {
+        tags: ['changes'],
+        operationId: 'addChangeComment',
+        summary: 'Add a comment or work note',
+        params: IdParams,
+        body: CreateCommentInput,
+        response: { 201: Comment },
+      },
+    },
     async (request, reply) => reply.status(201).send(await services.changes.addComment(actorOf(request), request.params.id, request.body)),
   );
 
   app.get(
     '/api/v1/changes/:id/risk',
-    { schema: { tags: ['changes'], summary: 'The risk of a change: score, level, every factor with its contribution and reason, the policy version', params: IdParams, response: { 200: RiskDetail } } },
+    {
+      schema: {
+        tags: ['changes'],
+        operationId: 'getChangeRisk',
+        summary: 'The risk of a change: score, level, every factor with its contribution and reason, the policy version',
+        params: IdParams,
+        response: { 200: RiskDetail },
+      },
+    },
     async (request) => services.risk.get(actorOf(request), request.params.id),
   );
   app.post(
@@ -74,17 +179,31 @@ export function changeRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['changes'],
-        summary: "Override the risk level (change manager; justification required; audited); send the change's version you read (body `version` or If-Match): none gets 428, a stale one 412",
+        operationId: 'overrideChangeRisk',
+        summary:
+          "Override the risk level (change manager; justification required; audited); send the change's version you read (body `version` or If-Match): none gets 428, a stale one 412",
         params: IdParams,
         body: RiskOverrideInput,
-        response: { 200: RiskDetail, 400: ErrorBody, 412: ErrorBody, 428: ErrorBody },
+        response: { 200: RiskDetail, ...errorResponses(400, 409, 412, 422, 428) },
       },
     },
-    async (request) => services.risk.override(actorOf(request), request.params.id, { ...request.body, version: expectedVersion(request, request.body.version) }),
+    async (request) =>
+      services.risk.override(actorOf(request), request.params.id, {
+        ...request.body,
+        version: expectedVersion(request, request.body.version),
+      }),
   );
   app.delete(
     '/api/v1/changes/:id/risk/override',
-    { schema: { tags: ['changes'], summary: 'Remove a risk override: the computed level applies again', params: IdParams, response: { 200: RiskDetail } } },
+    {
+      schema: {
+        tags: ['changes'],
+        operationId: 'clearChangeRiskOverride',
+        summary: 'Remove a risk override: the computed level applies again',
+        params: IdParams,
+        response: { 200: RiskDetail, ...errorResponses(409, 422) },
+      },
+    },
     async (request) => services.risk.clearOverride(actorOf(request), request.params.id),
   );
 }

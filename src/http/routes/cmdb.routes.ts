@@ -1,39 +1,92 @@
 import { z } from 'zod';
-import { Ci, CiRelations, CreateCiInput, CreateRelationInput, CreateServiceInput, ENVIRONMENTS, ImportResult, Relation, Service, UpdateCiInput, UpdateServiceInput } from '../../contracts/cmdb';
-import { ErrorBody, listOf } from '../../contracts/common';
+import {
+  Ci,
+  CiRelations,
+  CreateCiInput,
+  CreateRelationInput,
+  CreateServiceInput,
+  ENVIRONMENTS,
+  ImportResult,
+  Relation,
+  Service,
+  UpdateCiInput,
+  UpdateServiceInput,
+} from '../../contracts/cmdb';
+import { listOf } from '../../contracts/common';
 import { UnsupportedMediaTypeError } from '../../domain/errors';
 import { actorOf } from '../auth';
+import { errorResponses } from '../openapi';
 import type { App, RouteDeps } from '../types';
+import { referenceCheck } from '../validation';
 import { expectedVersion, withETag } from '../versions';
 
 const IdParams = z.object({ id: z.string().min(1) });
 const Paging = { limit: z.coerce.number().int().min(1).max(500).default(50), cursor: z.string().max(400).optional() };
 
 export function cmdbRoutes(app: App, { services }: RouteDeps): void {
+  // Services and CIs name the same kinds of record (a service, an owner team): one check serves both.
+  const cmdbReferences = referenceCheck(UpdateCiInput, (request, fields) => services.cmdb.referenceIssues(actorOf(request), fields));
   app.get(
     '/api/v1/services',
-    { schema: { tags: ['cmdb'], summary: 'List services', querystring: z.object({ q: z.string().max(200).optional(), tag: z.string().max(40).optional(), ...Paging }), response: { 200: listOf(Service) } } },
+    {
+      schema: {
+        tags: ['cmdb'],
+        operationId: 'listServices',
+        summary: 'List services',
+        querystring: z.strictObject({ q: z.string().max(200).optional(), tag: z.string().max(40).optional(), ...Paging }),
+        response: { 200: listOf(Service) },
+      },
+    },
     async (request) => services.cmdb.listServices(actorOf(request), request.query),
   );
-  app.post('/api/v1/services', { schema: { tags: ['cmdb'], summary: 'Create a service', body: CreateServiceInput, response: { 201: Service } } }, async (request, reply) =>
-    reply.status(201).send(await services.cmdb.createService(actorOf(request), request.body)),
+  app.post(
+    '/api/v1/services',
+    {
+      config: { checkReferences: cmdbReferences },
+      schema: {
+        tags: ['cmdb'],
+        operationId: 'createService',
+        summary: 'Create a service',
+        body: CreateServiceInput,
+        response: { 201: Service, ...errorResponses(409) },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await services.cmdb.createService(actorOf(request), request.body)),
   );
-  app.get('/api/v1/services/:id', { schema: { tags: ['cmdb'], summary: 'A service by id or name; ETag: its version', params: IdParams, response: { 200: Service } } }, async (request, reply) =>
-    withETag(reply, await services.cmdb.getService(actorOf(request), request.params.id)),
-  );
-  app.patch(
+  app.get(
     '/api/v1/services/:id',
     {
       schema: {
         tags: ['cmdb'],
+        operationId: 'getService',
+        summary: 'A service by id or name; ETag: its version',
+        params: IdParams,
+        response: { 200: Service },
+      },
+    },
+    async (request, reply) => withETag(reply, await services.cmdb.getService(actorOf(request), request.params.id)),
+  );
+  app.patch(
+    '/api/v1/services/:id',
+    {
+      config: { checkReferences: cmdbReferences },
+      schema: {
+        tags: ['cmdb'],
+        operationId: 'updateService',
         summary: 'Update a service; send the version you read (body `version` or If-Match: its ETag): none gets 428, a stale one 412',
         params: IdParams,
         body: UpdateServiceInput,
-        response: { 200: Service, 400: ErrorBody, 412: ErrorBody, 428: ErrorBody },
+        response: { 200: Service, ...errorResponses(400, 409, 412, 428) },
       },
     },
     async (request, reply) =>
-      withETag(reply, await services.cmdb.updateService(actorOf(request), request.params.id, { ...request.body, version: expectedVersion(request, request.body.version) })),
+      withETag(
+        reply,
+        await services.cmdb.updateService(actorOf(request), request.params.id, {
+          ...request.body,
+          version: expectedVersion(request, request.body.version),
+        }),
+      ),
   );
 
   app.get(
@@ -41,47 +94,112 @@ export function cmdbRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['cmdb'],
+        operationId: 'listCis',
         summary: 'List configuration items',
-        querystring: z.object({ q: z.string().max(200).optional(), serviceId: z.string().optional(), type: z.string().max(64).optional(), environment: z.enum(ENVIRONMENTS).optional(), tag: z.string().max(40).optional(), ...Paging }),
+        querystring: z.strictObject({
+          q: z.string().max(200).optional(),
+          serviceId: z.string().max(200).optional().describe('CIs of this service (id or name)'),
+          type: z.string().max(64).optional(),
+          environment: z.enum(ENVIRONMENTS).optional(),
+          tag: z.string().max(40).optional(),
+          ...Paging,
+        }),
         response: { 200: listOf(Ci) },
       },
     },
     async (request) => services.cmdb.listCis(actorOf(request), request.query),
   );
-  app.post('/api/v1/cis', { schema: { tags: ['cmdb'], summary: 'Create a configuration item', body: CreateCiInput, response: { 201: Ci } } }, async (request, reply) =>
-    reply.status(201).send(await services.cmdb.createCi(actorOf(request), request.body)),
+  app.post(
+    '/api/v1/cis',
+    {
+      config: { checkReferences: cmdbReferences },
+      schema: {
+        tags: ['cmdb'],
+        operationId: 'createCi',
+        summary: 'Create a configuration item',
+        body: CreateCiInput,
+        response: { 201: Ci, ...errorResponses(409) },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await services.cmdb.createCi(actorOf(request), request.body)),
   );
-  app.get('/api/v1/cis/:id', { schema: { tags: ['cmdb'], summary: 'A configuration item by id or name; ETag: its version', params: IdParams, response: { 200: Ci } } }, async (request, reply) =>
-    withETag(reply, await services.cmdb.getCi(actorOf(request), request.params.id)),
-  );
-  app.patch(
+  app.get(
     '/api/v1/cis/:id',
     {
       schema: {
         tags: ['cmdb'],
-        summary: 'Update a configuration item; send the version you read (body `version` or If-Match: its ETag): none gets 428, a stale one 412',
+        operationId: 'getCi',
+        summary: 'A configuration item by id or name; ETag: its version',
+        params: IdParams,
+        response: { 200: Ci },
+      },
+    },
+    async (request, reply) => withETag(reply, await services.cmdb.getCi(actorOf(request), request.params.id)),
+  );
+  app.patch(
+    '/api/v1/cis/:id',
+    {
+      config: { checkReferences: cmdbReferences },
+      schema: {
+        tags: ['cmdb'],
+        operationId: 'updateCi',
+        summary:
+          'Update a configuration item; send the version you read (body `version` or If-Match: its ETag): none gets 428, a stale one 412',
         params: IdParams,
         body: UpdateCiInput,
-        response: { 200: Ci, 400: ErrorBody, 412: ErrorBody, 428: ErrorBody },
+        response: { 200: Ci, ...errorResponses(400, 409, 412, 428) },
       },
     },
     async (request, reply) =>
-      withETag(reply, await services.cmdb.updateCi(actorOf(request), request.params.id, { ...request.body, version: expectedVersion(request, request.body.version) })),
+      withETag(
+        reply,
+        await services.cmdb.updateCi(actorOf(request), request.params.id, {
+          ...request.body,
+          version: expectedVersion(request, request.body.version),
+        }),
+      ),
   );
-  app.get('/api/v1/cis/:id/relations', { schema: { tags: ['cmdb'], summary: 'Relations of a CI, both directions', params: IdParams, response: { 200: CiRelations } } }, async (request) =>
-    services.cmdb.relations(actorOf(request), request.params.id),
+  app.get(
+    '/api/v1/cis/:id/relations',
+    {
+      schema: {
+        tags: ['cmdb'],
+        operationId: 'listCiRelations',
+        summary: 'Relations of a CI, both directions',
+        params: IdParams,
+        response: { 200: CiRelations },
+      },
+    },
+    async (request) => services.cmdb.relations(actorOf(request), request.params.id),
   );
   app.post(
     '/api/v1/cis/:id/relations',
-    { schema: { tags: ['cmdb'], summary: 'Relate this CI to another (depends_on, runs_on, connects_to)', params: IdParams, body: CreateRelationInput, response: { 201: Relation } } },
+    {
+      schema: {
+        tags: ['cmdb'],
+        operationId: 'addCiRelation',
+        summary: 'Relate this CI to another (depends_on, runs_on, connects_to)',
+        params: IdParams,
+        body: CreateRelationInput,
+        response: { 201: Relation, ...errorResponses(409) },
+      },
+    },
     async (request, reply) => reply.status(201).send(await services.cmdb.addRelation(actorOf(request), request.params.id, request.body)),
   );
   app.delete(
     '/api/v1/cis/:id/relations/:relationId',
-    { schema: { tags: ['cmdb'], summary: 'Remove a relation', params: z.object({ id: z.string(), relationId: z.string() }) } },
+    {
+      schema: {
+        tags: ['cmdb'],
+        operationId: 'removeCiRelation',
+        summary: 'Remove a relation',
+        params: IdParams.extend({ relationId: z.string().min(1).describe('Relation id') }),
+        response: { 204: z.null() },
+      },
+    },
     async (request, reply) => {
       await services.cmdb.removeRelation(actorOf(request), request.params.id, request.params.relationId);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
   app.post(
@@ -90,19 +208,25 @@ export function cmdbRoutes(app: App, { services }: RouteDeps): void {
       bodyLimit: 50 * 1024 * 1024,
       schema: {
         tags: ['cmdb'],
+        operationId: 'importCis',
         summary: 'Import CIs and relations from CSV (text/csv) or a JSON array; reports every refused row',
         description:
           'CSV header: name,type,environment,service,criticality,tags (tags separated by ";"; optional ownerTeam, attributes as JSON). ' +
           'A CSV with header from,type,to imports relations. JSON: an array of { name, type, environment, service, criticality, tags, attributes, relations: [{ to, type }] }. ' +
           'Rows with errors are skipped and listed; atomic=true applies nothing when any row is refused; dryRun=true only validates.',
-        querystring: z.object({ atomic: z.stringbool().default(false), dryRun: z.stringbool().default(false) }),
-        response: { 200: ImportResult.extend({ unchanged: z.number().int(), dryRun: z.boolean() }) },
+        querystring: z.strictObject({ atomic: z.stringbool().default(false), dryRun: z.stringbool().default(false) }),
+        response: {
+          200: ImportResult.extend({ unchanged: z.number().int(), dryRun: z.boolean() }).meta({ id: 'ImportCisResult' }),
+          ...errorResponses(415),
+        },
       },
     },
     async (request) => {
       const type = String(request.headers['content-type'] ?? '');
-      const format = type.startsWith('text/csv') || type.startsWith('application/csv') ? 'csv' : type.startsWith('application/json') ? 'json' : null;
-      if (!format) throw new UnsupportedMediaTypeError(`Send the import as text/csv or application/json, not "${type}".`, { contentType: type });
+      const format =
+        type.startsWith('text/csv') || type.startsWith('application/csv') ? 'csv' : type.startsWith('application/json') ? 'json' : null;
+      if (!format)
+        throw new UnsupportedMediaTypeError(`Send the import as text/csv or application/json, not "${type}".`, { contentType: type });
       return services.cmdb.importCis(actorOf(request), { format, body: request.body }, request.query);
     },
   );

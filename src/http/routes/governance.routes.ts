@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { ErrorBody } from '../../contracts/common';
-import { AddEvidenceInput, BreakGlass, BreakGlassInput, BreakGlassList, CreateDelegationInput, Delegation, DelegationList, Evidence, EvidenceList, ReviewInput } from '../../contracts/governance';
+import {
+  AddEvidenceInput,
+  BreakGlass,
+  BreakGlassInput,
+  BreakGlassList,
+  CreateDelegationInput,
+  Delegation,
+  DelegationList,
+  Evidence,
+  EvidenceList,
+  ReviewInput,
+} from '../../contracts/governance';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
 
@@ -13,7 +24,15 @@ export function governanceRoutes(app: App, { services }: RouteDeps): void {
   const { governance } = services;
   app.get(
     '/api/v1/changes/:id/evidence',
-    { schema: { tags: ['evidence'], summary: "The change's evidence, and the policy gates that apply to it with what each still misses", params: ChangeParams, response: { 200: EvidenceList } } },
+    {
+      schema: {
+        tags: ['evidence'],
+        operationId: 'listChangeEvidence',
+        summary: "The change's evidence, and the policy gates that apply to it with what each still misses",
+        params: ChangeParams,
+        response: { 200: EvidenceList },
+      },
+    },
     async (request) => governance.listEvidence(actorOf(request), request.params.id),
   );
   app.post(
@@ -21,6 +40,7 @@ export function governanceRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['evidence'],
+        operationId: 'addChangeEvidence',
         summary: 'Attach evidence (test evidence, backout test, security scan, other): immutable, hashed and audited; 409 change_closed',
         params: ChangeParams,
         body: AddEvidenceInput,
@@ -31,7 +51,15 @@ export function governanceRoutes(app: App, { services }: RouteDeps): void {
   );
   app.get(
     '/api/v1/changes/:id/break-glass',
-    { schema: { tags: ['break-glass'], summary: 'Every break-glass use on the change, with what it skipped and its review', params: ChangeParams, response: { 200: BreakGlassList } } },
+    {
+      schema: {
+        tags: ['break-glass'],
+        operationId: 'listBreakGlass',
+        summary: 'Every break-glass use on the change, with what it skipped and its review',
+        params: ChangeParams,
+        response: { 200: BreakGlassList },
+      },
+    },
     async (request) => ({ items: await governance.listBreakGlass(actorOf(request), request.params.id) }),
   );
   app.post(
@@ -39,6 +67,7 @@ export function governanceRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['break-glass'],
+        operationId: 'breakGlass',
         summary:
           'Break glass: let the change past pending approvals and unsatisfied gates until it expires; notifies the skipped approvers and flags the change for review. 403 break_glass_not_permitted, 422 break_glass_not_applicable, 409 break_glass_active',
         params: ChangeParams,
@@ -53,6 +82,7 @@ export function governanceRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['break-glass'],
+        operationId: 'reviewBreakGlass',
         summary: 'Review a bypass after the fact (a change manager other than the one who broke glass); the last review clears the flag',
         params: ReviewParams,
         body: ReviewInput,
@@ -63,19 +93,40 @@ export function governanceRoutes(app: App, { services }: RouteDeps): void {
   );
   app.get(
     '/api/v1/me/delegations',
-    { schema: { tags: ['delegations'], summary: 'Delegations you gave and received that have not ended', response: { 200: DelegationList } } },
+    {
+      schema: {
+        tags: ['delegations'],
+        operationId: 'listDelegations',
+        summary: 'Delegations you gave and received that have not ended',
+        response: { 200: DelegationList },
+      },
+    },
     async (request) => governance.listDelegations(actorOf(request)),
   );
   app.post(
     '/api/v1/me/delegations',
     {
-      schema: { tags: ['delegations'], summary: 'Let someone decide your approvals while you are away (recorded on each decision)', body: CreateDelegationInput, response: { 201: Delegation, 400: ErrorBody } },
+      schema: {
+        tags: ['delegations'],
+        operationId: 'createDelegation',
+        summary: 'Let someone decide your approvals while you are away (recorded on each decision)',
+        body: CreateDelegationInput,
+        response: { 201: Delegation, 400: ErrorBody },
+      },
     },
     async (request, reply) => reply.status(201).send(await governance.createDelegation(actorOf(request), request.body)),
   );
   app.delete(
     '/api/v1/me/delegations/:id',
-    { schema: { tags: ['delegations'], summary: 'Revoke a delegation you gave', params: DelegationParams, response: { 204: z.null(), 404: ErrorBody, 409: ErrorBody } } },
+    {
+      schema: {
+        tags: ['delegations'],
+        operationId: 'revokeDelegation',
+        summary: 'Revoke a delegation you gave',
+        params: DelegationParams,
+        response: { 204: z.null(), 404: ErrorBody, 409: ErrorBody },
+      },
+    },
     async (request, reply) => {
       await governance.revokeDelegation(actorOf(request), request.params.id);
       return reply.status(204).send(null);

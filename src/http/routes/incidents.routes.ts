@@ -4,12 +4,15 @@ import { CreateIncidentInput, ImportIncidentsResult, Incident, IncidentListQuery
 import { UnsupportedMediaTypeError } from '../../domain/errors';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
+import { referenceCheck } from '../validation';
 import { requireVersionSent, withETag } from '../versions';
 
 const IncidentParams = z.object({ id: z.string().min(1).describe('Incident id or number (INC0000001)') });
 const ChangeParams = z.object({ id: z.string().min(1).describe('Change id or number (CHG0000001)') });
 const ChangeIncidentsQuery = IncidentListQuery.omit({ changeId: true });
-const ImportIncidentsQuery = z.object({ dryRun: z.stringbool().default(false).describe('true: read, match and report, write nothing') });
+const ImportIncidentsQuery = z.strictObject({
+  dryRun: z.stringbool().default(false).describe('true: read, match and report, write nothing'),
+});
 
 /** Incidents: file, read, edit, import a ServiceNow incident log, and the incidents a change caused. */
 export function incidentsRoutes(app: App, { services }: RouteDeps): void {
@@ -19,7 +22,9 @@ export function incidentsRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['incidents'],
-        summary: 'Incidents, newest opened first; filter by state (open = new, in_progress, on_hold), CI (id or name), service, causing change (id or number), opening dates, words',
+        operationId: 'listIncidents',
+        summary:
+          'Incidents, newest opened first; filter by state (open = new, in_progress, on_hold), CI (id or name), service, causing change (id or number), opening dates, words',
         querystring: IncidentListQuery,
         response: { 200: listOf(Incident), 400: ErrorBody, 403: ErrorBody },
       },
@@ -29,16 +34,19 @@ export function incidentsRoutes(app: App, { services }: RouteDeps): void {
   app.post(
     '/api/v1/incidents',
     {
-      // The service validates the body itself, so that one 400 lists shape and reference problems together.
-      attachValidation: true,
+      config: {
+        checkReferences: referenceCheck(CreateIncidentInput, (request, fields) => incidents.referenceIssues(actorOf(request), fields)),
+      },
       schema: {
         tags: ['incidents'],
-        summary: 'File an incident on CIs (ids or names), optionally tied to the change that caused it (id or number); 400 lists every problem',
+        operationId: 'createIncident',
+        summary:
+          'File an incident on CIs (ids or names), optionally tied to the change that caused it (id or number); 400 lists every problem',
         body: CreateIncidentInput,
         response: { 201: Incident, 400: ErrorBody, 403: ErrorBody },
       },
     },
-    async (request, reply) => reply.status(201).send(await incidents.create(actorOf(request), request.body as unknown)),
+    async (request, reply) => reply.status(201).send(await incidents.create(actorOf(request), request.body)),
   );
   app.post(
     '/api/v1/incidents/import',
@@ -46,11 +54,12 @@ export function incidentsRoutes(app: App, { services }: RouteDeps): void {
       bodyLimit: 10 * 1024 * 1024,
       schema: {
         tags: ['incidents'],
+        operationId: 'importIncidents',
         summary: 'Import incidents from a ServiceNow incident event log (CSV sent as text/csv); reports every refused incident',
         description:
           'The last row of each number (highest sys_mod_count, then file order) is the incident. cmdb_ci matches a CI by exact name, caused_by and rfc a change by number; ' +
           'what matches nothing is reported (unmatchedCis, unmatchedChanges) and kept in `external`. Incidents already here (same number) are updated, never duplicated. ' +
-          'Cabinet\'s own CSV (number,title,priority,state,opened_at,ci,caused_by, ISO dates) is read too. dryRun=true writes nothing. ' +
+          "Cabinet's own CSV (number,title,priority,state,opened_at,ci,caused_by, ISO dates) is read too. dryRun=true writes nothing. " +
           'A file that is not CSV or has no number column answers 400 invalid_import.',
         querystring: ImportIncidentsQuery,
         response: { 200: ImportIncidentsResult, 400: ErrorBody, 403: ErrorBody, 409: ErrorBody, 415: ErrorBody },
@@ -58,21 +67,33 @@ export function incidentsRoutes(app: App, { services }: RouteDeps): void {
     },
     async (request) => {
       const type = String(request.headers['content-type'] ?? '');
-      if (!/^(text|application)\/csv/.test(type) || typeof request.body !== 'string') throw new UnsupportedMediaTypeError(`Send the incident log as text/csv, not "${type}".`, { contentType: type });
+      if (!/^(text|application)\/csv/.test(type) || typeof request.body !== 'string')
+        throw new UnsupportedMediaTypeError(`Send the incident log as text/csv, not "${type}".`, { contentType: type });
       return incidents.importCsv(actorOf(request), request.body, { dryRun: request.query.dryRun });
     },
   );
   app.get(
     '/api/v1/incidents/:id',
-    { schema: { tags: ['incidents'], summary: 'An incident (id or number); ETag: its version', params: IncidentParams, response: { 200: Incident, 403: ErrorBody, 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ['incidents'],
+        operationId: 'getIncident',
+        summary: 'An incident (id or number); ETag: its version',
+        params: IncidentParams,
+        response: { 200: Incident, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
     async (request, reply) => withETag(reply, await incidents.get(actorOf(request), request.params.id)),
   );
   app.patch(
     '/api/v1/incidents/:id',
     {
-      attachValidation: true,
+      config: {
+        checkReferences: referenceCheck(UpdateIncidentInput, (request, fields) => incidents.referenceIssues(actorOf(request), fields)),
+      },
       schema: {
         tags: ['incidents'],
+        operationId: 'updateIncident',
         summary:
           'Edit an incident; resolving or closing stamps the time, reopening clears it. Send the version you read (body `version` or If-Match: its ETag): none gets 428, a stale one 412',
         params: IncidentParams,
@@ -81,13 +102,14 @@ export function incidentsRoutes(app: App, { services }: RouteDeps): void {
       },
     },
     async (request, reply) =>
-      withETag(reply, await incidents.update(actorOf(request), request.params.id, request.body as unknown, requireVersionSent(request, request.body as unknown))),
+      withETag(reply, await incidents.update(actorOf(request), request.params.id, request.body, requireVersionSent(request, request.body))),
   );
   app.get(
     '/api/v1/changes/:id/incidents',
     {
       schema: {
         tags: ['incidents'],
+        operationId: 'listChangeIncidents',
         summary: 'The incidents a change caused (change id or number), newest opened first',
         params: ChangeParams,
         querystring: ChangeIncidentsQuery,

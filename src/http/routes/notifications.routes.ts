@@ -12,6 +12,7 @@ export function notificationRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['notifications'],
+        operationId: 'listNotifications',
         summary: 'Your in-app notifications, newest first, with how many are unread',
         querystring: NotificationQuery,
         response: { 200: NotificationList, 400: ErrorBody },
@@ -21,12 +22,27 @@ export function notificationRoutes(app: App, { services }: RouteDeps): void {
   );
   app.post(
     '/api/v1/me/notifications/:id/read',
-    { schema: { tags: ['notifications'], summary: 'Mark one of your notifications read', params: NotificationParams, response: { 200: Notification, 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ['notifications'],
+        operationId: 'markNotificationRead',
+        summary: 'Mark one of your notifications read',
+        params: NotificationParams,
+        response: { 200: Notification, 404: ErrorBody },
+      },
+    },
     async (request) => services.notifications.markRead(actorOf(request), request.params.id),
   );
   app.post(
     '/api/v1/me/notifications/read-all',
-    { schema: { tags: ['notifications'], summary: 'Mark all your notifications read', response: { 200: z.object({ marked: z.number().int() }) } } },
+    {
+      schema: {
+        tags: ['notifications'],
+        operationId: 'markAllNotificationsRead',
+        summary: 'Mark all your notifications read',
+        response: { 200: z.object({ marked: z.number().int() }) },
+      },
+    },
     async (request) => services.notifications.markAllRead(actorOf(request)),
   );
 }

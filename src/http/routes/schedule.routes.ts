@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { ErrorBody } from '../../contracts/common';
-import { AcknowledgeConflictInput, ChangeConflicts, ChangeImpact, Conflict, ExcludeCiInput, FreezeException, FreezeExceptionInput, NextSlotQuery, NextSlots } from '../../contracts/conflicts';
+import {
+  AcknowledgeConflictInput,
+  ChangeConflicts,
+  ChangeImpact,
+  Conflict,
+  ExcludeCiInput,
+  FreezeException,
+  FreezeExceptionInput,
+  NextSlotQuery,
+  NextSlots,
+} from '../../contracts/conflicts';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
 
@@ -18,7 +28,9 @@ export function scheduleRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['schedule'],
-        summary: "The change's conflicts, always current: ci_overlap, related_ci_overlap, freeze, outside_maintenance_window, assignee_busy",
+        operationId: 'listChangeConflicts',
+        summary:
+          "The change's conflicts, always current: ci_overlap, related_ci_overlap, freeze, outside_maintenance_window, assignee_busy",
         params: ChangeParams,
         response: { 200: ChangeConflicts, 404: ErrorBody },
       },
@@ -30,7 +42,9 @@ export function scheduleRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['schedule'],
-        summary: 'Accept a conflict with a reason (change managers; audited). A freeze needs a freeze exception instead (422 freeze_needs_exception); 409 already_acknowledged',
+        operationId: 'acknowledgeConflict',
+        summary:
+          'Accept a conflict with a reason (change managers; audited). A freeze needs a freeze exception instead (422 freeze_needs_exception); 409 already_acknowledged',
         params: ConflictParams,
         body: AcknowledgeConflictInput,
         response: { 200: Conflict, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
@@ -43,7 +57,9 @@ export function scheduleRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['schedule'],
-        summary: "The CIs and services the change's impact reaches over the CMDB graph (direction and depth from the policy), with the CIs excluded by hand",
+        operationId: 'getChangeImpact',
+        summary:
+          "The CIs and services the change's impact reaches over the CMDB graph (direction and depth from the policy), with the CIs excluded by hand",
         params: ChangeParams,
         response: { 200: ChangeImpact, 404: ErrorBody },
       },
@@ -55,6 +71,7 @@ export function scheduleRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['schedule'],
+        operationId: 'excludeImpactCi',
         summary: 'Leave a CI out of the impact, with a reason (audited); conflicts are recomputed. 409 already_excluded',
         params: ChangeParams,
         body: ExcludeCiInput,
@@ -65,7 +82,15 @@ export function scheduleRoutes(app: App, { services }: RouteDeps): void {
   );
   app.delete(
     '/api/v1/changes/:id/impact/exclusions/:ciId',
-    { schema: { tags: ['schedule'], summary: 'Put an excluded CI back into the impact (audited)', params: ExclusionParams, response: { 200: ChangeImpact, 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ['schedule'],
+        operationId: 'includeImpactCi',
+        summary: 'Put an excluded CI back into the impact (audited)',
+        params: ExclusionParams,
+        response: { 200: ChangeImpact, 404: ErrorBody },
+      },
+    },
     async (request) => schedule.includeCi(actorOf(request), request.params.id, request.params.ciId),
   );
   app.get(
@@ -73,7 +98,9 @@ export function scheduleRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['schedule'],
-        summary: 'The first conflict-free slots for work on the CIs within 90 days: outside freezes and other changes on the CIs or their impact, inside maintenance windows where a service requires one',
+        operationId: 'findNextSlots',
+        summary:
+          'The first conflict-free slots for work on the CIs within 90 days: outside freezes and other changes on the CIs or their impact, inside maintenance windows where a service requires one',
         querystring: NextSlotQuery,
         response: { 200: NextSlots, 400: ErrorBody },
       },
@@ -82,7 +109,15 @@ export function scheduleRoutes(app: App, { services }: RouteDeps): void {
   );
   app.get(
     '/api/v1/changes/:id/freeze-exceptions',
-    { schema: { tags: ['schedule'], summary: "The change's freeze exceptions", params: ChangeParams, response: { 200: FreezeExceptionList, 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ['schedule'],
+        operationId: 'listFreezeExceptions',
+        summary: "The change's freeze exceptions",
+        params: ChangeParams,
+        response: { 200: FreezeExceptionList, 404: ErrorBody },
+      },
+    },
     async (request) => ({ items: await schedule.freezeExceptions(actorOf(request), request.params.id) }),
   );
   app.post(
@@ -90,6 +125,7 @@ export function scheduleRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['schedule'],
+        operationId: 'requestFreezeException',
         summary:
           'Request an exception for the freezes the change falls in, with its risk acceptance; adds the approvals of the stage the policy names. 422 no_freeze_conflict, 409 exception_pending',
         params: ChangeParams,
@@ -97,13 +133,15 @@ export function scheduleRoutes(app: App, { services }: RouteDeps): void {
         response: { 201: FreezeExceptionList, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
       },
     },
-    async (request, reply) => reply.status(201).send({ items: await schedule.requestFreezeException(actorOf(request), request.params.id, request.body) }),
+    async (request, reply) =>
+      reply.status(201).send({ items: await schedule.requestFreezeException(actorOf(request), request.params.id, request.body) }),
   );
   app.post(
     '/api/v1/changes/:id/freeze-exceptions/:exceptionId/withdraw',
     {
       schema: {
         tags: ['schedule'],
+        operationId: 'withdrawFreezeException',
         summary: 'Withdraw a requested or granted freeze exception: its open approvals are cancelled and the freezes block again',
         params: ExceptionParams,
         response: { 200: FreezeExceptionList, 404: ErrorBody, 409: ErrorBody },

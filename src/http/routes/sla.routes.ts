@@ -12,6 +12,7 @@ export function slaRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['sla'],
+        operationId: 'listSlaBreaches',
         summary: 'SLA breaches, newest first: approvals not decided and changes not scheduled in time (needs sla.read)',
         querystring: SlaBreachQuery,
         response: { 200: SlaBreachList, 400: ErrorBody, 403: ErrorBody },
@@ -24,6 +25,7 @@ export function slaRoutes(app: App, { services }: RouteDeps): void {
     {
       schema: {
         tags: ['sla'],
+        operationId: 'listChangeSlaClocks',
         summary: 'The SLA clocks of a change: target, due time, and whether it was reminded, breached or escalated',
         params: ChangeParams,
         response: { 200: SlaClockList, 404: ErrorBody },

@@ -4,6 +4,7 @@ import { ErrorBody, listOf } from '../../contracts/common';
 import { CreateTemplateInput, Template, TemplateListQuery, UpdateTemplateInput } from '../../contracts/templates';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
+import { referenceCheck } from '../validation';
 import { expectedVersion, withETag } from '../versions';
 
 const TemplateParams = z.object({ id: z.string().min(1).describe('Template id or name') });
@@ -13,38 +14,81 @@ export function templatesRoutes(app: App, { services }: RouteDeps): void {
   const { templates } = services;
   app.get(
     '/api/v1/templates',
-    { schema: { tags: ['templates'], summary: 'Change templates by name (active ones unless `active` says otherwise), each with its 90-day history', querystring: TemplateListQuery, response: { 200: listOf(Template), 400: ErrorBody } } },
+    {
+      schema: {
+        tags: ['templates'],
+        operationId: 'listTemplates',
+        summary: 'Change templates by name (active ones unless `active` says otherwise), each with its 90-day history',
+        querystring: TemplateListQuery,
+        response: { 200: listOf(Template), 400: ErrorBody },
+      },
+    },
     async (request) => templates.list(actorOf(request), request.query),
   );
   app.post(
     '/api/v1/templates',
-    { schema: { tags: ['templates'], summary: 'Create a template (change managers); 400 lists every problem', body: CreateTemplateInput, response: { 201: Template, 400: ErrorBody, 403: ErrorBody } } },
+    {
+      config: {
+        checkReferences: referenceCheck(CreateTemplateInput, (request, fields) => templates.referenceIssues(actorOf(request), fields)),
+      },
+      schema: {
+        tags: ['templates'],
+        operationId: 'createTemplate',
+        summary: 'Create a template (change managers); 400 lists every problem',
+        body: CreateTemplateInput,
+        response: { 201: Template, 400: ErrorBody, 403: ErrorBody },
+      },
+    },
     async (request, reply) => reply.status(201).send(await templates.create(actorOf(request), request.body)),
   );
   app.get(
     '/api/v1/templates/:id',
-    { schema: { tags: ['templates'], summary: 'A template with its history; ETag: its version', params: TemplateParams, response: { 200: Template, 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ['templates'],
+        operationId: 'getTemplate',
+        summary: 'A template with its history; ETag: its version',
+        params: TemplateParams,
+        response: { 200: Template, 404: ErrorBody },
+      },
+    },
     async (request, reply) => withETag(reply, await templates.get(actorOf(request), request.params.id)),
   );
   app.patch(
     '/api/v1/templates/:id',
     {
+      config: {
+        checkReferences: referenceCheck(UpdateTemplateInput, (request, fields) =>
+          templates.referenceIssues(actorOf(request), fields, (request.params as { id: string }).id),
+        ),
+      },
       schema: {
         tags: ['templates'],
-        summary: 'Edit or retire a template (`active: false`); send the version you read (body `version` or If-Match: its ETag): none gets 428, a stale one 412',
+        operationId: 'updateTemplate',
+        summary:
+          'Edit or retire a template (`active: false`); send the version you read (body `version` or If-Match: its ETag): none gets 428, a stale one 412',
         params: TemplateParams,
         body: UpdateTemplateInput,
         response: { 200: Template, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 412: ErrorBody, 428: ErrorBody },
       },
     },
-    async (request, reply) => withETag(reply, await templates.update(actorOf(request), request.params.id, { ...request.body, version: expectedVersion(request, request.body.version) })),
+    async (request, reply) =>
+      withETag(
+        reply,
+        await templates.update(actorOf(request), request.params.id, {
+          ...request.body,
+          version: expectedVersion(request, request.body.version),
+        }),
+      ),
   );
   app.post(
     '/api/v1/templates/:id/changes',
     {
       schema: {
         tags: ['templates'],
-        summary: "File a change from the template: its type, fields, CIs and team, with the body's fields on top (e.g. plannedStart, plannedEnd)",
+        operationId: 'createChangeFromTemplate',
+        summary:
+          "File a change from the template: its type, fields, CIs and team, with the body's fields on top (e.g. plannedStart, plannedEnd)",
         params: TemplateParams,
         // NOTE: checked by the service after merging with the template, so one 400 lists every problem of the result.
         body: z.record(z.string(), z.unknown()).default({}).describe('Any field of POST /api/v1/changes except type and templateId'),

@@ -23,8 +23,13 @@ export function SearchInput({ value, onSearch, ...props }: SearchInputProps) {
         debounced(e.currentTarget.value);
       }}
       onKeyDown={(e) => {
-        if (e.key === 'Enter') onSearch(text.trim());
+        // NOTE: the pending debounced search is dropped, or it would land after (and undo) a later change of the filters.
+        if (e.key === 'Enter') {
+          debounced.cancel();
+          onSearch(text.trim());
+        }
         if (e.key === 'Escape' && text) {
+          debounced.cancel();
           setText('');
           onSearch('');
         }

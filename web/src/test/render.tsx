@@ -71,6 +71,7 @@ export const adminMe: Me = {
   createdAt: '2026-01-01T00:00:00.000Z',
   permissions: ['change.read', 'change.create', 'change.update', 'change.comment', 'cmdb.read', 'cmdb.write'],
   csrfToken: 'csrf-123',
+  timeZone: null,
 };
 
 /** The default bundle's policy as GET /api/v1/policy answers it (trimmed to what the UI reads). */

@@ -53,7 +53,7 @@ export function useUpdateUser() {
 export function useTeams(enabled = true) {
   return useQuery({
     queryKey: ['teams'],
-    queryFn: ({ signal }) => api.get<Page<Team>>('/api/v1/teams', { limit: 500 }, signal),
+    queryFn: ({ signal }) => api.get<Page<Team>>('/api/v1/teams', undefined, signal),
     staleTime: 60_000,
     enabled,
   });

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Code, CopyButton, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, CopyButton, Group, Paper, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import type { ApiToken, CreatedToken } from '../../api/types';
 import { ErrorAlert } from '../../shared/error-alert';
@@ -119,7 +119,9 @@ export function TokensPage() {
                 <Table.Th w={160}>Expires</Table.Th>
                 <Table.Th w={160}>Last used</Table.Th>
                 <Table.Th w={110}>Status</Table.Th>
-                <Table.Th w={90} />
+                <Table.Th w={90}>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>

@@ -4,9 +4,9 @@ import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import { useMe, useSignIn } from './session';
 
-/** Only same-app paths are followed after sign-in, never another origin. */
+/** Only same-app paths are followed after sign-in, never another origin; by default, home. */
 function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/changes';
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
 function signInMessage(error: unknown): string {

@@ -14,6 +14,7 @@ import {
   Text,
   TextInput,
   Title,
+  VisuallyHidden,
 } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { ErrorAlert } from '../../shared/error-alert';
@@ -199,7 +200,9 @@ function FeedTable({ feeds }: { feeds: CalendarFeed[] }) {
               <Table.Th w={150}>Address</Table.Th>
               <Table.Th w={160}>Created</Table.Th>
               <Table.Th w={160}>Last fetched</Table.Th>
-              <Table.Th w={90} />
+              <Table.Th w={90}>
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>

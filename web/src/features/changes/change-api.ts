@@ -1,8 +1,8 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { invalidateSchedule } from './conflicts-api';
+import type { AuditHistory } from '../../../../src/contracts/audit';
 import type {
-  AuditEvent,
   Change,
   ChangeDetail,
   Comment,
@@ -138,7 +138,7 @@ export function useClearRiskOverride(id: string) {
 export function useChangeAudit(id: string, enabled = true) {
   return useQuery({
     queryKey: changeKeys.audit(id),
-    queryFn: ({ signal }) => api.get<{ items: AuditEvent[] }>(`/api/v1/changes/${encodeURIComponent(id)}/audit`, undefined, signal),
+    queryFn: ({ signal }) => api.get<AuditHistory>(`/api/v1/changes/${encodeURIComponent(id)}/audit`, undefined, signal),
     enabled,
   });
 }

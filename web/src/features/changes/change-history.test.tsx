@@ -102,4 +102,39 @@ describe('ChangeHistory', () => {
     const changed = screen.getAllByRole('list', { name: 'Changed fields' }).map((list) => list.textContent);
     expect(changed).toEqual(['Risk level: moderate → very high', 'Risk level: high → moderate']);
   });
+
+  it('names people, teams and CIs by the names the server gives for their ids, and says what evidence was added', async () => {
+    vi.stubGlobal(
+      'fetch',
+      fakeServer([
+        { path: '/api/v1/policy', body: testPolicy },
+        {
+          path: '/api/v1/changes/chg_1/audit',
+          body: {
+            items: [
+              event(1, 'change.routed', { changes: { changeManagerId: { from: null, to: 'u_alice' }, assignmentTeamId: { from: null, to: 't_dba' } } }),
+              event(2, 'change.updated', { changes: { ciIds: { from: ['ci_1'], to: ['ci_1', 'ci_gone'] } } }),
+              event(3, 'change.evidence_added', { kind: 'approval_record', title: 'Approval record', sha256: 'abc' }),
+            ],
+            nextCursor: null,
+            names: {
+              u_alice: { type: 'user', label: 'Alice Martin', title: null },
+              t_dba: { type: 'team', label: 'Database Administration', title: null },
+              ci_1: { type: 'ci', label: 'pay-db-prod', title: null },
+            },
+          },
+        },
+      ]).fetch,
+    );
+    renderWithProviders(<ChangeHistory changeId="chg_1" changeType="normal" />, { me: adminMe });
+
+    await screen.findByText('Sealed the approval record');
+    expect(screen.getByText('Routed by the policy: change manager and assignment team chosen')).toBeTruthy();
+    const changed = screen.getAllByRole('list', { name: 'Changed fields' }).map((list) => list.textContent);
+    expect(changed).toEqual([
+      // A CI that no longer exists keeps its id.
+      'Affected CIs: pay-db-prod → pay-db-prod, ci_gone',
+      'Change manager: — → Alice MartinAssignment team: — → Database Administration',
+    ]);
+  });
 });

@@ -4,7 +4,7 @@ import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime, humanize } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { useTeams } from '../admin/admin-api';
-import { useCis } from '../cmdb/cmdb-api';
+import { actionLabel, type AuditName, formatWhen } from '../audit/audit-labels';
 import { useChangeAudit, useChangeRisk } from './change-api';
 import { changeFieldLabel } from './field-labels';
 import { stateLabel, usePolicy } from './policy';
@@ -51,18 +51,6 @@ export function fieldChangesOf(event: AuditEvent): FieldChange[] {
       const d = (diff && typeof diff === 'object' ? diff : {}) as { from?: unknown; to?: unknown };
       return { field, from: d.from, to: d.to };
     });
-}
-
-/** Ids of the CIs named in `ciIds` diffs, so the history can show names instead. */
-function ciIdsIn(events: AuditEvent[]): string[] {
-  const ids = new Set<string>();
-  for (const e of events) {
-    for (const c of fieldChangesOf(e)) {
-      if (c.field !== 'ciIds') continue;
-      for (const v of [c.from, c.to]) if (Array.isArray(v)) v.forEach((id) => typeof id === 'string' && ids.add(id));
-    }
-  }
-  return [...ids];
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -184,6 +172,17 @@ export function describeAuditEvent(
     case 'change.risk_override_cleared':
       return 'Risk override removed';
   }
+  switch (event.action) {
+    case 'change.routed': {
+      const routed = Object.keys(typeof event.data.changes === 'object' && event.data.changes ? event.data.changes : {});
+      return routed.length > 0 ? `Routed by the policy: ${routed.map((f) => changeFieldLabel(f).toLowerCase()).join(' and ')} chosen` : 'Routed by the policy';
+    }
+    case 'change.evidence_added':
+      return str(event.data.kind) === 'approval_record' ? 'Sealed the approval record' : `Added evidence “${str(event.data.title) ?? ''}”`;
+    case 'change.incident_linked':
+    case 'change.incident_unlinked':
+      return str(event.data.incident) ? `${actionLabel(event.action)} (${str(event.data.incident)})` : actionLabel(event.action);
+  }
   switch (verb) {
     case 'created':
       return 'Created the change';
@@ -192,8 +191,21 @@ export function describeAuditEvent(
     case 'commented':
       return str(event.data.kind) === 'work_note' ? 'Added a work note' : 'Commented';
     default:
-      return humanize(event.action.replace(/^change\./, ''));
+      return actionLabel(event.action);
   }
+}
+
+/**
+ * A field's value in the history: ids (`changeManagerId`, `ciIds`) by the names the server gave for them (a
+ * change as its number), dates in local time, the risk level in words.
+ */
+export function historyValue(field: string, value: unknown, names: Readonly<Record<string, AuditName>>): string {
+  if (field === 'riskLevel' && typeof value === 'string') return riskLevelWords(value);
+  if (/(Id|Ids)$/.test(field)) {
+    const named = (v: unknown) => (typeof v === 'string' ? (names[v]?.label ?? v) : v);
+    return formatAuditValue(Array.isArray(value) ? value.map(named) : named(value));
+  }
+  return formatAuditValue(value);
 }
 
 export function ChangeHistory({ changeId, changeType }: { changeId: string; changeType: string }) {
@@ -205,13 +217,8 @@ export function ChangeHistory({ changeId, changeType }: { changeId: string; chan
   const teams = useTeams(audit.data?.items.some((e) => /approval/.test(e.action)) ?? false);
   const teamNames = new Map((teams.data?.items ?? []).map((t) => [t.handle, t.name]));
   const teamName = (label: string) => teamNames.get(label) ?? label;
-  const ciIds = ciIdsIn(audit.data?.items ?? []);
-  const cis = useCis(ciIds);
-  const ciNames = new Map(ciIds.map((id, i) => [id, cis[i]?.data?.name ?? id]));
-  const show = (field: string, value: unknown) => {
-    if (field === 'riskLevel' && typeof value === 'string') return riskLevelWords(value);
-    return formatAuditValue(field === 'ciIds' && Array.isArray(value) ? value.map((id) => ciNames.get(String(id)) ?? id) : value);
-  };
+  const names = audit.data?.names ?? {};
+  const show = (field: string, value: unknown) => historyValue(field, value, names);
   if (audit.isPending) return <PageLoader label="Loading the history" />;
   if (audit.isError) return <ErrorAlert error={audit.error} title="Cannot load the history" />;
   const events = [...audit.data.items].sort((a, b) => b.seq - a.seq);
@@ -244,7 +251,7 @@ export function ChangeHistory({ changeId, changeType }: { changeId: string; chan
             }
           >
             <Text size="xs" c="dimmed">
-              {formatDateTime(event.at)} · {event.actorName}
+              {formatWhen(event.at)} · {event.actorName}
             </Text>
             {typeof event.data.body === 'string' && (
               <Text size="sm" mt={4} className="cabinet-pre" lineClamp={3}>

@@ -21,6 +21,7 @@ import { hasPermission, hasRole, useCurrentUser } from '../auth/session';
 import { BreakGlassBanner, BreakGlassButton } from './break-glass';
 import { useChange, useTransitionChange, useUpdateChange } from './change-api';
 import { ChangeComments } from './change-comments';
+import { ChangeDocument } from './change-document';
 import { ChangeForm, type ChangeFormValues, formFromChange, toUpdateInput } from './change-form';
 import { ChangeHistory } from './change-history';
 import { ChangeSummary } from './change-summary';
@@ -380,9 +381,11 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
             <Tabs.List mb="sm">
               <Tabs.Tab value="details">Details{isDirty ? ' •' : ''}</Tabs.Tab>
               <Tabs.Tab value="approvals">Approvals{pendingApprovals > 0 ? ` (${pendingApprovals} pending)` : ''}</Tabs.Tab>
+              {/* NOTE: accessibility. A tab with a count is named "Evidence: 1 gate open"; its label ends in a space so
+                  that its visible text reads "Evidence 1", which the name contains (WCAG 2.5.3, Label in Name). */}
               <Tabs.Tab
                 value="evidence"
-                aria-label={missingGates > 0 ? `Evidence (${missingGates} gate${missingGates === 1 ? '' : 's'} open)` : undefined}
+                aria-label={missingGates > 0 ? `Evidence: ${missingGates} gate${missingGates === 1 ? '' : 's'} open` : undefined}
                 rightSection={
                   missingGates > 0 ? (
                     <Badge size="xs" color="orange" variant="filled" circle aria-hidden>
@@ -391,13 +394,13 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
                   ) : undefined
                 }
               >
-                Evidence
+                {missingGates > 0 ? 'Evidence ' : 'Evidence'}
               </Tabs.Tab>
               <Tabs.Tab
                 value="schedule"
                 aria-label={
                   conflictCount > 0
-                    ? `Schedule (${conflictCount} conflict${conflictCount === 1 ? '' : 's'}${blockingCount > 0 ? `, ${blockingCount} blocking` : ''})`
+                    ? `Schedule: ${conflictCount} conflict${conflictCount === 1 ? '' : 's'}${blockingCount > 0 ? `, ${blockingCount} blocking` : ''}`
                     : undefined
                 }
                 rightSection={
@@ -415,12 +418,12 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
                   ) : undefined
                 }
               >
-                Schedule
+                {conflictCount > 0 ? 'Schedule ' : 'Schedule'}
               </Tabs.Tab>
               {canReadIncidents && (
                 <Tabs.Tab
                   value="incidents"
-                  aria-label={incidentCount > 0 ? `Incidents (${incidentCount})` : undefined}
+                  aria-label={incidentCount > 0 ? `Incidents: ${incidentCount}` : undefined}
                   rightSection={
                     incidentCount > 0 ? (
                       <Badge size="xs" color="red" variant="filled" circle aria-hidden data-testid="incidents-tab-count">
@@ -429,7 +432,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
                     ) : undefined
                   }
                 >
-                  Incidents
+                  {incidentCount > 0 ? 'Incidents ' : 'Incidents'}
                 </Tabs.Tab>
               )}
               <Tabs.Tab value="policy">Policy</Tabs.Tab>
@@ -437,40 +440,39 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
               <Tabs.Tab value="history">History</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="details">
-              <form onSubmit={(e) => void onSave(e)} aria-label="Change details" noValidate>
-                <ChangeForm
-                  values={values}
-                  onChange={setValues}
-                  errors={errors}
-                  withOutcome
-                  disabled={!canEdit || busy ? true : fieldOff}
-                  routingHints={{
-                    team: <RoutingHint routed={routedTarget(change, 'team', values.assignmentTeamId)} />,
-                    changeManager: <RoutingHint routed={routedTarget(change, 'changeManager', values.changeManagerId)} />,
-                  }}
-                  scheduling={{
-                    changeId: change.id,
-                    implementerId: change.implementerId,
-                    // The banner above the page speaks for the saved times; the form warns once they are edited.
-                    warnOfFreezes: patch.plannedStart !== undefined || patch.plannedEnd !== undefined || patch.ciIds !== undefined,
-                  }}
-                />
-                {canEdit && (
-                  <SaveBar saving={update.isPending} dirty={isDirty} busy={busy} dirtyNote="Unsaved edits. A lifecycle action saves them first." onDiscard={() => { setValues(formFromChange(base)); update.reset(); }} />
-                )}
-                {canEdit && (change.editable === 'implementation' || change.lockedFields.length > 0) && (
-                  <Text size="xs" c="gray.7" mt="sm" data-testid="edit-scope">
-                    {change.editable === 'implementation'
-                      ? 'As its implementer you may record how the change went: actual start and end, close code and notes, links.'
-                      : 'The work is under way on what was approved: the plans, CIs, window and people are locked.'}
-                  </Text>
-                )}
-                {!canEdit && (
-                  <Text size="xs" c="dimmed" mt="sm">
-                    {isFinal ? 'This change is closed to edits.' : 'You may not edit this change.'}
-                  </Text>
-                )}
-              </form>
+              {!canEdit ? (
+                <ChangeDocument change={change} note={isFinal ? 'This change is closed to edits.' : 'You may not edit this change.'} />
+              ) : (
+                <form onSubmit={(e) => void onSave(e)} aria-label="Change details" noValidate>
+                  <ChangeForm
+                    values={values}
+                    onChange={setValues}
+                    errors={errors}
+                    withOutcome
+                    disabled={busy ? true : fieldOff}
+                    routingHints={{
+                      team: <RoutingHint routed={routedTarget(change, 'team', values.assignmentTeamId)} />,
+                      changeManager: <RoutingHint routed={routedTarget(change, 'changeManager', values.changeManagerId)} />,
+                    }}
+                    scheduling={{
+                      changeId: change.id,
+                      implementerId: change.implementerId,
+                      // The banner above the page speaks for the saved times; the form warns once they are edited.
+                      warnOfFreezes: patch.plannedStart !== undefined || patch.plannedEnd !== undefined || patch.ciIds !== undefined,
+                    }}
+                  />
+                  {canEdit && (
+                    <SaveBar saving={update.isPending} dirty={isDirty} busy={busy} dirtyNote="Unsaved edits. A lifecycle action saves them first." onDiscard={() => { setValues(formFromChange(base)); update.reset(); }} />
+                  )}
+                  {canEdit && (change.editable === 'implementation' || change.lockedFields.length > 0) && (
+                    <Text size="xs" c="gray.7" mt="sm" data-testid="edit-scope">
+                      {change.editable === 'implementation'
+                        ? 'As its implementer you may record how the change went: actual start and end, close code and notes, links.'
+                        : 'The work is under way on what was approved: the plans, CIs, window and people are locked.'}
+                    </Text>
+                  )}
+                </form>
+              )}
             </Tabs.Panel>
             <Tabs.Panel value="approvals">
               <ApprovalsPanel changeId={change.id} />

@@ -2,6 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import type { z } from 'zod';
 import { api } from '../../api/client';
 import type { Ci, Service } from '../../api/types';
+import { formatRange } from '../../shared/format';
 import type {
   ChangeConflicts as ChangeConflictsSchema,
   ChangeImpact as ChangeImpactSchema,
@@ -251,14 +252,8 @@ export const FREEZE_EXCEPTION_STATE_LABELS: Record<FreezeExceptionState, { label
   withdrawn: { label: 'Withdrawn', color: 'gray' },
 };
 
-const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
-const dayAndTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
-/** "1 Dec 2026, 22:00–23:00", or "20 Dec 2026, 00:00 – 3 Jan 2027, 00:00" across days, in the browser's zone. */
-export function formatInterval(start: string, end: string): string {
-  const s = new Date(start);
-  const e = new Date(end);
-  if (Number.isNaN(s.getTime()) || Number.isNaN(e.getTime())) return `${start} – ${end}`;
-  const sameDay = s.getFullYear() === e.getFullYear() && s.getMonth() === e.getMonth() && s.getDate() === e.getDate();
-  return sameDay ? `${dayAndTime.format(s)}–${timeOnly.format(e)}` : `${dayAndTime.format(s)} – ${dayAndTime.format(e)}`;
-}
+/**
+ * "1 Dec 2026, 22:00–23:00 CET", or "20 Dec 2026, 00:00 – 3 Jan 2027, 00:00 CET" across days, in the person's
+ * time zone (shared/format.ts).
+ */
+export const formatInterval = formatRange;

@@ -1,7 +1,8 @@
 import { Anchor, Badge, Button, Group, Paper, Select, SimpleGrid, Spoiler, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useId, useState } from 'react';
 import { ErrorAlert } from '../../shared/error-alert';
-import { formatDateTime } from '../../shared/format';
+import { SealedApprovalRecord } from '../audit/sealed-approval-record';
+import { formatWhen } from '../audit/audit-labels';
 import { toOptions } from '../../shared/labels';
 import { PageLoader } from '../../shared/loading';
 import { fieldErrorsFrom, UnplacedIssues } from './field-errors';
@@ -94,16 +95,21 @@ function EvidenceItem({ evidence }: { evidence: Evidence }) {
         </Text>
       </Group>
       <Text size="xs" c="dimmed" mt={2}>
-        {sealed ? 'Sealed by Cabinet' : `Added by ${evidence.createdByName}`}, {formatDateTime(evidence.createdAt)}
+        {sealed ? 'Sealed by Cabinet when the last approval was granted' : `Added by ${evidence.createdByName}`}, {formatWhen(evidence.createdAt)}
       </Text>
       {evidence.url && (
         <Anchor href={evidence.url} target="_blank" rel="noreferrer noopener" size="sm" style={{ overflowWrap: 'anywhere' }}>
           {evidence.url}
         </Anchor>
       )}
-      {evidence.body && (
-        <Spoiler maxHeight={sealed ? 0 : 72} showLabel={sealed ? 'Show the record' : 'Show all'} hideLabel="Hide" fz="xs" mt={4}>
-          <Text size="sm" className="cabinet-pre" ff={sealed ? 'monospace' : undefined} fz={sealed ? 'xs' : undefined}>
+      {sealed && evidence.body && (
+        <div style={{ marginTop: 'var(--mantine-spacing-xs)' }}>
+          <SealedApprovalRecord body={evidence.body} changeId={evidence.changeId} sha256={evidence.sha256} />
+        </div>
+      )}
+      {!sealed && evidence.body && (
+        <Spoiler maxHeight={72} showLabel="Show all" hideLabel="Hide" fz="xs" mt={4}>
+          <Text size="sm" className="cabinet-pre">
             {evidence.body}
           </Text>
         </Spoiler>

@@ -157,7 +157,7 @@ describe('ChangePage governance', () => {
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(<ChangePage />, { path: '/changes/chg_1', route: '/changes/:id', me: adminMe });
 
-    await waitFor(() => expect(screen.getByRole('tab', { name: 'Evidence (1 gate open)' })).toBeTruthy(), { timeout: 3000 });
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Evidence: 1 gate open' })).toBeTruthy(), { timeout: 3000 });
     fireEvent.click(await screen.findByRole('button', { name: 'Start implementation' }));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('“Start implementation” needs evidence first');

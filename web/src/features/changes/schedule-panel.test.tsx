@@ -65,7 +65,7 @@ const LOAD = { timeout: 5000 };
 const PAGE_TEST_TIMEOUT = 20_000;
 
 async function openScheduleTab() {
-  const tab = await screen.findByRole('tab', { name: 'Schedule (4 conflicts, 2 blocking)' }, LOAD);
+  const tab = await screen.findByRole('tab', { name: 'Schedule: 4 conflicts, 2 blocking' }, LOAD);
   fireEvent.click(tab);
   return screen.findByRole('list', { name: 'Conflicts' }, LOAD);
 }

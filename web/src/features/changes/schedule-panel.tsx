@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Paper, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Paper, Stack, Table, Text, Textarea, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { Link } from 'react-router';
 import type { ChangeDetail } from '../../api/types';
@@ -629,7 +629,11 @@ function ImpactedTable({
           <Table.Th w={70}>Depth</Table.Th>
           <Table.Th>Via</Table.Th>
           <Table.Th>Service</Table.Th>
-          {canEdit && <Table.Th w={90} />}
+          {canEdit && (
+            <Table.Th w={90}>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
+          )}
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
@@ -702,7 +706,9 @@ function ImpactSection({ changeId, canEdit }: { changeId: string; canEdit: boole
                 <Table.Tr>
                   <Table.Th>Service</Table.Th>
                   <Table.Th w={130}>Impacted CIs</Table.Th>
-                  <Table.Th w={110} />
+                  <Table.Th w={110}>
+                    <VisuallyHidden>Actions</VisuallyHidden>
+                  </Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>

@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Paper, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Group, Paper, Stack, Table, Text, Textarea, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime, isoToLocalInput, localInputToIso } from '../../shared/format';
@@ -138,7 +138,7 @@ function DelegationTable({ label, items, given }: { label: string; items: Delega
               <Table.Th w={170}>Until</Table.Th>
               <Table.Th>Reason</Table.Th>
               <Table.Th w={170}>Status</Table.Th>
-              {given && <Table.Th w={90} />}
+              {given && <Table.Th w={90}><VisuallyHidden>Actions</VisuallyHidden></Table.Th>}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>

@@ -31,7 +31,7 @@ describe('ChangePage: incidents and template', { timeout: PAGE_TEST_TIMEOUT }, (
     vi.stubGlobal('fetch', changePageServer(fromTemplate, [older, sampleIncident()]).fetch);
     renderWithProviders(<ChangePage />, { path: '/changes/chg_1', route: '/changes/:id', me: adminMe });
 
-    const tab = await screen.findByRole('tab', { name: 'Incidents (2)' }, LOAD);
+    const tab = await screen.findByRole('tab', { name: 'Incidents: 2' }, LOAD);
     fireEvent.click(tab);
     const table = await screen.findByRole('table', { name: 'Incidents caused by this change' }, LOAD);
     const numbers = within(table)

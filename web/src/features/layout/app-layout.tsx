@@ -1,12 +1,13 @@
-import { AppShell, Avatar, Badge, Box, Burger, Group, Kbd, Menu, NavLink, ScrollArea, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
+import { Anchor, AppShell, Avatar, Badge, Box, Burger, Group, Menu, NavLink, ScrollArea, Text, Tooltip, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { Suspense, useEffect } from 'react';
+import { Fragment, Suspense, useEffect } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { ErrorBoundary } from '../../shared/error-boundary';
+import { displayTimeZone, setDisplayTimeZone, zoneAbbreviation } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
-import { CHANGE_SEARCH_ID } from '../../shared/shortcuts';
 import { useMyApprovals } from '../approvals/approvals-api';
 import { hasPermission, hasRole, useCurrentUser, useSignOut } from '../auth/session';
+import { GlobalSearch } from '../home/global-search';
 import { NotificationBell } from '../notifications/notification-bell';
 
 interface NavItem {
@@ -16,28 +17,6 @@ interface NavItem {
   match?: (path: string) => boolean;
   /** A count shown after the label (hidden when 0), with words for screen readers. */
   badge?: { count: number; label: string };
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
-}
-
-/** "/" focuses the change search, from any page, unless the person is typing somewhere. */
-function useSearchShortcut() {
-  const navigate = useNavigate();
-  const location = useLocation();
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
-      event.preventDefault();
-      const input = document.getElementById(CHANGE_SEARCH_ID);
-      if (input) input.focus();
-      else navigate('/changes', { state: { focusSearch: true } });
-    };
-    window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
-  }, [navigate, location.pathname]);
 }
 
 function NavSection({ title, items }: { title?: string; items: NavItem[] }) {
@@ -88,12 +67,15 @@ function UserMenu() {
   return (
     <Menu position="bottom-end" width={220} shadow="md">
       <Menu.Target>
-        <UnstyledButton aria-label={`Account menu for ${me.name}`} className="cabinet-user-button">
+        {/* NOTE: accessibility. Named by its content, not an aria-label: the name must contain the text a
+            person sees (WCAG 2.5.3), and the initials are decoration. */}
+        <UnstyledButton className="cabinet-user-button">
           <Group gap={8} wrap="nowrap">
-            <Avatar size={28} radius="xl" color="blue">
+            <VisuallyHidden>Account menu for {me.name}</VisuallyHidden>
+            <Avatar size={28} radius="xl" color="blue" aria-hidden>
               {initials}
             </Avatar>
-            <Text size="sm" fw={500} visibleFrom="sm">
+            <Text size="sm" fw={500} visibleFrom="sm" aria-hidden>
               {me.name}
             </Text>
           </Group>
@@ -107,10 +89,12 @@ function UserMenu() {
           <Text size="xs">{me.email}</Text>
         </Menu.Label>
         <Menu.Divider />
+        <Menu.Item onClick={() => navigate('/me/preferences')}>Preferences</Menu.Item>
         <Menu.Item onClick={() => navigate('/me/delegations')}>Delegations</Menu.Item>
         <Menu.Item onClick={() => navigate('/me/calendar-feeds')}>Calendar feeds</Menu.Item>
         <Menu.Item onClick={() => navigate('/admin/tokens')}>API tokens</Menu.Item>
-        <Menu.Item color="red" onClick={() => signOut.mutate(undefined, { onSettled: () => navigate('/sign-in', { replace: true }) })}>
+        {/* c, not color: a Menu item draws a colour's shade 6 (3.3:1 on white) and a dark hover for a shade */}
+        <Menu.Item c="red.8" onClick={() => signOut.mutate(undefined, { onSettled: () => navigate('/sign-in', { replace: true }) })}>
           Sign out
         </Menu.Item>
       </Menu.Dropdown>
@@ -124,11 +108,14 @@ export function AppLayout() {
   const location = useLocation();
   const [navOpened, { toggle: toggleNav, close: closeNav }] = useDisclosure(false);
   const myApprovals = useMyApprovals();
-  useSearchShortcut();
+  // NOTE: set while rendering, before any page renders a time: every formatter reads it (shared/format.ts).
+  setDisplayTimeZone(me.timeZone);
+  const zone = displayTimeZone();
   // On a narrow screen the navigation is a drawer; following a link closes it.
   useEffect(closeNav, [location.pathname, closeNav]);
 
   const changeItems: NavItem[] = [
+    { to: '/', label: 'Home' },
     {
       to: '/changes',
       label: 'Changes',
@@ -160,6 +147,7 @@ export function AppLayout() {
   if (hasPermission(me, 'incident.import')) incidentItems.push({ to: '/incidents/import', label: 'Import incidents' });
   const governanceItems: NavItem[] = hasPermission(me, 'policy.read') ? [{ to: '/policy', label: 'Policy' }] : [];
   if (hasPermission(me, 'sla.read')) governanceItems.push({ to: '/sla/breaches', label: 'SLA breaches' });
+  if (hasPermission(me, 'audit.read')) governanceItems.push({ to: '/audit', label: 'Audit trail' });
   const adminItems: NavItem[] = [
     { to: '/admin/users', label: 'Users' },
     { to: '/admin/teams', label: 'Teams' },
@@ -175,14 +163,17 @@ export function AppLayout() {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="xs" wrap="nowrap">
             <Burger opened={navOpened} onClick={toggleNav} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
-            <Text component={Link} to="/changes" fw={800} size="lg" c="blue.8" td="none" className="cabinet-brand">
+            <Text component={Link} to="/" fw={800} size="lg" c="blue.8" td="none" className="cabinet-brand">
               Cabinet
             </Text>
-            <Text size="xs" c="dimmed" visibleFrom="sm">
-              Press <Kbd size="xs">/</Kbd> to search changes
-            </Text>
+            <GlobalSearch />
           </Group>
           <Group gap="xs" wrap="nowrap">
+            <Tooltip label={`Times are shown in ${zone}. Change it in Preferences.`}>
+              <Anchor component={Link} to="/me/preferences" size="xs" c="dimmed" visibleFrom="sm" data-testid="time-zone">
+                Times in {zoneAbbreviation()}
+              </Anchor>
+            </Tooltip>
             <NotificationBell />
             <UserMenu />
           </Group>
@@ -201,7 +192,10 @@ export function AppLayout() {
       <AppShell.Main id="main" tabIndex={-1} style={{ outline: 'none' }}>
         <ErrorBoundary resetKey={location.pathname}>
           <Suspense fallback={<PageLoader />}>
-            <Outlet />
+            {/* A new zone draws every page again, so that no time stays in the old one. */}
+            <Fragment key={zone}>
+              <Outlet />
+            </Fragment>
           </Suspense>
         </ErrorBoundary>
       </AppShell.Main>

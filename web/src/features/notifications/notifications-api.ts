@@ -13,7 +13,7 @@ export const notificationKeys = {
   list: (unreadOnly: boolean) => ['notifications', 'list', unreadOnly] as const,
 };
 
-/** How many notifications are unread; polled so the bell in the header stays current. */
+/** How many notifications are unread and not resolved; polled so the bell in the header stays current. */
 export function useUnreadCount() {
   return useQuery({
     queryKey: notificationKeys.unread,
@@ -59,4 +59,12 @@ export const NOTIFICATION_KIND_LABELS: Record<Notification['kind'], string> = {
   schedule_conflict: 'Schedule conflict',
   change_held: 'On hold',
   change_released: 'Released',
+  change_transitioned: 'Your change moved',
+  change_submitted: 'Submitted to you',
+  approval_decided: 'Approval decided',
 };
+
+/** Where a notification leads: the server's link (the change's page by number), else the change by id. */
+export function notificationLink(n: Pick<Notification, 'link' | 'changeId'>): string | null {
+  return n.link ?? (n.changeId ? `/changes/${encodeURIComponent(n.changeId)}` : null);
+}

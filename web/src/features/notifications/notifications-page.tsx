@@ -6,7 +6,7 @@ import { formatDateTime } from '../../shared/format';
 import { LoadMore } from '../../shared/load-more';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
-import { NOTIFICATION_KIND_LABELS, type Notification, useMarkAllRead, useMarkRead, useNotifications } from './notifications-api';
+import { NOTIFICATION_KIND_LABELS, type Notification, notificationLink, useMarkAllRead, useMarkRead, useNotifications } from './notifications-api';
 
 const KIND_COLORS: Record<Notification['kind'], string> = {
   approval_requested: 'blue',
@@ -19,35 +19,70 @@ const KIND_COLORS: Record<Notification['kind'], string> = {
   schedule_conflict: 'red',
   change_held: 'yellow',
   change_released: 'teal',
+  change_transitioned: 'indigo',
+  change_submitted: 'blue',
+  approval_decided: 'teal',
 };
 
+/**
+ * One notice. A resolved one (an approval someone decided, withdrawn or requested again) stays in the list,
+ * greyed, with what resolved it, and no longer counts as unread or offers "Mark read".
+ */
 function NotificationItem({ n }: { n: Notification }) {
   const markRead = useMarkRead();
-  const unread = n.readAt === null;
+  const resolved = n.resolvedAt !== null;
+  const unread = n.readAt === null && !resolved;
+  const link = notificationLink(n);
   return (
-    <Paper component="li" withBorder radius="sm" p="sm" bg={unread ? 'blue.0' : undefined} data-unread={unread || undefined} aria-label={n.title}>
+    <Paper
+      component="li"
+      withBorder
+      radius="sm"
+      p="sm"
+      bg={unread ? 'blue.0' : resolved ? 'gray.0' : undefined}
+      data-unread={unread || undefined}
+      data-resolved={resolved || undefined}
+      aria-label={n.title}
+    >
       <Group justify="space-between" align="flex-start" wrap="nowrap" gap="sm">
         <Stack gap={2} style={{ minWidth: 0 }}>
           <Group gap="xs">
-            <Badge size="sm" variant="light" color={KIND_COLORS[n.kind]}>
+            <Badge size="sm" variant="light" color={resolved ? 'gray' : KIND_COLORS[n.kind]}>
               {NOTIFICATION_KIND_LABELS[n.kind]}
             </Badge>
+            {n.needsAction && (
+              <Badge size="sm" variant="outline" color="orange.9">
+                Needs your decision
+              </Badge>
+            )}
+            {resolved && (
+              <Badge size="sm" variant="outline" color="gray.7">
+                Resolved
+              </Badge>
+            )}
             <Text size="xs" c="dimmed">
               {formatDateTime(n.createdAt)}
             </Text>
           </Group>
           <Text size="sm" fw={unread ? 700 : 500}>
-            {n.changeId ? (
-              <Text component={Link} to={`/changes/${n.changeId}`} inherit c="blue.8" onClick={() => unread && markRead.mutate(n.id)}>
+            {link ? (
+              <Text component={Link} to={link} inherit c={resolved ? 'dark.6' : 'blue.8'} onClick={() => unread && markRead.mutate(n.id)}>
                 {n.title}
               </Text>
             ) : (
               n.title
             )}
           </Text>
-          <Text size="sm" c="dark.6">
-            {n.body}
-          </Text>
+          {n.body !== '' && (
+            <Text size="sm" c="dark.6">
+              {n.body}
+            </Text>
+          )}
+          {resolved && (
+            <Text size="sm" c="dark.6" data-testid="resolution">
+              {n.resolution ?? 'Resolved.'} <Text span size="xs" c="dimmed">({formatDateTime(n.resolvedAt)})</Text>
+            </Text>
+          )}
         </Stack>
         {unread && (
           <Button size="compact-xs" variant="default" onClick={() => markRead.mutate(n.id)} loading={markRead.isPending} aria-label={`Mark read: ${n.title}`}>
@@ -59,7 +94,10 @@ function NotificationItem({ n }: { n: Notification }) {
   );
 }
 
-/** The inbox: approval requests, reminders, escalations, SLA breaches and break-glass notices, newest first. */
+/**
+ * The inbox, newest first: approvals asked of you (resolved once someone decides them), what happens to your
+ * changes, submissions routed to you as change manager, conflicts and SLA notices.
+ */
 export function NotificationsPage() {
   const [filter, setFilter] = useState<'unread' | 'all'>('all');
   const query = useNotifications(filter === 'unread');
@@ -92,7 +130,9 @@ export function NotificationsPage() {
       {query.isError && <ErrorAlert error={query.error} title="Cannot load your notifications" onRetry={() => void query.refetch()} />}
       {query.isSuccess && items.length === 0 && (
         <Text size="sm" c="dimmed">
-          {filter === 'unread' ? 'No unread notifications.' : 'No notifications yet. Approval requests, reminders and escalations for you appear here.'}
+          {filter === 'unread'
+            ? 'No unread notifications.'
+            : 'No notifications yet. Approvals asked of you, moves of your changes, submissions routed to you and schedule conflicts appear here.'}
         </Text>
       )}
       {items.length > 0 && (

@@ -23,6 +23,11 @@ function notification(over: Partial<Notification> = {}): Notification {
     approvalId: 'apr_1',
     createdAt: '2026-11-02T09:00:00.000Z',
     readAt: null,
+    changeNumber: 'CHG0000007',
+    link: '/changes/CHG0000007',
+    needsAction: true,
+    resolvedAt: null,
+    resolution: null,
     ...over,
   };
 }
@@ -63,12 +68,57 @@ describe('NotificationsPage', () => {
     expect(items[0]!.getAttribute('data-unread')).toBe('true');
     expect(items[1]!.getAttribute('data-unread')).toBeNull();
     expect(within(items[1]!).getByText('Escalated to you')).toBeTruthy();
-    expect(within(items[0]!).getByRole('link', { name: 'CHG0000007 needs your approval' }).getAttribute('href')).toBe('/changes/chg_7');
+    expect(within(items[0]!).getByRole('link', { name: 'CHG0000007 needs your approval' }).getAttribute('href')).toBe('/changes/CHG0000007');
     expect(screen.getByText('1 unread.')).toBeTruthy();
 
     fireEvent.click(within(items[0]!).getByRole('button', { name: 'Mark read: CHG0000007 needs your approval' }));
     await waitFor(() => expect(server.calls.some((c) => c.method === 'POST' && c.url.endsWith('/n1/read'))).toBe(true));
     expect(within(items[1]!).queryByRole('button', { name: /^Mark read/ })).toBeNull();
+  });
+
+  it('shows a decided request as resolved, says who decided, and offers nothing to do', async () => {
+    const resolved = notification({
+      id: 'n3',
+      title: 'CHG0000123 "Upgrade payments DB" needs your approval by Sat 12 Dec 2026, 22:00 UTC.',
+      needsAction: false,
+      resolvedAt: '2026-11-02T12:00:00.000Z',
+      resolution: 'Decided by Ada Lovelace (approved).',
+      changeNumber: 'CHG0000123',
+      link: '/changes/CHG0000123',
+    });
+    const moved = notification({
+      id: 'n4',
+      kind: 'change_transitioned',
+      title: 'CHG0000123 "Upgrade payments DB" was approved by Ada Lovelace and is ready to schedule.',
+      body: '',
+      approvalId: null,
+      needsAction: false,
+      changeNumber: 'CHG0000123',
+      link: '/changes/CHG0000123',
+    });
+    vi.stubGlobal('fetch', fakeServer([{ path: INBOX, body: { items: [moved, resolved], nextCursor: null, unread: 1 } }]).fetch);
+    renderWithProviders(<NotificationsPage />);
+    const list = await screen.findByRole('list', { name: 'Notifications' });
+    const [first, second] = within(list).getAllByRole('listitem');
+    expect(first!.getAttribute('data-unread')).toBe('true');
+    expect(within(first!).getByText('Your change moved')).toBeTruthy();
+    expect(within(first!).getByRole('link', { name: /was approved by Ada Lovelace and is ready to schedule\.$/ }).getAttribute('href')).toBe('/changes/CHG0000123');
+
+    expect(second!.getAttribute('data-resolved')).toBe('true');
+    expect(second!.getAttribute('data-unread')).toBeNull();
+    expect(within(second!).getByText('Resolved')).toBeTruthy();
+    expect(within(second!).queryByText('Needs your decision')).toBeNull();
+    expect(within(second!).getByTestId('resolution').textContent).toMatch(/^Decided by Ada Lovelace \(approved\)\./);
+    expect(within(second!).queryByRole('button', { name: /^Mark read/ })).toBeNull();
+    expect(within(second!).getByRole('link', { name: /needs your approval by Sat 12 Dec 2026, 22:00 UTC\.$/ }).getAttribute('href')).toBe('/changes/CHG0000123');
+  });
+
+  it('marks a request that still waits for the reader as needing their decision', async () => {
+    vi.stubGlobal('fetch', fakeServer([{ path: INBOX, body: { items: [notification()], nextCursor: null, unread: 1 } }]).fetch);
+    renderWithProviders(<NotificationsPage />);
+    const [item] = within(await screen.findByRole('list', { name: 'Notifications' })).getAllByRole('listitem');
+    expect(within(item!).getByText('Needs your decision')).toBeTruthy();
+    expect(item!.getAttribute('data-resolved')).toBeNull();
   });
 
   it('marks all read and filters to unread ones', async () => {

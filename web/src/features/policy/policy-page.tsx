@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Code, Group, Modal, Paper, ScrollArea, Stack, Table, Tabs, Text, Title, Tooltip } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Modal, Paper, ScrollArea, Stack, Table, Tabs, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core';
 import { type ReactNode, useState } from 'react';
 import { Fact } from '../../shared/fact';
 import { formatDateTime } from '../../shared/format';
@@ -243,7 +243,7 @@ function Versions() {
                 <Table.Th w={140}>Content hash</Table.Th>
                 <Table.Th w={180}>Applied</Table.Th>
                 <Table.Th>Applied by</Table.Th>
-                <Table.Th w={110} />
+                <Table.Th w={110}><VisuallyHidden>Files</VisuallyHidden></Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -272,7 +272,7 @@ function Versions() {
                       size="compact-xs"
                       variant="subtle"
                       onClick={() => setShown(v.number)}
-                      aria-label={`Files of version ${v.number}`}
+                      aria-label={`View files of version ${v.number}`}
                     >
                       View files
                     </Button>

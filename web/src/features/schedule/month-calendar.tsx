@@ -1,7 +1,8 @@
-import { Box, Text, Tooltip, UnstyledButton } from '@mantine/core';
+import { Box, Text, Tooltip, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import type { CSSProperties } from 'react';
 import { Link } from 'react-router';
 import './schedule.css';
+import { toZonedDate } from '../../shared/format';
 import { RISK_LEVEL_COLORS } from '../changes/risk-badge';
 import type { CalendarChange, ScheduledWindow } from './schedule-api';
 import { changeLabel, hiddenPerDay, intervalWords, isWithdrawn, type MonthBar, monthBars, riskWords } from './schedule-layout';
@@ -62,7 +63,7 @@ function MonthBarLink({ bar }: { bar: MonthBar }) {
  * top of a day, and changes are bars coloured by risk over the days they span (cut at the end of a week
  * and continued on the next row), linking to the change.
  */
-export function MonthCalendar({ year, month, changes, windows, today = new Date(), onShowDay }: MonthCalendarProps) {
+export function MonthCalendar({ year, month, changes, windows, today = toZonedDate(Date.now()), onShowDay }: MonthCalendarProps) {
   const weeks = monthGrid(year, month);
   const barsByWeek = monthBars(changes, weeks);
   const todayKey = dayKey(today);
@@ -89,10 +90,12 @@ export function MonthCalendar({ year, month, changes, windows, today = new Date(
               const dayWords = day.toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long' });
               const label = `${dayWords}${names.length ? `: ${names.join(', ')}` : ''}`;
               return (
+                // NOTE: accessibility. The day is named by hidden words inside the cell, not an aria-label, which
+                // would have to contain everything the cell shows (WCAG 2.5.3); the number and the freeze's name
+                // that a person sees are hidden from screen readers, which hear the words instead.
                 <Box
                   key={key}
                   role="gridcell"
-                  aria-label={label}
                   data-day={key}
                   data-outside={day.getMonth() !== month || undefined}
                   data-today={key === todayKey || undefined}
@@ -102,7 +105,8 @@ export function MonthCalendar({ year, month, changes, windows, today = new Date(
                   title={names.length ? names.join(', ') : undefined}
                 >
                   {maintenance.length > 0 && <div className="cabinet-month-band" data-testid="maintenance-band" />}
-                  <div className="cabinet-month-head">
+                  <VisuallyHidden>{label}</VisuallyHidden>
+                  <div className="cabinet-month-head" aria-hidden>
                     <Text size="xs" fw={key === todayKey ? 800 : 500} className="cabinet-month-date">
                       {day.getDate()}
                     </Text>

@@ -12,6 +12,8 @@ import {
   hiddenPerDay,
   layoutColumns,
   monthBars,
+  monthLabels,
+  openingMinute,
   parseDayKey,
   rangeTitle,
   startOfWeek,
@@ -143,6 +145,32 @@ describe('monthBars', () => {
     expect(first!.laneCount).toBe(3);
     expect(hiddenPerDay(first!.bars, 2)).toEqual([0, 1, 0, 0, 0, 0, 0]);
     expect(hiddenPerDay(first!.bars, 1)).toEqual([0, 2, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('where the week view opens', () => {
+  const seg = (startMin: number, endMin: number, continuesBefore = false) => ({ startMin, endMin, continuesBefore });
+  it.each([
+    ['an hour before the earliest change, when every change is at 22:00', [seg(22 * 60, 24 * 60), seg(22 * 60 + 30, 24 * 60)], 9 * 60, 21 * 60],
+    ['an hour before an early change, whatever the time now', [seg(7 * 60 + 45, 9 * 60), seg(22 * 60, 23 * 60)], 15 * 60, 6 * 60],
+    ['at midnight for a change just after it', [seg(20, 80)], 12 * 60, 0],
+    ['an hour before now when nothing is planned', [], 14 * 60 + 35, 13 * 60],
+    ['an hour before now when only whole days are planned (strips)', [seg(0, 1440)], 9 * 60, 8 * 60],
+    ['by the start of an overnight change, not its after-midnight part', [seg(0, 120, true), seg(23 * 60, 1440)], 9 * 60, 22 * 60],
+  ])('opens %s', (_name, segments, nowMin, expected) => {
+    expect(openingMinute(segments, nowMin)).toBe(expected);
+  });
+});
+
+describe('timeline month labels', () => {
+  const run = (first: Date) => Array.from({ length: 14 }, (_, i) => addDays(first, i));
+  it.each([
+    ['a fortnight inside one month', new Date(2026, 11, 7), [{ start: 0, span: 14, long: 'December 2026', short: 'Dec' }]],
+    // The trial's "November 2026December 2026": two labels, each only as wide as its days.
+    ['one day of November, then December', new Date(2026, 10, 30), [{ start: 0, span: 1, long: 'November 2026', short: 'Nov' }, { start: 1, span: 13, long: 'December 2026', short: 'Dec' }]],
+    ['across the new year', new Date(2026, 11, 28), [{ start: 0, span: 4, long: 'December 2026', short: 'Dec' }, { start: 4, span: 10, long: 'January 2027', short: 'Jan' }]],
+  ])('labels %s', (_name, first, expected) => {
+    expect(monthLabels(run(first))).toEqual(expected);
   });
 });
 

@@ -210,6 +210,18 @@ export function assignLanes(items: readonly { start: number; end: number }[]): {
   return { lanes, laneCount: laneEnds.length };
 }
 
+/**
+ * The minute of the day a week view opens at: an hour before the earliest start of a change in the week
+ * (whole-day strips and the after-midnight part of an overnight change do not count), so that the week's
+ * first change is in sight; with none, an hour before `fallbackMin` (the current time). Whole hours, never
+ * before midnight.
+ */
+export function openingMinute(segments: readonly Pick<DaySegment, 'startMin' | 'endMin' | 'continuesBefore'>[], fallbackMin: number): number {
+  const starts = segments.filter((s) => !s.continuesBefore && !(s.startMin === 0 && s.endMin === MINUTES_PER_DAY)).map((s) => s.startMin);
+  const first = starts.length > 0 ? Math.min(...starts) : fallbackMin;
+  return Math.max(0, Math.floor(first / 60) - 1) * 60;
+}
+
 // ---- month ---------------------------------------------------------------------------------------------
 
 /** A change's piece in one week row of the month: from column `startCol` over `span` days, in `lane`. */
@@ -253,6 +265,31 @@ export function hiddenPerDay(bars: readonly MonthBar[], visibleLanes: number, da
 }
 
 // ---- timeline ------------------------------------------------------------------------------------------
+
+/** A month's label over the timeline's axis: from day `start` for `span` days, in full or short. */
+export interface MonthLabel {
+  start: number;
+  span: number;
+  /** "December 2026". */
+  long: string;
+  /** "Dec": for a month the axis shows only a few days of. */
+  short: string;
+}
+
+/**
+ * The month labels of a run of days: one per month shown, each as wide as its days, so that two labels never
+ * overlap ("November 2026December 2026" when the run starts on 30 November). The view writes a month it
+ * shows only a few days of short.
+ */
+export function monthLabels(days: readonly Date[]): MonthLabel[] {
+  const out: MonthLabel[] = [];
+  days.forEach((day, i) => {
+    const last = out[out.length - 1];
+    if (last && days[last.start]!.getMonth() === day.getMonth() && days[last.start]!.getFullYear() === day.getFullYear()) last.span += 1;
+    else out.push({ start: i, span: 1, long: monthTitle(day.getFullYear(), day.getMonth()), short: SHORT_MONTHS[day.getMonth()]! });
+  });
+  return out;
+}
 
 /**
  * Where an instant falls on an axis of `dayCount` local days from `firstDay`, from 0 to 1. Every day is

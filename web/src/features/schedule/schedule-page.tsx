@@ -1,12 +1,14 @@
 import { Button, Group, SegmentedControl, Text, Title } from '@mantine/core';
+import { useMemo } from 'react';
 import { Link } from 'react-router';
 import type { RiskLevel } from '../../api/types';
 import { ErrorAlert } from '../../shared/error-alert';
+import { fromZonedDate, toZonedDate, zoneWords } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
 import { RISK_LEVEL_COLORS, RISK_LEVEL_LABELS } from '../changes/risk-badge';
 import { MonthCalendar } from './month-calendar';
-import { useCalendar, useScheduleCis, useScheduleServices } from './schedule-api';
+import { type Calendar, useCalendar, useScheduleCis, useScheduleServices } from './schedule-api';
 import { ScheduleFilters } from './schedule-filters';
 import { addDays, rangeTitle } from './schedule-layout';
 import { type ScheduleView, SCHEDULE_VIEWS, stepDate, useScheduleParams, VIEW_LABELS, viewRange } from './schedule-url';
@@ -14,6 +16,16 @@ import { monthTitle } from './schedule-words';
 import { TimelineCalendar } from './timeline-calendar';
 import type { TimelineGrouping } from './timeline-rows';
 import { WeekCalendar } from './week-calendar';
+
+const zoned = (iso: string) => toZonedDate(iso).toISOString();
+
+/** The calendar's changes and window occurrences with their times as readings of the person's zone. */
+function inDisplayZone(calendar: Calendar | undefined): Pick<Calendar, 'changes' | 'windows'> {
+  return {
+    changes: (calendar?.changes ?? []).map((c) => ({ ...c, plannedStart: zoned(c.plannedStart), plannedEnd: zoned(c.plannedEnd) })),
+    windows: (calendar?.windows ?? []).map((w) => ({ ...w, start: zoned(w.start), end: zoned(w.end) })),
+  };
+}
 
 const STEP_WORDS: Record<ScheduleView, string> = { month: 'month', week: 'week', timeline: 'two weeks' };
 const PERIOD_WORDS: Record<ScheduleView, string> = { month: 'month', week: 'week', timeline: 'fortnight' };
@@ -28,8 +40,9 @@ export function SchedulePage() {
   const { view, date, groupBy, filters } = state;
   const range = viewRange(view, date);
   const query = useCalendar(range.from, range.to, filters);
-  const changes = query.data?.changes ?? [];
-  const windows = query.data?.windows ?? [];
+  // NOTE: the views place local Dates; instants become readings of the person's zone here, once, so that
+  // every view lays out and names times in it (shared/format.ts, toZonedDate).
+  const { changes, windows } = useMemo(() => inDisplayZone(query.data), [query.data]);
   const isTimeline = view === 'timeline';
   const services = useScheduleServices(isTimeline);
   const ciIds = isTimeline ? [...new Set([...changes.flatMap((c) => c.ciIds), ...(filters.ciId ? [filters.ciId] : [])])].sort() : [];
@@ -72,6 +85,9 @@ export function SchedulePage() {
           <Title order={2} size="h4" aria-live="polite" data-testid="schedule-title">
             {title}
           </Title>
+          <Text size="xs" c="dimmed" data-testid="schedule-zone">
+            Times in {zoneWords(fromZonedDate(range.first))}
+          </Text>
         </Group>
         <Group gap="md">
           {isTimeline && (
@@ -96,7 +112,7 @@ export function SchedulePage() {
       ) : view === 'month' ? (
         <MonthCalendar year={date.getFullYear()} month={date.getMonth()} changes={changes} windows={windows} onShowDay={(day) => update({ view: 'week', date: day })} />
       ) : view === 'week' ? (
-        <WeekCalendar weekStart={range.first} changes={changes} windows={windows} />
+        <WeekCalendar weekStart={range.first} changes={changes} windows={windows} settled={!query.isPlaceholderData} />
       ) : (
         <TimelineCalendar
           firstDay={range.first}

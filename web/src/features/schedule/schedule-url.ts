@@ -1,4 +1,5 @@
 import { useSearchParams } from 'react-router';
+import { fromZonedDate, toZonedDate } from '../../shared/format';
 import type { CalendarFilters } from './schedule-api';
 import { addDays, parseDayKey, startOfDay, startOfWeek } from './schedule-layout';
 import { dayKey, monthGrid } from './schedule-words';
@@ -52,7 +53,10 @@ export function writeScheduleParams(state: ScheduleState, today: Date): URLSearc
   return out;
 }
 
-/** The days a view shows: first day and how many, and the range to ask the calendar for. */
+/**
+ * The days a view shows: first day and how many, and the range to ask the calendar for. Days are the
+ * person's (shared/format.ts, toZonedDate); `from` and `to` are the instants their midnights fall on.
+ */
 export function viewRange(view: ScheduleView, date: Date): { first: Date; dayCount: number; from: string; to: string } {
   let first: Date;
   let dayCount: number;
@@ -64,7 +68,7 @@ export function viewRange(view: ScheduleView, date: Date): { first: Date; dayCou
     first = startOfWeek(date);
     dayCount = view === 'week' ? 7 : TIMELINE_DAYS;
   }
-  return { first, dayCount, from: first.toISOString(), to: addDays(first, dayCount).toISOString() };
+  return { first, dayCount, from: fromZonedDate(first).toISOString(), to: fromZonedDate(addDays(first, dayCount)).toISOString() };
 }
 
 /** The date one step back or forward: a month, a week, or the timeline's 14 days. */
@@ -81,7 +85,7 @@ type ScheduleChange = Partial<ScheduleState>;
  */
 export function useScheduleParams() {
   const [params, setParams] = useSearchParams();
-  const today = new Date();
+  const today = toZonedDate(Date.now());
   const state = readScheduleParams(params, today);
   const update = (change: ScheduleChange | ((current: ScheduleState) => ScheduleChange)) =>
     setParams(

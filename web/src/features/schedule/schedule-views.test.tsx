@@ -2,6 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { useLocation } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Ci, Service } from '../../api/types';
+import { setDisplayTimeZone } from '../../shared/format';
 import { fakeServer, renderWithProviders, testPolicy } from '../../test/render';
 import { MonthCalendar } from './month-calendar';
 import type { CalendarChange, ScheduledWindow } from './schedule-api';
@@ -9,7 +10,10 @@ import { SchedulePage } from './schedule-page';
 import { TimelineCalendar } from './timeline-calendar';
 import { HOUR_PX, WeekCalendar } from './week-calendar';
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  setDisplayTimeZone(null);
+});
 
 /** A local wall-clock time as an instant, so the tests hold in any TZ the runner has. */
 const local = (y: number, m: number, d: number, h = 0, min = 0) => new Date(y, m - 1, d, h, min).toISOString();
@@ -40,6 +44,18 @@ describe('WeekCalendar', () => {
   const renderWeek = () =>
     renderWithProviders(<WeekCalendar weekStart={new Date(2026, 11, 7)} now={new Date(2026, 11, 10, 9, 30)} changes={[upgrade, overlapping, overnight]} windows={[occurrence(), saturdayNight]} />);
   const day = (key: string) => document.querySelector<HTMLElement>(`[data-day="${key}"]`)!;
+
+  it('opens scrolled to the week’s earliest change (every change at 22:00: not the morning)', () => {
+    const late = [overnight, change({ id: 'chg_9', number: 'CHG0000009', plannedStart: local(2026, 12, 8, 22), plannedEnd: local(2026, 12, 8, 23) })];
+    renderWithProviders(<WeekCalendar weekStart={new Date(2026, 11, 7)} now={new Date(2026, 11, 10, 9, 30)} changes={late} windows={[]} />);
+    // An hour before the first one, a little above it so that the hour's label shows under the day headers.
+    expect(screen.getByRole('region', { name: 'Week, hour by hour' }).scrollTop).toBe(21 * HOUR_PX - 8);
+  });
+
+  it('opens at the current hour when the week has nothing planned', () => {
+    renderWithProviders(<WeekCalendar weekStart={new Date(2026, 11, 7)} now={new Date(2026, 11, 10, 15, 30)} changes={[]} windows={[]} />);
+    expect(screen.getByRole('region', { name: 'Week, hour by hour' }).scrollTop).toBe(14 * HOUR_PX - 8);
+  });
 
   it('has a heading per day and places changes at their times, overlapping ones side by side', () => {
     renderWeek();
@@ -200,6 +216,21 @@ describe('SchedulePage', () => {
       serviceId: 'svc_pay',
       state: 'scheduled,authorize',
     });
+  });
+
+  it('lays out and names times in the person’s zone, and asks for that zone’s days', async () => {
+    // The runner's zone is not Tokyo's; a change at 13:00 UTC is 22:00 in Tokyo.
+    setDisplayTimeZone('Asia/Tokyo');
+    const tokyoNight = change({ plannedStart: '2026-12-10T13:00:00.000Z', plannedEnd: '2026-12-10T14:00:00.000Z' });
+    const server = fakeServer([{ path: '/api/v1/calendar', body: { changes: [tokyoNight], windows: [], truncated: false } }, ...routes.slice(1)]);
+    vi.stubGlobal('fetch', server.fetch);
+    renderPage('?view=week&date=2026-12-10');
+    const block = await screen.findByRole('link', { name: 'CHG0000001 Upgrade pay-db, high risk, Thu 10 Dec 22:00–23:00' });
+    expect(block.style.top).toBe(`${22 * HOUR_PX}px`);
+    expect(screen.getByTestId('schedule-zone').textContent).toMatch(/^Times in Asia\/Tokyo/);
+    const asked = new URL(server.calls.find((c) => c.url.startsWith('/api/v1/calendar'))!.url, 'http://x');
+    // Monday 7 December 00:00 in Tokyo is Sunday 6 December 15:00 UTC.
+    expect([asked.searchParams.get('from'), asked.searchParams.get('to')]).toEqual(['2026-12-06T15:00:00.000Z', '2026-12-13T15:00:00.000Z']);
   });
 
   it('switches to the timeline by service and by CI, steps two weeks, and keeps it all in the URL', async () => {

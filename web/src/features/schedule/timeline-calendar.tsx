@@ -6,8 +6,8 @@ import './schedule.css';
 import type { Ci, Service } from '../../api/types';
 import { changeTooltip, riskStyle } from './month-calendar';
 import type { CalendarChange, ScheduledWindow } from './schedule-api';
-import { addDays, axisPosition, axisSpan, changeLabel, daysBetween, intervalWords, isWithdrawn, type TimelineBar, timelineBars } from './schedule-layout';
-import { dayKey, monthTitle } from './schedule-words';
+import { addDays, axisPosition, axisSpan, changeLabel, daysBetween, intervalWords, isWithdrawn, monthLabels, type TimelineBar, timelineBars } from './schedule-layout';
+import { dayKey } from './schedule-words';
 import { type TimelineGrouping, type TimelineRow, timelineRows } from './timeline-rows';
 import { useMinuteClock } from './use-minute-clock';
 
@@ -15,6 +15,8 @@ import { useMinuteClock } from './use-minute-clock';
 const INSIDE_PX = 96;
 const LABEL_PX = 150;
 const LANE_PX = 22;
+/** A month shown for fewer days than this is labelled "Dec" rather than "December 2026". */
+const SHORT_LABEL_DAYS = 3;
 /** Used until the axis has been measured (and in tests, where nothing has a size). */
 const FALLBACK_TRACK_PX = 900;
 
@@ -127,13 +129,12 @@ export function TimelineCalendar({ firstDay, dayCount, changes, windows, groupBy
         <div className="cabinet-tl-head">
           <div className="cabinet-tl-corner">{groupBy === 'ci' ? 'CI' : 'Service'}</div>
           <div className="cabinet-tl-axis" ref={axisRef}>
-            {days.map((day, i) =>
-              i === 0 || day.getDate() === 1 ? (
-                <div key={`month-${dayKey(day)}`} className="cabinet-tl-monthlabel" style={{ left: pct(i / dayCount) }}>
-                  {monthTitle(day.getFullYear(), day.getMonth())}
-                </div>
-              ) : null,
-            )}
+            {monthLabels(days).map((m) => (
+              // Each label is as wide as its month's days and cut there, so neighbours never run together.
+              <div key={`month-${m.long}`} className="cabinet-tl-monthlabel" style={{ left: pct(m.start / dayCount), width: pct(m.span / dayCount) }} title={m.long}>
+                {m.span >= SHORT_LABEL_DAYS ? m.long : m.short}
+              </div>
+            ))}
             {days.map((day, i) => (
               <div
                 key={dayKey(day)}

@@ -4,14 +4,12 @@ import { Link } from 'react-router';
 import './schedule.css';
 import { changeTooltip, riskStyle } from './month-calendar';
 import type { CalendarChange, ScheduledWindow } from './schedule-api';
-import { addDays, blocksOutOfView, changeLabel, clockWords, daysBetween, type DaySegment, daySegments, intervalWords, isWithdrawn, layoutColumns, localMinutes } from './schedule-layout';
+import { addDays, blocksOutOfView, changeLabel, clockWords, daysBetween, type DaySegment, daySegments, intervalWords, isWithdrawn, layoutColumns, localMinutes, openingMinute } from './schedule-layout';
 import { dayKey } from './schedule-words';
 import { useMinuteClock } from './use-minute-clock';
 
 /** Height of one hour; the day is 24 of them. */
 export const HOUR_PX = 40;
-/** The hour the view opens at (scrolled so that it is the first one under the day headers). */
-const OPEN_AT_HOUR = 6;
 /** The shortest a change is drawn, in minutes, so that a five-minute change can still be read and clicked. */
 const MIN_BLOCK_MINUTES = 30;
 /** Height of the sticky day headers (see .cabinet-week-dayhead). */
@@ -24,6 +22,8 @@ interface WeekCalendarProps {
   windows: ScheduledWindow[];
   /** Where the "now" line is; the real clock (ticking every minute) unless a test says otherwise. */
   now?: Date;
+  /** False while the changes shown are still the previous week's (the view waits for this week's to open). */
+  settled?: boolean;
 }
 
 const px = (minutes: number) => (minutes * HOUR_PX) / 60;
@@ -77,10 +77,11 @@ function ChangeBlock({ change, segment, place }: { change: CalendarChange; segme
         data-continues-after={segment.continuesAfter || undefined}
         style={{ ...riskStyle(change.riskLevel), top: px(segment.startMin), height: px(minutes) - 1, ...blockBox(place) }}
       >
-        <span className="cabinet-week-block-time">
-          {start}
-          <span className="cabinet-week-block-end">–{end}</span>
-        </span>{' '}
+        {/* NOTE: accessibility. The times are drawn by CSS from data attributes rather than written as text: the
+            link's name ("CHG0000012 Patch pay-db, high risk, Thu 10 Dec 14:00–16:00") says them after the number
+            and title, and a name must contain the visible text in its order (WCAG 2.5.3), which a leading time
+            would break. */}
+        <span className="cabinet-week-block-time" data-start={start} data-end={`–${end}`} aria-hidden />{' '}
         <span className="cabinet-week-block-title">
           {change.number} {change.title}
         </span>
@@ -90,7 +91,7 @@ function ChangeBlock({ change, segment, place }: { change: CalendarChange; segme
 }
 
 /** A change that fills the whole day: a full-height strip at the left, its name running down it. */
-function ChangeStrip({ change, index }: { change: CalendarChange; index: number }) {
+function ChangeStrip({ change, index, nameAtMin }: { change: CalendarChange; index: number; nameAtMin: number }) {
   return (
     <Tooltip label={changeTooltip(change)} openDelay={300}>
       <Link
@@ -103,7 +104,7 @@ function ChangeStrip({ change, index }: { change: CalendarChange; index: number 
         data-continues-before
         data-continues-after
         // Its name starts at the hour the view opens at, so that it is in sight.
-        style={{ ...riskStyle(change.riskLevel), left: 1 + index * STRIP_PX, width: STRIP_PX - 2, paddingTop: px(OPEN_AT_HOUR * 60) + 4 }}
+        style={{ ...riskStyle(change.riskLevel), left: 1 + index * STRIP_PX, width: STRIP_PX - 2, paddingTop: px(nameAtMin) + 4 }}
       >
         {change.number} {change.title}
       </Link>
@@ -112,12 +113,14 @@ function ChangeStrip({ change, index }: { change: CalendarChange; index: number 
 }
 
 /**
- * A week as seven day columns over 24 hours, in the browser's time zone. Changes are blocks at their
+ * A week as seven day columns over 24 hours, in the person's time zone (the dates it is given are already
+ * readings of it: shared/format.ts, toZonedDate). It opens scrolled to the week's earliest change, or to
+ * the current hour when nothing is planned. Changes are blocks at their
  * planned times, side by side where they overlap, coloured by risk and linking to the change; freezes
  * shade the hours they cover, maintenance windows are a blue tint with a band on the left, and a red line
  * marks now.
  */
-export function WeekCalendar({ weekStart, changes, windows, now: fixedNow }: WeekCalendarProps) {
+export function WeekCalendar({ weekStart, changes, windows, now: fixedNow, settled = true }: WeekCalendarProps) {
   const now = useMinuteClock(fixedNow);
   const scrollRef = useRef<HTMLDivElement>(null);
   // The minutes of the day in view, once the box has a size; it says which days have changes out of sight.
@@ -127,14 +130,21 @@ export function WeekCalendar({ weekStart, changes, windows, now: fixedNow }: Wee
     if (!el || el.clientHeight === 0) return;
     setInView({ from: (el.scrollTop / HOUR_PX) * 60, to: ((el.scrollTop + el.clientHeight - HEAD_PX) / HOUR_PX) * 60 });
   }, []);
-  useLayoutEffect(() => {
-    // A little above the hour, so that its label shows whole under the sticky day headers.
-    if (scrollRef.current) scrollRef.current.scrollTop = px(OPEN_AT_HOUR * 60) - 8;
-    measure();
-  }, [measure]);
-  const scrollToMinute = (minute: number) => scrollRef.current?.scrollTo({ top: Math.max(0, px(minute) - HOUR_PX / 2), behavior: 'smooth' });
   const days = Array.from({ length: 7 }, (_, i) => addDays(weekStart, i));
   const changesByDay = byDay(changes, (c) => [c.plannedStart, c.plannedEnd], weekStart);
+  const openAt = openingMinute(
+    changesByDay.flatMap((day) => day.map((p) => p.segment)),
+    localMinutes(now.getTime()),
+  );
+  // Opens at `openAt` for each week shown (not again when the same week's data refreshes, which would undo
+  // the person's own scrolling).
+  const weekKey = dayKey(weekStart);
+  useLayoutEffect(() => {
+    // A little above the hour, so that its label shows whole under the sticky day headers.
+    if (scrollRef.current && settled) scrollRef.current.scrollTop = Math.max(0, px(openAt) - 8);
+    measure();
+  }, [measure, weekKey, settled]);
+  const scrollToMinute = (minute: number) => scrollRef.current?.scrollTo({ top: Math.max(0, px(minute) - HOUR_PX / 2), behavior: 'smooth' });
   const windowsByDay = byDay(windows, (w) => [w.start, w.end], weekStart);
   const todayIndex = daysBetween(weekStart, now);
   return (
@@ -202,7 +212,7 @@ export function WeekCalendar({ weekStart, changes, windows, now: fixedNow }: Wee
                     />
                   ))}
                   {strips.map(({ item }, j) => (
-                    <ChangeStrip key={item.id} change={item} index={j} />
+                    <ChangeStrip key={item.id} change={item} index={j} nameAtMin={openAt} />
                   ))}
                   {blocks.map(({ item, segment }, j) => (
                     <ChangeBlock key={item.id} change={item} segment={segment} place={{ ...places[j]!, inset }} />

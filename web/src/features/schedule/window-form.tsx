@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import type { Environment } from '../../api/types';
 import { ApiError, issuesByField } from '../../api/client';
 import { ErrorAlert } from '../../shared/error-alert';
-import { formatDateTime } from '../../shared/format';
+import { displayTimeZone, formatDateTime } from '../../shared/format';
 import { ENVIRONMENT_LABELS } from '../../shared/labels';
 import { useServiceOptions } from '../cmdb/cmdb-api';
 import { type MaintenanceWindow, useNextOccurrences, WINDOW_KIND_LABELS, type WindowInput, type WindowKind } from './schedule-api';
@@ -38,7 +38,8 @@ export interface WindowFormValues {
   urgent: boolean;
 }
 
-const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+/** A new window starts in the person's zone (their preference, or the browser's). */
+const browserZone = () => displayTimeZone();
 
 export function emptyWindowForm(): WindowFormValues {
   return { name: '', kind: 'maintenance', description: '', start: '', timeZone: browserZone(), duration: 4, unit: 'hours', recurrence: 'weekly', weekdays: ['SA'], rrule: '', global: false, serviceIds: [], environments: [], tags: [], urgent: false };

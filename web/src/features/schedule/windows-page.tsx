@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Modal, Paper, Table, Text } from '@mantine/core';
+import { Badge, Button, Group, Modal, Paper, Table, Text, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import type { Environment } from '../../api/types';
 import { ErrorAlert } from '../../shared/error-alert';
@@ -82,7 +82,7 @@ export function WindowsPage() {
                 <Table.Th w={150}>Kind</Table.Th>
                 <Table.Th>When</Table.Th>
                 <Table.Th>Applies to</Table.Th>
-                {canWrite && <Table.Th w={150} />}
+                {canWrite && <Table.Th w={150}><VisuallyHidden>Actions</VisuallyHidden></Table.Th>}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>

@@ -1,0 +1,345 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { expect, type Page, test } from '@playwright/test';
+import { axeFindings, type AxeFinding, axeRuleFindings, signIn, signInAs, signOut, skipWithoutBrowser } from './support/fixtures';
+
+skipWithoutBrowser();
+// axe-core is injected into the page (see axeFindings).
+test.use({ bypassCSP: true });
+
+const SHOTS = 'test-results/accessibility';
+/** One JSON file per page state with what axe found there; `axe-summary.json` adds them up after each test. */
+const FINDINGS = `${SHOTS}/findings`;
+mkdirSync(FINDINGS, { recursive: true });
+
+const slug = (state: string) => state.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+
+/** "color-contrast (serious): …" and the elements, one a line, for a failure message. */
+function describe(findings: AxeFinding[]): string {
+  return findings
+    .map((f) => `${f.id} (${f.impact}): ${f.help}\n    ${f.targets.slice(0, 15).join('\n    ')}${f.targets.length > 15 ? `\n    … and ${f.targets.length - 15} more` : ''}`)
+    .join('\n  ');
+}
+
+/**
+ * Waits until the page has settled (no loader, no transition), runs axe-core over it, keeps a screenshot and
+ * records a soft failure that names every serious or critical finding (rule, impact, elements), and any empty
+ * table header, so that one run lists the problems of every page state. `route` is the app.tsx route this state belongs to.
+ */
+async function check(page: Page, state: string, _opts: { route?: string } = {}): Promise<void> {
+  await expect(page.getByText(/^Loading/)).toHaveCount(0);
+  // Mantine fades dialogs, menus and tooltips in; axe would read their colours halfway.
+  await page.waitForTimeout(300);
+  // WCAG 2.1 A and AA (serious and critical), and the trial's empty table headers (a best practice, minor).
+  const findings = [...(await axeFindings(page)), ...(await axeRuleFindings(page, ['empty-table-header']))];
+  writeFileSync(`${FINDINGS}/${slug(state)}.json`, JSON.stringify({ state, url: page.url(), findings }, null, 2));
+  await page.screenshot({ path: `${SHOTS}/${slug(state)}.png`, fullPage: true });
+  expect.soft(findings, `axe-core on "${state}" (${page.url()}):\n  ${describe(findings)}`).toEqual([]);
+}
+
+test.afterEach(() => {
+  const states = readdirSync(FINDINGS).map((f) => JSON.parse(readFileSync(`${FINDINGS}/${f}`, 'utf8')) as { state: string; findings: AxeFinding[] });
+  const nodes = (fs: AxeFinding[]) => fs.reduce((n, f) => n + f.targets.length, 0);
+  const byRule: Record<string, number> = {};
+  for (const s of states) for (const f of s.findings) byRule[`${f.id} (${f.impact})`] = (byRule[`${f.id} (${f.impact})`] ?? 0) + f.targets.length;
+  const summary = {
+    states: states.length,
+    statesWithFindings: states.filter((s) => s.findings.length > 0).length,
+    elements: states.reduce((n, s) => n + nodes(s.findings), 0),
+    byRule,
+    perState: Object.fromEntries(states.map((s) => [s.state, nodes(s.findings)])),
+  };
+  writeFileSync(`${SHOTS}/axe-summary.json`, JSON.stringify(summary, null, 2));
+});
+
+/** Opens a change from the list by its title. */
+async function openChange(page: Page, title: string): Promise<void> {
+  await page.goto(`/changes?q=${encodeURIComponent(title)}`);
+  await page.getByRole('row', { name: new RegExp(title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).getByRole('link').first().click();
+  await expect(page.getByRole('heading', { name: title, level: 1 })).toBeVisible();
+}
+
+/** Picks a segment of a segmented control (its radio input is hidden under the label a person clicks). */
+const choose = (page: Page, group: string, label: string) => page.getByRole('radiogroup', { name: group }).getByText(label, { exact: true }).click();
+
+test('the sign-in page, with a refusal that takes focus', async ({ page }) => {
+  // The first journey: start the findings afresh.
+  rmSync(FINDINGS, { recursive: true, force: true });
+  mkdirSync(FINDINGS, { recursive: true });
+  await page.goto('/sign-in');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await check(page, 'sign-in', { route: '/sign-in' });
+  await page.getByLabel('Email').fill('alice@example.com');
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // The refusal takes focus, so a screen reader reads it and the keyboard starts there.
+  await expect(page.getByRole('alert')).toBeFocused();
+  await check(page, 'sign-in refused');
+});
+
+test('a change manager’s changes: list, new change, every tab of a change, dialogs, refusals', async ({ page }) => {
+  test.setTimeout(240_000);
+  await signInAs(page, 'alice@example.com');
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Home', level: 1 })).toBeVisible();
+  await check(page, 'home, change manager', { route: '/' });
+  await page.goto('/changes');
+  await check(page, 'change list', { route: '/changes' });
+  await page.goto('/changes?q=no-such-change-anywhere');
+  await expect(page.getByText('No change matches these filters.')).toBeVisible();
+  await check(page, 'change list, nothing found');
+
+  await page.goto('/changes/new');
+  await expect(page.getByRole('heading', { name: 'New change', level: 1 })).toBeVisible();
+  await check(page, 'new change', { route: '/changes/new' });
+  await page.getByRole('button', { name: 'Create draft' }).click();
+  await check(page, 'new change, refused');
+
+  // A scheduled change with approvals, evidence and history: every tab.
+  await openChange(page, 'Kubernetes 1.31 node pool upgrade in eu1');
+  for (const tab of ['Details', 'Approvals', 'Evidence', 'Schedule', 'Incidents', 'Policy', 'Comments and work notes', 'History']) {
+    await page.getByRole('tab', { name: new RegExp(`^${tab}`) }).click();
+    await check(page, `change tab ${tab}`, { route: '/changes/:id' });
+  }
+  // Tabs with counts: "Evidence: 1 gate open", "Schedule: 1 conflict", "Incidents: 1".
+  await openChange(page, 'Firewall rule cleanup on the edge');
+  await page.getByRole('tab', { name: /^Incidents: \d+$/ }).click();
+  await check(page, 'change with incidents');
+  await openChange(page, 'Rotate the payments database credentials');
+  await page.getByRole('tab', { name: /^Evidence: \d+ gates? open$/ }).click();
+  await check(page, 'change with an evidence gate open');
+  await openChange(page, 'Hotfix: payment API leaking connections');
+  await check(page, 'emergency change');
+  await page.getByRole('button', { name: 'Break glass' }).click();
+  await expect(page.getByRole('dialog', { name: 'Break glass' })).toBeVisible();
+  await check(page, 'break-glass dialog');
+  await page.keyboard.press('Escape');
+  await page.goto('/changes/CHG9999999');
+  await expect(page.getByRole('alert')).toBeVisible();
+  await check(page, 'change not found');
+  await signOut(page);
+});
+
+test('a refusal on the change page takes focus and is scrolled into view', async ({ page }) => {
+  await signInAs(page, 'bob@example.com');
+  await page.getByRole('navigation', { name: 'Changes' }).getByRole('link', { name: 'New change' }).click();
+  await page.getByRole('radio', { name: /Normal change/ }).check();
+  await page.getByLabel('Title').fill('Accessibility check: rotate the wiki’s signing key');
+  await page.getByRole('button', { name: 'Create draft' }).click();
+  await expect(page).toHaveURL(/\/changes\/CHG\d+$/);
+  // Scrolled away from the top, the refused step's alert still comes into view, with focus on it.
+  await page.mouse.wheel(0, 2000);
+  await page.getByRole('button', { name: /Submit for assessment/ }).click();
+  const missing = page.getByRole('alert').filter({ hasText: 'Submit for assessment' });
+  await expect(missing).toBeFocused();
+  await expect(missing).toBeInViewport();
+  await check(page, 'change refused: missing fields');
+  await signOut(page);
+});
+
+test('the change page’s tabs stay on one row at 1280 × 720', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await signInAs(page, 'alice@example.com');
+  // The emergency change has the most tabs with counts (evidence gates, conflicts).
+  await openChange(page, 'Hotfix: payment API leaking connections');
+  const tabs = page.getByRole('tab');
+  await expect(tabs.first()).toBeVisible();
+  const tops = await tabs.evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().top)));
+  expect(tops.length).toBeGreaterThanOrEqual(7);
+  expect(new Set(tops).size, `tab tops ${tops.join(', ')}`).toBe(1);
+  // A list wider than its column scrolls; the keyboard still reaches (and shows) the last tab.
+  await tabs.first().focus();
+  await page.keyboard.press('End');
+  await expect(tabs.last()).toBeFocused();
+  await expect(tabs.last()).toBeInViewport();
+  await page.screenshot({ path: `${SHOTS}/change-tabs-1280.png` });
+  await check(page, 'change page at 1280 x 720');
+  await signOut(page);
+});
+
+test('the schedule: month, week, timeline by service and by CI, windows', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAs(page, 'alice@example.com');
+  await page.goto('/schedule');
+  await expect(page.getByRole('grid', { name: 'Month' })).toBeVisible();
+  await check(page, 'schedule month', { route: '/schedule' });
+  await choose(page, 'View', 'Week');
+  await expect(page.getByRole('region', { name: 'Week, hour by hour' })).toBeVisible();
+  await check(page, 'schedule week');
+  await choose(page, 'View', 'Timeline');
+  await expect(page.getByRole('region', { name: 'Timeline by service' })).toBeVisible();
+  await check(page, 'schedule timeline by service');
+  await choose(page, 'Rows', 'By CI');
+  await expect(page.getByRole('region', { name: 'Timeline by CI' })).toBeVisible();
+  await check(page, 'schedule timeline by CI');
+  // A fortnight that starts on the last day of a month: two month labels side by side, neither over the other.
+  await page.goto('/schedule?view=timeline&date=2026-11-30');
+  const labels = page.locator('.cabinet-tl-monthlabel');
+  await expect(labels).toHaveCount(2);
+  const [nov, dec] = await labels.evaluateAll((els) => els.map((el) => el.getBoundingClientRect()));
+  expect(nov!.right).toBeLessThanOrEqual(dec!.left + 1);
+  await check(page, 'schedule timeline across two months');
+
+  await page.goto('/schedule/windows');
+  await check(page, 'windows', { route: '/schedule/windows' });
+  await page.getByRole('button', { name: 'New window' }).click();
+  await expect(page.getByRole('dialog', { name: 'New window' })).toBeVisible();
+  await check(page, 'new window dialog');
+  await page.keyboard.press('Escape');
+  await signOut(page);
+});
+
+test('a change manager’s other pages: approvals, policy, templates, incidents, CMDB, own pages', async ({ page }) => {
+  test.setTimeout(240_000);
+  await signInAs(page, 'alice@example.com');
+  await page.goto('/approvals');
+  await check(page, 'my approvals', { route: '/approvals' });
+  await page.goto('/notifications');
+  await check(page, 'notifications', { route: '/notifications' });
+  await page.goto('/sla/breaches');
+  await check(page, 'SLA breaches', { route: '/sla/breaches' });
+  await page.goto('/me/delegations');
+  await check(page, 'delegations', { route: '/me/delegations' });
+  await page.goto('/me/calendar-feeds');
+  await check(page, 'calendar feeds', { route: '/me/calendar-feeds' });
+  await page.goto('/me/preferences');
+  await check(page, 'preferences', { route: '/me/preferences' });
+
+  await page.goto('/policy');
+  await expect(page.getByRole('heading', { name: 'Policy', level: 1 })).toBeVisible();
+  await check(page, 'policy', { route: '/policy' });
+
+  await page.goto('/templates');
+  await check(page, 'templates', { route: '/templates' });
+  await page.goto('/templates/new');
+  await check(page, 'new template', { route: '/templates/new' });
+  await page.goto('/templates');
+  await page.getByRole('link', { name: 'Monthly OS patching', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Monthly OS patching', level: 1 })).toBeVisible();
+  await check(page, 'template', { route: '/templates/:id' });
+
+  await page.goto('/incidents');
+  await check(page, 'incidents', { route: '/incidents' });
+  await page.goto('/incidents?state=closed');
+  await check(page, 'incidents, none in this state');
+  await page.goto('/incidents/new');
+  await check(page, 'new incident', { route: '/incidents/new' });
+  await page.goto('/incidents/import');
+  await check(page, 'incident import', { route: '/incidents/import' });
+  await page.goto('/incidents');
+  await page.getByRole('row', { name: /Payment API connections exhausted/ }).getByRole('link').first().click();
+  await expect(page.getByRole('heading', { name: 'Payment API connections exhausted', level: 1 })).toBeVisible();
+  await check(page, 'incident', { route: '/incidents/:id' });
+
+  await page.goto('/cmdb/services');
+  await check(page, 'services', { route: '/cmdb/services' });
+  await page.getByRole('link', { name: 'Payments', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Payments', level: 1 })).toBeVisible();
+  await check(page, 'service', { route: '/cmdb/services/:id' });
+  await page.goto('/cmdb/cis');
+  await check(page, 'CIs', { route: '/cmdb/cis' });
+  await page.getByRole('link', { name: 'pay-db-prod', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'pay-db-prod', level: 1 })).toBeVisible();
+  await check(page, 'CI', { route: '/cmdb/cis/:id' });
+  await page.goto('/cmdb/import');
+  await check(page, 'CI import', { route: '/cmdb/import' });
+
+  await page.goto('/nothing-here');
+  await check(page, 'not found', { route: '*' });
+  await signOut(page);
+});
+
+test('an approver’s inbox, an auditor’s desk and a read-only change, an admin’s pages', async ({ page }) => {
+  test.setTimeout(180_000);
+  await signInAs(page, 'dave@example.com');
+  await page.goto('/approvals');
+  await expect(page.getByRole('button', { name: /^Approve/ }).first()).toBeVisible();
+  await check(page, 'my approvals with approvals waiting');
+  await page.getByRole('button', { name: /^Reject/ }).first().click();
+  await expect(page.getByLabel('Why do you reject it?')).toBeVisible();
+  await check(page, 'my approvals, rejecting');
+  await signOut(page);
+
+  await signInAs(page, 'bob@example.com');
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Home', level: 1 })).toBeVisible();
+  await check(page, 'home, requester');
+  await page.goto('/approvals');
+  await check(page, 'my approvals, none waiting');
+  await signOut(page);
+
+  await signInAs(page, 'erin@example.com');
+  await page.goto('/audit');
+  await check(page, 'audit desk', { route: '/audit' });
+  await openChange(page, 'Nightly ETL moved to the new runner');
+  await check(page, 'closed change, read-only');
+  await signOut(page);
+
+  await signIn(page);
+  await page.goto('/admin/users');
+  await check(page, 'users', { route: '/admin/users' });
+  await page.getByRole('button', { name: 'New user' }).click();
+  await expect(page.getByRole('dialog', { name: 'New user' })).toBeVisible();
+  await check(page, 'new user dialog');
+  await page.keyboard.press('Escape');
+  await page.goto('/admin/teams');
+  await check(page, 'teams', { route: '/admin/teams' });
+  await page.getByRole('button', { name: 'New team' }).click();
+  await expect(page.getByRole('dialog', { name: 'New team' })).toBeVisible();
+  await check(page, 'new team dialog');
+  await page.keyboard.press('Escape');
+  await page.goto('/admin/tokens');
+  await check(page, 'tokens', { route: '/admin/tokens' });
+  await page.getByRole('button', { name: /^Account menu for / }).click();
+  await expect(page.getByRole('menuitem', { name: 'Sign out' })).toBeVisible();
+  await check(page, 'account menu');
+  await page.keyboard.press('Escape');
+});
+
+test('a person chooses a time zone, and every time shows it', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAs(page, 'frank@example.com');
+  // The browser's zone until Frank chooses one (playwright.config.ts runs the browser in Amsterdam).
+  await expect(page.getByTestId('time-zone')).toHaveText(/^Times in (CET|CEST|GMT\+1|GMT\+2)$/);
+  try {
+    await page.getByRole('button', { name: /^Account menu for / }).click();
+    await page.getByRole('menuitem', { name: 'Preferences' }).click();
+    await expect(page.getByRole('heading', { name: 'Preferences', level: 1 })).toBeVisible();
+    const zone = page.getByRole('combobox', { name: 'Show times in' });
+    await expect(zone).toHaveValue('The browser’s zone (Europe/Amsterdam)');
+    await zone.click();
+    await zone.fill('New York');
+    await page.getByRole('option', { name: 'America/New York' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Saved. Times are shown in America/New_York.' })).toBeVisible();
+    await check(page, 'preferences, saved');
+    await expect(page.getByTestId('time-zone')).toHaveText(/^Times in (EST|EDT|GMT-5|GMT-4)$/);
+
+    // Every time carries the zone: the change list's planned starts …
+    await page.getByRole('navigation', { name: 'Changes' }).getByRole('link', { name: 'Changes' }).click();
+    await expect(page.getByRole('table', { name: 'Changes' }).getByRole('row', { name: /Kubernetes 1\.31 node pool upgrade/ })).toContainText(/(EST|EDT|GMT-5|GMT-4)/);
+    // … and the week view lays out and names changes in New York time: the demo's 22:00 UTC is 17:00 or 18:00.
+    await page.goto('/schedule?view=week');
+    await expect(page.getByTestId('schedule-zone')).toHaveText(/^Times in America\/New_York \((EST|EDT|GMT-5|GMT-4)\)$/);
+    const blocks = page.locator('.cabinet-week-block');
+    if ((await blocks.count()) > 0) await expect(blocks.first()).toHaveAccessibleName(/ (17|18):00–/);
+    await check(page, 'schedule week in New York time');
+  } finally {
+    // Back to the browser's zone, so that other journeys see Frank's times as they expect.
+    await page.evaluate(async () => {
+      const me = (await (await fetch('/api/v1/me')).json()) as { csrfToken: string };
+      await fetch('/api/v1/me/preferences', { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: JSON.stringify({ timeZone: null }) });
+    });
+  }
+  await page.reload();
+  await expect(page.getByTestId('time-zone')).toHaveText(/^Times in (CET|CEST|GMT\+1|GMT\+2)$/);
+  await signOut(page);
+});
+
+test('every route of the app is among the pages checked', () => {
+  const app = readFileSync('web/src/app.tsx', 'utf8');
+  const routes = [...app.matchAll(/<Route\s+(?:path="([^"]+)"|index)\s+element=\{<(?!Navigate)/g)].map((m) => (m[1] === undefined ? '/' : m[1] === '*' || m[1].startsWith('/') ? m[1] : `/${m[1]}`));
+  expect(routes.length).toBeGreaterThan(20);
+  const spec = readFileSync('e2e/accessibility.spec.ts', 'utf8');
+  const checked = new Set([...spec.matchAll(/route: '([^']+)'/g)].map((m) => m[1]!));
+  expect(routes.filter((r) => !checked.has(r)), 'routes of app.tsx that no check() here visits').toEqual([]);
+});

@@ -1,0 +1,140 @@
+import type { AuditAction, AuditName, AuditRecordType } from '../../../../src/contracts/audit';
+import { displayTimeZone, formatDateTime, humanize } from '../../shared/format';
+
+export type { AuditAction, AuditName, AuditRecordType };
+
+/**
+ * Every action of the trail in words, grouped as the action filter shows them. Typed by the contract, so an
+ * action the server starts recording is a type error here until it has words.
+ */
+export const ACTION_LABELS: Record<AuditAction, string> = {
+  'change.created': 'Filed a change',
+  'change.updated': 'Edited a change',
+  'change.transitioned': 'Moved a change to another state',
+  'change.commented': 'Commented on a change',
+  'change.routed': 'Routed a change (team, change manager)',
+  'change.risk_assessed': 'Assessed the risk',
+  'change.risk_overridden': 'Overrode the risk level',
+  'change.risk_override_cleared': 'Removed a risk override',
+  'change.evidence_added': 'Added evidence',
+  'change.incident_linked': 'Linked an incident',
+  'change.incident_unlinked': 'Unlinked an incident',
+  'change.conflict_acknowledged': 'Accepted a schedule conflict',
+  'change.impact_excluded': 'Left a CI out of the impact',
+  'change.impact_included': 'Put a CI back into the impact',
+  'change.held': 'Held a change until a window',
+  'change.released': 'Released a held change',
+  'change.freeze_exception_requested': 'Asked for a freeze exception',
+  'change.freeze_exception_approved': 'Granted a freeze exception',
+  'change.freeze_exception_rejected': 'Refused a freeze exception',
+  'change.freeze_exception_withdrawn': 'Withdrew a freeze exception',
+  'change.break_glass': 'Broke glass',
+  'change.break_glass_used': 'Bypassed controls with break-glass',
+  'change.break_glass_reviewed': 'Reviewed a break-glass',
+  'change.approvals_requested': 'Requested approvals',
+  'change.authorization_reopened': 'Reopened authorization',
+  'approval.decided': 'Approved or rejected',
+  'approval.escalated': 'Escalated an overdue approval',
+  'approval.reopened': 'Reopened an approval',
+  'approval.vote_voided': 'Voided a vote',
+  'sla.breached': 'Missed an SLA target',
+  'incident.created': 'Reported an incident',
+  'incident.updated': 'Edited an incident',
+  'incident.imported': 'Imported incidents',
+  'ci.created': 'Created a CI',
+  'ci.updated': 'Edited a CI',
+  'ci.relation_added': 'Related two CIs',
+  'ci.relation_removed': 'Removed a CI relation',
+  'service.created': 'Created a service',
+  'service.updated': 'Edited a service',
+  'template.created': 'Created a template',
+  'template.updated': 'Edited a template',
+  'window.created': 'Created a window',
+  'window.updated': 'Edited a window',
+  'window.deleted': 'Deleted a window',
+  'policy.applied': 'Applied a policy version',
+  'user.created': 'Created a person',
+  'user.updated': 'Edited a person',
+  'user.signed_in': 'Signed in',
+  'team.created': 'Created a team',
+  'team.updated': 'Edited a team',
+  'token.created': 'Created an API token',
+  'token.revoked': 'Revoked an API token',
+  'delegation.created': 'Delegated approvals',
+  'delegation.revoked': 'Revoked a delegation',
+  'calendar_feed.created': 'Created a calendar feed',
+  'calendar_feed.revoked': 'Revoked a calendar feed',
+};
+
+const GROUPS: [string, (action: string) => boolean][] = [
+  ['Changes', (a) => a.startsWith('change.') && !/approval|authorization|break_glass|freeze/.test(a)],
+  ['Approvals and controls', (a) => a.startsWith('approval.') || /approval|authorization|break_glass|freeze/.test(a) || a.startsWith('sla.')],
+  ['CMDB and catalogue', (a) => /^(ci|service|template)\./.test(a)],
+  ['Incidents', (a) => a.startsWith('incident.')],
+  ['Schedule and policy', (a) => /^(window|policy)\./.test(a)],
+  ['People and access', () => true],
+];
+
+/** The action filter's options: grouped, in the order of ACTION_LABELS within each group. */
+export function actionOptions(): { group: string; items: { value: string; label: string }[] }[] {
+  const groups = new Map<string, { value: string; label: string }[]>(GROUPS.map(([g]) => [g, []]));
+  for (const [value, label] of Object.entries(ACTION_LABELS)) {
+    const group = GROUPS.find(([, match]) => match(value))![0];
+    groups.get(group)!.push({ value, label });
+  }
+  return [...groups].map(([group, items]) => ({ group, items }));
+}
+
+/** The words for an action; an action of an older version that this app does not know reads as its name. */
+export function actionLabel(action: string): string {
+  return ACTION_LABELS[action as AuditAction] ?? humanize(action.replace('.', ' '));
+}
+
+export const RECORD_TYPE_LABELS: Record<AuditRecordType, string> = {
+  change: 'Change',
+  incident: 'Incident',
+  ci: 'CI',
+  service: 'Service',
+  team: 'Team',
+  user: 'Person',
+  template: 'Template',
+  window: 'Window',
+  token: 'API token',
+  calendar_feed: 'Calendar feed',
+  policy: 'Policy',
+};
+
+/** The record kind of an entity type as the trail stores it (`incident_import` → "Incident import"). */
+export function recordTypeLabel(type: string): string {
+  return RECORD_TYPE_LABELS[type as AuditRecordType] ?? humanize(type);
+}
+
+/** Where the app shows a record, for those with a page an auditor may open; null for the others. */
+export function recordPath(type: string, id: string, name?: AuditName): string | null {
+  switch (type) {
+    case 'change':
+      return `/changes/${encodeURIComponent(name?.label ?? id)}`;
+    case 'incident':
+      return `/incidents/${encodeURIComponent(name?.label ?? id)}`;
+    case 'ci':
+      return `/cmdb/cis/${encodeURIComponent(id)}`;
+    case 'service':
+      return `/cmdb/services/${encodeURIComponent(id)}`;
+    case 'template':
+      return `/templates/${encodeURIComponent(id)}`;
+    case 'window':
+      return name ? '/schedule/windows' : null;
+    case 'policy':
+      return '/policy';
+    default:
+      return null;
+  }
+}
+
+/** `2026-12-06T07:07:41.707Z` → "6 Dec 2026, 08:07:41 CET": an audit time says its zone (the person's, shared/format.ts). */
+export function formatWhen(iso: string | null | undefined): string {
+  return formatDateTime(iso, { seconds: true });
+}
+
+/** The zone times are shown in, for "times are in Europe/Amsterdam": the person's preference or the browser's. */
+export const browserTimeZone = displayTimeZone;
