@@ -33,6 +33,7 @@ interface Started {
   child: ChildProcess;
   output(): string;
   stdout(): string;
+  stderr(): string;
   base: string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -42,11 +43,15 @@ async function start(command: string, args: string[], env: Record<string, string
   const child = spawn(command, args, { cwd: INSTALL_DIR, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let stdout = '';
+  let stderr = '';
   child.stdout!.on('data', (d) => {
     out += d;
     stdout += d;
   });
-  child.stderr!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => {
+    out += d;
+    stderr += d;
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const deadline = Date.now() + 45_000;
   while (!/Cabinet is running at (http:\/\/\S+) /.test(out)) {
@@ -57,7 +62,7 @@ async function start(command: string, args: string[], env: Record<string, string
     await new Promise((r) => setTimeout(r, 100));
   }
   const base = /Cabinet is running at (http:\/\/\S+) /.exec(out)![1]!;
-  return { child, output: () => out, stdout: () => stdout, base, exited };
+  return { child, output: () => out, stdout: () => stdout, stderr: () => stderr, base, exited };
 }
 
 /** The pid of the `cabinet serve` process, from its JSON "Server listening" log line. */
@@ -112,7 +117,9 @@ describe('stopping Cabinet', { concurrency: 2 }, () => {
     const { code } = await serve.exited;
     assert.equal(code, 0, serve.output());
     assert.match(serve.output(), /Received SIGINT: finishing open requests…\n/);
-    assert.match(serve.output(), /\nCabinet stopped: requests finished, worker stopped, database closed\.\n$/, 'the last word is the clean stop');
+    // NOTE: stdout (the JSON log) and stderr (the messages) are two pipes, read here in whatever order they
+    // arrive: the order is only defined within each.
+    assert.match(serve.stderr(), /\nCabinet stopped: requests finished, worker stopped, database closed\.\n$/, 'the last word is the clean stop');
     const logLines = serve.stdout().trimEnd().split('\n');
     assert.ok(logLines.length >= 3, serve.stdout());
     const entries = logLines.map((l) => JSON.parse(l) as { msg: string; signal?: string; req?: { url: string } });
