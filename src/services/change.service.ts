@@ -119,7 +119,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
   }
 
   async function detail(actor: Actor, c: Change, known?: { policy: ActivePolicy; model: ChangeModel | undefined }): Promise<ChangeDetail> {
-    const { policy: active, model } = known && known.policy.number === c.policyVersion ? known : await policy.model(c.type);
+    // The caller that already holds the policy (create) passes it, so it is not asked for again.
+    const { policy: active, model } = known ?? (await policy.model(c.type));
     const open = !!model && !findState(model, c.state)?.final;
     const content = active.bundle.approvals.content;
     return {

@@ -309,10 +309,6 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
         eb.exists(eb.selectFrom('change_cis').select(sql.lit(1).as('one')).whereRef('change_cis.change_id', '=', 'changes.id').where('change_cis.ci_id', 'in', ciIds)),
       );
     },
-    async seqOf(id: string): Promise<number | null> {
-      const row = await db.selectFrom('changes').select('seq').where('id', '=', id).executeTakeFirst();
-      return row ? row.seq : null;
-    },
     /** Newest first, paged by sequence number. */
     async list(f: ChangeFilter): Promise<(ChangeRecord & { seq: number })[]> {
       let q = db.selectFrom('changes').selectAll().orderBy('seq', 'desc').limit(f.limit);
@@ -347,9 +343,6 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
       const rows = await q.execute();
       const cis = await ciIdsOf(rows.map((r) => r.id));
       return rows.map((r) => ({ ...toRecord(r, cis.get(r.id) ?? []), seq: r.seq }));
-    },
-    async serviceIdsFor(ciIds: string[]): Promise<string[]> {
-      return [...new Set((await serviceOfCis(ciIds)).values())].sort();
     },
     /** The service of each CI that has one, in one query (for whole pages of changes). */
     serviceOfCis,

@@ -37,7 +37,7 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
   return {
     accounts: memo ? memoizeReads(accounts, ['findUserById', 'listTeams', 'findTeam', 'existingUserIds', 'existingTeamIds', 'userNames'], ['findUserByEmail']) : accounts,
     cmdb: memo ? memoizeReads(cmdb, ['findCisByIds', 'findServicesByIds', 'findCi', 'findService']) : cmdb,
-    changes: memo ? memoizeReads(changes, ['teamHistory', 'ciHistory'], ['findById', 'findManyByIds', 'openCountsByManager', 'serviceIdsFor', 'seqOf', 'risk']) : changes,
+    changes: memo ? memoizeReads(changes, ['teamHistory', 'ciHistory'], ['findById', 'findManyByIds', 'openCountsByManager', 'risk']) : changes,
     audit: createAuditRepository(db, h),
     policy: createPolicyRepository(db, h),
     approvals: createApprovalRepository(db, h),
