@@ -310,6 +310,26 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
       );
       return found.length > 0;
     },
+    /**
+     * How many conflicts of each change are not acknowledged (a freeze covered by an approved exception does
+     * not count), for the markers of lists and the calendar. Changes with none are left out.
+     */
+    async openConflictCounts(changeIds: string[]): Promise<Map<string, number>> {
+      const rows = await chunked(changeIds, (chunk) =>
+        db
+          .selectFrom('change_conflicts')
+          .select(['change_id', 'kind', 'detail'])
+          .where('change_id', 'in', chunk)
+          .where('acknowledged_at', 'is', null)
+          .execute(),
+      );
+      const counts = new Map<string, number>();
+      for (const r of rows) {
+        if (r.kind === 'freeze' && h.readJson<ConflictDetail>(r.detail).excepted) continue;
+        counts.set(r.change_id, (counts.get(r.change_id) ?? 0) + 1);
+      }
+      return counts;
+    },
     async conflictsOf(changeId: string): Promise<ConflictRecord[]> {
       const rows = await db.selectFrom('change_conflicts').selectAll().where('change_id', '=', changeId).orderBy('starts_at').orderBy('key').execute();
       return rows.map(toConflict);
