@@ -254,9 +254,12 @@ test('an approver’s inbox, an auditor’s desk and a read-only change, an admi
   await page.goto('/approvals');
   await expect(page.getByRole('button', { name: /^Approve/ }).first()).toBeVisible();
   await check(page, 'my approvals with approvals waiting');
+  // Reject opens the decision panel: the change's essentials, then the reason it asks for.
   await page.getByRole('button', { name: /^Reject/ }).first().click();
   await expect(page.getByLabel('Why do you reject it?')).toBeVisible();
   await check(page, 'my approvals, rejecting');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
   await signOut(page);
 
   await signInAs(page, 'bob@example.com');

@@ -30,7 +30,7 @@ const SHOTS = '/tmp/shots';
  * submits it; Alice (change manager, no party to it) requests authorization, approves it and schedules it.
  * Ends signed out.
  */
-async function fileScheduledWikiChange(page: Page, title: string): Promise<{ changeUrl: string; number: string }> {
+async function fileScheduledWikiChange(page: Page, title: string, day = 14): Promise<{ changeUrl: string; number: string }> {
   await signInAs(page, 'bob@example.com');
   await page.getByRole('navigation', { name: 'Changes' }).getByRole('link', { name: 'New change' }).click();
   await page.getByRole('radio', { name: /Normal change/ }).check();
@@ -49,8 +49,8 @@ async function fileScheduledWikiChange(page: Page, title: string): Promise<{ cha
   await cis.fill('wiki');
   await page.getByRole('option', { name: /wiki-saas/ }).click();
   await page.keyboard.press('Escape');
-  await page.getByLabel('Planned start').fill(localDateTime(14, 20));
-  await page.getByLabel('Planned end').fill(localDateTime(14, 21));
+  await page.getByLabel('Planned start').fill(localDateTime(day, 20));
+  await page.getByLabel('Planned end').fill(localDateTime(day, 21));
   await page.getByLabel('Implementation plan').fill('1. Register the wiki with the identity provider.\n2. Turn on SSO.');
   await page.getByLabel('Test plan').fill('Sign in as a test user through SSO.');
   await page.getByLabel('Backout plan', { exact: true }).fill('Turn SSO off; local passwords still work.');
@@ -177,7 +177,9 @@ test('during implementation the approved content is locked in the change form', 
 // The risk level in force is approved content: a hand-set level reopens authorization for the CAB.
 test('overriding the risk level of a scheduled change reopens authorization for the new level', async ({ page }) => {
   test.setTimeout(120_000);
-  const { changeUrl } = await fileScheduledWikiChange(page, 'Turn on wiki page history retention');
+  // Another evening: on the same CI at the same time as the first test's change, it could not be scheduled
+  // before a change manager acknowledged the overlap.
+  const { changeUrl } = await fileScheduledWikiChange(page, 'Turn on wiki page history retention', 16);
   await signInAs(page, 'alice@example.com');
   await page.goto(changeUrl);
   const state = page.getByTestId('change-state');

@@ -100,7 +100,12 @@ test('a normal change on a PCI database collects its approvals, stage by stage, 
   await expect(row).toContainText('Specialist review');
   await expect(row).toContainText('A database is affected');
   await page.screenshot({ path: 'test-results/approvals-inbox.png', fullPage: true });
+  // Approve opens the decision panel with the change's essentials; the decision is sent from there.
   await row.getByRole('button', { name: /^Approve/ }).click();
+  const decision = page.getByRole('dialog', { name: new RegExp(`^Decide CHG\\d+: ${TITLE}$`) });
+  await expect(decision.getByTestId('change-essentials')).toContainText('pay-db-prod');
+  await decision.getByRole('button', { name: /^Approve CHG\d+$/ }).click();
+  await expect(decision).toHaveCount(0);
   await expect(row).toHaveCount(0);
   if (waiting === 1) await expect(badge).toHaveCount(0);
   else await expect(badge).toHaveText(`${waiting - 1} pending`);

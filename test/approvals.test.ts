@@ -145,7 +145,8 @@ describe('approvals', () => {
     const change = await fileAndAuthorize(h, requester.token, plan([await ci(h, 'orders-db', 'database')]));
     const [dbaApproval] = await approvalsOf(h, change.id);
     const bare = await decide(h, dba.token, dbaApproval!.id, { decision: 'reject' });
-    assert.equal(bare.status, 400);
+    assert.equal(bare.status, 422);
+    assert.equal(bare.body.error.code, 'reason_required');
     assert.deepEqual(bare.body.error.details.issues.map((i: { path: string }) => i.path), ['comment']);
     const rejected = await decide(h, dba.token, dbaApproval!.id, { decision: 'reject', comment: 'No backup before the upgrade' });
     assert.equal(rejected.status, 200, rejected.text);
@@ -198,7 +199,8 @@ describe('approvals', () => {
     assert.equal(gated.status, 422, gated.text);
     assert.equal(gated.body.error.code, 'approvals_pending');
 
-    const standard = await h.request('POST', '/api/v1/changes', { token: requester.token, body: { ...plan([server]), type: 'standard' } });
+    // On another server: on the same one at the same time it would meet the emergency (a ci_overlap to acknowledge first).
+    const standard = await h.request('POST', '/api/v1/changes', { token: requester.token, body: { ...plan([await ci(h, 'web-2', 'server')]), type: 'standard' } });
     const scheduled = await h.request('POST', `/api/v1/changes/${standard.body.id}/transitions`, { body: { to: 'scheduled' } });
     assert.equal(scheduled.status, 200, scheduled.text);
     assert.deepEqual(await approvalsOf(h, standard.body.id), []);

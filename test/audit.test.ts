@@ -254,7 +254,7 @@ describe('audit trail', { concurrency: 2 }, () => {
     await h.request('DELETE', `/api/v1/tokens/${token.body.id}`);
     const change = await h.request('POST', '/api/v1/changes', { body: { type: 'normal', title: 'Patch the database' } });
     await h.request('PATCH', `/api/v1/changes/${change.body.id}`, { body: { description: 'Minor release', version: 1 } });
-    await h.request('POST', `/api/v1/changes/${change.body.id}/transitions`, { body: { to: 'cancelled' } });
+    await h.request('POST', `/api/v1/changes/${change.body.id}/transitions`, { body: { to: 'cancelled', comment: 'Not needed any more' } });
     await h.request('POST', `/api/v1/changes/${change.body.id}/comments`, { body: { body: 'Not needed after all' } });
     const signedIn = await h.request('POST', '/api/v1/auth/login', { token: null, body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
     assert.equal(signedIn.status, 200);
@@ -282,6 +282,8 @@ describe('audit trail', { concurrency: 2 }, () => {
         'change.risk_assessed',
         'change.updated',
         'change.transitioned',
+        // The reason for cancelling, kept as a work note too.
+        'change.commented',
         'change.commented',
         'user.signed_in',
       ],
@@ -308,6 +310,7 @@ describe('audit trail', { concurrency: 2 }, () => {
     assert.equal(data('change.created').after.title, 'Patch the database');
     assert.deepEqual(data('change.updated').changes.description, { from: '', to: 'Minor release' });
     assert.deepEqual(data('change.transitioned').changes.state, { from: 'draft', to: 'cancelled' });
+    assert.equal(data('change.transitioned').comment, 'Not needed any more');
     assert.equal(data('change.commented').body, 'Not needed after all');
 
     const before = await eventCount(h);
@@ -479,7 +482,7 @@ async function historyToSearch(h: Harness) {
     body: { description: 'Raise shared_buffers', changeManagerId: manager.id, version: change.body.version },
   });
   assert.equal(edited.status, 200, edited.text);
-  const moved = await h.request('POST', `/api/v1/changes/${change.body.id}/transitions`, { token: manager.token, body: { to: 'cancelled' } });
+  const moved = await h.request('POST', `/api/v1/changes/${change.body.id}/transitions`, { token: manager.token, body: { to: 'cancelled', comment: 'Not needed any more' } });
   assert.equal(moved.status, 200, moved.text);
   return { admin, manager, ci: ci.body as { id: string }, change: change.body as { id: string; number: string }, between };
 }
@@ -494,7 +497,8 @@ describe('audit search', { concurrency: 2 }, () => {
   eachEngine('finds the events of a record by change number (short or full), CI name or id, newest first, and names what they mention', async (h) => {
     const { change, ci, manager } = await historyToSearch(h);
     const byNumber = await search(h, `?record=${change.number}`);
-    assert.equal(byNumber.items[0]!.action, 'change.transitioned');
+    // Newest first: the cancel's reason (a work note), then the cancel.
+    assert.deepEqual(byNumber.items.slice(0, 2).map((e) => e.action), ['change.commented', 'change.transitioned']);
     assert.equal(byNumber.items.at(-1)!.action, 'change.created');
     assert.ok(byNumber.items.some((e) => e.action === 'change.updated'));
     assert.ok(byNumber.items.every((e) => e.entityId === change.id));

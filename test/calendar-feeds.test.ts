@@ -298,7 +298,7 @@ describe('calendar feeds', () => {
     );
     assert.ok(after!.sequence! > before!.sequence!);
 
-    const cancelled = await move(h, c.id, 'cancelled');
+    const cancelled = await move(h, c.id, 'cancelled', undefined, 'Not needed any more');
     assert.equal(cancelled.status, 200, cancelled.text);
     const [gone] = await feedEvents(h, feed.url);
     assert.equal(gone!.status, 'CANCELLED');

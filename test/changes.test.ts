@@ -162,7 +162,7 @@ describe('changes', () => {
     const created = await h.request('POST', '/api/v1/changes', { body: { type: 'normal', title: 'race', ...completePlan(ciId) } });
     const [a, b] = await Promise.all([
       h.request('POST', `/api/v1/changes/${created.body.id}/transitions`, { body: { to: 'assess', version: 1 } }),
-      h.request('POST', `/api/v1/changes/${created.body.id}/transitions`, { body: { to: 'cancelled', version: 1 } }),
+      h.request('POST', `/api/v1/changes/${created.body.id}/transitions`, { body: { to: 'cancelled', version: 1, comment: 'Not needed any more' } }),
     ]);
     const statuses = [a.status, b.status].sort();
     assert.equal(statuses[0], 200);
@@ -201,7 +201,7 @@ describe('changes', () => {
 
   eachEngine('refuses edits to a closed or cancelled change', async (h) => {
     const created = await h.request('POST', '/api/v1/changes', { body: { type: 'normal', title: 'to cancel' } });
-    const cancelled = await h.request('POST', `/api/v1/changes/${created.body.id}/transitions`, { body: { to: 'cancelled' } });
+    const cancelled = await h.request('POST', `/api/v1/changes/${created.body.id}/transitions`, { body: { to: 'cancelled', comment: 'Not needed any more' } });
     const edit = await h.request('PATCH', `/api/v1/changes/${created.body.id}`, { body: { title: 'again', version: cancelled.body.version } });
     assert.equal(edit.status, 409);
     assert.equal(edit.body.error.code, 'change_closed');

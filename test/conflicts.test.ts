@@ -67,7 +67,7 @@ describe('schedule conflicts', () => {
     assert.match(seenFromA!.message, /orders-db/);
 
     // Cancelling one takes the conflict off both.
-    assert.equal((await move(h, b.id, 'cancelled')).status, 200);
+    assert.equal((await move(h, b.id, 'cancelled', undefined, 'Not needed any more')).status, 200);
     assert.deepEqual(await kinds(h, a.id), []);
     assert.deepEqual(await kinds(h, b.id), []);
   });
@@ -93,6 +93,86 @@ describe('schedule conflicts', () => {
     );
     assert.deepEqual(await notices(bob.token), [], 'nobody is told about what they did themselves');
     assert.equal(await h.cabinet.store.repos.outbox.pendingCount(), 0);
+  });
+
+  eachEngine('a pair is derived when read: a stable id on each side, an acknowledgement that covers the overlap seen, markers that count what nobody acknowledged', async (h) => {
+    const db = await ci(h, 'billing-db', 'database');
+    const a = await file(h, plan([db], { plannedStart: at(h, 0), plannedEnd: at(h, 3) }));
+    const b = await file(h, plan([db], { plannedStart: at(h, 1), plannedEnd: at(h, 2) }));
+    const [onA] = await conflictsOf(h, a.id);
+    const [onB] = await conflictsOf(h, b.id);
+    assert.match(onA!.id, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.notEqual(onA!.id, onB!.id, 'each side has its own id');
+    assert.equal((await conflictsOf(h, a.id))[0]!.id, onA!.id, 'the same id at every read');
+    const counts = async () => h.cabinet.store.repos.schedule.openConflictCounts([a.id, b.id]);
+    assert.deepEqual(Object.fromEntries(await counts()), { [a.id]: 1, [b.id]: 1 });
+
+    const manager = await h.userWithToken(['change_manager']);
+    const ackPath = (change: string, conflict: string) => `/api/v1/changes/${change}/conflicts/${conflict}/acknowledge`;
+    const unknown = await h.request('POST', ackPath(a.id, onB!.id), { token: manager.token, body: { reason: 'not this one' } });
+    assert.equal(unknown.status, 404, 'the other side’s id is not a conflict of this change');
+    const ack = await h.request('POST', ackPath(a.id, onA!.id), { token: manager.token, body: { reason: 'Both are read-only checks' } });
+    assert.equal(ack.status, 200, ack.text);
+    assert.equal(ack.body.acknowledgement.reason, 'Both are read-only checks');
+    assert.equal((await h.request('POST', ackPath(a.id, onA!.id), { token: manager.token, body: { reason: 'again' } })).status, 409);
+    assert.equal((await conflictsOf(h, a.id))[0]!.acknowledgement?.reason, 'Both are read-only checks');
+    assert.equal((await conflictsOf(h, b.id))[0]!.acknowledgement, null, 'the other side is acknowledged on its own');
+    assert.deepEqual(Object.fromEntries(await counts()), { [b.id]: 1 });
+    const audited = await h.request('GET', `/api/v1/audit/events?record=${a.id}&action=change.conflict_acknowledged`);
+    assert.equal(audited.status, 200, audited.text);
+    assert.equal(audited.body.items[0]?.data.startsAt, at(h, 1), 'the audit trail keeps the overlap that was accepted');
+
+    // Shrinking the overlap keeps the acknowledgement; growing it past what was accepted asks for a new look.
+    assert.equal((await edit(h, `/api/v1/changes/${b.id}`, { plannedStart: at(h, 1), plannedEnd: at(h, 1.5) })).status, 200);
+    assert.equal((await conflictsOf(h, a.id))[0]!.acknowledgement?.reason, 'Both are read-only checks');
+    assert.equal((await edit(h, `/api/v1/changes/${b.id}`, { plannedStart: at(h, 0), plannedEnd: at(h, 2) })).status, 200);
+    const [moved] = await conflictsOf(h, a.id);
+    assert.equal(moved!.id, onA!.id, 'the same pair, the same id');
+    assert.equal(moved!.acknowledgement, null);
+    assert.deepEqual(Object.fromEntries(await counts()), { [a.id]: 1, [b.id]: 1 });
+    const again = await h.request('POST', ackPath(a.id, onA!.id), { token: manager.token, body: { reason: 'Checked the longer overlap too' } });
+    assert.equal(again.status, 200, again.text);
+    assert.equal((await conflictsOf(h, a.id))[0]!.acknowledgement?.reason, 'Checked the longer overlap too');
+
+    // The same person implementing both is a pair of its own kind, counted by the markers too.
+    const carol = await h.userWithToken(['implementer']);
+    const web = await ci(h, 'billing-web', 'server');
+    const c = await file(h, plan([web], { plannedStart: at(h, 0), plannedEnd: at(h, 1), implementerId: carol.id }));
+    const d = await file(h, plan([await ci(h, 'billing-batch', 'server')], { plannedStart: at(h, 0.5), plannedEnd: at(h, 2), implementerId: carol.id }));
+    assert.deepEqual(await kinds(h, c.id), [`assignee_busy:${d.id}`]);
+    assert.deepEqual(Object.fromEntries(await h.cabinet.store.repos.schedule.openConflictCounts([c.id, d.id])), { [c.id]: 1, [d.id]: 1 });
+    // Closing one parts them at once: nothing is left stored to clean up.
+    assert.equal((await move(h, d.id, 'cancelled', undefined, 'Not needed')).status, 200);
+    assert.deepEqual(await kinds(h, c.id), []);
+    assert.deepEqual(Object.fromEntries(await h.cabinet.store.repos.schedule.openConflictCounts([c.id], ['cancelled', 'closed'])), {});
+  });
+
+  eachEngine('a plan is checked before it is saved: the conflicts it would have, nothing written, every bad reference named', async (h) => {
+    const db = await ci(h, 'stock-db', 'database');
+    const existing = await file(h, plan([db], { plannedStart: at(h, 0), plannedEnd: at(h, 2) }));
+    await window(h, freezeOver(h, 2.5, 4, { name: 'Stocktake' }));
+    const check = (body: Record<string, unknown>) => h.request('POST', '/api/v1/conflicts/check', { body });
+    const fresh = await check({ ciIds: ['stock-db'], plannedStart: at(h, 1), plannedEnd: at(h, 3) });
+    assert.equal(fresh.status, 200, fresh.text);
+    assert.deepEqual(fresh.body.items.map((c: { kind: string; otherChange: { id: string } | null }) => `${c.kind}${c.otherChange ? `:${c.otherChange.id}` : ''}`).sort(), ['ci_overlap:' + existing.id, 'freeze']);
+    assert.equal(fresh.body.items.find((c: { kind: string }) => c.kind === 'ci_overlap').blocking, true, 'it would need an acknowledgement before scheduling');
+    assert.deepEqual(await kinds(h, existing.id), [], 'nothing was written: the existing change meets nobody');
+
+    // The change being edited is not a conflict of itself; its acknowledgements count.
+    const second = await file(h, plan([db], { plannedStart: at(h, 6), plannedEnd: at(h, 7) }));
+    const moved = await check({ ciIds: [db], plannedStart: at(h, 0.5), plannedEnd: at(h, 1), changeId: existing.id });
+    assert.deepEqual(moved.body.items.map((c: { kind: string }) => c.kind), []);
+    const overSecond = await check({ ciIds: [db], plannedStart: at(h, 6), plannedEnd: at(h, 7), changeId: existing.id });
+    assert.deepEqual(overSecond.body.items.map((c: { otherChange: { id: string } | null }) => c.otherChange?.id), [second.id]);
+
+    const bad = await check({ ciIds: ['no-such-ci', db, 'nor-this'], plannedStart: at(h, 1), plannedEnd: at(h, 2), implementerId: 'nobody', changeId: 'CHG9999999' });
+    assert.equal(bad.status, 400, bad.text);
+    assert.deepEqual(bad.body.error.details.issues.map((i: { path: string }) => i.path).sort(), ['changeId', 'ciIds.0', 'ciIds.2', 'implementerId']);
+    const backwards = await check({ ciIds: [db], plannedStart: at(h, 2), plannedEnd: at(h, 1) });
+    assert.equal(backwards.status, 400);
+    assert.deepEqual(backwards.body.error.details.issues.map((i: { path: string }) => i.path), ['plannedEnd']);
+    const strict = await check({ ciIds: [db], plannedStart: at(h, 1), plannedEnd: at(h, 2), title: 'extra' });
+    assert.equal(strict.status, 400, 'unknown fields are refused');
   });
 
   eachEngine('a conflict gone before the worker runs is not announced', async (h) => {
@@ -236,6 +316,47 @@ describe('schedule conflicts', () => {
     assert.equal(rb.status, 200, rb.text);
     assert.deepEqual(await kinds(h, a.id), [`assignee_busy:${b.id}`, `ci_overlap:${b.id}`]);
     assert.deepEqual(await kinds(h, b.id), [`assignee_busy:${a.id}`, `ci_overlap:${a.id}`]);
+  });
+
+  eachEngine('a change meeting another on the same CI is scheduled only once a change manager acknowledged it, as the policy says', async (h) => {
+    const manager = await h.userWithToken(['change_manager']);
+    const requester = await h.userWithToken(['requester']);
+    await addMembers(h, 'change-managers', [manager.id]);
+    const queue = await ci(h, 'order-queue', 'queue');
+    const busy = await h.userWithToken(['implementer']);
+    const other = await file(h, plan([queue], { plannedStart: at(h, 0), plannedEnd: at(h, 2), implementerId: busy.id }));
+    const { id } = await fileAndAuthorize(h, requester.token, plan([queue], { plannedStart: at(h, 1), plannedEnd: at(h, 3), implementerId: busy.id }));
+    for (const a of await approvalsOf(h, id)) assert.equal((await decide(h, manager.token, a.id, { decision: 'approve' })).status, 200);
+    const shown = await h.request('GET', `/api/v1/changes/${id}`, { token: manager.token });
+    const schedule = (shown.body.availableTransitions as { to: string; reasons: string[] }[]).find((t) => t.to === 'scheduled');
+    assert.deepEqual(
+      schedule?.reasons.filter((r) => r.includes('order-queue')).length,
+      1,
+      'the change page says why the move would be refused before anyone tries it',
+    );
+
+    const blocked = await move(h, id, 'scheduled');
+    assert.equal(blocked.status, 422, blocked.text);
+    assert.equal(blocked.body.error.code, 'schedule_conflict');
+    assert.deepEqual(blocked.body.error.details.conflicts.map((c: { kind: string }) => c.kind), ['ci_overlap'], 'the same implementer is shown, not enforced, by default');
+    assert.match(blocked.body.error.message, /order-queue at the same time\. A change manager may acknowledge/);
+    const conflicts = await conflictsOf(h, id);
+    const sameCi = conflicts.find((c) => c.kind === 'ci_overlap')!;
+    assert.equal(sameCi.blocking, true);
+    assert.equal(conflicts.find((c) => c.kind === 'assignee_busy')!.blocking, false);
+    assert.equal((await h.request('POST', `/api/v1/changes/${id}/conflicts/${sameCi.id}/acknowledge`, { token: manager.token, body: { reason: 'Both only read from the queue' } })).status, 200);
+    assert.equal((await move(h, id, 'scheduled')).status, 200, 'acknowledged: it may be scheduled');
+    assert.equal((await conflictsOf(h, other.id)).find((c) => c.kind === 'ci_overlap')!.acknowledgement, null, 'the other side is still to be looked at');
+
+    // A policy may ask for every kind, or for none.
+    const files = await readBundleFiles(new URL('../policies/default', import.meta.url).pathname);
+    files['schedule.yaml'] = files['schedule.yaml']!.replace('acknowledgeBeforeScheduling: [ci_overlap]', 'acknowledgeBeforeScheduling: [ci_overlap, assignee_busy]');
+    assert.equal((await h.request('POST', '/api/v1/policy/versions', { body: { files } })).status, 201);
+    assert.equal((await conflictsOf(h, id)).find((c) => c.kind === 'assignee_busy')!.blocking, true);
+    files['schedule.yaml'] = files['schedule.yaml']!.replace('acknowledgeBeforeScheduling: [ci_overlap, assignee_busy]', 'acknowledgeBeforeScheduling: [ci_overlap, ci_overlap]');
+    const twice = await h.request('POST', '/api/v1/policy/versions', { body: { files } });
+    assert.equal(twice.status, 422, twice.text);
+    assert.match(JSON.stringify(twice.body.error), /acknowledgeBeforeScheduling/);
   });
 
   eachEngine('a freeze blocks scheduling until a freeze exception is approved by the stage the policy names', async (h) => {

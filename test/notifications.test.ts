@@ -187,7 +187,7 @@ describe('notifications that stay true', () => {
     assert.notEqual(again.id, open.id);
     assert.equal((await ofKind(h, bob.token, 'approval_requested')).filter((n) => n.approvalId === again.id && n.needsAction).length, 1);
 
-    await move(h, slow.id, 'cancelled');
+    await move(h, slow.id, 'cancelled', undefined, 'Not needed any more');
     const [withdrawn] = (await ofKind(h, bob.token, 'approval_requested')).filter((n) => n.approvalId === again.id);
     assert.ok(withdrawn?.resolvedAt);
     assert.equal(withdrawn.resolution, 'Withdrawn: The change was closed.');

@@ -198,7 +198,7 @@ describe('the OpenAPI document', () => {
     });
     assert.equal(open.status, 201, open.text);
     const other = await h.request('POST', '/api/v1/changes', { body: { type: 'standard', title: 'Rotate certificates' } });
-    const cancelled = await h.request('POST', `/api/v1/changes/${other.body.id}/transitions`, { body: { to: 'cancelled' } });
+    const cancelled = await h.request('POST', `/api/v1/changes/${other.body.id}/transitions`, { body: { to: 'cancelled', comment: 'Not needed any more' } });
     assert.equal(cancelled.status, 200, cancelled.text);
 
     const list = await h.request('GET', '/api/v1/changes');

@@ -285,7 +285,7 @@ describe('policy tests and previews through the API', { concurrency: 2 }, () => 
       const db = await fileChange(h, 'Add an index', [await ci(h, 'orders-db', 'database')]);
       await fileChange(h, 'Resize the web tier', [await ci(h, 'web-01', 'server')]);
       const cancelled = await fileChange(h, 'Forget it', [await ci(h, 'orders-db-2', 'database')]);
-      const cancel = await h.request('POST', `/api/v1/changes/${cancelled.id}/transitions`, { body: { to: 'cancelled' } });
+      const cancel = await h.request('POST', `/api/v1/changes/${cancelled.id}/transitions`, { body: { to: 'cancelled', comment: 'Not needed any more' } });
       assert.equal(cancel.status, 200, cancel.text);
 
       const files = await readBundleFiles(DEFAULT_DIR);

@@ -172,7 +172,7 @@ describe('versions and lost updates', () => {
 
   eachEngine('a transition keeps If-Match optional and answers with the new ETag', async (h) => {
     const change = await h.request('POST', '/api/v1/changes', { body: { type: 'normal', title: 'Rotate certificates' } });
-    const cancelled = await h.request('POST', `/api/v1/changes/${change.body.id}/transitions`, { body: { to: 'cancelled' } });
+    const cancelled = await h.request('POST', `/api/v1/changes/${change.body.id}/transitions`, { body: { to: 'cancelled', comment: 'Not needed any more' } });
     assert.equal(cancelled.status, 200, cancelled.text);
     assert.equal(cancelled.headers.etag, `"${cancelled.body.version}"`);
     assert.equal(cancelled.body.version, change.body.version + 1);

@@ -29,6 +29,8 @@ export const CalendarChange = z
     plannedEnd: z.string(),
     assignmentTeamId: z.string().nullable(),
     ciIds: z.array(z.string()),
+    /** Its conflicts nobody acknowledged: window conflicts, and pairs on the same CI or with the same implementer (docs/schedule.md). */
+    openConflicts: z.number().int(),
   })
   .meta({ id: 'CalendarChange' });
 export type CalendarChange = z.infer<typeof CalendarChange>;

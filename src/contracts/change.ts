@@ -84,6 +84,7 @@ export const TransitionInput = z
   .strictObject({
     to: z.string().min(1).max(64),
     version: z.number().int().min(1).optional(),
+    /** Recorded as a work note; required (non-empty) to cancel or reject a change. */
     comment: z.string().max(5000).optional(),
   })
   .meta({ id: 'Transition' });
@@ -153,6 +154,10 @@ export const Change = z
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    /** In the list only: schedule conflicts of the change nobody acknowledged yet (freezes included). */
+    openConflicts: z.number().int().optional(),
+    /** In the list only: the worst SLA clock still running, past due (breached) or past its reminder time (at_risk); null when none is. */
+    slaStatus: z.enum(['at_risk', 'breached']).nullable().optional(),
   })
   .meta({ id: 'Change' });
 export type Change = z.infer<typeof Change>;
@@ -186,8 +191,13 @@ export const AvailableTransition = z
   .object({
     to: z.string(),
     label: z.string(),
+    /** Whether the caller's role or relation to the change lets them fire it. */
     allowed: z.boolean(),
     missingFields: z.array(z.string()),
+    /** What else would refuse the move now, in plain words (not your role, approvals pending, a gate, a blocking conflict, a hold). */
+    reasons: z.array(z.string()),
+    /** The move needs a reason, sent as the transition's `comment` (cancelling, rejecting). */
+    needsReason: z.boolean(),
   })
   .meta({ id: 'AvailableTransition' });
 export type AvailableTransition = z.infer<typeof AvailableTransition>;
@@ -202,20 +212,63 @@ export const ChangeDetail = Change.extend({
 }).meta({ id: 'ChangeDetail' });
 export type ChangeDetail = z.infer<typeof ChangeDetail>;
 
+/** The columns the change list sorts by (`sort=plannedStart` ascending, `sort=-plannedStart` descending). */
+export const CHANGE_SORT_COLUMNS = ['number', 'title', 'type', 'state', 'risk', 'plannedStart', 'plannedEnd', 'updatedAt', 'createdAt'] as const;
+export type ChangeSortColumn = (typeof CHANGE_SORT_COLUMNS)[number];
+export const CHANGE_SORTS = CHANGE_SORT_COLUMNS.flatMap((c) => [c, `-${c}`]) as [string, ...string[]];
+
+/**
+ * The ways a change can be the caller's, for `mine=` (several, comma-separated, mean any of them): requested
+ * by them, owned by them, implemented by them, waiting for an approval they may decide now (the same as Home's
+ * "Awaiting my approval"), or assigned to one of their teams.
+ */
+export const MINE_FILTERS = ['requested', 'owned', 'implementing', 'approving', 'team'] as const;
+export type MineFilter = (typeof MINE_FILTERS)[number];
+
+/** A comma-separated list whose every value is one of `allowed`; each unknown value is its own issue. */
+const commaSeparated = (allowed: readonly string[], what: string) =>
+  z
+    .string()
+    .max(1000)
+    .superRefine((value, ctx) => {
+      for (const v of value.split(',')) {
+        if (!allowed.includes(v)) ctx.addIssue({ code: 'custom', message: `unknown ${what} ${v || '(empty)'} (one of ${allowed.join(', ')})` });
+      }
+    });
+
 export const ChangeListQuery = z.strictObject({
   q: z.string().max(200).optional().describe('Words in the number, title or description'),
-  type: z.enum(CHANGE_TYPES).optional(),
+  type: commaSeparated(CHANGE_TYPES, 'type').optional().describe(`One type or several, comma-separated (${CHANGE_TYPES.join(', ')})`),
   state: z.string().max(1000).optional().describe('One state or several, comma-separated (states of the policy’s change models)'),
   requesterId: Id.optional().describe('Changes this person requested (user id)'),
   assignmentTeamId: Id.optional().describe('Changes assigned to this team (id or handle)'),
   ciId: Id.optional().describe('Changes on this CI (id or name)'),
   serviceId: Id.optional().describe('Changes on CIs of this service (id or name)'),
   templateId: Id.optional().describe('Changes made from this template (id or name)'),
-  plannedFrom: Instant.optional(),
-  plannedTo: Instant.optional(),
+  plannedFrom: Instant.optional().describe('Changes planned to end after this instant'),
+  plannedTo: Instant.optional().describe('Changes planned to start before this instant'),
+  mine: commaSeparated(MINE_FILTERS, 'mine filter')
+    .optional()
+    .describe(
+      'Changes that are yours, comma-separated for any of several ways: requested (you filed it), owned (you own it), implementing (you implement it), approving (an approval you may decide now is pending), team (assigned to one of your teams)',
+    ),
+  sort: z
+    .enum(CHANGE_SORTS, { error: () => `must be one of ${CHANGE_SORTS.join(', ')}` })
+    .optional()
+    .describe(`The order: a column, ascending, or with a leading "-" descending (${CHANGE_SORT_COLUMNS.join(', ')}); newest first when absent. Changes without a value (no planned start, no risk) come last either way; ties newest first.`),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(2000).optional(),
 });
+
+/** The query of the CSV export: the list's filters and sort, without paging (every matching change is written). */
+export const ChangeExportQuery = ChangeListQuery.omit({ limit: true, cursor: true });
+
+/**
+ * A change as the list gives it: with its markers (Change's optional `openConflicts` and `slaStatus`), read for
+ * the whole page at once. NOTE: the same schema as Change, so the OpenAPI document keeps one Change component.
+ */
+export const ChangeListItem = Change;
+export type ChangeListItem = z.infer<typeof ChangeListItem>;
 
 export const COMMENT_KINDS = ['comment', 'work_note'] as const;
 export const Comment = z

@@ -90,6 +90,19 @@ export const ExcludeCiInput = z
   })
   .meta({ id: 'ExcludeCi' });
 
+/** A plan to check before it is saved: the conflicts it would have, nothing written. */
+export const ConflictCheckInput = z
+  .strictObject({
+    ciIds: z.array(Id).max(200).default([]).describe('CI ids or names'),
+    plannedStart: Instant,
+    plannedEnd: Instant,
+    implementerId: Id.nullable().optional().describe('User id'),
+    changeId: Id.optional().describe('The change being edited (id or number): it is not a conflict of itself, and its acknowledgements and impact exclusions count'),
+  })
+  .refine((v) => Date.parse(v.plannedEnd) > Date.parse(v.plannedStart), { path: ['plannedEnd'], message: 'must be after plannedStart' })
+  .meta({ id: 'ConflictCheck' });
+export type ConflictCheckInput = z.output<typeof ConflictCheckInput>;
+
 export const NextSlotQuery = z.strictObject({
   ciIds: z
     .string()

@@ -235,12 +235,24 @@ export interface DB {
   notifications: NotificationsTable;
   windows: WindowsTable;
   change_conflicts: ChangeConflictsTable;
+  conflict_acknowledgements: ConflictAcknowledgementsTable;
   change_impact_exclusions: ChangeImpactExclusionsTable;
   freeze_exceptions: FreezeExceptionsTable;
   calendar_feeds: CalendarFeedsTable;
   change_templates: ChangeTemplatesTable;
   incidents: IncidentsTable;
   incident_cis: IncidentCisTable;
+  saved_views: SavedViewsTable;
+}
+export interface ConflictAcknowledgementsTable {
+  change_id: string;
+  key: string;
+  other_change_id: string;
+  starts_at: string;
+  ends_at: string;
+  acknowledged_by: string;
+  acknowledged_at: string;
+  reason: string;
 }
 export interface ChangeConflictsTable {
   id: string;
@@ -427,4 +439,17 @@ export interface IncidentsTable {
 export interface IncidentCisTable {
   incident_id: string;
   ci_id: string;
+}
+
+export interface SavedViewsTable {
+  id: string;
+  owner_id: string;
+  /** changes, incidents, cis or templates. */
+  list: string;
+  name: string;
+  /** The list's query string, without a leading "?" or a cursor. */
+  query: string;
+  shared: boolean | number;
+  created_at: string;
+  updated_at: string;
 }

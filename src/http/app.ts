@@ -28,6 +28,7 @@ import { templatesRoutes } from './routes/templates.routes';
 import { incidentsRoutes } from './routes/incidents.routes';
 import { homeRoutes } from './routes/home.routes';
 import { searchRoutes } from './routes/search.routes';
+import { savedViewsRoutes } from './routes/saved-views.routes';
 import type { App } from './types';
 import { registerValidation } from './validation';
 
@@ -107,6 +108,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   incidentsRoutes(app, deps);
   homeRoutes(app, deps);
   searchRoutes(app, deps);
+  savedViewsRoutes(app, deps);
 
   return app;
 }

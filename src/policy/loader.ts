@@ -90,10 +90,11 @@ export interface CompiledSlas {
   targets: { name: string; metric: SlaMetric; when: CompiledExpression; target: string; targetMs: number; targetWorkingMs: number; clock: 'business' | 'wall' }[];
 }
 
-/** The schedule section: impact settings, and the approval stage a freeze exception adds (null: none). */
+/** The schedule section: impact settings, the approval stage a freeze exception adds (null: none), and the pair kinds to acknowledge before scheduling. */
 export interface CompiledSchedule {
   impact: ImpactSettings;
   freezeExceptions: { stage: string } | null;
+  acknowledgeBeforeScheduling: ('ci_overlap' | 'related_ci_overlap' | 'assignee_busy')[];
 }
 
 export interface CompiledBreakGlass {
@@ -317,7 +318,7 @@ export function compileBundle(files: Record<string, string>, opts: CompileOption
   bundle.breakGlass.types.forEach((type, i) => {
     if (!models[type]) issues.push({ ...where(owner.get('breakGlass'), ['breakGlass', 'types', i]), path: `breakGlass.types.${i}`, message: `no model for "${type}" changes` });
   });
-  const schedule: CompiledSchedule = { impact: { ...bundle.schedule.impact, relationTypes: [...new Set(bundle.schedule.impact.relationTypes)] }, freezeExceptions: bundle.schedule.freezeExceptions };
+  const schedule: CompiledSchedule = { impact: { ...bundle.schedule.impact, relationTypes: [...new Set(bundle.schedule.impact.relationTypes)] }, freezeExceptions: bundle.schedule.freezeExceptions, acknowledgeBeforeScheduling: [...bundle.schedule.acknowledgeBeforeScheduling] };
   if (schedule.freezeExceptions && !approvals.stages.some((s) => s.name === schedule.freezeExceptions!.stage)) {
     issues.push({
       ...where(owner.get('schedule'), ['schedule', 'freezeExceptions', 'stage']),

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { RELATION_TYPES } from '../contracts/cmdb';
 import { IMPACT_DIRECTIONS } from '../domain/schedule/impact';
 
+/** The kinds of conflict between two changes. */
+export const PAIR_KINDS = ['ci_overlap', 'related_ci_overlap', 'assignee_busy'] as const;
+const ACKNOWLEDGE_DEFAULTS = ['ci_overlap'] as const;
 const IMPACT_DEFAULTS = { direction: 'dependents' as const, depth: 2, relationTypes: [...RELATION_TYPES], summariseAbove: 50 };
 
 /**
@@ -31,6 +34,14 @@ export const ScheduleSection = z
       })
       .nullable()
       .default(null),
+    /**
+     * Conflicts with another change that stop it entering `scheduled` or `implement` until a change manager
+     * acknowledges them with a reason. Default: two changes on the same CI at the same time.
+     */
+    acknowledgeBeforeScheduling: z
+      .array(z.enum(PAIR_KINDS))
+      .default([...ACKNOWLEDGE_DEFAULTS])
+      .refine((kinds) => new Set(kinds).size === kinds.length, 'list each kind once'),
   })
-  .default({ impact: IMPACT_DEFAULTS, freezeExceptions: null });
+  .default({ impact: IMPACT_DEFAULTS, freezeExceptions: null, acknowledgeBeforeScheduling: [...ACKNOWLEDGE_DEFAULTS] });
 export type ScheduleSectionOutput = z.output<typeof ScheduleSection>;

@@ -6,7 +6,7 @@ import { isPartyTo, partyConflict, partyRole } from '../domain/approval/segregat
 import { FIELD_LABELS } from '../domain/change/fields';
 import { findState } from '../domain/change/lifecycle';
 import { assertPermission, hasPermission, hasRole, type Role } from '../domain/auth/roles';
-import { ConflictError, ForbiddenError, InputError, NotFoundError } from '../domain/errors';
+import { ConflictError, ForbiddenError, NotFoundError, PolicyError } from '../domain/errors';
 import type { ApprovalRecord, ApproverKind, ChangeRecord, PendingApprovalRow, Repositories, VoteRecord } from '../db/repositories';
 import type { ApproverSpec } from '../policy/loader';
 import { firedApprovalRules } from '../policy/evaluate';
@@ -463,7 +463,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
      * Records the actor's vote on the content the approval was requested for and recomputes the approval
      * against its quorum; when its stage is fully approved, the next stage opens. 404 unknown, 409
      * `approval_closed` unless pending, 409 `content_changed` when the change moved on since the request (its
-     * approvals are requested again first), 400 without a comment on a rejection, 403
+     * approvals are requested again first), 422 `reason_required` without a comment on a rejection, 403
      * `segregation_of_duties` or `not_an_approver`, 409 `already_voted`.
      */
     async decide(actor: Actor, approvalId: string, input: DecisionInput): Promise<Approval> {
@@ -480,7 +480,9 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         // Read again under the lock: a reopen or another vote may have closed it while this one waited.
         const a = (await repos.approvals.find(approvalId))!;
         if (a.state !== 'pending') throw new ConflictError('approval_closed', `This approval is ${a.state}; it takes no more decisions.`, { state: a.state });
-        if (input.decision === 'reject' && comment === '') throw new InputError('Say why you reject it.', [{ path: 'comment', message: 'a rejection needs a comment' }]);
+        if (input.decision === 'reject' && comment === '') {
+          throw new PolicyError('reason_required', 'Say why you reject it: the requester needs to know.', { issues: [{ path: 'comment', message: 'a rejection needs a comment' }] });
+        }
         if (isPartyTo(change, actor.userId)) {
           throw new ForbiddenError(`You are the ${partyRole(change, actor.userId)} of ${change.number}; someone else must decide its approvals.`, 'segregation_of_duties', { changeId: change.id });
         }

@@ -2,6 +2,7 @@ import { CALENDAR_CHANGE_LIMIT, type Calendar, type CalendarChange, type Calenda
 import type { Actor } from '../domain/actor';
 import type { Issue } from '../domain/errors';
 import { throwIfIssues, type ServiceDeps } from './context';
+import { finalStatesOf, type PolicyService } from './policy.service';
 import type { WindowsService } from './windows.service';
 
 /**
@@ -14,8 +15,8 @@ export type CalendarWithVersions = Omit<Calendar, 'changes'> & { changes: (Calen
  * The calendar: planned changes and window occurrences over one range, for the month view and anyone
  * planning around freezes. Windows come from the windows service, so both answers agree on ranges and scope.
  */
-export function createCalendarService(deps: ServiceDeps & { windows: WindowsService }) {
-  const { store, windows } = deps;
+export function createCalendarService(deps: ServiceDeps & { windows: WindowsService; policy: PolicyService }) {
+  const { store, windows, policy } = deps;
 
   /** Turns the id-or-name filters into ids; unknown ones are reported together. */
   async function resolveFilters(query: CalendarQuery): Promise<{ serviceId?: string; ciId?: string; teamId?: string }> {
@@ -61,9 +62,13 @@ export function createCalendarService(deps: ServiceDeps & { windows: WindowsServ
         involving: opts.involving,
         limit: CALENDAR_CHANGE_LIMIT + 1,
       });
-      const changes: CalendarWithVersions['changes'] = rows
-        .slice(0, CALENDAR_CHANGE_LIMIT)
-        .filter((c) => c.plannedStart !== null && c.plannedEnd !== null)
+      const shown = rows.slice(0, CALENDAR_CHANGE_LIMIT).filter((c) => c.plannedStart !== null && c.plannedEnd !== null);
+      const active = await policy.activeOrNull();
+      const conflicts = await store.repos.schedule.openConflictCounts(
+        shown.map((c) => c.id),
+        active ? finalStatesOf(active) : [],
+      );
+      const changes: CalendarWithVersions['changes'] = shown
         .map((c) => ({
           id: c.id,
           number: c.number,
@@ -75,6 +80,7 @@ export function createCalendarService(deps: ServiceDeps & { windows: WindowsServ
           plannedEnd: c.plannedEnd!,
           assignmentTeamId: c.assignmentTeamId,
           ciIds: c.ciIds,
+          openConflicts: conflicts.get(c.id) ?? 0,
           version: c.version,
         }))
         .sort((a, b) => a.plannedStart.localeCompare(b.plannedStart) || a.number.localeCompare(b.number));

@@ -1,15 +1,15 @@
 import type { z } from 'zod';
-import type { AvailableTransition, Change, ChangeDetail, ChangeListQuery, CreateChangeInput, CreateCommentInput, UpdateChangeInput } from '../contracts/change';
+import type { AvailableTransition, Change, ChangeDetail, ChangeExportQuery, ChangeListItem, ChangeListQuery, CreateChangeInput, CreateCommentInput, UpdateChangeInput } from '../contracts/change';
 import type { Actor } from '../domain/actor';
 import { diffFields } from '../domain/audit/chain';
 import { assertUnlocked, lockedFields, materialChanges } from '../domain/approval/content';
 import { assertPermission, hasPermission } from '../domain/auth/roles';
-import { canFire, findState, missingFields, transitionsFrom, type ChangeModel } from '../domain/change/lifecycle';
+import { canFire, findState, missingFields, needsReason, transitionsFrom, whoMayFire, type ChangeModel } from '../domain/change/lifecycle';
 import { assertMayEdit, editRight, IMPLEMENTATION_FIELDS } from '../domain/change/edit-rights';
 import { FIELD_LABELS } from '../domain/change/fields';
 import { derivePriority, formatChangeNumber } from '../domain/change/priority';
 import { ConflictError, ForbiddenError, InputError, NotFoundError, PolicyError, StaleVersionError, type Issue } from '../domain/errors';
-import type { ChangeRecord, CommentRecord, Repositories } from '../db/repositories';
+import type { ChangeFilter, ChangeRecord, ChangeSort, CommentRecord, ListedChange, Repositories } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
 import { resolveCiRef, resolveCiRefs, resolveServiceRef, resolveTeamRef } from './references';
 import { STALE_CONTENT, type ApprovalService } from './approval.service';
@@ -109,13 +109,40 @@ export function createChangeService(deps: ChangeServiceDeps) {
     return ids;
   }
 
-  function available(model: ChangeModel, c: ChangeRecord, actor: Actor): AvailableTransition[] {
-    return transitionsFrom(model, c.state).map((t) => ({
-      to: t.to,
-      label: t.label,
-      allowed: canFire(t, actor, c),
-      missingFields: missingFields(c, findState(model, t.to)?.requires ?? []),
-    }));
+  /**
+   * The moves the actor could try next, each with what would refuse it now, in the order `transition` checks:
+   * who may fire it, missing fields (apart, so the page can point at them), a hold, blocking conflicts, an
+   * outstanding break-glass review, approvals not granted, gates without their evidence.
+   * NOTE: honest by construction: the same reads `transition` makes, so a move offered with no reason is
+   * refused only for what the caller sends (a reason, a stale version) or what changes meanwhile. The costly
+   * reads happen only for the targets that need them (a draft's moves need none).
+   */
+  async function available(repos: Repositories, model: ChangeModel, c: ChangeRecord, actor: Actor, active: ActivePolicy): Promise<AvailableTransition[]> {
+    const options = transitionsFrom(model, c.state);
+    if (options.length === 0) return [];
+    const targets = options.map((t) => findState(model, t.to));
+    const gated = options.some((t) => active.bundle.gates.some((g) => g.before.includes(t.to)));
+    const bypass = targets.some((st) => st?.requiresApprovals) || gated ? await governance.activeBreakGlass(repos, c.id) : null;
+    const blocking = options.some((t) => SCHEDULE_CHECKED_STATES.includes(t.to)) ? await schedule.blocking(repos, c.id, active, c) : [];
+    const open = targets.some((st) => st?.requiresApprovals) && !bypass ? await approvals.blocking(repos, c.id, active) : [];
+    return Promise.all(
+      options.map(async (t, i) => {
+        const target = targets[i];
+        const allowed = canFire(t, actor, c);
+        const reasons: string[] = [];
+        if (!allowed) reasons.push(`Only ${whoMayFire(t)} may do this.`);
+        if (c.hold && !target?.final) reasons.push(`On hold by an urgent freeze until ${c.hold.until}: it can only be cancelled until then.`);
+        if (SCHEDULE_CHECKED_STATES.includes(t.to)) for (const conflict of blocking) reasons.push(conflict.message);
+        if (target?.final && c.reviewRequired) reasons.push('Break-glass was used: a change manager must review the bypass first.');
+        if (target?.requiresApprovals && open.length > 0) {
+          reasons.push(`Waiting on approvals: ${open.map((a) => `${a.rule} by ${a.approverLabel} (${a.why})`).join(', ')}.`);
+        }
+        if (!bypass) {
+          for (const g of await governance.unsatisfiedFor(repos, c, t.to, active)) reasons.push(`The gate ${g.name} needs ${g.missing.join(' and ')}.`);
+        }
+        return { to: t.to, label: t.label, allowed, missingFields: missingFields(c, target?.requires ?? []), reasons, needsReason: needsReason(t.to) };
+      }),
+    );
   }
 
   async function detail(actor: Actor, c: Change, known?: { policy: ActivePolicy; model: ChangeModel | undefined }): Promise<ChangeDetail> {
@@ -125,7 +152,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
     const content = active.bundle.approvals.content;
     return {
       ...c,
-      availableTransitions: model ? available(model, c, actor) : [],
+      availableTransitions: model ? await available(store.repos, model, c as ChangeRecord, actor, active) : [],
       editable: open && hasPermission(actor, 'change.update') ? (editRight(actor, c) ?? 'none') : 'none',
       implementationFields: [...IMPLEMENTATION_FIELDS],
       // The risk level is not a field of the form: the others are what the page disables.
@@ -137,6 +164,47 @@ export function createChangeService(deps: ChangeServiceDeps) {
     const c = await repos.changes.findById(id, opts);
     if (!c) throw new NotFoundError('Change', id);
     return c;
+  }
+
+  /** The list's query as the repository's filter: references resolved, `mine=` turned into conditions; 400 listing every problem. */
+  async function listFilter(actor: Actor, query: z.output<typeof ChangeExportQuery>): Promise<ChangeFilter & { limit: 0 }> {
+    const issues: Issue[] = [];
+    const ids = await resolveFilters(query, issues);
+    throwIfIssues(issues, 'The filter has invalid values.');
+    const { sort: _sort, mine, ...rest } = query;
+    const filter: ChangeFilter & { limit: 0 } = { ...rest, ...ids, limit: 0 };
+    if (mine) {
+      const ways = new Set(mine.split(','));
+      filter.anyOf = {
+        ...(ways.has('requested') ? { requesterId: actor.userId } : {}),
+        ...(ways.has('owned') ? { ownerId: actor.userId } : {}),
+        ...(ways.has('implementing') ? { implementerId: actor.userId } : {}),
+        ...(ways.has('team') ? { teamIds: actor.teamIds } : {}),
+        // The approvals Home counts as awaiting the caller: the same rule (delegations, segregation of duties).
+        ...(ways.has('approving') ? { ids: [...new Set((await approvals.myApprovals(actor)).map((a) => a.changeId))] } : {}),
+      };
+    }
+    return filter;
+  }
+
+  /** Changes of a page with their services and markers: one read each for the whole page, not one per row. */
+  async function listItems(rows: ListedChange[]): Promise<ChangeListItem[]> {
+    const changeIds = rows.map((c) => c.id);
+    // NOTE: the final states are always passed: a closed change has no open conflicts, and the repository's
+    // stand-in for "none" (a NUL character) is a value PostgreSQL refuses.
+    const active = await policy.activeOrNull();
+    const finals = Object.values(active?.bundle.models ?? {}).flatMap((m) => m.states.filter((st) => st.final).map((st) => st.id));
+    const [serviceOf, conflicts, slas] = await Promise.all([
+      store.repos.changes.serviceOfCis(rows.flatMap((c) => c.ciIds)),
+      store.repos.schedule.openConflictCounts(changeIds, finals.length > 0 ? finals : ['-']),
+      store.repos.changes.slaMarkers(changeIds, nowIso()),
+    ]);
+    return rows.map(({ seq: _seq, sortValue: _sortValue, ...c }) => ({
+      ...c,
+      serviceIds: [...new Set(c.ciIds.map((id) => serviceOf.get(id)).filter((id): id is string => id !== undefined))].sort(),
+      openConflicts: conflicts.get(c.id) ?? 0,
+      slaStatus: slas.get(c.id) ?? null,
+    }));
   }
 
   const service = {
@@ -241,25 +309,55 @@ export function createChangeService(deps: ChangeServiceDeps) {
       return detail(actor, await withServices(store.repos, c));
     },
 
-    async list(actor: Actor, query: z.output<typeof ChangeListQuery>): Promise<{ items: Change[]; nextCursor: string | null }> {
+    /**
+     * A page of changes with their markers (open conflicts, SLA), filtered and sorted (`sort`) as asked; 400
+     * listing every unknown filter value, and for a cursor this list did not give out (or gave out for
+     * another sort).
+     */
+    async list(actor: Actor, query: z.output<typeof ChangeListQuery>): Promise<{ items: ChangeListItem[]; nextCursor: string | null }> {
       assertPermission(actor, 'change.read');
-      const beforeSeq = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString()) : undefined;
-      if (beforeSeq !== undefined && !Number.isSafeInteger(beforeSeq)) {
-        throw new InputError('The cursor is not one this list gave out.', [{ path: 'query.cursor', message: 'pass the nextCursor of the previous page unchanged' }]);
-      }
-      const issues: Issue[] = [];
-      const ids = await resolveFilters(query, issues);
-      throwIfIssues(issues, 'The filter has invalid values.');
-      const rows = await store.repos.changes.list({ ...query, ...ids, beforeSeq, limit: query.limit + 1 });
+      const position = positionOf(query.sort, query.cursor);
+      const filter = await listFilter(actor, query);
+      const rows = await store.repos.changes.list({ ...filter, ...position, limit: query.limit + 1 });
       const pageRows = rows.slice(0, query.limit);
-      // One query for the services of every CI on the page, not one per change.
-      const serviceOf = await store.repos.changes.serviceOfCis(pageRows.flatMap((c) => c.ciIds));
-      const items = pageRows.map(({ seq: _seq, ...c }) => ({
-        ...c,
-        serviceIds: [...new Set(c.ciIds.map((id) => serviceOf.get(id)).filter((id): id is string => id !== undefined))].sort(),
-      }));
       const last = pageRows[pageRows.length - 1];
-      return { items, nextCursor: rows.length > query.limit && last ? Buffer.from(String(last.seq)).toString('base64url') : null };
+      return { items: await listItems(pageRows), nextCursor: rows.length > query.limit && last ? cursorOf(query.sort, last) : null };
+    },
+
+    /**
+     * Every change the list's filters match, in its order, a page at a time (for the CSV export, which
+     * streams them), with the names of the people, team, CIs, services and template each page names. The
+     * filters are checked before the first page is read: a bad one is the same 400.
+     */
+    async listAll(actor: Actor, query: z.output<typeof ChangeExportQuery>): Promise<AsyncGenerator<{ items: ChangeListItem[]; names: Map<string, string> }>> {
+      assertPermission(actor, 'change.read');
+      const filter = await listFilter(actor, query);
+      const pageSize = 500;
+      const repos = store.repos;
+      return (async function* pages() {
+        // Read once for the whole export: teams are few, and a template recurs on many pages.
+        const names = new Map<string, string>((await repos.accounts.listTeams()).map((t) => [t.id, t.name]));
+        let position = positionOf(query.sort, undefined);
+        for (;;) {
+          const rows = await repos.changes.list({ ...filter, ...position, limit: pageSize + 1 });
+          const page = rows.slice(0, pageSize);
+          if (page.length > 0) {
+            const items = await listItems(page);
+            const people = [...new Set(items.flatMap((c) => [c.requesterId, c.ownerId, c.implementerId]).filter((id): id is string => !!id && !names.has(id)))];
+            for (const [id, name] of await repos.accounts.userNames(people)) names.set(id, name);
+            for (const ci of await repos.cmdb.findCisByIds([...new Set(items.flatMap((c) => c.ciIds))].filter((id) => !names.has(id)))) names.set(ci.id, ci.name);
+            for (const sv of await repos.cmdb.findServicesByIds([...new Set(items.flatMap((c) => c.serviceIds))].filter((id) => !names.has(id)))) names.set(sv.id, sv.name);
+            for (const id of new Set(items.map((c) => c.templateId).filter((id): id is string => !!id && !names.has(id)))) {
+              const template = await repos.templates.findById(id);
+              if (template) names.set(id, template.name);
+            }
+            yield { items, names };
+          }
+          const last = page[page.length - 1];
+          if (rows.length <= pageSize || !last) return;
+          position = positionOf(query.sort, cursorOf(query.sort, last));
+        }
+      })();
     },
 
     /**
@@ -309,7 +407,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         }
         // Its outcome counts in the history of the changes around it once it has a close code and an end.
         if ((changes.closeCode || changes.actualEnd) && routed.closeCode !== null && routed.actualEnd !== null) await risk.reassessPeers(repos, actor, routed, active);
-        if (changes.plannedStart || changes.plannedEnd || changes.ciIds || changes.implementerId) await schedule.changeMoved(repos, actor, routed, active);
+        if (changes.plannedStart || changes.plannedEnd || changes.ciIds || changes.implementerId) await schedule.changeMoved(repos, actor, routed, active, { before });
         // Its approvals follow: votes of new parties are voided, new content reopens authorization.
         await approvals.reconcile(repos, actor, after.id, active, material);
         return withServices(repos, (await repos.changes.findById(after.id))!);
@@ -363,14 +461,23 @@ export function createChangeService(deps: ChangeServiceDeps) {
             fields: missing,
           });
         }
+        const reason = opts.comment?.trim() ?? '';
+        if (needsReason(to) && reason === '') {
+          throw new PolicyError('reason_required', `Say why ${before.number} should be ${to}: the people waiting on it need to know. Send the reason as the comment.`, {
+            from: before.state,
+            to,
+            issues: [{ path: 'comment', message: `give a reason for moving it to ${to}` }],
+          });
+        }
         const target = findState(model, to);
         if (before.hold && !target?.final) {
           throw new ConflictError('change_on_hold', `${before.number} is on hold by an urgent freeze until ${before.hold.until}; it can only be cancelled until then.`, { hold: before.hold });
         }
         if (SCHEDULE_CHECKED_STATES.includes(to)) {
-          const blocking = await schedule.blocking(repos, before.id);
+          const blocking = await schedule.blocking(repos, before.id, active, before);
           if (blocking.length > 0) {
-            throw new PolicyError('schedule_conflict', `${before.number} cannot move to ${to}: ${blocking.map((c) => c.message).join(' ')}`, {
+            const pairs = blocking.some((c) => c.otherChange !== null) ? ' A change manager may acknowledge a conflict with another change, with a reason, on its Conflicts tab.' : '';
+            throw new PolicyError('schedule_conflict', `${before.number} cannot move to ${to}: ${blocking.map((c) => c.message).join(' ')}${pairs}`, {
               from: before.state,
               to,
               conflicts: blocking.map((c) => ({ id: c.id, kind: c.kind, message: c.message, startsAt: c.startsAt, endsAt: c.endsAt, window: c.window, service: c.service })),
@@ -424,7 +531,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         if (target?.final && after.closeCode !== null) await risk.reassessPeers(repos, actor, after, active);
         if (target?.requestApprovals) await approvals.request(repos, actor, after, active);
         if (target?.final) await approvals.cancelOpen(repos, after.id);
-        // A closed change leaves the schedule: its conflicts go, on both sides.
+        // A closed change leaves the schedule: its window conflicts go (its pairs are derived, so they go too).
         if (target?.final) await schedule.changeMoved(repos, actor, after, active);
         await sla.changeTransitioned(repos, actor, before, after, active);
         // Its people hear of the move, and the change manager of a submission (not the one who made it).
@@ -476,4 +583,45 @@ export type ChangeService = ReturnType<typeof createChangeService>;
 
 function pick<T extends object>(obj: T, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(keys.map((k) => [k, (obj as Record<string, unknown>)[k]]));
+}
+
+const BAD_CURSOR = (): InputError =>
+  new InputError('The cursor is not one this list gave out.', [{ path: 'query.cursor', message: 'pass the nextCursor of the previous page unchanged' }]);
+
+/** `sort=-plannedStart` as the repository's sort: its column and direction. */
+function sortOf(sort: string): ChangeSort {
+  const descending = sort.startsWith('-');
+  return { column: (descending ? sort.slice(1) : sort) as ChangeSort['column'], descending };
+}
+
+/**
+ * Where a page of the change list starts. Newest first (no `sort`), the cursor is the last seq, as it has
+ * always been; sorted, it holds the sort, the last row's sort value and its seq (ties are broken by seq).
+ * NOTE: a cursor given out for another sort is refused, as it would name a position in another order.
+ */
+function positionOf(sort: string | undefined, cursor: string | undefined): { beforeSeq?: number; sort?: ChangeSort } {
+  if (!sort) {
+    if (!cursor) return {};
+    const beforeSeq = Number(Buffer.from(cursor, 'base64url').toString());
+    if (!Number.isSafeInteger(beforeSeq)) throw BAD_CURSOR();
+    return { beforeSeq };
+  }
+  const order = sortOf(sort);
+  if (!cursor) return { sort: order };
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {
+    throw BAD_CURSOR();
+  }
+  if (!Array.isArray(key) || key.length !== 3 || key[0] !== sort || !Number.isSafeInteger(key[2])) throw BAD_CURSOR();
+  const value: unknown = key[1];
+  if (value !== null && typeof value !== 'string' && typeof value !== 'number') throw BAD_CURSOR();
+  return { sort: { ...order, after: { value, seq: key[2] as number } } };
+}
+
+/** The cursor of the page after `last` (see positionOf). */
+function cursorOf(sort: string | undefined, last: ListedChange): string {
+  if (!sort) return Buffer.from(String(last.seq)).toString('base64url');
+  return Buffer.from(JSON.stringify([sort, last.sortValue, last.seq])).toString('base64url');
 }

@@ -205,7 +205,7 @@ export function createCmdbService(deps: CmdbServiceDeps) {
         await repos.cmdb.insertRelation(relation);
         await audit(repos, actor, relation.createdAt, 'ci.relation_added', 'ci', from.id, { after: { ...relation, toCiName: to!.name } });
         // The impact graph grew: conflicts of changes near either end are recomputed at once.
-        await schedule.cisChanged(repos, actor, [from.id, to!.id], active);
+        await schedule.cisChanged(repos, actor, [from.id, to!.id], active, { addedEdges: [{ fromCiId: relation.fromCiId, toCiId: relation.toCiId, type: relation.type }] });
         return relation;
       });
     },
@@ -285,6 +285,7 @@ export function createCmdbService(deps: CmdbServiceDeps) {
       let unchanged = 0;
       let relationsCreated = 0;
       const relationCis: string[] = [];
+      const addedEdges: { fromCiId: string; toCiId: string; type: string }[] = [];
       const apply = async (repos: Repositories) => {
         const existing = new Map((await repos.cmdb.findCisByNames(ciRows.map((r) => r.data.name))).map((c) => [c.name.toLowerCase(), c]));
         const badRows = new Set(errors.map((e) => e.row));
@@ -340,13 +341,14 @@ export function createCmdbService(deps: CmdbServiceDeps) {
             await repos.cmdb.insertRelation(relation);
             await audit(repos, actor, now, 'ci.relation_added', 'ci', from!.id, { after: { ...relation, toCiName: to!.name }, source: 'import', row: r.row });
             relationCis.push(from!.id, to!.id);
+            addedEdges.push({ fromCiId: relation.fromCiId, toCiId: relation.toCiId, type: relation.type });
           }
           relationsCreated++;
         }
         opts.onProgress?.(rows.length, rows.length);
         if (opts.atomic && errors.length > 0) throw new AtomicImportAborted();
         await risk.reassessTouching(repos, actor, updatedIds, active);
-        await schedule.cisChanged(repos, actor, [...new Set([...updatedIds, ...relationCis])], active);
+        await schedule.cisChanged(repos, actor, [...new Set([...updatedIds, ...relationCis])], active, { addedEdges });
       };
       try {
         await store.transaction(apply);

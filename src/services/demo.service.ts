@@ -158,7 +158,9 @@ export function createDemoService(
             }
             await approveAll(c.id);
           }
-          c = await changes.transition(to === 'assess' || to === 'cancelled' ? B : A, c.id, to);
+          // Cancelling and rejecting take a reason, as they do for everyone.
+          const reason = to === 'cancelled' ? 'The tenant migration moved to next quarter with the vendor contract.' : to === 'rejected' ? 'The search engine is to be replaced by the platform team next year.' : undefined;
+          c = await changes.transition(to === 'assess' || to === 'cancelled' ? B : A, c.id, to, { comment: reason });
         }
         return c;
       };

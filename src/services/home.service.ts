@@ -111,7 +111,7 @@ export function createHomeService(deps: HomeServiceDeps) {
     const openIdList = open.map((c) => c.id);
     const [withRejected, conflictRows, lastComments] = await Promise.all([
       repos.home.withRejectedApprovals(openIdList),
-      repos.home.openConflicts(openIdList, finalStates),
+      repos.schedule.openConflictSummary(openIdList, finalStates),
       repos.home.lastComments(openIdList),
     ]);
     // Returned: back in the first state of its model after having left it. The newest transition says so.
@@ -133,10 +133,11 @@ export function createHomeService(deps: HomeServiceDeps) {
         const rejected = (await repos.approvals.forChange(c.id)).filter((a) => a.state === 'rejected');
         reasons.push({ kind: 'approval_rejected', text: `${listWords(rejected.map((a) => a.approverLabel))} rejected ${rejected.length === 1 ? 'its approval' : 'their approvals'}; see why on the Approvals tab`, fields: [], at: null });
       }
-      const conflicts = conflictRows.filter((r) => r.changeId === c.id && !(r.kind === 'freeze' && r.excepted));
-      if (conflicts.length > 0) {
+      const conflicts = conflictRows.filter((r) => r.changeId === c.id);
+      const conflictCount = conflicts.reduce((n, r) => n + r.count, 0);
+      if (conflictCount > 0) {
         const kinds = [...new Set(conflicts.map((r) => CONFLICT_WORDS[r.kind] ?? r.kind))];
-        reasons.push({ kind: 'conflicts', text: `${conflicts.length} schedule conflict${conflicts.length === 1 ? '' : 's'} not acknowledged (${kinds.join(', ')})`, fields: [], at: null });
+        reasons.push({ kind: 'conflicts', text: `${conflictCount} schedule conflict${conflictCount === 1 ? '' : 's'} not acknowledged (${kinds.join(', ')})`, fields: [], at: null });
       }
       const comment = lastComments.get(c.id);
       if (comment && comment.authorId !== c.requesterId && comment.authorId !== c.ownerId && comment.authorId !== actor.userId) {
@@ -160,11 +161,11 @@ export function createHomeService(deps: HomeServiceDeps) {
   }
 
   async function conflictQueue(active: ActivePolicy | null, finalStates: string[], limit: number): Promise<NonNullable<Home['conflicts']>> {
-    const rows = (await store.repos.home.openConflicts(null, finalStates)).filter((r) => !(r.kind === 'freeze' && r.excepted));
+    const rows = await store.repos.schedule.openConflictSummary(null, finalStates);
     const perChange = new Map<string, { count: number; kinds: Set<string> }>();
     for (const r of rows) {
       const entry = perChange.get(r.changeId) ?? { count: 0, kinds: new Set<string>() };
-      entry.count++;
+      entry.count += r.count;
       entry.kinds.add(r.kind);
       perChange.set(r.changeId, entry);
     }

@@ -23,6 +23,7 @@ import { createTemplateService } from './template.service';
 import { createIncidentService } from './incident.service';
 import { createHomeService } from './home.service';
 import { createSearchService } from './search.service';
+import { createSavedViewService } from './saved-view.service';
 
 export interface ServicesOptions {
   sessionHours: number;
@@ -48,18 +49,19 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const incidents = createIncidentService({ ...deps, policy, risk });
   const auditTrail = createAuditService(deps);
   const windows = createWindowsService({ ...deps, policy, risk, schedule });
-  const calendar = createCalendarService({ ...deps, windows });
+  const calendar = createCalendarService({ ...deps, windows, policy });
   const calendarFeeds = createCalendarFeedsService({ ...deps, calendar, policy });
   const bootstrap = createBootstrapService({ ...deps, accounts, auth });
   const home = createHomeService({ ...deps, policy, approvals, windows });
   const search = createSearchService({ ...deps, policy });
+  const savedViews = createSavedViewService(deps);
   // The demo files one change through a copy of the services whose clock runs days behind, so that the SLA
   // report has a breach to show from the first start.
   const demo = createDemoService({
     ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows, schedule, templates, incidents,
     earlier: (ms: number): { changes: ChangeService } => createServices({ ...deps, now: () => new Date(deps.now().getTime() - ms) }, opts),
   });
-  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, incidents, home, search };
+  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, incidents, home, search, savedViews };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

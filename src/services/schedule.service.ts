@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { assertMayEdit } from '../domain/change/edit-rights';
 import type { z } from 'zod';
-import type { AcknowledgeConflictInput, ChangeConflicts, ChangeImpact, Conflict, ExcludeCiInput, FreezeException, FreezeExceptionInput, NextSlotQuery, NextSlots } from '../contracts/conflicts';
+import type { AcknowledgeConflictInput, ChangeConflicts, ConflictCheckInput, ChangeImpact, Conflict, ExcludeCiInput, FreezeException, FreezeExceptionInput, NextSlotQuery, NextSlots } from '../contracts/conflicts';
 import { systemActor, type Actor } from '../domain/actor';
 import { assertPermission } from '../domain/auth/roles';
 import { ConflictError, NotFoundError, PolicyError, type Issue } from '../domain/errors';
-import { freeSlots, pairConflicts, type Interval, type PairConflict, type PlannedChange } from '../domain/schedule/conflicts';
+import { covers, freeSlots, pairConflicts, type Interval, type PairConflict, type PlannedChange } from '../domain/schedule/conflicts';
 import { impactOf, reverseDirection, type Edge, type EdgeReader, type ImpactedCi, type ImpactSettings } from '../domain/schedule/impact';
 import { scopeApplies, targetOfCis, type ScopeTarget } from '../domain/schedule/scope';
 import { occurrences, within } from '../domain/schedule/windows';
@@ -25,15 +26,24 @@ const SLOT_STEP_MS = 15 * MINUTE_MS;
 const OCCURRENCES_PER_CHANGE = 50;
 /** Above this many CIs a change's graph is read step by step rather than in one query (edgesWithin). */
 const GRAPH_PREFETCH_MAX_CIS = 200;
-const PAIR_KINDS: ReadonlySet<ConflictKind> = new Set(['ci_overlap', 'related_ci_overlap', 'assignee_busy']);
 const WINDOW_KINDS: ReadonlySet<ConflictKind> = new Set(['freeze', 'outside_maintenance_window']);
 /** The outbox topic of the other changes' follow-up of a write: telling their owners about new conflicts. */
 export const PEERS_TOPIC = 'schedule.conflicts_added';
-/** An item of PEERS_TOPIC: the conflict rows a write added; `cause: 'cmdb'` when a CMDB write added them (both sides hear). */
-interface PeersPayload {
+/** A pair a write created: `changeId` was written (or, after a CMDB write, either side), `otherId` meets it. */
+interface NewPair {
   changeId: string;
+  otherId: string;
+  kind: PairConflict['kind'];
+  start: string;
+  end: string;
+  ciIds: string[];
+  /** The implementer of both (assignee_busy). */
+  userId: string | null;
+}
+/** An item of PEERS_TOPIC: the pairs a write created; `cause: 'cmdb'` when a CMDB write created them (both sides hear). */
+interface PeersPayload {
   actorId: string;
-  conflictIds: string[];
+  pairs: NewPair[];
   cause?: 'cmdb';
 }
 
@@ -54,10 +64,23 @@ interface Pass {
    * exclusions, freeze exceptions or conflict rows), so none of that is read for them.
    */
   fresh: ReadonlySet<string>;
+  /** Relations the pass must not see: the graph as it was before they were added (see tellOthers). */
+  hideEdges?: readonly Edge[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** The pair kinds the policy wants acknowledged before a change is scheduled (default: the same CI). */
+const acknowledgeKinds = (active: ActivePolicy | null): ReadonlySet<string> => new Set(active ? active.bundle.schedule.acknowledgeBeforeScheduling : ['ci_overlap']);
 const pairKey = (kind: string, otherId: string) => `${kind}:${otherId}`;
+/**
+ * The id of a pair conflict, derived (pairs are not stored): the same for as long as the pair is, different on
+ * each side, shaped as a UUID (version 8, from SHA-256 of the change id and the pair key).
+ */
+export function pairConflictId(changeId: string, key: string): string {
+  const hex = createHash('sha256').update(`${changeId}\u0000${key}`).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 /** Whether a change takes part in the schedule: open, with a planned start and end. */
 function planned(change: ChangeRecord, finalStates: readonly string[]): change is ChangeRecord & { plannedStart: string; plannedEnd: string } {
@@ -245,7 +268,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const excluded = exclusionsIn(repos, pass, change.id);
     const reverseEdges: Edge[] = [];
     const [reader, busy] = await Promise.all([
-      graphReader(repos, pass.settings, change.ciIds),
+      graphReader(repos, pass.settings, change.ciIds).then((r) => without(r, pass.hideEdges ?? [])),
       change.implementerId ? repos.schedule.plannedForImplementer(change.implementerId, change.plannedStart, change.plannedEnd, change.id, pass.finalStates) : Promise.resolve([]),
       excluded,
     ]);
@@ -318,6 +341,38 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     return { desired, pairs };
   }
 
+  /**
+   * The change's conflicts with other changes, derived now (they are never stored: see migration 0019), as
+   * records: each with an id that stays the same while the pair does, and the acknowledgement that still
+   * covers its overlap.
+   */
+  async function pairRecords(repos: Repositories, pass: Pass, change: ChangeRecord): Promise<ConflictRecord[]> {
+    if (!planned(change, pass.finalStates)) return [];
+    const [pairs, acks] = await Promise.all([pairConflictsOf(repos, pass, change), repos.schedule.pairAcknowledgements(change.id)]);
+    const records: ConflictRecord[] = [];
+    for (const [otherId, found] of pairs) {
+      for (const p of found) {
+        const d = toDesired(otherId, p, change.implementerId);
+        const ack = acks.get(d.key);
+        records.push({
+          id: pairConflictId(change.id, d.key),
+          changeId: change.id,
+          ...d,
+          acknowledgement: ack && covers(ack, d) ? { by: ack.by, at: ack.at, reason: ack.reason } : null,
+          // Replaced by the later of the two changes' last edits when presented (see `present`).
+          createdAt: change.updatedAt,
+        });
+      }
+    }
+    return records;
+  }
+
+  /** Every conflict of the change: its stored window conflicts and its pairs, derived now. */
+  async function currentConflicts(repos: Repositories, change: ChangeRecord, active: ActivePolicy | null): Promise<ConflictRecord[]> {
+    const [stored, pairs] = await Promise.all([repos.schedule.conflictsOf(change.id), pairRecords(repos, startPass(repos, active), change)]);
+    return [...stored, ...pairs].sort((x, y) => x.startsAt.localeCompare(y.startsAt) || x.key.localeCompare(y.key));
+  }
+
   /** What a refresh writes: rows to insert, ids to delete, rows to rewrite. Applied in bulk by `apply`. */
   interface Writes {
     /** When the rows inserted were created. */
@@ -333,11 +388,6 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
    * ones deleted, moved ones rewritten; acknowledgements and proposed slots of rows that remain are kept.
    */
   function diff(changeId: string, stored: readonly ConflictRecord[], desired: readonly DesiredConflict[], writes: Writes): void {
-    // NOTE: called once per other change of a change on a busy CI, mostly with nothing stored: kept lean.
-    if (stored.length === 0) {
-      for (const d of desired) writes.insert.push({ id: deps.newId(), changeId, ...d, acknowledgement: null, createdAt: writes.at });
-      return;
-    }
     const byKey = new Map(stored.map((c) => [c.key, c]));
     const wanted = new Set(desired.map((d) => d.key));
     writes.delete.push(...stored.filter((c) => !wanted.has(c.key)).map((c) => c.id));
@@ -362,56 +412,37 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     return writes.insert;
   }
 
-  /** Makes the stored rows of `changeId` that `owns` selects equal `desired`; returns the rows added. */
-  async function persist(repos: Repositories, changeId: string, desired: DesiredConflict[], owns: (c: ConflictRecord) => boolean): Promise<ConflictRecord[]> {
-    const writes = noWrites();
-    diff(changeId, (await repos.schedule.conflictsOf(changeId)).filter(owns), desired, writes);
-    return apply(repos, writes);
-  }
-
   /**
-   * Recomputes the conflicts of the changes, inside the caller's transaction: their own rows, and the rows
-   * of every change they conflicted or now conflict with that name them. `windowsOnly` recomputes only the
-   * freeze and maintenance-window rows (a window moved; no pair can have changed). `current` is the caller's
-   * up-to-date record of one of the changes, used instead of reading it. Returns the rows added.
+   * Recomputes the stored conflicts of the changes, inside the caller's transaction: their freeze and
+   * maintenance-window conflicts (pairs are derived when read). `current` is the caller's up-to-date record of
+   * one of the changes, used instead of reading it; `fresh`: the caller filed it in this transaction (it has
+   * no rows yet). `lock`: exclusive when the windows were written. Returns the rows added.
    */
   async function refresh(
     repos: Repositories,
     changeIds: readonly string[],
     active: ActivePolicy | null,
-    opts: { windowsOnly?: boolean; current?: ChangeRecord; fresh?: boolean } = {},
+    opts: { current?: ChangeRecord; fresh?: boolean; lock?: 'shared' | 'exclusive' } = {},
   ): Promise<ConflictRecord[]> {
-    // Before anything is read: what other writers recomputed must be committed and visible (see lockSchedule).
-    await repos.schedule.lockSchedule();
+    // Before anything is read: what a writer of the windows wrote must be committed and visible (see lockSchedule).
+    await repos.schedule.lockSchedule(opts.lock ?? 'shared');
     const pass = startPass(repos, active, opts.fresh && opts.current ? new Set([opts.current.id]) : new Set());
-    const added: ConflictRecord[] = [];
+    const writes = noWrites();
     for (const id of new Set(changeIds)) {
       const change = opts.current?.id === id ? opts.current : await repos.changes.findById(id);
       if (!change) continue;
-      const inPlay = planned(change, pass.finalStates);
-      if (opts.windowsOnly) {
-        added.push(...(await persist(repos, id, inPlay ? await windowConflicts(repos, pass, change) : [], (c) => WINDOW_KINDS.has(c.kind))));
-        continue;
-      }
-      const [{ desired, pairs }, { own, naming }] = await Promise.all([compute(repos, pass, change), pass.fresh.has(id) ? { own: [], naming: [] } : repos.schedule.conflictsAround(id)]);
-      const writes = noWrites();
-      diff(id, own, desired, writes);
-      // The other side: every change named before or now gets the same pair conflicts, naming this one.
-      // NOTE: the rows naming this one were read in one query above, so the cost of the other side does not
-      // grow with a read (or a write) per other change: a change on a CI with hundreds of others planned at
-      // the same time writes its rows and theirs in one INSERT per chunk.
-      const namingByChange = new Map<string, ConflictRecord[]>();
-      for (const c of naming) if (PAIR_KINDS.has(c.kind)) namingByChange.set(c.changeId, [...(namingByChange.get(c.changeId) ?? []), c]);
-      for (const otherId of new Set([...namingByChange.keys(), ...pairs.keys()])) {
-        diff(otherId, namingByChange.get(otherId) ?? [], (pairs.get(otherId) ?? []).map((p) => toDesired(id, p, change.implementerId)), writes);
-      }
-      added.push(...(await apply(repos, writes)));
+      const [desired, stored] = await Promise.all([
+        planned(change, pass.finalStates) ? windowConflicts(repos, pass, change) : Promise.resolve([]),
+        pass.fresh.has(id) ? Promise.resolve([]) : repos.schedule.conflictsOf(id),
+      ]);
+      diff(id, stored, desired, writes);
     }
-    return added;
+    return apply(repos, writes);
   }
 
   /** The ids, names and numbers the API shows with conflicts. */
-  async function present(repos: Repositories, rows: ConflictRecord[]): Promise<Conflict[]> {
+  async function present(repos: Repositories, rows: ConflictRecord[], active: ActivePolicy | null = null): Promise<Conflict[]> {
+    const mustAcknowledge = acknowledgeKinds(active);
     const others = new Map((await repos.changes.findManyByIds([...new Set(rows.map((r) => r.otherChangeId).filter((id): id is string => id !== null))])).map((c) => [c.id, c]));
     const windowIds = [...new Set(rows.map((r) => r.windowId).filter((id): id is string => id !== null))];
     const windows = new Map<string, WindowRecord>();
@@ -451,10 +482,11 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         service: s ? { id: s.id, name: s.name } : null,
         cis: ciList,
         excepted,
-        blocking: (r.kind === 'freeze' && !excepted) || (r.kind === 'outside_maintenance_window' && r.acknowledgement === null),
+        blocking: (r.kind === 'freeze' && !excepted) || ((r.kind === 'outside_maintenance_window' || mustAcknowledge.has(r.kind)) && r.acknowledgement === null),
         proposedSlot: r.detail.proposedSlot ?? null,
         acknowledgement: r.acknowledgement ? { ...r.acknowledgement, byName: names.get(r.acknowledgement.by) ?? r.acknowledgement.by } : null,
-        createdAt: r.createdAt,
+        // A pair is as old as the later of the two changes' last edits that made them meet, at the latest.
+        createdAt: other && r.otherChangeId && other.updatedAt > r.createdAt ? other.updatedAt : r.createdAt,
       };
     });
   }
@@ -519,7 +551,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   async function windowsChanged(repos: Repositories, actor: Actor, active: ActivePolicy | null, touched: readonly WindowRecord[]): Promise<void> {
     const pass = startPass(repos, active);
     const ids = await repos.schedule.openPlannedIds(pass.finalStates);
-    const added = await refresh(repos, ids, active, { windowsOnly: true });
+    const added = await refresh(repos, ids, active, { lock: 'exclusive' });
     await propose(repos, added.filter((c) => !c.detail.excepted), active, { tell: true });
     if (touched.some((w) => w.kind === 'freeze')) await lockdown(repos, actor, active, touched.map((w) => w.id));
   }
@@ -560,64 +592,104 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   }
 
   /**
-   * Leaves the other changes' side of a write to the worker: when the write gave other changes conflicts
-   * naming this one, and someone else owns one of them, one outbox item (PEERS_TOPIC) says which rows; the
-   * worker tells their owners (`tellOthers`). NOTE: one item and one existence check, whatever the number of
-   * other changes: filing on a CI where hundreds of changes overlap costs the writer no notice each.
+   * The pairs `change` has now that it did not have `before` (the pass of `before` may hide relations: the
+   * graph before a CMDB write added them). NOTE: derived in the writer's transaction, where what the other
+   * changes were at the time of the write is what it reads; the notices themselves go through the outbox.
    */
-  async function queueTellOthers(repos: Repositories, actor: Actor, change: ChangeRecord, added: ConflictRecord[], opts: { cmdb?: boolean } = {}): Promise<void> {
-    // A write to a change tells the other side; a CMDB write moved neither change, so both sides hear.
-    const theirs = added.filter((c) => PAIR_KINDS.has(c.kind) && (opts.cmdb ? c.otherChangeId !== null : c.changeId !== change.id && c.otherChangeId === change.id));
-    if (theirs.length === 0) return;
-    // Nobody is told about what they just did themselves: no item when the actor owns every other change.
-    if (!(await repos.schedule.anyOwnedByOthers([...new Set(theirs.map((c) => c.changeId))], actor.userId))) return;
-    await deps.outbox.enqueue(repos, PEERS_TOPIC, { changeId: change.id, actorId: actor.userId, conflictIds: theirs.map((c) => c.id), ...(opts.cmdb ? { cause: 'cmdb' } : {}) });
+  async function newPairs(repos: Repositories, active: ActivePolicy | null, change: ChangeRecord, before: { record?: ChangeRecord; hideEdges?: Edge[]; fresh?: boolean }): Promise<NewPair[]> {
+    const finalStates = active ? finalStatesOf(active) : [];
+    if (!planned(change, finalStates)) return [];
+    const now = await pairConflictsOf(repos, startPass(repos, active, before.fresh ? new Set([change.id]) : new Set()), change);
+    if (now.size === 0) return [];
+    const earlier = before.hideEdges ? change : before.record;
+    const had = earlier && planned(earlier, finalStates) ? await pairConflictsOf(repos, { ...startPass(repos, active), hideEdges: before.hideEdges }, earlier) : new Map<string, PairConflict[]>();
+    const found: NewPair[] = [];
+    for (const [otherId, pairs] of now) {
+      const kinds = new Set((had.get(otherId) ?? []).map((p) => p.kind));
+      for (const p of pairs) if (!kinds.has(p.kind)) found.push({ changeId: change.id, otherId, kind: p.kind, start: iso(p.start), end: iso(p.end), ciIds: p.ciIds, userId: p.kind === 'assignee_busy' ? change.implementerId : null });
+    }
+    return found;
   }
 
   /**
-   * The worker's half of `queueTellOthers`: tells the owner of each other change that it now conflicts with
-   * this one, for the rows that still stand (a later write may have moved either change since).
+   * Leaves the other changes' side of a write to the worker: when the write gave changes new pairs, and
+   * someone other than the writer owns one of the changes to be told, one outbox item (PEERS_TOPIC) lists
+   * the pairs; the worker tells the owners (`tellOthers`). NOTE: one item and one existence check, whatever
+   * the number of other changes: filing on a CI where hundreds of changes overlap costs the writer no notice each.
    */
-  async function tellOthers(repos: Repositories, payload: PeersPayload): Promise<void> {
-    const change = await repos.changes.findById(payload.changeId);
-    if (!change) return;
-    const wanted = new Set(payload.conflictIds);
-    // The rows that still stand, on either side of the change (a CMDB write queues both sides).
-    const rows = [...(await repos.schedule.conflictsNaming(change.id)), ...(payload.cause === 'cmdb' ? await repos.schedule.conflictsOf(change.id) : [])].filter((c) => wanted.has(c.id) && c.otherChangeId);
-    const told = new Map<string, ConflictRecord[]>();
-    for (const c of rows) told.set(c.changeId, [...(told.get(c.changeId) ?? []), c]);
-    const changes = new Map((await repos.changes.findManyByIds([...new Set(rows.flatMap((c) => [c.changeId, c.otherChangeId!]))])).map((c) => [c.id, c]));
-    const cis = new Map((await repos.cmdb.findCisByIds([...new Set(rows.flatMap((r) => r.detail.ciIds ?? []))])).map((c) => [c.id, c.name]));
-    const names = await repos.accounts.userNames([...new Set([payload.actorId, ...rows.map((r) => r.detail.userId).filter((id): id is string => !!id)])]);
-    const actorName = names.get(payload.actorId) ?? 'Cabinet';
-    for (const [mineId, mine] of told) {
-      const yours = changes.get(mineId);
-      if (!yours || ownerOf(yours) === payload.actorId) continue;
-      // One notice per other change it now conflicts with, naming where and when they meet.
-      const byOther = new Map<string, ConflictRecord[]>();
-      for (const r of mine) byOther.set(r.otherChangeId!, [...(byOther.get(r.otherChangeId!) ?? []), r]);
-      for (const [otherId, pair] of byOther) {
-        const other = changes.get(otherId);
-        if (!other) continue;
-        const clauses = pair.map((r) => {
-          const when = rangeToken(r.startsAt, r.endsAt);
-          const where = listWords((r.detail.ciIds ?? []).map((id) => cis.get(id) ?? id));
-          if (r.kind === 'ci_overlap') return `both work on ${where} on ${when}`;
-          if (r.kind === 'related_ci_overlap') return `they work on related CIs (${where}) on ${when}`;
-          return `${names.get(r.detail.userId ?? '') ?? 'the same person'} implements both on ${when}`;
-        });
-        const cause = payload.cause === 'cmdb' ? `A CMDB change by ${actorName} makes them meet` : `${actorName} planned ${changeWords(other)} so`;
-        await deps.outbox.notify(repos, {
-          recipients: [{ kind: 'user', ref: ownerOf(yours) }],
-          kind: 'schedule_conflict',
-          title: `Your change ${changeWords(yours)} now conflicts with ${changeWords(other)}.`,
-          body: `${cause}: ${listWords(clauses)}.`,
-          changeId: yours.id,
-        });
+  async function queueTellOthers(repos: Repositories, actor: Actor, pairs: NewPair[], cause?: 'cmdb'): Promise<void> {
+    if (pairs.length === 0) return;
+    const told = [...new Set(pairs.flatMap((p) => (cause === 'cmdb' ? [p.changeId, p.otherId] : [p.otherId])))];
+    if (!(await repos.schedule.anyOwnedByOthers(told, actor.userId))) return;
+    await deps.outbox.enqueue(repos, PEERS_TOPIC, { actorId: actor.userId, pairs, ...(cause ? { cause } : {}) });
+  }
+
+  /** An edge reader that does not see these edges (the graph before they were added). */
+  const without = (reader: EdgeReader, edges: readonly Edge[]): EdgeReader => {
+    if (edges.length === 0) return reader;
+    const gone = new Set(edges.map((e) => `${e.fromCiId}\u0000${e.toCiId}\u0000${e.type}`));
+    return async (ciIds, direction, types) => (await reader(ciIds, direction, types)).filter((e) => !gone.has(`${e.fromCiId}\u0000${e.toCiId}\u0000${e.type}`));
+  };
+
+  /**
+   * The worker's half of `queueTellOthers`: for the pairs that still stand (a later write may have moved
+   * either change since), a notice to the owner of the other change: "your change now conflicts with this
+   * one". After a CMDB write both sides hear, since its writer moved neither change. Nobody hears about
+   * what they did themselves.
+   */
+  async function tellOthers(repos: Repositories, payload: PeersPayload, active: ActivePolicy | null): Promise<void> {
+    const finalStates = active ? finalStatesOf(active) : [];
+    const ids = [...new Set(payload.pairs.flatMap((p) => [p.changeId, p.otherId]))];
+    const changes = new Map((await repos.changes.findManyByIds(ids)).map((c) => [c.id, c]));
+    const standing: NewPair[] = [];
+    for (const changeId of new Set(payload.pairs.map((p) => p.changeId))) {
+      const change = changes.get(changeId);
+      if (!change || !planned(change, finalStates)) continue;
+      const now = await pairConflictsOf(repos, startPass(repos, active), change);
+      for (const p of payload.pairs) {
+        if (p.changeId !== changeId) continue;
+        const still = (now.get(p.otherId) ?? []).find((x) => x.kind === p.kind);
+        if (still) standing.push({ ...p, start: iso(still.start), end: iso(still.end), ciIds: still.ciIds });
       }
     }
+    if (standing.length === 0) return;
+    const cis = new Map((await repos.cmdb.findCisByIds([...new Set(standing.flatMap((p) => p.ciIds))])).map((c) => [c.id, c.name]));
+    const names = await repos.accounts.userNames([...new Set([payload.actorId, ...standing.map((p) => p.userId).filter((id): id is string => !!id)])]);
+    const actorName = names.get(payload.actorId) ?? 'Cabinet';
+    // One notice per (told change, other change), naming where and when they meet.
+    const notices = new Map<string, { yours: ChangeRecord; other: ChangeRecord; pairs: NewPair[] }>();
+    const add = (yoursId: string, otherId: string, pair: NewPair) => {
+      const yours = changes.get(yoursId);
+      const other = changes.get(otherId);
+      if (!yours || !other || ownerOf(yours) === payload.actorId) return;
+      const key = `${yoursId} ${otherId}`;
+      const entry = notices.get(key) ?? { yours, other, pairs: [] };
+      if (!entry.pairs.some((p) => p.kind === pair.kind)) entry.pairs.push(pair);
+      notices.set(key, entry);
+    };
+    for (const p of standing) {
+      add(p.otherId, p.changeId, p);
+      if (payload.cause === 'cmdb') add(p.changeId, p.otherId, p);
+    }
+    for (const { yours, other, pairs } of notices.values()) {
+      const clauses = pairs.map((pair) => {
+        const when = rangeToken(pair.start, pair.end);
+        const where = listWords(pair.ciIds.map((id) => cis.get(id) ?? id));
+        if (pair.kind === 'ci_overlap') return `both work on ${where} on ${when}`;
+        if (pair.kind === 'related_ci_overlap') return `they work on related CIs (${where}) on ${when}`;
+        return `${names.get(pair.userId ?? '') ?? 'the same person'} implements both on ${when}`;
+      });
+      const cause = payload.cause === 'cmdb' ? `A CMDB change by ${actorName} makes them meet` : `${actorName} planned ${changeWords(other)} so`;
+      await deps.outbox.notify(repos, {
+        recipients: [{ kind: 'user', ref: ownerOf(yours) }],
+        kind: 'schedule_conflict',
+        title: `Your change ${changeWords(yours)} now conflicts with ${changeWords(other)}.`,
+        body: `${cause}: ${listWords(clauses)}.`,
+        changeId: yours.id,
+      });
+    }
   }
-  deps.outbox.handle(PEERS_TOPIC, { deliver: (repos, payload) => tellOthers(repos, payload as unknown as PeersPayload) });
+  deps.outbox.handle<ActivePolicy | null>(PEERS_TOPIC, { prepare: () => policy.activeOrNull(), deliver: (repos, payload, active) => tellOthers(repos, payload as unknown as PeersPayload, active) });
 
   /**
    * Lockdown: open changes planned in the current occurrence of an urgent freeze in their scope are held
@@ -712,7 +784,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const at = nowIso();
     if (!(await repos.schedule.setFreezeExceptionState(open.id, 'requested', outcome, at))) return;
     await audit(repos, actor, at, outcome === 'approved' ? 'change.freeze_exception_approved' : 'change.freeze_exception_rejected', 'change', change.id, { number: change.number, exceptionId: open.id, windowIds: open.windowIds });
-    await refresh(repos, [change.id], active, { windowsOnly: true });
+    await refresh(repos, [change.id], active);
   }
 
   /**
@@ -723,11 +795,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     return (await compute(repos, startPass(repos, active), change)).desired;
   }
 
-  // A new policy whose impact settings differ changes which CIs are related: every planned change is recomputed.
-  policy.onApplied(async (_actor, previous, next) => {
-    if (!previous || JSON.stringify(previous.bundle.schedule.impact) === JSON.stringify(next.bundle.schedule.impact)) return;
-    await store.transaction(async (repos) => refresh(repos, await repos.schedule.openPlannedIds(finalStatesOf(next)), next));
-  });
+  // NOTE: a new policy whose impact settings differ changes which CIs are related; pairs are derived when read, so nothing needs recomputing.
 
   const service = {
     hooks,
@@ -739,66 +807,144 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     settleException,
 
     /**
-     * After a write to a change (inside its transaction): recomputes its conflicts on both sides, and queues
-     * the notices to the owners of changes it now conflicts with (the worker sends them).
+     * After a write to a change the caller just made (inside its transaction; `change` is that record, not
+     * read again): recomputes its window conflicts, proposes a slot when it now falls in a freeze or outside
+     * a required window, and queues the notices to the owners of changes it now meets (the worker derives
+     * them). `before`: the change before the write (none when `fresh`, filed in this transaction).
      */
-    /**
-     * Recomputes the conflicts of a change the caller just wrote (`change` is that record: it is not read
-     * again), and of the changes around it. `fresh`: the caller filed it in this transaction.
-     */
-    async changeMoved(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy | null, opts: { fresh?: boolean } = {}): Promise<void> {
+    async changeMoved(repos: Repositories, actor: Actor, change: ChangeRecord, active: ActivePolicy | null, opts: { fresh?: boolean; before?: ChangeRecord } = {}): Promise<void> {
       const added = await refresh(repos, [change.id], active, { current: change, fresh: opts.fresh });
       // Planned into a freeze (or outside a required window): the change gets a proposed slot at once.
       await propose(repos, added.filter((c) => c.changeId === change.id && !c.detail.excepted), active, { tell: false });
-      await queueTellOthers(repos, actor, change, added);
+      await queueTellOthers(repos, actor, await newPairs(repos, active, change, { record: opts.before, fresh: opts.fresh }));
     },
 
-    /** After the CMDB changed around these CIs: every open change within reach of them is recomputed. */
-    async cisChanged(repos: Repositories, actor: Actor, ciIds: readonly string[], active: ActivePolicy | null): Promise<void> {
+    /**
+     * After the CMDB changed around these CIs: every open change within reach of them has its window
+     * conflicts recomputed; with `addedEdges` (relations added), the owners of both sides of each pair those
+     * relations created hear (through the worker).
+     */
+    async cisChanged(repos: Repositories, actor: Actor, ciIds: readonly string[], active: ActivePolicy | null, opts: { addedEdges?: Edge[] } = {}): Promise<void> {
       if (ciIds.length === 0 || !active) return;
       const settings = active.bundle.schedule.impact;
       // A change whose impact reaches these CIs, or which these CIs' impact reaches, can be affected.
       const near = settings.depth > 0 ? await impactOf([...ciIds], { ...settings, direction: 'both' }, edgeReader(repos)) : [];
       const ids = await repos.changes.openChangeIdsTouching([...new Set([...ciIds, ...near.map((n) => n.ciId)])], finalStatesOf(active));
-      for (const id of ids) {
-        const change = await repos.changes.findById(id);
-        if (!change) continue;
-        // As changeMoved, but the owners of both sides of a new conflict hear: the CMDB writer moved neither change.
-        const added = await refresh(repos, [change.id], active, { current: change });
-        // A CMDB write that puts a change outside its service's windows tells its owner too (unless they wrote it).
-        await propose(repos, added.filter((c) => c.changeId === change.id && !c.detail.excepted), active, { tell: true, cause: `A CMDB change by ${actor.name} brought it there`, actorId: actor.userId });
-        await queueTellOthers(repos, actor, change, added, { cmdb: true });
+      const added = await refresh(repos, ids, active);
+      // A CMDB write that puts a change outside its service's windows tells its owner too (unless they wrote it).
+      await propose(repos, added.filter((c) => !c.detail.excepted), active, { tell: true, cause: `A CMDB change by ${actor.name} brought it there`, actorId: actor.userId });
+      // Only relations added can make changes meet (removing one parts them; a CI's other fields decide windows).
+      if (!opts.addedEdges?.length) return;
+      const pairs: NewPair[] = [];
+      const seen = new Set<string>();
+      for (const change of await repos.changes.findManyByIds(ids)) {
+        for (const p of await newPairs(repos, active, change, { hideEdges: opts.addedEdges })) {
+          // Each pair once, from whichever side came first.
+          const key = [p.changeId, p.otherId].sort().join(' ') + p.kind;
+          if (!seen.has(key)) pairs.push(p);
+          seen.add(key);
+        }
       }
+      await queueTellOthers(repos, actor, pairs, 'cmdb');
     },
 
-    /** Conflicts that stop the change entering `scheduled`: freezes without an approved exception, unacknowledged maintenance-window ones. */
-    async blocking(repos: Repositories, changeId: string): Promise<Conflict[]> {
-      return (await present(repos, await repos.schedule.conflictsOf(changeId))).filter((c) => c.blocking);
+    /**
+     * Conflicts that stop the change entering `scheduled` or `implement`: freezes without an approved exception,
+     * unacknowledged maintenance-window ones, and unacknowledged pairs of the kinds the policy names
+     * (`schedule.acknowledgeBeforeScheduling`). `change`: the caller's record of it, when it has one.
+     */
+    async blocking(repos: Repositories, changeId: string, active: ActivePolicy | null, change?: ChangeRecord): Promise<Conflict[]> {
+      const kinds = acknowledgeKinds(active);
+      const record = kinds.size > 0 ? (change ?? (await repos.changes.findById(changeId))) : null;
+      const pairs = record ? (await pairRecords(repos, startPass(repos, active), record)).filter((c) => kinds.has(c.kind) && c.acknowledgement === null) : [];
+      return (await present(repos, [...(await repos.schedule.conflictsOf(changeId)), ...pairs], active)).filter((c) => c.blocking);
+    },
+
+    /** Every conflict of the change, derived now for pairs (see currentConflicts). */
+    async current(repos: Repositories, change: ChangeRecord, active: ActivePolicy | null): Promise<Conflict[]> {
+      return present(repos, await currentConflicts(repos, change, active), active);
+    },
+
+    /**
+     * The conflicts a plan would have (the change form, before saving): its pairs with the open changes and its
+     * window conflicts, derived as for a saved change; nothing is written. With `changeId`, the plan is that
+     * change's new plan: it is left out of the overlaps, and its impact exclusions and acknowledgements count.
+     */
+    async checkPlan(actor: Actor, input: ConflictCheckInput): Promise<ChangeConflicts> {
+      assertPermission(actor, 'change.read');
+      const repos = store.repos;
+      const issues: Issue[] = [];
+      const [cis, base, implementer] = await Promise.all([
+        repos.cmdb.findCisByIds(input.ciIds),
+        input.changeId ? repos.changes.findById(input.changeId) : Promise.resolve(null),
+        input.implementerId ? repos.accounts.existingUserIds([input.implementerId]) : Promise.resolve(null),
+      ]);
+      // CIs by id, else by name, as the change form and the API accept them.
+      const byId = new Map(cis.map((c) => [c.id, c.id]));
+      const ciIds: string[] = [];
+      for (const [i, ref] of input.ciIds.entries()) {
+        const id = byId.get(ref) ?? (await repos.cmdb.findCi(ref))?.id;
+        if (id) ciIds.push(id);
+        else issues.push({ path: `ciIds.${i}`, message: `unknown CI ${ref}` });
+      }
+      if (input.changeId && !base) issues.push({ path: 'changeId', message: `unknown change ${input.changeId}` });
+      if (implementer && implementer.size === 0) issues.push({ path: 'implementerId', message: `unknown user ${input.implementerId}` });
+      throwIfIssues(issues, 'The plan names records that do not exist.');
+      const active = await policy.activeOrNull();
+      const finalStates = active ? finalStatesOf(active) : [];
+      // A plan of a new change: a record that is nobody's yet (an id no row has, nothing to read about it).
+      const draft: ChangeRecord = base
+        ? { ...base, state: finalStates.includes(base.state) ? (active?.bundle.models[base.type]?.initial ?? base.state) : base.state }
+        : ({ id: `plan-${deps.newId()}`, number: '', title: '', type: 'normal', state: 'draft', ciIds: [], implementerId: null, updatedAt: nowIso() } as unknown as ChangeRecord);
+      const plan: ChangeRecord = { ...draft, ciIds: [...new Set(ciIds)], plannedStart: input.plannedStart, plannedEnd: input.plannedEnd, implementerId: input.implementerId === undefined ? draft.implementerId : input.implementerId };
+      const pass = startPass(repos, active, base ? new Set() : new Set([plan.id]));
+      const [windows, pairs] = await Promise.all([windowConflicts(repos, pass, plan as ChangeRecord & { plannedStart: string; plannedEnd: string }), pairRecords(repos, pass, plan)]);
+      const stored = base ? new Map((await repos.schedule.conflictsOf(base.id)).map((c) => [c.key, c])) : new Map<string, ConflictRecord>();
+      const at = nowIso();
+      const records: ConflictRecord[] = [
+        ...windows.map((d) => ({ id: stored.get(d.key)?.id ?? pairConflictId(plan.id, d.key), changeId: plan.id, ...d, acknowledgement: stored.get(d.key)?.acknowledgement ?? null, createdAt: at })),
+        ...pairs,
+      ].sort((x, y) => x.startsAt.localeCompare(y.startsAt) || x.key.localeCompare(y.key));
+      return { items: await present(repos, records, active), checked: true };
     },
 
     async conflicts(actor: Actor, changeId: string): Promise<ChangeConflicts> {
       assertPermission(actor, 'change.read');
       const change = await loadChange(store.repos, changeId);
       const active = await policy.activeOrNull();
-      return { items: await present(store.repos, await store.repos.schedule.conflictsOf(change.id)), checked: planned(change, active ? finalStatesOf(active) : []) };
+      return { items: await present(store.repos, await currentConflicts(store.repos, change, active), active), checked: planned(change, active ? finalStatesOf(active) : []) };
     },
 
-    /** A change manager accepts a conflict with a reason (audited); 409 when it already is. */
+    /**
+     * A change manager accepts a conflict with a reason (audited); 409 when it already is. A pair's
+     * acknowledgement covers the overlap seen: if the two changes later meet outside it, it needs a new one.
+     */
     async acknowledge(actor: Actor, changeId: string, conflictId: string, input: z.output<typeof AcknowledgeConflictInput>): Promise<Conflict> {
       assertPermission(actor, 'change.acknowledge_conflict');
+      const active = await policy.activeOrNull();
       return store.transaction(async (repos) => {
         const change = await loadChange(repos, changeId);
-        const conflict = await repos.schedule.findConflict(conflictId);
+        const stored = await repos.schedule.findConflict(conflictId);
+        const conflict = stored ?? (await pairRecords(repos, startPass(repos, active), change)).find((c) => c.id === conflictId) ?? null;
         if (!conflict || conflict.changeId !== change.id) throw new NotFoundError('Conflict', conflictId);
         if (conflict.kind === 'freeze') {
           throw new PolicyError('freeze_needs_exception', 'A freeze is not acknowledged: request a freeze exception for the change instead.', { conflictId });
         }
         const at = nowIso();
-        if (!(await repos.schedule.acknowledge(conflict.id, { by: actor.userId, at, reason: input.reason }))) {
-          throw new ConflictError('already_acknowledged', 'This conflict was already acknowledged.', { conflictId });
-        }
-        await audit(repos, actor, at, 'change.conflict_acknowledged', 'change', change.id, { number: change.number, conflictId, kind: conflict.kind, otherChangeId: conflict.otherChangeId, reason: input.reason });
-        return (await present(repos, [(await repos.schedule.findConflict(conflict.id))!]))[0]!;
+        const ack = { by: actor.userId, at, reason: input.reason };
+        const done = stored
+          ? await repos.schedule.acknowledge(conflict.id, ack)
+          : conflict.acknowledgement === null && (await repos.schedule.acknowledgePair({ changeId: change.id, key: conflict.key, otherChangeId: conflict.otherChangeId!, startsAt: conflict.startsAt, endsAt: conflict.endsAt, ...ack }));
+        if (!done) throw new ConflictError('already_acknowledged', 'This conflict was already acknowledged.', { conflictId });
+        await audit(repos, actor, at, 'change.conflict_acknowledged', 'change', change.id, {
+          number: change.number,
+          conflictId,
+          kind: conflict.kind,
+          otherChangeId: conflict.otherChangeId,
+          ...(stored ? {} : { startsAt: conflict.startsAt, endsAt: conflict.endsAt }),
+          reason: input.reason,
+        });
+        return (await present(repos, [stored ? (await repos.schedule.findConflict(conflict.id))! : { ...conflict, acknowledgement: ack }], active))[0]!;
       });
     },
 
@@ -940,7 +1086,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         if (created === 0) {
           await repos.schedule.setFreezeExceptionState(record.id, 'requested', 'approved', at);
           await audit(repos, actor, at, 'change.freeze_exception_approved', 'change', change.id, { number: change.number, exceptionId: record.id, windowIds: record.windowIds, reason: 'the policy asks no approval for it' });
-          await refresh(repos, [change.id], active, { windowsOnly: true });
+          await refresh(repos, [change.id], active);
         }
       });
       return service.freezeExceptions(actor, changeId);
@@ -961,7 +1107,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
         const stage = active.bundle.schedule.freezeExceptions?.stage;
         if (stage && hooks.cancelFreezeStage) await hooks.cancelFreezeStage(repos, change.id, stage);
         await audit(repos, actor, at, 'change.freeze_exception_withdrawn', 'change', change.id, { number: change.number, exceptionId: e.id });
-        await refresh(repos, [change.id], active, { windowsOnly: true });
+        await refresh(repos, [change.id], active);
       });
       return service.freezeExceptions(actor, changeId);
     },

@@ -73,4 +73,5 @@ export const approvalsOf = async (h: Harness, changeId: string, token?: string):
 
 export const decide = (h: Harness, token: string, id: string, body: Record<string, unknown>) => h.request('POST', `/api/v1/approvals/${id}/decision`, { token, body });
 
-export const move = (h: Harness, id: string, to: string, token?: string) => h.request('POST', `/api/v1/changes/${id}/transitions`, { token, body: { to } });
+export const move = (h: Harness, id: string, to: string, token?: string, comment?: string) =>
+  h.request('POST', `/api/v1/changes/${id}/transitions`, { token, body: { to, ...(comment ? { comment } : {}) } });

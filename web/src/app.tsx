@@ -1,7 +1,7 @@
 import { MantineProvider } from '@mantine/core';
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { lazy, type ReactNode, Suspense, useState } from 'react';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { createBrowserRouter, Navigate, Route, RouterProvider, Routes } from 'react-router';
 import { createQueryClient } from './api/query-client';
 import { RequireAuth } from './features/auth/require-auth';
 import { SignInPage } from './features/auth/sign-in-page';
@@ -101,16 +101,31 @@ export function AppProviders({ client, children }: { client: QueryClient; childr
   );
 }
 
-export function App() {
-  const [client] = useState(createQueryClient);
-  useAlertFocus();
-  return (
-    <AppProviders client={client}>
-      <BrowserRouter>
+/**
+ * NOTE: a data router (rather than <BrowserRouter>) so that a form with unsaved edits can hold a navigation
+ * until the person answers (useBlocker, shared/use-unsaved-changes.ts). The routes stay declared as <Routes>
+ * under one splat route: tests render the same AppRoutes.
+ */
+function createAppRouter() {
+  return createBrowserRouter([
+    {
+      path: '*',
+      element: (
         <Suspense fallback={<PageLoader />}>
           <AppRoutes />
         </Suspense>
-      </BrowserRouter>
+      ),
+    },
+  ]);
+}
+
+export function App() {
+  const [client] = useState(createQueryClient);
+  const [router] = useState(createAppRouter);
+  useAlertFocus();
+  return (
+    <AppProviders client={client}>
+      <RouterProvider router={router} />
     </AppProviders>
   );
 }

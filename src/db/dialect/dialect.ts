@@ -32,11 +32,12 @@ export interface DialectHelpers {
    */
   nextChangeSeq(db: QueryExecutorProvider): Promise<number>;
   /**
-   * Waits for, and holds until the caller's transaction ends, the lock that serialises schedule conflict
-   * recomputations (schedule.repository.ts, `lockSchedule`). PostgreSQL: a transaction-level advisory lock
-   * (nothing written, nothing to vacuum); SQLite: nothing to do, its write transactions are one at a time.
+   * Waits for, and holds until the caller's transaction ends, the schedule's lock (schedule.repository.ts,
+   * `lockSchedule`): `shared` for a write to one change, `exclusive` for a write to the windows that every
+   * change's window conflicts depend on. PostgreSQL: a transaction-level advisory lock (nothing written,
+   * nothing to vacuum); SQLite: nothing to do, its write transactions are one at a time.
    */
-  lockSchedule(db: QueryExecutorProvider): Promise<void>;
+  lockSchedule(db: QueryExecutorProvider, mode: 'shared' | 'exclusive'): Promise<void>;
 }
 
 export function escapeLike(needle: string): string {

@@ -65,7 +65,8 @@ export const postgresHelpers: DialectHelpers = {
     const { rows } = await sql<{ value: string | number }>`select nextval('change_seq') as value`.execute(db);
     return Number(rows[0]!.value);
   },
-  async lockSchedule(db) {
-    await sql`select pg_advisory_xact_lock(${SCHEDULE_LOCK_KEY})`.execute(db);
+  async lockSchedule(db, mode) {
+    if (mode === 'shared') await sql`select pg_advisory_xact_lock_shared(${SCHEDULE_LOCK_KEY})`.execute(db);
+    else await sql`select pg_advisory_xact_lock(${SCHEDULE_LOCK_KEY})`.execute(db);
   },
 };

@@ -16,6 +16,8 @@ import * as m0014 from './0014-write-path';
 import * as m0015 from './0015-user-time-zone';
 import * as m0016 from './0016-audit-search';
 import * as m0017 from './0017-notifications';
+import * as m0018 from './0018-saved-views';
+import * as m0019 from './0019-derived-pair-conflicts';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -36,6 +38,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-user-time-zone': m0015,
   '0016-audit-search': m0016,
   '0017-notifications': m0017,
+  '0018-saved-views': m0018,
+  '0019-derived-pair-conflicts': m0019,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
-import type { Change } from '../../contracts/change';
+import type { Change, ChangeSortColumn } from '../../contracts/change';
 import type { DialectHelpers } from '../dialect';
 import type { ChangesTable, DB } from '../schema';
 
@@ -20,8 +20,30 @@ export interface StoredRisk {
   override: { level: string; justification: string; by: string; at: string } | null;
 }
 
+/** A column the list sorts by, its direction, and the keyset position after which a page starts. */
+export interface ChangeSort {
+  column: ChangeSortColumn;
+  descending: boolean;
+  /** The sort value and seq of the last row of the previous page. */
+  after?: { value: string | number | null; seq: number };
+}
+
+/** The stored column behind each sortable field (a change's number is its seq, zero-padded). */
+const SORT_COLUMNS = {
+  number: 'seq',
+  title: 'title',
+  type: 'type',
+  state: 'state',
+  risk: 'risk_score',
+  plannedStart: 'planned_start',
+  plannedEnd: 'planned_end',
+  updatedAt: 'updated_at',
+  createdAt: 'created_at',
+} as const satisfies Record<ChangeSortColumn, keyof ChangesTable>;
+
 export interface ChangeFilter {
   q?: string;
+  /** One type or several, comma-separated. */
   type?: string;
   state?: string;
   requesterId?: string;
@@ -33,9 +55,19 @@ export interface ChangeFilter {
   plannedTo?: string;
   /** Changes this person requested, owns, implements or manages, or that are assigned to one of `teamIds`. */
   involving?: { userId: string; teamIds: string[] };
+  /**
+   * Changes matching any of these (the list's `mine=`): requested by, owned by or implemented by the person,
+   * assigned to one of the teams, or one of the ids. With none given, nothing matches.
+   */
+  anyOf?: { requesterId?: string; ownerId?: string; implementerId?: string; teamIds?: string[]; ids?: string[] };
   beforeSeq?: number;
+  /** Absent: newest first, paged by `beforeSeq`. */
+  sort?: ChangeSort;
   limit: number;
 }
+
+/** What a list row carries besides the change: its seq and the value it was sorted by, for the next cursor. */
+export type ListedChange = ChangeRecord & { seq: number; sortValue: string | number | null };
 
 export interface CommentRecord {
   id: string;
@@ -309,11 +341,38 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
         eb.exists(eb.selectFrom('change_cis').select(sql.lit(1).as('one')).whereRef('change_cis.change_id', '=', 'changes.id').where('change_cis.ci_id', 'in', ciIds)),
       );
     },
-    /** Newest first, paged by sequence number. */
-    async list(f: ChangeFilter): Promise<(ChangeRecord & { seq: number })[]> {
-      let q = db.selectFrom('changes').selectAll().orderBy('seq', 'desc').limit(f.limit);
-      if (f.beforeSeq !== undefined) q = q.where('seq', '<', f.beforeSeq);
-      if (f.type) q = q.where('type', '=', f.type);
+    /**
+     * A page of changes: newest first paged by sequence number, or in `f.sort`'s order paged by (sort value,
+     * seq). NOTE: rows without a sort value come last in both directions, and ties are broken by seq, newest
+     * first, so a keyset of (value, seq) names one position on both engines (SQLite sorts nulls first and
+     * PostgreSQL last unless told, hence the explicit `case`).
+     */
+    async list(f: ChangeFilter): Promise<ListedChange[]> {
+      let q = db.selectFrom('changes').selectAll().limit(f.limit);
+      const sort = f.sort;
+      if (sort) {
+        const col = SORT_COLUMNS[sort.column];
+        const ref = sql.ref(`changes.${col}`);
+        q = q.orderBy(sql`case when ${ref} is null then 1 else 0 end`).orderBy(col, sort.descending ? 'desc' : 'asc').orderBy('seq', 'desc');
+        const after = sort.after;
+        if (after) {
+          q = q.where((eb) => {
+            if (after.value === null) return eb.and([eb(col, 'is', null), eb('seq', '<', after.seq)]);
+            const value = after.value as never;
+            return eb.or([
+              eb(col, 'is', null),
+              eb.and([
+                eb(col, 'is not', null),
+                eb.or([eb(col, sort.descending ? '<' : '>', value), eb.and([eb(col, '=', value), eb('seq', '<', after.seq)])]),
+              ]),
+            ]);
+          });
+        }
+      } else {
+        q = q.orderBy('seq', 'desc');
+        if (f.beforeSeq !== undefined) q = q.where('seq', '<', f.beforeSeq);
+      }
+      if (f.type) q = q.where('type', 'in', f.type.split(','));
       if (f.state) q = q.where('state', 'in', f.state.split(','));
       if (f.requesterId) q = q.where('requester_id', '=', f.requesterId);
       if (f.assignmentTeamId) q = q.where('assignment_team_id', '=', f.assignmentTeamId);
@@ -331,6 +390,18 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
           ]),
         );
       }
+      if (f.anyOf) {
+        const a = f.anyOf;
+        q = q.where((eb) => {
+          const any: Expression<SqlBool>[] = [];
+          if (a.requesterId) any.push(eb('requester_id', '=', a.requesterId));
+          if (a.ownerId) any.push(eb('owner_id', '=', a.ownerId));
+          if (a.implementerId) any.push(eb('implementer_id', '=', a.implementerId));
+          if (a.teamIds?.length) any.push(eb('assignment_team_id', 'in', a.teamIds));
+          if (a.ids?.length) any.push(eb('id', 'in', a.ids));
+          return any.length > 0 ? eb.or(any) : sql<SqlBool>`1 = 0`;
+        });
+      }
       if (f.ciId) q = q.where('id', 'in', db.selectFrom('change_cis').select('change_id').where('ci_id', '=', f.ciId));
       if (f.templateId) q = q.where('template_id', '=', f.templateId);
       if (f.serviceId) {
@@ -342,7 +413,34 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
       }
       const rows = await q.execute();
       const cis = await ciIdsOf(rows.map((r) => r.id));
-      return rows.map((r) => ({ ...toRecord(r, cis.get(r.id) ?? []), seq: r.seq }));
+      return rows.map((r) => {
+        const raw = sort ? (r[SORT_COLUMNS[sort.column]] as unknown) : r.seq;
+        // Instants as the program writes them (PostgreSQL's are read back as ISO strings already: dialect).
+        const sortValue = raw === null || raw === undefined ? null : typeof raw === 'number' || typeof raw === 'bigint' ? Number(raw) : raw instanceof Date ? raw.toISOString() : String(raw);
+        return { ...toRecord(r, cis.get(r.id) ?? []), seq: r.seq, sortValue };
+      });
+    },
+    /**
+     * The SLA marker of each change with a running clock past its reminder time: `breached` when a running
+     * clock is past due (or the worker already marked it), else `at_risk`. Changes with neither are absent.
+     * NOTE: stopped clocks are history (the SLA report keeps them); the list marks what still needs doing.
+     */
+    async slaMarkers(changeIds: string[], now: string): Promise<Map<string, 'at_risk' | 'breached'>> {
+      if (changeIds.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('sla_clocks')
+        .select(['change_id', 'due_at', 'remind_at', 'breached_at'])
+        .where('change_id', 'in', changeIds)
+        .where('stopped_at', 'is', null)
+        .where((eb) => eb.or([eb('due_at', '<=', now), eb('remind_at', '<=', now), eb('breached_at', 'is not', null)]))
+        .execute();
+      const out = new Map<string, 'at_risk' | 'breached'>();
+      for (const r of rows) {
+        const breached = r.breached_at !== null || h.readInstant(r.due_at)! <= now;
+        if (breached) out.set(r.change_id, 'breached');
+        else if (!out.has(r.change_id)) out.set(r.change_id, 'at_risk');
+      }
+      return out;
     },
     /** The service of each CI that has one, in one query (for whole pages of changes). */
     serviceOfCis,

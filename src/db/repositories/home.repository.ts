@@ -13,12 +13,6 @@ export interface DueClockRow {
 }
 
 /** An unacknowledged conflict row of an open change (freeze rows carry `excepted` from their detail). */
-export interface OpenConflictRow {
-  changeId: string;
-  kind: string;
-  excepted: boolean;
-}
-
 /** The latest comment on a change, to tell whether its people owe a reply. */
 export interface LastCommentRow {
   changeId: string;
@@ -87,23 +81,6 @@ export function createHomeRepository(db: Kysely<DB>, h: DialectHelpers) {
       const last = new Map<string, LastCommentRow>();
       for (const r of rows) last.set(r.change_id, { changeId: r.change_id, authorId: r.author_id, authorName: r.name, createdAt: h.readInstant(r.created_at)! });
       return last;
-    },
-
-    /**
-     * Conflict rows nobody acknowledged on open changes (of `changeIds`, or of every open change when null).
-     * Freeze rows are read too: a freeze is never acknowledged, an approved exception covers it instead.
-     */
-    async openConflicts(changeIds: string[] | null, finalStates: string[]): Promise<OpenConflictRow[]> {
-      if (changeIds && changeIds.length === 0) return [];
-      let q = db
-        .selectFrom('change_conflicts as k')
-        .innerJoin('changes as c', 'c.id', 'k.change_id')
-        .select(['k.change_id', 'k.kind', 'k.detail'])
-        .where('k.acknowledged_at', 'is', null)
-        .where('c.state', 'not in', notFinal(finalStates));
-      if (changeIds) q = q.where('k.change_id', 'in', changeIds);
-      const rows = await q.execute();
-      return rows.map((r) => ({ changeId: r.change_id, kind: r.kind, excepted: h.readJson<{ excepted?: boolean } | null>(r.detail)?.excepted === true }));
     },
 
     /** Open changes the person implements whose planned window overlaps [from, to), by planned start. */

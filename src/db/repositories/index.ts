@@ -17,6 +17,7 @@ import { createCalendarFeedsRepository } from './calendar-feeds.repository';
 import { createIncidentRepository } from './incident.repository';
 import { createTemplateRepository } from './template.repository';
 import { createHomeRepository } from './home.repository';
+import { createSavedViewRepository } from './saved-view.repository';
 import { memoizeReads } from './memo';
 
 /**
@@ -36,7 +37,7 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
   const schedule = createScheduleRepository(db, h);
   return {
     accounts: memo ? memoizeReads(accounts, ['findUserById', 'listTeams', 'findTeam', 'existingUserIds', 'existingTeamIds', 'userNames'], ['findUserByEmail']) : accounts,
-    cmdb: memo ? memoizeReads(cmdb, ['findCisByIds', 'findServicesByIds', 'findCi', 'findService']) : cmdb,
+    cmdb: memo ? memoizeReads(cmdb, ['findCisByIds', 'findServicesByIds', 'findCi', 'findService'], ['findCisByNames', 'findRelation', 'findRelationById']) : cmdb,
     changes: memo ? memoizeReads(changes, ['teamHistory', 'ciHistory'], ['findById', 'findManyByIds', 'openCountsByManager', 'risk']) : changes,
     audit: createAuditRepository(db, h),
     policy: createPolicyRepository(db, h),
@@ -51,10 +52,11 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
     templates: memo ? memoizeReads(templates, ['findById', 'historyOf']) : templates,
     incidents: memo ? memoizeReads(incidents, ['countOnCisSince']) : incidents,
     home: createHomeRepository(db, h),
+    savedViews: createSavedViewRepository(db, h),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
-export type { ChangeRecord, CommentRecord, ChangeFilter } from './change.repository';
+export type { ChangeRecord, CommentRecord, ChangeFilter, ChangeSort, ListedChange } from './change.repository';
 export type { UserWithSecret, TokenRow, SessionRow } from './accounts.repository';
 export type { PolicyVersionRecord } from './policy.repository';
 export type { NewAuditEvent } from './audit.repository';
@@ -68,3 +70,4 @@ export type { ConflictRecord, ConflictKind, ConflictDetail, ImpactExclusionRecor
 export type { CalendarFeedRecord } from './calendar-feeds.repository';
 export type { TemplateRecord } from './template.repository';
 export type { IncidentRecord } from './incident.repository';
+export type { SavedViewRecord } from './saved-view.repository';

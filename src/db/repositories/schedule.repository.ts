@@ -1,9 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { Edge } from '../../domain/schedule/impact';
 import type { DialectHelpers } from '../dialect';
-import type { ChangeConflictsTable, DB, FreezeExceptionsTable } from '../schema';
+import type { ChangeConflictsTable, ConflictAcknowledgementsTable, DB, FreezeExceptionsTable } from '../schema';
 
-import type { ConflictKind } from '../../domain/schedule/conflicts';
+import { covers, type ConflictKind } from '../../domain/schedule/conflicts';
 
 export type { ConflictKind };
 
@@ -33,6 +33,19 @@ export interface ConflictRecord {
   detail: ConflictDetail;
   acknowledgement: { by: string; at: string; reason: string } | null;
   createdAt: string;
+}
+
+/** A pair conflict someone accepted: the overlap they saw, who, when and why. */
+export interface PairAcknowledgement {
+  changeId: string;
+  /** `<kind>:<other change id>`. */
+  key: string;
+  otherChangeId: string;
+  startsAt: string;
+  endsAt: string;
+  by: string;
+  at: string;
+  reason: string;
 }
 
 export interface ImpactExclusionRecord {
@@ -103,6 +116,16 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
     acknowledgement: r.acknowledged_at ? { by: r.acknowledged_by ?? '', at: h.readInstant(r.acknowledged_at)!, reason: r.acknowledged_reason ?? '' } : null,
     createdAt: h.readInstant(r.created_at)!,
   });
+  const toPairAck = (r: ConflictAcknowledgementsTable): PairAcknowledgement => ({
+    changeId: r.change_id,
+    key: r.key,
+    otherChangeId: r.other_change_id,
+    startsAt: h.readInstant(r.starts_at)!,
+    endsAt: h.readInstant(r.ends_at)!,
+    by: r.acknowledged_by,
+    at: h.readInstant(r.acknowledged_at)!,
+    reason: r.reason,
+  });
   const toException = (r: FreezeExceptionsTable): FreezeExceptionRecord => ({
     id: r.id,
     changeId: r.change_id,
@@ -152,21 +175,60 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
     return (await Promise.all(chunks.map(read))).flat();
   }
 
-  /** The other side of the change's pair rows: the row each other change holds under the mirrored key. */
-  async function mirrorsOf(changeId: string, own: readonly ConflictRecord[]): Promise<ConflictRecord[]> {
-    const keys = own.filter((c) => c.otherChangeId !== null).map((c) => [c.otherChangeId!, `${c.kind}:${changeId}`] as const);
-    const found: ConflictRecord[] = [];
-    for (let i = 0; i < keys.length; i += CHUNK) {
-      const chunk = keys.slice(i, i + CHUNK);
-      const rows = await db
-        .selectFrom('change_conflicts')
-        .selectAll()
-        .where((eb) => eb(eb.refTuple('change_id', 'key'), 'in', chunk.map(([other, key]) => eb.tuple(other, key))))
-        .execute();
-      found.push(...rows.map(toConflict).filter((c) => c.otherChangeId === changeId));
-    }
-    return found;
-  }
+  async function summary(changeIds: string[] | null, finalStates: string[]): Promise<{ changeId: string; kind: ConflictKind; count: number }[]> {
+    if (changeIds && changeIds.length === 0) return [];
+    const notFinal = (column: string) => (finalStates.length ? sql`and ${sql.ref(column)} not in (${sql.join(finalStates.map((st) => sql`${st}`))})` : sql``);
+    const inList = (column: string, ids: string[]) => sql`${sql.ref(column)} in (${sql.join(ids.map((id) => sql`${id}`))})`;
+    const read = async (ids: string[] | null) => {
+      const mine = (column: string) => (ids ? sql`and ${inList(column, ids)}` : sql``);
+      const overlaps = sql`cb.planned_start < ca.planned_end and cb.planned_end > ca.planned_start ${notFinal('cb.state')}`;
+      const acked = (kind: string) =>
+        sql`exists (select 1 from conflict_acknowledgements k where k.change_id = ca.id and k.key = ${`${kind}:`} || cb.id
+          and (k.starts_at <= ca.planned_start or k.starts_at <= cb.planned_start) and (ca.planned_end <= k.ends_at or cb.planned_end <= k.ends_at))`;
+      const openSelf = sql`ca.planned_start is not null and ca.planned_end is not null ${notFinal('ca.state')}`;
+      const [sameCi, sameImplementer, windows] = await Promise.all([
+        sql<{ change_id: string; n: number | string }>`
+          select ca.id as change_id, count(distinct cb.id) as n
+          from change_cis a
+          join changes ca on ca.id = a.change_id
+          join change_cis b on b.ci_id = a.ci_id and b.change_id <> a.change_id
+          join changes cb on cb.id = b.change_id
+          where ${openSelf} and ${overlaps} ${mine('a.change_id')} and not ${acked('ci_overlap')}
+          group by ca.id`.execute(db),
+        sql<{ change_id: string; n: number | string }>`
+          select ca.id as change_id, count(*) as n
+          from changes ca
+          join changes cb on cb.implementer_id = ca.implementer_id and cb.id <> ca.id
+          where ca.implementer_id is not null and ${openSelf} and ${overlaps} ${mine('ca.id')} and not ${acked('assignee_busy')}
+          group by ca.id`.execute(db),
+        (() => {
+          let q = db
+            .selectFrom('change_conflicts as k')
+            .innerJoin('changes as c', 'c.id', 'k.change_id')
+            .select(['k.change_id', 'k.kind', 'k.detail'])
+            .where('k.acknowledged_at', 'is', null);
+          if (finalStates.length) q = q.where('c.state', 'not in', finalStates);
+          if (ids) q = q.where('k.change_id', 'in', ids);
+          return q.execute();
+        })(),
+      ]);
+      const found: { changeId: string; kind: ConflictKind; count: number }[] = [];
+      for (const r of sameCi.rows) found.push({ changeId: r.change_id, kind: 'ci_overlap', count: Number(r.n) });
+      for (const r of sameImplementer.rows) found.push({ changeId: r.change_id, kind: 'assignee_busy', count: Number(r.n) });
+      const byWindow = new Map<string, number>();
+      for (const r of windows) {
+        if (r.kind === 'freeze' && h.readJson<ConflictDetail>(r.detail).excepted) continue;
+        const key = `${r.change_id}\u0000${r.kind}`;
+        byWindow.set(key, (byWindow.get(key) ?? 0) + 1);
+      }
+      for (const [key, count] of byWindow) {
+        const [changeId, kind] = key.split('\u0000') as [string, ConflictKind];
+        found.push({ changeId, kind, count });
+      }
+      return found;
+    };
+    return changeIds ? chunked(changeIds, read) : read(null);
+}
 
   return {
     /** Relations touching the CIs, of the given types: `incoming` where they are the `to` side, `outgoing` the `from`. */
@@ -288,14 +350,15 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
     },
 
     /**
-     * Takes the schedule's write lock until the transaction ends. NOTE: conflicts are derived from other
-     * changes' rows, so two writers recomputing at once on PostgreSQL could each miss what the other is writing
-     * (READ COMMITTED). One transaction-level advisory lock makes recomputations run one after the other, each
-     * reading what the one before committed (PostgreSQL releases it only once the commit is visible); on
-     * SQLite the write transaction already excludes other writers.
+     * Takes the schedule's lock until the transaction ends. NOTE: a change's window conflicts are derived from
+     * the windows; on PostgreSQL (READ COMMITTED) a write to one change and a write to the windows at the same
+     * time could each miss what the other is writing, and leave the change's window conflicts stale. Writes to
+     * one change take the lock shared (they never wait for one another: pair conflicts are derived when read,
+     * nothing about another change is written), writes to windows exclusive. On SQLite the write transaction
+     * already excludes other writers.
      */
-    lockSchedule(): Promise<void> {
-      return h.lockSchedule(db);
+    lockSchedule(mode: 'shared' | 'exclusive'): Promise<void> {
+      return h.lockSchedule(db, mode);
     },
     /** Whether someone other than `userId` hears about one of these changes' schedule (its owner, else its requester). */
     async anyOwnedByOthers(changeIds: string[], userId: string): Promise<boolean> {
@@ -311,42 +374,24 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
       return found.length > 0;
     },
     /**
-     * How many conflicts of each change are not acknowledged (a freeze covered by an approved exception does
-     * not count), for the markers of lists and the calendar. Changes with none are left out.
+     * Conflicts nobody acknowledged, by change and kind, of `changeIds` (or of every open change when null):
+     * stored window conflicts (a freeze covered by an approved exception does not count), and pairs with
+     * another open change on the same CI (`ci_overlap`) or with the same implementer (`assignee_busy`), derived
+     * here in SQL without an acknowledgement that covers them. NOTE: `related_ci_overlap` needs the CMDB graph
+     * walked for each change, so it is left out of these markers; the change's own conflicts list has it.
      */
-    async openConflictCounts(changeIds: string[]): Promise<Map<string, number>> {
-      const rows = await chunked(changeIds, (chunk) =>
-        db
-          .selectFrom('change_conflicts')
-          .select(['change_id', 'kind', 'detail'])
-          .where('change_id', 'in', chunk)
-          .where('acknowledged_at', 'is', null)
-          .execute(),
-      );
+    openConflictSummary(changeIds: string[] | null, finalStates: string[]): Promise<{ changeId: string; kind: ConflictKind; count: number }[]> {
+      return summary(changeIds, finalStates);
+    },
+    /** How many conflicts of each change nobody acknowledged (see openConflictSummary), for list and calendar markers; changes with none are left out. */
+    async openConflictCounts(changeIds: string[], finalStates: string[] = []): Promise<Map<string, number>> {
       const counts = new Map<string, number>();
-      for (const r of rows) {
-        if (r.kind === 'freeze' && h.readJson<ConflictDetail>(r.detail).excepted) continue;
-        counts.set(r.change_id, (counts.get(r.change_id) ?? 0) + 1);
-      }
+      for (const r of await summary(changeIds, finalStates)) counts.set(r.changeId, (counts.get(r.changeId) ?? 0) + r.count);
       return counts;
     },
     async conflictsOf(changeId: string): Promise<ConflictRecord[]> {
       const rows = await db.selectFrom('change_conflicts').selectAll().where('change_id', '=', changeId).orderBy('starts_at').orderBy('key').execute();
       return rows.map(toConflict);
-    },
-    /**
-     * The conflict rows of other changes that name this one. NOTE: pair conflicts are stored on both sides
-     * under mirrored keys (`<kind>:<other change>`), so these are the rows (other change, `<kind>:<this one>`)
-     * for each of this change's own pair rows: point lookups in the (change_id, key) unique index, with no
-     * index by other change to keep up on every write (migration 0013).
-     */
-    async conflictsNaming(changeId: string): Promise<ConflictRecord[]> {
-      return mirrorsOf(changeId, (await db.selectFrom('change_conflicts').selectAll().where('change_id', '=', changeId).where('other_change_id', 'is not', null).execute()).map(toConflict));
-    },
-    /** In one read of the change's own rows: those rows, and the rows of other changes that name it. */
-    async conflictsAround(changeId: string): Promise<{ own: ConflictRecord[]; naming: ConflictRecord[] }> {
-      const own = (await db.selectFrom('change_conflicts').selectAll().where('change_id', '=', changeId).execute()).map(toConflict);
-      return { own, naming: await mirrorsOf(changeId, own) };
     },
     async findConflict(id: string): Promise<ConflictRecord | null> {
       const row = await db.selectFrom('change_conflicts').selectAll().where('id', '=', id).executeTakeFirst();
@@ -394,6 +439,33 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
         .where('acknowledged_at', 'is', null)
         .executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
+    },
+
+    /** What people accepted of the change's pair conflicts, by pair key. */
+    async pairAcknowledgements(changeId: string): Promise<Map<string, PairAcknowledgement>> {
+      const rows = await db.selectFrom('conflict_acknowledgements').selectAll().where('change_id', '=', changeId).execute();
+      return new Map(rows.map((r) => [r.key, toPairAck(r)]));
+    },
+    /** Records the acknowledgement of a pair unless one already covers it (a stale one is replaced); false when one did. */
+    async acknowledgePair(ack: PairAcknowledgement): Promise<boolean> {
+      const before = await db.selectFrom('conflict_acknowledgements').selectAll().where('change_id', '=', ack.changeId).where('key', '=', ack.key).executeTakeFirst();
+      if (before) {
+        if (covers(toPairAck(before), ack)) return false;
+        const res = await db
+          .updateTable('conflict_acknowledgements')
+          .set({ starts_at: ack.startsAt, ends_at: ack.endsAt, acknowledged_by: ack.by, acknowledged_at: ack.at, reason: ack.reason })
+          .where('change_id', '=', ack.changeId)
+          .where('key', '=', ack.key)
+          .where('acknowledged_at', '=', before.acknowledged_at)
+          .executeTakeFirst();
+        return Number(res.numUpdatedRows) === 1;
+      }
+      const res = await db
+        .insertInto('conflict_acknowledgements')
+        .values({ change_id: ack.changeId, key: ack.key, other_change_id: ack.otherChangeId, starts_at: ack.startsAt, ends_at: ack.endsAt, acknowledged_by: ack.by, acknowledged_at: ack.at, reason: ack.reason })
+        .onConflict((oc) => oc.columns(['change_id', 'key']).doNothing())
+        .executeTakeFirst();
+      return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
     },
 
     async exclusionsOf(changeId: string): Promise<ImpactExclusionRecord[]> {

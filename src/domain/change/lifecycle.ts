@@ -86,6 +86,25 @@ export function isEmpty(value: unknown): boolean {
   return false;
 }
 
+/**
+ * States that end a change without doing it (cancelled, rejected): entering one needs a reason, the
+ * transition's comment, so the people waiting on the change learn why it stopped.
+ */
+export const REASONED_STATES: readonly string[] = ['cancelled', 'rejected'];
+
+/** Whether entering `to` needs a reason (the transition's comment). */
+export function needsReason(to: string): boolean {
+  return REASONED_STATES.includes(to);
+}
+
+/** Who may fire the transition, in words: "change managers, or its requester or owner". */
+export function whoMayFire(transition: TransitionDef): string {
+  const roles = transition.roles.map((r) => `${r.replace(/_/g, ' ')}s`);
+  const relations = transition.relations.map((r) => r.replace(/_/g, ' '));
+  const parts = [roles.join(' and '), relations.length ? `its ${relations.join(' or ')}` : ''].filter(Boolean);
+  return parts.length ? parts.join(', or ') : 'admins';
+}
+
 /** Whether the actor may fire the transition: by an allowed role (admin always) or a relation to the change. */
 export function canFire(transition: TransitionDef, actor: Actor, subject: LifecycleSubject): boolean {
   if (hasRole(actor, 'admin')) return true;

@@ -92,3 +92,11 @@ export function freeSlots(opts: { from: number; until: number; durationMs: numbe
   }
   return slots;
 }
+
+/**
+ * Whether an acknowledgement still covers a pair's overlap: the same pair, meeting within the interval that
+ * was accepted. A pair that moved outside it (or grew) needs a new look.
+ */
+export function covers(ack: { startsAt: string; endsAt: string }, overlap: { startsAt: string; endsAt: string }): boolean {
+  return Date.parse(ack.startsAt) <= Date.parse(overlap.startsAt) && Date.parse(overlap.endsAt) <= Date.parse(ack.endsAt);
+}

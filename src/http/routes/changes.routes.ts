@@ -1,9 +1,12 @@
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { AuditHistory } from '../../contracts/audit';
 import {
-  Change,
   ChangeDetail,
+  ChangeExportQuery,
+  ChangeListItem,
   ChangeListQuery,
+  type ChangeListItem as ChangeListItemType,
   Comment,
   CreateChangeInput,
   CreateCommentInput,
@@ -14,10 +17,45 @@ import {
 } from '../../contracts/change';
 import { listOf } from '../../contracts/common';
 import { actorOf } from '../auth';
+import { csvLine } from '../csv';
 import type { App, RouteDeps } from '../types';
 import { errorResponses } from '../openapi';
 import { referenceCheck } from '../validation';
 import { expectedVersion, optionalIfMatch, withETag } from '../versions';
+
+const CsvText = z.custom<Readable>(() => true).meta({ type: 'string', description: 'CSV, one change per line' });
+
+type Names = Map<string, string>;
+const nameOf = (names: Names, id: string | null) => (id ? (names.get(id) ?? id) : null);
+
+/** The export's columns: what the list shows, with people, team, CIs, services and template by name. */
+const CSV_COLUMNS: [string, (c: ChangeListItemType, names: Names) => string | number | null][] = [
+  ['Number', (c) => c.number],
+  ['Title', (c) => c.title],
+  ['Type', (c) => c.type],
+  ['State', (c) => c.state],
+  ['Priority', (c) => c.priority],
+  ['Risk', (c) => c.risk?.level ?? null],
+  ['Risk score', (c) => c.risk?.score ?? null],
+  ['Planned start', (c) => c.plannedStart],
+  ['Planned end', (c) => c.plannedEnd],
+  ['Requester', (c, n) => nameOf(n, c.requesterId)],
+  ['Owner', (c, n) => nameOf(n, c.ownerId)],
+  ['Implementer', (c, n) => nameOf(n, c.implementerId)],
+  ['Assignment team', (c, n) => nameOf(n, c.assignmentTeamId)],
+  ['CIs', (c, n) => c.ciIds.map((id) => nameOf(n, id)).join('; ')],
+  ['Services', (c, n) => c.serviceIds.map((id) => nameOf(n, id)).join('; ')],
+  ['Template', (c, n) => nameOf(n, c.templateId)],
+  ['Open conflicts', (c) => c.openConflicts ?? 0],
+  ['SLA', (c) => c.slaStatus ?? null],
+  ['Created', (c) => c.createdAt],
+  ['Updated', (c) => c.updatedAt],
+];
+
+async function* changeCsvLines(pages: AsyncIterable<{ items: ChangeListItemType[]; names: Names }>): AsyncGenerator<string> {
+  yield csvLine(CSV_COLUMNS.map(([name]) => name));
+  for await (const { items, names } of pages) yield items.map((c) => csvLine(CSV_COLUMNS.map(([, cell]) => cell(c, names)))).join('');
+}
 
 const IdParams = z.object({ id: z.string().min(1).describe('Change id or number (CHG0000001)') });
 
@@ -31,12 +69,34 @@ export function changeRoutes(app: App, { services }: RouteDeps): void {
       schema: {
         tags: ['changes'],
         operationId: 'listChanges',
-        summary: 'List and search changes, newest first',
+        summary: 'List and search changes, newest first or as `sort` says, with their conflict and SLA markers',
         querystring: ChangeListQuery,
-        response: { 200: listOf(Change) },
+        response: { 200: listOf(ChangeListItem) },
       },
     },
     async (request) => services.changes.list(actorOf(request), request.query),
+  );
+  app.get(
+    '/api/v1/changes/export.csv',
+    {
+      config: {
+        checkReferences: referenceCheck(ChangeExportQuery, (request, fields) => services.changes.filterIssues(actorOf(request), fields)),
+      },
+      schema: {
+        tags: ['changes'],
+        operationId: 'exportChanges',
+        summary: 'Every change the list’s filters match, in its order, as CSV (the same query parameters as the list, without paging)',
+        querystring: ChangeExportQuery,
+        // NOTE: the body is a stream of CSV lines: documented as text, never serialised by a schema.
+        response: { 200: { description: 'One header line, then one line per change (RFC 4180)', content: { 'text/csv': { schema: CsvText } } } },
+      },
+    },
+    async (request, reply) => {
+      const pages = await services.changes.listAll(actorOf(request), request.query);
+      const day = new Date().toISOString().slice(0, 10);
+      void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="cabinet-changes-${day}.csv"`);
+      return reply.send(Readable.from(changeCsvLines(pages)));
+    },
   );
   app.post(
     '/api/v1/changes',
@@ -102,7 +162,7 @@ export function changeRoutes(app: App, { services }: RouteDeps): void {
       schema: {
         tags: ['changes'],
         operationId: 'transitionChange',
-        summary: 'Move a change to another state: 409 invalid_transition, 422 missing_fields, 403 when you may not',
+        summary: 'Move a change to another state: 409 invalid_transition, 422 missing_fields or reason_required (to cancel or reject), 403 when you may not',
         params: IdParams,
         body: TransitionInput,
         response: { 200: ChangeDetail, ...errorResponses(409, 412, 422) },

@@ -5,6 +5,7 @@ import {
   ChangeConflicts,
   ChangeImpact,
   Conflict,
+  ConflictCheckInput,
   ExcludeCiInput,
   FreezeException,
   FreezeExceptionInput,
@@ -51,6 +52,20 @@ export function scheduleRoutes(app: App, { services }: RouteDeps): void {
       },
     },
     async (request) => schedule.acknowledge(actorOf(request), request.params.id, request.params.conflictId, request.body),
+  );
+  app.post(
+    '/api/v1/conflicts/check',
+    {
+      schema: {
+        tags: ['schedule'],
+        operationId: 'checkConflicts',
+        summary:
+          'The conflicts a plan would have, before it is saved (nothing is written): what the change form shows as you type. 400 lists unknown CIs, people and changes',
+        body: ConflictCheckInput,
+        response: { 200: ChangeConflicts, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => schedule.checkPlan(actorOf(request), request.body),
   );
   app.get(
     '/api/v1/changes/:id/impact',

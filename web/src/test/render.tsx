@@ -2,7 +2,7 @@ import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
-import { MemoryRouter, Route, Routes } from 'react-router';
+import { createMemoryRouter, RouterProvider } from 'react-router';
 import { meQueryKey } from '../api/query-client';
 import type { Me } from '../api/types';
 import { theme } from '../theme';
@@ -11,19 +11,22 @@ import { theme } from '../theme';
 export function renderWithProviders(ui: ReactElement, { path = '/', route = '*', me }: { path?: string; route?: string; me?: Me } = {}) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   if (me) client.setQueryData(meQueryKey, me);
+  const router = createMemoryRouter(
+    [
+      { path: route, element: ui },
+      { path: '*', element: <div data-testid="elsewhere" /> },
+    ],
+    { initialEntries: [path] },
+  );
   const result = render(
     <MantineProvider theme={theme}>
       <QueryClientProvider client={client}>
-        <MemoryRouter initialEntries={[path]}>
-          <Routes>
-            <Route path={route} element={ui} />
-            <Route path="*" element={<div data-testid="elsewhere" />} />
-          </Routes>
-        </MemoryRouter>
+        {/* A data router, as the app's: forms that ask before leaving (useBlocker) need one. */}
+        <RouterProvider router={router} />
       </QueryClientProvider>
     </MantineProvider>,
   );
-  return { ...result, client };
+  return { ...result, client, router };
 }
 
 interface FakeRoute {

@@ -165,7 +165,7 @@ describe('ChangePage with approvals', () => {
     const authorize = {
       ...sampleChange,
       state: 'authorize',
-      availableTransitions: [{ to: 'scheduled', label: 'Schedule', allowed: true, missingFields: [] }],
+      availableTransitions: [{ to: 'scheduled', label: 'Schedule', allowed: true, missingFields: [], reasons: [], needsReason: false }],
     };
     const server = fakeServer([
       { path: '/api/v1/changes/chg_1', body: authorize },
@@ -215,9 +215,10 @@ describe('ChangePage with approvals', () => {
 });
 
 describe('MyApprovalsPage', () => {
-  it('lists pending approvals with a link to the change and approves inline', async () => {
+  it('lists pending approvals with a link to the change; Approve opens the decision panel instead of deciding', async () => {
     const server = fakeServer([
       { path: '/api/v1/me/approvals', body: { items: [myApproval()] } },
+      { path: '/api/v1/changes/chg_1', body: sampleChange },
       { method: 'POST', path: '/api/v1/approvals/apr_dba/decision', body: approval({ state: 'approved', canDecide: false }) },
     ]);
     vi.stubGlobal('fetch', server.fetch);
@@ -229,8 +230,8 @@ describe('MyApprovalsPage', () => {
     expect(row.textContent).toContain('Specialist review');
     expect(row.textContent).toContain('A database is affected');
     fireEvent.click(within(row).getByRole('button', { name: /^Approve/ }));
-    await waitFor(() => expect(server.calls.find((c) => c.method === 'POST')?.body).toEqual({ decision: 'approve' }));
-    await waitFor(() => expect(server.calls.filter((c) => c.url === '/api/v1/me/approvals')).toHaveLength(2));
+    expect(await screen.findByRole('dialog', { name: 'Decide CHG0000001: Upgrade the orders database' })).toBeTruthy();
+    expect(server.calls.some((c) => c.method === 'POST')).toBe(false);
   });
 
   it('says so when nothing waits', async () => {

@@ -6,8 +6,9 @@ import { fieldErrorsFrom } from '../changes/field-errors';
 import { type Decision, useDecideApproval } from './approvals-api';
 
 /** What the server's refusal means, in words, for the errors people can act on. */
-function DecisionError({ error }: { error: unknown }) {
-  if (error instanceof ApiError && error.code === 'invalid_input' && fieldErrorsFrom(error).comment) return null;
+export function DecisionError({ error }: { error: unknown }) {
+  // A missing reason is said under the comment box.
+  if (error instanceof ApiError && (error.code === 'invalid_input' || error.code === 'reason_required') && fieldErrorsFrom(error).comment) return null;
   if (error instanceof ApiError && error.code === 'segregation_of_duties') {
     return (
       <Alert color="red" variant="light" role="alert" title="You may not decide this approval">
@@ -32,7 +33,7 @@ function DecisionError({ error }: { error: unknown }) {
 }
 
 /** "Dave Kowalski (DBA)" → "Dave". */
-function firstName(name: string): string {
+export function firstName(name: string): string {
   return name.trim().split(/\s+/)[0] || name;
 }
 

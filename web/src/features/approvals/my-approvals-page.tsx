@@ -1,17 +1,23 @@
-import { Paper, Table, Text } from '@mantine/core';
+import { Button, Group, Paper, Table, Text } from '@mantine/core';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { ErrorAlert } from '../../shared/error-alert';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
 import { quorumWords } from './approval-words';
-import { useApproverName, useMyApprovals } from './approvals-api';
+import { type Decision, type MyApproval, useApproverName, useMyApprovals } from './approvals-api';
 import { DueText } from './approvals-panel';
-import { DecisionControls } from './decision-controls';
+import { firstName } from './decision-controls';
+import { DecisionPanel } from './decision-panel';
 
-/** The approvals waiting for the signed-in person, soonest due first, decided right here. */
+/**
+ * The approvals waiting for the signed-in person, soonest due first. Approve and Reject open the decision
+ * panel: the essentials of the change first, then the decision with its comment; nothing is decided in one click.
+ */
 export function MyApprovalsPage() {
   const query = useMyApprovals();
   const approverName = useApproverName();
+  const [deciding, setDeciding] = useState<{ approval: MyApproval; decision: Decision } | null>(null);
   return (
     <>
       <PageHeader title="My approvals" description="Changes waiting for your decision, soonest due first." />
@@ -54,12 +60,25 @@ export function MyApprovalsPage() {
                   </Table.Td>
                   <Table.Td style={{ verticalAlign: 'top' }}>{a.dueAt ? <DueText approval={a} withPrefix={false} /> : <Text size="sm">—</Text>}</Table.Td>
                   <Table.Td style={{ verticalAlign: 'top' }}>
-                    <DecisionControls
-                      approvalId={a.id}
-                      changeId={a.changeId}
-                      subject={`${a.changeNumber} ${approverName(a.approver)}`}
-                      decidesFor={a.decidesFor}
-                    />
+                    <Group gap="xs" wrap="nowrap">
+                      {(['approve', 'reject'] as const).map((decision) => {
+                        const verb = decision === 'approve' ? 'Approve' : 'Reject';
+                        return (
+                          <Button
+                            key={decision}
+                            size="xs"
+                            variant={decision === 'approve' ? 'light' : 'subtle'}
+                            color={decision === 'approve' ? 'green' : 'red'}
+                            aria-haspopup="dialog"
+                            aria-label={`${verb}${a.decidesFor ? ` for ${a.decidesFor.name}` : ''}: ${a.changeNumber} ${approverName(a.approver)}, after reading the change`}
+                            onClick={() => setDeciding({ approval: a, decision })}
+                          >
+                            {verb}
+                            {a.decidesFor ? ` for ${firstName(a.decidesFor.name)}` : ''}…
+                          </Button>
+                        );
+                      })}
+                    </Group>
                   </Table.Td>
                 </Table.Tr>
               ))}
@@ -76,6 +95,7 @@ export function MyApprovalsPage() {
           </Table>
         </Paper>
       )}
+      <DecisionPanel approval={deciding?.approval ?? null} initial={deciding?.decision ?? 'approve'} onClose={() => setDeciding(null)} />
     </>
   );
 }

@@ -64,6 +64,9 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'delegation.revoked': 'Revoked a delegation',
   'calendar_feed.created': 'Created a calendar feed',
   'calendar_feed.revoked': 'Revoked a calendar feed',
+  'saved_view.created': 'Saved a list view',
+  'saved_view.updated': 'Changed a saved view',
+  'saved_view.deleted': 'Deleted a saved view',
 };
 
 const GROUPS: [string, (action: string) => boolean][] = [

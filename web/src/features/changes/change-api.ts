@@ -2,6 +2,7 @@ import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClie
 import { api } from '../../api/client';
 import { invalidateSchedule } from './conflicts-api';
 import type { AuditHistory } from '../../../../src/contracts/audit';
+import type { ChangeListItem } from '../../../../src/contracts/change';
 import type {
   Change,
   ChangeDetail,
@@ -14,12 +15,20 @@ import type {
   UpdateChangeInput,
 } from '../../api/types';
 
+/** GET /api/v1/changes's query: filters (several types or states comma-separated), `mine=` and `sort` (ChangeListQuery). */
 export interface ChangeFilters {
   q?: string;
   type?: string;
   state?: string;
   serviceId?: string;
   ciId?: string;
+  requesterId?: string;
+  assignmentTeamId?: string;
+  templateId?: string;
+  plannedFrom?: string;
+  plannedTo?: string;
+  mine?: string;
+  sort?: string;
 }
 
 export const changeKeys = {
@@ -36,7 +45,7 @@ const PAGE_SIZE = 50;
 export function useChangeList(filters: ChangeFilters, limit = PAGE_SIZE) {
   return useInfiniteQuery({
     queryKey: [...changeKeys.list(filters), limit],
-    queryFn: ({ pageParam, signal }) => api.get<Page<Change>>('/api/v1/changes', { ...filters, limit, cursor: pageParam }, signal),
+    queryFn: ({ pageParam, signal }) => api.get<Page<ChangeListItem>>('/api/v1/changes', { ...filters, limit, cursor: pageParam }, signal),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
@@ -74,7 +83,7 @@ export function useUpdateChange(id: string, cacheKey = id) {
 export function useTransitionChange(id: string, cacheKey = id) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: { to: string; version?: number }) =>
+    mutationFn: (input: { to: string; version?: number; comment?: string }) =>
       api.post<ChangeDetail>(`/api/v1/changes/${encodeURIComponent(id)}/transitions`, input),
     onSuccess: (change) => afterChangeWrite(queryClient, id, cacheKey, change),
   });

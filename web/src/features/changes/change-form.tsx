@@ -6,6 +6,7 @@ import { CLOSE_CODE_LABELS, LEVEL_LABELS, toOptions } from '../../shared/labels'
 import { useTeams } from '../admin/admin-api';
 import { UserSelect } from '../admin/user-select';
 import { CiMultiSelect } from '../cmdb/ci-multi-select';
+import { ConflictPreview } from './conflict-preview';
 import { FindSlot, FormFreezeBanner } from './slot-finder';
 
 /** What the form edits. Times are datetime-local strings here and ISO instants on the wire. */
@@ -131,8 +132,9 @@ interface ChangeFormProps {
   /** Under the assignment team and change manager: which routing rule chose them, when one did. */
   routingHints?: { team?: ReactNode; changeManager?: ReactNode };
   /**
-   * "Find a slot" and the freeze warning. On a saved change: its id (its own interval is not in the way), its
-   * implementer, and whether to warn of freezes (the page's banner already speaks for the saved times).
+   * "Find a slot" and the warnings of freezes and conflicts. On a saved change: its id (its own interval is not
+   * in the way), its implementer, and whether to warn (the page's banner and Schedule tab already speak for the
+   * saved plan).
    */
   scheduling?: { changeId?: string; implementerId?: string | null; warnOfFreezes?: boolean };
 }
@@ -234,6 +236,15 @@ export function ChangeForm({
         disabled={off('plannedStart')}
       />
       {scheduling.warnOfFreezes !== false && <FormFreezeBanner ciIds={values.ciIds} start={plannedStart} end={plannedEnd} />}
+      {scheduling.warnOfFreezes !== false && (
+        <ConflictPreview
+          ciIds={values.ciIds}
+          plannedStart={plannedStart}
+          plannedEnd={plannedEnd}
+          implementerId={scheduling.implementerId}
+          changeId={scheduling.changeId}
+        />
+      )}
       <SimpleGrid cols={3} spacing="sm">
         <Textarea label="Implementation plan" autosize minRows={3} maxRows={12} {...textProps('implementationPlan')} />
         <Textarea label="Test plan" autosize minRows={3} maxRows={12} {...textProps('testPlan')} />

@@ -236,6 +236,8 @@ export function ChangeHistory({ changeId, changeType }: { changeId: string; chan
         const factors = event.action === 'change.risk_assessed' ? riskFactorsOf(event, factorLabels) : null;
         const justification = event.action === 'change.risk_overridden' ? str(event.data.justification) : undefined;
         const voteComment = event.action === 'approval.decided' ? str(event.data.comment) : undefined;
+        // Cancelling and rejecting carry their reason; any other move may carry a comment.
+        const moveReason = event.action === 'change.transitioned' ? str(event.data.comment) : undefined;
         return (
           <Timeline.Item
             key={event.seq}
@@ -264,6 +266,14 @@ export function ChangeHistory({ changeId, changeType }: { changeId: string; chan
                   Justification:
                 </Text>{' '}
                 {justification}
+              </Text>
+            )}
+            {moveReason && (
+              <Text size="sm" mt={4} className="cabinet-pre" lineClamp={6} data-testid="move-reason">
+                <Text span size="sm" fw={500}>
+                  Reason:
+                </Text>{' '}
+                {moveReason}
               </Text>
             )}
             {voteComment && (

@@ -1,223 +1,193 @@
-import { Badge, Button, CloseButton, Group, Paper, Select, Table, Text, TextInput } from '@mantine/core';
-import { useDebouncedCallback } from '@mantine/hooks';
-import { useEffect, useRef, useState } from 'react';
-import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
-import { ErrorAlert } from '../../shared/error-alert';
+import { Badge, Button, CloseButton, Group, Text, Tooltip } from '@mantine/core';
+import { useEffect } from 'react';
+import { Link, useLocation } from 'react-router';
+import type { ChangeListItem } from '../../../../src/contracts/change';
 import { formatDateTime } from '../../shared/format';
 import { PRIORITY_LABELS } from '../../shared/labels';
-import { LoadMore } from '../../shared/load-more';
-import { PageLoader } from '../../shared/loading';
-import { PageHeader } from '../../shared/page-header';
+import { customFilter, dayFilter, multiFilter, searchFilter, selectFilter } from '../../shared/list/filters';
+import { ListPage, type ListColumn, type QuickFilter } from '../../shared/list/list-page';
+import { useListParams } from '../../shared/list/use-list-params';
 import { CHANGE_SEARCH_ID } from '../../shared/shortcuts';
+import { useTeams } from '../admin/admin-api';
 import { hasPermission, useCurrentUser } from '../auth/session';
-import { useCis, useService } from '../cmdb/cmdb-api';
-import { type ChangeFilters, useChangeList } from './change-api';
+import { CiSelect } from '../cmdb/ci-multi-select';
+import { useServiceOptions } from '../cmdb/cmdb-api';
+import { useTemplateOptions } from '../templates/templates-api';
+import { useChangeList, type ChangeFilters } from './change-api';
 import { allStates, orderedModels, typeLabel, usePolicy } from './policy';
 import { RiskBadge } from './risk-badge';
 import { StateBadge, TypeBadge } from './state-badge';
+import { NumberLink } from '../../shared/router-link';
 
-function readFilters(params: URLSearchParams): ChangeFilters {
-  const filters: ChangeFilters = {};
-  for (const key of ['q', 'type', 'state', 'serviceId', 'ciId'] as const) {
-    const value = params.get(key);
-    if (value) filters[key] = value;
-  }
-  return filters;
-}
+const FILTER_KEYS = [
+  'q',
+  'type',
+  'state',
+  'assignmentTeamId',
+  'serviceId',
+  'ciId',
+  'templateId',
+  'plannedFrom',
+  'plannedTo',
+  'requesterId',
+  'mine',
+] as const;
 
-/** The service or CI the list is narrowed to (set by links from CMDB pages), with a way out. */
-function ScopeBadge({ kind, id, onClear }: { kind: 'service' | 'ci'; id: string; onClear: () => void }) {
-  const service = useService(kind === 'service' ? id : null);
-  const [ci] = useCis(kind === 'ci' ? [id] : []);
-  const name = (kind === 'service' ? service.data?.name : ci?.data?.name) ?? '…';
+const QUICK_FILTERS: QuickFilter[] = [
+  { label: 'Mine', params: { mine: 'requested,owned' } },
+  { label: 'My team’s', params: { mine: 'team' } },
+  { label: 'I implement', params: { mine: 'implementing' } },
+  { label: 'I approve', params: { mine: 'approving' } },
+];
+
+/** Open conflicts and the SLA, as the list reads them for the whole page. */
+function Markers({ change }: { change: ChangeListItem }) {
+  const conflicts = change.openConflicts ?? 0;
   return (
-    <Badge
-      size="lg"
-      variant="light"
-      radius="sm"
-      tt="none"
-      mb={4}
-      rightSection={
-        <CloseButton size="xs" aria-label={`Stop filtering by ${kind === 'ci' ? 'CI' : 'service'} ${name}`} onClick={onClear} />
-      }
-    >
-      {kind === 'service' ? 'Service' : 'CI'}: {name}
-    </Badge>
+    <Group gap={4} wrap="nowrap">
+      {conflicts > 0 && (
+        <Tooltip label="Schedule conflicts nobody has acknowledged yet">
+          <Badge color="orange" variant="light" radius="sm" tt="none">
+            {conflicts === 1 ? '1 conflict' : `${conflicts} conflicts`}
+          </Badge>
+        </Tooltip>
+      )}
+      {change.slaStatus === 'breached' && (
+        <Badge color="red" variant="light" radius="sm" tt="none">
+          SLA breached
+        </Badge>
+      )}
+      {change.slaStatus === 'at_risk' && (
+        <Badge color="yellow" variant="light" radius="sm" tt="none" c="yellow.9">
+          SLA at risk
+        </Badge>
+      )}
+    </Group>
   );
 }
 
 export function ChangeListPage() {
   const me = useCurrentUser();
-  const [params, setParams] = useSearchParams();
-  const navigate = useNavigate();
   const location = useLocation();
-  const filters = readFilters(params);
+  const state = useListParams(FILTER_KEYS);
   const { data: policy } = usePolicy();
-  const list = useChangeList(filters);
-  const searchRef = useRef<HTMLInputElement>(null);
-  const [q, setQ] = useState(filters.q ?? '');
+  const teams = useTeams();
+  const services = useServiceOptions();
+  const templates = useTemplateOptions();
+  const list = useChangeList({ ...state.filters, ...(state.sort ? { sort: state.sort } : {}) } satisfies ChangeFilters);
 
   // Arriving through the "/" shortcut from another page focuses the search box.
   useEffect(() => {
-    if ((location.state as { focusSearch?: boolean } | null)?.focusSearch) searchRef.current?.focus();
+    if ((location.state as { focusSearch?: boolean } | null)?.focusSearch) document.getElementById(CHANGE_SEARCH_ID)?.focus();
   }, [location.state]);
 
-  // Keep the box in step when the URL changes underneath it (back/forward).
-  useEffect(() => setQ((current) => (current.trim() === (filters.q ?? '') ? current : (filters.q ?? ''))), [filters.q]);
+  const columns: ListColumn<ChangeListItem>[] = [
+    {
+      key: 'number',
+      label: 'Number',
+      sortable: true,
+      width: 130,
+      render: (c) => <NumberLink to={`/changes/${c.number}`}>{c.number}</NumberLink>,
+    },
+    {
+      key: 'title',
+      label: 'Title',
+      sortable: true,
+      render: (c) => (
+        <Text size="sm" lineClamp={1}>
+          {c.title}
+        </Text>
+      ),
+    },
+    {
+      key: 'type',
+      label: 'Type',
+      sortable: true,
+      width: 120,
+      render: (c) => <TypeBadge type={c.type} label={typeLabel(policy, c.type)} />,
+    },
+    { key: 'state', label: 'State', sortable: true, width: 130, render: (c) => <StateBadge state={c.state} type={c.type} /> },
+    { key: 'risk', label: 'Risk', sortable: true, width: 110, render: (c) => <RiskBadge risk={c.risk} /> },
+    {
+      key: 'plannedStart',
+      label: 'Planned start',
+      sortable: true,
+      width: 180,
+      render: (c) => <Text size="sm">{formatDateTime(c.plannedStart)}</Text>,
+    },
+    { key: 'priority', label: 'Priority', width: 120, render: (c) => <Text size="sm">{PRIORITY_LABELS[c.priority] ?? c.priority}</Text> },
+    { key: 'markers', label: 'Flags', width: 150, render: (c) => <Markers change={c} /> },
+  ];
 
-  const setFilter = (key: keyof ChangeFilters, value: string | null) => {
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value) next.set(key, value);
-        else next.delete(key);
-        return next;
-      },
-      { replace: true },
-    );
-  };
-  const setQDebounced = useDebouncedCallback((value: string) => setFilter('q', value.trim() || null), 250);
-
-  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
-  const typeOptions = orderedModels(policy).map((m) => ({ value: m.type, label: typeLabel(policy, m.type) }));
-  const hasFilters = Boolean(filters.q || filters.type || filters.state || filters.serviceId || filters.ciId);
+  const filters = [
+    searchFilter('q', 'Search', 'Number, title or text  ( / )', { id: CHANGE_SEARCH_ID, width: 240 }),
+    multiFilter(
+      'type',
+      'Type',
+      orderedModels(policy).map((m) => ({ value: m.type, label: typeLabel(policy, m.type) })),
+      { width: 230 },
+    ),
+    multiFilter('state', 'State', allStates(policy), { width: 300 }),
+    selectFilter(
+      'assignmentTeamId',
+      'Team',
+      (teams.data?.items ?? []).map((t) => ({ value: t.id, label: t.name })),
+      { searchable: true, width: 170 },
+    ),
+    selectFilter('serviceId', 'Service', services.data ?? [], { searchable: true, width: 170 }),
+    customFilter('ciId', (value, set) => (
+      <div style={{ width: 190 }}>
+        <CiSelect label="CI" value={value ?? null} onChange={set} />
+      </div>
+    )),
+    selectFilter(
+      'templateId',
+      'Template',
+      (templates.data?.items ?? []).map((t) => ({ value: t.id, label: t.name })),
+      { searchable: true, width: 180 },
+    ),
+    dayFilter('plannedFrom', 'Planned from', 'start'),
+    dayFilter('plannedTo', 'Planned to', 'end'),
+  ];
 
   return (
-    <>
-      <PageHeader
-        title="Changes"
-        actions={
-          hasPermission(me, 'change.create') && (
-            <Button component={Link} to="/changes/new">
-              New change
-            </Button>
-          )
-        }
-      />
-      <Group gap="sm" mb="sm" align="flex-end" role="search" aria-label="Filter changes">
-        <TextInput
-          id={CHANGE_SEARCH_ID}
-          ref={searchRef}
-          label="Search"
-          placeholder="Number, title or text  ( / )"
-          value={q}
-          onChange={(e) => {
-            setQ(e.currentTarget.value);
-            setQDebounced(e.currentTarget.value);
-          }}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') setFilter('q', q.trim() || null);
-            if (e.key === 'Escape') {
-              setQ('');
-              setFilter('q', null);
-            }
-          }}
-          w={300}
-          type="search"
-        />
-        <Select
-          label="Type"
-          placeholder="Any type"
-          data={typeOptions}
-          value={filters.type ?? null}
-          onChange={(v) => setFilter('type', v)}
-          clearable
-          w={170}
-        />
-        <Select
-          label="State"
-          placeholder="Any state"
-          data={allStates(policy)}
-          value={filters.state ?? null}
-          onChange={(v) => setFilter('state', v)}
-          clearable
-          searchable
-          w={170}
-        />
-        {filters.serviceId && <ScopeBadge kind="service" id={filters.serviceId} onClear={() => setFilter('serviceId', null)} />}
-        {filters.ciId && <ScopeBadge kind="ci" id={filters.ciId} onClear={() => setFilter('ciId', null)} />}
-        {hasFilters && (
-          <Button variant="subtle" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
-            Clear filters
+    <ListPage
+      title="Changes"
+      label="Changes"
+      list="changes"
+      state={state}
+      query={list}
+      columns={columns}
+      filters={filters}
+      quickFilters={QUICK_FILTERS}
+      exportPath="/api/v1/changes/export.csv"
+      rowKey={(c) => c.id}
+      rowHref={(c) => `/changes/${c.number}`}
+      emptyText="No changes yet."
+      filteredEmptyText="No change matches these filters."
+      actions={
+        hasPermission(me, 'change.create') && (
+          <Button component={Link} to="/changes/new">
+            New change
           </Button>
-        )}
-      </Group>
-
-      {list.isError && <ErrorAlert error={list.error} title="Cannot load changes" onRetry={() => void list.refetch()} />}
-      {list.isPending ? (
-        <PageLoader label="Loading changes" />
-      ) : (
-        <Paper withBorder radius="sm">
-          <Table highlightOnHover stickyHeader aria-label="Changes" aria-busy={list.isFetching}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th w={120}>Number</Table.Th>
-                <Table.Th>Title</Table.Th>
-                <Table.Th w={120}>Type</Table.Th>
-                <Table.Th w={130}>State</Table.Th>
-                <Table.Th w={115}>Risk</Table.Th>
-                <Table.Th w={170}>Planned start</Table.Th>
-                <Table.Th w={110}>Priority</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((change) => (
-                <Table.Tr
-                  key={change.id}
-                  className="cabinet-row-link"
-                  onClick={(e) => {
-                    if ((e.target as HTMLElement).closest('a')) return;
-                    navigate(`/changes/${change.number}`);
-                  }}
-                >
-                  <Table.Td>
-                    <Text component={Link} to={`/changes/${change.number}`} size="sm" fw={600} c="blue.8" ff="monospace">
-                      {change.number}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" lineClamp={1}>
-                      {change.title}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <TypeBadge type={change.type} label={typeLabel(policy, change.type)} />
-                  </Table.Td>
-                  <Table.Td>
-                    <StateBadge state={change.state} type={change.type} />
-                  </Table.Td>
-                  <Table.Td>
-                    <RiskBadge risk={change.risk} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{formatDateTime(change.plannedStart)}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{PRIORITY_LABELS[change.priority] ?? change.priority}</Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-              {rows.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={7}>
-                    <Text c="dimmed" size="sm" ta="center" py="md">
-                      {hasFilters ? 'No change matches these filters.' : 'No changes yet.'}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
-            </Table.Tbody>
-          </Table>
-        </Paper>
-      )}
-      {!list.isPending && (
-        <LoadMore
-          shown={rows.length}
-          hasNextPage={list.hasNextPage}
-          isFetchingNextPage={list.isFetchingNextPage}
-          onLoadMore={() => void list.fetchNextPage()}
-        />
-      )}
-    </>
+        )
+      }
+      extra={
+        state.filters.requesterId && (
+          <Badge
+            size="lg"
+            variant="light"
+            radius="sm"
+            tt="none"
+            mb={4}
+            rightSection={
+              <CloseButton size="xs" aria-label="Stop filtering by requester" onClick={() => state.setFilter('requesterId', null)} />
+            }
+          >
+            {state.filters.requesterId === me?.id ? 'Requested by me' : 'One requester'}
+          </Badge>
+        )
+      }
+    />
   );
 }

@@ -1,14 +1,17 @@
-import { Alert, Badge, Button, Grid, Group, Paper, Space, Stack, Tabs, Text, Tooltip } from '@mantine/core';
+import { Badge, Grid, Group, Paper, Space, Stack, Tabs, Text } from '@mantine/core';
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import type { AvailableTransition, Change, ChangeDetail } from '../../api/types';
+import { ConfirmDialog } from '../../shared/confirm-dialog';
 import { ErrorAlert } from '../../shared/error-alert';
 import { isoToLocalInput } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
 import { SaveBar } from '../../shared/save-bar';
 import { RouterAnchor } from '../../shared/router-link';
+import { UnsavedChangesDialog } from '../../shared/unsaved-changes-dialog';
+import { useUnsavedChanges } from '../../shared/use-unsaved-changes';
 import { blockingApprovalsOf, type BlockingApproval } from '../approvals/approval-words';
 import { useChangeApprovals } from '../approvals/approvals-api';
 import { ApprovalsPanel } from '../approvals/approvals-panel';
@@ -23,13 +26,14 @@ import { useChange, useTransitionChange, useUpdateChange } from './change-api';
 import { ChangeComments } from './change-comments';
 import { ChangeDocument } from './change-document';
 import { ChangeForm, type ChangeFormValues, formFromChange, toUpdateInput } from './change-form';
+import { endsTheChange, hasValue, LifecycleActions, MoveReasons, movesOf } from './lifecycle-actions';
+import { keepMyEdits, type StaleSave, StaleSaveDialog, staleSaveOf } from './stale-save-dialog';
 import { ChangeHistory } from './change-history';
 import { ChangeSummary } from './change-summary';
 import { type Slot, useChangeConflicts } from './conflicts-api';
 import { EvidencePanel } from './evidence-panel';
 import { GateUnsatisfiedAlert, ReviewRequiredAlert } from './gate-unsatisfied-alert';
 import { type BlockingGate, blockingGatesOf, useChangeEvidence } from './governance-api';
-import { changeFieldLabel } from './field-labels';
 import { fieldErrorsFrom, UnplacedIssues } from './field-errors';
 import { MissingFieldsAlert } from './missing-fields-alert';
 import { findState, stateLabel, typeLabel, usePolicy } from './policy';
@@ -68,58 +72,7 @@ type StepProblem =
   | { kind: 'approvals'; label: string; approvals: BlockingApproval[] }
   | { kind: 'gates'; label: string; gates: BlockingGate[] }
   | { kind: 'review'; label: string; message: string }
-  | { kind: 'stale' }
   | { kind: 'other'; label: string; error: unknown };
-
-const isNegative = (t: AvailableTransition) => /^(cancel|reject)/i.test(t.to) || /^(cancel|reject)/i.test(t.label);
-
-function TransitionButton({
-  transition,
-  primary,
-  loading,
-  disabled,
-  onClick,
-}: {
-  transition: AvailableTransition;
-  primary: boolean;
-  loading: boolean;
-  disabled: boolean;
-  onClick: () => void;
-}) {
-  const missing = transition.missingFields;
-  const button = (
-    <Button
-      size="sm"
-      variant={isNegative(transition) ? 'light' : primary ? 'filled' : 'default'}
-      color={isNegative(transition) ? 'red' : undefined}
-      loading={loading}
-      disabled={disabled}
-      onClick={onClick}
-      rightSection={
-        missing.length > 0 ? (
-          <Badge size="xs" color="orange" variant="filled" circle aria-hidden>
-            {missing.length}
-          </Badge>
-        ) : undefined
-      }
-      aria-description={missing.length > 0 ? `Still missing: ${missing.map(changeFieldLabel).join(', ')}` : undefined}
-    >
-      {transition.label}
-    </Button>
-  );
-  if (missing.length === 0) return button;
-  return (
-    <Tooltip
-      label={`Still missing: ${missing.map(changeFieldLabel).join(', ')}`}
-      multiline
-      w={260}
-      events={{ hover: true, focus: true, touch: false }}
-      withArrow
-    >
-      {button}
-    </Tooltip>
-  );
-}
 
 /** "Made from template X", linking to the template (its name once loaded). */
 function MadeFromTemplate({ templateId }: { templateId: string }) {
@@ -171,6 +124,10 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
   const [pendingStep, setPendingStep] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const [tab, setTab] = useState<string | null>('details');
+  /** A move that ends the change (cancel, reject), waiting for its reason in the confirm dialog. */
+  const [confirming, setConfirming] = useState<AvailableTransition | null>(null);
+  /** Someone else saved first: what that means for the person's edits. */
+  const [stale, setStale] = useState<StaleSave | null>(null);
   const approvals = useChangeApprovals(change.id);
   const pendingApprovals = approvals.data?.items.filter((a) => a.state === 'pending').length ?? 0;
   const evidence = useChangeEvidence(change.id);
@@ -184,6 +141,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
 
   const patch = toUpdateInput(base, values);
   const isDirty = Object.keys(patch).length > 0;
+  const unsaved = useUnsavedChanges(isDirty);
 
   // Take the server's copy whenever it changes and the person has no unsaved edits.
   useEffect(() => {
@@ -199,7 +157,14 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
   const canEdit = !isFinal && change.editable !== 'none';
   // The implementer edits how the change went; fields the policy locks in this state stay as approved.
   const fieldOff = (field: string) => (change.editable === 'implementation' && !change.implementationFields.includes(field)) || change.lockedFields.includes(field);
-  const transitions = change.availableTransitions.filter((t) => t.allowed);
+  const model = policy?.models[change.type];
+  // A later state in the model is a move forward; until the policy is read, no move counts as one.
+  const order = (state: string) => model?.states.findIndex((st) => st.id === state) ?? 0;
+  // Required fields count as filled once the form has them, saved or not: a lifecycle action saves first.
+  const formValues = values as unknown as Record<string, unknown>;
+  const filled = (field: string) => hasValue(field in formValues ? formValues[field] : (change as unknown as Record<string, unknown>)[field]);
+  const moves = movesOf(change.availableTransitions, change.state, filled, order);
+  const refusedByRole = change.availableTransitions.filter((t) => !t.allowed);
   const busy = update.isPending || transition.isPending || move.isPending;
 
   const adopt = (saved: Change) => {
@@ -216,7 +181,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
       adopt(saved);
       return { version: saved.version, reopened: saved.state !== base.state ? saved.state : null };
     } catch (err) {
-      if (err instanceof ApiError && err.status === 412) setProblem({ kind: 'stale' });
+      if (err instanceof ApiError && err.status === 412) await showStale();
       return null;
     }
   };
@@ -233,7 +198,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
       setValues((v) => ({ ...v, plannedStart: isoToLocalInput(saved.plannedStart), plannedEnd: isoToLocalInput(saved.plannedEnd) }));
       setAnnouncement('Moved to the new slot.');
     } catch (err) {
-      if (err instanceof ApiError && err.status === 412) setProblem({ kind: 'stale' });
+      if (err instanceof ApiError && err.status === 412) await showStale();
       throw err;
     }
   };
@@ -246,7 +211,19 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
     if (saved !== null) setAnnouncement(saved.reopened ? `Saved. ${reopenedWords(saved.reopened)}` : 'Saved.');
   };
 
-  const onStep = async (step: AvailableTransition) => {
+  /** Reads the latest copy and says what someone else's save means for the person's edits. */
+  const showStale = async () => {
+    const result = (await onReload()) as { data?: ChangeDetail };
+    if (result.data) setStale(staleSaveOf(base, values, result.data));
+  };
+
+  const onStep = async (step: AvailableTransition, reason?: string) => {
+    // A move that ends the change asks first, and for a reason.
+    if (endsTheChange(step) && reason === undefined) {
+      transition.reset();
+      setConfirming(step);
+      return;
+    }
     setProblem(null);
     setAnnouncement('');
     setPendingStep(step.to);
@@ -257,11 +234,16 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
         setAnnouncement(`Saved, but not “${step.label}”. ${reopenedWords(saved.reopened)}`);
         return;
       }
-      const next = await transition.mutateAsync({ to: step.to, version: saved.version });
+      const next = await transition.mutateAsync({ to: step.to, version: saved.version, ...(reason ? { comment: reason } : {}) });
       adopt(next);
+      setConfirming(null);
       setAnnouncement(`${step.label}: done.`);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'missing_fields') {
+      // The dialog keeps a refusal of the reason itself; any other refusal is shown on the page.
+      if (!(err instanceof ApiError && err.code === 'reason_required')) setConfirming(null);
+      if (err instanceof ApiError && err.code === 'reason_required') {
+        // Shown in the dialog, under the reason.
+      } else if (err instanceof ApiError && err.code === 'missing_fields') {
         const fields = Array.isArray(err.details.fields) ? err.details.fields.map(String) : step.missingFields;
         setProblem({ kind: 'missing', label: step.label, fields });
         setTab('details');
@@ -274,7 +256,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
       } else if (err instanceof ApiError && err.code === 'review_required') {
         setProblem({ kind: 'review', label: step.label, message: err.message });
       } else if (err instanceof ApiError && err.status === 412) {
-        setProblem({ kind: 'stale' });
+        await showStale();
       } else {
         setProblem({ kind: 'other', label: step.label, error: err });
       }
@@ -283,12 +265,22 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
     }
   };
 
-  const reload = async () => {
-    setProblem(null);
+  const keepMine = () => {
+    if (!stale) return;
+    setBase(stale.latest);
+    setValues(keepMyEdits(stale, values));
     update.reset();
-    const result = (await onReload()) as { data?: ChangeDetail };
-    if (result.data) adopt(result.data);
+    setStale(null);
+    setAnnouncement(stale.kept.length > 0 ? 'Reloaded with your edits kept; save them when ready.' : 'Reloaded.');
   };
+  const discardMine = () => {
+    if (!stale) return;
+    adopt(stale.latest);
+    update.reset();
+    setStale(null);
+    setAnnouncement('Reloaded; your edits were discarded.');
+  };
+  const reasonError = transition.error instanceof ApiError && transition.error.code === 'reason_required' ? (fieldErrorsFrom(transition.error).comment ?? transition.error.message) : undefined;
 
   const errors: Record<string, ReactNode> = fieldErrorsFrom(update.error);
   if (problem?.kind === 'missing') {
@@ -311,22 +303,9 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
         title={change.title}
         description={change.templateId ? <MadeFromTemplate templateId={change.templateId} /> : undefined}
         actions={
-          (transitions.length > 0 || canBreakGlass) && (
+          (moves.length > 0 || canBreakGlass) && (
             <>
-              {transitions.length > 0 && (
-                <Group gap="xs" aria-label="Lifecycle actions" role="group">
-                  {transitions.map((t, i) => (
-                    <TransitionButton
-                      key={t.to}
-                      transition={t}
-                      primary={i === 0}
-                      loading={pendingStep === t.to}
-                      disabled={busy && pendingStep !== t.to}
-                      onClick={() => void onStep(t)}
-                    />
-                  ))}
-                </Group>
-              )}
+              {moves.length > 0 && <LifecycleActions moves={moves} pending={pendingStep} busy={busy} onMove={(t) => void onStep(t)} />}
               {canBreakGlass && <BreakGlassButton changeId={change.id} />}
             </>
           )
@@ -335,6 +314,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
       <Text size="xs" c="dimmed" mt={-8} mb="sm" role="status" aria-live="polite">
         {announcement}
       </Text>
+      {!isFinal && <MoveReasons moves={moves} refusedByRole={refusedByRole} />}
 
       <Stack gap="sm" mb="sm">
         <BreakGlassBanner change={change} canReview={hasPermission(me, 'change.review_break_glass')} />
@@ -361,14 +341,6 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
           />
         )}
         {problem?.kind === 'review' && <ReviewRequiredAlert action={problem.label} message={problem.message} onClose={() => setProblem(null)} />}
-        {problem?.kind === 'stale' && (
-          <Alert color="yellow" variant="light" role="alert" title="Someone changed this change, reload">
-            <Text size="sm">Your copy is out of date. Reload to see the latest version; your unsaved edits will be discarded.</Text>
-            <Button size="xs" mt="xs" variant="filled" color="yellow" onClick={() => void reload()}>
-              Reload
-            </Button>
-          </Alert>
-        )}
         {problem?.kind === 'other' && <ErrorAlert error={problem.error} title={`Cannot “${problem.label}”`} />}
         {update.isError && !(update.error instanceof ApiError && update.error.status === 412) && (
           <UnplacedIssues error={update.error} placed={FORM_FIELDS} title="The change was not saved" />
@@ -522,6 +494,43 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
           </Stack>
         </Grid.Col>
       </Grid>
+
+      <ConfirmDialog
+        opened={confirming !== null}
+        title={confirming ? `${confirming.label} ${change.number}?` : ''}
+        confirmLabel={confirming ? `${confirming.label} the change` : ''}
+        closeLabel="Keep the change"
+        reason={{
+          label: 'Why?',
+          description: 'Required. Kept in the history and sent to the people on the change.',
+          required: true,
+        }}
+        loading={confirming !== null && pendingStep === confirming.to}
+        reasonError={reasonError}
+        onConfirm={(reason) => confirming && void onStep(confirming, reason)}
+        onClose={() => setConfirming(null)}
+      >
+        {confirming && <EndingWords change={change} to={confirming.to} stateName={stateLabel(policy, change.type, confirming.to)} dirty={isDirty} />}
+      </ConfirmDialog>
+      <StaleSaveDialog stale={stale} stateLabel={(state) => stateLabel(policy, change.type, state)} onKeep={keepMine} onDiscard={discardMine} />
+      <UnsavedChangesDialog unsaved={unsaved} what={change.number} />
+    </>
+  );
+}
+
+/** What ending the change means, in plain words, for the confirm dialog. */
+function EndingWords({ change, to, stateName, dirty }: { change: Change; to: string; stateName: string; dirty: boolean }) {
+  const verb = to === 'cancelled' ? 'Cancelling' : to === 'rejected' ? 'Rejecting' : `Moving it to ${stateName}`;
+  return (
+    <>
+      <Text size="sm">
+        {verb} ends {change.number} for good: it cannot be reopened or edited afterwards. Its open approvals are withdrawn and it leaves the
+        schedule.
+      </Text>
+      <Text size="sm" mt="xs">
+        {to === 'rejected' ? 'The requester' : 'The people on the change'} will see your reason in its history.
+        {dirty ? ' Your unsaved edits are saved first.' : ''}
+      </Text>
     </>
   );
 }

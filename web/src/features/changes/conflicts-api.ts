@@ -63,6 +63,8 @@ export function useAcknowledgeConflict(changeId: string, conflictId: string) {
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: conflictKeys.conflicts(changeId) });
       void queryClient.invalidateQueries({ queryKey: ['changes', 'audit', changeId] });
+      // An acknowledged conflict may have been what stood between the change and `scheduled`: its moves change.
+      void queryClient.invalidateQueries({ queryKey: ['changes', 'detail'] });
     },
   });
 }
@@ -257,3 +259,35 @@ export const FREEZE_EXCEPTION_STATE_LABELS: Record<FreezeExceptionState, { label
  * time zone (shared/format.ts).
  */
 export const formatInterval = formatRange;
+
+/** A plan as the change form holds it, to check before saving. */
+export interface PlanToCheck {
+  ciIds: string[];
+  plannedStart: string | null;
+  plannedEnd: string | null;
+  implementerId?: string | null;
+  /** The change being edited: not a conflict of itself; its acknowledgements count. */
+  changeId?: string;
+}
+
+/**
+ * The conflicts the plan would have (POST /api/v1/conflicts/check; nothing is written). Asks only for a
+ * whole plan: CIs and a start before the end.
+ */
+export function useConflictCheck(plan: PlanToCheck) {
+  const complete = plan.ciIds.length > 0 && !!plan.plannedStart && !!plan.plannedEnd && Date.parse(plan.plannedEnd) > Date.parse(plan.plannedStart);
+  const body = {
+    ciIds: plan.ciIds,
+    plannedStart: plan.plannedStart,
+    plannedEnd: plan.plannedEnd,
+    ...(plan.implementerId !== undefined ? { implementerId: plan.implementerId } : {}),
+    ...(plan.changeId ? { changeId: plan.changeId } : {}),
+  };
+  return useQuery({
+    queryKey: ['changes', 'conflict-check', body] as const,
+    queryFn: ({ signal }) => api.post<ChangeConflicts>('/api/v1/conflicts/check', body, { signal }),
+    enabled: complete,
+    placeholderData: keepPreviousData,
+    staleTime: 10_000,
+  });
+}

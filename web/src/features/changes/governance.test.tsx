@@ -139,7 +139,7 @@ describe('EvidencePanel', () => {
 
 describe('ChangePage governance', () => {
   it('names each unsatisfied gate and its missing evidence in words on 422 gate_unsatisfied, and opens the Evidence tab', async () => {
-    const scheduled = { ...sampleChange, state: 'scheduled', availableTransitions: [{ to: 'implement', label: 'Start implementation', allowed: true, missingFields: [] }] };
+    const scheduled = { ...sampleChange, state: 'scheduled', availableTransitions: [{ to: 'implement', label: 'Start implementation', allowed: true, missingFields: [], reasons: [], needsReason: false }] };
     const server = changePageServer(scheduled, [
       {
         method: 'POST',
@@ -170,7 +170,7 @@ describe('ChangePage governance', () => {
   });
 
   it('says a closing step waits for the break-glass review on 422 review_required', async () => {
-    const review = { ...sampleChange, type: 'emergency' as const, state: 'review', reviewRequired: true, availableTransitions: [{ to: 'closed', label: 'Close', allowed: true, missingFields: [] }] };
+    const review = { ...sampleChange, type: 'emergency' as const, state: 'review', reviewRequired: true, availableTransitions: [{ to: 'closed', label: 'Close', allowed: true, missingFields: [], reasons: [], needsReason: false }] };
     const server = changePageServer(review, [
       { path: BREAK_GLASS, body: { items: [sampleBreakGlass({ active: false, usedAt: '2026-11-02T09:10:00.000Z' })] } },
       {

@@ -31,9 +31,9 @@ const PLAN_WORDS = [
 const draft: ChangeDetail = {
   ...sampleChange,
   availableTransitions: [
-    { to: 'assess', label: 'Submit for assessment', allowed: true, missingFields: PLAN_FIELDS },
-    { to: 'cancelled', label: 'Cancel', allowed: true, missingFields: [] },
-    { to: 'rejected', label: 'Reject', allowed: false, missingFields: [] },
+    { to: 'assess', label: 'Submit for assessment', allowed: true, missingFields: PLAN_FIELDS, reasons: [], needsReason: false },
+    { to: 'cancelled', label: 'Cancel', allowed: true, missingFields: [], reasons: [], needsReason: true },
+    { to: 'rejected', label: 'Reject', allowed: false, missingFields: [], reasons: ['Only change managers may do this.'], needsReason: true },
   ],
 };
 
@@ -100,36 +100,5 @@ describe('ChangePage lifecycle actions', () => {
     expect(post?.headers['X-CSRF-Token']).toBe('csrf-123');
     // The form marks the fields too, so the person knows where to type.
     await waitFor(() => expect(screen.getByLabelText('Backout plan').getAttribute('aria-invalid')).toBe('true'));
-  });
-
-  it('on 412 stale_version offers to reload', async () => {
-    const server = fakeServer([
-      { path: '/api/v1/changes/chg_1', body: draft },
-      { path: '/api/v1/policy', body: testPolicy },
-      { path: '/api/v1/teams', body: { items: [], nextCursor: null } },
-      { path: '/api/v1/changes/chg_1/risk', body: sampleRisk },
-      {
-        method: 'PATCH',
-        path: '/api/v1/changes/chg_1',
-        status: 412,
-        body: { error: { code: 'stale_version', message: 'The change was modified.', details: {} } },
-      },
-    ]);
-    vi.stubGlobal('fetch', server.fetch);
-    renderWithProviders(<ChangePage />, { path: '/changes/chg_1', route: '/changes/:id', me: adminMe });
-
-    const title = await screen.findByLabelText(/^Title/);
-    fireEvent.change(title, { target: { value: 'Upgrade the orders database to 16' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
-
-    const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toMatch(/someone changed this change, reload/i);
-    expect(server.calls.find((c) => c.method === 'PATCH')?.body).toEqual({
-      title: 'Upgrade the orders database to 16',
-      version: 1,
-    });
-    fireEvent.click(within(alert).getByRole('button', { name: 'Reload' }));
-    await waitFor(() => expect((screen.getByLabelText(/^Title/) as HTMLInputElement).value).toBe('Upgrade the orders database'));
-    expect(screen.queryByRole('alert')).toBeNull();
   });
 });

@@ -5,6 +5,8 @@ import type { ChangeType } from '../../api/types';
 import { ErrorAlert } from '../../shared/error-alert';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
+import { UnsavedChangesDialog } from '../../shared/unsaved-changes-dialog';
+import { useUnsavedChanges } from '../../shared/use-unsaved-changes';
 import { TemplatePicker } from '../templates/template-picker';
 import { type Template, useTemplate } from '../templates/templates-api';
 import { useCreateChange } from './change-api';
@@ -68,6 +70,9 @@ export function NewChangePage() {
     if (preset.data.active) pickTemplate(preset.data);
   }, [preset.data, presetApplied]);
 
+  // Anything typed or picked is worth asking about before leaving; the draft exists only once created.
+  const unsaved = useUnsavedChanges(JSON.stringify(values) !== JSON.stringify(emptyChangeForm) || template !== null);
+
   const models = orderedModels(policy.data);
   const errors = fieldErrorsFrom(create.error);
 
@@ -78,7 +83,10 @@ export function NewChangePage() {
       return;
     }
     create.mutate(toCreateInput(type, values, template?.id ?? null), {
-      onSuccess: (change) => navigate(`/changes/${change.number}`),
+      onSuccess: (change) => {
+        unsaved.release();
+        navigate(`/changes/${change.number}`);
+      },
     });
   };
 
@@ -146,6 +154,7 @@ export function NewChangePage() {
           </Button>
         </Group>
       </Stack>
+      <UnsavedChangesDialog unsaved={unsaved} what="the new change" />
     </form>
   );
 }

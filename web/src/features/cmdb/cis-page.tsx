@@ -1,82 +1,95 @@
-import { Button, Group, Select } from '@mantine/core';
+import { Button, Text } from '@mantine/core';
 import { Link } from 'react-router';
-import { ErrorAlert } from '../../shared/error-alert';
+import type { Ci } from '../../api/types';
 import { ENVIRONMENT_LABELS, toOptions } from '../../shared/labels';
-import { LoadMore } from '../../shared/load-more';
-import { PageLoader } from '../../shared/loading';
-import { PageHeader } from '../../shared/page-header';
-import { SearchInput } from '../../shared/search-input';
-import { useUrlFilters } from '../../shared/use-url-filters';
+import { searchFilter, selectFilter } from '../../shared/list/filters';
+import { ListPage, type ListColumn } from '../../shared/list/list-page';
+import { useListParams } from '../../shared/list/use-list-params';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { useCiList, useServiceOptions } from './cmdb-api';
-import { CiTable } from './cmdb-ui';
+import { CriticalityBadge, Tags } from './cmdb-ui';
 
 const environmentOptions = toOptions(ENVIRONMENT_LABELS);
 
 export function CisPage() {
   const me = useCurrentUser();
-  const { filters, setFilter, clear, hasFilters } = useUrlFilters(['q', 'type', 'environment', 'serviceId', 'tag'] as const);
-  const list = useCiList(filters);
+  const state = useListParams(['q', 'type', 'environment', 'serviceId', 'tag'] as const);
+  const list = useCiList(state.filters);
   const services = useServiceOptions();
   const serviceNames = new Map((services.data ?? []).map((o) => [o.value, o.label]));
-  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+
+  const columns: ListColumn<Ci>[] = [
+    {
+      key: 'name',
+      label: 'Name',
+      render: (ci) => (
+        <Text component={Link} to={`/cmdb/cis/${ci.id}`} size="sm" fw={600} c="blue.8">
+          {ci.name}
+        </Text>
+      ),
+    },
+    {
+      key: 'type',
+      label: 'Type',
+      width: 130,
+      render: (ci) => (
+        <Text size="sm" ff="monospace">
+          {ci.type}
+        </Text>
+      ),
+    },
+    {
+      key: 'environment',
+      label: 'Environment',
+      width: 150,
+      render: (ci) => <Text size="sm">{ENVIRONMENT_LABELS[ci.environment] ?? ci.environment}</Text>,
+    },
+    {
+      key: 'service',
+      label: 'Service',
+      width: 200,
+      render: (ci) =>
+        ci.serviceId ? (
+          <Text component={Link} to={`/cmdb/services/${ci.serviceId}`} size="sm" c="blue.8">
+            {serviceNames.get(ci.serviceId) ?? 'Service'}
+          </Text>
+        ) : (
+          <Text size="sm" c="dimmed">
+            —
+          </Text>
+        ),
+    },
+    { key: 'criticality', label: 'Criticality', width: 110, render: (ci) => <CriticalityBadge criticality={ci.criticality} /> },
+    { key: 'tags', label: 'Tags', render: (ci) => <Tags tags={ci.tags} /> },
+  ];
 
   return (
-    <>
-      <PageHeader
-        title="Configuration items"
-        description="Servers, databases, applications and everything else a change can touch."
-        actions={
-          hasPermission(me, 'cmdb.write') && (
-            <Button component={Link} to="/cmdb/import" variant="default">
-              Import CIs
-            </Button>
-          )
-        }
-      />
-      <Group gap="sm" mb="sm" align="flex-end" role="search" aria-label="Filter CIs">
-        <SearchInput label="Search" placeholder="CI name" value={filters.q ?? ''} onSearch={(v) => setFilter('q', v)} w={240} />
-        <SearchInput label="Type" placeholder="e.g. database" value={filters.type ?? ''} onSearch={(v) => setFilter('type', v)} w={150} />
-        <Select
-          label="Environment"
-          placeholder="Any"
-          data={environmentOptions}
-          value={filters.environment ?? null}
-          onChange={(v) => setFilter('environment', v)}
-          clearable
-          w={170}
-        />
-        <Select
-          label="Service"
-          placeholder="Any service"
-          data={services.data ?? []}
-          value={filters.serviceId ?? null}
-          onChange={(v) => setFilter('serviceId', v)}
-          clearable
-          searchable
-          w={220}
-        />
-        <SearchInput label="Tag" placeholder="e.g. pci" value={filters.tag ?? ''} onSearch={(v) => setFilter('tag', v)} w={130} />
-        {hasFilters && (
-          <Button variant="subtle" onClick={clear}>
-            Clear filters
+    <ListPage
+      title="Configuration items"
+      description="Servers, databases, applications and everything else a change can touch."
+      label="Configuration items"
+      list="cis"
+      state={state}
+      query={list}
+      columns={columns}
+      filters={[
+        searchFilter('q', 'Search', 'CI name'),
+        searchFilter('type', 'Type', 'e.g. database', { width: 150 }),
+        selectFilter('environment', 'Environment', environmentOptions, { width: 170 }),
+        selectFilter('serviceId', 'Service', services.data ?? [], { placeholder: 'Any service', searchable: true, width: 220 }),
+        searchFilter('tag', 'Tag', 'e.g. pci', { width: 130 }),
+      ]}
+      rowKey={(ci) => ci.id}
+      rowHref={(ci) => `/cmdb/cis/${ci.id}`}
+      emptyText="No CIs yet."
+      filteredEmptyText="No CI matches these filters."
+      actions={
+        hasPermission(me, 'cmdb.write') && (
+          <Button component={Link} to="/cmdb/import" variant="default">
+            Import CIs
           </Button>
-        )}
-      </Group>
-      {list.isError && <ErrorAlert error={list.error} title="Cannot load CIs" onRetry={() => void list.refetch()} />}
-      {list.isPending ? (
-        <PageLoader label="Loading CIs" />
-      ) : (
-        <>
-          <CiTable cis={rows} serviceNames={serviceNames} emptyText={hasFilters ? 'No CI matches these filters.' : 'No CIs yet.'} />
-          <LoadMore
-            shown={rows.length}
-            hasNextPage={list.hasNextPage}
-            isFetchingNextPage={list.isFetchingNextPage}
-            onLoadMore={() => void list.fetchNextPage()}
-          />
-        </>
-      )}
-    </>
+        )
+      }
+    />
   );
 }

@@ -99,7 +99,7 @@ describe('HomePage', () => {
     expect(within(approvals).getByRole('link', { name: '0 approvals in My approvals' }).getAttribute('href')).toBe('/approvals');
 
     const mine = screen.getByRole('region', { name: 'Your changes that need you' });
-    expect(within(mine).getByRole('link', { name: '2 changes in the list' }).getAttribute('href')).toBe('/changes?state=draft');
+    expect(within(mine).getByRole('link', { name: '2 changes in the list' }).getAttribute('href')).toBe('/changes?state=draft&mine=requested,owned');
     expect(within(mine).getByRole('link', { name: 'CHG0000001' }).getAttribute('href')).toBe('/changes/CHG0000001');
     expect(within(mine).getByText('Submit for assessment needs backout plan and planned start')).toBeTruthy();
     expect(within(mine).getByText(/returned it to Draft/)).toBeTruthy();

@@ -18,8 +18,11 @@ export function relativeWords(iso: string, now: number = Date.now()): string {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** The change list narrowed to these states (the list's only filters that fit: see docs/web.md#home). */
-const changesIn = (states: string[]) => (states.length ? `/changes?state=${states.map(encodeURIComponent).join(',')}` : '/changes');
+/** The change list narrowed to these states, and to the caller's changes by `mine` (docs/lists.md). */
+const changesIn = (states: string[], mine?: string) => {
+  const params = [...(states.length ? [`state=${states.map(encodeURIComponent).join(',')}`] : []), ...(mine ? [`mine=${mine}`] : [])];
+  return params.length ? `/changes?${params.join('&')}` : '/changes';
+};
 
 interface SectionProps {
   id: string;
@@ -107,6 +110,13 @@ function ApprovalsSection({ home }: { home: Home }) {
       countLabel={`${plural(approvals.count, 'approval')} in My approvals`}
       to="/approvals"
       empty="Nothing waits for your approval."
+      hint={
+        approvals.count > 0 ? (
+          <Anchor component={Link} to="/changes?mine=approving" size="xs">
+            Their changes in the change list
+          </Anchor>
+        ) : undefined
+      }
     >
       {approvals.items.map((a) => (
         <ChangeRow
@@ -137,7 +147,7 @@ function MyChangesSection({ home }: { home: Home }) {
       title="Your changes that need you"
       count={myChanges.count}
       countLabel={`${plural(myChanges.count, 'change')} in the list`}
-      to={changesIn(myChanges.states)}
+      to={changesIn(myChanges.states, 'requested,owned')}
       empty="None of your changes waits for you."
     >
       {myChanges.items.map((item) => (
@@ -182,6 +192,13 @@ function ImplementingSection({ home }: { home: Home }) {
       countLabel={`${plural(implementing.count, 'change')} in the calendar`}
       to="/schedule?view=week"
       empty="Nothing to implement in the next 7 days."
+      hint={
+        implementing.count > 0 ? (
+          <Anchor component={Link} to="/changes?mine=implementing&sort=plannedStart" size="xs">
+            Everything you implement, in the change list
+          </Anchor>
+        ) : undefined
+      }
     >
       {implementing.items.map(({ change }) => (
         <ChangeRow key={change.id} change={change}>

@@ -2,7 +2,7 @@ import { Badge, Group, Paper, Table, Text } from '@mantine/core';
 import { Link, useNavigate } from 'react-router';
 import { formatDateTime } from '../../shared/format';
 import { PRIORITY_LABELS } from '../../shared/labels';
-import { RouterAnchor } from '../../shared/router-link';
+import { RouterAnchor, NumberLink } from '../../shared/router-link';
 import type { Incident, IncidentState } from './incidents-api';
 import { INCIDENT_PRIORITY_COLORS, INCIDENT_STATE_COLORS, INCIDENT_STATE_LABELS } from './incident-words';
 
@@ -114,9 +114,7 @@ export function IncidentTable({
                 }}
               >
                 <Table.Td>
-                  <Text component={Link} to={`/incidents/${incident.number}`} size="sm" fw={600} c="blue.8" ff="monospace">
-                    {incident.number}
-                  </Text>
+                  <NumberLink to={`/incidents/${incident.number}`}>{incident.number}</NumberLink>
                 </Table.Td>
                 <Table.Td>
                   <Text size="sm" lineClamp={2}>

@@ -1,17 +1,16 @@
-import { Badge, Button, CloseButton, Group, Select } from '@mantine/core';
+import { Badge, Button, CloseButton, Select, Text } from '@mantine/core';
 import { Link } from 'react-router';
-import { ErrorAlert } from '../../shared/error-alert';
+import { formatDateTime } from '../../shared/format';
 import { PRIORITY_LABELS } from '../../shared/labels';
-import { LoadMore } from '../../shared/load-more';
-import { PageLoader } from '../../shared/loading';
-import { PageHeader } from '../../shared/page-header';
-import { SearchInput } from '../../shared/search-input';
-import { useUrlFilters } from '../../shared/use-url-filters';
+import { customFilter, searchFilter, selectFilter } from '../../shared/list/filters';
+import { ListPage, type ListColumn } from '../../shared/list/list-page';
+import { useListParams } from '../../shared/list/use-list-params';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { CiSelect } from '../cmdb/ci-multi-select';
-import { IncidentTable } from './incident-ui';
+import { CausedByLink, IncidentCis, IncidentStateBadge, PriorityBadge } from './incident-ui';
 import { INCIDENT_STATE_LABELS } from './incident-words';
-import { type IncidentFilters, type IncidentState, useIncidentList } from './incidents-api';
+import { type Incident, type IncidentFilters, type IncidentState, useIncidentList } from './incidents-api';
+import { NumberLink } from '../../shared/router-link';
 
 /** `?state=`: none means the open ones, `all` means every state. */
 const STATE_OPTIONS = [
@@ -41,59 +40,63 @@ export function incidentQueryOf(filters: {
 
 export function IncidentsPage() {
   const me = useCurrentUser();
-  const { filters, setFilter, clear, hasFilters } = useUrlFilters(['state', 'priority', 'ciId', 'changeId', 'q'] as const);
+  const state = useListParams(['state', 'priority', 'ciId', 'changeId', 'q'] as const);
+  const { filters, setFilter } = state;
   const list = useIncidentList(incidentQueryOf(filters));
-  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+
+  const columns: ListColumn<Incident>[] = [
+    {
+      key: 'number',
+      label: 'Number',
+      width: 110,
+      render: (i) => <NumberLink to={`/incidents/${i.number}`}>{i.number}</NumberLink>,
+    },
+    {
+      key: 'title',
+      label: 'Title',
+      render: (i) => (
+        <Text size="sm" lineClamp={2}>
+          {i.title}
+        </Text>
+      ),
+    },
+    { key: 'priority', label: 'Priority', width: 135, render: (i) => <PriorityBadge priority={i.priority} /> },
+    { key: 'state', label: 'State', width: 125, render: (i) => <IncidentStateBadge state={i.state} /> },
+    { key: 'openedAt', label: 'Opened', width: 160, render: (i) => <Text size="sm">{formatDateTime(i.openedAt)}</Text> },
+    { key: 'cis', label: 'CIs', width: 200, render: (i) => <IncidentCis cis={i.cis} /> },
+    { key: 'causedBy', label: 'Caused by', width: 120, render: (i) => <CausedByLink change={i.causedByChange} /> },
+  ];
 
   return (
-    <>
-      <PageHeader
-        title="Incidents"
-        description="What broke, where, and which change caused it. Incidents on a CI in the last 30 days raise the risk of changes to it."
-        actions={
-          <>
-            {hasPermission(me, 'incident.import') && (
-              <Button component={Link} to="/incidents/import" variant="default">
-                Import
-              </Button>
-            )}
-            {hasPermission(me, 'incident.write') && (
-              <Button component={Link} to="/incidents/new">
-                Report an incident
-              </Button>
-            )}
-          </>
-        }
-      />
-      <Group gap="sm" mb="sm" align="flex-end" role="search" aria-label="Filter incidents">
-        <SearchInput
-          label="Search"
-          placeholder="Number, title or text"
-          value={filters.q ?? ''}
-          onSearch={(v) => setFilter('q', v)}
-          w={240}
-        />
-        <Select
-          label="State"
-          data={STATE_OPTIONS}
-          value={filters.state ?? 'open'}
-          onChange={(v) => setFilter('state', v === 'open' ? null : v)}
-          allowDeselect={false}
-          w={280}
-        />
-        <Select
-          label="Priority"
-          placeholder="Any priority"
-          data={PRIORITY_OPTIONS}
-          value={filters.priority ?? null}
-          onChange={(v) => setFilter('priority', v)}
-          clearable
-          w={160}
-        />
-        <div style={{ width: 220 }}>
-          <CiSelect label="CI" value={filters.ciId ?? null} onChange={(v) => setFilter('ciId', v)} />
-        </div>
-        {filters.changeId && (
+    <ListPage
+      title="Incidents"
+      description="What broke, where, and which change caused it. Incidents on a CI in the last 30 days raise the risk of changes to it."
+      label="Incidents"
+      list="incidents"
+      state={state}
+      query={list}
+      columns={columns}
+      filters={[
+        searchFilter('q', 'Search', 'Number, title or text'),
+        customFilter('state', (value, set) => (
+          <Select
+            label="State"
+            data={STATE_OPTIONS}
+            value={value ?? 'open'}
+            onChange={(v) => set(v === 'open' ? null : v)}
+            allowDeselect={false}
+            w={280}
+          />
+        )),
+        selectFilter('priority', 'Priority', PRIORITY_OPTIONS, { placeholder: 'Any priority', width: 160 }),
+        customFilter('ciId', (value, set) => (
+          <div style={{ width: 220 }}>
+            <CiSelect label="CI" value={value ?? null} onChange={set} />
+          </div>
+        )),
+      ]}
+      extra={
+        filters.changeId && (
           <Badge
             size="lg"
             variant="light"
@@ -104,33 +107,26 @@ export function IncidentsPage() {
           >
             Caused by {filters.changeId}
           </Badge>
-        )}
-        {hasFilters && (
-          <Button variant="subtle" onClick={clear}>
-            Clear filters
-          </Button>
-        )}
-      </Group>
-      {list.isError && <ErrorAlert error={list.error} title="Cannot load incidents" onRetry={() => void list.refetch()} />}
-      {list.isPending ? (
-        <PageLoader label="Loading incidents" />
-      ) : (
+        )
+      }
+      rowKey={(i) => i.id}
+      rowHref={(i) => `/incidents/${i.number}`}
+      emptyText="No open incidents. Choose “Any state” to see resolved and closed ones."
+      filteredEmptyText="No incident matches these filters."
+      actions={
         <>
-          <IncidentTable
-            incidents={rows}
-            busy={list.isFetching}
-            emptyText={
-              hasFilters ? 'No incident matches these filters.' : 'No open incidents. Choose “Any state” to see resolved and closed ones.'
-            }
-          />
-          <LoadMore
-            shown={rows.length}
-            hasNextPage={list.hasNextPage}
-            isFetchingNextPage={list.isFetchingNextPage}
-            onLoadMore={() => void list.fetchNextPage()}
-          />
+          {hasPermission(me, 'incident.import') && (
+            <Button component={Link} to="/incidents/import" variant="default">
+              Import
+            </Button>
+          )}
+          {hasPermission(me, 'incident.write') && (
+            <Button component={Link} to="/incidents/new">
+              Report an incident
+            </Button>
+          )}
         </>
-      )}
-    </>
+      }
+    />
   );
 }

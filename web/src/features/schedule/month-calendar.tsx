@@ -5,7 +5,7 @@ import './schedule.css';
 import { toZonedDate } from '../../shared/format';
 import { RISK_LEVEL_COLORS } from '../changes/risk-badge';
 import type { CalendarChange, ScheduledWindow } from './schedule-api';
-import { changeLabel, hiddenPerDay, intervalWords, isWithdrawn, type MonthBar, monthBars, riskWords } from './schedule-layout';
+import { changeLabel, conflictWords, hiddenPerDay, intervalWords, isWithdrawn, type MonthBar, monthBars, riskWords } from './schedule-layout';
 import { coversDay, dayKey, monthGrid, WEEKDAY_CODES, WEEKDAY_NAMES } from './schedule-words';
 
 /** Lanes of bars a day cell has room for; more show as "+N more". */
@@ -34,7 +34,8 @@ export function riskStyle(level: CalendarChange['riskLevel']): CSSProperties {
 }
 
 /** What a change's tooltip says: number, title, risk and when. */
-export const changeTooltip = (c: CalendarChange) => `${c.number} · ${c.title} · ${riskWords(c.riskLevel)} · ${intervalWords(c.plannedStart, c.plannedEnd)}`;
+export const changeTooltip = (c: CalendarChange) =>
+  [c.number, c.title, riskWords(c.riskLevel), intervalWords(c.plannedStart, c.plannedEnd), conflictWords(c.openConflicts)].filter(Boolean).join(' · ');
 
 function MonthBarLink({ bar }: { bar: MonthBar }) {
   const c = bar.change;
@@ -47,6 +48,7 @@ function MonthBarLink({ bar }: { bar: MonthBar }) {
         data-change={c.number}
         data-risk={c.riskLevel ?? 'none'}
         data-withdrawn={isWithdrawn(c.state) || undefined}
+        data-conflicts={c.openConflicts || undefined}
         data-span={bar.span}
         data-continues-before={bar.continuesBefore || undefined}
         data-continues-after={bar.continuesAfter || undefined}

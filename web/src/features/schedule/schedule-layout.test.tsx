@@ -28,7 +28,7 @@ const local = (y: number, m: number, d: number, h = 0, min = 0) => new Date(y, m
 
 const change = (over: Partial<CalendarChange> = {}): CalendarChange => ({
   id: 'chg_1', number: 'CHG0000001', title: 'Upgrade pay-db', type: 'normal', state: 'scheduled', riskLevel: 'high',
-  plannedStart: local(2026, 12, 10, 14), plannedEnd: local(2026, 12, 10, 16), assignmentTeamId: null, ciIds: [], ...over,
+  plannedStart: local(2026, 12, 10, 14), plannedEnd: local(2026, 12, 10, 16), assignmentTeamId: null, ciIds: [], openConflicts: 0, ...over,
 });
 const occurrence = (over: Partial<ScheduledWindow> = {}): ScheduledWindow => ({
   windowId: 'win_1', name: 'Year-end freeze', kind: 'freeze', scope: { global: true }, urgent: false, start: local(2026, 12, 20), end: local(2027, 1, 3), ...over,
@@ -234,6 +234,8 @@ describe('words', () => {
     );
     expect(changeLabel(change({ riskLevel: 'very_high' }))).toContain('very high risk');
     expect(changeLabel(change({ state: 'cancelled' }))).toBe('CHG0000001 Upgrade pay-db, high risk, Thu 10 Dec 14:00–16:00, cancelled');
+    expect(changeLabel(change({ openConflicts: 2 }))).toBe('CHG0000001 Upgrade pay-db, high risk, Thu 10 Dec 14:00–16:00, 2 conflicts not acknowledged');
+    expect(changeLabel(change({ openConflicts: 1, state: 'rejected' }))).toMatch(/, rejected, 1 conflict not acknowledged$/);
     expect(changeLabel(change({ plannedStart: local(2026, 12, 10, 23), plannedEnd: local(2026, 12, 11) }))).toBe('CHG0000001 Upgrade pay-db, high risk, Thu 10 Dec 23:00–24:00');
     expect(changeLabel(change({ plannedStart: local(2026, 12, 10, 23), plannedEnd: local(2026, 12, 12) }))).toBe('CHG0000001 Upgrade pay-db, high risk, Thu 10 Dec 23:00 – Sat 12 Dec 00:00');
   });

@@ -75,12 +75,17 @@ const WITHDRAWN_STATES = ['cancelled', 'rejected'];
 /** Whether a change will not happen (cancelled or rejected): the views draw it faded and say so. */
 export const isWithdrawn = (state: string) => WITHDRAWN_STATES.includes(state);
 
+/** "2 conflicts not acknowledged", or nothing. */
+export const conflictWords = (count: number | undefined) => (count ? `${count} conflict${count === 1 ? '' : 's'} not acknowledged` : '');
+
 /**
  * The accessible name of a change on any view: "CHG0000012 Patch pay-db, high risk, Thu 10 Dec 14:00–16:00",
- * with ", cancelled" or ", rejected" after it when it will not happen.
+ * with ", cancelled" or ", rejected" after it when it will not happen, and ", 2 conflicts not acknowledged"
+ * when it has some (the views mark it with a red outline, which says nothing to a screen reader).
  */
-export function changeLabel(c: Pick<CalendarChange, 'number' | 'title' | 'riskLevel' | 'plannedStart' | 'plannedEnd' | 'state'>): string {
-  return `${c.number} ${c.title}, ${riskWords(c.riskLevel)}, ${intervalWords(c.plannedStart, c.plannedEnd)}${isWithdrawn(c.state) ? `, ${c.state}` : ''}`;
+export function changeLabel(c: Pick<CalendarChange, 'number' | 'title' | 'riskLevel' | 'plannedStart' | 'plannedEnd' | 'state'> & { openConflicts?: number }): string {
+  const conflicts = conflictWords(c.openConflicts);
+  return `${c.number} ${c.title}, ${riskWords(c.riskLevel)}, ${intervalWords(c.plannedStart, c.plannedEnd)}${isWithdrawn(c.state) ? `, ${c.state}` : ''}${conflicts ? `, ${conflicts}` : ''}`;
 }
 
 /** Headings: "7 – 13 December 2026", "30 Nov – 6 Dec 2026", "28 Dec 2026 – 10 Jan 2027". */

@@ -20,7 +20,7 @@ const local = (y: number, m: number, d: number, h = 0, min = 0) => new Date(y, m
 
 const change = (over: Partial<CalendarChange> = {}): CalendarChange => ({
   id: 'chg_1', number: 'CHG0000001', title: 'Upgrade pay-db', type: 'normal', state: 'scheduled', riskLevel: 'high',
-  plannedStart: local(2026, 12, 10, 14), plannedEnd: local(2026, 12, 10, 16), assignmentTeamId: null, ciIds: ['ci_db'], ...over,
+  plannedStart: local(2026, 12, 10, 14), plannedEnd: local(2026, 12, 10, 16), assignmentTeamId: null, ciIds: ['ci_db'], openConflicts: 0, ...over,
 });
 const occurrence = (over: Partial<ScheduledWindow> = {}): ScheduledWindow => ({
   windowId: 'win_freeze', name: 'Year-end freeze', kind: 'freeze', scope: { global: true }, urgent: false, start: local(2026, 12, 12), end: local(2026, 12, 27), ...over,
@@ -133,15 +133,16 @@ describe('MonthCalendar bars', () => {
   });
 });
 
+const services = new Map([
+  ['svc_pay', service({})],
+  ['svc_portal', service({ id: 'svc_portal', name: 'Customer Portal' })],
+]);
+const cis = new Map([
+  ['ci_db', ci({})],
+  ['ci_portal', ci({ id: 'ci_portal', name: 'portal-web', serviceId: 'svc_portal' })],
+]);
+
 describe('TimelineCalendar', () => {
-  const services = new Map([
-    ['svc_pay', service({})],
-    ['svc_portal', service({ id: 'svc_portal', name: 'Customer Portal' })],
-  ]);
-  const cis = new Map([
-    ['ci_db', ci({})],
-    ['ci_portal', ci({ id: 'ci_portal', name: 'portal-web', serviceId: 'svc_portal' })],
-  ]);
   const long = change({ id: 'chg_4', number: 'CHG0000004', title: 'Re-rack the database', plannedStart: local(2026, 12, 8, 12), plannedEnd: local(2026, 12, 10, 15) });
 
   it('puts a row per service with bars over exactly the planned interval, and windows on the rows they apply to', () => {
@@ -182,6 +183,24 @@ function LocationProbe() {
   const location = useLocation();
   return <output data-testid="location">{location.search}</output>;
 }
+
+describe('conflict markers', () => {
+  it('marks a change with conflicts nobody acknowledged on every view, and says so in its name', () => {
+    const clashing = { ...upgrade, openConflicts: 2 };
+    const name = /^CHG0000001 Upgrade pay-db, high risk, Thu 10 Dec 14:00–16:00, 2 conflicts not acknowledged$/;
+    const views = [
+      <WeekCalendar key="w" weekStart={new Date(2026, 11, 7)} now={new Date(2026, 11, 10, 9, 30)} changes={[clashing, overlapping]} windows={[]} />,
+      <MonthCalendar key="m" year={2026} month={11} today={new Date(2026, 11, 1)} changes={[clashing, overlapping]} windows={[]} />,
+      <TimelineCalendar key="t" firstDay={new Date(2026, 11, 7)} dayCount={14} changes={[clashing, overlapping]} windows={[]} groupBy="service" services={services} cis={cis} />,
+    ];
+    for (const view of views) {
+      const { unmount } = renderWithProviders(view);
+      expect(screen.getByRole('link', { name }).getAttribute('data-conflicts')).toBe('2');
+      expect(screen.getByRole('link', { name: /^CHG0000002 / }).hasAttribute('data-conflicts')).toBe(false);
+      unmount();
+    }
+  });
+});
 
 describe('SchedulePage', () => {
   const routes = [

@@ -15,7 +15,7 @@ const local = (y: number, m: number, d: number, h = 0) => new Date(y, m - 1, d, 
 
 const change = (over: Partial<CalendarChange> = {}): CalendarChange => ({
   id: 'chg_1', number: 'CHG0000001', title: 'Upgrade pay-db', type: 'normal', state: 'scheduled', riskLevel: 'high',
-  plannedStart: local(2026, 12, 10, 22), plannedEnd: local(2026, 12, 10, 23), assignmentTeamId: null, ciIds: [], ...over,
+  plannedStart: local(2026, 12, 10, 22), plannedEnd: local(2026, 12, 10, 23), assignmentTeamId: null, ciIds: [], openConflicts: 0, ...over,
 });
 const occurrence = (over: Partial<ScheduledWindow>): ScheduledWindow => ({
   windowId: 'win_1', name: 'Year-end freeze', kind: 'freeze', scope: { global: true }, urgent: false, start: local(2026, 12, 20), end: local(2027, 1, 3), ...over,

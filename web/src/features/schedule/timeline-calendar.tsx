@@ -49,6 +49,7 @@ function Bar({ bar, trackPx }: { bar: TimelineBar; trackPx: number }) {
         data-change={c.number}
         data-risk={c.riskLevel ?? 'none'}
         data-withdrawn={isWithdrawn(c.state) || undefined}
+        data-conflicts={c.openConflicts || undefined}
         data-label={bar.label}
         data-clipped-start={bar.clippedStart || undefined}
         data-clipped-end={bar.clippedEnd || undefined}

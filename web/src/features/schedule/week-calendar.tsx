@@ -72,6 +72,7 @@ function ChangeBlock({ change, segment, place }: { change: CalendarChange; segme
         data-change={change.number}
         data-risk={change.riskLevel ?? 'none'}
         data-withdrawn={isWithdrawn(change.state) || undefined}
+        data-conflicts={change.openConflicts || undefined}
         data-compact={compact || undefined}
         data-continues-before={segment.continuesBefore || undefined}
         data-continues-after={segment.continuesAfter || undefined}
@@ -101,6 +102,7 @@ function ChangeStrip({ change, index, nameAtMin }: { change: CalendarChange; ind
         data-change={change.number}
         data-risk={change.riskLevel ?? 'none'}
         data-withdrawn={isWithdrawn(change.state) || undefined}
+        data-conflicts={change.openConflicts || undefined}
         data-continues-before
         data-continues-after
         // Its name starts at the hour the view opens at, so that it is in sight.

@@ -1,12 +1,12 @@
 import { Badge, Paper, SegmentedControl, Table, Text } from '@mantine/core';
 import { useState } from 'react';
-import { Link } from 'react-router';
 import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime } from '../../shared/format';
 import { LoadMore } from '../../shared/load-more';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
 import { lateness, METRIC_LABELS, type SlaMetric, targetWords, useSlaBreaches } from './sla-api';
+import { NumberLink } from '../../shared/router-link';
 
 /** The SLA report: approvals not decided and changes not scheduled within their targets, newest first. */
 export function SlaBreachesPage() {
@@ -15,7 +15,10 @@ export function SlaBreachesPage() {
   const items = query.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <>
-      <PageHeader title="SLA breaches" description="Approvals not decided and changes not scheduled within their SLA targets, newest first." />
+      <PageHeader
+        title="SLA breaches"
+        description="Approvals not decided and changes not scheduled within their SLA targets, newest first."
+      />
       <SegmentedControl
         mb="sm"
         size="xs"
@@ -53,9 +56,7 @@ export function SlaBreachesPage() {
                 {items.map((b) => (
                   <Table.Tr key={b.id} data-breach={b.target}>
                     <Table.Td>
-                      <Text component={Link} to={`/changes/${b.changeNumber}`} size="sm" fw={600} c="blue.8" ff="monospace">
-                        {b.changeNumber}
-                      </Text>
+                      <NumberLink to={`/changes/${b.changeNumber}`}>{b.changeNumber}</NumberLink>
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm" lineClamp={2}>
@@ -94,7 +95,12 @@ export function SlaBreachesPage() {
               </Table.Tbody>
             </Table>
           </Paper>
-          <LoadMore hasNextPage={query.hasNextPage} isFetchingNextPage={query.isFetchingNextPage} onLoadMore={() => void query.fetchNextPage()} shown={items.length} />
+          <LoadMore
+            hasNextPage={query.hasNextPage}
+            isFetchingNextPage={query.isFetchingNextPage}
+            onLoadMore={() => void query.fetchNextPage()}
+            shown={items.length}
+          />
         </>
       )}
     </>

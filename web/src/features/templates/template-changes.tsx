@@ -1,11 +1,12 @@
 import { Paper, Stack, Table, Text, Title } from '@mantine/core';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime } from '../../shared/format';
 import { CLOSE_CODE_LABELS } from '../../shared/labels';
 import { PageLoader } from '../../shared/loading';
 import { StateBadge } from '../changes/state-badge';
 import { useTemplateChanges } from './templates-api';
+import { NumberLink } from '../../shared/router-link';
 
 const LIMIT = 20;
 
@@ -46,9 +47,7 @@ export function TemplateChangesSection({ templateId }: { templateId: string }) {
                     }}
                   >
                     <Table.Td>
-                      <Text component={Link} to={`/changes/${change.number}`} size="sm" fw={600} c="blue.8" ff="monospace">
-                        {change.number}
-                      </Text>
+                      <NumberLink to={`/changes/${change.number}`}>{change.number}</NumberLink>
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm" lineClamp={1}>

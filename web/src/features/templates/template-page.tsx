@@ -8,6 +8,8 @@ import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
 import { SaveBar } from '../../shared/save-bar';
 import { RouterAnchor } from '../../shared/router-link';
+import { UnsavedChangesDialog } from '../../shared/unsaved-changes-dialog';
+import { useUnsavedChanges } from '../../shared/use-unsaved-changes';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { typeLabel, usePolicy } from '../changes/policy';
 import { TypeBadge } from '../changes/state-badge';
@@ -98,6 +100,7 @@ function TemplateView({ template, onReload }: { template: Template; onReload: ()
   const canUse = hasPermission(me, 'change.create') && base.active;
   const patch = toUpdateTemplateInput(base, values);
   const isDirty = Object.keys(patch).length > 0;
+  const unsaved = useUnsavedChanges(isDirty);
   const busy = update.isPending || retire.isPending;
 
   // Take the server's copy whenever it changes and the person has no unsaved edits.
@@ -236,6 +239,7 @@ function TemplateView({ template, onReload }: { template: Template; onReload: ()
       </Grid>
       <Divider my="lg" />
       <TemplateChangesSection templateId={base.id} />
+      <UnsavedChangesDialog unsaved={unsaved} what="this template" />
     </>
   );
 }

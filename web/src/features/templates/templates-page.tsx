@@ -1,15 +1,12 @@
-import { Button, Group, Paper, SegmentedControl, Select, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
-import { Link, useNavigate } from 'react-router';
-import { ErrorAlert } from '../../shared/error-alert';
-import { LoadMore } from '../../shared/load-more';
-import { PageLoader } from '../../shared/loading';
-import { PageHeader } from '../../shared/page-header';
-import { SearchInput } from '../../shared/search-input';
-import { useUrlFilters } from '../../shared/use-url-filters';
+import { Button, SegmentedControl, Stack, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import { customFilter, searchFilter, selectFilter } from '../../shared/list/filters';
+import { ListPage, type ListColumn } from '../../shared/list/list-page';
+import { useListParams } from '../../shared/list/use-list-params';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { orderedModels, typeLabel, usePolicy } from '../changes/policy';
 import { TypeBadge } from '../changes/state-badge';
-import { type TemplateActivity, useTemplateList } from './templates-api';
+import { type Template, type TemplateActivity, useTemplateList } from './templates-api';
 import { ActiveBadge, FailureRate, TemplateCis, UsageText } from './template-ui';
 
 const ACTIVITY_OPTIONS: { value: TemplateActivity; label: string }[] = [
@@ -20,152 +17,100 @@ const ACTIVITY_OPTIONS: { value: TemplateActivity; label: string }[] = [
 
 export function TemplatesPage() {
   const me = useCurrentUser();
-  const navigate = useNavigate();
   const { data: policy } = usePolicy();
-  const { filters, setFilter, clear, hasFilters } = useUrlFilters(['q', 'type', 'active'] as const);
+  const state = useListParams(['q', 'type', 'active'] as const);
+  const { filters } = state;
   const active: TemplateActivity = filters.active === 'false' || filters.active === 'all' ? filters.active : 'true';
   const list = useTemplateList({ q: filters.q, type: filters.type, active });
-  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
   const canWrite = hasPermission(me, 'template.write');
   const canUse = hasPermission(me, 'change.create');
   const typeOptions = orderedModels(policy).map((m) => ({ value: m.type, label: typeLabel(policy, m.type) }));
 
-  return (
-    <>
-      <PageHeader
-        title="Change templates"
-        description="Starting points for changes people make again and again, with how the changes made from them fared."
-        actions={
-          canWrite && (
-            <Button component={Link} to="/templates/new">
-              New template
-            </Button>
-          )
-        }
-      />
-      <Group gap="sm" mb="sm" align="flex-end" role="search" aria-label="Filter templates">
-        <SearchInput label="Search" placeholder="Name or description" value={filters.q ?? ''} onSearch={(v) => setFilter('q', v)} w={260} />
-        <Select
-          label="Type"
-          placeholder="Any type"
-          data={typeOptions}
-          value={filters.type ?? null}
-          onChange={(v) => setFilter('type', v)}
-          clearable
-          w={170}
-        />
-        <Stack gap={4}>
-          <Text size="sm" fw={500} id="template-activity-label">
-            Status
-          </Text>
-          <SegmentedControl
-            aria-labelledby="template-activity-label"
-            data={ACTIVITY_OPTIONS}
-            value={active}
-            onChange={(v) => setFilter('active', v === 'true' ? null : v)}
-          />
-        </Stack>
-        {hasFilters && (
-          <Button variant="subtle" onClick={clear}>
-            Clear filters
-          </Button>
-        )}
-      </Group>
-      {list.isError && <ErrorAlert error={list.error} title="Cannot load templates" onRetry={() => void list.refetch()} />}
-      {list.isPending ? (
-        <PageLoader label="Loading templates" />
-      ) : (
+  const columns: ListColumn<Template>[] = [
+    {
+      key: 'name',
+      label: 'Name',
+      render: (t) => (
         <>
-          <Paper withBorder radius="sm">
-            <Table highlightOnHover aria-label="Templates" aria-busy={list.isFetching}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th w={110}>Type</Table.Th>
-                  <Table.Th w={220}>CIs</Table.Th>
-                  <Table.Th w={150}>Used</Table.Th>
-                  <Table.Th w={160}>Last 90 days</Table.Th>
-                  {active !== 'true' && <Table.Th w={90}>Status</Table.Th>}
-                  {canUse && (
-                    <Table.Th w={80}>
-                      <VisuallyHidden>Actions</VisuallyHidden>
-                    </Table.Th>
-                  )}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((t) => (
-                  <Table.Tr
-                    key={t.id}
-                    className="cabinet-row-link"
-                    onClick={(e) => {
-                      if (!(e.target as HTMLElement).closest('a, button')) navigate(`/templates/${t.id}`);
-                    }}
-                  >
-                    <Table.Td>
-                      <Text component={Link} to={`/templates/${t.id}`} size="sm" fw={600} c="blue.8">
-                        {t.name}
-                      </Text>
-                      {t.description && (
-                        <Text size="xs" c="dimmed" lineClamp={2}>
-                          {t.description}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <TypeBadge type={t.type} label={typeLabel(policy, t.type)} />
-                    </Table.Td>
-                    <Table.Td>
-                      <TemplateCis cis={t.cis} />
-                    </Table.Td>
-                    <Table.Td>
-                      <UsageText history={t.history} />
-                    </Table.Td>
-                    <Table.Td>
-                      <FailureRate history={t.history} />
-                    </Table.Td>
-                    {active !== 'true' && (
-                      <Table.Td>
-                        <ActiveBadge active={t.active} />
-                      </Table.Td>
-                    )}
-                    {canUse && (
-                      <Table.Td>
-                        {t.active && (
-                          <Button
-                            component={Link}
-                            to={`/changes/new?template=${encodeURIComponent(t.id)}`}
-                            size="xs"
-                            variant="light"
-                            aria-label={`Use ${t.name}`}
-                          >
-                            Use
-                          </Button>
-                        )}
-                      </Table.Td>
-                    )}
-                  </Table.Tr>
-                ))}
-                {rows.length === 0 && (
-                  <Table.Tr>
-                    <Table.Td colSpan={7}>
-                      <Text c="dimmed" size="sm" ta="center" py="md">
-                        {hasFilters ? 'No template matches these filters.' : 'No templates yet.'}
-                      </Text>
-                    </Table.Td>
-                  </Table.Tr>
-                )}
-              </Table.Tbody>
-            </Table>
-          </Paper>
-          <LoadMore
-            shown={rows.length}
-            hasNextPage={list.hasNextPage}
-            isFetchingNextPage={list.isFetchingNextPage}
-            onLoadMore={() => void list.fetchNextPage()}
-          />
+          <Text component={Link} to={`/templates/${t.id}`} size="sm" fw={600} c="blue.8">
+            {t.name}
+          </Text>
+          {t.description && (
+            <Text size="xs" c="dimmed" lineClamp={2}>
+              {t.description}
+            </Text>
+          )}
         </>
-      )}
-    </>
+      ),
+    },
+    { key: 'type', label: 'Type', width: 110, render: (t) => <TypeBadge type={t.type} label={typeLabel(policy, t.type)} /> },
+    { key: 'cis', label: 'CIs', width: 220, render: (t) => <TemplateCis cis={t.cis} /> },
+    { key: 'used', label: 'Used', width: 150, render: (t) => <UsageText history={t.history} /> },
+    { key: 'recent', label: 'Last 90 days', width: 160, render: (t) => <FailureRate history={t.history} /> },
+    ...(active !== 'true'
+      ? [{ key: 'status', label: 'Status', width: 90, render: (t: Template) => <ActiveBadge active={t.active} /> }]
+      : []),
+    ...(canUse
+      ? [
+          {
+            key: 'actions',
+            label: 'Actions',
+            hideLabel: true,
+            width: 80,
+            render: (t: Template) =>
+              t.active && (
+                <Button
+                  component={Link}
+                  to={`/changes/new?template=${encodeURIComponent(t.id)}`}
+                  size="xs"
+                  variant="light"
+                  aria-label={`Use ${t.name}`}
+                >
+                  Use
+                </Button>
+              ),
+          },
+        ]
+      : []),
+  ];
+
+  return (
+    <ListPage
+      title="Change templates"
+      description="Starting points for changes people make again and again, with how the changes made from them fared."
+      label="Templates"
+      list="templates"
+      state={state}
+      query={list}
+      columns={columns}
+      filters={[
+        searchFilter('q', 'Search', 'Name or description', { width: 260 }),
+        selectFilter('type', 'Type', typeOptions, { placeholder: 'Any type' }),
+        customFilter('active', (value, set) => (
+          <Stack gap={4}>
+            <Text size="sm" fw={500} id="template-activity-label">
+              Status
+            </Text>
+            <SegmentedControl
+              aria-labelledby="template-activity-label"
+              data={ACTIVITY_OPTIONS}
+              value={value === 'false' || value === 'all' ? value : 'true'}
+              onChange={(v) => set(v === 'true' ? null : v)}
+            />
+          </Stack>
+        )),
+      ]}
+      rowKey={(t) => t.id}
+      rowHref={(t) => `/templates/${t.id}`}
+      emptyText="No templates yet."
+      filteredEmptyText="No template matches these filters."
+      actions={
+        canWrite && (
+          <Button component={Link} to="/templates/new">
+            New template
+          </Button>
+        )
+      }
+    />
   );
 }
