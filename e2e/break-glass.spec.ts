@@ -25,6 +25,22 @@ test('a change manager breaks glass on an emergency change on a PCI system, whic
   await expect(page.getByRole('heading', { name: TITLE, level: 1 })).toBeVisible();
   const changeUrl = new URL(page.url()).pathname;
 
+  // Break-glass bypasses approvals and gates, not the schedule: the hotfix meets the connection-pool change on
+  // pay-api-prod at the same time, which a change manager acknowledges first.
+  await page.getByRole('tab', { name: /^Schedule/ }).click();
+  const overlap = page
+    .getByRole('list', { name: 'Conflicts' })
+    .getByRole('listitem')
+    .filter({ hasText: 'Increase payment API connection pool' })
+    .filter({ hasText: 'works on pay-api-prod at the same time' });
+  await expect(overlap).toHaveAttribute('aria-label', /\(blocking\)$/);
+  await overlap.getByRole('button', { name: 'Acknowledge' }).click();
+  const acknowledge = page.getByRole('form', { name: 'Acknowledge the conflict' });
+  await acknowledge.getByRole('textbox', { name: /Why is this conflict acceptable/ }).fill('The hotfix replaces the pool change; Carol runs both in one session.');
+  await acknowledge.getByRole('button', { name: 'Acknowledge' }).click();
+  await expect(overlap).not.toHaveAttribute('aria-label', /\(blocking\)$/);
+  await page.getByRole('tab', { name: /^Details/ }).click();
+
   // Without a bypass, implementation waits for the Emergency CAB (and the compliance review).
   await page.getByLabel('Actual start').fill(localDateTime(0, 8));
   await page.getByRole('button', { name: 'Start implementation' }).click();

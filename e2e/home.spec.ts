@@ -118,11 +118,11 @@ test('"/" searches every kind of record: pay-db-prod is a CI, and Enter opens it
   const cis = results.getByRole('group', { name: 'CIs' });
   await expect(cis.getByRole('option', { name: /^pay-db-prod/ })).toBeVisible();
   await page.screenshot({ path: 'test-results/global-search.png' });
-  // The highlighted result is the first one; move to the CI if other kinds come before it.
-  const options = results.getByRole('option');
-  const titles = await options.allTextContents();
-  const at = titles.findIndex((t) => t.startsWith('pay-db-prod'));
-  for (let i = 0; i < at; i++) await page.keyboard.press('ArrowDown');
+  // The highlighted result is the first one; the arrows move to the CI if other kinds come before it (the
+  // highlight stays on it if a later answer moves it).
+  const ci = cis.getByRole('option', { name: /^pay-db-prod/ });
+  for (let i = 0; i < 20 && (await ci.getAttribute('aria-selected')) !== 'true'; i++) await page.keyboard.press('ArrowDown');
+  await expect(ci).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/\/cmdb\/cis\/[^/]+$/);
   await expect(page.getByRole('heading', { name: 'pay-db-prod', level: 1 })).toBeVisible();

@@ -98,8 +98,12 @@ describe('calendar', () => {
     const paths = JSON.stringify(malformed.body.error.details);
     for (const p of ['from', 'to', 'type']) assert.match(paths, new RegExp(p));
 
-    const unknown = await h.request('GET', `/api/v1/calendar?${RANGE}&teamId=ghosts`);
+    const unknown = await h.request('GET', `/api/v1/calendar?${RANGE}&teamId=ghosts&state=scheduled,nosuch,gone`);
     assert.equal(unknown.status, 400);
-    assert.match(JSON.stringify(unknown.body.error.details), /query\.teamId/);
+    assert.deepEqual(
+      unknown.body.error.details.issues.map((i: { path: string; message: string }) => `${i.path}: ${i.message.split(' (')[0]}`),
+      ['query.teamId: unknown team ghosts', 'query.state: unknown state nosuch', 'query.state: unknown state gone'],
+      'every problem at once, and a known state is no problem',
+    );
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { csvCell, csvLine } from '../src/http/csv';
 import { describe, eachEngine, it, type Harness } from './support/cabinet';
 import { addMembers, ci, fileAndAuthorize, move, plan } from './support/fixtures';
+import { parseCsv } from './support/csv';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -40,35 +41,6 @@ async function allPages(h: Harness, query: string, limit: number): Promise<strin
   throw new Error('the list never ended');
 }
 
-/** Parses the export (RFC 4180: quoted fields may hold commas, quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += ch;
-  }
-  assert.equal(cell, '', 'the export ends with CRLF');
-  return rows;
-}
 
 describe('change list', () => {
   eachEngine('filters by several types and states, people, team, CI, service, template and planned range', async (h) => {

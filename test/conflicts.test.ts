@@ -171,6 +171,9 @@ describe('schedule conflicts', () => {
     const backwards = await check({ ciIds: [db], plannedStart: at(h, 2), plannedEnd: at(h, 1) });
     assert.equal(backwards.status, 400);
     assert.deepEqual(backwards.body.error.details.issues.map((i: { path: string }) => i.path), ['plannedEnd']);
+    const both = await check({ ciIds: ['ghost-db'], plannedStart: 'soon', plannedEnd: at(h, 1) });
+    assert.equal(both.status, 400);
+    assert.deepEqual(both.body.error.details.issues.map((i: { path: string }) => i.path).sort(), ['ciIds.0', 'plannedStart'], 'a malformed time and an unknown CI in one answer');
     const strict = await check({ ciIds: [db], plannedStart: at(h, 1), plannedEnd: at(h, 2), title: 'extra' });
     assert.equal(strict.status, 400, 'unknown fields are refused');
   });

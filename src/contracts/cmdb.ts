@@ -85,6 +85,32 @@ export const CreateCiInput = CiFields.extend({
 export type CreateCiInput = z.input<typeof CreateCiInput>;
 export const UpdateCiInput = CiFields.partial().extend({ version: z.number().int().optional() }).meta({ id: 'UpdateCi' });
 
+/** The columns the CI list sorts by (`sort=criticality` ascending, `sort=-criticality` descending). */
+export const CI_SORT_COLUMNS = ['name', 'type', 'environment', 'criticality', 'service'] as const;
+export type CiSortColumn = (typeof CI_SORT_COLUMNS)[number];
+export const CI_SORTS = CI_SORT_COLUMNS.flatMap((c) => [c, `-${c}`]) as [string, ...string[]];
+
+export const CiListQuery = z.strictObject({
+  q: z.string().max(200).optional().describe('Words in the CI name'),
+  serviceId: z.string().max(200).optional().describe('CIs of this service (id or name)'),
+  type: z.string().max(64).optional().describe('CIs of this type (database, server …)'),
+  environment: z.enum(ENVIRONMENTS).optional().describe('CIs in this environment'),
+  tag: z.string().max(40).optional().describe('CIs with this tag'),
+  sort: z
+    .enum(CI_SORTS, { error: () => `must be one of ${CI_SORTS.join(', ')}` })
+    .optional()
+    .describe(
+      `The order: a column, ascending, or with a leading "-" descending (${CI_SORT_COLUMNS.join(', ')}); by name when absent. Criticality goes low to critical; service by its name, CIs without a service last either way; ties by id.`,
+    ),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(2000).optional(),
+});
+export type CiListQuery = z.output<typeof CiListQuery>;
+
+/** The query of the CSV export: the list's filters and sort, without paging (every matching CI is written). */
+export const CiExportQuery = CiListQuery.omit({ limit: true, cursor: true });
+export type CiExportQuery = z.output<typeof CiExportQuery>;
+
 export const Relation = z
   .object({
     id: z.string(),

@@ -99,7 +99,8 @@ export const ConflictCheckInput = z
     implementerId: Id.nullable().optional().describe('User id'),
     changeId: Id.optional().describe('The change being edited (id or number): it is not a conflict of itself, and its acknowledgements and impact exclusions count'),
   })
-  .refine((v) => Date.parse(v.plannedEnd) > Date.parse(v.plannedStart), { path: ['plannedEnd'], message: 'must be after plannedStart' })
+  // Only when both times are readable: a malformed one is its own problem, not also the other's.
+  .refine((v) => !(Date.parse(v.plannedEnd) <= Date.parse(v.plannedStart)), { path: ['plannedEnd'], message: 'must be after plannedStart' })
   .meta({ id: 'ConflictCheck' });
 export type ConflictCheckInput = z.output<typeof ConflictCheckInput>;
 

@@ -66,6 +66,11 @@ export const UpdateIncidentInput = z
   .meta({ id: 'UpdateIncident' });
 export type UpdateIncidentInput = z.input<typeof UpdateIncidentInput>;
 
+/** The columns the incident list sorts by (`sort=openedAt` ascending, `sort=-openedAt` descending). */
+export const INCIDENT_SORT_COLUMNS = ['number', 'title', 'priority', 'state', 'openedAt', 'resolvedAt'] as const;
+export type IncidentSortColumn = (typeof INCIDENT_SORT_COLUMNS)[number];
+export const INCIDENT_SORTS = INCIDENT_SORT_COLUMNS.flatMap((c) => [c, `-${c}`]) as [string, ...string[]];
+
 export const IncidentListQuery = z.strictObject({
   state: z.string().max(200).optional().describe('One state or several, comma-separated; `open` means new, in_progress and on_hold'),
   priority: z.string().max(20).optional().describe('One priority or several, comma-separated (1 critical … 4 low)'),
@@ -75,10 +80,20 @@ export const IncidentListQuery = z.strictObject({
   openedFrom: Instant.optional(),
   openedTo: Instant.optional(),
   q: z.string().max(200).optional().describe('Words in the number, title or description'),
+  sort: z
+    .enum(INCIDENT_SORTS, { error: () => `must be one of ${INCIDENT_SORTS.join(', ')}` })
+    .optional()
+    .describe(
+      `The order: a column, ascending, or with a leading "-" descending (${INCIDENT_SORT_COLUMNS.join(', ')}); newest opened first when absent. Incidents without a value (not resolved) come last either way; ties by number, highest first.`,
+    ),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(400).optional(),
+  cursor: z.string().max(2000).optional(),
 });
 export type IncidentListQuery = z.output<typeof IncidentListQuery>;
+
+/** The query of the CSV export: the list's filters and sort, without paging (every matching incident is written). */
+export const IncidentExportQuery = IncidentListQuery.omit({ limit: true, cursor: true });
+export type IncidentExportQuery = z.output<typeof IncidentExportQuery>;
 
 /** What an import did. Rows are numbered from 1 after the header. */
 export const ImportIncidentsResult = z

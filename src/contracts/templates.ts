@@ -92,11 +92,26 @@ export const UpdateTemplateInput = z
   .meta({ id: 'UpdateTemplate' });
 export type UpdateTemplateInput = z.input<typeof UpdateTemplateInput>;
 
+/** The columns the template list sorts by (`sort=type` ascending, `sort=-type` descending). */
+export const TEMPLATE_SORT_COLUMNS = ['name', 'type', 'active', 'createdAt', 'updatedAt'] as const;
+export type TemplateSortColumn = (typeof TEMPLATE_SORT_COLUMNS)[number];
+export const TEMPLATE_SORTS = TEMPLATE_SORT_COLUMNS.flatMap((c) => [c, `-${c}`]) as [string, ...string[]];
+
 export const TemplateListQuery = z.strictObject({
   active: z.enum(['true', 'false', 'all']).default('true').describe('Active templates (default), retired ones, or all'),
-  type: z.enum(CHANGE_TYPES).optional(),
+  type: z.enum(CHANGE_TYPES).optional().describe('Templates of this change type'),
   q: z.string().max(200).optional().describe('Words in the name or description'),
+  sort: z
+    .enum(TEMPLATE_SORTS, { error: () => `must be one of ${TEMPLATE_SORTS.join(', ')}` })
+    .optional()
+    .describe(
+      `The order: a column, ascending, or with a leading "-" descending (${TEMPLATE_SORT_COLUMNS.join(', ')}); by name when absent. \`active\` puts retired templates first; ties by id.`,
+    ),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(400).optional(),
+  cursor: z.string().max(2000).optional(),
 });
 export type TemplateListQuery = z.output<typeof TemplateListQuery>;
+
+/** The query of the CSV export: the list's filters and sort, without paging (every matching template is written). */
+export const TemplateExportQuery = TemplateListQuery.omit({ limit: true, cursor: true });
+export type TemplateExportQuery = z.output<typeof TemplateExportQuery>;

@@ -2,7 +2,7 @@ import { CALENDAR_CHANGE_LIMIT, type Calendar, type CalendarChange, type Calenda
 import type { Actor } from '../domain/actor';
 import type { Issue } from '../domain/errors';
 import { throwIfIssues, type ServiceDeps } from './context';
-import { finalStatesOf, type PolicyService } from './policy.service';
+import { finalStatesOf, stateFilterIssues, type PolicyService } from './policy.service';
 import type { WindowsService } from './windows.service';
 
 /**
@@ -37,6 +37,7 @@ export function createCalendarService(deps: ServiceDeps & { windows: WindowsServ
       if (t) out.teamId = t.id;
       else issues.push({ path: 'query.teamId', message: `unknown team ${query.teamId}` });
     }
+    if (query.state) issues.push(...stateFilterIssues(await policy.activeOrNull(), query.state));
     throwIfIssues(issues, 'The filter names records that do not exist.');
     return out;
   }

@@ -8,12 +8,13 @@ import { canFire, findState, missingFields, needsReason, transitionsFrom, whoMay
 import { assertMayEdit, editRight, IMPLEMENTATION_FIELDS } from '../domain/change/edit-rights';
 import { FIELD_LABELS } from '../domain/change/fields';
 import { derivePriority, formatChangeNumber } from '../domain/change/priority';
-import { ConflictError, ForbiddenError, InputError, NotFoundError, PolicyError, StaleVersionError, type Issue } from '../domain/errors';
+import { ConflictError, ForbiddenError, NotFoundError, PolicyError, StaleVersionError, type Issue } from '../domain/errors';
 import type { ChangeFilter, ChangeRecord, ChangeSort, CommentRecord, ListedChange, Repositories } from '../db/repositories';
+import { BAD_CURSOR, encodeKeysetCursor, keysetPositionOf } from './keyset-cursor';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
 import { resolveCiRef, resolveCiRefs, resolveServiceRef, resolveTeamRef } from './references';
 import { STALE_CONTENT, type ApprovalService } from './approval.service';
-import type { ActivePolicy, PolicyService } from './policy.service';
+import { stateFilterIssues, type ActivePolicy, type PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
 import type { SlaService } from './sla.service';
 import type { RoutingService } from './routing.service';
@@ -99,13 +100,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
       if (template) ids.templateId = template.id;
       else issues.push({ path: 'query.templateId', message: `unknown template ${query.templateId}` });
     }
-    if (query.state) {
-      const active = await policy.activeOrNull();
-      const known = new Set(Object.values(active?.bundle.models ?? {}).flatMap((m) => m.states.map((st) => st.id)));
-      for (const state of query.state.split(',')) {
-        if (active && !known.has(state)) issues.push({ path: 'query.state', message: `unknown state ${state} (one of ${[...known].join(', ')})` });
-      }
-    }
+    if (query.state) issues.push(...stateFilterIssues(await policy.activeOrNull(), query.state));
     return ids;
   }
 
@@ -585,19 +580,9 @@ function pick<T extends object>(obj: T, keys: readonly string[]): Record<string,
   return Object.fromEntries(keys.map((k) => [k, (obj as Record<string, unknown>)[k]]));
 }
 
-const BAD_CURSOR = (): InputError =>
-  new InputError('The cursor is not one this list gave out.', [{ path: 'query.cursor', message: 'pass the nextCursor of the previous page unchanged' }]);
-
-/** `sort=-plannedStart` as the repository's sort: its column and direction. */
-function sortOf(sort: string): ChangeSort {
-  const descending = sort.startsWith('-');
-  return { column: (descending ? sort.slice(1) : sort) as ChangeSort['column'], descending };
-}
-
 /**
  * Where a page of the change list starts. Newest first (no `sort`), the cursor is the last seq, as it has
  * always been; sorted, it holds the sort, the last row's sort value and its seq (ties are broken by seq).
- * NOTE: a cursor given out for another sort is refused, as it would name a position in another order.
  */
 function positionOf(sort: string | undefined, cursor: string | undefined): { beforeSeq?: number; sort?: ChangeSort } {
   if (!sort) {
@@ -606,22 +591,12 @@ function positionOf(sort: string | undefined, cursor: string | undefined): { bef
     if (!Number.isSafeInteger(beforeSeq)) throw BAD_CURSOR();
     return { beforeSeq };
   }
-  const order = sortOf(sort);
-  if (!cursor) return { sort: order };
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-  } catch {
-    throw BAD_CURSOR();
-  }
-  if (!Array.isArray(key) || key.length !== 3 || key[0] !== sort || !Number.isSafeInteger(key[2])) throw BAD_CURSOR();
-  const value: unknown = key[1];
-  if (value !== null && typeof value !== 'string' && typeof value !== 'number') throw BAD_CURSOR();
-  return { sort: { ...order, after: { value, seq: key[2] as number } } };
+  const { after, ...order } = keysetPositionOf<ChangeSort['column']>(sort, cursor, 'number');
+  return { sort: after ? { ...order, after: { value: after.value, seq: after.tie as number } } : order };
 }
 
 /** The cursor of the page after `last` (see positionOf). */
 function cursorOf(sort: string | undefined, last: ListedChange): string {
   if (!sort) return Buffer.from(String(last.seq)).toString('base64url');
-  return Buffer.from(JSON.stringify([sort, last.sortValue, last.seq])).toString('base64url');
+  return encodeKeysetCursor(sort, { value: last.sortValue, tie: last.seq });
 }

@@ -1,13 +1,28 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { Tag } from '../contracts/common';
-import { CreateCiInput, CreateRelationInput, CreateServiceInput, RELATION_TYPES, UpdateCiInput, UpdateServiceInput, type Ci, type ImportResult, type Relation, type Service } from '../contracts/cmdb';
+import {
+  CreateCiInput,
+  CreateRelationInput,
+  CreateServiceInput,
+  RELATION_TYPES,
+  UpdateCiInput,
+  UpdateServiceInput,
+  type Ci,
+  type CiExportQuery,
+  type CiListQuery,
+  type CiSortColumn,
+  type ImportResult,
+  type Relation,
+  type Service,
+} from '../contracts/cmdb';
 import type { Actor } from '../domain/actor';
 import { diffFields } from '../domain/audit/chain';
 import { assertPermission } from '../domain/auth/roles';
 import { ConflictError, InputError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import type { Repositories } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
+import { encodeKeysetCursor, keysetPositionOf } from './keyset-cursor';
 import { resolveServiceRef, resolveTeamRef } from './references';
 import type { PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
@@ -15,6 +30,8 @@ import type { ScheduleService } from './schedule.service';
 
 const SERVICE_FIELDS = ['name', 'description', 'tier', 'ownerTeamId', 'tags', 'provider', 'requiresMaintenanceWindow'] as const;
 const CI_FIELDS = ['name', 'type', 'environment', 'serviceId', 'ownerTeamId', 'criticality', 'tags', 'attributes'] as const;
+/** CIs read at a time by the CSV export. */
+const EXPORT_PAGE = 500;
 
 /** One CI row of an import, before names are resolved to ids. */
 const ImportCiRow = z.object({
@@ -64,6 +81,26 @@ export function createCmdbService(deps: CmdbServiceDeps) {
 
   function checkVersion(entity: string, current: { id: string; version: number }, expected: number | undefined) {
     if (expected !== undefined && expected !== current.version) throw new StaleVersionError(entity, current.id, expected, current.version);
+  }
+
+  /** The CI list's filter with its service resolved to an id; 400 when it names none. */
+  async function ciFilterOf(query: CiExportQuery) {
+    const issues: Issue[] = [];
+    const serviceId = query.serviceId ? await resolveServiceRef(store.repos, query.serviceId, 'query.serviceId', issues) : undefined;
+    throwIfIssues(issues, 'The filter names records that do not exist.');
+    return { q: query.q, type: query.type, environment: query.environment, tag: query.tag, serviceId };
+  }
+
+  /** A page of CIs in `sort`'s order (by name when absent), paged by (sort value, id). */
+  async function ciPage(filter: Awaited<ReturnType<typeof ciFilterOf>>, query: { sort?: string; limit: number; cursor?: string }): Promise<{ items: Ci[]; nextCursor: string | null }> {
+    const sort = query.sort ?? 'name';
+    const rows = await store.repos.cmdb.listCis({ ...filter, sort: keysetPositionOf<CiSortColumn>(sort, query.cursor, 'string'), limit: query.limit + 1 });
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(({ sortValue: _sortValue, ...ci }) => ci),
+      nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(sort, { value: last.sortValue, tie: last.id }) : null,
+    };
   }
 
   return {
@@ -172,12 +209,33 @@ export function createCmdbService(deps: CmdbServiceDeps) {
       return ci;
     },
 
-    async listCis(actor: Actor, opts: { q?: string; serviceId?: string; type?: string; environment?: string; tag?: string; limit: number; cursor?: string }) {
+    /**
+     * A page of CIs, by name or as `sort` says; the cursor holds the sort, the last row's sort value and its id.
+     * 400 for an unknown service, and for a cursor this list did not give out (or gave out for another sort).
+     */
+    async listCis(actor: Actor, query: CiListQuery): Promise<{ items: Ci[]; nextCursor: string | null }> {
       assertPermission(actor, 'cmdb.read');
-      const issues: Issue[] = [];
-      const serviceId = opts.serviceId ? await resolveServiceRef(store.repos, opts.serviceId, 'query.serviceId', issues) : undefined;
-      throwIfIssues(issues, 'The filter names records that do not exist.');
-      return page(await store.repos.cmdb.listCis({ ...opts, serviceId, limit: opts.limit + 1, afterName: decodeCursor(opts.cursor) }), opts.limit);
+      return ciPage(await ciFilterOf(query), query);
+    },
+
+    /**
+     * Every CI the list's filters match, in its order, a page at a time (for the CSV export, which streams
+     * them). The filters are checked before the first page is read: a bad one is the same 400.
+     */
+    async listAllCis(actor: Actor, query: CiExportQuery): Promise<AsyncGenerator<(Ci & { serviceName: string | null })[]>> {
+      assertPermission(actor, 'cmdb.read');
+      const filter = await ciFilterOf(query);
+      const repos = store.repos;
+      return (async function* pages() {
+        let cursor: string | undefined;
+        do {
+          const next = await ciPage(filter, { ...query, limit: EXPORT_PAGE, cursor });
+          const serviceIds = [...new Set(next.items.map((ci) => ci.serviceId).filter((id): id is string => id !== null))];
+          const names = new Map((await repos.cmdb.findServicesByIds(serviceIds)).map((sv) => [sv.id, sv.name]));
+          if (next.items.length > 0) yield next.items.map((ci) => ({ ...ci, serviceName: ci.serviceId ? (names.get(ci.serviceId) ?? null) : null }));
+          cursor = next.nextCursor ?? undefined;
+        } while (cursor);
+      })();
     },
 
     async relations(actor: Actor, ciId: string) {

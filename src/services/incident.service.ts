@@ -1,5 +1,15 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { CreateIncidentInput, INCIDENT_STATES, UpdateIncidentInput, type ImportIncidentsResult, type Incident, type IncidentListQuery, type IncidentState } from '../contracts/incidents';
+import {
+  CreateIncidentInput,
+  INCIDENT_STATES,
+  UpdateIncidentInput,
+  type ImportIncidentsResult,
+  type Incident,
+  type IncidentExportQuery,
+  type IncidentListQuery,
+  type IncidentSortColumn,
+  type IncidentState,
+} from '../contracts/incidents';
 import type { Actor } from '../domain/actor';
 import { diffFields } from '../domain/audit/chain';
 import { assertPermission } from '../domain/auth/roles';
@@ -8,6 +18,7 @@ import type { ChangeRecord, IncidentRecord, Repositories } from '../db/repositor
 import { audit, decodeInstantCursor, encodeInstantCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
 import type { ActivePolicy, PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
+import { encodeKeysetCursor, keysetPositionOf } from './keyset-cursor';
 
 export interface IncidentServiceDeps extends ServiceDeps {
   policy: PolicyService;
@@ -21,6 +32,10 @@ const OPEN_STATES: IncidentState[] = ['new', 'in_progress', 'on_hold'];
 const CLOCK_LEEWAY_MS = 60_000;
 /** The most CIs an incident may name (CreateIncidentInput's limit). */
 const MAX_CIS = 200;
+/** Incidents read at a time by the CSV export. */
+const EXPORT_PAGE = 500;
+
+const afterOf = (cursor: { at: string; id: string } | undefined) => (cursor ? { openedAt: cursor.at, id: cursor.id } : undefined);
 
 /** The list query without the change, for the incidents of one change. */
 export type ChangeIncidentsQuery = Omit<IncidentListQuery, 'changeId'>;
@@ -124,7 +139,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   }
 
   /** The filter of a list query with every name and number resolved to an id; 400 naming each unknown one. */
-  async function filterOf(repos: Repositories, query: ChangeIncidentsQuery & { changeId?: string }) {
+  async function filterOf(repos: Repositories, query: Omit<ChangeIncidentsQuery, 'limit' | 'cursor'> & { changeId?: string }) {
     const issues: Issue[] = [];
     let states: string[] | undefined;
     if (query.state) {
@@ -162,12 +177,23 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     return { states, priorities, ciId, serviceId, causedByChangeId, openedFrom: query.openedFrom, openedTo: query.openedTo, q: query.q?.trim() || undefined };
   }
 
-  async function page(repos: Repositories, filter: Awaited<ReturnType<typeof filterOf>>, query: { limit: number; cursor?: string }): Promise<{ items: Incident[]; nextCursor: string | null }> {
-    const cursor = decodeInstantCursor(query.cursor);
-    const rows = await repos.incidents.list({ ...filter, after: cursor ? { openedAt: cursor.at, id: cursor.id } : undefined, limit: query.limit + 1 });
-    const items = rows.slice(0, query.limit);
+  /**
+   * A page of incidents: newest opened first, the cursor an (openedAt, id) keyset as it has always been; or in
+   * `sort`'s order, the cursor holding the sort, the last row's sort value and its number (ties are broken by
+   * number). 400 for a cursor this list did not give out, or gave out for another sort.
+   */
+  async function page(
+    repos: Repositories,
+    filter: Awaited<ReturnType<typeof filterOf>>,
+    query: { limit: number; cursor?: string; sort?: string },
+  ): Promise<{ items: Incident[]; nextCursor: string | null }> {
+    const { sort, limit } = query;
+    const position = sort ? { sort: keysetPositionOf<IncidentSortColumn>(sort, query.cursor, 'string') } : { after: afterOf(decodeInstantCursor(query.cursor)) };
+    const rows = await repos.incidents.list({ ...filter, ...position, limit: limit + 1 });
+    const items = rows.slice(0, limit);
     const last = items[items.length - 1];
-    return { items: await present(repos, items), nextCursor: rows.length > query.limit && last ? encodeInstantCursor(last.openedAt, last.id) : null };
+    const nextCursor = rows.length > limit && last ? (sort ? encodeKeysetCursor(sort, { value: last.sortValue, tie: last.number }) : encodeInstantCursor(last.openedAt, last.id)) : null;
+    return { items: await present(repos, items.map(({ sortValue: _sortValue, ...r }) => r)), nextCursor };
   }
 
   /** After a write, in its transaction: open changes on the CIs (before and after) get their risk recomputed. */
@@ -178,6 +204,24 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     async list(actor: Actor, query: IncidentListQuery): Promise<{ items: Incident[]; nextCursor: string | null }> {
       assertPermission(actor, 'incident.read');
       return page(store.repos, await filterOf(store.repos, query), query);
+    },
+
+    /**
+     * Every incident the list's filters match, in its order, a page at a time (for the CSV export, which
+     * streams them). The filters are checked before the first page is read: a bad one is the same 400.
+     */
+    async listAll(actor: Actor, query: IncidentExportQuery): Promise<AsyncGenerator<Incident[]>> {
+      assertPermission(actor, 'incident.read');
+      const repos = store.repos;
+      const filter = await filterOf(repos, query);
+      return (async function* pages() {
+        let cursor: string | undefined;
+        do {
+          const next = await page(repos, filter, { limit: EXPORT_PAGE, cursor, sort: query.sort });
+          if (next.items.length > 0) yield next.items;
+          cursor = next.nextCursor ?? undefined;
+        } while (cursor);
+      })();
     },
 
     /** The incidents a change caused (change id or number), newest opened first. */

@@ -3,7 +3,7 @@ import type { PolicyVersionRecord } from '../db/repositories';
 import type { Actor } from '../domain/actor';
 import { assertPermission } from '../domain/auth/roles';
 import type { ChangeModel } from '../domain/change/lifecycle';
-import { ConflictError, NotFoundError } from '../domain/errors';
+import { ConflictError, NotFoundError, type Issue } from '../domain/errors';
 import { compileBundle, loadBundleDir, PolicyInvalidError, type PolicyBundle } from '../policy/loader';
 import { teamReferences, unknownTeamIssues } from '../policy/team-references';
 import type { DeclaredTeam } from '../policy/teams.schema';
@@ -22,6 +22,19 @@ export interface ActivePolicy {
 
 /** Marks versions applied automatically at start, so a version applied by a person is never replaced. */
 /** The final states of every model: changes in them are closed, no longer anyone's work. */
+/**
+ * The problems of a `state` filter (one state or several, comma-separated): each state no change model of the
+ * policy has. Nothing to check without a policy.
+ */
+export function stateFilterIssues(active: ActivePolicy | null, states: string, path = 'query.state'): Issue[] {
+  if (!active) return [];
+  const known = new Set(Object.values(active.bundle.models).flatMap((m) => m.states.map((st) => st.id)));
+  return states
+    .split(',')
+    .filter((state) => !known.has(state))
+    .map((state) => ({ path, message: `unknown state ${state} (one of ${[...known].join(', ')})` }));
+}
+
 export const finalStatesOf = (active: ActivePolicy): string[] => [...new Set(Object.values(active.bundle.models).flatMap((m) => m.states.filter((s) => s.final).map((s) => s.id)))];
 
 export const STARTUP_APPLIER = 'system:startup';

@@ -29,15 +29,21 @@ const GRAPH_PREFETCH_MAX_CIS = 200;
 const WINDOW_KINDS: ReadonlySet<ConflictKind> = new Set(['freeze', 'outside_maintenance_window']);
 /** The outbox topic of the other changes' follow-up of a write: telling their owners about new conflicts. */
 export const PEERS_TOPIC = 'schedule.conflicts_added';
-/** A pair a write created: `changeId` was written (or, after a CMDB write, either side), `otherId` meets it. */
+/**
+ * A pair a write created: `changeId` was written (or, after a CMDB write, either side), `otherId` meets it, as
+ * the outbox item carries it (small: on a hot CI one write creates hundreds). Where and when they meet is
+ * derived again when the notice is sent.
+ */
 interface NewPair {
   changeId: string;
   otherId: string;
   kind: PairConflict['kind'];
+}
+/** A pair that still stands when its notice is sent: where and when the two meet, and who implements both. */
+interface StandingPair extends NewPair {
   start: string;
   end: string;
   ciIds: string[];
-  /** The implementer of both (assignee_busy). */
   userId: string | null;
 }
 /** An item of PEERS_TOPIC: the pairs a write created; `cause: 'cmdb'` when a CMDB write created them (both sides hear). */
@@ -606,7 +612,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const found: NewPair[] = [];
     for (const [otherId, pairs] of now) {
       const kinds = new Set((had.get(otherId) ?? []).map((p) => p.kind));
-      for (const p of pairs) if (!kinds.has(p.kind)) found.push({ changeId: change.id, otherId, kind: p.kind, start: iso(p.start), end: iso(p.end), ciIds: p.ciIds, userId: p.kind === 'assignee_busy' ? change.implementerId : null });
+      for (const p of pairs) if (!kinds.has(p.kind)) found.push({ changeId: change.id, otherId, kind: p.kind });
     }
     return found;
   }
@@ -641,7 +647,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const finalStates = active ? finalStatesOf(active) : [];
     const ids = [...new Set(payload.pairs.flatMap((p) => [p.changeId, p.otherId]))];
     const changes = new Map((await repos.changes.findManyByIds(ids)).map((c) => [c.id, c]));
-    const standing: NewPair[] = [];
+    const standing: StandingPair[] = [];
     for (const changeId of new Set(payload.pairs.map((p) => p.changeId))) {
       const change = changes.get(changeId);
       if (!change || !planned(change, finalStates)) continue;
@@ -649,7 +655,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       for (const p of payload.pairs) {
         if (p.changeId !== changeId) continue;
         const still = (now.get(p.otherId) ?? []).find((x) => x.kind === p.kind);
-        if (still) standing.push({ ...p, start: iso(still.start), end: iso(still.end), ciIds: still.ciIds });
+        if (still) standing.push({ ...p, start: iso(still.start), end: iso(still.end), ciIds: still.ciIds, userId: still.kind === 'assignee_busy' ? change.implementerId : null });
       }
     }
     if (standing.length === 0) return;
@@ -657,8 +663,8 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const names = await repos.accounts.userNames([...new Set([payload.actorId, ...standing.map((p) => p.userId).filter((id): id is string => !!id)])]);
     const actorName = names.get(payload.actorId) ?? 'Cabinet';
     // One notice per (told change, other change), naming where and when they meet.
-    const notices = new Map<string, { yours: ChangeRecord; other: ChangeRecord; pairs: NewPair[] }>();
-    const add = (yoursId: string, otherId: string, pair: NewPair) => {
+    const notices = new Map<string, { yours: ChangeRecord; other: ChangeRecord; pairs: StandingPair[] }>();
+    const add = (yoursId: string, otherId: string, pair: StandingPair) => {
       const yours = changes.get(yoursId);
       const other = changes.get(otherId);
       if (!yours || !other || ownerOf(yours) === payload.actorId) return;
@@ -797,6 +803,27 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
 
   // NOTE: a new policy whose impact settings differ changes which CIs are related; pairs are derived when read, so nothing needs recomputing.
 
+  /** The CIs (by id or name), change and implementer a plan to check names: those found, and an issue for each that is not. */
+  async function planReferences(repos: Repositories, fields: Partial<ConflictCheckInput>): Promise<{ issues: Issue[]; ciIds: string[]; base: ChangeRecord | null }> {
+    const issues: Issue[] = [];
+    const refs = fields.ciIds ?? [];
+    const [cis, base, implementer] = await Promise.all([
+      repos.cmdb.findCisByIds(refs),
+      fields.changeId ? repos.changes.findById(fields.changeId) : Promise.resolve(null),
+      fields.implementerId ? repos.accounts.existingUserIds([fields.implementerId]) : Promise.resolve(null),
+    ]);
+    const byId = new Set(cis.map((c) => c.id));
+    const ciIds: string[] = [];
+    for (const [i, ref] of refs.entries()) {
+      const id = byId.has(ref) ? ref : (await repos.cmdb.findCi(ref))?.id;
+      if (id) ciIds.push(id);
+      else issues.push({ path: `ciIds.${i}`, message: `unknown CI ${ref}` });
+    }
+    if (fields.changeId && !base) issues.push({ path: 'changeId', message: `unknown change ${fields.changeId}` });
+    if (implementer && implementer.size === 0) issues.push({ path: 'implementerId', message: `unknown user ${fields.implementerId}` });
+    return { issues, ciIds, base };
+  }
+
   const service = {
     hooks,
     check,
@@ -870,25 +897,16 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
      * window conflicts, derived as for a saved change; nothing is written. With `changeId`, the plan is that
      * change's new plan: it is left out of the overlaps, and its impact exclusions and acknowledgements count.
      */
+    /** The unknown references of a plan to check, for the one 400 that also lists its other problems (routes). */
+    async planReferenceIssues(actor: Actor, fields: Partial<ConflictCheckInput>): Promise<Issue[]> {
+      assertPermission(actor, 'change.read');
+      return (await planReferences(store.repos, fields)).issues;
+    },
+
     async checkPlan(actor: Actor, input: ConflictCheckInput): Promise<ChangeConflicts> {
       assertPermission(actor, 'change.read');
       const repos = store.repos;
-      const issues: Issue[] = [];
-      const [cis, base, implementer] = await Promise.all([
-        repos.cmdb.findCisByIds(input.ciIds),
-        input.changeId ? repos.changes.findById(input.changeId) : Promise.resolve(null),
-        input.implementerId ? repos.accounts.existingUserIds([input.implementerId]) : Promise.resolve(null),
-      ]);
-      // CIs by id, else by name, as the change form and the API accept them.
-      const byId = new Map(cis.map((c) => [c.id, c.id]));
-      const ciIds: string[] = [];
-      for (const [i, ref] of input.ciIds.entries()) {
-        const id = byId.get(ref) ?? (await repos.cmdb.findCi(ref))?.id;
-        if (id) ciIds.push(id);
-        else issues.push({ path: `ciIds.${i}`, message: `unknown CI ${ref}` });
-      }
-      if (input.changeId && !base) issues.push({ path: 'changeId', message: `unknown change ${input.changeId}` });
-      if (implementer && implementer.size === 0) issues.push({ path: 'implementerId', message: `unknown user ${input.implementerId}` });
+      const { issues, ciIds, base } = await planReferences(repos, input);
       throwIfIssues(issues, 'The plan names records that do not exist.');
       const active = await policy.activeOrNull();
       const finalStates = active ? finalStatesOf(active) : [];

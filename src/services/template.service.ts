@@ -1,20 +1,32 @@
 import type { z } from 'zod';
 import { CreateChangeInput, type ChangeDetail } from '../contracts/change';
 import { parsedFields } from '../contracts/common';
-import { TEMPLATE_FIELD_DEFAULTS, type CreateTemplateInput, type Template, type TemplateHistory, type TemplateListQuery, type UpdateTemplateInput } from '../contracts/templates';
+import {
+  TEMPLATE_FIELD_DEFAULTS,
+  type CreateTemplateInput,
+  type Template,
+  type TemplateExportQuery,
+  type TemplateHistory,
+  type TemplateListQuery,
+  type TemplateSortColumn,
+  type UpdateTemplateInput,
+} from '../contracts/templates';
 import type { Actor } from '../domain/actor';
 import { diffFields } from '../domain/audit/chain';
 import { assertPermission } from '../domain/auth/roles';
 import { ConflictError, InputError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import type { Repositories, TemplateRecord } from '../db/repositories';
 import type { ChangeService } from './change.service';
-import { audit, decodeNameCursor, encodeNameCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
+import { audit, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
+import { encodeKeysetCursor, keysetPositionOf } from './keyset-cursor';
 import { resolveCiRefs, resolveTeamRef } from './references';
 
 const DAY_MS = 86_400_000;
 /** How far back a template's failure rate looks, as the team's and the CIs' do. */
 export const TEMPLATE_HISTORY_DAYS = 90;
 const TEMPLATE_FIELDS = ['name', 'description', 'type', 'fields', 'ciIds', 'assignmentTeamId', 'active'] as const;
+/** Templates read at a time by the CSV export. */
+const EXPORT_PAGE = 500;
 const NO_HISTORY: TemplateHistory = { changes90d: 0, failed90d: 0, failureRate: null, used: 0, lastUsedAt: null };
 
 export interface TemplateServiceDeps extends ServiceDeps {
@@ -66,6 +78,24 @@ export function createTemplateService(deps: TemplateServiceDeps) {
     return issues;
   }
 
+  /** A page of templates in `sort`'s order (by name when absent), paged by (sort value, id). */
+  async function page(query: TemplateExportQuery & { limit: number; cursor?: string }): Promise<{ items: Template[]; nextCursor: string | null }> {
+    const sort = query.sort ?? 'name';
+    const rows = await store.repos.templates.list({
+      active: query.active === 'all' ? undefined : query.active === 'true',
+      type: query.type,
+      q: query.q,
+      sort: keysetPositionOf<TemplateSortColumn>(sort, query.cursor, 'string'),
+      limit: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    return {
+      items: await present(store.repos, items.map(({ sortValue: _sortValue, ...t }) => t)),
+      nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(sort, { value: last.sortValue, tie: last.id }) : null,
+    };
+  }
+
   const service = {
     /**
      * The problems of the references and name among the fields of a create or update body that parsed, when the
@@ -79,18 +109,26 @@ export function createTemplateService(deps: TemplateServiceDeps) {
       return issuesOf(store.repos, draft, fields.name !== undefined && fields.name !== editing?.name);
     },
 
+    /**
+     * A page of templates, by name or as `sort` says; the cursor holds the sort, the last row's sort value and
+     * its id. 400 for a cursor this list did not give out (or gave out for another sort).
+     */
     async list(actor: Actor, query: TemplateListQuery): Promise<{ items: Template[]; nextCursor: string | null }> {
       assertPermission(actor, 'change.read');
-      const after = query.cursor ? decodeNameCursor(query.cursor) : undefined;
-      const rows = await store.repos.templates.list({
-        active: query.active === 'all' ? undefined : query.active === 'true',
-        type: query.type,
-        q: query.q,
-        after: after ? { name: after[0], id: after[1] } : undefined,
-        limit: query.limit + 1,
-      });
-      const items = rows.slice(0, query.limit);
-      return { items: await present(store.repos, items), nextCursor: rows.length > query.limit ? encodeNameCursor(items[items.length - 1]!) : null };
+      return page(query);
+    },
+
+    /** Every template the list's filters match, in its order, a page at a time (for the CSV export, which streams them). */
+    async listAll(actor: Actor, query: TemplateExportQuery): Promise<AsyncGenerator<Template[]>> {
+      assertPermission(actor, 'change.read');
+      return (async function* pages() {
+        let cursor: string | undefined;
+        do {
+          const next = await page({ ...query, limit: EXPORT_PAGE, cursor });
+          if (next.items.length > 0) yield next.items;
+          cursor = next.nextCursor ?? undefined;
+        } while (cursor);
+      })();
     },
 
     async get(actor: Actor, idOrName: string): Promise<Template> {

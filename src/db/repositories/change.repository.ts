@@ -2,6 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool
 import type { Change, ChangeSortColumn } from '../../contracts/change';
 import type { DialectHelpers } from '../dialect';
 import type { ChangesTable, DB } from '../schema';
+import { keysetValueOf, orderByKeyset } from './keyset';
 
 /** A change as stored, without the derived service ids. */
 export type ChangeRecord = Omit<Change, 'serviceIds'>;
@@ -351,23 +352,8 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
       let q = db.selectFrom('changes').selectAll().limit(f.limit);
       const sort = f.sort;
       if (sort) {
-        const col = SORT_COLUMNS[sort.column];
-        const ref = sql.ref(`changes.${col}`);
-        q = q.orderBy(sql`case when ${ref} is null then 1 else 0 end`).orderBy(col, sort.descending ? 'desc' : 'asc').orderBy('seq', 'desc');
-        const after = sort.after;
-        if (after) {
-          q = q.where((eb) => {
-            if (after.value === null) return eb.and([eb(col, 'is', null), eb('seq', '<', after.seq)]);
-            const value = after.value as never;
-            return eb.or([
-              eb(col, 'is', null),
-              eb.and([
-                eb(col, 'is not', null),
-                eb.or([eb(col, sort.descending ? '<' : '>', value), eb.and([eb(col, '=', value), eb('seq', '<', after.seq)])]),
-              ]),
-            ]);
-          });
-        }
+        const after = sort.after ? { value: sort.after.value, tie: sort.after.seq } : undefined;
+        q = orderByKeyset(q, sql.ref(`changes.${SORT_COLUMNS[sort.column]}`), sql.ref('changes.seq'), { descending: sort.descending, after }, true);
       } else {
         q = q.orderBy('seq', 'desc');
         if (f.beforeSeq !== undefined) q = q.where('seq', '<', f.beforeSeq);
@@ -414,9 +400,7 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
       const rows = await q.execute();
       const cis = await ciIdsOf(rows.map((r) => r.id));
       return rows.map((r) => {
-        const raw = sort ? (r[SORT_COLUMNS[sort.column]] as unknown) : r.seq;
-        // Instants as the program writes them (PostgreSQL's are read back as ISO strings already: dialect).
-        const sortValue = raw === null || raw === undefined ? null : typeof raw === 'number' || typeof raw === 'bigint' ? Number(raw) : raw instanceof Date ? raw.toISOString() : String(raw);
+        const sortValue = keysetValueOf(sort ? r[SORT_COLUMNS[sort.column]] : r.seq);
         return { ...toRecord(r, cis.get(r.id) ?? []), seq: r.seq, sortValue };
       });
     },

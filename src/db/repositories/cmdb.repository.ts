@@ -1,10 +1,25 @@
-import { sql, type Kysely } from 'kysely';
-import type { Ci, Relation, Service } from '../../contracts/cmdb';
+import { sql, type Expression, type Kysely } from 'kysely';
+import type { Ci, CiSortColumn, Relation, Service } from '../../contracts/cmdb';
 import type { DialectHelpers } from '../dialect';
 import type { CisTable, DB, ServicesTable } from '../schema';
+import { keysetValueOf, orderByKeyset, type KeysetSort, type KeysetValue } from './keyset';
 
 export type ServiceRecord = Omit<Service, never>;
 export type CiRecord = Omit<Ci, never>;
+/** A CI as a list reads it: with the value it was sorted by, for the next cursor. */
+export type ListedCi = Ci & { sortValue: KeysetValue };
+
+/**
+ * What each sortable field of the CI list orders by. NOTE: criticality by its rank (low … critical), not its
+ * name; service by the service's name, read by a correlated subquery so the keyset condition needs no join.
+ */
+const CI_SORT_VALUES: Record<CiSortColumn, Expression<unknown>> = {
+  name: sql.ref('cis.name'),
+  type: sql.ref('cis.type'),
+  environment: sql.ref('cis.environment'),
+  criticality: sql`case cis.criticality when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'critical' then 4 end`,
+  service: sql`(select services.name from services where services.id = cis.service_id)`,
+};
 
 /** Services, configuration items and the relations between CIs. */
 export function createCmdbRepository(db: Kysely<DB>, h: DialectHelpers) {
@@ -121,15 +136,20 @@ export function createCmdbRepository(db: Kysely<DB>, h: DialectHelpers) {
       if (names.length === 0) return [];
       return (await db.selectFrom('cis').selectAll().where(sql`lower(name)`, 'in', [...new Set(names.map((n) => n.toLowerCase()))]).execute()).map(toCi);
     },
-    async listCis(opts: { q?: string; serviceId?: string; type?: string; environment?: string; tag?: string; limit: number; afterName?: string }): Promise<Ci[]> {
-      let q = db.selectFrom('cis').selectAll().orderBy('name').limit(opts.limit);
-      if (opts.afterName) q = q.where('name', '>', opts.afterName);
+    /**
+     * CIs narrowed by the filter, `limit` at most: by name, or in `opts.sort`'s order paged by (sort value, id),
+     * each with the value it was sorted by.
+     */
+    async listCis(opts: { q?: string; serviceId?: string; type?: string; environment?: string; tag?: string; limit: number; sort?: KeysetSort<CiSortColumn> }): Promise<ListedCi[]> {
+      const value = CI_SORT_VALUES[opts.sort?.column ?? 'name'];
+      let q = db.selectFrom('cis').selectAll().select(sql<unknown>`${value}`.as('sort_value')).limit(opts.limit);
+      q = opts.sort ? orderByKeyset(q, value, sql.ref('cis.id'), opts.sort, false) : q.orderBy('name');
       if (opts.q) q = q.where(h.containsInsensitive('name', opts.q));
       if (opts.serviceId) q = q.where('service_id', '=', opts.serviceId);
       if (opts.type) q = q.where('type', '=', opts.type);
       if (opts.environment) q = q.where('environment', '=', opts.environment);
       if (opts.tag) q = q.where(h.jsonArrayContains('tags', opts.tag));
-      return (await q.execute()).map(toCi);
+      return (await q.execute()).map(({ sort_value, ...r }) => ({ ...toCi(r), sortValue: keysetValueOf(sort_value) }));
     },
     async countCis(): Promise<number> {
       const row = await db.selectFrom('cis').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import type { IncidentState } from '../../contracts/incidents';
+import type { IncidentSortColumn, IncidentState } from '../../contracts/incidents';
 import type { DialectHelpers } from '../dialect';
 import type { DB, IncidentsTable } from '../schema';
+import { keysetValueOf, orderByKeyset, type KeysetSort, type KeysetValue } from './keyset';
 
 /** An incident as stored, with the CIs it is linked to. */
 export interface IncidentRecord {
@@ -39,8 +40,23 @@ export interface IncidentFilter {
   q?: string;
   /** Keyset: incidents strictly after this one in the order newest opened first, then id descending. */
   after?: { openedAt: string; id: string };
+  /** Absent: newest opened first, paged by `after`. Sorted, ties are broken by number, highest first. */
+  sort?: KeysetSort<IncidentSortColumn>;
   limit: number;
 }
+
+/** What a list row carries besides the incident: the value it was sorted by, for the next cursor. */
+export type ListedIncident = IncidentRecord & { sortValue: KeysetValue };
+
+/** The stored column behind each sortable field. */
+const SORT_COLUMNS = {
+  number: 'number',
+  title: 'title',
+  priority: 'priority',
+  state: 'state',
+  openedAt: 'opened_at',
+  resolvedAt: 'resolved_at',
+} as const satisfies Record<IncidentSortColumn, keyof IncidentsTable>;
 
 const CHUNK = 500;
 /** Rows per multi-row INSERT: 17 columns × 200 rows stays far below both engines' bound-parameter limits. */
@@ -229,12 +245,21 @@ export function createIncidentRepository(db: Kysely<DB>, h: DialectHelpers) {
       await setCisMany(new Map([[incidentId, ciIds]]));
     },
 
-    /** Newest opened first (then id descending), narrowed by the filter, `limit` at most. */
-    async list(f: IncidentFilter): Promise<IncidentRecord[]> {
-      let q = db.selectFrom('incidents').selectAll().orderBy('opened_at', 'desc').orderBy('id', 'desc').limit(f.limit);
-      if (f.after) {
-        const { openedAt, id } = f.after;
-        q = q.where((eb) => eb.or([eb('opened_at', '<', openedAt), eb.and([eb('opened_at', '=', openedAt), eb('id', '<', id)])]));
+    /**
+     * Newest opened first (then id descending), or in `f.sort`'s order paged by (sort value, number), narrowed
+     * by the filter, `limit` at most.
+     */
+    async list(f: IncidentFilter): Promise<ListedIncident[]> {
+      let q = db.selectFrom('incidents').selectAll().limit(f.limit);
+      const sort = f.sort;
+      if (sort) {
+        q = orderByKeyset(q, sql.ref(`incidents.${SORT_COLUMNS[sort.column]}`), sql.ref('incidents.number'), sort, true);
+      } else {
+        q = q.orderBy('opened_at', 'desc').orderBy('id', 'desc');
+        if (f.after) {
+          const { openedAt, id } = f.after;
+          q = q.where((eb) => eb.or([eb('opened_at', '<', openedAt), eb.and([eb('opened_at', '=', openedAt), eb('id', '<', id)])]));
+        }
       }
       if (f.states?.length) q = q.where('state', 'in', f.states);
       if (f.priorities?.length) q = q.where('priority', 'in', f.priorities);
@@ -247,7 +272,9 @@ export function createIncidentRepository(db: Kysely<DB>, h: DialectHelpers) {
         const needle = f.q;
         q = q.where((eb) => eb.or([h.containsInsensitive('number', needle), h.containsInsensitive('title', needle), h.containsInsensitive('description', needle)]));
       }
-      return withCis(await q.execute());
+      const rows = await q.execute();
+      const records = await withCis(rows);
+      return records.map((r, i) => ({ ...r, sortValue: sort ? keysetValueOf(rows[i]![SORT_COLUMNS[sort.column]]) : null }));
     },
 
     /**

@@ -1,9 +1,25 @@
-import type { Kysely } from 'kysely';
+import { sql, type Expression, type Kysely } from 'kysely';
 import type { Change } from '../../contracts/change';
-import type { TemplateFields, TemplateHistory } from '../../contracts/templates';
+import type { TemplateFields, TemplateHistory, TemplateSortColumn } from '../../contracts/templates';
 import type { DialectHelpers } from '../dialect';
 import type { ChangeTemplatesTable, DB } from '../schema';
 import { FAILED_CLOSE_CODES } from './change.repository';
+import { keysetValueOf, orderByKeyset, type KeysetSort, type KeysetValue } from './keyset';
+
+/** A template as a list reads it: with the value it was sorted by, for the next cursor. */
+export type ListedTemplate = TemplateRecord & { sortValue: KeysetValue };
+
+/**
+ * What each sortable field of the template list orders by. NOTE: `active` as 0 or 1 on both engines (SQLite
+ * stores an integer, PostgreSQL a boolean), so a cursor holds the same value and compares alike.
+ */
+const SORT_VALUES: Record<TemplateSortColumn, Expression<unknown>> = {
+  name: sql.ref('change_templates.name'),
+  type: sql.ref('change_templates.type'),
+  active: sql`(case when change_templates.active then 1 else 0 end)`,
+  createdAt: sql.ref('change_templates.created_at'),
+  updatedAt: sql.ref('change_templates.updated_at'),
+};
 
 /** A change template as stored: what it fills in on a new change. */
 export interface TemplateRecord {
@@ -71,19 +87,19 @@ export function createTemplateRepository(db: Kysely<DB>, h: DialectHelpers) {
       return row ? toRecord(row) : null;
     },
     /** By name, then id; `afterName`/`afterId` continue a page. */
-    async list(f: { active?: boolean; type?: string; q?: string; after?: { name: string; id: string }; limit: number }): Promise<TemplateRecord[]> {
-      let q = db.selectFrom('change_templates').selectAll().orderBy('name').orderBy('id').limit(f.limit);
+    /** Templates narrowed by the filter in `f.sort`'s order (by name when absent), paged by (sort value, id), `limit` at most. */
+    async list(f: { active?: boolean; type?: string; q?: string; sort?: KeysetSort<TemplateSortColumn>; limit: number }): Promise<ListedTemplate[]> {
+      const sort = f.sort ?? { column: 'name', descending: false };
+      const value = SORT_VALUES[sort.column];
+      let q = db.selectFrom('change_templates').selectAll().select(sql<unknown>`${value}`.as('sort_value')).limit(f.limit);
+      q = orderByKeyset(q, value, sql.ref('change_templates.id'), sort, false);
       if (f.active !== undefined) q = q.where('active', '=', h.writeBool(f.active) as boolean);
       if (f.type) q = q.where('type', '=', f.type);
       if (f.q) {
         const words = f.q.trim().split(/\s+/).filter(Boolean);
         for (const w of words) q = q.where((eb) => eb.or([h.containsInsensitive('name', w), h.containsInsensitive('description', w)]));
       }
-      if (f.after) {
-        const { name, id } = f.after;
-        q = q.where((eb) => eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]));
-      }
-      return (await q.execute()).map(toRecord);
+      return (await q.execute()).map(({ sort_value, ...r }) => ({ ...toRecord(r), sortValue: keysetValueOf(sort_value) }));
     },
     /**
      * How the changes made from each template fared: finished (closed with a code) with an actual end at or

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { AuditHistory } from '../../contracts/audit';
 import {
@@ -17,13 +16,11 @@ import {
 } from '../../contracts/change';
 import { listOf } from '../../contracts/common';
 import { actorOf } from '../auth';
-import { csvLine } from '../csv';
+import { csvLine, csvResponse, sendCsv } from '../csv';
 import type { App, RouteDeps } from '../types';
 import { errorResponses } from '../openapi';
 import { referenceCheck } from '../validation';
 import { expectedVersion, optionalIfMatch, withETag } from '../versions';
-
-const CsvText = z.custom<Readable>(() => true).meta({ type: 'string', description: 'CSV, one change per line' });
 
 type Names = Map<string, string>;
 const nameOf = (names: Names, id: string | null) => (id ? (names.get(id) ?? id) : null);
@@ -87,15 +84,12 @@ export function changeRoutes(app: App, { services }: RouteDeps): void {
         operationId: 'exportChanges',
         summary: 'Every change the list’s filters match, in its order, as CSV (the same query parameters as the list, without paging)',
         querystring: ChangeExportQuery,
-        // NOTE: the body is a stream of CSV lines: documented as text, never serialised by a schema.
-        response: { 200: { description: 'One header line, then one line per change (RFC 4180)', content: { 'text/csv': { schema: CsvText } } } },
+        response: csvResponse('change'),
       },
     },
     async (request, reply) => {
       const pages = await services.changes.listAll(actorOf(request), request.query);
-      const day = new Date().toISOString().slice(0, 10);
-      void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="cabinet-changes-${day}.csv"`);
-      return reply.send(Readable.from(changeCsvLines(pages)));
+      return sendCsv(reply, 'changes', changeCsvLines(pages));
     },
   );
   app.post(

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import {
   Ci,
+  CiExportQuery,
+  CiListQuery,
   CiRelations,
   CreateCiInput,
   CreateRelationInput,
   CreateServiceInput,
-  ENVIRONMENTS,
   ImportResult,
   Relation,
   Service,
@@ -15,6 +16,7 @@ import {
 import { listOf } from '../../contracts/common';
 import { UnsupportedMediaTypeError } from '../../domain/errors';
 import { actorOf } from '../auth';
+import { csvLines, csvResponse, sendCsv, type CsvColumn } from '../csv';
 import { errorResponses } from '../openapi';
 import type { App, RouteDeps } from '../types';
 import { referenceCheck } from '../validation';
@@ -22,6 +24,18 @@ import { expectedVersion, withETag } from '../versions';
 
 const IdParams = z.object({ id: z.string().min(1) });
 const Paging = { limit: z.coerce.number().int().min(1).max(500).default(50), cursor: z.string().max(400).optional() };
+
+/** The CI export's columns: what the list shows, with the service by name. */
+const CI_CSV_COLUMNS: CsvColumn<Ci & { serviceName: string | null }>[] = [
+  ['Name', (ci) => ci.name],
+  ['Type', (ci) => ci.type],
+  ['Environment', (ci) => ci.environment],
+  ['Criticality', (ci) => ci.criticality],
+  ['Service', (ci) => ci.serviceName],
+  ['Tags', (ci) => ci.tags.join('; ')],
+  ['Created', (ci) => ci.createdAt],
+  ['Updated', (ci) => ci.updatedAt],
+];
 
 export function cmdbRoutes(app: App, { services }: RouteDeps): void {
   // Services and CIs name the same kinds of record (a service, an owner team): one check serves both.
@@ -95,19 +109,27 @@ export function cmdbRoutes(app: App, { services }: RouteDeps): void {
       schema: {
         tags: ['cmdb'],
         operationId: 'listCis',
-        summary: 'List configuration items',
-        querystring: z.strictObject({
-          q: z.string().max(200).optional(),
-          serviceId: z.string().max(200).optional().describe('CIs of this service (id or name)'),
-          type: z.string().max(64).optional(),
-          environment: z.enum(ENVIRONMENTS).optional(),
-          tag: z.string().max(40).optional(),
-          ...Paging,
-        }),
+        summary: 'List configuration items, by name or as `sort` says',
+        querystring: CiListQuery,
         response: { 200: listOf(Ci) },
       },
     },
     async (request) => services.cmdb.listCis(actorOf(request), request.query),
+  );
+  app.get(
+    '/api/v1/cis/export.csv',
+    {
+      schema: {
+        tags: ['cmdb'],
+        operationId: 'exportCis',
+        summary:
+          'Every configuration item the list’s filters match, in its order, as CSV (the same query parameters as the list, without paging)',
+        querystring: CiExportQuery,
+        response: csvResponse('CI'),
+      },
+    },
+    async (request, reply) =>
+      sendCsv(reply, 'cis', csvLines(CI_CSV_COLUMNS, await services.cmdb.listAllCis(actorOf(request), request.query))),
   );
   app.post(
     '/api/v1/cis',

@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { ErrorBody, listOf } from '../../contracts/common';
-import { CreateIncidentInput, ImportIncidentsResult, Incident, IncidentListQuery, UpdateIncidentInput } from '../../contracts/incidents';
+import {
+  CreateIncidentInput,
+  ImportIncidentsResult,
+  Incident,
+  IncidentExportQuery,
+  IncidentListQuery,
+  UpdateIncidentInput,
+} from '../../contracts/incidents';
 import { UnsupportedMediaTypeError } from '../../domain/errors';
 import { actorOf } from '../auth';
+import { csvLines, csvResponse, sendCsv, type CsvColumn } from '../csv';
 import type { App, RouteDeps } from '../types';
 import { referenceCheck } from '../validation';
 import { requireVersionSent, withETag } from '../versions';
@@ -14,6 +22,23 @@ const ImportIncidentsQuery = z.strictObject({
   dryRun: z.stringbool().default(false).describe('true: read, match and report, write nothing'),
 });
 
+/** The export's columns: what the list shows, with CIs, service and causing change by name. */
+const CSV_COLUMNS: CsvColumn<Incident>[] = [
+  ['Number', (i) => i.number],
+  ['Title', (i) => i.title],
+  ['Priority', (i) => i.priority],
+  ['State', (i) => i.state],
+  ['Opened', (i) => i.openedAt],
+  ['Resolved', (i) => i.resolvedAt],
+  ['Closed', (i) => i.closedAt],
+  ['CIs', (i) => i.cis.map((c) => c.name).join('; ')],
+  ['Service', (i) => i.service?.name ?? null],
+  ['Caused by', (i) => i.causedByChange?.number ?? null],
+  ['Source', (i) => i.source],
+  ['Created', (i) => i.createdAt],
+  ['Updated', (i) => i.updatedAt],
+];
+
 /** Incidents: file, read, edit, import a ServiceNow incident log, and the incidents a change caused. */
 export function incidentsRoutes(app: App, { services }: RouteDeps): void {
   const { incidents } = services;
@@ -24,12 +49,25 @@ export function incidentsRoutes(app: App, { services }: RouteDeps): void {
         tags: ['incidents'],
         operationId: 'listIncidents',
         summary:
-          'Incidents, newest opened first; filter by state (open = new, in_progress, on_hold), CI (id or name), service, causing change (id or number), opening dates, words',
+          'Incidents, newest opened first or as `sort` says; filter by state (open = new, in_progress, on_hold), CI (id or name), service, causing change (id or number), opening dates, words',
         querystring: IncidentListQuery,
         response: { 200: listOf(Incident), 400: ErrorBody, 403: ErrorBody },
       },
     },
     async (request) => incidents.list(actorOf(request), request.query),
+  );
+  app.get(
+    '/api/v1/incidents/export.csv',
+    {
+      schema: {
+        tags: ['incidents'],
+        operationId: 'exportIncidents',
+        summary: 'Every incident the list’s filters match, in its order, as CSV (the same query parameters as the list, without paging)',
+        querystring: IncidentExportQuery,
+        response: { ...csvResponse('incident'), 400: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request, reply) => sendCsv(reply, 'incidents', csvLines(CSV_COLUMNS, await incidents.listAll(actorOf(request), request.query))),
   );
   app.post(
     '/api/v1/incidents',

@@ -13,6 +13,7 @@ import {
   NextSlots,
 } from '../../contracts/conflicts';
 import { actorOf } from '../auth';
+import { referenceCheck } from '../validation';
 import type { App, RouteDeps } from '../types';
 
 const ChangeParams = z.object({ id: z.string().min(1).describe('Change id or number (CHG0000001)') });
@@ -56,6 +57,7 @@ export function scheduleRoutes(app: App, { services }: RouteDeps): void {
   app.post(
     '/api/v1/conflicts/check',
     {
+      config: { checkReferences: referenceCheck(ConflictCheckInput, (request, fields) => schedule.planReferenceIssues(actorOf(request), fields)) },
       schema: {
         tags: ['schedule'],
         operationId: 'checkConflicts',

@@ -1,13 +1,29 @@
 import { z } from 'zod';
 import { ChangeDetail } from '../../contracts/change';
 import { ErrorBody, listOf } from '../../contracts/common';
-import { CreateTemplateInput, Template, TemplateListQuery, UpdateTemplateInput } from '../../contracts/templates';
+import { CreateTemplateInput, Template, TemplateExportQuery, TemplateListQuery, UpdateTemplateInput } from '../../contracts/templates';
 import { actorOf } from '../auth';
+import { csvLines, csvResponse, sendCsv, type CsvColumn } from '../csv';
 import type { App, RouteDeps } from '../types';
 import { referenceCheck } from '../validation';
 import { expectedVersion, withETag } from '../versions';
 
 const TemplateParams = z.object({ id: z.string().min(1).describe('Template id or name') });
+
+/** The export's columns: what the list shows, with the CIs by name. */
+const CSV_COLUMNS: CsvColumn<Template>[] = [
+  ['Name', (t) => t.name],
+  ['Description', (t) => t.description],
+  ['Type', (t) => t.type],
+  ['Active', (t) => t.active],
+  ['CIs', (t) => t.cis.map((c) => c.name).join('; ')],
+  ['Used', (t) => t.history.used],
+  ['Last used', (t) => t.history.lastUsedAt],
+  ['Changes (90 days)', (t) => t.history.changes90d],
+  ['Failed (90 days)', (t) => t.history.failed90d],
+  ['Created', (t) => t.createdAt],
+  ['Updated', (t) => t.updatedAt],
+];
 
 /** Change templates and the changes filed from them. */
 export function templatesRoutes(app: App, { services }: RouteDeps): void {
@@ -18,12 +34,25 @@ export function templatesRoutes(app: App, { services }: RouteDeps): void {
       schema: {
         tags: ['templates'],
         operationId: 'listTemplates',
-        summary: 'Change templates by name (active ones unless `active` says otherwise), each with its 90-day history',
+        summary: 'Change templates by name or as `sort` says (active ones unless `active` says otherwise), each with its 90-day history',
         querystring: TemplateListQuery,
         response: { 200: listOf(Template), 400: ErrorBody },
       },
     },
     async (request) => templates.list(actorOf(request), request.query),
+  );
+  app.get(
+    '/api/v1/templates/export.csv',
+    {
+      schema: {
+        tags: ['templates'],
+        operationId: 'exportTemplates',
+        summary: 'Every template the list’s filters match, in its order, as CSV (the same query parameters as the list, without paging)',
+        querystring: TemplateExportQuery,
+        response: { ...csvResponse('template'), 400: ErrorBody },
+      },
+    },
+    async (request, reply) => sendCsv(reply, 'templates', csvLines(CSV_COLUMNS, await templates.listAll(actorOf(request), request.query))),
   );
   app.post(
     '/api/v1/templates',

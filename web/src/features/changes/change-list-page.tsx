@@ -1,4 +1,4 @@
-import { Badge, Button, CloseButton, Group, Text, Tooltip } from '@mantine/core';
+import { Badge, Button, Group, Text, Tooltip } from '@mantine/core';
 import { useEffect } from 'react';
 import { Link, useLocation } from 'react-router';
 import type { ChangeListItem } from '../../../../src/contracts/change';
@@ -9,6 +9,7 @@ import { ListPage, type ListColumn, type QuickFilter } from '../../shared/list/l
 import { useListParams } from '../../shared/list/use-list-params';
 import { CHANGE_SEARCH_ID } from '../../shared/shortcuts';
 import { useTeams } from '../admin/admin-api';
+import { UserSelect } from '../admin/user-select';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { CiSelect } from '../cmdb/ci-multi-select';
 import { useServiceOptions } from '../cmdb/cmdb-api';
@@ -134,6 +135,12 @@ export function ChangeListPage() {
       (teams.data?.items ?? []).map((t) => ({ value: t.id, label: t.name })),
       { searchable: true, width: 170 },
     ),
+    // The people search every signed-in person may use (not the user list, which is for admins).
+    customFilter('requesterId', (value, set) => (
+      <div style={{ width: 190 }}>
+        <UserSelect label="Requester" placeholder="Anyone" value={value ?? null} onChange={set} />
+      </div>
+    )),
     selectFilter('serviceId', 'Service', services.data ?? [], { searchable: true, width: 170 }),
     customFilter('ciId', (value, set) => (
       <div style={{ width: 190 }}>
@@ -170,22 +177,6 @@ export function ChangeListPage() {
           <Button component={Link} to="/changes/new">
             New change
           </Button>
-        )
-      }
-      extra={
-        state.filters.requesterId && (
-          <Badge
-            size="lg"
-            variant="light"
-            radius="sm"
-            tt="none"
-            mb={4}
-            rightSection={
-              <CloseButton size="xs" aria-label="Stop filtering by requester" onClick={() => state.setFilter('requesterId', null)} />
-            }
-          >
-            {state.filters.requesterId === me?.id ? 'Requested by me' : 'One requester'}
-          </Badge>
         )
       }
     />

@@ -14,7 +14,7 @@ const environmentOptions = toOptions(ENVIRONMENT_LABELS);
 export function CisPage() {
   const me = useCurrentUser();
   const state = useListParams(['q', 'type', 'environment', 'serviceId', 'tag'] as const);
-  const list = useCiList(state.filters);
+  const list = useCiList({ ...state.filters, ...(state.sort ? { sort: state.sort } : {}) });
   const services = useServiceOptions();
   const serviceNames = new Map((services.data ?? []).map((o) => [o.value, o.label]));
 
@@ -22,6 +22,7 @@ export function CisPage() {
     {
       key: 'name',
       label: 'Name',
+      sortable: true,
       render: (ci) => (
         <Text component={Link} to={`/cmdb/cis/${ci.id}`} size="sm" fw={600} c="blue.8">
           {ci.name}
@@ -31,6 +32,7 @@ export function CisPage() {
     {
       key: 'type',
       label: 'Type',
+      sortable: true,
       width: 130,
       render: (ci) => (
         <Text size="sm" ff="monospace">
@@ -41,12 +43,14 @@ export function CisPage() {
     {
       key: 'environment',
       label: 'Environment',
+      sortable: true,
       width: 150,
       render: (ci) => <Text size="sm">{ENVIRONMENT_LABELS[ci.environment] ?? ci.environment}</Text>,
     },
     {
       key: 'service',
       label: 'Service',
+      sortable: true,
       width: 200,
       render: (ci) =>
         ci.serviceId ? (
@@ -59,7 +63,13 @@ export function CisPage() {
           </Text>
         ),
     },
-    { key: 'criticality', label: 'Criticality', width: 110, render: (ci) => <CriticalityBadge criticality={ci.criticality} /> },
+    {
+      key: 'criticality',
+      label: 'Criticality',
+      sortable: true,
+      width: 110,
+      render: (ci) => <CriticalityBadge criticality={ci.criticality} />,
+    },
     { key: 'tags', label: 'Tags', render: (ci) => <Tags tags={ci.tags} /> },
   ];
 
@@ -79,6 +89,7 @@ export function CisPage() {
         selectFilter('serviceId', 'Service', services.data ?? [], { placeholder: 'Any service', searchable: true, width: 220 }),
         searchFilter('tag', 'Tag', 'e.g. pci', { width: 130 }),
       ]}
+      exportPath="/api/v1/cis/export.csv"
       rowKey={(ci) => ci.id}
       rowHref={(ci) => `/cmdb/cis/${ci.id}`}
       emptyText="No CIs yet."

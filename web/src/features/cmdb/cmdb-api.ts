@@ -8,6 +8,8 @@ export interface CiFilters {
   environment?: string;
   serviceId?: string;
   tag?: string;
+  /** The order (`sort=-criticality`); by name when absent. */
+  sort?: string;
 }
 
 export interface ServiceFilters {

@@ -25,7 +25,9 @@ function SearchPanel({ onDone }: { onDone: () => void }) {
   const [text, setText] = useState('');
   const [q] = useDebouncedValue(text.trim(), 200);
   const search = useGlobalSearch(q);
-  const [active, setActive] = useState(0);
+  // NOTE: the highlighted result is remembered by its key, not its place: an answer that arrives (or is
+  // fetched again) after the arrows moved keeps the highlight on the same record, wherever it now is.
+  const [activeKey, setActiveKey] = useState<string | null>(null);
 
   const groups = q && search.data ? search.data.groups.filter((g) => g.items.length > 0) : [];
   const options: (Option & { group: number })[] = [];
@@ -33,8 +35,11 @@ function SearchPanel({ onDone }: { onDone: () => void }) {
   const allChanges: Option | null =
     q && hasPermission(me, 'change.read') ? { key: 'all-changes', title: `All changes matching “${q}”`, detail: 'Number, title or text, in the change list', path: `/changes?q=${encodeURIComponent(q)}` } : null;
   const flat: Option[] = allChanges ? [...options, allChanges] : options;
-  // A new answer starts again from its first result.
-  useEffect(() => setActive(0), [search.data, q]);
+  // New words start again from the first result.
+  useEffect(() => setActiveKey(null), [q]);
+  const found = activeKey === null ? -1 : flat.findIndex((o) => o.key === activeKey);
+  const active = found < 0 ? 0 : found;
+  const setActive = (i: number) => setActiveKey(flat[i]?.key ?? null);
 
   const go = (option: Option | undefined) => {
     if (!option?.path) return;
@@ -45,7 +50,7 @@ function SearchPanel({ onDone }: { onDone: () => void }) {
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
       if (flat.length === 0) return;
-      setActive((i) => (i + (e.key === 'ArrowDown' ? 1 : flat.length - 1)) % flat.length);
+      setActive((active + (e.key === 'ArrowDown' ? 1 : flat.length - 1)) % flat.length);
     }
     if (e.key === 'Enter') {
       e.preventDefault();

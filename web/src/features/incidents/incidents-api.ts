@@ -26,6 +26,8 @@ export interface IncidentFilters {
   ciId?: string;
   changeId?: string;
   q?: string;
+  /** The order (`sort=-priority`); newest opened first when absent. */
+  sort?: string;
 }
 
 export const incidentKeys = {

@@ -104,4 +104,26 @@ describe('IncidentsPage: filters', { timeout: PAGE_TEST_TIMEOUT }, () => {
     fireEvent.click(await screen.findByRole('option', { name: '4 · Low', hidden: true }));
     await waitFor(() => expect(listQueries(server).at(-1)).toEqual({ state: 'open', priority: '4', limit: '50' }), LOAD);
   });
+
+  it('sorts on the server by a header and exports what the list shows, the open ones by default', async () => {
+    const server = listServer();
+    vi.stubGlobal('fetch', server.fetch);
+    renderWithProviders(<IncidentsPage />, { path: '/incidents?priority=2', route: '/incidents', me: adminMe });
+    const table = await screen.findByRole('table', { name: 'Incidents' }, LOAD);
+    const exportHref = () => screen.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+    expect(exportHref()).toBe('/api/v1/incidents/export.csv?state=open&priority=2');
+
+    const header = within(table).getByRole('columnheader', { name: /Priority/ });
+    fireEvent.click(within(header).getByRole('button'));
+    await waitFor(() => expect(listQueries(server).at(-1)).toEqual({ state: 'open', priority: '2', sort: 'priority', limit: '50' }), LOAD);
+    expect(header.getAttribute('aria-sort')).toBe('ascending');
+    fireEvent.click(within(header).getByRole('button'));
+    await waitFor(() => expect(listQueries(server).at(-1)).toEqual({ state: 'open', priority: '2', sort: '-priority', limit: '50' }), LOAD);
+    expect(exportHref()).toBe('/api/v1/incidents/export.csv?state=open&priority=2&sort=-priority');
+    expect(within(table).getByRole('columnheader', { name: /CIs/ }).getAttribute('aria-sort')).toBeNull();
+
+    fireEvent.click(screen.getByRole('combobox', { name: 'State' }));
+    fireEvent.click(await screen.findByRole('option', { name: 'Any state', hidden: true }));
+    await waitFor(() => expect(exportHref()).toBe('/api/v1/incidents/export.csv?priority=2&sort=-priority'), LOAD);
+  });
 });

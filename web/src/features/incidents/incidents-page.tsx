@@ -42,27 +42,30 @@ export function IncidentsPage() {
   const me = useCurrentUser();
   const state = useListParams(['state', 'priority', 'ciId', 'changeId', 'q'] as const);
   const { filters, setFilter } = state;
-  const list = useIncidentList(incidentQueryOf(filters));
+  const query = { ...incidentQueryOf(filters), ...(state.sort ? { sort: state.sort } : {}) };
+  const list = useIncidentList(query);
 
   const columns: ListColumn<Incident>[] = [
     {
       key: 'number',
       label: 'Number',
+      sortable: true,
       width: 110,
       render: (i) => <NumberLink to={`/incidents/${i.number}`}>{i.number}</NumberLink>,
     },
     {
       key: 'title',
       label: 'Title',
+      sortable: true,
       render: (i) => (
         <Text size="sm" lineClamp={2}>
           {i.title}
         </Text>
       ),
     },
-    { key: 'priority', label: 'Priority', width: 135, render: (i) => <PriorityBadge priority={i.priority} /> },
-    { key: 'state', label: 'State', width: 125, render: (i) => <IncidentStateBadge state={i.state} /> },
-    { key: 'openedAt', label: 'Opened', width: 160, render: (i) => <Text size="sm">{formatDateTime(i.openedAt)}</Text> },
+    { key: 'priority', label: 'Priority', sortable: true, width: 135, render: (i) => <PriorityBadge priority={i.priority} /> },
+    { key: 'state', label: 'State', sortable: true, width: 125, render: (i) => <IncidentStateBadge state={i.state} /> },
+    { key: 'openedAt', label: 'Opened', sortable: true, width: 160, render: (i) => <Text size="sm">{formatDateTime(i.openedAt)}</Text> },
     { key: 'cis', label: 'CIs', width: 200, render: (i) => <IncidentCis cis={i.cis} /> },
     { key: 'causedBy', label: 'Caused by', width: 120, render: (i) => <CausedByLink change={i.causedByChange} /> },
   ];
@@ -109,6 +112,9 @@ export function IncidentsPage() {
           </Badge>
         )
       }
+      exportPath="/api/v1/incidents/export.csv"
+      // The list shows the open ones unless the address says otherwise; so does its export.
+      exportQuery={new URLSearchParams(query).toString()}
       rowKey={(i) => i.id}
       rowHref={(i) => `/incidents/${i.number}`}
       emptyText="No open incidents. Choose “Any state” to see resolved and closed ones."

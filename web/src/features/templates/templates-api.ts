@@ -24,6 +24,8 @@ export interface TemplateFilters {
   active?: TemplateActivity;
   type?: string;
   q?: string;
+  /** The order (`sort=type`); by name when absent. */
+  sort?: string;
 }
 
 export const templateKeys = {

@@ -21,7 +21,7 @@ export function TemplatesPage() {
   const state = useListParams(['q', 'type', 'active'] as const);
   const { filters } = state;
   const active: TemplateActivity = filters.active === 'false' || filters.active === 'all' ? filters.active : 'true';
-  const list = useTemplateList({ q: filters.q, type: filters.type, active });
+  const list = useTemplateList({ q: filters.q, type: filters.type, active, ...(state.sort ? { sort: state.sort } : {}) });
   const canWrite = hasPermission(me, 'template.write');
   const canUse = hasPermission(me, 'change.create');
   const typeOptions = orderedModels(policy).map((m) => ({ value: m.type, label: typeLabel(policy, m.type) }));
@@ -30,6 +30,7 @@ export function TemplatesPage() {
     {
       key: 'name',
       label: 'Name',
+      sortable: true,
       render: (t) => (
         <>
           <Text component={Link} to={`/templates/${t.id}`} size="sm" fw={600} c="blue.8">
@@ -43,12 +44,18 @@ export function TemplatesPage() {
         </>
       ),
     },
-    { key: 'type', label: 'Type', width: 110, render: (t) => <TypeBadge type={t.type} label={typeLabel(policy, t.type)} /> },
+    {
+      key: 'type',
+      label: 'Type',
+      sortable: true,
+      width: 110,
+      render: (t) => <TypeBadge type={t.type} label={typeLabel(policy, t.type)} />,
+    },
     { key: 'cis', label: 'CIs', width: 220, render: (t) => <TemplateCis cis={t.cis} /> },
     { key: 'used', label: 'Used', width: 150, render: (t) => <UsageText history={t.history} /> },
     { key: 'recent', label: 'Last 90 days', width: 160, render: (t) => <FailureRate history={t.history} /> },
     ...(active !== 'true'
-      ? [{ key: 'status', label: 'Status', width: 90, render: (t: Template) => <ActiveBadge active={t.active} /> }]
+      ? [{ key: 'active', label: 'Status', sortable: true, width: 90, render: (t: Template) => <ActiveBadge active={t.active} /> }]
       : []),
     ...(canUse
       ? [
@@ -100,6 +107,7 @@ export function TemplatesPage() {
           </Stack>
         )),
       ]}
+      exportPath="/api/v1/templates/export.csv"
       rowKey={(t) => t.id}
       rowHref={(t) => `/templates/${t.id}`}
       emptyText="No templates yet."

@@ -52,6 +52,8 @@ interface ListPageProps<T> {
   extra?: ReactNode;
   /** The CSV export of the list's query (the same parameters), if it has one. */
   exportPath?: string;
+  /** The export's query when the address alone does not say what the list shows (a default filter); else the address's. */
+  exportQuery?: string;
   rowKey: (row: T) => string;
   rowHref: (row: T) => string;
   emptyText: string;
@@ -83,6 +85,7 @@ export function ListPage<T>(props: ListPageProps<T>) {
   const navigate = useNavigate();
   const rows = query.data?.pages.flatMap((p) => p.items) ?? [];
   const listQuery = queryOfParams(state.params);
+  const exportQuery = props.exportQuery ?? listQuery;
   const hasFilters = props.hasFilters ?? state.hasFilters;
 
   // A link to a saved view (`?view=<id>` alone) shows its filters and order.
@@ -169,7 +172,13 @@ export function ListPage<T>(props: ListPageProps<T>) {
               />
             )}
             {props.exportPath && (
-              <Button component="a" href={`${props.exportPath}${listQuery ? `?${listQuery}` : ''}`} download variant="default" size="sm">
+              <Button
+                component="a"
+                href={`${props.exportPath}${exportQuery ? `?${exportQuery}` : ''}`}
+                download
+                variant="default"
+                size="sm"
+              >
                 Export CSV
               </Button>
             )}
