@@ -29,6 +29,7 @@ const Env = z.object({
     .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters without spaces')
     .optional(),
   CABINET_DEMO: flag,
+  CABINET_PG_PREPARED_STATEMENTS: z.enum(['on', 'off'], { error: () => 'must be on or off' }).default('on'),
   /** Development aid (on in the tests): a read outside the caller's transaction throws (db/database.ts). */
   CABINET_CHECK_TRANSACTIONS: flag,
   CABINET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -53,6 +54,7 @@ export type Config = {
   bootstrapToken: string | undefined;
   demo: boolean;
   checkTransactions: boolean;
+  pgPreparedStatements: boolean;
   logLevel: z.infer<typeof Env>['CABINET_LOG_LEVEL'];
   webDir: string;
   secureCookies: boolean;
@@ -98,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bootstrapToken: e.CABINET_BOOTSTRAP_TOKEN,
     demo: e.CABINET_DEMO,
     checkTransactions: e.CABINET_CHECK_TRANSACTIONS,
+    pgPreparedStatements: e.CABINET_PG_PREPARED_STATEMENTS === 'on',
     logLevel: e.CABINET_LOG_LEVEL,
     webDir: path.resolve(e.CABINET_WEB_DIR),
     secureCookies: e.CABINET_SECURE_COOKIES,

@@ -35,6 +35,13 @@ describe('loadConfig', () => {
     assert.equal(c.secureCookies, false);
     assert.equal(c.sessionHours, 12);
     assert.equal(c.loginRateLimit, 10);
+    assert.equal(c.pgPreparedStatements, true);
+  });
+
+  it('turns PostgreSQL prepared statements off only when asked, and names a value it cannot read', () => {
+    assert.equal(loadConfig({ CABINET_PG_PREPARED_STATEMENTS: 'off' }).pgPreparedStatements, false);
+    assert.equal(loadConfig({ CABINET_PG_PREPARED_STATEMENTS: 'on' }).pgPreparedStatements, true);
+    assert.match(configError({ CABINET_PG_PREPARED_STATEMENTS: 'maybe' }).message, /CABINET_PG_PREPARED_STATEMENTS: must be on or off/);
   });
 
   it('treats empty variables as unset and ignores variables it does not know', () => {

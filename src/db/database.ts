@@ -56,8 +56,9 @@ export function parseDatabaseUrl(url: string): DatabaseTarget | null {
  * `checkTransactions`: a call on `store.repos` from inside a transaction throws instead of reading outside it
  * (on SQLite, waiting on the transaction itself for ever). A development aid, on in the tests: NOTE (speed)
  * it tracks every promise (AsyncLocalStorage), which costs the server about a tenth of its CPU.
+ * `preparedStatements` (PostgreSQL, on unless false): see `createPostgresDialect`.
  */
-export function openStore(url: string, options: { poolSize?: number; checkTransactions?: boolean } = {}): Store {
+export function openStore(url: string, options: { poolSize?: number; checkTransactions?: boolean; preparedStatements?: boolean } = {}): Store {
   const target = parseDatabaseUrl(url);
   if (!target) throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:…")`);
   let kysely: Kysely<DB>;
@@ -67,7 +68,7 @@ export function openStore(url: string, options: { poolSize?: number; checkTransa
     kysely = new Kysely<DB>({ dialect: createSqliteDialect(target.location) });
     helpers = sqliteHelpers;
   } else {
-    kysely = new Kysely<DB>({ dialect: createPostgresDialect(target.location, options.poolSize).dialect });
+    kysely = new Kysely<DB>({ dialect: createPostgresDialect(target.location, { poolSize: options.poolSize, preparedStatements: options.preparedStatements }).dialect });
     helpers = postgresHelpers;
   }
   const inTransaction = options.checkTransactions ? new AsyncLocalStorage<true>() : null;

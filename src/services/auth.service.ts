@@ -77,11 +77,11 @@ export function createAuthService(deps: ServiceDeps, opts: AuthServiceOptions) {
      * `cab_`, but the bootstrap token is whatever the operator chose in CABINET_BOOTSTRAP_TOKEN.
      */
     async authenticateToken(token: string, requestId: string): Promise<Actor | null> {
-      const row = await store.repos.accounts.findTokenByHash(hashSecret(token));
+      const found = await store.repos.accounts.findTokenWithUser(hashSecret(token));
       const now = nowIso();
-      if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
-      const user = await store.repos.accounts.findUserById(row.userId);
-      if (!user || user.disabled) return null;
+      if (!found) return null;
+      const { token: row, user } = found;
+      if (row.revokedAt || (row.expiresAt && row.expiresAt <= now) || user.disabled) return null;
       // Last use is bookkeeping, not evidence: no audit event, and at most once a minute.
       if (!row.lastUsedAt || Date.parse(now) - Date.parse(row.lastUsedAt) > 60_000) await store.repos.accounts.touchToken(row.id, now);
       return actorFor(user, requestId, 'token');

@@ -20,7 +20,7 @@ export const cliActor = () => ({ ...systemActor('cli'), name: 'cabinet CLI', via
 
 export async function migrate(config: Config, opts: { json?: boolean }): Promise<void> {
   const { openStore } = await import('../../db/database');
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, { preparedStatements: config.pgPreparedStatements });
   try {
     const applied = await store.migrate();
     if (opts.json) printJson({ applied });

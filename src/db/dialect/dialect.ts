@@ -14,6 +14,17 @@ export interface DialectHelpers {
   containsInsensitive(column: string, needle: string): RawBuilder<boolean>;
   /** Whether a JSON-array column holds the given string. */
   jsonArrayContains(column: string, value: string): RawBuilder<boolean>;
+  /**
+   * A JSON array with one array per row that `fromWhere` (a `from … where …` clause, usually correlated to the
+   * outer query) selects, holding `columns` in order; `[]` when it selects none. Read it with `readJson`. It
+   * fetches a record and its child rows in one round trip (a user with its roles and teams).
+   */
+  jsonRows(columns: RawBuilder<unknown>[], fromWhere: RawBuilder<unknown>): RawBuilder<unknown>;
+  /**
+   * Whether a statement may write inside WITH (`with x as (insert …) update …`): PostgreSQL yes, SQLite no. Two
+   * writes in one statement save a round trip where round trips cost (PostgreSQL).
+   */
+  readonly writesInCte: boolean;
   /** Reads a JSON column value as stored by this engine. */
   readJson<T>(value: unknown): T;
   /** Reads a boolean column value. */

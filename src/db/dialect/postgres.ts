@@ -43,10 +43,54 @@ const types = {
   }) as typeof pg.types.getTypeParser,
 };
 
-export function createPostgresDialect(connectionString: string, poolSize = 10): { dialect: PostgresDialect; pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString, max: poolSize, types });
+/** How many statements one connection keeps prepared; statements new to it after that run unprepared. */
+const PREPARED_PER_CONNECTION = 1000;
+/** Statements worth preparing: one query that reads or writes rows (never `begin`, DDL or a script). */
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+/** PostgreSQL's "cached plan must not change result type": a table changed under a prepared `select *`. */
+const RESULT_TYPE_CHANGED = '0A000';
+
+/**
+ * Runs a connection's queries as named prepared statements, each SQL text parsed once per connection.
+ * NOTE (speed): a filing's two dozen small queries each cost PostgreSQL a parse and a describe, and the
+ * client their messages; prepared, a query is a bind and an execute (bench/README.md). Plans are still made
+ * for each execution's values (`plan_cache_mode = force_custom_plan`, set on the pool), so a prepared query
+ * is planned exactly as the same query sent unprepared. When another process's migration changes a table
+ * under a prepared `select *`, PostgreSQL refuses it once (that query fails); the connection then forgets
+ * its statements and prepares them again under new names.
+ */
+function withPreparedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  let names = new Map<string, string>();
+  let generation = 0;
+  client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof text !== 'string' || callback !== undefined || !PREPARABLE.test(text) || text.includes(';')) return query(text, values, callback);
+    let name = names.get(text);
+    if (name === undefined && names.size < PREPARED_PER_CONNECTION) {
+      name = `cabinet_${generation}_${names.size}`;
+      names.set(text, name);
+    }
+    if (name === undefined) return query(text, values);
+    return query({ name, text, values: Array.isArray(values) ? values : [] }).catch((err: unknown) => {
+      if ((err as { code?: string }).code === RESULT_TYPE_CHANGED) {
+        names = new Map();
+        generation++;
+      }
+      throw err;
+    });
+  }) as typeof client.query;
+}
+
+/**
+ * `preparedStatements: false` for a connection pooler that hands a session's statements to other sessions
+ * (PgBouncer's transaction mode before 1.21): every query is then sent unprepared.
+ */
+export function createPostgresDialect(connectionString: string, options: { poolSize?: number; preparedStatements?: boolean } = {}): { dialect: PostgresDialect; pool: pg.Pool } {
+  const prepared = options.preparedStatements ?? true;
+  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, types, ...(prepared ? { options: '-c plan_cache_mode=force_custom_plan' } : {}) });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  if (prepared) pool.on('connect', withPreparedStatements);
   return { dialect: new PostgresDialect({ pool }), pool };
 }
 
@@ -56,6 +100,8 @@ export const postgresHelpers: DialectHelpers = {
   jsonType: 'jsonb',
   containsInsensitive: (column, needle) => sql<boolean>`${sql.ref(column)} ilike ${'%' + escapeLike(needle) + '%'}`,
   jsonArrayContains: (column, value) => sql<boolean>`${sql.ref(column)} @> ${JSON.stringify([value])}::jsonb`,
+  writesInCte: true,
+  jsonRows: (columns, fromWhere) => sql`coalesce((select json_agg(json_build_array(${sql.join(columns)})) ${fromWhere}), '[]'::json)`,
   readJson: <T>(value: unknown) => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T)),
   readBool: (value) => value === true,
   writeBool: (value) => value,

@@ -75,6 +75,8 @@ export const sqliteHelpers: DialectHelpers = {
     // NOTE: SQLite's LIKE is case-insensitive for ASCII only; good enough for search, documented.
     sql<boolean>`${sql.ref(column)} like ${'%' + escapeLike(needle) + '%'} escape '\\'`,
   jsonArrayContains: (column, value) => sql<boolean>`exists (select 1 from json_each(${sql.ref(column)}) where value = ${value})`,
+  writesInCte: false,
+  jsonRows: (columns, fromWhere) => sql`(select json_group_array(json_array(${sql.join(columns)})) ${fromWhere})`,
   readJson: <T>(value: unknown) => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T)),
   readBool: (value) => value === 1 || value === true || value === '1',
   writeBool: (value) => (value ? 1 : 0),

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { User, Team, ApiToken } from '../../contracts/auth';
 import type { RoleGrant } from '../../domain/actor';
 import type { Role } from '../../domain/auth/roles';
@@ -42,19 +42,42 @@ export function createAccountsRepository(db: Kysely<DB>, h: DialectHelpers) {
     return map;
   }
 
-  async function hydrateUsers(rows: UsersTable[]): Promise<UserWithSecret[]> {
-    const ids = rows.map((r) => r.id);
-    const [roles, teams] = await Promise.all([rolesFor(ids), teamsFor(ids)]);
-    return rows.map((r) => ({
+  function toUserWithSecret(r: UsersTable, roles: RoleGrant[], teamIds: string[]): UserWithSecret {
+    return {
       id: r.id,
       email: r.email,
       name: r.name,
-      roles: roles.get(r.id) ?? [],
-      teamIds: teams.get(r.id) ?? [],
+      roles,
+      teamIds,
       disabled: h.readBool(r.disabled),
       createdAt: h.readInstant(r.created_at)!,
       passwordHash: r.password_hash,
-    }));
+    };
+  }
+
+  async function hydrateUsers(rows: UsersTable[]): Promise<UserWithSecret[]> {
+    const ids = rows.map((r) => r.id);
+    const [roles, teams] = await Promise.all([rolesFor(ids), teamsFor(ids)]);
+    return rows.map((r) => toUserWithSecret(r, roles.get(r.id) ?? [], teams.get(r.id) ?? []));
+  }
+
+  /**
+   * `users` rows with their roles and teams in two JSON columns of the same query (`DialectHelpers.jsonRows`):
+   * reading one person (every request's actor, a change's requester) is one round trip instead of three.
+   */
+  function withMemberships<O>(q: SelectQueryBuilder<DB, 'users' | 'api_tokens', O>) {
+    return q.selectAll('users').select([
+      h.jsonRows([sql.ref('user_roles.role'), sql.ref('user_roles.scope_type'), sql.ref('user_roles.scope_id')], sql`from user_roles where user_roles.user_id = users.id`).as('role_rows'),
+      h.jsonRows([sql.ref('team_members.team_id')], sql`from team_members where team_members.user_id = users.id`).as('team_rows'),
+    ]);
+  }
+
+  function fromMembershipRow(r: UsersTable & { role_rows: unknown; team_rows: unknown }): UserWithSecret {
+    const roles = h
+      .readJson<[string, string | null, string | null][]>(r.role_rows)
+      .map(([role, scopeType, scopeId]): RoleGrant => ({ role: role as Role, scopeType: scopeType as RoleGrant['scopeType'], scopeId }))
+      .sort((a, b) => (a.role < b.role ? -1 : a.role > b.role ? 1 : 0));
+    return toUserWithSecret(r, roles, h.readJson<[string][]>(r.team_rows).map(([teamId]) => teamId));
   }
 
   async function membersOf(teamIds: string[]): Promise<Map<string, string[]>> {
@@ -109,12 +132,12 @@ export function createAccountsRepository(db: Kysely<DB>, h: DialectHelpers) {
       await db.updateTable('users').set({ time_zone: prefs.timeZone, updated_at: now }).where('id', '=', userId).execute();
     },
     async findUserById(id: string): Promise<UserWithSecret | null> {
-      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? ((await hydrateUsers([row]))[0] ?? null) : null;
+      const row = await withMemberships(db.selectFrom('users')).where('users.id', '=', id).executeTakeFirst();
+      return row ? fromMembershipRow(row) : null;
     },
     async findUserByEmail(email: string): Promise<UserWithSecret | null> {
-      const row = await db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
-      return row ? ((await hydrateUsers([row]))[0] ?? null) : null;
+      const row = await withMemberships(db.selectFrom('users')).where('users.email', '=', email.toLowerCase()).executeTakeFirst();
+      return row ? fromMembershipRow(row) : null;
     },
     async listUsers(opts: { q?: string; limit: number; afterEmail?: string }): Promise<UserWithSecret[]> {
       let q = db.selectFrom('users').selectAll().orderBy('email').limit(opts.limit);
@@ -164,10 +187,22 @@ export function createAccountsRepository(db: Kysely<DB>, h: DialectHelpers) {
       const members = await membersOf([row.id]);
       return { id: row.id, name: row.name, handle: row.handle, description: row.description, memberIds: members.get(row.id) ?? [], createdAt: h.readInstant(row.created_at)! };
     },
+    /** Every team with its members, in one round trip (routing and risk read them on every filing). */
     async listTeams(): Promise<Team[]> {
-      const rows = await db.selectFrom('teams').selectAll().orderBy('name').execute();
-      const members = await membersOf(rows.map((r) => r.id));
-      return rows.map((row) => ({ id: row.id, name: row.name, handle: row.handle, description: row.description, memberIds: members.get(row.id) ?? [], createdAt: h.readInstant(row.created_at)! }));
+      const rows = await db
+        .selectFrom('teams')
+        .selectAll()
+        .select(h.jsonRows([sql.ref('team_members.user_id')], sql`from team_members where team_members.team_id = teams.id`).as('member_rows'))
+        .orderBy('name')
+        .execute();
+      return rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        handle: row.handle,
+        description: row.description,
+        memberIds: h.readJson<[string][]>(row.member_rows).map(([userId]) => userId),
+        createdAt: h.readInstant(row.created_at)!,
+      }));
     },
     async handleExists(handle: string): Promise<boolean> {
       return (await db.selectFrom('teams').select('id').where('handle', '=', handle).executeTakeFirst()) !== undefined;
@@ -207,9 +242,34 @@ export function createAccountsRepository(db: Kysely<DB>, h: DialectHelpers) {
         .values({ id: t.id, user_id: t.userId, name: t.name, token_hash: t.tokenHash, prefix: t.prefix, created_at: t.createdAt, expires_at: t.expiresAt, last_used_at: null, revoked_at: null })
         .execute();
     },
-    async findTokenByHash(hash: string): Promise<TokenRow | null> {
-      const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
-      return row ? toToken(row) : null;
+    /** The token with this hash and the person it belongs to, in one round trip (every API request asks). */
+    async findTokenWithUser(hash: string): Promise<{ token: TokenRow; user: UserWithSecret } | null> {
+      const row = await withMemberships(db.selectFrom('api_tokens').innerJoin('users', 'users.id', 'api_tokens.user_id'))
+        .select([
+          'api_tokens.id as token_id',
+          'api_tokens.name as token_name',
+          'api_tokens.token_hash',
+          'api_tokens.prefix as token_prefix',
+          'api_tokens.created_at as token_created_at',
+          'api_tokens.expires_at as token_expires_at',
+          'api_tokens.last_used_at as token_last_used_at',
+          'api_tokens.revoked_at as token_revoked_at',
+        ])
+        .where('api_tokens.token_hash', '=', hash)
+        .executeTakeFirst();
+      if (!row) return null;
+      const token = toToken({
+        id: row.token_id,
+        user_id: row.id,
+        name: row.token_name,
+        token_hash: row.token_hash,
+        prefix: row.token_prefix,
+        created_at: row.token_created_at,
+        expires_at: row.token_expires_at,
+        last_used_at: row.token_last_used_at,
+        revoked_at: row.token_revoked_at,
+      });
+      return { token, user: fromMembershipRow(row) };
     },
     async findToken(id: string): Promise<TokenRow | null> {
       const row = await db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();

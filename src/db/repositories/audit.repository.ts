@@ -90,8 +90,18 @@ export function createAuditRepository(db: Kysely<DB>, h: DialectHelpers) {
       chained.push({ ...content, prevHash, hash });
       prevHash = hash;
     }
-    for (let i = 0; i < rows.length; i += INSERT_ROWS) await trx.insertInto('audit_events').values(rows.slice(i, i + INSERT_ROWS)).execute();
-    await trx.updateTable('audit_head').set({ hash: prevHash }).where('id', '=', 1).execute();
+    if (h.writesInCte && rows.length <= INSERT_ROWS) {
+      // One round trip for the events and the head's new hash (PostgreSQL runs an INSERT inside WITH).
+      await trx
+        .with('appended', (q) => q.insertInto('audit_events').values(rows))
+        .updateTable('audit_head')
+        .set({ hash: prevHash })
+        .where('id', '=', 1)
+        .execute();
+    } else {
+      for (let i = 0; i < rows.length; i += INSERT_ROWS) await trx.insertInto('audit_events').values(rows.slice(i, i + INSERT_ROWS)).execute();
+      await trx.updateTable('audit_head').set({ hash: prevHash }).where('id', '=', 1).execute();
+    }
     return chained;
   }
 

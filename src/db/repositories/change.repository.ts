@@ -224,8 +224,19 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
     /** Files a change, with its first risk assessment when the caller made one. */
     async insert(c: ChangeRecord, seq: number, risk?: { score: number; level: string; factors: StoredRisk['factors']; policyVersion: number }): Promise<void> {
       const assessed = risk ? { risk_score: risk.score, risk_level: risk.level, risk_factors: h.writeJson(risk.factors), risk_policy_version: risk.policyVersion } : {};
-      await db.insertInto('changes').values({ ...toRow(c, seq), ...assessed }).execute();
-      if (c.ciIds.length) await db.insertInto('change_cis').values([...new Set(c.ciIds)].map((ci) => ({ change_id: c.id, ci_id: ci }))).execute();
+      const row = { ...toRow(c, seq), ...assessed };
+      const links = [...new Set(c.ciIds)].map((ci) => ({ change_id: c.id, ci_id: ci }));
+      if (links.length && h.writesInCte) {
+        // One round trip: the change's row and its CI links (the links' foreign keys are checked at the end of the statement).
+        await db
+          .with('filed', (q) => q.insertInto('changes').values(row))
+          .insertInto('change_cis')
+          .values(links)
+          .execute();
+        return;
+      }
+      await db.insertInto('changes').values(row).execute();
+      if (links.length) await db.insertInto('change_cis').values(links).execute();
     },
     /** Writes `c` (whose version is already bumped) if the stored version is still `expectedVersion`. */
     async update(c: ChangeRecord, expectedVersion: number): Promise<boolean> {

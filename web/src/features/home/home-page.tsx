@@ -69,7 +69,18 @@ function Section({ id, title, count, countLabel, to, empty, hint, children }: Se
 }
 
 /** A change in a section: its number (a link to it), its title, and a line saying why it is here. */
-function ChangeRow({ change, children, badge }: { change: { number: string; title: string; stateLabel: string }; children?: ReactNode; badge?: ReactNode }) {
+/** One change in a section: its number, title and badge, its state and `children` on a second line, then `below`. */
+function ChangeRow({
+  change,
+  children,
+  badge,
+  below,
+}: {
+  change: { number: string; title: string; stateLabel: string };
+  children?: ReactNode;
+  badge?: ReactNode;
+  below?: ReactNode;
+}) {
   return (
     <li>
       <Group gap={6} wrap="nowrap" align="baseline">
@@ -86,8 +97,18 @@ function ChangeRow({ change, children, badge }: { change: { number: string; titl
         {children ? ' · ' : ''}
         {children}
       </Text>
+      {below}
     </li>
   );
+}
+
+/** A red mark beside a change's title (overdue, past due), or nothing. */
+function RedFlag({ when, label }: { when: boolean; label: string }) {
+  return when ? (
+    <Badge color="red" variant="light" size="sm" style={{ flexShrink: 0 }}>
+      {label}
+    </Badge>
+  ) : undefined;
 }
 
 const REASON_COLOURS: Record<HomeActionItem['reasons'][number]['kind'], string> = {
@@ -122,13 +143,7 @@ function ApprovalsSection({ home }: { home: Home }) {
         <ChangeRow
           key={a.approvalId}
           change={a.change}
-          badge={
-            a.overdue ? (
-              <Badge color="red" variant="light" size="sm" style={{ flexShrink: 0 }}>
-                Overdue
-              </Badge>
-            ) : undefined
-          }
+          badge={<RedFlag when={a.overdue} label="Overdue" />}
         >
           {a.stageLabel}: {a.reason}
           {a.decidesFor ? ` · for ${a.decidesFor.name}` : ''}
@@ -151,32 +166,25 @@ function MyChangesSection({ home }: { home: Home }) {
       empty="None of your changes waits for you."
     >
       {myChanges.items.map((item) => (
-        <li key={item.change.id}>
-          <Group gap={6} wrap="nowrap" align="baseline">
-            <Anchor component={Link} to={`/changes/${item.change.number}`} size="sm" fw={600} ff="monospace" style={{ flexShrink: 0 }}>
-              {item.change.number}
-            </Anchor>
-            <Text size="sm" lineClamp={1} style={{ minWidth: 0 }}>
-              {item.change.title}
-            </Text>
-          </Group>
-          <Text size="xs" c="dimmed">
-            {item.change.stateLabel}
-          </Text>
-          <Stack component="ul" gap={2} m={0} mt={2} p={0} style={{ listStyle: 'none' }} aria-label={`Why ${item.change.number} needs you`}>
-            {item.reasons.map((r) => (
-              <Group component="li" key={r.kind} gap={6} wrap="nowrap" align="baseline">
-                <Badge color={REASON_COLOURS[r.kind]} variant="light" size="xs" style={{ flexShrink: 0 }} aria-hidden>
-                  {r.kind === 'missing_fields' ? 'fields' : r.kind === 'approval_rejected' ? 'rejected' : r.kind}
-                </Badge>
-                <Text size="xs">
-                  {r.text}
-                  {r.at ? ` · ${formatDateTime(r.at)}` : ''}
-                </Text>
-              </Group>
-            ))}
-          </Stack>
-        </li>
+        <ChangeRow
+          key={item.change.id}
+          change={item.change}
+          below={
+            <Stack component="ul" gap={2} m={0} mt={2} p={0} style={{ listStyle: 'none' }} aria-label={`Why ${item.change.number} needs you`}>
+              {item.reasons.map((r) => (
+                <Group component="li" key={r.kind} gap={6} wrap="nowrap" align="baseline">
+                  <Badge color={REASON_COLOURS[r.kind]} variant="light" size="xs" style={{ flexShrink: 0 }} aria-hidden>
+                    {r.kind === 'missing_fields' ? 'fields' : r.kind === 'approval_rejected' ? 'rejected' : r.kind}
+                  </Badge>
+                  <Text size="xs">
+                    {r.text}
+                    {r.at ? ` · ${formatDateTime(r.at)}` : ''}
+                  </Text>
+                </Group>
+              ))}
+            </Stack>
+          }
+        />
       ))}
     </Section>
   );
@@ -270,13 +278,7 @@ function ManagerSections({ home }: { home: Home }) {
             <ChangeRow
               key={k.clockId}
               change={k.change}
-              badge={
-                k.overdue ? (
-                  <Badge color="red" variant="light" size="sm" style={{ flexShrink: 0 }}>
-                    Past due
-                  </Badge>
-                ) : undefined
-              }
+              badge={<RedFlag when={k.overdue} label="Past due" />}
             >
               {k.metric === 'approval_response' ? `approval by ${k.approverLabel ?? 'its approvers'}` : 'time to schedule'} · due {formatDateTime(k.dueAt)} ({relativeWords(k.dueAt)})
             </ChangeRow>
