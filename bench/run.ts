@@ -293,6 +293,11 @@ async function main(): Promise<void> {
     log(
       `INFO [${s.engine}] conflict check: ${fmt(s.ratioP50, 1)} × the cost of reading the same rows at p50, ${fmt(s.ratioP99, 1)} × at p99 (no budget; recorded only)`,
     );
+    const m = s.markers;
+    log(
+      `INFO [${s.engine}] list and calendar markers (related-CI pairs derived): a page of 50 p50 ${fmt(m.page50.p50, 0)} ms, of 500 p50 ${fmt(m.page500.p50, 0)} ms, ` +
+        `a 30-day calendar of ${m.calendar.changes} changes p50 ${fmt(m.calendar.p50, 0)} ms (no budget; recorded only)`,
+    );
   }
 
   // Issue 10's hot-CI budget: filing the 500th change that overlaps on one CI costs at most HOT_CI_BUDGET × filing

@@ -30,6 +30,8 @@ const CHECK_WARMUP = 50;
 const CHECK_RUNS = 250;
 const SLOT_WARMUP = 20;
 const SLOT_RUNS = 120;
+const MARKER_WARMUP = 1;
+const MARKER_RUNS = 5;
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -56,6 +58,12 @@ export interface ScheduleBenchResult {
   ratioP99: number;
   /** `schedule.nextSlots` for a probe's 20 CIs, 120 minutes, 90 days ahead, limit 3. */
   nextSlots: Percentiles & { meanSlots: number };
+  /**
+   * The list and calendar markers (`schedule.openConflictCounts`, related-CI pairs derived as the Conflicts tab
+   * derives them): the change list's first page of 50 and of 500, and a 30-day calendar (at most 2,000 changes).
+   * Recorded, no budget.
+   */
+  markers: { page50: Percentiles; page500: Percentiles; calendar: Percentiles & { changes: number } };
 }
 
 /** A small seeded generator (mulberry32), so every run seeds the same schedule and runs compare. */
@@ -374,6 +382,20 @@ export async function benchSchedule(engine: EngineName, log: (line: string) => v
       slots += found.slots.length;
     }
 
+    const markersOf = async (ids: string[]): Promise<Percentiles> => {
+      const times: number[] = [];
+      for (let i = 0; i < MARKER_WARMUP + MARKER_RUNS; i++) {
+        const t = performance.now();
+        await services.schedule.openConflictCounts(ids, active);
+        if (i >= MARKER_WARMUP) times.push(performance.now() - t);
+      }
+      return summarise(times);
+    };
+    const newest = (await store.repos.changes.list({ limit: 500 })).map((c) => c.id);
+    const from = new Date(Date.now() + 30 * DAY).toISOString();
+    const month = (await store.repos.changes.list({ limit: 2000, plannedFrom: from, plannedTo: new Date(Date.parse(from) + 30 * DAY).toISOString() })).map((c) => c.id);
+    const markers = { page50: await markersOf(newest.slice(0, 50)), page500: await markersOf(newest), calendar: { ...(await markersOf(month)), changes: month.length } };
+
     const check = summarise(checkTimes);
     const baseline = summarise(baseTimes);
     return {
@@ -384,6 +406,7 @@ export async function benchSchedule(engine: EngineName, log: (line: string) => v
       ratioP50: check.p50 / baseline.p50,
       ratioP99: check.p99 / baseline.p99,
       nextSlots: { ...summarise(slotTimes), meanSlots: slots / SLOT_RUNS },
+      markers,
     };
   } finally {
     await cabinet?.close();

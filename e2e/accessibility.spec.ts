@@ -96,7 +96,7 @@ test('a change manager’s changes: list, new change, every tab of a change, dia
 
   // A scheduled change with approvals, evidence and history: every tab.
   await openChange(page, 'Kubernetes 1.31 node pool upgrade in eu1');
-  for (const tab of ['Details', 'Approvals', 'Evidence', 'Schedule', 'Incidents', 'Policy', 'Comments and work notes', 'History']) {
+  for (const tab of ['Details', 'Approvals', 'Evidence', 'Schedule', 'Incidents', 'Policy', 'Comments and work notes', 'History', 'Deliveries']) {
     await page.getByRole('tab', { name: new RegExp(`^${tab}`) }).click();
     await check(page, `change tab ${tab}`, { route: '/changes/:id' });
   }
@@ -203,6 +203,9 @@ test('a change manager’s other pages: approvals, policy, templates, incidents,
   await check(page, 'calendar feeds', { route: '/me/calendar-feeds' });
   await page.goto('/me/preferences');
   await check(page, 'preferences', { route: '/me/preferences' });
+  await page.goto('/me/subscriptions');
+  await expect(page.getByRole('heading', { name: /subscriptions/i, level: 1 })).toBeVisible();
+  await check(page, 'subscriptions', { route: '/me/subscriptions' });
 
   await page.goto('/policy');
   await expect(page.getByRole('heading', { name: 'Policy', level: 1 })).toBeVisible();
@@ -292,6 +295,9 @@ test('an approver’s inbox, an auditor’s desk and a read-only change, an admi
   await page.keyboard.press('Escape');
   await page.goto('/admin/tokens');
   await check(page, 'tokens', { route: '/admin/tokens' });
+  await page.goto('/admin/deliveries');
+  await expect(page.getByRole('heading', { name: 'Deliveries', level: 1 })).toBeVisible();
+  await check(page, 'deliveries', { route: '/admin/deliveries' });
   await page.getByRole('button', { name: /^Account menu for / }).click();
   await expect(page.getByRole('menuitem', { name: 'Sign out' })).toBeVisible();
   await check(page, 'account menu');

@@ -177,3 +177,68 @@ test('leaving after saving does not ask', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Changes', level: 1 })).toBeVisible();
   await expect(page.getByRole('dialog')).toHaveCount(0);
 });
+
+test('a save after someone else saved the same change shows the stale-save dialog on screen; reloading keeps my edits, discarding drops them', async ({ page, browser }) => {
+  test.setTimeout(150_000);
+  const title = `Resize the reporting replica ${Date.now()}`;
+  await signInAs(page, 'bob@example.com');
+  const number = await fileChange(page, title);
+  await page.goto(`/changes/${number}`);
+  await expect(page.getByLabel('Title')).toHaveValue(title);
+
+  // Bob edits the title and the test plan here…
+  await page.getByLabel('Title').fill(`${title}, mine`);
+  await page.getByLabel('Test plan').fill('Replication lag under 500 ms for an hour.');
+
+  // …while, in another browser, the same change is saved first: its title and description.
+  const other = await browser.newContext();
+  try {
+    const otherPage = await other.newPage();
+    await signInAs(otherPage, 'bob@example.com');
+    await otherPage.goto(`/changes/${number}`);
+    await expect(otherPage.getByLabel('Title')).toHaveValue(title);
+    await otherPage.getByLabel('Title').fill(`${title}, theirs`);
+    await otherPage.getByLabel('Description').fill('Move the nightly reports to a larger streaming replica.');
+    await otherPage.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(otherPage.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  } finally {
+    await other.close();
+  }
+
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Someone else saved this change first' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toBeInViewport({ ratio: 1 });
+  const keep = dialog.getByRole('button', { name: 'Reload and keep my edits' });
+  await expect(keep).toBeFocused();
+  await expect(dialog).toContainText('They changed Title, Description. Nothing of yours was saved.');
+  await expect(dialog).toContainText('Reloading keeps your edits to Test plan.');
+  await expect(dialog).toContainText('Your edits to Title are replaced by theirs');
+  await page.screenshot({ path: 'test-results/acting-safely-stale-save.png' });
+  await expectAccessibleDialog(page);
+
+  // Reload and keep: their title and description, my test plan, still to be saved.
+  await keep.click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByLabel('Title')).toHaveValue(`${title}, theirs`);
+  await expect(page.getByLabel('Description')).toHaveValue('Move the nightly reports to a larger streaming replica.');
+  await expect(page.getByLabel('Test plan')).toHaveValue('Replication lag under 500 ms for an hour.');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+
+  // Once more, the other save made through the API this time; discarding takes their copy and drops my edit.
+  await page.getByRole('textbox', { name: 'Backout plan' }).fill('Point reports back at the primary first.');
+  const changeId = ((await api(page, 'GET', `/api/v1/changes/${number}`)) as { id: string }).id;
+  const latest = (await api(page, 'GET', `/api/v1/changes/${changeId}`)) as { version: number };
+  await api(page, 'PATCH', `/api/v1/changes/${changeId}`, { justification: 'Checkout slowed down twice last week.', version: latest.version });
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toBeInViewport({ ratio: 1 });
+  await expect(dialog).toContainText('They changed Justification.');
+  await dialog.getByRole('button', { name: 'Discard mine' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('status').filter({ hasText: 'Reloaded; your edits were discarded.' })).toBeAttached();
+  await expect(page.getByLabel('Justification')).toHaveValue('Checkout slowed down twice last week.');
+  await expect(page.getByRole('textbox', { name: 'Backout plan' })).toHaveValue('Stop the replica and point reports back at the primary.');
+  await expect(page.getByLabel('Test plan')).toHaveValue('Replication lag under 500 ms for an hour.');
+});

@@ -121,3 +121,38 @@ test('a change manager filters, sorts, saves and shares a view of the change lis
   expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(expected);
   for (const line of lines.slice(1)) expect(line).toMatch(/,(assess|authorize|scheduled),/);
 });
+
+test('a person filters the change list by several CIs and teams with the pickers; the address keeps them comma-separated', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAs(page, 'alice@example.com');
+  await expect(page.getByRole('table', { name: 'Changes' })).toBeVisible();
+  const filters = page.getByRole('search', { name: 'Filter changes' });
+
+  // The CI picker searches the CMDB as one types; each CI chosen is added to the others.
+  const ciBox = filters.getByRole('combobox', { name: 'CI' });
+  for (const name of ['pay-db-prod', 'dwh-db-01']) {
+    await ciBox.click();
+    await ciBox.fill(name);
+    await page.getByRole('option', { name: new RegExp(`^${name}`) }).click();
+  }
+  await page.keyboard.press('Escape');
+  await expect(page).toHaveURL(/ciId=[^&]+(%2C|,)[^&]+/);
+  const ciIds = new URL(page.url()).searchParams.get('ciId')!;
+  expect(ciIds.split(',')).toHaveLength(2);
+  const onEither = await apiNumbers(page, `ciId=${ciIds}`);
+  expect((await apiNumbers(page, 'ciId=pay-db-prod,dwh-db-01')).sort()).toEqual([...onEither].sort());
+  await expect.poll(() => shownNumbers(page)).toEqual(onEither);
+  for (const name of ['pay-db-prod', 'dwh-db-01']) await expect(filters.getByText(name, { exact: true })).toBeVisible();
+
+  // Two teams as well: the filters combine, the values of one filter mean any of them.
+  await pick(page, 'Team', ['Database Administrators', 'Platform Engineering']);
+  await expect(page).toHaveURL(/assignmentTeamId=[^&]+(%2C|,)[^&]+/);
+  const teams = new URL(page.url()).searchParams.get('assignmentTeamId')!;
+  await expect.poll(() => shownNumbers(page)).toEqual(await apiNumbers(page, `ciId=${ciIds}&assignmentTeamId=${teams}`));
+
+  // Reloading the address restores both pickers.
+  await page.reload();
+  for (const name of ['pay-db-prod', 'dwh-db-01', 'Database Administrators', 'Platform Engineering']) await expect(filters.getByText(name, { exact: true })).toBeVisible();
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: 'test-results/lists-multi-value.png' });
+});

@@ -30,12 +30,12 @@ export const VERSION: string = (JSON.parse(readFileSync(path.join(INSTALL_DIR, '
  * on one database migrate and bootstrap one after the other, each finding the work of those before.
  */
 export async function openCabinetStore(
-  config: Pick<Config, 'databaseUrl' | 'sessionHours'> & Partial<Pick<Config, 'checkTransactions' | 'pgPreparedStatements'>>,
+  config: Pick<Config, 'databaseUrl' | 'sessionHours'> & Partial<Pick<Config, 'checkTransactions' | 'pgPreparedStatements' | 'outboxMaxAttempts'>>,
   opts: { now?: () => Date; startup?: (services: Services) => Promise<void> } = {},
 ): Promise<{ store: Store; services: Services }> {
   const store = openStore(config.databaseUrl, { checkTransactions: config.checkTransactions, preparedStatements: config.pgPreparedStatements });
   try {
-    const services = createServices({ store, now: opts.now ?? (() => new Date()), newId: defaultIds }, { sessionHours: config.sessionHours });
+    const services = createServices({ store, now: opts.now ?? (() => new Date()), newId: defaultIds }, { sessionHours: config.sessionHours, outboxMaxAttempts: config.outboxMaxAttempts });
     await store.withStartupLock(async () => {
       await store.migrate({ lockHeld: true });
       await opts.startup?.(services);

@@ -29,6 +29,7 @@ const Env = z.object({
     .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters without spaces')
     .optional(),
   CABINET_DEMO: flag,
+  /** PostgreSQL: `off` for a connection pooler that shares sessions between clients (PgBouncer's transaction mode before 1.21). */
   CABINET_PG_PREPARED_STATEMENTS: z.enum(['on', 'off'], { error: () => 'must be on or off' }).default('on'),
   /** Development aid (on in the tests): a read outside the caller's transaction throws (db/database.ts). */
   CABINET_CHECK_TRANSACTIONS: flag,
@@ -40,6 +41,8 @@ const Env = z.object({
   /** `inline`: `cabinet serve` runs the background worker itself; `off`: run `cabinet worker` separately. */
   CABINET_WORKER: z.enum(['inline', 'off']).default('inline'),
   CABINET_WORKER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+  /** Attempts an outbox item gets (with growing, jittered pauses) before it becomes a dead letter for an admin. */
+  CABINET_OUTBOX_MAX_ATTEMPTS: z.coerce.number({ error: () => 'must be a whole number from 1 to 100' }).int('must be a whole number from 1 to 100').min(1, 'must be a whole number from 1 to 100').max(100, 'must be a whole number from 1 to 100').default(8),
   /** The address people reach Cabinet at, for the links it hands out (calendar feed URLs); without it, each request's own. */
   CABINET_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://cabinet.example.com' }).optional(),
 });
@@ -54,6 +57,7 @@ export type Config = {
   bootstrapToken: string | undefined;
   demo: boolean;
   checkTransactions: boolean;
+  /** PostgreSQL: run queries as prepared statements (db/dialect/postgres.ts). */
   pgPreparedStatements: boolean;
   logLevel: z.infer<typeof Env>['CABINET_LOG_LEVEL'];
   webDir: string;
@@ -62,6 +66,8 @@ export type Config = {
   loginRateLimit: number;
   worker: 'inline' | 'off';
   workerIntervalMs: number;
+  /** Attempts before an outbox item becomes a dead letter. */
+  outboxMaxAttempts: number;
   /** Origin for links Cabinet hands out, without a trailing slash; null to use each request's host. */
   publicUrl: string | null;
 };
@@ -108,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginRateLimit: e.CABINET_LOGIN_RATE_LIMIT,
     worker: e.CABINET_WORKER,
     workerIntervalMs: e.CABINET_WORKER_INTERVAL_MS,
+    outboxMaxAttempts: e.CABINET_OUTBOX_MAX_ATTEMPTS,
     publicUrl: e.CABINET_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
   };
 }

@@ -75,6 +75,62 @@ describe('change list', () => {
     assert.deepEqual(await numbers(h, `plannedFrom=${from}&plannedTo=${to}`), [b.number], 'planned within the range');
   });
 
+  eachEngine('takes several requesters, teams, CIs, services and templates comma-separated, ids and names mixed, in the list, the export and a saved view', async (h) => {
+    const ada = await h.userWithToken(['requester']);
+    const bob = await h.userWithToken(['requester']);
+    const payments = await h.request('POST', '/api/v1/services', { body: { name: 'Payments', tier: 1 } });
+    const billing = await h.request('POST', '/api/v1/services', { body: { name: 'Billing', tier: 2 } });
+    const db = await ci(h, 'pay-db', 'database', { serviceId: payments.body.id });
+    const ledger = await ci(h, 'ledger-db', 'database', { serviceId: billing.body.id });
+    const web = await ci(h, 'web-1', 'server');
+    const dba = await h.request('POST', '/api/v1/teams', { body: { name: 'Storage', handle: 'storage' } });
+    const net = await h.request('POST', '/api/v1/teams', { body: { name: 'Edge routers' } });
+    assert.equal(net.status, 201, net.text);
+    const template = (name: string) =>
+      h.request('POST', '/api/v1/templates', { body: { name, type: 'standard', description: 'd', fields: { title: name, implementationPlan: 'p', testPlan: 't', backoutPlan: 'b' } } });
+    const rotate = await template('Rotate certificates');
+    const restart = await template('Restart web');
+    assert.equal(restart.status, 201, restart.text);
+
+    const a = await file(h, plan([db], { title: 'A', assignmentTeamId: dba.body.id }), ada.token);
+    const b = await file(h, plan([ledger], { title: 'B', assignmentTeamId: net.body.id }), bob.token);
+    const c = await file(h, plan([web], { title: 'C', type: 'standard', templateId: rotate.body.id }));
+    const d = await file(h, plan([web, db], { title: 'D', type: 'standard', templateId: restart.body.id }));
+
+    assert.deepEqual(await numbers(h, `requesterId=${ada.id},${bob.id}`), [b.number, a.number]);
+    assert.deepEqual(await numbers(h, `assignmentTeamId=storage,${net.body.id}`), [b.number, a.number], 'a handle and an id');
+    assert.deepEqual(await numbers(h, 'ciId=ledger-db,web-1'), [d.number, c.number, b.number]);
+    assert.deepEqual(await numbers(h, `ciId=web-1,${web}`), [d.number, c.number], 'the same CI twice is one');
+    assert.deepEqual(await numbers(h, `serviceId=Payments,${billing.body.id}`), [d.number, b.number, a.number]);
+    assert.deepEqual(await numbers(h, `templateId=Rotate%20certificates,${restart.body.id}`), [d.number, c.number]);
+    assert.deepEqual(await numbers(h, 'ciId=pay-db,web-1&templateId=Restart%20web'), [d.number], 'filters combine');
+
+    const exported = await h.request('GET', '/api/v1/changes/export.csv?ciId=ledger-db,web-1&sort=number');
+    assert.equal(exported.status, 200, exported.text);
+    assert.deepEqual(parseCsv(exported.text).slice(1).map((row) => row[0]), [b.number, c.number, d.number]);
+
+    const view = await h.request('POST', '/api/v1/me/saved-views', { token: ada.token, body: { name: 'Two teams', list: 'changes', query: `assignmentTeamId=storage,${net.body.id}&sort=number` } });
+    assert.equal(view.status, 201, view.text);
+    const saved = await h.request('GET', `/api/v1/saved-views/${view.body.id}`, { token: ada.token });
+    assert.deepEqual(await numbers(h, saved.body.query, ada.token), [a.number, b.number], 'a saved view keeps the comma-separated values');
+
+    const unknown = await h.request('GET', '/api/v1/changes?ciId=web-1,no-such-ci,nor-this&assignmentTeamId=storage,nobody&serviceId=Payments,Nothing&templateId=Nope,Restart%20web&requesterId=a,,b');
+    assert.equal(unknown.status, 400, unknown.text);
+    assert.equal(unknown.body.error.code, 'invalid_input');
+    const issues = (unknown.body.error.details.issues as { path: string; message: string }[]).map((i) => `${i.path}: ${i.message}`).sort();
+    assert.deepEqual(issues, [
+      'query.assignmentTeamId: unknown team nobody',
+      'query.ciId: unknown CI no-such-ci',
+      'query.ciId: unknown CI nor-this',
+      'query.requesterId: an empty user id in the list (separate values with one comma)',
+      'query.serviceId: unknown service Nothing',
+      'query.templateId: unknown template Nope',
+    ]);
+    const badExport = await h.request('GET', '/api/v1/changes/export.csv?ciId=web-1,no-such-ci,nor-this');
+    assert.equal(badExport.status, 400);
+    assert.deepEqual(badExport.body.error.details.issues.map((i: { message: string }) => i.message).sort(), ['unknown CI no-such-ci', 'unknown CI nor-this']);
+  });
+
   eachEngine('refuses bad filters, sort and cursor in one 400 listing every problem', async (h) => {
     const res = await h.request('GET', '/api/v1/changes?type=normal,weekly&sort=colour&mine=everything&state=draft,dreaming&ciId=no-such-ci&limit=0');
     assert.equal(res.status, 400, res.text);

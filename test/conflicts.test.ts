@@ -232,6 +232,44 @@ describe('schedule conflicts', () => {
     assert.deepEqual(await kinds(h, b.id), []);
   });
 
+  eachEngine('markers count related-CI pairs as the Conflicts tab shows them: the list, the calendar and Home, each side acknowledged on its own', async (h) => {
+    const db = await ci(h, 'orders-db', 'database');
+    const app = await ci(h, 'orders-app', 'server');
+    await relate(h, app, db);
+    const a = await file(h, plan([db], { plannedStart: at(h, 0), plannedEnd: at(h, 2) }));
+    const b = await file(h, plan([app], { plannedStart: at(h, 1), plannedEnd: at(h, 3) }));
+    // Same-CI and same-implementer pairs elsewhere still count as before, beside the related ones.
+    const other = await ci(h, 'orders-batch', 'server');
+    const c = await file(h, plan([other], { plannedStart: at(h, 10), plannedEnd: at(h, 11) }));
+    const d = await file(h, plan([other], { plannedStart: at(h, 10), plannedEnd: at(h, 12) }));
+    assert.deepEqual(await kinds(h, a.id), [`related_ci_overlap:${b.id}`]);
+
+    const manager = await h.userWithToken(['change_manager']);
+    const markers = async () => {
+      const list = await h.request('GET', '/api/v1/changes?limit=500');
+      assert.equal(list.status, 200, list.text);
+      const calendar = await h.request('GET', `/api/v1/calendar?from=${encodeURIComponent(at(h, -24))}&to=${encodeURIComponent(at(h, 48))}`);
+      assert.equal(calendar.status, 200, calendar.text);
+      const home = await h.request('GET', '/api/v1/home', { token: manager.token });
+      assert.equal(home.status, 200, home.text);
+      const of = (items: { id: string; openConflicts?: number }[]) => Object.fromEntries(items.filter((x) => [a.id, b.id, c.id, d.id].includes(x.id)).map((x) => [x.id, x.openConflicts ?? 0]));
+      const queue = Object.fromEntries((home.body.conflicts.items as { change: { id: string }; count: number }[]).map((x) => [x.change.id, x.count]));
+      return { list: of(list.body.items), calendar: of(calendar.body.changes), home: queue };
+    };
+    const both = { [a.id]: 1, [b.id]: 1, [c.id]: 1, [d.id]: 1 };
+    assert.deepEqual(await markers(), { list: both, calendar: both, home: both });
+    // What the tab shows unacknowledged is what the marker counts.
+    for (const id of [a.id, b.id]) assert.equal((await conflictsOf(h, id)).filter((x) => x.acknowledgement === null).length, 1);
+
+    const [onA] = await conflictsOf(h, a.id);
+    const ack = await h.request('POST', `/api/v1/changes/${a.id}/conflicts/${onA!.id}/acknowledge`, { token: manager.token, body: { reason: 'The app only reads during the upgrade' } });
+    assert.equal(ack.status, 200, ack.text);
+    const afterAck = { [a.id]: 0, [b.id]: 1, [c.id]: 1, [d.id]: 1 };
+    const { [a.id]: _gone, ...queued } = afterAck;
+    assert.deepEqual(await markers(), { list: afterAck, calendar: afterAck, home: queued }, 'acknowledged on one side: that side only');
+    assert.deepEqual(Object.fromEntries(await h.cabinet.services.schedule.openConflictCounts([a.id, b.id], null)), { [b.id]: 1 });
+  });
+
   eachEngine('a policy that narrows the impact recomputes related conflicts when it is applied', async (h) => {
     const db = await ci(h, 'pricing-db', 'database');
     const app = await ci(h, 'pricing-app', 'server');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, eachEngine, type Harness } from './support/cabinet';
-import { ci } from './support/fixtures';
+import { ci, edit } from './support/fixtures';
 import { parseCsv } from './support/csv';
 
 const HOUR = 3_600_000;
@@ -258,9 +258,60 @@ describe('template list sort and export', () => {
     await assertRefusesBadSortAndCursor(
       h,
       '/api/v1/templates',
-      /must be one of name, -name, type, -type, active, -active, createdAt, -createdAt, updatedAt, -updatedAt/,
+      /must be one of name, -name, type, -type, active, -active, createdAt, -createdAt, updatedAt, -updatedAt, used, -used, changes90d, -changes90d/,
       'name',
     );
+  });
+
+  eachEngine('sorts templates by how often they were used and by their changes finished in the last 90 days, paging through ties', async (h) => {
+    const DAY = 24 * HOUR;
+    const fields = { title: 'Routine', implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', description: 'd' };
+    // Each on its own CI: changes made from two of them never meet.
+    const template = async (name: string) => post(h, '/api/v1/templates', { name, type: 'standard', fields, ciIds: [await ci(h, `${name.toLowerCase().replace(/ /g, '-')}-host`, 'server')] });
+    const a = await template('A often');
+    const b = await template('B finished');
+    const c = await template('C never');
+    const d = await template('D once lately');
+    /** A change made from the template, walked to closed `daysAgo` days ago when given. */
+    const madeFrom = async (templateId: string, daysAgo?: number) => {
+      const start = h.now().getTime() - (daysAgo ?? -5) * DAY;
+      const made = await h.request('POST', `/api/v1/templates/${templateId}/changes`, { body: { plannedStart: new Date(start).toISOString(), plannedEnd: new Date(start + HOUR).toISOString() } });
+      assert.equal(made.status, 201, made.text);
+      if (daysAgo === undefined) return;
+      const path = `/api/v1/changes/${made.body.id}`;
+      for (const step of [
+        () => h.request('POST', `${path}/transitions`, { body: { to: 'scheduled' } }),
+        () => edit(h, path, { actualStart: new Date(start).toISOString() }),
+        () => h.request('POST', `${path}/transitions`, { body: { to: 'implement' } }),
+        () => edit(h, path, { actualEnd: new Date(start + HOUR).toISOString(), closeCode: 'successful' }),
+        () => h.request('POST', `${path}/transitions`, { body: { to: 'closed' } }),
+      ]) {
+        const res = await step();
+        assert.equal(res.status, 200, res.text);
+      }
+    };
+    for (let i = 0; i < 4; i++) await madeFrom(a.id);
+    await madeFrom(b.id, 10);
+    await madeFrom(b.id, 20);
+    await madeFrom(d.id, 10);
+    // Finished before the 90 days: used, but not counted in the last 90 days.
+    await madeFrom(d.id, 100);
+
+    const byId = (...ts: { id: string; name?: string }[]) => [...ts].sort((x, y) => (x.id < y.id ? -1 : 1)).map((t) => t.name);
+    const nameOf = (r: Record<string, unknown>) => r.name;
+    await assertPaged(h, '/api/v1/templates', 'sort=used', nameOf, [c.name, ...byId(b, d), a.name]);
+    await assertPaged(h, '/api/v1/templates', 'sort=-used', nameOf, [a.name, ...byId(b, d), c.name]);
+    await assertPaged(h, '/api/v1/templates', 'sort=changes90d', nameOf, [...byId(a, c), d.name, b.name]);
+    await assertPaged(h, '/api/v1/templates', 'sort=-changes90d', nameOf, [b.name, d.name, ...byId(a, c)]);
+    const listed = await h.request('GET', '/api/v1/templates?sort=-used');
+    assert.deepEqual(
+      listed.body.items.map((t: { history: { used: number; changes90d: number } }) => [t.history.used, t.history.changes90d]),
+      [[4, 0], [2, byId(b, d)[0] === b.name ? 2 : 1], [2, byId(b, d)[0] === b.name ? 1 : 2], [0, 0]],
+      'the order is the one the columns show',
+    );
+    const exported = await h.request('GET', '/api/v1/templates/export.csv?sort=-changes90d');
+    assert.equal(exported.status, 200, exported.text);
+    assert.deepEqual(parseCsv(exported.text).slice(1, 3).map((row) => row[0]), [b.name, d.name], 'the export sorts alike');
   });
 
   eachEngine('exports every matching template as CSV', async (h) => {

@@ -11,6 +11,7 @@ const accounts = () => import('./commands/accounts');
 const admin = () => import('./commands/admin');
 const auditCommands = () => import('./commands/audit');
 const offline = () => import('./commands/offline');
+const outboxCommands = () => import('./commands/outbox');
 const policyCommands = () => import('./commands/policy');
 const windows = () => import('./commands/windows');
 
@@ -278,6 +279,40 @@ export function buildCli(): Command {
       .option('--json', 'machine-readable output')
       .action(async (dir: string, opts) => (await policyCommands()).diffPolicy(config(), dir, opts)),
     'cabinet policy diff ./my-policies',
+  );
+
+  const outbox = example(
+    program.command('outbox').description('Outbox delivery: the dead letters the worker gave up on (docs/notifications.md)'),
+    'cabinet outbox dead-letters',
+  );
+  example(
+    outbox
+      .command('dead-letters')
+      .description('List the items that failed their last attempt (CABINET_OUTBOX_MAX_ATTEMPTS), the most recent first')
+      .option('--limit <n>', 'at most this many (1 to 200)', '50')
+      .option('--json', 'machine-readable output')
+      .action(async (opts) => (await outboxCommands()).listDeadLetters(config(), opts)),
+    'cabinet outbox dead-letters',
+    'cabinet outbox dead-letters --json | jq -r ".items[].id"',
+  );
+  example(
+    outbox
+      .command('retry')
+      .argument('<id>', 'the dead letter (its id, as `outbox dead-letters` shows it)')
+      .description('Queue a dead letter again, due now, with its attempts reset (audited)')
+      .option('--json', 'machine-readable output')
+      .action(async (id: string, opts) => (await outboxCommands()).retryDeadLetter(config(), id, opts)),
+    'cabinet outbox retry 0193a2c4-5d6e-7f80-9a1b-2c3d4e5f6a7b',
+  );
+  example(
+    outbox
+      .command('discard')
+      .argument('<id>', 'the dead letter (its id, as `outbox dead-letters` shows it)')
+      .description('Give a dead letter up for good, saying why (audited; the item is kept as evidence)')
+      .requiredOption('--reason <text>', 'why it is given up')
+      .option('--json', 'machine-readable output')
+      .action(async (id: string, opts) => (await outboxCommands()).discardDeadLetter(config(), id, opts)),
+    'cabinet outbox discard 0193a2c4-5d6e-7f80-9a1b-2c3d4e5f6a7b --reason "The recipient left the company"',
   );
 
   const audit = example(

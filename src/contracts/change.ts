@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RISK_LEVELS } from '../domain/risk/score';
-import { CiRef, Id, Instant, TeamRef, TemplateRef, UserRef } from './common';
+import { CiRef, Instant, TeamRef, TemplateRef, UserRef } from './common';
 
 export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
 export const LEVELS = ['low', 'medium', 'high'] as const;
@@ -209,6 +209,8 @@ export const ChangeDetail = Change.extend({
   implementationFields: z.array(z.string()),
   /** Material fields the policy locks in the change's state (an edit of one is refused: locked_for_approval). */
   lockedFields: z.array(z.string()),
+  /** The concerns raised about it (docs/communication.md): still waiting for an answer, and answered. */
+  concerns: z.object({ open: z.number().int(), answered: z.number().int() }),
 }).meta({ id: 'ChangeDetail' });
 export type ChangeDetail = z.infer<typeof ChangeDetail>;
 
@@ -236,15 +238,31 @@ const commaSeparated = (allowed: readonly string[], what: string) =>
       }
     });
 
+/**
+ * One reference or several, comma-separated (`ciId=pay-db,web-1`): ids, or names and handles where the filter
+ * takes them. Each value is checked on its own: an empty or overlong one is its own issue, and the service
+ * reports each one that names nothing.
+ */
+const commaSeparatedRefs = (what: string) =>
+  z
+    .string()
+    .max(2000)
+    .superRefine((value, ctx) => {
+      for (const v of value.split(',')) {
+        if (v === '') ctx.addIssue({ code: 'custom', message: `an empty ${what} in the list (separate values with one comma)` });
+        else if (v.length > 64) ctx.addIssue({ code: 'custom', message: `${what} ${v.slice(0, 20)}… is longer than 64 characters` });
+      }
+    });
+
 export const ChangeListQuery = z.strictObject({
   q: z.string().max(200).optional().describe('Words in the number, title or description'),
   type: commaSeparated(CHANGE_TYPES, 'type').optional().describe(`One type or several, comma-separated (${CHANGE_TYPES.join(', ')})`),
   state: z.string().max(1000).optional().describe('One state or several, comma-separated (states of the policy’s change models)'),
-  requesterId: Id.optional().describe('Changes this person requested (user id)'),
-  assignmentTeamId: Id.optional().describe('Changes assigned to this team (id or handle)'),
-  ciId: Id.optional().describe('Changes on this CI (id or name)'),
-  serviceId: Id.optional().describe('Changes on CIs of this service (id or name)'),
-  templateId: Id.optional().describe('Changes made from this template (id or name)'),
+  requesterId: commaSeparatedRefs('user id').optional().describe('Changes one of these people requested: one user id or several, comma-separated'),
+  assignmentTeamId: commaSeparatedRefs('team').optional().describe('Changes assigned to one of these teams: one id or handle or several, comma-separated'),
+  ciId: commaSeparatedRefs('CI').optional().describe('Changes on any of these CIs: one id or name or several, comma-separated'),
+  serviceId: commaSeparatedRefs('service').optional().describe('Changes on CIs of any of these services: one id or name or several, comma-separated'),
+  templateId: commaSeparatedRefs('template').optional().describe('Changes made from one of these templates: one id or name or several, comma-separated'),
   plannedFrom: Instant.optional().describe('Changes planned to end after this instant'),
   plannedTo: Instant.optional().describe('Changes planned to start before this instant'),
   mine: commaSeparated(MINE_FILTERS, 'mine filter')

@@ -14,6 +14,10 @@ export const NOTIFICATION_KIND_NAMES = [
   'change_transitioned',
   'change_submitted',
   'approval_decided',
+  'change_announced',
+  'concern_raised',
+  'concern_answered',
+  'change_affected_reported',
 ] as const;
 
 /** Kinds that ask the reader to act; they are resolved once the action no longer waits for them. */

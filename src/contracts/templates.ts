@@ -93,7 +93,7 @@ export const UpdateTemplateInput = z
 export type UpdateTemplateInput = z.input<typeof UpdateTemplateInput>;
 
 /** The columns the template list sorts by (`sort=type` ascending, `sort=-type` descending). */
-export const TEMPLATE_SORT_COLUMNS = ['name', 'type', 'active', 'createdAt', 'updatedAt'] as const;
+export const TEMPLATE_SORT_COLUMNS = ['name', 'type', 'active', 'createdAt', 'updatedAt', 'used', 'changes90d'] as const;
 export type TemplateSortColumn = (typeof TEMPLATE_SORT_COLUMNS)[number];
 export const TEMPLATE_SORTS = TEMPLATE_SORT_COLUMNS.flatMap((c) => [c, `-${c}`]) as [string, ...string[]];
 
@@ -105,7 +105,7 @@ export const TemplateListQuery = z.strictObject({
     .enum(TEMPLATE_SORTS, { error: () => `must be one of ${TEMPLATE_SORTS.join(', ')}` })
     .optional()
     .describe(
-      `The order: a column, ascending, or with a leading "-" descending (${TEMPLATE_SORT_COLUMNS.join(', ')}); by name when absent. \`active\` puts retired templates first; ties by id.`,
+      `The order: a column, ascending, or with a leading "-" descending (${TEMPLATE_SORT_COLUMNS.join(', ')}); by name when absent. \`active\` puts retired templates first; \`used\` orders by the changes ever made from a template, \`changes90d\` by those that finished in the last 90 days; ties by id.`,
     ),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().max(2000).optional(),

@@ -232,6 +232,7 @@ export interface DB {
   break_glass: BreakGlassTable;
   sla_clocks: SlaClocksTable;
   outbox: OutboxTable;
+  outbox_deliveries: OutboxDeliveriesTable;
   notifications: NotificationsTable;
   windows: WindowsTable;
   change_conflicts: ChangeConflictsTable;
@@ -243,6 +244,8 @@ export interface DB {
   incidents: IncidentsTable;
   incident_cis: IncidentCisTable;
   saved_views: SavedViewsTable;
+  subscriptions: SubscriptionsTable;
+  concerns: ConcernsTable;
 }
 export interface ConflictAcknowledgementsTable {
   change_id: string;
@@ -351,6 +354,25 @@ export interface OutboxTable {
   claimed_until: string | null;
   delivered_at: string | null;
   last_error: string | null;
+  /** pending, delivered, dead or discarded (0020). */
+  state: string;
+  dead_at: string | null;
+  discarded_at: string | null;
+  discarded_by: string | null;
+  discard_reason: string | null;
+}
+/** One delivery attempt of an outbox item, per recipient and channel (0020). */
+export interface OutboxDeliveriesTable {
+  id: string;
+  outbox_id: string;
+  change_id: string | null;
+  channel: string;
+  recipient: string | null;
+  user_id: string | null;
+  attempt: number;
+  attempted_at: string;
+  result: string;
+  error: string | null;
 }
 export interface NotificationsTable {
   id: string;
@@ -452,4 +474,32 @@ export interface SavedViewsTable {
   shared: boolean | number;
   created_at: string;
   updated_at: string;
+}
+
+/** Who follows what (migration 0021): a user or a team, a service, CI or team, with events and channels. */
+export interface SubscriptionsTable {
+  id: string;
+  user_id: string | null;
+  team_id: string | null;
+  /** service, ci or team. */
+  target_kind: string;
+  target_id: string;
+  include_dependencies: boolean | number;
+  /** JSON: event names, or null for every event. */
+  events: unknown;
+  /** JSON: in_app, email. */
+  channels: unknown;
+  created_by: string;
+  created_at: string;
+}
+/** A concern raised about a change and its answer (migration 0021). */
+export interface ConcernsTable {
+  id: string;
+  change_id: string;
+  author_id: string;
+  text: string;
+  created_at: string;
+  answer_text: string | null;
+  answered_by: string | null;
+  answered_at: string | null;
 }

@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../services';
 import { registerAuthentication } from './auth';
+import { registerChangeScope } from './change-scope';
 import { errorHandler } from './error-handler';
 import { openApiOptions } from './openapi';
 import { registerServing } from './static';
@@ -18,6 +19,7 @@ import { changeRoutes } from './routes/changes.routes';
 import { cmdbRoutes } from './routes/cmdb.routes';
 import { governanceRoutes } from './routes/governance.routes';
 import { notificationRoutes } from './routes/notifications.routes';
+import { deliveryRoutes } from './routes/deliveries.routes';
 import { policyRoutes } from './routes/policy.routes';
 import { slaRoutes } from './routes/sla.routes';
 import { windowsRoutes } from './routes/windows.routes';
@@ -29,6 +31,7 @@ import { incidentsRoutes } from './routes/incidents.routes';
 import { homeRoutes } from './routes/home.routes';
 import { searchRoutes } from './routes/search.routes';
 import { savedViewsRoutes } from './routes/saved-views.routes';
+import { communicationRoutes } from './routes/communication.routes';
 import type { App } from './types';
 import { registerValidation } from './validation';
 
@@ -83,6 +86,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   });
 
   registerAuthentication(app, opts.services.auth);
+  registerChangeScope(app, opts.services.subscriptions);
   // Before the routes: compression attaches itself to each route as it is declared.
   await registerServing(app, { webDir: opts.webDir });
 
@@ -100,6 +104,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   policyRoutes(app, deps);
   slaRoutes(app, deps);
   notificationRoutes(app, deps);
+  deliveryRoutes(app, deps);
   windowsRoutes(app, deps);
   calendarRoutes(app, deps);
   scheduleRoutes(app, deps);
@@ -109,6 +114,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   homeRoutes(app, deps);
   searchRoutes(app, deps);
   savedViewsRoutes(app, deps);
+  communicationRoutes(app, deps);
 
   return app;
 }

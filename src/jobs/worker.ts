@@ -12,6 +12,8 @@ export interface TickReport {
   escalated: number;
   delivered: number;
   failed: number;
+  /** Outbox items that failed their last attempt in this tick and became dead letters. */
+  dead: number;
 }
 
 export interface WorkerOptions {
@@ -57,7 +59,7 @@ export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedu
     const aging = await services.risk.tick();
     // Delivery runs after the timers, so a reminder or an escalation reaches the inbox in the same pass.
     const delivery = await services.outbox.deliverDue(id);
-    return { ...lockdown, ...timers, ...aging, delivered: delivery.delivered, failed: delivery.failed };
+    return { ...lockdown, ...timers, ...aging, delivered: delivery.delivered, failed: delivery.failed, dead: delivery.dead };
   }
 
   function schedule(): void {

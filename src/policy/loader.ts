@@ -95,6 +95,8 @@ export interface CompiledSchedule {
   impact: ImpactSettings;
   freezeExceptions: { stage: string } | null;
   acknowledgeBeforeScheduling: ('ci_overlap' | 'related_ci_overlap' | 'assignee_busy')[];
+  /** Whether an unanswered concern refuses `implement`. */
+  concernsBlockImplement: boolean;
 }
 
 export interface CompiledBreakGlass {
@@ -318,7 +320,7 @@ export function compileBundle(files: Record<string, string>, opts: CompileOption
   bundle.breakGlass.types.forEach((type, i) => {
     if (!models[type]) issues.push({ ...where(owner.get('breakGlass'), ['breakGlass', 'types', i]), path: `breakGlass.types.${i}`, message: `no model for "${type}" changes` });
   });
-  const schedule: CompiledSchedule = { impact: { ...bundle.schedule.impact, relationTypes: [...new Set(bundle.schedule.impact.relationTypes)] }, freezeExceptions: bundle.schedule.freezeExceptions, acknowledgeBeforeScheduling: [...bundle.schedule.acknowledgeBeforeScheduling] };
+  const schedule: CompiledSchedule = { impact: { ...bundle.schedule.impact, relationTypes: [...new Set(bundle.schedule.impact.relationTypes)] }, freezeExceptions: bundle.schedule.freezeExceptions, acknowledgeBeforeScheduling: [...bundle.schedule.acknowledgeBeforeScheduling], concernsBlockImplement: bundle.schedule.concernsBlockImplement };
   if (schedule.freezeExceptions && !approvals.stages.some((s) => s.name === schedule.freezeExceptions!.stage)) {
     issues.push({
       ...where(owner.get('schedule'), ['schedule', 'freezeExceptions', 'stage']),

@@ -4,7 +4,8 @@ import { IMPACT_DIRECTIONS } from '../domain/schedule/impact';
 
 /** The kinds of conflict between two changes. */
 export const PAIR_KINDS = ['ci_overlap', 'related_ci_overlap', 'assignee_busy'] as const;
-const ACKNOWLEDGE_DEFAULTS = ['ci_overlap'] as const;
+/** The pair kinds a change must have acknowledged before it is scheduled, when the policy does not say. */
+export const ACKNOWLEDGE_DEFAULTS = ['ci_overlap'] as const;
 const IMPACT_DEFAULTS = { direction: 'dependents' as const, depth: 2, relationTypes: [...RELATION_TYPES], summariseAbove: 50 };
 
 /**
@@ -42,6 +43,11 @@ export const ScheduleSection = z
       .array(z.enum(PAIR_KINDS))
       .default([...ACKNOWLEDGE_DEFAULTS])
       .refine((kinds) => new Set(kinds).size === kinds.length, 'list each kind once'),
+    /**
+     * Whether a change with a concern not yet answered is refused `implement` (422 `concerns_open`), so that
+     * the people it affects are heard before the work starts (docs/communication.md). Default: off.
+     */
+    concernsBlockImplement: z.boolean().default(false),
   })
-  .default({ impact: IMPACT_DEFAULTS, freezeExceptions: null, acknowledgeBeforeScheduling: [...ACKNOWLEDGE_DEFAULTS] });
+  .default({ impact: IMPACT_DEFAULTS, freezeExceptions: null, acknowledgeBeforeScheduling: [...ACKNOWLEDGE_DEFAULTS], concernsBlockImplement: false });
 export type ScheduleSectionOutput = z.output<typeof ScheduleSection>;

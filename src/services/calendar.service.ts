@@ -2,8 +2,10 @@ import { CALENDAR_CHANGE_LIMIT, type Calendar, type CalendarChange, type Calenda
 import type { Actor } from '../domain/actor';
 import type { Issue } from '../domain/errors';
 import { throwIfIssues, type ServiceDeps } from './context';
-import { finalStatesOf, stateFilterIssues, type PolicyService } from './policy.service';
+import { stateFilterIssues, type PolicyService } from './policy.service';
+import type { ScheduleService } from './schedule.service';
 import type { WindowsService } from './windows.service';
+import type { SubscriptionService } from './subscription.service';
 
 /**
  * A calendar as the services read it: each change also carries its `version` (a calendar feed's SEQUENCE).
@@ -15,8 +17,8 @@ export type CalendarWithVersions = Omit<Calendar, 'changes'> & { changes: (Calen
  * The calendar: planned changes and window occurrences over one range, for the month view and anyone
  * planning around freezes. Windows come from the windows service, so both answers agree on ranges and scope.
  */
-export function createCalendarService(deps: ServiceDeps & { windows: WindowsService; policy: PolicyService }) {
-  const { store, windows, policy } = deps;
+export function createCalendarService(deps: ServiceDeps & { windows: WindowsService; policy: PolicyService; schedule: Pick<ScheduleService, 'openConflictCounts'>; subscriptions: Pick<SubscriptionService, 'readScope'> }) {
+  const { store, windows, policy, schedule } = deps;
 
   /** Turns the id-or-name filters into ids; unknown ones are reported together. */
   async function resolveFilters(query: CalendarQuery): Promise<{ serviceId?: string; ciId?: string; teamId?: string }> {
@@ -52,12 +54,15 @@ export function createCalendarService(deps: ServiceDeps & { windows: WindowsServ
       // The window schedule checks the permission, the range (at most 400 days) and the service and CI filters.
       const scheduled = await windows.schedule(actor, { from: query.from, to: query.to, serviceId: query.serviceId, ciId: query.ciId });
       const ids = await resolveFilters(query);
+      // A stakeholder's calendar holds only the changes on what they follow.
+      const scope = await deps.subscriptions.readScope(actor);
+      const ciIds = ids.ciId ? [ids.ciId] : undefined;
       const rows = await store.repos.changes.list({
         type: query.type,
         state: query.state,
-        assignmentTeamId: ids.teamId,
-        serviceId: ids.serviceId,
-        ciId: ids.ciId,
+        assignmentTeamId: ids.teamId ? [ids.teamId] : undefined,
+        serviceId: ids.serviceId ? [ids.serviceId] : undefined,
+        ciId: scope ? (ciIds ?? [...scope]).filter((id) => scope.has(id)) : ciIds,
         plannedFrom: query.from,
         plannedTo: query.to,
         involving: opts.involving,
@@ -65,9 +70,9 @@ export function createCalendarService(deps: ServiceDeps & { windows: WindowsServ
       });
       const shown = rows.slice(0, CALENDAR_CHANGE_LIMIT).filter((c) => c.plannedStart !== null && c.plannedEnd !== null);
       const active = await policy.activeOrNull();
-      const conflicts = await store.repos.schedule.openConflictCounts(
+      const conflicts = await schedule.openConflictCounts(
         shown.map((c) => c.id),
-        active ? finalStatesOf(active) : [],
+        active,
       );
       const changes: CalendarWithVersions['changes'] = shown
         .map((c) => ({

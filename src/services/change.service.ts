@@ -12,7 +12,7 @@ import { ConflictError, ForbiddenError, NotFoundError, PolicyError, StaleVersion
 import type { ChangeFilter, ChangeRecord, ChangeSort, CommentRecord, ListedChange, Repositories } from '../db/repositories';
 import { BAD_CURSOR, encodeKeysetCursor, keysetPositionOf } from './keyset-cursor';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
-import { resolveCiRef, resolveCiRefs, resolveServiceRef, resolveTeamRef } from './references';
+import { resolveCiRefs, resolveRefList, resolveServiceRefs, resolveTeamRef, resolveTeamRefs, resolveTemplateRefs } from './references';
 import { STALE_CONTENT, type ApprovalService } from './approval.service';
 import { stateFilterIssues, type ActivePolicy, type PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
@@ -22,6 +22,8 @@ import type { GovernanceService } from './governance.service';
 import type { ScheduleService } from './schedule.service';
 import type { OutboxService } from './outbox.service';
 import { createChangeNotices } from './change-notice.service';
+import type { SubscriptionService } from './subscription.service';
+import { CONCERN_CHECKED_STATE, concernCounts, concernsBlocking } from '../domain/change/concerns';
 
 /** States a change cannot enter while a freeze without an approved exception (or another blocking conflict) stands. */
 export const SCHEDULE_CHECKED_STATES: readonly string[] = ['scheduled', 'implement'];
@@ -42,11 +44,13 @@ export interface ChangeServiceDeps extends ServiceDeps {
   governance: GovernanceService;
   schedule: ScheduleService;
   outbox: OutboxService;
+  /** The audience of a change's notices and a stakeholder's narrowed view of changes. */
+  subscriptions: SubscriptionService;
 }
 
 /** Requests for change: filing, editing, the policy-driven lifecycle, comments and history. */
 export function createChangeService(deps: ChangeServiceDeps) {
-  const { store, policy, risk, approvals, routing, sla, governance, schedule } = deps;
+  const { store, policy, risk, approvals, routing, sla, governance, schedule, subscriptions } = deps;
   const nowIso = () => deps.now().toISOString();
   const notices = createChangeNotices(deps);
 
@@ -86,20 +90,19 @@ export function createChangeService(deps: ChangeServiceDeps) {
   }
 
   /**
-   * The list's filters with each key resolved to an id (a team's handle; a CI's, service's or template's name)
-   * and each state checked against the policy's change models; every unknown one is an issue at its path.
+   * The list's filters, each one or several comma-separated values, with every key resolved to an id (a team's
+   * handle; a CI's, service's or template's name) and each state checked against the policy's change models;
+   * every unknown value is its own issue at its parameter. Requesters are user ids, taken as given.
    */
   async function resolveFilters(query: Partial<z.output<typeof ChangeListQuery>>, issues: Issue[]) {
     const repos = store.repos;
-    const ids: { assignmentTeamId?: string; ciId?: string; serviceId?: string; templateId?: string } = {};
-    if (query.assignmentTeamId) ids.assignmentTeamId = await resolveTeamRef(repos, query.assignmentTeamId, 'query.assignmentTeamId', issues);
-    if (query.ciId) ids.ciId = await resolveCiRef(repos, query.ciId, 'query.ciId', issues);
-    if (query.serviceId) ids.serviceId = await resolveServiceRef(repos, query.serviceId, 'query.serviceId', issues);
-    if (query.templateId) {
-      const template = (await repos.templates.findById(query.templateId)) ?? (await repos.templates.findByName(query.templateId));
-      if (template) ids.templateId = template.id;
-      else issues.push({ path: 'query.templateId', message: `unknown template ${query.templateId}` });
-    }
+    const ids: { [K in 'requesterId' | 'assignmentTeamId' | 'ciId' | 'serviceId' | 'templateId']: readonly string[] | undefined } = {
+      requesterId: query.requesterId ? [...new Set(query.requesterId.split(','))] : undefined,
+      assignmentTeamId: query.assignmentTeamId ? await resolveRefList(repos, query.assignmentTeamId, resolveTeamRefs, 'query.assignmentTeamId', issues) : undefined,
+      ciId: query.ciId ? await resolveRefList(repos, query.ciId, resolveCiRefs, 'query.ciId', issues) : undefined,
+      serviceId: query.serviceId ? await resolveRefList(repos, query.serviceId, resolveServiceRefs, 'query.serviceId', issues) : undefined,
+      templateId: query.templateId ? await resolveRefList(repos, query.templateId, resolveTemplateRefs, 'query.templateId', issues) : undefined,
+    };
     if (query.state) issues.push(...stateFilterIssues(await policy.activeOrNull(), query.state));
     return ids;
   }
@@ -120,6 +123,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
     const bypass = targets.some((st) => st?.requiresApprovals) || gated ? await governance.activeBreakGlass(repos, c.id) : null;
     const blocking = options.some((t) => SCHEDULE_CHECKED_STATES.includes(t.to)) ? await schedule.blocking(repos, c.id, active, c) : [];
     const open = targets.some((st) => st?.requiresApprovals) && !bypass ? await approvals.blocking(repos, c.id, active) : [];
+    const concerns =
+      active.bundle.schedule.concernsBlockImplement && options.some((t) => t.to === CONCERN_CHECKED_STATE) ? await repos.communication.concernsOf(c.id, { openOnly: true }) : [];
     return Promise.all(
       options.map(async (t, i) => {
         const target = targets[i];
@@ -128,6 +133,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
         if (!allowed) reasons.push(`Only ${whoMayFire(t)} may do this.`);
         if (c.hold && !target?.final) reasons.push(`On hold by an urgent freeze until ${c.hold.until}: it can only be cancelled until then.`);
         if (SCHEDULE_CHECKED_STATES.includes(t.to)) for (const conflict of blocking) reasons.push(conflict.message);
+        const unanswered = concernsBlocking(active.bundle.schedule.concernsBlockImplement, t.to, concerns);
+        if (unanswered.length > 0) reasons.push(`${unanswered.length === 1 ? 'A concern waits' : `${unanswered.length} concerns wait`} for an answer from the owner or a change manager.`);
         if (target?.final && c.reviewRequired) reasons.push('Break-glass was used: a change manager must review the bypass first.');
         if (target?.requiresApprovals && open.length > 0) {
           reasons.push(`Waiting on approvals: ${open.map((a) => `${a.rule} by ${a.approverLabel} (${a.why})`).join(', ')}.`);
@@ -140,8 +147,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
     );
   }
 
-  async function detail(actor: Actor, c: Change, known?: { policy: ActivePolicy; model: ChangeModel | undefined }): Promise<ChangeDetail> {
-    // The caller that already holds the policy (create) passes it, so it is not asked for again.
+  async function detail(actor: Actor, c: Change, known?: { policy: ActivePolicy; model: ChangeModel | undefined; fresh?: boolean }): Promise<ChangeDetail> {
+    // The caller that already holds the policy (create) passes it, so it is not asked for again; a change
+    // just filed (`fresh`) has no concerns to read.
     const { policy: active, model } = known ?? (await policy.model(c.type));
     const open = !!model && !findState(model, c.state)?.final;
     const content = active.bundle.approvals.content;
@@ -152,6 +160,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
       implementationFields: [...IMPLEMENTATION_FIELDS],
       // The risk level is not a field of the form: the others are what the page disables.
       lockedFields: lockedFields(content, c.state).filter((f) => f !== 'riskLevel'),
+      concerns: concernCounts(known?.fresh ? [] : await store.repos.communication.concernsOf(c.id)),
     };
   }
 
@@ -168,6 +177,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
     throwIfIssues(issues, 'The filter has invalid values.');
     const { sort: _sort, mine, ...rest } = query;
     const filter: ChangeFilter & { limit: 0 } = { ...rest, ...ids, limit: 0 };
+    // A stakeholder's list (and export) holds only the changes on what they follow.
+    const readable = await subscriptions.readScope(actor);
+    if (readable) filter.ciId = filter.ciId ? filter.ciId.filter((id) => readable.has(id)) : [...readable];
     if (mine) {
       const ways = new Set(mine.split(','));
       filter.anyOf = {
@@ -185,13 +197,11 @@ export function createChangeService(deps: ChangeServiceDeps) {
   /** Changes of a page with their services and markers: one read each for the whole page, not one per row. */
   async function listItems(rows: ListedChange[]): Promise<ChangeListItem[]> {
     const changeIds = rows.map((c) => c.id);
-    // NOTE: the final states are always passed: a closed change has no open conflicts, and the repository's
-    // stand-in for "none" (a NUL character) is a value PostgreSQL refuses.
     const active = await policy.activeOrNull();
-    const finals = Object.values(active?.bundle.models ?? {}).flatMap((m) => m.states.filter((st) => st.final).map((st) => st.id));
     const [serviceOf, conflicts, slas] = await Promise.all([
       store.repos.changes.serviceOfCis(rows.flatMap((c) => c.ciIds)),
-      store.repos.schedule.openConflictCounts(changeIds, finals.length > 0 ? finals : ['-']),
+      // The schedule's count, related-CI pairs included: what each change's Conflicts tab shows unacknowledged.
+      schedule.openConflictCounts(changeIds, active),
       store.repos.changes.slaMarkers(changeIds, nowIso()),
     ]);
     return rows.map(({ seq: _seq, sortValue: _sortValue, ...c }) => ({
@@ -295,12 +305,12 @@ export function createChangeService(deps: ChangeServiceDeps) {
         await schedule.changeMoved(repos, actor, filed, active, { fresh: true });
         return withServices(repos, filed);
       });
-      return detail(actor, created, { policy: active, model });
+      return detail(actor, created, { policy: active, model, fresh: true });
     },
 
     async get(actor: Actor, id: string): Promise<ChangeDetail> {
       assertPermission(actor, 'change.read');
-      const c = await load(store.repos, id);
+      const c = await subscriptions.readable(store.repos, await subscriptions.readScope(actor), id);
       return detail(actor, await withServices(store.repos, c));
     },
 
@@ -403,6 +413,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         // Its outcome counts in the history of the changes around it once it has a close code and an end.
         if ((changes.closeCode || changes.actualEnd) && routed.closeCode !== null && routed.actualEnd !== null) await risk.reassessPeers(repos, actor, routed, active);
         if (changes.plannedStart || changes.plannedEnd || changes.ciIds || changes.implementerId) await schedule.changeMoved(repos, actor, routed, active, { before });
+        if ((changes.plannedStart || changes.plannedEnd) && SCHEDULE_CHECKED_STATES.includes(after.state)) await subscriptions.announce(repos, actor, after, 'rescheduled');
         // Its approvals follow: votes of new parties are voided, new content reopens authorization.
         await approvals.reconcile(repos, actor, after.id, active, material);
         return withServices(repos, (await repos.changes.findById(after.id))!);
@@ -479,6 +490,15 @@ export function createChangeService(deps: ChangeServiceDeps) {
             });
           }
         }
+        // NOTE: checked before break-glass, which passes approvals and gates but does not silence the people affected.
+        const unanswered = concernsBlocking(active.bundle.schedule.concernsBlockImplement, to, await repos.communication.concernsOf(before.id, { openOnly: true }));
+        if (unanswered.length > 0) {
+          throw new PolicyError('concerns_open', `${before.number} cannot move to ${to} until its concerns are answered: ${unanswered.length} ${unanswered.length === 1 ? 'waits' : 'wait'} for the owner or a change manager.`, {
+            from: before.state,
+            to,
+            concerns: unanswered.map((c) => ({ id: c.id, text: c.text, authorId: c.authorId, createdAt: c.createdAt })),
+          });
+        }
         if (target?.final && before.reviewRequired) {
           throw new PolicyError('review_required', `${before.number} used break-glass; a change manager must review the bypass before it can be ${to}.`, { from: before.state, to });
         }
@@ -532,6 +552,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
         // Its people hear of the move, and the change manager of a submission (not the one who made it).
         const current = (await repos.changes.findById(after.id))!;
         await notices.changeMoved(repos, actor, before, current, active, { comment: opts.comment });
+        // Those who follow what it touches hear when it is scheduled, and when a scheduled change is cancelled.
+        if (to === 'scheduled') await subscriptions.announce(repos, actor, current, 'scheduled');
+        else if (to === 'cancelled' && SCHEDULE_CHECKED_STATES.includes(before.state)) await subscriptions.announce(repos, actor, current, 'cancelled');
         return withServices(repos, current);
       });
       const moved = await moving.catch(async (err: unknown) => {
@@ -546,21 +569,22 @@ export function createChangeService(deps: ChangeServiceDeps) {
 
     async comments(actor: Actor, id: string): Promise<CommentRecord[]> {
       assertPermission(actor, 'change.read');
-      const c = await load(store.repos, id);
+      const c = await subscriptions.readable(store.repos, await subscriptions.readScope(actor), id);
       return store.repos.changes.comments(c.id);
     },
 
     async addComment(actor: Actor, id: string, input: z.output<typeof CreateCommentInput>): Promise<CommentRecord> {
       assertPermission(actor, 'change.comment');
+      const scope = await subscriptions.readScope(actor);
       return store.transaction(async (repos) => {
-        const c = await load(repos, id);
+        const c = await subscriptions.readable(repos, scope, id);
         return addComment(repos, actor, c.id, input);
       });
     },
 
     async history(actor: Actor, id: string) {
       assertPermission(actor, 'change.read');
-      const c = await load(store.repos, id);
+      const c = await subscriptions.readable(store.repos, await subscriptions.readScope(actor), id);
       return store.repos.audit.forEntity('change', c.id);
     },
   };

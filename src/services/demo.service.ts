@@ -13,6 +13,8 @@ import type { ScheduleService } from './schedule.service';
 import type { WindowsService } from './windows.service';
 import type { TemplateService } from './template.service';
 import type { IncidentService } from './incident.service';
+import type { SubscriptionService } from './subscription.service';
+import type { ConcernService } from './concern.service';
 
 /** Every demo person signs in with this password (documented in the README; demo data only). */
 export const DEMO_PASSWORD = 'demo-password-1';
@@ -37,6 +39,8 @@ export function createDemoService(
     templates: Pick<TemplateService, 'create'>;
     incidents: Pick<IncidentService, 'create'>;
     schedule: Pick<ScheduleService, 'conflicts' | 'requestFreezeException'>;
+    subscriptions: Pick<SubscriptionService, 'subscribe'>;
+    concerns: Pick<ConcernService, 'raise'>;
     /** The change service on a clock `ms` behind, to file a change in the past. */
     earlier: (ms: number) => { changes: ChangeService };
   },
@@ -66,6 +70,8 @@ export function createDemoService(
       await person('erin@example.com', 'Erin Silva (auditor)', ['auditor'], []);
       await person('grace@example.com', 'Grace Hopper (compliance)', ['approver'], [compliance.id]);
       const frank = await person('frank@example.com', 'Frank Li (network)', ['approver', 'implementer'], [network.id, security.id, compliance.id]);
+      // Reads the changes on what she follows, raises concerns, and writes nothing else.
+      const sam = await person('sam@example.com', 'Sam Patel (finance, stakeholder)', ['stakeholder'], []);
 
       const svc = async (name: string, tier: number, ownerTeamId: string, tags: string[], provider: 'on_premises' | 'aws' | 'saas' | 'gcp', description: string) =>
         deps.cmdb.createService(sys, { name, tier, ownerTeamId, tags, provider, description, requiresMaintenanceWindow: false });
@@ -107,6 +113,9 @@ export function createDemoService(
         return { userId: u.id, email: u.email, name: u.name, roles: u.roles, teamIds: u.teamIds, requestId: 'demo', via: 'system' };
       };
       const [A, B, C] = [await asUser(alice.id), await asUser(bob.id), await asUser(carol.id)];
+      // Finance follows Payments and what it runs on: she hears of the database work below.
+      const S = await asUser(sam.id);
+      await deps.subscriptions.subscribe(S, { target: { kind: 'service', id: pay.id }, includeDependencies: true, channels: ['in_app'] });
       const approvers = [A, await asUser(dave.id), await asUser(frank.id)];
       // Changes past Authorize really passed their approvals: each stage is approved by a demo person in its team.
       const approveAll = async (changeId: string) => {
@@ -164,7 +173,8 @@ export function createDemoService(
         }
         return c;
       };
-      await normal('Upgrade PostgreSQL 15 to 16 on the payments database', ['pay-db-prod'], 9, []);
+      const upgrade = await normal('Upgrade PostgreSQL 15 to 16 on the payments database', ['pay-db-prod'], 9, []);
+      await deps.concerns.raise(S, upgrade.id, 'That night is our month-end settlement run: can the upgrade wait a day?');
       // Submitted eight days ago and never authorized: past its time-to-schedule target (five working days).
       await normal('Rotate TLS certificates on the edge load balancer', ['lb-prod-eu1'], 5, ['assess'], {}, deps.earlier(8 * DAY).changes);
       await normal('Add read replica to the customer portal database', ['portal-db-prod'], 7, ['assess', 'authorize'], { backoutTested: true });

@@ -7,12 +7,15 @@ import type { ChangeRecord } from '../db/repositories';
 import type { ApprovalService } from './approval.service';
 import type { ServiceDeps } from './context';
 import { finalStatesOf, type ActivePolicy, type PolicyService } from './policy.service';
+import type { ScheduleService } from './schedule.service';
 import type { WindowsService } from './windows.service';
 
 export interface HomeServiceDeps extends ServiceDeps {
   policy: PolicyService;
   approvals: Pick<ApprovalService, 'myApprovals'>;
   windows: Pick<WindowsService, 'schedule'>;
+  /** The conflict counts the markers show (related-CI pairs included). */
+  schedule: Pick<ScheduleService, 'openConflictSummary'>;
 }
 
 const HOUR = 3_600_000;
@@ -111,7 +114,7 @@ export function createHomeService(deps: HomeServiceDeps) {
     const openIdList = open.map((c) => c.id);
     const [withRejected, conflictRows, lastComments] = await Promise.all([
       repos.home.withRejectedApprovals(openIdList),
-      repos.schedule.openConflictSummary(openIdList, finalStates),
+      deps.schedule.openConflictSummary(openIdList, active),
       repos.home.lastComments(openIdList),
     ]);
     // Returned: back in the first state of its model after having left it. The newest transition says so.
@@ -160,8 +163,8 @@ export function createHomeService(deps: HomeServiceDeps) {
     return { count: actions.length, items: actions.slice(0, limit), states: [...new Set(actions.map((a) => a.change.state))].sort() };
   }
 
-  async function conflictQueue(active: ActivePolicy | null, finalStates: string[], limit: number): Promise<NonNullable<Home['conflicts']>> {
-    const rows = await store.repos.schedule.openConflictSummary(null, finalStates);
+  async function conflictQueue(active: ActivePolicy | null, limit: number): Promise<NonNullable<Home['conflicts']>> {
+    const rows = await deps.schedule.openConflictSummary(null, active);
     const perChange = new Map<string, { count: number; kinds: Set<string> }>();
     for (const r of rows) {
       const entry = perChange.get(r.changeId) ?? { count: 0, kinds: new Set<string>() };
@@ -239,7 +242,7 @@ export function createHomeService(deps: HomeServiceDeps) {
             return [{ change: changeOf(active, c), since: c.updatedAt, routedToMe: c.changeManagerId === actor.userId, changeManagerName: c.changeManagerId ? (managerNames.get(c.changeManagerId) ?? null) : null }];
           }),
         };
-        conflicts = await conflictQueue(active, finalStates, limit);
+        conflicts = await conflictQueue(active, limit);
 
         const slaUntil = new Date(now.getTime() + HOME_HORIZONS.slaHours * HOUR).toISOString();
         const clocks = await store.repos.home.clocksDueBefore(slaUntil, limit);

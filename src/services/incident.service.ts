@@ -292,6 +292,39 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     },
 
     /**
+     * Opens a new incident from someone's report that a change affected them ("this affected me"), linked to the
+     * change, in the caller's transaction. The caller decides who may report (it needs no `incident.write`): the
+     * incident starts `new`, without CIs, for the service desk to triage, and is marked as a report.
+     */
+    async openReported(repos: Repositories, actor: Actor, report: { change: ChangeRecord; title: string; description: string; serviceId: string | null }): Promise<Incident> {
+      const at = nowIso();
+      const incident: IncidentRecord = {
+        id: deps.newId(),
+        number: await repos.incidents.nextNumber(),
+        title: report.title,
+        description: report.description,
+        priority: 3,
+        state: 'new',
+        openedAt: at,
+        resolvedAt: null,
+        closedAt: null,
+        ciIds: [],
+        serviceId: report.serviceId,
+        causedByChangeId: report.change.id,
+        source: 'cabinet',
+        external: { reported_as: 'this affected me' },
+        version: 1,
+        createdBy: actor.userId,
+        createdAt: at,
+        updatedAt: at,
+      };
+      await repos.incidents.insert(incident);
+      await audit(repos, actor, at, 'incident.created', 'incident', incident.id, { number: incident.number, after: incident });
+      await auditChangeLink(repos, actor, at, incident, null, report.change);
+      return (await present(repos, [incident]))[0]!;
+    },
+
+    /**
      * Edits an incident; like `create`, one 400 lists every problem. Entering `resolved` or `closed` stamps
      * resolvedAt / closedAt (when not set); going back to an open state clears them. A stale `version` (body,
      * or `ifMatch` from the If-Match header) gets 412 and writes nothing.

@@ -15,6 +15,7 @@ import { createPolicyService } from './policy.service';
 import { createRiskService } from './risk.service';
 import { createNotificationService } from './notification.service';
 import { createOutboxService } from './outbox.service';
+import { createDeliveryService } from './delivery.service';
 import { createRoutingService } from './routing.service';
 import { createSlaService } from './sla.service';
 import { createWindowsService } from './windows.service';
@@ -24,9 +25,13 @@ import { createIncidentService } from './incident.service';
 import { createHomeService } from './home.service';
 import { createSearchService } from './search.service';
 import { createSavedViewService } from './saved-view.service';
+import { createSubscriptionService } from './subscription.service';
+import { createConcernService } from './concern.service';
 
 export interface ServicesOptions {
   sessionHours: number;
+  /** Attempts before an outbox item becomes a dead letter (CABINET_OUTBOX_MAX_ATTEMPTS). */
+  outboxMaxAttempts?: number;
 }
 
 /** Wires every service to one store, clock and id source. */
@@ -34,7 +39,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const accounts = createAccountsService(deps);
   const policy = createPolicyService({ ...deps, accounts });
   const auth = createAuthService(deps, { sessionHours: opts.sessionHours });
-  const outbox = createOutboxService(deps);
+  const outbox = createOutboxService(deps, { maxAttempts: opts.outboxMaxAttempts });
   const risk = createRiskService({ ...deps, policy, outbox });
   const policyPreview = createPolicyPreviewService({ ...deps, policy, risk });
   const schedule = createScheduleService({ ...deps, policy, outbox });
@@ -44,24 +49,27 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const governance = createGovernanceService({ ...deps, policy, risk, outbox });
   const approvals = createApprovalService({ ...deps, policy, risk, sla, governance, schedule, outbox });
   const routing = createRoutingService({ ...deps, risk });
-  const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance, schedule, outbox });
+  const subscriptions = createSubscriptionService({ ...deps, policy, outbox });
+  const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance, schedule, outbox, subscriptions });
+  const deliveries = createDeliveryService({ ...deps, changes });
   const templates = createTemplateService({ ...deps, changes });
   const incidents = createIncidentService({ ...deps, policy, risk });
+  const concerns = createConcernService({ ...deps, policy, outbox, subscriptions, incidents });
   const auditTrail = createAuditService(deps);
   const windows = createWindowsService({ ...deps, policy, risk, schedule });
-  const calendar = createCalendarService({ ...deps, windows, policy });
+  const calendar = createCalendarService({ ...deps, windows, policy, schedule, subscriptions });
   const calendarFeeds = createCalendarFeedsService({ ...deps, calendar, policy });
   const bootstrap = createBootstrapService({ ...deps, accounts, auth });
-  const home = createHomeService({ ...deps, policy, approvals, windows });
-  const search = createSearchService({ ...deps, policy });
+  const home = createHomeService({ ...deps, policy, approvals, windows, schedule });
+  const search = createSearchService({ ...deps, policy, subscriptions });
   const savedViews = createSavedViewService(deps);
   // The demo files one change through a copy of the services whose clock runs days behind, so that the SLA
   // report has a breach to show from the first start.
   const demo = createDemoService({
-    ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows, schedule, templates, incidents,
+    ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows, schedule, templates, incidents, subscriptions, concerns,
     earlier: (ms: number): { changes: ChangeService } => createServices({ ...deps, now: () => new Date(deps.now().getTime() - ms) }, opts),
   });
-  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, incidents, home, search, savedViews };
+  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, incidents, home, search, savedViews, subscriptions, concerns, deliveries };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

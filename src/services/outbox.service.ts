@@ -2,6 +2,7 @@ import { ACTION_NOTIFICATION_KINDS, NOTIFICATION_KIND_NAMES } from '../contracts
 import type { OutboxRecord, Repositories } from '../db/repositories';
 import { counts } from '../domain/approval/quorum';
 import { renderTimes } from '../domain/notification/texts';
+import { DEFAULT_MAX_ATTEMPTS, isLastAttempt, redactError, retryDelayMs, type DeliveryChannel } from '../domain/outbox/delivery';
 import type { ServiceDeps } from './context';
 
 /** What an in-app notification is about. */
@@ -31,11 +32,32 @@ export interface NotifyInput {
 export const NOTIFICATION_TOPIC = 'notification';
 
 /**
+ * What a channel that reaches outside Cabinet (email, webhooks) uses to deliver an item to each recipient
+ * once. Each outcome is recorded in its own transaction the moment it is known, so that it survives a later
+ * failure of the same attempt: a retried item then goes only to the recipients that did not have it.
+ */
+export interface RecipientLog {
+  /** The recipients (of `candidates`) that have not had the item on the channel yet. */
+  outstanding(channel: DeliveryChannel, candidates: string[]): Promise<string[]>;
+  /**
+   * Records that the recipient has it; false when that was recorded already (by a worker whose lease ran out
+   * while this one worked), which the unique key of the log decides.
+   */
+  delivered(channel: DeliveryChannel, recipient: string, userId: string | null): Promise<boolean>;
+  /** Records a failed attempt for one recipient; the error is redacted before it is stored. */
+  failed(channel: DeliveryChannel, recipient: string, userId: string | null, error: string): Promise<void>;
+}
+
+/**
  * Delivers the items of one topic. `prepare` runs before the item's transaction opens, for reads that cannot
- * happen inside it (the active policy); `deliver` runs inside it, with what `prepare` returned.
+ * happen inside it (the active policy); `send`, also before it, for a channel that reaches outside Cabinet
+ * and records each recipient's outcome in the delivery log as it goes; `deliver` runs inside it, with what
+ * `prepare` returned. A handler with a `channel` has its failed attempts logged on that channel.
  */
 export interface OutboxHandler<C = unknown> {
+  channel?: DeliveryChannel;
   prepare?: () => Promise<C>;
+  send?: (item: OutboxRecord, log: RecipientLog) => Promise<void>;
   deliver(repos: Repositories, payload: Record<string, unknown>, context: C): Promise<void>;
 }
 
@@ -45,19 +67,14 @@ export interface OutboxHandler<C = unknown> {
  */
 const MAX_ROUNDS = 5;
 
-const BACKOFF_BASE_MS = 30_000;
-const BACKOFF_MAX_MS = 3_600_000;
-
-/** Wait before retry `attempts` (1-based): 30 s, 1 min, 2 min … at most an hour. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(BACKOFF_BASE_MS * 2 ** Math.max(attempts - 1, 0), BACKOFF_MAX_MS);
-}
-
 class LeaseLostError extends Error {}
 
 export interface DeliveryReport {
   delivered: number;
+  /** Failed attempts, those that made their item a dead letter included. */
   failed: number;
+  /** Items that failed their last attempt and became dead letters. */
+  dead: number;
   /** Items another worker took over because this worker's lease ran out. */
   lost: number;
 }
@@ -69,8 +86,10 @@ export interface DeliveryReport {
  * that moment and get it in their inbox, its times written in each reader's zone; other topics run the handler their service registered (`handle`),
  * such as the follow-up a write leaves for the other changes it touched.
  */
-export function createOutboxService(deps: ServiceDeps) {
+export function createOutboxService(deps: ServiceDeps & { random?: () => number }, opts: { maxAttempts?: number } = {}) {
   const { store } = deps;
+  const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const random = deps.random ?? Math.random;
 
   /** Resolves the recipients to enabled users now (a team's members today, not when it was queued). */
   async function recipientsOf(repos: Repositories, input: NotifyInput): Promise<string[]> {
@@ -111,6 +130,68 @@ export function createOutboxService(deps: ServiceDeps) {
         createdAt: at,
       })),
     );
+    // The evidence: one row per reader, in the transaction that fills their inbox (a redelivery adds none).
+    await repos.deliveries.recordDelivered(
+      users.map((userId) => ({ id: deps.newId(), outboxId: item.id, changeId: input.changeId ?? null, channel: 'in_app', recipient: userId, userId, attempt: item.attempts, attemptedAt: at })),
+    );
+  }
+
+  /** The channel an item's attempts are logged on: in-app for notifications, the handler's own, or none. */
+  function channelOf(item: OutboxRecord): DeliveryChannel | null {
+    if (item.topic === NOTIFICATION_TOPIC) return 'in_app';
+    return handlers.get(item.topic)?.channel ?? null;
+  }
+
+  const changeIdOf = (item: OutboxRecord): string | null => (typeof item.payload.changeId === 'string' ? item.payload.changeId : null);
+
+  function recipientLog(item: OutboxRecord): RecipientLog {
+    const row = (channel: DeliveryChannel, recipient: string, userId: string | null) => ({
+      id: deps.newId(),
+      outboxId: item.id,
+      changeId: changeIdOf(item),
+      channel,
+      recipient,
+      userId,
+      attempt: item.attempts,
+      attemptedAt: deps.now().toISOString(),
+    });
+    return {
+      async outstanding(channel, candidates) {
+        const had = await store.repos.deliveries.deliveredRecipients(item.id, channel);
+        return candidates.filter((c) => !had.has(c));
+      },
+      async delivered(channel, recipient, userId) {
+        const fresh = await store.transaction((repos) => repos.deliveries.recordDelivered([row(channel, recipient, userId)]));
+        return fresh.length === 1;
+      },
+      async failed(channel, recipient, userId, error) {
+        await store.transaction((repos) => repos.deliveries.recordFailed([{ ...row(channel, recipient, userId), result: 'failed', error: redactError(error) }]));
+      },
+    };
+  }
+
+  /**
+   * Gives a failed item back with a jittered, growing delay, or, after its last attempt, makes it a dead
+   * letter; either way the attempt is logged (for the item as a whole) when the item is a notice. `lost`
+   * when the worker no longer held the item.
+   */
+  async function fail(item: OutboxRecord, workerId: string, err: unknown): Promise<'failed' | 'dead' | 'lost'> {
+    const error = redactError(err instanceof Error ? err.message : String(err));
+    const now = deps.now();
+    const dead = isLastAttempt(item.attempts, maxAttempts);
+    const channel = channelOf(item);
+    return store.transaction(async (repos) => {
+      const held = dead
+        ? await repos.outbox.markDead(item.id, workerId, error, now.toISOString())
+        : await repos.outbox.release(item.id, workerId, error, new Date(now.getTime() + retryDelayMs(item.attempts, random)).toISOString());
+      if (!held) return 'lost';
+      if (channel) {
+        await repos.deliveries.recordFailed([
+          { id: deps.newId(), outboxId: item.id, changeId: changeIdOf(item), channel, recipient: null, userId: null, attempt: item.attempts, attemptedAt: now.toISOString(), result: dead ? 'dead' : 'failed', error },
+        ]);
+      }
+      return dead ? 'dead' : 'failed';
+    });
   }
 
   /** Handlers of the topics other than notifications, registered by the services whose follow-up they run. */
@@ -121,6 +202,7 @@ export function createOutboxService(deps: ServiceDeps) {
     const handler = handlers.get(item.topic);
     if (item.topic !== NOTIFICATION_TOPIC && !handler) throw new Error(`No handler for outbox topic "${item.topic}".`);
     const context = handler?.prepare ? await handler.prepare() : undefined;
+    if (handler?.send) await handler.send(item, recipientLog(item));
     await store.transaction(async (repos) => {
       const at = deps.now().toISOString();
       if (handler) await handler.deliver(repos, item.payload, context);
@@ -154,15 +236,19 @@ export function createOutboxService(deps: ServiceDeps) {
       return topic === NOTIFICATION_TOPIC || handlers.has(topic);
     },
 
+    /** The attempts an item gets before it becomes a dead letter. */
+    maxAttempts,
+
     /**
      * Delivers the items that are due, each in its own transaction. An item is claimed with a lease by a
      * conditional UPDATE, so several workers share the work without taking the same item; it is marked
      * delivered in the transaction that delivers it, and only while the lease is held. A failure gives the
-     * item back with a growing delay. Items queued by a delivery are delivered in a further round of the same
-     * call (at most MAX_ROUNDS rounds of `limit` items).
+     * item back with a growing, jittered delay (domain/outbox/delivery.ts), until its last attempt makes it a
+     * dead letter. Items queued by a delivery are delivered in a further round of the same call (at most
+     * MAX_ROUNDS rounds of `limit` items).
      */
     async deliverDue(workerId: string, opts: { limit?: number; leaseMs?: number } = {}): Promise<DeliveryReport> {
-      const report: DeliveryReport = { delivered: 0, failed: 0, lost: 0 };
+      const report: DeliveryReport = { delivered: 0, failed: 0, dead: 0, lost: 0 };
       for (let round = 0; round < MAX_ROUNDS; round++) {
         // The clock is read each round: items queued by the round before are due from when they were queued.
         const now = deps.now();
@@ -180,9 +266,10 @@ export function createOutboxService(deps: ServiceDeps) {
               report.lost++;
               continue;
             }
-            report.failed++;
-            const retryAt = new Date(deps.now().getTime() + retryDelayMs(item.attempts)).toISOString();
-            await store.repos.outbox.release(item.id, workerId, err instanceof Error ? err.message : String(err), retryAt);
+            const outcome = await fail(item, workerId, err);
+            if (outcome === 'lost') report.lost++;
+            else report.failed++;
+            if (outcome === 'dead') report.dead++;
           }
         }
         report.delivered += delivered;

@@ -67,3 +67,35 @@ export async function resolveTeamRefs(repos: Repositories, refs: readonly string
   for (const [i, ref] of refs.entries()) resolved.push(byId.has(ref) ? ref : await resolveTeamRef(repos, ref, `${path}.${i}`, issues));
   return resolved;
 }
+
+/** A template by id or name. */
+export async function resolveTemplateRef(repos: Repositories, ref: string, path: string, issues: Issue[]): Promise<string> {
+  const template = (await repos.templates.findById(ref)) ?? (await repos.templates.findByName(ref));
+  if (template) return template.id;
+  issues.push({ path, message: `unknown template ${ref}` });
+  return ref;
+}
+
+/**
+ * A list filter's comma-separated references (`ciId=pay-db,web-1`) resolved to ids, without repeats. Each one
+ * that names nothing is its own issue at `path` itself (as `type=` reports each unknown type), not at an index.
+ */
+export async function resolveRefList(
+  repos: Repositories,
+  refs: string,
+  resolve: (repos: Repositories, refs: readonly string[], path: string, issues: Issue[]) => Promise<string[]>,
+  path: string,
+  issues: Issue[],
+): Promise<string[]> {
+  const found: Issue[] = [];
+  const ids = await resolve(repos, [...new Set(refs.split(','))], path, found);
+  issues.push(...found.map((i) => ({ ...i, path })));
+  return [...new Set(ids)];
+}
+
+/** Templates by id or name, in the order given; unknown ones at `${path}.${i}`. */
+export async function resolveTemplateRefs(repos: Repositories, refs: readonly string[], path: string, issues: Issue[]): Promise<string[]> {
+  const resolved: string[] = [];
+  for (const [i, ref] of refs.entries()) resolved.push(await resolveTemplateRef(repos, ref, `${path}.${i}`, issues));
+  return resolved;
+}

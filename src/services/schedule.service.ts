@@ -15,6 +15,7 @@ import { audit, throwIfIssues, type ServiceDeps } from './context';
 import { changeWords, listWords, rangeToken, timeToken } from '../domain/notification/texts';
 import type { OutboxService } from './outbox.service';
 import { finalStatesOf, type ActivePolicy, type PolicyService } from './policy.service';
+import { ACKNOWLEDGE_DEFAULTS } from '../policy/schedule.schema';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
@@ -27,6 +28,10 @@ const OCCURRENCES_PER_CHANGE = 50;
 /** Above this many CIs a change's graph is read step by step rather than in one query (edgesWithin). */
 const GRAPH_PREFETCH_MAX_CIS = 200;
 const WINDOW_KINDS: ReadonlySet<ConflictKind> = new Set(['freeze', 'outside_maintenance_window']);
+/** How many changes' pairs the markers derive at once (each a few reads; on PostgreSQL they share the pool). */
+const MARKER_DERIVATIONS_AT_ONCE = 8;
+/** Of every open change (Home's conflict queue), at most this many have their related-CI pairs derived. */
+const MARKER_DERIVATION_LIMIT = 500;
 /** The outbox topic of the other changes' follow-up of a write: telling their owners about new conflicts. */
 export const PEERS_TOPIC = 'schedule.conflicts_added';
 /**
@@ -76,7 +81,7 @@ interface Pass {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** The pair kinds the policy wants acknowledged before a change is scheduled (default: the same CI). */
-const acknowledgeKinds = (active: ActivePolicy | null): ReadonlySet<string> => new Set(active ? active.bundle.schedule.acknowledgeBeforeScheduling : ['ci_overlap']);
+const acknowledgeKinds = (active: ActivePolicy | null): ReadonlySet<string> => new Set(active ? active.bundle.schedule.acknowledgeBeforeScheduling : ACKNOWLEDGE_DEFAULTS);
 const pairKey = (kind: string, otherId: string) => `${kind}:${otherId}`;
 /**
  * The id of a pair conflict, derived (pairs are not stored): the same for as long as the pair is, different on
@@ -89,7 +94,10 @@ export function pairConflictId(changeId: string, key: string): string {
 }
 
 /** Whether a change takes part in the schedule: open, with a planned start and end. */
-function planned(change: ChangeRecord, finalStates: readonly string[]): change is ChangeRecord & { plannedStart: string; plannedEnd: string } {
+/** What the conflict search reads of a change: a stored change, or a plan not saved yet (checkPlan). */
+type SchedulePlan = Pick<ChangeRecord, 'id' | 'state' | 'ciIds' | 'plannedStart' | 'plannedEnd' | 'implementerId' | 'updatedAt'>;
+
+function planned<C extends SchedulePlan>(change: C, finalStates: readonly string[]): change is C & { plannedStart: string; plannedEnd: string } {
   return change.plannedStart !== null && change.plannedEnd !== null && !finalStates.includes(change.state);
 }
 
@@ -225,7 +233,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   }
 
   /** The freeze and maintenance-window conflicts of a planned change. */
-  async function windowConflicts(repos: Repositories, pass: Pass, change: ChangeRecord & { plannedStart: string; plannedEnd: string }): Promise<DesiredConflict[]> {
+  async function windowConflicts(repos: Repositories, pass: Pass, change: SchedulePlan & { plannedStart: string; plannedEnd: string }): Promise<DesiredConflict[]> {
     const start = new Date(change.plannedStart);
     const end = new Date(change.plannedEnd);
     const [{ cis, services, target }, { freezes: allFreezes, maintenance }] = await Promise.all([targetOf(repos, change.ciIds), pass.windows]);
@@ -267,7 +275,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   }
 
   /** The pair conflicts of a planned change with every other open change, by the other change's id. */
-  async function pairConflictsOf(repos: Repositories, pass: Pass, change: ChangeRecord & { plannedStart: string; plannedEnd: string }): Promise<Map<string, PairConflict[]>> {
+  async function pairConflictsOf(repos: Repositories, pass: Pass, change: SchedulePlan & { plannedStart: string; plannedEnd: string }): Promise<Map<string, PairConflict[]>> {
     // NOTE: reads that do not wait for one another are started together, here and below: on PostgreSQL outside a
     // transaction they run in parallel on the pool (inside a transaction, and on SQLite, one at a time). The
     // impact and the reverse impact share one query per step of the graph (batchingReader).
@@ -352,7 +360,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
    * records: each with an id that stays the same while the pair does, and the acknowledgement that still
    * covers its overlap.
    */
-  async function pairRecords(repos: Repositories, pass: Pass, change: ChangeRecord): Promise<ConflictRecord[]> {
+  async function pairRecords(repos: Repositories, pass: Pass, change: SchedulePlan): Promise<ConflictRecord[]> {
     if (!planned(change, pass.finalStates)) return [];
     const [pairs, acks] = await Promise.all([pairConflictsOf(repos, pass, change), repos.schedule.pairAcknowledgements(change.id)]);
     const records: ConflictRecord[] = [];
@@ -887,9 +895,59 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       return (await present(repos, [...(await repos.schedule.conflictsOf(changeId)), ...pairs], active)).filter((c) => c.blocking);
     },
 
+    /**
+     * Conflicts nobody acknowledged, by change and kind, for the markers (list, calendar, Home): of `changeIds`,
+     * or of every open change when null. The repository counts window conflicts and same-CI and same-implementer
+     * pairs in SQL; a change that could meet another on related CIs (repos.schedule.relatedPairCandidates) has
+     * its pairs derived instead, by the code its Conflicts tab uses, so the marker counts what the tab shows and
+     * a pair conflict has one definition. NOTE (performance): the derivation is a conflict check per change,
+     * measured on bench/schedule.ts's year of schedule (every CI has relations, so every change is a
+     * candidate) at 2-7 ms a change on SQLite and 4-22 ms on PostgreSQL: about half a second for a page of 50,
+     * two for 500, five to eight for a calendar of 2,000 (the bench records it: `INFO … markers`). Of every
+     * open change (Home's conflict queue), related pairs are derived for the MARKER_DERIVATION_LIMIT that end
+     * after now soonest; the others keep their SQL counts.
+     */
+    async openConflictSummary(changeIds: string[] | null, active: ActivePolicy | null): Promise<{ changeId: string; kind: ConflictKind; count: number }[]> {
+      const repos = store.repos;
+      const pass = startPass(repos, active);
+      const bound = changeIds ? {} : { after: nowIso(), limit: MARKER_DERIVATION_LIMIT };
+      const [counted, candidates] = await Promise.all([
+        repos.schedule.openConflictSummary(changeIds, pass.finalStates),
+        pass.settings.depth > 0 ? repos.schedule.relatedPairCandidates(changeIds, pass.settings.relationTypes, pass.finalStates, bound) : Promise.resolve([]),
+      ]);
+      if (candidates.length === 0) return counted;
+      const derived = new Map<string, Map<ConflictKind, number>>();
+      const changes = await repos.changes.findManyByIds(candidates);
+      for (let i = 0; i < changes.length; i += MARKER_DERIVATIONS_AT_ONCE) {
+        await Promise.all(
+          changes.slice(i, i + MARKER_DERIVATIONS_AT_ONCE).map(async (change) => {
+            const open = new Map<ConflictKind, number>();
+            for (const r of await pairRecords(repos, pass, change)) if (r.acknowledgement === null) open.set(r.kind, (open.get(r.kind) ?? 0) + 1);
+            derived.set(change.id, open);
+          }),
+        );
+      }
+      const rows = counted.filter((r) => !derived.has(r.changeId) || WINDOW_KINDS.has(r.kind));
+      for (const [changeId, open] of derived) for (const [kind, count] of open) rows.push({ changeId, kind, count });
+      return rows;
+    },
+
+    /** How many conflicts of each change nobody acknowledged (see openConflictSummary); changes with none are left out. */
+    async openConflictCounts(changeIds: string[], active: ActivePolicy | null): Promise<Map<string, number>> {
+      const counts = new Map<string, number>();
+      for (const r of await service.openConflictSummary(changeIds, active)) counts.set(r.changeId, (counts.get(r.changeId) ?? 0) + r.count);
+      return counts;
+    },
+
     /** Every conflict of the change, derived now for pairs (see currentConflicts). */
     async current(repos: Repositories, change: ChangeRecord, active: ActivePolicy | null): Promise<Conflict[]> {
       return present(repos, await currentConflicts(repos, change, active), active);
+    },
+
+    /** The unknown references of a plan to check, for the one 400 that also lists its other problems (routes). */
+    async planReferenceIssues(actor: Actor, fields: Partial<ConflictCheckInput>): Promise<Issue[]> {
+      assertPermission(actor, 'change.read');
+      return (await planReferences(store.repos, fields)).issues;
     },
 
     /**
@@ -897,12 +955,6 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
      * window conflicts, derived as for a saved change; nothing is written. With `changeId`, the plan is that
      * change's new plan: it is left out of the overlaps, and its impact exclusions and acknowledgements count.
      */
-    /** The unknown references of a plan to check, for the one 400 that also lists its other problems (routes). */
-    async planReferenceIssues(actor: Actor, fields: Partial<ConflictCheckInput>): Promise<Issue[]> {
-      assertPermission(actor, 'change.read');
-      return (await planReferences(store.repos, fields)).issues;
-    },
-
     async checkPlan(actor: Actor, input: ConflictCheckInput): Promise<ChangeConflicts> {
       assertPermission(actor, 'change.read');
       const repos = store.repos;
@@ -911,12 +963,12 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       const active = await policy.activeOrNull();
       const finalStates = active ? finalStatesOf(active) : [];
       // A plan of a new change: a record that is nobody's yet (an id no row has, nothing to read about it).
-      const draft: ChangeRecord = base
+      const draft: SchedulePlan = base
         ? { ...base, state: finalStates.includes(base.state) ? (active?.bundle.models[base.type]?.initial ?? base.state) : base.state }
-        : ({ id: `plan-${deps.newId()}`, number: '', title: '', type: 'normal', state: 'draft', ciIds: [], implementerId: null, updatedAt: nowIso() } as unknown as ChangeRecord);
-      const plan: ChangeRecord = { ...draft, ciIds: [...new Set(ciIds)], plannedStart: input.plannedStart, plannedEnd: input.plannedEnd, implementerId: input.implementerId === undefined ? draft.implementerId : input.implementerId };
+        : { id: `plan-${deps.newId()}`, state: 'draft', ciIds: [], plannedStart: null, plannedEnd: null, implementerId: null, updatedAt: nowIso() };
+      const plan = { ...draft, ciIds: [...new Set(ciIds)], plannedStart: input.plannedStart, plannedEnd: input.plannedEnd, implementerId: input.implementerId === undefined ? draft.implementerId : input.implementerId };
       const pass = startPass(repos, active, base ? new Set() : new Set([plan.id]));
-      const [windows, pairs] = await Promise.all([windowConflicts(repos, pass, plan as ChangeRecord & { plannedStart: string; plannedEnd: string }), pairRecords(repos, pass, plan)]);
+      const [windows, pairs] = await Promise.all([windowConflicts(repos, pass, plan), pairRecords(repos, pass, plan)]);
       const stored = base ? new Map((await repos.schedule.conflictsOf(base.id)).map((c) => [c.key, c])) : new Map<string, ConflictRecord>();
       const at = nowIso();
       const records: ConflictRecord[] = [

@@ -5,9 +5,12 @@ import { findState } from '../domain/change/lifecycle';
 import { formatChangeNumber } from '../domain/change/priority';
 import type { ServiceDeps } from './context';
 import type { PolicyService } from './policy.service';
+import type { SubscriptionService } from './subscription.service';
 
 export interface SearchServiceDeps extends ServiceDeps {
   policy: PolicyService;
+  /** A stakeholder's narrowed view of changes. */
+  subscriptions: Pick<SubscriptionService, 'readScope'>;
 }
 
 const INCIDENT_STATE_WORDS: Record<string, string> = { new: 'New', in_progress: 'In progress', on_hold: 'On hold', resolved: 'Resolved', closed: 'Closed' };
@@ -19,18 +22,21 @@ const INCIDENT_STATE_WORDS: Record<string, string> = { new: 'New', in_progress: 
  * to those who may read users.
  */
 export function createSearchService(deps: SearchServiceDeps) {
-  const { store, policy } = deps;
+  const { store, policy, subscriptions } = deps;
 
   type Searcher = (q: string, limit: number, actor: Actor) => Promise<SearchHit[]>;
   const searchers: Record<SearchKind, { permission: Permission | null; run: Searcher }> = {
     change: {
       permission: 'change.read',
-      run: async (q, limit) => {
+      run: async (q, limit, actor) => {
         const active = await policy.activeOrNull();
+        // A stakeholder finds only the changes on what they follow.
+        const scope = await subscriptions.readScope(actor);
         // "12" or "chg12" finds CHG0000012 first, as people say numbers without their zeros.
         const digits = /^(?:chg)?0*(\d{1,7})$/i.exec(q)?.[1];
-        const byNumber = digits ? await store.repos.changes.findById(formatChangeNumber(Number(digits))) : null;
-        const found = await store.repos.changes.list({ q, limit });
+        const numbered = digits ? await store.repos.changes.findById(formatChangeNumber(Number(digits))) : null;
+        const byNumber = numbered && (!scope || numbered.ciIds.some((id) => scope.has(id))) ? numbered : null;
+        const found = await store.repos.changes.list({ q, limit, ...(scope ? { ciId: [...scope] } : {}) });
         const rows = byNumber ? [byNumber, ...found.filter((c) => c.id !== byNumber.id)].slice(0, limit) : found;
         return rows.map((c) => {
           const model = active?.bundle.models[c.type];

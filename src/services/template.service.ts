@@ -86,6 +86,7 @@ export function createTemplateService(deps: TemplateServiceDeps) {
       type: query.type,
       q: query.q,
       sort: keysetPositionOf<TemplateSortColumn>(sort, query.cursor, 'string'),
+      since: since(),
       limit: query.limit + 1,
     });
     const items = rows.slice(0, query.limit);

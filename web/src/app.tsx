@@ -24,11 +24,13 @@ const CiImportPage = lazy(() => import('./features/cmdb/ci-import-page').then((m
 const UsersPage = lazy(() => import('./features/admin/users-page').then((m) => ({ default: m.UsersPage })));
 const TeamsPage = lazy(() => import('./features/admin/teams-page').then((m) => ({ default: m.TeamsPage })));
 const TokensPage = lazy(() => import('./features/admin/tokens-page').then((m) => ({ default: m.TokensPage })));
+const DeliveriesPage = lazy(() => import('./features/deliveries/deliveries-page').then((m) => ({ default: m.DeliveriesPage })));
 const MyApprovalsPage = lazy(() => import('./features/approvals/my-approvals-page').then((m) => ({ default: m.MyApprovalsPage })));
 const NotificationsPage = lazy(() => import('./features/notifications/notifications-page').then((m) => ({ default: m.NotificationsPage })));
 const SlaBreachesPage = lazy(() => import('./features/sla/sla-breaches-page').then((m) => ({ default: m.SlaBreachesPage })));
 const DelegationsPage = lazy(() => import('./features/delegations/delegations-page').then((m) => ({ default: m.DelegationsPage })));
 const PreferencesPage = lazy(() => import('./features/layout/preferences-page').then((m) => ({ default: m.PreferencesPage })));
+const SubscriptionsPage = lazy(() => import('./features/communication/subscriptions-page').then((m) => ({ default: m.SubscriptionsPage })));
 const CalendarFeedsPage = lazy(() => import('./features/calendar-feeds/calendar-feeds-page').then((m) => ({ default: m.CalendarFeedsPage })));
 const SchedulePage = lazy(() => import('./features/schedule/schedule-page').then((m) => ({ default: m.SchedulePage })));
 const WindowsPage = lazy(() => import('./features/schedule/windows-page').then((m) => ({ default: m.WindowsPage })));
@@ -71,6 +73,7 @@ export function AppRoutes() {
         <Route path="me/delegations" element={<DelegationsPage />} />
         <Route path="me/calendar-feeds" element={<CalendarFeedsPage />} />
         <Route path="me/preferences" element={<PreferencesPage />} />
+        <Route path="me/subscriptions" element={<SubscriptionsPage />} />
         <Route path="notifications" element={<NotificationsPage />} />
         <Route path="sla/breaches" element={<SlaBreachesPage />} />
         <Route path="schedule" element={<SchedulePage />} />
@@ -87,6 +90,7 @@ export function AppRoutes() {
         <Route path="admin/users" element={<UsersPage />} />
         <Route path="admin/teams" element={<TeamsPage />} />
         <Route path="admin/tokens" element={<TokensPage />} />
+        <Route path="admin/deliveries" element={<DeliveriesPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

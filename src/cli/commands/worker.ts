@@ -14,13 +14,13 @@ export async function runWorker(config: Config, opts: { once?: boolean; json?: b
   const worker = createWorker(services, {
     intervalMs: config.workerIntervalMs,
     onError: (err) => write(`cabinet worker: tick failed: ${err instanceof Error ? err.message : String(err)}`),
-    onTick: (r) => write(`cabinet worker: held ${r.held}, released ${r.released}, reassessed ${r.reassessed}, reminded ${r.reminded}, breached ${r.breached}, escalated ${r.escalated}, delivered ${r.delivered}, failed ${r.failed}`),
+    onTick: (r) => write(`cabinet worker: held ${r.held}, released ${r.released}, reassessed ${r.reassessed}, reminded ${r.reminded}, breached ${r.breached}, escalated ${r.escalated}, delivered ${r.delivered}, failed ${r.failed}, dead letters ${r.dead}`),
   });
   if (opts.once) {
     try {
       const report = await worker.tick();
       if (opts.json) printJson(report);
-      else process.stdout.write(`Held ${report.held}, released ${report.released}; reassessed ${report.reassessed}; reminded ${report.reminded}, breached ${report.breached}, escalated ${report.escalated}; delivered ${report.delivered} notification item(s), ${report.failed} failed.\n`);
+      else process.stdout.write(`Held ${report.held}, released ${report.released}; reassessed ${report.reassessed}; reminded ${report.reminded}, breached ${report.breached}, escalated ${report.escalated}; delivered ${report.delivered} notification item(s), ${report.failed} failed, ${report.dead} became dead letters.\n`);
     } finally {
       await store.close();
     }

@@ -18,6 +18,8 @@ import * as m0016 from './0016-audit-search';
 import * as m0017 from './0017-notifications';
 import * as m0018 from './0018-saved-views';
 import * as m0019 from './0019-derived-pair-conflicts';
+import * as m0020 from './0020-outbox-delivery';
+import * as m0021 from './0021-subscriptions-concerns';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +42,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017-notifications': m0017,
   '0018-saved-views': m0018,
   '0019-derived-pair-conflicts': m0019,
+  '0020-outbox-delivery': m0020,
+  '0021-subscriptions-concerns': m0021,
 };
 
 export const migrationProvider: MigrationProvider = {

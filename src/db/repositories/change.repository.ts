@@ -47,11 +47,12 @@ export interface ChangeFilter {
   /** One type or several, comma-separated. */
   type?: string;
   state?: string;
-  requesterId?: string;
-  assignmentTeamId?: string;
-  ciId?: string;
-  serviceId?: string;
-  templateId?: string;
+  /** Each of these narrows to changes matching any of its ids (the list's comma-separated filters, resolved). */
+  requesterId?: readonly string[];
+  assignmentTeamId?: readonly string[];
+  ciId?: readonly string[];
+  serviceId?: readonly string[];
+  templateId?: readonly string[];
   plannedFrom?: string;
   plannedTo?: string;
   /** Changes this person requested, owns, implements or manages, or that are assigned to one of `teamIds`. */
@@ -66,6 +67,12 @@ export interface ChangeFilter {
   sort?: ChangeSort;
   limit: number;
 }
+
+/**
+ * The ids of a filter as `in (…)` takes them. NOTE: an empty list (a filter that resolved to nothing) stands
+ * for an id no record has, so it matches nothing on both engines instead of building `in ()`.
+ */
+const idsIn = (ids: readonly string[]): string[] => (ids.length > 0 ? [...ids] : ['']);
 
 /** What a list row carries besides the change: its seq and the value it was sorted by, for the next cursor. */
 export type ListedChange = ChangeRecord & { seq: number; sortValue: string | number | null };
@@ -371,8 +378,8 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
       }
       if (f.type) q = q.where('type', 'in', f.type.split(','));
       if (f.state) q = q.where('state', 'in', f.state.split(','));
-      if (f.requesterId) q = q.where('requester_id', '=', f.requesterId);
-      if (f.assignmentTeamId) q = q.where('assignment_team_id', '=', f.assignmentTeamId);
+      if (f.requesterId) q = q.where('requester_id', 'in', idsIn(f.requesterId));
+      if (f.assignmentTeamId) q = q.where('assignment_team_id', 'in', idsIn(f.assignmentTeamId));
       if (f.plannedFrom) q = q.where('planned_end', '>', f.plannedFrom);
       if (f.plannedTo) q = q.where('planned_start', '<', f.plannedTo);
       if (f.involving) {
@@ -399,10 +406,11 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
           return any.length > 0 ? eb.or(any) : sql<SqlBool>`1 = 0`;
         });
       }
-      if (f.ciId) q = q.where('id', 'in', db.selectFrom('change_cis').select('change_id').where('ci_id', '=', f.ciId));
-      if (f.templateId) q = q.where('template_id', '=', f.templateId);
+      if (f.ciId) q = q.where('id', 'in', db.selectFrom('change_cis').select('change_id').where('ci_id', 'in', idsIn(f.ciId)));
+      if (f.templateId) q = q.where('template_id', 'in', idsIn(f.templateId));
       if (f.serviceId) {
-        q = q.where('id', 'in', db.selectFrom('change_cis').innerJoin('cis', 'cis.id', 'change_cis.ci_id').select('change_cis.change_id').where('cis.service_id', '=', f.serviceId!));
+        const services = idsIn(f.serviceId);
+        q = q.where('id', 'in', db.selectFrom('change_cis').innerJoin('cis', 'cis.id', 'change_cis.ci_id').select('change_cis.change_id').where('cis.service_id', 'in', services));
       }
       if (f.q) {
         const needle = f.q;

@@ -8,6 +8,7 @@ import { createChangeRepository } from './change.repository';
 import { createCmdbRepository } from './cmdb.repository';
 import { createNotificationRepository } from './notification.repository';
 import { createOutboxRepository } from './outbox.repository';
+import { createOutboxDeliveryRepository } from './outbox-delivery.repository';
 import { createGovernanceRepository } from './governance.repository';
 import { createPolicyRepository } from './policy.repository';
 import { createSlaRepository } from './sla.repository';
@@ -18,6 +19,7 @@ import { createIncidentRepository } from './incident.repository';
 import { createTemplateRepository } from './template.repository';
 import { createHomeRepository } from './home.repository';
 import { createSavedViewRepository } from './saved-view.repository';
+import { createCommunicationRepository } from './communication.repository';
 import { memoizeReads } from './memo';
 
 /**
@@ -44,6 +46,7 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
     approvals: createApprovalRepository(db, h),
     sla: createSlaRepository(db, h),
     outbox: createOutboxRepository(db, h),
+    deliveries: createOutboxDeliveryRepository(db, h),
     notifications: createNotificationRepository(db, h),
     governance: createGovernanceRepository(db, h),
     windows: memo ? memoizeReads(windows, ['listWindows', 'findWindow']) : windows,
@@ -53,6 +56,7 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
     incidents: memo ? memoizeReads(incidents, ['countOnCisSince']) : incidents,
     home: createHomeRepository(db, h),
     savedViews: createSavedViewRepository(db, h),
+    communication: createCommunicationRepository(db, h),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -64,6 +68,7 @@ export type { ApprovalRecord, ApprovalState, ApproverKind, VoteRecord, PendingAp
 export type { EvidenceRecord, DelegationRecord, BreakGlassRecord } from './governance.repository';
 export type { SlaClockRecord, SlaBreachRow, SlaBreachFilter, SlaMetricName } from './sla.repository';
 export type { OutboxRecord } from './outbox.repository';
+export type { DeliveryRecord } from './outbox-delivery.repository';
 export type { NotificationRecord } from './notification.repository';
 export type { WindowRecord, WindowScopeRecord } from './windows.repository';
 export type { ConflictRecord, ConflictKind, ConflictDetail, ImpactExclusionRecord, FreezeExceptionRecord, FreezeExceptionState } from './schedule.repository';
@@ -71,3 +76,4 @@ export type { CalendarFeedRecord } from './calendar-feeds.repository';
 export type { TemplateRecord } from './template.repository';
 export type { IncidentRecord } from './incident.repository';
 export type { SavedViewRecord } from './saved-view.repository';
+export type { SubscriptionRecord, SubscriptionTargetKind, ConcernRecord } from './communication.repository';

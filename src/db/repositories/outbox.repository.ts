@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DialectHelpers } from '../dialect';
+import type { OutboxState } from '../../domain/outbox/delivery';
 import type { DB, OutboxTable } from '../schema';
 
 /** One side effect waiting for the worker: a topic and its JSON payload. */
@@ -14,12 +15,17 @@ export interface OutboxRecord {
   claimedUntil: string | null;
   deliveredAt: string | null;
   lastError: string | null;
+  state: OutboxState;
+  deadAt: string | null;
+  discardedAt: string | null;
+  discardedBy: string | null;
+  discardReason: string | null;
 }
 
 /**
  * The durable outbox. Items are written in the transaction of their cause; a worker claims one with a
- * conditional UPDATE (a lease that runs out if the worker dies), delivers it, and marks it delivered only
- * while it still holds the claim.
+ * conditional UPDATE (a lease that runs out if the worker dies), delivers it, and marks it delivered (or,
+ * after its last attempt, dead) only while it still holds the claim.
  */
 export function createOutboxRepository(db: Kysely<DB>, h: DialectHelpers) {
   const toRecord = (r: OutboxTable): OutboxRecord => ({
@@ -33,25 +39,38 @@ export function createOutboxRepository(db: Kysely<DB>, h: DialectHelpers) {
     claimedUntil: h.readInstant(r.claimed_until),
     deliveredAt: h.readInstant(r.delivered_at),
     lastError: r.last_error,
+    state: r.state as OutboxState,
+    deadAt: h.readInstant(r.dead_at),
+    discardedAt: h.readInstant(r.discarded_at),
+    discardedBy: r.discarded_by,
+    discardReason: r.discard_reason,
   });
 
   return {
     async enqueue(item: { id: string; topic: string; payload: Record<string, unknown>; createdAt: string; availableAt: string }): Promise<void> {
       await db
         .insertInto('outbox')
-        .values({ id: item.id, topic: item.topic, payload: h.writeJson(item.payload), created_at: item.createdAt, available_at: item.availableAt, attempts: 0 })
+        .values({ id: item.id, topic: item.topic, payload: h.writeJson(item.payload), created_at: item.createdAt, available_at: item.availableAt, attempts: 0, state: 'pending' })
         .execute();
     },
     async find(id: string): Promise<OutboxRecord | null> {
       const row = await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toRecord(row) : null;
     },
-    /** Ids of undelivered items that are available and not claimed by a live lease, oldest first. */
+    /** The items with these ids (in no particular order). */
+    async findMany(ids: string[]): Promise<OutboxRecord[]> {
+      const found: OutboxRecord[] = [];
+      for (let i = 0; i < ids.length; i += 500) {
+        found.push(...(await db.selectFrom('outbox').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute()).map(toRecord));
+      }
+      return found;
+    },
+    /** Ids of pending items that are available and not claimed by a live lease, oldest first. */
     async claimable(now: string, limit: number): Promise<string[]> {
       const rows = await db
         .selectFrom('outbox')
         .select('id')
-        .where('delivered_at', 'is', null)
+        .where('state', '=', 'pending')
         .where('available_at', '<=', now)
         .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
         .orderBy('available_at')
@@ -69,7 +88,7 @@ export function createOutboxRepository(db: Kysely<DB>, h: DialectHelpers) {
         .updateTable('outbox')
         .set((eb) => ({ claimed_by: worker, claimed_until: until, attempts: eb('attempts', '+', 1) }))
         .where('id', '=', id)
-        .where('delivered_at', 'is', null)
+        .where('state', '=', 'pending')
         .where('available_at', '<=', now)
         .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
         .executeTakeFirst();
@@ -81,25 +100,76 @@ export function createOutboxRepository(db: Kysely<DB>, h: DialectHelpers) {
     async markDelivered(id: string, worker: string, at: string): Promise<boolean> {
       const res = await db
         .updateTable('outbox')
-        .set({ delivered_at: at, claimed_by: null, claimed_until: null, last_error: null })
+        .set({ delivered_at: at, state: 'delivered', claimed_by: null, claimed_until: null, last_error: null })
         .where('id', '=', id)
         .where('claimed_by', '=', worker)
-        .where('delivered_at', 'is', null)
+        .where('state', '=', 'pending')
         .executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },
-    /** Gives a claimed item back after a failure, to be retried at `retryAt`. */
-    async release(id: string, worker: string, error: string, retryAt: string): Promise<void> {
-      await db
+    /** Gives a claimed item back after a failure, to be retried at `retryAt`; false when the worker no longer holds its claim. */
+    async release(id: string, worker: string, error: string, retryAt: string): Promise<boolean> {
+      const res = await db
         .updateTable('outbox')
         .set({ claimed_by: null, claimed_until: null, last_error: error.slice(0, 2000), available_at: retryAt })
         .where('id', '=', id)
         .where('claimed_by', '=', worker)
-        .execute();
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
+    /**
+     * Gives up on a claimed item after its last attempt: it becomes a dead letter, never claimed again until an
+     * admin retries it. False when the worker no longer holds its claim.
+     */
+    async markDead(id: string, worker: string, error: string, at: string): Promise<boolean> {
+      const res = await db
+        .updateTable('outbox')
+        .set({ state: 'dead', dead_at: at, claimed_by: null, claimed_until: null, last_error: error.slice(0, 2000) })
+        .where('id', '=', id)
+        .where('claimed_by', '=', worker)
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
+    /** A page of dead letters, the most recent first (keyset on dead_at, id). */
+    async deadLetters(f: { before?: { at: string; id: string }; limit: number }): Promise<OutboxRecord[]> {
+      let q = db.selectFrom('outbox').selectAll().where('state', '=', 'dead');
+      const before = f.before;
+      if (before) q = q.where((eb) => eb.or([eb('dead_at', '<', before.at), eb.and([eb('dead_at', '=', before.at), eb('id', '<', before.id)])]));
+      return (await q.orderBy('dead_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute()).map(toRecord);
+    },
+    /**
+     * Puts a dead letter back in the queue with its attempts reset, due at `at`. NOTE: conditional on the
+     * state, so of an admin retrying and another discarding the same item, one wins and the other is told.
+     */
+    async revive(id: string, at: string): Promise<boolean> {
+      const res = await db
+        .updateTable('outbox')
+        .set({ state: 'pending', attempts: 0, available_at: at, dead_at: null, claimed_by: null, claimed_until: null })
+        .where('id', '=', id)
+        .where('state', '=', 'dead')
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
+    /** Gives up on a dead letter for good, saying who did and why; false when it is no longer a dead letter. */
+    async discard(id: string, by: string, reason: string, at: string): Promise<boolean> {
+      const res = await db
+        .updateTable('outbox')
+        .set({ state: 'discarded', discarded_at: at, discarded_by: by, discard_reason: reason })
+        .where('id', '=', id)
+        .where('state', '=', 'dead')
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
     },
     /** How many items wait for delivery. */
     async pendingCount(): Promise<number> {
-      const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('delivered_at', 'is', null).executeTakeFirstOrThrow();
+      const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    /** How many items are dead letters. */
+    async deadCount(): Promise<number> {
+      const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'dead').executeTakeFirstOrThrow();
       return Number(row.n);
     },
   };

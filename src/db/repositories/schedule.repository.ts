@@ -474,13 +474,61 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
      * stored window conflicts (a freeze covered by an approved exception does not count), and pairs with
      * another open change on the same CI (`ci_overlap`) or with the same implementer (`assignee_busy`), derived
      * here in SQL without an acknowledgement that covers them. NOTE: `related_ci_overlap` needs the CMDB graph
-     * walked for each change, so it is left out of these markers; the change's own conflicts list has it.
+     * walked for each change, so it is left out here: the schedule service derives the pairs of the changes
+     * `relatedPairCandidates` names (ScheduleService.openConflictSummary), as their conflicts list does.
      */
     openConflictSummary(
       changeIds: string[] | null,
       finalStates: string[],
     ): Promise<{ changeId: string; kind: ConflictKind; count: number }[]> {
       return summary(changeIds, finalStates);
+    },
+    /**
+     * The open planned changes (of `changeIds`, or else the first `limit` to end after `after`, soonest first)
+     * with a CI in a relation of the given types: the only changes that can have a related-CI pair (the impact
+     * walk starts at a CI of one change and ends at a CI of the other, over relations of these types). NOTE:
+     * only a filter; whether they meet another change, and on CIs within the impact's direction, depth and
+     * exclusions, is for the derivation to say. Whether another change overlaps them is left to it too: asked
+     * here per change, it read most of the schedule for a change planned late in it.
+     */
+    async relatedPairCandidates(
+      changeIds: string[] | null,
+      relationTypes: string[],
+      finalStates: string[],
+      opts: { after?: string; limit?: number } = {},
+    ): Promise<string[]> {
+      if ((changeIds && changeIds.length === 0) || relationTypes.length === 0) return [];
+      const read = async (ids: string[] | null) => {
+        let q = db
+          .selectFrom('changes')
+          .select('id')
+          .where('planned_start', 'is not', null)
+          .where('planned_end', 'is not', null)
+          // Two `exists`, one per side of the relation, so each uses its index (ci_relations_from_idx, ci_relations_to_type_idx).
+          .where((eb) =>
+            eb.exists(
+              eb
+                .selectFrom('change_cis')
+                .select(sql.lit(1).as('one'))
+                .whereRef('change_cis.change_id', '=', 'changes.id')
+                .where((e) =>
+                  e.or([
+                    e.exists(e.selectFrom('ci_relations').select(sql.lit(1).as('one')).whereRef('ci_relations.from_ci_id', '=', 'change_cis.ci_id').where('ci_relations.type', 'in', relationTypes)),
+                    e.exists(e.selectFrom('ci_relations').select(sql.lit(1).as('one')).whereRef('ci_relations.to_ci_id', '=', 'change_cis.ci_id').where('ci_relations.type', 'in', relationTypes)),
+                  ]),
+                ),
+            ),
+          );
+        if (finalStates.length) q = q.where('state', 'not in', finalStates);
+        if (ids) q = q.where('id', 'in', ids);
+        else {
+          if (opts.after) q = q.where('planned_end', '>', opts.after);
+          q = q.orderBy('planned_start').orderBy('id');
+          if (opts.limit !== undefined) q = q.limit(opts.limit);
+        }
+        return (await q.execute()).map((r) => r.id);
+      };
+      return changeIds ? chunked(changeIds, read) : read(null);
     },
     /** How many conflicts of each change nobody acknowledged (see openConflictSummary), for list and calendar markers; changes with none are left out. */
     async openConflictCounts(changeIds: string[], finalStates: string[] = []): Promise<Map<string, number>> {

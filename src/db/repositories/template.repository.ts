@@ -11,15 +11,30 @@ export type ListedTemplate = TemplateRecord & { sortValue: KeysetValue };
 
 /**
  * What each sortable field of the template list orders by. NOTE: `active` as 0 or 1 on both engines (SQLite
- * stores an integer, PostgreSQL a boolean), so a cursor holds the same value and compares alike.
+ * stores an integer, PostgreSQL a boolean), so a cursor holds the same value and compares alike. The counts of
+ * changes made from a template (`used`, ever; `changes90d`, finished since `since`, as `historyOf` counts them)
+ * are read per template through changes_template_end_idx and cast to an integer, so PostgreSQL's bigint count is a
+ * number in the cursor as SQLite's is.
  */
-const SORT_VALUES: Record<TemplateSortColumn, Expression<unknown>> = {
-  name: sql.ref('change_templates.name'),
-  type: sql.ref('change_templates.type'),
-  active: sql`(case when change_templates.active then 1 else 0 end)`,
-  createdAt: sql.ref('change_templates.created_at'),
-  updatedAt: sql.ref('change_templates.updated_at'),
-};
+function sortValueOf(column: TemplateSortColumn, since: string | undefined): Expression<unknown> {
+  switch (column) {
+    case 'name':
+      return sql.ref('change_templates.name');
+    case 'type':
+      return sql.ref('change_templates.type');
+    case 'active':
+      return sql`(case when change_templates.active then 1 else 0 end)`;
+    case 'createdAt':
+      return sql.ref('change_templates.created_at');
+    case 'updatedAt':
+      return sql.ref('change_templates.updated_at');
+    case 'used':
+      return sql`cast((select count(*) from changes where changes.template_id = change_templates.id) as integer)`;
+    case 'changes90d':
+      if (since === undefined) throw new Error('sorting templates by changes90d needs the start of the window');
+      return sql`cast((select count(*) from changes where changes.template_id = change_templates.id and changes.close_code is not null and changes.actual_end >= ${since}) as integer)`;
+  }
+}
 
 /** A change template as stored: what it fills in on a new change. */
 export interface TemplateRecord {
@@ -86,11 +101,13 @@ export function createTemplateRepository(db: Kysely<DB>, h: DialectHelpers) {
       const row = await db.selectFrom('change_templates').selectAll().where('name', '=', name).executeTakeFirst();
       return row ? toRecord(row) : null;
     },
-    /** By name, then id; `afterName`/`afterId` continue a page. */
-    /** Templates narrowed by the filter in `f.sort`'s order (by name when absent), paged by (sort value, id), `limit` at most. */
-    async list(f: { active?: boolean; type?: string; q?: string; sort?: KeysetSort<TemplateSortColumn>; limit: number }): Promise<ListedTemplate[]> {
+    /**
+     * Templates narrowed by the filter in `f.sort`'s order (by name when absent), paged by (sort value, id),
+     * `limit` at most; `since` starts the window `changes90d` counts in (needed to sort by it).
+     */
+    async list(f: { active?: boolean; type?: string; q?: string; sort?: KeysetSort<TemplateSortColumn>; since?: string; limit: number }): Promise<ListedTemplate[]> {
       const sort = f.sort ?? { column: 'name', descending: false };
-      const value = SORT_VALUES[sort.column];
+      const value = sortValueOf(sort.column, f.since);
       let q = db.selectFrom('change_templates').selectAll().select(sql<unknown>`${value}`.as('sort_value')).limit(f.limit);
       q = orderByKeyset(q, value, sql.ref('change_templates.id'), sort, false);
       if (f.active !== undefined) q = q.where('active', '=', h.writeBool(f.active) as boolean);

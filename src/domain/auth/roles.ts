@@ -10,6 +10,7 @@ export const ROLES = [
   'cab_member',
   'release_manager',
   'auditor',
+  'stakeholder',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -19,7 +20,10 @@ export type Role = (typeof ROLES)[number];
  * recorded in docs/security.md, and segregation-of-duties rules (later) still apply to admins.
  */
 const PERMISSIONS = {
-  'change.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
+  // NOTE (security): a stakeholder reads only the changes on what they follow or own (readScope in
+  // services/subscription.service.ts, applied by every read of changes and by http/change-scope.ts); every
+  // other role reads all changes.
+  'change.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder'],
   'change.create': ['change_manager', 'requester', 'implementer', 'release_manager'],
   'change.update': ['change_manager', 'requester', 'implementer', 'release_manager'],
   'change.override_risk': ['change_manager'],
@@ -28,10 +32,18 @@ const PERMISSIONS = {
   'change.acknowledge_conflict': ['change_manager'],
   // NOTE: auditors read everything and decide nothing; who may decide one approval is the policy's approver.
   'approval.decide': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager'],
-  'change.comment': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager'],
-  'cmdb.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
+  'change.comment': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'stakeholder'],
+  // Raising a concern about a change, or saying after it that it affected you: everyone who comments on changes.
+  'change.raise_concern': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'stakeholder'],
+  // Answering a concern is the change owner's duty (checked per change); change managers may answer any.
+  'change.answer_concern': ['change_manager'],
+  // Following services, CIs and teams, and one's own subscriptions: everyone signed in.
+  'subscription.manage': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder'],
+  // Other people's and teams' subscriptions.
+  'subscription.manage_all': [],
+  'cmdb.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder'],
   'cmdb.write': ['change_manager'],
-  'team.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
+  'team.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder'],
   'team.write': ['change_manager'],
   'user.read': ['change_manager', 'auditor'],
   'user.write': [],
@@ -39,7 +51,7 @@ const PERMISSIONS = {
   'audit.read': ['change_manager', 'auditor'],
   // The SLA breach report: who manages and oversees the process.
   'sla.read': ['change_manager', 'cab_member', 'release_manager', 'auditor'],
-  'policy.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
+  'policy.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder'],
   'policy.write': [],
   // Maintenance windows and freezes shape everyone's schedule: the change managers keep them.
   'window.write': ['change_manager'],
@@ -49,6 +61,8 @@ const PERMISSIONS = {
   'incident.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
   'incident.write': ['change_manager', 'requester', 'implementer', 'release_manager'],
   'incident.import': ['change_manager'],
+  // Dead letters: retrying or discarding notices nobody received is the operators' job.
+  'outbox.manage': [],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -43,6 +43,7 @@ export const ROLE_LABELS: Record<RoleName, string> = {
   cab_member: 'CAB member',
   release_manager: 'Release manager',
   auditor: 'Auditor',
+  stakeholder: 'Stakeholder',
 };
 
 export const PRIORITY_LABELS: Record<number, string> = { 1: '1 · Critical', 2: '2 · High', 3: '3 · Moderate', 4: '4 · Low' };

@@ -1,4 +1,4 @@
-import { Select, type OptionsFilter, type SelectProps } from '@mantine/core';
+import { MultiSelect, Select, type MultiSelectProps, type OptionsFilter, type SelectProps } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import type { Person } from '../../api/types';
@@ -41,6 +41,40 @@ export function UserSelect({ value, onChange, exclude = [], placeholder, ...prop
       clearable
       nothingFoundMessage={people.isFetching ? 'Searching…' : 'Nobody by that name'}
       placeholder={people.isPending ? 'Loading people…' : placeholder}
+      {...props}
+    />
+  );
+}
+
+interface UserMultiSelectProps extends Omit<MultiSelectProps, 'data' | 'value' | 'onChange'> {
+  value: string[];
+  onChange: (userIds: string[]) => void;
+}
+
+/** Picks several people by name (or email), searching on the server as you type, as UserSelect picks one. */
+export function UserMultiSelect({ value, onChange, placeholder, ...props }: UserMultiSelectProps) {
+  const [search, setSearch] = useState('');
+  const selected = usePeopleByIds(value);
+  const [query] = useDebouncedValue(search.trim(), 200);
+  const people = usePeople(query);
+  const options = new Map<string, Person>();
+  for (const p of selected.data?.items ?? []) options.set(p.id, p);
+  for (const p of people.data?.items ?? []) options.set(p.id, p);
+  // A chosen person not read yet still shows (by id) rather than vanishing from the box.
+  const data = [...value.filter((id) => !options.has(id)).map((id) => ({ value: id, label: id })), ...[...options.values()].map((p) => ({ value: p.id, label: p.name }))];
+  return (
+    <MultiSelect
+      data={data}
+      value={value}
+      onChange={onChange}
+      searchable
+      searchValue={search}
+      onSearchChange={setSearch}
+      filter={keepServerMatches}
+      hidePickedOptions
+      clearable
+      nothingFoundMessage={people.isFetching ? 'Searching…' : 'Nobody by that name'}
+      placeholder={value.length ? undefined : people.isPending ? 'Loading people…' : placeholder}
       {...props}
     />
   );

@@ -208,12 +208,7 @@ export function AuditPage() {
                 </Table.Tbody>
               </Table>
             </Paper>
-            <LoadMore
-              hasNextPage={query.hasNextPage}
-              isFetchingNextPage={query.isFetchingNextPage}
-              onLoadMore={() => void query.fetchNextPage()}
-              shown={items.length}
-            />
+            <LoadMore query={query} shown={items.length} />
           </>
         )}
       </Stack>

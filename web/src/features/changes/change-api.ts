@@ -15,7 +15,10 @@ import type {
   UpdateChangeInput,
 } from '../../api/types';
 
-/** GET /api/v1/changes's query: filters (several types or states comma-separated), `mine=` and `sort` (ChangeListQuery). */
+/**
+ * GET /api/v1/changes's query: filters (each of type, state, requester, team, service, CI and template one value
+ * or several comma-separated), `mine=` and `sort` (ChangeListQuery).
+ */
 export interface ChangeFilters {
   q?: string;
   type?: string;

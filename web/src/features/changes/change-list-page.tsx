@@ -4,14 +4,14 @@ import { Link, useLocation } from 'react-router';
 import type { ChangeListItem } from '../../../../src/contracts/change';
 import { formatDateTime } from '../../shared/format';
 import { PRIORITY_LABELS } from '../../shared/labels';
-import { customFilter, dayFilter, multiFilter, searchFilter, selectFilter } from '../../shared/list/filters';
+import { dayFilter, multiFilter, multiValueFilter, ONE_LINE_PILLS, searchFilter } from '../../shared/list/filters';
 import { ListPage, type ListColumn, type QuickFilter } from '../../shared/list/list-page';
 import { useListParams } from '../../shared/list/use-list-params';
 import { CHANGE_SEARCH_ID } from '../../shared/shortcuts';
 import { useTeams } from '../admin/admin-api';
-import { UserSelect } from '../admin/user-select';
+import { UserMultiSelect } from '../admin/user-select';
 import { hasPermission, useCurrentUser } from '../auth/session';
-import { CiSelect } from '../cmdb/ci-multi-select';
+import { CiMultiSelect } from '../cmdb/ci-multi-select';
 import { useServiceOptions } from '../cmdb/cmdb-api';
 import { useTemplateOptions } from '../templates/templates-api';
 import { useChangeList, type ChangeFilters } from './change-api';
@@ -129,29 +129,27 @@ export function ChangeListPage() {
       { width: 230 },
     ),
     multiFilter('state', 'State', allStates(policy), { width: 300 }),
-    selectFilter(
+    multiFilter(
       'assignmentTeamId',
       'Team',
       (teams.data?.items ?? []).map((t) => ({ value: t.id, label: t.name })),
-      { searchable: true, width: 170 },
+      { width: 200 },
     ),
     // The people search every signed-in person may use (not the user list, which is for admins).
-    customFilter('requesterId', (value, set) => (
-      <div style={{ width: 190 }}>
-        <UserSelect label="Requester" placeholder="Anyone" value={value ?? null} onChange={set} />
+    multiValueFilter('requesterId', (values, set) => (
+      <UserMultiSelect label="Requester" placeholder="Anyone" value={values} onChange={set} w={220} styles={ONE_LINE_PILLS} />
+    )),
+    multiFilter('serviceId', 'Service', services.data ?? [], { width: 200 }),
+    multiValueFilter('ciId', (values, set) => (
+      <div style={{ width: 220 }}>
+        <CiMultiSelect label="CI" placeholder="Any" value={values} onChange={set} styles={ONE_LINE_PILLS} />
       </div>
     )),
-    selectFilter('serviceId', 'Service', services.data ?? [], { searchable: true, width: 170 }),
-    customFilter('ciId', (value, set) => (
-      <div style={{ width: 190 }}>
-        <CiSelect label="CI" value={value ?? null} onChange={set} />
-      </div>
-    )),
-    selectFilter(
+    multiFilter(
       'templateId',
       'Template',
       (templates.data?.items ?? []).map((t) => ({ value: t.id, label: t.name })),
-      { searchable: true, width: 180 },
+      { width: 220 },
     ),
     dayFilter('plannedFrom', 'Planned from', 'start'),
     dayFilter('plannedTo', 'Planned to', 'end'),

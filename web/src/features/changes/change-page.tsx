@@ -29,6 +29,7 @@ import { ChangeForm, type ChangeFormValues, formFromChange, toUpdateInput } from
 import { endsTheChange, hasValue, LifecycleActions, MoveReasons, movesOf } from './lifecycle-actions';
 import { keepMyEdits, type StaleSave, StaleSaveDialog, staleSaveOf } from './stale-save-dialog';
 import { ChangeHistory } from './change-history';
+import { ChangeDeliveriesPanel } from '../deliveries/change-deliveries-panel';
 import { ChangeSummary } from './change-summary';
 import { type Slot, useChangeConflicts } from './conflicts-api';
 import { EvidencePanel } from './evidence-panel';
@@ -44,6 +45,8 @@ import { routedTarget, RoutingHint } from './routing-hint';
 import { ScheduleBanners } from './schedule-banners';
 import { SchedulePanel } from './schedule-panel';
 import { StateBadge, TypeBadge } from './state-badge';
+import { AudiencePanel } from '../communication/audience-panel';
+import { ConcernsPanel } from '../communication/concerns-panel';
 
 const FORM_FIELDS = [
   'title',
@@ -408,8 +411,22 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
                 </Tabs.Tab>
               )}
               <Tabs.Tab value="policy">Policy</Tabs.Tab>
+              <Tabs.Tab
+                value="concerns"
+                aria-label={change.concerns.open > 0 ? `Concerns: ${change.concerns.open} open` : undefined}
+                rightSection={
+                  change.concerns.open > 0 ? (
+                    <Badge size="xs" color="orange" variant="filled" circle aria-hidden data-testid="concerns-tab-count">
+                      {change.concerns.open}
+                    </Badge>
+                  ) : undefined
+                }
+              >
+                {change.concerns.open > 0 ? 'Concerns ' : 'Concerns'}
+              </Tabs.Tab>
               <Tabs.Tab value="comments">Comments and work notes</Tabs.Tab>
               <Tabs.Tab value="history">History</Tabs.Tab>
+              <Tabs.Tab value="deliveries">Deliveries</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="details">
               {!canEdit ? (
@@ -470,11 +487,21 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
             <Tabs.Panel value="policy">
               <PolicyPanel change={change} />
             </Tabs.Panel>
+            <Tabs.Panel value="concerns">
+              <ConcernsPanel
+                changeId={change.id}
+                canRaise={hasPermission(me, 'change.raise_concern')}
+                implemented={change.actualStart !== null || ['implement', 'review', 'closed'].includes(change.state)}
+              />
+            </Tabs.Panel>
             <Tabs.Panel value="comments">
               <ChangeComments changeId={change.id} canComment={hasPermission(me, 'change.comment')} />
             </Tabs.Panel>
             <Tabs.Panel value="history">
               <ChangeHistory changeId={change.id} changeType={change.type} />
+            </Tabs.Panel>
+            <Tabs.Panel value="deliveries">
+              <ChangeDeliveriesPanel changeId={change.id} />
             </Tabs.Panel>
           </Tabs>
         </Grid.Col>
@@ -490,6 +517,9 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
             </Paper>
             <Paper withBorder p="sm" radius="sm">
               <ChangeSummary change={change} />
+            </Paper>
+            <Paper withBorder p="sm" radius="sm">
+              <AudiencePanel changeId={change.id} />
             </Paper>
           </Stack>
         </Grid.Col>

@@ -65,6 +65,7 @@ export const sampleChange: ChangeDetail = {
   editable: 'all',
   implementationFields: ['actualStart', 'actualEnd', 'closeCode', 'closeNotes', 'links'],
   lockedFields: [],
+  concerns: { open: 0, answered: 0 },
 };
 
 /** A PCI change whose approvals are all in (the record is sealed) but whose test evidence is not attached yet. */

@@ -1,4 +1,4 @@
-import { Group, MultiSelect, Select, Text } from '@mantine/core';
+import { Group, MultiSelect, Select, Text, type MultiSelectProps } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { type ReactNode, useMemo, useState } from 'react';
 import type { Ci } from '../../api/types';
@@ -48,6 +48,8 @@ interface CiMultiSelectProps {
   value: string[];
   onChange: (ids: string[]) => void;
   label?: string;
+  placeholder?: string;
+  styles?: MultiSelectProps['styles'];
   description?: string;
   error?: ReactNode;
   disabled?: boolean;
@@ -55,14 +57,14 @@ interface CiMultiSelectProps {
 }
 
 /** Picks configuration items by searching the CMDB on the server as the person types. */
-export function CiMultiSelect({ value, onChange, label = 'Affected CIs', ...props }: CiMultiSelectProps) {
+export function CiMultiSelect({ value, onChange, label = 'Affected CIs', placeholder = 'Search CIs by name', ...props }: CiMultiSelectProps) {
   const [search, setSearch] = useState('');
   const { options, isFetching } = useCiOptions(value, search);
   const byValue = new Map(options.map((o) => [o.value, o]));
   return (
     <MultiSelect
       label={label}
-      placeholder={value.length ? undefined : 'Search CIs by name'}
+      placeholder={value.length ? undefined : placeholder}
       data={options.map(({ value: v, label: l }) => ({ value: v, label: l }))}
       value={value}
       onChange={onChange}

@@ -17,6 +17,7 @@ import { useAddRelation, useCi, useCiRelations, useDeleteRelation, useService } 
 import { Fact } from '../../shared/fact';
 import { CriticalityBadge, Tags } from './cmdb-ui';
 import { CiIncidentsSection } from '../incidents/ci-incidents-section';
+import { FollowButton } from '../communication/follow-button';
 
 function formatAttribute(value: unknown): string {
   if (value === null || value === undefined) return '—';
@@ -152,6 +153,7 @@ export function CiPage() {
   const teamNames = useTeamNames();
   const remove = useDeleteRelation(id);
   const canWrite = hasPermission(me, 'cmdb.write');
+  const canFollow = hasPermission(me, 'subscription.manage');
 
   if (ci.isPending) return <PageLoader label="Loading the CI" />;
   if (ci.isError) {
@@ -175,9 +177,12 @@ export function CiPage() {
         }
         title={c.name}
         actions={
-          <Button component={Link} to={`/changes?ciId=${encodeURIComponent(c.id)}`} variant="default">
-            Changes to this CI
-          </Button>
+          <>
+            <Button component={Link} to={`/changes?ciId=${encodeURIComponent(c.id)}`} variant="default">
+              Changes to this CI
+            </Button>
+            {canFollow && <FollowButton kind="ci" id={c.id} name={c.name} />}
+          </>
         }
       />
       <Paper withBorder p="sm" radius="sm" mb="md">

@@ -16,6 +16,7 @@ import { hasPermission, useCurrentUser } from '../auth/session';
 import { useCiList, useService, useUpdateService } from './cmdb-api';
 import { Fact } from '../../shared/fact';
 import { CiTable, Tags, TierBadge } from './cmdb-ui';
+import { FollowButton } from '../communication/follow-button';
 
 /**
  * Whether the service's changes must fall inside one of its maintenance windows. People who keep the CMDB
@@ -71,6 +72,7 @@ export function ServicePage() {
         }
         title={s.name}
         description={s.description || undefined}
+        actions={hasPermission(me, 'subscription.manage') ? <FollowButton kind="service" id={s.id} name={s.name} /> : undefined}
       />
       <Paper withBorder p="sm" radius="sm" mb="md">
         <Group gap="xl" align="flex-start">
@@ -100,12 +102,7 @@ export function ServicePage() {
           ) : (
             <>
               <CiTable cis={ciRows} label={`CIs of ${s.name}`} emptyText="This service has no CIs yet." />
-              <LoadMore
-                shown={ciRows.length}
-                hasNextPage={cis.hasNextPage}
-                isFetchingNextPage={cis.isFetchingNextPage}
-                onLoadMore={() => void cis.fetchNextPage()}
-              />
+              <LoadMore query={cis} shown={ciRows.length} />
             </>
           )}
         </Grid.Col>

@@ -90,6 +90,7 @@ function UserMenu() {
         </Menu.Label>
         <Menu.Divider />
         <Menu.Item onClick={() => navigate('/me/preferences')}>Preferences</Menu.Item>
+        <Menu.Item onClick={() => navigate('/me/subscriptions')}>My subscriptions</Menu.Item>
         <Menu.Item onClick={() => navigate('/me/delegations')}>Delegations</Menu.Item>
         <Menu.Item onClick={() => navigate('/me/calendar-feeds')}>Calendar feeds</Menu.Item>
         <Menu.Item onClick={() => navigate('/admin/tokens')}>API tokens</Menu.Item>
@@ -152,6 +153,7 @@ export function AppLayout() {
     { to: '/admin/users', label: 'Users' },
     { to: '/admin/teams', label: 'Teams' },
     { to: '/admin/tokens', label: 'API tokens' },
+    { to: '/admin/deliveries', label: 'Deliveries' },
   ];
 
   return (

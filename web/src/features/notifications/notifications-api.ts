@@ -62,6 +62,10 @@ export const NOTIFICATION_KIND_LABELS: Record<Notification['kind'], string> = {
   change_transitioned: 'Your change moved',
   change_submitted: 'Submitted to you',
   approval_decided: 'Approval decided',
+  change_announced: 'On something you follow',
+  concern_raised: 'Concern raised',
+  concern_answered: 'Concern answered',
+  change_affected_reported: 'Reported affected',
 };
 
 /** Where a notification leads: the server's link (the change's page by number), else the change by id. */

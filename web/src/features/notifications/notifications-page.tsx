@@ -6,7 +6,14 @@ import { formatDateTime } from '../../shared/format';
 import { LoadMore } from '../../shared/load-more';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
-import { NOTIFICATION_KIND_LABELS, type Notification, notificationLink, useMarkAllRead, useMarkRead, useNotifications } from './notifications-api';
+import {
+  NOTIFICATION_KIND_LABELS,
+  type Notification,
+  notificationLink,
+  useMarkAllRead,
+  useMarkRead,
+  useNotifications,
+} from './notifications-api';
 
 const KIND_COLORS: Record<Notification['kind'], string> = {
   approval_requested: 'blue',
@@ -22,6 +29,10 @@ const KIND_COLORS: Record<Notification['kind'], string> = {
   change_transitioned: 'indigo',
   change_submitted: 'blue',
   approval_decided: 'teal',
+  change_announced: 'cyan',
+  concern_raised: 'orange',
+  concern_answered: 'teal',
+  change_affected_reported: 'red',
 };
 
 /**
@@ -80,12 +91,21 @@ function NotificationItem({ n }: { n: Notification }) {
           )}
           {resolved && (
             <Text size="sm" c="dark.6" data-testid="resolution">
-              {n.resolution ?? 'Resolved.'} <Text span size="xs" c="dimmed">({formatDateTime(n.resolvedAt)})</Text>
+              {n.resolution ?? 'Resolved.'}{' '}
+              <Text span size="xs" c="dimmed">
+                ({formatDateTime(n.resolvedAt)})
+              </Text>
             </Text>
           )}
         </Stack>
         {unread && (
-          <Button size="compact-xs" variant="default" onClick={() => markRead.mutate(n.id)} loading={markRead.isPending} aria-label={`Mark read: ${n.title}`}>
+          <Button
+            size="compact-xs"
+            variant="default"
+            onClick={() => markRead.mutate(n.id)}
+            loading={markRead.isPending}
+            aria-label={`Mark read: ${n.title}`}
+          >
             Mark read
           </Button>
         )}
@@ -142,7 +162,7 @@ export function NotificationsPage() {
               <NotificationItem key={n.id} n={n} />
             ))}
           </Stack>
-          <LoadMore hasNextPage={query.hasNextPage} isFetchingNextPage={query.isFetchingNextPage} onLoadMore={() => void query.fetchNextPage()} shown={items.length} />
+          <LoadMore query={query} shown={items.length} />
         </>
       )}
     </>

@@ -95,12 +95,7 @@ export function SlaBreachesPage() {
               </Table.Tbody>
             </Table>
           </Paper>
-          <LoadMore
-            hasNextPage={query.hasNextPage}
-            isFetchingNextPage={query.isFetchingNextPage}
-            onLoadMore={() => void query.fetchNextPage()}
-            shown={items.length}
-          />
+          <LoadMore query={query} shown={items.length} />
         </>
       )}
     </>

@@ -35,4 +35,28 @@ describe('TemplatesPage: sort and export', { timeout: 20_000 }, () => {
     expect(within(table).getByRole('columnheader', { name: /Type/ }).getAttribute('aria-sort')).toBe('none');
     expect(within(table).getByRole('columnheader', { name: /CIs/ }).getAttribute('aria-sort')).toBeNull();
   });
+
+  it('sorts by how often templates were used and by their changes of the last 90 days, on the server, both ways', async () => {
+    const server = fakeServer([
+      { path: '/api/v1/templates', body: { items: [sampleTemplate], nextCursor: null } },
+      { path: '/api/v1/policy', body: testPolicy },
+    ]);
+    vi.stubGlobal('fetch', server.fetch);
+    renderWithProviders(<TemplatesPage />, { path: '/templates', route: '/templates', me: adminMe });
+    const table = await screen.findByRole('table', { name: 'Templates' }, LOAD);
+
+    const used = within(table).getByRole('columnheader', { name: /Used/ });
+    fireEvent.click(within(used).getByRole('button'));
+    await waitFor(() => expect(listQueries(server).at(-1)).toEqual({ active: 'true', sort: 'used', limit: '100' }), LOAD);
+    expect(used.getAttribute('aria-sort')).toBe('ascending');
+    fireEvent.click(within(used).getByRole('button'));
+    await waitFor(() => expect(listQueries(server).at(-1)).toEqual({ active: 'true', sort: '-used', limit: '100' }), LOAD);
+    expect(used.getAttribute('aria-sort')).toBe('descending');
+
+    const recent = within(table).getByRole('columnheader', { name: /Last 90 days/ });
+    fireEvent.click(within(recent).getByRole('button'));
+    await waitFor(() => expect(listQueries(server).at(-1)).toEqual({ active: 'true', sort: 'changes90d', limit: '100' }), LOAD);
+    expect(recent.getAttribute('aria-sort')).toBe('ascending');
+    expect(used.getAttribute('aria-sort')).toBe('none');
+  });
 });

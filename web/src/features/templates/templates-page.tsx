@@ -52,8 +52,9 @@ export function TemplatesPage() {
       render: (t) => <TypeBadge type={t.type} label={typeLabel(policy, t.type)} />,
     },
     { key: 'cis', label: 'CIs', width: 220, render: (t) => <TemplateCis cis={t.cis} /> },
-    { key: 'used', label: 'Used', width: 150, render: (t) => <UsageText history={t.history} /> },
-    { key: 'recent', label: 'Last 90 days', width: 160, render: (t) => <FailureRate history={t.history} /> },
+    { key: 'used', label: 'Used', sortable: true, width: 150, render: (t) => <UsageText history={t.history} /> },
+    // Sorted by how many changes finished in the 90 days (the N of "x of N failed"), not by the failure rate.
+    { key: 'changes90d', label: 'Last 90 days', sortable: true, width: 160, render: (t) => <FailureRate history={t.history} /> },
     ...(active !== 'true'
       ? [{ key: 'active', label: 'Status', sortable: true, width: 90, render: (t: Template) => <ActiveBadge active={t.active} /> }]
       : []),

@@ -46,29 +46,37 @@ export function selectFilter(
   };
 }
 
-/** Several values, kept comma-separated in the address (`state=assess,authorize`). */
-export function multiFilter(key: string, label: string, options: Options, opts: { placeholder?: string; width?: number } = {}): ListFilter {
+/** Keeps a multi-select's chosen values on one line however many there are: the bar keeps its height, the list scrolls sideways. */
+export const ONE_LINE_PILLS = { pillsList: { flexWrap: 'nowrap', overflowX: 'auto' } } as const;
+
+/**
+ * Several values, kept comma-separated in the address (`ciId=a,b`), given to any control that picks several
+ * (a picker that searches the server, say) as a list; none chosen removes the parameter.
+ */
+export function multiValueFilter(key: string, render: (values: string[], set: (values: string[]) => void) => ReactNode): ListFilter {
   return {
     key,
-    render: (value, set) => {
-      const values = value ? value.split(',') : [];
-      return (
-        <MultiSelect
-          label={label}
-          placeholder={values.length ? undefined : (opts.placeholder ?? 'Any')}
-          data={options}
-          value={values}
-          onChange={(v) => set(v.length ? v.join(',') : null)}
-          clearable
-          searchable
-          w={opts.width ?? 220}
-          maxDropdownHeight={280}
-          // One line of chosen values however many there are: the bar keeps its height, the list scrolls sideways.
-          styles={{ pillsList: { flexWrap: 'nowrap', overflowX: 'auto' } }}
-        />
-      );
-    },
+    render: (value, set) =>
+      render(value ? value.split(',') : [], (values) => set(values.length ? values.join(',') : null)),
   };
+}
+
+/** Several values of a list, kept comma-separated in the address (`state=assess,authorize`). */
+export function multiFilter(key: string, label: string, options: Options, opts: { placeholder?: string; width?: number } = {}): ListFilter {
+  return multiValueFilter(key, (values, set) => (
+    <MultiSelect
+      label={label}
+      placeholder={values.length ? undefined : (opts.placeholder ?? 'Any')}
+      data={options}
+      value={values}
+      onChange={set}
+      clearable
+      searchable
+      w={opts.width ?? 220}
+      maxDropdownHeight={280}
+      styles={ONE_LINE_PILLS}
+    />
+  ));
 }
 
 /**

@@ -260,12 +260,7 @@ export function ListPage<T>(props: ListPageProps<T>) {
               </Table.Tbody>
             </Table>
           </Paper>
-          <LoadMore
-            shown={rows.length}
-            hasNextPage={query.hasNextPage}
-            isFetchingNextPage={query.isFetchingNextPage}
-            onLoadMore={() => void query.fetchNextPage()}
-          />
+          <LoadMore query={query} shown={rows.length} />
           {rows.length > 0 && (
             <Text size="xs" c="dimmed" ta="center" mt={4}>
               Keys: j / k or ↓ / ↑ move between rows, Enter opens one.

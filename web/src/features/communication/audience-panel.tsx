@@ -1,0 +1,51 @@
+import { List, Stack, Text, Title } from '@mantine/core';
+import { useChangeAudience } from './communication-api';
+
+/**
+ * "Who will be told": the people the change's notices reach now, each with why (they follow one of its
+ * services, CIs or team, or what depends on them, or their team owns what it touches). Computed again when a
+ * notice is sent, so it may differ by then.
+ */
+export function AudiencePanel({ changeId }: { changeId: string }) {
+  const audience = useChangeAudience(changeId);
+  return (
+    <Stack gap={6} component="section" aria-labelledby="audience-title">
+      <Title order={2} size="h6" id="audience-title">
+        Who will be told
+      </Title>
+      {audience.isPending && (
+        <Text size="sm" c="dimmed">
+          Loading…
+        </Text>
+      )}
+      {/* Quiet on purpose: a side panel, not the page's problem (the page's alerts speak for its actions). */}
+      {audience.isError && (
+        <Text size="sm" c="red.8">
+          Cannot load who will be told: {audience.error.message}
+        </Text>
+      )}
+      {audience.isSuccess && audience.data.people.length === 0 && (
+        <Text size="sm" c="gray.7">
+          Nobody follows what this change touches.
+        </Text>
+      )}
+      {audience.isSuccess && audience.data.people.length > 0 && (
+        <List size="sm" spacing={4} data-testid="audience">
+          {audience.data.people.map((p) => (
+            <List.Item key={p.userId}>
+              <Text size="sm" fw={600} span>
+                {p.name}
+              </Text>
+              <Text size="xs" c="gray.7">
+                {p.reasons.join('; ')}
+              </Text>
+            </List.Item>
+          ))}
+        </List>
+      )}
+      <Text size="xs" c="gray.7">
+        Told in Cabinet when it is scheduled, moved or cancelled; worked out again when each notice is sent.
+      </Text>
+    </Stack>
+  );
+}
