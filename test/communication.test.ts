@@ -259,10 +259,19 @@ describe('concerns', () => {
     const bySam = await h.request('POST', `/api/v1/concerns/${raised.body.id}/answer`, { token: sam.token, body: { text: 'Fine.' } });
     assert.equal(bySam.status, 403);
     assert.equal((await h.request('GET', `/api/v1/changes/${change.id}`, { token: rita.token })).body.concerns.open, 1);
+    // The owner's home says what waits for them.
+    const concernReasons = async () => {
+      const home = await h.request('GET', '/api/v1/home', { token: rita.token });
+      assert.equal(home.status, 200, home.text);
+      const item = home.body.myChanges.items.find((i: { change: { id: string } }) => i.change.id === change.id);
+      return (item?.reasons ?? []).filter((r: { kind: string }) => r.kind === 'concerns').map((r: { text: string }) => r.text);
+    };
+    assert.deepEqual(await concernReasons(), ['A concern waits for your answer']);
 
     const answered = await h.request('POST', `/api/v1/concerns/${raised.body.id}/answer`, { token: rita.token, body: { text: 'We will move it to the day after.' } });
     assert.equal(answered.status, 200, answered.text);
     assert.deepEqual([answered.body.answer.by.name, answered.body.answer.text], ['Rita Requester', 'We will move it to the day after.']);
+    assert.deepEqual(await concernReasons(), []);
     const twice = await h.request('POST', `/api/v1/concerns/${raised.body.id}/answer`, { body: { text: 'Again.' } });
     assert.equal(twice.status, 409);
     assert.equal(twice.body.error.code, 'concern_answered');
@@ -365,6 +374,10 @@ describe('the stakeholder’s view of changes', () => {
       // Incidents are not for stakeholders at all.
       assert.equal((await h.request('GET', `/api/v1/changes/${onDb.number}/${part}`, { token: sam.token })).status, part === 'incidents' ? 403 : 200, part);
     }
+    // The change form's plan check reads the change it names: the same view.
+    const plan = { ciIds: [g.db], plannedStart: at(h, 30), plannedEnd: at(h, 31) };
+    assert.equal((await h.request('POST', '/api/v1/conflicts/check', { token: sam.token, body: { ...plan, changeId: elsewhere.id } })).status, 404);
+    assert.equal((await h.request('POST', '/api/v1/conflicts/check', { token: sam.token, body: { ...plan, changeId: onDb.number } })).status, 200);
     // Search and the calendar obey the same view.
     const found = await h.request('GET', `/api/v1/search?q=${encodeURIComponent('Patch the payments')}&limit=20`, { token: sam.token });
     assert.equal(found.status, 200, found.text);

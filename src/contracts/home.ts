@@ -38,7 +38,7 @@ export const HomeApproval = z
   })
   .meta({ id: 'HomeApproval' });
 
-export const HOME_ACTION_KINDS = ['missing_fields', 'ready', 'returned', 'rejected', 'approval_rejected', 'conflicts', 'comment'] as const;
+export const HOME_ACTION_KINDS = ['missing_fields', 'ready', 'returned', 'rejected', 'approval_rejected', 'conflicts', 'concerns', 'comment'] as const;
 /** Why one of the caller's changes needs them, in words, with what the web app needs to show it. */
 export const HomeActionReason = z
   .object({

@@ -3,6 +3,8 @@ import type { SubscriptionService } from '../services/subscription.service';
 
 /** The routes about one change: `/api/v1/changes/:id` and everything under it. */
 const CHANGE_ROUTE = '/api/v1/changes/:id';
+/** Routes that name a change in their body: the plan check reads that change's acknowledgements and conflicts. */
+const BODY_CHANGE_ROUTES = new Set(['/api/v1/conflicts/check']);
 
 /**
  * NOTE (security): a stakeholder reads only the changes on what they follow (docs/communication.md). The
@@ -14,8 +16,8 @@ const CHANGE_ROUTE = '/api/v1/changes/:id';
 export function registerChangeScope(app: FastifyInstance, subscriptions: Pick<SubscriptionService, 'assertMayRead'>): void {
   app.addHook('preValidation', async (request) => {
     const url = request.routeOptions.url;
-    if (!request.actor || !(url === CHANGE_ROUTE || url?.startsWith(`${CHANGE_ROUTE}/`))) return;
-    const id = (request.params as { id?: unknown }).id;
-    if (typeof id === 'string' && id.length > 0) await subscriptions.assertMayRead(request.actor, id);
+    if (!request.actor || !url) return;
+    const named = url === CHANGE_ROUTE || url.startsWith(`${CHANGE_ROUTE}/`) ? (request.params as { id?: unknown }).id : BODY_CHANGE_ROUTES.has(url) ? (request.body as { changeId?: unknown } | undefined)?.changeId : undefined;
+    if (typeof named === 'string' && named.length > 0) await subscriptions.assertMayRead(request.actor, named);
   });
 }

@@ -1,8 +1,8 @@
 import type { Concern, ChangeConcerns } from '../contracts/communication';
 import type { Incident } from '../contracts/incidents';
 import type { Actor } from '../domain/actor';
-import { assertPermission, hasPermission } from '../domain/auth/roles';
-import { concernCounts, CONCERN_CHECKED_STATE } from '../domain/change/concerns';
+import { assertPermission } from '../domain/auth/roles';
+import { concernCounts, CONCERN_CHECKED_STATE, mayAnswerConcerns } from '../domain/change/concerns';
 import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
 import { changeWords, quoteWords } from '../domain/notification/texts';
 import type { ChangeRecord, ConcernRecord, Repositories } from '../db/repositories';
@@ -31,8 +31,7 @@ export function createConcernService(deps: ConcernServiceDeps) {
   const { store, policy, outbox, subscriptions, incidents } = deps;
   const nowIso = () => deps.now().toISOString();
 
-  /** Whether the actor answers the change's concerns: its owner, or a change manager. */
-  const mayAnswer = (actor: Actor, change: ChangeRecord) => change.ownerId === actor.userId || hasPermission(actor, 'change.answer_concern');
+  const mayAnswer = mayAnswerConcerns;
 
   /** Who answers a change's concerns and hears of each: its owner, or its requester when it has none. */
   const answererOf = (change: ChangeRecord) => change.ownerId ?? change.requesterId;

@@ -2,6 +2,7 @@ import type { Home, HomeAction, HomeChange, HomeConflict, HomeFreeze, HomeQuery 
 import type { Actor } from '../domain/actor';
 import { hasPermission, hasRole } from '../domain/auth/roles';
 import { canFire, findState, missingFields, transitionsFrom, type ChangeModel, type TransitionDef } from '../domain/change/lifecycle';
+import { mayAnswerConcerns } from '../domain/change/concerns';
 import { FIELD_LABELS } from '../domain/change/fields';
 import type { ChangeRecord } from '../db/repositories';
 import type { ApprovalService } from './approval.service';
@@ -112,10 +113,11 @@ export function createHomeService(deps: HomeServiceDeps) {
     const byId = await changesById([...openIds, ...rejectedIds]);
     const open = openIds.map((id) => byId.get(id)).filter((c): c is ChangeRecord => c !== undefined);
     const openIdList = open.map((c) => c.id);
-    const [withRejected, conflictRows, lastComments] = await Promise.all([
+    const [withRejected, conflictRows, lastComments, concerns] = await Promise.all([
       repos.home.withRejectedApprovals(openIdList),
       deps.schedule.openConflictSummary(openIdList, active),
       repos.home.lastComments(openIdList),
+      repos.communication.openConcernCounts(openIdList),
     ]);
     // Returned: back in the first state of its model after having left it. The newest transition says so.
     const initialIds = open.filter((c) => active?.bundle.models[c.type]?.initial === c.state).map((c) => c.id);
@@ -141,6 +143,12 @@ export function createHomeService(deps: HomeServiceDeps) {
       if (conflictCount > 0) {
         const kinds = [...new Set(conflicts.map((r) => CONFLICT_WORDS[r.kind] ?? r.kind))];
         reasons.push({ kind: 'conflicts', text: `${conflictCount} schedule conflict${conflictCount === 1 ? '' : 's'} not acknowledged (${kinds.join(', ')})`, fields: [], at: null });
+      }
+      const open = concerns.get(c.id);
+      if (open) {
+        const mine = mayAnswerConcerns(actor, c);
+        const waits = open.count === 1 ? 'A concern waits' : `${open.count} concerns wait`;
+        reasons.push({ kind: 'concerns', text: `${waits} for ${mine ? 'your' : 'the owner’s'} answer`, fields: [], at: open.since });
       }
       const comment = lastComments.get(c.id);
       if (comment && comment.authorId !== c.requesterId && comment.authorId !== c.ownerId && comment.authorId !== actor.userId) {

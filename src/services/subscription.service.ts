@@ -251,7 +251,7 @@ export function createSubscriptionService(deps: SubscriptionServiceDeps) {
    * notice they are sent leads to a change they can open. Read outside any transaction (it reads the policy).
    */
   async function readScope(actor: Actor): Promise<ReadScope> {
-    if (actor.roles.some((g) => g.role !== 'stakeholder')) return null;
+    if (actor.roles.length === 0 || actor.roles.some((g) => g.role !== 'stakeholder')) return null;
     const repos = store.repos;
     const subs = (await repos.communication.subscriptionsOf(actor.userId, actor.teamIds)).filter((s) => s.targetKind !== 'team');
     const serviceIds = [...subs.filter((s) => s.targetKind === 'service').map((s) => s.targetId), ...(await repos.communication.serviceIdsOwnedBy(actor.teamIds))];

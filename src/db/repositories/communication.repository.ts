@@ -148,6 +148,21 @@ export function createCommunicationRepository(db: Kysely<DB>, h: DialectHelpers)
       const res = await db.updateTable('concerns').set({ answer_text: a.text, answered_by: a.by, answered_at: a.at }).where('id', '=', id).where('answered_at', 'is', null).executeTakeFirst();
       return Number(res.numUpdatedRows) > 0;
     },
+    /** How many concerns of each change wait for an answer, and since when (the oldest); changes with none are left out. */
+    async openConcernCounts(changeIds: string[]): Promise<Map<string, { count: number; since: string }>> {
+      const counts = new Map<string, { count: number; since: string }>();
+      for (let i = 0; i < changeIds.length; i += 500) {
+        const rows = await db
+          .selectFrom('concerns')
+          .select((eb) => ['change_id', eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('since')])
+          .where('change_id', 'in', changeIds.slice(i, i + 500))
+          .where('answered_at', 'is', null)
+          .groupBy('change_id')
+          .execute();
+        for (const r of rows) counts.set(r.change_id, { count: Number(r.n), since: h.readInstant(r.since)! });
+      }
+      return counts;
+    },
     /** The concerns of a change, oldest first; `openOnly`: those still waiting for an answer. */
     async concernsOf(changeId: string, opts: { openOnly?: boolean } = {}): Promise<ConcernRecord[]> {
       let q = db.selectFrom('concerns').selectAll().where('change_id', '=', changeId);

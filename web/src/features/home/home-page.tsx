@@ -116,6 +116,7 @@ const REASON_COLOURS: Record<HomeActionItem['reasons'][number]['kind'], string> 
   rejected: 'red',
   approval_rejected: 'red',
   conflicts: 'red',
+  concerns: 'orange',
   missing_fields: 'yellow',
   comment: 'blue',
   ready: 'green',
