@@ -11,6 +11,7 @@ import { createWorker, type Worker } from './jobs/worker';
 import type { App } from './http/types';
 import { createServices, type Services } from './services';
 import { defaultIds } from './services/context';
+import type { MailSettings } from './services/mail.service';
 
 export interface Cabinet {
   app: App;
@@ -30,12 +31,12 @@ export const VERSION: string = (JSON.parse(readFileSync(path.join(INSTALL_DIR, '
  * on one database migrate and bootstrap one after the other, each finding the work of those before.
  */
 export async function openCabinetStore(
-  config: Pick<Config, 'databaseUrl' | 'sessionHours'> & Partial<Pick<Config, 'checkTransactions' | 'pgPreparedStatements' | 'outboxMaxAttempts'>>,
+  config: Pick<Config, 'databaseUrl' | 'sessionHours'> & Partial<Pick<Config, 'checkTransactions' | 'pgPreparedStatements' | 'outboxMaxAttempts' | 'mail' | 'publicUrl' | 'host' | 'port'>>,
   opts: { now?: () => Date; startup?: (services: Services) => Promise<void> } = {},
 ): Promise<{ store: Store; services: Services }> {
   const store = openStore(config.databaseUrl, { checkTransactions: config.checkTransactions, preparedStatements: config.pgPreparedStatements });
   try {
-    const services = createServices({ store, now: opts.now ?? (() => new Date()), newId: defaultIds }, { sessionHours: config.sessionHours, outboxMaxAttempts: config.outboxMaxAttempts });
+    const services = createServices({ store, now: opts.now ?? (() => new Date()), newId: defaultIds }, { sessionHours: config.sessionHours, outboxMaxAttempts: config.outboxMaxAttempts, mail: mailSettings(config) });
     await store.withStartupLock(async () => {
       await store.migrate({ lockHeld: true });
       await opts.startup?.(services);
@@ -45,6 +46,16 @@ export async function openCabinetStore(
     await store.close().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * Email as the services take it: links start with CABINET_PUBLIC_URL, or else with the address Cabinet
+ * listens at (right on one machine only; the README asks for CABINET_PUBLIC_URL with email).
+ */
+function mailSettings(config: Partial<Pick<Config, 'mail' | 'publicUrl' | 'host' | 'port'>>): MailSettings | null {
+  if (!config.mail) return null;
+  const host = !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return { ...config.mail, origin: config.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.port ?? 8080}` };
 }
 
 /**

@@ -45,7 +45,24 @@ const Env = z.object({
   CABINET_OUTBOX_MAX_ATTEMPTS: z.coerce.number({ error: () => 'must be a whole number from 1 to 100' }).int('must be a whole number from 1 to 100').min(1, 'must be a whole number from 1 to 100').max(100, 'must be a whole number from 1 to 100').default(8),
   /** The address people reach Cabinet at, for the links it hands out (calendar feed URLs); without it, each request's own. */
   CABINET_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://cabinet.example.com' }).optional(),
+  /** The SMTP server email goes through; without it no email is sent. */
+  CABINET_SMTP_URL: z
+    .string()
+    .refine(isSmtpUrl, 'must be smtp://host:port or smtps://user:password@host:port')
+    .optional(),
+  /** The sender of Cabinet's email (From, and the organizer of its invitations). */
+  CABINET_MAIL_FROM: z.email('must be an email address such as cabinet@example.com').optional(),
 });
+
+/** Whether `v` is an smtp:// or smtps:// URL with a host. NOTE (security): the value is never echoed in a problem, as it may hold a password. */
+function isSmtpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 export type Config = {
   port: number;
@@ -70,6 +87,8 @@ export type Config = {
   outboxMaxAttempts: number;
   /** Origin for links Cabinet hands out, without a trailing slash; null to use each request's host. */
   publicUrl: string | null;
+  /** Email over SMTP (CABINET_SMTP_URL, CABINET_MAIL_FROM); null when no SMTP server is configured. */
+  mail: { smtpUrl: string; from: string } | null;
 };
 
 export class ConfigError extends Error {
@@ -94,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // Checked on the raw values, so a missing partner is reported together with any invalid variable.
   if (cleaned.CABINET_ADMIN_EMAIL && !cleaned.CABINET_ADMIN_PASSWORD) problems.push('CABINET_ADMIN_PASSWORD: must be set together with CABINET_ADMIN_EMAIL');
   if (cleaned.CABINET_ADMIN_PASSWORD && !cleaned.CABINET_ADMIN_EMAIL) problems.push('CABINET_ADMIN_EMAIL: must be set together with CABINET_ADMIN_PASSWORD');
+  if (cleaned.CABINET_SMTP_URL && !cleaned.CABINET_MAIL_FROM) problems.push('CABINET_MAIL_FROM: must be set together with CABINET_SMTP_URL');
   if (problems.length || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   return {
@@ -116,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerIntervalMs: e.CABINET_WORKER_INTERVAL_MS,
     outboxMaxAttempts: e.CABINET_OUTBOX_MAX_ATTEMPTS,
     publicUrl: e.CABINET_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+    mail: e.CABINET_SMTP_URL && e.CABINET_MAIL_FROM ? { smtpUrl: e.CABINET_SMTP_URL, from: e.CABINET_MAIL_FROM } : null,
   };
 }
 

@@ -308,3 +308,22 @@ describe('first start', () => {
     );
   }
 });
+
+describe('loadConfig: email', () => {
+  it('reads the SMTP URL and the sender together, and sends no email without them', () => {
+    assert.equal(loadConfig({}).mail, null);
+    assert.deepEqual(loadConfig({ CABINET_SMTP_URL: 'smtp://127.0.0.1:2525', CABINET_MAIL_FROM: 'cabinet@example.com' }).mail, { smtpUrl: 'smtp://127.0.0.1:2525', from: 'cabinet@example.com' });
+    assert.equal(loadConfig({ CABINET_SMTP_URL: 'smtps://mailer:s3cret@mail.example.com:465', CABINET_MAIL_FROM: 'cabinet@example.com' }).mail?.smtpUrl, 'smtps://mailer:s3cret@mail.example.com:465');
+    assert.equal(loadConfig({ CABINET_MAIL_FROM: 'cabinet@example.com' }).mail, null, 'a sender alone sends nothing');
+  });
+
+  it('lists a bad SMTP URL, a bad sender and a URL without a sender, never echoing the password', () => {
+    const both = configError({ CABINET_SMTP_URL: 'http://mailer:s3cret@mail.example.com', CABINET_MAIL_FROM: 'not an address', PORT: 'x' });
+    assert.deepEqual(both.problems.map((p) => p.split(':')[0]).sort(), ['CABINET_MAIL_FROM', 'CABINET_SMTP_URL', 'PORT']);
+    assert.match(both.message, /CABINET_SMTP_URL: must be smtp:\/\/host:port or smtps:\/\/user:password@host:port/);
+    assert.doesNotMatch(both.message, /s3cret/);
+    const alone = configError({ CABINET_SMTP_URL: 'smtps://mailer:s3cret@mail.example.com' });
+    assert.deepEqual(alone.problems, ['CABINET_MAIL_FROM: must be set together with CABINET_SMTP_URL']);
+    assert.match(configError({ CABINET_SMTP_URL: 'smtp://', CABINET_MAIL_FROM: 'cabinet@example.com' }).message, /CABINET_SMTP_URL/);
+  });
+});

@@ -6,7 +6,7 @@ export const SUBSCRIPTION_TARGET_KINDS = ['service', 'ci', 'team'] as const;
 /** The events a subscriber may choose (left out: all of them). */
 export const SUBSCRIPTION_EVENTS = ['scheduled', 'rescheduled', 'cancelled'] as const;
 export type SubscriptionEvent = (typeof SUBSCRIPTION_EVENTS)[number];
-/** How a subscriber is told. NOTE: only `in_app` is delivered today; `email` is kept as chosen for later. */
+/** How a subscriber is told: in Cabinet, and by email when an SMTP server is configured (`GET /api/v1/mail/status`). */
 export const SUBSCRIPTION_CHANNELS = ['in_app', 'email'] as const;
 
 export const SubscriptionTarget = z.strictObject({
@@ -26,7 +26,7 @@ export const CreateSubscriptionInput = z
     channels: z
       .array(z.enum(SUBSCRIPTION_CHANNELS, { error: `must be one of ${SUBSCRIPTION_CHANNELS.join(', ')}` }))
       .min(1, 'choose at least one channel')
-      .describe('in_app (delivered now) and email (kept for when email delivery arrives)'),
+      .describe('in_app and email (sent only when the server has SMTP configured: GET /api/v1/mail/status)'),
     teamId: Id.optional().describe('Subscribe this team (id or handle) instead of yourself: you must be a member, or a change manager'),
   })
   .meta({ id: 'CreateSubscription' });

@@ -246,6 +246,7 @@ export interface DB {
   saved_views: SavedViewsTable;
   subscriptions: SubscriptionsTable;
   concerns: ConcernsTable;
+  server_secrets: ServerSecretsTable;
 }
 export interface ConflictAcknowledgementsTable {
   change_id: string;
@@ -502,4 +503,10 @@ export interface ConcernsTable {
   answer_text: string | null;
   answered_by: string | null;
   answered_at: string | null;
+}
+/** A key the server made for itself on first use, by name (migration 0022): `unsubscribe` signs unsubscribe links. */
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
 }

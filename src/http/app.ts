@@ -32,6 +32,7 @@ import { homeRoutes } from './routes/home.routes';
 import { searchRoutes } from './routes/search.routes';
 import { savedViewsRoutes } from './routes/saved-views.routes';
 import { communicationRoutes } from './routes/communication.routes';
+import { mailRoutes } from './routes/mail.routes';
 import type { App } from './types';
 import { registerValidation } from './validation';
 
@@ -115,6 +116,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   searchRoutes(app, deps);
   savedViewsRoutes(app, deps);
   communicationRoutes(app, deps);
+  mailRoutes(app, deps);
 
   return app;
 }

@@ -8,7 +8,7 @@ const REDACTED = '[redacted]';
  * `/feeds/` path appears, and so is anything shaped like a feed secret elsewhere (pasted in a query string).
  */
 export function redactUrl(url: string): string {
-  return url.replace(/\/feeds\/[^/?#]+/gi, `/feeds/${REDACTED}`).replace(/cal_[A-Za-z0-9_-]{8,}/g, REDACTED);
+  return url.replace(/\/feeds\/[^/?#]+/gi, `/feeds/${REDACTED}`).replace(/\/unsubscribe\/[^/?#]+/gi, `/unsubscribe/${REDACTED}`).replace(/cal_[A-Za-z0-9_-]{8,}/g, REDACTED);
 }
 
 /** The request as one log line shows it: Fastify's usual fields, with secrets taken out of the URL. */

@@ -27,11 +27,14 @@ import { createSearchService } from './search.service';
 import { createSavedViewService } from './saved-view.service';
 import { createSubscriptionService } from './subscription.service';
 import { createConcernService } from './concern.service';
+import { createMailService, type MailSettings } from './mail.service';
 
 export interface ServicesOptions {
   sessionHours: number;
   /** Attempts before an outbox item becomes a dead letter (CABINET_OUTBOX_MAX_ATTEMPTS). */
   outboxMaxAttempts?: number;
+  /** Email over SMTP (CABINET_SMTP_URL, CABINET_MAIL_FROM); absent or null: none is sent. */
+  mail?: MailSettings | null;
 }
 
 /** Wires every service to one store, clock and id source. */
@@ -49,7 +52,8 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const governance = createGovernanceService({ ...deps, policy, risk, outbox });
   const approvals = createApprovalService({ ...deps, policy, risk, sla, governance, schedule, outbox });
   const routing = createRoutingService({ ...deps, risk });
-  const subscriptions = createSubscriptionService({ ...deps, policy, outbox });
+  const mail = createMailService(deps, opts.mail ?? null);
+  const subscriptions = createSubscriptionService({ ...deps, policy, outbox, mail });
   const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance, schedule, outbox, subscriptions });
   const deliveries = createDeliveryService({ ...deps, changes });
   const templates = createTemplateService({ ...deps, changes });
@@ -69,7 +73,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
     ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows, schedule, templates, incidents, subscriptions, concerns,
     earlier: (ms: number): { changes: ChangeService } => createServices({ ...deps, now: () => new Date(deps.now().getTime() - ms) }, opts),
   });
-  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, incidents, home, search, savedViews, subscriptions, concerns, deliveries };
+  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, incidents, home, search, savedViews, subscriptions, concerns, deliveries, mail };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

@@ -12,10 +12,12 @@ import { assertPermission, hasPermission } from '../domain/auth/roles';
 import { NotFoundError, type Issue } from '../domain/errors';
 import { changeWords, rangeToken } from '../domain/notification/texts';
 import { impactOf, type EdgeReader, type ImpactedCi, type ImpactSettings } from '../domain/schedule/impact';
-import type { ChangeRecord, Repositories, SubscriptionRecord } from '../db/repositories';
+import type { ChangeRecord, OutboxRecord, Repositories, SubscriptionRecord } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
 import { changeFacts } from './change-notice.service';
-import type { OutboxService } from './outbox.service';
+import type { MailService } from './mail.service';
+import { sendAnnouncementMail } from './announcement-mail.service';
+import type { OutboxService, RecipientLog } from './outbox.service';
 import type { PolicyService } from './policy.service';
 import { resolveCiRef, resolveTeamRef } from './references';
 import { DEFAULT_IMPACT } from './schedule.service';
@@ -25,6 +27,12 @@ export type ReadScope = ReadonlySet<string> | null;
 
 /** The outbox topic of the notices to a change's audience: its audience is computed when it is delivered. */
 export const AUDIENCE_TOPIC = 'change.announced';
+/**
+ * The outbox topic of an announcement's email. NOTE: an item of its own, queued by the announcement's
+ * delivery, so that a mail server that is down or refuses an address delays (or dead-letters) the email
+ * only, never the in-app notices of everyone else.
+ */
+export const AUDIENCE_MAIL_TOPIC = 'change.announced.email';
 
 interface AudiencePayload {
   changeId: string;
@@ -38,6 +46,8 @@ interface AudiencePayload {
 export interface SubscriptionServiceDeps extends ServiceDeps {
   policy: PolicyService;
   outbox: OutboxService;
+  /** Email of the notices to those who chose it; absent or not enabled: none is sent. */
+  mail?: MailService;
 }
 
 /** One person reached, while the audience is being gathered. */
@@ -46,6 +56,8 @@ interface Reached {
   channels: Set<string>;
   /** null: every event. */
   events: Set<string> | null;
+  /** The subscriptions that chose email for this person, with their events (null: all), in the order found. */
+  emailVia: { id: string; events: readonly string[] | null }[];
 }
 
 /**
@@ -183,8 +195,9 @@ export function createSubscriptionService(deps: SubscriptionServiceDeps) {
     };
 
     const people = new Map<string, Reached>();
-    const reach = (userId: string, reason: string, channels: readonly string[], events: readonly string[] | null) => {
-      const r = people.get(userId) ?? { reasons: [], channels: new Set<string>(), events: new Set<string>() };
+    const reach = (userId: string, reason: string, channels: readonly string[], events: readonly string[] | null, subscriptionId?: string) => {
+      const r = people.get(userId) ?? { reasons: [], channels: new Set<string>(), events: new Set<string>(), emailVia: [] };
+      if (subscriptionId && channels.includes('email') && !r.emailVia.some((v) => v.id === subscriptionId)) r.emailVia.push({ id: subscriptionId, events });
       if (!r.reasons.includes(reason)) r.reasons.push(reason);
       for (const c of channels) r.channels.add(c);
       if (events === null) r.events = null;
@@ -195,10 +208,10 @@ export function createSubscriptionService(deps: SubscriptionServiceDeps) {
       const reason = reasonOf(s);
       if (!reason) continue;
       if (s.userId) {
-        for (const id of await repos.approvals.eligibleUserIds('user', s.userId)) reach(id, reason, s.channels, s.events);
+        for (const id of await repos.approvals.eligibleUserIds('user', s.userId)) reach(id, reason, s.channels, s.events, s.id);
       } else if (s.teamId) {
         const team = teamNames.get(s.teamId) ?? s.teamId;
-        for (const id of await repos.approvals.eligibleUserIds('team', s.teamId)) reach(id, `team ${team} ${reason}`, s.channels, s.events);
+        for (const id of await repos.approvals.eligibleUserIds('team', s.teamId)) reach(id, `team ${team} ${reason}`, s.channels, s.events, s.id);
       }
     }
     // Owners are stakeholders of what they own, without subscribing: in-app, every event.
@@ -229,7 +242,10 @@ export function createSubscriptionService(deps: SubscriptionServiceDeps) {
     if (!change) return;
     const { people } = await audienceOf(repos, change, settings);
     const skip = new Set([payload.actorId, ...payload.alreadyTold]);
-    // NOTE: only in-app is delivered today; a subscriber who chose email alone is not told in-app either.
+    // Email goes out as an item of its own (AUDIENCE_MAIL_TOPIC), queued with these notices.
+    const byEmail = [...people.entries()].some(([id, r]) => !skip.has(id) && r.emailVia.some((v) => v.events === null || v.events.includes(payload.event)));
+    if (byEmail && deps.mail?.enabled) await outbox.enqueue(repos, AUDIENCE_MAIL_TOPIC, { ...payload });
+    // A subscriber who chose email alone is told by email only, not in-app.
     const told = [...people.entries()]
       .filter(([id, r]) => !skip.has(id) && r.channels.has('in_app') && (r.events === null || r.events.has(payload.event)))
       .map(([id]) => id)
@@ -239,9 +255,38 @@ export function createSubscriptionService(deps: SubscriptionServiceDeps) {
     await outbox.notify(repos, { recipients: told.map((ref) => ({ kind: 'user' as const, ref })), kind: 'change_announced', title: words.title, body: words.body, changeId: change.id });
   }
 
+  /**
+   * Emails an announcement (an AUDIENCE_MAIL_TOPIC item) to those of its audience who chose email: each
+   * address once per item, whatever the retries (the delivery log; outbox.service.ts). Read outside any
+   * transaction, with the audience of this moment.
+   */
+  async function sendEmail(item: OutboxRecord, log: RecipientLog): Promise<void> {
+    if (!deps.mail?.enabled) return;
+    const payload = item.payload as unknown as AudiencePayload;
+    const repos = store.repos;
+    const change = await repos.changes.findById(payload.changeId);
+    if (!change) return;
+    const settings = (await policy.activeOrNull())?.bundle.schedule.impact ?? DEFAULT_IMPACT;
+    const { people } = await audienceOf(repos, change, settings);
+    const skip = new Set([payload.actorId, ...payload.alreadyTold]);
+    // Each person once, through the first of their email subscriptions that wants this event: its link unsubscribes.
+    const readers = [...people.entries()].flatMap(([userId, r]) => {
+      const via = r.emailVia.find((v) => v.events === null || v.events.includes(payload.event));
+      return via && !skip.has(userId) ? [{ userId, subscriptionId: via.id, reasons: r.reasons }] : [];
+    });
+    if (readers.length === 0) return;
+    await sendAnnouncementMail({ store, now: deps.now, mail: deps.mail }, { item, log, change, event: payload.event, words: await noticeWords(repos, change, payload), readers });
+  }
+
   outbox.handle<ImpactSettings>(AUDIENCE_TOPIC, {
     prepare: async () => (await policy.activeOrNull())?.bundle.schedule.impact ?? DEFAULT_IMPACT,
     deliver: (repos, payload, settings) => deliver(repos, payload as unknown as AudiencePayload, settings),
+  });
+  outbox.handle(AUDIENCE_MAIL_TOPIC, {
+    // NOTE: no `channel`: each address's failure is logged by `send` itself, not the item's as a whole.
+    send: sendEmail,
+    // Everything happens in `send`: each address is recorded in the delivery log as its message goes.
+    deliver: async () => {},
   });
 
   /**
@@ -251,6 +296,7 @@ export function createSubscriptionService(deps: SubscriptionServiceDeps) {
    * notice they are sent leads to a change they can open. Read outside any transaction (it reads the policy).
    */
   async function readScope(actor: Actor): Promise<ReadScope> {
+    // Only a person who is a stakeholder and nothing else is narrowed; someone without roles is refused by the permission checks.
     if (actor.roles.length === 0 || actor.roles.some((g) => g.role !== 'stakeholder')) return null;
     const repos = store.repos;
     const subs = (await repos.communication.subscriptionsOf(actor.userId, actor.teamIds)).filter((s) => s.targetKind !== 'team');

@@ -20,6 +20,7 @@ import * as m0018 from './0018-saved-views';
 import * as m0019 from './0019-derived-pair-conflicts';
 import * as m0020 from './0020-outbox-delivery';
 import * as m0021 from './0021-subscriptions-concerns';
+import * as m0022 from './0022-mail';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0019-derived-pair-conflicts': m0019,
   '0020-outbox-delivery': m0020,
   '0021-subscriptions-concerns': m0021,
+  '0022-mail': m0022,
 };
 
 export const migrationProvider: MigrationProvider = {

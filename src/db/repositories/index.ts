@@ -20,6 +20,7 @@ import { createTemplateRepository } from './template.repository';
 import { createHomeRepository } from './home.repository';
 import { createSavedViewRepository } from './saved-view.repository';
 import { createCommunicationRepository } from './communication.repository';
+import { createMailRepository } from './mail.repository';
 import { memoizeReads } from './memo';
 
 /**
@@ -57,6 +58,7 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
     home: createHomeRepository(db, h),
     savedViews: createSavedViewRepository(db, h),
     communication: createCommunicationRepository(db, h),
+    mail: createMailRepository(db, h),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -77,3 +79,4 @@ export type { TemplateRecord } from './template.repository';
 export type { IncidentRecord } from './incident.repository';
 export type { SavedViewRecord } from './saved-view.repository';
 export type { SubscriptionRecord, SubscriptionTargetKind, ConcernRecord } from './communication.repository';
+export type { MailContact } from './mail.repository';

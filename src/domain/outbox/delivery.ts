@@ -3,7 +3,7 @@
  * when it stops being retried, and what of an error may be kept as evidence.
  */
 
-/** Where a notice goes. In-app today; email and webhooks record their outcomes in the same log later. */
+/** Where a notice goes: in-app and email today; webhooks will record their outcomes in the same log. */
 export const DELIVERY_CHANNELS = ['in_app', 'email', 'webhook'] as const;
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 

@@ -9,6 +9,7 @@ import type {
   Subscription as SubscriptionSchema,
   UpdateSubscriptionInput,
 } from '../../../../src/contracts/communication';
+import type { MailStatus } from '../../../../src/contracts/mail';
 import type { Incident } from '../incidents/incidents-api';
 
 /** Who follows what (GET /api/v1/me/subscriptions). */
@@ -24,6 +25,15 @@ export const communicationKeys = {
   audience: (changeId: string) => ['changes', 'audience', changeId] as const,
   concerns: (changeId: string) => ['changes', 'concerns', changeId] as const,
 };
+
+/** Whether the server sends email at all (GET /api/v1/mail/status): without SMTP, email subscriptions send nothing. */
+export function useMailStatus() {
+  return useQuery({
+    queryKey: ['mail', 'status'] as const,
+    queryFn: ({ signal }) => api.get<MailStatus>('/api/v1/mail/status', undefined, signal),
+    staleTime: 5 * 60_000,
+  });
+}
 
 export function useMySubscriptions() {
   return useQuery({

@@ -105,4 +105,25 @@ describe('SubscriptionsPage', { timeout: 20_000 }, () => {
     await waitFor(() => expect(server.calls.find((c) => c.method === 'PATCH')?.body).toEqual({ events: ['rescheduled', 'cancelled'] }), LOAD);
     expect((screen.getByRole('checkbox', { name: 'In Cabinet: Payments' }) as HTMLInputElement).disabled).toBe(true);
   });
+
+  it('says when the server sends no email, and says nothing when it does', async () => {
+    for (const email of [false, true]) {
+      const server = fakeServer([
+        { path: '/api/v1/me/subscriptions', body: { items: [{ ...followed, channels: ['email'] }], nextCursor: null } },
+        { path: '/api/v1/mail/status', body: { email } },
+      ]);
+      vi.stubGlobal('fetch', server.fetch);
+      const { unmount } = renderWithProviders(<SubscriptionsPage />, { me: stakeholder });
+      await screen.findByRole('checkbox', { name: 'Email: Payments' }, LOAD);
+      await waitFor(() => expect(server.calls.some((c) => c.url.includes('/api/v1/mail/status'))).toBe(true), LOAD);
+      if (email) {
+        await new Promise((r) => setTimeout(r, 50));
+        expect(screen.queryByText('Email is not set up')).toBeNull();
+      } else {
+        expect(await screen.findByText('Email is not set up', {}, LOAD)).toBeTruthy();
+      }
+      unmount();
+      vi.unstubAllGlobals();
+    }
+  });
 });

@@ -9,10 +9,10 @@ export const EVENT_LABELS: Record<NonNullable<Subscription['events']>[number], s
   rescheduled: 'Rescheduled',
   cancelled: 'Cancelled',
 };
-/** The channels, in words. NOTE: email is kept as chosen but not sent yet; the label says so. */
+/** The channels, in words. Email is sent only when the server has SMTP configured (the pages say when not). */
 export const CHANNEL_LABELS: Record<Subscription['channels'][number], string> = {
   in_app: 'In Cabinet',
-  email: 'Email (not sent yet)',
+  email: 'Email',
 };
 export const EVENTS = Object.keys(EVENT_LABELS) as (keyof typeof EVENT_LABELS)[];
 export const CHANNELS = Object.keys(CHANNEL_LABELS) as (keyof typeof CHANNEL_LABELS)[];

@@ -1,10 +1,10 @@
-import { Anchor, Button, Checkbox, Group, Paper, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Group, Paper, Table, Text, VisuallyHidden } from '@mantine/core';
 import { Link } from 'react-router';
 import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
-import { type Subscription, useMySubscriptions, useUnfollow, useUpdateSubscription } from './communication-api';
+import { type Subscription, useMailStatus, useMySubscriptions, useUnfollow, useUpdateSubscription } from './communication-api';
 import { CHANNEL_LABELS, CHANNELS, EVENT_LABELS, EVENTS } from './follow-button';
 
 /** Where a followed service, CI or team is shown. */
@@ -91,6 +91,7 @@ const KIND_LABELS: Record<Subscription['target']['kind'], string> = { service: '
 export function SubscriptionsPage() {
   const mine = useMySubscriptions();
   const unfollow = useUnfollow();
+  const mail = useMailStatus();
   return (
     <>
       <PageHeader
@@ -100,6 +101,11 @@ export function SubscriptionsPage() {
       {mine.isPending && <PageLoader label="Loading your subscriptions" />}
       {mine.isError && <ErrorAlert error={mine.error} title="Cannot load your subscriptions" />}
       {unfollow.isError && <ErrorAlert error={unfollow.error} title="Not unfollowed" />}
+      {mail.data?.email === false && (
+        <Alert color="yellow" mb="md" title="Email is not set up">
+          This Cabinet sends no email: no SMTP server is configured. Email stays chosen and is sent once an administrator sets one up.
+        </Alert>
+      )}
       {mine.isSuccess && mine.data.items.length === 0 && (
         <Text size="sm">
           You follow nothing yet. Open a{' '}
