@@ -26,12 +26,15 @@ describe('FollowButton', { timeout: 20_000 }, () => {
   it('follows a service with what it depends on and every event, in Cabinet, by default', async () => {
     const server = fakeServer([
       { path: '/api/v1/me/subscriptions', body: { items: [], nextCursor: null } },
+      { path: '/api/v1/mail/status', body: { email: false } },
       { method: 'POST', path: '/api/v1/subscriptions', status: 201, body: followed },
     ]);
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(<FollowButton kind="service" id="svc_pay" name="Payments" />, { me: stakeholder });
     fireEvent.click(await screen.findByRole('button', { name: 'Follow Payments' }, LOAD));
     expect(((await screen.findByRole('checkbox', { name: /Include what it depends on/ }, LOAD)) as HTMLInputElement).checked).toBe(true);
+    // Email is offered, and said not to be sent while no mail server is set up.
+    expect(await screen.findByText('Not sent yet: no mail server is set up here', {}, LOAD)).toBeTruthy();
     fireEvent.submit(screen.getByRole('form', { name: 'Follow Payments' }));
     await waitFor(() => expect(server.calls.some((c) => c.method === 'POST')).toBe(true), LOAD);
     expect(server.calls.find((c) => c.method === 'POST')?.body).toEqual({ target: { kind: 'service', id: 'svc_pay' }, includeDependencies: true, channels: ['in_app'] });

@@ -1,7 +1,14 @@
 import { Button, Checkbox, Group, Paper, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { ErrorAlert } from '../../shared/error-alert';
-import { type Subscription, type SubscriptionTargetKind, useFollow, useMySubscriptions, useUnfollow } from './communication-api';
+import {
+  type Subscription,
+  type SubscriptionTargetKind,
+  useFollow,
+  useMailStatus,
+  useMySubscriptions,
+  useUnfollow,
+} from './communication-api';
 
 /** The events a subscriber chooses from, in words. */
 export const EVENT_LABELS: Record<NonNullable<Subscription['events']>[number], string> = {
@@ -30,6 +37,7 @@ export function FollowButton({ kind, id, name }: { kind: SubscriptionTargetKind;
   const [withDependencies, setWithDependencies] = useState(kind !== 'team');
   const [events, setEvents] = useState<string[]>(EVENTS);
   const [channels, setChannels] = useState<string[]>(['in_app']);
+  const mail = useMailStatus();
 
   // Only one's own subscriptions are unfollowed here; a team's is the team's (My subscriptions lists both).
   const own = mine.data?.items.find((s) => s.subscriber.kind === 'user' && s.target.kind === kind && s.target.id === id);
@@ -38,7 +46,13 @@ export function FollowButton({ kind, id, name }: { kind: SubscriptionTargetKind;
   if (own) {
     return (
       <Stack gap={4} align="flex-end">
-        <Button size="xs" variant="default" loading={unfollow.isPending} onClick={() => unfollow.mutate(own.id)} aria-label={`Unfollow ${name}`}>
+        <Button
+          size="xs"
+          variant="default"
+          loading={unfollow.isPending}
+          onClick={() => unfollow.mutate(own.id)}
+          aria-label={`Unfollow ${name}`}
+        >
           Unfollow
         </Button>
         <Text size="xs" c="dimmed">
@@ -85,17 +99,33 @@ export function FollowButton({ kind, id, name }: { kind: SubscriptionTargetKind;
                   onChange={(e) => setWithDependencies(e.currentTarget.checked)}
                 />
               )}
-              <Checkbox.Group label="Events" value={events} onChange={setEvents} error={events.length === 0 ? 'Choose at least one' : undefined}>
+              <Checkbox.Group
+                label="Events"
+                value={events}
+                onChange={setEvents}
+                error={events.length === 0 ? 'Choose at least one' : undefined}
+              >
                 <Group gap="xs" mt={4}>
                   {EVENTS.map((e) => (
                     <Checkbox key={e} value={e} label={EVENT_LABELS[e]} size="xs" />
                   ))}
                 </Group>
               </Checkbox.Group>
-              <Checkbox.Group label="Channels" value={channels} onChange={setChannels} error={channels.length === 0 ? 'Choose at least one' : undefined}>
+              <Checkbox.Group
+                label="Channels"
+                value={channels}
+                onChange={setChannels}
+                error={channels.length === 0 ? 'Choose at least one' : undefined}
+              >
                 <Stack gap={4} mt={4}>
                   {CHANNELS.map((c) => (
-                    <Checkbox key={c} value={c} label={CHANNEL_LABELS[c]} size="xs" />
+                    <Checkbox
+                      key={c}
+                      value={c}
+                      label={CHANNEL_LABELS[c]}
+                      size="xs"
+                      description={c === 'email' && mail.data?.email === false ? 'Not sent yet: no mail server is set up here' : undefined}
+                    />
                   ))}
                 </Stack>
               </Checkbox.Group>
