@@ -129,6 +129,13 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   }
 
   /** Audits the move of an incident's causing change on the changes themselves. */
+  /** Stores a new incident with its creation and its link to the change that caused it in the audit trail. */
+  async function recordNew(repos: Repositories, actor: Actor, incident: IncidentRecord, change: ChangeRecord | null): Promise<void> {
+    await repos.incidents.insert(incident);
+    await audit(repos, actor, incident.createdAt, 'incident.created', 'incident', incident.id, { number: incident.number, after: incident });
+    await auditChangeLink(repos, actor, incident.createdAt, incident, null, change);
+  }
+
   async function auditChangeLink(repos: Repositories, actor: Actor, at: string, incident: IncidentRecord, from: string | null, to: ChangeRecord | null): Promise<void> {
     if (from === (to?.id ?? null)) return;
     if (from) {
@@ -283,9 +290,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
           createdAt: at,
           updatedAt: at,
         };
-        await repos.incidents.insert(incident);
-        await audit(repos, actor, at, 'incident.created', 'incident', incident.id, { number: incident.number, after: incident });
-        await auditChangeLink(repos, actor, at, incident, null, refs.change ?? null);
+        await recordNew(repos, actor, incident, refs.change ?? null);
         await cisTouched(repos, actor, active, incident.ciIds);
         return (await present(repos, [incident]))[0]!;
       });
@@ -318,9 +323,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         createdAt: at,
         updatedAt: at,
       };
-      await repos.incidents.insert(incident);
-      await audit(repos, actor, at, 'incident.created', 'incident', incident.id, { number: incident.number, after: incident });
-      await auditChangeLink(repos, actor, at, incident, null, report.change);
+      await recordNew(repos, actor, incident, report.change);
       return (await present(repos, [incident]))[0]!;
     },
 
