@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
-import { BROWSER_MISSING_MESSAGE, CHROMIUM_PATH, E2E_ADMIN, E2E_BASE_URL, E2E_PORT } from './e2e/support/environment';
+import { BROWSER_MISSING_MESSAGE, CHROMIUM_PATH, E2E_ADMIN, E2E_BASE_URL, E2E_PORT, E2E_SMTP_PORT } from './e2e/support/environment';
 
 // NOTE: the browser is Debian's Chromium, never one downloaded by `npx playwright install`. Without it the
 // specs skip themselves (see e2e/support/environment.ts), unless CABINET_REQUIRE_BROWSER=1 says a
@@ -63,6 +63,10 @@ export default defineConfig({
           CABINET_LOGIN_RATE_LIMIT: '1000',
           // The inline worker delivers notifications within a second, so journeys need not wait long.
           CABINET_WORKER_INTERVAL_MS: '1000',
+          // Email goes to the SMTP server start-server.mjs runs; the journeys read what it received.
+          CABINET_SMTP_URL: `smtp://127.0.0.1:${E2E_SMTP_PORT}`,
+          CABINET_MAIL_FROM: 'cabinet@example.com',
+          CABINET_PUBLIC_URL: E2E_BASE_URL,
         },
       }
     : undefined,

@@ -1,5 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
+import { simpleParser } from 'mailparser';
+import { E2E_MAIL_DIR } from './support/environment';
 import { axeFindings, type AxeFinding, axeRuleFindings, signIn, signInAs, signOut, skipWithoutBrowser } from './support/fixtures';
 
 skipWithoutBrowser();
@@ -298,10 +300,103 @@ test('an approver’s inbox, an auditor’s desk and a read-only change, an admi
   await page.goto('/admin/deliveries');
   await expect(page.getByRole('heading', { name: 'Deliveries', level: 1 })).toBeVisible();
   await check(page, 'deliveries', { route: '/admin/deliveries' });
+  await page.goto('/admin/webhooks');
+  await expect(page.getByRole('heading', { name: 'Webhooks', level: 1 })).toBeVisible();
+  await check(page, 'webhooks', { route: '/admin/webhooks' });
+  await page.getByRole('button', { name: 'Add webhook' }).click();
+  await expect(page.getByRole('form', { name: 'Add a webhook' })).toBeVisible();
+  await check(page, 'webhook form');
   await page.getByRole('button', { name: /^Account menu for / }).click();
   await expect(page.getByRole('menuitem', { name: 'Sign out' })).toBeVisible();
   await check(page, 'account menu');
   await page.keyboard.press('Escape');
+});
+
+/** The path of the first link to `prefix` in a message the e2e SMTP server kept for `to`, once one came. */
+async function linkInMail(to: string, prefix: string): Promise<string> {
+  let found: string | undefined;
+  await expect
+    .poll(
+      async () => {
+        for (const f of readdirSync(E2E_MAIL_DIR).sort().reverse()) {
+          const m = JSON.parse(readFileSync(`${E2E_MAIL_DIR}/${f}`, 'utf8')) as { to: string[]; raw: string };
+          if (!m.to.includes(to.toLowerCase())) continue;
+          const text = (await simpleParser(m.raw)).text ?? '';
+          found = new RegExp(`${prefix.replace(/\//g, '\\/')}[A-Za-z0-9_.-]+`).exec(text)?.[0];
+          if (found) return true;
+        }
+        return false;
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+  return found!;
+}
+
+test('email settings, external addresses, and the pages the links in email open', async ({ page }) => {
+  test.setTimeout(180_000);
+  await signIn(page);
+  const call = async <T,>(method: string, path: string, body?: unknown): Promise<T> => {
+    const me = (await (await page.request.get('/api/v1/me')).json()) as { csrfToken: string };
+    const res = await page.request.fetch(path, { method, data: body, headers: { 'X-CSRF-Token': me.csrfToken } });
+    expect(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`).toBe(true);
+    return (res.status() === 204 ? undefined : await res.json()) as T;
+  };
+
+  // Quiet hours and the digest, on the preferences page.
+  await page.goto('/me/preferences');
+  await page.getByRole('checkbox', { name: /Quiet hours/ }).check();
+  await page.getByRole('radio', { name: /Daily, at 07:00/ }).check();
+  await page.getByRole('button', { name: 'Save email settings' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Email settings saved.' })).toBeVisible();
+  await check(page, 'preferences, quiet hours and digest');
+  await call('PATCH', '/api/v1/me/preferences', { quietHours: null, digest: 'off' });
+
+  // An external address on a CI of its own, waiting for confirmation; its confirmation page.
+  const suffix = Date.now().toString(36);
+  const service = await call<{ id: string }>('POST', '/api/v1/services', { name: `Mail check ${suffix}`, tier: 3 });
+  const ci = await call<{ id: string; name: string }>('POST', '/api/v1/cis', { name: `mail-check-${suffix}`, type: 'server', environment: 'test', serviceId: service.id });
+  const list = `ops-${suffix}@lists.example.org`;
+  await page.goto('/me/subscriptions');
+  const form = page.getByRole('form', { name: 'Add an external address' });
+  await form.getByRole('textbox', { name: /Email address/ }).fill(list);
+  await form.getByRole('textbox', { name: /Name or id/ }).fill(`Mail check ${suffix}`);
+  await form.getByRole('button', { name: 'Add and send the confirmation' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `${list} was added` })).toBeVisible();
+  await expect(page.getByText('Waiting for confirmation')).toBeVisible();
+  await check(page, 'subscriptions, an external address waiting for confirmation');
+  await page.goto(await linkInMail(list, '/api/v1/subscription-confirmations/'));
+  await expect(page.getByRole('heading', { name: 'Confirm email from Cabinet', level: 1 })).toBeVisible();
+  await check(page, 'the confirmation page of an external address');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByRole('heading', { name: 'Confirmed', level: 1 })).toBeVisible();
+  await check(page, 'an external address confirmed');
+
+  // A team that follows the CI by email hears of a change on it: the "raise a concern" page of Frank's email.
+  const teams = await call<{ items: { id: string; handle: string }[] }>('GET', '/api/v1/teams');
+  const network = teams.items.find((t) => t.handle === 'network')!;
+  const follow = await call<{ id: string }>('POST', '/api/v1/subscriptions', { target: { kind: 'ci', id: ci.id }, channels: ['email'], teamId: network.id });
+  const start = Date.now() + 30 * 86_400_000;
+  const change = await call<{ id: string }>('POST', '/api/v1/changes', {
+    type: 'standard', title: `Mail check ${suffix}`, description: 'd', justification: 'j', implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', ciIds: [ci.id],
+    plannedStart: new Date(start).toISOString(), plannedEnd: new Date(start + 3_600_000).toISOString(),
+  });
+  await call('POST', `/api/v1/changes/${change.id}/transitions`, { to: 'scheduled' });
+  const concernLink = await linkInMail('frank@example.com', '/api/v1/concern-links/');
+  await page.goto(concernLink);
+  await expect(page.getByRole('heading', { name: 'Raise a concern', level: 1 })).toBeVisible();
+  await check(page, 'the raise-a-concern page of an email link');
+  await page.getByLabel('What worries you about it?').fill('The network team is moving racks that week.');
+  await page.getByRole('button', { name: 'Raise the concern' }).click();
+  await expect(page.getByRole('heading', { name: 'Concern raised', level: 1 })).toBeVisible();
+  await check(page, 'a concern raised from an email link');
+
+  await call('POST', `/api/v1/changes/${change.id}/transitions`, { to: 'cancelled', comment: 'Only a check of the email pages.' });
+  await call('DELETE', `/api/v1/subscriptions/${follow.id}`);
+  const mine = await call<{ items: { id: string; subscriber: { name: string } }[] }>('GET', '/api/v1/me/subscriptions');
+  for (const s of mine.items.filter((x) => x.subscriber.name === list)) await call('DELETE', `/api/v1/subscriptions/${s.id}`);
+  await page.goto('/changes');
+  await signOut(page);
 });
 
 test('a person chooses a time zone, and every time shows it', async ({ page }) => {

@@ -1,5 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import ICAL from 'ical.js';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import { readBundleFiles } from '../src/policy/loader';
+import { E2E_MAIL_DIR } from './support/environment';
 import { axeFindings, localDateTime, signIn, signOut, skipWithoutBrowser } from './support/fixtures';
 
 skipWithoutBrowser();
@@ -23,6 +28,22 @@ async function applyPolicy(page: Page, concernsBlockImplement: boolean): Promise
   const files = await readBundleFiles(DEFAULT_POLICY);
   if (concernsBlockImplement) files['schedule.yaml'] = `${files['schedule.yaml']!.trimEnd()}\n  concernsBlockImplement: true\n`;
   await call(page, 'POST', '/api/v1/policy/versions', { files });
+}
+
+/**
+ * The messages the suite's SMTP server (e2e/start-server.mjs) accepted for `address`, parsed, oldest first;
+ * waits until one whose subject matches `subject` is there.
+ */
+async function mailFor(address: string, subject: RegExp): Promise<{ raw: string; mail: ParsedMail }> {
+  let found: { raw: string; mail: ParsedMail } | undefined;
+  await expect(async () => {
+    const files = readdirSync(E2E_MAIL_DIR).filter((f) => f.endsWith('.json')).sort();
+    const mine = files.map((f) => JSON.parse(readFileSync(path.join(E2E_MAIL_DIR, f), 'utf8')) as { to: string[]; raw: string }).filter((m) => m.to.includes(address));
+    const parsed = await Promise.all(mine.map(async (m) => ({ raw: m.raw, mail: await simpleParser(m.raw) })));
+    found = parsed.find((m) => subject.test(m.mail.subject ?? ''));
+    expect(found).toBeTruthy();
+  }).toPass({ timeout: 45_000 });
+  return found!;
 }
 
 /** The serious and critical axe findings of the page, as a readable list (empty when clean). */
@@ -53,7 +74,9 @@ test('a stakeholder follows Payments, hears of work on a database it depends on,
     await page.getByRole('button', { name: 'Follow Payments' }).click();
     const form = page.getByRole('form', { name: 'Follow Payments' });
     await expect(form.getByRole('checkbox', { name: /Include what it depends on/ })).toBeChecked();
+    await form.getByRole('checkbox', { name: 'Email' }).check();
     expect(await axeProblems(page), 'axe-core on the follow form').toEqual([]);
+    await page.screenshot({ path: 'test-results/communication-follow-form.png', fullPage: true });
     await form.getByRole('button', { name: 'Start following' }).click();
     await expect(page.getByText('You follow Payments and what it depends on.')).toBeVisible();
 
@@ -77,6 +100,29 @@ test('a stakeholder follows Payments, hears of work on a database it depends on,
     await call(page, 'POST', `/api/v1/changes/${change.id}/transitions`, { to: 'scheduled' });
     await signOut(page);
 
+    // The stakeholder is emailed, with the window as a calendar invitation and a one-click unsubscribe.
+    const { raw, mail } = await mailFor(STAKEHOLDER.email, new RegExp(`^${change.number} "${TITLE}" was scheduled for `));
+    expect(mail.text).toContain('follows Payments (depends on pay-ledger-db)');
+    expect(raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+    const calendar = mail.attachments.find((a) => a.contentType.startsWith('text/calendar'));
+    expect(calendar, 'the invitation is attached').toBeTruthy();
+    const vcalendar = new ICAL.Component(ICAL.parse(calendar!.content.toString('utf8')));
+    expect(vcalendar.getFirstPropertyValue('method')).toBe('REQUEST');
+    const event = new ICAL.Event(vcalendar.getFirstSubcomponent('vevent')!);
+    expect(event.startDate.toJSDate().toISOString()).toBe(start);
+    expect(event.endDate.toJSDate().toISOString()).toBe(end);
+
+    // The email's signed link raises a concern as the stakeholder, without signing in.
+    const concernLink = /Raise a concern: (\S+)/.exec(mail.text ?? '')?.[1];
+    expect(concernLink, 'the email carries a "raise a concern" link').toBeTruthy();
+    await page.goto(concernLink!);
+    await expect(page.getByRole('heading', { name: 'Raise a concern', level: 1 })).toBeVisible();
+    expect(await axeProblems(page), 'axe-core on the concern link page').toEqual([]);
+    await page.getByLabel('What worries you about it?').fill('Month-end settlement runs that night. Can it wait a day?');
+    await page.getByRole('button', { name: 'Raise the concern' }).click();
+    await expect(page.getByRole('heading', { name: 'Concern raised', level: 1 })).toBeVisible();
+    await page.screenshot({ path: 'test-results/communication-concern-link.png', fullPage: true });
+
     // The stakeholder is told in Cabinet, opens the change and sees why they were told.
     await signIn(page, STAKEHOLDER.email, STAKEHOLDER.password);
     await page.goto('/notifications');
@@ -92,11 +138,10 @@ test('a stakeholder follows Payments, hears of work on a database it depends on,
     await expect(audience).toContainText(STAKEHOLDER.name);
     await expect(audience).toContainText('follows Payments (depends on pay-ledger-db)');
 
-    // … and raises a concern.
+    // … and finds the concern the email's link raised on it.
     await page.getByRole('tab', { name: /^Concerns/ }).click();
-    await page.getByRole('textbox', { name: /Raise a concern/ }).fill('Month-end settlement runs that night. Can it wait a day?');
-    await page.getByRole('button', { name: 'Raise concern' }).click();
     await expect(page.getByTestId('concern-counts')).toHaveText('1 open, 0 answered');
+    await expect(page.getByText('Month-end settlement runs that night. Can it wait a day?')).toBeVisible();
     await expect(page.getByRole('tab', { name: 'Concerns: 1 open' })).toBeVisible();
     expect(await axeProblems(page), 'axe-core on the change page with a concern').toEqual([]);
     await signOut(page);

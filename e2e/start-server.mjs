@@ -2,8 +2,10 @@
 // Starts Cabinet for the browser tests: builds the web app (the server serves dist/web), deletes the
 // previous test database so every run starts from the same demo data, then runs `cabinet serve` with
 // the environment Playwright passes in. Set CABINET_E2E_SKIP_BUILD=1 to reuse an existing dist/web.
+// It also runs a real SMTP server (smtp-server) on the port of CABINET_SMTP_URL, which keeps every message
+// it accepts in test-results/e2e-mail as <n>.json ({ to, raw }) for the journeys to read.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +25,30 @@ if (process.env.CABINET_E2E_SKIP_BUILD !== '1') {
     process.stderr.write('e2e: the web app did not build\n');
     process.exit(build.status ?? 1);
   }
+}
+
+const mailDir = path.join(root, 'test-results', 'e2e-mail');
+rmSync(mailDir, { recursive: true, force: true });
+mkdirSync(mailDir, { recursive: true });
+if (process.env.CABINET_SMTP_URL) {
+  const { SMTPServer } = await import('smtp-server');
+  let n = 0;
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c));
+      stream.on('end', () => {
+        const to = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+        writeFileSync(path.join(mailDir, `${String(++n).padStart(5, '0')}.json`), JSON.stringify({ to, raw: Buffer.concat(chunks).toString('utf8') }));
+        callback();
+      });
+    },
+  });
+  const url = new URL(process.env.CABINET_SMTP_URL);
+  await new Promise((resolve) => smtp.listen(Number(url.port), url.hostname, resolve));
 }
 
 const server = spawn(process.execPath, [path.join(root, 'bin', 'cabinet.js'), 'serve'], { cwd: root, stdio: 'inherit', env: process.env });

@@ -31,12 +31,17 @@ export const VERSION: string = (JSON.parse(readFileSync(path.join(INSTALL_DIR, '
  * on one database migrate and bootstrap one after the other, each finding the work of those before.
  */
 export async function openCabinetStore(
-  config: Pick<Config, 'databaseUrl' | 'sessionHours'> & Partial<Pick<Config, 'checkTransactions' | 'pgPreparedStatements' | 'outboxMaxAttempts' | 'mail' | 'publicUrl' | 'host' | 'port'>>,
+  config: Pick<Config, 'databaseUrl' | 'sessionHours'> & Partial<Pick<Config, 'checkTransactions' | 'pgPreparedStatements' | 'outboxMaxAttempts' | 'mail' | 'publicUrl' | 'host' | 'port' | 'webhookAllowPrivate'>>,
   opts: { now?: () => Date; startup?: (services: Services) => Promise<void> } = {},
 ): Promise<{ store: Store; services: Services }> {
   const store = openStore(config.databaseUrl, { checkTransactions: config.checkTransactions, preparedStatements: config.pgPreparedStatements });
   try {
-    const services = createServices({ store, now: opts.now ?? (() => new Date()), newId: defaultIds }, { sessionHours: config.sessionHours, outboxMaxAttempts: config.outboxMaxAttempts, mail: mailSettings(config) });
+    const services = createServices({ store, now: opts.now ?? (() => new Date()), newId: defaultIds }, {
+      sessionHours: config.sessionHours,
+      outboxMaxAttempts: config.outboxMaxAttempts,
+      mail: mailSettings(config),
+      webhooks: { allowPrivate: config.webhookAllowPrivate ?? false, origin: originOf(config) },
+    });
     await store.withStartupLock(async () => {
       await store.migrate({ lockHeld: true });
       await opts.startup?.(services);
@@ -52,6 +57,12 @@ export async function openCabinetStore(
  * Email as the services take it: links start with CABINET_PUBLIC_URL, or else with the address Cabinet
  * listens at (right on one machine only; the README asks for CABINET_PUBLIC_URL with email).
  */
+/** The origin of the links Cabinet hands out (email, webhooks): CABINET_PUBLIC_URL, or the address it listens at. */
+function originOf(config: Partial<Pick<Config, 'publicUrl' | 'host' | 'port'>>): string {
+  const host = !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return config.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${config.port ?? 8080}`;
+}
+
 function mailSettings(config: Partial<Pick<Config, 'mail' | 'publicUrl' | 'host' | 'port'>>): MailSettings | null {
   if (!config.mail) return null;
   const host = !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

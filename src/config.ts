@@ -52,6 +52,8 @@ const Env = z.object({
     .optional(),
   /** The sender of Cabinet's email (From, and the organizer of its invitations). */
   CABINET_MAIL_FROM: z.email('must be an email address such as cabinet@example.com').optional(),
+  /** Lets outbound webhooks reach loopback and private addresses (a receiver on the same host or network); off by default. */
+  CABINET_WEBHOOK_ALLOW_PRIVATE: flag,
 });
 
 /** Whether `v` is an smtp:// or smtps:// URL with a host. NOTE (security): the value is never echoed in a problem, as it may hold a password. */
@@ -89,6 +91,8 @@ export type Config = {
   publicUrl: string | null;
   /** Email over SMTP (CABINET_SMTP_URL, CABINET_MAIL_FROM); null when no SMTP server is configured. */
   mail: { smtpUrl: string; from: string } | null;
+  /** Whether webhooks may reach loopback and private addresses without the allow-list (CABINET_WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate: boolean;
 };
 
 export class ConfigError extends Error {
@@ -137,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxMaxAttempts: e.CABINET_OUTBOX_MAX_ATTEMPTS,
     publicUrl: e.CABINET_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
     mail: e.CABINET_SMTP_URL && e.CABINET_MAIL_FROM ? { smtpUrl: e.CABINET_SMTP_URL, from: e.CABINET_MAIL_FROM } : null,
+    webhookAllowPrivate: e.CABINET_WEBHOOK_ALLOW_PRIVATE,
   };
 }
 

@@ -2,68 +2,24 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import ICAL from 'ical.js';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { invitationUid, writeInvitation } from '../src/integrations/mail/invitation';
 import { escapeHtml, writeNoticeMail } from '../src/integrations/mail/notice-mail';
 import { smtpOptions } from '../src/integrations/mail/smtp';
+import { readBundleFiles } from '../src/policy/loader';
+import { addMembers, approvalsOf, ci as newCi, decide, fileAndAuthorize, plan } from './support/fixtures';
 import { eachEngine, type Harness } from './support/cabinet';
+import { startSmtp, type Received } from './support/smtp';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Instants a whole number of hours after a reference 20 days ahead of the harness clock. */
 const at = (h: Harness, hours: number) => new Date(Math.ceil((h.now().getTime() + 20 * DAY) / HOUR) * HOUR + hours * HOUR).toISOString();
 
-interface Received {
-  to: string[];
-  raw: string;
-  /** The message's headers, each folded header on one line. */
-  head: string;
-  mail: ParsedMail;
-}
-
-/**
- * A real SMTP server on 127.0.0.1 (smtp-server) that keeps every message it accepts, and answers 550 to the
- * recipients in `refuse`.
- */
-async function startSmtp() {
-  const received: Received[] = [];
-  const refuse = new Set<string>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (refuse.has(address.address.toLowerCase())) callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
-      else callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        simpleParser(raw)
-          .then((mail) => {
-            const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-            received.push({ to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw, head, mail });
-            callback();
-          })
-          .catch(callback);
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { port, received, refuse, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 const smtp = await startSmtp();
 after(() => smtp.close());
 
-const MAIL_ENV = { CABINET_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, CABINET_MAIL_FROM: 'cabinet@example.com', CABINET_PUBLIC_URL: 'https://cabinet.example.com' };
-
-const mailTo = (address: string): Received[] => smtp.received.filter((m) => m.to.includes(address.toLowerCase()));
+const MAIL_ENV = smtp.env;
+const mailTo = smtp.mailTo;
 
 /** The invitation of a message, read back with ical.js. */
 function invitationOf(m: Received): { method: string; uid: string; sequence: number; start: string; end: string; organizer: string; attendee: string } {
@@ -227,6 +183,82 @@ describe('email of change announcements', () => {
       const emails = log.body.items.filter((d: { channel: string }) => d.channel === 'email');
       assert.equal(emails.length, 3, JSON.stringify(emails));
       assert.ok(emails.every((d: { recipient: string; result: string }) => d.recipient === sam.email && d.result === 'delivered'));
+    },
+    MAIL_ENV,
+  );
+
+  eachEngine(
+    'a template’s Markdown becomes safe HTML (a title cannot become a link), a start is no invitation, and a freeze is emailed with a link to the freezes',
+    async (h) => {
+      const ci = await database(h);
+      const sam = await person(h, 'Sam Stakeholder', ['stakeholder']);
+      const rita = await person(h, 'Rita Requester', ['requester']);
+      await follow(h, sam.token, ci, ['email']);
+      const files = await readBundleFiles(new URL('../policies/default', import.meta.url).pathname);
+      files['notifications.yaml'] = `${files['notifications.yaml']!.trimEnd()}\n    scheduled:\n      title: "{{change.ref}} is planned"\n      body: "**Heads up.** {{change.title}} runs {{change.window}}. [Runbook](https://wiki.example.com/runbook)"\n`;
+      const applied = await h.request('POST', '/api/v1/policy/versions', { body: { files } });
+      assert.equal(applied.status, 201, applied.text);
+      const change = await scheduled(h, rita.token, ci, 'Fix [this](https://evil.example.com) <script>x</script>');
+      await h.tick();
+      const [planned] = mailTo(sam.email);
+      assert.ok(planned);
+      assert.equal(planned.mail.subject, `${change.number} "Fix [this](https://evil.example.com) <script>x</script>" is planned`);
+      const html = String(planned.mail.html);
+      assert.match(html, /<strong>Heads up\.<\/strong> Fix \[this\]\(https:\/\/evil\.example\.com\) &lt;script&gt;x&lt;\/script&gt; runs \w{3} \d+ \w{3} \d{4}, \d\d:\d\d–\d\d:\d\d UTC\./);
+      assert.match(html, /<a href="https:\/\/wiki\.example\.com\/runbook">Runbook<\/a>/);
+      assert.doesNotMatch(html, /href="https:\/\/evil/, 'the title’s link stays text');
+      assert.doesNotMatch(html, /<script>/);
+      assert.match(planned.mail.text ?? '', /^Heads up\. Fix \[this\]\(https:\/\/evil\.example\.com\) <script>x<\/script> runs .+ UTC\. Runbook \(https:\/\/wiki\.example\.com\/runbook\)$/m);
+
+      const current = await h.request('GET', `/api/v1/changes/${change.id}`, { token: rita.token });
+      assert.equal((await h.request('PATCH', `/api/v1/changes/${change.id}`, { token: rita.token, body: { actualStart: h.now().toISOString(), version: current.body.version } })).status, 200);
+      assert.equal((await h.request('POST', `/api/v1/changes/${change.id}/transitions`, { token: rita.token, body: { to: 'implement' } })).status, 200);
+      await h.tick();
+      const started = mailTo(sam.email)[1];
+      assert.match(started?.mail.subject ?? '', /has started: Rita Requester is implementing it\.$/);
+      assert.equal(started!.mail.attachments.filter((a) => a.contentType === 'text/calendar').length, 0, 'a start leaves calendars be');
+
+      const freeze = await h.request('POST', '/api/v1/windows', { body: { name: 'Database freeze', kind: 'freeze', start: at(h, 48).slice(0, 16), timeZone: 'UTC', durationMinutes: 120, scope: { ciIds: [ci] } } });
+      assert.equal(freeze.status, 201, freeze.text);
+      await h.tick();
+      const announced = mailTo(sam.email)[2];
+      assert.match(announced?.mail.subject ?? '', /^Change freeze "Database freeze" announced: .+ UTC\.$/);
+      assert.match(announced!.mail.text ?? '', /See the freezes: https:\/\/cabinet\.example\.com\/schedule\/windows/);
+      assert.match(announced!.head, /^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/im);
+    },
+    MAIL_ENV,
+  );
+
+  eachEngine(
+    'an approval request is emailed to each approver who keeps approval emails on, not once they voted, and without an unsubscribe header',
+    async (h) => {
+      const requester = await person(h, 'Rita Requester', ['requester']);
+      const dora = await person(h, 'Dora DBA', ['approver']);
+      const dan = await person(h, 'Dan DBA', ['approver']);
+      const quiet = await person(h, 'Quinn Quiet', ['approver']);
+      await addMembers(h, 'dba', [dora.id, dan.id, quiet.id]);
+      assert.equal((await h.request('PATCH', '/api/v1/me/preferences', { token: quiet.token, body: { approvalEmails: false } })).status, 200);
+      const db = await newCi(h, 'orders-db', 'database');
+      const change = await fileAndAuthorize(h, requester.token, plan([db]));
+      await h.tick();
+      const [request, ...more] = mailTo(dora.email);
+      assert.ok(request, 'Dora is emailed');
+      assert.equal(more.length, 0);
+      assert.match(request.mail.text ?? '', /Why you get this: you are asked to approve it\./);
+      assert.match(request.mail.text ?? '', /Open it in Cabinet: https:\/\/cabinet\.example\.com\/changes\/CHG\d+\?tab=approvals/);
+      assert.match(request.mail.text ?? '', /Choose the emails you get: https:\/\/cabinet\.example\.com\/me\/preferences/);
+      assert.doesNotMatch(request.head, /^List-Unsubscribe/im);
+      assert.equal(mailTo(dan.email).length, 1, 'Dan is asked too');
+      assert.equal(mailTo(quiet.email).length, 0, 'Quinn turned approval emails off');
+      assert.equal((await approvalsOf(h, change.id)).length, 2);
+
+      // Dan approves a second change before the worker runs: the approval (quorum any) is decided, so nobody is emailed.
+      const second = await fileAndAuthorize(h, requester.token, plan([db]));
+      const [secondDba] = await approvalsOf(h, second.id);
+      assert.equal((await decide(h, dan.token, secondDba!.id, { decision: 'approve', comment: 'Fine.' })).status, 200);
+      const before = mailTo(dan.email).length + mailTo(dora.email).length;
+      await h.tick();
+      assert.equal(mailTo(dan.email).length + mailTo(dora.email).length, before, 'an approval decided before its email went is not emailed');
     },
     MAIL_ENV,
   );

@@ -62,6 +62,7 @@ describe('the shipped policy bundle', () => {
       'bundle.yaml',
       'change-models.yaml',
       'gates.yaml',
+      'notifications.yaml',
       'risk.yaml',
       'routing.yaml',
       'schedule.yaml',

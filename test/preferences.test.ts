@@ -36,22 +36,22 @@ describe('preferences', { concurrency: 2 }, () => {
     const bob = await h.userWithToken(['requester']);
     const initial = await h.request('GET', '/api/v1/me/preferences', { token: bob.token });
     assert.equal(initial.status, 200, initial.text);
-    assert.deepEqual(initial.body, { timeZone: null });
+    assert.deepEqual(initial.body, { timeZone: null, quietHours: null, digest: 'off', approvalEmails: true });
     assert.equal((await h.request('GET', '/api/v1/me', { token: bob.token })).body.timeZone, null);
 
     const set = await h.request('PATCH', '/api/v1/me/preferences', { token: bob.token, body: { timeZone: 'europe/amsterdam' } });
     assert.equal(set.status, 200, set.text);
-    assert.deepEqual(set.body, { timeZone: 'Europe/Amsterdam' }, 'stored as the zone is spelt');
-    assert.deepEqual((await h.request('GET', '/api/v1/me/preferences', { token: bob.token })).body, { timeZone: 'Europe/Amsterdam' });
+    assert.deepEqual(set.body, { timeZone: 'Europe/Amsterdam', quietHours: null, digest: 'off', approvalEmails: true }, 'stored as the zone is spelt');
+    assert.deepEqual((await h.request('GET', '/api/v1/me/preferences', { token: bob.token })).body, { timeZone: 'Europe/Amsterdam', quietHours: null, digest: 'off', approvalEmails: true });
     assert.equal((await h.request('GET', '/api/v1/me', { token: bob.token })).body.timeZone, 'Europe/Amsterdam');
 
     // Nothing given changes nothing; the same zone again records nothing.
-    assert.deepEqual((await h.request('PATCH', '/api/v1/me/preferences', { token: bob.token, body: {} })).body, { timeZone: 'Europe/Amsterdam' });
+    assert.deepEqual((await h.request('PATCH', '/api/v1/me/preferences', { token: bob.token, body: {} })).body, { timeZone: 'Europe/Amsterdam', quietHours: null, digest: 'off', approvalEmails: true });
     assert.equal((await h.request('PATCH', '/api/v1/me/preferences', { token: bob.token, body: { timeZone: 'Europe/Amsterdam' } })).status, 200);
 
     const cleared = await h.request('PATCH', '/api/v1/me/preferences', { token: bob.token, body: { timeZone: null } });
     assert.equal(cleared.status, 200, cleared.text);
-    assert.deepEqual(cleared.body, { timeZone: null });
+    assert.deepEqual(cleared.body, { timeZone: null, quietHours: null, digest: 'off', approvalEmails: true });
     assert.equal((await h.request('GET', '/api/v1/me', { token: bob.token })).body.timeZone, null);
 
     const changes = (await userEvents(h, bob.id)).filter((e) => e.action === 'user.updated').map((e) => e.data.changes);
@@ -76,23 +76,23 @@ describe('preferences', { concurrency: 2 }, () => {
     const paths = wrongType.body.error.details.issues.map((i: { path: string; message: string }) => `${i.path} ${i.message}`).join('\n');
     assert.match(paths, /timeZone/);
     assert.match(paths, /theme/);
-    assert.deepEqual((await h.request('GET', '/api/v1/me/preferences', { token: carol.token })).body, { timeZone: 'Asia/Tokyo' });
+    assert.deepEqual((await h.request('GET', '/api/v1/me/preferences', { token: carol.token })).body, { timeZone: 'Asia/Tokyo', quietHours: null, digest: 'off', approvalEmails: true });
   });
 
   eachEngine('each person’s zone is their own, and reading or setting one needs a signed-in person', async (h) => {
     const dave = await h.userWithToken(['approver']);
     const erin = await h.userWithToken(['auditor']);
     assert.equal((await h.request('PATCH', '/api/v1/me/preferences', { token: dave.token, body: { timeZone: 'America/New_York' } })).status, 200);
-    assert.deepEqual((await h.request('GET', '/api/v1/me/preferences', { token: erin.token })).body, { timeZone: null });
+    assert.deepEqual((await h.request('GET', '/api/v1/me/preferences', { token: erin.token })).body, { timeZone: null, quietHours: null, digest: 'off', approvalEmails: true });
     assert.equal((await h.request('GET', '/api/v1/me', { token: erin.token })).body.timeZone, null);
     // An admin's own preferences are the admin's: there is no way to set someone else's.
-    assert.deepEqual((await h.request('GET', '/api/v1/me/preferences')).body, { timeZone: null });
+    assert.deepEqual((await h.request('GET', '/api/v1/me/preferences')).body, { timeZone: null, quietHours: null, digest: 'off', approvalEmails: true });
 
     const anonymousRead = await h.request('GET', '/api/v1/me/preferences', { token: null });
     assert.equal(anonymousRead.status, 401);
     const anonymousWrite = await h.request('PATCH', '/api/v1/me/preferences', { token: null, body: { timeZone: 'UTC' } });
     assert.equal(anonymousWrite.status, 401);
     assert.equal(anonymousWrite.body.error.code, 'unauthenticated');
-    assert.deepEqual((await h.request('GET', '/api/v1/me/preferences', { token: dave.token })).body, { timeZone: 'America/New_York' });
+    assert.deepEqual((await h.request('GET', '/api/v1/me/preferences', { token: dave.token })).body, { timeZone: 'America/New_York', quietHours: null, digest: 'off', approvalEmails: true });
   });
 });

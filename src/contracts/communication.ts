@@ -3,9 +3,36 @@ import { Id } from './common';
 
 /** What a subscription follows. */
 export const SUBSCRIPTION_TARGET_KINDS = ['service', 'ci', 'team'] as const;
-/** The events a subscriber may choose (left out: all of them). */
-export const SUBSCRIPTION_EVENTS = ['scheduled', 'rescheduled', 'cancelled'] as const;
+/**
+ * The events of a change's life and of the schedule that its audience hears of (docs/communication.md), and
+ * that a subscriber may choose (left out: all of them). `upcoming` comes before a planned window (by default
+ * 24 h and 1 h before: notifications.yaml); the freeze events and `lockdown` reach the audience of the services
+ * and CIs a freeze covers.
+ */
+export const SUBSCRIPTION_EVENTS = [
+  'scheduled',
+  'rescheduled',
+  'cancelled',
+  'upcoming',
+  'started',
+  'completed',
+  'extended',
+  'failed',
+  'freeze_announced',
+  'freeze_changed',
+  'freeze_lifted',
+  'lockdown',
+] as const;
 export type SubscriptionEvent = (typeof SUBSCRIPTION_EVENTS)[number];
+/** The notice events: what a subscription, a webhook and notifications.yaml speak of. */
+export const NOTICE_EVENTS = SUBSCRIPTION_EVENTS;
+export type NoticeEvent = SubscriptionEvent;
+/**
+ * What an outbound webhook may receive: every notice event, and the approval and concern events that a
+ * team's chat channel wants (an approval asked for, decided; a concern raised, answered).
+ */
+export const WEBHOOK_EVENTS = [...NOTICE_EVENTS, 'approval_requested', 'approval_decided', 'concern_raised', 'concern_answered'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** How a subscriber is told: in Cabinet, and by email when an SMTP server is configured (`GET /api/v1/mail/status`). */
 export const SUBSCRIPTION_CHANNELS = ['in_app', 'email'] as const;
 
@@ -28,6 +55,11 @@ export const CreateSubscriptionInput = z
       .min(1, 'choose at least one channel')
       .describe('in_app and email (sent only when the server has SMTP configured: GET /api/v1/mail/status)'),
     teamId: Id.optional().describe('Subscribe this team (id or handle) instead of yourself: you must be a member, or a change manager'),
+    address: z
+      .email('must be an email address')
+      .max(254)
+      .optional()
+      .describe('Subscribe an external address (a distribution list) instead of yourself: change managers and admins; channels must be ["email"]; it reaches nobody until someone at the address confirms'),
   })
   .meta({ id: 'CreateSubscription' });
 export type CreateSubscriptionInput = z.input<typeof CreateSubscriptionInput>;
@@ -44,7 +76,7 @@ export type UpdateSubscriptionInput = z.input<typeof UpdateSubscriptionInput>;
 export const Subscription = z
   .object({
     id: z.string(),
-    subscriber: z.object({ kind: z.enum(['user', 'team']), id: z.string(), name: z.string() }),
+    subscriber: z.object({ kind: z.enum(['user', 'team', 'address']), id: z.string(), name: z.string() }).describe('For an external address, id and name are the address'),
     target: z.object({ kind: z.enum(SUBSCRIPTION_TARGET_KINDS), id: z.string(), name: z.string() }),
     includeDependencies: z.boolean(),
     /** Null: every event. */
@@ -52,6 +84,7 @@ export const Subscription = z
     channels: z.array(z.enum(SUBSCRIPTION_CHANNELS)),
     createdAt: z.string(),
     createdBy: z.string(),
+    state: z.enum(['active', 'pending']).describe('pending: an external address that has not confirmed yet (waiting for confirmation); it reaches nobody'),
   })
   .meta({ id: 'Subscription' });
 export type Subscription = z.infer<typeof Subscription>;
@@ -76,6 +109,8 @@ export const ChangeAudience = z
     /** The services the change affects (its CIs') and impacts (through the CMDB graph). */
     services: z.array(z.object({ id: z.string(), name: z.string(), affected: z.boolean() })),
     people: z.array(AudienceMember),
+    /** External addresses that confirmed their subscription: email only. */
+    addresses: z.array(z.object({ address: z.string(), reasons: z.array(z.string()), events: z.array(z.enum(SUBSCRIPTION_EVENTS)).nullable() })),
   })
   .meta({ id: 'ChangeAudience' });
 export type ChangeAudience = z.infer<typeof ChangeAudience>;

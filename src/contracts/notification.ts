@@ -18,6 +18,9 @@ export const NOTIFICATION_KIND_NAMES = [
   'concern_raised',
   'concern_answered',
   'change_affected_reported',
+  /** A daily or weekly digest of the changes planned on what the reader follows (digest.service.ts). */
+  'digest',
+  'freeze_announced',
 ] as const;
 
 /** Kinds that ask the reader to act; they are resolved once the action no longer waits for them. */

@@ -2,12 +2,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, type Transaction } from 'kysely';
+import { Kysely, Migrator, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DialectHelpers } from './dialect';
 import { translateDbError } from './dialect/errors';
 import { createPostgresDialect, postgresHelpers } from './dialect/postgres';
 import { createSqliteDialect, sqliteHelpers } from './dialect/sqlite';
+import { postgresFreshness, SECURITY_CHANNEL, securityWrites, sqliteFreshness, type SecurityFreshness } from './invalidation';
 import { migrationProvider } from './migrations';
 import type { DB } from './schema';
 import { createRepositories, type Repositories } from './repositories';
@@ -32,6 +33,11 @@ export interface Store {
    */
   withStartupLock<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Whether answers about people, tokens, sessions and the active policy remembered in this process are still
+   * current (invalidation.ts). Every write to those tables through this store keeps it up to date.
+   */
+  readonly freshness: SecurityFreshness;
   /** The raw Kysely handle, for benchmarks and tests that check storage directly. */
   readonly kysely: Kysely<DB>;
 }
@@ -56,21 +62,31 @@ export function parseDatabaseUrl(url: string): DatabaseTarget | null {
  * `checkTransactions`: a call on `store.repos` from inside a transaction throws instead of reading outside it
  * (on SQLite, waiting on the transaction itself for ever). A development aid, on in the tests: NOTE (speed)
  * it tracks every promise (AsyncLocalStorage), which costs the server about a tenth of its CPU.
- * `preparedStatements` (PostgreSQL, on unless false): see `createPostgresDialect`.
+ * `preparedStatements` (PostgreSQL, on unless false): see `createPostgresDialect`; off, the process also remembers
+ * no security answers (invalidation.ts).
  */
 export function openStore(url: string, options: { poolSize?: number; checkTransactions?: boolean; preparedStatements?: boolean } = {}): Store {
   const target = parseDatabaseUrl(url);
   if (!target) throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:…")`);
   let kysely: Kysely<DB>;
   let helpers: DialectHelpers;
+  let freshness: SecurityFreshness;
   if (target.kind === 'sqlite') {
     if (target.location !== ':memory:') mkdirSync(path.dirname(path.resolve(target.location)), { recursive: true });
-    kysely = new Kysely<DB>({ dialect: createSqliteDialect(target.location) });
+    let connection: SqliteDatabase.Database | null = null;
+    kysely = new Kysely<DB>({ dialect: createSqliteDialect(target.location, (db) => (connection = db)) });
     helpers = sqliteHelpers;
+    freshness = sqliteFreshness(() => connection);
   } else {
     kysely = new Kysely<DB>({ dialect: createPostgresDialect(target.location, { poolSize: options.poolSize, preparedStatements: options.preparedStatements }).dialect });
     helpers = postgresHelpers;
+    // NOTE (security): a pooler that hands sessions around (the reason to turn prepared statements off) would
+    // not carry LISTEN's notifications to this session, so nothing is remembered behind one.
+    freshness = postgresFreshness(target.location, { remember: options.preparedStatements ?? true });
   }
+  // NOTE (security): every write to a security table through this store, in a transaction or not, makes this
+  // process forget what it remembered (invalidation.ts); a transaction also tells the others (below).
+  kysely = kysely.withPlugin(securityWrites(() => freshness.changed()));
   const inTransaction = options.checkTransactions ? new AsyncLocalStorage<true>() : null;
   const plainRepos = createRepositories(kysely, helpers);
   const repos = inTransaction ? guardOutsideTransaction(plainRepos, inTransaction) : plainRepos;
@@ -85,24 +101,37 @@ export function openStore(url: string, options: { poolSize?: number; checkTransa
     dialect: helpers.name,
     repos,
     kysely,
+    freshness,
     async transaction<T>(work: (r: Repositories) => Promise<T>): Promise<T> {
       try {
+        let wroteSecurity = false;
+        const watch = securityWrites(() => (wroteSecurity = true));
         const run = async (trx: Transaction<DB>) => {
-          const repos = createRepositories(trx, helpers, { memo: true });
+          const repos = createRepositories(trx.withPlugin(watch), helpers, { memo: true });
           const result = await work(repos);
           // NOTE: the audit events the work recorded are appended last, just before the commit: the chain's
           // head row stays locked only for this append and the commit, not for the whole transaction.
           await repos.audit.flush();
+          // NOTE (security): in the transaction, so other processes hear of it exactly when it commits.
+          // On SQLite the other connections see `data_version` move at the commit; nothing to send.
+          if (wroteSecurity && target.kind === 'postgres') await sql`select pg_notify(${SECURITY_CHANNEL}, '')`.execute(trx);
           return result;
         };
-        return await kysely.transaction().execute((trx: Transaction<DB>) => (inTransaction ? inTransaction.run(true, () => run(trx)) : run(trx)));
+        try {
+          return await kysely.transaction().execute((trx: Transaction<DB>) => (inTransaction ? inTransaction.run(true, () => run(trx)) : run(trx)));
+        } finally {
+          if (wroteSecurity) freshness.changed();
+        }
       } catch (err) {
         throw translateDbError(err);
       }
     },
     migrate: (opts = {}) => (opts.lockHeld ? migrateToLatest() : withStartupLock(migrateToLatest)),
     withStartupLock,
-    close: () => kysely.destroy(),
+    async close() {
+      await freshness.close();
+      await kysely.destroy();
+    },
   };
 }
 

@@ -9,6 +9,16 @@ export interface UsersTable {
   time_zone: string | null;
   created_at: string;
   updated_at: string;
+  /** Quiet hours, "HH:MM" in the person's zone; both null: none (0024). */
+  quiet_start: string | null;
+  quiet_end: string | null;
+  /** off, daily or weekly (0024). NOTE: NOT NULL with a default (off); typed nullable so that inserts may leave it out. */
+  digest: string | null;
+  /**
+   * 1: approval requests, reminders and escalations are emailed too (migration 0025). NOTE: NOT NULL with a
+   * default (1); typed nullable so that inserts may leave it out.
+   */
+  approval_emails: number | null;
 }
 export interface UserRolesTable {
   id: string;
@@ -247,6 +257,10 @@ export interface DB {
   subscriptions: SubscriptionsTable;
   concerns: ConcernsTable;
   server_secrets: ServerSecretsTable;
+  notice_marks: NoticeMarksTable;
+  webhooks: WebhooksTable;
+  webhook_allow_list: WebhookAllowListTable;
+  digests: DigestsTable;
 }
 export interface ConflictAcknowledgementsTable {
   change_id: string;
@@ -492,6 +506,11 @@ export interface SubscriptionsTable {
   channels: unknown;
   created_by: string;
   created_at: string;
+  /** An external address that follows instead of a person or team (0024). */
+  address: string | null;
+  /** pending (an external address not confirmed yet) or active (0024). NOTE: NOT NULL with a default (active); typed nullable so that inserts may leave it out. */
+  state: string | null;
+  confirm_sent_at: string | null;
 }
 /** A concern raised about a change and its answer (migration 0021). */
 export interface ConcernsTable {
@@ -505,8 +524,46 @@ export interface ConcernsTable {
   answered_at: string | null;
 }
 /** A key the server made for itself on first use, by name (migration 0022): `unsubscribe` signs unsubscribe links. */
+/** A notice that goes out once per occasion was queued (migration 0025). */
+export interface NoticeMarksTable {
+  change_id: string;
+  mark: string;
+  created_at: string;
+}
+
 export interface ServerSecretsTable {
   name: string;
   value: string;
+  created_at: string;
+}
+/** One digest per person and period, claimed with the outbox item that sends it (migration 0024). */
+export interface DigestsTable {
+  user_id: string;
+  /** `daily:YYYY-MM-DD` or `weekly:YYYY-MM-DD` (the Monday), in the person's zone. */
+  period: string;
+  change_count: number;
+  outbox_id: string | null;
+  created_at: string;
+}
+/** An outbound webhook an admin registered (migration 0023). */
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  /** generic, slack, teams or mattermost. */
+  format: string;
+  /** JSON: the event names it wants. */
+  events: unknown;
+  enabled: boolean | number;
+  /** The signing secret, AES-256-GCM under the `webhook` server secret (integrations/webhook/secret-box.ts). */
+  secret_sealed: string;
+  secret_hint: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+/** A host, address or CIDR range webhooks may reach although it is private (migration 0023). */
+export interface WebhookAllowListTable {
+  entry: string;
+  created_by: string;
   created_at: string;
 }

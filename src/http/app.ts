@@ -33,6 +33,7 @@ import { searchRoutes } from './routes/search.routes';
 import { savedViewsRoutes } from './routes/saved-views.routes';
 import { communicationRoutes } from './routes/communication.routes';
 import { mailRoutes } from './routes/mail.routes';
+import { webhooksRoutes } from './routes/webhooks.routes';
 import type { App } from './types';
 import { registerValidation } from './validation';
 
@@ -117,6 +118,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   savedViewsRoutes(app, deps);
   communicationRoutes(app, deps);
   mailRoutes(app, deps);
+  webhooksRoutes(app, deps);
 
   return app;
 }

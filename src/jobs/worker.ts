@@ -9,7 +9,11 @@ export interface TickReport {
   reassessed: number;
   reminded: number;
   breached: number;
+  /** Changes whose audience was told their start is near (notifications.yaml, `upcoming`). */
+  upcoming: number;
   escalated: number;
+  /** Digests claimed and queued (at 07:00 in each person's zone; digest.service.ts). */
+  digests: number;
   delivered: number;
   failed: number;
   /** Outbox items that failed their last attempt in this tick and became dead letters. */
@@ -45,7 +49,7 @@ export interface Worker {
  * The background worker. It holds no state of its own: every step claims its row in the database, so it
  * runs inline in `cabinet serve`, as `cabinet worker`, or as several of those at once.
  */
-export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedule' | 'risk'>, opts: WorkerOptions): Worker {
+export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedule' | 'risk' | 'subscriptions' | 'digests'>, opts: WorkerOptions): Worker {
   const id = opts.id ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   // The risk service's follow-up (other changes' reassessment) is delivered through the outbox like a notice.
   for (const [topic, handler] of Object.entries(services.risk.followUps)) if (!services.outbox.handles(topic)) services.outbox.handle(topic, handler);
@@ -57,9 +61,11 @@ export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedu
     const lockdown = await services.schedule.tick();
     const timers = await services.sla.tick();
     const aging = await services.risk.tick();
+    const notices = await services.subscriptions.tick();
+    const digests = await services.digests.tick();
     // Delivery runs after the timers, so a reminder or an escalation reaches the inbox in the same pass.
     const delivery = await services.outbox.deliverDue(id);
-    return { ...lockdown, ...timers, ...aging, delivered: delivery.delivered, failed: delivery.failed, dead: delivery.dead };
+    return { ...lockdown, ...timers, ...aging, ...notices, ...digests, delivered: delivery.delivered, failed: delivery.failed, dead: delivery.dead };
   }
 
   function schedule(): void {
@@ -67,7 +73,7 @@ export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedu
     timer = setTimeout(() => {
       running = tick()
         .then((report) => {
-          if (report.held + report.released + report.reassessed + report.reminded + report.breached + report.escalated + report.delivered + report.failed > 0) opts.onTick?.(report);
+          if (report.held + report.released + report.reassessed + report.upcoming + report.reminded + report.breached + report.escalated + report.digests + report.delivered + report.failed > 0) opts.onTick?.(report);
         })
         .catch((err: unknown) => opts.onError?.(err))
         .finally(() => {

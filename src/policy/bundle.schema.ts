@@ -4,6 +4,7 @@ import { REQUIRABLE_FIELDS, RELATIONS } from '../domain/change/lifecycle';
 import { ApprovalsSection } from './approvals.schema';
 import { BreakGlassSection } from './break-glass.schema';
 import { GatesSection } from './gates.schema';
+import { NotificationsSection } from './notifications.schema';
 import { RoutingSection } from './routing.schema';
 import { SlasSection } from './slas.schema';
 import { RiskSection } from './risk.schema';
@@ -60,5 +61,6 @@ export const BundleSchema = z.strictObject({
   breakGlass: BreakGlassSection,
   schedule: ScheduleSection,
   teams: TeamsSection,
+  notifications: NotificationsSection,
 });
 export type BundleInput = z.input<typeof BundleSchema>;

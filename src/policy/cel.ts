@@ -1,5 +1,5 @@
 import { Environment } from '@marcbachmann/cel-js';
-import { CHANGE_CONTEXT_SHAPE, RISK_CONTEXT_SHAPE, type ContextVariableShape } from './context';
+import { CHANGE_CONTEXT_SHAPE, NOTICE_CONTEXT_SHAPE, RISK_CONTEXT_SHAPE, type ContextVariableShape } from './context';
 
 /**
  * The CEL environment every policy expression runs in: the variables of the change context (documented in
@@ -7,18 +7,15 @@ import { CHANGE_CONTEXT_SHAPE, RISK_CONTEXT_SHAPE, type ContextVariableShape } f
  */
 export const CONTEXT_VARIABLES = ['change', 'cis', 'services', 'requester', 'time', 'history'] as const;
 
-/** Approval rules also see `risk` (`score` int, `level` string): the change's assessed risk. */
-export type ExpressionScope = 'change' | 'approvals';
+/**
+ * Approval rules also see `risk` (`score` int, `level` string): the change's assessed risk. Notice rules
+ * (`notice`) see a context of their own: NOTICE_CONTEXT_SHAPE.
+ */
+export type ExpressionScope = 'change' | 'approvals' | 'notice';
 
 function buildEnvironment(scope: ExpressionScope): Environment {
   const env = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false });
-  env.registerVariable('change', 'map');
-  env.registerVariable('cis', 'list');
-  env.registerVariable('services', 'list');
-  env.registerVariable('requester', 'map');
-  env.registerVariable('time', 'map');
-  env.registerVariable('history', 'map');
-  if (scope === 'approvals') env.registerVariable('risk', 'map');
+  for (const [name, shape] of Object.entries(shapesOf(scope))) env.registerVariable(name, shape.list ? 'list' : 'map');
   env.registerFunction('min(int, int): int', (a: bigint, b: bigint) => (a < b ? a : b));
   env.registerFunction('max(int, int): int', (a: bigint, b: bigint) => (a > b ? a : b));
   env.registerFunction('min(double, double): double', (a: number, b: number) => Math.min(a, b));
@@ -26,10 +23,11 @@ function buildEnvironment(scope: ExpressionScope): Environment {
   return env;
 }
 
-const environments: Record<ExpressionScope, Environment> = { change: buildEnvironment('change'), approvals: buildEnvironment('approvals') };
+const environments: Record<ExpressionScope, Environment> = { change: buildEnvironment('change'), approvals: buildEnvironment('approvals'), notice: buildEnvironment('notice') };
 
 /** The variables an expression of the scope sees, with their declared shapes. */
 function shapesOf(scope: ExpressionScope): Record<string, ContextVariableShape> {
+  if (scope === 'notice') return { ...NOTICE_CONTEXT_SHAPE };
   return scope === 'approvals' ? { ...CHANGE_CONTEXT_SHAPE, risk: RISK_CONTEXT_SHAPE } : { ...CHANGE_CONTEXT_SHAPE };
 }
 
@@ -53,7 +51,7 @@ function buildCheckingEnvironment(scope: ExpressionScope): Environment {
   return env;
 }
 
-const checkingEnvironments: Record<ExpressionScope, Environment> = { change: buildCheckingEnvironment('change'), approvals: buildCheckingEnvironment('approvals') };
+const checkingEnvironments: Record<ExpressionScope, Environment> = { change: buildCheckingEnvironment('change'), approvals: buildCheckingEnvironment('approvals'), notice: buildCheckingEnvironment('notice') };
 
 export interface CompiledExpression {
   source: string;
@@ -114,7 +112,8 @@ function explain(reason: string, scope: ExpressionScope): string {
   const key = /^No such key: (\S+)$/.exec(reason)?.[1];
   if (key !== undefined) {
     const fields = [...new Set(Object.values(shapes).flatMap((s) => Object.keys(s.fields)))];
-    return `unknown field "${key}"${suggestion(key, fields) || ' (docs/policy.md, "The change context", lists every field)'}`;
+    const where = scope === 'notice' ? 'docs/communication.md, "Who hears of what"' : 'docs/policy.md, "The change context"';
+    return `unknown field "${key}"${suggestion(key, fields) || ` (${where}, lists every field)`}`;
   }
   const variable = /^Unknown variable: (\S+)$/.exec(reason)?.[1];
   if (variable !== undefined) {

@@ -119,6 +119,47 @@ export const CHANGE_CONTEXT_SHAPE: Readonly<Record<string, ContextVariableShape>
   },
 };
 
+/**
+ * What the audience of a notice rule (notifications.yaml) sees, for each person who could hear of it: the
+ * notice, its change (empty values for a freeze's notice), the change's CIs and services, the freeze (empty
+ * for a change's), and the reader. Built by `buildNoticeContext` (domain/notification/notice-context.ts);
+ * keep them in step with docs/communication.md ("Who hears of what").
+ */
+export const NOTICE_CONTEXT_SHAPE: Readonly<Record<string, ContextVariableShape>> = {
+  notice: { list: false, fields: { event: 'string', subject: 'string' } },
+  change: {
+    list: false,
+    fields: {
+      number: 'string',
+      title: 'string',
+      type: 'string',
+      state: 'string',
+      riskLevel: 'string',
+      priority: 'int',
+      closeCode: 'string',
+      assignmentTeam: 'string',
+      emergency: 'bool',
+    },
+  },
+  cis: CHANGE_CONTEXT_SHAPE.cis!,
+  services: CHANGE_CONTEXT_SHAPE.services!,
+  freeze: { list: false, fields: { name: 'string', urgent: 'bool' } },
+  reader: {
+    list: false,
+    fields: {
+      email: 'string',
+      roles: 'list<string>',
+      teams: 'list<string>',
+      subscribed: 'bool',
+      owner: 'bool',
+      requester: 'bool',
+      changeOwner: 'bool',
+      implementer: 'bool',
+      assignee: 'bool',
+    },
+  },
+};
+
 /** What approval rules and SLA targets see besides the change context: the change's assessed risk. */
 export const RISK_CONTEXT_SHAPE: ContextVariableShape = { list: false, fields: { score: 'int', level: 'string' } };
 
@@ -127,7 +168,7 @@ export const FREEZE_HORIZON_HOURS = 14 * 24;
 const NEAR_FREEZE_HOURS = 48;
 
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
-const CRITICALITY_RANK: Record<string, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+export const CRITICALITY_RANK: Readonly<Record<string, number>> = { low: 1, medium: 2, high: 3, critical: 4 };
 
 // NOTE: constructing an Intl.DateTimeFormat costs about 100 µs (ICU loads the zone's rules), more than
 // evaluating a whole policy bundle's worth of simple rules, while formatting with an existing one costs a

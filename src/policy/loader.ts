@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import type { NoticeEvent } from '../contracts/communication';
+import { DEFAULT_TEMPLATES, templateProblems, type NoticeTemplate } from './notice-templates';
+import type { NoticeChannel, NotificationsSectionOutput } from './notifications.schema';
 import type { z } from 'zod';
 import type { ChangeModel } from '../domain/change/lifecycle';
 import { AppError } from '../domain/errors';
@@ -99,6 +102,23 @@ export interface CompiledSchedule {
   concernsBlockImplement: boolean;
 }
 
+/** A notice rule of notifications.yaml with its audience compiled. */
+export interface CompiledNoticeRule {
+  name: string;
+  /** null: every event. */
+  events: NoticeEvent[] | null;
+  audience: CompiledExpression;
+  channels: NoticeChannel[];
+  urgent: boolean;
+}
+
+/** notifications.yaml, compiled: the rules, the `upcoming` offsets (longest first) and every event's words. */
+export interface CompiledNotifications {
+  upcomingMs: number[];
+  rules: CompiledNoticeRule[];
+  templates: Record<NoticeEvent, NoticeTemplate>;
+}
+
 export interface CompiledBreakGlass {
   roles: Role[];
   types: string[];
@@ -118,6 +138,7 @@ export interface PolicyBundle {
   breakGlass: CompiledBreakGlass;
   schedule: CompiledSchedule;
   teams: { handle: string; name: string; description: string }[];
+  notifications: CompiledNotifications;
   /**
    * File name → YAML text, kept so a stored version can be reproduced byte for byte. Test cases live under
    * `tests/` (for `cabinet policy test`); they are stored and hashed with the bundle but define no section.
@@ -341,7 +362,10 @@ export function compileBundle(files: Record<string, string>, opts: CompileOption
   });
   if (issues.length > 0) throw new PolicyInvalidError(issues);
 
-  return { name: bundle.name, description: bundle.description, models, risk, approvals, routing, gates, slas, breakGlass, schedule, teams: bundle.teams, files, hash: hashFiles(files) };
+  const notifications = compileNotifications(bundle.notifications, owner.get('notifications'), issues, opts);
+  if (issues.length > 0) throw new PolicyInvalidError(issues);
+
+  return { name: bundle.name, description: bundle.description, models, risk, approvals, routing, gates, slas, breakGlass, schedule, teams: bundle.teams, notifications, files, hash: hashFiles(files) };
 }
 
 /** Compiles one CEL expression of the bundle, or records the error at its place and returns a stand-in never run. */
@@ -394,6 +418,7 @@ function expressionSites(merged: Record<string, unknown>): ExpressionSite[] {
   for (const [i, rule] of items(field(merged.routing, 'rules'))) add(['routing', 'rules', i, 'when'], rule.when, 'bool', 'change');
   for (const [i, gate] of items(merged.gates)) add(['gates', i, 'when'], gate.when, 'bool', 'change');
   for (const [i, target] of items(field(merged.slas, 'targets'))) add(['slas', 'targets', i, 'when'], target.when, 'bool', 'approvals');
+  for (const [i, rule] of items(field(merged.notifications, 'rules'))) add(['notifications', 'rules', i, 'audience'], rule.audience, 'bool', 'notice');
   return sites;
 }
 
@@ -404,6 +429,32 @@ function uniqueNames(items: { name: string }[], parsed: ParsedFile | undefined, 
     if (seen.has(item.name)) issues.push({ ...where(parsed, [...at, i, 'name']), path: [...at, i, 'name'].join('.'), message: `duplicate ${what} "${item.name}"` });
     seen.add(item.name);
   });
+}
+
+/**
+ * notifications.yaml: each rule's audience compiled in the notice scope, each template checked (no raw
+ * output, no partials, only known values) and laid over the default words of its event.
+ */
+function compileNotifications(section: NotificationsSectionOutput, parsed: ParsedFile | undefined, issues: BundleIssue[], opts: CompileOptions): CompiledNotifications {
+  uniqueNames(section.rules, parsed, ['notifications', 'rules'], 'notice rule', issues);
+  const rules = section.rules.map((rule, i) => ({
+    name: rule.name,
+    events: rule.events ? [...new Set(rule.events)] : null,
+    audience: compileAt(parsed, ['notifications', 'rules', i, 'audience'], rule.audience, 'bool', 'notice', issues, opts),
+    channels: [...new Set(rule.channels)],
+    urgent: rule.urgent,
+  }));
+  const templates = { ...DEFAULT_TEMPLATES };
+  for (const [event, template] of Object.entries(section.templates) as [NoticeEvent, NoticeTemplate][]) {
+    for (const part of ['title', 'body'] as const) {
+      for (const problem of templateProblems(template[part])) {
+        issues.push({ ...where(parsed, ['notifications', 'templates', event, part]), path: `notifications.templates.${event}.${part}`, message: problem });
+      }
+    }
+    templates[event] = { title: template.title, body: template.body };
+  }
+  const upcomingMs = [...new Set(section.upcoming.map(durationMs))].sort((a, b) => b - a);
+  return { upcomingMs, rules, templates };
 }
 
 function compileRouting(

@@ -171,7 +171,8 @@ export function createAccountsService(deps: ServiceDeps) {
 
     /**
      * Changes the signed-in person's own settings. A time zone must be an IANA zone (checked with Intl, and
-     * stored as the engine spells it); null returns to the browser's zone.
+     * stored as the engine spells it); null returns to the browser's zone. Quiet hours and the digest were
+     * checked by their schema (contracts/preferences.ts); null quiet hours turn them off.
      */
     async updatePreferences(actor: Actor, input: z.output<typeof UpdatePreferencesInput>): Promise<Preferences> {
       const before = await preferencesOf(actor);
@@ -184,13 +185,20 @@ export function createAccountsService(deps: ServiceDeps) {
           ]);
         }
       }
-      if (timeZone === before.timeZone) return before;
+      const after: Preferences = {
+        timeZone,
+        quietHours: input.quietHours === undefined ? before.quietHours : input.quietHours && { start: input.quietHours.start, end: input.quietHours.end },
+        digest: input.digest ?? before.digest,
+        approvalEmails: input.approvalEmails ?? before.approvalEmails,
+      };
+      const changes = diffFields(before as unknown as Record<string, unknown>, after, ['timeZone', 'quietHours', 'digest', 'approvalEmails']);
+      if (Object.keys(changes).length === 0) return before;
       const now = nowIso();
       await store.transaction(async (repos) => {
-        await repos.accounts.setPreferences(actor.userId, { timeZone }, now);
-        await audit(repos, actor, now, 'user.updated', 'user', actor.userId, { changes: diffFields(before, { timeZone }, ['timeZone']) });
+        await repos.accounts.setPreferences(actor.userId, after, now);
+        await audit(repos, actor, now, 'user.updated', 'user', actor.userId, { changes });
       });
-      return { timeZone };
+      return after;
     },
 
     async listUsers(actor: Actor, opts: { q?: string; limit: number; cursor?: string }): Promise<{ items: User[]; nextCursor: string | null }> {

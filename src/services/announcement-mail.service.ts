@@ -5,7 +5,8 @@ import { writeInvitation } from '../integrations/mail/invitation';
 import { writeNoticeMail } from '../integrations/mail/notice-mail';
 import type { Store } from '../db/database';
 import type { MailService } from './mail.service';
-import type { RecipientLog } from './outbox.service';
+import { quietUntil } from '../domain/notification/quiet-hours';
+import { DeferDelivery, type RecipientLog } from './outbox.service';
 
 /** One person an announcement is emailed to, through the subscription whose link unsubscribes them. */
 export interface MailReader {
@@ -17,11 +18,19 @@ export interface MailReader {
 export interface AnnouncementMail {
   item: OutboxRecord;
   log: RecipientLog;
-  change: ChangeRecord;
+  /** The change it is about; null for a freeze's notice (no invitation, no concern link, a link to the windows). */
+  change: ChangeRecord | null;
   event: SubscriptionEvent;
-  /** The notice's words with time tokens, written out per reader here. */
-  words: { title: string; body: string };
+  /** The notice's words with time tokens, written out per reader here; `html`: the body as safe HTML. */
+  words: { title: string; body: string; html?: string };
   readers: MailReader[];
+  /** Confirmed external addresses (0024): email alone, with their own unsubscribe link, no quiet hours. */
+  addressReaders?: { address: string; subscriptionId: string; reasons: string[] }[];
+  /**
+   * Urgent notices (a lockdown, an emergency change) go at once; others wait, per reader, for the end of
+   * their quiet hours. Default false.
+   */
+  urgent?: boolean;
 }
 
 /**
@@ -37,13 +46,22 @@ export interface AnnouncementMail {
 export function invitationMethod(event: SubscriptionEvent, change: Pick<ChangeRecord, 'state' | 'plannedStart' | 'plannedEnd'>): 'REQUEST' | 'CANCEL' | null {
   if (!change.plannedStart || !change.plannedEnd) return null;
   if (event === 'cancelled') return 'CANCEL';
+  // Only the events that set or move the window carry it; the others (started, completed …) leave calendars be.
+  if (!INVITING_EVENTS.includes(event)) return null;
   return change.state === 'cancelled' ? null : 'REQUEST';
 }
+
+/** The events whose email carries the window as a calendar invitation (METHOD:REQUEST). */
+const INVITING_EVENTS: readonly SubscriptionEvent[] = ['scheduled', 'rescheduled', 'extended'];
 
 /**
  * Emails an announcement to each reader not emailed yet for this item, one message each, recording every
  * outcome as it is known. A refused recipient fails the item after the others were sent, so that the retry
  * goes to them alone.
+ *
+ * A reader in their quiet hours is left for later, unless the notice is `urgent`: once the others are sent,
+ * the item is deferred (DeferDelivery, outbox.service.ts) to the earliest end of those quiet hours. Confirmed
+ * external addresses (`addressReaders`) are sent to with the people, with their own unsubscribe link.
  *
  * NOTE: each address is looked up in the delivery log again just before its message goes, so a worker that
  * took the item over when this one's lease ran out skips what this one sent meanwhile. What SMTP cannot give
@@ -58,32 +76,49 @@ export async function sendAnnouncementMail(deps: { store: Store; now: () => Date
     const c = contacts.get(r.userId);
     if (c) byAddress.set(c.email.toLowerCase(), r);
   }
-  const method = invitationMethod(a.event, a.change);
-  const link = `${mail.origin}${changeLink(a.change.number)}`;
+  const change = a.change;
+  const method = change ? invitationMethod(a.event, change) : null;
+  const link = `${mail.origin}${change ? changeLink(change.number) : '/schedule/windows'}`;
+  // External addresses come after the people; a person's own address wins when it is both.
+  const external = new Map<string, { address: string; subscriptionId: string; reasons: string[] }>();
+  for (const r of a.addressReaders ?? []) if (!byAddress.has(r.address.toLowerCase())) external.set(r.address.toLowerCase(), r);
   const failures: string[] = [];
-  for (const address of await a.log.outstanding('email', [...byAddress.keys()])) {
+  /** The ends of the quiet hours of the readers held back this time. */
+  const held: number[] = [];
+  for (const address of await a.log.outstanding('email', [...byAddress.keys(), ...external.keys()])) {
     if ((await a.log.outstanding('email', [address])).length === 0) continue;
-    const reader = byAddress.get(address)!;
-    const contact = contacts.get(reader.userId)!;
+    const person = byAddress.get(address);
+    const ext = external.get(address);
+    const contact = person ? contacts.get(person.userId)! : { userId: null, name: ext!.address, email: ext!.address, timeZone: null, quietHours: null };
+    // NOTE: a reader in their quiet hours is skipped, not logged: the item is deferred to the earliest end
+    // (DeferDelivery below), and those sent now are in the delivery log, so they are not sent again then.
+    const quietEnd = a.urgent ? null : quietUntil(deps.now(), contact.quietHours, contact.timeZone);
+    if (quietEnd) {
+      held.push(quietEnd.getTime());
+      continue;
+    }
     const zone = contact.timeZone;
-    const unsubscribeUrl = await mail.unsubscribeUrl(reader.subscriptionId, reader.userId);
+    const unsubscribeUrl = person ? await mail.unsubscribeUrl(person.subscriptionId, person.userId) : await mail.addressUnsubscribeUrl(ext!.subscriptionId);
     const message = writeNoticeMail({
       title: renderTimes(a.words.title, zone),
       body: renderTimes(a.words.body, zone),
-      reasons: reader.reasons,
+      ...(a.words.html ? { bodyHtml: renderTimes(a.words.html, zone) } : {}),
+      reasons: person ? person.reasons : ext!.reasons,
       link,
+      ...(change ? {} : { linkLabel: 'See the freezes' }),
       unsubscribeUrl,
+      concernUrl: person && change ? await mail.concernUrl(change.id, person.userId) : undefined,
     });
-    const calendar = method
+    const calendar = method && change
       ? {
           method,
           content: writeInvitation({
             method,
-            changeId: a.change.id,
-            sequence: a.change.version,
-            start: a.change.plannedStart!,
-            end: a.change.plannedEnd!,
-            summary: `${a.change.number} ${a.change.title}`,
+            changeId: change.id,
+            sequence: change.version,
+            start: change.plannedStart!,
+            end: change.plannedEnd!,
+            summary: `${change.number} ${change.title}`,
             description: message.text,
             url: link,
             organizer: { name: 'Cabinet', email: mail.from! },
@@ -97,10 +132,11 @@ export async function sendAnnouncementMail(deps: { store: Store; now: () => Date
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       failures.push(error);
-      await a.log.failed('email', address, reader.userId, error);
+      await a.log.failed('email', address, contact.userId, error);
       continue;
     }
-    await a.log.delivered('email', address, reader.userId);
+    await a.log.delivered('email', address, contact.userId);
   }
   if (failures.length > 0) throw new Error(`Email to ${failures.length} recipient(s) failed; they are tried again: ${failures[0]}`);
+  if (held.length > 0) throw new DeferDelivery(new Date(Math.min(...held)).toISOString());
 }

@@ -4,8 +4,9 @@ import type { ApiToken, CreateTokenInput } from '../contracts/auth';
 import type { Actor } from '../domain/actor';
 import { assertPermission, hasPermission } from '../domain/auth/roles';
 import { AuthenticationError, ForbiddenError, InputError, NotFoundError } from '../domain/errors';
-import type { TokenRow, UserWithSecret } from '../db/repositories';
+import type { SessionRow, TokenRow, UserWithSecret } from '../db/repositories';
 import { audit, type ServiceDeps } from './context';
+import { StampedCache } from './stamped-cache';
 import { DUMMY_HASH, verifyPassword } from './password';
 
 /** API tokens look like `cab_<43 url-safe chars>`; the first 12 characters are kept as a visible prefix. */
@@ -35,8 +36,18 @@ export function createAuthService(deps: ServiceDeps, opts: AuthServiceOptions) {
   const nowIso = () => deps.now().toISOString();
 
   function actorFor(user: UserWithSecret, requestId: string, via: Actor['via']): Actor {
-    return { userId: user.id, email: user.email, name: user.name, roles: user.roles, teamIds: user.teamIds, requestId, via };
+    return { userId: user.id, email: user.email, name: user.name, roles: [...user.roles], teamIds: [...user.teamIds], requestId, via };
   }
+
+  /**
+   * What the database said about a token or a session (and its person), remembered while nothing that could
+   * change the answer was written by any process (db/invalidation.ts): most requests are authenticated without
+   * a query. NOTE (security): revocation, a disabled person, new roles or teams and a logout all write the
+   * tables watched, so they take effect on the next request here and in every other process; expiry is
+   * checked against the clock at each use, as before. Unknown secrets are never remembered.
+   */
+  const tokens = new StampedCache<{ token: TokenRow; user: UserWithSecret; lastUsedAt: string | null }>(store.freshness);
+  const sessions = new StampedCache<{ session: SessionRow; user: UserWithSecret | null }>(store.freshness);
 
   const toPublicToken = ({ tokenHash: _hash, ...t }: TokenRow): ApiToken => t;
 
@@ -65,10 +76,17 @@ export function createAuthService(deps: ServiceDeps, opts: AuthServiceOptions) {
 
     /** The actor behind a session cookie, and the CSRF token that must accompany its writes. */
     async authenticateSession(sessionId: string, requestId: string): Promise<{ actor: Actor; csrfToken: string } | null> {
-      const session = await store.repos.accounts.findSession(hashSecret(sessionId));
-      if (!session || session.expiresAt <= nowIso()) return null;
-      const user = await store.repos.accounts.findUserById(session.userId);
-      if (!user || user.disabled) return null;
+      const id = hashSecret(sessionId);
+      const stamp = await store.freshness.settle();
+      let found = sessions.get(stamp, id);
+      if (!found) {
+        const session = await store.repos.accounts.findSession(id);
+        if (!session) return null;
+        found = deepFreeze({ session, user: await store.repos.accounts.findUserById(session.userId) });
+        sessions.set(stamp, id, found);
+      }
+      const { session, user } = found;
+      if (session.expiresAt <= nowIso() || !user || user.disabled) return null;
       return { actor: actorFor(user, requestId, 'session'), csrfToken: session.csrfToken };
     },
 
@@ -77,13 +95,23 @@ export function createAuthService(deps: ServiceDeps, opts: AuthServiceOptions) {
      * `cab_`, but the bootstrap token is whatever the operator chose in CABINET_BOOTSTRAP_TOKEN.
      */
     async authenticateToken(token: string, requestId: string): Promise<Actor | null> {
-      const found = await store.repos.accounts.findTokenWithUser(hashSecret(token));
+      const hash = hashSecret(token);
+      const stamp = await store.freshness.settle();
+      let found = tokens.get(stamp, hash);
+      if (!found) {
+        const read = await store.repos.accounts.findTokenWithUser(hash);
+        if (!read) return null;
+        found = { ...deepFreeze(read), lastUsedAt: read.token.lastUsedAt };
+        tokens.set(stamp, hash, found);
+      }
       const now = nowIso();
-      if (!found) return null;
       const { token: row, user } = found;
       if (row.revokedAt || (row.expiresAt && row.expiresAt <= now) || user.disabled) return null;
       // Last use is bookkeeping, not evidence: no audit event, and at most once a minute.
-      if (!row.lastUsedAt || Date.parse(now) - Date.parse(row.lastUsedAt) > 60_000) await store.repos.accounts.touchToken(row.id, now);
+      if (!found.lastUsedAt || Date.parse(now) - Date.parse(found.lastUsedAt) > 60_000) {
+        await store.repos.accounts.touchToken(row.id, now);
+        found.lastUsedAt = now;
+      }
       return actorFor(user, requestId, 'token');
     },
 
@@ -136,3 +164,12 @@ export function createAuthService(deps: ServiceDeps, opts: AuthServiceOptions) {
   };
 }
 export type AuthService = ReturnType<typeof createAuthService>;
+
+/** Freezes a record read for many requests and everything in it, so no request can change what the next one reads. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

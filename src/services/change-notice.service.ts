@@ -11,7 +11,7 @@ export interface ChangeNoticeDeps {
   now: () => Date;
 }
 
-const RISK_WORDS: Record<string, string> = { low: 'low', moderate: 'moderate', high: 'high', very_high: 'very high' };
+export const RISK_WORDS: Readonly<Record<string, string>> = { low: 'low', moderate: 'moderate', high: 'high', very_high: 'very high' };
 
 /** The requester and the owner of a change: the people who hear of everything that happens to it. */
 const peopleOf = (c: Pick<ChangeRecord, 'requesterId' | 'ownerId'>): NotificationRecipient[] =>

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { AvailableTransition, Change, ChangeDetail, ChangeExportQuery, ChangeListItem, ChangeListQuery, CreateChangeInput, CreateCommentInput, UpdateChangeInput } from '../contracts/change';
 import type { Actor } from '../domain/actor';
+import type { SubscriptionEvent } from '../contracts/communication';
+import { timeToken } from '../domain/notification/texts';
 import { diffFields } from '../domain/audit/chain';
 import { assertUnlocked, lockedFields, materialChanges } from '../domain/approval/content';
 import { assertPermission, hasPermission } from '../domain/auth/roles';
@@ -27,6 +29,30 @@ import { CONCERN_CHECKED_STATE, concernCounts, concernsBlocking } from '../domai
 
 /** States a change cannot enter while a freeze without an approved exception (or another blocking conflict) stands. */
 export const SCHEDULE_CHECKED_STATES: readonly string[] = ['scheduled', 'implement'];
+
+const CLOSE_CODE_WORDS: Readonly<Record<string, string>> = {
+  successful: 'It was closed as successful.',
+  successful_with_issues: 'It was closed as successful, with issues.',
+  unsuccessful: 'It was closed as unsuccessful.',
+  rolled_back: 'It was rolled back.',
+};
+
+/**
+ * The event a move tells the change's audience of (docs/communication.md): entering `scheduled`, entering
+ * `implement` (started), leaving `implement` for anything but cancelled (completed, or failed when its close
+ * code says unsuccessful or rolled back), and the cancellation of a change that was scheduled or under way.
+ */
+export function audienceEvent(before: Pick<ChangeRecord, 'state'>, after: Pick<ChangeRecord, 'closeCode'>, to: string): { event: SubscriptionEvent; reason?: string } | null {
+  if (to === 'scheduled') return { event: 'scheduled' };
+  if (to === 'implement') return { event: 'started' };
+  if (to === 'cancelled') return SCHEDULE_CHECKED_STATES.includes(before.state) ? { event: 'cancelled' } : null;
+  if (before.state === 'implement') {
+    const failed = after.closeCode === 'unsuccessful' || after.closeCode === 'rolled_back';
+    const reason = after.closeCode ? CLOSE_CODE_WORDS[after.closeCode] : undefined;
+    return { event: failed ? 'failed' : 'completed', ...(reason ? { reason } : {}) };
+  }
+  return null;
+}
 
 /** Fields whose changes are recorded in the audit trail (everything a person can edit). */
 const AUDITED_FIELDS = [
@@ -292,8 +318,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
         const change = { ...draft, number: formatChangeNumber(seq) };
         // Routed and assessed before it is stored, so it is written once. Routing first: the assignment team
         // it picks feeds the team history the risk factors read.
-        const routed = await routing.decide(repos, change, active, { team: change.assignmentTeamId !== null, changeManager: change.changeManagerId !== null });
-        const assessment = await risk.assess(repos, routed.change, active);
+        const routed = await routing.decide(repos, change, active, { team: change.assignmentTeamId !== null, changeManager: change.changeManagerId !== null }, { fresh: true });
+        const assessment = await risk.assess(repos, routed.change, active, { fresh: true });
         const filed: ChangeRecord = {
           ...routed.change,
           risk: { score: assessment.score, level: assessment.level, computedLevel: assessment.level, overridden: false, policyVersion: active.number },
@@ -413,7 +439,12 @@ export function createChangeService(deps: ChangeServiceDeps) {
         // Its outcome counts in the history of the changes around it once it has a close code and an end.
         if ((changes.closeCode || changes.actualEnd) && routed.closeCode !== null && routed.actualEnd !== null) await risk.reassessPeers(repos, actor, routed, active);
         if (changes.plannedStart || changes.plannedEnd || changes.ciIds || changes.implementerId) await schedule.changeMoved(repos, actor, routed, active, { before });
-        if ((changes.plannedStart || changes.plannedEnd) && SCHEDULE_CHECKED_STATES.includes(after.state)) await subscriptions.announce(repos, actor, after, 'rescheduled');
+        if ((changes.plannedStart || changes.plannedEnd) && SCHEDULE_CHECKED_STATES.includes(after.state)) {
+          // Work under way that only ends later runs longer; any other move of the window is a new plan.
+          const extended = after.state === 'implement' && !changes.plannedStart && before.plannedEnd !== null && after.plannedEnd !== null && after.plannedEnd > before.plannedEnd;
+          if (extended) await subscriptions.announce(repos, actor, after, 'extended', { reason: `It was planned to end ${timeToken(before.plannedEnd!)}.` });
+          else await subscriptions.announce(repos, actor, after, 'rescheduled');
+        }
         // Its approvals follow: votes of new parties are voided, new content reopens authorization.
         await approvals.reconcile(repos, actor, after.id, active, material);
         return withServices(repos, (await repos.changes.findById(after.id))!);
@@ -552,9 +583,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
         // Its people hear of the move, and the change manager of a submission (not the one who made it).
         const current = (await repos.changes.findById(after.id))!;
         await notices.changeMoved(repos, actor, before, current, active, { comment: opts.comment });
-        // Those who follow what it touches hear when it is scheduled, and when a scheduled change is cancelled.
-        if (to === 'scheduled') await subscriptions.announce(repos, actor, current, 'scheduled');
-        else if (to === 'cancelled' && SCHEDULE_CHECKED_STATES.includes(before.state)) await subscriptions.announce(repos, actor, current, 'cancelled');
+        // Those who follow what it touches hear when it is scheduled, starts, ends (well or not), and when a scheduled change is cancelled.
+        const event = audienceEvent(before, current, to);
+        if (event) await subscriptions.announce(repos, actor, current, event.event, { moved: true, ...(event.reason ? { reason: event.reason } : {}) });
         return withServices(repos, current);
       });
       const moved = await moving.catch(async (err: unknown) => {

@@ -6,7 +6,6 @@ import { ConflictError, NotFoundError, PolicyError } from '../domain/errors';
 import { renderTimes } from '../domain/notification/texts';
 import type { ChangeService } from './change.service';
 import { audit, decodeInstantCursor, encodeInstantCursor, type ServiceDeps } from './context';
-import { NOTIFICATION_TOPIC } from './outbox.service';
 
 export interface DeliveryServiceDeps extends ServiceDeps {
   /** Whoever may read a change may read its delivery log: the change service decides who that is. */
@@ -15,9 +14,19 @@ export interface DeliveryServiceDeps extends ServiceDeps {
 
 /** What an item was about, in words: a notice's title (its times in UTC, said so), or its topic. */
 function summaryOf(item: OutboxRecord): string {
-  if (item.topic === NOTIFICATION_TOPIC && typeof item.payload.title === 'string') return renderTimes(item.payload.title, null);
+  // Notices and webhook events carry their words; an announcement names its event ("change.announced: scheduled").
+  if (typeof item.payload.title === 'string') return renderTimes(item.payload.title, null);
+  if (typeof item.payload.event === 'string') return `${item.topic}: ${item.payload.event}`;
   return item.topic;
 }
+
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'an unreadable address';
+  }
+};
 
 const changeIdOf = (item: OutboxRecord): string | null => (typeof item.payload.changeId === 'string' ? item.payload.changeId : null);
 
@@ -114,6 +123,11 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       const rows = await repos.deliveries.forChange(change.id, { before: decodeInstantCursor(query.cursor), limit: query.limit + 1 });
       const page = rows.slice(0, query.limit);
       const names = await repos.accounts.userNames([...new Set(page.map((d) => d.userId).filter((id): id is string => id !== null))]);
+      // A webhook's row names the webhook by the host it posts to (its URL may hold a credential in its path).
+      for (const id of new Set(page.filter((d) => d.channel === 'webhook' && d.recipient).map((d) => d.recipient!))) {
+        const hook = await repos.webhooks.find(id);
+        if (hook) names.set(`webhook:${id}`, `Webhook to ${hostOf(hook.url)}`);
+      }
       const items = new Map((await repos.outbox.findMany([...new Set(page.map((d) => d.outboxId))])).map((i) => [i.id, i]));
       const last = page[page.length - 1];
       return {
@@ -125,7 +139,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
             channel: d.channel,
             recipient: d.recipient,
             userId: d.userId,
-            recipientName: d.userId ? (names.get(d.userId) ?? null) : null,
+            recipientName: d.userId ? (names.get(d.userId) ?? null) : d.channel === 'webhook' && d.recipient ? (names.get(`webhook:${d.recipient}`) ?? null) : null,
             attempt: d.attempt,
             attemptedAt: d.attemptedAt,
             result: d.result,

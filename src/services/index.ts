@@ -27,7 +27,12 @@ import { createSearchService } from './search.service';
 import { createSavedViewService } from './saved-view.service';
 import { createSubscriptionService } from './subscription.service';
 import { createConcernService } from './concern.service';
+import { createApprovalMail } from './approval-mail.service';
 import { createMailService, type MailSettings } from './mail.service';
+import { createExternalAddressService } from './external-address.service';
+import { createDigestService } from './digest.service';
+import { createConcernLinkService } from './concern-link.service';
+import { createWebhookService, type WebhookSettings } from './webhook.service';
 
 export interface ServicesOptions {
   sessionHours: number;
@@ -35,6 +40,8 @@ export interface ServicesOptions {
   outboxMaxAttempts?: number;
   /** Email over SMTP (CABINET_SMTP_URL, CABINET_MAIL_FROM); absent or null: none is sent. */
   mail?: MailSettings | null;
+  /** Outbound webhooks: CABINET_WEBHOOK_ALLOW_PRIVATE and the origin of their links; absent: private targets refused, links relative to localhost. */
+  webhooks?: WebhookSettings;
 }
 
 /** Wires every service to one store, clock and id source. */
@@ -45,22 +52,30 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const outbox = createOutboxService(deps, { maxAttempts: opts.outboxMaxAttempts });
   const risk = createRiskService({ ...deps, policy, outbox });
   const policyPreview = createPolicyPreviewService({ ...deps, policy, risk });
-  const schedule = createScheduleService({ ...deps, policy, outbox });
+  // Subscriptions come first: the schedule's lockdowns and the windows' freezes are told to their audience.
+  const mail = createMailService(deps, opts.mail ?? null);
+  const webhooks = createWebhookService({ ...deps, outbox }, opts.webhooks ?? { allowPrivate: false, origin: 'http://localhost:8080' });
+  const subscriptions = createSubscriptionService({ ...deps, policy, outbox, mail, webhooks });
+  // Approval requests, reminders and escalations are emailed to those who got them in Cabinet.
+  createApprovalMail({ ...deps, outbox, mail });
+  const schedule = createScheduleService({ ...deps, policy, outbox, subscriptions });
   const cmdb = createCmdbService({ ...deps, policy, risk, schedule });
   const notifications = createNotificationService(deps);
   const sla = createSlaService({ ...deps, risk, outbox });
   const governance = createGovernanceService({ ...deps, policy, risk, outbox });
   const approvals = createApprovalService({ ...deps, policy, risk, sla, governance, schedule, outbox });
   const routing = createRoutingService({ ...deps, risk });
-  const mail = createMailService(deps, opts.mail ?? null);
-  const subscriptions = createSubscriptionService({ ...deps, policy, outbox, mail });
   const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance, schedule, outbox, subscriptions });
   const deliveries = createDeliveryService({ ...deps, changes });
   const templates = createTemplateService({ ...deps, changes });
   const incidents = createIncidentService({ ...deps, policy, risk });
   const concerns = createConcernService({ ...deps, policy, outbox, subscriptions, incidents });
+  // Quiet hours, digests, external addresses and the concern link of every email (0024).
+  const externalAddresses = createExternalAddressService({ ...deps, outbox, mail });
+  const digests = createDigestService({ ...deps, outbox, policy, subscriptions, mail });
+  const concernLinks = createConcernLinkService({ ...deps, mail, concerns });
   const auditTrail = createAuditService(deps);
-  const windows = createWindowsService({ ...deps, policy, risk, schedule });
+  const windows = createWindowsService({ ...deps, policy, risk, schedule, subscriptions });
   const calendar = createCalendarService({ ...deps, windows, policy, schedule, subscriptions });
   const calendarFeeds = createCalendarFeedsService({ ...deps, calendar, policy });
   const bootstrap = createBootstrapService({ ...deps, accounts, auth });
@@ -73,7 +88,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
     ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows, schedule, templates, incidents, subscriptions, concerns,
     earlier: (ms: number): { changes: ChangeService } => createServices({ ...deps, now: () => new Date(deps.now().getTime() - ms) }, opts),
   });
-  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, incidents, home, search, savedViews, subscriptions, concerns, deliveries, mail };
+  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, incidents, home, search, savedViews, subscriptions, concerns, deliveries, mail, webhooks, externalAddresses, digests, concernLinks };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

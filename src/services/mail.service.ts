@@ -39,6 +39,19 @@ function decodeId(part: string): string | null {
   return null;
 }
 
+/**
+ * The actor of what someone at an external address does through a signed link (confirm, unsubscribe): no
+ * person of Cabinet, no roles; the audit trail names the address.
+ */
+export const addressActor = (address: string, requestId: string): Actor => ({ userId: `address:${address}`, email: address, name: address, roles: [], teamIds: [], requestId, via: 'token' });
+
+/** How long a "raise a concern" link of an email stays valid. */
+export const CONCERN_LINK_DAYS = 30;
+/** The signed purpose of "raise a concern" links (`signLink`). */
+export const CONCERN_LINK = 'concern';
+/** The path of a "raise a concern" link (GET shows a form, POST with the text raises it as the link's person). */
+export const concernLinkPath = (token: string): string => `/api/v1/concern-links/${token}`;
+
 /** The path of a one-click unsubscribe link (GET describes, POST unsubscribes). */
 export const unsubscribePath = (token: string): string => `/api/v1/unsubscribe/${token}`;
 
@@ -75,6 +88,30 @@ export function createMailService(deps: MailServiceDeps, settings: MailSettings 
   // characters of a path parameter.
   const macOf = (k: Buffer, subscriptionId: string, userId: string): Buffer => createHmac('sha256', k).update(`unsubscribe\n${subscriptionId}\n${userId}`).digest().subarray(0, 16);
 
+  // Digest and external-address links (0024) are told apart from the original subscription links by a marker
+  // in one part ("D" first, "A" second) that no encoded id can be (those start with U or R and carry bytes).
+  const digestMacOf = (k: Buffer, userId: string): Buffer => createHmac('sha256', k).update(`unsubscribe-digest\n${userId}`).digest().subarray(0, 16);
+  const addressMacOf = (k: Buffer, subscriptionId: string): Buffer => createHmac('sha256', k).update(`unsubscribe-address\n${subscriptionId}`).digest().subarray(0, 16);
+  const sameMac = (mac: string, expected: Buffer): boolean => {
+    const given = Buffer.from(mac, 'base64url');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+
+  /** What an unsubscribe token names, or null when it is not one this server signed. */
+  async function readAnyToken(token: string): Promise<{ digestOf: string } | { addressSubscriptionId: string } | { subscriptionId: string; userId: string } | null> {
+    const parts = token.split('.');
+    if (parts.length !== 3) return null;
+    if (parts[0] === 'D') {
+      const userId = decodeId(parts[1]!);
+      return userId && sameMac(parts[2]!, digestMacOf(await unsubscribeKey(), userId)) ? { digestOf: userId } : null;
+    }
+    if (parts[1] === 'A') {
+      const subscriptionId = decodeId(parts[0]!);
+      return subscriptionId && sameMac(parts[2]!, addressMacOf(await unsubscribeKey(), subscriptionId)) ? { addressSubscriptionId: subscriptionId } : null;
+    }
+    return readToken(token);
+  }
+
   /** The subscription and person a token names, or null when it is not one this server signed. */
   async function readToken(token: string): Promise<{ subscriptionId: string; userId: string } | null> {
     const parts = token.split('.');
@@ -94,6 +131,12 @@ export function createMailService(deps: MailServiceDeps, settings: MailSettings 
     return (await repos.accounts.findTeam(s.targetId))?.name ?? s.targetId;
   }
 
+  /** What a digest link turns off: the person's digest. */
+  async function describeDigest(repos: Repositories, userId: string, unsubscribed: boolean): Promise<UnsubscribeInfo> {
+    const prefs = await repos.accounts.findPreferences(userId);
+    return { subscription: null, email: false, unsubscribed, digest: prefs?.digest ?? 'off' };
+  }
+
   async function describe(repos: Repositories, s: SubscriptionRecord | null, unsubscribed: boolean): Promise<UnsubscribeInfo> {
     if (!s) return { subscription: null, email: false, unsubscribed };
     const team = s.teamId ? await repos.accounts.findTeam(s.teamId) : null;
@@ -102,6 +145,35 @@ export function createMailService(deps: MailServiceDeps, settings: MailSettings 
       email: s.channels.includes('email'),
       unsubscribed,
     };
+  }
+
+  /** Turns a person's digest off (audited as their act, like a change of their preferences); idempotent. */
+  async function unsubscribeDigest(userId: string, requestId: string): Promise<UnsubscribeInfo> {
+    return store.transaction(async (repos) => {
+      const prefs = await repos.accounts.findPreferences(userId);
+      if (!prefs || prefs.digest === 'off') return describeDigest(repos, userId, true);
+      const user = await repos.accounts.findUserById(userId);
+      const actor: Actor = { userId, email: user?.email ?? '', name: user?.name ?? userId, roles: [], teamIds: [], requestId, via: 'token' };
+      const at = deps.now().toISOString();
+      await repos.accounts.setPreferences(userId, { ...prefs, digest: 'off' }, at);
+      await audit(repos, actor, at, 'user.updated', 'user', userId, { changes: { digest: { from: prefs.digest, to: 'off' } }, link: 'unsubscribe' });
+      return { subscription: null, email: false, unsubscribed: true, digest: 'off' };
+    });
+  }
+
+  /**
+   * Ends an external address's subscription (it has email alone, so it is deleted), audited as the address's
+   * act: the actor is the address, not a person of Cabinet.
+   */
+  async function unsubscribeAddress(subscriptionId: string, requestId: string): Promise<UnsubscribeInfo> {
+    return store.transaction(async (repos) => {
+      const s = await repos.communication.findSubscription(subscriptionId);
+      if (!s) return describe(repos, null, true);
+      const actor = addressActor(s.address ?? '', requestId);
+      await repos.communication.deleteSubscription(s.id);
+      await audit(repos, actor, deps.now().toISOString(), 'subscription.deleted', 'subscription', s.id, { target: { kind: s.targetKind, id: s.targetId }, address: s.address, link: 'unsubscribe' });
+      return { ...(await describe(repos, s, true)), email: false };
+    });
   }
 
   const service = {
@@ -126,9 +198,54 @@ export function createMailService(deps: MailServiceDeps, settings: MailSettings 
 
     /** What the link would unsubscribe from, changing nothing (a GET; mail scanners follow links). 404 for a token not signed here. */
     async describeUnsubscribe(token: string): Promise<UnsubscribeInfo> {
-      const named = await readToken(token);
+      const named = await readAnyToken(token);
       if (!named) throw new NotFoundError('Unsubscribe link', 'given');
-      return describe(store.repos, await store.repos.communication.findSubscription(named.subscriptionId), false);
+      if ('digestOf' in named) return describeDigest(store.repos, named.digestOf, false);
+      const id = 'addressSubscriptionId' in named ? named.addressSubscriptionId : named.subscriptionId;
+      return describe(store.repos, await store.repos.communication.findSubscription(id), false);
+    },
+
+    /** The absolute "raise a concern" link of a change for a person, valid CONCERN_LINK_DAYS days. */
+    async concernUrl(changeId: string, userId: string): Promise<string> {
+      const token = await service.signLink(CONCERN_LINK, [changeId, userId], new Date(deps.now().getTime() + CONCERN_LINK_DAYS * 86_400_000));
+      return `${settings?.origin ?? ''}${concernLinkPath(token)}`;
+    },
+
+    /** The absolute one-click link that turns a person's digest off (0024). */
+    async digestUnsubscribeUrl(userId: string): Promise<string> {
+      const mac = digestMacOf(await unsubscribeKey(), userId).toString('base64url');
+      return `${settings?.origin ?? ''}${unsubscribePath(`D.${encodeId(userId)}.${mac}`)}`;
+    },
+
+    /** The absolute one-click link that ends an external address's subscription (0024). */
+    async addressUnsubscribeUrl(subscriptionId: string): Promise<string> {
+      const mac = addressMacOf(await unsubscribeKey(), subscriptionId).toString('base64url');
+      return `${settings?.origin ?? ''}${unsubscribePath(`${encodeId(subscriptionId)}.A.${mac}`)}`;
+    },
+
+    /**
+     * Signs a link token under the same server key for another purpose (`purpose` is part of what is signed,
+     * so a token of one purpose is never valid for another): the parts, an expiry (whole seconds since the
+     * epoch, base 36) and the MAC. Used by the confirmation of external addresses and the concern link.
+     */
+    async signLink(purpose: string, ids: string[], expiresAt: Date): Promise<string> {
+      const exp = Math.floor(expiresAt.getTime() / 1000).toString(36);
+      const parts = ids.map(encodeId);
+      const mac = createHmac('sha256', await unsubscribeKey()).update([purpose, ...ids, exp].join('\n')).digest().subarray(0, 16).toString('base64url');
+      return [...parts, exp, mac].join('.');
+    },
+
+    /** The ids a `signLink` token of `purpose` names, or null when it is forged, altered, of another purpose or expired. */
+    async readLink(purpose: string, count: number, token: string): Promise<string[] | null> {
+      const parts = token.split('.');
+      if (parts.length !== count + 2) return null;
+      const ids = parts.slice(0, count).map(decodeId);
+      if (ids.some((id) => id === null)) return null;
+      const exp = parts[count]!;
+      if (!/^[0-9a-z]{1,10}$/.test(exp)) return null;
+      const expected = createHmac('sha256', await unsubscribeKey()).update([purpose, ...(ids as string[]), exp].join('\n')).digest().subarray(0, 16);
+      if (!sameMac(parts[count + 1]!, expected)) return null;
+      return parseInt(exp, 36) * 1000 > deps.now().getTime() ? (ids as string[]) : null;
     },
 
     /**
@@ -137,8 +254,10 @@ export function createMailService(deps: MailServiceDeps, settings: MailSettings 
      * is deleted. NOTE: a team's subscription stops emailing the whole team, as any member may change it.
      */
     async unsubscribe(token: string, requestId: string): Promise<UnsubscribeInfo> {
-      const named = await readToken(token);
+      const named = await readAnyToken(token);
       if (!named) throw new NotFoundError('Unsubscribe link', 'given');
+      if ('digestOf' in named) return unsubscribeDigest(named.digestOf, requestId);
+      if ('addressSubscriptionId' in named) return unsubscribeAddress(named.addressSubscriptionId, requestId);
       return store.transaction(async (repos) => {
         const s = await repos.communication.findSubscription(named.subscriptionId);
         if (!s || !s.channels.includes('email')) return describe(repos, s, true);

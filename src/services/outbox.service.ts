@@ -52,7 +52,8 @@ export interface RecipientLog {
  * Delivers the items of one topic. `prepare` runs before the item's transaction opens, for reads that cannot
  * happen inside it (the active policy); `send`, also before it, for a channel that reaches outside Cabinet
  * and records each recipient's outcome in the delivery log as it goes; `deliver` runs inside it, with what
- * `prepare` returned. A handler with a `channel` has its failed attempts logged on that channel.
+ * `prepare` returned. A handler with a `channel` has its failed attempts logged on that channel. `send` may
+ * throw `DeferDelivery` to give the rest of the item back for later without it counting as an attempt.
  */
 export interface OutboxHandler<C = unknown> {
   channel?: DeliveryChannel;
@@ -68,6 +69,18 @@ export interface OutboxHandler<C = unknown> {
 const MAX_ROUNDS = 5;
 
 class LeaseLostError extends Error {}
+
+/**
+ * What a handler's `send` throws to say "the rest of this item is due at `until`" (a reader's quiet hours):
+ * the item goes back to the queue with `availableAt = until`, and the attempt does not count: no step towards
+ * a dead letter, nothing in the failure log. What `send` recorded as delivered before throwing stays
+ * delivered (the delivery log), so the item's next run goes to the others only.
+ */
+export class DeferDelivery extends Error {
+  constructor(readonly until: string) {
+    super(`Deferred until ${until}.`);
+  }
+}
 
 export interface DeliveryReport {
   delivered: number;
@@ -134,6 +147,7 @@ export function createOutboxService(deps: ServiceDeps & { random?: () => number 
     await repos.deliveries.recordDelivered(
       users.map((userId) => ({ id: deps.newId(), outboxId: item.id, changeId: input.changeId ?? null, channel: 'in_app', recipient: userId, userId, attempt: item.attempts, attemptedAt: at })),
     );
+    for (const listener of deliveredListeners) await listener(repos, item, input, users);
   }
 
   /** The channel an item's attempts are logged on: in-app for notifications, the handler's own, or none. */
@@ -194,6 +208,9 @@ export function createOutboxService(deps: ServiceDeps & { random?: () => number 
     });
   }
 
+  const notifyListeners: ((repos: Repositories, input: NotifyInput) => Promise<void>)[] = [];
+  const deliveredListeners: ((repos: Repositories, item: OutboxRecord, input: NotifyInput, userIds: string[]) => Promise<void>)[] = [];
+
   /** Handlers of the topics other than notifications, registered by the services whose follow-up they run. */
   const handlers = new Map<string, OutboxHandler>();
 
@@ -214,7 +231,26 @@ export function createOutboxService(deps: ServiceDeps & { random?: () => number 
   const service = {
     /** Queues an in-app notification inside the caller's transaction; returns the outbox item's id. */
     async notify(repos: Repositories, input: NotifyInput): Promise<string> {
-      return service.enqueue(repos, NOTIFICATION_TOPIC, { ...input });
+      const id = await service.enqueue(repos, NOTIFICATION_TOPIC, { ...input });
+      for (const listener of notifyListeners) await listener(repos, input);
+      return id;
+    },
+
+    /**
+     * Runs `listener` in the transaction of every notice queued from now on: how other channels (webhooks)
+     * hear of the notices that are not announcements, such as approval requests and concerns.
+     */
+    onNotify(listener: (repos: Repositories, input: NotifyInput) => Promise<void>): void {
+      notifyListeners.push(listener);
+    },
+
+    /**
+     * Runs `listener` in the transaction that fills the inboxes of a notice, with the people it reached (the
+     * enabled members of its recipients then, less those no longer asked): how email follows the approval
+     * requests to exactly those who got them in Cabinet.
+     */
+    onDelivered(listener: (repos: Repositories, item: OutboxRecord, input: NotifyInput, userIds: string[]) => Promise<void>): void {
+      deliveredListeners.push(listener);
     },
 
     /** Queues an item of a registered topic inside the caller's transaction; returns its id. */
@@ -264,6 +300,10 @@ export function createOutboxService(deps: ServiceDeps & { random?: () => number 
           } catch (err) {
             if (err instanceof LeaseLostError) {
               report.lost++;
+              continue;
+            }
+            if (err instanceof DeferDelivery) {
+              if (!(await store.repos.outbox.defer(item.id, workerId, err.until))) report.lost++;
               continue;
             }
             const outcome = await fail(item, workerId, err);

@@ -57,6 +57,8 @@ export interface StartupPolicy {
 export function createPolicyService(deps: ServiceDeps & { accounts: AccountsService }) {
   const { store } = deps;
   let cached: ActivePolicy | null = null;
+  /** The freshness stamp under which `cached` is known to be the active version (null: ask again). */
+  let cachedStamp: number | null = null;
 
   async function load(num: number): Promise<ActivePolicy> {
     const v = await store.repos.policy.find(num);
@@ -130,13 +132,19 @@ export function createPolicyService(deps: ServiceDeps & { accounts: AccountsServ
     },
 
     /**
-     * The active policy. Another process may have applied a newer version, so the (cheap) active number is
-     * read every time and the compiled bundle is reused while it is unchanged.
+     * The active policy. Another process may have applied a newer version, so the active number is read again
+     * whenever a policy version may have been written since it was last read (db/invalidation.ts: applying
+     * a version in any process is seen by the next request), and the compiled bundle is reused while it is
+     * unchanged.
      */
     async active(): Promise<ActivePolicy> {
+      const stamp = store.freshness.current();
+      if (cached && stamp !== null && cachedStamp === stamp) return cached;
       const num = await store.repos.policy.activeNumber();
       if (num === null) throw new NotFoundError('Policy version', 'active');
       if (!cached || cached.number !== num) cached = await load(num);
+      // NOTE: remembered as current only if nothing was written since the stamp was taken.
+      cachedStamp = stamp !== null && store.freshness.current() === stamp ? stamp : null;
       return cached;
     },
 

@@ -48,8 +48,11 @@ export interface RiskServiceDeps extends ServiceDeps {
 export function createRiskService(deps: RiskServiceDeps) {
   const { store, policy } = deps;
 
-  /** The CEL context of a change, read through the caller's repositories (inside its transaction). */
-  async function contextOf(repos: Repositories, change: ChangeRecord, active: ActivePolicy): Promise<Record<string, unknown>> {
+  /**
+   * The CEL context of a change, read through the caller's repositories (inside its transaction). `fresh`: the
+   * caller is filing the change in this transaction, so nothing refers to it yet (no freeze exception).
+   */
+  async function contextOf(repos: Repositories, change: ChangeRecord, active: ActivePolicy, opts: { fresh?: boolean } = {}): Promise<Record<string, unknown>> {
     const cis = await repos.cmdb.findCisByIds(change.ciIds);
     const services = await repos.cmdb.findServicesByIds([...new Set(cis.map((c) => c.serviceId).filter((id): id is string => id !== null))]);
     const teams = new Map((await repos.accounts.listTeams()).map((t) => [t.id, t.handle]));
@@ -70,7 +73,7 @@ export function createRiskService(deps: RiskServiceDeps) {
       change: {
         ...change,
         assignmentTeamHandle: change.assignmentTeamId ? (teams.get(change.assignmentTeamId) ?? null) : null,
-        freezeException: (await repos.schedule.freezeExceptionsOf(change.id)).some((e) => e.state === 'requested' || e.state === 'approved'),
+        freezeException: !opts.fresh && (await repos.schedule.freezeExceptionsOf(change.id)).some((e) => e.state === 'requested' || e.state === 'approved'),
         templateName: template?.name ?? null,
       },
       cis: cis.map((c) => ({ ...c, serviceName: c.serviceId ? (serviceName.get(c.serviceId) ?? null) : null })),
@@ -112,8 +115,8 @@ export function createRiskService(deps: RiskServiceDeps) {
   }
 
   /** The assessment of the change by the active policy, as it is now; nothing is written. */
-  async function assess(repos: Repositories, change: ChangeRecord, active: ActivePolicy): Promise<RiskAssessment> {
-    return evaluateRisk(active.bundle.risk, await contextOf(repos, change, active));
+  async function assess(repos: Repositories, change: ChangeRecord, active: ActivePolicy, opts: { fresh?: boolean } = {}): Promise<RiskAssessment> {
+    return evaluateRisk(active.bundle.risk, await contextOf(repos, change, active, opts));
   }
 
   /**

@@ -50,13 +50,15 @@ export function createRoutingService(deps: RoutingServiceDeps) {
 
   /**
    * What routing makes of the change, without writing it: the change as routed, whether anything differs from
-   * what is stored, and the `change.routed` audit data when the team or manager moved.
+   * what is stored, and the `change.routed` audit data when the team or manager moved. `fresh`: the change is
+   * being filed in this transaction (risk.contextOf).
    */
   async function decide(
     repos: Repositories,
     change: ChangeRecord,
     active: ActivePolicy,
     manual: { team?: boolean; changeManager?: boolean } = {},
+    opts: { fresh?: boolean } = {},
   ): Promise<{ change: ChangeRecord; unchanged: boolean; moved: Record<string, unknown> | null }> {
     const previous = change.routing;
     const hand = { team: Boolean(manual.team || previous?.manual.team), changeManager: Boolean(manual.changeManager || previous?.manual.changeManager) };
@@ -66,7 +68,7 @@ export function createRoutingService(deps: RoutingServiceDeps) {
     let { assignmentTeamId, changeManagerId } = change;
 
     if (teamIsRouted || managerIsRouted) {
-      const context = await deps.risk.contextOf(repos, change, active);
+      const context = await deps.risk.contextOf(repos, change, active, opts);
       // Each target takes the first rule that names it, holds, and resolves to someone; an owner field on a
       // change without an owned service falls through to the next rule.
       for (const rule of active.bundle.routing.rules) {

@@ -14,6 +14,7 @@ import type { PlannedInterval } from '../db/repositories/schedule.repository';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
 import { changeWords, listWords, rangeToken, timeToken } from '../domain/notification/texts';
 import type { OutboxService } from './outbox.service';
+import type { SubscriptionService } from './subscription.service';
 import { finalStatesOf, type ActivePolicy, type PolicyService } from './policy.service';
 import { ACKNOWLEDGE_DEFAULTS } from '../policy/schedule.schema';
 
@@ -104,6 +105,8 @@ function planned<C extends SchedulePlan>(change: C, finalStates: readonly string
 export interface ScheduleServiceDeps extends ServiceDeps {
   policy: PolicyService;
   outbox: OutboxService;
+  /** Tells a held change's audience of the lockdown (urgent, through quiet hours). */
+  subscriptions?: SubscriptionService;
 }
 
 /**
@@ -746,6 +749,12 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
           body: `It cannot move until the freeze ends at ${timeToken(o.end.toISOString())}, unless it is cancelled.`,
           changeId: change.id,
         });
+        if (deps.subscriptions) {
+          await deps.subscriptions.announce(repos, actor, change, 'lockdown', {
+            reason: `It cannot go ahead until the freeze ends ${timeToken(o.end.toISOString())}, unless it is cancelled.`,
+            freeze: await deps.subscriptions.freezeSnapshot(repos, w),
+          });
+        }
         held++;
       }
     }

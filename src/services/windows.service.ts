@@ -14,6 +14,7 @@ import { resolveCiRefs, resolveServiceRefs } from './references';
 import type { ActivePolicy, PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
 import type { ScheduleService } from './schedule.service';
+import type { SubscriptionService } from './subscription.service';
 
 const WINDOW_FIELDS = ['name', 'kind', 'description', 'start', 'timeZone', 'durationMinutes', 'rrule', 'scope', 'urgent'] as const;
 const SCOPE_LISTS = ['serviceIds', 'ciIds', 'environments', 'tags'] as const;
@@ -49,6 +50,8 @@ export interface WindowsServiceDeps extends ServiceDeps {
   policy: PolicyService;
   risk: RiskService;
   schedule: ScheduleService;
+  /** Tells those who follow what a freeze covers that it was announced, changed or lifted. */
+  subscriptions?: SubscriptionService;
 }
 
 export function createWindowsService(deps: WindowsServiceDeps) {
@@ -65,6 +68,19 @@ export function createWindowsService(deps: WindowsServiceDeps) {
     await deps.schedule.windowsChanged(repos, actor, active, touched);
   };
   const nowIso = () => deps.now().toISOString();
+
+  /**
+   * A freeze written, moved or removed is told to those who follow what it covers: created (announced),
+   * edited (changed; a window that becomes or stops being a freeze is announced or lifted), deleted (lifted).
+   */
+  const freezeNotice = async (repos: Repositories, actor: Actor, before: WindowRecord | null, after: WindowRecord | null) => {
+    const subs = deps.subscriptions;
+    if (!subs) return;
+    const was = before?.kind === 'freeze' ? before : null;
+    const is = after?.kind === 'freeze' ? after : null;
+    if (is) await subs.announceFreeze(repos, actor, await subs.freezeSnapshot(repos, is), was ? 'freeze_changed' : 'freeze_announced');
+    else if (was) await subs.announceFreeze(repos, actor, await subs.freezeSnapshot(repos, was), 'freeze_lifted');
+  };
 
   /** Every problem with the window's rule and scope, including scope ids that name nothing. */
   async function issuesOf(repos: Repositories, w: Pick<WindowRecord, 'start' | 'timeZone' | 'durationMinutes' | 'rrule' | 'scope'>): Promise<Issue[]> {
@@ -159,6 +175,7 @@ export function createWindowsService(deps: WindowsServiceDeps) {
         await repos.windows.insertWindow(window);
         await audit(repos, actor, at, 'window.created', 'window', window.id, { after: window });
         await windowsMoved(repos, actor, active, window);
+        await freezeNotice(repos, actor, null, window);
         return window;
       });
     },
@@ -179,6 +196,7 @@ export function createWindowsService(deps: WindowsServiceDeps) {
         if (!(await repos.windows.updateWindow(after, before.version))) throw new StaleVersionError('Window', id, before.version, before.version + 1);
         await audit(repos, actor, after.updatedAt, 'window.updated', 'window', id, { name: after.name, changes });
         await windowsMoved(repos, actor, active, before, after);
+        await freezeNotice(repos, actor, before, after);
         return after;
       });
     },
@@ -193,6 +211,7 @@ export function createWindowsService(deps: WindowsServiceDeps) {
         if (!(await repos.windows.deleteWindow(id))) throw new NotFoundError('Window', id);
         await audit(repos, actor, nowIso(), 'window.deleted', 'window', id, { before });
         await windowsMoved(repos, actor, active, before);
+        await freezeNotice(repos, actor, before, null);
       });
     },
 
@@ -246,6 +265,7 @@ export function createWindowsService(deps: WindowsServiceDeps) {
             if (!applied) return 'created';
             await repos.windows.insertWindow(window);
             await audit(repos, actor, at, 'window.created', 'window', window.id, { after: window, source: 'ics', uid: r.uid });
+            await freezeNotice(repos, actor, null, window);
             touched.push(window);
             return 'created';
           }
@@ -256,6 +276,7 @@ export function createWindowsService(deps: WindowsServiceDeps) {
           if (!applied) return 'updated';
           if (!(await repos.windows.updateWindow(after, before.version))) throw new StaleVersionError('Window', before.id, before.version, before.version + 1);
           await audit(repos, actor, at, 'window.updated', 'window', before.id, { name: after.name, changes, source: 'ics', uid: r.uid });
+          await freezeNotice(repos, actor, before, after);
           touched.push(before, after);
           return 'updated';
         };
@@ -283,6 +304,7 @@ export function createWindowsService(deps: WindowsServiceDeps) {
           if (!applied) continue;
           if (!(await repos.windows.deleteWindow(w.id))) throw new NotFoundError('Window', w.id);
           await audit(repos, actor, at, 'window.deleted', 'window', w.id, { before: w, source: 'ics', uid: owner.uid });
+          await freezeNotice(repos, actor, w, null);
           touched.push(w);
         }
         // A VEVENT that only cancels an occurrence of its recurring event fares as that event does.

@@ -25,6 +25,7 @@ const UsersPage = lazy(() => import('./features/admin/users-page').then((m) => (
 const TeamsPage = lazy(() => import('./features/admin/teams-page').then((m) => ({ default: m.TeamsPage })));
 const TokensPage = lazy(() => import('./features/admin/tokens-page').then((m) => ({ default: m.TokensPage })));
 const DeliveriesPage = lazy(() => import('./features/deliveries/deliveries-page').then((m) => ({ default: m.DeliveriesPage })));
+const WebhooksPage = lazy(() => import('./features/webhooks/webhooks-page').then((m) => ({ default: m.WebhooksPage })));
 const MyApprovalsPage = lazy(() => import('./features/approvals/my-approvals-page').then((m) => ({ default: m.MyApprovalsPage })));
 const NotificationsPage = lazy(() => import('./features/notifications/notifications-page').then((m) => ({ default: m.NotificationsPage })));
 const SlaBreachesPage = lazy(() => import('./features/sla/sla-breaches-page').then((m) => ({ default: m.SlaBreachesPage })));
@@ -91,6 +92,7 @@ export function AppRoutes() {
         <Route path="admin/teams" element={<TeamsPage />} />
         <Route path="admin/tokens" element={<TokensPage />} />
         <Route path="admin/deliveries" element={<DeliveriesPage />} />
+        <Route path="admin/webhooks" element={<WebhooksPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -50,7 +50,8 @@ function withStatementCache(db: Database.Database): Database.Database {
   return db;
 }
 
-export function createSqliteDialect(file: string): SqliteDialect {
+/** `opened` receives the connection once Kysely opened it (the store reads its `data_version`, invalidation.ts). */
+export function createSqliteDialect(file: string, opened?: (db: Database.Database) => void): SqliteDialect {
   return new ImmediateSqliteDialect({
     database: async () => {
       const db = new Database(file);
@@ -62,6 +63,7 @@ export function createSqliteDialect(file: string): SqliteDialect {
       // the conflict and audit indexes, and checkpointing every 1,000 pages stalled writers (bench/README.md).
       db.pragma('cache_size = -65536');
       db.pragma('wal_autocheckpoint = 10000');
+      opened?.(db);
       return withStatementCache(db);
     },
   });

@@ -21,6 +21,9 @@ import * as m0019 from './0019-derived-pair-conflicts';
 import * as m0020 from './0020-outbox-delivery';
 import * as m0021 from './0021-subscriptions-concerns';
 import * as m0022 from './0022-mail';
+import * as m0023 from './0023-webhooks';
+import * as m0024 from './0024-quiet-hours-digests';
+import * as m0025 from './0025-notice-marks';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -46,6 +49,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0020-outbox-delivery': m0020,
   '0021-subscriptions-concerns': m0021,
   '0022-mail': m0022,
+  '0023-webhooks': m0023,
+  '0024-quiet-hours-digests': m0024,
+  '0025-notice-marks': m0025,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,6 +2,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { User, Team, ApiToken } from '../../contracts/auth';
 import type { RoleGrant } from '../../domain/actor';
 import type { Role } from '../../domain/auth/roles';
+import { DIGEST_FREQUENCIES, type DigestFrequency, type QuietHours } from '../../domain/notification/quiet-hours';
 import type { DialectHelpers } from '../dialect';
 import type { DB, UsersTable } from '../schema';
 
@@ -21,6 +22,25 @@ export interface TokenRow extends ApiToken {
 }
 
 /** Users, roles, teams, memberships, web sessions and API tokens. */
+/** A person's own settings as stored (contracts/preferences.ts). */
+export interface StoredPreferences {
+  timeZone: string | null;
+  quietHours: QuietHours | null;
+  digest: DigestFrequency;
+  /** Approval requests, reminders and escalations are emailed too (when the server sends email). */
+  approvalEmails: boolean;
+}
+
+/** The settings of a users row; quiet hours need both ends, an unknown digest reads as off. */
+export function preferencesOfRow(row: Pick<UsersTable, 'time_zone' | 'quiet_start' | 'quiet_end' | 'digest' | 'approval_emails'>): StoredPreferences {
+  return {
+    timeZone: row.time_zone ?? null,
+    quietHours: row.quiet_start && row.quiet_end ? { start: row.quiet_start, end: row.quiet_end } : null,
+    digest: (DIGEST_FREQUENCIES as readonly string[]).includes(row.digest ?? '') ? (row.digest as DigestFrequency) : 'off',
+    approvalEmails: Number(row.approval_emails ?? 1) !== 0,
+  };
+}
+
 export function createAccountsRepository(db: Kysely<DB>, h: DialectHelpers) {
   async function rolesFor(userIds: string[]): Promise<Map<string, RoleGrant[]>> {
     const map = new Map<string, RoleGrant[]>();
@@ -124,12 +144,16 @@ export function createAccountsRepository(db: Kysely<DB>, h: DialectHelpers) {
       if (teamIds.length) await db.insertInto('team_members').values(teamIds.map((t) => ({ team_id: t, user_id: userId }))).execute();
     },
     /** A person's own settings (0015): null time zone means the browser's. Null when there is no such user. */
-    async findPreferences(userId: string): Promise<{ timeZone: string | null } | null> {
-      const row = await db.selectFrom('users').select('time_zone').where('id', '=', userId).executeTakeFirst();
-      return row ? { timeZone: row.time_zone ?? null } : null;
+    async findPreferences(userId: string): Promise<StoredPreferences | null> {
+      const row = await db.selectFrom('users').select(['time_zone', 'quiet_start', 'quiet_end', 'digest', 'approval_emails']).where('id', '=', userId).executeTakeFirst();
+      return row ? preferencesOfRow(row) : null;
     },
-    async setPreferences(userId: string, prefs: { timeZone: string | null }, now: string): Promise<void> {
-      await db.updateTable('users').set({ time_zone: prefs.timeZone, updated_at: now }).where('id', '=', userId).execute();
+    async setPreferences(userId: string, prefs: StoredPreferences, now: string): Promise<void> {
+      await db
+        .updateTable('users')
+        .set({ time_zone: prefs.timeZone, quiet_start: prefs.quietHours?.start ?? null, quiet_end: prefs.quietHours?.end ?? null, digest: prefs.digest, approval_emails: prefs.approvalEmails ? 1 : 0, updated_at: now })
+        .where('id', '=', userId)
+        .execute();
     },
     async findUserById(id: string): Promise<UserWithSecret | null> {
       const row = await withMemberships(db.selectFrom('users')).where('users.id', '=', id).executeTakeFirst();

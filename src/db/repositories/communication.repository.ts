@@ -6,6 +6,14 @@ import type { ConcernsTable, DB, SubscriptionsTable } from '../schema';
 export type SubscriptionTargetKind = 'service' | 'ci' | 'team';
 
 /** A subscription as stored: exactly one of `userId` and `teamId` is set. */
+/** A person as notice rules see them. */
+export interface NoticeReaderRow {
+  id: string;
+  email: string;
+  roles: string[];
+  teams: string[];
+}
+
 export interface SubscriptionRecord {
   id: string;
   userId: string | null;
@@ -18,6 +26,12 @@ export interface SubscriptionRecord {
   channels: string[];
   createdBy: string;
   createdAt: string;
+  /** An external address that follows instead of a person or team (then `userId` and `teamId` are null; 0024). */
+  address?: string | null;
+  /** `pending` until an external address confirms (it reaches nobody meanwhile); everything else is `active`. */
+  state?: 'active' | 'pending';
+  /** When the last confirmation was sent to the external address. */
+  confirmSentAt?: string | null;
 }
 
 /** A concern about a change, with its answer once given. */
@@ -45,6 +59,9 @@ export function createCommunicationRepository(db: Kysely<DB>, h: DialectHelpers)
     channels: h.readJson<string[]>(r.channels),
     createdBy: r.created_by,
     createdAt: h.readInstant(r.created_at)!,
+    address: r.address,
+    state: r.state === 'pending' ? 'pending' : 'active',
+    confirmSentAt: h.readInstant(r.confirm_sent_at),
   });
   const toConcern = (r: ConcernsTable): ConcernRecord => ({
     id: r.id,
@@ -58,6 +75,19 @@ export function createCommunicationRepository(db: Kysely<DB>, h: DialectHelpers)
   });
 
   return {
+    /**
+     * Every enabled person with their email, role names and team handles: the people a notice rule's audience
+     * is evaluated for (notifications.yaml).
+     */
+    async noticeReaders(): Promise<NoticeReaderRow[]> {
+      const users = await db.selectFrom('users').select(['id', 'email']).where('disabled', '=', h.writeBool(false)).execute();
+      const roles = await db.selectFrom('user_roles').select(['user_id', 'role']).execute();
+      const teams = await db.selectFrom('team_members').innerJoin('teams', 'teams.id', 'team_members.team_id').select(['team_members.user_id', 'teams.handle']).execute();
+      const byUser = new Map<string, NoticeReaderRow>(users.map((u) => [u.id, { id: u.id, email: u.email, roles: [], teams: [] }]));
+      for (const r of roles) byUser.get(r.user_id)?.roles.push(r.role);
+      for (const t of teams) byUser.get(t.user_id)?.teams.push(t.handle);
+      return [...byUser.values()];
+    },
     async insertSubscription(s: SubscriptionRecord): Promise<void> {
       await db
         .insertInto('subscriptions')
@@ -72,8 +102,24 @@ export function createCommunicationRepository(db: Kysely<DB>, h: DialectHelpers)
           channels: h.writeJson(s.channels),
           created_by: s.createdBy,
           created_at: s.createdAt,
+          address: s.address ?? null,
+          state: s.state ?? 'active',
+          confirm_sent_at: s.confirmSentAt ?? null,
         })
         .execute();
+    },
+    /** Makes a pending external address's subscription active; false when it was not pending (confirmed already, or gone). */
+    async confirmSubscription(id: string): Promise<boolean> {
+      const res = await db.updateTable('subscriptions').set({ state: 'active' }).where('id', '=', id).where('state', '=', 'pending').executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
+    async markConfirmationSent(id: string, at: string): Promise<void> {
+      await db.updateTable('subscriptions').set({ confirm_sent_at: at }).where('id', '=', id).execute();
+    },
+    /** Every external address's subscription (pending ones too), oldest first. */
+    async addressSubscriptions(): Promise<SubscriptionRecord[]> {
+      const rows = await db.selectFrom('subscriptions').selectAll().where('address', 'is not', null).orderBy('created_at').orderBy('id').execute();
+      return rows.map(toSubscription);
     },
     async findSubscription(id: string): Promise<SubscriptionRecord | null> {
       const row = await db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -101,6 +147,26 @@ export function createCommunicationRepository(db: Kysely<DB>, h: DialectHelpers)
       return rows.map(toSubscription);
     },
     /** Every subscription to one of these targets. */
+    /** The changes in these states whose planned start is after `from` and at most `to`. */
+    async startingBetween(states: readonly string[], from: string, to: string): Promise<string[]> {
+      if (states.length === 0) return [];
+      const rows = await db.selectFrom('changes').select('id').where('state', 'in', [...states]).where('planned_start', '>', from).where('planned_start', '<=', to).orderBy('planned_start').execute();
+      return rows.map((r) => r.id);
+    },
+    /** Records that a notice of an occasion was queued; false when it was already (by this worker or another). */
+    async markNotice(changeId: string, mark: string, at: string): Promise<boolean> {
+      const res = await db
+        .insertInto('notice_marks')
+        .values({ change_id: changeId, mark, created_at: at })
+        .onConflict((oc) => oc.columns(['change_id', 'mark']).doNothing())
+        .executeTakeFirst();
+      return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+    /** Every subscription, for a notice about everything (a global freeze), oldest first. */
+    async allSubscriptions(): Promise<SubscriptionRecord[]> {
+      const rows = await db.selectFrom('subscriptions').selectAll().orderBy('id').execute();
+      return rows.map(toSubscription);
+    },
     async subscriptionsOn(targets: { kind: SubscriptionTargetKind; ids: readonly string[] }[]): Promise<SubscriptionRecord[]> {
       const wanted = targets.filter((t) => t.ids.length > 0);
       if (wanted.length === 0) return [];

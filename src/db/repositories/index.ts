@@ -21,6 +21,8 @@ import { createHomeRepository } from './home.repository';
 import { createSavedViewRepository } from './saved-view.repository';
 import { createCommunicationRepository } from './communication.repository';
 import { createMailRepository } from './mail.repository';
+import { createDigestRepository } from './digest.repository';
+import { createWebhookRepository } from './webhook.repository';
 import { memoizeReads } from './memo';
 
 /**
@@ -59,6 +61,8 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
     savedViews: createSavedViewRepository(db, h),
     communication: createCommunicationRepository(db, h),
     mail: createMailRepository(db, h),
+    digests: createDigestRepository(db, h),
+    webhooks: createWebhookRepository(db, h),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -80,3 +84,5 @@ export type { IncidentRecord } from './incident.repository';
 export type { SavedViewRecord } from './saved-view.repository';
 export type { SubscriptionRecord, SubscriptionTargetKind, ConcernRecord } from './communication.repository';
 export type { MailContact } from './mail.repository';
+export type { DigestReader } from './digest.repository';
+export type { WebhookRecord } from './webhook.repository';

@@ -100,6 +100,13 @@ export function createOutboxDeliveryRepository(db: Kysely<DB>, h: DialectHelpers
       if (before) q = q.where((eb) => eb.or([eb('attempted_at', '<', before.at), eb.and([eb('attempted_at', '=', before.at), eb('id', '<', before.id)])]));
       return (await q.orderBy('attempted_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute()).map(toRecord);
     },
+    /** A page of the attempts to one recipient on one channel (a webhook's log), newest first (keyset on attempted_at, id). */
+    async forRecipient(channel: DeliveryChannel, recipient: string, f: { before?: { at: string; id: string }; limit: number }): Promise<DeliveryRecord[]> {
+      let q = db.selectFrom('outbox_deliveries').selectAll().where('channel', '=', channel).where('recipient', '=', recipient);
+      const before = f.before;
+      if (before) q = q.where((eb) => eb.or([eb('attempted_at', '<', before.at), eb.and([eb('attempted_at', '=', before.at), eb('id', '<', before.id)])]));
+      return (await q.orderBy('attempted_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute()).map(toRecord);
+    },
   };
 }
 export type OutboxDeliveryRepository = ReturnType<typeof createOutboxDeliveryRepository>;

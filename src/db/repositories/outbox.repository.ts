@@ -119,6 +119,21 @@ export function createOutboxRepository(db: Kysely<DB>, h: DialectHelpers) {
       return Number(res.numUpdatedRows) === 1;
     },
     /**
+     * Gives a claimed item back, due at `until`, without counting the attempt its claim counted (a deferral
+     * is not a failure: it neither brings the item closer to being a dead letter nor records an error).
+     * False when the worker no longer holds its claim.
+     */
+    async defer(id: string, worker: string, until: string): Promise<boolean> {
+      const res = await db
+        .updateTable('outbox')
+        .set((eb) => ({ claimed_by: null, claimed_until: null, available_at: until, attempts: eb('attempts', '-', 1) }))
+        .where('id', '=', id)
+        .where('claimed_by', '=', worker)
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
+    /**
      * Gives up on a claimed item after its last attempt: it becomes a dead letter, never claimed again until an
      * admin retries it. False when the worker no longer holds its claim.
      */

@@ -41,6 +41,9 @@ const PERMISSIONS = {
   'subscription.manage': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder'],
   // Other people's and teams' subscriptions.
   'subscription.manage_all': [],
+  // Adding an external address (a distribution list) to the audience, and managing those: the change managers
+  // (docs/communication.md#external-addresses); the address must confirm before it gets anything.
+  'subscription.manage_external': ['change_manager'],
   'cmdb.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder'],
   'cmdb.write': ['change_manager'],
   'team.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder'],
@@ -63,6 +66,8 @@ const PERMISSIONS = {
   'incident.import': ['change_manager'],
   // Dead letters: retrying or discarding notices nobody received is the operators' job.
   'outbox.manage': [],
+  // Outbound webhooks send Cabinet's events outside it and make the server connect where they say: admins only.
+  'webhook.manage': [],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

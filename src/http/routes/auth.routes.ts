@@ -115,7 +115,7 @@ export function authRoutes(app: App, { services }: RouteDeps, opts: AuthRouteOpt
       schema: {
         tags: ['auth'],
         operationId: 'updateMyPreferences',
-        summary: 'Change your own settings (timeZone: an IANA zone, or null for the browser’s)',
+        summary: 'Change your own settings (timeZone: an IANA zone, or null for the browser’s; quietHours: {start, end} as HH:MM, or null; digest: off, daily or weekly); 400 lists every problem',
         body: UpdatePreferencesInput,
         response: { 200: Preferences },
       },

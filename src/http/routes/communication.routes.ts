@@ -36,6 +36,22 @@ export function communicationRoutes(app: App, { services }: RouteDeps): void {
     },
     async (request, reply) => reply.status(201).send(await subscriptions.subscribe(actorOf(request), request.body)),
   );
+  app.post(
+    '/api/v1/subscriptions/:id/confirmation',
+    {
+      schema: {
+        tags: ['communication'],
+        operationId: 'resendSubscriptionConfirmation',
+        summary: 'Sends a fresh confirmation link (valid 7 days) to an external address that has not confirmed yet (change managers and admins); 409 once it has',
+        params: IdParams,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      await services.externalAddresses.resend(actorOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
   app.get(
     '/api/v1/me/subscriptions',
     { schema: { tags: ['communication'], operationId: 'listMySubscriptions', summary: 'Your subscriptions and those of your teams', response: { 200: listOf(Subscription) } } },

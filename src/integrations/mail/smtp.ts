@@ -11,8 +11,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
-  /** The https one-click unsubscribe URL (RFC 8058). */
-  unsubscribeUrl: string;
+  /** The https one-click unsubscribe URL (RFC 8058); absent for a message no subscription sent (a confirmation). */
+  unsubscribeUrl?: string;
   /** An iCalendar invitation, sent as a `text/calendar; method=…` alternative part. */
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
 }
@@ -30,8 +30,7 @@ export function createSmtpSender(smtpUrl: string): MailSender {
       subject: mail.subject,
       text: mail.text,
       html: mail.html,
-      list: { unsubscribe: { url: mail.unsubscribeUrl, comment: 'Unsubscribe' } },
-      headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      ...(mail.unsubscribeUrl ? { list: { unsubscribe: { url: mail.unsubscribeUrl, comment: 'Unsubscribe' } }, headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {}),
       ...(mail.calendar ? { icalEvent: { method: mail.calendar.method, content: mail.calendar.content } } : {}),
     });
   };

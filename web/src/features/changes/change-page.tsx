@@ -1,6 +1,6 @@
 import { Badge, Grid, Group, Paper, Space, Stack, Tabs, Text } from '@mantine/core';
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
-import { useParams } from 'react-router';
+import { useParams, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import type { AvailableTransition, Change, ChangeDetail } from '../../api/types';
 import { ConfirmDialog } from '../../shared/confirm-dialog';
@@ -126,7 +126,9 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
   const [problem, setProblem] = useState<StepProblem | null>(null);
   const [pendingStep, setPendingStep] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
-  const [tab, setTab] = useState<string | null>('details');
+  // A link may open a tab (an approval email links to ?tab=approvals).
+  const [params] = useSearchParams();
+  const [tab, setTab] = useState<string | null>(params.get('tab') ?? 'details');
   /** A move that ends the change (cancel, reject), waiting for its reason in the confirm dialog. */
   const [confirming, setConfirming] = useState<AvailableTransition | null>(null);
   /** Someone else saved first: what that means for the person's edits. */

@@ -24,7 +24,7 @@ export function AudiencePanel({ changeId }: { changeId: string }) {
           Cannot load who will be told: {audience.error.message}
         </Text>
       )}
-      {audience.isSuccess && audience.data.people.length === 0 && (
+      {audience.isSuccess && audience.data.people.length === 0 && (audience.data.addresses ?? []).length === 0 && (
         <Text size="sm" c="gray.7">
           Nobody follows what this change touches.
         </Text>
@@ -38,6 +38,24 @@ export function AudiencePanel({ changeId }: { changeId: string }) {
               </Text>
               <Text size="xs" c="gray.7">
                 {p.reasons.join('; ')}
+              </Text>
+            </List.Item>
+          ))}
+        </List>
+      )}
+      {/* External addresses that confirmed (0024): email only. */}
+      {audience.isSuccess && (audience.data.addresses ?? []).length > 0 && (
+        <List size="sm" spacing={4} data-testid="audience-addresses" aria-label="External addresses">
+          {audience.data.addresses.map((a) => (
+            <List.Item key={a.address}>
+              <Text size="sm" fw={600} span>
+                {a.address}
+              </Text>{' '}
+              <Text size="xs" c="gray.7" span>
+                (email)
+              </Text>
+              <Text size="xs" c="gray.7">
+                {a.reasons.join('; ')}
               </Text>
             </List.Item>
           ))}

@@ -66,6 +66,11 @@ export function useUpdateSubscription() {
   });
 }
 
+/** Sends a fresh confirmation link to an external address that has not confirmed yet. */
+export function useResendConfirmation() {
+  return useMutation({ mutationFn: (id: string) => api.post<null>(`/api/v1/subscriptions/${encodeURIComponent(id)}/confirmation`, {}) });
+}
+
 export function useUnfollow() {
   const queryClient = useQueryClient();
   return useMutation({

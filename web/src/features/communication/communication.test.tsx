@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Me } from '../../api/types';
 import { adminMe, fakeServer, renderWithProviders } from '../../test/render';
 import { ConcernsPanel } from './concerns-panel';
-import { FollowButton } from './follow-button';
+import { EVENTS, FollowButton } from './follow-button';
 import { SubscriptionsPage } from './subscriptions-page';
 
 afterEach(() => vi.unstubAllGlobals());
@@ -105,7 +105,7 @@ describe('SubscriptionsPage', { timeout: 20_000 }, () => {
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(<SubscriptionsPage />, { me: stakeholder });
     fireEvent.click(await screen.findByRole('checkbox', { name: 'Scheduled: Payments' }, LOAD));
-    await waitFor(() => expect(server.calls.find((c) => c.method === 'PATCH')?.body).toEqual({ events: ['rescheduled', 'cancelled'] }), LOAD);
+    await waitFor(() => expect(server.calls.find((c) => c.method === 'PATCH')?.body).toEqual({ events: EVENTS.filter((e) => e !== 'scheduled') }), LOAD);
     expect((screen.getByRole('checkbox', { name: 'In Cabinet: Payments' }) as HTMLInputElement).disabled).toBe(true);
   });
 

@@ -15,6 +15,15 @@ export const EVENT_LABELS: Record<NonNullable<Subscription['events']>[number], s
   scheduled: 'Scheduled',
   rescheduled: 'Rescheduled',
   cancelled: 'Cancelled',
+  upcoming: 'Coming up (before it starts)',
+  started: 'Started',
+  completed: 'Completed',
+  extended: 'Runs longer',
+  failed: 'Failed or rolled back',
+  freeze_announced: 'Freeze announced',
+  freeze_changed: 'Freeze changed',
+  freeze_lifted: 'Freeze lifted',
+  lockdown: 'Held by a lockdown',
 };
 /** The channels, in words. Email is sent only when the server has SMTP configured (the pages say when not). */
 export const CHANNEL_LABELS: Record<Subscription['channels'][number], string> = {
@@ -22,6 +31,11 @@ export const CHANNEL_LABELS: Record<Subscription['channels'][number], string> = 
   email: 'Email',
 };
 export const EVENTS = Object.keys(EVENT_LABELS) as (keyof typeof EVENT_LABELS)[];
+/** The events in two groups, as the forms show them: what happens to changes, and to freezes. */
+export const EVENT_GROUPS: { label: string; events: (keyof typeof EVENT_LABELS)[] }[] = [
+  { label: 'Changes', events: EVENTS.filter((e) => !e.startsWith('freeze_')) },
+  { label: 'Freezes', events: EVENTS.filter((e) => e.startsWith('freeze_')) },
+];
 export const CHANNELS = Object.keys(CHANNEL_LABELS) as (keyof typeof CHANNEL_LABELS)[];
 
 /**
@@ -90,7 +104,7 @@ export function FollowButton({ kind, id, name }: { kind: SubscriptionTargetKind;
             }}
           >
             <Stack gap="sm">
-              <Text size="sm">Hear in Cabinet when a change to {name} is scheduled, moved or cancelled.</Text>
+              <Text size="sm">Hear when changes to {name} are scheduled, start, finish or move, and of freezes on it.</Text>
               {kind !== 'team' && (
                 <Checkbox
                   label="Include what it depends on"
@@ -105,11 +119,18 @@ export function FollowButton({ kind, id, name }: { kind: SubscriptionTargetKind;
                 onChange={setEvents}
                 error={events.length === 0 ? 'Choose at least one' : undefined}
               >
-                <Group gap="xs" mt={4}>
-                  {EVENTS.map((e) => (
-                    <Checkbox key={e} value={e} label={EVENT_LABELS[e]} size="xs" />
-                  ))}
-                </Group>
+                {EVENT_GROUPS.map((g) => (
+                  <Stack key={g.label} gap={2} mt={4}>
+                    <Text size="xs" c="dimmed">
+                      {g.label}
+                    </Text>
+                    <Group gap="xs">
+                      {g.events.map((e) => (
+                        <Checkbox key={e} value={e} label={EVENT_LABELS[e]} size="xs" />
+                      ))}
+                    </Group>
+                  </Stack>
+                ))}
               </Checkbox.Group>
               <Checkbox.Group
                 label="Channels"

@@ -1,11 +1,13 @@
-import { Alert, Anchor, Button, Checkbox, Group, Paper, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Checkbox, Group, Paper, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import { Link } from 'react-router';
 import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
-import { type Subscription, useMailStatus, useMySubscriptions, useUnfollow, useUpdateSubscription } from './communication-api';
-import { CHANNEL_LABELS, CHANNELS, EVENT_LABELS, EVENTS } from './follow-button';
+import { hasPermission, useCurrentUser } from '../auth/session';
+import { type Subscription, useMailStatus, useMySubscriptions, useResendConfirmation, useUnfollow, useUpdateSubscription } from './communication-api';
+import { ExternalAddressForm } from './external-address-form';
+import { CHANNEL_LABELS, CHANNELS, EVENT_GROUPS, EVENT_LABELS, EVENTS } from './follow-button';
 
 /** Where a followed service, CI or team is shown. */
 function targetLink(s: Subscription): string | null {
@@ -44,19 +46,24 @@ function Preferences({ s }: { s: Subscription }) {
         )}
       </Table.Td>
       <Table.Td>
-        <Group gap="xs">
-          {EVENTS.map((e) => (
-            <Checkbox
-              key={e}
-              size="xs"
-              label={EVENT_LABELS[e]}
-              aria-label={`${EVENT_LABELS[e]}: ${s.target.name}`}
-              checked={events.includes(e)}
-              disabled={update.isPending || (events.length === 1 && events.includes(e))}
-              onChange={(ev) => toggleEvent(e, ev.currentTarget.checked)}
-            />
-          ))}
-        </Group>
+        {EVENT_GROUPS.map((g) => (
+          <Group key={g.label} gap="xs" mb={4} wrap="wrap">
+            <Text size="xs" c="dimmed" w={56}>
+              {g.label}
+            </Text>
+            {g.events.map((e) => (
+              <Checkbox
+                key={e}
+                size="xs"
+                label={EVENT_LABELS[e]}
+                aria-label={`${EVENT_LABELS[e]}: ${s.target.name}`}
+                checked={events.includes(e)}
+                disabled={update.isPending || (events.length === 1 && events.includes(e))}
+                onChange={(ev) => toggleEvent(e, ev.currentTarget.checked)}
+              />
+            ))}
+          </Group>
+        ))}
       </Table.Td>
       <Table.Td>
         <Group gap="xs">
@@ -67,7 +74,8 @@ function Preferences({ s }: { s: Subscription }) {
               label={CHANNEL_LABELS[c]}
               aria-label={`${CHANNEL_LABELS[c]}: ${s.target.name}`}
               checked={s.channels.includes(c)}
-              disabled={update.isPending || (s.channels.length === 1 && s.channels.includes(c))}
+              // An external address is told by email only.
+              disabled={update.isPending || (s.channels.length === 1 && s.channels.includes(c)) || s.subscriber.kind === 'address'}
               onChange={(ev) => toggleChannel(c, ev.currentTarget.checked)}
             />
           ))}
@@ -84,6 +92,33 @@ function Preferences({ s }: { s: Subscription }) {
 
 const KIND_LABELS: Record<Subscription['target']['kind'], string> = { service: 'Service', ci: 'CI', team: 'Team' };
 
+/** Who a subscription is for; an external address waiting for confirmation says so, with a way to send the link again. */
+function SubscriberCell({ s }: { s: Subscription }) {
+  const resend = useResendConfirmation();
+  if (s.subscriber.kind === 'team') return <>Team {s.subscriber.name}</>;
+  if (s.subscriber.kind === 'user') return <>You</>;
+  return (
+    <Stack gap={4} align="flex-start">
+      <Text size="sm">{s.subscriber.name}</Text>
+      {s.state === 'pending' && (
+        <>
+          <Badge color="yellow" variant="light" size="sm">
+            Waiting for confirmation
+          </Badge>
+          <Button size="compact-xs" variant="subtle" onClick={() => resend.mutate(s.id)} loading={resend.isPending} disabled={resend.isSuccess} aria-label={`${resend.isSuccess ? 'Link sent again' : 'Send the link again'} to ${s.subscriber.name}`}>
+            {resend.isSuccess ? 'Link sent again' : 'Send the link again'}
+          </Button>
+          {resend.isError && (
+            <Text size="xs" c="red.8" role="alert">
+              Not sent: {resend.error.message}
+            </Text>
+          )}
+        </>
+      )}
+    </Stack>
+  );
+}
+
 /**
  * What the signed-in person (and their teams) follow (`/me/subscriptions`, from the account menu): the
  * events and channels of each, and a way to stop. New ones are made with Follow on a service's or CI's page.
@@ -92,6 +127,7 @@ export function SubscriptionsPage() {
   const mine = useMySubscriptions();
   const unfollow = useUnfollow();
   const mail = useMailStatus();
+  const me = useCurrentUser();
   return (
     <>
       <PageHeader
@@ -149,7 +185,9 @@ export function SubscriptionsPage() {
                       )}
                     </Table.Td>
                     <Preferences s={s} />
-                    <Table.Td>{s.subscriber.kind === 'team' ? `Team ${s.subscriber.name}` : 'You'}</Table.Td>
+                    <Table.Td>
+                      <SubscriberCell s={s} />
+                    </Table.Td>
                     <Table.Td>{formatDateTime(s.createdAt)}</Table.Td>
                     <Table.Td>
                       <Button size="xs" variant="default" onClick={() => unfollow.mutate(s.id)} aria-label={`Unfollow ${s.target.name}`} loading={unfollow.isPending && unfollow.variables === s.id}>
@@ -163,6 +201,7 @@ export function SubscriptionsPage() {
           </Table>
         </Paper>
       )}
+      {hasPermission(me, 'subscription.manage_external') && <ExternalAddressForm />}
     </>
   );
 }

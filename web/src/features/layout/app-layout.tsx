@@ -154,6 +154,7 @@ export function AppLayout() {
     { to: '/admin/teams', label: 'Teams' },
     { to: '/admin/tokens', label: 'API tokens' },
     { to: '/admin/deliveries', label: 'Deliveries' },
+    { to: '/admin/webhooks', label: 'Webhooks' },
   ];
 
   return (

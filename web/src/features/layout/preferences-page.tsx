@@ -6,6 +6,7 @@ import { browserTimeZone, isTimeZone } from '../../shared/format';
 import { PageHeader } from '../../shared/page-header';
 import { useCurrentUser } from '../auth/session';
 import { fieldErrorsFrom } from '../changes/field-errors';
+import { NoticePreferences } from './notice-preferences';
 import { useUpdatePreferences } from './preferences-api';
 
 /** The Select's value for "no preference": the browser's zone. */
@@ -30,7 +31,8 @@ function nowIn(zone: string): string {
 
 /**
  * The person's preferences (`/me/preferences`, from the account menu): the time zone every time in Cabinet is
- * shown in. Unset, the browser's zone is used, so a laptop that travels shows local time.
+ * shown in (unset, the browser's zone is used, so a laptop that travels shows local time), and their quiet
+ * hours and digest.
  */
 export function PreferencesPage() {
   const me = useCurrentUser();
@@ -95,6 +97,7 @@ export function PreferencesPage() {
           </Stack>
         </form>
       </Paper>
+      <NoticePreferences />
     </>
   );
 }

@@ -66,6 +66,8 @@ export const NOTIFICATION_KIND_LABELS: Record<Notification['kind'], string> = {
   concern_raised: 'Concern raised',
   concern_answered: 'Concern answered',
   change_affected_reported: 'Reported affected',
+  freeze_announced: 'Change freeze',
+  digest: 'Digest',
 };
 
 /** Where a notification leads: the server's link (the change's page by number), else the change by id. */

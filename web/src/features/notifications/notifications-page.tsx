@@ -33,6 +33,8 @@ const KIND_COLORS: Record<Notification['kind'], string> = {
   concern_raised: 'orange',
   concern_answered: 'teal',
   change_affected_reported: 'red',
+  freeze_announced: 'indigo',
+  digest: 'gray',
 };
 
 /**
