@@ -413,7 +413,7 @@ test('a person chooses a time zone, and every time shows it', async ({ page }) =
     await zone.click();
     await zone.fill('New York');
     await page.getByRole('option', { name: 'America/New York' }).click();
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Saved. Times are shown in America/New_York.' })).toBeVisible();
     await check(page, 'preferences, saved');
     await expect(page.getByTestId('time-zone')).toHaveText(/^Times in (EST|EDT|GMT-5|GMT-4)$/);

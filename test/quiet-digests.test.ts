@@ -368,6 +368,11 @@ describe('external addresses', { concurrency: 2 }, () => {
       assert.ok(announced, 'confirmed: the announcement comes');
       assert.match(announced.mail.subject ?? '', new RegExp(`^${moved.number} `));
       assert.doesNotMatch(announced.mail.text ?? '', /Raise a concern/, 'an address is nobody in Cabinet: no concern link');
+      // A freeze on what it follows reaches it too.
+      const freeze = await h.request('POST', '/api/v1/windows', { body: { name: 'List freeze', kind: 'freeze', start: new Date(h.now().getTime() + 30 * DAY).toISOString().slice(0, 16), timeZone: 'UTC', durationMinutes: 60, scope: { ciIds: [ci] } } });
+      assert.equal(freeze.status, 201, freeze.text);
+      await h.tick();
+      assert.match(mailTo(list)[3]?.mail.subject ?? '', /^Change freeze "List freeze" announced: /);
 
       const off = await h.request('POST', unsubscribePathOf(announced), { token: null, body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       assert.equal(off.status, 200, off.text);
@@ -377,7 +382,7 @@ describe('external addresses', { concurrency: 2 }, () => {
       assert.deepEqual(removed.body.items.map((e: { actorName: string; data: { link?: string } }) => [e.actorName, e.data.link]), [[list, 'unsubscribe']], 'audited as the address');
       await scheduled(h, rita.token, ci, 'Patch after unsubscribing', h.now().getTime() + 25 * DAY);
       await h.tick();
-      assert.equal(mailTo(list).length, 3, 'nothing after unsubscribing');
+      assert.equal(mailTo(list).length, 4, 'nothing after unsubscribing');
     },
     MAIL_ENV,
   );

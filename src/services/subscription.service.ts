@@ -371,7 +371,7 @@ export function createSubscriptionService(deps: SubscriptionServiceDeps) {
   }
 
   /** The people a freeze's notices reach: the subscribers and owners of the services and CIs it covers (everyone who follows anything, for a freeze on everything, environments or tags). */
-  async function freezeAudienceOf(repos: Repositories, f: FreezeSnapshot): Promise<Map<string, Reached>> {
+  async function freezeAudienceOf(repos: Repositories, f: FreezeSnapshot): Promise<{ people: Map<string, Reached>; addresses: Map<string, AddressReached> }> {
     const teamNames = new Map((await repos.accounts.listTeams()).map((t) => [t.id, t.name]));
     const broad = f.scope.global === true || (f.scope.environments?.length ?? 0) > 0 || (f.scope.tags?.length ?? 0) > 0;
     const serviceIds = f.scope.serviceIds ?? [];
@@ -387,7 +387,7 @@ export function createSubscriptionService(deps: SubscriptionServiceDeps) {
     ]);
     const names = new Map<string, string>([...services, ...cis].map((o) => [o.id, o.name]));
     const reasonOf = (s: SubscriptionRecord) => (broad ? 'follows something the freeze covers' : `follows ${s.targetKind === 'team' ? `team ${teamNames.get(s.targetId) ?? s.targetId}` : (names.get(s.targetId) ?? s.targetId)}`);
-    return gather(repos, subs, reasonOf, ownerOf, teamNames);
+    return { people: await gather(repos, subs, reasonOf, ownerOf, teamNames), addresses: addressesReached(subs, reasonOf) };
   }
 
   /**
@@ -477,11 +477,10 @@ export function createSubscriptionService(deps: SubscriptionServiceDeps) {
     const subject = await subjectOf(repos, payload);
     if (!subject) return;
     const settings = active?.bundle.schedule.impact ?? DEFAULT_IMPACT;
-    const audience = subject.change ? await audienceOf(repos, subject.change, settings) : null;
-    const people = audience ? audience.people : await freezeAudienceOf(repos, subject.freeze!);
-    const who = await admitted(repos, active, subject, payload, people);
+    const audience = subject.change ? await audienceOf(repos, subject.change, settings) : await freezeAudienceOf(repos, subject.freeze!);
+    const who = await admitted(repos, active, subject, payload, audience.people);
     // Confirmed external addresses (0024) that want the event are emailed by the same item.
-    const addresses = audience ? addressReadersOf(audience.addresses, payload.event) : [];
+    const addresses = addressReadersOf(audience.addresses, payload.event);
     if ((who.email.length > 0 || addresses.length > 0) && deps.mail?.enabled) await outbox.enqueue(repos, AUDIENCE_MAIL_TOPIC, { ...payload, readers: who.email, addresses, urgent: who.urgent });
     if (who.inApp.length === 0 && !(who.webhook && deps.webhooks)) return;
     const words = await noticeWords(repos, active, subject, payload);

@@ -30,6 +30,9 @@ import type { NotificationKind, OutboxService, RecipientLog } from './outbox.ser
 /** The in-app notices that webhooks hear of too, by their event. */
 const NOTICE_KIND_EVENTS: Partial<Record<NotificationKind, WebhookEvent>> = {
   approval_requested: 'approval_requested',
+  // A reminder and an escalation ask again: a channel that hears of requests hears of them too.
+  approval_reminder: 'approval_requested',
+  approval_escalated: 'approval_requested',
   approval_decided: 'approval_decided',
   concern_raised: 'concern_raised',
   concern_answered: 'concern_answered',
