@@ -159,12 +159,16 @@ describe('what a process remembers about tokens, sessions and the policy', { con
 
   onEngine(
     'postgres',
-    'a token revoked by hand in SQL stops working at the next request once NOTIFY cabinet_security is sent',
+    'a token revoked, and a person disabled, by hand in SQL stop working at the next request (the tables’ triggers notify)',
     async (h) => {
       const user = await h.userWithToken(['requester']);
+      const other = await h.userWithToken(['requester']);
       assert.equal((await me(h, user.token)).status, 200);
-      await byHand(h, `begin; update api_tokens set revoked_at = now() where user_id = '${user.id}'; notify cabinet_security; commit`);
+      assert.equal((await me(h, other.token)).status, 200);
+      await byHand(h, `update api_tokens set revoked_at = now() where user_id = '${user.id}'`);
       assert.equal((await me(h, user.token)).status, 401);
+      await byHand(h, `update users set disabled = true where id = '${other.id}'`);
+      assert.equal((await me(h, other.token)).status, 401);
     },
   );
 

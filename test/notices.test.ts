@@ -223,6 +223,34 @@ describe('notifications.yaml', () => {
     assert.match(told[0].body, /^Patch the payments database runs \w{3} \d+ \w{3} \d{4}, \d\d:\d\d–\d\d:\d\d UTC\.$/);
   });
 
+  eachEngine('“who will be told” of one event follows the rules: a failure reaches every change manager, in-app', async (h) => {
+    const g = await graph(h);
+    const rita = await person(h, 'Rita Requester', ['requester']);
+    const sam = await person(h, 'Sam Stakeholder', ['stakeholder']);
+    const carl = await person(h, 'Carl Manager', ['change_manager']);
+    await follow(h, sam.token, { target: { kind: 'ci', id: g.db }, channels: ['in_app', 'email'], events: ['failed'] });
+    const change = await standard(h, rita.token, [g.db]);
+    const any = await h.request('GET', `/api/v1/changes/${change.id}/audience`);
+    assert.equal(any.status, 200, any.text);
+    assert.equal(any.body.event, null);
+    assert.deepEqual(any.body.people.map((p: { name: string }) => p.name), ['Sam Stakeholder']);
+    const failed = await h.request('GET', `/api/v1/changes/${change.id}/audience?event=failed`);
+    assert.equal(failed.status, 200, failed.text);
+    const rows = failed.body.people.map((p: { name: string; channels: string[]; rules: string[]; reasons: string[] }) => [p.name, p.channels, p.rules, p.reasons[0]]);
+    assert.deepEqual(
+      rows.filter((r: string[]) => r[0] === carl.name || r[0] === sam.name),
+      [
+        [carl.name, ['in_app'], ['failures_to_change_managers'], 'by the rule failures_to_change_managers'],
+        [sam.name, ['email', 'in_app'], ['stakeholders'], 'follows pay-db-1'],
+      ],
+    );
+    const scheduled = await h.request('GET', `/api/v1/changes/${change.id}/audience?event=scheduled`);
+    assert.deepEqual(scheduled.body.people, [], 'Sam chose failures only, and no rule sends schedules to managers');
+    const bad = await h.request('GET', `/api/v1/changes/${change.id}/audience?event=exploded`);
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal(bad.body.error.details.issues[0].path, 'query.event');
+  });
+
   eachEngine('a bundle with a broken audience or template is refused with every problem at its place', async (h) => {
     const refused = await applyPolicy(h, (files) => {
       files['notifications.yaml'] = [

@@ -99,9 +99,15 @@ export const AudienceMember = z
     channels: z.array(z.enum(SUBSCRIPTION_CHANNELS)),
     /** The events that reach them through a subscription; null: every event. */
     events: z.array(z.enum(SUBSCRIPTION_EVENTS)).nullable(),
+    /** With `?event=`: the rules of notifications.yaml that admit them to that event's notice. */
+    rules: z.array(z.string()),
   })
   .meta({ id: 'AudienceMember' });
 export type AudienceMember = z.infer<typeof AudienceMember>;
+
+export const ChangeAudienceQuery = z.strictObject({
+  event: z.enum(SUBSCRIPTION_EVENTS, { error: `must be one of ${SUBSCRIPTION_EVENTS.join(', ')}` }).optional().describe('Who this event’s notice would reach, by the rules of notifications.yaml'),
+});
 
 export const ChangeAudience = z
   .object({
@@ -109,6 +115,11 @@ export const ChangeAudience = z
     /** The services the change affects (its CIs') and impacts (through the CMDB graph). */
     services: z.array(z.object({ id: z.string(), name: z.string(), affected: z.boolean() })),
     people: z.array(AudienceMember),
+    /**
+     * The event asked about (`?event=`): then `people` are exactly those its notice would reach now, by the
+     * rules of notifications.yaml, with the channels each would get; null: everyone the change's notices reach.
+     */
+    event: z.enum(SUBSCRIPTION_EVENTS).nullable(),
     /** External addresses that confirmed their subscription: email only. */
     addresses: z.array(z.object({ address: z.string(), reasons: z.array(z.string()), events: z.array(z.enum(SUBSCRIPTION_EVENTS)).nullable() })),
   })

@@ -2,13 +2,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DialectHelpers } from './dialect';
 import { translateDbError } from './dialect/errors';
 import { createPostgresDialect, postgresHelpers } from './dialect/postgres';
 import { createSqliteDialect, sqliteHelpers } from './dialect/sqlite';
-import { postgresFreshness, SECURITY_CHANNEL, securityWrites, sqliteFreshness, type SecurityFreshness } from './invalidation';
+import { postgresFreshness, securityWrites, sqliteFreshness, type SecurityFreshness } from './invalidation';
 import { migrationProvider } from './migrations';
 import type { DB } from './schema';
 import { createRepositories, type Repositories } from './repositories';
@@ -112,9 +112,9 @@ export function openStore(url: string, options: { poolSize?: number; checkTransa
           // NOTE: the audit events the work recorded are appended last, just before the commit: the chain's
           // head row stays locked only for this append and the commit, not for the whole transaction.
           await repos.audit.flush();
-          // NOTE (security): in the transaction, so other processes hear of it exactly when it commits.
-          // On SQLite the other connections see `data_version` move at the commit; nothing to send.
-          if (wroteSecurity && target.kind === 'postgres') await sql`select pg_notify(${SECURITY_CHANNEL}, '')`.execute(trx);
+          // NOTE (security): other processes hear of a security write exactly when it commits: on PostgreSQL
+          // the tables' triggers send NOTIFY cabinet_security (migration 0026, whoever writes), on SQLite the
+          // other connections see `data_version` move. This process forgets at once (below).
           return result;
         };
         try {

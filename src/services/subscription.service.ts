@@ -400,7 +400,14 @@ export function createSubscriptionService(deps: SubscriptionServiceDeps) {
    */
   async function admitted(repos: Repositories, active: ActivePolicy | null, subject: { change: ChangeRecord | null; freeze: FreezeSnapshot | null }, payload: AudiencePayload, people: Map<string, Reached>) {
     const rules = (active?.bundle.notifications.rules ?? DEFAULT_RULES).filter((r) => r.events === null || r.events.includes(payload.event));
-    const out = { inApp: [] as string[], email: [] as MailReader[], webhook: rules.some((r) => r.channels.includes('webhook')), urgent: false };
+    const out = {
+      inApp: [] as string[],
+      email: [] as MailReader[],
+      webhook: rules.some((r) => r.channels.includes('webhook')),
+      urgent: false,
+      /** Each reader's channels and the rules that admitted them (the "who will be told" preview of an event). */
+      detail: new Map<string, { channels: Set<string>; rules: string[] }>(),
+    };
     if (rules.length === 0) return out;
     const skip = new Set([payload.actorId, ...payload.alreadyTold]);
     const base = await noticeContextBase(repos, subject, payload.event);
@@ -425,16 +432,19 @@ export function createSubscriptionService(deps: SubscriptionServiceDeps) {
         },
       };
       const channels = new Set<string>();
+      const ruleNames: string[] = [];
       let urgent = false;
       for (const rule of rules) {
         if (!admits(rule, context)) continue;
         urgent ||= rule.urgent;
+        ruleNames.push(rule.name);
         const subscribed = wants.channels.size > 0;
         if (rule.channels.includes('in_app') && (!subscribed || wants.channels.has('in_app') || r?.owner)) channels.add('in_app');
         if (rule.channels.includes('email') && wants.emailVia) channels.add('email');
       }
       if (channels.size === 0) continue;
       out.urgent ||= urgent;
+      out.detail.set(reader.id, { channels, rules: ruleNames });
       if (channels.has('in_app')) out.inApp.push(reader.id);
       if (channels.has('email') && wants.emailVia) out.email.push({ userId: reader.id, subscriptionId: wants.emailVia, reasons: r?.reasons ?? [] });
     }
@@ -676,27 +686,37 @@ export function createSubscriptionService(deps: SubscriptionServiceDeps) {
     },
 
     /** Who the change's notices would reach now, each with why ("follows Payments (depends on pay-db-1)"). */
-    async audience(actor: Actor, changeId: string): Promise<ChangeAudience> {
+    async audience(actor: Actor, changeId: string, event?: SubscriptionEvent): Promise<ChangeAudience> {
       assertPermission(actor, 'change.read');
-      const settings = (await policy.activeOrNull())?.bundle.schedule.impact ?? DEFAULT_IMPACT;
+      const active = await policy.activeOrNull();
+      const settings = active?.bundle.schedule.impact ?? DEFAULT_IMPACT;
       const repos = store.repos;
       const change = await service.readable(repos, await readScope(actor), changeId);
       const { services, people, addresses } = await audienceOf(repos, change, settings);
-      const names = await repos.accounts.userNames([...people.keys()]);
-      const members: AudienceMember[] = [...people.entries()]
-        .map(([userId, r]) => ({
-          userId,
-          name: names.get(userId) ?? userId,
-          reasons: r.reasons,
-          channels: [...new Set([...r.via.flatMap((v) => v.channels), ...(r.owner ? ['in_app'] : [])])].sort() as AudienceMember['channels'],
-          // Owners and subscriptions without a choice hear of every event.
-          events: r.owner || r.via.some((v) => v.events === null) ? null : ([...new Set(r.via.flatMap((v) => v.events ?? []))].sort() as AudienceMember['events']),
-        }))
+      // With an event: exactly who its notice would reach now, by the policy's rules (nobody left out as the actor).
+      const who = event ? await admitted(repos, active, { change, freeze: null }, { changeId: change.id, event, actorId: '', actorName: '', alreadyTold: [] }, people) : null;
+      const ids = who ? [...who.detail.keys()] : [...people.keys()];
+      const names = await repos.accounts.userNames(ids);
+      const members: AudienceMember[] = ids
+        .map((userId) => {
+          const r = people.get(userId);
+          const d = who?.detail.get(userId);
+          return {
+            userId,
+            name: names.get(userId) ?? userId,
+            reasons: r?.reasons.length ? r.reasons : (d?.rules ?? []).map((rule) => `by the rule ${rule}`),
+            channels: (d ? [...d.channels].filter((c) => c !== 'webhook') : [...new Set([...(r?.via ?? []).flatMap((v) => v.channels), ...(r?.owner ? ['in_app'] : [])])]).sort() as AudienceMember['channels'],
+            // Owners and subscriptions without a choice hear of every event.
+            events: !r || r.owner || r.via.some((v) => v.events === null) ? null : ([...new Set(r.via.flatMap((v) => v.events ?? []))].sort() as AudienceMember['events']),
+            rules: d?.rules ?? [],
+          };
+        })
         .sort((a, b) => a.name.localeCompare(b.name));
       const external = [...addresses.values()]
+        .filter((a) => !event || a.events === null || a.events.has(event))
         .map((a) => ({ address: a.address, reasons: a.reasons, events: a.events ? ([...a.events].sort() as AudienceMember['events']) : null }))
         .sort((a, b) => a.address.localeCompare(b.address));
-      return { changeId: change.id, services, people: members, addresses: external };
+      return { changeId: change.id, event: event ?? null, services, people: members, addresses: external };
     },
 
     /**

@@ -24,6 +24,7 @@ import * as m0022 from './0022-mail';
 import * as m0023 from './0023-webhooks';
 import * as m0024 from './0024-quiet-hours-digests';
 import * as m0025 from './0025-notice-marks';
+import * as m0026 from './0026-security-notify';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0023-webhooks': m0023,
   '0024-quiet-hours-digests': m0024,
   '0025-notice-marks': m0025,
+  '0026-security-notify': m0026,
 };
 
 export const migrationProvider: MigrationProvider = {

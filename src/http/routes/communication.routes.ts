@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AnswerConcernInput,
   ChangeAudience,
+  ChangeAudienceQuery,
   ChangeConcerns,
   Concern,
   CreateSubscriptionInput,
@@ -95,10 +96,11 @@ export function communicationRoutes(app: App, { services }: RouteDeps): void {
         operationId: 'getChangeAudience',
         summary: 'Who the change’s notices reach now, each with why ("follows Payments (depends on pay-db-1)")',
         params: IdParams,
+        querystring: ChangeAudienceQuery,
         response: { 200: ChangeAudience },
       },
     },
-    async (request) => subscriptions.audience(actorOf(request), request.params.id),
+    async (request) => subscriptions.audience(actorOf(request), request.params.id, request.query.event),
   );
   app.get(
     '/api/v1/changes/:id/concerns',

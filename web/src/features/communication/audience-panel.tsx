@@ -1,5 +1,7 @@
-import { List, Stack, Text, Title } from '@mantine/core';
+import { Group, List, NativeSelect, Stack, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import { useChangeAudience } from './communication-api';
+import { CHANNEL_LABELS, EVENT_LABELS, EVENTS } from './follow-button';
 
 /**
  * "Who will be told": the people the change's notices reach now, each with why (they follow one of its
@@ -7,12 +9,25 @@ import { useChangeAudience } from './communication-api';
  * notice is sent, so it may differ by then.
  */
 export function AudiencePanel({ changeId }: { changeId: string }) {
-  const audience = useChangeAudience(changeId);
+  const [event, setEvent] = useState('');
+  const audience = useChangeAudience(changeId, event || undefined);
   return (
     <Stack gap={6} component="section" aria-labelledby="audience-title">
-      <Title order={2} size="h6" id="audience-title">
-        Who will be told
-      </Title>
+      <Group justify="space-between" align="flex-end" gap="xs">
+        <Title order={2} size="h6" id="audience-title">
+          Who will be told
+        </Title>
+        <NativeSelect
+          size="xs"
+          aria-label="Of which notice"
+          value={event}
+          onChange={(e) => setEvent(e.currentTarget.value)}
+          data={[
+            { value: '', label: 'Any notice' },
+            ...EVENTS.filter((e) => !e.startsWith('freeze_')).map((e) => ({ value: e, label: EVENT_LABELS[e] })),
+          ]}
+        />
+      </Group>
       {audience.isPending && (
         <Text size="sm" c="dimmed">
           Loading…
@@ -26,7 +41,7 @@ export function AudiencePanel({ changeId }: { changeId: string }) {
       )}
       {audience.isSuccess && audience.data.people.length === 0 && (audience.data.addresses ?? []).length === 0 && (
         <Text size="sm" c="gray.7">
-          Nobody follows what this change touches.
+          {event ? 'Nobody would be told of this notice now.' : 'Nobody follows what this change touches.'}
         </Text>
       )}
       {audience.isSuccess && audience.data.people.length > 0 && (
@@ -36,6 +51,12 @@ export function AudiencePanel({ changeId }: { changeId: string }) {
               <Text size="sm" fw={600} span>
                 {p.name}
               </Text>
+              {event && (
+                <Text size="xs" c="gray.7" span>
+                  {' '}
+                  ({p.channels.map((c) => CHANNEL_LABELS[c]).join(', ')})
+                </Text>
+              )}
               <Text size="xs" c="gray.7">
                 {p.reasons.join('; ')}
               </Text>
@@ -62,7 +83,9 @@ export function AudiencePanel({ changeId }: { changeId: string }) {
         </List>
       )}
       <Text size="xs" c="gray.7">
-        Told in Cabinet when it is scheduled, moved or cancelled; worked out again when each notice is sent.
+        {event
+          ? 'By the policy’s notice rules (notifications.yaml), as things stand now; worked out again when the notice is sent.'
+          : 'Told as it is scheduled, comes up, starts, finishes or moves; worked out again when each notice is sent.'}
       </Text>
     </Stack>
   );

@@ -22,7 +22,7 @@ export type SubscriptionTargetKind = Subscription['target']['kind'];
 
 export const communicationKeys = {
   mine: ['me', 'subscriptions'] as const,
-  audience: (changeId: string) => ['changes', 'audience', changeId] as const,
+  audience: (changeId: string, event?: string) => ['changes', 'audience', changeId, event ?? null] as const,
   concerns: (changeId: string) => ['changes', 'concerns', changeId] as const,
 };
 
@@ -58,7 +58,8 @@ export function useFollow() {
 export function useUpdateSubscription() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, ...input }: UpdateSubscriptionInput & { id: string }) => api.patch<Subscription>(`/api/v1/subscriptions/${encodeURIComponent(id)}`, input),
+    mutationFn: ({ id, ...input }: UpdateSubscriptionInput & { id: string }) =>
+      api.patch<Subscription>(`/api/v1/subscriptions/${encodeURIComponent(id)}`, input),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: communicationKeys.mine });
       void queryClient.invalidateQueries({ queryKey: ['changes'] });
@@ -82,10 +83,12 @@ export function useUnfollow() {
   });
 }
 
-export function useChangeAudience(changeId: string) {
+/** Who the change's notices reach now; with `event`, exactly who that event's notice would reach (notifications.yaml). */
+export function useChangeAudience(changeId: string, event?: string) {
   return useQuery({
-    queryKey: communicationKeys.audience(changeId),
-    queryFn: ({ signal }) => api.get<ChangeAudience>(`/api/v1/changes/${encodeURIComponent(changeId)}/audience`, undefined, signal),
+    queryKey: communicationKeys.audience(changeId, event),
+    queryFn: ({ signal }) =>
+      api.get<ChangeAudience>(`/api/v1/changes/${encodeURIComponent(changeId)}/audience`, event ? { event } : undefined, signal),
   });
 }
 
@@ -116,7 +119,8 @@ export function useRaiseConcern(changeId: string) {
 export function useAnswerConcern(changeId: string) {
   const changed = useConcernsChanged(changeId);
   return useMutation({
-    mutationFn: (input: { concernId: string; text: string }) => api.post<Concern>(`/api/v1/concerns/${encodeURIComponent(input.concernId)}/answer`, { text: input.text }),
+    mutationFn: (input: { concernId: string; text: string }) =>
+      api.post<Concern>(`/api/v1/concerns/${encodeURIComponent(input.concernId)}/answer`, { text: input.text }),
     onSuccess: changed,
   });
 }

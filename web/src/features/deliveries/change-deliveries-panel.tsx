@@ -1,16 +1,12 @@
-import { Badge, Table, Text } from '@mantine/core';
+import { Table, Text } from '@mantine/core';
 import type { Delivery } from './deliveries-api';
 import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { useChangeDeliveries } from './deliveries-api';
+import { DeliveryResult } from './delivery-parts';
 
 const CHANNEL_LABELS: Record<Delivery['channel'], string> = { in_app: 'In-app', email: 'Email', webhook: 'Webhook' };
-const RESULTS: Record<Delivery['result'], { label: string; color: string }> = {
-  delivered: { label: 'Delivered', color: 'green' },
-  failed: { label: 'Failed, retried', color: 'orange' },
-  dead: { label: 'Given up', color: 'red' },
-};
 
 /** Who the attempt went to: the person, else the address or target, else everyone it was for. */
 function recipientOf(d: Delivery): string {
@@ -52,14 +48,7 @@ export function ChangeDeliveriesPanel({ changeId }: { changeId: string }) {
             <Table.Td>{CHANNEL_LABELS[d.channel]}</Table.Td>
             <Table.Td>{formatDateTime(d.attemptedAt)}</Table.Td>
             <Table.Td>
-              <Badge size="sm" variant="light" color={RESULTS[d.result].color}>
-                {RESULTS[d.result].label}
-              </Badge>
-              {d.error && (
-                <Text size="xs" c="gray.7">
-                  {d.error}
-                </Text>
-              )}
+              <DeliveryResult result={d.result} error={d.error} />
             </Table.Td>
           </Table.Tr>
         ))}

@@ -1,6 +1,5 @@
-import { Anchor, Badge, Button, Code, Group, Paper, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Badge, Button, Code, Group, Paper, Table, Text, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
-import { Link } from 'react-router';
 import { issuesOf } from '../../api/client';
 import { ErrorAlert } from '../../shared/error-alert';
 import { ConfirmDialog } from '../../shared/confirm-dialog';
@@ -9,6 +8,7 @@ import { LoadMore } from '../../shared/load-more';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
 import { type DeadLetter, useDeadLetters, useDiscardDeadLetter, useRetryDeadLetter } from './deliveries-api';
+import { ChangeNumberLink } from './delivery-parts';
 
 /**
  * The dead letters: notices and follow-ups the worker gave up on after their last attempt. An admin queues one
@@ -75,13 +75,7 @@ export function DeliveriesPage() {
                       </Badge>
                     </Table.Td>
                     <Table.Td>
-                      {d.changeNumber ? (
-                        <Anchor component={Link} to={`/changes/${d.changeNumber}`} size="sm">
-                          {d.changeNumber}
-                        </Anchor>
-                      ) : (
-                        '—'
-                      )}
+                      <ChangeNumberLink number={d.changeNumber} />
                     </Table.Td>
                     <Table.Td>{formatDateTime(d.deadAt)}</Table.Td>
                     <Table.Td>{d.attempts}</Table.Td>

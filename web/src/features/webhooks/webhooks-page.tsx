@@ -1,6 +1,5 @@
 import {
   Alert,
-  Anchor,
   Badge,
   Button,
   Checkbox,
@@ -20,7 +19,6 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { type FormEvent, useEffect, useState } from 'react';
-import { Link } from 'react-router';
 import { issuesByField } from '../../api/client';
 import { ConfirmDialog } from '../../shared/confirm-dialog';
 import { ErrorAlert } from '../../shared/error-alert';
@@ -28,6 +26,7 @@ import { formatDateTime } from '../../shared/format';
 import { LoadMore } from '../../shared/load-more';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
+import { ChangeNumberLink, DeliveryResult } from '../deliveries/delivery-parts';
 import {
   createBody,
   emptyForm,
@@ -56,12 +55,6 @@ import {
   useWebhookDeliveries,
   useWebhooks,
 } from './webhooks-api';
-
-const RESULTS = {
-  delivered: { label: 'Delivered', color: 'green' },
-  failed: { label: 'Failed, retried', color: 'orange' },
-  dead: { label: 'Given up', color: 'red' },
-} as const;
 
 /** What the receiver answered to a test message, said plainly. */
 function TestAnswer({ result }: { result: WebhookTestResult }) {
@@ -250,25 +243,12 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
                 )}
               </Table.Td>
               <Table.Td>
-                {d.changeNumber ? (
-                  <Anchor component={Link} to={`/changes/${d.changeNumber}`} size="sm">
-                    {d.changeNumber}
-                  </Anchor>
-                ) : (
-                  '—'
-                )}
+                <ChangeNumberLink number={d.changeNumber} />
               </Table.Td>
               <Table.Td>{formatDateTime(d.attemptedAt)}</Table.Td>
               <Table.Td>{d.attempt}</Table.Td>
               <Table.Td>
-                <Badge size="sm" variant="light" color={RESULTS[d.result].color}>
-                  {RESULTS[d.result].label}
-                </Badge>
-                {d.error && (
-                  <Text size="xs" c="gray.7" style={{ wordBreak: 'break-word' }}>
-                    {d.error}
-                  </Text>
-                )}
+                <DeliveryResult result={d.result} error={d.error} />
               </Table.Td>
             </Table.Tr>
           ))}
