@@ -341,8 +341,9 @@ export function createSubscriptionService(deps: SubscriptionServiceDeps) {
     const c = subject.change;
     if (c) {
       const model = active?.bundle.models[c.type];
-      const cis = (await repos.cmdb.findCisByIds(c.ciIds)).map((ci) => ci.name).sort();
-      const serviceIds = [...new Set((await repos.cmdb.findCisByIds(c.ciIds)).map((ci) => ci.serviceId).filter((id): id is string => id !== null))];
+      const records = await repos.cmdb.findCisByIds(c.ciIds);
+      const cis = records.map((ci) => ci.name).sort();
+      const serviceIds = [...new Set(records.map((ci) => ci.serviceId).filter((id): id is string => id !== null))];
       const services = (await repos.cmdb.findServicesByIds(serviceIds)).map((sv) => sv.name).sort();
       view.facts = await changeFacts(repos, c);
       view.link = `${deps.mail?.origin ?? ''}${changeLink(c.number)}`;
