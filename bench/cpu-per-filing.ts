@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const engine = (process.argv[2] ?? 'sqlite') as EngineName;
   const filings = Number(process.argv[3] ?? 2000);
   const db = await createTestDatabase(engine);
-  const cabinet = await startCabinet(loadConfig({ DATABASE_URL: db.url, CABINET_BOOTSTRAP_TOKEN: TOKEN, CABINET_WEB_DIR: '/nonexistent' }));
+  const cabinet = await startCabinet(loadConfig({ DATABASE_URL: db.url, CABINET_BOOTSTRAP_TOKEN: TOKEN, CABINET_WEB_DIR: '/nonexistent', CABINET_GROUP_COMMIT: process.env.CABINET_GROUP_COMMIT ?? 'on' }));
   const admin = engine === 'postgres' ? new pg.Client({ connectionString: db.url }) : null;
   await admin?.connect();
   const database = engine === 'postgres' ? new URL(db.url).pathname.slice(1) : '';
@@ -91,6 +91,7 @@ async function main(): Promise<void> {
     const pgAfter = admin ? await backendCpuMs(admin, database) : 0;
     const serverMs = (cpu.user + cpu.system) / 1000 / filings;
     const pgMs = (pgAfter - pgBefore) / filings;
+    process.stdout.write(`${JSON.stringify(cabinet.store.groupCommitStats())}\n`);
     process.stdout.write(
       `[${engine}] ${filings} filings, ${CONNECTIONS} at a time: server CPU ${serverMs.toFixed(3)} ms/filing` +
         (admin ? `, PostgreSQL backends ${pgMs.toFixed(3)} ms/filing, together ${(serverMs + pgMs).toFixed(3)} ms` : '') +

@@ -172,7 +172,7 @@ async function main(): Promise<void> {
   for (const engine of wants('create') ? engines : []) {
     const db = await createTestDatabase(engine);
     const cabinet = await startCabinet(
-      loadConfig({ DATABASE_URL: db.url, CABINET_BOOTSTRAP_TOKEN: TOKEN, CABINET_WEB_DIR: '/nonexistent' }),
+      loadConfig({ DATABASE_URL: db.url, CABINET_BOOTSTRAP_TOKEN: TOKEN, CABINET_WEB_DIR: '/nonexistent', CABINET_GROUP_COMMIT: process.env.CABINET_GROUP_COMMIT ?? 'on' }),
     );
     try {
       const base = await cabinet.app.listen({ port: 0, host: '127.0.0.1' });

@@ -31,10 +31,10 @@ export const VERSION: string = (JSON.parse(readFileSync(path.join(INSTALL_DIR, '
  * on one database migrate and bootstrap one after the other, each finding the work of those before.
  */
 export async function openCabinetStore(
-  config: Pick<Config, 'databaseUrl' | 'sessionHours'> & Partial<Pick<Config, 'checkTransactions' | 'pgPreparedStatements' | 'outboxMaxAttempts' | 'mail' | 'publicUrl' | 'host' | 'port' | 'webhookAllowPrivate'>>,
+  config: Pick<Config, 'databaseUrl' | 'sessionHours'> & Partial<Pick<Config, 'checkTransactions' | 'pgPreparedStatements' | 'groupCommit' | 'outboxMaxAttempts' | 'mail' | 'publicUrl' | 'host' | 'port' | 'webhookAllowPrivate'>>,
   opts: { now?: () => Date; startup?: (services: Services) => Promise<void> } = {},
 ): Promise<{ store: Store; services: Services }> {
-  const store = openStore(config.databaseUrl, { checkTransactions: config.checkTransactions, preparedStatements: config.pgPreparedStatements });
+  const store = openStore(config.databaseUrl, { checkTransactions: config.checkTransactions, preparedStatements: config.pgPreparedStatements, groupCommit: config.groupCommit });
   try {
     const services = createServices({ store, now: opts.now ?? (() => new Date()), newId: defaultIds }, {
       sessionHours: config.sessionHours,

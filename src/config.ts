@@ -31,6 +31,8 @@ const Env = z.object({
   CABINET_DEMO: flag,
   /** PostgreSQL: `off` for a connection pooler that shares sessions between clients (PgBouncer's transaction mode before 1.21). */
   CABINET_PG_PREPARED_STATEMENTS: z.enum(['on', 'off'], { error: () => 'must be on or off' }).default('on'),
+  /** Filings arriving together share one transaction (db/group-commit.ts); `off` gives each its own. */
+  CABINET_GROUP_COMMIT: z.enum(['on', 'off'], { error: () => 'must be on or off' }).default('on'),
   /** Development aid (on in the tests): a read outside the caller's transaction throws (db/database.ts). */
   CABINET_CHECK_TRANSACTIONS: flag,
   CABINET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -78,6 +80,8 @@ export type Config = {
   checkTransactions: boolean;
   /** PostgreSQL: run queries as prepared statements (db/dialect/postgres.ts). */
   pgPreparedStatements: boolean;
+  /** Filings arriving together share one transaction (db/group-commit.ts). */
+  groupCommit: boolean;
   logLevel: z.infer<typeof Env>['CABINET_LOG_LEVEL'];
   webDir: string;
   secureCookies: boolean;
@@ -131,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.CABINET_DEMO,
     checkTransactions: e.CABINET_CHECK_TRANSACTIONS,
     pgPreparedStatements: e.CABINET_PG_PREPARED_STATEMENTS === 'on',
+    groupCommit: e.CABINET_GROUP_COMMIT === 'on',
     logLevel: e.CABINET_LOG_LEVEL,
     webDir: path.resolve(e.CABINET_WEB_DIR),
     secureCookies: e.CABINET_SECURE_COOKIES,

@@ -42,6 +42,9 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ CABINET_PG_PREPARED_STATEMENTS: 'off' }).pgPreparedStatements, false);
     assert.equal(loadConfig({ CABINET_PG_PREPARED_STATEMENTS: 'on' }).pgPreparedStatements, true);
     assert.match(configError({ CABINET_PG_PREPARED_STATEMENTS: 'maybe' }).message, /CABINET_PG_PREPARED_STATEMENTS: must be on or off/);
+    assert.equal(loadConfig({}).groupCommit, true);
+    assert.equal(loadConfig({ CABINET_GROUP_COMMIT: 'off' }).groupCommit, false);
+    assert.match(configError({ CABINET_GROUP_COMMIT: 'no' }).message, /CABINET_GROUP_COMMIT: must be on or off/);
   });
 
   it('treats empty variables as unset and ignores variables it does not know', () => {

@@ -330,7 +330,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         await risk.recordAssessment(repos, actor, filed, null, assessment, active);
         await schedule.changeMoved(repos, actor, filed, active, { fresh: true });
         return withServices(repos, filed);
-      });
+      }, { group: true });
       return detail(actor, created, { policy: active, model, fresh: true });
     },
 

@@ -130,12 +130,16 @@ export function createAuditRepository(db: Kysely<DB>, h: DialectHelpers) {
       else await db.transaction().execute((trx) => appendAll(trx, [e]));
     },
     /**
-     * Appends the buffered events, contiguous and in the order they were recorded, and empties the buffer;
+     * Appends `before` and then the buffered events, contiguous and in the order they were recorded, and empties the buffer;
      * returns them chained (seq, prevHash, hash). `store.transaction` calls it after its work and before the
      * commit; nothing else needs to.
      */
-    async flush(): Promise<ChainedEvent[]> {
-      return appendAll(db, pending.splice(0));
+    async flush(before: readonly NewAuditEvent[] = []): Promise<ChainedEvent[]> {
+      return appendAll(db, [...before, ...pending.splice(0)]);
+    },
+    /** Takes the buffered events out, unappended (group commit appends several transactions' events in one step). */
+    takePending(): NewAuditEvent[] {
+      return pending.splice(0);
     },
     async forEntity(entityType: string, entityId: string): Promise<ChainedEvent[]> {
       const rows = await db.selectFrom('audit_events').selectAll().where('entity_type', '=', entityType).where('entity_id', '=', entityId).orderBy('seq').execute();
