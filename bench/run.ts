@@ -206,6 +206,8 @@ async function main(): Promise<void> {
 
       const m = await run(`${base}/api/v1/changes`, body);
       rows.push({ engine, route: 'POST /api/v1/changes', ...m, ratio: m.requestsPerSecond / baseline.requestsPerSecond });
+      const groups = cabinet.store.groupCommitStats();
+      if (groups) log(`INFO [${engine}] group commit: ${groups.members} filings in ${groups.transactions} transactions (${groups.shared} shared)`);
     } finally {
       await cabinet.close();
       await db.drop();
