@@ -63,7 +63,11 @@ describe('group commit', () => {
         const outcomes = await Promise.allSettled(
           Array.from({ length: 30 }, (_, i) =>
             store.transaction(async (repos) => {
-              if (i % 10 === 3) throw new InputError('refused by reading', [{ path: 'name', message: 'no' }]);
+              if (i % 10 === 3) {
+                // Recorded an event (buffered, not yet written), then refused: the event must not land.
+                await repos.audit.append({ at: AT, actorId: 'system', actorName: 'test', action: 'service.created', entityType: 'service', entityId: `refused-${i}`, data: {} });
+                throw new InputError('refused by reading', [{ path: 'name', message: 'no' }]);
+              }
               const id = await addService(repos, `svc-${String(i).padStart(2, '0')}`);
               // Wrote, then failed: its service and its audit event must not remain.
               if (i % 10 === 7) throw new Error('failed after writing');

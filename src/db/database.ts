@@ -12,6 +12,7 @@ import { postgresFreshness, securityWrites, sqliteFreshness, type SecurityFreshn
 import { migrationProvider } from './migrations';
 import type { DB } from './schema';
 import { createRepositories, type Repositories } from './repositories';
+import type { NewAuditEvent } from './repositories/audit.repository';
 import { createGroupCommit, writeTracker, type GroupOutcome } from './group-commit';
 import { AppError } from '../domain/errors';
 
@@ -142,29 +143,33 @@ export function openStore(
   }
 
   /**
-   * Several works in one transaction, one after the other, each with repositories (and a memo) of its own;
-   * their audit events are appended together, in their order, before the one commit (group-commit.ts).
+   * Several works in one transaction, one after the other; their audit events are appended together, in their
+   * order, before the one commit (group-commit.ts).
    */
   async function together(works: readonly Work<unknown>[]): Promise<GroupOutcome<unknown>[]> {
     let wroteSecurity = false;
     const watch = securityWrites(() => (wroteSecurity = true));
     const run = async (trx: Transaction<DB>) => {
       const outcomes: GroupOutcome<unknown>[] = [];
-      const kept: Repositories[] = [];
+      // One set of repositories for the group, so its memo answers a read the members repeat (the same CIs,
+      // teams, requester, windows) once, under the memo's rule: a write through a repository forgets its memo.
+      let wrote = false;
+      const repos = createRepositories(trx.withPlugin(watch).withPlugin(writeTracker(() => (wrote = true))), helpers, { memo: true });
+      const events: NewAuditEvent[] = [];
       for (const work of works) {
-        let wrote = false;
-        const repos = createRepositories(trx.withPlugin(watch).withPlugin(writeTracker(() => (wrote = true))), helpers, { memo: true });
+        wrote = false;
         try {
           outcomes.push({ ok: true, value: await work(repos) });
-          kept.push(repos);
+          events.push(...repos.audit.takePending());
         } catch (err) {
-          // Refused by reading alone: nothing of it to undo, the others go on. Anything else: all again, alone.
+          // Refused by reading alone: nothing of it to undo but its events, the others go on. Anything else:
+          // all again, alone.
           if (wrote || !(err instanceof AppError)) throw err;
+          repos.audit.takePending();
           outcomes.push({ ok: false, error: err });
         }
       }
-      const events = kept.flatMap((r) => r.audit.takePending());
-      if (kept[0]) await kept[0].audit.flush(events);
+      await repos.audit.flush(events);
       return outcomes;
     };
     try {

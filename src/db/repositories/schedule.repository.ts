@@ -102,6 +102,8 @@ const TIME_FIRST_MAX_MS = 7 * 86_400_000;
 
 /** Conflicts, impact exclusions, freeze exceptions and the reads the conflict search needs. */
 export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
+  /** The schedule lock this transaction holds (repositories bound to a transaction live as long as it). */
+  let scheduleLock: 'shared' | 'exclusive' | null = null;
   const toConflict = (r: ChangeConflictsTable): ConflictRecord => ({
     id: r.id,
     changeId: r.change_id,
@@ -453,8 +455,12 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
      * nothing about another change is written), writes to windows exclusive. On SQLite the write transaction
      * already excludes other writers.
      */
-    lockSchedule(mode: 'shared' | 'exclusive'): Promise<void> {
-      return h.lockSchedule(db, mode);
+    async lockSchedule(mode: 'shared' | 'exclusive'): Promise<void> {
+      // NOTE: the lock lasts until the transaction ends, so taking it again in the same transaction (group commit
+      // runs several filings in one) would be a round trip for nothing.
+      if (db.isTransaction && (scheduleLock === 'exclusive' || scheduleLock === mode)) return;
+      await h.lockSchedule(db, mode);
+      if (db.isTransaction) scheduleLock = mode;
     },
     /** Whether someone other than `userId` hears about one of these changes' schedule (its owner, else its requester). */
     async anyOwnedByOthers(changeIds: string[], userId: string): Promise<boolean> {
