@@ -106,9 +106,16 @@ test('a change manager’s changes: list, new change, every tab of a change, dia
   await openChange(page, 'Firewall rule cleanup on the edge');
   await page.getByRole('tab', { name: /^Incidents: \d+$/ }).click();
   await check(page, 'change with incidents');
+  await page.getByRole('tab', { name: 'Review' }).click();
+  await expect(page.getByRole('heading', { name: 'Post-implementation review' })).toBeVisible();
+  await check(page, 'change with its completed post-implementation review');
   await openChange(page, 'Rotate the payments database credentials');
   await page.getByRole('tab', { name: /^Evidence: \d+ gates? open$/ }).click();
   await check(page, 'change with an evidence gate open');
+  // A standard change from the catalogue: its pre-approval checks.
+  await openChange(page, 'Monthly OS patching of the ETL runner');
+  await expect(page.getByRole('region', { name: 'Pre-approval checks' })).toBeVisible();
+  await check(page, 'standard change with its checks');
   await openChange(page, 'Hotfix: payment API leaking connections');
   await check(page, 'emergency change');
   await page.getByRole('button', { name: 'Break glass' }).click();
@@ -221,6 +228,42 @@ test('a change manager’s other pages: approvals, policy, templates, incidents,
   await page.getByRole('link', { name: 'Monthly OS patching', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Monthly OS patching', level: 1 })).toBeVisible();
   await check(page, 'template', { route: '/templates/:id' });
+  await page.getByRole('tab', { name: /^Versions/ }).click();
+  await expect(page.getByRole('table', { name: 'Versions' })).toBeVisible();
+  await check(page, 'template, its versions');
+  await page.getByRole('tab', { name: /^Suspension log/ }).click();
+  await expect(page.getByRole('table', { name: 'Suspension log' })).toBeVisible();
+  await check(page, 'template, its suspension log');
+  await page.getByRole('button', { name: 'File a change from this entry' }).click();
+  await expect(page.getByRole('dialog', { name: /^File a change from/ })).toBeVisible();
+  await check(page, 'template, filing a change from it');
+  await page.keyboard.press('Escape');
+  await page.goto('/templates?type=standard&state=all');
+  await expect(page.getByRole('heading', { name: 'Standard change catalogue', level: 1 })).toBeVisible();
+  await check(page, 'standard change catalogue, every state');
+  await page.goto('/catalogue/reviews');
+  await expect(page.getByRole('heading', { name: 'Catalogue reviews', level: 1 })).toBeVisible();
+  await check(page, 'catalogue reviews', { route: '/catalogue/reviews' });
+  await page.goto('/catalogue/candidates');
+  await expect(page.getByRole('heading', { name: 'Candidates for the catalogue', level: 1 })).toBeVisible();
+  await check(page, 'catalogue candidates', { route: '/catalogue/candidates' });
+  // A change manager judges an emergency change that was not urgent: the dialog, the record, the counts.
+  await openChange(page, 'Hotfix: payment API leaking connections');
+  await page.getByRole('button', { name: 'Reclassify' }).click();
+  const reclassify = page.getByRole('dialog', { name: /^Reclassify CHG/ });
+  await expect(reclassify).toBeVisible();
+  await check(page, 'reclassify dialog');
+  await reclassify.getByRole('combobox', { name: 'It should have been' }).click();
+  await page.getByRole('option', { name: 'Normal' }).click();
+  await reclassify.getByRole('textbox', { name: /Why/ }).fill('Nothing was down: it could have waited for the CAB.');
+  await reclassify.getByRole('button', { name: 'Record the reclassification' }).click();
+  await expect(page.getByText('Was not urgent: emergency → normal')).toBeVisible();
+  await page.goto('/catalogue/misclassification');
+  await expect(page.getByRole('table', { name: 'Reclassifications per team' })).toBeVisible();
+  await check(page, 'misclassification', { route: '/catalogue/misclassification' });
+  await page.goto('/reviews?state=all');
+  await expect(page.getByRole('heading', { name: 'Post-implementation reviews', level: 1 })).toBeVisible();
+  await check(page, 'change reviews', { route: '/reviews' });
 
   await page.goto('/incidents');
   await check(page, 'incidents', { route: '/incidents' });
@@ -234,6 +277,31 @@ test('a change manager’s other pages: approvals, policy, templates, incidents,
   await page.getByRole('row', { name: /Payment API connections exhausted/ }).getByRole('link').first().click();
   await expect(page.getByRole('heading', { name: 'Payment API connections exhausted', level: 1 })).toBeVisible();
   await check(page, 'incident', { route: '/incidents/:id' });
+
+  // Problems and known errors: the lists, the forms, and a problem and a known error opened through them.
+  await page.goto('/problems?state=all');
+  await expect(page.getByRole('heading', { name: 'Problems', level: 1 })).toBeVisible();
+  await check(page, 'problems', { route: '/problems' });
+  await page.goto('/problems/new');
+  await check(page, 'new problem', { route: '/problems/new' });
+  await page.getByRole('textbox', { name: 'Title' }).fill('Payment API pool runs dry under load');
+  await page.getByRole('textbox', { name: 'Root cause' }).fill('The pool holds 10 connections.');
+  await page.getByRole('button', { name: 'Open problem' }).click();
+  await expect(page.getByRole('heading', { name: 'Payment API pool runs dry under load', level: 1 })).toBeVisible();
+  await check(page, 'problem', { route: '/problems/:id' });
+  await page.getByRole('link', { name: 'Record a known error' }).click();
+  await expect(page.getByRole('heading', { name: 'Record a known error', level: 1 })).toBeVisible();
+  await check(page, 'new known error', { route: '/known-errors/new' });
+  await page.getByRole('textbox', { name: 'Title' }).fill('Payments time out at peak');
+  await page.getByRole('textbox', { name: 'Workaround' }).fill('Restart pay-api:\n1. drain it\n2. restart it');
+  await page.getByRole('button', { name: 'Record and publish' }).click();
+  await expect(page.getByRole('heading', { name: 'Payments time out at peak', level: 1 })).toBeVisible();
+  await check(page, 'known error', { route: '/known-errors/:id' });
+  await page.getByRole('button', { name: 'Share the workaround' }).click();
+  await expect(page.getByText('Workaround shared')).toBeVisible();
+  await check(page, 'known error, its workaround shared');
+  await page.goto('/known-errors');
+  await check(page, 'known errors', { route: '/known-errors' });
 
   await page.goto('/cmdb/services');
   await check(page, 'services', { route: '/cmdb/services' });

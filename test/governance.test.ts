@@ -128,6 +128,15 @@ describe('break-glass', () => {
     assert.equal(reviewed.body.review.by, reviewer.id);
     assert.equal((await review(reviewer.token)).status, 409);
     assert.equal((await h.request('GET', `/api/v1/changes/${change.id}`)).body.reviewRequired, false);
+    // An emergency that broke glass also needs its post-implementation review (reviews.yaml) before it closes.
+    const pir = await move(h, change.id, 'closed');
+    assert.equal(pir.status, 422, pir.text);
+    assert.equal(pir.body.error.code, 'review_required');
+    const opened = await h.request('GET', `/api/v1/changes/${change.id}/review`);
+    assert.equal(opened.status, 200, opened.text);
+    const findings = await h.request('PATCH', `/api/v1/changes/${change.id}/review`, { body: { wentBadly: 'The outage waited on the ECAB.', factors: ['No standby approver'], version: opened.body.version } });
+    assert.equal(findings.status, 200, findings.text);
+    assert.equal((await h.request('POST', `/api/v1/changes/${change.id}/review/complete`, { body: {} })).status, 200);
     assert.equal((await move(h, change.id, 'closed')).status, 200);
   });
 

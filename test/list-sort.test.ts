@@ -258,7 +258,7 @@ describe('template list sort and export', () => {
     await assertRefusesBadSortAndCursor(
       h,
       '/api/v1/templates',
-      /must be one of name, -name, type, -type, active, -active, createdAt, -createdAt, updatedAt, -updatedAt, used, -used, changes90d, -changes90d/,
+      /must be one of name, -name, type, -type, active, -active, state, -state, category, -category, createdAt, -createdAt, updatedAt, -updatedAt, used, -used, changes90d, -changes90d, score, -score/,
       'name',
     );
   });

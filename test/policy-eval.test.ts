@@ -25,7 +25,7 @@ const input: ChangeContextInput = {
   ],
   services: [{ name: 'Payments', tier: 1, tags: ['pci', 'gdpr'], provider: 'aws', ownerTeamHandle: null }],
   requester: { email: 'bob@example.com', name: 'Bob', roles: ['requester'], teamHandles: ['payments'] },
-  history: { teamChanges90d: 8, teamFailed90d: 2, ciChanges90d: 0, ciFailed90d: 0, templateChanges90d: 4, templateFailed90d: 1, ciIncidents30d: 3 },
+  history: { teamChanges90d: 8, teamFailed90d: 2, ciChanges90d: 0, ciFailed90d: 0, templateChanges90d: 4, templateFailed90d: 1, ciIncidents30d: 3, openReviewActions: 2, reviewFindings90d: 1 },
   businessHours: { timeZone: 'Europe/Zurich', days: [1, 2, 3, 4, 5], start: 8, end: 18 },
   now: new Date('2030-01-01T00:00:00Z'),
 };
@@ -61,7 +61,7 @@ describe('change context', () => {
       requester: { email: 'bob@example.com', name: 'Bob', roles: ['requester'], teams: ['payments'] },
       // 22:00 UTC on Saturday 5 January is 23:00 in Zurich (UTC+1 in winter).
       time: { scheduled: true, weekday: 6n, hour: 23n, businessHours: false, weekend: true, leadTimeHours: 118n, inFreeze: false, nearFreeze: false, hoursToFreeze: 336n },
-      history: { teamChanges90d: 8n, teamFailed90d: 2n, teamFailureRate: 0.25, ciChanges90d: 0n, ciFailed90d: 0n, ciFailureRate: 0, templateChanges90d: 4n, templateFailed90d: 1n, templateFailureRate: 0.25, ciIncidents30d: 3n },
+      history: { teamChanges90d: 8n, teamFailed90d: 2n, teamFailureRate: 0.25, ciChanges90d: 0n, ciFailed90d: 0n, ciFailureRate: 0, templateChanges90d: 4n, templateFailed90d: 1n, templateFailureRate: 0.25, ciIncidents30d: 3n, openReviewActions: 2n, reviewFindings90d: 1n },
     });
   });
 

@@ -180,7 +180,7 @@ describe('risk of changes', { concurrency: 2 }, () => {
       [['ci_criticality', 20], ['service_tier', 15], ['rollback', 6], ['regulated', 10]],
     );
     assert.equal(applied[0].reason, 'A critical CI is affected');
-    assert.equal(risk.body.factors.length, 11);
+    assert.equal(risk.body.factors.length, 12); // every factor of the shipped policy, applied or not
   });
 
   eachEngine('recomputes the risk when the change or its CIs change, and records each move in the history', async (h) => {

@@ -201,7 +201,39 @@ export const AvailableTransition = z
   })
   .meta({ id: 'AvailableTransition' });
 export type AvailableTransition = z.infer<typeof AvailableTransition>;
+
+/** The pre-approval checks a standard change from a catalogue entry runs (docs/catalogue.md#pre-approval-checks). */
+export const CHANGE_CHECK_NAMES = ['eligibility', 'schedule', 'incidents', 'known_errors', 'dependencies', 'evidence'] as const;
+export const CHANGE_CHECK_RESULTS = ['pass', 'warn', 'fail'] as const;
+export const ChangeCheck = z
+  .object({
+    name: z.enum(CHANGE_CHECK_NAMES),
+    result: z.enum(CHANGE_CHECK_RESULTS),
+    /** Why, in plain words (every problem the check found). */
+    reason: z.string(),
+    checkedAt: z.string(),
+    /** When the checks ran: at filing, before implement, or again by hand. */
+    stage: z.enum(['filing', 'implement', 'manual']),
+  })
+  .meta({ id: 'ChangeCheck' });
+export type ChangeCheck = z.infer<typeof ChangeCheck>;
+/** Why a change asked for as standard from a catalogue entry was filed as a normal change. */
+export const ChangeConversion = z
+  .object({
+    from: z.literal('standard'),
+    reason: z.enum(['template_suspended', 'checks_failed']),
+    message: z.string(),
+  })
+  .meta({ id: 'ChangeConversion' });
+export type ChangeConversion = z.infer<typeof ChangeConversion>;
+
 export const ChangeDetail = Change.extend({
+  /** The content version of the template it was made from (pinned when filed), or null. */
+  templateVersion: z.number().int().nullable(),
+  /** The latest pre-approval checks of a change from a catalogue entry; empty for others. */
+  checks: z.array(ChangeCheck),
+  /** Set when it was asked for as a standard change and filed as a normal one. */
+  conversion: ChangeConversion.nullable(),
   availableTransitions: z.array(AvailableTransition),
   /** What the caller may edit: every field, the implementation fields only (as its implementer), or nothing. */
   editable: z.enum(['all', 'implementation', 'none']),

@@ -21,6 +21,18 @@ export const NOTIFICATION_KIND_NAMES = [
   /** A daily or weekly digest of the changes planned on what the reader follows (digest.service.ts). */
   'digest',
   'freeze_announced',
+  /** A known error's workaround shared with the people on its problem's incidents (problem.service.ts). */
+  'workaround_shared',
+  /** A problem resolved by its fix change closing successfully. */
+  'problem_resolved',
+  /** A catalogue entry's periodic review is due (catalogue-review.service.ts). */
+  'catalogue_review_due',
+  /** A change needs a post-implementation review, and one fell overdue (review.service.ts). */
+  'review_requested',
+  'review_overdue',
+  /** A catalogue entry was suspended (by its failure rule, an overdue review or a person) or reinstated (catalogue.service.ts). */
+  'template_suspended',
+  'template_reinstated',
 ] as const;
 
 /** Kinds that ask the reader to act; they are resolved once the action no longer waits for them. */

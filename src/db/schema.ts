@@ -136,6 +136,8 @@ export interface ChangesTable {
   hold_window_id: string | null;
   hold_until: string | null;
   template_id: string | null;
+  /** The template's content version it was made from (0027). Optional so that inserts may leave it out. */
+  template_version?: number | null;
 }
 export interface ChangeCisTable {
   change_id: string;
@@ -251,8 +253,17 @@ export interface DB {
   freeze_exceptions: FreezeExceptionsTable;
   calendar_feeds: CalendarFeedsTable;
   change_templates: ChangeTemplatesTable;
+  template_versions: TemplateVersionsTable;
+  template_suspensions: TemplateSuspensionsTable;
+  change_checks: ChangeChecksTable;
   incidents: IncidentsTable;
   incident_cis: IncidentCisTable;
+  problems: ProblemsTable;
+  problem_cis: ProblemCisTable;
+  problem_incidents: ProblemIncidentsTable;
+  problem_changes: ProblemChangesTable;
+  known_errors: KnownErrorsTable;
+  known_error_cis: KnownErrorCisTable;
   saved_views: SavedViewsTable;
   subscriptions: SubscriptionsTable;
   concerns: ConcernsTable;
@@ -261,6 +272,10 @@ export interface DB {
   webhooks: WebhooksTable;
   webhook_allow_list: WebhookAllowListTable;
   digests: DigestsTable;
+  change_reviews: ChangeReviewsTable;
+  review_actions: ReviewActionsTable;
+  catalogue_reviews: CatalogueReviewsTable;
+  reclassifications: ReclassificationsTable;
 }
 export interface ConflictAcknowledgementsTable {
   change_id: string;
@@ -436,6 +451,45 @@ export interface CalendarFeedsTable {
   revoked_at: string | null;
 }
 
+/** One content version of a catalogue entry (0027). */
+export interface TemplateVersionsTable {
+  template_id: string;
+  number: number;
+  /** proposed, active, superseded or withdrawn. */
+  state: string;
+  /** JSON: TemplateContent. */
+  content: unknown;
+  note: string;
+  proposed_by: string;
+  proposed_at: string;
+  activated_by: string | null;
+  activated_at: string | null;
+}
+/** The suspension log of a catalogue entry (0027). */
+export interface TemplateSuspensionsTable {
+  id: string;
+  template_id: string;
+  /** suspended or reinstated. */
+  kind: string;
+  reason: string;
+  /** failures, review_overdue, manual. */
+  cause: string;
+  automatic: boolean | number;
+  by_id: string;
+  at: string;
+  /** JSON: the numbers that triggered it. */
+  numbers: unknown;
+}
+/** A change's latest pre-approval checks and its conversion from standard (0027). */
+export interface ChangeChecksTable {
+  change_id: string;
+  /** JSON: ChangeCheck[]. */
+  checks: unknown;
+  /** JSON: ChangeConversion, or null. */
+  conversion: unknown;
+  updated_at: string;
+}
+
 export interface ChangeTemplatesTable {
   id: string;
   name: string;
@@ -448,6 +502,21 @@ export interface ChangeTemplatesTable {
   assignment_team_id: string | null;
   active: boolean | number;
   version: number;
+  /** draft, proposed, active, suspended or retired (0027); `active` is true exactly when active. */
+  state: string;
+  category: string;
+  owner_team_id: string | null;
+  /** JSON: the entry's eligibility (TemplateEligibility); null: none. */
+  eligibility: unknown;
+  /** The content version in force; `pending_version` the proposed one waiting for activation (0027). */
+  content_version: number;
+  pending_version: number | null;
+  /** The entry's own review cadence in days; null: the policy's (0030). Optional so that inserts may leave it out. */
+  review_cadence_days?: number | null;
+  /** When the entry's next periodic review is due; null: its activation plus the cadence (0030). */
+  next_review_at?: string | null;
+  /** The change the entry was proposed from (promotion, 0030). */
+  source_change_id?: string | null;
   created_by: string;
   created_at: string;
   updated_at: string;
@@ -475,6 +544,62 @@ export interface IncidentsTable {
 }
 export interface IncidentCisTable {
   incident_id: string;
+  ci_id: string;
+}
+
+/** Problems and known errors (migration 0028). */
+export interface ProblemsTable {
+  id: string;
+  number: string;
+  title: string;
+  description: string;
+  priority: number;
+  state: string;
+  service_id: string | null;
+  owner_id: string | null;
+  team_id: string | null;
+  root_cause: string;
+  resolved_at: string | null;
+  resolved_by_change_id: string | null;
+  closed_at: string | null;
+  version: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface ProblemCisTable {
+  problem_id: string;
+  ci_id: string;
+}
+export interface ProblemIncidentsTable {
+  problem_id: string;
+  incident_id: string;
+}
+export interface ProblemChangesTable {
+  problem_id: string;
+  change_id: string;
+  /** `caused` (the change caused the problem) or `fix` (the change fixes it). */
+  role: string;
+}
+export interface KnownErrorsTable {
+  id: string;
+  number: string;
+  title: string;
+  cause: string;
+  /** Markdown. */
+  workaround: string;
+  problem_id: string | null;
+  /** draft, published or retired. */
+  state: string;
+  published_at: string | null;
+  retired_at: string | null;
+  version: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface KnownErrorCisTable {
+  known_error_id: string;
   ci_id: string;
 }
 
@@ -566,4 +691,77 @@ export interface WebhookAllowListTable {
   entry: string;
   created_by: string;
   created_at: string;
+}
+
+/** A periodic review of a catalogue entry (migration 0030). */
+export interface CatalogueReviewsTable {
+  id: string;
+  template_id: string;
+  template_version: number;
+  due_at: string;
+  /** open or decided. */
+  state: string;
+  /** keep, revise or retire; null while open. */
+  decision: string | null;
+  reason: string;
+  /** JSON: the entry's history when the review opened. */
+  history: unknown;
+  decided_by: string | null;
+  decided_at: string | null;
+  /** When the review, overdue past the grace period, suspended its entry (once). */
+  suspended_at: string | null;
+  created_at: string;
+}
+/** A change judged to be of another type than it was filed as (migration 0030). */
+export interface ReclassificationsTable {
+  id: string;
+  change_id: string;
+  from_type: string;
+  to_type: string;
+  reason: string;
+  /** The change's assignment team when it was reclassified. */
+  team_id: string | null;
+  /** JSON: the ids of the change's services (through its CIs) when it was reclassified. */
+  service_ids: unknown;
+  created_by: string;
+  created_at: string;
+}
+/** A post-implementation review of a change, at most one per change (migration 0029). */
+export interface ChangeReviewsTable {
+  id: string;
+  change_id: string;
+  /** open, in_progress or completed. */
+  state: string;
+  /** JSON: the policy rules that asked for the review, `[{name, reason}]`. */
+  reasons: unknown;
+  due_at: string;
+  went_well: string;
+  went_badly: string;
+  /** JSON: the contributing factors, a list of strings. */
+  factors: unknown;
+  /** JSON: the ids of the people who took part. */
+  reviewer_ids: unknown;
+  completed_by: string | null;
+  completed_at: string | null;
+  overdue_notified_at: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+/** An action item of a post-implementation review (migration 0029). */
+export interface ReviewActionsTable {
+  id: string;
+  review_id: string;
+  title: string;
+  owner_id: string | null;
+  due_at: string | null;
+  /** open or done. */
+  state: string;
+  /** problem or change, with the id of what it links to; both null for none. */
+  link_kind: string | null;
+  link_id: string | null;
+  done_at: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
 }

@@ -27,13 +27,16 @@ import { calendarRoutes } from './routes/calendar.routes';
 import { scheduleRoutes } from './routes/schedule.routes';
 import { calendarFeedsRoutes } from './routes/calendar-feeds.routes';
 import { templatesRoutes } from './routes/templates.routes';
+import { catalogueLearningRoutes } from './routes/catalogue-learning.routes';
 import { incidentsRoutes } from './routes/incidents.routes';
+import { problemsRoutes } from './routes/problems.routes';
 import { homeRoutes } from './routes/home.routes';
 import { searchRoutes } from './routes/search.routes';
 import { savedViewsRoutes } from './routes/saved-views.routes';
 import { communicationRoutes } from './routes/communication.routes';
 import { mailRoutes } from './routes/mail.routes';
 import { webhooksRoutes } from './routes/webhooks.routes';
+import { reviewsRoutes } from './routes/reviews.routes';
 import type { App } from './types';
 import { registerValidation } from './validation';
 
@@ -112,13 +115,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   scheduleRoutes(app, deps);
   calendarFeedsRoutes(app, deps, { publicUrl: opts.publicUrl ?? null });
   templatesRoutes(app, deps);
+  catalogueLearningRoutes(app, deps);
   incidentsRoutes(app, deps);
+  problemsRoutes(app, deps);
   homeRoutes(app, deps);
   searchRoutes(app, deps);
   savedViewsRoutes(app, deps);
   communicationRoutes(app, deps);
   mailRoutes(app, deps);
   webhooksRoutes(app, deps);
+  reviewsRoutes(app, deps);
 
   return app;
 }

@@ -3,11 +3,13 @@ import { ROLES } from '../domain/auth/roles';
 import { REQUIRABLE_FIELDS, RELATIONS } from '../domain/change/lifecycle';
 import { ApprovalsSection } from './approvals.schema';
 import { BreakGlassSection } from './break-glass.schema';
+import { CatalogueSection } from './catalogue.schema';
 import { GatesSection } from './gates.schema';
 import { NotificationsSection } from './notifications.schema';
 import { RoutingSection } from './routing.schema';
 import { SlasSection } from './slas.schema';
 import { RiskSection } from './risk.schema';
+import { ReviewsSection } from './reviews.schema';
 import { ScheduleSection } from './schedule.schema';
 import { TeamsSection } from './teams.schema';
 
@@ -62,5 +64,7 @@ export const BundleSchema = z.strictObject({
   schedule: ScheduleSection,
   teams: TeamsSection,
   notifications: NotificationsSection,
+  catalogue: CatalogueSection,
+  reviews: ReviewsSection,
 });
 export type BundleInput = z.input<typeof BundleSchema>;

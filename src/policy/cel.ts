@@ -1,5 +1,5 @@
 import { Environment } from '@marcbachmann/cel-js';
-import { CHANGE_CONTEXT_SHAPE, NOTICE_CONTEXT_SHAPE, RISK_CONTEXT_SHAPE, type ContextVariableShape } from './context';
+import { CHANGE_CONTEXT_SHAPE, NOTICE_CONTEXT_SHAPE, OUTCOME_CONTEXT_SHAPE, RISK_CONTEXT_SHAPE, type ContextVariableShape } from './context';
 
 /**
  * The CEL environment every policy expression runs in: the variables of the change context (documented in
@@ -11,7 +11,7 @@ export const CONTEXT_VARIABLES = ['change', 'cis', 'services', 'requester', 'tim
  * Approval rules also see `risk` (`score` int, `level` string): the change's assessed risk. Notice rules
  * (`notice`) see a context of their own: NOTICE_CONTEXT_SHAPE.
  */
-export type ExpressionScope = 'change' | 'approvals' | 'notice';
+export type ExpressionScope = 'change' | 'approvals' | 'notice' | 'review';
 
 function buildEnvironment(scope: ExpressionScope): Environment {
   const env = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false });
@@ -23,11 +23,13 @@ function buildEnvironment(scope: ExpressionScope): Environment {
   return env;
 }
 
-const environments: Record<ExpressionScope, Environment> = { change: buildEnvironment('change'), approvals: buildEnvironment('approvals'), notice: buildEnvironment('notice') };
+const environments: Record<ExpressionScope, Environment> = { change: buildEnvironment('change'), approvals: buildEnvironment('approvals'), notice: buildEnvironment('notice'), review: buildEnvironment('review') };
 
 /** The variables an expression of the scope sees, with their declared shapes. */
 function shapesOf(scope: ExpressionScope): Record<string, ContextVariableShape> {
   if (scope === 'notice') return { ...NOTICE_CONTEXT_SHAPE };
+  // Review rules (reviews.yaml) also see what came of the change: docs/learning.md, "Post-implementation reviews".
+  if (scope === 'review') return { ...CHANGE_CONTEXT_SHAPE, risk: RISK_CONTEXT_SHAPE, outcome: OUTCOME_CONTEXT_SHAPE };
   return scope === 'approvals' ? { ...CHANGE_CONTEXT_SHAPE, risk: RISK_CONTEXT_SHAPE } : { ...CHANGE_CONTEXT_SHAPE };
 }
 
@@ -51,7 +53,12 @@ function buildCheckingEnvironment(scope: ExpressionScope): Environment {
   return env;
 }
 
-const checkingEnvironments: Record<ExpressionScope, Environment> = { change: buildCheckingEnvironment('change'), approvals: buildCheckingEnvironment('approvals'), notice: buildCheckingEnvironment('notice') };
+const checkingEnvironments: Record<ExpressionScope, Environment> = {
+  change: buildCheckingEnvironment('change'),
+  approvals: buildCheckingEnvironment('approvals'),
+  notice: buildCheckingEnvironment('notice'),
+  review: buildCheckingEnvironment('review'),
+};
 
 export interface CompiledExpression {
   source: string;

@@ -36,6 +36,10 @@ export interface ChangeContextInput {
     templateFailed90d?: number;
     /** Distinct incidents opened on any of the change's CIs in the last 30 days. */
     ciIncidents30d?: number;
+    /** Open action items of the post-implementation reviews of other changes on its CIs, team or template. */
+    openReviewActions?: number;
+    /** Those reviews completed in the last 90 days that recorded what went wrong or a contributing factor. */
+    reviewFindings90d?: number;
   };
   businessHours: { timeZone: string; days: number[]; start: number; end: number };
   /** Occurrences of the freezes that apply to the change (its services, CIs, environments or tags), near its plan. */
@@ -115,6 +119,8 @@ export const CHANGE_CONTEXT_SHAPE: Readonly<Record<string, ContextVariableShape>
       templateFailed90d: 'int',
       templateFailureRate: 'double',
       ciIncidents30d: 'int',
+      openReviewActions: 'int',
+      reviewFindings90d: 'int',
     },
   },
 };
@@ -157,6 +163,22 @@ export const NOTICE_CONTEXT_SHAPE: Readonly<Record<string, ContextVariableShape>
       implementer: 'bool',
       assignee: 'bool',
     },
+  },
+};
+
+/**
+ * What review rules (reviews.yaml) see besides the change context and `risk`: what came of the change. Built by
+ * the review service (services/review.service.ts); documented in docs/learning.md ("Post-implementation reviews").
+ */
+export const OUTCOME_CONTEXT_SHAPE: ContextVariableShape = {
+  list: false,
+  fields: {
+    closeCode: 'string',
+    failed: 'bool',
+    incidentsCaused: 'int',
+    worstIncidentPriority: 'int',
+    brokeGlass: 'bool',
+    finalState: 'string',
   },
 };
 
@@ -270,6 +292,8 @@ export function buildChangeContext(input: ChangeContextInput): Record<string, un
       templateFailed90d: BigInt(input.history.templateFailed90d ?? 0),
       templateFailureRate: rate(input.history.templateFailed90d ?? 0, input.history.templateChanges90d ?? 0),
       ciIncidents30d: BigInt(input.history.ciIncidents30d ?? 0),
+      openReviewActions: BigInt(input.history.openReviewActions ?? 0),
+      reviewFindings90d: BigInt(input.history.reviewFindings90d ?? 0),
     },
   };
 }

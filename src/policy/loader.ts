@@ -5,6 +5,7 @@ import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import type { NoticeEvent } from '../contracts/communication';
 import { DEFAULT_TEMPLATES, templateProblems, type NoticeTemplate } from './notice-templates';
 import type { NoticeChannel, NotificationsSectionOutput } from './notifications.schema';
+import type { CatalogueSectionOutput } from './catalogue.schema';
 import type { z } from 'zod';
 import type { ChangeModel } from '../domain/change/lifecycle';
 import { AppError } from '../domain/errors';
@@ -19,6 +20,7 @@ import type { EvidenceKind } from './gates.schema';
 import type { SlaMetric } from './slas.schema';
 import type { ExpressionScope } from './cel';
 import type { ImpactSettings } from '../domain/schedule/impact';
+import { compileReviews, reviewExpressionSites, type CompiledReviews } from './reviews.compile';
 
 /** A risk factor with its CEL compiled: the first case whose `when` holds gives the contribution. */
 export interface CompiledFactor {
@@ -139,6 +141,10 @@ export interface PolicyBundle {
   schedule: CompiledSchedule;
   teams: { handle: string; name: string; description: string }[];
   notifications: CompiledNotifications;
+  /** The standard change catalogue (catalogue.yaml): what failed checks do, the score's weights, the suspension rule. */
+  catalogue: CatalogueSectionOutput;
+  /** reviews.yaml: which changes need a post-implementation review (docs/learning.md). */
+  reviews: CompiledReviews;
   /**
    * File name → YAML text, kept so a stored version can be reproduced byte for byte. Test cases live under
    * `tests/` (for `cabinet policy test`); they are stored and hashed with the bundle but define no section.
@@ -363,9 +369,10 @@ export function compileBundle(files: Record<string, string>, opts: CompileOption
   if (issues.length > 0) throw new PolicyInvalidError(issues);
 
   const notifications = compileNotifications(bundle.notifications, owner.get('notifications'), issues, opts);
+  const reviews = compileReviews(bundle.reviews, stateIds, (at, source, expected) => compileAt(owner.get('reviews'), at, source, expected, 'review', issues, opts), (at, message) => issues.push({ ...where(owner.get('reviews'), at), path: at.join('.'), message }));
   if (issues.length > 0) throw new PolicyInvalidError(issues);
 
-  return { name: bundle.name, description: bundle.description, models, risk, approvals, routing, gates, slas, breakGlass, schedule, teams: bundle.teams, notifications, files, hash: hashFiles(files) };
+  return { name: bundle.name, description: bundle.description, models, risk, approvals, routing, gates, slas, breakGlass, schedule, teams: bundle.teams, notifications, reviews, catalogue: bundle.catalogue, files, hash: hashFiles(files) };
 }
 
 /** Compiles one CEL expression of the bundle, or records the error at its place and returns a stand-in never run. */
@@ -419,6 +426,7 @@ function expressionSites(merged: Record<string, unknown>): ExpressionSite[] {
   for (const [i, gate] of items(merged.gates)) add(['gates', i, 'when'], gate.when, 'bool', 'change');
   for (const [i, target] of items(field(merged.slas, 'targets'))) add(['slas', 'targets', i, 'when'], target.when, 'bool', 'approvals');
   for (const [i, rule] of items(field(merged.notifications, 'rules'))) add(['notifications', 'rules', i, 'audience'], rule.audience, 'bool', 'notice');
+  for (const site of reviewExpressionSites(merged.reviews)) add(site.at, site.source, 'bool', 'review');
   return sites;
 }
 

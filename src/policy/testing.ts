@@ -95,8 +95,10 @@ const ChangeSchema = z.strictObject({
       templateChanges90d: z.number().int().min(0).default(0),
       templateFailed90d: z.number().int().min(0).default(0),
       ciIncidents30d: z.number().int().min(0).default(0),
+      openReviewActions: z.number().int().min(0).default(0),
+      reviewFindings90d: z.number().int().min(0).default(0),
     })
-    .default({ teamChanges90d: 0, teamFailed90d: 0, ciChanges90d: 0, ciFailed90d: 0, templateChanges90d: 0, templateFailed90d: 0, ciIncidents30d: 0 }),
+    .default({ teamChanges90d: 0, teamFailed90d: 0, ciChanges90d: 0, ciFailed90d: 0, templateChanges90d: 0, templateFailed90d: 0, ciIncidents30d: 0, openReviewActions: 0, reviewFindings90d: 0 }),
   /** The name of the template it was made from. */
   template: z.string().optional(),
   /** The kinds of evidence it holds. */

@@ -21,10 +21,13 @@ import type { RiskService } from './risk.service';
 import type { SlaService } from './sla.service';
 import type { RoutingService } from './routing.service';
 import type { GovernanceService } from './governance.service';
+import type { ReviewService } from './review.service';
 import type { ScheduleService } from './schedule.service';
 import type { OutboxService } from './outbox.service';
 import { createChangeNotices } from './change-notice.service';
 import type { SubscriptionService } from './subscription.service';
+import type { ProblemService } from './problem.service';
+import type { CatalogueService } from './catalogue.service';
 import { CONCERN_CHECKED_STATE, concernCounts, concernsBlocking } from '../domain/change/concerns';
 
 /** States a change cannot enter while a freeze without an approved exception (or another blocking conflict) stands. */
@@ -68,10 +71,16 @@ export interface ChangeServiceDeps extends ServiceDeps {
   routing: RoutingService;
   sla: SlaService;
   governance: GovernanceService;
+  /** Post-implementation reviews: created on entering review, and required before closing (review.service.ts). */
+  reviews: ReviewService;
   schedule: ScheduleService;
   outbox: OutboxService;
   /** The audience of a change's notices and a stakeholder's narrowed view of changes. */
   subscriptions: SubscriptionService;
+  /** Problems a closing fix change resolves (problem.service.ts). */
+  problems?: Pick<ProblemService, 'changeClosed'>;
+  /** The standard change catalogue: checks at filing and before implement, suspension after closing (catalogue.service.ts). */
+  catalogue?: Pick<CatalogueService, 'afterFiling' | 'beforeImplement' | 'afterClose' | 'changeFields'>;
 }
 
 /** Requests for change: filing, editing, the policy-driven lifecycle, comments and history. */
@@ -110,7 +119,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
     if (!templateRef) return templateRef;
     const template = (await repos.templates.findById(templateRef)) ?? (await repos.templates.findByName(templateRef));
     if (!template) issues.push({ path: 'templateId', message: `unknown template ${templateRef}` });
-    else if (!template.active) issues.push({ path: 'templateId', message: `the template "${template.name}" is retired` });
+    // A suspended catalogue entry still makes changes: they are filed as normal ones (catalogue.service.ts).
+    else if (template.state !== 'active' && template.state !== 'suspended') issues.push({ path: 'templateId', message: `the template "${template.name}" is ${template.state}` });
     else if (type !== undefined && template.type !== type) issues.push({ path: 'type', message: `the template "${template.name}" makes ${template.type} changes, not ${type}` });
     return template?.id ?? templateRef;
   }
@@ -187,6 +197,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
       // The risk level is not a field of the form: the others are what the page disables.
       lockedFields: lockedFields(content, c.state).filter((f) => f !== 'riskLevel'),
       concerns: concernCounts(known?.fresh ? [] : await store.repos.communication.concernsOf(c.id)),
+      // Only a change made from a template has a version of it, checks or a conversion to show.
+      ...(deps.catalogue && c.templateId ? await deps.catalogue.changeFields(store.repos, c.id) : { templateVersion: null, checks: [], conversion: null }),
     };
   }
 
@@ -329,9 +341,10 @@ export function createChangeService(deps: ChangeServiceDeps) {
         if (routed.moved) await audit(repos, actor, now, 'change.routed', 'change', change.id, routed.moved);
         await risk.recordAssessment(repos, actor, filed, null, assessment, active);
         await schedule.changeMoved(repos, actor, filed, active, { fresh: true });
-        return withServices(repos, filed);
-      }, { group: true });
-      return detail(actor, created, { policy: active, model, fresh: true });
+        // A standard change from a catalogue entry: its checks, and a normal change when they fail (catalogue.service.ts).
+        return withServices(repos, (await deps.catalogue?.afterFiling(repos, actor, filed, active)) ?? filed);
+      }, { group: true }); // Filings arriving together share one transaction and one commit (db/group-commit.ts).
+      return detail(actor, created, { policy: active, model: active.bundle.models[created.type] ?? model, fresh: true });
     },
 
     async get(actor: Actor, id: string): Promise<ChangeDetail> {
@@ -457,7 +470,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
      * allowed states, 403 when the actor may not fire it, 422 `missing_fields` naming every empty field,
      * then 422 `approvals_pending` listing every approval not yet approved (for a `requiresApprovals` state),
      * 422 `gate_unsatisfied` naming each gate's missing evidence, and 422 `review_required` before a final
-     * state while a break-glass review is outstanding. Break-glass in force passes approvals and gates.
+     * state while a break-glass review is outstanding or the post-implementation review the policy asks for is
+     * not completed (review.service.ts). Break-glass in force passes approvals and gates.
      * Entering a `requestApprovals` state generates the change's approvals in the same transaction.
      */
     async transition(actor: Actor, id: string, to: string, opts: { version?: number; comment?: string } = {}): Promise<ChangeDetail> {
@@ -533,6 +547,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         if (target?.final && before.reviewRequired) {
           throw new PolicyError('review_required', `${before.number} used break-glass; a change manager must review the bypass before it can be ${to}.`, { from: before.state, to });
         }
+        await deps.reviews.changeMoving(repos, actor, before, to, active);
         // Break-glass in force lets the change past pending approvals and unsatisfied gates, and says so.
         const bypass = await governance.activeBreakGlass(repos, before.id);
         const skipped: { approvals: string[]; gates: string[] } = { approvals: [], gates: [] };
@@ -556,6 +571,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
           );
         }
         if (bypass) skipped.gates = unsatisfied.map((g) => g.name);
+        if (to === 'implement') await deps.catalogue?.beforeImplement(repos, actor, before, active);
         const after: ChangeRecord = { ...before, state: to, version: before.version + 1, updatedAt: nowIso() };
         if (!(await repos.changes.update(after, before.version))) {
           throw new ConflictError('invalid_transition', `${before.number} was moved by someone else meanwhile; read it again.`, { from: before.state, to, allowed: [] });
@@ -579,6 +595,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
         if (target?.final) await approvals.cancelOpen(repos, after.id);
         // A closed change leaves the schedule: its window conflicts go (its pairs are derived, so they go too).
         if (target?.final) await schedule.changeMoved(repos, actor, after, active);
+        if (target?.final) await deps.problems?.changeClosed(repos, actor, after);
+        if (target?.final) await deps.catalogue?.afterClose(repos, actor, after, active);
         await sla.changeTransitioned(repos, actor, before, after, active);
         // Its people hear of the move, and the change manager of a submission (not the one who made it).
         const current = (await repos.changes.findById(after.id))!;
@@ -593,6 +611,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         // stand: the refused move reopens authorization, in a transaction of its own, so the way on is clear.
         const stale = err instanceof PolicyError && err.code === 'approvals_pending' && (err.details.approvals as { why: string }[]).some((a) => a.why === STALE_CONTENT);
         if (stale) await store.transaction((repos) => approvals.reconcile(repos, actor, id, active));
+        await deps.reviews.recordRefusal(actor, err);
         throw err;
       });
       return detail(actor, moved);

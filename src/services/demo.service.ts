@@ -4,6 +4,9 @@ import type { Role } from '../domain/auth/roles';
 import type { AccountsService } from './accounts.service';
 import { isApprover, type ApprovalService } from './approval.service';
 import type { ChangeService } from './change.service';
+import { NO_ELIGIBILITY } from '../contracts/templates';
+import type { ProblemService } from './problem.service';
+import type { ReviewService } from './review.service';
 import type { CmdbService } from './cmdb.service';
 import type { ServiceDeps } from './context';
 import type { GovernanceService } from './governance.service';
@@ -43,6 +46,10 @@ export function createDemoService(
     concerns: Pick<ConcernService, 'raise'>;
     /** The change service on a clock `ms` behind, to file a change in the past. */
     earlier: (ms: number) => { changes: ChangeService };
+    /** Problems and known errors: the demo opens one behind the payment API incident. */
+    problems?: Pick<ProblemService, 'create' | 'update' | 'createKnownError'>;
+    /** Post-implementation reviews: the demo completes one, with its actions. */
+    reviews?: Pick<ReviewService, 'reconsider' | 'update' | 'addAction' | 'complete'>;
   },
 ) {
   return {
@@ -186,10 +193,26 @@ export function createDemoService(
         title: 'Edge firewall drops load balancer health checks', description: 'Half the edge pool marked down after the rule cleanup; restored the health-check rule.', priority: 2, state: 'resolved',
         openedAt: at(-1, 7), ciIds: [ci['fw-edge-01']!, ci['lb-prod-eu1']!], serviceId: null, causedByChangeId: cleanup.id,
       });
-      await deps.incidents.create(C, {
+      const exhausted = await deps.incidents.create(C, {
         title: 'Payment API connections exhausted', description: 'Card payments time out every few hours until the pods restart.', priority: 1, state: 'in_progress',
         openedAt: at(-1, 9), ciIds: [ci['pay-api-prod']!], serviceId: pay.id, causedByChangeId: null,
       });
+      // The incident makes the cleanup one to learn from: its post-implementation review, completed, with its actions.
+      if (deps.reviews && (await deps.reviews.reconsider(A, cleanup.id))) {
+        await deps.reviews.update(
+          C,
+          cleanup.id,
+          {
+            wentWell: 'The on-call engineer found the dropped health-check rule within 40 minutes and restored it.',
+            wentBadly: 'The cleanup removed a rule the load balancer health checks rely on; nothing in the plan checked the health checks afterwards.',
+            factors: ['No inventory of which rules the load balancers depend on', 'The test plan did not include the health-check path'],
+          },
+          1,
+        );
+        await deps.reviews.addAction(C, cleanup.id, { title: 'Tag every firewall rule the load balancers need, and refuse removing tagged rules', ownerId: carol.id, dueAt: at(12, 12), link: null });
+        await deps.reviews.addAction(A, cleanup.id, { title: 'Add a health-check test to the firewall change template', ownerId: alice.id, dueAt: at(20, 12), link: null });
+        await deps.reviews.complete(A, cleanup.id, undefined);
+      }
       await normal('Nightly ETL moved to the new runner', ['etl-runner-01', 'dwh-db-01'], -10, ['assess', 'authorize', 'scheduled', 'implement', 'review', 'closed']);
       await normal('Migrate wiki to new SaaS tenant', ['wiki-saas'], 12, ['cancelled']);
       await normal('Replace portal search engine', ['portal-web-prod'], 20, ['assess', 'rejected']);
@@ -197,12 +220,36 @@ export function createDemoService(
       // The catalogue: the standard change below is made from the first template.
       const patching = await deps.templates.create(sys, {
         name: 'Monthly OS patching', description: 'Apply the monthly OS patches to one server in its patch window.', type: 'standard', ciIds: [ci['etl-runner-01']!], assignmentTeamId: platform.id, active: true,
+        category: 'Patching', ownerTeamId: platform.id, eligibility: { ...NO_ELIGIBILITY, environments: ['production'], requiredEvidence: ['test_evidence'] },
         fields: { title: 'Monthly OS patching of the ETL runner', description: 'Standard patch window.', implementationPlan: plan(0).implementationPlan, testPlan: plan(0).testPlan, backoutPlan: plan(0).backoutPlan, backoutTested: true, impact: 'low', urgency: 'low' },
       });
       await deps.templates.create(sys, {
         name: 'Rotate TLS certificates', description: 'Replace certificates before they expire.', type: 'normal', ciIds: [], assignmentTeamId: platform.id, active: true,
         fields: { title: 'Rotate TLS certificates on ', implementationPlan: '1. Issue the new certificate.\n2. Deploy it behind the load balancer.\n3. Check the chain from outside.', testPlan: 'openssl s_client shows the new expiry.', backoutPlan: 'Redeploy the previous certificate (valid until it expires).' },
       });
+      // More of the catalogue (docs/catalogue.md): an entry in good standing, and one its failures suspended.
+      await deps.templates.create(sys, {
+        name: 'Restart a stuck queue consumer', description: 'Restart the consumer pods of one queue when their lag keeps growing.', type: 'standard', ciIds: [], assignmentTeamId: platform.id, active: true,
+        category: 'Operations', ownerTeamId: platform.id, eligibility: { ...NO_ELIGIBILITY, environments: ['production', 'staging'], maxRisk: 'moderate', maxImpact: 10 },
+        fields: { title: 'Restart the consumers of ', implementationPlan: '1. Check the lag on the queue dashboard.\n2. kubectl rollout restart the consumer deployment.\n3. Watch the lag fall for 15 minutes.', testPlan: 'The lag falls below 100 messages.', backoutPlan: 'Nothing to undo: a restart keeps the messages in the queue.', backoutTested: true, impact: 'low', urgency: 'medium' },
+      });
+      const cdn = await deps.templates.create(sys, {
+        name: 'Purge the portal CDN cache', description: 'Purge the CDN cache of the customer portal after a content release.', type: 'standard', ciIds: [ci['portal-web-prod']!], assignmentTeamId: platform.id, active: true,
+        category: 'Web', ownerTeamId: platform.id,
+        fields: { title: 'Purge the portal CDN cache', description: 'Purge after the content release.', implementationPlan: '1. Purge all paths in the CDN console.\n2. Check the home page from three regions.', testPlan: 'The home page shows the new release everywhere.', backoutPlan: 'None needed: the origin serves the content.', backoutTested: true, impact: 'low', urgency: 'low' },
+      });
+      // Two purges that had to be rolled back (the origin could not take the load): the second suspends the entry.
+      for (const days of [-9, -6]) {
+        const purge = await deps.changes.create(C, CreateChangeInput.parse({
+          type: 'standard', title: 'Purge the portal CDN cache', description: 'Purge after the content release.', ciIds: [ci['portal-web-prod']!], assignmentTeamId: platform.id, implementerId: carol.id,
+          impact: 'low', urgency: 'low', priority: null, links: [], ...plan(days), backoutTested: true, templateId: cdn.id,
+        }));
+        await deps.changes.transition(C, purge.id, 'scheduled');
+        await deps.changes.update(C, purge.id, { actualStart: at(days) });
+        await deps.changes.transition(C, purge.id, 'implement');
+        await deps.changes.update(C, purge.id, { actualEnd: at(days, 23), closeCode: 'rolled_back', closeNotes: 'The origin could not take the load of a full purge; restored the cache from the snapshot.' });
+        await deps.changes.transition(C, purge.id, 'closed');
+      }
       const standard = await deps.changes.create(C, CreateChangeInput.parse({
         type: 'standard', title: 'Monthly OS patching of the ETL runner', description: 'Standard patch window.', justification: '', ciIds: [ci['etl-runner-01']!],
         assignmentTeamId: platform.id, implementerId: carol.id, impact: 'low', urgency: 'low', priority: null, links: [], ...plan(4), templateId: patching.id,
@@ -213,6 +260,26 @@ export function createDemoService(
         ciIds: [ci['pay-api-prod']!], assignmentTeamId: platform.id, implementerId: carol.id, impact: 'high', urgency: 'high', priority: null, links: [], ...plan(0),
       }));
       await deps.changes.transition(C, emergency.id, 'authorize');
+      // The cause behind the payment API incident: a problem under analysis, fixed by the hotfix, with a known
+      // error whose workaround every change to the payment API shows (docs/learning.md).
+      if (deps.problems) {
+        const problem = await deps.problems.create(A, {
+          title: 'Payment API leaks database connections under load', priority: 1, ciIds: [ci['pay-api-prod']!], serviceId: pay.id, ownerId: carol.id, teamId: platform.id,
+          description: 'Connections are not returned to the pool when a card authorisation times out; the pool runs dry every few hours.',
+          incidentIds: [exhausted.id], fixChangeIds: [emergency.id],
+        });
+        let version = problem.version;
+        for (const state of ['assess', 'root_cause_analysis'] as const) {
+          version = (await deps.problems.update(A, problem.id, {
+            state, version, ...(state === 'root_cause_analysis' ? { rootCause: 'The timeout path of the card authorisation client skips closing its connection.' } : {}),
+          })).version;
+        }
+        await deps.problems.createKnownError(A, {
+          title: 'Payment API runs out of connections every few hours', state: 'published', ciIds: [ci['pay-api-prod']!], problemId: problem.id,
+          cause: 'Timed-out card authorisations keep their database connection.',
+          workaround: 'When card payments start timing out:\n1. Check the pool gauge on the payment API dashboard.\n2. Restart the pay-api pods one at a time (kubectl rollout restart deployment/pay-api).\n3. Tell the service desk the incident is a known error (link this page).',
+        });
+      }
       // Something for the calendar to show: Payments' Saturday-night patching and the year-end freeze.
       const year = new Date(base).getUTCFullYear();
       await deps.windows.create(sys, {

@@ -18,11 +18,14 @@ import type { ChangeRecord, IncidentRecord, Repositories } from '../db/repositor
 import { audit, decodeInstantCursor, encodeInstantCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
 import type { ActivePolicy, PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
-import { encodeKeysetCursor, keysetPositionOf } from './keyset-cursor';
+import type { CatalogueService } from './catalogue.service';
+import { encodeKeysetCursor, everyPage, keysetPositionOf } from './keyset-cursor';
 
 export interface IncidentServiceDeps extends ServiceDeps {
   policy: PolicyService;
   risk: RiskService;
+  /** The catalogue entry of a change named as an incident's cause may be suspended (catalogue.service.ts). */
+  catalogue?: Pick<CatalogueService, 'changeCausedIncident'>;
 }
 
 /** The fields an update may change, as audited. */
@@ -143,6 +146,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       if (previous) await audit(repos, actor, at, 'change.incident_unlinked', 'change', previous.id, { number: previous.number, incident: incident.number, incidentId: incident.id });
     }
     if (to) await audit(repos, actor, at, 'change.incident_linked', 'change', to.id, { number: to.number, incident: incident.number, incidentId: incident.id });
+    if (to) await deps.catalogue?.changeCausedIncident(repos, actor, to.id);
   }
 
   /** The filter of a list query with every name and number resolved to an id; 400 naming each unknown one. */
@@ -221,14 +225,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       assertPermission(actor, 'incident.read');
       const repos = store.repos;
       const filter = await filterOf(repos, query);
-      return (async function* pages() {
-        let cursor: string | undefined;
-        do {
-          const next = await page(repos, filter, { limit: EXPORT_PAGE, cursor, sort: query.sort });
-          if (next.items.length > 0) yield next.items;
-          cursor = next.nextCursor ?? undefined;
-        } while (cursor);
-      })();
+      return everyPage((cursor) => page(repos, filter, { limit: EXPORT_PAGE, cursor, sort: query.sort }));
     },
 
     /** The incidents a change caused (change id or number), newest opened first. */
@@ -364,6 +361,8 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         if (!(await repos.incidents.update(after, before.version))) throw new StaleVersionError('Incident', before.number, before.version, before.version + 1);
         await audit(repos, actor, at, 'incident.updated', 'incident', after.id, { number: after.number, changes });
         if (refs.change !== undefined) await auditChangeLink(repos, actor, at, after, before.causedByChangeId, refs.change);
+        // A raised priority of an incident already tied to a change may meet the catalogue's suspension rule.
+        else if (after.causedByChangeId && after.priority !== before.priority) await deps.catalogue?.changeCausedIncident(repos, actor, after.causedByChangeId);
         await cisTouched(repos, actor, active, [...before.ciIds, ...after.ciIds]);
         return (await present(repos, [after]))[0]!;
       });

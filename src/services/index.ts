@@ -21,7 +21,13 @@ import { createSlaService } from './sla.service';
 import { createWindowsService } from './windows.service';
 import { createScheduleService } from './schedule.service';
 import { createTemplateService } from './template.service';
+import { createCatalogueService } from './catalogue.service';
+import { createCatalogueReviewService } from './catalogue-review.service';
+import { createCataloguePromotionService } from './catalogue-promotion.service';
+import { createReclassificationService } from './reclassification.service';
 import { createIncidentService } from './incident.service';
+import { createProblemService } from './problem.service';
+import { createProblemMail } from './problem-mail.service';
 import { createHomeService } from './home.service';
 import { createSearchService } from './search.service';
 import { createSavedViewService } from './saved-view.service';
@@ -33,6 +39,7 @@ import { createExternalAddressService } from './external-address.service';
 import { createDigestService } from './digest.service';
 import { createConcernLinkService } from './concern-link.service';
 import { createWebhookService, type WebhookSettings } from './webhook.service';
+import { createReviewService } from './review.service';
 
 export interface ServicesOptions {
   sessionHours: number;
@@ -58,6 +65,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const subscriptions = createSubscriptionService({ ...deps, policy, outbox, mail, webhooks });
   // Approval requests, reminders and escalations are emailed to those who got them in Cabinet.
   createApprovalMail({ ...deps, outbox, mail });
+  createProblemMail({ ...deps, outbox, mail });
   const schedule = createScheduleService({ ...deps, policy, outbox, subscriptions });
   const cmdb = createCmdbService({ ...deps, policy, risk, schedule });
   const notifications = createNotificationService(deps);
@@ -65,10 +73,18 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const governance = createGovernanceService({ ...deps, policy, risk, outbox });
   const approvals = createApprovalService({ ...deps, policy, risk, sla, governance, schedule, outbox });
   const routing = createRoutingService({ ...deps, risk });
-  const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance, schedule, outbox, subscriptions });
+  const problems = createProblemService({ ...deps, outbox });
+  const reviews = createReviewService({ ...deps, policy, risk, outbox, subscriptions });
+  // The standard change catalogue's checks, score and suspension: called by filings, moves and incidents.
+  const catalogue = createCatalogueService({ ...deps, policy, risk, schedule, outbox });
+  const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance, schedule, outbox, subscriptions, problems, reviews, catalogue });
   const deliveries = createDeliveryService({ ...deps, changes });
-  const templates = createTemplateService({ ...deps, changes });
-  const incidents = createIncidentService({ ...deps, policy, risk });
+  const templates = createTemplateService({ ...deps, changes, catalogue, policy });
+  // The catalogue that learns: periodic reviews (a worker step), promotion candidates, reclassifications.
+  const catalogueReviews = createCatalogueReviewService({ ...deps, policy, outbox, templates, catalogue });
+  const cataloguePromotion = createCataloguePromotionService({ ...deps, policy, changes, templates });
+  const reclassifications = createReclassificationService({ ...deps, changes });
+  const incidents = createIncidentService({ ...deps, policy, risk, catalogue });
   const concerns = createConcernService({ ...deps, policy, outbox, subscriptions, incidents });
   // Quiet hours, digests, external addresses and the concern link of every email (0024).
   const externalAddresses = createExternalAddressService({ ...deps, outbox, mail });
@@ -87,8 +103,10 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const demo = createDemoService({
     ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows, schedule, templates, incidents, subscriptions, concerns,
     earlier: (ms: number): { changes: ChangeService } => createServices({ ...deps, now: () => new Date(deps.now().getTime() - ms) }, opts),
+    reviews,
+    problems,
   });
-  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, incidents, home, search, savedViews, subscriptions, concerns, deliveries, mail, webhooks, externalAddresses, digests, concernLinks };
+  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, catalogue, incidents, problems, home, search, savedViews, subscriptions, concerns, deliveries, mail, webhooks, externalAddresses, digests, concernLinks, catalogueReviews, cataloguePromotion, reclassifications, reviews };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

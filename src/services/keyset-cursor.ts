@@ -45,3 +45,16 @@ export function keysetPositionOf<C extends string>(sort: string, cursor: string 
   const order = sortOf<C>(sort);
   return cursor ? { ...order, after: decodeKeysetCursor(sort, cursor, tie) } : order;
 }
+
+/**
+ * Every page a paged list gives, one after the other, for the CSV exports that stream them: `read` is asked for
+ * the first page and then for each next cursor until there is none; empty pages are skipped.
+ */
+export async function* everyPage<T>(read: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): AsyncGenerator<T[]> {
+  let cursor: string | undefined;
+  do {
+    const next = await read(cursor);
+    if (next.items.length > 0) yield next.items;
+    cursor = next.nextCursor ?? undefined;
+  } while (cursor);
+}

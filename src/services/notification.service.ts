@@ -15,7 +15,8 @@ const present = (n: NotificationRecord): Notification => ({
   createdAt: n.createdAt,
   readAt: n.readAt,
   changeNumber: n.changeNumber,
-  link: n.changeNumber ? changeLink(n.changeNumber) : null,
+  // A catalogue review is not about a change: it leads to the review queue.
+  link: n.changeNumber ? changeLink(n.changeNumber) : n.kind === 'catalogue_review_due' ? '/catalogue/reviews' : null,
   needsAction: n.resolvedAt === null && (ACTION_NOTIFICATION_KINDS as readonly string[]).includes(n.kind),
   resolvedAt: n.resolvedAt,
   resolution: n.resolution,

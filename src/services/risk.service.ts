@@ -67,6 +67,9 @@ export function createRiskService(deps: RiskServiceDeps) {
     const template = change.templateId ? await repos.templates.findById(change.templateId) : null;
     const templateHistory = template ? (await repos.templates.historyOf([template.id], since(CHANGE_HISTORY_DAYS), change.id)).get(template.id) : undefined;
     const ciIncidents30d = await repos.incidents.countOnCisSince(change.ciIds, since(INCIDENT_HISTORY_DAYS));
+    // What the post-implementation reviews of other changes here learned (review.service.ts, docs/learning.md).
+    const learning = { ciIds: change.ciIds, teamId: change.assignmentTeamId, templateId: change.templateId, excludeChangeId: change.id };
+    const { openActions: openReviewActions, findings: reviewFindings90d } = await repos.reviews.learningOn(learning, since(CHANGE_HISTORY_DAYS));
     const serviceName = new Map(services.map((s) => [s.id, s.name]));
     const freezes = await freezesNear(repos, change, targetOfCis(cis, services));
     return buildChangeContext({
@@ -92,6 +95,8 @@ export function createRiskService(deps: RiskServiceDeps) {
         templateChanges90d: templateHistory?.changes90d ?? 0,
         templateFailed90d: templateHistory?.failed90d ?? 0,
         ciIncidents30d,
+        openReviewActions,
+        reviewFindings90d,
       },
       businessHours: active.bundle.risk.businessHours,
       freezes,

@@ -39,12 +39,28 @@ const PolicyPage = lazy(() => import('./features/policy/policy-page').then((m) =
 const TemplatesPage = lazy(() => import('./features/templates/templates-page').then((m) => ({ default: m.TemplatesPage })));
 const NewTemplatePage = lazy(() => import('./features/templates/new-template-page').then((m) => ({ default: m.NewTemplatePage })));
 const TemplatePage = lazy(() => import('./features/templates/template-page').then((m) => ({ default: m.TemplatePage })));
+const CatalogueReviewsPage = lazy(() =>
+  import('./features/catalogue-learning/catalogue-reviews-page').then((m) => ({ default: m.CatalogueReviewsPage })),
+);
+const CatalogueCandidatesPage = lazy(() =>
+  import('./features/catalogue-learning/catalogue-candidates-page').then((m) => ({ default: m.CatalogueCandidatesPage })),
+);
+const ReclassificationSummaryPage = lazy(() =>
+  import('./features/catalogue-learning/reclassification-summary-page').then((m) => ({ default: m.ReclassificationSummaryPage })),
+);
 const IncidentsPage = lazy(() => import('./features/incidents/incidents-page').then((m) => ({ default: m.IncidentsPage })));
+const ReviewsPage = lazy(() => import('./features/reviews/reviews-page').then((m) => ({ default: m.ReviewsPage })));
 const NewIncidentPage = lazy(() => import('./features/incidents/new-incident-page').then((m) => ({ default: m.NewIncidentPage })));
 const IncidentImportPage = lazy(() =>
   import('./features/incidents/incident-import-page').then((m) => ({ default: m.IncidentImportPage })),
 );
 const IncidentPage = lazy(() => import('./features/incidents/incident-page').then((m) => ({ default: m.IncidentPage })));
+const ProblemsPage = lazy(() => import('./features/problems/problems-page').then((m) => ({ default: m.ProblemsPage })));
+const NewProblemPage = lazy(() => import('./features/problems/new-problem-page').then((m) => ({ default: m.NewProblemPage })));
+const ProblemPage = lazy(() => import('./features/problems/problem-page').then((m) => ({ default: m.ProblemPage })));
+const KnownErrorsPage = lazy(() => import('./features/problems/known-errors-page').then((m) => ({ default: m.KnownErrorsPage })));
+const NewKnownErrorPage = lazy(() => import('./features/problems/new-known-error-page').then((m) => ({ default: m.NewKnownErrorPage })));
+const KnownErrorPage = lazy(() => import('./features/problems/known-error-page').then((m) => ({ default: m.KnownErrorPage })));
 const AuditPage = lazy(() => import('./features/audit/audit-page').then((m) => ({ default: m.AuditPage })));
 
 /** The routes of the app, without providers (tests wrap them in a MemoryRouter). */
@@ -66,10 +82,20 @@ export function AppRoutes() {
         <Route path="templates" element={<TemplatesPage />} />
         <Route path="templates/new" element={<NewTemplatePage />} />
         <Route path="templates/:id" element={<TemplatePage />} />
+        <Route path="catalogue/reviews" element={<CatalogueReviewsPage />} />
+        <Route path="catalogue/candidates" element={<CatalogueCandidatesPage />} />
+        <Route path="catalogue/misclassification" element={<ReclassificationSummaryPage />} />
+        <Route path="reviews" element={<ReviewsPage />} />
         <Route path="incidents" element={<IncidentsPage />} />
         <Route path="incidents/new" element={<NewIncidentPage />} />
         <Route path="incidents/import" element={<IncidentImportPage />} />
         <Route path="incidents/:id" element={<IncidentPage />} />
+        <Route path="problems" element={<ProblemsPage />} />
+        <Route path="problems/new" element={<NewProblemPage />} />
+        <Route path="problems/:id" element={<ProblemPage />} />
+        <Route path="known-errors" element={<KnownErrorsPage />} />
+        <Route path="known-errors/new" element={<NewKnownErrorPage />} />
+        <Route path="known-errors/:id" element={<KnownErrorPage />} />
         <Route path="approvals" element={<MyApprovalsPage />} />
         <Route path="me/delegations" element={<DelegationsPage />} />
         <Route path="me/calendar-feeds" element={<CalendarFeedsPage />} />

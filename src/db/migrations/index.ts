@@ -25,6 +25,10 @@ import * as m0023 from './0023-webhooks';
 import * as m0024 from './0024-quiet-hours-digests';
 import * as m0025 from './0025-notice-marks';
 import * as m0026 from './0026-security-notify';
+import * as m0027 from './0027-catalogue';
+import * as m0028 from './0028-problems';
+import * as m0029 from './0029-reviews';
+import * as m0030 from './0030-catalogue-learning';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -54,6 +58,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '0024-quiet-hours-digests': m0024,
   '0025-notice-marks': m0025,
   '0026-security-notify': m0026,
+  '0027-catalogue': m0027,
+  '0028-problems': m0028,
+  '0029-reviews': m0029,
+  '0030-catalogue-learning': m0030,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -21,7 +21,7 @@ const ID_BATCH = 500;
 
 /** What an id stands for today (see AuditName in contracts/audit.ts). */
 export interface RecordName {
-  type: 'change' | 'incident' | 'ci' | 'service' | 'team' | 'user' | 'template' | 'window' | 'token' | 'calendar_feed';
+  type: 'change' | 'incident' | 'ci' | 'service' | 'team' | 'user' | 'template' | 'window' | 'token' | 'calendar_feed' | 'problem' | 'known_error';
   label: string;
   title: string | null;
 }
@@ -209,6 +209,13 @@ export function createAuditRepository(db: Kysely<DB>, h: DialectHelpers) {
           .where((eb) => eb.or([eb('id', '=', text), eb('number', '=', text.toUpperCase())]))
           .execute()
           .then((rows) => rows.map((r) => ({ id: r.id, type: 'incident' as const, label: r.number, title: r.title }))),
+        ...(['problems', 'known_errors'] as const).map((table) =>
+          db
+            .selectFrom(table)
+            .select(['id', 'number', 'title'])
+            .where((eb) => eb.or([eb('id', '=', text), eb('number', '=', text.toUpperCase())]))
+            .execute()
+            .then((rows) => rows.map((r) => ({ id: r.id, type: table === 'problems' ? ('problem' as const) : ('known_error' as const), label: r.number, title: r.title })))),
         byIdOrName('cis', 'ci'),
         byIdOrName('services', 'service'),
         byIdOrName('change_templates', 'template'),
@@ -250,7 +257,7 @@ export function createAuditRepository(db: Kysely<DB>, h: DialectHelpers) {
             .where('id', 'in', batch)
             .execute()
             .then((rows) => rows.map((r) => [r.id, { type, label: r.name, title: null }] as const));
-        const numbered = (table: 'changes' | 'incidents', type: RecordName['type']) =>
+        const numbered = (table: 'changes' | 'incidents' | 'problems' | 'known_errors', type: RecordName['type']) =>
           db
             .selectFrom(table)
             .select(['id', 'number', 'title'])
@@ -260,6 +267,8 @@ export function createAuditRepository(db: Kysely<DB>, h: DialectHelpers) {
         const found = await Promise.all([
           numbered('changes', 'change'),
           numbered('incidents', 'incident'),
+          numbered('problems', 'problem'),
+          numbered('known_errors', 'known_error'),
           named('cis', 'ci'),
           named('services', 'service'),
           named('teams', 'team'),

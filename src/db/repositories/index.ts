@@ -23,6 +23,9 @@ import { createCommunicationRepository } from './communication.repository';
 import { createMailRepository } from './mail.repository';
 import { createDigestRepository } from './digest.repository';
 import { createWebhookRepository } from './webhook.repository';
+import { createReviewRepository } from './review.repository';
+import { createCatalogueLearningRepository } from './catalogue-learning.repository';
+import { createProblemRepository } from './problem.repository';
 import { memoizeReads } from './memo';
 
 /**
@@ -63,6 +66,9 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
     mail: createMailRepository(db, h),
     digests: createDigestRepository(db, h),
     webhooks: createWebhookRepository(db, h),
+    reviews: createReviewRepository(db, h),
+    catalogueLearning: createCatalogueLearningRepository(db, h),
+    problems: createProblemRepository(db, h),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -86,3 +92,6 @@ export type { SubscriptionRecord, SubscriptionTargetKind, ConcernRecord } from '
 export type { MailContact } from './mail.repository';
 export type { DigestReader } from './digest.repository';
 export type { WebhookRecord } from './webhook.repository';
+export type { ReviewRecord, ReviewActionRecord, QueuedReview, LearningScope } from './review.repository';
+export type { CatalogueReviewRecord, ReclassificationRecord, ReviewableEntry, ClosedNormalChange } from './catalogue-learning.repository';
+export type { ProblemRecord, KnownErrorRecord, KnownErrorOnCis } from './problem.repository';

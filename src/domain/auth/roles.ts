@@ -28,8 +28,13 @@ const PERMISSIONS = {
   'change.update': ['change_manager', 'requester', 'implementer', 'release_manager'],
   'change.override_risk': ['change_manager'],
   'change.review_break_glass': ['change_manager'],
+  // Writing in any change's post-implementation review; the change's owner, implementer and team may write in
+  // its own whatever their role (checked per change in services/review.service.ts, docs/security.md).
+  'review.write_any': ['change_manager'],
   // Accepting a schedule conflict (two changes at once, outside a maintenance window) is the change manager's call.
   'change.acknowledge_conflict': ['change_manager'],
+  // Judging that a change was of another type than it was filed as (misclassification) is the change office's call.
+  'change.reclassify': ['change_manager'],
   // NOTE: auditors read everything and decide nothing; who may decide one approval is the policy's approver.
   'approval.decide': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager'],
   'change.comment': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'stakeholder'],
@@ -64,6 +69,11 @@ const PERMISSIONS = {
   'incident.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
   'incident.write': ['change_manager', 'requester', 'implementer', 'release_manager'],
   'incident.import': ['change_manager'],
+  // Problems and known errors (docs/learning.md): read by those who read incidents; opened by those who file them;
+  // a change manager edits any, the owner and the team of a problem edit theirs (checked per problem).
+  'problem.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor'],
+  'problem.create': ['change_manager', 'requester', 'implementer', 'release_manager'],
+  'problem.manage': ['change_manager'],
   // Dead letters: retrying or discarding notices nobody received is the operators' job.
   'outbox.manage': [],
   // Outbound webhooks send Cabinet's events outside it and make the server connect where they say: admins only.

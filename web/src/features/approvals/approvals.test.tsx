@@ -11,6 +11,9 @@ import { ApprovalsPanel } from './approvals-panel';
 import { MyApprovalsPage } from './my-approvals-page';
 import { approval, cabApproval, counting, myApproval, securityApproval } from './test-fixtures';
 
+/** The change page's classification panel asks for these; none here. */
+const RECLASSIFICATIONS = { path: /^\/api\/v1\/changes\/[^/]+\/reclassifications$/, body: { items: [] } };
+
 afterEach(() => {
   vi.unstubAllGlobals();
   setCsrfToken(null);
@@ -53,7 +56,10 @@ describe('approval words', () => {
 
 describe('ApprovalsPanel', () => {
   it('shows each stage in order with approver, quorum, state, due time, reason and votes', async () => {
-    vi.stubGlobal('fetch', fakeServer([{ path: APPROVALS, body: { items: [cabApproval, approval(), securityApproval] } }]).fetch);
+    vi.stubGlobal(
+      'fetch',
+      fakeServer([RECLASSIFICATIONS, { path: APPROVALS, body: { items: [cabApproval, approval(), securityApproval] } }]).fetch,
+    );
     renderWithProviders(<ApprovalsPanel changeId="chg_1" />);
 
     const stages = await screen.findAllByRole('region');
@@ -81,7 +87,7 @@ describe('ApprovalsPanel', () => {
 
   it('marks an open approval past its due time in red', async () => {
     const late = approval({ dueAt: '2020-01-01T10:00:00.000Z' });
-    vi.stubGlobal('fetch', fakeServer([{ path: APPROVALS, body: { items: [late] } }]).fetch);
+    vi.stubGlobal('fetch', fakeServer([RECLASSIFICATIONS, { path: APPROVALS, body: { items: [late] } }]).fetch);
     renderWithProviders(<ApprovalsPanel changeId="chg_1" />);
     const due = await screen.findByText(/^Overdue since /);
     expect(due.getAttribute('data-overdue')).toBe('true');
@@ -89,7 +95,10 @@ describe('ApprovalsPanel', () => {
 
   it('offers Approve and Reject only where the person may decide', async () => {
     const notMine = approval({ canDecide: false });
-    vi.stubGlobal('fetch', fakeServer([{ path: APPROVALS, body: { items: [notMine, cabApproval, securityApproval] } }]).fetch);
+    vi.stubGlobal(
+      'fetch',
+      fakeServer([RECLASSIFICATIONS, { path: APPROVALS, body: { items: [notMine, cabApproval, securityApproval] } }]).fetch,
+    );
     renderWithProviders(<ApprovalsPanel changeId="chg_1" />);
     await screen.findByRole('listitem', { name: 'Database Administration approval' });
     expect(screen.queryByRole('button', { name: /^Approve/ })).toBeNull();
@@ -98,12 +107,19 @@ describe('ApprovalsPanel', () => {
 
   it('rejecting asks for a comment and shows the server issue under it', async () => {
     const server = fakeServer([
+      RECLASSIFICATIONS,
       { path: APPROVALS, body: { items: [approval()] } },
       {
         method: 'POST',
         path: '/api/v1/approvals/apr_dba/decision',
         status: 400,
-        body: { error: { code: 'invalid_input', message: 'Say why you reject it.', details: { issues: [{ path: ['comment'], message: 'a rejection needs a comment' }] } } },
+        body: {
+          error: {
+            code: 'invalid_input',
+            message: 'Say why you reject it.',
+            details: { issues: [{ path: ['comment'], message: 'a rejection needs a comment' }] },
+          },
+        },
       },
     ]);
     vi.stubGlobal('fetch', server.fetch);
@@ -126,6 +142,7 @@ describe('ApprovalsPanel', () => {
 
   it('sends the comment with a rejection and refetches the approvals afterwards', async () => {
     const server = fakeServer([
+      RECLASSIFICATIONS,
       { path: APPROVALS, body: { items: [approval()] } },
       { method: 'POST', path: '/api/v1/approvals/apr_dba/decision', body: approval({ state: 'rejected', canDecide: false }) },
     ]);
@@ -142,12 +159,19 @@ describe('ApprovalsPanel', () => {
     vi.stubGlobal(
       'fetch',
       fakeServer([
+        RECLASSIFICATIONS,
         { path: APPROVALS, body: { items: [approval()] } },
         {
           method: 'POST',
           path: '/api/v1/approvals/apr_dba/decision',
           status: 403,
-          body: { error: { code: 'segregation_of_duties', message: 'You requested, own or implement CHG0000001; someone else must decide its approvals.', details: {} } },
+          body: {
+            error: {
+              code: 'segregation_of_duties',
+              message: 'You requested, own or implement CHG0000001; someone else must decide its approvals.',
+              details: {},
+            },
+          },
         },
       ]).fetch,
     );
@@ -168,6 +192,7 @@ describe('ChangePage with approvals', () => {
       availableTransitions: [{ to: 'scheduled', label: 'Schedule', allowed: true, missingFields: [], reasons: [], needsReason: false }],
     };
     const server = fakeServer([
+      RECLASSIFICATIONS,
       { path: '/api/v1/changes/chg_1', body: authorize },
       { path: '/api/v1/policy', body: testPolicy },
       { path: '/api/v1/teams', body: { items: [], nextCursor: null } },
@@ -217,6 +242,7 @@ describe('ChangePage with approvals', () => {
 describe('MyApprovalsPage', () => {
   it('lists pending approvals with a link to the change; Approve opens the decision panel instead of deciding', async () => {
     const server = fakeServer([
+      RECLASSIFICATIONS,
       { path: '/api/v1/me/approvals', body: { items: [myApproval()] } },
       { path: '/api/v1/changes/chg_1', body: sampleChange },
       { method: 'POST', path: '/api/v1/approvals/apr_dba/decision', body: approval({ state: 'approved', canDecide: false }) },
@@ -235,14 +261,15 @@ describe('MyApprovalsPage', () => {
   });
 
   it('says so when nothing waits', async () => {
-    vi.stubGlobal('fetch', fakeServer([{ path: '/api/v1/me/approvals', body: { items: [] } }]).fetch);
+    vi.stubGlobal('fetch', fakeServer([RECLASSIFICATIONS, { path: '/api/v1/me/approvals', body: { items: [] } }]).fetch);
     renderWithProviders(<MyApprovalsPage />, { me: adminMe });
     expect(await screen.findByText('Nothing is waiting for your decision.')).toBeTruthy();
   });
 });
 
 describe('approval history', () => {
-  const event = (action: string, data: Record<string, unknown>) => ({ seq: 1, at: '2026-11-02T09:00:00.000Z', action, actorName: 'Dave', data }) as unknown as AuditEvent;
+  const event = (action: string, data: Record<string, unknown>) =>
+    ({ seq: 1, at: '2026-11-02T09:00:00.000Z', action, actorName: 'Dave', data }) as unknown as AuditEvent;
   it('titles approval events in words', () => {
     expect(
       describeAuditEvent(
@@ -257,11 +284,19 @@ describe('approval history', () => {
       ),
     ).toBe('Approvals requested: Database Administration, Change Advisory Board');
     expect(
-      describeAuditEvent(event('approval.decided', { rule: 'dba', approver: 'Database Administration', decision: 'approve', state: 'approved' }), undefined, 'normal'),
+      describeAuditEvent(
+        event('approval.decided', { rule: 'dba', approver: 'Database Administration', decision: 'approve', state: 'approved' }),
+        undefined,
+        'normal',
+      ),
     ).toBe('Approved the Database Administration approval (now approved)');
-    expect(describeAuditEvent(event('approval.decided', { rule: 'cab', decision: 'reject', comment: 'No', state: 'pending' }), undefined, 'normal')).toBe(
-      'Rejected the Cab approval',
-    );
+    expect(
+      describeAuditEvent(
+        event('approval.decided', { rule: 'cab', decision: 'reject', comment: 'No', state: 'pending' }),
+        undefined,
+        'normal',
+      ),
+    ).toBe('Rejected the Cab approval');
   });
 });
 
@@ -270,9 +305,20 @@ describe('delegated decisions', () => {
     const voted = approval({
       state: 'approved',
       canDecide: false,
-      votes: [{ userId: 'u_erin', userName: 'Erin', decision: 'approve', comment: '', createdAt: '2026-11-02T09:00:00.000Z', ...counting, onBehalfOfId: 'u_dave', onBehalfOfName: 'Dave' }],
+      votes: [
+        {
+          userId: 'u_erin',
+          userName: 'Erin',
+          decision: 'approve',
+          comment: '',
+          createdAt: '2026-11-02T09:00:00.000Z',
+          ...counting,
+          onBehalfOfId: 'u_dave',
+          onBehalfOfName: 'Dave',
+        },
+      ],
     });
-    vi.stubGlobal('fetch', fakeServer([{ path: APPROVALS, body: { items: [voted] } }]).fetch);
+    vi.stubGlobal('fetch', fakeServer([RECLASSIFICATIONS, { path: APPROVALS, body: { items: [voted] } }]).fetch);
     renderWithProviders(<ApprovalsPanel changeId="chg_1" />);
     const votes = await screen.findByRole('list', { name: 'Votes' });
     expect(votes.textContent).toMatch(/^Erin for Dave \(delegated\) approved/);
@@ -280,6 +326,7 @@ describe('delegated decisions', () => {
 
   it('labels the buttons for the person decided for and sends onBehalfOf', async () => {
     const server = fakeServer([
+      RECLASSIFICATIONS,
       { path: APPROVALS, body: { items: [approval({ decidesFor: { userId: 'u_dave', name: 'Dave Kowalski (DBA)' } })] } },
       { method: 'POST', path: '/api/v1/approvals/apr_dba/decision', body: approval({ state: 'approved', canDecide: false }) },
     ]);
@@ -287,7 +334,9 @@ describe('delegated decisions', () => {
     renderWithProviders(<ApprovalsPanel changeId="chg_1" />);
     const approve = await screen.findByRole('button', { name: 'Approve for Dave Kowalski (DBA): Database Administration' });
     expect(approve.textContent).toBe('Approve for Dave');
-    expect(screen.getByRole('button', { name: 'Reject for Dave Kowalski (DBA): Database Administration' }).textContent).toBe('Reject for Dave');
+    expect(screen.getByRole('button', { name: 'Reject for Dave Kowalski (DBA): Database Administration' }).textContent).toBe(
+      'Reject for Dave',
+    );
     fireEvent.click(approve);
     await waitFor(() => expect(server.calls.find((c) => c.method === 'POST')?.body).toEqual({ decision: 'approve', onBehalfOf: 'u_dave' }));
   });
@@ -298,16 +347,40 @@ describe('votes that no longer count', () => {
     const voided = approval({
       state: 'pending',
       canDecide: false,
-      votes: [{ userId: 'u_carol', userName: 'Carol', decision: 'approve', comment: '', createdAt: '2026-11-02T09:00:00.000Z', ...counting, voided: true, why: 'Carol is the implementer of CHG0000001; a party to a change cannot count towards its approvals.', endedAt: '2026-11-02T10:00:00.000Z' }],
+      votes: [
+        {
+          userId: 'u_carol',
+          userName: 'Carol',
+          decision: 'approve',
+          comment: '',
+          createdAt: '2026-11-02T09:00:00.000Z',
+          ...counting,
+          voided: true,
+          why: 'Carol is the implementer of CHG0000001; a party to a change cannot count towards its approvals.',
+          endedAt: '2026-11-02T10:00:00.000Z',
+        },
+      ],
     });
     const old = approval({
       id: 'apr_old',
       state: 'withdrawn',
       canDecide: false,
       withdrawnReason: 'CHG0000001 was changed (implementation plan) after its approvals were requested.',
-      votes: [{ userId: 'u_dave', userName: 'Dave', decision: 'approve', comment: 'ok', createdAt: '2026-11-01T09:00:00.000Z', ...counting, superseded: true, why: 'CHG0000001 was changed (implementation plan).', endedAt: '2026-11-02T08:00:00.000Z' }],
+      votes: [
+        {
+          userId: 'u_dave',
+          userName: 'Dave',
+          decision: 'approve',
+          comment: 'ok',
+          createdAt: '2026-11-01T09:00:00.000Z',
+          ...counting,
+          superseded: true,
+          why: 'CHG0000001 was changed (implementation plan).',
+          endedAt: '2026-11-02T08:00:00.000Z',
+        },
+      ],
     });
-    vi.stubGlobal('fetch', fakeServer([{ path: APPROVALS, body: { items: [old, voided] } }]).fetch);
+    vi.stubGlobal('fetch', fakeServer([RECLASSIFICATIONS, { path: APPROVALS, body: { items: [old, voided] } }]).fetch);
     renderWithProviders(<ApprovalsPanel changeId="chg_1" />);
     const ended = await screen.findAllByTestId('vote-ended');
     expect(ended.map((e) => e.textContent)).toEqual([

@@ -18,6 +18,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'change.risk_assessed': 'Assessed the risk',
   'change.risk_overridden': 'Overrode the risk level',
   'change.risk_override_cleared': 'Removed a risk override',
+  'change.reclassified': 'Reclassified a change (it should have been of another type)',
   'change.evidence_added': 'Added evidence',
   'change.incident_linked': 'Linked an incident',
   'change.incident_unlinked': 'Unlinked an incident',
@@ -31,6 +32,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'change.freeze_exception_rejected': 'Refused a freeze exception',
   'change.freeze_exception_withdrawn': 'Withdrew a freeze exception',
   'change.break_glass': 'Broke glass',
+  'change.checks_run': 'Ran the catalogue checks again',
+  'change.converted': 'Filed as a normal change instead of standard',
   'change.break_glass_used': 'Bypassed controls with break-glass',
   'change.break_glass_reviewed': 'Reviewed a break-glass',
   'change.approvals_requested': 'Requested approvals',
@@ -47,14 +50,30 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'incident.created': 'Reported an incident',
   'incident.updated': 'Edited an incident',
   'incident.imported': 'Imported incidents',
+  'problem.created': 'Opened a problem',
+  'problem.updated': 'Edited a problem',
+  'problem.resolved': 'Resolved a problem (its fix change closed)',
+  'known_error.created': 'Recorded a known error',
+  'known_error.updated': 'Edited a known error',
+  'known_error.shared': 'Shared a workaround',
+  'change.problem_linked': 'Linked a change to a problem',
+  'change.problem_unlinked': 'Unlinked a change from a problem',
   'ci.created': 'Created a CI',
   'ci.updated': 'Edited a CI',
   'ci.relation_added': 'Related two CIs',
   'ci.relation_removed': 'Removed a CI relation',
   'service.created': 'Created a service',
   'service.updated': 'Edited a service',
+  'template.activated': 'Activated a catalogue entry or its proposed version',
   'template.created': 'Created a template',
+  'template.reinstated': 'Reinstated a catalogue entry',
+  'template.suspended': 'Suspended a catalogue entry',
   'template.updated': 'Edited a template',
+  'template.version_proposed': 'Proposed a new version of a catalogue entry',
+  'template.proposed_from_change': 'Proposed a catalogue entry from a change',
+  'template.review_overdue': 'Suspended a catalogue entry whose review was overdue',
+  'catalogue_review.opened': 'Opened the periodic review of a catalogue entry',
+  'catalogue_review.decided': 'Decided the periodic review of a catalogue entry',
   'window.created': 'Created a window',
   'window.updated': 'Edited a window',
   'window.deleted': 'Deleted a window',
@@ -76,6 +95,12 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'delegation.revoked': 'Revoked a delegation',
   'calendar_feed.created': 'Created a calendar feed',
   'calendar_feed.revoked': 'Revoked a calendar feed',
+  'review.created': 'Opened a post-implementation review',
+  'review.updated': 'Wrote in a post-implementation review',
+  'review.action_added': 'Added a review action',
+  'review.action_updated': 'Changed a review action',
+  'review.completed': 'Completed a post-implementation review',
+  'review.overdue': 'A post-implementation review fell overdue',
   'saved_view.created': 'Saved a list view',
   'saved_view.updated': 'Changed a saved view',
   'saved_view.deleted': 'Deleted a saved view',
@@ -84,8 +109,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
 const GROUPS: [string, (action: string) => boolean][] = [
   ['Changes', (a) => a.startsWith('change.') && !/approval|authorization|break_glass|freeze/.test(a)],
   ['Approvals and controls', (a) => a.startsWith('approval.') || /approval|authorization|break_glass|freeze/.test(a) || a.startsWith('sla.')],
-  ['CMDB and catalogue', (a) => /^(ci|service|template)\./.test(a)],
-  ['Incidents', (a) => a.startsWith('incident.')],
+  ['CMDB and catalogue', (a) => /^(ci|service|template|catalogue_review)\./.test(a)],
+  ['Incidents and problems', (a) => /^(incident|problem|known_error)\./.test(a)],
   ['Schedule and policy', (a) => /^(window|policy|outbox)\./.test(a)],
   ['People and access', () => true],
 ];
@@ -117,6 +142,8 @@ export const RECORD_TYPE_LABELS: Record<AuditRecordType, string> = {
   token: 'API token',
   calendar_feed: 'Calendar feed',
   policy: 'Policy',
+  problem: 'Problem',
+  known_error: 'Known error',
 };
 
 /** The record kind of an entity type as the trail stores it (`incident_import` → "Incident import"). */
@@ -131,6 +158,10 @@ export function recordPath(type: string, id: string, name?: AuditName): string |
       return `/changes/${encodeURIComponent(name?.label ?? id)}`;
     case 'incident':
       return `/incidents/${encodeURIComponent(name?.label ?? id)}`;
+    case 'problem':
+      return `/problems/${encodeURIComponent(name?.label ?? id)}`;
+    case 'known_error':
+      return `/known-errors/${encodeURIComponent(name?.label ?? id)}`;
     case 'ci':
       return `/cmdb/cis/${encodeURIComponent(id)}`;
     case 'service':

@@ -17,6 +17,7 @@ import { useChangeApprovals } from '../approvals/approvals-api';
 import { ApprovalsPanel } from '../approvals/approvals-panel';
 import { ChangeSlaPanel } from '../sla/change-sla-panel';
 import { ChangeIncidentsPanel } from '../incidents/change-incidents-panel';
+import { ChangeKnownErrorsPanel } from '../problems/change-known-errors-panel';
 import { useChangeIncidents } from '../incidents/incidents-api';
 import { useTemplate } from '../templates/templates-api';
 import { ApprovalsPendingAlert } from '../approvals/approvals-pending-alert';
@@ -41,12 +42,15 @@ import { findState, stateLabel, typeLabel, usePolicy } from './policy';
 import { PolicyPanel } from './policy-panel';
 import { RiskBadge } from './risk-badge';
 import { RiskPanel } from './risk-panel';
+import { ChangeChecksPanel } from './change-checks-panel';
 import { routedTarget, RoutingHint } from './routing-hint';
 import { ScheduleBanners } from './schedule-banners';
 import { SchedulePanel } from './schedule-panel';
 import { StateBadge, TypeBadge } from './state-badge';
 import { AudiencePanel } from '../communication/audience-panel';
 import { ConcernsPanel } from '../communication/concerns-panel';
+import { ReclassificationSidebar } from '../catalogue-learning/reclassification-panel';
+import { PirRequiredAlert, ReviewPanel, ReviewRequiredBanner } from '../reviews/review-panel';
 
 const FORM_FIELDS = [
   'title',
@@ -74,7 +78,7 @@ type StepProblem =
   | { kind: 'missing'; label: string; fields: string[] }
   | { kind: 'approvals'; label: string; approvals: BlockingApproval[] }
   | { kind: 'gates'; label: string; gates: BlockingGate[] }
-  | { kind: 'review'; label: string; message: string }
+  | { kind: 'review'; label: string; message: string; pir?: { missing: string[] } }
   | { kind: 'other'; label: string; error: unknown };
 
 /** "Made from template X", linking to the template (its name once loaded). */
@@ -259,7 +263,14 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
         setProblem({ kind: 'gates', label: step.label, gates: blockingGatesOf(err.details) });
         void evidence.refetch();
       } else if (err instanceof ApiError && err.code === 'review_required') {
-        setProblem({ kind: 'review', label: step.label, message: err.message });
+        // A post-implementation review (details.review) or a break-glass review: the same code, different remedies.
+        const pir = err.details.review as { missing?: { message: string }[] } | undefined;
+        setProblem({
+          kind: 'review',
+          label: step.label,
+          message: err.message,
+          ...(pir ? { pir: { missing: (pir.missing ?? []).map((m) => m.message) } } : {}),
+        });
       } else if (err instanceof ApiError && err.status === 412) {
         await showStale();
       } else {
@@ -323,6 +334,12 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
 
       <Stack gap="sm" mb="sm">
         <BreakGlassBanner change={change} canReview={hasPermission(me, 'change.review_break_glass')} />
+        <ReviewRequiredBanner
+          changeId={change.id}
+          version={change.version}
+          isFinal={isFinal}
+          onShow={tab === 'review' ? undefined : () => setTab('review')}
+        />
         <ScheduleBanners change={change} onShow={tab === 'schedule' ? undefined : () => setTab('schedule')} />
         {problem?.kind === 'missing' && (
           <MissingFieldsAlert fields={problem.fields} action={problem.label} onClose={() => setProblem(null)} />
@@ -345,7 +362,19 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
             onClose={() => setProblem(null)}
           />
         )}
-        {problem?.kind === 'review' && <ReviewRequiredAlert action={problem.label} message={problem.message} onClose={() => setProblem(null)} />}
+        {problem?.kind === 'review' && !problem.pir && (
+          <ReviewRequiredAlert action={problem.label} message={problem.message} onClose={() => setProblem(null)} />
+        )}
+        {problem?.kind === 'review' && problem.pir && (
+          <PirRequiredAlert
+            changeId={change.id}
+            action={problem.label}
+            message={problem.message}
+            missing={problem.pir.missing}
+            onShow={tab === 'review' ? undefined : () => setTab('review')}
+            onClose={() => setProblem(null)}
+          />
+        )}
         {problem?.kind === 'other' && <ErrorAlert error={problem.error} title={`Cannot “${problem.label}”`} />}
         {update.isError && !(update.error instanceof ApiError && update.error.status === 412) && (
           <UnplacedIssues error={update.error} placed={FORM_FIELDS} title="The change was not saved" />
@@ -412,6 +441,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
                   {incidentCount > 0 ? 'Incidents ' : 'Incidents'}
                 </Tabs.Tab>
               )}
+              <Tabs.Tab value="review">Review</Tabs.Tab>
               <Tabs.Tab value="policy">Policy</Tabs.Tab>
               <Tabs.Tab
                 value="concerns"
@@ -484,8 +514,13 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
             {canReadIncidents && (
               <Tabs.Panel value="incidents">
                 <ChangeIncidentsPanel change={change} canReport={hasPermission(me, 'incident.write')} />
+                <Space h="lg" />
+                <ChangeKnownErrorsPanel change={change} />
               </Tabs.Panel>
             )}
+            <Tabs.Panel value="review">
+              <ReviewPanel changeId={change.id} />
+            </Tabs.Panel>
             <Tabs.Panel value="policy">
               <PolicyPanel change={change} />
             </Tabs.Panel>
@@ -517,12 +552,14 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
                 canOverride={!isFinal && hasPermission(me, 'change.override_risk')}
               />
             </Paper>
+            <ChangeChecksPanel change={change} canRun={!isFinal && hasPermission(me, 'change.update')} />
             <Paper withBorder p="sm" radius="sm">
               <ChangeSummary change={change} />
             </Paper>
             <Paper withBorder p="sm" radius="sm">
               <AudiencePanel changeId={change.id} />
             </Paper>
+            <ReclassificationSidebar change={change} canReclassify={hasPermission(me, 'change.reclassify')} />
           </Stack>
         </Grid.Col>
       </Grid>

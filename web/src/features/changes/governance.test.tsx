@@ -12,6 +12,9 @@ import { EvidencePanel } from './evidence-panel';
 import { PolicyPanel } from './policy-panel';
 import { sampleBreakGlass, sampleChange, sampleEvidence, sampleRisk } from './test-fixtures';
 
+/** The change page's classification panel asks for these; none here. */
+const RECLASSIFICATIONS = { path: /^\/api\/v1\/changes\/[^/]+\/reclassifications$/, body: { items: [] } };
+
 afterEach(() => {
   vi.unstubAllGlobals();
   setCsrfToken(null);
@@ -22,12 +25,31 @@ const BREAK_GLASS = '/api/v1/changes/chg_1/break-glass';
 
 const users = {
   items: [
-    { id: 'u_alice', name: 'Alice Martin', email: 'alice@example.com', roles: [], teamIds: [], disabled: false, createdAt: '2026-01-01T00:00:00.000Z' },
-    { id: 'u_bob', name: 'Bob Okafor', email: 'bob@example.com', roles: [], teamIds: [], disabled: false, createdAt: '2026-01-01T00:00:00.000Z' },
+    {
+      id: 'u_alice',
+      name: 'Alice Martin',
+      email: 'alice@example.com',
+      roles: [],
+      teamIds: [],
+      disabled: false,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    },
+    {
+      id: 'u_bob',
+      name: 'Bob Okafor',
+      email: 'bob@example.com',
+      roles: [],
+      teamIds: [],
+      disabled: false,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    },
   ],
   nextCursor: null,
 };
-const teams = { items: [{ id: 't_dba', handle: 'dba', name: 'Database Administrators', description: '', memberIds: [] }], nextCursor: null };
+const teams = {
+  items: [{ id: 't_dba', handle: 'dba', name: 'Database Administrators', description: '', memberIds: [] }],
+  nextCursor: null,
+};
 
 const routed: ChangeDetail = {
   ...sampleChange,
@@ -41,12 +63,19 @@ const routed: ChangeDetail = {
   },
 };
 
-const changeManager: Me = { ...adminMe, id: 'u_alice', name: 'Alice Martin', roles: [{ role: 'change_manager', scopeType: null, scopeId: null }], permissions: [...adminMe.permissions, 'change.override_risk', 'change.review_break_glass'] };
+const changeManager: Me = {
+  ...adminMe,
+  id: 'u_alice',
+  name: 'Alice Martin',
+  roles: [{ role: 'change_manager', scopeType: null, scopeId: null }],
+  permissions: [...adminMe.permissions, 'change.override_risk', 'change.review_break_glass'],
+};
 const requester: Me = { ...adminMe, id: 'u_bob', name: 'Bob Okafor', roles: [{ role: 'requester', scopeType: null, scopeId: null }] };
 
 /** The routes every change page asks for, with the change and anything else the test needs. */
 function changePageServer(change: ChangeDetail, extra: Parameters<typeof fakeServer>[0] = []) {
   return fakeServer([
+    RECLASSIFICATIONS,
     ...extra,
     { path: '/api/v1/changes/chg_1', body: change },
     { path: '/api/v1/policy', body: testPolicy },
@@ -61,7 +90,10 @@ function changePageServer(change: ChangeDetail, extra: Parameters<typeof fakeSer
 
 describe('EvidencePanel', () => {
   it('shows each gate with what it still misses, and the evidence with its kind, author, time and short hash', async () => {
-    vi.stubGlobal('fetch', fakeServer([{ path: EVIDENCE, body: sampleEvidence }, { path: '/api/v1/policy', body: testPolicy }]).fetch);
+    vi.stubGlobal(
+      'fetch',
+      fakeServer([RECLASSIFICATIONS, { path: EVIDENCE, body: sampleEvidence }, { path: '/api/v1/policy', body: testPolicy }]).fetch,
+    );
     renderWithProviders(<EvidencePanel changeId="chg_1" changeType="normal" canAdd />);
 
     const gate = await screen.findByRole('listitem', { name: 'Gate regulated_evidence' });
@@ -69,7 +101,11 @@ describe('EvidencePanel', () => {
     expect(gate.textContent).toContain('1 missing');
     expect(gate.textContent).toContain('need test evidence and the approval record');
     const needed = within(gate).getByRole('list', { name: 'Evidence needed' });
-    expect(within(needed).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Missing: Test evidence', '✓ Approval record']);
+    expect(
+      within(needed)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['Missing: Test evidence', '✓ Approval record']);
 
     const record = screen.getByRole('listitem', { name: 'Approval record' });
     expect(record.textContent).toContain('Sealed by Cabinet');
@@ -79,6 +115,7 @@ describe('EvidencePanel', () => {
 
   it('adds evidence and puts each issue of a 400 under its field', async () => {
     const server = fakeServer([
+      RECLASSIFICATIONS,
       { path: EVIDENCE, body: sampleEvidence },
       {
         method: 'POST',
@@ -114,6 +151,7 @@ describe('EvidencePanel', () => {
 
   it('sends the evidence and fetches the gates again', async () => {
     const server = fakeServer([
+      RECLASSIFICATIONS,
       { path: EVIDENCE, body: sampleEvidence },
       { method: 'POST', path: EVIDENCE, status: 201, body: { ...sampleEvidence.items[0], id: 'ev_2', kind: 'test_evidence' } },
     ]);
@@ -125,12 +163,17 @@ describe('EvidencePanel', () => {
     fireEvent.change(within(form).getByRole('textbox', { name: /Link/ }), { target: { value: 'https://ci.example.com/runs/42' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Add evidence' }));
     await waitFor(() => expect(server.calls.filter((c) => c.url === EVIDENCE && c.method === 'GET')).toHaveLength(2));
-    expect(server.calls.find((c) => c.method === 'POST')?.body).toEqual({ kind: 'test_evidence', title: 'Load test on staging', body: '', url: 'https://ci.example.com/runs/42' });
+    expect(server.calls.find((c) => c.method === 'POST')?.body).toEqual({
+      kind: 'test_evidence',
+      title: 'Load test on staging',
+      body: '',
+      url: 'https://ci.example.com/runs/42',
+    });
     expect(screen.queryByRole('form', { name: 'Add evidence' })).toBeNull();
   });
 
   it('offers no form to people who may not add evidence', async () => {
-    vi.stubGlobal('fetch', fakeServer([{ path: EVIDENCE, body: { items: [], gates: [] } }]).fetch);
+    vi.stubGlobal('fetch', fakeServer([RECLASSIFICATIONS, { path: EVIDENCE, body: { items: [], gates: [] } }]).fetch);
     renderWithProviders(<EvidencePanel changeId="chg_1" changeType="normal" canAdd={false} />);
     expect(await screen.findByText('No gate of the policy applies to this change.')).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Add evidence' })).toBeNull();
@@ -139,7 +182,13 @@ describe('EvidencePanel', () => {
 
 describe('ChangePage governance', () => {
   it('names each unsatisfied gate and its missing evidence in words on 422 gate_unsatisfied, and opens the Evidence tab', async () => {
-    const scheduled = { ...sampleChange, state: 'scheduled', availableTransitions: [{ to: 'implement', label: 'Start implementation', allowed: true, missingFields: [], reasons: [], needsReason: false }] };
+    const scheduled = {
+      ...sampleChange,
+      state: 'scheduled',
+      availableTransitions: [
+        { to: 'implement', label: 'Start implementation', allowed: true, missingFields: [], reasons: [], needsReason: false },
+      ],
+    };
     const server = changePageServer(scheduled, [
       {
         method: 'POST',
@@ -170,14 +219,26 @@ describe('ChangePage governance', () => {
   });
 
   it('says a closing step waits for the break-glass review on 422 review_required', async () => {
-    const review = { ...sampleChange, type: 'emergency' as const, state: 'review', reviewRequired: true, availableTransitions: [{ to: 'closed', label: 'Close', allowed: true, missingFields: [], reasons: [], needsReason: false }] };
+    const review = {
+      ...sampleChange,
+      type: 'emergency' as const,
+      state: 'review',
+      reviewRequired: true,
+      availableTransitions: [{ to: 'closed', label: 'Close', allowed: true, missingFields: [], reasons: [], needsReason: false }],
+    };
     const server = changePageServer(review, [
       { path: BREAK_GLASS, body: { items: [sampleBreakGlass({ active: false, usedAt: '2026-11-02T09:10:00.000Z' })] } },
       {
         method: 'POST',
         path: '/api/v1/changes/chg_1/transitions',
         status: 422,
-        body: { error: { code: 'review_required', message: 'CHG0000001 used break-glass; a change manager must review the bypass before it can be closed.', details: {} } },
+        body: {
+          error: {
+            code: 'review_required',
+            message: 'CHG0000001 used break-glass; a change manager must review the bypass before it can be closed.',
+            details: {},
+          },
+        },
       },
     ]);
     vi.stubGlobal('fetch', server.fetch);
@@ -199,10 +260,17 @@ describe('ChangePage governance', () => {
     renderWithProviders(<ChangePage />, { path: '/changes/chg_1', route: '/changes/:id', me: changeManager });
     fireEvent.click(await screen.findByRole('button', { name: 'Break glass' }));
     const form = await screen.findByRole('form', { name: 'Break glass' });
-    fireEvent.change(within(form).getByRole('textbox', { name: /Why is the bypass needed/ }), { target: { value: 'Card payments fail; the ECAB cannot meet.' } });
+    fireEvent.change(within(form).getByRole('textbox', { name: /Why is the bypass needed/ }), {
+      target: { value: 'Card payments fail; the ECAB cannot meet.' },
+    });
     fireEvent.change(within(form).getByRole('textbox', { name: /Duration/ }), { target: { value: '90' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Break glass' }));
-    await waitFor(() => expect(server.calls.find((c) => c.method === 'POST')?.body).toEqual({ reason: 'Card payments fail; the ECAB cannot meet.', durationMinutes: 90 }));
+    await waitFor(() =>
+      expect(server.calls.find((c) => c.method === 'POST')?.body).toEqual({
+        reason: 'Card payments fail; the ECAB cannot meet.',
+        durationMinutes: 90,
+      }),
+    );
     await waitFor(() => expect(screen.queryByRole('form', { name: 'Break glass' })).toBeNull());
     // The change and its bypasses are fetched again.
     await waitFor(() => expect(server.calls.filter((c) => c.url === BREAK_GLASS && c.method === 'GET').length).toBeGreaterThanOrEqual(2));
@@ -215,7 +283,13 @@ describe('ChangePage governance', () => {
         method: 'POST',
         path: BREAK_GLASS,
         status: 400,
-        body: { error: { code: 'invalid_input', message: 'Invalid', details: { issues: [{ path: ['reason'], message: 'explain the emergency in at least 10 characters' }] } } },
+        body: {
+          error: {
+            code: 'invalid_input',
+            message: 'Invalid',
+            details: { issues: [{ path: ['reason'], message: 'explain the emergency in at least 10 characters' }] },
+          },
+        },
       },
     ]);
     vi.stubGlobal('fetch', server.fetch);
@@ -241,7 +315,7 @@ describe('ChangePage governance', () => {
 
 describe('BreakGlassBanner', () => {
   it('says until when a bypass is in force, who broke glass, why and what it skips', async () => {
-    vi.stubGlobal('fetch', fakeServer([{ path: BREAK_GLASS, body: { items: [sampleBreakGlass()] } }]).fetch);
+    vi.stubGlobal('fetch', fakeServer([RECLASSIFICATIONS, { path: BREAK_GLASS, body: { items: [sampleBreakGlass()] } }]).fetch);
     renderWithProviders(<BreakGlassBanner change={{ id: 'chg_1', number: 'CHG0000001', reviewRequired: true }} canReview={false} />);
     const banner = await screen.findByTestId('break-glass-banner');
     expect(banner.textContent).toMatch(/^Break-glass in force until .*: approvals and gates are bypassed/);
@@ -249,14 +323,25 @@ describe('BreakGlassBanner', () => {
     expect(banner.textContent).toContain('not used yet');
     expect(banner.textContent).toContain('the ECAB cannot meet before tonight');
     const bypassed = within(banner).getByRole('list', { name: 'Bypassed' });
-    expect(within(bypassed).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
-      'Approval of Emergency CAB (pending)',
-      'Gate regulated_evidence: missing Test evidence',
-    ]);
+    expect(
+      within(bypassed)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['Approval of Emergency CAB (pending)', 'Gate regulated_evidence: missing Test evidence']);
   });
 
   it('shows nothing when no bypass is in force and no review is due', async () => {
-    const server = fakeServer([{ path: BREAK_GLASS, body: { items: [sampleBreakGlass({ active: false, review: { by: 'u_x', byName: 'X', at: '2026-11-03T00:00:00.000Z', notes: 'Justified.' } })] } }]);
+    const server = fakeServer([
+      RECLASSIFICATIONS,
+      {
+        path: BREAK_GLASS,
+        body: {
+          items: [
+            sampleBreakGlass({ active: false, review: { by: 'u_x', byName: 'X', at: '2026-11-03T00:00:00.000Z', notes: 'Justified.' } }),
+          ],
+        },
+      },
+    ]);
     vi.stubGlobal('fetch', server.fetch);
     renderWithProviders(<BreakGlassBanner change={{ id: 'chg_1', number: 'CHG0000001', reviewRequired: false }} canReview />);
     await waitFor(() => expect(server.calls).toHaveLength(1));
@@ -265,12 +350,15 @@ describe('BreakGlassBanner', () => {
 
   it('lets a change manager review the bypass and explains a segregation-of-duties refusal', async () => {
     const server = fakeServer([
+      RECLASSIFICATIONS,
       { path: BREAK_GLASS, body: { items: [sampleBreakGlass({ active: false })] } },
       {
         method: 'POST',
         path: `${BREAK_GLASS}/bg_1/review`,
         status: 403,
-        body: { error: { code: 'segregation_of_duties', message: 'Someone other than the person who broke glass must review it.', details: {} } },
+        body: {
+          error: { code: 'segregation_of_duties', message: 'Someone other than the person who broke glass must review it.', details: {} },
+        },
       },
     ]);
     vi.stubGlobal('fetch', server.fetch);
@@ -287,7 +375,10 @@ describe('BreakGlassBanner', () => {
 
 describe('routing on the change', () => {
   it('shows the change manager and which routing rule chose the team and the manager', async () => {
-    vi.stubGlobal('fetch', fakeServer([{ path: '/api/v1/teams', body: teams }, { path: '/api/v1/people', body: users }]).fetch);
+    vi.stubGlobal(
+      'fetch',
+      fakeServer([RECLASSIFICATIONS, { path: '/api/v1/teams', body: teams }, { path: '/api/v1/people', body: users }]).fetch,
+    );
     renderWithProviders(<ChangeSummary change={routed} />);
     await waitFor(() => expect(screen.getByTestId('change-manager').textContent).toBe('Alice Martin'));
     expect(screen.getAllByTestId('routing-hint').map((h) => h.textContent)).toEqual([
@@ -297,8 +388,15 @@ describe('routing on the change', () => {
   });
 
   it('gives no hint for a value set by hand', async () => {
-    vi.stubGlobal('fetch', fakeServer([{ path: '/api/v1/teams', body: teams }, { path: '/api/v1/people', body: users }]).fetch);
-    renderWithProviders(<ChangeSummary change={{ ...routed, routing: { ...routed.routing!, changeManager: null, manual: { team: false, changeManager: true } } }} />);
+    vi.stubGlobal(
+      'fetch',
+      fakeServer([RECLASSIFICATIONS, { path: '/api/v1/teams', body: teams }, { path: '/api/v1/people', body: users }]).fetch,
+    );
+    renderWithProviders(
+      <ChangeSummary
+        change={{ ...routed, routing: { ...routed.routing!, changeManager: null, manual: { team: false, changeManager: true } } }}
+      />,
+    );
     await waitFor(() => expect(screen.getByTestId('change-manager').textContent).toBe('Alice Martin'));
     expect(screen.getAllByTestId('routing-hint')).toHaveLength(1);
   });
@@ -320,6 +418,7 @@ describe('routing on the change', () => {
 describe('PolicyPanel', () => {
   it('shows the policy version and the rules that fired: routing, risk factors with points, approvals, gates and SLA targets', async () => {
     const server = fakeServer([
+      RECLASSIFICATIONS,
       { path: '/api/v1/policy', body: testPolicy },
       { path: '/api/v1/teams', body: teams },
       { path: '/api/v1/people', body: users },
@@ -365,11 +464,22 @@ describe('PolicyPanel', () => {
     const risk = await within(panel).findByRole('table', { name: 'Risk factors' });
     const riskRows = within(risk).getAllByRole('row').slice(1);
     // Only the five factors that move the score, largest first.
-    expect(riskRows.map((r) => (r as HTMLTableRowElement).cells[0]!.textContent)).toEqual(['ci_criticality', 'service_tier', 'regulated', 'complexity', 'rollback']);
+    expect(riskRows.map((r) => (r as HTMLTableRowElement).cells[0]!.textContent)).toEqual([
+      'ci_criticality',
+      'service_tier',
+      'regulated',
+      'complexity',
+      'rollback',
+    ]);
     expect(riskRows[4]!.textContent).toContain('−5 rollback feasibility');
 
     const approvals = await within(panel).findByRole('table', { name: 'Approval rules' });
-    expect(within(approvals).getAllByRole('row').slice(1).map((r) => (r as HTMLTableRowElement).cells[0]!.textContent)).toEqual(['dba', 'cab']);
+    expect(
+      within(approvals)
+        .getAllByRole('row')
+        .slice(1)
+        .map((r) => (r as HTMLTableRowElement).cells[0]!.textContent),
+    ).toEqual(['dba', 'cab']);
     expect(approvals.textContent).toContain('A database is affected');
 
     const gates = await within(panel).findByRole('table', { name: 'Gates' });

@@ -7,6 +7,9 @@ import { ChangePage } from './change-page';
 import { MissingFieldsAlert } from './missing-fields-alert';
 import { sampleChange, sampleRisk } from './test-fixtures';
 
+/** The change page's classification panel asks for these; none here. */
+const RECLASSIFICATIONS = { path: /^\/api\/v1\/changes\/[^/]+\/reclassifications$/, body: { items: [] } };
+
 const PLAN_FIELDS = [
   'description',
   'justification',
@@ -33,7 +36,14 @@ const draft: ChangeDetail = {
   availableTransitions: [
     { to: 'assess', label: 'Submit for assessment', allowed: true, missingFields: PLAN_FIELDS, reasons: [], needsReason: false },
     { to: 'cancelled', label: 'Cancel', allowed: true, missingFields: [], reasons: [], needsReason: true },
-    { to: 'rejected', label: 'Reject', allowed: false, missingFields: [], reasons: ['Only change managers may do this.'], needsReason: true },
+    {
+      to: 'rejected',
+      label: 'Reject',
+      allowed: false,
+      missingFields: [],
+      reasons: ['Only change managers may do this.'],
+      needsReason: true,
+    },
   ],
 };
 
@@ -65,6 +75,7 @@ describe('MissingFieldsAlert', () => {
 describe('ChangePage lifecycle actions', () => {
   it('shows only allowed transitions, and on a 422 names every missing field from the server', async () => {
     const server = fakeServer([
+      RECLASSIFICATIONS,
       { path: '/api/v1/changes/chg_1', body: draft },
       { path: '/api/v1/policy', body: testPolicy },
       { path: '/api/v1/teams', body: { items: [], nextCursor: null } },

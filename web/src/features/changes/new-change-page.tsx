@@ -11,6 +11,7 @@ import { TemplatePicker } from '../templates/template-picker';
 import { type Template, useTemplate } from '../templates/templates-api';
 import { useCreateChange } from './change-api';
 import { ChangeForm, type ChangeFormValues, emptyChangeForm, toCreateInput } from './change-form';
+import { KnownErrorsOnCisNotice } from '../problems/problem-ui';
 import { fieldErrorsFrom, UnplacedIssues } from './field-errors';
 import { orderedModels, usePolicy } from './policy';
 
@@ -139,6 +140,7 @@ export function NewChangePage() {
         {create.isError && create.error && <UnplacedIssues error={create.error} placed={FORM_FIELDS} title="The draft was not created" />}
 
         <ChangeForm values={values} onChange={setValues} errors={errors} disabled={create.isPending} />
+        <KnownErrorsOnCisNotice ciIds={values.ciIds} />
 
         {create.isError && Object.keys(errors).length > 0 && (
           <Alert color="red" variant="light" role="status">

@@ -10,6 +10,7 @@ import { PageHeader } from '../../shared/page-header';
 import { SaveBar } from '../../shared/save-bar';
 import { RouterAnchor } from '../../shared/router-link';
 import { hasPermission, useCurrentUser } from '../auth/session';
+import { IncidentProblemLinks } from '../problems/problem-ui';
 import { fieldErrorsFrom, UnplacedIssues } from '../changes/field-errors';
 import { formFromIncident, INCIDENT_FORM_FIELDS, IncidentForm, type IncidentFormValues, toUpdateIncidentInput } from './incident-form';
 import { IncidentStateBadge, PriorityBadge } from './incident-ui';
@@ -219,6 +220,11 @@ function IncidentView({ incident, cacheKey, onReload }: IncidentViewProps) {
               'Not known'
             )}
           </Fact>
+          {hasPermission(me, 'problem.read') && (
+            <Fact label="Problem">
+              <IncidentProblemLinks incidentId={base.id} />
+            </Fact>
+          )}
           <Fact label="Source">{base.source === 'import' ? 'Imported' : 'Reported in Cabinet'}</Fact>
           <Fact label="Updated">{formatDateTime(base.updatedAt)}</Fact>
         </Group>

@@ -126,6 +126,12 @@ export function AppLayout() {
   if (hasPermission(me, 'change.create')) changeItems.push({ to: '/changes/new', label: 'New change' });
   // Everyone who reads changes may read the templates they are made from.
   if (hasPermission(me, 'change.read')) changeItems.push({ to: '/templates', label: 'Templates', match: (p) => p.startsWith('/templates') });
+  // The catalogue that learns: its review queue, candidates for it, and misclassification counts.
+  if (hasPermission(me, 'change.read')) changeItems.push({ to: '/catalogue/reviews', label: 'Catalogue reviews' });
+  // Post-implementation reviews of changes (docs/learning.md).
+  if (hasPermission(me, 'change.read')) changeItems.push({ to: '/reviews', label: 'Change reviews' });
+  if (hasPermission(me, 'template.write')) changeItems.push({ to: '/catalogue/candidates', label: 'Catalogue candidates' });
+  if (hasPermission(me, 'sla.read')) changeItems.push({ to: '/catalogue/misclassification', label: 'Misclassification' });
   const waiting = myApprovals.data?.items.length ?? 0;
   changeItems.push({
     to: '/approvals',
@@ -146,6 +152,11 @@ export function AppLayout() {
     ? [{ to: '/incidents', label: 'Incidents', match: (p) => p === '/incidents' || (p.startsWith('/incidents/') && p !== '/incidents/import') }]
     : [];
   if (hasPermission(me, 'incident.import')) incidentItems.push({ to: '/incidents/import', label: 'Import incidents' });
+  // Problems and known errors sit with the incidents they explain (docs/learning.md).
+  if (hasPermission(me, 'problem.read')) {
+    incidentItems.push({ to: '/problems', label: 'Problems', match: (p) => p.startsWith('/problems') });
+    incidentItems.push({ to: '/known-errors', label: 'Known errors', match: (p) => p.startsWith('/known-errors') });
+  }
   const governanceItems: NavItem[] = hasPermission(me, 'policy.read') ? [{ to: '/policy', label: 'Policy' }] : [];
   if (hasPermission(me, 'sla.read')) governanceItems.push({ to: '/sla/breaches', label: 'SLA breaches' });
   if (hasPermission(me, 'audit.read')) governanceItems.push({ to: '/audit', label: 'Audit trail' });

@@ -67,6 +67,13 @@ export const NOTIFICATION_KIND_LABELS: Record<Notification['kind'], string> = {
   concern_answered: 'Concern answered',
   change_affected_reported: 'Reported affected',
   freeze_announced: 'Change freeze',
+  workaround_shared: 'Workaround shared',
+  problem_resolved: 'Problem resolved',
+  catalogue_review_due: 'Catalogue review due',
+  review_requested: 'Review needed',
+  review_overdue: 'Review overdue',
+  template_suspended: 'Catalogue entry suspended',
+  template_reinstated: 'Catalogue entry reinstated',
   digest: 'Digest',
 };
 

@@ -34,6 +34,13 @@ const KIND_COLORS: Record<Notification['kind'], string> = {
   concern_answered: 'teal',
   change_affected_reported: 'red',
   freeze_announced: 'indigo',
+  workaround_shared: 'yellow',
+  problem_resolved: 'green',
+  catalogue_review_due: 'violet',
+  review_requested: 'orange',
+  review_overdue: 'red',
+  template_suspended: 'red',
+  template_reinstated: 'green',
   digest: 'gray',
 };
 

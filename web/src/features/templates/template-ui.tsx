@@ -1,57 +1,42 @@
-import { Badge, Group, Text, Tooltip } from '@mantine/core';
-import { RouterAnchor } from '../../shared/router-link';
-import { formatDateTime } from '../../shared/format';
-import type { Template, TemplateHistory } from './templates-api';
-import { failureColor, failurePercent, failureText, usedText } from './template-words';
+import { Badge, Text, Tooltip } from '@mantine/core';
+import { formatDate, formatDateTime } from '../../shared/format';
+import type { ReviewScheduleItem, TemplateHealth, TemplateHistory, TemplateState } from './templates-api';
+import {
+  HEALTH_COLORS,
+  HEALTH_LABELS,
+  HEALTH_WORDS,
+  scoreColor,
+  scoreText,
+  TEMPLATE_STATE_COLORS,
+  TEMPLATE_STATE_LABELS,
+  usedText,
+} from './template-words';
 
-export function ActiveBadge({ active }: { active: boolean }) {
+/** The state of a catalogue entry, in words (the colour only repeats them). */
+export function TemplateStateBadge({ state, size = 'sm' }: { state: TemplateState; size?: 'sm' | 'md' }) {
   return (
-    <Badge color={active ? 'green' : 'gray'} variant="light" size="sm" radius="sm">
-      {active ? 'Active' : 'Retired'}
+    <Badge color={TEMPLATE_STATE_COLORS[state]} variant={state === 'suspended' ? 'filled' : 'light'} size={size} radius="sm">
+      {TEMPLATE_STATE_LABELS[state]}
     </Badge>
   );
 }
 
-/** The CIs of a template as links, the first `max` of them and "+N more". */
-export function TemplateCis({ cis, max = 3 }: { cis: Template['cis']; max?: number }) {
-  if (cis.length === 0) {
-    return (
-      <Text size="sm" c="dimmed">
-        —
-      </Text>
-    );
-  }
-  const shown = cis.slice(0, max);
-  const rest = cis.slice(max);
+/** The health of an entry, in words, with what it means on hover or focus. */
+export function HealthBadge({ health }: { health: TemplateHealth }) {
   return (
-    <Group gap={6} wrap="wrap">
-      {shown.map((ci) => (
-        <RouterAnchor key={ci.id} to={`/cmdb/cis/${ci.id}`} size="sm">
-          {ci.name}
-        </RouterAnchor>
-      ))}
-      {rest.length > 0 && (
-        <Tooltip label={rest.map((ci) => ci.name).join(', ')} multiline w={260}>
-          <Text size="xs" c="dimmed" tabIndex={0}>
-            +{rest.length} more
-          </Text>
-        </Tooltip>
-      )}
-    </Group>
+    <Tooltip label={HEALTH_WORDS[health]} multiline w={240}>
+      <Badge color={HEALTH_COLORS[health]} variant="outline" size="sm" radius="sm" tabIndex={0} style={{ cursor: 'help' }}>
+        {HEALTH_LABELS[health]}
+      </Badge>
+    </Tooltip>
   );
 }
 
-/** "1 of 6 failed (17%)" over the last 90 days, coloured by how many failed. */
-export function FailureRate({ history }: { history: TemplateHistory }) {
-  const percent = failurePercent(history);
+/** The success score, with its sign; red below zero. */
+export function ScoreText({ score, size = 'sm' }: { score: number; size?: 'sm' | 'lg' }) {
   return (
-    <Text
-      size="sm"
-      c={failureColor(history) ?? (history.changes90d === 0 ? 'dimmed' : undefined)}
-      fw={history.failed90d > 0 ? 600 : undefined}
-    >
-      {failureText(history)}
-      {percent && history.failed90d > 0 ? ` (${percent})` : ''}
+    <Text span size={size} fw={600} c={scoreColor(score)} ff="monospace">
+      {scoreText(score)}
     </Text>
   );
 }
@@ -64,6 +49,30 @@ export function UsageText({ history }: { history: TemplateHistory }) {
       {history.lastUsedAt && (
         <Text size="xs" c="dimmed">
           last {formatDateTime(history.lastUsedAt)}
+        </Text>
+      )}
+    </>
+  );
+}
+
+/** When an entry is next reviewed: the date, red once overdue, orange within a week. */
+export function ReviewDue({ item }: { item: ReviewScheduleItem | undefined }) {
+  if (!item) {
+    return (
+      <Text size="sm" c="dimmed">
+        —
+      </Text>
+    );
+  }
+  const soon = new Date(item.nextReviewAt).getTime() - Date.now() < 7 * 86_400_000;
+  return (
+    <>
+      <Text size="sm" c={item.overdue ? 'red.8' : soon ? 'orange.9' : undefined} fw={item.overdue ? 600 : undefined}>
+        {formatDate(item.nextReviewAt)}
+      </Text>
+      {item.overdue && (
+        <Text size="xs" c="red.8">
+          Overdue
         </Text>
       )}
     </>

@@ -1,30 +1,69 @@
-import { Button, SegmentedControl, Stack, Text } from '@mantine/core';
+import { Button, Select, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { customFilter, searchFilter, selectFilter } from '../../shared/list/filters';
-import { ListPage, type ListColumn } from '../../shared/list/list-page';
+import { ListPage, type ListColumn, type QuickFilter } from '../../shared/list/list-page';
 import { useListParams } from '../../shared/list/use-list-params';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { orderedModels, typeLabel, usePolicy } from '../changes/policy';
 import { TypeBadge } from '../changes/state-badge';
-import { type Template, type TemplateActivity, useTemplateList } from './templates-api';
-import { ActiveBadge, FailureRate, TemplateCis, UsageText } from './template-ui';
+import {
+  type Template,
+  type TemplateFilters,
+  type TemplateState,
+  useReviewSchedule,
+  useTemplateCategories,
+  useTemplateList,
+} from './templates-api';
+import { HealthBadge, ReviewDue, ScoreText, TemplateStateBadge, UsageText } from './template-ui';
+import { TEMPLATE_STATE_LABELS } from './template-words';
 
-const ACTIVITY_OPTIONS: { value: TemplateActivity; label: string }[] = [
-  { value: 'true', label: 'Active' },
-  { value: 'false', label: 'Retired' },
-  { value: 'all', label: 'All' },
+const STATE_OPTIONS: { value: TemplateState | 'all'; label: string }[] = [
+  { value: 'active', label: TEMPLATE_STATE_LABELS.active },
+  { value: 'proposed', label: 'Proposed (waiting for activation)' },
+  { value: 'draft', label: TEMPLATE_STATE_LABELS.draft },
+  { value: 'suspended', label: TEMPLATE_STATE_LABELS.suspended },
+  { value: 'retired', label: TEMPLATE_STATE_LABELS.retired },
+  { value: 'all', label: 'Any state' },
 ];
+const STATES = new Set<string>(STATE_OPTIONS.map((o) => o.value));
+
+const QUICK_FILTERS: QuickFilter[] = [
+  { label: 'Standard change catalogue', params: { type: 'standard' } },
+  { label: 'Waiting for activation', params: { state: 'proposed' } },
+  { label: 'Suspended', params: { state: 'suspended' } },
+];
+
+/**
+ * The state the list asks for: `state=` of the address, or the older `active=` (false: retired, all: any), or
+ * none (the server's default, active entries).
+ */
+function stateOf(filters: { state?: string; active?: string }): TemplateFilters['state'] {
+  if (filters.state && STATES.has(filters.state)) return filters.state as TemplateFilters['state'];
+  if (filters.active === 'false') return 'retired';
+  if (filters.active === 'all') return 'all';
+  return undefined;
+}
 
 export function TemplatesPage() {
   const me = useCurrentUser();
   const { data: policy } = usePolicy();
-  const state = useListParams(['q', 'type', 'active'] as const);
+  const state = useListParams(['q', 'type', 'state', 'category', 'active'] as const);
   const { filters } = state;
-  const active: TemplateActivity = filters.active === 'false' || filters.active === 'all' ? filters.active : 'true';
-  const list = useTemplateList({ q: filters.q, type: filters.type, active, ...(state.sort ? { sort: state.sort } : {}) });
+  const entryState = stateOf(filters);
+  const list = useTemplateList({
+    q: filters.q,
+    type: filters.type,
+    category: filters.category,
+    ...(entryState ? { state: entryState } : {}),
+    ...(state.sort ? { sort: state.sort } : {}),
+  });
+  const categories = useTemplateCategories();
+  const reviews = useReviewSchedule();
   const canWrite = hasPermission(me, 'template.write');
   const canUse = hasPermission(me, 'change.create');
   const typeOptions = orderedModels(policy).map((m) => ({ value: m.type, label: typeLabel(policy, m.type) }));
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const catalogue = filters.type === 'standard';
 
   const columns: ListColumn<Template>[] = [
     {
@@ -44,19 +83,74 @@ export function TemplatesPage() {
         </>
       ),
     },
+    // Every row is of the type the list is filtered by: no column for it.
+    ...(filters.type
+      ? []
+      : [
+          {
+            key: 'type',
+            label: 'Type',
+            sortable: true,
+            width: 110,
+            render: (t: Template) => <TypeBadge type={t.type} label={typeLabel(policy, t.type)} />,
+          },
+        ]),
     {
-      key: 'type',
-      label: 'Type',
+      key: 'state',
+      label: 'State',
       sortable: true,
-      width: 110,
-      render: (t) => <TypeBadge type={t.type} label={typeLabel(policy, t.type)} />,
+      width: 135,
+      render: (t) => (
+        <>
+          <TemplateStateBadge state={t.state} />
+          {t.pendingVersion && (
+            <Text size="xs" c="blue.8" mt={2}>
+              Version {t.pendingVersion.number} pending
+            </Text>
+          )}
+        </>
+      ),
     },
-    { key: 'cis', label: 'CIs', width: 220, render: (t) => <TemplateCis cis={t.cis} /> },
-    { key: 'used', label: 'Used', sortable: true, width: 150, render: (t) => <UsageText history={t.history} /> },
-    // Sorted by how many changes finished in the 90 days (the N of "x of N failed"), not by the failure rate.
-    { key: 'changes90d', label: 'Last 90 days', sortable: true, width: 160, render: (t) => <FailureRate history={t.history} /> },
-    ...(active !== 'true'
-      ? [{ key: 'active', label: 'Status', sortable: true, width: 90, render: (t: Template) => <ActiveBadge active={t.active} /> }]
+    {
+      key: 'category',
+      label: 'Category',
+      sortable: true,
+      width: 130,
+      render: (t) => (
+        <Text size="sm" c={t.category ? undefined : 'dimmed'}>
+          {t.category || '—'}
+        </Text>
+      ),
+    },
+    {
+      key: 'owner',
+      label: 'Owner team',
+      width: 140,
+      render: (t) => (
+        <Text size="sm" c={t.ownerTeam ? undefined : 'dimmed'}>
+          {t.ownerTeam?.name ?? '—'}
+        </Text>
+      ),
+    },
+    {
+      key: 'used',
+      label: 'Uses / failed',
+      sortable: true,
+      width: 150,
+      render: (t) => (
+        <>
+          <UsageText history={t.history} />
+          <Text size="xs" c={t.history.failed > 0 ? 'red.8' : 'dimmed'} fw={t.history.failed > 0 ? 600 : undefined}>
+            {t.history.failed} failed
+          </Text>
+        </>
+      ),
+    },
+    { key: 'score', label: 'Score', sortable: true, width: 80, render: (t) => <ScoreText score={t.history.score} /> },
+    { key: 'health', label: 'Health', width: 125, render: (t) => <HealthBadge health={t.health} /> },
+    // Active standard entries are reviewed periodically; the column shows once the schedule has any of them.
+    ...(reviews.data && items.some((t) => reviews.data.has(t.id))
+      ? [{ key: 'reviewDue', label: 'Review due', width: 110, render: (t: Template) => <ReviewDue item={reviews.data.get(t.id)} /> }]
       : []),
     ...(canUse
       ? [
@@ -66,7 +160,7 @@ export function TemplatesPage() {
             hideLabel: true,
             width: 80,
             render: (t: Template) =>
-              t.active && (
+              t.state === 'active' && (
                 <Button
                   component={Link}
                   to={`/changes/new?template=${encodeURIComponent(t.id)}`}
@@ -84,29 +178,32 @@ export function TemplatesPage() {
 
   return (
     <ListPage
-      title="Change templates"
-      description="Starting points for changes people make again and again, with how the changes made from them fared."
+      title={catalogue ? 'Standard change catalogue' : 'Change templates'}
+      description={
+        catalogue
+          ? 'Pre-approved changes: each entry says where it may run, and the checks a change filed from it must pass. Entries that fail are suspended.'
+          : 'Starting points for changes people make again and again. Standard ones form the catalogue of pre-approved changes; each shows how its changes fared.'
+      }
       label="Templates"
       list="templates"
       state={state}
       query={list}
       columns={columns}
+      quickFilters={QUICK_FILTERS}
       filters={[
-        searchFilter('q', 'Search', 'Name or description', { width: 260 }),
-        selectFilter('type', 'Type', typeOptions, { placeholder: 'Any type' }),
-        customFilter('active', (value, set) => (
-          <Stack gap={4}>
-            <Text size="sm" fw={500} id="template-activity-label">
-              Status
-            </Text>
-            <SegmentedControl
-              aria-labelledby="template-activity-label"
-              data={ACTIVITY_OPTIONS}
-              value={value === 'false' || value === 'all' ? value : 'true'}
-              onChange={(v) => set(v === 'true' ? null : v)}
-            />
-          </Stack>
+        searchFilter('q', 'Search', 'Name or description', { width: 240 }),
+        selectFilter('type', 'Type', typeOptions, { placeholder: 'Any type', width: 150 }),
+        customFilter('state', (value) => (
+          <Select
+            label="State"
+            data={STATE_OPTIONS}
+            value={stateOf({ state: value, active: filters.active }) ?? 'active'}
+            onChange={(v) => state.update({ state: v === 'active' ? null : v, active: null })}
+            allowDeselect={false}
+            w={230}
+          />
         )),
+        selectFilter('category', 'Category', categories.data ?? [], { placeholder: 'Any category', searchable: true, width: 180 }),
       ]}
       exportPath="/api/v1/templates/export.csv"
       rowKey={(t) => t.id}
@@ -114,10 +211,16 @@ export function TemplatesPage() {
       emptyText="No templates yet."
       filteredEmptyText="No template matches these filters."
       actions={
-        canWrite && (
+        canWrite ? (
           <Button component={Link} to="/templates/new">
             New template
           </Button>
+        ) : (
+          canUse && (
+            <Button component={Link} to="/templates/new" variant="light">
+              Propose an entry
+            </Button>
+          )
         )
       }
     />
