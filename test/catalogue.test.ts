@@ -196,7 +196,7 @@ describe('the standard change catalogue', () => {
     const c = await fileFrom(h, ok.id);
     assert.equal(c.type, 'standard');
     assert.deepEqual(c.checks.find((x: Check) => x.name === 'evidence').result, 'warn');
-    assert.match(c.checks.find((x: Check) => x.name === 'evidence').reason, /Needed before implement: test_evidence/);
+    assert.match(c.checks.find((x: Check) => x.name === 'evidence').reason, /Needed before implement: test evidence\./);
     assert.equal((await move(h, c.id, 'scheduled')).status, 200);
     await edit(h, `/api/v1/changes/${c.id}`, { actualStart: c.plannedStart });
     const refused = await move(h, c.id, 'implement');

@@ -9,11 +9,9 @@ import { readBundleFiles } from '../src/policy/loader';
 import { addMembers, approvalsOf, ci as newCi, decide, fileAndAuthorize, plan } from './support/fixtures';
 import { eachEngine, type Harness } from './support/cabinet';
 import { startSmtp, type Received } from './support/smtp';
+import { at } from './support/communication';
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-/** Instants a whole number of hours after a reference 20 days ahead of the harness clock. */
-const at = (h: Harness, hours: number) => new Date(Math.ceil((h.now().getTime() + 20 * DAY) / HOUR) * HOUR + hours * HOUR).toISOString();
 
 const smtp = await startSmtp();
 after(() => smtp.close());

@@ -206,6 +206,26 @@ describe('post-implementation reviews', () => {
     assert.ok(opened.body.timeline.some((e: { kind: string }) => e.kind === 'incident'), JSON.stringify(opened.body.timeline));
   });
 
+  eachEngine('an incident tied to a change after it closed opens the review the policy now asks for, once', async (h) => {
+    const server = await ci(h, 'app-5', 'server');
+    const standard = await standardImplemented(h, server, 'successful');
+    assert.equal((await move(h, standard.id, 'closed')).status, 200);
+    assert.equal((await review(h, standard.id)).status, 404, 'a successful standard change needs no review');
+    // Reported later, on another incident first (no cause named), then tied to the change by an edit.
+    const incident = await h.request('POST', '/api/v1/incidents', { body: { title: 'Slow checkout since Tuesday', priority: 3, ciIds: [server] } });
+    assert.equal(incident.status, 201, incident.text);
+    assert.equal((await review(h, standard.id)).status, 404);
+    const tied = await h.request('PATCH', `/api/v1/incidents/${incident.body.id}`, { body: { causedByChangeId: standard.id, version: incident.body.version } });
+    assert.equal(tied.status, 200, tied.text);
+    const opened = await review(h, standard.id);
+    assert.equal(opened.status, 200, opened.text);
+    assert.deepEqual(opened.body.reasons.map((r: { name: string }) => r.name), ['caused_incident']);
+    // A second incident naming it keeps the one review.
+    const again = await h.request('POST', '/api/v1/incidents', { body: { title: 'Refunds fail', priority: 2, ciIds: [server], causedByChangeId: standard.id } });
+    assert.equal(again.status, 201, again.text);
+    assert.equal((await review(h, standard.id)).body.id, opened.body.id);
+  });
+
   eachEngine('two closings at once create one review', async (h) => {
     await applyReviews(h, (shipped) => shipped.replace(/blockClose: .*/, 'blockClose: true'));
     const server = await ci(h, 'app-4', 'server');

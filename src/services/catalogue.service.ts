@@ -3,6 +3,7 @@ import type { TemplateOutcomes } from '../contracts/templates';
 import type { Actor } from '../domain/actor';
 import { assertPermission } from '../domain/auth/roles';
 import { NotFoundError, PolicyError } from '../domain/errors';
+import { EVIDENCE_KIND_WORDS, type EvidenceKind } from '../domain/change/evidence';
 import { impactOf } from '../domain/schedule/impact';
 import { within } from '../domain/schedule/windows';
 import type { ChangeRecord, Repositories, TemplateRecord } from '../db/repositories';
@@ -159,9 +160,10 @@ export function createCatalogueService(deps: CatalogueServiceDeps) {
     else {
       const held = await repos.governance.evidenceKinds(change.id);
       const missing = e.requiredEvidence.filter((k) => !held.has(k));
-      if (missing.length === 0) add('evidence', 'pass', `Carries the evidence the entry requires: ${e.requiredEvidence.join(', ')}.`);
-      else if (stage === 'filing') add('evidence', 'warn', `Needed before implement: ${missing.join(', ')}.`);
-      else add('evidence', 'fail', `Missing the evidence the entry requires before implement: ${missing.join(', ')}.`);
+      const words = (kinds: readonly EvidenceKind[]) => kinds.map((k) => EVIDENCE_KIND_WORDS[k]).join(', ');
+      if (missing.length === 0) add('evidence', 'pass', `Carries the evidence the entry requires: ${words(e.requiredEvidence)}.`);
+      else if (stage === 'filing') add('evidence', 'warn', `Needed before implement: ${words(missing)}.`);
+      else add('evidence', 'fail', `Missing the evidence the entry requires before implement: ${words(missing)}.`);
     }
     return checks;
   }

@@ -19,6 +19,7 @@ import { audit, decodeInstantCursor, encodeInstantCursor, issuesOfZod, throwIfIs
 import type { ActivePolicy, PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
 import type { CatalogueService } from './catalogue.service';
+import type { ReviewService } from './review.service';
 import { encodeKeysetCursor, everyPage, keysetPositionOf } from './keyset-cursor';
 
 export interface IncidentServiceDeps extends ServiceDeps {
@@ -26,6 +27,8 @@ export interface IncidentServiceDeps extends ServiceDeps {
   risk: RiskService;
   /** The catalogue entry of a change named as an incident's cause may be suspended (catalogue.service.ts). */
   catalogue?: Pick<CatalogueService, 'changeCausedIncident'>;
+  /** A change named as an incident's cause after it finished may now need its post-implementation review (review.service.ts). */
+  reviews?: Pick<ReviewService, 'reconsider'>;
 }
 
 /** The fields an update may change, as audited. */
@@ -210,6 +213,14 @@ export function createIncidentService(deps: IncidentServiceDeps) {
   /** After a write, in its transaction: open changes on the CIs (before and after) get their risk recomputed. */
   const cisTouched = (repos: Repositories, actor: Actor, active: ActivePolicy | null, ciIds: string[]) => risk.reassessTouching(repos, actor, [...new Set(ciIds)], active);
 
+  /**
+   * After an incident named a change as its cause (committed): a change already in review or finished may now need
+   * its post-implementation review (reviews.yaml's `caused_incident`), opened in a transaction of its own.
+   */
+  async function causeNamed(actor: Actor, changeId: string | null): Promise<void> {
+    if (changeId) await deps.reviews?.reconsider(actor, changeId);
+  }
+
   return {
     /** Newest opened first; filter by state (`open` for new, in_progress and on_hold), CI, service, causing change, dates, words. */
     async list(actor: Actor, query: IncidentListQuery): Promise<{ items: Incident[]; nextCursor: string | null }> {
@@ -262,7 +273,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       assertPermission(actor, 'incident.write');
       const parsed = CreateIncidentInput.safeParse(body);
       const active = await policy.activeOrNull();
-      return store.transaction(async (repos) => {
+      const created = await store.transaction(async (repos) => {
         const issues = parsed.success ? [] : issuesOfZod(parsed.error);
         const refs = await resolveRefs(repos, asObject(body), issues);
         throwIfIssues(issues, 'The incident has invalid values.');
@@ -291,6 +302,8 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         await cisTouched(repos, actor, active, incident.ciIds);
         return (await present(repos, [incident]))[0]!;
       });
+      await causeNamed(actor, created.causedByChange?.id ?? null);
+      return created;
     },
 
     /**
@@ -333,7 +346,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       assertPermission(actor, 'incident.write');
       const parsed = UpdateIncidentInput.safeParse(body);
       const active = await policy.activeOrNull();
-      return store.transaction(async (repos) => {
+      const updated = await store.transaction(async (repos) => {
         const before = await load(repos, idOrNumber);
         const issues = parsed.success ? [] : issuesOfZod(parsed.error);
         const refs = await resolveRefs(repos, asObject(body), issues);
@@ -366,6 +379,8 @@ export function createIncidentService(deps: IncidentServiceDeps) {
         await cisTouched(repos, actor, active, [...before.ciIds, ...after.ciIds]);
         return (await present(repos, [after]))[0]!;
       });
+      await causeNamed(actor, updated.causedByChange?.id ?? null);
+      return updated;
     },
 
     /**

@@ -84,7 +84,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const catalogueReviews = createCatalogueReviewService({ ...deps, policy, outbox, templates, catalogue });
   const cataloguePromotion = createCataloguePromotionService({ ...deps, policy, changes, templates });
   const reclassifications = createReclassificationService({ ...deps, changes });
-  const incidents = createIncidentService({ ...deps, policy, risk, catalogue });
+  const incidents = createIncidentService({ ...deps, policy, risk, catalogue, reviews });
   const concerns = createConcernService({ ...deps, policy, outbox, subscriptions, incidents });
   // Quiet hours, digests, external addresses and the concern link of every email (0024).
   const externalAddresses = createExternalAddressService({ ...deps, outbox, mail });

@@ -5,7 +5,15 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** Instants a whole number of hours after a reference 20 days ahead of the harness clock. */
-export const at = (h: Harness, hours: number): string => new Date(Math.ceil((h.now().getTime() + 20 * DAY) / HOUR) * HOUR + hours * HOUR).toISOString();
+/**
+ * `hours` after 10:00 UTC twenty days from now: a fixed time of day, so a two-hour plan never crosses midnight
+ * (the words of a window that does differ, and tests match them), whenever the suite runs.
+ */
+export const at = (h: Harness, hours: number): string => {
+  const day = new Date(h.now().getTime() + 20 * DAY);
+  day.setUTCHours(10, 0, 0, 0);
+  return new Date(day.getTime() + hours * HOUR).toISOString();
+};
 
 /** A person with the roles and a name, their email unique to the test. */
 export async function person(h: Harness, name: string, roles: string[]): Promise<{ id: string; token: string; email: string; name: string }> {

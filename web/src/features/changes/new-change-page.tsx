@@ -42,6 +42,9 @@ export function fillFromTemplate(values: ChangeFormValues, template: Template): 
   return { ...values, ...template.fields, ciIds: template.ciIds, assignmentTeamId: template.assignmentTeamId };
 }
 
+/** Whether new changes can be made from the template: active, or suspended (they are then filed as normal changes). */
+const makesChanges = (t: { state: string }) => t.state === 'active' || t.state === 'suspended';
+
 export function NewChangePage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -67,8 +70,9 @@ export function NewChangePage() {
   useEffect(() => {
     if (presetApplied || !preset.data) return;
     setPresetApplied(true);
-    // A retired template makes no new changes (the server refuses them), so the link fills nothing in.
-    if (preset.data.active) pickTemplate(preset.data);
+    // Only an active or suspended template makes new changes (the server refuses the others), so the link
+    // fills nothing in for a draft, proposed or retired one.
+    if (makesChanges(preset.data)) pickTemplate(preset.data);
   }, [preset.data, presetApplied]);
 
   // Anything typed or picked is worth asking about before leaving; the draft exists only once created.
@@ -97,9 +101,17 @@ export function NewChangePage() {
       <Stack gap="md" maw={1100}>
         <TemplatePicker value={template} onPick={pickTemplate} disabled={create.isPending} />
         {presetId && preset.isError && <ErrorAlert error={preset.error} title="Cannot load the template from the link" />}
-        {preset.data && !preset.data.active && (
-          <Alert color="yellow" variant="light" title={`The template “${preset.data.name}” is retired`}>
-            Changes can no longer be made from it. Pick another template or fill in the form yourself.
+        {preset.data && !makesChanges(preset.data) && (
+          <Alert color="yellow" variant="light" title={`The template “${preset.data.name}” is ${preset.data.state}`}>
+            {preset.data.state === 'retired'
+              ? 'Changes can no longer be made from it.'
+              : 'Changes can be made from it once a change manager activates it.'}{' '}
+            Pick another template or fill in the form yourself.
+          </Alert>
+        )}
+        {template?.state === 'suspended' && (
+          <Alert color="yellow" variant="light" title={`The catalogue entry “${template.name}” is suspended`}>
+            A change made from it now is filed as a normal change, with approvals, until a change manager reinstates the entry.
           </Alert>
         )}
         {policy.isPending ? (

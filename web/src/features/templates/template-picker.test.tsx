@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setCsrfToken } from '../../api/client';
 import { adminMe, fakeServer, renderWithProviders, testPolicy } from '../../test/render';
@@ -17,11 +17,11 @@ const teams = {
 };
 const otherTemplate = { ...sampleTemplate, id: 'tpl_dns', name: 'DNS record change', type: 'normal' as const, ciIds: [], cis: [] };
 
-function newChangeServer() {
+function newChangeServer(template = sampleTemplate) {
   return fakeServer([
     { path: '/api/v1/policy', body: testPolicy },
     { path: '/api/v1/templates', body: { items: [sampleTemplate, otherTemplate], nextCursor: null } },
-    { path: '/api/v1/templates/tpl_patch', body: sampleTemplate },
+    { path: '/api/v1/templates/tpl_patch', body: template },
     { path: '/api/v1/cis', body: { items: [sampleCi], nextCursor: null } },
     { path: '/api/v1/cis/ci_db', body: sampleCi },
     { path: '/api/v1/teams', body: teams },
@@ -100,6 +100,21 @@ describe('NewChangePage: start from a template', { timeout: PAGE_TEST_TIMEOUT },
       LOAD,
     );
     await expectFilledAndCreate(server);
+  });
+
+  it('fills the form from a suspended entry and says the change will be filed as a normal one; a proposed one fills nothing', async () => {
+    vi.stubGlobal('fetch', newChangeServer({ ...sampleTemplate, state: 'suspended', active: false }).fetch);
+    renderWithProviders(<NewChangePage />, { path: '/changes/new?template=tpl_patch', route: '/changes/new', me: adminMe });
+    await waitFor(() => expect(textOf(/^Title/)).toBe('Patch the orders database'), LOAD);
+    expect(screen.getByText(/is suspended/).textContent).toContain('Monthly database patch');
+    expect(screen.getByTestId('template-summary').textContent).toContain('(suspended)');
+    cleanup();
+
+    vi.stubGlobal('fetch', newChangeServer({ ...sampleTemplate, state: 'proposed', active: false }).fetch);
+    renderWithProviders(<NewChangePage />, { path: '/changes/new?template=tpl_patch', route: '/changes/new', me: adminMe });
+    expect((await screen.findByText(/is proposed/, {}, LOAD)).textContent).toContain('Monthly database patch');
+    expect(screen.getByText(/once a change manager activates it/)).toBeTruthy();
+    expect(textOf(/^Title/)).toBe('');
   });
 
   it('keeps what was filled in when the template is cleared, and sends no template id', async () => {

@@ -23,7 +23,7 @@ function TemplateTeam({ teamId }: { teamId: string }) {
 export function TemplatePicker({ value, onPick, disabled }: TemplatePickerProps) {
   const options = useTemplateOptions();
   const templates = options.data?.items ?? [];
-  // The picked template may have been retired since the list was read: keep it selectable.
+  // The picked template may have left the active ones since the list was read: keep it selectable.
   const all = value && !templates.some((t) => t.id === value.id) ? [value, ...templates] : templates;
   const byId = new Map(all.map((t) => [t.id, t]));
 
@@ -69,7 +69,7 @@ export function TemplatePicker({ value, onPick, disabled }: TemplatePickerProps)
               <RouterAnchor to={`/templates/${value.id}`} size="xs">
                 {value.name}
               </RouterAnchor>
-              {!value.active && ' (retired)'}
+              {value.state !== 'active' && ` (${value.state})`}
             </Text>
             {value.assignmentTeamId && (
               <Text size="xs">
