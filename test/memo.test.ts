@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { memoizeReads } from '../src/db/repositories/memo';
+import { MemoBus, memoizeReads } from '../src/db/repositories/memo';
 
 /** A repository over an in-memory table that counts the reads that reached it. */
 function fakeRepository() {
@@ -85,5 +85,36 @@ describe('memoized repository reads (one transaction)', () => {
     await assert.rejects(memo.broken(), /read failed/);
     await assert.rejects(memo.broken(), /read failed/);
     assert.equal(calls.find, 2);
+  });
+  it('keeps the reads a write cannot change, as the write says from its arguments, and forgets the rest', async () => {
+    const { repo, calls } = fakeRepository();
+    const memo = memoizeReads(repo, ['find', 'list'], [], { keeps: { rename: (id: string) => (id === 'b' ? ['list'] : []) } });
+    await memo.list();
+    await memo.find('a');
+    await memo.rename('b', 'Beta'); // told to keep `list` (a test of the mechanism: this write does change it)
+    await memo.list();
+    await memo.find('a');
+    assert.deepEqual({ list: calls.list, find: calls.find }, { list: 1, find: 2 });
+    await memo.rename('a', 'Apex'); // keeps nothing
+    assert.deepEqual((await memo.list()).map((r) => r.name).sort(), ['Apex', 'Beta']);
+    assert.equal(calls.list, 2);
+  });
+
+  it('forgets a read of another repository\'s tables when that repository writes, not when its own does', async () => {
+    const bus = new MemoBus();
+    const owner = fakeRepository();
+    const reader = fakeRepository();
+    const writer = memoizeReads(owner.repo, ['find'], [], { name: 'owner', bus });
+    const memo = memoizeReads(reader.repo, ['find', 'list'], [], { bus, foreign: { list: 'owner' } });
+    await memo.list();
+    await memo.find('a');
+    await memo.rename('a', 'Own'); // its own write: forgets `find`, keeps the foreign `list`
+    await memo.list();
+    await memo.find('a');
+    assert.deepEqual({ list: reader.calls.list, find: reader.calls.find }, { list: 1, find: 2 });
+    await writer.rename('z', 'Zed'); // the owner writes: the foreign read is asked again
+    await memo.list();
+    await memo.find('a');
+    assert.deepEqual({ list: reader.calls.list, find: reader.calls.find }, { list: 2, find: 2 });
   });
 });

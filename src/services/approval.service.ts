@@ -187,7 +187,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
 
   /** How many people may vote on the approval now: its approvers, less the change's parties. */
   async function eligibleCount(repos: Repositories, a: ApprovalRecord, change: People): Promise<number> {
-    return (await repos.approvals.eligibleUserIds(a.approverKind, a.approverRef)).filter((id) => !isPartyTo(change, id)).length;
+    return (await repos.accounts.eligibleUserIds(a.approverKind, a.approverRef)).filter((id) => !isPartyTo(change, id)).length;
   }
 
   /**

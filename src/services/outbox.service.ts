@@ -107,7 +107,7 @@ export function createOutboxService(deps: ServiceDeps & { random?: () => number 
   /** Resolves the recipients to enabled users now (a team's members today, not when it was queued). */
   async function recipientsOf(repos: Repositories, input: NotifyInput): Promise<string[]> {
     const ids = new Set<string>();
-    for (const r of input.recipients) for (const id of await repos.approvals.eligibleUserIds(r.kind, r.ref)) ids.add(id);
+    for (const r of input.recipients) for (const id of await repos.accounts.eligibleUserIds(r.kind, r.ref)) ids.add(id);
     for (const id of input.excludeUserIds ?? []) ids.delete(id);
     return [...ids].sort();
   }

@@ -61,11 +61,14 @@ export function createRiskService(deps: RiskServiceDeps) {
     // NOTE: the history windows start at a whole minute, so the contexts one transaction builds (routing's,
     // then the assessment's) ask the same questions and the repositories answer them once (memo.ts).
     const since = (days: number) => new Date(Math.floor(now.getTime() / MINUTE) * MINUTE - days * DAY).toISOString();
-    const team = change.assignmentTeamId ? await repos.changes.teamHistory(change.assignmentTeamId, since(CHANGE_HISTORY_DAYS), change.id) : { changes: 0, failed: 0 };
-    const ci = await repos.changes.ciHistory(change.ciIds, since(CHANGE_HISTORY_DAYS), change.id);
+    // NOTE: the histories count closed changes only, so an open change (one being filed, above all) need not be
+    // left out of its own: asked without it, the filings of one group (group-commit.ts) share the answer.
+    const self = change.closeCode === null ? '' : change.id;
+    const team = change.assignmentTeamId ? await repos.changes.teamHistory(change.assignmentTeamId, since(CHANGE_HISTORY_DAYS), self) : { changes: 0, failed: 0 };
+    const ci = await repos.changes.ciHistory(change.ciIds, since(CHANGE_HISTORY_DAYS), self);
     const history = { teamChanges: team.changes, teamFailed: team.failed, ciChanges: ci.changes, ciFailed: ci.failed };
     const template = change.templateId ? await repos.templates.findById(change.templateId) : null;
-    const templateHistory = template ? (await repos.templates.historyOf([template.id], since(CHANGE_HISTORY_DAYS), change.id)).get(template.id) : undefined;
+    const templateHistory = template ? (await repos.templates.historyOf([template.id], since(CHANGE_HISTORY_DAYS), self)).get(template.id) : undefined;
     const ciIncidents30d = await repos.incidents.countOnCisSince(change.ciIds, since(INCIDENT_HISTORY_DAYS));
     // What the post-implementation reviews of other changes here learned (review.service.ts, docs/learning.md).
     const learning = { ciIds: change.ciIds, teamId: change.assignmentTeamId, templateId: change.templateId, excludeChangeId: change.id };

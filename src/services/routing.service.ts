@@ -41,7 +41,7 @@ export function createRoutingService(deps: RoutingServiceDeps) {
     }
     const team = await teamNamed(repos, target.ref);
     if (!team) return null;
-    const members = (await repos.approvals.eligibleUserIds('team', team.id)).filter((id) => id !== change.requesterId).sort();
+    const members = (await repos.accounts.eligibleUserIds('team', team.id)).filter((id) => id !== change.requesterId).sort();
     const load = await repos.changes.openCountsByManager(members, finalStatesOf(active));
     let best: string | null = null;
     for (const id of members) if (best === null || (load.get(id) ?? 0) < (load.get(best) ?? 0)) best = id;

@@ -249,15 +249,15 @@ export function createSubscriptionService(deps: SubscriptionServiceDeps) {
       if (!reason) continue;
       const via = { id: s.id, channels: s.channels, events: s.events };
       if (s.userId) {
-        for (const id of await repos.approvals.eligibleUserIds('user', s.userId)) reach(id, reason, via);
+        for (const id of await repos.accounts.eligibleUserIds('user', s.userId)) reach(id, reason, via);
       } else if (s.teamId) {
         const team = teamNames.get(s.teamId) ?? s.teamId;
-        for (const id of await repos.approvals.eligibleUserIds('team', s.teamId)) reach(id, `team ${team} ${reason}`, via);
+        for (const id of await repos.accounts.eligibleUserIds('team', s.teamId)) reach(id, `team ${team} ${reason}`, via);
       }
     }
     // Owners are stakeholders of what they own, without subscribing: in-app, every event.
     for (const [teamId, owned] of ownerOf) {
-      for (const id of await repos.approvals.eligibleUserIds('team', teamId)) reach(id, `in team ${teamNames.get(teamId) ?? teamId}, owner of ${owned.join(', ')}`);
+      for (const id of await repos.accounts.eligibleUserIds('team', teamId)) reach(id, `in team ${teamNames.get(teamId) ?? teamId}, owner of ${owned.join(', ')}`);
     }
     return people;
   }

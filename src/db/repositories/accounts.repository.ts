@@ -155,6 +155,14 @@ export function createAccountsRepository(db: Kysely<DB>, h: DialectHelpers) {
         .where('id', '=', userId)
         .execute();
     },
+    /** The enabled users who may vote for an approver: members of the team, holders of the role, or the user. */
+    async eligibleUserIds(kind: 'team' | 'role' | 'user', ref: string): Promise<string[]> {
+      let q = db.selectFrom('users').select('users.id').where('users.disabled', '=', h.writeBool(false));
+      if (kind === 'team') q = q.where('users.id', 'in', db.selectFrom('team_members').select('user_id').where('team_id', '=', ref));
+      else if (kind === 'role') q = q.where('users.id', 'in', db.selectFrom('user_roles').select('user_id').where('role', '=', ref));
+      else q = q.where('users.id', '=', ref);
+      return (await q.execute()).map((r) => r.id);
+    },
     async findUserById(id: string): Promise<UserWithSecret | null> {
       const row = await withMemberships(db.selectFrom('users')).where('users.id', '=', id).executeTakeFirst();
       return row ? fromMembershipRow(row) : null;

@@ -251,14 +251,6 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
         endedReason: r.ended_reason,
       }));
     },
-    /** The enabled users who may vote for an approver: members of the team, holders of the role, or the user. */
-    async eligibleUserIds(kind: ApproverKind, ref: string): Promise<string[]> {
-      let q = db.selectFrom('users').select('users.id').where('users.disabled', '=', h.writeBool(false));
-      if (kind === 'team') q = q.where('users.id', 'in', db.selectFrom('team_members').select('user_id').where('team_id', '=', ref));
-      else if (kind === 'role') q = q.where('users.id', 'in', db.selectFrom('user_roles').select('user_id').where('role', '=', ref));
-      else q = q.where('users.id', '=', ref);
-      return (await q.execute()).map((r) => r.id);
-    },
     /** Pending approvals addressed to any of the teams, roles or the user, with their changes. */
     async pendingAddressedTo(who: { teamIds: string[]; roles: string[]; userId: string }): Promise<PendingApprovalRow[]> {
       const rows = await db

@@ -26,13 +26,15 @@ import { createWebhookRepository } from './webhook.repository';
 import { createReviewRepository } from './review.repository';
 import { createCatalogueLearningRepository } from './catalogue-learning.repository';
 import { createProblemRepository } from './problem.repository';
-import { memoizeReads } from './memo';
+import { MemoBus, memoizeReads } from './memo';
 
 /**
  * Every repository, bound to one connection or transaction. Inside a transaction (`memo`), the reads that
  * several services repeat are answered once (memo.ts). NOTE: a read may be memoized only if nothing but its
- * own repository writes what it reads (a write through the repository forgets its memo): the tables behind
- * these reads are written nowhere else.
+ * own repository writes what it reads (a write through the repository forgets its memo), or it is declared
+ * `foreign` on the one repository that does (the impact walk reads the CMDB's relations): the tables behind
+ * these reads are written nowhere else. A group of filings shares one set (group-commit.ts), so what the
+ * memo keeps across a write (`keeps`) is what lets the group's members share a read.
  */
 export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { memo?: boolean } = {}) {
   const memo = opts.memo ?? false;
@@ -43,10 +45,15 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
   const templates = createTemplateRepository(db, h);
   const incidents = createIncidentRepository(db, h);
   const schedule = createScheduleRepository(db, h);
+  const bus = new MemoBus();
+  /** Inserting a change that is not closed, or storing an assessment, cannot move the counts of closed changes. */
+  const history = ['teamHistory', 'ciHistory'] as const;
   return {
-    accounts: memo ? memoizeReads(accounts, ['findUserById', 'listTeams', 'findTeam', 'existingUserIds', 'existingTeamIds', 'userNames'], ['findUserByEmail']) : accounts,
-    cmdb: memo ? memoizeReads(cmdb, ['findCisByIds', 'findServicesByIds', 'findCi', 'findService'], ['findCisByNames', 'findRelation', 'findRelationById']) : cmdb,
-    changes: memo ? memoizeReads(changes, ['teamHistory', 'ciHistory'], ['findById', 'findManyByIds', 'openCountsByManager', 'risk']) : changes,
+    accounts: memo ? memoizeReads(accounts, ['findUserById', 'listTeams', 'findTeam', 'existingUserIds', 'existingTeamIds', 'userNames', 'eligibleUserIds'], ['findUserByEmail']) : accounts,
+    cmdb: memo ? memoizeReads(cmdb, ['findCisByIds', 'findServicesByIds', 'findCi', 'findService'], ['findCisByNames', 'findRelation', 'findRelationById'], { name: 'cmdb', bus }) : cmdb,
+    changes: memo ? memoizeReads(changes, history, ['findById', 'findManyByIds', 'openCountsByManager', 'risk'], {
+          keeps: { nextSeq: () => history, insert: (c: { closeCode: string | null }) => (c.closeCode === null ? history : []), setRisk: () => history, setRiskOverride: () => history },
+        }) : changes,
     audit: createAuditRepository(db, h),
     policy: createPolicyRepository(db, h),
     approvals: createApprovalRepository(db, h),
@@ -56,7 +63,7 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
     notifications: createNotificationRepository(db, h),
     governance: createGovernanceRepository(db, h),
     windows: memo ? memoizeReads(windows, ['listWindows', 'findWindow']) : windows,
-    schedule: memo ? memoizeReads(schedule, ['freezeExceptionsOf']) : schedule,
+    schedule: memo ? memoizeReads(schedule, ['freezeExceptionsOf', 'edgesWithin'], [], { bus, foreign: { edgesWithin: 'cmdb' } }) : schedule,
     calendarFeeds: createCalendarFeedsRepository(db, h),
     templates: memo ? memoizeReads(templates, ['findById', 'historyOf']) : templates,
     incidents: memo ? memoizeReads(incidents, ['countOnCisSince']) : incidents,

@@ -12,13 +12,49 @@
 type Methods = Record<string, (...args: any[]) => Promise<unknown>>;
 
 /**
- * `repo` with `reads` memoized. `otherReads` are reads too, not worth remembering: calling them keeps the memo;
- * calling any other method (a write) forgets it.
+ * Tells memoized repositories of one transaction what the others wrote: a read over another repository's tables
+ * (`foreign`) is forgotten when that repository writes.
  */
-export function memoizeReads<R extends Methods>(repo: R, reads: readonly (keyof R & string)[], otherReads: readonly (keyof R & string)[] = []): R {
+export class MemoBus {
+  private readonly listeners = new Map<string, (() => void)[]>();
+  on(repository: string, forget: () => void): void {
+    this.listeners.set(repository, [...(this.listeners.get(repository) ?? []), forget]);
+  }
+  wrote(repository: string): void {
+    for (const forget of this.listeners.get(repository) ?? []) forget();
+  }
+}
+
+export interface MemoOptions<R> {
+  /** This repository's name on `bus`. */
+  name?: string;
+  bus?: MemoBus;
+  /**
+   * Memoized reads of tables that another repository writes (by its name on `bus`), not this one: this
+   * repository's writes keep them; the other's forget them.
+   */
+  foreign?: Partial<Record<keyof R & string, string>>;
+  /**
+   * Writes that cannot change some reads, given their arguments: the reads the call keeps. For example
+   * inserting an open change keeps the counts of closed ones.
+   */
+  keeps?: Partial<Record<keyof R & string, (...args: never[]) => readonly string[]>>;
+}
+
+/**
+ * `repo` with `reads` memoized. `otherReads` are reads too, not worth remembering: calling them keeps the memo;
+ * calling any other method (a write) forgets it, except the reads `opts` says it keeps.
+ */
+export function memoizeReads<R extends Methods>(repo: R, reads: readonly (keyof R & string)[], otherReads: readonly (keyof R & string)[] = [], opts: MemoOptions<R> = {}): R {
   const memo = new Map<string, Promise<unknown>>();
   const readSet = new Set<string>(reads);
   const keep = new Set<string>(otherReads);
+  const foreign = new Map(Object.entries(opts.foreign ?? {}) as [string, string][]);
+  const keeps = (opts.keeps ?? {}) as Record<string, ((...args: unknown[]) => readonly string[]) | undefined>;
+  const forget = (shouldForget: (read: string) => boolean) => {
+    for (const key of [...memo.keys()]) if (shouldForget(key.slice(0, key.indexOf('\u0000')))) memo.delete(key);
+  };
+  for (const [read, owner] of foreign) opts.bus?.on(owner, () => forget((name) => name === read));
   const wrapped: Methods = {};
   for (const [name, fn] of Object.entries(repo)) {
     if (keep.has(name)) {
@@ -27,7 +63,9 @@ export function memoizeReads<R extends Methods>(repo: R, reads: readonly (keyof 
     }
     if (!readSet.has(name)) {
       wrapped[name] = (...args) => {
-        memo.clear();
+        const kept = new Set(keeps[name]?.(...args) ?? []);
+        forget((read) => !foreign.has(read) && !kept.has(read));
+        if (opts.name) opts.bus?.wrote(opts.name);
         return fn(...args);
       };
       continue;
