@@ -1,0 +1,78 @@
+/**
+ * A change advisory board's rules that need no storage (issue 15, docs/cab.md when it lands): who chairs the
+ * next meeting, and whether the members who voted on an item make its quorum.
+ */
+
+export type RotationRule = 'round_robin' | 'least_recent';
+
+export interface ChairCandidate {
+  userId: string;
+  /** When this member last chaired a meeting of the board (ISO instant), null if never. */
+  lastChairedAt: string | null;
+  /** Away (out of office, on leave) at the meeting's time: skipped. */
+  away: boolean;
+}
+
+/**
+ * The chair of the next meeting. `round_robin` takes the member after the previous chair in `candidates`'
+ * order (the board's member order), wrapping around; `least_recent` the one who chaired longest ago (never
+ * first; ties in member order). Members who are away are skipped; null when everyone is away (the board's
+ * delegate rules take over, or a change manager chairs).
+ */
+export function nextChair(rule: RotationRule, candidates: readonly ChairCandidate[], previousChairId: string | null): string | null {
+  const present = candidates.filter((c) => !c.away);
+  if (present.length === 0) return null;
+  if (rule === 'least_recent') {
+    const order = new Map(candidates.map((c, i) => [c.userId, i]));
+    const sorted = [...present].sort((a, b) => {
+      if (a.lastChairedAt === b.lastChairedAt) return order.get(a.userId)! - order.get(b.userId)!;
+      if (a.lastChairedAt === null) return -1;
+      if (b.lastChairedAt === null) return 1;
+      return a.lastChairedAt < b.lastChairedAt ? -1 : 1;
+    });
+    return sorted[0]!.userId;
+  }
+  const start = previousChairId === null ? -1 : candidates.findIndex((c) => c.userId === previousChairId);
+  for (let step = 1; step <= candidates.length; step++) {
+    const candidate = candidates[(start + step + candidates.length) % candidates.length]!;
+    if (!candidate.away) return candidate.userId;
+  }
+  return null;
+}
+
+export interface BoardQuorum {
+  /** Voting members needed (people; a team's member counts once, however many of its teams sit on the board). */
+  minMembers: number;
+  /** Domains of which at least one voter must be (for example `security`). */
+  requiredDomains?: readonly string[];
+}
+
+export interface Voter {
+  userId: string;
+  /** The domains this member represents on the board. */
+  domains: readonly string[];
+}
+
+export interface QuorumCheck {
+  met: boolean;
+  /** Distinct voters who count (parties to the change never do). */
+  voters: number;
+  /** How many more voters are needed, 0 when enough. */
+  missingMembers: number;
+  /** Required domains no counting voter represents. */
+  missingDomains: string[];
+}
+
+/**
+ * Whether the members who voted on an item make the board's quorum. Parties to the change (requester, owner,
+ * implementer) never count: segregation of duties holds on the board as on every approval. A member who
+ * voted twice counts once.
+ */
+export function checkQuorum(quorum: BoardQuorum, voters: readonly Voter[], partyIds: ReadonlySet<string>): QuorumCheck {
+  const counting = new Map<string, Voter>();
+  for (const v of voters) if (!partyIds.has(v.userId) && !counting.has(v.userId)) counting.set(v.userId, v);
+  const represented = new Set([...counting.values()].flatMap((v) => v.domains.map((d) => d.toLowerCase())));
+  const missingDomains = (quorum.requiredDomains ?? []).filter((d) => !represented.has(d.toLowerCase()));
+  const missingMembers = Math.max(0, quorum.minMembers - counting.size);
+  return { met: missingMembers === 0 && missingDomains.length === 0, voters: counting.size, missingMembers, missingDomains };
+}
