@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildAgenda, type AgendaCandidate, type AgendaInput } from '../src/domain/cab/agenda';
 import { checkQuorum, nextChair, type ChairCandidate } from '../src/domain/cab/board';
+import { boardMetrics, type DecidedItem } from '../src/domain/cab/metrics';
 
 const allotment = { very_high: 20, high: 15, moderate: 10, low: 5 } as const;
 
@@ -101,5 +102,41 @@ describe('board rules', () => {
     });
     assert.deepEqual(checkQuorum({ minMembers: 3, requiredDomains: ['database'] }, voters, new Set()), { met: true, voters: 3, missingMembers: 0, missingDomains: [] });
     assert.equal(checkQuorum({ minMembers: 4 }, voters, new Set()).missingMembers, 1);
+  });
+});
+
+describe('the board measures itself', () => {
+  const item = (changeId: string, decision: DecidedItem['decision'], over: Partial<DecidedItem> = {}): DecidedItem => ({
+    changeId,
+    decision,
+    riskLevel: 'high',
+    submittedAt: '2027-03-01T00:00:00Z',
+    decidedAt: '2027-03-02T00:00:00Z',
+    earlierDeferrals: 0,
+    escaped: false,
+    minutesTaken: null,
+    minutesAllotted: null,
+    ...over,
+  });
+
+  it('gives every rate with its numerator and denominator, and flags a rubber stamp only with enough decisions', () => {
+    const m = boardMetrics([
+      item('a', 'approve', { escaped: true, minutesTaken: 20, minutesAllotted: 15 }),
+      item('b', 'approve_with_conditions', { riskLevel: 'low', decidedAt: '2027-03-01T12:00:00Z' }),
+      item('c', 'defer', { earlierDeferrals: 1, minutesTaken: 5, minutesAllotted: 10 }),
+      item('d', 'reject', { decidedAt: '2027-03-04T00:00:00Z' }),
+    ]);
+    assert.deepEqual(m.approvalRate, { value: 0.5, numerator: 2, denominator: 4 });
+    assert.deepEqual(m.escapeRate, { value: 0.5, numerator: 1, denominator: 2 });
+    assert.deepEqual(m.deferralRate, { value: 0.25, numerator: 1, denominator: 4 });
+    assert.equal(m.deferredMoreThanOnce, 1);
+    assert.deepEqual(m.lowRiskShare, { value: 0.25, numerator: 1, denominator: 4 });
+    assert.equal(m.medianHoursToDecision, 24);
+    assert.deepEqual(m.timeAgainstAllotment, { value: 1, numerator: 25, denominator: 25 });
+    assert.equal(m.rubberStamp, false);
+    const stamp = boardMetrics(Array.from({ length: 25 }, (_, i) => item(`x${i}`, 'approve')));
+    assert.equal(stamp.rubberStamp, true);
+    assert.equal(boardMetrics(Array.from({ length: 5 }, (_, i) => item(`y${i}`, 'approve'))).rubberStamp, false);
+    assert.deepEqual(boardMetrics([]).approvalRate, { value: null, numerator: 0, denominator: 0 });
   });
 });
