@@ -12,13 +12,15 @@ import { measure, type Measurement } from './load';
 import { benchPolicyEvaluation, type PolicyBenchResult } from './policy';
 import { benchHotCi, HOT_CI_BUDGET, type HotCiBenchResult } from './hot-ci';
 import { benchSchedule, SCHEDULE_BUDGETS, type ScheduleBenchResult } from './schedule';
+import { benchGate, GATE_P99_BUDGET_MS, GATE_RATIO_BUDGET, type GateBenchResult } from './gate';
+import { benchDora, DORA_BUDGET_MS, type DoraBenchResult } from './dora';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = 1;
 const CONNECTIONS = 10;
 const TOKEN = `cab_bench_${randomBytes(16).toString('hex')}`;
 const RESULTS = path.join(INSTALL_DIR, 'bench', 'results', 'latest.json');
-const PARTS = ['create', 'policy', 'schedule', 'hot-ci'] as const;
+const PARTS = ['create', 'policy', 'schedule', 'hot-ci', 'gate', 'dora'] as const;
 /** `BENCH_ONLY=create,hot-ci`: only these parts (all when unset). A partial run still checks their budgets. */
 const ONLY = new Set(
   (process.env.BENCH_ONLY ?? '')
@@ -320,6 +322,48 @@ async function main(): Promise<void> {
     }
   }
 
+  // Issue 14's gate budget: a repeated gate check on a target an authorised change covers, at CONNECTIONS
+  // connections: at least GATE_RATIO_BUDGET of a bare route's req/s (measured just before it) and a p99 under
+  // GATE_P99_BUDGET_MS, on each engine.
+  const gate: GateBenchResult[] = [];
+  log();
+  for (const engine of wants('gate') ? engines : []) gate.push(await benchGate(engine, { connections: CONNECTIONS, seconds: SECONDS }));
+  for (const g of gate) {
+    log(
+      `Gate check [${g.engine}], ${CONNECTIONS} connections: ${fmt(g.gate.requestsPerSecond)} req/s, p50 ${fmt(g.gate.p50, 1)} ms, p99 ${fmt(g.gate.p99, 1)} ms ` +
+        `(bare route answering the same ${g.responseBytes} bytes: ${fmt(g.baseline.requestsPerSecond)} req/s, p99 ${fmt(g.baseline.p99, 1)} ms)`,
+    );
+    const bad = g.gate.errors + g.gate.non2xx;
+    if (bad > 0) {
+      failed = true;
+      log(`FAIL [${g.engine}] gate check: ${g.gate.non2xx} non-2xx response(s) and ${g.gate.errors} error(s); status codes ${JSON.stringify(g.gate.statusCodes)}`);
+    }
+    if (g.ratio >= GATE_RATIO_BUDGET) log(`PASS [${g.engine}] gate check: ${fmt(g.ratio, 3)} × the bare route's req/s meets the ${GATE_RATIO_BUDGET} budget`);
+    else {
+      failed = true;
+      log(`FAIL [${g.engine}] gate check: ${fmt(g.ratio, 3)} × the bare route's req/s is under the ${GATE_RATIO_BUDGET} budget`);
+    }
+    if (g.gate.p99 < GATE_P99_BUDGET_MS) log(`PASS [${g.engine}] gate check: p99 ${fmt(g.gate.p99, 1)} ms is within the ${GATE_P99_BUDGET_MS} ms budget`);
+    else {
+      failed = true;
+      log(`FAIL [${g.engine}] gate check: p99 ${fmt(g.gate.p99, 1)} ms is over the ${GATE_P99_BUDGET_MS} ms budget`);
+    }
+  }
+
+  // Issue 14's DORA budget: the four keys for one service over a year of 100k deployments and 10k incidents
+  // under DORA_BUDGET_MS (the slowest of the timed runs), on each engine.
+  const dora: DoraBenchResult[] = [];
+  log();
+  for (const engine of wants('dora') ? engines : []) dora.push(await benchDora(engine, log));
+  for (const d of dora) {
+    log(`DORA [${d.engine}], one service, a year: p50 ${fmt(d.p50, 1)} ms, p99 ${fmt(d.p99, 1)} ms, max ${fmt(d.max, 1)} ms`);
+    if (d.max < DORA_BUDGET_MS) log(`PASS [${d.engine}] DORA: ${fmt(d.max, 1)} ms is within the ${DORA_BUDGET_MS} ms budget`);
+    else {
+      failed = true;
+      log(`FAIL [${d.engine}] DORA: ${fmt(d.max, 1)} ms is over the ${DORA_BUDGET_MS} ms budget`);
+    }
+  }
+
   mkdirSync(path.dirname(RESULTS), { recursive: true });
   writeFileSync(
     RESULTS,
@@ -339,6 +383,8 @@ async function main(): Promise<void> {
         policy,
         schedule,
         hotCi,
+        gate,
+        dora,
         ok: !failed,
       },
       null,

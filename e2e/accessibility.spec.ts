@@ -3,6 +3,7 @@ import { expect, type Page, test } from '@playwright/test';
 import { simpleParser } from 'mailparser';
 import { E2E_MAIL_DIR } from './support/environment';
 import { axeFindings, type AxeFinding, axeRuleFindings, signIn, signInAs, signOut, skipWithoutBrowser } from './support/fixtures';
+import { journeyCi, pipelineClient, randomSha } from './support/pipeline';
 
 skipWithoutBrowser();
 // axe-core is injected into the page (see axeFindings).
@@ -445,10 +446,13 @@ test('email settings, external addresses, and the pages the links in email open'
   const network = teams.items.find((t) => t.handle === 'network')!;
   const follow = await call<{ id: string }>('POST', '/api/v1/subscriptions', { target: { kind: 'ci', id: ci.id }, channels: ['email'], teamId: network.id });
   const start = Date.now() + 30 * 86_400_000;
-  const change = await call<{ id: string }>('POST', '/api/v1/changes', {
-    type: 'standard', title: `Mail check ${suffix}`, description: 'd', justification: 'j', implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', ciIds: [ci.id],
+  // A standard change is made from a catalogue entry (the admin's entry is active at once).
+  const entry = await call<{ id: string }>('POST', '/api/v1/templates', { name: `Mail check ${suffix}`, type: 'standard', fields: { title: 'Mail check' } });
+  const change = await call<{ id: string; type: string }>('POST', '/api/v1/changes', {
+    type: 'standard', templateId: entry.id, title: `Mail check ${suffix}`, description: 'd', justification: 'j', implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', ciIds: [ci.id],
     plannedStart: new Date(start).toISOString(), plannedEnd: new Date(start + 3_600_000).toISOString(),
   });
+  expect(change.type).toBe('standard');
   await call('POST', `/api/v1/changes/${change.id}/transitions`, { to: 'scheduled' });
   const concernLink = await linkInMail('frank@example.com', '/api/v1/concern-links/');
   await page.goto(concernLink);
@@ -504,6 +508,57 @@ test('a person chooses a time zone, and every time shows it', async ({ page }) =
   }
   await page.reload();
   await expect(page.getByTestId('time-zone')).toHaveText(/^Times in (CET|CEST|GMT\+1|GMT\+2)$/);
+  await signOut(page);
+});
+
+test('the delivery pages: deployments, gate checks, unauthorized changes, DORA, integrations', async ({ page, playwright }) => {
+  test.setTimeout(180_000);
+  await signIn(page);
+  // A gate check, a deployment no change covers (an unauthorized change) on a CI of the test's own.
+  const pipeline = await pipelineClient(page, playwright, 'a11y');
+  const ci = await journeyCi(page, 'a11y-deploy');
+  const sha = randomSha();
+  const target = { ciIds: [ci.id], environment: 'production' };
+  const asked = await pipeline.post('/api/v1/gate/checks', {
+    data: { target, source: 'generic', repository: 'acme/a11y', ref: 'main', sha, pipeline: { id: 'deploy', runId: String(Date.now()), attempt: 1 }, actor: 'ci' },
+  });
+  expect(asked.ok(), await asked.text()).toBe(true);
+  const gateCheck = (await asked.json()) as { id: string };
+  const recorded = await pipeline.post('/api/v1/deployments', {
+    data: { source: 'generic', target, repository: 'acme/a11y', sha, startedAt: new Date(Date.now() - 60_000).toISOString(), finishedAt: new Date().toISOString(), result: 'failure' },
+  });
+  expect(recorded.ok(), await recorded.text()).toBe(true);
+  const deployment = (await recorded.json()) as { id: string; unauthorizedChanges: { id: string }[] };
+  await pipeline.dispose();
+
+  await page.goto('/deployments');
+  await expect(page.getByRole('table', { name: 'Deployments' })).toBeVisible();
+  await check(page, 'deployments', { route: '/deployments' });
+  await page.goto(`/deployments/${deployment.id}`);
+  await expect(page.getByRole('heading', { name: 'Pull requests' })).toBeVisible();
+  await check(page, 'deployment', { route: '/deployments/:id' });
+  await page.goto('/gate/checks');
+  await expect(page.getByRole('table', { name: 'Gate checks' })).toBeVisible();
+  await check(page, 'gate checks', { route: '/gate/checks' });
+  await page.goto(`/gate/checks/${gateCheck.id}`);
+  await expect(page.getByTestId('gate-decision')).toBeVisible();
+  await check(page, 'gate check', { route: '/gate/checks/:id' });
+  await page.goto('/unauthorized-changes');
+  await expect(page.getByRole('table', { name: 'Unauthorized changes' })).toBeVisible();
+  await check(page, 'unauthorized changes', { route: '/unauthorized-changes' });
+  await page.goto(`/unauthorized-changes/${deployment.unauthorizedChanges[0]!.id}`);
+  await expect(page.getByRole('form', { name: 'Blameless review' })).toBeVisible();
+  await page.getByRole('button', { name: 'Record the review' }).click();
+  await check(page, 'unauthorized change, review refused', { route: '/unauthorized-changes/:id' });
+  await page.goto('/dora');
+  await expect(page.getByRole('region', { name: 'Change failure rate' })).toBeVisible();
+  await check(page, 'DORA metrics', { route: '/dora' });
+  for (const tab of ['GitHub App', 'GitLab', 'Argo CD']) {
+    await page.goto('/admin/integrations');
+    await page.getByRole('tab', { name: tab }).click();
+    await expect(page.getByTestId('integration-state')).toBeVisible();
+    await check(page, `integrations, ${tab}`, { route: '/admin/integrations' });
+  }
   await signOut(page);
 });
 

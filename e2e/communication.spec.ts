@@ -92,11 +92,14 @@ test('a stakeholder follows Payments, hears of work on a database it depends on,
     await signIn(page);
     const start = new Date(localDateTime(3, 21)).toISOString();
     const end = new Date(localDateTime(3, 23)).toISOString();
-    const change = await call<{ id: string; number: string; version: number }>(page, 'POST', '/api/v1/changes', {
-      type: 'standard', title: TITLE, description: 'Grow the ledger volume before month end.', justification: 'Disk at 85%.',
+    // From a catalogue entry of its own: a standard change needs one (the admin's entry is active at once).
+    const entry = await call<{ id: string }>(page, 'POST', '/api/v1/templates', { name: `Grow a database volume ${Date.now()}`, type: 'standard', fields: { title: 'Grow a database volume' } });
+    const change = await call<{ id: string; number: string; version: number; type: string }>(page, 'POST', '/api/v1/changes', {
+      type: 'standard', templateId: entry.id, title: TITLE, description: 'Grow the ledger volume before month end.', justification: 'Disk at 85%.',
       implementationPlan: '1. Snapshot.\n2. Grow the volume.', testPlan: 'Ledger writes succeed.', backoutPlan: 'Restore the snapshot.',
       ciIds: ['pay-ledger-db'], plannedStart: start, plannedEnd: end,
     });
+    expect(change.type).toBe('standard');
     await call(page, 'POST', `/api/v1/changes/${change.id}/transitions`, { to: 'scheduled' });
     await signOut(page);
 

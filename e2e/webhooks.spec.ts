@@ -103,8 +103,15 @@ test('an admin allows a local receiver, tests a webhook before saving it, and se
       environment: 'production',
       criticality: 'low',
     });
-    const change = await call<{ id: string; number: string }>(page, 'POST', '/api/v1/changes', {
+    // A standard change is made from a catalogue entry (the admin's entry is active at once).
+    const entry = await call<{ id: string }>(page, 'POST', '/api/v1/templates', {
+      name: `Rotate a test database ${Date.now()}`,
       type: 'standard',
+      fields: { title: 'Rotate a test database' },
+    });
+    const change = await call<{ id: string; number: string; type: string }>(page, 'POST', '/api/v1/changes', {
+      type: 'standard',
+      templateId: entry.id,
       title: 'Rotate the webhook test database',
       description: 'd',
       justification: 'j',
@@ -115,6 +122,7 @@ test('an admin allows a local receiver, tests a webhook before saving it, and se
       plannedStart: new Date(localDateTime(4, 21)).toISOString(),
       plannedEnd: new Date(localDateTime(4, 22)).toISOString(),
     });
+    expect(change.type).toBe('standard');
     await call(page, 'POST', `/api/v1/changes/${change.id}/transitions`, { to: 'scheduled' });
     await expect.poll(() => receiver.hits.filter((h) => h.headers['x-cabinet-event'] === 'scheduled').length, { timeout: 20_000 }).toBe(1);
     const delivered = receiver.hits.find((h) => h.headers['x-cabinet-event'] === 'scheduled')!;

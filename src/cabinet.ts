@@ -31,7 +31,7 @@ export const VERSION: string = (JSON.parse(readFileSync(path.join(INSTALL_DIR, '
  * on one database migrate and bootstrap one after the other, each finding the work of those before.
  */
 export async function openCabinetStore(
-  config: Pick<Config, 'databaseUrl' | 'sessionHours'> & Partial<Pick<Config, 'checkTransactions' | 'pgPreparedStatements' | 'groupCommit' | 'outboxMaxAttempts' | 'mail' | 'publicUrl' | 'host' | 'port' | 'webhookAllowPrivate'>>,
+  config: Pick<Config, 'databaseUrl' | 'sessionHours'> & Partial<Pick<Config, 'checkTransactions' | 'pgPreparedStatements' | 'groupCommit' | 'outboxMaxAttempts' | 'mail' | 'publicUrl' | 'host' | 'port' | 'webhookAllowPrivate' | 'githubApiUrl'>>,
   opts: { now?: () => Date; startup?: (services: Services) => Promise<void> } = {},
 ): Promise<{ store: Store; services: Services }> {
   const store = openStore(config.databaseUrl, { checkTransactions: config.checkTransactions, preparedStatements: config.pgPreparedStatements, groupCommit: config.groupCommit });
@@ -41,6 +41,7 @@ export async function openCabinetStore(
       outboxMaxAttempts: config.outboxMaxAttempts,
       mail: mailSettings(config),
       webhooks: { allowPrivate: config.webhookAllowPrivate ?? false, origin: originOf(config) },
+      githubApiUrl: config.githubApiUrl,
     });
     await store.withStartupLock(async () => {
       await store.migrate({ lockHeld: true });

@@ -56,6 +56,8 @@ const Env = z.object({
   CABINET_MAIL_FROM: z.email('must be an email address such as cabinet@example.com').optional(),
   /** Lets outbound webhooks reach loopback and private addresses (a receiver on the same host or network); off by default. */
   CABINET_WEBHOOK_ALLOW_PRIVATE: flag,
+  /** The GitHub API the GitHub App calls (GitHub Enterprise: https://HOST/api/v3); its settings may name another. */
+  CABINET_GITHUB_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.github.com' }).default('https://api.github.com'),
 });
 
 /** Whether `v` is an smtp:// or smtps:// URL with a host. NOTE (security): the value is never echoed in a problem, as it may hold a password. */
@@ -97,6 +99,8 @@ export type Config = {
   mail: { smtpUrl: string; from: string } | null;
   /** Whether webhooks may reach loopback and private addresses without the allow-list (CABINET_WEBHOOK_ALLOW_PRIVATE). */
   webhookAllowPrivate: boolean;
+  /** CABINET_GITHUB_API_URL, without a trailing slash. */
+  githubApiUrl: string;
 };
 
 export class ConfigError extends Error {
@@ -147,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.CABINET_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
     mail: e.CABINET_SMTP_URL && e.CABINET_MAIL_FROM ? { smtpUrl: e.CABINET_SMTP_URL, from: e.CABINET_MAIL_FROM } : null,
     webhookAllowPrivate: e.CABINET_WEBHOOK_ALLOW_PRIVATE,
+    githubApiUrl: e.CABINET_GITHUB_API_URL.replace(/\/+$/, ''),
   };
 }
 

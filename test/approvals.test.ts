@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { quorumOutcome, requiredApprovals, type Quorum } from '../src/domain/approval/quorum';
 import { compileBundle, PolicyInvalidError, readBundleFiles } from '../src/policy/loader';
 import { eachEngine } from './support/cabinet';
-import { addMembers, approvalsOf, ci, decide, edit, fileAndAuthorize, plan } from './support/fixtures';
+import { addMembers, approvalsOf, catalogueEntry, ci, decide, edit, fileAndAuthorize, plan } from './support/fixtures';
 
 const DEFAULT_DIR = new URL('../policies/default', import.meta.url).pathname;
 const HOUR = 3_600_000;
@@ -200,7 +200,8 @@ describe('approvals', () => {
     assert.equal(gated.body.error.code, 'approvals_pending');
 
     // On another server: on the same one at the same time it would meet the emergency (a ci_overlap to acknowledge first).
-    const standard = await h.request('POST', '/api/v1/changes', { token: requester.token, body: { ...plan([await ci(h, 'web-2', 'server')]), type: 'standard' } });
+    const standard = await h.request('POST', '/api/v1/changes', { token: requester.token, body: { ...plan([await ci(h, 'web-2', 'server')]), type: 'standard', templateId: await catalogueEntry(h) } });
+    assert.equal(standard.body.type, 'standard', standard.text);
     const scheduled = await h.request('POST', `/api/v1/changes/${standard.body.id}/transitions`, { body: { to: 'scheduled' } });
     assert.equal(scheduled.status, 200, scheduled.text);
     assert.deepEqual(await approvalsOf(h, standard.body.id), []);

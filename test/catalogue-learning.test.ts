@@ -4,7 +4,7 @@ import { openCabinetStore } from '../src/cabinet';
 import { groupByPlan, jaccard, normalisePlan, planTokens, reviewDueAt } from '../src/domain/catalogue/learning';
 import { createWorker } from '../src/jobs/worker';
 import { eachEngine, type Harness } from './support/cabinet';
-import { addMembers, approvalsOf, ci, decide, edit, move } from './support/fixtures';
+import { addMembers, approvalsOf, catalogueEntry, ci, decide, edit, move } from './support/fixtures';
 
 const DAY = 86_400_000;
 let slot = 0;
@@ -278,8 +278,11 @@ describe('misclassification', () => {
     assert.equal(svc.status, 201, svc.text);
     const node = await ci(h, 'shop-1', 'server', { serviceId: svc.body.id });
     const file = async (type: string) => {
-      const res = await h.request('POST', '/api/v1/changes', { token: requester.token, body: { type, title: `A ${type} change`, ciIds: [node], assignmentTeamId: web.body.id } });
+      // A standard one from the catalogue (without an entry it would be filed as normal).
+      const templateId = type === 'standard' ? await catalogueEntry(h) : null;
+      const res = await h.request('POST', '/api/v1/changes', { token: requester.token, body: { type, title: `A ${type} change`, ciIds: [node], assignmentTeamId: web.body.id, templateId } });
       assert.equal(res.status, 201, res.text);
+      assert.equal(res.body.type, type, res.text);
       return res.body as { id: string; number: string; type: string };
     };
     const emergency = await file('emergency');

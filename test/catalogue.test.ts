@@ -367,6 +367,108 @@ describe('the standard change catalogue', () => {
   });
 });
 
+describe('a standard change needs a catalogue entry', () => {
+  const count = async (h: Harness) => (await get(h, '/api/v1/changes?limit=500')).items.length;
+  const actions = async (h: Harness, id: string) => (await get(h, `/api/v1/changes/${id}/audit`)).items.map((e: { action: string; data?: Record<string, unknown> }) => e);
+
+  eachEngine('filed without an entry it becomes a normal change saying why, or is refused with 422 no_entry where the policy says so', async (h) => {
+    const requester = await h.userWithToken(['requester']);
+    const web = await ci(h, 'gap-web-1', 'server');
+    const body = { type: 'standard', title: 'Restart the web tier', description: 'd', justification: 'j', implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', backoutTested: true, ciIds: [web], ...when(-3) };
+
+    // The default policy converts: a normal change, in the normal model's first state, with its approvals ahead.
+    const filed = await h.request('POST', '/api/v1/changes', { token: requester.token, body });
+    assert.equal(filed.status, 201, filed.text);
+    assert.deepEqual([filed.body.type, filed.body.state, filed.body.templateId, filed.body.checks], ['normal', 'draft', null, []]);
+    assert.equal(filed.body.conversion.from, 'standard');
+    assert.equal(filed.body.conversion.reason, 'no_entry');
+    assert.match(filed.body.conversion.message, /pick an entry from the catalogue/);
+    assert.deepEqual(filed.body.availableTransitions.map((t: { to: string }) => t.to).sort(), ['assess', 'cancelled'], 'a normal change goes through assessment and approvals');
+    const read = await get(h, `/api/v1/changes/${filed.body.number}`);
+    assert.deepEqual(read.conversion, filed.body.conversion, 'the conversion shows on the change when read again');
+    const skip = await move(h, filed.body.id, 'scheduled');
+    assert.equal(skip.status, 409, 'it cannot skip to scheduled as a standard change would');
+    assert.equal(skip.body.error.code, 'invalid_transition');
+    // Recorded as the other conversions are: created as standard, then converted.
+    const trail = await actions(h, filed.body.id);
+    const created = trail.find((e: { action: string }) => e.action === 'change.created');
+    const converted = trail.find((e: { action: string }) => e.action === 'change.converted');
+    assert.ok(created && converted, JSON.stringify(trail.map((e: { action: string }) => e.action)));
+    assert.equal(created.data.after.type, 'standard');
+    assert.deepEqual([converted.data.from, converted.data.to, converted.data.reason, converted.data.templateId], ['standard', 'normal', 'no_entry', null]);
+
+    // Many at once (filings share a transaction): each is converted on its own.
+    const burst = await Promise.all(Array.from({ length: 6 }, (_, i) => h.request('POST', '/api/v1/changes', { token: requester.token, body: { ...body, title: `Burst ${i}` } })));
+    assert.deepEqual(burst.map((r) => [r.status, r.body.type, r.body.conversion?.reason]), Array.from({ length: 6 }, () => [201, 'normal', 'no_entry']));
+
+    // A standard change from an active entry keeps working: pre-authorised, no conversion.
+    const restart = await entry(h, { name: 'Gap web restart', ciIds: [web] });
+    const fromEntry = await h.request('POST', '/api/v1/changes', { token: requester.token, body: { ...body, templateId: restart.id, ...when(-4) } });
+    assert.equal(fromEntry.status, 201, fromEntry.text);
+    assert.deepEqual([fromEntry.body.type, fromEntry.body.conversion, fromEntry.body.templateVersion], ['standard', null, 1]);
+    assert.equal((await fileFrom(h, restart.id, {}, requester.token)).type, 'standard');
+
+    // A template of normal changes does not make a standard one: 400 on POST /changes; its own route files it as normal.
+    const tls = await h.request('POST', '/api/v1/templates', { body: { name: 'Gap TLS rotation', type: 'normal', fields: { title: 'Rotate' } } });
+    assert.equal(tls.status, 201, tls.text);
+    const mismatch = await h.request('POST', '/api/v1/changes', { token: requester.token, body: { ...body, templateId: tls.body.id } });
+    assert.equal(mismatch.status, 400, mismatch.text);
+    assert.deepEqual(mismatch.body.error.details.issues.map((i: { path: string }) => i.path), ['type']);
+    const viaTemplate = await h.request('POST', `/api/v1/templates/${tls.body.id}/changes`, { token: requester.token, body: { type: 'standard', ...when(-5) } });
+    assert.equal(viaTemplate.status, 201, viaTemplate.text);
+    assert.equal(viaTemplate.body.type, 'normal', 'the template sets the type');
+    // An entry still waiting for a change manager makes no change at all.
+    const proposal = await entry(h, { name: 'Gap proposal' }, requester.token);
+    assert.equal(proposal.state, 'proposed');
+    const early = await h.request('POST', '/api/v1/changes', { token: requester.token, body: { ...body, templateId: proposal.id } });
+    assert.equal(early.status, 400, early.text);
+    assert.match(early.body.error.details.issues[0].message, /is proposed/);
+
+    // Where the policy refuses: 422 no_entry listing the problem, nothing filed; entries and normal changes still file.
+    await applyPolicy(h, [['catalogue.yaml', 'withoutEntry: convert', 'withoutEntry: refuse']]);
+    const before = await count(h);
+    const refused = await h.request('POST', '/api/v1/changes', { token: requester.token, body });
+    assert.equal(refused.status, 422, refused.text);
+    assert.equal(refused.body.error.code, 'no_entry');
+    assert.match(refused.body.error.message, /pick an entry from the catalogue/);
+    assert.deepEqual(refused.body.error.details.issues.map((i: { path: string }) => i.path), ['templateId']);
+    const together = await Promise.all([
+      h.request('POST', '/api/v1/changes', { token: requester.token, body: { ...body, title: 'Refused together' } }),
+      h.request('POST', '/api/v1/changes', { token: requester.token, body: { ...body, type: 'normal', title: 'Normal together' } }),
+      h.request('POST', '/api/v1/changes', { token: requester.token, body: { ...body, templateId: restart.id, title: 'Entry together', ...when(-6) } }),
+    ]);
+    assert.deepEqual(together.map((r) => [r.status, r.body.type ?? r.body.error.code]), [[422, 'no_entry'], [201, 'normal'], [201, 'standard']]);
+    assert.equal(await count(h), before + 2, 'only the refused one is missing');
+  });
+
+  eachEngine('an open change never becomes standard: not by an edit of its type or template, nor by a reclassification', async (h) => {
+    const manager = await h.userWithToken(['change_manager']);
+    const web = await ci(h, 'gap-web-2', 'server');
+    const restart = await entry(h, { name: 'Gap web restart 2', ciIds: [web] });
+    const normal = await h.request('POST', '/api/v1/changes', { body: { type: 'normal', title: 'Upgrade the web tier', description: 'd', justification: 'j', implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', backoutTested: true, ciIds: [web], ...when(-3) } });
+    assert.equal(normal.status, 201, normal.text);
+
+    // The type and the template are not fields an edit can set: 400 naming each, and the change is as it was.
+    const patched = await h.request('PATCH', `/api/v1/changes/${normal.body.id}`, { body: { type: 'standard', templateId: restart.id, version: normal.body.version } });
+    assert.equal(patched.status, 400, patched.text);
+    assert.deepEqual(patched.body.error.details.issues.map((i: { path: string }) => i.path).sort(), ['templateId', 'type'], patched.text);
+    const after = await get(h, `/api/v1/changes/${normal.body.id}`);
+    assert.deepEqual([after.type, after.templateId, after.version], ['normal', null, normal.body.version]);
+
+    // A reclassification is a judgement kept beside the change: it stays normal and its approvals still apply.
+    const judged = await h.request('POST', `/api/v1/changes/${normal.body.id}/reclassify`, { token: manager.token, body: { as: 'standard', reason: 'Routine restart: the catalogue has an entry' } });
+    assert.equal(judged.status, 201, judged.text);
+    const still = await get(h, `/api/v1/changes/${normal.body.id}`);
+    assert.deepEqual([still.type, still.state, still.conversion], ['normal', 'draft', null]);
+    assert.equal((await move(h, normal.body.id, 'scheduled')).status, 409, 'it cannot skip its approvals');
+    const assess = await move(h, normal.body.id, 'assess');
+    assert.equal(assess.status, 200, assess.text);
+    const authorize = await move(h, normal.body.id, 'authorize');
+    assert.equal(authorize.status, 200, authorize.text);
+    assert.ok((await get(h, `/api/v1/changes/${normal.body.id}/approvals`)).items.length > 0, 'approvals are asked for');
+  });
+});
+
 describe('the demo catalogue', () => {
   it('has entries with owners and categories, one suspended by its two rolled-back purges', async () => {
     const db = await createTestDatabase('sqlite');
@@ -381,8 +483,10 @@ describe('the demo catalogue', () => {
       assert.equal(byName.get('Restart a stuck queue consumer')?.category, 'Operations');
       const detail = await cabinet.services.templates.get(actor, byName.get('Purge the portal CDN cache')!.id);
       assert.deepEqual([detail.suspensions.length, detail.suspensions[0]?.automatic], [1, true]);
-      const patched = (await cabinet.services.changes.list(actor, ChangeListQuery.parse({ limit: 100 }))).items.find((c) => c.title === 'Monthly OS patching of the ETL runner');
+      const demoChanges = (await cabinet.services.changes.list(actor, ChangeListQuery.parse({ limit: 100 }))).items;
+      const patched = demoChanges.find((c) => c.title === 'Monthly OS patching of the ETL runner');
       assert.equal(patched?.type, 'standard', 'the demo standard change passes its checks');
+      assert.deepEqual(demoChanges.filter((c) => c.type === 'standard' && !c.templateId).map((c) => c.number), [], 'every demo standard change is made from an entry');
     } finally {
       await cabinet.close();
       await db.drop();

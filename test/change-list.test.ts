@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { csvCell, csvLine } from '../src/http/csv';
 import { describe, eachEngine, it, type Harness } from './support/cabinet';
-import { addMembers, ci, fileAndAuthorize, move, plan } from './support/fixtures';
+import { addMembers, catalogueEntry, ci, fileAndAuthorize, move, plan } from './support/fixtures';
 import { parseCsv } from './support/csv';
 
 const HOUR = 3_600_000;
@@ -244,7 +244,7 @@ describe('change list', () => {
     const db = await ci(h, 'orders-db', 'database');
     const tricky = await file(h, plan([db], { title: '=HYPERLINK("http://evil","x"), then "quotes"\nand a line' }));
     const plain = await file(h, plan([], { title: 'Plain, with a comma', type: 'emergency' }));
-    await file(h, plan([], { title: 'standard one', type: 'standard' }));
+    await file(h, plan([], { title: 'standard one', type: 'standard', templateId: await catalogueEntry(h) }));
 
     const res = await h.request('GET', '/api/v1/changes/export.csv?type=normal,emergency&sort=number');
     assert.equal(res.status, 200, res.text);

@@ -148,7 +148,7 @@ describe('changes', () => {
   });
 
   eachEngine('gives unique consecutive numbers to changes created concurrently', async (h) => {
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => h.request('POST', '/api/v1/changes', { body: { type: 'standard', title: `c${i}` } })));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => h.request('POST', '/api/v1/changes', { body: { type: 'normal', title: `c${i}` } })));
     assert.ok(results.every((r) => r.status === 201));
     const numbers = results.map((r) => r.body.number).sort();
     assert.equal(new Set(numbers).size, 20);

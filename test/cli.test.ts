@@ -315,7 +315,7 @@ describe('cabinet CLI', { concurrency: 2 }, () => {
               const res = await fetch(`${server.base}/api/v1/changes`, {
                 method: 'POST',
                 headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-                body: JSON.stringify({ type: 'standard', title: `Load ${i++}` }),
+                body: JSON.stringify({ type: 'normal', title: `Load ${i++}` }),
               });
               statuses.push(res.status);
               await res.body?.cancel();

@@ -3,13 +3,12 @@ import { describe } from 'node:test';
 import { rangeWords } from '../src/domain/notification/texts';
 import { readBundleFiles } from '../src/policy/loader';
 import { eachEngine, type Harness } from './support/cabinet';
+import { at } from './support/communication';
 import { addMembers, approvalsOf, ci, decide, edit, fileAndAuthorize, move, plan } from './support/fixtures';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** Instants a whole number of hours after a fixed reference 20 days ahead of the harness clock (on a quarter hour). */
-const at = (h: Harness, hours: number) => new Date(Math.ceil((h.now().getTime() + 20 * DAY) / HOUR) * HOUR + hours * HOUR).toISOString();
 
 async function file(h: Harness, body: Record<string, unknown>, token?: string): Promise<{ id: string; number: string }> {
   const res = await h.request('POST', '/api/v1/changes', { body, token });

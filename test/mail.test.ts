@@ -6,7 +6,7 @@ import { invitationUid, writeInvitation } from '../src/integrations/mail/invitat
 import { escapeHtml, writeNoticeMail } from '../src/integrations/mail/notice-mail';
 import { smtpOptions } from '../src/integrations/mail/smtp';
 import { readBundleFiles } from '../src/policy/loader';
-import { addMembers, approvalsOf, ci as newCi, decide, fileAndAuthorize, plan } from './support/fixtures';
+import { addMembers, approvalsOf, catalogueEntry, ci as newCi, decide, fileAndAuthorize, plan } from './support/fixtures';
 import { eachEngine, type Harness } from './support/cabinet';
 import { startSmtp, type Received } from './support/smtp';
 import { at } from './support/communication';
@@ -63,9 +63,10 @@ async function follow(h: Harness, token: string, ciId: string, channels: string[
 async function scheduled(h: Harness, token: string, ciId: string, title = 'Patch the payments database', from = 0): Promise<{ id: string; number: string }> {
   const res = await h.request('POST', '/api/v1/changes', {
     token,
-    body: { type: 'standard', title, description: 'd', justification: 'j', implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', ciIds: [ciId], plannedStart: at(h, from), plannedEnd: at(h, from + 2) },
+    body: { type: 'standard', title, description: 'd', justification: 'j', implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', ciIds: [ciId], plannedStart: at(h, from), plannedEnd: at(h, from + 2), templateId: await catalogueEntry(h) },
   });
   assert.equal(res.status, 201, res.text);
+  assert.equal(res.body.type, 'standard', res.text);
   const moved = await h.request('POST', `/api/v1/changes/${res.body.id}/transitions`, { token, body: { to: 'scheduled' } });
   assert.equal(moved.status, 200, moved.text);
   return res.body;

@@ -3,9 +3,7 @@ import { describe, it } from 'node:test';
 import { readBundleFiles } from '../src/policy/loader';
 import { changeWords, instantWords, listWords, rangeToken, rangeWords, renderTimes, timeToken } from '../src/domain/notification/texts';
 import { eachEngine, type Harness } from './support/cabinet';
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+import { at } from './support/communication';
 
 interface Notice {
   id: string;
@@ -24,9 +22,6 @@ interface Notice {
 
 const DEFAULT_DIR = new URL('../policies/default', import.meta.url).pathname;
 const PLAN = { type: 'normal', title: 'Upgrade payments DB', description: 'd', justification: 'j', implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', backoutTested: true };
-/** Instants a whole number of hours after a reference 20 days ahead of the harness clock. */
-const at = (h: Harness, hours: number) => new Date(Math.ceil((h.now().getTime() + 20 * DAY) / HOUR) * HOUR + hours * HOUR).toISOString();
-
 async function person(h: Harness, name: string, roles: string[], teams: string[] = []): Promise<{ id: string; token: string; name: string }> {
   const u = await h.userWithToken(roles, { email: `${name.toLowerCase().replace(/\W+/g, '.')}-${Math.random().toString(36).slice(2, 8)}@example.com` });
   const renamed = await h.request('PATCH', `/api/v1/users/${u.id}`, { body: { name } });

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, eachEngine, onEngine, type Harness } from './support/cabinet';
+import { catalogueEntry } from './support/fixtures';
 
 const require = createRequire(import.meta.url);
 const REDOCLY = path.join(path.dirname(require.resolve('@redocly/cli/package.json')), 'bin', 'cli.js');
@@ -197,7 +198,9 @@ describe('the OpenAPI document', () => {
       },
     });
     assert.equal(open.status, 201, open.text);
-    const other = await h.request('POST', '/api/v1/changes', { body: { type: 'standard', title: 'Rotate certificates' } });
+    const other = await h.request('POST', '/api/v1/changes', { body: { type: 'standard', title: 'Rotate certificates', templateId: await catalogueEntry(h) } });
+    assert.equal(other.status, 201, other.text);
+    assert.equal(other.body.checks.length, 6, 'a standard change from an entry carries its checks');
     const cancelled = await h.request('POST', `/api/v1/changes/${other.body.id}/transitions`, { body: { to: 'cancelled', comment: 'Not needed any more' } });
     assert.equal(cancelled.status, 200, cancelled.text);
 
@@ -214,6 +217,11 @@ describe('the OpenAPI document', () => {
     check('get', '/api/v1/cis', 200, (await h.request('GET', '/api/v1/cis')).body);
     check('post', '/api/v1/changes', 201, open.body);
     check('post', '/api/v1/changes', 400, (await h.request('POST', '/api/v1/changes', { body: { type: 'nosuch' } })).body);
+    // Asked for as standard without an entry: filed as normal, its conversion in the answer.
+    const converted = await h.request('POST', '/api/v1/changes', { body: { type: 'standard', title: 'Restart the workers' } });
+    assert.equal(converted.body.conversion?.reason, 'no_entry', converted.text);
+    check('post', '/api/v1/changes', 201, converted.body);
+    check('get', '/api/v1/changes/{id}', 200, (await h.request('GET', `/api/v1/changes/${converted.body.id}`)).body);
     check('get', '/api/v1/changes/{id}', 404, (await h.request('GET', '/api/v1/changes/CHG9999999')).body);
   });
 });

@@ -6,9 +6,9 @@ import { redactError } from '../src/domain/outbox/delivery';
 import { defaultIds } from '../src/services/context';
 import { createOutboxService, type OutboxService } from '../src/services/outbox.service';
 import { eachEngine, type Harness } from './support/cabinet';
+import { at } from './support/communication';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+const DAY = 86_400_000;
 const PLAN = { type: 'normal', title: 'Upgrade payments DB', description: 'd', justification: 'j', implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', backoutTested: true };
 
 /**
@@ -23,8 +23,7 @@ function outboxOf(h: Harness, opts: { maxAttempts: number; random?: () => number
 }
 
 async function fileChange(h: Harness, token?: string): Promise<{ id: string; number: string }> {
-  const start = Math.ceil((h.now().getTime() + 20 * DAY) / HOUR) * HOUR;
-  const res = await h.request('POST', '/api/v1/changes', { token, body: { ...PLAN, plannedStart: new Date(start).toISOString(), plannedEnd: new Date(start + 2 * HOUR).toISOString() } });
+  const res = await h.request('POST', '/api/v1/changes', { token, body: { ...PLAN, plannedStart: at(h, 0), plannedEnd: at(h, 2) } });
   assert.equal(res.status, 201, res.text);
   return res.body;
 }

@@ -4,6 +4,7 @@ import { dueDigest, quietUntil } from '../src/domain/notification/quiet-hours';
 import { wallClockOf } from '../src/domain/time/zoned';
 import { writeDigestMail } from '../src/integrations/mail/digest-mail';
 import { eachEngine, type Harness } from './support/cabinet';
+import { catalogueEntry } from './support/fixtures';
 import { startSmtp, type Received } from './support/smtp';
 
 const MINUTE = 60_000;
@@ -53,13 +54,17 @@ async function follow(h: Harness, token: string, ciId: string, channels: string[
   return res.body.id;
 }
 
-/** A change on the CI planned at `start` for two hours, filed and scheduled by `token`. */
-async function scheduled(h: Harness, token: string, ciId: string, title: string, start: number, type = 'standard'): Promise<{ id: string; number: string }> {
+/** A standard change from the catalogue on the CI planned at `start` for two hours, filed and scheduled by `token`. */
+async function scheduled(h: Harness, token: string, ciId: string, title: string, start: number): Promise<{ id: string; number: string }> {
   const res = await h.request('POST', '/api/v1/changes', {
     token,
-    body: { type, title, description: 'd', justification: 'j', implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', ciIds: [ciId], plannedStart: new Date(start).toISOString(), plannedEnd: new Date(start + 2 * HOUR).toISOString() },
+    body: {
+      type: 'standard', title, description: 'd', justification: 'j', implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', ciIds: [ciId],
+      plannedStart: new Date(start).toISOString(), plannedEnd: new Date(start + 2 * HOUR).toISOString(), templateId: await catalogueEntry(h),
+    },
   });
   assert.equal(res.status, 201, res.text);
+  assert.equal(res.body.type, 'standard', res.text);
   const moved = await h.request('POST', `/api/v1/changes/${res.body.id}/transitions`, { token, body: { to: 'scheduled' } });
   assert.equal(moved.status, 200, moved.text);
   return res.body;

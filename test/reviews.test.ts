@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Kysely, KyselyPlugin } from 'kysely';
+import { helpersFor } from '../src/db/dialect';
+import { createRepositories } from '../src/db/repositories';
 import { compileBundle, PolicyInvalidError, readBundleFiles } from '../src/policy/loader';
 import { eachEngine, type Harness } from './support/cabinet';
-import { addMembers, approvalsOf, ci, decide, edit, fileAndAuthorize, move, plan } from './support/fixtures';
+import { addMembers, approvalsOf, catalogueEntry, ci, decide, edit, fileAndAuthorize, move, plan } from './support/fixtures';
 
 const DEFAULT_DIR = new URL('../policies/default', import.meta.url).pathname;
 const HOUR = 3_600_000;
@@ -24,10 +27,14 @@ async function emergencyImplemented(h: Harness, opts: { ciName?: string; closeCo
   return { owner, ecab, server, change };
 }
 
-/** A standard change on the CI, scheduled and implemented, with its outcome filled in (standard changes close straight from implement). */
+/**
+ * A standard change on the CI, from the catalogue, scheduled and implemented, with its outcome filled in
+ * (standard changes close straight from implement).
+ */
 async function standardImplemented(h: Harness, server: string, closeCode: string, token?: string) {
-  const filed = await h.request('POST', '/api/v1/changes', { token, body: { ...plan([server]), type: 'standard', title: `Routine ${closeCode}` } });
+  const filed = await h.request('POST', '/api/v1/changes', { token, body: { ...plan([server]), type: 'standard', title: `Routine ${closeCode}`, templateId: await catalogueEntry(h) } });
   assert.equal(filed.status, 201, filed.text);
+  assert.equal(filed.body.type, 'standard', JSON.stringify(filed.body.conversion));
   assert.equal((await move(h, filed.body.id, 'scheduled', token)).status, 200);
   assert.equal((await edit(h, `/api/v1/changes/${filed.body.id}`, { actualStart: new Date(h.now().getTime() - HOUR).toISOString() }, token)).status, 200);
   assert.equal((await move(h, filed.body.id, 'implement', token)).status, 200);
@@ -35,6 +42,9 @@ async function standardImplemented(h: Harness, server: string, closeCode: string
   assert.equal(outcome.status, 200, outcome.text);
   return filed.body as { id: string; number: string };
 }
+
+/** Thrown to end a transaction without keeping its writes. */
+class RolledBack extends Error {}
 
 const review = (h: Harness, id: string, token?: string) => h.request('GET', `/api/v1/changes/${id}/review`, { token });
 
@@ -226,6 +236,32 @@ describe('post-implementation reviews', () => {
     assert.equal((await review(h, standard.id)).body.id, opened.body.id);
   });
 
+  eachEngine('an edit of an incident weighs its change’s review again only when it moves what the rules read: cause, priority, CIs', async (h) => {
+    const rules = (when: string) => `apiVersion: cabinet/v1\nreviews:\n  dueDays: 5\n  blockClose: false\n  rules:\n    - name: caused_incident\n      when: ${when}\n      reason: It caused an incident.\n`;
+    await applyReviews(h, rules('outcome.worstIncidentPriority == 1'));
+    const { server, change } = await emergencyImplemented(h);
+    assert.equal((await move(h, change.id, 'review')).status, 200);
+    assert.equal((await review(h, change.id)).status, 404, 'no rule asks for one yet');
+    const filed = await h.request('POST', '/api/v1/incidents', { body: { title: 'Slow checkout', priority: 3, ciIds: [server], causedByChangeId: change.id } });
+    assert.equal(filed.status, 201, filed.text);
+    assert.equal((await review(h, change.id)).status, 404, 'a priority 3 incident needs no review under this policy');
+
+    // A policy that would ask for one now opens none by itself, nor on an edit of the incident's words or state.
+    await applyReviews(h, rules('outcome.incidentsCaused > 0'));
+    const reworded = await edit(h, `/api/v1/incidents/${filed.body.id}`, { title: 'Slow checkout since Tuesday', state: 'resolved' });
+    assert.equal(reworded.status, 200, reworded.text);
+    assert.equal((await review(h, change.id)).status, 404, 'neither the title nor the state is read by the review rules');
+    assert.equal((await edit(h, `/api/v1/incidents/${filed.body.id}`, { title: 'Slow checkout since Tuesday' })).status, 200, 'an edit that changes nothing');
+    assert.equal((await review(h, change.id)).status, 404);
+
+    // Its priority is read (outcome.worstIncidentPriority): the change is weighed again under the policy in force.
+    const raised = await edit(h, `/api/v1/incidents/${filed.body.id}`, { priority: 2 });
+    assert.equal(raised.status, 200, raised.text);
+    const opened = await review(h, change.id);
+    assert.equal(opened.status, 200, opened.text);
+    assert.deepEqual(opened.body.reasons.map((r: { name: string }) => r.name), ['caused_incident']);
+  });
+
   eachEngine('two closings at once create one review', async (h) => {
     await applyReviews(h, (shipped) => shipped.replace(/blockClose: .*/, 'blockClose: true'));
     const server = await ci(h, 'app-4', 'server');
@@ -290,6 +326,55 @@ describe('post-implementation reviews', () => {
     const later = await h.request('POST', '/api/v1/changes', { body: { ...plan([server]), title: 'Later change' } });
     const learned = (await h.request('GET', `/api/v1/changes/${later.body.id}/risk`)).body.factors as { name: string; contribution: number }[];
     assert.equal(learned.find((f) => f.name === 'review_learning')!.contribution, 3, JSON.stringify(learned));
+  });
+
+  eachEngine('a transaction asks for the learning facts of a change once, and again after it writes a review', async (h) => {
+    const { owner, server, change } = await emergencyImplemented(h);
+    assert.equal((await move(h, change.id, 'review')).status, 200);
+    const added = await h.request('POST', `/api/v1/changes/${change.id}/review/actions`, {
+      token: owner.token,
+      body: { title: 'Add a staging TLS endpoint', ownerId: owner.id, dueAt: new Date(h.now().getTime() + 7 * DAY).toISOString() },
+    });
+    assert.equal(added.status, 201, added.text);
+    const next = await h.request('POST', '/api/v1/changes', { body: { ...plan([server]), title: 'Next change' } });
+    assert.equal(next.status, 201, next.text);
+
+    // Statements that read the review actions, counted as the database answers them (a subquery is built
+    // through the plugins too, but only a whole statement is answered).
+    let asked = 0;
+    const reading = new Set<unknown>();
+    const counter: KyselyPlugin = {
+      transformQuery: (args) => {
+        if (args.node.kind === 'SelectQueryNode' && JSON.stringify(args.node).includes('"review_actions"')) reading.add(args.queryId);
+        return args.node;
+      },
+      transformResult: async (args) => {
+        if (reading.has(args.queryId)) asked++;
+        return args.result;
+      },
+    };
+    const { risk, policy } = h.cabinet.services;
+    const active = await policy.active();
+    const db = h.cabinet.store.kysely;
+    await db.transaction().execute(async (trx) => {
+      // As a filing's transaction does: routing's context, then the assessment's, through one set of repositories.
+      const repos = createRepositories(trx.withPlugin(counter), helpersFor(db as unknown as Kysely<unknown>), { memo: true });
+      const filed = (await repos.changes.findById(next.body.id))!;
+      const facts = async () => ((await risk.contextOf(repos, filed, active)).history as { openReviewActions: bigint }).openReviewActions;
+      assert.equal(await facts(), 1n);
+      assert.equal(await facts(), 1n);
+      assert.equal(asked, 1, 'asked once for both contexts');
+      // A write of the reviews forgets the answer: the transaction reads its own write.
+      const review = (await repos.reviews.findByChange(change.id))!;
+      const [action] = await repos.reviews.actions(review.id);
+      await repos.reviews.updateAction({ ...action!, state: 'done' });
+      asked = 0;
+      assert.equal(await facts(), 0n);
+      assert.equal(asked, 1);
+      throw new RolledBack();
+    }).catch((err: unknown) => {
+      if (!(err instanceof RolledBack)) throw err;
+    });
   });
 
   eachEngine('documents its routes in the OpenAPI description', async (h) => {

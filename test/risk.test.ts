@@ -5,7 +5,7 @@ import { buildChangeContext, localTime } from '../src/policy/context';
 import { evaluateRisk } from '../src/policy/risk';
 import { levelOf, scoreOf } from '../src/domain/risk/score';
 import { eachEngine, type Harness } from './support/cabinet';
-import { edit } from './support/fixtures';
+import { catalogueEntry, edit } from './support/fixtures';
 
 const MODELS = `apiVersion: cabinet/v1
 name: t
@@ -242,8 +242,11 @@ describe('risk of changes', { concurrency: 2 }, () => {
         body: {
           type: 'standard', title: `patch ${i}`, description: 'd', ciIds: [ci.body.id], assignmentTeamId: team.body.id, implementationPlan: 'p', backoutPlan: 'b',
           plannedStart: new Date(now - 10 * 86_400_000).toISOString(), plannedEnd: new Date(now - 10 * 86_400_000 + 3_600_000).toISOString(),
+          // An entry each: two failures of one entry would suspend it, and its next changes would be normal.
+          templateId: await catalogueEntry(h, `Patch ${i}`),
         },
       });
+      assert.equal(c.body.type, 'standard', c.text);
       await h.request('POST', `/api/v1/changes/${c.body.id}/transitions`, { body: { to: 'scheduled' } });
       assert.equal((await edit(h, `/api/v1/changes/${c.body.id}`, { actualStart: new Date(now - 10 * 86_400_000).toISOString() })).status, 200);
       await h.request('POST', `/api/v1/changes/${c.body.id}/transitions`, { body: { to: 'implement' } });
@@ -268,9 +271,10 @@ describe('risk of changes', { concurrency: 2 }, () => {
     const failed = await h.request('POST', '/api/v1/changes', {
       body: {
         type: 'standard', title: 'patch', description: 'd', ciIds: [ci.body.id], implementationPlan: 'p', backoutPlan: 'b',
-        plannedStart: new Date(now - 86_400_000).toISOString(), plannedEnd: new Date(now - 86_400_000 + 3_600_000).toISOString(),
+        plannedStart: new Date(now - 86_400_000).toISOString(), plannedEnd: new Date(now - 86_400_000 + 3_600_000).toISOString(), templateId: await catalogueEntry(h),
       },
     });
+    assert.equal(failed.body.type, 'standard', failed.text);
     await h.request('POST', `/api/v1/changes/${failed.body.id}/transitions`, { body: { to: 'scheduled' } });
     assert.equal((await edit(h, `/api/v1/changes/${failed.body.id}`, { actualStart: new Date(now - 86_400_000).toISOString() })).status, 200);
     await h.request('POST', `/api/v1/changes/${failed.body.id}/transitions`, { body: { to: 'implement' } });

@@ -158,7 +158,8 @@ describe('change templates', () => {
     assert.equal(fromIt.body.items.length, 7, 'the waiting one, five closed, the next');
     assert.ok(fromIt.body.items.every((c: { templateId: string }) => c.templateId === t.id));
     // A change made without the template has no template history.
-    const plain = await h.request('POST', '/api/v1/changes', { body: { type: 'standard', title: 'x', ciIds: [db], ...LATER } });
+    const plain = await h.request('POST', '/api/v1/changes', { body: { type: 'normal', title: 'x', ciIds: [db], ...LATER } });
+    assert.equal(plain.status, 201, plain.text);
     assert.equal((await factor(h, plain.body.id, 'template_history')).contribution, 0);
   });
 });

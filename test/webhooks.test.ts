@@ -23,10 +23,10 @@ import {
 import { openSecret, sealSecret } from '../src/integrations/webhook/secret-box';
 import { signatureHeader, verifySignature } from '../src/integrations/webhook/signature';
 import { eachEngine, onEngine, type Harness } from './support/cabinet';
+import { at } from './support/communication';
+import { catalogueEntry } from './support/fixtures';
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const at = (h: Harness, hours: number) => new Date(Math.ceil((h.now().getTime() + 20 * DAY) / HOUR) * HOUR + hours * HOUR).toISOString();
 
 interface Hit {
   path: string;
@@ -123,9 +123,11 @@ async function scheduled(
       ciIds: [ciId],
       plannedStart: at(h, from),
       plannedEnd: at(h, from + 2),
+      templateId: await catalogueEntry(h),
     },
   });
   assert.equal(res.status, 201, res.text);
+  assert.equal(res.body.type, 'standard', res.text);
   const moved = await h.request('POST', `/api/v1/changes/${res.body.id}/transitions`, { token, body: { to: 'scheduled' } });
   assert.equal(moved.status, 200, moved.text);
   return res.body;

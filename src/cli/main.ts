@@ -315,6 +315,36 @@ export function buildCli(): Command {
     'cabinet outbox discard 0193a2c4-5d6e-7f80-9a1b-2c3d4e5f6a7b --reason "The recipient left the company"',
   );
 
+  const gate = example(
+    program.command('gate').description('The deployment gate, asked from any CI tool (docs/pipelines.md)'),
+    'cabinet gate check --service payments --environment production --source jenkins --repository acme/pay --ref main --sha "$GIT_COMMIT" --pipeline "$JOB_NAME" --run "$BUILD_NUMBER" --actor "$BUILD_USER_ID" --wait 30m',
+  );
+  example(
+    gate
+      .command('check')
+      .description('Ask whether this deployment may go out now; with --wait, wait for a pending answer. Exit 0 allow, 2 deny, 3 still pending when the wait ends, 1 other errors')
+      .addOption(new Option('--url <url>', 'the Cabinet server').env('CABINET_URL').makeOptionMandatory())
+      .addOption(new Option('--token <token>', 'an API token of the pipeline’s account').env('CABINET_TOKEN').makeOptionMandatory())
+      .option('--service <service>', 'the service deployed to (id or name)')
+      .option('--ci <ci>', 'a CI deployed to (id or name); repeat for several', collect, [])
+      .requiredOption('--environment <env>', 'the environment deployed to, e.g. production')
+      .addOption(new Option('--source <tool>', 'the CI tool').choices(['github', 'gitlab', 'jenkins', 'argocd', 'generic']).default('generic'))
+      .requiredOption('--repository <repo>', 'the repository (owner/name or URL)')
+      .requiredOption('--ref <ref>', 'the branch or tag')
+      .requiredOption('--sha <sha>', 'the commit deployed')
+      .requiredOption('--pipeline <id>', 'the pipeline or job')
+      .requiredOption('--run <id>', 'the run (build number, pipeline id)')
+      .option('--attempt <n>', 'the attempt of the run (a new attempt is asked afresh)', '1')
+      .option('--pipeline-url <url>', 'a link to the run')
+      .requiredOption('--actor <name>', 'who started the deployment')
+      .option('--change <number>', 'the change this deployment belongs to (CHG0001234)')
+      .option('--template <entry>', 'a standard change catalogue entry (id or name): the gate files a pre-authorised change from it')
+      .option('--wait <seconds>', 'wait this long for a pending answer (seconds, or 10m, 1h), long-polling')
+      .option('--json', 'machine-readable output')
+      .action(async (opts) => (await import('./commands/gate')).gateCheck(opts)),
+    'CABINET_URL=https://cabinet.example.com CABINET_TOKEN=cab_… cabinet gate check --service payments --environment production --repository acme/pay --ref main --sha 3f2c1e9 --pipeline deploy --run 812 --actor alice --wait 1h',
+  );
+
   const audit = example(
     program.command('audit').description('Audit trail'),
     'cabinet audit export --output audit.jsonl && cabinet audit verify audit.jsonl',

@@ -217,11 +217,14 @@ export const ChangeCheck = z
   })
   .meta({ id: 'ChangeCheck' });
 export type ChangeCheck = z.infer<typeof ChangeCheck>;
-/** Why a change asked for as standard from a catalogue entry was filed as a normal change. */
+/**
+ * Why a change asked for as standard was filed as a normal change: its catalogue entry is suspended, a
+ * pre-approval check failed, or it named no active standard entry at all (`no_entry`).
+ */
 export const ChangeConversion = z
   .object({
     from: z.literal('standard'),
-    reason: z.enum(['template_suspended', 'checks_failed']),
+    reason: z.enum(['template_suspended', 'checks_failed', 'no_entry']),
     message: z.string(),
   })
   .meta({ id: 'ChangeConversion' });

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { EVIDENCE_KINDS } from '../domain/change/evidence';
 import { Id, Instant } from './common';
 
-/** Kinds a person may attach; `approval_record` is sealed by Cabinet itself. */
-export const ATTACHABLE_EVIDENCE_KINDS = EVIDENCE_KINDS.filter((k) => k !== 'approval_record') as Exclude<
+/** Kinds a person may attach; `approval_record` is sealed by Cabinet itself, `gate_check` recorded by the deployment gate. */
+export const ATTACHABLE_EVIDENCE_KINDS = EVIDENCE_KINDS.filter((k) => k !== 'approval_record' && k !== 'gate_check') as Exclude<
   (typeof EVIDENCE_KINDS)[number],
-  'approval_record'
+  'approval_record' | 'gate_check'
 >[];
 
 export const Evidence = z

@@ -33,6 +33,8 @@ export const NOTIFICATION_KIND_NAMES = [
   /** A catalogue entry was suspended (by its failure rule, an overdue review or a person) or reinstated (catalogue.service.ts). */
   'template_suspended',
   'template_reinstated',
+  /** A production deployment had no authorised change (unauthorized-change.service.ts). */
+  'unauthorized_change',
 ] as const;
 
 /** Kinds that ask the reader to act; they are resolved once the action no longer waits for them. */

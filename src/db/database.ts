@@ -8,7 +8,7 @@ import type { DialectHelpers } from './dialect';
 import { translateDbError } from './dialect/errors';
 import { createPostgresDialect, postgresHelpers } from './dialect/postgres';
 import { createSqliteDialect, sqliteHelpers } from './dialect/sqlite';
-import { postgresFreshness, securityWrites, sqliteFreshness, type SecurityFreshness } from './invalidation';
+import { GATE_CHANNEL, GATE_TABLES, postgresFreshness, securityWrites, sqliteFreshness, type SecurityFreshness } from './invalidation';
 import { migrationProvider } from './migrations';
 import type { DB } from './schema';
 import { createRepositories, type Repositories } from './repositories';
@@ -53,6 +53,11 @@ export interface Store {
    * current (invalidation.ts). Every write to those tables through this store keeps it up to date.
    */
   readonly freshness: SecurityFreshness;
+  /**
+   * The same for the deployment gate's remembered decisions (services/gate.service.ts): a write to a table a
+   * decision reads (invalidation.ts, GATE_TABLES) by any process makes them stale.
+   */
+  readonly decisions: SecurityFreshness;
   /** Group commit's counters (null when it is off): transactions run for grouped work, how many were shared. */
   groupCommitStats(): { transactions: number; shared: number; members: number } | null;
   /** The raw Kysely handle, for benchmarks and tests that check storage directly. */
@@ -91,22 +96,26 @@ export function openStore(
   let kysely: Kysely<DB>;
   let helpers: DialectHelpers;
   let freshness: SecurityFreshness;
+  let decisions: SecurityFreshness;
   if (target.kind === 'sqlite') {
     if (target.location !== ':memory:') mkdirSync(path.dirname(path.resolve(target.location)), { recursive: true });
     let connection: SqliteDatabase.Database | null = null;
     kysely = new Kysely<DB>({ dialect: createSqliteDialect(target.location, (db) => (connection = db)) });
     helpers = sqliteHelpers;
     freshness = sqliteFreshness(() => connection);
+    decisions = sqliteFreshness(() => connection);
   } else {
     kysely = new Kysely<DB>({ dialect: createPostgresDialect(target.location, { poolSize: options.poolSize, preparedStatements: options.preparedStatements }).dialect });
     helpers = postgresHelpers;
     // NOTE (security): a pooler that hands sessions around (the reason to turn prepared statements off) would
     // not carry LISTEN's notifications to this session, so nothing is remembered behind one.
     freshness = postgresFreshness(target.location, { remember: options.preparedStatements ?? true });
+    decisions = postgresFreshness(target.location, { remember: options.preparedStatements ?? true, channel: GATE_CHANNEL });
   }
   // NOTE (security): every write to a security table through this store, in a transaction or not, makes this
   // process forget what it remembered (invalidation.ts); a transaction also tells the others (below).
   kysely = kysely.withPlugin(securityWrites(() => freshness.changed()));
+  kysely = kysely.withPlugin(securityWrites(() => decisions.changed(), GATE_TABLES));
   const inTransaction = options.checkTransactions ? new AsyncLocalStorage<true>() : null;
   const plainRepos = createRepositories(kysely, helpers);
   const repos = inTransaction ? guardOutsideTransaction(plainRepos, inTransaction) : plainRepos;
@@ -121,9 +130,11 @@ export function openStore(
   async function alone<T>(work: Work<T>): Promise<T> {
     try {
       let wroteSecurity = false;
+      let wroteGate = false;
       const watch = securityWrites(() => (wroteSecurity = true));
+      const watchGate = securityWrites(() => (wroteGate = true), GATE_TABLES);
       const run = async (trx: Transaction<DB>) => {
-        const repos = createRepositories(trx.withPlugin(watch), helpers, { memo: true });
+        const repos = createRepositories(trx.withPlugin(watch).withPlugin(watchGate), helpers, { memo: true });
         const result = await work(repos);
         // NOTE: the audit events the work recorded are appended last, just before the commit: the chain's
         // head row stays locked only for this append and the commit, not for the whole transaction.
@@ -137,6 +148,7 @@ export function openStore(
         return await kysely.transaction().execute((trx: Transaction<DB>) => (inTransaction ? inTransaction.run(true, () => run(trx)) : run(trx)));
       } finally {
         if (wroteSecurity) freshness.changed();
+        if (wroteGate) decisions.changed();
       }
     } catch (err) {
       throw translateDbError(err);
@@ -149,13 +161,15 @@ export function openStore(
    */
   async function together(works: readonly Work<unknown>[]): Promise<GroupOutcome<unknown>[]> {
     let wroteSecurity = false;
+    let wroteGate = false;
     const watch = securityWrites(() => (wroteSecurity = true));
+    const watchGate = securityWrites(() => (wroteGate = true), GATE_TABLES);
     const run = async (trx: Transaction<DB>) => {
       const outcomes: GroupOutcome<unknown>[] = [];
       // One set of repositories for the group, so its memo answers a read the members repeat (the same CIs,
       // teams, requester, windows) once, under the memo's rule: a write through a repository forgets its memo.
       let wrote: boolean;
-      const repos = createRepositories(trx.withPlugin(watch).withPlugin(writeTracker(() => (wrote = true))), helpers, { memo: true });
+      const repos = createRepositories(trx.withPlugin(watch).withPlugin(watchGate).withPlugin(writeTracker(() => (wrote = true))), helpers, { memo: true });
       const events: NewAuditEvent[] = [];
       for (const work of works) {
         wrote = false;
@@ -177,6 +191,7 @@ export function openStore(
       return await kysely.transaction().execute((trx: Transaction<DB>) => (inTransaction ? inTransaction.run(true, () => run(trx)) : run(trx)));
     } finally {
       if (wroteSecurity) freshness.changed();
+      if (wroteGate) decisions.changed();
     }
   }
 
@@ -190,6 +205,7 @@ export function openStore(
     repos,
     kysely,
     freshness,
+    decisions,
     transaction<T>(work: (r: Repositories) => Promise<T>, opts: { group?: boolean } = {}): Promise<T> {
       return opts.group && grouped ? grouped.submit<T>(work) : alone(work);
     },
@@ -198,6 +214,7 @@ export function openStore(
     withStartupLock,
     async close() {
       await freshness.close();
+      await decisions.close();
       await kysely.destroy();
     },
   };

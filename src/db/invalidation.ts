@@ -58,8 +58,18 @@ export const SECURITY_TABLES: ReadonlySet<string> = new Set([
   'policy_versions',
 ]);
 
+/** The PostgreSQL channel that writes to the tables a deployment gate decision reads notify (migration 0031). */
+export const GATE_CHANNEL = 'cabinet_gate';
+
+/**
+ * The tables a deployment gate decision reads (services/gate.service.ts): a write to one makes the decisions a
+ * process remembers stale, through a `SecurityFreshness` of their own (database.ts, `store.decisions`).
+ */
+export const GATE_TABLES: ReadonlySet<string> = new Set(['changes', 'change_cis', 'approvals', 'windows', 'freeze_exceptions', 'change_templates', 'change_conflicts', 'conflict_acknowledgements', 'cis', 'gate_checks', 'policy_versions']);
+
 /** `insert into "api_tokens"`, `update users`, `delete from "sessions"` … in SQL that Kysely did not build. */
-const RAW_SECURITY_WRITE = new RegExp(`\\b(?:insert\\s+into|update|delete\\s+from)\\s+"?(?:${[...SECURITY_TABLES].join('|')})\\b`, 'i');
+const rawWrite = (tables: ReadonlySet<string>) => new RegExp(`\\b(?:insert\\s+into|update|delete\\s+from)\\s+"?(?:${[...tables].join('|')})\\b`, 'i');
+const RAW_SECURITY_WRITE = rawWrite(SECURITY_TABLES);
 
 const tableName = (node: OperationNode | undefined): string | undefined => {
   if (!node) return undefined;
@@ -68,8 +78,8 @@ const tableName = (node: OperationNode | undefined): string | undefined => {
   return undefined;
 };
 
-/** Whether the statement writes a security table (its target, or a write in its WITH). */
-function writesSecurity(node: OperationNode): boolean {
+/** Whether the statement writes one of `tables` (its target, or a write in its WITH). */
+function writesSecurity(node: OperationNode, tables: ReadonlySet<string> = SECURITY_TABLES, raw: RegExp = RAW_SECURITY_WRITE): boolean {
   const n = node as unknown as {
     kind: string;
     into?: OperationNode;
@@ -78,17 +88,17 @@ function writesSecurity(node: OperationNode): boolean {
     with?: { expressions: readonly { expression: OperationNode }[] };
     sqlFragments?: readonly string[];
   };
-  if (n.with?.expressions.some((e) => writesSecurity(e.expression))) return true;
+  if (n.with?.expressions.some((e) => writesSecurity(e.expression, tables, raw))) return true;
   switch (n.kind) {
     case 'InsertQueryNode':
     case 'MergeQueryNode':
-      return SECURITY_TABLES.has(tableName(n.into) ?? '');
+      return tables.has(tableName(n.into) ?? '');
     case 'UpdateQueryNode':
-      return SECURITY_TABLES.has(tableName(n.table) ?? '');
+      return tables.has(tableName(n.table) ?? '');
     case 'DeleteQueryNode':
-      return (n.from?.froms ?? []).some((f) => SECURITY_TABLES.has(tableName(f) ?? ''));
+      return (n.from?.froms ?? []).some((f) => tables.has(tableName(f) ?? ''));
     case 'RawNode':
-      return RAW_SECURITY_WRITE.test((n.sqlFragments ?? []).join(' '));
+      return raw.test((n.sqlFragments ?? []).join(' '));
     default:
       return false;
   }
@@ -98,12 +108,13 @@ function writesSecurity(node: OperationNode): boolean {
  * A Kysely plugin that calls `wrote` before each statement that writes a security table is sent and again
  * once it has run, so a read that overlaps the write is never remembered as current. It changes no query.
  */
-export function securityWrites(wrote: () => void): KyselyPlugin {
+export function securityWrites(wrote: () => void, tables: ReadonlySet<string> = SECURITY_TABLES): KyselyPlugin {
   const pending = new WeakSet<object>();
+  const raw = tables === SECURITY_TABLES ? RAW_SECURITY_WRITE : rawWrite(tables);
   return {
     transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
       if (node.kind !== 'SelectQueryNode' || (node as { with?: unknown }).with) {
-        if (writesSecurity(node)) {
+        if (writesSecurity(node, tables, raw)) {
           pending.add(queryId);
           wrote();
         }
@@ -163,7 +174,8 @@ const RECONNECT_MS = 1000;
  * request), so a store that serves no requests (a CLI command, the worker alone) opens no extra connection.
  * `remember: false` (behind a pooler that shares sessions, where a LISTEN would hear nothing): never remember.
  */
-export function postgresFreshness(connectionString: string, opts: { remember?: boolean } = {}): SecurityFreshness {
+export function postgresFreshness(connectionString: string, opts: { remember?: boolean; channel?: string } = {}): SecurityFreshness {
+  const channel = opts.channel ?? SECURITY_CHANNEL;
   if (opts.remember === false) return { settle: async () => null, current: () => null, changed: () => {}, close: async () => {} };
   let stamp = 0;
   let client: pg.Client | null = null;
@@ -199,12 +211,12 @@ export function postgresFreshness(connectionString: string, opts: { remember?: b
     c.on('error', () => lost(c));
     c.on('end', () => lost(c));
     c.on('notification', (n) => {
-      if (n.channel === SECURITY_CHANNEL) stamp++;
+      if (n.channel === channel) stamp++;
     });
     connecting = (async () => {
       try {
         await c.connect();
-        await c.query(`listen ${SECURITY_CHANNEL}`);
+        await c.query(`listen ${channel}`);
         const { rows } = await c.query<{ pid: number }>(BACKEND_PID);
         if (client !== c) return;
         backend = rows[0]?.pid ?? null;

@@ -276,6 +276,108 @@ export interface DB {
   review_actions: ReviewActionsTable;
   catalogue_reviews: CatalogueReviewsTable;
   reclassifications: ReclassificationsTable;
+  gate_checks: GateChecksTable;
+  integration_settings: IntegrationSettingsTable;
+  integration_deliveries: IntegrationDeliveriesTable;
+  integration_gate_requests: IntegrationGateRequestsTable;
+  argocd_holds: ArgocdHoldsTable;
+  deployments: DeploymentsTable;
+  deployment_cis: DeploymentCisTable;
+  deployment_pull_requests: DeploymentPullRequestsTable;
+  deployment_incidents: DeploymentIncidentsTable;
+  unauthorized_changes: UnauthorizedChangesTable;
+  unauthorized_change_deployments: UnauthorizedChangeDeploymentsTable;
+}
+/** A deployment on record (migration 0032). `production` is 0 or 1; `finished_day` days since 1970-01-01 UTC. */
+export interface DeploymentsTable {
+  id: string;
+  source: string;
+  external_id: string | null;
+  shape: string;
+  service_id: string | null;
+  environment: string;
+  production: number;
+  repository: string;
+  ref: string | null;
+  sha: string;
+  url: string | null;
+  pipeline_id: string | null;
+  pipeline_run_id: string | null;
+  pipeline_attempt: number | null;
+  pipeline_url: string | null;
+  actor: string | null;
+  status: string;
+  result: string | null;
+  started_at: string;
+  finished_at: string | null;
+  finished_day: number | null;
+  change_id: string | null;
+  change_link: string | null;
+  coverage: string | null;
+  version: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface DeploymentCisTable {
+  deployment_id: string;
+  ci_id: string;
+}
+/** A pull request a deployment shipped, with the deployment's scope copied for DORA's lead time (0032). */
+export interface DeploymentPullRequestsTable {
+  deployment_id: string;
+  number: number;
+  repository: string;
+  url: string | null;
+  title: string | null;
+  author: string | null;
+  first_commit_at: string | null;
+  merged_at: string | null;
+  lead_seconds: number | null;
+  service_id: string | null;
+  environment: string;
+  production: number;
+  finished_at: string | null;
+  finished_day: number | null;
+}
+export interface DeploymentIncidentsTable {
+  deployment_id: string;
+  incident_id: string;
+  created_by: string;
+  created_at: string;
+}
+/** A production deployment no authorised change covered, and its blameless review (0032). */
+export interface UnauthorizedChangesTable {
+  id: string;
+  number: string;
+  state: string;
+  scope_key: string;
+  service_id: string | null;
+  ci_id: string | null;
+  repository: string;
+  environment: string;
+  first_seen_at: string;
+  last_seen_at: string;
+  quiet_until: string;
+  deployment_count: number;
+  cause: string | null;
+  cause_text: string;
+  fix_kind: string | null;
+  fix_text: string;
+  fix_link_kind: string | null;
+  fix_link_id: string | null;
+  outcome: string | null;
+  authorised_change_id: string | null;
+  notes: string;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+export interface UnauthorizedChangeDeploymentsTable {
+  unauthorized_id: string;
+  deployment_id: string;
 }
 export interface ConflictAcknowledgementsTable {
   change_id: string;
@@ -726,6 +828,38 @@ export interface ReclassificationsTable {
   created_by: string;
   created_at: string;
 }
+/** A question a pipeline asked the deployment gate (migration 0031); unique per (source, repository, run_id, attempt, environment). */
+export interface GateChecksTable {
+  id: string;
+  source: string;
+  repository: string;
+  run_id: string;
+  attempt: number;
+  environment: string;
+  ref: string;
+  sha: string;
+  pipeline_id: string;
+  pipeline_url: string | null;
+  service_id: string | null;
+  /** JSON: the target's CI ids. */
+  ci_ids: unknown;
+  /** Who started the deployment, as the tool names them. */
+  actor: string;
+  /** The Cabinet account that asked (a pipeline's machine account). */
+  account_id: string;
+  change_number: string | null;
+  template_id: string | null;
+  change_id: string | null;
+  decision: string;
+  /** JSON: `[{code, message, ref}]`. */
+  reasons: unknown;
+  claimed_at: string | null;
+  deadline: string | null;
+  decided_at: string;
+  evaluated_at: string | null;
+  version: number;
+  created_at: string;
+}
 /** A post-implementation review of a change, at most one per change (migration 0029). */
 export interface ChangeReviewsTable {
   id: string;
@@ -764,4 +898,55 @@ export interface ReviewActionsTable {
   created_by: string;
   created_at: string;
   updated_at: string;
+}
+/** The settings of one integration (github, gitlab, argocd), its secrets sealed (migration 0033). */
+export interface IntegrationSettingsTable {
+  kind: string;
+  config: unknown;
+  /** JSON: `{ name: { sealed, hint } }`, each sealed with integrations/webhook/secret-box.ts. */
+  secrets: unknown;
+  version: number;
+  updated_by: string;
+  updated_at: string;
+}
+/** A webhook delivery already handled, by its source and delivery id (migration 0033). */
+export interface IntegrationDeliveriesTable {
+  source: string;
+  delivery_id: string;
+  event: string;
+  received_at: string;
+}
+/** A GitHub protection rule or GitLab blocked deployment waiting on a gate check (migration 0033). */
+export interface IntegrationGateRequestsTable {
+  id: string;
+  kind: string;
+  check_id: string;
+  repository: string;
+  environment: string;
+  installation_id: string | null;
+  callback_url: string | null;
+  run_id: string | null;
+  project_id: string | null;
+  deployment_id: string | null;
+  /** waiting, approved or rejected. */
+  state: string;
+  reports: number;
+  last_decision: string | null;
+  deadline: string;
+  created_at: string;
+  decided_at: string | null;
+}
+/** An Argo CD application whose sync a freeze held (migration 0033). */
+export interface ArgocdHoldsTable {
+  id: string;
+  application: string;
+  project: string;
+  revision: string;
+  service_id: string | null;
+  environment: string;
+  freeze_id: string | null;
+  freeze_ends_at: string | null;
+  message: string;
+  held_at: string;
+  released_at: string | null;
 }

@@ -37,6 +37,11 @@ import { communicationRoutes } from './routes/communication.routes';
 import { mailRoutes } from './routes/mail.routes';
 import { webhooksRoutes } from './routes/webhooks.routes';
 import { reviewsRoutes } from './routes/reviews.routes';
+import { gateRoutes } from './routes/gate.routes';
+import { deploymentsRoutes } from './routes/deployments.routes';
+import { unauthorizedChangesRoutes } from './routes/unauthorized-changes.routes';
+import { doraRoutes } from './routes/dora.routes';
+import { integrationsRoutes } from './routes/integrations.routes';
 import type { App } from './types';
 import { registerValidation } from './validation';
 
@@ -125,6 +130,11 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   mailRoutes(app, deps);
   webhooksRoutes(app, deps);
   reviewsRoutes(app, deps);
+  gateRoutes(app, deps);
+  deploymentsRoutes(app, deps);
+  unauthorizedChangesRoutes(app, deps);
+  doraRoutes(app, deps);
+  integrationsRoutes(app, deps);
 
   return app;
 }

@@ -19,6 +19,10 @@ export interface TickReport {
   reviewsSuspended: number;
   /** Post-implementation reviews that fell overdue, their people told once (review.service.ts). */
   reviewsOverdue: number;
+  /** Pending deployment gate checks whose decision changed (an approval, a window, a freeze, the deadline; gate.service.ts). */
+  gateDecisions: number;
+  /** GitHub runs and GitLab deployments rejected for waiting on the gate past their deadline (docs/integrations.md). */
+  forgeRequestsExpired: number;
   delivered: number;
   failed: number;
   /** Outbox items that failed their last attempt in this tick and became dead letters. */
@@ -54,7 +58,7 @@ export interface Worker {
  * The background worker. It holds no state of its own: every step claims its row in the database, so it
  * runs inline in `cabinet serve`, as `cabinet worker`, or as several of those at once.
  */
-export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedule' | 'risk' | 'subscriptions' | 'digests' | 'catalogueReviews' | 'reviews'>, opts: WorkerOptions): Worker {
+export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedule' | 'risk' | 'subscriptions' | 'digests' | 'catalogueReviews' | 'reviews' | 'gate' | 'github' | 'gitlab'>, opts: WorkerOptions): Worker {
   const id = opts.id ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   // The risk service's follow-up (other changes' reassessment) is delivered through the outbox like a notice.
   for (const [topic, handler] of Object.entries(services.risk.followUps)) if (!services.outbox.handles(topic)) services.outbox.handle(topic, handler);
@@ -70,9 +74,11 @@ export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedu
     const digests = await services.digests.tick();
     const reviews = await services.catalogueReviews.tick();
     const pirs = await services.reviews.tick();
+    const gateDecisions = await services.gate.reevaluateOpen();
+    const forgeRequestsExpired = (await services.github.expireOverdue()) + (await services.gitlab.expireOverdue());
     // Delivery runs after the timers, so a reminder or an escalation reaches the inbox in the same pass.
     const delivery = await services.outbox.deliverDue(id);
-    return { ...lockdown, ...timers, ...aging, ...notices, ...digests, ...reviews, ...pirs, delivered: delivery.delivered, failed: delivery.failed, dead: delivery.dead };
+    return { ...lockdown, ...timers, ...aging, ...notices, ...digests, ...reviews, ...pirs, gateDecisions, forgeRequestsExpired, delivered: delivery.delivered, failed: delivery.failed, dead: delivery.dead };
   }
 
   function schedule(): void {
@@ -80,7 +86,7 @@ export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedu
     timer = setTimeout(() => {
       running = tick()
         .then((report) => {
-          if (report.held + report.released + report.reassessed + report.upcoming + report.reminded + report.breached + report.escalated + report.digests + report.reviewsOpened + report.reviewsSuspended + report.reviewsOverdue + report.delivered + report.failed > 0) opts.onTick?.(report);
+          if (report.held + report.released + report.reassessed + report.upcoming + report.reminded + report.breached + report.escalated + report.digests + report.reviewsOpened + report.reviewsSuspended + report.reviewsOverdue + report.gateDecisions + report.forgeRequestsExpired + report.delivered + report.failed > 0) opts.onTick?.(report);
         })
         .catch((err: unknown) => opts.onError?.(err))
         .finally(() => {

@@ -5,6 +5,8 @@ import { ApprovalsSection } from './approvals.schema';
 import { BreakGlassSection } from './break-glass.schema';
 import { CatalogueSection } from './catalogue.schema';
 import { GatesSection } from './gates.schema';
+import { DeploymentGateSection } from './gate.schema';
+import { DeploymentsSection } from './deployments.schema';
 import { NotificationsSection } from './notifications.schema';
 import { RoutingSection } from './routing.schema';
 import { SlasSection } from './slas.schema';
@@ -66,5 +68,7 @@ export const BundleSchema = z.strictObject({
   notifications: NotificationsSection,
   catalogue: CatalogueSection,
   reviews: ReviewsSection,
+  deploymentGate: DeploymentGateSection,
+  deployments: DeploymentsSection,
 });
 export type BundleInput = z.input<typeof BundleSchema>;

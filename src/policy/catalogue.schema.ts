@@ -49,16 +49,18 @@ export const PROMOTION_DEFAULTS = { successes: 5, lookbackDays: 180 };
 
 /**
  * The standard change catalogue (docs/catalogue.md): what happens to a standard change whose pre-approval checks
- * fail (`convert`: filed as a normal change, with its approvals; `refuse`: 422 checks_failed), the success
+ * fail (`convert`: filed as a normal change, with its approvals; `refuse`: 422 checks_failed), to one asked for
+ * without an active standard entry (`withoutEntry`: `convert`, or `refuse` with 422 no_entry), the success
  * score's weights and the automatic suspension rule.
  */
 export const CatalogueSection = z
   .strictObject({
     onFailedChecks: z.enum(['convert', 'refuse']).default('convert'),
+    withoutEntry: z.enum(['convert', 'refuse']).default('convert'),
     score: ScoreWeights.default(SCORE_DEFAULTS),
     suspension: SuspensionRule.default(SUSPENSION_DEFAULTS),
     review: ReviewRule.default(REVIEW_DEFAULTS),
     promotion: PromotionRule.default(PROMOTION_DEFAULTS),
   })
-  .default({ onFailedChecks: 'convert', score: SCORE_DEFAULTS, suspension: SUSPENSION_DEFAULTS, review: REVIEW_DEFAULTS, promotion: PROMOTION_DEFAULTS });
+  .default({ onFailedChecks: 'convert', withoutEntry: 'convert', score: SCORE_DEFAULTS, suspension: SUSPENSION_DEFAULTS, review: REVIEW_DEFAULTS, promotion: PROMOTION_DEFAULTS });
 export type CatalogueSectionOutput = z.output<typeof CatalogueSection>;

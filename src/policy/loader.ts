@@ -6,6 +6,8 @@ import type { NoticeEvent } from '../contracts/communication';
 import { DEFAULT_TEMPLATES, templateProblems, type NoticeTemplate } from './notice-templates';
 import type { NoticeChannel, NotificationsSectionOutput } from './notifications.schema';
 import type { CatalogueSectionOutput } from './catalogue.schema';
+import type { DeploymentGateSectionOutput } from './gate.schema';
+import type { DeploymentsSectionOutput } from './deployments.schema';
 import type { z } from 'zod';
 import type { ChangeModel } from '../domain/change/lifecycle';
 import { AppError } from '../domain/errors';
@@ -145,6 +147,10 @@ export interface PolicyBundle {
   catalogue: CatalogueSectionOutput;
   /** reviews.yaml: which changes need a post-implementation review (docs/learning.md). */
   reviews: CompiledReviews;
+  /** gate.yaml: the deployment gate's controlled environments, deadline and the changes it opens (docs/pipelines.md). */
+  deploymentGate: DeploymentGateSectionOutput;
+  /** deployments.yaml: production environments, unauthorized changes, DORA minimums (docs/deployments.md, docs/dora.md). */
+  deployments: DeploymentsSectionOutput;
   /**
    * File name → YAML text, kept so a stored version can be reproduced byte for byte. Test cases live under
    * `tests/` (for `cabinet policy test`); they are stored and hashed with the bundle but define no section.
@@ -372,7 +378,7 @@ export function compileBundle(files: Record<string, string>, opts: CompileOption
   const reviews = compileReviews(bundle.reviews, stateIds, (at, source, expected) => compileAt(owner.get('reviews'), at, source, expected, 'review', issues, opts), (at, message) => issues.push({ ...where(owner.get('reviews'), at), path: at.join('.'), message }));
   if (issues.length > 0) throw new PolicyInvalidError(issues);
 
-  return { name: bundle.name, description: bundle.description, models, risk, approvals, routing, gates, slas, breakGlass, schedule, teams: bundle.teams, notifications, reviews, catalogue: bundle.catalogue, files, hash: hashFiles(files) };
+  return { name: bundle.name, description: bundle.description, models, risk, approvals, routing, gates, slas, breakGlass, schedule, teams: bundle.teams, notifications, reviews, catalogue: bundle.catalogue, deploymentGate: bundle.deploymentGate, deployments: bundle.deployments, files, hash: hashFiles(files) };
 }
 
 /** Compiles one CEL expression of the bundle, or records the error at its place and returns a stand-in never run. */

@@ -88,37 +88,40 @@ export function createCataloguePromotionService(deps: CataloguePromotionDeps) {
     async propose(actor: Actor, changeRef: string, input: ProposeEntryInput): Promise<Template> {
       assertPermission(actor, 'template.write');
       const c = await deps.changes.get(actor, changeRef);
-      const entry = await deps.templates.create(actor, {
-        name: input.name ?? c.title,
-        description: c.description,
-        type: 'standard',
-        fields: {
-          title: c.title,
+      // One transaction: the entry, its version, its link to the change and both audit events, or nothing.
+      return deps.templates.create(
+        actor,
+        {
+          name: input.name ?? c.title,
           description: c.description,
-          justification: c.justification,
-          implementationPlan: c.implementationPlan,
-          testPlan: c.testPlan,
-          backoutPlan: c.backoutPlan,
-          backoutTested: c.backoutTested,
-          impact: c.impact,
-          urgency: c.urgency,
+          type: 'standard',
+          fields: {
+            title: c.title,
+            description: c.description,
+            justification: c.justification,
+            implementationPlan: c.implementationPlan,
+            testPlan: c.testPlan,
+            backoutPlan: c.backoutPlan,
+            backoutTested: c.backoutTested,
+            impact: c.impact,
+            urgency: c.urgency,
+          },
+          ciIds: c.ciIds,
+          assignmentTeamId: c.assignmentTeamId,
+          active: true,
+          state: 'proposed',
+          category: input.category ?? '',
+          ownerTeamId: c.assignmentTeamId,
+          eligibility: NO_ELIGIBILITY,
+          note: `Proposed from ${c.number}, a normal change that repeats successfully.`,
         },
-        ciIds: c.ciIds,
-        assignmentTeamId: c.assignmentTeamId,
-        active: true,
-        state: 'proposed',
-        category: input.category ?? '',
-        ownerTeamId: c.assignmentTeamId,
-        eligibility: NO_ELIGIBILITY,
-        note: `Proposed from ${c.number}, a normal change that repeats successfully.`,
-      });
-      // NOTE: a second transaction: the template service writes the entry in its own. Should this one fail, the
-      // entry stands without its link to the change, which only the candidates list reads.
-      await store.transaction(async (repos) => {
-        await repos.catalogueLearning.setSourceChange(entry.id, c.id);
-        await audit(repos, actor, deps.now().toISOString(), 'template.proposed_from_change', 'template', entry.id, { name: entry.name, changeId: c.id, changeNumber: c.number });
-      });
-      return entry;
+        {
+          also: async (repos, entry) => {
+            await repos.catalogueLearning.setSourceChange(entry.id, c.id);
+            await audit(repos, actor, deps.now().toISOString(), 'template.proposed_from_change', 'template', entry.id, { name: entry.name, changeId: c.id, changeNumber: c.number });
+          },
+        },
+      );
     },
   };
 }

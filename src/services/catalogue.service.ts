@@ -169,6 +169,25 @@ export function createCatalogueService(deps: CatalogueServiceDeps) {
   }
 
   const failing = (checks: ChangeCheck[]) => checks.filter((c) => c.result === 'fail');
+
+  /** Whether a filing asks for a standard change without naming a catalogue entry: nothing to pre-authorise it. */
+  const withoutEntry = (change: Pick<ChangeRecord, 'templateId' | 'type'>) => change.type === 'standard' && !change.templateId;
+  const NO_ENTRY_HOW = 'To file a pre-authorised standard change, pick an entry from the catalogue (Templates, Standard change catalogue) and file the change from it';
+
+  /**
+   * Files the change as a normal one (inside the filing's transaction), as its model starts, and records why:
+   * the conversion beside its checks, `change.converted` after `change.created`, its risk assessed again.
+   */
+  async function convert(repos: Repositories, actor: Actor, filed: ChangeRecord, checks: ChangeCheck[], conversion: ChangeConversion, templateId: string | null, active: ActivePolicy): Promise<ChangeRecord> {
+    const at = nowIso();
+    await repos.templates.saveChecks(filed.id, checks, conversion, at);
+    const normal = active.bundle.models.normal;
+    const after: ChangeRecord = { ...filed, type: 'normal', state: normal?.initial ?? filed.state };
+    await repos.changes.update(after, filed.version);
+    await audit(repos, actor, at, 'change.converted', 'change', filed.id, { number: filed.number, from: 'standard', to: 'normal', reason: conversion.reason, message: conversion.message, templateId });
+    const assessment = await risk.reassess(repos, actor, after, active);
+    return { ...after, risk: after.risk ? { ...after.risk, score: assessment.score, computedLevel: assessment.level, level: after.risk.overridden ? after.risk.level : assessment.level } : after.risk };
+  }
   const failMessage = (checks: ChangeCheck[]) => failing(checks).map((c) => `${c.name}: ${c.reason}`).join(' ');
 
   /** Suspends the entry (only if active: one of several racing suspensions wins); false when it was not active. */
@@ -249,18 +268,39 @@ export function createCatalogueService(deps: CatalogueServiceDeps) {
     evaluate,
 
     /**
-     * After a change is stored by the filing (inside its transaction): pins the entry's content version; for a
+     * Before a change is stored (inside the filing's transaction, before it takes a number): a standard change
+     * that names no catalogue entry is refused with 422 `no_entry` when `catalogue.withoutEntry` is `refuse`
+     * (otherwise `afterFiling` files it as a normal change). NOTE (governance): every filing goes through
+     * here; a standard change is pre-authorised only when an active standard entry's checks pass.
+     */
+    beforeFiling(change: Pick<ChangeRecord, 'templateId' | 'type'>, active: ActivePolicy): void {
+      if (!withoutEntry(change) || (active.bundle.catalogue?.withoutEntry ?? 'convert') !== 'refuse') return;
+      throw new PolicyError('no_entry', `A standard change is pre-authorised only when it is made from an active entry of the standard change catalogue, and the policy refuses one without it. ${NO_ENTRY_HOW}, or file a normal change.`, {
+        issues: [{ path: 'templateId', message: 'a standard change must be made from an active entry of the standard change catalogue' }],
+      });
+    },
+
+    /**
+     * After a change is stored by the filing (inside its transaction): a standard change that names no entry
+     * becomes a normal one (reason `no_entry`); otherwise it pins the entry's content version; for a
      * standard change from a standard entry, runs the checks and, when one fails or the entry is suspended,
      * converts it to a normal change (or refuses: 422 `checks_failed` / `template_suspended`, as the policy
      * says). Gives back the change as it now stands.
      */
     async afterFiling(repos: Repositories, actor: Actor, filed: ChangeRecord, active: ActivePolicy): Promise<ChangeRecord> {
+      // Without an entry nothing pre-authorises it: a normal change (refused before it was stored when the
+      // policy says so: beforeFiling). Filing refuses a template of another type, so this is the no-template case.
+      const noEntry = () => {
+        const message = `Filed as a normal change, with approvals: a standard change is pre-authorised only when it is made from an active entry of the standard change catalogue, and this one named none. ${NO_ENTRY_HOW}.`;
+        return convert(repos, actor, filed, [], { from: 'standard', reason: 'no_entry', message }, null, active);
+      };
+      if (withoutEntry(filed)) return noEntry();
       if (!filed.templateId) return filed;
       const template = await repos.templates.findById(filed.templateId);
-      if (!template) return filed;
+      if (!template) return filed.type === 'standard' ? noEntry() : filed;
       await repos.templates.pinChangeVersion(filed.id, template.contentVersion);
       const entry = await entryOf(repos, filed);
-      if (!entry) return filed;
+      if (!entry) return filed.type === 'standard' ? noEntry() : filed;
       const refuse = (active.bundle.catalogue?.onFailedChecks ?? 'convert') === 'refuse';
       const checks = await runChecks(repos, filed, entry, 'filing', active);
       let conversion: ChangeConversion | null = null;
@@ -277,15 +317,9 @@ export function createCatalogueService(deps: CatalogueServiceDeps) {
         }
         conversion = { from: 'standard', reason: 'checks_failed', message: `Filed as a normal change because pre-approval checks failed: ${failMessage(checks)}` };
       }
-      const at = nowIso();
-      await repos.templates.saveChecks(filed.id, checks, conversion, at);
-      if (!conversion) return filed;
-      const normal = active.bundle.models.normal;
-      const after: ChangeRecord = { ...filed, type: 'normal', state: normal?.initial ?? filed.state };
-      await repos.changes.update(after, filed.version);
-      await audit(repos, actor, at, 'change.converted', 'change', filed.id, { number: filed.number, from: 'standard', to: 'normal', reason: conversion.reason, message: conversion.message, templateId: entry.id });
-      const assessment = await risk.reassess(repos, actor, after, active);
-      return { ...after, risk: after.risk ? { ...after.risk, score: assessment.score, computedLevel: assessment.level, level: after.risk.overridden ? after.risk.level : assessment.level } : after.risk };
+      if (conversion) return convert(repos, actor, filed, checks, conversion, entry.id, active);
+      await repos.templates.saveChecks(filed.id, checks, null, nowIso());
+      return filed;
     },
 
     /**

@@ -79,8 +79,12 @@ export interface ChangeServiceDeps extends ServiceDeps {
   subscriptions: SubscriptionService;
   /** Problems a closing fix change resolves (problem.service.ts). */
   problems?: Pick<ProblemService, 'changeClosed'>;
-  /** The standard change catalogue: checks at filing and before implement, suspension after closing (catalogue.service.ts). */
-  catalogue?: Pick<CatalogueService, 'afterFiling' | 'beforeImplement' | 'afterClose' | 'changeFields'>;
+  /**
+   * The standard change catalogue: what pre-authorises a standard change (an active entry and its checks, at
+   * filing and before implement), suspension after closing (catalogue.service.ts). Required: without it a
+   * standard change would skip approvals unchecked.
+   */
+  catalogue: Pick<CatalogueService, 'beforeFiling' | 'afterFiling' | 'beforeImplement' | 'afterClose' | 'changeFields'>;
 }
 
 /** Requests for change: filing, editing, the policy-driven lifecycle, comments and history. */
@@ -183,9 +187,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
     );
   }
 
-  async function detail(actor: Actor, c: Change, known?: { policy: ActivePolicy; model: ChangeModel | undefined; fresh?: boolean }): Promise<ChangeDetail> {
+  async function detail(actor: Actor, c: Change, known?: { policy: ActivePolicy; model: ChangeModel | undefined; fresh?: boolean; converted?: boolean }): Promise<ChangeDetail> {
     // The caller that already holds the policy (create) passes it, so it is not asked for again; a change
-    // just filed (`fresh`) has no concerns to read.
+    // just filed (`fresh`) has no concerns to read, and a conversion only if the filing made one (`converted`).
     const { policy: active, model } = known ?? (await policy.model(c.type));
     const open = !!model && !findState(model, c.state)?.final;
     const content = active.bundle.approvals.content;
@@ -197,8 +201,11 @@ export function createChangeService(deps: ChangeServiceDeps) {
       // The risk level is not a field of the form: the others are what the page disables.
       lockedFields: lockedFields(content, c.state).filter((f) => f !== 'riskLevel'),
       concerns: concernCounts(known?.fresh ? [] : await store.repos.communication.concernsOf(c.id)),
-      // Only a change made from a template has a version of it, checks or a conversion to show.
-      ...(deps.catalogue && c.templateId ? await deps.catalogue.changeFields(store.repos, c.id) : { templateVersion: null, checks: [], conversion: null }),
+      // Only a change made from a template has a version of it or checks; a normal one may have been asked for
+      // as standard without an entry (a conversion to show).
+      ...(c.templateId || (known?.fresh ? known.converted : c.type === 'normal')
+        ? await deps.catalogue.changeFields(store.repos, c.id)
+        : { templateVersion: null, checks: [], conversion: null }),
     };
   }
 
@@ -321,6 +328,8 @@ export function createChangeService(deps: ChangeServiceDeps) {
         await validate(repos, draft, issues);
         draft.templateId = await checkTemplate(repos, draft.templateId, draft.type, issues);
         throwIfIssues(issues);
+        // A standard change without a catalogue entry: refused here, before it takes a number, when the policy says so.
+        deps.catalogue.beforeFiling(draft, active);
       };
       const created = await store.transaction(async (repos) => {
         await check(repos);
@@ -341,10 +350,11 @@ export function createChangeService(deps: ChangeServiceDeps) {
         if (routed.moved) await audit(repos, actor, now, 'change.routed', 'change', change.id, routed.moved);
         await risk.recordAssessment(repos, actor, filed, null, assessment, active);
         await schedule.changeMoved(repos, actor, filed, active, { fresh: true });
-        // A standard change from a catalogue entry: its checks, and a normal change when they fail (catalogue.service.ts).
-        return withServices(repos, (await deps.catalogue?.afterFiling(repos, actor, filed, active)) ?? filed);
+        // A standard change from a catalogue entry: its checks, and a normal change when they fail or there is
+        // no entry (catalogue.service.ts).
+        return withServices(repos, await deps.catalogue.afterFiling(repos, actor, filed, active));
       }, { group: true }); // Filings arriving together share one transaction and one commit (db/group-commit.ts).
-      return detail(actor, created, { policy: active, model: active.bundle.models[created.type] ?? model, fresh: true });
+      return detail(actor, created, { policy: active, model: active.bundle.models[created.type] ?? model, fresh: true, converted: created.type !== input.type });
     },
 
     async get(actor: Actor, id: string): Promise<ChangeDetail> {
@@ -571,7 +581,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
           );
         }
         if (bypass) skipped.gates = unsatisfied.map((g) => g.name);
-        if (to === 'implement') await deps.catalogue?.beforeImplement(repos, actor, before, active);
+        if (to === 'implement') await deps.catalogue.beforeImplement(repos, actor, before, active);
         const after: ChangeRecord = { ...before, state: to, version: before.version + 1, updatedAt: nowIso() };
         if (!(await repos.changes.update(after, before.version))) {
           throw new ConflictError('invalid_transition', `${before.number} was moved by someone else meanwhile; read it again.`, { from: before.state, to, allowed: [] });
@@ -596,7 +606,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         // A closed change leaves the schedule: its window conflicts go (its pairs are derived, so they go too).
         if (target?.final) await schedule.changeMoved(repos, actor, after, active);
         if (target?.final) await deps.problems?.changeClosed(repos, actor, after);
-        if (target?.final) await deps.catalogue?.afterClose(repos, actor, after, active);
+        if (target?.final) await deps.catalogue.afterClose(repos, actor, after, active);
         await sla.changeTransitioned(repos, actor, before, after, active);
         // Its people hear of the move, and the change manager of a submission (not the one who made it).
         const current = (await repos.changes.findById(after.id))!;

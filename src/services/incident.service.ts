@@ -370,17 +370,19 @@ export function createIncidentService(deps: IncidentServiceDeps) {
           updatedAt: at,
         };
         const changes = diffFields(before as unknown as Record<string, unknown>, after as unknown as Record<string, unknown>, INCIDENT_FIELDS);
-        if (Object.keys(changes).length === 0) return (await present(repos, [before]))[0]!;
+        if (Object.keys(changes).length === 0) return { incident: (await present(repos, [before]))[0]!, reviewMoved: false };
         if (!(await repos.incidents.update(after, before.version))) throw new StaleVersionError('Incident', before.number, before.version, before.version + 1);
         await audit(repos, actor, at, 'incident.updated', 'incident', after.id, { number: after.number, changes });
         if (refs.change !== undefined) await auditChangeLink(repos, actor, at, after, before.causedByChangeId, refs.change);
         // A raised priority of an incident already tied to a change may meet the catalogue's suspension rule.
         else if (after.causedByChangeId && after.priority !== before.priority) await deps.catalogue?.changeCausedIncident(repos, actor, after.causedByChangeId);
         await cisTouched(repos, actor, active, [...before.ciIds, ...after.ciIds]);
-        return (await present(repos, [after]))[0]!;
+        return { incident: (await present(repos, [after]))[0]!, reviewMoved: 'causedByChangeId' in changes || 'priority' in changes || 'ciIds' in changes };
       });
-      await causeNamed(actor, updated.causedByChange?.id ?? null);
-      return updated;
+      // Only what the review rules read of the incident: its cause, its priority (outcome.incidentsCaused,
+      // worstIncidentPriority) and its CIs (history.ciIncidents30d); a new title or state changes no review.
+      if (updated.reviewMoved) await causeNamed(actor, updated.incident.causedByChange?.id ?? null);
+      return updated.incident;
     },
 
     /**

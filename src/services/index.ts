@@ -27,19 +27,26 @@ import { createCataloguePromotionService } from './catalogue-promotion.service';
 import { createReclassificationService } from './reclassification.service';
 import { createIncidentService } from './incident.service';
 import { createProblemService } from './problem.service';
-import { createProblemMail } from './problem-mail.service';
+import { createNoticeMail } from './notice-mail.service';
 import { createHomeService } from './home.service';
 import { createSearchService } from './search.service';
 import { createSavedViewService } from './saved-view.service';
 import { createSubscriptionService } from './subscription.service';
 import { createConcernService } from './concern.service';
-import { createApprovalMail } from './approval-mail.service';
 import { createMailService, type MailSettings } from './mail.service';
 import { createExternalAddressService } from './external-address.service';
 import { createDigestService } from './digest.service';
 import { createConcernLinkService } from './concern-link.service';
 import { createWebhookService, type WebhookSettings } from './webhook.service';
 import { createReviewService } from './review.service';
+import { createGateService } from './gate.service';
+import { createDeploymentService } from './deployment.service';
+import { createIntegrationSettingsService } from './integration-settings.service';
+import { createGitHubService } from './github.service';
+import { createGitLabService } from './gitlab.service';
+import { createArgoCdService } from './argocd.service';
+import { createUnauthorizedChangeService } from './unauthorized-change.service';
+import { createDoraService } from './dora.service';
 
 export interface ServicesOptions {
   sessionHours: number;
@@ -49,6 +56,8 @@ export interface ServicesOptions {
   mail?: MailSettings | null;
   /** Outbound webhooks: CABINET_WEBHOOK_ALLOW_PRIVATE and the origin of their links; absent: private targets refused, links relative to localhost. */
   webhooks?: WebhookSettings;
+  /** CABINET_GITHUB_API_URL: the GitHub API the GitHub App calls when its settings name none; default https://api.github.com. */
+  githubApiUrl?: string;
 }
 
 /** Wires every service to one store, clock and id source. */
@@ -63,9 +72,8 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const mail = createMailService(deps, opts.mail ?? null);
   const webhooks = createWebhookService({ ...deps, outbox }, opts.webhooks ?? { allowPrivate: false, origin: 'http://localhost:8080' });
   const subscriptions = createSubscriptionService({ ...deps, policy, outbox, mail, webhooks });
-  // Approval requests, reminders and escalations are emailed to those who got them in Cabinet.
-  createApprovalMail({ ...deps, outbox, mail });
-  createProblemMail({ ...deps, outbox, mail });
+  // Approval requests, reminders and escalations, shared workarounds and resolved problems are emailed to those who got them in Cabinet.
+  createNoticeMail({ ...deps, outbox, mail });
   const schedule = createScheduleService({ ...deps, policy, outbox, subscriptions });
   const cmdb = createCmdbService({ ...deps, policy, risk, schedule });
   const notifications = createNotificationService(deps);
@@ -80,6 +88,17 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance, schedule, outbox, subscriptions, problems, reviews, catalogue });
   const deliveries = createDeliveryService({ ...deps, changes });
   const templates = createTemplateService({ ...deps, changes, catalogue, policy });
+  // The deployment gate: pipelines ask it before they deploy; it opens and starts their changes (docs/pipelines.md).
+  const gate = createGateService({ ...deps, policy, changes, templates, approvals, schedule, outbox });
+  // Deployments on record, the unauthorized ones and DORA (docs/deployments.md, docs/dora.md).
+  const unauthorizedChanges = createUnauthorizedChangeService({ ...deps, outbox });
+  const deployments = createDeploymentService({ ...deps, policy, changes, unauthorized: unauthorizedChanges, gate });
+  const dora = createDoraService({ ...deps, policy });
+  // GitHub App, GitLab and Argo CD (docs/integrations.md): they ask the gate, answer the forges and record deployments.
+  const integrations = createIntegrationSettingsService(deps, { githubApiUrl: opts.githubApiUrl ?? 'https://api.github.com' });
+  const github = createGitHubService({ ...deps, settings: integrations, approvals, gate, deployments });
+  const gitlab = createGitLabService({ ...deps, settings: integrations, approvals, gate, deployments });
+  const argocd = createArgoCdService({ ...deps, settings: integrations, deployments });
   // The catalogue that learns: periodic reviews (a worker step), promotion candidates, reclassifications.
   const catalogueReviews = createCatalogueReviewService({ ...deps, policy, outbox, templates, catalogue });
   const cataloguePromotion = createCataloguePromotionService({ ...deps, policy, changes, templates });
@@ -106,7 +125,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
     reviews,
     problems,
   });
-  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, catalogue, incidents, problems, home, search, savedViews, subscriptions, concerns, deliveries, mail, webhooks, externalAddresses, digests, concernLinks, catalogueReviews, cataloguePromotion, reclassifications, reviews };
+  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, catalogue, incidents, problems, home, search, savedViews, subscriptions, concerns, deliveries, mail, webhooks, externalAddresses, digests, concernLinks, catalogueReviews, cataloguePromotion, reclassifications, reviews, gate, deployments, unauthorizedChanges, dora, integrations, github, gitlab, argocd };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

@@ -321,7 +321,7 @@ export function createProblemService(deps: ProblemServiceDeps) {
   }
 
   /**
-   * Tells the people of a problem something: in-app, and by email as their preferences say (problem-mail.service.ts
+   * Tells the people of a problem something: in-app, and by email as their preferences say (notice-mail.service.ts
    * reads `link`, the page the email opens).
    */
   async function tell(repos: Repositories, userIds: string[], kind: 'workaround_shared' | 'problem_resolved', title: string, body: string, link: string): Promise<void> {

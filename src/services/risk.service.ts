@@ -71,7 +71,8 @@ export function createRiskService(deps: RiskServiceDeps) {
     const templateHistory = template ? (await repos.templates.historyOf([template.id], since(CHANGE_HISTORY_DAYS), self)).get(template.id) : undefined;
     const ciIncidents30d = await repos.incidents.countOnCisSince(change.ciIds, since(INCIDENT_HISTORY_DAYS));
     // What the post-implementation reviews of other changes here learned (review.service.ts, docs/learning.md).
-    const learning = { ciIds: change.ciIds, teamId: change.assignmentTeamId, templateId: change.templateId, excludeChangeId: change.id };
+    // A change being filed has no review of its own: asked without it, a group's filings share the answer.
+    const learning = { ciIds: change.ciIds, teamId: change.assignmentTeamId, templateId: change.templateId, excludeChangeId: opts.fresh ? '' : change.id };
     const { openActions: openReviewActions, findings: reviewFindings90d } = await repos.reviews.learningOn(learning, since(CHANGE_HISTORY_DAYS));
     const serviceName = new Map(services.map((s) => [s.id, s.name]));
     const freezes = await freezesNear(repos, change, targetOfCis(cis, services));

@@ -251,8 +251,9 @@ export function createTemplateService(deps: TemplateServiceDeps) {
      * Creates a template; 400 lists every problem (unknown CIs, services, windows or teams, a name already taken,
      * an eligibility rule that does not compile). A change manager's is active at once (or the state they send);
      * anyone else who files changes proposes one (`proposed`, or `draft`), which waits for a change manager.
+     * `also`: the caller's own writes about the new template, in the same transaction (all or nothing).
      */
-    async create(actor: Actor, input: CreateTemplateData): Promise<Template> {
+    async create(actor: Actor, input: CreateTemplateData, opts: { also?: (repos: Repositories, created: TemplateRecord) => Promise<void> } = {}): Promise<Template> {
       assertPermission(actor, 'change.create');
       const manager = isManager(actor);
       if (!manager && input.state === 'active') {
@@ -287,6 +288,7 @@ export function createTemplateService(deps: TemplateServiceDeps) {
         await repos.templates.insert(template);
         await repos.templates.insertVersion(versionOf(template, 1, state === 'active' || state === 'retired' ? 'active' : 'proposed', actor, at, input.note ?? ''));
         await audit(repos, actor, at, 'template.created', 'template', template.id, { after: template });
+        await opts.also?.(repos, template);
         return (await present(repos, [template], weights))[0]!;
       });
     },

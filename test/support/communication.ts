@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Harness } from './cabinet';
+import { catalogueEntry } from './fixtures';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** Instants a whole number of hours after a reference 20 days ahead of the harness clock. */
 /**
  * `hours` after 10:00 UTC twenty days from now: a fixed time of day, so a two-hour plan never crosses midnight
  * (the words of a window that does differ, and tests match them), whenever the suite runs.
@@ -48,13 +48,20 @@ export async function graph(h: Harness): Promise<{ payments: string; databases: 
   return { payments, databases, api, db, other };
 }
 
-/** A standard change on the CIs, filed by `token` (the requester may schedule and implement it). */
+/**
+ * A standard change on the CIs, filed by `token` from the harness's catalogue entry (the requester may
+ * schedule and implement it); it must pass its pre-approval checks and stay standard.
+ */
 export async function standard(h: Harness, token: string, ciIds: string[], extra: Record<string, unknown> = {}): Promise<{ id: string; number: string }> {
   const res = await h.request('POST', '/api/v1/changes', {
     token,
-    body: { type: 'standard', title: 'Patch the payments database', description: 'd', justification: 'j', implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', ciIds, plannedStart: at(h, 0), plannedEnd: at(h, 2), ...extra },
+    body: {
+      type: 'standard', title: 'Patch the payments database', description: 'd', justification: 'j', implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', ciIds,
+      plannedStart: at(h, 0), plannedEnd: at(h, 2), templateId: await catalogueEntry(h), ...extra,
+    },
   });
   assert.equal(res.status, 201, res.text);
+  assert.equal(res.body.type, 'standard', JSON.stringify(res.body.conversion));
   return res.body;
 }
 

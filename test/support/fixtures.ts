@@ -11,6 +11,29 @@ export const plan = (ciIds: string[], extra: Record<string, unknown> = {}) => ({
   type: 'normal', title: 'Upgrade', description: 'd', justification: 'j', ciIds, implementationPlan: 'p', testPlan: 't', backoutPlan: 'b', backoutTested: true, ...LATER, ...extra,
 });
 
+/**
+ * A catalogue entry for a harness's standard changes: active, with no eligibility limits, made once per harness
+ * and name. A standard change is pre-authorised only when filed from an entry (docs/catalogue.md): file one with
+ * `{ type: 'standard', templateId: await catalogueEntry(h) }`. Two failures among an entry's recent uses
+ * suspend it: give changes that fail an entry each (`name`).
+ */
+const entries = new WeakMap<Harness, Map<string, Promise<string>>>();
+export function catalogueEntry(h: Harness, name = 'Routine standard change'): Promise<string> {
+  const mine = entries.get(h) ?? new Map<string, Promise<string>>();
+  entries.set(h, mine);
+  let id = mine.get(name);
+  if (!id) {
+    id = (async () => {
+      const res = await h.request('POST', '/api/v1/templates', { body: { name, type: 'standard', category: 'Tests', fields: { title: 'Routine' } } });
+      assert.equal(res.status, 201, res.text);
+      assert.equal(res.body.state, 'active', res.text);
+      return res.body.id as string;
+    })();
+    mine.set(name, id);
+  }
+  return id;
+}
+
 export async function teamId(h: Harness, handle: string): Promise<string> {
   const res = await h.request('GET', `/api/v1/teams/${handle}`);
   assert.equal(res.status, 200, res.text);

@@ -62,6 +62,19 @@ const KnownErrorsPage = lazy(() => import('./features/problems/known-errors-page
 const NewKnownErrorPage = lazy(() => import('./features/problems/new-known-error-page').then((m) => ({ default: m.NewKnownErrorPage })));
 const KnownErrorPage = lazy(() => import('./features/problems/known-error-page').then((m) => ({ default: m.KnownErrorPage })));
 const AuditPage = lazy(() => import('./features/audit/audit-page').then((m) => ({ default: m.AuditPage })));
+const DeploymentsPage = lazy(() => import('./features/deployments/deployments-page').then((m) => ({ default: m.DeploymentsPage })));
+const DeploymentPage = lazy(() => import('./features/deployments/deployment-page').then((m) => ({ default: m.DeploymentPage })));
+const GateChecksPage = lazy(() => import('./features/gate/gate-checks-page').then((m) => ({ default: m.GateChecksPage })));
+const GateCheckPage = lazy(() => import('./features/gate/gate-check-page').then((m) => ({ default: m.GateCheckPage })));
+// NOTE: the DORA page carries echarts; lazy like every page, so the charts never weigh on the first load.
+const DoraPage = lazy(() => import('./features/dora/dora-page').then((m) => ({ default: m.DoraPage })));
+const IntegrationsPage = lazy(() => import('./features/integrations/integrations-page').then((m) => ({ default: m.IntegrationsPage })));
+const UnauthorizedChangesPage = lazy(() =>
+  import('./features/unauthorized/unauthorized-changes-page').then((m) => ({ default: m.UnauthorizedChangesPage })),
+);
+const UnauthorizedChangePage = lazy(() =>
+  import('./features/unauthorized/unauthorized-change-page').then((m) => ({ default: m.UnauthorizedChangePage })),
+);
 
 /** The routes of the app, without providers (tests wrap them in a MemoryRouter). */
 export function AppRoutes() {
@@ -113,12 +126,20 @@ export function AppRoutes() {
         <Route path="cmdb/import" element={<CiImportPage />} />
         <Route path="policy" element={<PolicyPage />} />
         <Route path="audit" element={<AuditPage />} />
+        <Route path="deployments" element={<DeploymentsPage />} />
+        <Route path="deployments/:id" element={<DeploymentPage />} />
+        <Route path="gate/checks" element={<GateChecksPage />} />
+        <Route path="gate/checks/:id" element={<GateCheckPage />} />
+        <Route path="unauthorized-changes" element={<UnauthorizedChangesPage />} />
+        <Route path="unauthorized-changes/:id" element={<UnauthorizedChangePage />} />
+        <Route path="dora" element={<DoraPage />} />
         <Route path="admin" element={<Navigate to="/admin/users" replace />} />
         <Route path="admin/users" element={<UsersPage />} />
         <Route path="admin/teams" element={<TeamsPage />} />
         <Route path="admin/tokens" element={<TokensPage />} />
         <Route path="admin/deliveries" element={<DeliveriesPage />} />
         <Route path="admin/webhooks" element={<WebhooksPage />} />
+        <Route path="admin/integrations" element={<IntegrationsPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -29,6 +29,9 @@ import * as m0027 from './0027-catalogue';
 import * as m0028 from './0028-problems';
 import * as m0029 from './0029-reviews';
 import * as m0030 from './0030-catalogue-learning';
+import * as m0031 from './0031-gate';
+import * as m0032 from './0032-deployments';
+import * as m0033 from './0033-integrations';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -62,6 +65,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0028-problems': m0028,
   '0029-reviews': m0029,
   '0030-catalogue-learning': m0030,
+  '0031-gate': m0031,
+  '0032-deployments': m0032,
+  '0033-integrations': m0033,
 };
 
 export const migrationProvider: MigrationProvider = {

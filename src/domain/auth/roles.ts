@@ -11,6 +11,8 @@ export const ROLES = [
   'release_manager',
   'auditor',
   'stakeholder',
+  // A machine account for CI/CD pipelines: asks the gate, records deployments, files changes, reads them (docs/pipelines.md).
+  'pipeline',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -23,9 +25,9 @@ const PERMISSIONS = {
   // NOTE (security): a stakeholder reads only the changes on what they follow or own (readScope in
   // services/subscription.service.ts, applied by every read of changes and by http/change-scope.ts); every
   // other role reads all changes.
-  'change.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder'],
-  'change.create': ['change_manager', 'requester', 'implementer', 'release_manager'],
-  'change.update': ['change_manager', 'requester', 'implementer', 'release_manager'],
+  'change.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder', 'pipeline'],
+  'change.create': ['change_manager', 'requester', 'implementer', 'release_manager', 'pipeline'],
+  'change.update': ['change_manager', 'requester', 'implementer', 'release_manager', 'pipeline'],
   'change.override_risk': ['change_manager'],
   'change.review_break_glass': ['change_manager'],
   // Writing in any change's post-implementation review; the change's owner, implementer and team may write in
@@ -49,7 +51,7 @@ const PERMISSIONS = {
   // Adding an external address (a distribution list) to the audience, and managing those: the change managers
   // (docs/communication.md#external-addresses); the address must confirm before it gets anything.
   'subscription.manage_external': ['change_manager'],
-  'cmdb.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder'],
+  'cmdb.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder', 'pipeline'],
   'cmdb.write': ['change_manager'],
   'team.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder'],
   'team.write': ['change_manager'],
@@ -78,6 +80,19 @@ const PERMISSIONS = {
   'outbox.manage': [],
   // Outbound webhooks send Cabinet's events outside it and make the server connect where they say: admins only.
   'webhook.manage': [],
+  // The GitHub App, GitLab and Argo CD settings (docs/integrations.md): their secrets are write-only.
+  'integration.manage': ['change_manager'],
+  // Asking the deployment gate (docs/pipelines.md): pipelines' machine accounts, and the people who deploy by hand.
+  // NOTE (security): a requester cannot ask: the gate may open changes and start them.
+  'gate.check': ['pipeline', 'change_manager', 'release_manager', 'implementer'],
+  // Reading gate checks: everyone who reads every change (not stakeholders, who read only what they follow).
+  'gate.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'pipeline'],
+  // Recording deployments (docs/deployments.md): pipelines, and the people who deploy.
+  'deployment.write': ['pipeline', 'change_manager', 'release_manager', 'implementer'],
+  // Reading deployments, unauthorized changes and DORA metrics: everyone who reads changes.
+  'deployment.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder', 'pipeline'],
+  // Reviewing an unauthorized change: change managers; the owner team of its service reviews its own (checked per record).
+  'unauthorized.review': ['change_manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

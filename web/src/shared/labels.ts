@@ -44,6 +44,7 @@ export const ROLE_LABELS: Record<RoleName, string> = {
   release_manager: 'Release manager',
   auditor: 'Auditor',
   stakeholder: 'Stakeholder',
+  pipeline: 'Pipeline (machine account)',
 };
 
 export const PRIORITY_LABELS: Record<number, string> = { 1: '1 · Critical', 2: '2 · High', 3: '3 · Moderate', 4: '4 · Low' };

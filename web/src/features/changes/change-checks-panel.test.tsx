@@ -101,6 +101,30 @@ describe('ChangeChecksPanel', { timeout: 20_000 }, () => {
     expect(screen.queryByRole('button', { name: 'Run again' })).toBeNull();
   });
 
+  it('says a change asked for as standard without an entry became normal, and links to the catalogue', () => {
+    const noEntry: ChangeDetail = {
+      ...sampleChange,
+      type: 'normal',
+      templateId: null,
+      checks: [],
+      conversion: {
+        from: 'standard',
+        reason: 'no_entry',
+        message: 'Filed as a normal change, with approvals: this one named no entry of the catalogue.',
+      },
+    };
+    renderWithProviders(<ChangeChecksPanel change={noEntry} canRun />, { me: adminMe });
+    const note = screen.getByRole('note');
+    expect(note.textContent).toContain('Filed as a normal change: no catalogue entry was named');
+    expect(note.textContent).toContain('this one named no entry of the catalogue.');
+    expect(within(note).getByRole('link', { name: 'Open the standard change catalogue' }).getAttribute('href')).toBe(
+      '/templates?type=standard',
+    );
+    expect(within(note).queryByRole('link', { name: 'Open the catalogue entry' })).toBeNull();
+    expect(screen.queryByRole('list', { name: 'Checks' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Run again' })).toBeNull();
+  });
+
   it('runs the checks again on the server and reads the change again', async () => {
     const server = fakeServer([{ method: 'POST', path: '/api/v1/changes/chg_1/checks', body: { ...standard, checks: passing } }]);
     vi.stubGlobal('fetch', server.fetch);

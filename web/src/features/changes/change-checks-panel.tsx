@@ -33,6 +33,7 @@ const RESULT_MARKS: Record<CheckResult, string> = { pass: '✓', warn: '!', fail
 export const CONVERSION_TITLES: Record<ChangeConversion['reason'], string> = {
   template_suspended: 'Filed as a normal change: its catalogue entry is suspended',
   checks_failed: 'Filed as a normal change: a pre-approval check failed',
+  no_entry: 'Filed as a normal change: no catalogue entry was named',
 };
 
 /** "All 6 checks passed", "5 passed, 1 warning", "1 failed, 5 passed". */
@@ -114,13 +115,22 @@ export function ChangeChecksPanel({ change, canRun }: ChangeChecksPanelProps) {
             <Text size="xs">{conversion.message}</Text>
             <Text size="xs" mt={4}>
               It needs the approvals of a normal change.
-              {change.templateId && (
+              {change.templateId ? (
                 <>
                   {' '}
                   <RouterAnchor to={`/templates/${change.templateId}`} size="xs">
                     Open the catalogue entry
                   </RouterAnchor>
                 </>
+              ) : (
+                conversion.reason === 'no_entry' && (
+                  <>
+                    {' '}
+                    <RouterAnchor to="/templates?type=standard" size="xs">
+                      Open the standard change catalogue
+                    </RouterAnchor>
+                  </>
+                )
               )}
             </Text>
           </Alert>

@@ -31,6 +31,7 @@ import { endsTheChange, hasValue, LifecycleActions, MoveReasons, movesOf } from 
 import { keepMyEdits, type StaleSave, StaleSaveDialog, staleSaveOf } from './stale-save-dialog';
 import { ChangeHistory } from './change-history';
 import { ChangeDeliveriesPanel } from '../deliveries/change-deliveries-panel';
+import { ChangeDeploymentsPanel } from '../deployments/change-deployments-panel';
 import { ChangeSummary } from './change-summary';
 import { type Slot, useChangeConflicts } from './conflicts-api';
 import { EvidencePanel } from './evidence-panel';
@@ -502,6 +503,8 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
             </Tabs.Panel>
             <Tabs.Panel value="evidence">
               <EvidencePanel changeId={change.id} changeType={change.type} canAdd={!isFinal && hasPermission(me, 'change.update')} />
+              <Space h="lg" />
+              <ChangeDeploymentsPanel changeId={change.id} />
             </Tabs.Panel>
             <Tabs.Panel value="schedule">
               <SchedulePanel

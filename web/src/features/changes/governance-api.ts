@@ -13,7 +13,7 @@ import type {
 export type Evidence = z.infer<typeof EvidenceSchema>;
 export type EvidenceKind = Evidence['kind'];
 /** A kind a person may attach (Cabinet seals `approval_record` itself). */
-export type AttachableEvidenceKind = Exclude<EvidenceKind, 'approval_record'>;
+export type AttachableEvidenceKind = Exclude<EvidenceKind, 'approval_record' | 'gate_check'>;
 /** A policy gate on entering some states, and the evidence the change still misses for it. */
 export type GateStatus = z.infer<typeof GateStatusSchema>;
 export type BreakGlass = z.infer<typeof BreakGlassSchema>;
@@ -84,6 +84,8 @@ export const EVIDENCE_KIND_LABELS: Record<EvidenceKind, string> = {
   security_scan: 'Security scan',
   other: 'Other',
   approval_record: 'Approval record',
+  code_review: 'Code review',
+  gate_check: 'Deployment gate check',
 };
 
 export const EVIDENCE_KIND_COLORS: Record<EvidenceKind, string> = {
@@ -92,6 +94,8 @@ export const EVIDENCE_KIND_COLORS: Record<EvidenceKind, string> = {
   security_scan: 'red',
   other: 'gray',
   approval_record: 'green',
+  code_review: 'teal',
+  gate_check: 'orange',
 };
 
 /** Kinds in the order the "Add evidence" form offers them. */
@@ -100,6 +104,7 @@ export const ATTACHABLE_KIND_LABELS: Record<AttachableEvidenceKind, string> = {
   backout_test: EVIDENCE_KIND_LABELS.backout_test,
   security_scan: EVIDENCE_KIND_LABELS.security_scan,
   other: EVIDENCE_KIND_LABELS.other,
+  code_review: EVIDENCE_KIND_LABELS.code_review,
 };
 
 /** `test_evidence` → "Test evidence"; an unknown kind is shown as it is. */

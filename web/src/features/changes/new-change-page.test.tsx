@@ -13,6 +13,9 @@ function describedBy(el: HTMLElement): string {
     .join(' ');
 }
 
+/** What describes the type of change (where Mantine puts the group's error). */
+const describedByType = () => describedBy(screen.getByRole('radiogroup'));
+
 describe('NewChangePage', () => {
   it('shows each issue of a 400 under its own field', async () => {
     const server = fakeServer([
@@ -53,6 +56,44 @@ describe('NewChangePage', () => {
     const post = server.calls.find((c) => c.method === 'POST');
     expect(post?.body).toMatchObject({ type: 'normal', title: '', plannedEnd: new Date('2026-12-01T22:00').toISOString() });
     expect((post?.body as { plannedEnd: string }).plannedEnd).toMatch(/Z$/);
+  });
+
+  it('says a standard change needs a catalogue entry when none is picked, and shows a refusal under the type', async () => {
+    const server = fakeServer([
+      { path: '/api/v1/policy', body: testPolicy },
+      { path: '/api/v1/cis', body: { items: [], nextCursor: null } },
+      {
+        method: 'POST',
+        path: '/api/v1/changes',
+        status: 422,
+        body: {
+          error: {
+            code: 'no_entry',
+            message: 'A standard change is pre-authorised only when it is made from an active entry of the standard change catalogue.',
+            details: {
+              issues: [
+                { path: 'templateId', message: 'a standard change must be made from an active entry of the standard change catalogue' },
+              ],
+            },
+          },
+        },
+      },
+    ]);
+    vi.stubGlobal('fetch', server.fetch);
+    renderWithProviders(<NewChangePage />, { me: adminMe });
+
+    fireEvent.click(await screen.findByRole('radio', { name: /Normal change/ }));
+    expect(screen.queryByTestId('no-entry-notice')).toBeNull();
+    fireEvent.click(screen.getByRole('radio', { name: /Standard change/ }));
+    expect(screen.getByTestId('no-entry-notice').textContent).toContain('Without one, it is filed as a normal change, with approvals');
+    fireEvent.change(screen.getByLabelText(/^Title/), { target: { value: 'Restart the web tier' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create draft' }));
+    // The refusal's issue is on templateId: shown under the type, where the choice is made.
+    const shown = await screen.findAllByText(/must be made from an active entry of the standard change catalogue/);
+    expect(shown.some((el) => el.closest('[role="radiogroup"]') ?? describedByType().includes(el.textContent ?? ''))).toBe(true);
+    const post = server.calls.find((c) => c.method === 'POST')?.body;
+    expect(post).toMatchObject({ type: 'standard', title: 'Restart the web tier' });
+    expect(post).not.toHaveProperty('templateId');
   });
 
   it('asks for a type before sending anything', async () => {

@@ -148,6 +148,12 @@ export function NewChangePage() {
             </SimpleGrid>
           </Radio.Group>
         )}
+        {type === 'standard' && !template && (
+          <Alert color="yellow" variant="light" title="Pick an entry from the standard change catalogue" data-testid="no-entry-notice">
+            A standard change is pre-authorised only when it is made from an active catalogue entry. Without one, it is filed as a normal
+            change, with approvals (or refused, where the policy says so).
+          </Alert>
+        )}
 
         {create.isError && create.error && <UnplacedIssues error={create.error} placed={FORM_FIELDS} title="The draft was not created" />}
 

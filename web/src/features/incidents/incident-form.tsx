@@ -1,12 +1,12 @@
 import { Grid, Select, Stack, Textarea, TextInput } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { isoToLocalInput, localInputToIso } from '../../shared/format';
-import { PRIORITY_LABELS } from '../../shared/labels';
 import { CiMultiSelect } from '../cmdb/ci-multi-select';
 import { useServiceOptions } from '../cmdb/cmdb-api';
 import { type ChangeRef, ChangeSelect } from './change-select';
 import type { CreateIncidentInput, Incident, IncidentState, UpdateIncidentInput } from './incidents-api';
 import { INCIDENT_STATE_LABELS } from './incident-words';
+import { PriorityField, textFieldsOf } from './record-fields';
 
 /** What the incident form edits. `openedAt` is a datetime-local string here and an ISO instant on the wire. */
 export interface IncidentFormValues {
@@ -78,7 +78,6 @@ export function toUpdateIncidentInput(incident: Incident, v: IncidentFormValues)
   return patch;
 }
 
-const priorityOptions = [1, 2, 3, 4].map((p) => ({ value: String(p), label: PRIORITY_LABELS[p] ?? String(p) }));
 const stateOptions = (Object.keys(INCIDENT_STATE_LABELS) as IncidentState[]).map((s) => ({ value: s, label: INCIDENT_STATE_LABELS[s] }));
 
 interface IncidentFormProps {
@@ -96,6 +95,7 @@ interface IncidentFormProps {
 export function IncidentForm({ values, onChange, errors = {}, disabled = false, withOpenedAt = false, knownChange }: IncidentFormProps) {
   const services = useServiceOptions();
   const set = <K extends keyof IncidentFormValues>(key: K, value: IncidentFormValues[K]) => onChange({ ...values, [key]: value });
+  const text = textFieldsOf(values, onChange, errors, disabled);
   return (
     <Stack gap="sm">
       <TextInput
@@ -103,23 +103,11 @@ export function IncidentForm({ values, onChange, errors = {}, disabled = false, 
         description="What is broken, as the people affected would say it"
         required
         maxLength={200}
-        name="title"
-        value={values.title}
-        onChange={(e) => set('title', e.currentTarget.value)}
-        error={errors.title}
-        disabled={disabled}
+        {...text('title')}
       />
       <Grid gap="sm">
         <Grid.Col span={{ base: 6, sm: withOpenedAt ? 3 : 4 }}>
-          <Select
-            label="Priority"
-            data={priorityOptions}
-            value={String(values.priority)}
-            onChange={(v) => v && set('priority', Number(v))}
-            allowDeselect={false}
-            error={errors.priority}
-            disabled={disabled}
-          />
+          <PriorityField value={values.priority} onChange={(v) => set('priority', v)} error={errors.priority} disabled={disabled} />
         </Grid.Col>
         <Grid.Col span={{ base: 6, sm: withOpenedAt ? 3 : 4 }}>
           <Select
@@ -134,16 +122,7 @@ export function IncidentForm({ values, onChange, errors = {}, disabled = false, 
         </Grid.Col>
         {withOpenedAt && (
           <Grid.Col span={{ base: 12, sm: 3 }}>
-            <TextInput
-              label="Opened"
-              type="datetime-local"
-              name="openedAt"
-              description="Empty means now"
-              value={values.openedAt}
-              onChange={(e) => set('openedAt', e.currentTarget.value)}
-              error={errors.openedAt}
-              disabled={disabled}
-            />
+            <TextInput label="Opened" type="datetime-local" description="Empty means now" {...text('openedAt')} />
           </Grid.Col>
         )}
         <Grid.Col span={{ base: 12, sm: withOpenedAt ? 3 : 4 }}>
@@ -160,17 +139,7 @@ export function IncidentForm({ values, onChange, errors = {}, disabled = false, 
           />
         </Grid.Col>
       </Grid>
-      <Textarea
-        label="Description"
-        autosize
-        minRows={3}
-        maxRows={12}
-        name="description"
-        value={values.description}
-        onChange={(e) => set('description', e.currentTarget.value)}
-        error={errors.description}
-        disabled={disabled}
-      />
+      <Textarea label="Description" autosize minRows={3} maxRows={12} {...text('description')} />
       <Grid gap="sm">
         <Grid.Col span={{ base: 12, md: 7 }}>
           <CiMultiSelect

@@ -1,18 +1,16 @@
-import { Alert, Button, Grid, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
-import { type FormEvent, useEffect, useState } from 'react';
+import { Grid, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { useParams } from 'react-router';
-import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../shared/error-alert';
 import { Fact } from '../../shared/fact';
 import { formatDateTime } from '../../shared/format';
-import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
-import { SaveBar } from '../../shared/save-bar';
+import { Announcement, EditFooter, MoveButtons, StaleAlert, useRecordEditor } from '../../shared/record-editor';
+import { RecordLoader } from '../../shared/record-loader';
 import { RouterAnchor } from '../../shared/router-link';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { IncidentProblemLinks } from '../problems/problem-ui';
 import { fieldErrorsFrom, UnplacedIssues } from '../changes/field-errors';
-import { formFromIncident, INCIDENT_FORM_FIELDS, IncidentForm, type IncidentFormValues, toUpdateIncidentInput } from './incident-form';
+import { formFromIncident, INCIDENT_FORM_FIELDS, IncidentForm, toUpdateIncidentInput } from './incident-form';
 import { IncidentStateBadge, PriorityBadge } from './incident-ui';
 import { INCIDENT_STATE_LABELS, isOpenState } from './incident-words';
 import { type Incident, type IncidentState, useIncident, useUpdateIncident } from './incidents-api';
@@ -20,18 +18,11 @@ import { type Incident, type IncidentState, useIncident, useUpdateIncident } fro
 export function IncidentPage() {
   const { id = '' } = useParams();
   const query = useIncident(id);
-  if (query.isPending) return <PageLoader label="Loading the incident" />;
-  if (query.isError) {
-    const notFound = query.error instanceof ApiError && query.error.status === 404;
-    return (
-      <ErrorAlert
-        error={query.error}
-        title={notFound ? 'There is no such incident' : 'Cannot load the incident'}
-        onRetry={notFound ? undefined : () => void query.refetch()}
-      />
-    );
-  }
-  return <IncidentView incident={query.data} cacheKey={id} onReload={() => query.refetch()} />;
+  return (
+    <RecordLoader query={query} what="incident">
+      {(incident) => <IncidentView incident={incident} cacheKey={id} onReload={() => query.refetch()} />}
+    </RecordLoader>
+  );
 }
 
 /** The buttons that move an incident along, by the state it is in. */
@@ -93,65 +84,19 @@ interface IncidentViewProps {
 function IncidentView({ incident, cacheKey, onReload }: IncidentViewProps) {
   const me = useCurrentUser();
   const update = useUpdateIncident(incident.id, cacheKey);
-  // A state button is a save of its own: only the state is sent, and other unsaved edits stay in the form.
   const move = useUpdateIncident(incident.id, cacheKey);
-  const [base, setBase] = useState<Incident>(incident);
-  const [values, setValues] = useState<IncidentFormValues>(() => formFromIncident(incident));
-  const [stale, setStale] = useState(false);
-  const [announcement, setAnnouncement] = useState('');
+  const editor = useRecordEditor({
+    record: incident,
+    formOf: formFromIncident,
+    patchOf: toUpdateIncidentInput,
+    update,
+    move,
+    movedWords: (saved) => `${INCIDENT_STATE_LABELS[saved.state]}.`,
+    afterMove: (values, saved) => ({ ...values, state: saved.state }),
+    onReload,
+  });
+  const { base, stale } = editor;
   const canEdit = hasPermission(me, 'incident.write');
-  const patch = toUpdateIncidentInput(base, values);
-  const isDirty = Object.keys(patch).length > 0;
-  const busy = update.isPending || move.isPending;
-
-  useEffect(() => {
-    if (incident.version > base.version && !isDirty) {
-      setBase(incident);
-      setValues(formFromIncident(incident));
-    }
-  }, [incident, base.version, isDirty]);
-
-  const onSave = async (event: FormEvent) => {
-    event.preventDefault();
-    setAnnouncement('');
-    setStale(false);
-    move.reset();
-    if (!isDirty) return;
-    try {
-      const saved = await update.mutateAsync({ ...patch, version: base.version });
-      setBase(saved);
-      setValues(formFromIncident(saved));
-      setAnnouncement('Saved.');
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 412) setStale(true);
-    }
-  };
-
-  const onMove = async (to: IncidentState) => {
-    setAnnouncement('');
-    setStale(false);
-    update.reset();
-    try {
-      const saved = await move.mutateAsync({ state: to, version: base.version });
-      setBase(saved);
-      setValues((v) => ({ ...v, state: saved.state }));
-      setAnnouncement(`${INCIDENT_STATE_LABELS[saved.state]}.`);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 412) setStale(true);
-    }
-  };
-
-  const reload = async () => {
-    setStale(false);
-    update.reset();
-    move.reset();
-    const result = (await onReload()) as { data?: Incident };
-    if (result.data) {
-      setBase(result.data);
-      setValues(formFromIncident(result.data));
-    }
-  };
-
   const errors = fieldErrorsFrom(update.error);
   const actions = canEdit ? stateActions(base.state) : [];
 
@@ -171,27 +116,9 @@ function IncidentView({ incident, cacheKey, onReload }: IncidentViewProps) {
           </Group>
         }
         title={base.title}
-        actions={
-          actions.length > 0 && (
-            <Group gap="xs" role="group" aria-label="Incident actions">
-              {actions.map((a) => (
-                <Button
-                  key={a.to}
-                  variant={a.primary ? 'filled' : 'default'}
-                  loading={move.isPending && move.variables?.state === a.to}
-                  disabled={busy && !(move.isPending && move.variables?.state === a.to)}
-                  onClick={() => void onMove(a.to)}
-                >
-                  {a.label}
-                </Button>
-              ))}
-            </Group>
-          )
-        }
+        actions={<MoveButtons label="Incident actions" moves={actions} move={move} busy={editor.busy} onMove={editor.onMove} />}
       />
-      <Text size="xs" c="dimmed" mt={-8} mb="sm" role="status" aria-live="polite">
-        {announcement}
-      </Text>
+      <Announcement text={editor.announcement} />
       <Paper withBorder p="sm" radius="sm" mb="md">
         <Group gap="xl" align="flex-start">
           <Fact label="Opened">{formatDateTime(base.openedAt)}</Fact>
@@ -230,14 +157,7 @@ function IncidentView({ incident, cacheKey, onReload }: IncidentViewProps) {
         </Group>
       </Paper>
       <Stack gap="sm" mb="sm">
-        {stale && (
-          <Alert color="yellow" variant="light" role="alert" title="Someone changed this incident, reload">
-            <Text size="sm">Your copy is out of date. Reload to see the latest version; your unsaved edits will be discarded.</Text>
-            <Button size="xs" mt="xs" variant="filled" color="yellow" onClick={() => void reload()}>
-              Reload
-            </Button>
-          </Alert>
-        )}
+        {stale && <StaleAlert what="incident" onReload={() => void editor.reload()} />}
         {move.isError && !stale && <ErrorAlert error={move.error} title="The state was not changed" />}
         {update.isError && !stale && (
           <UnplacedIssues error={update.error} placed={INCIDENT_FORM_FIELDS} title="The incident was not saved" />
@@ -245,29 +165,20 @@ function IncidentView({ incident, cacheKey, onReload }: IncidentViewProps) {
       </Stack>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: Object.keys(base.external).length > 0 ? 8 : 12 }}>
-          <form onSubmit={(e) => void onSave(e)} aria-label="Incident details" noValidate>
+          <form onSubmit={editor.onSave} aria-label="Incident details" noValidate>
             <IncidentForm
-              values={values}
-              onChange={setValues}
+              values={editor.values}
+              onChange={editor.setValues}
               errors={errors}
-              disabled={!canEdit || busy}
+              disabled={!canEdit || editor.busy}
               knownChange={base.causedByChange}
             />
-            {canEdit ? (
-              <SaveBar
-                saving={update.isPending}
-                dirty={isDirty}
-                busy={busy}
-                onDiscard={() => {
-                  setValues(formFromIncident(base));
-                  update.reset();
-                }}
-              />
-            ) : (
-              <Text size="xs" c="dimmed" mt="sm">
-                You may read this incident but not edit it.
-              </Text>
-            )}
+            <EditFooter
+              canEdit={canEdit}
+              editor={editor}
+              saving={update.isPending}
+              readOnly="You may read this incident but not edit it."
+            />
           </form>
         </Grid.Col>
         {Object.keys(base.external).length > 0 && (

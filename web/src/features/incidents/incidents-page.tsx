@@ -1,24 +1,16 @@
-import { Badge, Button, CloseButton, Select, Text } from '@mantine/core';
+import { Badge, Button, CloseButton, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { formatDateTime } from '../../shared/format';
-import { PRIORITY_LABELS } from '../../shared/labels';
-import { customFilter, searchFilter, selectFilter } from '../../shared/list/filters';
+import { searchFilter } from '../../shared/list/filters';
 import { ListPage, type ListColumn } from '../../shared/list/list-page';
 import { useListParams } from '../../shared/list/use-list-params';
 import { hasPermission, useCurrentUser } from '../auth/session';
-import { CiSelect } from '../cmdb/ci-multi-select';
 import { CausedByLink, IncidentCis, IncidentStateBadge, PriorityBadge } from './incident-ui';
 import { INCIDENT_STATE_LABELS } from './incident-words';
-import { type Incident, type IncidentFilters, type IncidentState, useIncidentList } from './incidents-api';
-import { NumberLink } from '../../shared/router-link';
+import { type Incident, type IncidentFilters, useIncidentList } from './incidents-api';
+import { ciFilter, numberColumn, openStateFilter, openStateOptions, openStateQuery, priorityFilter, titleColumn } from './record-list';
 
-/** `?state=`: none means the open ones, `all` means every state. */
-const STATE_OPTIONS = [
-  { value: 'open', label: 'Open (new, in progress, on hold)' },
-  ...(Object.keys(INCIDENT_STATE_LABELS) as IncidentState[]).map((s) => ({ value: s, label: INCIDENT_STATE_LABELS[s] })),
-  { value: 'all', label: 'Any state' },
-];
-const PRIORITY_OPTIONS = [1, 2, 3, 4].map((p) => ({ value: String(p), label: PRIORITY_LABELS[p] ?? String(p) }));
+const STATE_OPTIONS = openStateOptions(INCIDENT_STATE_LABELS, 'Open (new, in progress, on hold)');
 
 /** What GET /api/v1/incidents is asked from the URL's filters. */
 export function incidentQueryOf(filters: {
@@ -28,14 +20,7 @@ export function incidentQueryOf(filters: {
   changeId?: string;
   q?: string;
 }): IncidentFilters {
-  const state = filters.state ?? 'open';
-  return {
-    ...(state !== 'all' ? { state } : {}),
-    ...(filters.priority ? { priority: filters.priority } : {}),
-    ...(filters.ciId ? { ciId: filters.ciId } : {}),
-    ...(filters.changeId ? { changeId: filters.changeId } : {}),
-    ...(filters.q ? { q: filters.q } : {}),
-  };
+  return openStateQuery(filters, ['priority', 'ciId', 'changeId', 'q'] as const);
 }
 
 export function IncidentsPage() {
@@ -46,23 +31,8 @@ export function IncidentsPage() {
   const list = useIncidentList(query);
 
   const columns: ListColumn<Incident>[] = [
-    {
-      key: 'number',
-      label: 'Number',
-      sortable: true,
-      width: 110,
-      render: (i) => <NumberLink to={`/incidents/${i.number}`}>{i.number}</NumberLink>,
-    },
-    {
-      key: 'title',
-      label: 'Title',
-      sortable: true,
-      render: (i) => (
-        <Text size="sm" lineClamp={2}>
-          {i.title}
-        </Text>
-      ),
-    },
+    numberColumn((i) => `/incidents/${i.number}`),
+    titleColumn(),
     { key: 'priority', label: 'Priority', sortable: true, width: 135, render: (i) => <PriorityBadge priority={i.priority} /> },
     { key: 'state', label: 'State', sortable: true, width: 125, render: (i) => <IncidentStateBadge state={i.state} /> },
     { key: 'openedAt', label: 'Opened', sortable: true, width: 160, render: (i) => <Text size="sm">{formatDateTime(i.openedAt)}</Text> },
@@ -79,25 +49,7 @@ export function IncidentsPage() {
       state={state}
       query={list}
       columns={columns}
-      filters={[
-        searchFilter('q', 'Search', 'Number, title or text'),
-        customFilter('state', (value, set) => (
-          <Select
-            label="State"
-            data={STATE_OPTIONS}
-            value={value ?? 'open'}
-            onChange={(v) => set(v === 'open' ? null : v)}
-            allowDeselect={false}
-            w={280}
-          />
-        )),
-        selectFilter('priority', 'Priority', PRIORITY_OPTIONS, { placeholder: 'Any priority', width: 160 }),
-        customFilter('ciId', (value, set) => (
-          <div style={{ width: 220 }}>
-            <CiSelect label="CI" value={value ?? null} onChange={set} />
-          </div>
-        )),
-      ]}
+      filters={[searchFilter('q', 'Search', 'Number, title or text'), openStateFilter(STATE_OPTIONS, 280), priorityFilter(), ciFilter()]}
       extra={
         filters.changeId && (
           <Badge

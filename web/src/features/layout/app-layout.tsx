@@ -157,15 +157,26 @@ export function AppLayout() {
     incidentItems.push({ to: '/problems', label: 'Problems', match: (p) => p.startsWith('/problems') });
     incidentItems.push({ to: '/known-errors', label: 'Known errors', match: (p) => p.startsWith('/known-errors') });
   }
+  // Pipelines and what they shipped (issue 14): the gate's answers, deployments, bypasses and DORA.
+  const deliveryItems: NavItem[] = [];
+  if (hasPermission(me, 'deployment.read')) deliveryItems.push({ to: '/deployments', label: 'Deployments', match: (p) => p.startsWith('/deployments') });
+  if (hasPermission(me, 'gate.read')) deliveryItems.push({ to: '/gate/checks', label: 'Gate checks', match: (p) => p.startsWith('/gate/') });
+  if (hasPermission(me, 'deployment.read')) {
+    deliveryItems.push({ to: '/unauthorized-changes', label: 'Unauthorized changes', match: (p) => p.startsWith('/unauthorized-changes') });
+    deliveryItems.push({ to: '/dora', label: 'DORA metrics' });
+  }
   const governanceItems: NavItem[] = hasPermission(me, 'policy.read') ? [{ to: '/policy', label: 'Policy' }] : [];
   if (hasPermission(me, 'sla.read')) governanceItems.push({ to: '/sla/breaches', label: 'SLA breaches' });
   if (hasPermission(me, 'audit.read')) governanceItems.push({ to: '/audit', label: 'Audit trail' });
+  // Change managers set up the GitHub, GitLab and Argo CD integrations too; admins find them under Admin.
+  if (hasPermission(me, 'integration.manage') && !hasRole(me, 'admin')) governanceItems.push({ to: '/admin/integrations', label: 'Integrations' });
   const adminItems: NavItem[] = [
     { to: '/admin/users', label: 'Users' },
     { to: '/admin/teams', label: 'Teams' },
     { to: '/admin/tokens', label: 'API tokens' },
     { to: '/admin/deliveries', label: 'Deliveries' },
     { to: '/admin/webhooks', label: 'Webhooks' },
+    { to: '/admin/integrations', label: 'Integrations' },
   ];
 
   return (
@@ -198,6 +209,7 @@ export function AppLayout() {
           <NavSection items={changeItems} />
           <NavSection title="Schedule" items={scheduleItems} />
           {incidentItems.length > 0 && <NavSection title="Operations" items={incidentItems} />}
+          {deliveryItems.length > 0 && <NavSection title="Delivery" items={deliveryItems} />}
           <NavSection title="CMDB" items={cmdbItems} />
           {governanceItems.length > 0 && <NavSection title="Governance" items={governanceItems} />}
           {hasRole(me, 'admin') && <NavSection title="Admin" items={adminItems} />}

@@ -74,6 +74,7 @@ export const NOTIFICATION_KIND_LABELS: Record<Notification['kind'], string> = {
   review_overdue: 'Review overdue',
   template_suspended: 'Catalogue entry suspended',
   template_reinstated: 'Catalogue entry reinstated',
+  unauthorized_change: 'Unauthorized change',
   digest: 'Digest',
 };
 

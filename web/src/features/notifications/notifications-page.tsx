@@ -41,6 +41,7 @@ const KIND_COLORS: Record<Notification['kind'], string> = {
   review_overdue: 'red',
   template_suspended: 'red',
   template_reinstated: 'green',
+  unauthorized_change: 'red',
   digest: 'gray',
 };
 

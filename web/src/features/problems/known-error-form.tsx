@@ -1,6 +1,7 @@
 import { Stack, Textarea, TextInput } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { CiMultiSelect } from '../cmdb/ci-multi-select';
+import { listError, textFieldsOf } from '../incidents/record-fields';
 import type { CreateKnownErrorInput, KnownError, UpdateKnownErrorInput } from './problems-api';
 
 export interface KnownErrorFormValues {
@@ -43,11 +44,6 @@ export function toUpdateKnownErrorInput(k: KnownError, v: KnownErrorFormValues):
   return patch;
 }
 
-const listError = (errors: Record<string, ReactNode>, key: string): ReactNode => {
-  const found = Object.entries(errors).filter(([path]) => path === key || path.startsWith(`${key}.`));
-  return found.length > 0 ? found.map(([, m]) => m).join('; ') : undefined;
-};
-
 interface KnownErrorFormProps {
   values: KnownErrorFormValues;
   onChange: (values: KnownErrorFormValues) => void;
@@ -57,19 +53,10 @@ interface KnownErrorFormProps {
 
 export function KnownErrorForm({ values, onChange, errors = {}, disabled = false }: KnownErrorFormProps) {
   const set = <K extends keyof KnownErrorFormValues>(key: K, value: KnownErrorFormValues[K]) => onChange({ ...values, [key]: value });
+  const text = textFieldsOf(values, onChange, errors, disabled);
   return (
     <Stack gap="sm">
-      <TextInput
-        label="Title"
-        description="The fault as people meet it"
-        required
-        maxLength={200}
-        name="title"
-        value={values.title}
-        onChange={(e) => set('title', e.currentTarget.value)}
-        error={errors.title}
-        disabled={disabled}
-      />
+      <TextInput label="Title" description="The fault as people meet it" required maxLength={200} {...text('title')} />
       <CiMultiSelect
         label="CIs"
         value={values.ciIds}
@@ -80,32 +67,15 @@ export function KnownErrorForm({ values, onChange, errors = {}, disabled = false
       <TextInput
         label="Problem"
         description="The problem it belongs to, by number (PRB0000012); empty for none"
-        name="problem"
-        value={values.problem}
-        onChange={(e) => set('problem', e.currentTarget.value)}
-        error={errors.problemId}
-        disabled={disabled}
+        {...text('problem', 'problemId')}
       />
-      <Textarea
-        label="Cause"
-        autosize
-        minRows={2}
-        name="cause"
-        value={values.cause}
-        onChange={(e) => set('cause', e.currentTarget.value)}
-        error={errors.cause}
-        disabled={disabled}
-      />
+      <Textarea label="Cause" autosize minRows={2} {...text('cause')} />
       <Textarea
         label="Workaround"
         description="What to do until the fix lands, step by step. Shown as written on every change to these CIs."
         autosize
         minRows={4}
-        name="workaround"
-        value={values.workaround}
-        onChange={(e) => set('workaround', e.currentTarget.value)}
-        error={errors.workaround}
-        disabled={disabled}
+        {...text('workaround')}
       />
     </Stack>
   );

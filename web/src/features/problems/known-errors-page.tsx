@@ -1,13 +1,13 @@
 import { Button, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { formatDateTime } from '../../shared/format';
-import { customFilter, searchFilter, selectFilter } from '../../shared/list/filters';
+import { searchFilter, selectFilter } from '../../shared/list/filters';
 import { ListPage, type ListColumn } from '../../shared/list/list-page';
 import { useListParams } from '../../shared/list/use-list-params';
-import { NumberLink, RouterAnchor } from '../../shared/router-link';
+import { RouterAnchor } from '../../shared/router-link';
 import { hasPermission, useCurrentUser } from '../auth/session';
-import { CiSelect } from '../cmdb/ci-multi-select';
 import { IncidentCis } from '../incidents/incident-ui';
+import { ciFilter, numberColumn, titleColumn } from '../incidents/record-list';
 import { KnownErrorStateBadge } from './problem-ui';
 import { KNOWN_ERROR_STATE_LABELS } from './problem-words';
 import { type KnownError, type KnownErrorState, useKnownErrorList } from './problems-api';
@@ -29,16 +29,8 @@ export function KnownErrorsPage() {
   const list = useKnownErrorList(query);
 
   const columns: ListColumn<KnownError>[] = [
-    { key: 'number', label: 'Number', width: 110, render: (k) => <NumberLink to={`/known-errors/${k.number}`}>{k.number}</NumberLink> },
-    {
-      key: 'title',
-      label: 'Title',
-      render: (k) => (
-        <Text size="sm" lineClamp={2}>
-          {k.title}
-        </Text>
-      ),
-    },
+    numberColumn((k) => `/known-errors/${k.number}`, false),
+    titleColumn(false),
     { key: 'state', label: 'State', width: 120, render: (k) => <KnownErrorStateBadge state={k.state} /> },
     { key: 'cis', label: 'CIs', width: 200, render: (k) => <IncidentCis cis={k.cis} /> },
     {
@@ -70,11 +62,7 @@ export function KnownErrorsPage() {
       filters={[
         searchFilter('q', 'Search', 'Number, title, cause or workaround'),
         selectFilter('state', 'State', STATE_OPTIONS, { placeholder: 'Any state', width: 160 }),
-        customFilter('ciId', (value, set) => (
-          <div style={{ width: 220 }}>
-            <CiSelect label="CI" value={value ?? null} onChange={set} />
-          </div>
-        )),
+        ciFilter(),
       ]}
       rowKey={(k) => k.id}
       rowHref={(k) => `/known-errors/${k.number}`}

@@ -1,9 +1,8 @@
-import { Button, Group, Stack } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { Button, Group } from '@mantine/core';
+import { useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { PageHeader } from '../../shared/page-header';
-import { RouterAnchor } from '../../shared/router-link';
-import { fieldErrorsFrom, UnplacedIssues } from '../changes/field-errors';
+import { fieldErrorsFrom } from '../changes/field-errors';
+import { NewRecordForm } from '../incidents/new-record-form';
 import {
   emptyKnownErrorForm,
   KNOWN_ERROR_FORM_FIELDS,
@@ -19,29 +18,18 @@ export function NewKnownErrorPage() {
   const create = useCreateKnownError();
   const [values, setValues] = useState<KnownErrorFormValues>(() => ({ ...emptyKnownErrorForm, problem: params.get('problem') ?? '' }));
   const [publish, setPublish] = useState(false);
-  const errors = fieldErrorsFrom(create.error);
-
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate(toCreateKnownErrorInput(values, publish), { onSuccess: (k) => navigate(`/known-errors/${k.number}`) });
-  };
-
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Record a known error">
-      <PageHeader
-        eyebrow={
-          <RouterAnchor to="/known-errors" size="sm">
-            ← Known errors
-          </RouterAnchor>
-        }
-        title="Record a known error"
-        description="A fault whose cause is known, with the workaround to use meanwhile. A draft is seen by nobody's changes until it is published."
-      />
-      <Stack gap="md" maw={900}>
-        {create.isError && (
-          <UnplacedIssues error={create.error} placed={KNOWN_ERROR_FORM_FIELDS} title="The known error was not recorded" />
-        )}
-        <KnownErrorForm values={values} onChange={setValues} errors={errors} disabled={create.isPending} />
+    <NewRecordForm
+      title="Record a known error"
+      description="A fault whose cause is known, with the workaround to use meanwhile. A draft is seen by nobody's changes until it is published."
+      back={{ to: '/known-errors', label: 'Known errors' }}
+      error={create.error}
+      placed={KNOWN_ERROR_FORM_FIELDS}
+      notDone="The known error was not recorded"
+      pending={create.isPending}
+      onSubmit={() => create.mutate(toCreateKnownErrorInput(values, publish), { onSuccess: (k) => navigate(`/known-errors/${k.number}`) })}
+      maw={900}
+      buttons={
         <Group>
           <Button type="submit" loading={create.isPending && publish} disabled={create.isPending} onClick={() => setPublish(true)}>
             Record and publish
@@ -59,7 +47,9 @@ export function NewKnownErrorPage() {
             Cancel
           </Button>
         </Group>
-      </Stack>
-    </form>
+      }
+    >
+      <KnownErrorForm values={values} onChange={setValues} errors={fieldErrorsFrom(create.error)} disabled={create.isPending} />
+    </NewRecordForm>
   );
 }

@@ -1,9 +1,7 @@
-import { Alert, Button, Group, Stack } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { PageHeader } from '../../shared/page-header';
-import { RouterAnchor } from '../../shared/router-link';
-import { fieldErrorsFrom, UnplacedIssues } from '../changes/field-errors';
+import { fieldErrorsFrom } from '../changes/field-errors';
+import { NewRecordForm } from '../incidents/new-record-form';
 import { emptyProblemForm, PROBLEM_FORM_FIELDS, ProblemForm, type ProblemFormValues, toCreateProblemInput } from './problem-form';
 import { useCreateProblem } from './problems-api';
 
@@ -29,41 +27,20 @@ export function NewProblemPage() {
   const [params] = useSearchParams();
   const create = useCreateProblem();
   const [values, setValues] = useState<ProblemFormValues>(() => initialProblemForm(params));
-  const errors = fieldErrorsFrom(create.error);
-
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate(toCreateProblemInput(values), { onSuccess: (problem) => navigate(`/problems/${problem.number}`) });
-  };
-
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Open a problem">
-      <PageHeader
-        eyebrow={
-          <RouterAnchor to="/problems" size="sm">
-            ← Problems
-          </RouterAnchor>
-        }
-        title="Open a problem"
-        description="A problem is the unknown or known cause of one or more incidents. Link the incidents it explains; you become its owner and can hand it on."
-      />
-      <Stack gap="md" maw={1100}>
-        {create.isError && <UnplacedIssues error={create.error} placed={PROBLEM_FORM_FIELDS} title="The problem was not opened" />}
-        <ProblemForm values={values} onChange={setValues} errors={errors} disabled={create.isPending} />
-        {create.isError && Object.keys(errors).length > 0 && (
-          <Alert color="red" variant="light" role="status">
-            Fix the fields marked in red, then open the problem again.
-          </Alert>
-        )}
-        <Group>
-          <Button type="submit" loading={create.isPending}>
-            Open problem
-          </Button>
-          <Button variant="default" onClick={() => navigate(-1)}>
-            Cancel
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <NewRecordForm
+      title="Open a problem"
+      description="A problem is the unknown or known cause of one or more incidents. Link the incidents it explains; you become its owner and can hand it on."
+      back={{ to: '/problems', label: 'Problems' }}
+      error={create.error}
+      placed={PROBLEM_FORM_FIELDS}
+      notDone="The problem was not opened"
+      again="open the problem again"
+      submit="Open problem"
+      pending={create.isPending}
+      onSubmit={() => create.mutate(toCreateProblemInput(values), { onSuccess: (problem) => navigate(`/problems/${problem.number}`) })}
+    >
+      <ProblemForm values={values} onChange={setValues} errors={fieldErrorsFrom(create.error)} disabled={create.isPending} />
+    </NewRecordForm>
   );
 }

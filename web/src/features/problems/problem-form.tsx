@@ -1,7 +1,7 @@
-import { Grid, Select, Stack, Textarea, TextInput } from '@mantine/core';
+import { Grid, Stack, Textarea, TextInput } from '@mantine/core';
 import type { ReactNode } from 'react';
-import { PRIORITY_LABELS } from '../../shared/labels';
 import { CiMultiSelect } from '../cmdb/ci-multi-select';
+import { listError, PriorityField, textFieldsOf } from '../incidents/record-fields';
 import { parseNumbers } from './problem-words';
 import type { CreateProblemInput, Problem, UpdateProblemInput } from './problems-api';
 
@@ -83,14 +83,6 @@ export function toUpdateProblemInput(p: Problem, v: ProblemFormValues): UpdatePr
   return patch;
 }
 
-/** The issue of a list field at any index (`incidentIds.1`) shown on the field. */
-function listError(errors: Record<string, ReactNode>, key: string): ReactNode {
-  const found = Object.entries(errors).filter(([path]) => path === key || path.startsWith(`${key}.`));
-  return found.length > 0 ? found.map(([, message]) => message).join('; ') : undefined;
-}
-
-const priorityOptions = [1, 2, 3, 4].map((p) => ({ value: String(p), label: PRIORITY_LABELS[p] ?? String(p) }));
-
 interface ProblemFormProps {
   values: ProblemFormValues;
   onChange: (values: ProblemFormValues) => void;
@@ -101,89 +93,44 @@ interface ProblemFormProps {
 /** The fields of a problem, shared by the new-problem page and the problem page. */
 export function ProblemForm({ values, onChange, errors = {}, disabled = false }: ProblemFormProps) {
   const set = <K extends keyof ProblemFormValues>(key: K, value: ProblemFormValues[K]) => onChange({ ...values, [key]: value });
+  const text = textFieldsOf(values, onChange, errors, disabled);
   return (
     <Stack gap="sm">
-      <TextInput
-        label="Title"
-        description="The underlying fault, not one of its symptoms"
-        required
-        maxLength={200}
-        name="title"
-        value={values.title}
-        onChange={(e) => set('title', e.currentTarget.value)}
-        error={errors.title}
-        disabled={disabled}
-      />
+      <TextInput label="Title" description="The underlying fault, not one of its symptoms" required maxLength={200} {...text('title')} />
       <Grid gap="sm">
         <Grid.Col span={{ base: 12, sm: 4 }}>
-          <Select
-            label="Priority"
-            data={priorityOptions}
-            value={String(values.priority)}
-            onChange={(v) => v && set('priority', Number(v))}
-            allowDeselect={false}
-            error={errors.priority}
-            disabled={disabled}
-          />
+          <PriorityField value={values.priority} onChange={(v) => set('priority', v)} error={errors.priority} disabled={disabled} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, sm: 8 }}>
           <CiMultiSelect value={values.ciIds} onChange={(v) => set('ciIds', v)} error={listError(errors, 'ciIds')} disabled={disabled} />
         </Grid.Col>
       </Grid>
-      <Textarea
-        label="Description"
-        autosize
-        minRows={3}
-        name="description"
-        value={values.description}
-        onChange={(e) => set('description', e.currentTarget.value)}
-        error={errors.description}
-        disabled={disabled}
-      />
+      <Textarea label="Description" autosize minRows={3} {...text('description')} />
       <TextInput
         label="Incidents"
         description="The incidents this problem explains, by number (INC0000012), separated by commas"
-        name="incidents"
-        value={values.incidents}
-        onChange={(e) => set('incidents', e.currentTarget.value)}
+        {...text('incidents')}
         error={listError(errors, 'incidentIds')}
-        disabled={disabled}
       />
       <Grid gap="sm">
         <Grid.Col span={{ base: 12, sm: 6 }}>
           <TextInput
             label="Caused by changes"
             description="Changes that brought the fault in (CHG0000012, …)"
-            name="causedBy"
-            value={values.causedBy}
-            onChange={(e) => set('causedBy', e.currentTarget.value)}
+            {...text('causedBy')}
             error={listError(errors, 'causedByChangeIds')}
-            disabled={disabled}
           />
         </Grid.Col>
         <Grid.Col span={{ base: 12, sm: 6 }}>
           <TextInput
             label="Fixed by changes"
             description="When one of them closes successfully, the problem is resolved"
-            name="fixedBy"
-            value={values.fixedBy}
-            onChange={(e) => set('fixedBy', e.currentTarget.value)}
+            {...text('fixedBy')}
             error={listError(errors, 'fixChangeIds')}
-            disabled={disabled}
           />
         </Grid.Col>
       </Grid>
-      <Textarea
-        label="Root cause"
-        description="What analysis found; empty until it is known"
-        autosize
-        minRows={2}
-        name="rootCause"
-        value={values.rootCause}
-        onChange={(e) => set('rootCause', e.currentTarget.value)}
-        error={errors.rootCause}
-        disabled={disabled}
-      />
+      <Textarea label="Root cause" description="What analysis found; empty until it is known" autosize minRows={2} {...text('rootCause')} />
     </Stack>
   );
 }

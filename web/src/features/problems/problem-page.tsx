@@ -1,37 +1,29 @@
-import { Alert, Button, Grid, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { Button, Grid, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
-import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../shared/error-alert';
 import { Fact } from '../../shared/fact';
 import { formatDateTime } from '../../shared/format';
-import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
+import { Announcement, EditFooter, MoveButtons, StaleAlert, useRecordEditor } from '../../shared/record-editor';
+import { RecordLoader } from '../../shared/record-loader';
 import { RouterAnchor } from '../../shared/router-link';
-import { SaveBar } from '../../shared/save-bar';
 import { useCurrentUser } from '../auth/session';
 import { fieldErrorsFrom, UnplacedIssues } from '../changes/field-errors';
 import { PriorityBadge } from '../incidents/incident-ui';
-import { formFromProblem, PROBLEM_FORM_FIELDS, ProblemForm, type ProblemFormValues, toUpdateProblemInput } from './problem-form';
+import { formFromProblem, PROBLEM_FORM_FIELDS, ProblemForm, toUpdateProblemInput } from './problem-form';
 import { KnownErrorStateBadge, ProblemStateBadge } from './problem-ui';
 import { FORWARD, PROBLEM_MOVE_LABELS, PROBLEM_STATE_LABELS } from './problem-words';
-import { type Problem, type ProblemState, useProblem, useUpdateProblem } from './problems-api';
+import { type Problem, useProblem, useUpdateProblem } from './problems-api';
 
 export function ProblemPage() {
   const { id = '' } = useParams();
   const query = useProblem(id);
-  if (query.isPending) return <PageLoader label="Loading the problem" />;
-  if (query.isError) {
-    const notFound = query.error instanceof ApiError && query.error.status === 404;
-    return (
-      <ErrorAlert
-        error={query.error}
-        title={notFound ? 'There is no such problem' : 'Cannot load the problem'}
-        onRetry={notFound ? undefined : () => void query.refetch()}
-      />
-    );
-  }
-  return <ProblemView problem={query.data} cacheKey={id} onReload={() => query.refetch()} />;
+  return (
+    <RecordLoader query={query} what="problem">
+      {(problem) => <ProblemView problem={problem} cacheKey={id} onReload={() => query.refetch()} />}
+    </RecordLoader>
+  );
 }
 
 /** Who may edit: a change manager, the owner, or a member of its team (the server decides; this only hides buttons). */
@@ -82,65 +74,20 @@ function ProblemView({ problem, cacheKey, onReload }: ProblemViewProps) {
   const me = useCurrentUser();
   const update = useUpdateProblem(problem.id, cacheKey);
   const move = useUpdateProblem(problem.id, cacheKey);
-  const [base, setBase] = useState<Problem>(problem);
-  const [values, setValues] = useState<ProblemFormValues>(() => formFromProblem(problem));
-  const [stale, setStale] = useState(false);
-  const [announcement, setAnnouncement] = useState('');
+  const editor = useRecordEditor({
+    record: problem,
+    formOf: formFromProblem,
+    patchOf: toUpdateProblemInput,
+    update,
+    move,
+    movedWords: (saved) => `${PROBLEM_STATE_LABELS[saved.state]}.`,
+    onReload,
+  });
+  const { base, stale } = editor;
   const canEdit = mayEdit(me, base);
-  const patch = toUpdateProblemInput(base, values);
-  const isDirty = Object.keys(patch).length > 0;
-  const busy = update.isPending || move.isPending;
-
-  useEffect(() => {
-    if (problem.version > base.version && !isDirty) {
-      setBase(problem);
-      setValues(formFromProblem(problem));
-    }
-  }, [problem, base.version, isDirty]);
-
-  const onSave = async (event: FormEvent) => {
-    event.preventDefault();
-    setAnnouncement('');
-    setStale(false);
-    move.reset();
-    if (!isDirty) return;
-    try {
-      const saved = await update.mutateAsync({ ...patch, version: base.version });
-      setBase(saved);
-      setValues(formFromProblem(saved));
-      setAnnouncement('Saved.');
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 412) setStale(true);
-    }
-  };
-
-  const onMove = async (to: ProblemState) => {
-    setAnnouncement('');
-    setStale(false);
-    update.reset();
-    try {
-      const saved = await move.mutateAsync({ state: to, version: base.version });
-      setBase(saved);
-      setAnnouncement(`${PROBLEM_STATE_LABELS[saved.state]}.`);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 412) setStale(true);
-    }
-  };
-
-  const reload = async () => {
-    setStale(false);
-    update.reset();
-    move.reset();
-    const result = (await onReload()) as { data?: Problem };
-    if (result.data) {
-      setBase(result.data);
-      setValues(formFromProblem(result.data));
-    }
-  };
-
   const errors = fieldErrorsFrom(update.error);
   const forward = FORWARD[base.state];
-  const moves = canEdit ? base.nextStates : [];
+  const moves = (canEdit ? base.nextStates : []).map((to) => ({ to, label: PROBLEM_MOVE_LABELS[to], primary: to === forward }));
 
   return (
     <>
@@ -158,27 +105,9 @@ function ProblemView({ problem, cacheKey, onReload }: ProblemViewProps) {
           </Group>
         }
         title={base.title}
-        actions={
-          moves.length > 0 && (
-            <Group gap="xs" role="group" aria-label="Problem actions">
-              {moves.map((to) => (
-                <Button
-                  key={to}
-                  variant={to === forward ? 'filled' : 'default'}
-                  loading={move.isPending && move.variables?.state === to}
-                  disabled={busy && !(move.isPending && move.variables?.state === to)}
-                  onClick={() => void onMove(to)}
-                >
-                  {PROBLEM_MOVE_LABELS[to]}
-                </Button>
-              ))}
-            </Group>
-          )
-        }
+        actions={<MoveButtons label="Problem actions" moves={moves} move={move} busy={editor.busy} onMove={editor.onMove} />}
       />
-      <Text size="xs" c="dimmed" mt={-8} mb="sm" role="status" aria-live="polite">
-        {announcement}
-      </Text>
+      <Announcement text={editor.announcement} />
       <Paper withBorder p="sm" radius="sm" mb="md">
         <Group gap="xl" align="flex-start">
           <Fact label="Owner">{base.owner?.name ?? 'Nobody'}</Fact>
@@ -200,36 +129,20 @@ function ProblemView({ problem, cacheKey, onReload }: ProblemViewProps) {
         </Group>
       </Paper>
       <Stack gap="sm" mb="sm">
-        {stale && (
-          <Alert color="yellow" variant="light" role="alert" title="Someone changed this problem, reload">
-            <Text size="sm">Your copy is out of date. Reload to see the latest version; your unsaved edits will be discarded.</Text>
-            <Button size="xs" mt="xs" variant="filled" color="yellow" onClick={() => void reload()}>
-              Reload
-            </Button>
-          </Alert>
-        )}
+        {stale && <StaleAlert what="problem" onReload={() => void editor.reload()} />}
         {move.isError && !stale && <ErrorAlert error={move.error} title="The state was not changed" />}
         {update.isError && !stale && <UnplacedIssues error={update.error} placed={PROBLEM_FORM_FIELDS} title="The problem was not saved" />}
       </Stack>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 8 }}>
-          <form onSubmit={(e) => void onSave(e)} aria-label="Problem details" noValidate>
-            <ProblemForm values={values} onChange={setValues} errors={errors} disabled={!canEdit || busy} />
-            {canEdit ? (
-              <SaveBar
-                saving={update.isPending}
-                dirty={isDirty}
-                busy={busy}
-                onDiscard={() => {
-                  setValues(formFromProblem(base));
-                  update.reset();
-                }}
-              />
-            ) : (
-              <Text size="xs" c="dimmed" mt="sm">
-                Only a change manager, the owner or a member of its team may edit this problem.
-              </Text>
-            )}
+          <form onSubmit={editor.onSave} aria-label="Problem details" noValidate>
+            <ProblemForm values={editor.values} onChange={editor.setValues} errors={errors} disabled={!canEdit || editor.busy} />
+            <EditFooter
+              canEdit={canEdit}
+              editor={editor}
+              saving={update.isPending}
+              readOnly="Only a change manager, the owner or a member of its team may edit this problem."
+            />
           </form>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>

@@ -1,41 +1,29 @@
-import { Alert, Button, Group, Select, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { formatDateTime } from '../../shared/format';
-import { PRIORITY_LABELS } from '../../shared/labels';
-import { customFilter, searchFilter, selectFilter } from '../../shared/list/filters';
+import { searchFilter } from '../../shared/list/filters';
 import { ListPage, type ListColumn } from '../../shared/list/list-page';
 import { useListParams } from '../../shared/list/use-list-params';
-import { NumberLink } from '../../shared/router-link';
 import { hasPermission, useCurrentUser } from '../auth/session';
-import { CiSelect } from '../cmdb/ci-multi-select';
 import { IncidentCis, PriorityBadge } from '../incidents/incident-ui';
+import {
+  ciFilter,
+  numberColumn,
+  openStateFilter,
+  openStateOptions,
+  openStateQuery,
+  priorityFilter,
+  titleColumn,
+} from '../incidents/record-list';
 import { ProblemStateBadge } from './problem-ui';
 import { PROBLEM_STATE_LABELS } from './problem-words';
-import {
-  type Problem,
-  type ProblemFilters,
-  type ProblemState,
-  type ProblemSuggestions,
-  useProblemList,
-  useProblemSuggestions,
-} from './problems-api';
+import { type Problem, type ProblemFilters, type ProblemSuggestions, useProblemList, useProblemSuggestions } from './problems-api';
 
-const STATE_OPTIONS = [
-  { value: 'open', label: 'Open (before resolved)' },
-  ...(Object.keys(PROBLEM_STATE_LABELS) as ProblemState[]).map((s) => ({ value: s, label: PROBLEM_STATE_LABELS[s] })),
-  { value: 'all', label: 'Any state' },
-];
-const PRIORITY_OPTIONS = [1, 2, 3, 4].map((p) => ({ value: String(p), label: PRIORITY_LABELS[p] ?? String(p) }));
+const STATE_OPTIONS = openStateOptions(PROBLEM_STATE_LABELS, 'Open (before resolved)');
 
 /** What GET /api/v1/problems is asked from the URL's filters (the open ones unless the address says otherwise). */
 export function problemQueryOf(filters: { state?: string; priority?: string; ciId?: string; q?: string }): ProblemFilters {
-  const state = filters.state ?? 'open';
-  return {
-    ...(state !== 'all' ? { state } : {}),
-    ...(filters.priority ? { priority: filters.priority } : {}),
-    ...(filters.ciId ? { ciId: filters.ciId } : {}),
-    ...(filters.q ? { q: filters.q } : {}),
-  };
+  return openStateQuery(filters, ['priority', 'ciId', 'q'] as const);
 }
 
 /** The new-problem form's address, prefilled from a suggestion: its CI and its incidents. */
@@ -90,23 +78,8 @@ export function ProblemsPage() {
   const canCreate = hasPermission(me, 'problem.create');
 
   const columns: ListColumn<Problem>[] = [
-    {
-      key: 'number',
-      label: 'Number',
-      sortable: true,
-      width: 110,
-      render: (p) => <NumberLink to={`/problems/${p.number}`}>{p.number}</NumberLink>,
-    },
-    {
-      key: 'title',
-      label: 'Title',
-      sortable: true,
-      render: (p) => (
-        <Text size="sm" lineClamp={2}>
-          {p.title}
-        </Text>
-      ),
-    },
+    numberColumn((p) => `/problems/${p.number}`),
+    titleColumn(),
     { key: 'priority', label: 'Priority', sortable: true, width: 135, render: (p) => <PriorityBadge priority={p.priority} /> },
     { key: 'state', label: 'State', sortable: true, width: 170, render: (p) => <ProblemStateBadge state={p.state} /> },
     { key: 'cis', label: 'CIs', width: 180, render: (p) => <IncidentCis cis={p.cis} /> },
@@ -127,22 +100,9 @@ export function ProblemsPage() {
         columns={columns}
         filters={[
           searchFilter('q', 'Search', 'Number, title, text or root cause'),
-          customFilter('state', (value, set) => (
-            <Select
-              label="State"
-              data={STATE_OPTIONS}
-              value={value ?? 'open'}
-              onChange={(v) => set(v === 'open' ? null : v)}
-              allowDeselect={false}
-              w={240}
-            />
-          )),
-          selectFilter('priority', 'Priority', PRIORITY_OPTIONS, { placeholder: 'Any priority', width: 160 }),
-          customFilter('ciId', (value, set) => (
-            <div style={{ width: 220 }}>
-              <CiSelect label="CI" value={value ?? null} onChange={set} />
-            </div>
-          )),
+          openStateFilter(STATE_OPTIONS, 240),
+          priorityFilter(),
+          ciFilter(),
         ]}
         exportPath="/api/v1/problems/export.csv"
         exportQuery={new URLSearchParams(query).toString()}

@@ -179,6 +179,41 @@ const knownErrorOptions = [
   { value: 'fail', label: 'A failing check' },
 ];
 
+/** One of the teams, or none (`none` says what none means). */
+function TeamSelect({
+  label,
+  description,
+  none,
+  value,
+  onChange,
+  error,
+  disabled,
+}: {
+  label: string;
+  description?: string;
+  none: string;
+  value: string | null;
+  onChange: (teamId: string | null) => void;
+  error?: ReactNode;
+  disabled: boolean;
+}) {
+  const teams = useTeams();
+  return (
+    <Select
+      label={label}
+      description={description}
+      placeholder={teams.isPending ? 'Loading teams…' : none}
+      data={(teams.data?.items ?? []).map((t) => ({ value: t.id, label: t.name }))}
+      value={value}
+      onChange={onChange}
+      clearable
+      searchable
+      error={error}
+      disabled={disabled}
+    />
+  );
+}
+
 interface TemplateFormProps {
   values: TemplateFormValues;
   onChange: (values: TemplateFormValues) => void;
@@ -189,9 +224,7 @@ interface TemplateFormProps {
 /** A template's name, type and what it fills in on a new change; shared by the new-template and template pages. */
 export function TemplateForm({ values, onChange, errors = {}, disabled = false }: TemplateFormProps) {
   const policy = usePolicy();
-  const teams = useTeams();
   const categories = useTemplateCategories();
-  const teamOptions = (teams.data?.items ?? []).map((t) => ({ value: t.id, label: t.name }));
   const typeOptions = orderedModels(policy.data).map((m) => ({ value: m.type, label: typeLabel(policy.data, m.type) }));
   const set = <K extends keyof TemplateFormValues>(key: K, value: TemplateFormValues[K]) => onChange({ ...values, [key]: value });
   const setField = <K extends keyof TemplateFields>(key: K, value: TemplateFields[K]) =>
@@ -261,15 +294,12 @@ export function TemplateForm({ values, onChange, errors = {}, disabled = false }
           />
         </Grid.Col>
         <Grid.Col span={{ base: 12, sm: 6 }}>
-          <Select
+          <TeamSelect
             label="Owner team"
             description="Keeps the entry: told when it is suspended, reviews it"
-            placeholder={teams.isPending ? 'Loading teams…' : 'No owner team'}
-            data={teamOptions}
+            none="No owner team"
             value={values.ownerTeamId}
             onChange={(v) => set('ownerTeamId', v)}
-            clearable
-            searchable
             error={errors.ownerTeamId}
             disabled={disabled}
           />
@@ -286,14 +316,11 @@ export function TemplateForm({ values, onChange, errors = {}, disabled = false }
           />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
-          <Select
+          <TeamSelect
             label="Assignment team"
-            placeholder={teams.isPending ? 'Loading teams…' : 'Routing decides'}
-            data={teamOptions}
+            none="Routing decides"
             value={values.assignmentTeamId}
             onChange={(v) => set('assignmentTeamId', v)}
-            clearable
-            searchable
             error={errors.assignmentTeamId}
             disabled={disabled}
           />

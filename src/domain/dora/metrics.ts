@@ -1,0 +1,215 @@
+/**
+ * DORA's four keys, computed exactly from records (docs/dora.md). Pure: the service reads the rows, this counts.
+ *
+ * - Deployment frequency: deployment days (UTC days with at least one successful production deployment) per
+ *   week, the median over the weeks of the period; counts beside it. Rated as DevLake reads DORA's bands: elite
+ *   at a median of 3 or more deployment days a week ("on demand"), high at 1 or more, medium at a median of 1 or
+ *   more deployment days a month, low below.
+ * - Lead time for changes: per pull request, its first commit to the finish of the first successful production
+ *   deployment that shipped it; median and p75. Elite under a day, high under a week, medium under a month.
+ * - Change failure rate: failed production deployments over all finished production deployments. A deployment
+ *   is failed when it failed itself, its change closed as failed, or an incident is linked to it (explicitly,
+ *   through the change that caused it, or inferred); it counts once however many incidents it has, so the rate
+ *   never exceeds 100 %. Elite ≤ 5 %, high ≤ 10 %, medium ≤ 15 %.
+ * - Failed deployment recovery time: per failed deployment, from its finish to its restoration (its last linked
+ *   incident resolved, or else the next successful deployment of the same service); median and p75. Elite under
+ *   an hour, high under a day, medium under a week.
+ */
+
+export type Rating = 'elite' | 'high' | 'medium' | 'low' | 'insufficient_data';
+export type Grain = 'week' | 'month';
+
+const DAY_S = 86_400;
+const DAY_MS = DAY_S * 1000;
+
+/**
+ * The value at quantile `q` (0…1) of sorted numbers as DevLake takes it: the largest value whose percent rank is
+ * at most `q` (of two middle values, the lower), so a figure is always one that occurred; null for none.
+ */
+export function quantile(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.floor((sorted.length - 1) * q + 1e-9)]!;
+}
+export const median = (sorted: readonly number[]): number | null => quantile(sorted, 0.5);
+const sortNum = (values: Iterable<number>): number[] => [...values].sort((a, b) => a - b);
+
+/** Days since 1970-01-01 of an instant, UTC. */
+export const dayOf = (iso: string): number => Math.floor(Date.parse(iso) / DAY_MS);
+/** The Monday starting the week of a day (1970-01-05 was a Monday). */
+export const weekOf = (day: number): number => day - ((((day - 4) % 7) + 7) % 7);
+/** The first day of the month of a day. */
+export function monthOf(day: number): number {
+  const d = new Date(day * DAY_MS);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / DAY_MS;
+}
+const periodOf = (grain: Grain) => (grain === 'week' ? weekOf : monthOf);
+const isoDay = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/** The buckets (weeks or months) a period [fromDay, toDay) touches, in order. */
+export function bucketsOf(fromDay: number, toDay: number, grain: Grain): number[] {
+  const of = periodOf(grain);
+  const out: number[] = [];
+  for (let d = of(fromDay); d < toDay; ) {
+    out.push(d);
+    if (grain === 'week') d += 7;
+    else {
+      const x = new Date(d * DAY_MS);
+      d = Date.UTC(x.getUTCFullYear(), x.getUTCMonth() + 1, 1) / DAY_MS;
+    }
+  }
+  return out;
+}
+
+export function rateFrequency(medianDaysPerWeek: number | null, medianDaysPerMonth: number | null): Exclude<Rating, 'insufficient_data'> {
+  if ((medianDaysPerWeek ?? 0) >= 3) return 'elite';
+  if ((medianDaysPerWeek ?? 0) >= 1) return 'high';
+  if ((medianDaysPerMonth ?? 0) >= 1) return 'medium';
+  return 'low';
+}
+export function rateLeadTime(seconds: number): Exclude<Rating, 'insufficient_data'> {
+  return seconds < DAY_S ? 'elite' : seconds < 7 * DAY_S ? 'high' : seconds < 30 * DAY_S ? 'medium' : 'low';
+}
+export function rateFailureRate(rate: number): Exclude<Rating, 'insufficient_data'> {
+  return rate <= 0.05 ? 'elite' : rate <= 0.1 ? 'high' : rate <= 0.15 ? 'medium' : 'low';
+}
+export function rateRecovery(seconds: number): Exclude<Rating, 'insufficient_data'> {
+  return seconds < 3600 ? 'elite' : seconds < DAY_S ? 'high' : seconds < 7 * DAY_S ? 'medium' : 'low';
+}
+
+export interface DailyCount {
+  day: number;
+  total: number;
+  successes: number;
+}
+
+/** Deployment frequency over [fromDay, toDay): the median deployment days per week (and per month), and the counts. */
+export function deploymentFrequency(days: readonly DailyCount[], fromDay: number, toDay: number) {
+  const deployDays = days.filter((d) => d.successes > 0 && d.day >= fromDay && d.day < toDay);
+  const perBucket = (grain: Grain) => {
+    const counts = new Map(bucketsOf(fromDay, toDay, grain).map((b) => [b, 0]));
+    for (const d of deployDays) counts.set(periodOf(grain)(d.day), (counts.get(periodOf(grain)(d.day)) ?? 0) + 1);
+    return counts;
+  };
+  const weeks = perBucket('week');
+  const months = perBucket('month');
+  return {
+    medianDaysPerWeek: median(sortNum(weeks.values())),
+    medianDaysPerMonth: median(sortNum(months.values())),
+    deploymentDays: deployDays.length,
+    weeks: weeks.size,
+    deployments: deployDays.reduce((n, d) => n + d.successes, 0),
+  };
+}
+
+export interface LeadTimeRow {
+  deploymentId: string;
+  repository: string;
+  number: number;
+  seconds: number;
+  day: number;
+}
+
+/** Each pull request once, at the first deployment that shipped it (rows come oldest deployment first). */
+export function firstDeployments(rows: readonly LeadTimeRow[]): LeadTimeRow[] {
+  const seen = new Set<string>();
+  const out: LeadTimeRow[] = [];
+  for (const r of rows) {
+    const key = `${r.repository.toLowerCase()}#${r.number}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(r);
+  }
+  return out;
+}
+
+export interface FailureInput {
+  deploymentId: string;
+  finishedAt: string;
+  /** Why it counts as failed; a deployment may have several. */
+  causes: Set<'result' | 'change' | 'incident'>;
+  /** Its incidents and whether each link is explicit (named, or through its change) or inferred. */
+  incidents: { id: string; number: string; resolvedAt: string | null; inferred: boolean }[];
+  /** The next successful deployment of the same service after it, if any. */
+  nextSuccessAt: string | null;
+}
+
+/** When a failed deployment was restored: its incidents all resolved (the last one), else the next success; null while not. */
+export function restoredAt(f: FailureInput): string | null {
+  if (f.incidents.length > 0) {
+    if (f.incidents.some((i) => i.resolvedAt === null)) return null;
+    return f.incidents.map((i) => i.resolvedAt!).sort().at(-1)!;
+  }
+  return f.nextSuccessAt;
+}
+
+/** Whether a failure counts only through inferred incidents (no result, failed change or explicit incident behind it). */
+export const onlyInferred = (f: FailureInput): boolean => !f.causes.has('result') && !f.causes.has('change') && f.incidents.length > 0 && f.incidents.every((i) => i.inferred);
+
+/** Change failure rate: failed deployments (each once) over all finished ones; capped at 1 (it cannot exceed it by construction). */
+export function changeFailureRate(failed: number, total: number): number | null {
+  if (total === 0) return null;
+  return Math.min(1, failed / total);
+}
+
+/** Recovery times in seconds of the failures restored (a restoration before the finish counts as 0). */
+export function recoverySeconds(failures: readonly FailureInput[]): { id: string; seconds: number; day: number }[] {
+  return failures.flatMap((f) => {
+    const at = restoredAt(f);
+    return at ? [{ id: f.deploymentId, seconds: Math.max(0, Math.round((Date.parse(at) - Date.parse(f.finishedAt)) / 1000)), day: dayOf(f.finishedAt) }] : [];
+  });
+}
+
+export interface SeriesPoint {
+  /** The first day of the week (Monday) or month, YYYY-MM-DD. */
+  start: string;
+  deployments: number;
+  deploymentDays: number;
+  finished: number;
+  failed: number;
+  changeFailureRate: number | null;
+  leadTimeMedianSeconds: number | null;
+  recoveryMedianSeconds: number | null;
+}
+
+/** The figures per week or month, for charts. */
+export function series(input: {
+  fromDay: number;
+  toDay: number;
+  grain: Grain;
+  days: readonly DailyCount[];
+  leadTimes: readonly LeadTimeRow[];
+  failures: readonly FailureInput[];
+  recoveries: readonly { seconds: number; day: number }[];
+}): SeriesPoint[] {
+  const of = periodOf(input.grain);
+  const buckets = bucketsOf(input.fromDay, input.toDay, input.grain);
+  const point = new Map(buckets.map((b) => [b, { deployments: 0, deploymentDays: 0, finished: 0, failed: 0, lead: [] as number[], recovery: [] as number[] }]));
+  for (const d of input.days) {
+    const p = point.get(of(d.day));
+    if (!p) continue;
+    p.deployments += d.successes;
+    p.finished += d.total;
+    if (d.successes > 0) p.deploymentDays++;
+  }
+  for (const l of input.leadTimes) point.get(of(l.day))?.lead.push(l.seconds);
+  for (const f of input.failures) {
+    const p = point.get(of(dayOf(f.finishedAt)));
+    if (p) p.failed++;
+  }
+  for (const r of input.recoveries) point.get(of(r.day))?.recovery.push(r.seconds);
+  return buckets.map((b) => {
+    const p = point.get(b)!;
+    return {
+      start: isoDay(b),
+      deployments: p.deployments,
+      deploymentDays: p.deploymentDays,
+      finished: p.finished,
+      failed: p.failed,
+      changeFailureRate: changeFailureRate(p.failed, p.finished),
+      leadTimeMedianSeconds: median(sortNum(p.lead)),
+      recoveryMedianSeconds: median(sortNum(p.recovery)),
+    };
+  });
+}
+
+export { sortNum };
