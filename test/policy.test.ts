@@ -62,6 +62,8 @@ describe('the shipped policy bundle', () => {
       'bundle.yaml',
       'catalogue.yaml',
       'change-models.yaml',
+      'deployments.yaml',
+      'gate.yaml',
       'gates.yaml',
       'notifications.yaml',
       'reviews.yaml',
