@@ -9,10 +9,13 @@
 //   CABINET_TEST_CONCURRENCY  test files run at once (default: see defaultConcurrency)
 //   CABINET_TEST_TIMINGS      append each file's wall time here as JSON lines (scripts/test-timings.js);
 //                             unset: a temporary file is used and the ten slowest files are printed at the end
+//   CABINET_TEST_TEMPLATE_KEY set here for the files: the run's template databases (test/support/databases.ts),
+//                             made by the first file that needs one and removed at the end of the run
 //
 // Each file runs in its own process on its own databases (test/support/databases.ts: a fresh SQLite file in
 // a temporary folder, or a PostgreSQL database with a random name, per test), so files can run side by side.
-import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,6 +73,8 @@ if (!env.CABINET_TEST_TIMINGS) {
   env.CABINET_TEST_TIMINGS = path.join(ownTimings, 'timings.jsonl');
 }
 
+env.CABINET_TEST_TEMPLATE_KEY = randomBytes(5).toString('hex');
+
 process.stderr.write(`test:server: ${files.length} files, ${n} at a time (CABINET_TEST_CONCURRENCY)\n`);
 const child = spawn(process.execPath, ['--import', 'tsx', '--import', TIMER, '--test', `--test-concurrency=${n}`, ...options, ...files], {
   cwd: ROOT,
@@ -83,6 +88,8 @@ process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
 
 child.on('close', (code, signal) => {
+  const dropped = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/drop-templates.ts'], { cwd: ROOT, env, stdio: 'inherit' });
+  if (dropped.status !== 0) process.stderr.write(`test:server: could not remove the template databases of run ${env.CABINET_TEST_TEMPLATE_KEY}\n`);
   if (ownTimings) {
     const slowest = formatSlowest(readTimings(env.CABINET_TEST_TIMINGS));
     if (slowest) process.stdout.write(`\n${slowest}`);

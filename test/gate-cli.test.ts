@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { eachEngine } from './support/cabinet';
-import { cabinet, show } from './support/cli';
+import { cabinetProcess as cabinet, show } from './support/cli';
 import { catalogueEntry, ci, move } from './support/fixtures';
 
 const MIN = 60_000;

@@ -39,5 +39,6 @@ export default defineConfig({
     setupFiles: ['src/test/setup.ts'],
     css: false,
     restoreMocks: true,
+    pool: 'threads',
   },
 });

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, INSTALL_DIR, loadConfigWith, type Config } from '../config';
+import { ConfigError, INSTALL_DIR, loadConfig, loadConfigWith, type Config } from '../config';
 import { CliError, describeError, failureJson, printJson } from './output';
+import { commandEnv, inCommandContext, stderr, stdout } from './io';
 
 // NOTE: each command's module is imported when the command runs, not here: `--help`, `--version` and the
 // offline commands then start without loading the database drivers and every service (about half the
@@ -19,7 +20,8 @@ const windows = () => import('./commands/windows');
 const version = (): string => (JSON.parse(readFileSync(path.join(INSTALL_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 
 function config(overrides: Record<string, string | undefined> = {}): Config {
-  return loadConfigWith(overrides);
+  const env = commandEnv();
+  return env ? loadConfig({ ...env, ...overrides }) : loadConfigWith(overrides);
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -35,7 +37,7 @@ export function buildCli(): Command {
     .description('Cabinet: change and release management. Reads DATABASE_URL and the other variables in the README.')
     .version(version(), '-V, --version', 'print the version of Cabinet')
     .showHelpAfterError()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
     // Errors come back to main() as exceptions, so that --json can answer them too (inherited by every command).
     .exitOverride();
   example(
@@ -383,10 +385,12 @@ export function buildCli(): Command {
  * and, when `--json` was given, `{"ok": false, "problems": [...]}` on stdout; the exit code is 1 (or the
  * command's own).
  */
-export async function main(argv: string[]): Promise<void> {
+/** Runs the command line `argv` (as `process.argv`: node, script, arguments); returns the exit code of a failure. */
+async function run(argv: string[]): Promise<number | undefined> {
   const json = argv.slice(2).includes('--json');
   try {
     await buildCli().parseAsync(argv);
+    return undefined;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander has written its message (and the help) to stderr already; --help and --version end here too.
@@ -397,7 +401,7 @@ export async function main(argv: string[]): Promise<void> {
           message: err.message.replace(/^error: /, ''),
           problems: [{ message: err.message.replace(/^error: /, '') }],
         });
-      process.exit(err.exitCode);
+      return err.exitCode;
     }
     if (err instanceof ConfigError) {
       if (json)
@@ -407,11 +411,26 @@ export async function main(argv: string[]): Promise<void> {
           message: 'invalid configuration',
           problems: err.problems.map((message) => ({ message })),
         });
-      process.stderr.write(`cabinet: invalid configuration:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
-      process.exit(1);
+      stderr.write(`cabinet: invalid configuration:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      return 1;
     }
     if (json) printJson(failureJson(err));
-    process.stderr.write(`cabinet: ${describeError(err)}\n`);
-    process.exit(err instanceof CliError ? err.exitCode : 1);
+    stderr.write(`cabinet: ${describeError(err)}\n`);
+    return err instanceof CliError ? err.exitCode : 1;
   }
+}
+
+/** `cabinet ARGS`: a failure exits at once with its code; success leaves the process to end (or serve). */
+export async function main(argv: string[]): Promise<void> {
+  const code = await run(argv);
+  if (code !== undefined) process.exit(code);
+}
+
+/**
+ * Runs `cabinet ARGS` inside this process with its own environment (nothing of the process's is read),
+ * collecting its output: what the tests use instead of starting a process per command. Commands that keep
+ * running (`serve`, `worker` without `--once`) need a process of their own.
+ */
+export function runCommand(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return inCommandContext(env, () => run(['node', 'cabinet', ...args]));
 }

@@ -1,3 +1,5 @@
+import { stdout } from './io';
+
 /** One thing wrong, at its place when it has one (a bundle file's line and column, a field's path). */
 export interface Problem {
   message: string;
@@ -22,7 +24,7 @@ export class CliError extends Error {
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
 interface IssueCarrier {

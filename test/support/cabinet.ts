@@ -1,7 +1,7 @@
-import { describe, it, type TestContext } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import { startCabinet, type Cabinet } from '../../src/cabinet';
 import { loadConfig } from '../../src/config';
-import { createTestDatabase, engines, type EngineName } from './databases';
+import { createTestDatabase, dropTemplates, engines, OWN_TEMPLATES, prepareTemplate, type EngineName } from './databases';
 
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'admin-password-1';
@@ -34,11 +34,9 @@ export interface Harness {
 
 let counter = 0;
 
-/** Starts a Cabinet on a fresh database of the engine; closes and drops it afterwards. */
-export async function withCabinet<T>(engine: EngineName, work: (h: Harness) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
-  const db = await createTestDatabase(engine);
-  const config = loadConfig({
-    DATABASE_URL: db.url,
+const harnessConfig = (url: string, env: Record<string, string>) =>
+  loadConfig({
+    DATABASE_URL: url,
     CABINET_ADMIN_EMAIL: ADMIN_EMAIL,
     CABINET_ADMIN_PASSWORD: ADMIN_PASSWORD,
     CABINET_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
@@ -46,6 +44,34 @@ export async function withCabinet<T>(engine: EngineName, work: (h: Harness) => P
     CABINET_CHECK_TRANSACTIONS: '1',
     ...env,
   });
+
+/** Variables that change what the first start stores: a harness given one of them starts from an empty database. */
+const FIRST_START = /^(DATABASE_URL|CABINET_POLICY_DIR|CABINET_DEMO|CABINET_ADMIN_|CABINET_BOOTSTRAP_TOKEN)/;
+const started = new Map<EngineName, Promise<string>>();
+
+/**
+ * The database a harness starts from: a copy of one that has had its migrations and first start (policy bundle,
+ * first admin, bootstrap token) with the harness's settings, so each test skips that work; the start in
+ * `withCabinet` still runs and finds everything done, as a restart would.
+ */
+function startedTemplate(engine: EngineName): Promise<string> {
+  let template = started.get(engine);
+  if (!template) {
+    template = prepareTemplate(engine, 'started', async (url) => {
+      const cabinet = await startCabinet(harnessConfig(url, {}));
+      await cabinet.close();
+    });
+    started.set(engine, template);
+  }
+  return template;
+}
+if (OWN_TEMPLATES) after(() => dropTemplates());
+
+/** Starts a Cabinet on a fresh database of the engine; closes and drops it afterwards. */
+export async function withCabinet<T>(engine: EngineName, work: (h: Harness) => Promise<T>, env: Record<string, string> = {}): Promise<T> {
+  const fresh = Object.keys(env).some((k) => FIRST_START.test(k));
+  const db = await createTestDatabase(engine, fresh ? undefined : await startedTemplate(engine));
+  const config = harnessConfig(db.url, env);
   let offsetMs = 0;
   const now = () => new Date(Date.now() + offsetMs);
   const cabinet = await startCabinet(config, { now });

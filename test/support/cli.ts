@@ -3,12 +3,16 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { it } from 'node:test';
 import { openCabinetStore } from '../../src/cabinet';
+import { runCommand } from '../../src/cli/main';
 import { INSTALL_DIR, loadConfig } from '../../src/config';
 import type { Services } from '../../src/services';
 import { ENGINES } from './cabinet';
 import { createTestDatabase, type EngineName } from './databases';
 
-// The CLI tests run the real command, `node bin/cabinet.js …`, in a child process.
+// The CLI tests run the real command line through `runCommand` inside the test's process (its own environment,
+// output and exit code; starting Node and tsx once per command made these files the slowest of the suite).
+// `cabinetProcess` runs `node bin/cabinet.js …` in a child process, for what only a process shows: the exit
+// itself, signals, options read from the process's environment (`--url` from CABINET_URL), and the entry point.
 export const BIN = path.join(INSTALL_DIR, 'bin', 'cabinet.js');
 
 export interface Run {
@@ -23,8 +27,13 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...Object.fromEntries(inherited), ...env };
 }
 
-/** Runs `cabinet ARGS` to its end. */
+/** Runs `cabinet ARGS` to its end, inside this process. */
 export function cabinet(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return runCommand(args, childEnv(env));
+}
+
+/** Runs `cabinet ARGS` to its end in a child process. */
+export function cabinetProcess(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { cwd: INSTALL_DIR, env: childEnv(env), timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;

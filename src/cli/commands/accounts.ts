@@ -4,6 +4,7 @@ import { InputError } from '../../domain/errors';
 import type { Services } from '../../services';
 import { CliError, formatTable, printJson } from '../output';
 import { cliActor, withServices } from './admin';
+import { stdout } from '../io';
 
 /** Users are read in pages of this many. */
 const PAGE = 200;
@@ -25,7 +26,7 @@ export async function createTeam(config: Config, opts: { name: string; handle?: 
     if (!parsed.success || issues.length > 0) throw new InputError('The team is not valid.', issues);
     const team = await services.accounts.createTeam(cliActor(), parsed.data);
     if (opts.json) printJson(team);
-    else process.stdout.write(`Created team ${team.handle} (${team.name}, ${team.id}) with ${team.memberIds.length} member(s).\n`);
+    else stdout.write(`Created team ${team.handle} (${team.name}, ${team.id}) with ${team.memberIds.length} member(s).\n`);
   });
 }
 
@@ -39,11 +40,11 @@ export async function listTeams(config: Config, opts: { json?: boolean }): Promi
       return;
     }
     if (teams.length === 0) {
-      process.stdout.write('No teams yet. Create one with `cabinet team create --name NAME`.\n');
+      stdout.write('No teams yet. Create one with `cabinet team create --name NAME`.\n');
       return;
     }
     const rows = teams.map((t: Team) => [t.handle, t.name, t.memberIds.map((id) => emails.get(id) ?? id).join(', ') || '-', t.id]);
-    process.stdout.write(formatTable(['HANDLE', 'NAME', 'MEMBERS', 'ID'], rows));
+    stdout.write(formatTable(['HANDLE', 'NAME', 'MEMBERS', 'ID'], rows));
   });
 }
 
@@ -72,13 +73,13 @@ export async function listUsers(config: Config, opts: { query?: string; json?: b
       return;
     }
     if (users.length === 0) {
-      process.stdout.write(opts.query ? `No user matches "${opts.query}".\n` : 'No users yet.\n');
+      stdout.write(opts.query ? `No user matches "${opts.query}".\n` : 'No users yet.\n');
       return;
     }
     const handles = new Map((await services.accounts.listTeams(cliActor())).map((t) => [t.id, t.handle]));
     const role = (g: User['roles'][number]) => (g.scopeType ? `${g.role}@${g.scopeType}:${g.scopeType === 'team' ? (handles.get(g.scopeId ?? '') ?? g.scopeId) : g.scopeId}` : g.role);
     const rows = users.map((u) => [u.email, u.name, u.roles.map(role).join(', ') || '-', u.teamIds.map((id) => handles.get(id) ?? id).join(', ') || '-', u.disabled ? 'disabled' : 'active']);
-    process.stdout.write(formatTable(['EMAIL', 'NAME', 'ROLES', 'TEAMS', 'STATUS'], rows));
+    stdout.write(formatTable(['EMAIL', 'NAME', 'ROLES', 'TEAMS', 'STATUS'], rows));
   });
 }
 
@@ -100,12 +101,12 @@ export async function listTokens(config: Config, opts: { user?: string; json?: b
       return;
     }
     if (tokens.length === 0) {
-      process.stdout.write('No API tokens. Create one with `cabinet token create --user EMAIL`.\n');
+      stdout.write('No API tokens. Create one with `cabinet token create --user EMAIL`.\n');
       return;
     }
     const day = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
     const rows = tokens.map((t) => [t.id, `${t.prefix}…`, t.name, emails.get(t.userId) ?? t.userId, tokenStatus(t, now), day(t.createdAt), day(t.expiresAt), day(t.lastUsedAt)]);
-    process.stdout.write(formatTable(['ID', 'PREFIX', 'NAME', 'USER', 'STATUS', 'CREATED', 'EXPIRES', 'LAST USED'], rows));
+    stdout.write(formatTable(['ID', 'PREFIX', 'NAME', 'USER', 'STATUS', 'CREATED', 'EXPIRES', 'LAST USED'], rows));
   });
 }
 
@@ -126,6 +127,6 @@ export async function revokeToken(config: Config, ref: string, opts: { json?: bo
     await services.auth.revokeToken(cliActor(), token.id);
     const email = (await emailsById(services)).get(token.userId) ?? token.userId;
     if (opts.json) printJson({ ok: true, id: token.id, prefix: token.prefix, name: token.name, user: email, alreadyRevoked: wasRevoked });
-    else process.stdout.write(wasRevoked ? `Token ${token.prefix}… (${token.name}) of ${email} was already revoked.\n` : `Revoked token ${token.prefix}… (${token.name}) of ${email}.\n`);
+    else stdout.write(wasRevoked ? `Token ${token.prefix}… (${token.name}) of ${email} was already revoked.\n` : `Revoked token ${token.prefix}… (${token.name}) of ${email}.\n`);
   });
 }

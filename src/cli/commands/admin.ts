@@ -6,6 +6,7 @@ import { systemActor } from '../../domain/actor';
 import { InputError } from '../../domain/errors';
 import type { Services } from '../../services';
 import { CliError, printJson } from '../output';
+import { stdout, stderr, setExitCode } from '../io';
 
 export async function withServices<T>(config: Config, work: (services: Services) => Promise<T>): Promise<T> {
   const { store, services } = await openCabinetStore(config);
@@ -24,7 +25,7 @@ export async function migrate(config: Config, opts: { json?: boolean }): Promise
   try {
     const applied = await store.migrate();
     if (opts.json) printJson({ applied });
-    else process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'The database is up to date.\n');
+    else stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'The database is up to date.\n');
   } finally {
     await store.close();
   }
@@ -44,8 +45,8 @@ export async function createUser(config: Config, opts: { email: string; name: st
     const user = await services.accounts.createUser(cliActor(), parsed.data);
     if (opts.json) printJson({ ...user, ...(generated ? { password: generated } : {}) });
     else {
-      process.stdout.write(`Created ${user.email} (${user.id}) with roles ${user.roles.map((r) => r.role).join(', ') || 'none'}.\n`);
-      if (generated) process.stdout.write(`Password (shown only now): ${generated}\n`);
+      stdout.write(`Created ${user.email} (${user.id}) with roles ${user.roles.map((r) => r.role).join(', ') || 'none'}.\n`);
+      if (generated) stdout.write(`Password (shown only now): ${generated}\n`);
     }
   });
 }
@@ -59,7 +60,7 @@ export async function createToken(config: Config, opts: { user: string; name?: s
     if (!user) throw new CliError(`No user with email ${opts.user}.`);
     const created = await services.auth.createToken(cliActor(), { ...parsed.data, userId: user.id });
     if (opts.json) printJson(created);
-    else process.stdout.write(created.token + '\n');
+    else stdout.write(created.token + '\n');
   });
 }
 
@@ -72,24 +73,24 @@ export async function importCis(config: Config, file: string, opts: { atomic?: b
     throw new CliError(`Cannot read ${file}: ${(err as Error).message}`);
   }
   const format = opts.format === 'csv' || opts.format === 'json' ? opts.format : file.toLowerCase().endsWith('.json') ? 'json' : 'csv';
-  const isTty = process.stderr.isTTY;
+  const isTty = stderr.isTTY;
   await withServices(config, async (services) => {
     const result = await services.cmdb.importCis(cliActor(), { format, body }, {
       atomic: opts.atomic,
       dryRun: opts.dryRun,
       onProgress: (done, total) => {
-        if (!opts.json) process.stderr.write(`${isTty ? '\r' : ''}Imported ${done}/${total} rows${isTty ? '' : '\n'}`);
+        if (!opts.json) stderr.write(`${isTty ? '\r' : ''}Imported ${done}/${total} rows${isTty ? '' : '\n'}`);
       },
     });
-    if (isTty && !opts.json) process.stderr.write('\n');
+    if (isTty && !opts.json) stderr.write('\n');
     if (opts.json) printJson(result);
     else {
       const verb = result.dryRun ? 'Would have' : '';
-      process.stdout.write(
+      stdout.write(
         `${verb ? verb + ' c' : 'C'}reated ${result.created}, updated ${result.updated}, left ${result.unchanged} unchanged, added ${result.relationsCreated} relation(s); ${result.errors.length} row(s) refused.\n`,
       );
-      for (const e of result.errors) process.stdout.write(`  row ${e.row}: ${e.message}\n`);
+      for (const e of result.errors) stdout.write(`  row ${e.row}: ${e.message}\n`);
     }
-    if (result.errors.length > 0) process.exitCode = 2;
+    if (result.errors.length > 0) setExitCode(2);
   });
 }

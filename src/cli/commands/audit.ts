@@ -5,6 +5,7 @@ import { AuditExportQuery } from '../../contracts/audit';
 import { InputError } from '../../domain/errors';
 import { CliError } from '../output';
 import { cliActor, withServices } from './admin';
+import { stderr, stdoutStream } from '../io';
 
 /**
  * `cabinet audit export`: the audit trail as JSON lines, the same file `GET /api/v1/audit/export` gives, on
@@ -16,7 +17,7 @@ export async function exportAudit(config: Config, opts: { from?: string; to?: st
   if (!parsed.success) throw new InputError('The options have invalid values.', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   await withServices(config, async (services) => {
     const { first, last, lines } = await services.audit.exportRange(cliActor(), parsed.data);
-    const out = opts.output ? createWriteStream(opts.output) : process.stdout;
+    const out = opts.output ? createWriteStream(opts.output) : stdoutStream();
     if (opts.output) {
       try {
         await once(out, 'open');
@@ -31,6 +32,6 @@ export async function exportAudit(config: Config, opts: { from?: string; to?: st
     }
     if (opts.output) await new Promise<void>((resolve, reject) => (out as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())));
     const where = opts.output ? ` to ${opts.output}` : '';
-    process.stderr.write(count === 0 ? `No audit events in that range; nothing exported${where}.\n` : `Exported ${count} audit event(s), ${first} to ${last}${where}.\n`);
+    stderr.write(count === 0 ? `No audit events in that range; nothing exported${where}.\n` : `Exported ${count} audit event(s), ${first} to ${last}${where}.\n`);
   });
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GateCheckView } from '../../contracts/gate';
 import { CliError, printJson, type Problem } from '../output';
+import { stdout, setExitCode } from '../io';
 
 export interface GateCheckCliOptions {
   url: string;
@@ -117,18 +118,18 @@ export async function gateCheck(opts: GateCheckCliOptions): Promise<void> {
   };
   let view = await request(opts, 'POST', '/api/v1/gate/checks', body);
   const end = Date.now() + wait * 1000;
-  if (view.decision === 'pending' && wait > 0 && !opts.json) process.stdout.write(describeCheck(view));
+  if (view.decision === 'pending' && wait > 0 && !opts.json) stdout.write(describeCheck(view));
   while (view.decision === 'pending' && Date.now() < end) {
     const seconds = Math.max(1, Math.min(POLL_SECONDS, Math.ceil((end - Date.now()) / 1000)));
     const next = await request(opts, 'GET', `/api/v1/gate/checks/${encodeURIComponent(view.id)}?wait=${seconds}&decision=pending`);
-    if (!opts.json && JSON.stringify(next.reasons) !== JSON.stringify(view.reasons) && next.decision === 'pending') process.stdout.write(describeCheck(next));
+    if (!opts.json && JSON.stringify(next.reasons) !== JSON.stringify(view.reasons) && next.decision === 'pending') stdout.write(describeCheck(next));
     view = next;
   }
   const outcome = view.decision === 'pending' ? 'timeout' : view.decision;
   if (opts.json) printJson({ ok: outcome === 'allow', outcome, check: view });
   else {
-    process.stdout.write(describeCheck(view));
-    if (outcome === 'timeout') process.stdout.write(`Still pending after ${wait} s: giving up (exit 3). Ask again with the same run and attempt to pick up where this left off.\n`);
+    stdout.write(describeCheck(view));
+    if (outcome === 'timeout') stdout.write(`Still pending after ${wait} s: giving up (exit 3). Ask again with the same run and attempt to pick up where this left off.\n`);
   }
-  process.exitCode = GATE_EXIT[outcome];
+  setExitCode(GATE_EXIT[outcome]);
 }

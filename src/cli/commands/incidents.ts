@@ -1,6 +1,7 @@
 import type { Config } from '../../config';
 import { CliError, printJson } from '../output';
 import { cliActor, withServices } from './admin';
+import { stdout, setExitCode } from '../io';
 
 export interface ImportIncidentsCliOptions {
   dryRun?: boolean;
@@ -24,11 +25,11 @@ export async function importIncidents(config: Config, file: string, opts: Import
     if (opts.json) printJson({ ...result, dryRun: Boolean(opts.dryRun) });
     else {
       const would = opts.dryRun ? ' (dry run: nothing written)' : '';
-      process.stdout.write(`Read ${result.incidents} incident(s): created ${result.created}, updated ${result.updated}; ${result.errors.length} refused${would}.\n`);
-      if (result.unmatchedCis.length) process.stdout.write(`  CIs not found here (kept on the incidents): ${result.unmatchedCis.join(', ')}\n`);
-      if (result.unmatchedChanges.length) process.stdout.write(`  Changes not found here (kept on the incidents): ${result.unmatchedChanges.join(', ')}\n`);
-      for (const e of result.errors) process.stdout.write(`  row ${e.row}${e.number ? ` ${e.number}` : ''}: ${e.message}\n`);
+      stdout.write(`Read ${result.incidents} incident(s): created ${result.created}, updated ${result.updated}; ${result.errors.length} refused${would}.\n`);
+      if (result.unmatchedCis.length) stdout.write(`  CIs not found here (kept on the incidents): ${result.unmatchedCis.join(', ')}\n`);
+      if (result.unmatchedChanges.length) stdout.write(`  Changes not found here (kept on the incidents): ${result.unmatchedChanges.join(', ')}\n`);
+      for (const e of result.errors) stdout.write(`  row ${e.row}${e.number ? ` ${e.number}` : ''}: ${e.message}\n`);
     }
-    if (result.errors.length > 0) process.exitCode = 2;
+    if (result.errors.length > 0) setExitCode(2);
   });
 }

@@ -3,13 +3,14 @@ import { createInterface } from 'node:readline';
 import { ChainVerifier, type ChainedEvent } from '../../domain/audit/chain';
 import { loadBundleDir } from '../../policy/loader';
 import { CliError, printJson } from '../output';
+import { stdout } from '../io';
 
 /** Checks a bundle folder without a database. */
 export async function validatePolicy(dir: string, opts: { json?: boolean }): Promise<void> {
   const bundle = await loadBundleDir(dir);
   const models = Object.values(bundle.models);
   if (opts.json) printJson({ ok: true, name: bundle.name, hash: bundle.hash, models: models.map((m) => ({ type: m.type, states: m.states.length, transitions: m.transitions.length })) });
-  else process.stdout.write(`${dir}: valid bundle "${bundle.name}" with ${models.length} change models (${models.map((m) => m.type).join(', ')}).\n`);
+  else stdout.write(`${dir}: valid bundle "${bundle.name}" with ${models.length} change models (${models.map((m) => m.type).join(', ')}).\n`);
 }
 
 /**
@@ -48,6 +49,6 @@ export async function verifyAuditFile(file: string, opts: { json?: boolean; afte
   if (verdict.checked === 0) throw new CliError(`${file} holds no audit events.`, 1, [], { ...verdict });
   if (opts.json) printJson(verdict);
   if (!opts.json && opts.after !== undefined) {
-    process.stdout.write(`OK: ${verdict.checked} audit events checked (events ${firstSeq} to ${verdict.lastSeq}); they continue from the hash given and are intact (last hash ${verdict.lastHash}).\n`);
-  } else if (!opts.json) process.stdout.write(`OK: ${verdict.checked} audit events checked; the chain is intact (last event ${verdict.lastSeq}, hash ${verdict.lastHash}).\n`);
+    stdout.write(`OK: ${verdict.checked} audit events checked (events ${firstSeq} to ${verdict.lastSeq}); they continue from the hash given and are intact (last hash ${verdict.lastHash}).\n`);
+  } else if (!opts.json) stdout.write(`OK: ${verdict.checked} audit events checked; the chain is intact (last event ${verdict.lastSeq}, hash ${verdict.lastHash}).\n`);
 }

@@ -3,6 +3,7 @@ import { DeadLetterQuery } from '../../contracts/delivery';
 import { InputError } from '../../domain/errors';
 import { formatTable, printJson } from '../output';
 import { cliActor, withServices } from './admin';
+import { stdout } from '../io';
 
 /** `cabinet outbox dead-letters`: the items the worker gave up on, the most recent first. */
 export async function listDeadLetters(config: Config, opts: { limit?: string; json?: boolean }): Promise<void> {
@@ -16,13 +17,13 @@ export async function listDeadLetters(config: Config, opts: { limit?: string; js
       return;
     }
     if (page.items.length === 0) {
-      process.stdout.write('No dead letters: every outbox item was delivered or is still being retried.\n');
+      stdout.write('No dead letters: every outbox item was delivered or is still being retried.\n');
       return;
     }
     const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
     const rows = page.items.map((d) => [d.id, minute(d.deadAt), d.topic, d.changeNumber ?? '-', String(d.attempts), d.summary, (d.lastError ?? '').replace(/\s+/g, ' ').slice(0, 80)]);
-    process.stdout.write(formatTable(['ID', 'DEAD SINCE (UTC)', 'TOPIC', 'CHANGE', 'ATTEMPTS', 'ABOUT', 'LAST ERROR'], rows));
-    if (total > page.items.length) process.stdout.write(`${total - page.items.length} more; show them with --limit ${Math.min(total, 200)}.\n`);
+    stdout.write(formatTable(['ID', 'DEAD SINCE (UTC)', 'TOPIC', 'CHANGE', 'ATTEMPTS', 'ABOUT', 'LAST ERROR'], rows));
+    if (total > page.items.length) stdout.write(`${total - page.items.length} more; show them with --limit ${Math.min(total, 200)}.\n`);
   });
 }
 
@@ -31,7 +32,7 @@ export async function retryDeadLetter(config: Config, id: string, opts: { json?:
   await withServices(config, async (services) => {
     const outcome = await services.deliveries.retry(cliActor(), id);
     if (opts.json) printJson({ ok: true, ...outcome });
-    else process.stdout.write(`Queued ${id} again; the worker delivers it at its next pass.\n`);
+    else stdout.write(`Queued ${id} again; the worker delivers it at its next pass.\n`);
   });
 }
 
@@ -40,6 +41,6 @@ export async function discardDeadLetter(config: Config, id: string, opts: { reas
   await withServices(config, async (services) => {
     const outcome = await services.deliveries.discard(cliActor(), id, { reason: opts.reason });
     if (opts.json) printJson({ ok: true, ...outcome });
-    else process.stdout.write(`Discarded ${id}.\n`);
+    else stdout.write(`Discarded ${id}.\n`);
   });
 }

@@ -5,6 +5,7 @@ import { runPolicyTests, type PolicyTestCaseResult, type PolicyTestResults } fro
 import { testReportOf } from '../../services/policy-preview.service';
 import { CliError, printJson, type Problem } from '../output';
 import { cliActor, withServices } from './admin';
+import { stdout, setExitCode } from '../io';
 
 /** Prints one line per case (✓ or ✗), each mismatch under its case, and a summary. */
 export function formatTestResults(results: PolicyTestResults): string {
@@ -34,8 +35,8 @@ export async function testPolicy(dir: string, opts: { json?: boolean }): Promise
   if (opts.json) {
     const problems = results.cases.filter((c) => !c.ok).map(failingCase);
     printJson({ ok: results.failed === 0, ...(problems.length > 0 ? { problems } : {}), ...results });
-  } else process.stdout.write(formatTestResults(results));
-  if (results.failed > 0) process.exitCode = 1;
+  } else stdout.write(formatTestResults(results));
+  if (results.failed > 0) setExitCode(1);
 }
 
 const arrow = (before: string, after: string) => (before === after ? '' : `${before} → ${after}`);
@@ -79,7 +80,7 @@ export async function diffPolicy(config: Config, dir: string, opts: { json?: boo
     const bundle = await services.policy.check(files);
     const diff = await services.policyPreview.diff(cliActor(), bundle);
     if (opts.json) printJson(diff);
-    else process.stdout.write(formatDiff(diff));
+    else stdout.write(formatDiff(diff));
   });
 }
 
@@ -108,9 +109,9 @@ export async function applyPolicy(config: Config, dir: string, opts: { json?: bo
       printJson({ ok: true, ...result, createdTeams, tests: { passed: tests.passed, failed: tests.failed, forced: Boolean(opts.force) && failed.length + tests.issues.length > 0 } });
       return;
     }
-    for (const team of createdTeams) process.stdout.write(`Created team ${team.handle} (${team.name}) declared by the bundle.\n`);
-    if (failed.length + tests.issues.length > 0) process.stdout.write(`Applied with --force although ${failed.length} test case(s) fail.\n`);
-    if (result.applied) process.stdout.write(`Applied policy version ${result.number} (hash ${result.hash}).\n`);
-    else process.stdout.write(`Policy version ${result.number} already has this content.\n`);
+    for (const team of createdTeams) stdout.write(`Created team ${team.handle} (${team.name}) declared by the bundle.\n`);
+    if (failed.length + tests.issues.length > 0) stdout.write(`Applied with --force although ${failed.length} test case(s) fail.\n`);
+    if (result.applied) stdout.write(`Applied policy version ${result.number} (hash ${result.hash}).\n`);
+    else stdout.write(`Policy version ${result.number} already has this content.\n`);
   });
 }

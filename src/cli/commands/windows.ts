@@ -4,6 +4,7 @@ import { ImportWindowsQuery } from '../../contracts/windows-import';
 import { InputError } from '../../domain/errors';
 import { CliError, formatTable, printJson } from '../output';
 import { cliActor, withServices } from './admin';
+import { stdout, setExitCode } from '../io';
 
 export interface ImportWindowsOptions {
   kind: string;
@@ -44,14 +45,14 @@ export async function importWindows(config: Config, file: string, opts: ImportWi
     if (opts.json) printJson(result);
     else {
       const would = result.applied ? '' : ' (nothing written: ' + (result.dryRun ? 'dry run' : 'atomic import with refused events') + ')';
-      process.stdout.write(`Created ${result.created}, updated ${result.updated}, left ${result.unchanged} unchanged; ${result.refused} event(s) refused${would}.\n`);
+      stdout.write(`Created ${result.created}, updated ${result.updated}, left ${result.unchanged} unchanged; ${result.refused} event(s) refused${would}.\n`);
       for (const e of result.events) {
         const label = `event ${e.index}${e.uid ? ` ${e.uid}` : ''}${e.summary ? ` "${e.summary}"` : ''}`;
-        if (e.status === 'refused') process.stdout.write(`  ${label}: refused: ${e.problems.join('; ')}\n`);
-        else process.stdout.write(`  ${label}: ${e.status}${e.windowId ? ` (window ${e.windowId})` : ''}\n`);
+        if (e.status === 'refused') stdout.write(`  ${label}: refused: ${e.problems.join('; ')}\n`);
+        else stdout.write(`  ${label}: ${e.status}${e.windowId ? ` (window ${e.windowId})` : ''}\n`);
       }
     }
-    if (result.refused > 0) process.exitCode = 2;
+    if (result.refused > 0) setExitCode(2);
   });
 }
 
@@ -84,10 +85,10 @@ export async function listWindows(config: Config, opts: { kind?: string; service
       return;
     }
     if (windows.length === 0) {
-      process.stdout.write('No windows. Import some with `cabinet import windows FILE.ics --kind maintenance`.\n');
+      stdout.write('No windows. Import some with `cabinet import windows FILE.ics --kind maintenance`.\n');
       return;
     }
     const rows = windows.map((w) => [w.name, w.urgent ? `${w.kind} (urgent)` : w.kind, `${w.start.replace('T', ' ')} ${w.timeZone}`, `${w.durationMinutes} min`, w.rrule ?? 'once', describeScope(w.scope), w.id]);
-    process.stdout.write(formatTable(['NAME', 'KIND', 'START', 'LASTS', 'REPEATS', 'APPLIES TO', 'ID'], rows));
+    stdout.write(formatTable(['NAME', 'KIND', 'START', 'LASTS', 'REPEATS', 'APPLIES TO', 'ID'], rows));
   });
 }

@@ -2,6 +2,7 @@ import { openCabinetStore } from '../../cabinet';
 import type { Config } from '../../config';
 import { createWorker } from '../../jobs/worker';
 import { printJson } from '../output';
+import { stdout, stderr } from '../io';
 
 /**
  * `cabinet worker`: SLA timers and outbox delivery without the HTTP server. `--once` runs one tick and
@@ -10,7 +11,7 @@ import { printJson } from '../output';
  */
 export async function runWorker(config: Config, opts: { once?: boolean; json?: boolean }): Promise<void> {
   const { store, services } = await openCabinetStore(config);
-  const write = (line: string) => process.stderr.write(line + '\n');
+  const write = (line: string) => stderr.write(line + '\n');
   const worker = createWorker(services, {
     intervalMs: config.workerIntervalMs,
     onError: (err) => write(`cabinet worker: tick failed: ${err instanceof Error ? err.message : String(err)}`),
@@ -20,7 +21,7 @@ export async function runWorker(config: Config, opts: { once?: boolean; json?: b
     try {
       const report = await worker.tick();
       if (opts.json) printJson(report);
-      else process.stdout.write(`Held ${report.held}, released ${report.released}; reassessed ${report.reassessed}; reminded ${report.reminded}, breached ${report.breached}, escalated ${report.escalated}; delivered ${report.delivered} notification item(s), ${report.failed} failed, ${report.dead} became dead letters.\n`);
+      else stdout.write(`Held ${report.held}, released ${report.released}; reassessed ${report.reassessed}; reminded ${report.reminded}, breached ${report.breached}, escalated ${report.escalated}; delivered ${report.delivered} notification item(s), ${report.failed} failed, ${report.dead} became dead letters.\n`);
     } finally {
       await store.close();
     }
