@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
+import { describe, it } from 'node:test';
 import { systemActor } from '../src/domain/actor';
+import { ROLES } from '../src/domain/auth/roles';
 import { cabinet, eachEngine, jsonFailure, oneLineFailure, show, withServices } from './support/cli';
 
 /** Creates people through the services, as an administrator would have before. */
@@ -130,5 +131,14 @@ describe('cabinet team, user and token commands', { concurrency: 2 }, () => {
     assert.match(json.problems[0]!.message, /No API token no-such-token/);
     const unknownUser = jsonFailure(await cabinet(['token', 'list', '--user', 'nobody@example.com', '--json'], { DATABASE_URL: url }));
     assert.equal(unknownUser.problems[0]!.message, 'No user with email nobody@example.com.');
+  });
+});
+
+describe('cabinet user create --help', () => {
+  it('names every role a person can be given, the pipeline and stakeholder roles too', async () => {
+    const r = await cabinet(['user', 'create', '--help']);
+    assert.equal(r.code, 0, show(r));
+    const listed = r.stdout.replace(/\s+/g, ' ');
+    for (const role of ROLES) assert.match(listed, new RegExp(`[:,] ${role}[, ]`), `${role} is missing\n${show(r)}`);
   });
 });

@@ -114,8 +114,15 @@ describe('unauthorized changes', () => {
     assert.equal(done.body.state, 'closed');
     assert.deepEqual([done.body.review.cause, done.body.review.outcome, done.body.review.fix.link.label], ['no_catalogue_entry', 'process_fixed', 'Ledger schema migration']);
     assert.equal((await review(manager.token, { cause: 'tooling_gap', outcome: 'false_alarm' })).status, 409, 'a review stands as recorded');
-    const trail = await h.request('GET', `/api/v1/audit?entityId=${done.body.id}`);
-    if (trail.status === 200) assert.ok(trail.body.items.some((e: { action: string }) => e.action === 'unauthorized_change.reviewed'), trail.text);
+    // The trail finds it by number and names it, and the deployment that raised it, in words.
+    const trail = await h.request('GET', `/api/v1/audit/events?record=${number}`);
+    assert.equal(trail.status, 200, trail.text);
+    assert.ok(trail.body.items.some((e: { action: string }) => e.action === 'unauthorized_change.reviewed'), trail.text);
+    assert.deepEqual(trail.body.records, [{ id: done.body.id, type: 'unauthorized_change', label: number, title: 'acme/payments to production' }]);
+    assert.deepEqual(trail.body.names[done.body.id], { type: 'unauthorized_change', label: number, title: 'acme/payments to production' });
+    const deployment = await h.request('GET', `/api/v1/audit/events?record=${raised.body.id}`);
+    assert.equal(deployment.status, 200, deployment.text);
+    assert.deepEqual(deployment.body.names[raised.body.id], { type: 'deployment', label: 'acme/payments feedfac to production', title: null }, deployment.text);
     assert.deepEqual((await h.request('GET', '/api/v1/unauthorized-changes?state=closed')).body.items.map((u: { number: string }) => u.number), [number]);
   });
 });

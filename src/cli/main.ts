@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { ROLES } from '../domain/auth/roles';
 import { ConfigError, INSTALL_DIR, loadConfig, loadConfigWith, type Config } from '../config';
 import { CliError, describeError, failureJson, printJson } from './output';
 import { commandEnv, inCommandContext, stderr, stdout } from './io';
@@ -97,7 +98,7 @@ export function buildCli(): Command {
       .requiredOption('--name <name>', 'display name')
       .option(
         '--role <role>',
-        'a role (repeat for several): admin, change_manager, requester, implementer, approver, cab_member, release_manager, auditor',
+        `a role (repeat for several): ${ROLES.join(', ')}`,
         collect,
         [],
       )

@@ -21,7 +21,7 @@ const ID_BATCH = 500;
 
 /** What an id stands for today (see AuditName in contracts/audit.ts). */
 export interface RecordName {
-  type: 'change' | 'incident' | 'ci' | 'service' | 'team' | 'user' | 'template' | 'window' | 'token' | 'calendar_feed' | 'problem' | 'known_error';
+  type: 'change' | 'incident' | 'ci' | 'service' | 'team' | 'user' | 'template' | 'window' | 'token' | 'calendar_feed' | 'problem' | 'known_error' | 'deployment' | 'gate_check' | 'unauthorized_change';
   label: string;
   title: string | null;
 }
@@ -117,6 +117,28 @@ export function createAuditRepository(db: Kysely<DB>, h: DialectHelpers) {
 
   /** The events this transaction recorded and has not appended yet (only repositories bound to a transaction buffer). */
   const pending: NewAuditEvent[] = [];
+
+  /**
+   * The delivery records the trail names (issue 14) among `ids`: a deployment and a gate check by what went where
+   * (they have no name of their own), an unauthorized change by its number (also found by `number`).
+   */
+  async function pipelineRecords(ids: readonly string[], number?: string): Promise<(RecordName & { id: string })[]> {
+    const list = ids.length > 0 ? [...ids] : [''];
+    const [d, g, u] = await Promise.all([
+      db.selectFrom('deployments').select(['id', 'repository', 'sha', 'environment']).where('id', 'in', list).execute(),
+      db.selectFrom('gate_checks').select(['id', 'repository', 'run_id', 'attempt', 'environment']).where('id', 'in', list).execute(),
+      db
+        .selectFrom('unauthorized_changes')
+        .select(['id', 'number', 'repository', 'environment'])
+        .where((eb) => (number ? eb.or([eb('id', 'in', list), eb('number', '=', number)]) : eb('id', 'in', list)))
+        .execute(),
+    ]);
+    return [
+      ...d.map((r) => ({ id: r.id, type: 'deployment' as const, label: `${r.repository} ${r.sha.slice(0, 7)} to ${r.environment}`, title: null })),
+      ...g.map((r) => ({ id: r.id, type: 'gate_check' as const, label: `${r.repository} run ${r.run_id} attempt ${Number(r.attempt)} to ${r.environment}`, title: null })),
+      ...u.map((r) => ({ id: r.id, type: 'unauthorized_change' as const, label: r.number, title: `${r.repository} to ${r.environment}` })),
+    ];
+  }
 
   return {
     /**
@@ -239,6 +261,7 @@ export function createAuditRepository(db: Kysely<DB>, h: DialectHelpers) {
           .where('id', '=', text)
           .execute()
           .then((rows) => rows.map((r) => ({ id: r.id, type: 'calendar_feed' as const, label: r.name, title: null }))),
+        pipelineRecords([text], text.toUpperCase()),
       ]);
       return found.flat();
     },
@@ -277,6 +300,7 @@ export function createAuditRepository(db: Kysely<DB>, h: DialectHelpers) {
           named('windows', 'window'),
           named('api_tokens', 'token'),
           named('calendar_feeds', 'calendar_feed'),
+          pipelineRecords(batch).then((rows) => rows.map(({ id, ...name }) => [id, name] as const)),
         ]);
         for (const [id, name] of found.flat()) names.set(id, name);
       }

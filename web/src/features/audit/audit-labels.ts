@@ -120,7 +120,10 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
 
 const GROUPS: [string, (action: string) => boolean][] = [
   ['Changes', (a) => a.startsWith('change.') && !/approval|authorization|break_glass|freeze/.test(a)],
-  ['Approvals and controls', (a) => a.startsWith('approval.') || /approval|authorization|break_glass|freeze/.test(a) || a.startsWith('sla.')],
+  [
+    'Approvals and controls',
+    (a) => a.startsWith('approval.') || /approval|authorization|break_glass|freeze/.test(a) || a.startsWith('sla.'),
+  ],
   ['CMDB and catalogue', (a) => /^(ci|service|template|catalogue_review)\./.test(a)],
   ['Incidents and problems', (a) => /^(incident|problem|known_error)\./.test(a)],
   ['Schedule and policy', (a) => /^(window|policy|outbox)\./.test(a)],
@@ -156,6 +159,9 @@ export const RECORD_TYPE_LABELS: Record<AuditRecordType, string> = {
   policy: 'Policy',
   problem: 'Problem',
   known_error: 'Known error',
+  deployment: 'Deployment',
+  gate_check: 'Gate check',
+  unauthorized_change: 'Unauthorized change',
 };
 
 /** The record kind of an entity type as the trail stores it (`incident_import` → "Incident import"). */
