@@ -157,6 +157,11 @@ export async function benchDora(engine: EngineName, log: (line: string) => void)
             production: 1,
             finished_at: at,
             finished_day: day(finished),
+            // Every pull request ships once (its number is the deployment's), so each row is its first deployment
+            // and counts its deployment (migration 0035).
+            first_key: `${mine ? 'acme/payments' : 'acme/other'}#${i + 1}#${serviceId ?? ''}#production`,
+            first_deployment: 1,
+            deployment_mark: 1,
           });
         }
         if (mine) paymentsDeployments.push({ id, finished });
@@ -215,7 +220,7 @@ export async function benchDora(engine: EngineName, log: (line: string) => void)
     };
     const repo = store.repos.deployments;
     await timed('dailyCounts', () => repo.dailyCounts(scope));
-    await timed('leadTimes', () => repo.leadTimes(scope));
+    await timed('leadTimeDays', () => repo.leadTimeDays(scope));
     const failedRows = await timed('failedDeployments', () => repo.failedDeployments(scope));
     await timed('failedChangeDeployments', () => repo.failedChangeDeployments(scope));
     await timed('incidentLinks', () => repo.incidentLinks(scope));

@@ -4,7 +4,7 @@ import { systemActor } from '../src/domain/actor';
 import { quantile, weekOf, dayOf, deploymentFrequency, changeFailureRate } from '../src/domain/dora/metrics';
 import { createServices } from '../src/services';
 import { defaultIds } from '../src/services/context';
-import { eachEngine, type Harness } from './support/cabinet';
+import { eachEngine, onEngine, type Harness } from './support/cabinet';
 import { applyDeploymentsPolicy, newService } from './support/deployments';
 
 const HOUR = 3_600_000;
@@ -161,5 +161,42 @@ describe('DORA metrics', () => {
     const bad = await h.request('GET', `/api/v1/metrics/dora?serviceId=ghost&teamId=nobody&from=${TO}&to=${FROM}`);
     assert.equal(bad.status, 400, bad.text);
     assert.deepEqual(bad.body.error.details.issues.map((i: { path: string }) => i.path).sort(), ['query.from', 'query.serviceId', 'query.teamId']);
+  });
+
+  eachEngine('a pull request counts at its first deployment even when that deployment is recorded later, is moved, or fails; the records are its deployments', async (h) => {
+    const payments = await newService(h, 'Payments');
+    const pr = (n: number, firstCommitMs: number) => ({ number: n, firstCommitAt: at(firstCommitMs) });
+    // Two pull requests shipped together on day 3, then PR 1 again on day 5.
+    const together = await deploy(h, payments, MONDAY + 3 * DAY, { pullRequests: [pr(1, MONDAY + 2 * DAY), pr(2, MONDAY + DAY)] });
+    await deploy(h, payments, MONDAY + 5 * DAY, { pullRequests: [pr(1, MONDAY + 2 * DAY)] });
+    const q = `serviceId=Payments&from=${FROM}&to=${TO}`;
+    let m = await dora(h, q);
+    assert.deepEqual([m.leadTimeForChanges.denominator, m.leadTimeForChanges.value, m.leadTimeForChanges.records.count, m.leadTimeForChanges.records.ids], [2, DAY / 1000, 1, [together]]);
+
+    // A deployment of PR 1 on day 2.5 reported late: it is now PR 1's first, and the records are both deployments.
+    const early = await deploy(h, payments, MONDAY + 2.5 * DAY, { pullRequests: [pr(1, MONDAY + 2 * DAY)] });
+    m = await dora(h, q);
+    assert.deepEqual([m.leadTimeForChanges.denominator, m.leadTimeForChanges.value, m.leadTimeForChanges.p75, m.leadTimeForChanges.records.count], [2, DAY / 2000, DAY / 2000, 2]);
+    assert.deepEqual(m.leadTimeForChanges.records.ids, [early, together]);
+    const records = await h.request('GET', `/api/v1/metrics/dora/records?${q}&figure=leadTimeForChanges&limit=1&offset=1`);
+    assert.equal(records.status, 200, records.text);
+    assert.deepEqual([records.body.count, records.body.ids, records.body.nextOffset], [2, [together], null]);
+
+    // The early one turns out to have failed: PR 1 counts at day 3 again.
+    const failed = await h.cabinet.services.deployments.record(actor, {
+      source: 'generic', externalId: `run-${run}`, target: { serviceId: payments, environment: 'production' }, repository: 'acme/payments', sha: 'abcdef1234567',
+      startedAt: at(MONDAY + 2.5 * DAY - 10 * 60_000), finishedAt: at(MONDAY + 2.5 * DAY), result: 'failure', pullRequests: [pr(1, MONDAY + 2 * DAY)],
+    });
+    assert.equal(failed.id, early);
+    m = await dora(h, q);
+    assert.deepEqual([m.leadTimeForChanges.denominator, m.leadTimeForChanges.value, m.leadTimeForChanges.records.count, m.leadTimeForChanges.records.ids], [2, DAY / 1000, 1, [together]]);
+  });
+
+  onEngine('postgres', 'two deployments of one pull request recorded at once leave exactly one first deployment', async (h) => {
+    const payments = await newService(h, 'Payments');
+    const pr = { number: 77, firstCommitAt: at(MONDAY) };
+    await Promise.all([1, 2, 3, 4].map((i) => deploy(h, payments, MONDAY + i * HOUR, { pullRequests: [pr] })));
+    const m = await dora(h, `serviceId=Payments&from=${FROM}&to=${TO}`);
+    assert.deepEqual([m.leadTimeForChanges.denominator, m.leadTimeForChanges.value, m.leadTimeForChanges.records.count], [1, 3600, 1]);
   });
 });

@@ -339,6 +339,9 @@ export interface DeploymentPullRequestsTable {
   production: number;
   finished_at: string | null;
   finished_day: number | null;
+  first_key: string | null;
+  first_deployment: number;
+  deployment_mark: number;
 }
 export interface DeploymentIncidentsTable {
   deployment_id: string;

@@ -5,7 +5,6 @@ import {
   changeFailureRate,
   dayOf,
   deploymentFrequency,
-  firstDeployments,
   median,
   onlyInferred,
   quantile,
@@ -16,6 +15,7 @@ import {
   recoverySeconds,
   series,
   sortNum,
+  sortedLeadTimes,
   type FailureInput,
   type Rating,
 } from '../domain/dora/metrics';
@@ -98,8 +98,7 @@ export function createDoraService(deps: DoraServiceDeps) {
     const active = await deps.policy.active();
     const settings = active.bundle.deployments.dora;
     const { scope, grain, service, team, query } = await scopeOf(repos, raw);
-    const [days, leadRows, failures] = [await repos.deployments.dailyCounts(scope), await repos.deployments.leadTimes(scope), await failuresOf(repos, scope, settings.inferIncidents)];
-    const leads = firstDeployments(leadRows);
+    const [days, leads, failures] = [await repos.deployments.dailyCounts(scope), await repos.deployments.leadTimeDays(scope), await failuresOf(repos, scope, settings.inferIncidents)];
     return { settings, scope, grain, service, team, query, days, leads, failures };
   }
 
@@ -126,8 +125,10 @@ export function createDoraService(deps: DoraServiceDeps) {
       const freq = deploymentFrequency(days, fromDay, toDay);
       const frequencyIds = await store.repos.deployments.successIds(scope, 0, shown);
 
-      const leadSorted = sortNum(leads.map((l) => l.seconds));
+      const leadSorted = sortedLeadTimes(leads);
       const leadMedian = median(leadSorted);
+      const leadDeployments = leads.reduce((n, d) => n + d.deployments, 0);
+      const leadIds = await store.repos.deployments.leadTimeIds(scope, 0, shown);
 
       const finished = days.reduce((n, d) => n + d.total, 0);
       const inferredOnly = failures.filter(onlyInferred);
@@ -162,9 +163,9 @@ export function createDoraService(deps: DoraServiceDeps) {
           value: leadMedian,
           p75: quantile(leadSorted, 0.75),
           unit: 'seconds',
-          denominator: leads.length,
-          rating: rated(leads.length, settings.minimumPullRequests, () => rateLeadTime(leadMedian!)),
-          records: { count: new Set(leads.map((l) => l.deploymentId)).size, ids: [...new Set(leads.map((l) => l.deploymentId))].slice(0, shown), list: recordsUrl(query, 'leadTimeForChanges') },
+          denominator: leadSorted.length,
+          rating: rated(leadSorted.length, settings.minimumPullRequests, () => rateLeadTime(leadMedian!)),
+          records: { count: leadDeployments, ids: leadIds, list: recordsUrl(query, 'leadTimeForChanges') },
         },
         changeFailureRate: {
           value: rate,
@@ -205,8 +206,13 @@ export function createDoraService(deps: DoraServiceDeps) {
         const ids = await store.repos.deployments.successIds(scope, offset, limit);
         return { figure, count, ids, nextOffset: offset + ids.length < count ? offset + ids.length : null };
       }
+      if (figure === 'leadTimeForChanges') {
+        const { scope } = await scopeOf(store.repos, rest);
+        const count = (await store.repos.deployments.leadTimeDays(scope)).reduce((n, d) => n + d.deployments, 0);
+        const ids = await store.repos.deployments.leadTimeIds(scope, offset, limit);
+        return { figure, count, ids, nextOffset: offset + ids.length < count ? offset + ids.length : null };
+      }
       const c = await compute(store.repos, rest);
-      if (figure === 'leadTimeForChanges') return page([...new Set(c.leads.map((l) => l.deploymentId))]);
       if (figure === 'failedDeploymentRecoveryTime') return page(recoverySeconds(c.failures).map((r) => r.id));
       const chosen = part === 'inferred' ? c.failures.filter(onlyInferred) : part === 'explicit' ? c.failures.filter((f) => !onlyInferred(f)) : c.failures;
       return page(chosen.map((f) => f.deploymentId));

@@ -218,8 +218,13 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
     }));
   }
 
+  /** A pull request at a service and environment: the rows among which one is its first deployment (migration 0035). */
+  const firstKeyOf = (repository: string, number: number, serviceId: string | null, environment: string) =>
+    `${repository.toLowerCase()}#${number}#${serviceId ?? ''}#${environment}`;
+
   /** Replaces the CIs and pull requests of `d`; a pull request's lead time and finish count only once it deployed successfully. */
   async function writeChildren(d: DeploymentRecord): Promise<void> {
+    const before = await db.selectFrom('deployment_pull_requests').select('first_key').where('deployment_id', '=', d.id).execute();
     await db.deleteFrom('deployment_cis').where('deployment_id', '=', d.id).execute();
     await db.deleteFrom('deployment_pull_requests').where('deployment_id', '=', d.id).execute();
     if (d.ciIds.length > 0) await db.insertInto('deployment_cis').values(d.ciIds.map((ci_id) => ({ deployment_id: d.id, ci_id }))).execute();
@@ -243,9 +248,40 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
             production: d.production ? 1 : 0,
             finished_at: done ? d.finishedAt : null,
             finished_day: done ? dayOf(d.finishedAt!) : null,
+            first_key: firstKeyOf(d.repository, p.number, d.serviceId, d.environment),
+            first_deployment: 0,
+            deployment_mark: 0,
           })),
         )
         .execute();
+    }
+    const keys = new Set(before.map((r) => r.first_key).filter((k): k is string => k !== null));
+    for (const p of d.pullRequests) keys.add(firstKeyOf(d.repository, p.number, d.serviceId, d.environment));
+    await recount([...keys].sort());
+  }
+
+  /**
+   * Decides again which row of each key is the pull request's first deployment (the first finished successful
+   * one: finish, then deployment id), and which row counts each deployment touched (`deployment_mark`).
+   * NOTE (concurrency): on PostgreSQL a transaction lock per key, taken in key order, makes two deployments of
+   * the same pull request decide one after the other, the second seeing the first's rows; SQLite has one writer.
+   */
+  async function recount(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    if (h.name === 'postgres') for (const key of keys) await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(db);
+    for (const chunk of chunks(keys, CHUNK)) {
+      await sql`
+        update deployment_pull_requests as p set first_deployment = case when p.deployment_id = (
+          select q.deployment_id from deployment_pull_requests q
+          where q.first_key = p.first_key and q.lead_seconds is not null and q.finished_at is not null
+          order by q.finished_at, q.deployment_id limit 1
+        ) then 1 else 0 end
+        where p.first_key in (${sql.join(chunk)})`.execute(db);
+      await sql`
+        update deployment_pull_requests as p set deployment_mark = case when p.first_deployment = 1 and p.number = (
+          select min(q.number) from deployment_pull_requests q where q.deployment_id = p.deployment_id and q.first_deployment = 1
+        ) then 1 else 0 end
+        where p.deployment_id in (select r.deployment_id from deployment_pull_requests r where r.first_key in (${sql.join(chunk)}))`.execute(db);
     }
   }
 
@@ -560,15 +596,40 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
       return rows.map((r) => r.id);
     },
 
-    /** The lead time of every pull request a successful deployment in scope shipped, oldest deployment first. */
-    async leadTimes(scope: DoraScope): Promise<{ deploymentId: string; repository: string; number: number; seconds: number; day: number }[]> {
-      const q = db
+    /**
+     * Lead time per UTC day: the seconds of every pull request counted that day (at its first successful
+     * deployment to the service and environment, migration 0035) and how many deployments they came with.
+     * NOTE (speed): one row per day with the day's seconds joined into a string, parsed here: a year of
+     * 100,000 pull requests is 365 rows instead of 100,000.
+     */
+    async leadTimeDays(scope: DoraScope): Promise<{ day: number; seconds: number[]; deployments: number }[]> {
+      const joined = h.name === 'postgres' ? sql<string>`string_agg(cast(p.lead_seconds as text), ',')` : sql<string>`group_concat(p.lead_seconds, ',')`;
+      const rows = await db
         .selectFrom('deployment_pull_requests as p')
-        .select(['p.deployment_id', 'p.repository', 'p.number', 'p.lead_seconds', 'p.finished_day', 'p.finished_at'])
+        .select(['p.finished_day', joined.as('seconds'), sql<number>`sum(p.deployment_mark)`.as('deployments')])
+        .where('p.first_deployment', '=', 1)
         .where('p.lead_seconds', 'is not', null)
-        .where(inScope(scope, 'p'));
-      const rows = await q.orderBy('p.finished_at').execute();
-      return rows.map((r) => ({ deploymentId: r.deployment_id, repository: r.repository, number: Number(r.number), seconds: Number(r.lead_seconds), day: Number(r.finished_day) }));
+        .where(inScope(scope, 'p'))
+        .groupBy('p.finished_day')
+        .orderBy('p.finished_day')
+        .execute();
+      return rows.map((r) => ({ day: Number(r.finished_day), seconds: String(r.seconds).split(',').map(Number), deployments: Number(r.deployments) }));
+    },
+
+    /** The deployments behind lead time in scope, oldest finished first, a page of ids. */
+    async leadTimeIds(scope: DoraScope, offset: number, limit: number): Promise<string[]> {
+      const rows = await db
+        .selectFrom('deployment_pull_requests as p')
+        .select('p.deployment_id')
+        .where('p.deployment_mark', '=', 1)
+        .where('p.lead_seconds', 'is not', null)
+        .where(inScope(scope, 'p'))
+        .orderBy('p.finished_at')
+        .orderBy('p.deployment_id')
+        .offset(offset)
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.deployment_id);
     },
 
     /** Deployments in scope that failed themselves (result failure). */

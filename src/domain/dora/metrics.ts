@@ -26,11 +26,11 @@ const DAY_MS = DAY_S * 1000;
  * The value at quantile `q` (0…1) of sorted numbers as DevLake takes it: the largest value whose percent rank is
  * at most `q` (of two middle values, the lower), so a figure is always one that occurred; null for none.
  */
-export function quantile(sorted: readonly number[], q: number): number | null {
+export function quantile(sorted: ArrayLike<number>, q: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.floor((sorted.length - 1) * q + 1e-9)]!;
 }
-export const median = (sorted: readonly number[]): number | null => quantile(sorted, 0.5);
+export const median = (sorted: ArrayLike<number>): number | null => quantile(sorted, 0.5);
 const sortNum = (values: Iterable<number>): number[] => [...values].sort((a, b) => a - b);
 
 /** Days since 1970-01-01 of an instant, UTC. */
@@ -101,25 +101,21 @@ export function deploymentFrequency(days: readonly DailyCount[], fromDay: number
   };
 }
 
-export interface LeadTimeRow {
-  deploymentId: string;
-  repository: string;
-  number: number;
-  seconds: number;
+/**
+ * The lead times of the pull requests counted on one UTC day (each at its first successful deployment to its
+ * service and environment, which the store decides when deployments are written).
+ */
+export interface LeadTimeDay {
   day: number;
+  seconds: readonly number[];
 }
 
-/** Each pull request once, at the first deployment that shipped it (rows come oldest deployment first). */
-export function firstDeployments(rows: readonly LeadTimeRow[]): LeadTimeRow[] {
-  const seen = new Set<string>();
-  const out: LeadTimeRow[] = [];
-  for (const r of rows) {
-    const key = `${r.repository.toLowerCase()}#${r.number}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(r);
-  }
-  return out;
+/** Every lead time of the days, sorted ascending (a typed array: a year holds 100,000 of them). */
+export function sortedLeadTimes(days: readonly LeadTimeDay[]): Float64Array {
+  const all = new Float64Array(days.reduce((n, d) => n + d.seconds.length, 0));
+  let i = 0;
+  for (const d of days) for (const s of d.seconds) all[i++] = s;
+  return all.sort();
 }
 
 export interface FailureInput {
@@ -177,7 +173,7 @@ export function series(input: {
   toDay: number;
   grain: Grain;
   days: readonly DailyCount[];
-  leadTimes: readonly LeadTimeRow[];
+  leadTimes: readonly LeadTimeDay[];
   failures: readonly FailureInput[];
   recoveries: readonly { seconds: number; day: number }[];
 }): SeriesPoint[] {
@@ -191,7 +187,10 @@ export function series(input: {
     p.finished += d.total;
     if (d.successes > 0) p.deploymentDays++;
   }
-  for (const l of input.leadTimes) point.get(of(l.day))?.lead.push(l.seconds);
+  for (const l of input.leadTimes) {
+    const lead = point.get(of(l.day))?.lead;
+    if (lead) for (const s of l.seconds) lead.push(s);
+  }
   for (const f of input.failures) {
     const p = point.get(of(dayOf(f.finishedAt)));
     if (p) p.failed++;
