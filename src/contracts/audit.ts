@@ -12,6 +12,9 @@ export const AUDIT_ACTIONS = [
   'approval.escalated',
   'approval.reopened',
   'approval.vote_voided',
+  'board.created',
+  'board.deactivated',
+  'board.updated',
   'calendar_feed.created',
   'calendar_feed.revoked',
   'catalogue_review.decided',
@@ -120,7 +123,7 @@ export const AUDIT_ACTIONS = [
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The kinds of record an audit event can be about or name in its data. */
-export const AUDIT_RECORD_TYPES = ['change', 'incident', 'ci', 'service', 'team', 'user', 'template', 'window', 'token', 'calendar_feed', 'policy', 'problem', 'known_error', 'deployment', 'gate_check', 'unauthorized_change'] as const;
+export const AUDIT_RECORD_TYPES = ['change', 'incident', 'ci', 'service', 'team', 'user', 'template', 'window', 'token', 'calendar_feed', 'policy', 'problem', 'known_error', 'deployment', 'gate_check', 'unauthorized_change', 'board'] as const;
 export type AuditRecordType = (typeof AUDIT_RECORD_TYPES)[number];
 
 /** What an id in the trail stands for today: a change's number and title, a CI's name, a person's name… */

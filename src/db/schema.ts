@@ -287,6 +287,8 @@ export interface DB {
   deployment_incidents: DeploymentIncidentsTable;
   unauthorized_changes: UnauthorizedChangesTable;
   unauthorized_change_deployments: UnauthorizedChangeDeploymentsTable;
+  boards: BoardsTable;
+  board_members: BoardMembersTable;
 }
 /** A deployment on record (migration 0032). `production` is 0 or 1; `finished_day` days since 1970-01-01 UTC. */
 export interface DeploymentsTable {
@@ -952,4 +954,37 @@ export interface ArgocdHoldsTable {
   message: string;
   held_at: string;
   released_at: string | null;
+}
+/** A change advisory board: a CAB, the ECAB or a technical board (migration 0036). */
+export interface BoardsTable {
+  id: string;
+  name: string;
+  /** cab, ecab or technical. */
+  kind: string;
+  description: string;
+  /** CEL source over a change; null: every change routed to the board. */
+  scope: string | null;
+  quorum_min_members: number;
+  /** JSON: the domains of which a voter must be, a list of strings. */
+  quorum_required_domains: unknown;
+  /** round_robin or least_recent. */
+  chair_rule: string;
+  response_minutes: number | null;
+  active: boolean | number;
+  version: number;
+  created_by: string;
+  created_at: string;
+  updated_by: string;
+  updated_at: string;
+}
+/** A person or team on a board, in member order (migration 0036). */
+export interface BoardMembersTable {
+  board_id: string;
+  /** user or team. */
+  member_kind: string;
+  member_id: string;
+  /** JSON: the domains the member represents, a list of strings. */
+  domains: unknown;
+  is_delegate: boolean | number;
+  position: number;
 }

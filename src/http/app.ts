@@ -42,6 +42,7 @@ import { deploymentsRoutes } from './routes/deployments.routes';
 import { unauthorizedChangesRoutes } from './routes/unauthorized-changes.routes';
 import { doraRoutes } from './routes/dora.routes';
 import { integrationsRoutes } from './routes/integrations.routes';
+import { boardsRoutes } from './routes/boards.routes';
 import type { App } from './types';
 import { registerValidation } from './validation';
 
@@ -135,6 +136,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   unauthorizedChangesRoutes(app, deps);
   doraRoutes(app, deps);
   integrationsRoutes(app, deps);
+  boardsRoutes(app, deps);
 
   return app;
 }

@@ -47,6 +47,7 @@ import { createGitLabService } from './gitlab.service';
 import { createArgoCdService } from './argocd.service';
 import { createUnauthorizedChangeService } from './unauthorized-change.service';
 import { createDoraService } from './dora.service';
+import { createBoardService } from './board.service';
 
 export interface ServicesOptions {
   sessionHours: number;
@@ -94,6 +95,8 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const unauthorizedChanges = createUnauthorizedChangeService({ ...deps, outbox });
   const deployments = createDeploymentService({ ...deps, policy, changes, unauthorized: unauthorizedChanges, gate });
   const dora = createDoraService({ ...deps, policy });
+  // Change advisory boards: the CABs, the ECAB and the technical boards (docs/cab.md).
+  const boards = createBoardService(deps);
   // GitHub App, GitLab and Argo CD (docs/integrations.md): they ask the gate, answer the forges and record deployments.
   const integrations = createIntegrationSettingsService(deps, { githubApiUrl: opts.githubApiUrl ?? 'https://api.github.com' });
   const github = createGitHubService({ ...deps, settings: integrations, approvals, gate, deployments });
@@ -125,7 +128,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
     reviews,
     problems,
   });
-  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, catalogue, incidents, problems, home, search, savedViews, subscriptions, concerns, deliveries, mail, webhooks, externalAddresses, digests, concernLinks, catalogueReviews, cataloguePromotion, reclassifications, reviews, gate, deployments, unauthorizedChanges, dora, integrations, github, gitlab, argocd };
+  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, catalogue, incidents, problems, home, search, savedViews, subscriptions, concerns, deliveries, mail, webhooks, externalAddresses, digests, concernLinks, catalogueReviews, cataloguePromotion, reclassifications, reviews, gate, deployments, unauthorizedChanges, dora, integrations, github, gitlab, argocd, boards };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

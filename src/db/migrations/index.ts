@@ -33,6 +33,7 @@ import * as m0031 from './0031-gate';
 import * as m0032 from './0032-deployments';
 import * as m0033 from './0033-integrations';
 import * as m0035 from './0035-dora-first-deployments';
+import * as m0036 from './0036-boards';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -70,6 +71,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0032-deployments': m0032,
   '0033-integrations': m0033,
   '0035-dora-first-deployments': m0035,
+  '0036-boards': m0036,
 };
 
 export const migrationProvider: MigrationProvider = {

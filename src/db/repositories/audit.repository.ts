@@ -21,7 +21,7 @@ const ID_BATCH = 500;
 
 /** What an id stands for today (see AuditName in contracts/audit.ts). */
 export interface RecordName {
-  type: 'change' | 'incident' | 'ci' | 'service' | 'team' | 'user' | 'template' | 'window' | 'token' | 'calendar_feed' | 'problem' | 'known_error' | 'deployment' | 'gate_check' | 'unauthorized_change';
+  type: 'change' | 'incident' | 'ci' | 'service' | 'team' | 'user' | 'template' | 'window' | 'token' | 'calendar_feed' | 'problem' | 'known_error' | 'deployment' | 'gate_check' | 'unauthorized_change' | 'board';
   label: string;
   title: string | null;
 }
@@ -211,7 +211,7 @@ export function createAuditRepository(db: Kysely<DB>, h: DialectHelpers) {
      */
     async findRecords(text: string): Promise<(RecordName & { id: string })[]> {
       const lower = text.toLowerCase();
-      const byIdOrName = (table: 'cis' | 'services' | 'change_templates' | 'windows', type: RecordName['type']) =>
+      const byIdOrName = (table: 'cis' | 'services' | 'change_templates' | 'windows' | 'boards', type: RecordName['type']) =>
         db
           .selectFrom(table)
           .select(['id', 'name'])
@@ -242,6 +242,7 @@ export function createAuditRepository(db: Kysely<DB>, h: DialectHelpers) {
         byIdOrName('services', 'service'),
         byIdOrName('change_templates', 'template'),
         byIdOrName('windows', 'window'),
+        byIdOrName('boards', 'board'),
         db
           .selectFrom('teams')
           .select(['id', 'name'])
@@ -273,7 +274,7 @@ export function createAuditRepository(db: Kysely<DB>, h: DialectHelpers) {
       const unique = [...new Set(ids)];
       for (let i = 0; i < unique.length; i += ID_BATCH) {
         const batch = unique.slice(i, i + ID_BATCH);
-        const named = (table: 'users' | 'teams' | 'cis' | 'services' | 'change_templates' | 'windows' | 'api_tokens' | 'calendar_feeds', type: RecordName['type']) =>
+        const named = (table: 'users' | 'teams' | 'cis' | 'services' | 'change_templates' | 'windows' | 'api_tokens' | 'calendar_feeds' | 'boards', type: RecordName['type']) =>
           db
             .selectFrom(table)
             .select(['id', 'name'])
@@ -300,6 +301,7 @@ export function createAuditRepository(db: Kysely<DB>, h: DialectHelpers) {
           named('windows', 'window'),
           named('api_tokens', 'token'),
           named('calendar_feeds', 'calendar_feed'),
+          named('boards', 'board'),
           pipelineRecords(batch).then((rows) => rows.map(({ id, ...name }) => [id, name] as const)),
         ]);
         for (const [id, name] of found.flat()) names.set(id, name);

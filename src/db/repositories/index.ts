@@ -29,6 +29,7 @@ import { createProblemRepository } from './problem.repository';
 import { createIntegrationRepository } from './integration.repository';
 import { createGateRepository } from './gate.repository';
 import { createDeploymentRepository } from './deployment.repository';
+import { createBoardRepository } from './board.repository';
 import { MemoBus, memoizeReads } from './memo';
 
 /**
@@ -85,6 +86,7 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
     deployments: createDeploymentRepository(db, h),
     integrations: createIntegrationRepository(db, h),
     gate: createGateRepository(db, h),
+    boards: createBoardRepository(db, h),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -114,3 +116,4 @@ export type { ProblemRecord, KnownErrorRecord, KnownErrorOnCis } from './problem
 export type { DeploymentRecord, UnauthorizedRecord, DoraScope } from './deployment.repository';
 export type { IntegrationSettingsRecord, SealedSecret, GateRequestRecord, ArgocdHoldRecord } from './integration.repository';
 export type { GateCheckRecord, GateReasonRecord, GateCheckKey } from './gate.repository';
+export type { BoardRecord, BoardMemberRecord, BoardFilter } from './board.repository';

@@ -93,6 +93,10 @@ const PERMISSIONS = {
   'deployment.read': ['change_manager', 'requester', 'implementer', 'approver', 'cab_member', 'release_manager', 'auditor', 'stakeholder', 'pipeline'],
   // Reviewing an unauthorized change: change managers; the owner team of its service reviews its own (checked per record).
   'unauthorized.review': ['change_manager'],
+  // Change advisory boards (docs/cab.md#boards): the change managers set them up; those who sit on them, decide
+  // beside them or oversee them read them.
+  'board.manage': ['change_manager'],
+  'board.read': ['change_manager', 'cab_member', 'approver', 'auditor', 'release_manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -105,6 +105,9 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'unauthorized_change.reviewed': 'Reviewed an unauthorized change',
   'gate.checked': 'Asked the deployment gate',
   'gate.decision_changed': 'The deployment gate changed its answer',
+  'board.created': 'Set up a change advisory board',
+  'board.updated': 'Changed a change advisory board',
+  'board.deactivated': 'Deactivated a change advisory board',
   'calendar_feed.created': 'Created a calendar feed',
   'calendar_feed.revoked': 'Revoked a calendar feed',
   'review.created': 'Opened a post-implementation review',
@@ -122,7 +125,8 @@ const GROUPS: [string, (action: string) => boolean][] = [
   ['Changes', (a) => a.startsWith('change.') && !/approval|authorization|break_glass|freeze/.test(a)],
   [
     'Approvals and controls',
-    (a) => a.startsWith('approval.') || /approval|authorization|break_glass|freeze/.test(a) || a.startsWith('sla.'),
+    (a) =>
+      a.startsWith('approval.') || /approval|authorization|break_glass|freeze/.test(a) || a.startsWith('sla.') || a.startsWith('board.'),
   ],
   ['CMDB and catalogue', (a) => /^(ci|service|template|catalogue_review)\./.test(a)],
   ['Incidents and problems', (a) => /^(incident|problem|known_error)\./.test(a)],
@@ -162,6 +166,7 @@ export const RECORD_TYPE_LABELS: Record<AuditRecordType, string> = {
   deployment: 'Deployment',
   gate_check: 'Gate check',
   unauthorized_change: 'Unauthorized change',
+  board: 'Board',
 };
 
 /** The record kind of an entity type as the trail stores it (`incident_import` → "Incident import"). */
