@@ -98,7 +98,7 @@ describe('unauthorized changes', () => {
     assert.equal((await review(outsider.token, { cause: 'tooling_gap', outcome: 'false_alarm' })).status, 403);
     const bad = await review(member.token, { cause: 'other', outcome: 'authorised_after_the_fact', fix: { kind: 'catalogue_entry', link: { kind: 'template', ref: 'No such entry' } } });
     assert.equal(bad.status, 400, bad.text);
-    assert.deepEqual(bad.body.error.details.issues.map((i: { path: string }) => i.path).sort(), ['causeText', 'changeNumber'].sort(), bad.text);
+    assert.deepEqual(bad.body.error.details.issues.map((i: { path: string }) => i.path).sort(), ['causeText', 'changeNumber', 'fix.link.ref'].sort(), bad.text);
     const unknownLink = await review(member.token, { cause: 'no_catalogue_entry', outcome: 'process_fixed', fix: { kind: 'catalogue_entry', link: { kind: 'template', ref: 'No such entry' } } });
     assert.equal(unknownLink.status, 400, unknownLink.text);
     assert.deepEqual(unknownLink.body.error.details.issues.map((i: { path: string }) => i.path), ['fix.link.ref']);

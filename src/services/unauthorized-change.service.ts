@@ -190,6 +190,35 @@ export function createUnauthorizedChangeService(deps: UnauthorizedChangeServiceD
     );
   }
 
+
+  /** The review's references (the authorising change, the fix's link) resolved, with a problem for each unknown one. */
+  async function reviewReferences(repos: Repositories, body: unknown): Promise<{ issues: Issue[]; authorisedChangeId: string | null; linkRef: string | null }> {
+    const issues: Issue[] = [];
+    const raw = asObject(body);
+    let authorisedChangeId: string | null = null;
+    if (typeof raw.changeNumber === 'string' && raw.changeNumber.length > 0) {
+      const change = await repos.changes.findById(raw.changeNumber);
+      if (change) authorisedChangeId = change.id;
+      else issues.push({ path: 'changeNumber', message: `unknown change ${raw.changeNumber}` });
+    }
+    const link = asObject(asObject(raw.fix).link);
+    let linkRef: string | null = typeof link.ref === 'string' ? link.ref.trim() : null;
+    if (linkRef && link.kind === 'template') {
+      const t = (await repos.templates.findById(linkRef)) ?? (await repos.templates.findByName(linkRef));
+      if (t) linkRef = t.id;
+      else issues.push({ path: 'fix.link.ref', message: `unknown catalogue entry ${linkRef}` });
+    } else if (linkRef && link.kind === 'change') {
+      const c = await repos.changes.findById(linkRef);
+      if (c) linkRef = c.id;
+      else issues.push({ path: 'fix.link.ref', message: `unknown change ${linkRef}` });
+    } else if (linkRef && link.kind === 'problem') {
+      const p = await repos.problems.findProblem(linkRef);
+      if (p) linkRef = p.id;
+      else issues.push({ path: 'fix.link.ref', message: `unknown problem ${linkRef}` });
+    }
+    return { issues, authorisedChangeId, linkRef };
+  }
+
   return {
     /**
      * Called by the deployment service, in its transaction, for a production deployment once it is on record:
@@ -250,6 +279,12 @@ export function createUnauthorizedChangeService(deps: UnauthorizedChangeServiceD
      * change, problem or page) and the outcome; closes the record. 400 lists every problem; 409 when it is
      * closed already; 412 on a stale version.
      */
+    /** A review refused for its shape also names its unknown references (the route's `checkReferences`). */
+    async reviewReferenceIssues(actor: Actor, fields: Record<string, unknown>): Promise<Issue[]> {
+      assertPermission(actor, 'deployment.read');
+      return (await reviewReferences(store.repos, fields)).issues;
+    },
+
     async review(actor: Actor, idOrNumber: string, body: unknown, ifMatch?: number): Promise<UnauthorizedChangeView> {
       assertPermission(actor, 'deployment.read');
       const parsed = ReviewUnauthorizedInput.safeParse(body);
@@ -257,28 +292,9 @@ export function createUnauthorizedChangeService(deps: UnauthorizedChangeServiceD
         const before = await load(repos, idOrNumber, { lock: true });
         await assertMayReview(repos, actor, before);
         const issues = parsed.success ? [] : issuesOfZod(parsed.error);
-        const raw = asObject(body);
-        let authorisedChangeId: string | null = null;
-        if (typeof raw.changeNumber === 'string' && raw.changeNumber.length > 0) {
-          const change = await repos.changes.findById(raw.changeNumber);
-          if (change) authorisedChangeId = change.id;
-          else issues.push({ path: 'changeNumber', message: `unknown change ${raw.changeNumber}` });
-        }
-        const link = asObject(asObject(raw.fix).link);
-        let linkRef: string | null = typeof link.ref === 'string' ? link.ref.trim() : null;
-        if (linkRef && link.kind === 'template') {
-          const t = (await repos.templates.findById(linkRef)) ?? (await repos.templates.findByName(linkRef));
-          if (t) linkRef = t.id;
-          else issues.push({ path: 'fix.link.ref', message: `unknown catalogue entry ${linkRef}` });
-        } else if (linkRef && link.kind === 'change') {
-          const c = await repos.changes.findById(linkRef);
-          if (c) linkRef = c.id;
-          else issues.push({ path: 'fix.link.ref', message: `unknown change ${linkRef}` });
-        } else if (linkRef && link.kind === 'problem') {
-          const p = await repos.problems.findProblem(linkRef);
-          if (p) linkRef = p.id;
-          else issues.push({ path: 'fix.link.ref', message: `unknown problem ${linkRef}` });
-        }
+        const refs = await reviewReferences(repos, body);
+        issues.push(...refs.issues);
+        const { authorisedChangeId, linkRef } = refs;
         throwIfIssues(issues, 'The review has invalid values.');
         const input = parsed.data!;
         const version = input.version ?? ifMatch;

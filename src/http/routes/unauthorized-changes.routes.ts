@@ -2,6 +2,7 @@ import { ErrorBody, listOf } from '../../contracts/common';
 import { ReviewUnauthorizedInput, UnauthorizedChange, UnauthorizedListQuery, UnauthorizedParams } from '../../contracts/unauthorized-changes';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
+import { referenceCheck } from '../validation';
 import { optionalIfMatch, withETag } from '../versions';
 
 /** Unauthorized changes and their blameless review (docs/deployments.md#unauthorized-changes). */
@@ -45,6 +46,7 @@ export function unauthorizedChangesRoutes(app: App, { services }: RouteDeps): vo
         body: ReviewUnauthorizedInput,
         response: { 200: UnauthorizedChange, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 412: ErrorBody },
       },
+      config: { checkReferences: referenceCheck(ReviewUnauthorizedInput, (request, fields) => unauthorizedChanges.reviewReferenceIssues(actorOf(request), fields)) },
     },
     async (request, reply) => withETag(reply, await unauthorizedChanges.review(actorOf(request), request.params.id, request.body, optionalIfMatch(request))),
   );
