@@ -223,6 +223,10 @@ describe('deployment gate', () => {
     const unknown = await h.request('POST', '/api/v1/gate/checks', { token: p.token, body: checkBody({ ciIds: ['no-such-ci'], serviceId: 'No such service' }, { templateId: 'No such entry' }) });
     assert.equal(unknown.status, 400, unknown.text);
     assert.deepEqual(unknown.body.error.details.issues.map((i: { path: string }) => i.path).sort(), ['target.ciIds.0', 'target.serviceId', 'templateId']);
+    // A shape problem and unknown references come in the same answer.
+    const both = await h.request('POST', '/api/v1/gate/checks', { token: p.token, body: { ...checkBody({ ciIds: ['no-such-ci'] }, { templateId: 'No such entry' }), source: 'travis' } });
+    assert.equal(both.status, 400, both.text);
+    assert.deepEqual(both.body.error.details.issues.map((i: { path: string }) => i.path).sort(), ['source', 'target.ciIds.0', 'templateId']);
     assert.equal((await h.request('GET', '/api/v1/gate/checks', { token: requester.token })).status, 200, 'a requester reads checks');
     assert.equal((await h.request('GET', '/api/v1/gate/checks/nope', { token: p.token })).status, 404);
     // A run left pending past the policy's deadline is denied by the worker.

@@ -432,12 +432,11 @@ export function createGateService(deps: GateServiceDeps) {
     return c;
   }
 
-  /** Resolves the target's references; one 400 listing every unknown one. */
-  async function resolveInput(input: GateCheckInput): Promise<{ serviceId: string | null; ciIds: string[]; templateId: string | null; changeId: string | null }> {
-    const repos = store.repos;
-    const issues: Issue[] = [];
-    const serviceId = input.target.serviceId ? await resolveServiceRef(repos, input.target.serviceId, 'target.serviceId', issues) : null;
-    const ciIds = input.target.ciIds?.length ? [...new Set(await resolveCiRefs(repos, input.target.ciIds, 'target.ciIds', issues))].sort() : [];
+  /** The references a check names (of the fields that parsed), resolved; each unknown one is an issue. */
+  async function resolveRefs(repos: Repositories, input: Partial<GateCheckInput>, issues: Issue[]) {
+    const target = input.target;
+    const serviceId = target?.serviceId ? await resolveServiceRef(repos, target.serviceId, 'target.serviceId', issues) : null;
+    const ciIds = target?.ciIds?.length ? [...new Set(await resolveCiRefs(repos, target.ciIds, 'target.ciIds', issues))].sort() : [];
     const templateId = input.templateId ? await resolveTemplateRef(repos, input.templateId, 'templateId', issues) : null;
     let changeId: string | null = null;
     if (input.changeNumber) {
@@ -446,8 +445,15 @@ export function createGateService(deps: GateServiceDeps) {
       else changeId = change.id;
     }
     if (input.changeNumber && input.templateId) issues.push({ path: 'templateId', message: 'name either the change (changeNumber) or the catalogue entry (templateId), not both' });
-    throwIfIssues(issues);
     return { serviceId, ciIds, templateId, changeId };
+  }
+
+  /** Resolves the target's references; one 400 listing every unknown one. */
+  async function resolveInput(input: GateCheckInput): Promise<{ serviceId: string | null; ciIds: string[]; templateId: string | null; changeId: string | null }> {
+    const issues: Issue[] = [];
+    const refs = await resolveRefs(store.repos, input, issues);
+    throwIfIssues(issues);
+    return refs;
   }
 
   /** A check asked for the first time in this process (or not remembered): the stored one, or a new one decided now. */
@@ -507,6 +513,14 @@ export function createGateService(deps: GateServiceDeps) {
      * `check`, for the route: a final answer this process remembers comes back as the JSON it was sent as.
      * NOTE (speed): a pipeline polling with the same key is answered with no read, no write and no serialising.
      */
+    /** A check refused for its shape also names its unknown references (the route's `checkReferences`). */
+    async referenceIssues(actor: Actor, fields: Partial<GateCheckInput>): Promise<Issue[]> {
+      assertPermission(actor, 'gate.check');
+      const issues: Issue[] = [];
+      await resolveRefs(store.repos, fields, issues);
+      return issues;
+    },
+
     async checkAnswer(actor: Actor, input: GateCheckInput): Promise<{ view: GateCheckView } | { json: string }> {
       assertPermission(actor, 'gate.check');
       const key = { source: input.source, repository: input.repository, runId: input.pipeline.runId, attempt: input.pipeline.attempt, environment: input.target.environment };

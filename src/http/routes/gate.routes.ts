@@ -3,6 +3,7 @@ import { ErrorBody } from '../../contracts/common';
 import { GateCheckGetQuery, GateCheckInput, GateCheckList, GateCheckListQuery, GateCheckView } from '../../contracts/gate';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
+import { referenceCheck } from '../validation';
 
 const CheckParams = z.object({ id: z.string().min(1).describe('Gate check id') });
 const ChangeParams = z.object({ id: z.string().min(1).describe('Change id or number (CHG0000001)') });
@@ -21,6 +22,7 @@ export function gateRoutes(app: App, { services }: RouteDeps): void {
         body: GateCheckInput,
         response: { 200: GateCheckView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
       },
+      config: { checkReferences: referenceCheck(GateCheckInput, (request, fields) => gate.referenceIssues(actorOf(request), fields)) },
     },
     async (request, reply) => {
       const answer = await gate.checkAnswer(actorOf(request), request.body);
