@@ -3,7 +3,7 @@ import { expect, type Page, test } from '@playwright/test';
 import { simpleParser } from 'mailparser';
 import { E2E_MAIL_DIR } from './support/environment';
 import { axeFindings, type AxeFinding, axeRuleFindings, signIn, signInAs, signOut, skipWithoutBrowser } from './support/fixtures';
-import { journeyCi, pipelineClient, randomSha } from './support/pipeline';
+import { apiAs, journeyCi, pipelineClient, randomSha } from './support/pipeline';
 
 skipWithoutBrowser();
 // axe-core is injected into the page (see axeFindings).
@@ -265,6 +265,28 @@ test('a change manager’s other pages: approvals, policy, templates, incidents,
   await page.goto('/reviews?state=all');
   await expect(page.getByRole('heading', { name: 'Post-implementation reviews', level: 1 })).toBeVisible();
   await check(page, 'change reviews', { route: '/reviews' });
+
+  // The boards (docs/cab.md#boards): the list, the form, and a board set up through the API.
+  const boardName = `Accessibility CAB ${Date.now()}`;
+  await apiAs(page, 'POST', '/api/v1/boards', {
+    name: boardName,
+    kind: 'cab',
+    description: 'Decides the changes to payments.',
+    memberIds: ['bob@example.com'],
+    members: [{ userId: 'alice@example.com', domains: ['security'] }],
+    scope: 'change.type != "standard"',
+    quorum: { minMembers: 1, requiredDomains: ['security'] },
+  });
+  await page.goto('/boards');
+  await expect(page.getByRole('heading', { name: 'Boards', level: 1 })).toBeVisible();
+  await check(page, 'boards', { route: '/boards' });
+  await page.goto('/boards/new');
+  await expect(page.getByRole('heading', { name: 'New board', level: 1 })).toBeVisible();
+  await check(page, 'new board', { route: '/boards/new' });
+  await page.goto('/boards');
+  await page.getByRole('link', { name: boardName, exact: true }).click();
+  await expect(page.getByRole('heading', { name: boardName, level: 1 })).toBeVisible();
+  await check(page, 'board', { route: '/boards/:id' });
 
   await page.goto('/incidents');
   await check(page, 'incidents', { route: '/incidents' });

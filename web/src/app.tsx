@@ -75,6 +75,9 @@ const UnauthorizedChangesPage = lazy(() =>
 const UnauthorizedChangePage = lazy(() =>
   import('./features/unauthorized/unauthorized-change-page').then((m) => ({ default: m.UnauthorizedChangePage })),
 );
+const BoardsPage = lazy(() => import('./features/boards/boards-page').then((m) => ({ default: m.BoardsPage })));
+const NewBoardPage = lazy(() => import('./features/boards/new-board-page').then((m) => ({ default: m.NewBoardPage })));
+const BoardPage = lazy(() => import('./features/boards/board-page').then((m) => ({ default: m.BoardPage })));
 
 /** The routes of the app, without providers (tests wrap them in a MemoryRouter). */
 export function AppRoutes() {
@@ -132,6 +135,9 @@ export function AppRoutes() {
         <Route path="gate/checks/:id" element={<GateCheckPage />} />
         <Route path="unauthorized-changes" element={<UnauthorizedChangesPage />} />
         <Route path="unauthorized-changes/:id" element={<UnauthorizedChangePage />} />
+        <Route path="boards" element={<BoardsPage />} />
+        <Route path="boards/new" element={<NewBoardPage />} />
+        <Route path="boards/:id" element={<BoardPage />} />
         <Route path="dora" element={<DoraPage />} />
         <Route path="admin" element={<Navigate to="/admin/users" replace />} />
         <Route path="admin/users" element={<UsersPage />} />
