@@ -722,6 +722,38 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
         .where('i.opened_at', '<', scope.to)
         .where((eb) => eb.not(eb.exists(eb.selectFrom('deployment_incidents as di').select('di.incident_id').whereRef('di.incident_id', '=', 'i.id'))));
       q = scope.serviceIds ? q.where('i.service_id', 'in', scope.serviceIds.length > 0 ? scope.serviceIds : ['']) : q.where('i.service_id', 'is not', null);
+      if (h.name === 'postgres') {
+        // NOTE (speed): PostgreSQL takes the deployment with the incident in one lateral join (SQLite has none).
+        const rows = await q
+          .clearSelect()
+          .innerJoinLateral(
+            (eb) =>
+              eb
+                .selectFrom('deployments as l')
+                .select(['l.id', 'l.finished_at', 'l.environment'])
+                .whereRef('l.service_id', '=', 'i.service_id')
+                .where('l.production', '=', 1)
+                .whereRef('l.finished_at', '<=', 'i.opened_at')
+                .where('l.status', 'in', ['success', 'failure'])
+                .orderBy('l.finished_at', 'desc')
+                .limit(1)
+                .as('d'),
+            (join) => join.onTrue(),
+          )
+          .select(['i.id', 'i.number', 'i.opened_at', 'i.resolved_at', 'd.id as deployment_id', 'd.finished_at', 'd.environment'])
+          .where('d.finished_at', '>=', scope.from)
+          .where('d.finished_at', '<', scope.to)
+          .execute();
+        return rows.map((r) => ({
+          deploymentId: r.deployment_id,
+          finishedAt: h.readInstant(r.finished_at)!,
+          environment: r.environment,
+          incidentId: r.id,
+          incidentNumber: r.number,
+          openedAt: h.readInstant(r.opened_at)!,
+          resolvedAt: h.readInstant(r.resolved_at),
+        }));
+      }
       const incidents = (await q.execute()).filter((r) => r.deployment_id !== null);
       const deployments = new Map<string, { finished_at: string | null; environment: string }>();
       for (const chunk of chunks([...new Set(incidents.map((r) => r.deployment_id!))], CHUNK)) {
