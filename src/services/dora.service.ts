@@ -71,7 +71,7 @@ export function createDoraService(deps: DoraServiceDeps) {
     const entry = (r: { deploymentId: string; finishedAt: string }) => {
       let f = byId.get(r.deploymentId);
       if (!f) {
-        f = { deploymentId: r.deploymentId, finishedAt: r.finishedAt, causes: new Set(), incidents: [], nextSuccessAt: null };
+        f = { deploymentId: r.deploymentId, finishedAt: r.finishedAt, finishedMs: Date.parse(r.finishedAt), causes: new Set(), incidents: [], nextSuccessAt: null };
         byId.set(r.deploymentId, f);
       }
       return f;
@@ -90,7 +90,7 @@ export function createDoraService(deps: DoraServiceDeps) {
     const needNext = [...byId.values()].filter((f) => f.incidents.length === 0);
     const next = await repos.deployments.nextSuccesses(needNext);
     for (const f of needNext) f.nextSuccessAt = next.get(f.deploymentId) ?? null;
-    return [...byId.values()].sort((a, b) => (a.finishedAt < b.finishedAt ? -1 : a.finishedAt > b.finishedAt ? 1 : a.deploymentId.localeCompare(b.deploymentId)));
+    return [...byId.values()].sort((a, b) => a.finishedMs - b.finishedMs || (a.deploymentId < b.deploymentId ? -1 : a.deploymentId > b.deploymentId ? 1 : 0));
   }
 
   /** Everything a DORA answer is computed from, read once. */

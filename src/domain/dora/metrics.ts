@@ -121,6 +121,8 @@ export function sortedLeadTimes(days: readonly LeadTimeDay[]): Float64Array {
 export interface FailureInput {
   deploymentId: string;
   finishedAt: string;
+  /** `finishedAt` in milliseconds since 1970 (read once: a year holds thousands of failures). */
+  finishedMs: number;
   /** Why it counts as failed; a deployment may have several. */
   causes: Set<'result' | 'change' | 'incident'>;
   /** Its incidents and whether each link is explicit (named, or through its change) or inferred. */
@@ -132,8 +134,12 @@ export interface FailureInput {
 /** When a failed deployment was restored: its incidents all resolved (the last one), else the next success; null while not. */
 export function restoredAt(f: FailureInput): string | null {
   if (f.incidents.length > 0) {
-    if (f.incidents.some((i) => i.resolvedAt === null)) return null;
-    return f.incidents.map((i) => i.resolvedAt!).sort().at(-1)!;
+    let last = '';
+    for (const i of f.incidents) {
+      if (i.resolvedAt === null) return null;
+      if (i.resolvedAt > last) last = i.resolvedAt;
+    }
+    return last;
   }
   return f.nextSuccessAt;
 }
@@ -151,7 +157,7 @@ export function changeFailureRate(failed: number, total: number): number | null 
 export function recoverySeconds(failures: readonly FailureInput[]): { id: string; seconds: number; day: number }[] {
   return failures.flatMap((f) => {
     const at = restoredAt(f);
-    return at ? [{ id: f.deploymentId, seconds: Math.max(0, Math.round((Date.parse(at) - Date.parse(f.finishedAt)) / 1000)), day: dayOf(f.finishedAt) }] : [];
+    return at ? [{ id: f.deploymentId, seconds: Math.max(0, Math.round((Date.parse(at) - f.finishedMs) / 1000)), day: Math.floor(f.finishedMs / DAY_MS) }] : [];
   });
 }
 
@@ -192,7 +198,7 @@ export function series(input: {
     if (lead) for (const s of l.seconds) lead.push(s);
   }
   for (const f of input.failures) {
-    const p = point.get(of(dayOf(f.finishedAt)));
+    const p = point.get(of(Math.floor(f.finishedMs / DAY_MS)));
     if (p) p.failed++;
   }
   for (const r of input.recoveries) point.get(of(r.day))?.recovery.push(r.seconds);
