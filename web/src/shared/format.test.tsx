@@ -9,6 +9,7 @@ import {
   localInputToIso,
   setDisplayTimeZone,
   toZonedDate,
+  withLocalTimes,
   zoneAbbreviation,
   zoneWords,
 } from './format';
@@ -40,12 +41,26 @@ describe('the display time zone', () => {
 
   it('says an interval’s zone once, and names the zone for notes', () => {
     setDisplayTimeZone('Europe/Amsterdam');
-    expect(formatRange('2027-01-02T23:00:00.000Z', '2027-01-03T01:00:00.000Z')).toMatch(/^3 Jan 2027, 00:00–02:00 (CET|GMT\+1)$|^Jan 3, 2027, 12:00\sAM–2:00\sAM (CET|GMT\+1)$/);
+    expect(formatRange('2027-01-02T23:00:00.000Z', '2027-01-03T01:00:00.000Z')).toMatch(
+      /^3 Jan 2027, 00:00–02:00 (CET|GMT\+1)$|^Jan 3, 2027, 12:00\sAM–2:00\sAM (CET|GMT\+1)$/,
+    );
     expect(zoneAbbreviation('2026-07-01T00:00:00Z')).toMatch(/CEST|GMT\+2/);
     expect(zoneWords('2026-12-01T00:00:00Z')).toMatch(/^Europe\/Amsterdam \((CET|GMT\+1)\)$/);
     setDisplayTimeZone('UTC');
     expect(zoneWords()).toBe('UTC');
     expect(formatDateTime(null)).toBe('—');
+  });
+
+  it('writes the instants in a server message in the display zone, and leaves the rest as it is', () => {
+    setDisplayTimeZone('Europe/Amsterdam');
+    const message = 'The freeze "Year end" is in force until 2026-12-31T23:00:00.000Z. CHG0000042 is planned from 2027-01-02T08:30:00Z.';
+    const shown = withLocalTimes(message);
+    expect(shown).toContain('The freeze "Year end" is in force until ');
+    expect(shown).toContain(formatDateTime('2026-12-31T23:00:00.000Z'));
+    expect(shown).toContain(`CHG0000042 is planned from ${formatDateTime('2027-01-02T08:30:00Z')}.`);
+    expect(shown).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    expect(shown).toMatch(/1 Jan 2027|Jan 1, 2027/);
+    expect(withLocalTimes('No change covers this deployment now.')).toBe('No change covers this deployment now.');
   });
 });
 

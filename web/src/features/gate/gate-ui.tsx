@@ -1,5 +1,5 @@
 import { Badge, List, Text } from '@mantine/core';
-import { formatDateTime } from '../../shared/format';
+import { formatDateTime, withLocalTimes } from '../../shared/format';
 import { RouterAnchor } from '../../shared/router-link';
 import type { GateReasonCode } from '../../../../src/contracts/gate';
 import type { GateCheck, GateDecision, GateReason, GateReasonRef, GateSource } from './gate-api';
@@ -108,7 +108,7 @@ export function GateReasons({ check, compact = false }: { check: GateCheck; comp
   if (compact) {
     return (
       <Text size="sm" lineClamp={2}>
-        {check.reasons.map((r) => r.message).join(' ')}
+        {check.reasons.map((r) => withLocalTimes(r.message)).join(' ')}
       </Text>
     );
   }
@@ -120,7 +120,7 @@ export function GateReasons({ check, compact = false }: { check: GateCheck; comp
             {reasonLabel(r.code)}:
           </Text>{' '}
           <Text span size="sm">
-            {r.message}
+            {withLocalTimes(r.message)}
           </Text>{' '}
           <ReasonRef reason={r} change={check.change} />
         </List.Item>
