@@ -54,14 +54,7 @@ export function formatDateTime(iso: string | null | undefined, opts: { seconds?:
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const options: Intl.DateTimeFormatOptions = {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: 'numeric',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  };
+  const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' };
   return opts.seconds
     ? formatter('dateTimeSeconds', displayTimeZone(), { ...options, hour: '2-digit', second: '2-digit' }).format(d)
     : formatter('dateTime', displayTimeZone(), options).format(d);
@@ -91,9 +84,7 @@ export function formatTime(iso: string | number | Date): string {
 
 /** The zone's short name at an instant: "CET", "CEST", "GMT+9", "UTC". */
 export function zoneAbbreviation(at: string | number | Date = Date.now(), zone = displayTimeZone()): string {
-  const part = formatter('zone', zone, { timeZoneName: 'short' })
-    .formatToParts(toDate(at))
-    .find((p) => p.type === 'timeZoneName');
+  const part = formatter('zone', zone, { timeZoneName: 'short' }).formatToParts(toDate(at)).find((p) => p.type === 'timeZoneName');
   return part?.value ?? zone;
 }
 
@@ -123,24 +114,9 @@ export function formatRange(start: string, end: string): string {
 /** The wall-clock reading of an instant in `zone`, written as if it were UTC (local milliseconds). */
 function wallClockMs(t: number, zone: string): number {
   const parts: Record<string, string> = {};
-  const f = formatter(
-    'parts',
-    zone,
-    { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' },
-    'en-US',
-  );
+  const f = formatter('parts', zone, { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }, 'en-US');
   for (const p of f.formatToParts(t)) parts[p.type] = p.value;
-  return (
-    Date.UTC(
-      Number(parts.year),
-      Number(parts.month) - 1,
-      Number(parts.day),
-      Number(parts.hour),
-      Number(parts.minute),
-      Number(parts.second),
-    ) +
-    (((t % 1000) + 1000) % 1000)
-  );
+  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second)) + (((t % 1000) + 1000) % 1000);
 }
 
 /**
@@ -166,15 +142,7 @@ export function toZonedDate(at: string | number | Date): Date {
   const zone = displayTimeZone();
   if (zone === browserTimeZone()) return new Date(t);
   const w = new Date(wallClockMs(t, zone));
-  return new Date(
-    w.getUTCFullYear(),
-    w.getUTCMonth(),
-    w.getUTCDate(),
-    w.getUTCHours(),
-    w.getUTCMinutes(),
-    w.getUTCSeconds(),
-    w.getUTCMilliseconds(),
-  );
+  return new Date(w.getUTCFullYear(), w.getUTCMonth(), w.getUTCDate(), w.getUTCHours(), w.getUTCMinutes(), w.getUTCSeconds(), w.getUTCMilliseconds());
 }
 
 /** The instant that a Date from `toZonedDate` (or a local day built from one) stands for. */
