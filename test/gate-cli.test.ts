@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
+import { describe, it } from 'node:test';
 import { eachEngine } from './support/cabinet';
-import { cabinetProcess as cabinet, show } from './support/cli';
+import { cabinet, cabinetProcess, show } from './support/cli';
 import { catalogueEntry, ci, move } from './support/fixtures';
 
 const MIN = 60_000;
@@ -23,6 +23,16 @@ const args = (ciName: string, extra: string[] = []) => [
 ];
 
 describe('cabinet gate check', () => {
+  it('inside the test process reads --url and --token from the command’s environment, never the process’s', async () => {
+    process.env.CABINET_URL = 'http://127.0.0.1:9';
+    try {
+      const r = await cabinet(args('cli-any', ['--token', 'cab_x']));
+      assert.equal(r.code, 1, show(r));
+      assert.match(r.stderr, /required option '--url <url>' not specified/);
+    } finally {
+      delete process.env.CABINET_URL;
+    }
+  });
   eachEngine('asks a running server, waits with long-polling, and exits 0 allow, 2 deny, 3 timeout, 1 usage', async (h) => {
     const base = await h.cabinet.app.listen({ port: 0, host: '127.0.0.1' });
     const p = await h.userWithToken(['pipeline']);
@@ -34,7 +44,8 @@ describe('cabinet gate check', () => {
       body: { type: 'standard', templateId: await catalogueEntry(h), title: 'Deploy', description: 'd', ciIds: ['cli-web-1'], plannedStart: at(-5), plannedEnd: at(60), implementationPlan: 'p' },
     });
     assert.equal((await move(h, filed.body.id, 'scheduled')).status, 200);
-    const allowed = await cabinet(args('cli-web-1'), env);
+    // A real process once (`--url` and `--token` from its environment, as CI tools run it); in the test's process after.
+    const allowed = await cabinetProcess(args('cli-web-1'), env);
     assert.equal(allowed.code, 0, show(allowed));
     assert.match(allowed.stdout, new RegExp(`^allow ${filed.body.number} \\(implement\\)`, 'm'));
     // Denied: a suspended catalogue entry, with the reason and its record.

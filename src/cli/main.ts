@@ -382,15 +382,17 @@ export function buildCli(): Command {
 }
 
 /**
- * Runs the command line. A failure prints `cabinet: <reason>` on stderr with each problem on its own line,
- * and, when `--json` was given, `{"ok": false, "problems": [...]}` on stdout; the exit code is 1 (or the
- * command's own).
+ * Runs the command line `argv` (as `process.argv`: node, script, arguments). A failure prints `cabinet: <reason>`
+ * on stderr with each problem on its own line, and, when `--json` was given, `{"ok": false, "problems": [...]}`
+ * on stdout; it returns the exit code of a failure, 1 or the command's own.
  */
-/** Runs the command line `argv` (as `process.argv`: node, script, arguments); returns the exit code of a failure. */
 async function run(argv: string[]): Promise<number | undefined> {
   const json = argv.slice(2).includes('--json');
   try {
-    await buildCli().parseAsync(argv);
+    const program = buildCli();
+    const env = commandEnv();
+    if (env) readEnvOptionsFrom(program, env);
+    await program.parseAsync(argv);
     return undefined;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -421,6 +423,22 @@ async function run(argv: string[]): Promise<number | undefined> {
   }
 }
 
+/**
+ * Under `runCommand`, options that fall back to an environment variable (`--url` from `CABINET_URL`) read the
+ * command's environment, not the process's, which Commander would read itself. The value is set before parsing
+ * with Commander's own source `env`, so a value on the command line still wins. (Such options take strings as
+ * they are: none of them has a parser.)
+ */
+function readEnvOptionsFrom(command: Command, env: Record<string, string | undefined>): void {
+  for (const option of command.options) {
+    const name = option.envVar;
+    if (!name) continue;
+    option.envVar = undefined;
+    if (env[name] !== undefined) command.setOptionValueWithSource(option.attributeName(), env[name], 'env');
+  }
+  for (const sub of command.commands) readEnvOptionsFrom(sub, env);
+}
+
 /** `cabinet ARGS`: a failure exits at once with its code; success leaves the process to end (or serve). */
 export async function main(argv: string[]): Promise<void> {
   const code = await run(argv);
@@ -428,7 +446,8 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 /**
- * Runs `cabinet ARGS` inside this process with its own environment (nothing of the process's is read),
+ * Runs `cabinet ARGS` inside this process with its own environment (nothing of the process's is read, the
+ * variables behind options included),
  * collecting its output: what the tests use instead of starting a process per command. Commands that keep
  * running (`serve`, `worker` without `--once`) need a process of their own.
  */
