@@ -208,7 +208,7 @@ export function createDoraService(deps: DoraServiceDeps) {
       }
       if (figure === 'leadTimeForChanges') {
         const { scope } = await scopeOf(store.repos, rest);
-        const count = (await store.repos.deployments.leadTimeDays(scope)).reduce((n, d) => n + d.deployments, 0);
+        const count = await store.repos.deployments.leadTimeDeploymentCount(scope);
         const ids = await store.repos.deployments.leadTimeIds(scope, offset, limit);
         return { figure, count, ids, nextOffset: offset + ids.length < count ? offset + ids.length : null };
       }

@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { DeploymentShape, DeploymentSource, DeploymentStatus } from '../../contracts/deployments';
 import type { DialectHelpers } from '../dialect';
-import type { DB, DeploymentsTable, UnauthorizedChangesTable } from '../schema';
+import type { DB, DeploymentsTable, IncidentsTable, UnauthorizedChangesTable } from '../schema';
 import { FAILED_CLOSE_CODES } from './change.repository';
 
 /** A pull request a deployment shipped, as stored. */
@@ -342,9 +342,8 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
     updated_at: u.updatedAt,
   });
 
-  /** The deployments (alias `d`) or pull requests (alias `p`) a DORA scope covers, as one condition. */
   /**
-   * The scope's conditions on deployments (`d`) or pull-request rows (`p`). `probe`: the rows are reached from a
+   * The deployments (alias `d`) or pull-request rows (alias `p`) a DORA scope covers, as one condition. `probe`: the rows are reached from a
    * smaller table joined to them (incident links), so on SQLite the conditions must not make the planner start
    * from the scope's index range, which it does without statistics (a unary `+` keeps a column off indexes).
    */
@@ -622,6 +621,18 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
       return rows.map((r) => ({ day: Number(r.finished_day), seconds: String(r.seconds).split(',').map(Number), deployments: Number(r.deployments) }));
     },
 
+    /** How many deployments are behind lead time in scope (each counted once, by its mark). */
+    async leadTimeDeploymentCount(scope: DoraScope): Promise<number> {
+      const row = await db
+        .selectFrom('deployment_pull_requests as p')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('p.deployment_mark', '=', 1)
+        .where('p.lead_seconds', 'is not', null)
+        .where(inScope(scope, 'p'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
     /** The deployments behind lead time in scope, oldest finished first, a page of ids. */
     async leadTimeIds(scope: DoraScope, offset: number, limit: number): Promise<string[]> {
       const rows = await db
@@ -698,48 +709,27 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
      * finished before it opened (DevLake's attribution).
      */
     async inferredIncidentLinks(scope: DoraScope): Promise<IncidentLinkRow[]> {
-      let q = db
+      let base = db
         .selectFrom('incidents as i')
-        .select([
-          'i.id',
-          'i.number',
-          'i.opened_at',
-          'i.resolved_at',
-          (eb) =>
-            eb
-              .selectFrom('deployments as d')
-              .select('d.id')
-              .whereRef('d.service_id', '=', 'i.service_id')
-              .where('d.production', '=', 1)
-              .whereRef('d.finished_at', '<=', 'i.opened_at')
-              .where('d.status', 'in', ['success', 'failure'])
-              .orderBy('d.finished_at', 'desc')
-              .limit(1)
-              .as('deployment_id'),
-        ])
         .where('i.caused_by_change_id', 'is', null)
         .where('i.opened_at', '>=', scope.from)
         .where('i.opened_at', '<', scope.to)
         .where((eb) => eb.not(eb.exists(eb.selectFrom('deployment_incidents as di').select('di.incident_id').whereRef('di.incident_id', '=', 'i.id'))));
-      q = scope.serviceIds ? q.where('i.service_id', 'in', scope.serviceIds.length > 0 ? scope.serviceIds : ['']) : q.where('i.service_id', 'is not', null);
+      base = scope.serviceIds ? base.where('i.service_id', 'in', scope.serviceIds.length > 0 ? scope.serviceIds : ['']) : base.where('i.service_id', 'is not', null);
+      // The last production deployment of the incident's service that finished before it opened.
+      const lastBefore = (eb: ExpressionBuilder<DB & { i: IncidentsTable }, 'i'>) =>
+        eb
+          .selectFrom('deployments as l')
+          .whereRef('l.service_id', '=', 'i.service_id')
+          .where('l.production', '=', 1)
+          .whereRef('l.finished_at', '<=', 'i.opened_at')
+          .where('l.status', 'in', ['success', 'failure'])
+          .orderBy('l.finished_at', 'desc')
+          .limit(1);
       if (h.name === 'postgres') {
         // NOTE (speed): PostgreSQL takes the deployment with the incident in one lateral join (SQLite has none).
-        const rows = await q
-          .clearSelect()
-          .innerJoinLateral(
-            (eb) =>
-              eb
-                .selectFrom('deployments as l')
-                .select(['l.id', 'l.finished_at', 'l.environment'])
-                .whereRef('l.service_id', '=', 'i.service_id')
-                .where('l.production', '=', 1)
-                .whereRef('l.finished_at', '<=', 'i.opened_at')
-                .where('l.status', 'in', ['success', 'failure'])
-                .orderBy('l.finished_at', 'desc')
-                .limit(1)
-                .as('d'),
-            (join) => join.onTrue(),
-          )
+        const rows = await base
+          .innerJoinLateral((eb) => lastBefore(eb).select(['l.id', 'l.finished_at', 'l.environment']).as('d'), (join) => join.onTrue())
           .select(['i.id', 'i.number', 'i.opened_at', 'i.resolved_at', 'd.id as deployment_id', 'd.finished_at', 'd.environment'])
           .where('d.finished_at', '>=', scope.from)
           .where('d.finished_at', '<', scope.to)
@@ -754,6 +744,7 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
           resolvedAt: h.readInstant(r.resolved_at),
         }));
       }
+      const q = base.select(['i.id', 'i.number', 'i.opened_at', 'i.resolved_at', (eb) => lastBefore(eb).select('l.id').as('deployment_id')]);
       const incidents = (await q.execute()).filter((r) => r.deployment_id !== null);
       const deployments = new Map<string, { finished_at: string | null; environment: string }>();
       for (const chunk of chunks([...new Set(incidents.map((r) => r.deployment_id!))], CHUNK)) {
