@@ -16,7 +16,7 @@ import { assertPermission } from '../domain/auth/roles';
 import { ConflictError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import type { BoardMemberRecord, BoardRecord, Repositories } from '../db/repositories';
 import { CelCompileError, compileExpression } from '../policy/cel';
-import { audit, decodeNameCursor, encodeNameCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
+import { asObject, audit, decodeNameCursor, encodeNameCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
 
 /** The fields an update may change, as audited. */
 const BOARD_FIELDS = [
@@ -50,8 +50,6 @@ interface MembershipFields {
   members?: { userId?: string; teamId?: string; domains?: string[]; delegate?: boolean }[];
 }
 
-const asObject = (raw: unknown): Record<string, unknown> =>
-  raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
 
 /** The problem of a board's scope in words, or null when it compiles as a condition on a change. */
 export function scopeProblem(source: string): string | null {

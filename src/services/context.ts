@@ -41,6 +41,9 @@ export async function audit(
 }
 
 /** Throws one `InputError` listing every issue, if there is any. */
+/** A request body read as an object of fields whatever it is (for checks that run beside its validation). */
+export const asObject = (raw: unknown): Record<string, unknown> => (raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {});
+
 export function throwIfIssues(issues: Issue[], message = 'The request has invalid values.'): void {
   if (issues.length > 0) throw new InputError(message, issues);
 }

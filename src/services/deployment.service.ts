@@ -14,7 +14,7 @@ import { AppError, ConflictError, ForbiddenError, NotFoundError, type Issue } fr
 import type { DeploymentRecord, Repositories } from '../db/repositories';
 import type { ActivePolicy } from './policy.service';
 import type { ChangeService } from './change.service';
-import { audit, decodeInstantCursor, encodeInstantCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
+import { asObject, audit, decodeInstantCursor, encodeInstantCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
 import type { UnauthorizedChangeService } from './unauthorized-change.service';
 
 /** What the deployment service needs of the gate (services/gate.service.ts): the change of a run's check. */
@@ -31,7 +31,6 @@ export interface DeploymentServiceDeps extends ServiceDeps {
 }
 
 const FINISHED = ['success', 'failure', 'cancelled'];
-const asObject = (raw: unknown): Record<string, unknown> => (raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {});
 
 /** Whether an environment counts as production under the policy (deployments.yaml, else gate.yaml's list), without case. */
 export function isProduction(active: ActivePolicy, environment: string): boolean {

@@ -15,7 +15,7 @@ import { diffFields } from '../domain/audit/chain';
 import { assertPermission } from '../domain/auth/roles';
 import { ConflictError, InputError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import type { ChangeRecord, IncidentRecord, Repositories } from '../db/repositories';
-import { audit, decodeInstantCursor, encodeInstantCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
+import { asObject, audit, decodeInstantCursor, encodeInstantCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
 import type { ActivePolicy, PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
 import type { CatalogueService } from './catalogue.service';
@@ -60,7 +60,6 @@ export function stampsFor(state: IncidentState, before: { resolvedAt: string | n
 }
 
 
-const asObject = (raw: unknown): Record<string, unknown> => (raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {});
 
 /**
  * Incidents: what broke, on which CIs, since when, and the change that caused it when someone knows. They

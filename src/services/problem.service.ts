@@ -25,7 +25,7 @@ import { diffFields } from '../domain/audit/chain';
 import { assertPermission, hasPermission } from '../domain/auth/roles';
 import { ConflictError, ForbiddenError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import type { ChangeRecord, KnownErrorRecord, ProblemRecord, Repositories } from '../db/repositories';
-import { audit, decodeInstantCursor, encodeInstantCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
+import { asObject, audit, decodeInstantCursor, encodeInstantCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
 import { encodeKeysetCursor, everyPage, keysetPositionOf } from './keyset-cursor';
 import type { NotifyInput, OutboxService } from './outbox.service';
 
@@ -46,7 +46,6 @@ const MAX_REFS = 200;
 /** Rows read at a time by the CSV export. */
 const EXPORT_PAGE = 500;
 
-const asObject = (raw: unknown): Record<string, unknown> => (raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {});
 const byNumber = <T extends { number: string }>(a: T, b: T) => a.number.localeCompare(b.number);
 
 /** What stays resolved, closed or neither when a problem enters `state`. */

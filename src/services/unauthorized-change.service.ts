@@ -10,7 +10,7 @@ import { assertPermission, hasPermission } from '../domain/auth/roles';
 import { ConflictError, ForbiddenError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import type { DeploymentRecord, Repositories, UnauthorizedRecord } from '../db/repositories';
 import { durationMs } from '../policy/approvals.schema';
-import { audit, decodeInstantCursor, encodeInstantCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
+import { asObject, audit, decodeInstantCursor, encodeInstantCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
 import type { NotifyInput, OutboxService } from './outbox.service';
 import type { ActivePolicy } from './policy.service';
 
@@ -20,7 +20,6 @@ export interface UnauthorizedChangeServiceDeps extends ServiceDeps {
 
 /** The deployments a record shows (the rest through GET /api/v1/deployments?ids=). */
 const DEPLOYMENTS_SHOWN = 50;
-const asObject = (raw: unknown): Record<string, unknown> => (raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {});
 
 /**
  * Unauthorized changes (issue 14 point 8, docs/deployments.md#unauthorized-changes). A production deployment that
