@@ -274,19 +274,41 @@ test('a change manager’s other pages: approvals, policy, templates, incidents,
     description: 'Decides the changes to payments.',
     memberIds: ['bob@example.com'],
     members: [{ userId: 'alice@example.com', domains: ['security'] }],
-    scope: 'change.type != "standard"',
+    // Narrow on purpose: an active CAB board takes the CAB approvals of the changes in its scope, and the other
+    // journeys on this database expect theirs to go to the cab team.
+    scope: 'change.type != "standard" && change.title.contains("Accessibility CAB item")',
     quorum: { minMembers: 1, requiredDomains: ['security'] },
+    recurrence: { start: '2027-01-05T10:00', timeZone: 'Europe/London', rrule: 'FREQ=WEEKLY;BYDAY=TU', durationMinutes: 60, daysAhead: 7, holidays: ['2027-04-06'] },
   });
   await page.goto('/boards');
   await expect(page.getByRole('heading', { name: 'Boards', level: 1 })).toBeVisible();
   await check(page, 'boards', { route: '/boards' });
   await page.goto('/boards/new');
   await expect(page.getByRole('heading', { name: 'New board', level: 1 })).toBeVisible();
+  // With its regular-meetings fields showing.
+  await page.getByLabel('Meets regularly').check();
+  await expect(page.getByLabel('Days ahead')).toBeVisible();
   await check(page, 'new board', { route: '/boards/new' });
   await page.goto('/boards');
   await page.getByRole('link', { name: boardName, exact: true }).click();
   await expect(page.getByRole('heading', { name: boardName, level: 1 })).toBeVisible();
   await check(page, 'board', { route: '/boards/:id' });
+
+  // ---- The board's meetings (issue 15): the meeting calendar and the CAB workbench of a meeting scheduled on it.
+  const meetingBoard = await apiAs<{ id: string }>(page, 'GET', `/api/v1/boards/${encodeURIComponent(boardName)}`);
+  const meeting = await apiAs<{ id: string; title: string }>(page, 'POST', `/api/v1/boards/${meetingBoard.id}/meetings`, {
+    start: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    durationMinutes: 60,
+    title: `Accessibility meeting ${Date.now()}`,
+  });
+  await page.goto('/meetings');
+  await expect(page.getByRole('heading', { name: 'Meetings', level: 1 })).toBeVisible();
+  await check(page, 'meetings', { route: '/meetings' });
+  await page.getByRole('link', { name: meeting.title, exact: true }).click();
+  await expect(page.getByRole('heading', { name: meeting.title, level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Agenda', level: 2 })).toBeVisible();
+  await check(page, 'meeting workbench', { route: '/meetings/:id' });
+  // ---- end of the meetings block.
 
   await page.goto('/incidents');
   await check(page, 'incidents', { route: '/incidents' });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildAgenda, type AgendaCandidate, type AgendaInput } from '../src/domain/cab/agenda';
 import { checkQuorum, nextChair, type ChairCandidate } from '../src/domain/cab/board';
-import { boardMetrics, type DecidedItem } from '../src/domain/cab/metrics';
+import { boardMetrics, meetingFigures, periodsOf, responseFigures, type DecidedItem } from '../src/domain/cab/metrics';
 
 const allotment = { very_high: 20, high: 15, moderate: 10, low: 5 } as const;
 
@@ -138,5 +138,50 @@ describe('the board measures itself', () => {
     assert.equal(stamp.rubberStamp, true);
     assert.equal(boardMetrics(Array.from({ length: 5 }, (_, i) => item(`y${i}`, 'approve'))).rubberStamp, false);
     assert.deepEqual(boardMetrics([]).approvalRate, { value: null, numerator: 0, denominator: 0 });
+  });
+});
+
+describe('the board measures itself: time, meetings, response and trend periods', () => {
+  const item = (changeId: string, decision: DecidedItem['decision'], hours: number): DecidedItem => ({
+    changeId,
+    decision,
+    riskLevel: 'high',
+    submittedAt: '2027-03-01T00:00:00Z',
+    decidedAt: new Date(Date.parse('2027-03-01T00:00:00Z') + hours * 3_600_000).toISOString(),
+    earlierDeferrals: 0,
+    escaped: false,
+    minutesTaken: null,
+    minutesAllotted: null,
+  });
+
+  it('times only the answers: a deferral or a request for information leaves the requester waiting', () => {
+    const m = boardMetrics([item('a', 'defer', 1), item('a', 'request_info', 2), item('a', 'approve', 30), item('b', 'reject', 10)]);
+    assert.equal(m.medianHoursToDecision, 20);
+    assert.equal(boardMetrics([item('c', 'defer', 5)]).medianHoursToDecision, null);
+  });
+
+  it('counts attendance over the people expected and the meetings whose quorum never was', () => {
+    const f = meetingFigures(
+      [
+        { meetingId: 'm1', people: 4, present: 4, quorumMet: true },
+        { meetingId: 'm2', people: 4, present: 1, quorumMet: false },
+      ],
+      [{ quorumMet: true }, { quorumMet: true }, { quorumMet: false }],
+    );
+    assert.deepEqual(f, { meetingsHeld: 2, attendance: { value: 5 / 8, numerator: 5, denominator: 8 }, quorumMet: { value: 2 / 3, numerator: 2, denominator: 3 }, withoutQuorum: ['m2'] });
+    assert.deepEqual(meetingFigures([], []).attendance, { value: null, numerator: 0, denominator: 0 });
+  });
+
+  it('measures response time against the SLA, the SLA itself counting as within', () => {
+    const at = (minutes: number) => ({ submittedAt: '2027-03-01T00:00:00Z', decidedAt: new Date(Date.parse('2027-03-01T00:00:00Z') + minutes * 60_000).toISOString() });
+    assert.deepEqual(responseFigures([at(10), at(60), at(90)], 60), { slaMinutes: 60, medianMinutes: 60, withinSla: { value: 2 / 3, numerator: 2, denominator: 3 } });
+    assert.deepEqual(responseFigures([], 60).withinSla, { value: null, numerator: 0, denominator: 0 });
+  });
+
+  it('splits a period into weeks from Monday and calendar months, UTC', () => {
+    // 2027-03-03 is a Wednesday.
+    assert.deepEqual(periodsOf('2027-03-03T10:00:00Z', '2027-03-20T00:00:00Z', 'week'), ['2027-03-01T00:00:00.000Z', '2027-03-08T00:00:00.000Z', '2027-03-15T00:00:00.000Z']);
+    assert.deepEqual(periodsOf('2027-01-31T23:00:00Z', '2027-03-01T00:00:00Z', 'month'), ['2027-01-01T00:00:00.000Z', '2027-02-01T00:00:00.000Z']);
+    assert.deepEqual(periodsOf('2027-03-07T23:59:59Z', '2027-03-08T00:00:01Z', 'week'), ['2027-03-01T00:00:00.000Z', '2027-03-08T00:00:00.000Z']);
   });
 });

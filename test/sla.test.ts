@@ -154,7 +154,7 @@ describe('SLAs, escalation and notifications', () => {
     assert.equal(Date.parse(clock!.remindAt!) - Date.parse(clock!.startedAt), 45 * MINUTE);
 
     // The ECAB's request, and the requester's and the routed change manager's notices of the submission.
-    assert.deepEqual(await h.tick(), { held: 0, released: 0, reassessed: 0, reminded: 0, breached: 0, upcoming: 0, escalated: 0, digests: 0, reviewsOpened: 0, reviewsSuspended: 0, reviewsOverdue: 0, gateDecisions: 0, forgeRequestsExpired: 0, delivered: 3, failed: 0, dead: 0 });
+    assert.deepEqual(await h.tick(), { held: 0, released: 0, reassessed: 0, reminded: 0, breached: 0, upcoming: 0, escalated: 0, digests: 0, reviewsOpened: 0, reviewsSuspended: 0, reviewsOverdue: 0, gateDecisions: 0, forgeRequestsExpired: 0, meetingsMade: 0, delivered: 3, failed: 0, dead: 0 });
     const asked = await inbox(h, ecab.token);
     assert.deepEqual(asked.items.map((n) => [n.kind, n.approvalId]), [['approval_requested', approval!.id]]);
     // The requester is in no approver group and is asked nothing; segregation of duties keeps parties out anyway.
@@ -173,7 +173,7 @@ describe('SLAs, escalation and notifications', () => {
     h.advance(20 * MINUTE);
     const escalated = await h.tick();
     assert.deepEqual([escalated.breached, escalated.escalated], [1, 1]);
-    assert.deepEqual(await h.tick(), { held: 0, released: 0, reassessed: 0, reminded: 0, breached: 0, upcoming: 0, escalated: 0, digests: 0, reviewsOpened: 0, reviewsSuspended: 0, reviewsOverdue: 0, gateDecisions: 0, forgeRequestsExpired: 0, delivered: 0, failed: 0, dead: 0 }, 'a breach is acted on once');
+    assert.deepEqual(await h.tick(), { held: 0, released: 0, reassessed: 0, reminded: 0, breached: 0, upcoming: 0, escalated: 0, digests: 0, reviewsOpened: 0, reviewsSuspended: 0, reviewsOverdue: 0, gateDecisions: 0, forgeRequestsExpired: 0, meetingsMade: 0, delivered: 0, failed: 0, dead: 0 }, 'a breach is acted on once');
     assert.deepEqual((await inbox(h, manager.token)).items.map((n) => [n.kind, n.approvalId]), [['approval_escalated', approval!.id], ['change_submitted', null]]);
     const history = (await h.request('GET', `/api/v1/changes/${change}/audit`)).body.items as { action: string; data: Record<string, unknown> }[];
     assert.deepEqual(history.filter((e) => e.action === 'sla.breached').map((e) => [e.data.metric, e.data.target]), [['approval_response', 'ecab_response']]);

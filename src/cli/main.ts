@@ -12,6 +12,7 @@ import { commandEnv, inCommandContext, stderr, stdout } from './io';
 const accounts = () => import('./commands/accounts');
 const admin = () => import('./commands/admin');
 const auditCommands = () => import('./commands/audit');
+const cabCommands = () => import('./commands/cab');
 const offline = () => import('./commands/offline');
 const outboxCommands = () => import('./commands/outbox');
 const policyCommands = () => import('./commands/policy');
@@ -170,6 +171,19 @@ export function buildCli(): Command {
       .action(async (id: string, opts) => (await accounts()).revokeToken(config(), id, opts)),
     'cabinet token revoke 0191f3c2-7b7e-7c4e-9a51-2f0c9d1e8a11',
     'cabinet token revoke cab_Xy12ab34',
+  );
+
+  const cab = example(program.command('cab').description('Change advisory boards (docs/cab.md)'), 'cabinet cab agenda --board "Change Advisory Board"');
+  example(
+    cab
+      .command('agenda')
+      .description("The agenda of a board's next meeting (the one under way, else the next planned): items by risk and planned start, with their time and marks")
+      .requiredOption('--board <name>', 'the board (name or id)')
+      .option('--meeting <id>', 'this meeting of the board instead of the next one')
+      .option('--json', 'machine-readable output: the meeting and its agenda as the API answers them')
+      .action(async (opts) => (await cabCommands()).agenda(config(), opts)),
+    'cabinet cab agenda --board "Payments CAB"',
+    'cabinet cab agenda --board ECAB --json',
   );
 
   const window = example(program.command('window').description('Maintenance windows and freezes'), 'cabinet window list --kind freeze');

@@ -35,8 +35,8 @@ export const Approval = z
     stageOrder: z.number().int(),
     rule: z.string(),
     reason: z.string(),
-    approver: z.object({ kind: z.enum(['team', 'role', 'user']), ref: z.string(), label: z.string() }),
-    quorum: z.object({ kind: z.enum(['any', 'all', 'n', 'percent']), value: z.number().int().nullable() }),
+    approver: z.object({ kind: z.enum(['team', 'role', 'user', 'board']), ref: z.string(), label: z.string() }),
+    quorum: z.object({ kind: z.enum(['any', 'all', 'n', 'percent', 'board']), value: z.number().int().nullable() }),
     state: z.enum(APPROVAL_STATES),
     dueAt: z.string().nullable(),
     /** When the approval went past its due time and was escalated; from then on its escalation target may decide it too. */

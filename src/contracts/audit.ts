@@ -14,7 +14,15 @@ export const AUDIT_ACTIONS = [
   'approval.vote_voided',
   'board.created',
   'board.deactivated',
+  'board.decided',
   'board.updated',
+  'meeting.agenda_edited',
+  'meeting.attendance',
+  'meeting.cancelled',
+  'meeting.ended',
+  'meeting.scheduled',
+  'meeting.started',
+  'meeting.updated',
   'calendar_feed.created',
   'calendar_feed.revoked',
   'catalogue_review.decided',
@@ -27,6 +35,7 @@ export const AUDIT_ACTIONS = [
   'change.break_glass_reviewed',
   'change.break_glass_used',
   'change.commented',
+  'change.condition_met',
   'change.concern_answered',
   'change.concern_raised',
   'change.conflict_acknowledged',
@@ -123,7 +132,7 @@ export const AUDIT_ACTIONS = [
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The kinds of record an audit event can be about or name in its data. */
-export const AUDIT_RECORD_TYPES = ['change', 'incident', 'ci', 'service', 'team', 'user', 'template', 'window', 'token', 'calendar_feed', 'policy', 'problem', 'known_error', 'deployment', 'gate_check', 'unauthorized_change', 'board'] as const;
+export const AUDIT_RECORD_TYPES = ['change', 'incident', 'ci', 'service', 'team', 'user', 'template', 'window', 'token', 'calendar_feed', 'policy', 'problem', 'known_error', 'deployment', 'gate_check', 'unauthorized_change', 'board', 'meeting'] as const;
 export type AuditRecordType = (typeof AUDIT_RECORD_TYPES)[number];
 
 /** What an id in the trail stands for today: a change's number and title, a CI's name, a person's name… */

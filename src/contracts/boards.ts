@@ -60,6 +60,23 @@ const ResponseMinutes = z
   .nullable()
   .describe('How long members have to answer, in minutes; an ECAB without one gets 60');
 
+/** How a board's meetings recur: made `daysAhead` days before they start, never on a holiday. */
+export const BoardRecurrence = z
+  .strictObject({
+    start: z.string().describe('The first meeting as a local date-time in timeZone, "YYYY-MM-DDTHH:mm" (its time of day is every meeting’s)'),
+    timeZone: z.string().min(1).describe('IANA time zone, e.g. Europe/London'),
+    rrule: z.string().min(1).max(500).describe('An RFC 5545 RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=TU'),
+    durationMinutes: z.number().int('must be a whole number').min(5, 'must be at least 5').max(600, 'must be at most 600'),
+    daysAhead: z.number().int('must be a whole number').min(1, 'must be at least 1').max(60, 'must be at most 60').default(7).describe('How many days before it starts a meeting is made (and its members told)'),
+    holidays: z
+      .array(z.iso.date({ message: 'must be a date YYYY-MM-DD' }))
+      .max(400)
+      .default([])
+      .describe('Local dates on which no meeting is held (public holidays, shutdowns)'),
+  })
+  .meta({ id: 'BoardRecurrence' });
+export type BoardRecurrence = z.output<typeof BoardRecurrence>;
+
 export const BoardRequest = z
   .strictObject({
     name: z.string().trim().min(1, 'must not be empty').max(120),
@@ -72,6 +89,7 @@ export const BoardRequest = z
     quorum: BoardQuorum.default({ minMembers: 1, requiredDomains: [] }),
     chairRule: z.enum(CHAIR_RULES).default('round_robin'),
     responseMinutes: ResponseMinutes.optional(),
+    recurrence: BoardRecurrence.nullable().default(null).describe('How its meetings recur; null: meetings are scheduled one by one'),
   })
   .meta({ id: 'BoardRequest' });
 export type BoardRequest = z.input<typeof BoardRequest>;
@@ -96,6 +114,7 @@ export const BoardUpdate = z
     quorum: z.strictObject({ minMembers: BoardQuorum.shape.minMembers.optional(), requiredDomains: Domains.optional() }).optional(),
     chairRule: z.enum(CHAIR_RULES).optional(),
     responseMinutes: ResponseMinutes.optional(),
+    recurrence: BoardRecurrence.nullable().optional().describe('How its meetings recur; null stops making new ones'),
     active: z.literal(true).optional().describe('true reactivates a deactivated board'),
     version: z.number().int().min(1).optional(),
   })
@@ -140,6 +159,7 @@ export const Board = z
     quorum: z.object({ minMembers: z.number().int(), requiredDomains: z.array(z.string()) }),
     chairRule: z.enum(CHAIR_RULES),
     responseMinutes: z.number().int().nullable(),
+    recurrence: BoardRecurrence.nullable(),
     active: z.boolean(),
     version: z.number().int(),
     createdBy: z.string(),

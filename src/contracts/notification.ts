@@ -35,6 +35,9 @@ export const NOTIFICATION_KIND_NAMES = [
   'template_reinstated',
   /** A production deployment had no authorised change (unauthorized-change.service.ts). */
   'unauthorized_change',
+  /** A board meeting was scheduled or cancelled, and its minutes once it ended (meeting.service.ts). */
+  'meeting_scheduled',
+  'meeting_minutes',
 ] as const;
 
 /** Kinds that ask the reader to act; they are resolved once the action no longer waits for them. */

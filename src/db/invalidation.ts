@@ -37,7 +37,7 @@ import pg from 'pg';
 export interface SecurityFreshness {
   /** Waits until every security change committed before the call is known here; then the stamp. */
   settle(): Promise<number | null>;
-  /** The stamp now, without waiting (PostgreSQL: as of the last settle or notification). */
+  /** The stamp now, without waiting (PostgreSQL: as of the last settle or notification; SQLite: of this turn). */
   current(): number | null;
   /** This process changed security data (called once the writing transaction ended, committed or not). */
   changed(): void;
@@ -65,7 +65,7 @@ export const GATE_CHANNEL = 'cabinet_gate';
  * The tables a deployment gate decision reads (services/gate.service.ts): a write to one makes the decisions a
  * process remembers stale, through a `SecurityFreshness` of their own (database.ts, `store.decisions`).
  */
-export const GATE_TABLES: ReadonlySet<string> = new Set(['changes', 'change_cis', 'approvals', 'windows', 'freeze_exceptions', 'change_templates', 'change_conflicts', 'conflict_acknowledgements', 'cis', 'gate_checks', 'policy_versions']);
+export const GATE_TABLES: ReadonlySet<string> = new Set(['changes', 'change_cis', 'approvals', 'windows', 'freeze_exceptions', 'change_templates', 'change_conflicts', 'conflict_acknowledgements', 'cis', 'gate_checks', 'policy_versions', 'change_conditions']);
 
 /** `insert into "api_tokens"`, `update users`, `delete from "sessions"` … in SQL that Kysely did not build. */
 const rawWrite = (tables: ReadonlySet<string>) => new RegExp(`\\b(?:insert\\s+into|update|delete\\s+from)\\s+"?(?:${[...tables].join('|')})\\b`, 'i');
@@ -131,28 +131,65 @@ export function securityWrites(wrote: () => void, tables: ReadonlySet<string> = 
   };
 }
 
+/** A connection's `data_version`: read afresh, or as last read in this turn of the event loop. */
+interface DataVersion {
+  read(fresh: boolean): number;
+}
+
+/** One per connection, shared by the store's `freshness` and `decisions` (database.ts). */
+const dataVersions = new WeakMap<SqliteDatabase.Database, DataVersion>();
+
+function dataVersionOf(db: SqliteDatabase.Database): DataVersion {
+  let found = dataVersions.get(db);
+  if (found) return found;
+  // NOTE (speed): prepared once per connection; a read costs 10 to 20 µs, and a request asks several times.
+  const statement = db.prepare('pragma data_version').pluck();
+  let last: number | null = null;
+  let forgetting = false;
+  const forget = () => {
+    last = null;
+    forgetting = false;
+  };
+  found = {
+    read(fresh) {
+      if (fresh || last === null) {
+        last = statement.get() as number;
+        if (!forgetting) {
+          forgetting = true;
+          setImmediate(forget);
+        }
+      }
+      return last;
+    },
+  };
+  dataVersions.set(db, found);
+  return found;
+}
+
 /**
  * SQLite: `data_version` of the store's one connection, read synchronously (no I/O beyond the shared WAL
  * index), plus a counter for this process's own writes, which `data_version` does not count.
+ *
+ * NOTE (security, speed): `settle` reads it afresh, so a request settled when it is authenticated sees every
+ * commit made before it arrived; `current` takes the last read of this turn of the event loop when there is one
+ * (forgotten after the turn's I/O), as PostgreSQL's answers as of the last settle or notification.
  */
 export function sqliteFreshness(connection: () => SqliteDatabase.Database | null): SecurityFreshness {
   let stamp = 0;
   let seen: number | null = null;
-  let read: { db: SqliteDatabase.Database; statement: SqliteDatabase.Statement } | null = null;
-  const current = (): number | null => {
+  const stampOf = (fresh: boolean): number | null => {
     const db = connection();
     if (!db || !db.open) return null;
-    // NOTE (speed): prepared once per connection; asked several times per request.
-    if (read?.db !== db) read = { db, statement: db.prepare('pragma data_version').pluck() };
-    const version = read.statement.get() as number;
+    const version = dataVersionOf(db).read(fresh);
     if (version !== seen) {
       seen = version;
       stamp++;
     }
     return stamp;
   };
+  const current = () => stampOf(false);
   return {
-    settle: async () => current(),
+    settle: async () => stampOf(true),
     current,
     changed: () => {
       stamp++;

@@ -289,6 +289,13 @@ export interface DB {
   unauthorized_change_deployments: UnauthorizedChangeDeploymentsTable;
   boards: BoardsTable;
   board_members: BoardMembersTable;
+  board_meetings: BoardMeetingsTable;
+  meeting_agenda_edits: MeetingAgendaEditsTable;
+  meeting_attendance: MeetingAttendanceTable;
+  meeting_item_times: MeetingItemTimesTable;
+  board_decisions: BoardDecisionsTable;
+  change_conditions: ChangeConditionsTable;
+  meeting_minutes: MeetingMinutesTable;
 }
 /** A deployment on record (migration 0032). `production` is 0 or 1; `finished_day` days since 1970-01-01 UTC. */
 export interface DeploymentsTable {
@@ -971,6 +978,8 @@ export interface BoardsTable {
   chair_rule: string;
   response_minutes: number | null;
   active: boolean | number;
+  /** JSON: how the board's meetings recur (migration 0039), or null. Optional so that inserts may leave it out. */
+  recurrence?: unknown;
   version: number;
   created_by: string;
   created_at: string;
@@ -987,4 +996,90 @@ export interface BoardMembersTable {
   domains: unknown;
   is_delegate: boolean | number;
   position: number;
+}
+
+/** A board's meeting (migration 0038). */
+export interface BoardMeetingsTable {
+  id: string;
+  board_id: string;
+  title: string;
+  start_at: string;
+  duration_minutes: number;
+  /** planned, live, ended or cancelled. */
+  state: string;
+  chair_id: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+  cancelled_reason: string | null;
+  current_change_id: string | null;
+  current_since: string | null;
+  notes: string;
+  minutes_hash: string | null;
+  /** The recurrence occurrence it was made for (migration 0039); null for an ad hoc meeting. */
+  occurrence?: string | null;
+  version: number;
+  created_by: string;
+  created_at: string;
+}
+export interface MeetingAgendaEditsTable {
+  id: string;
+  meeting_id: string;
+  /** add, remove or move. */
+  action: string;
+  change_id: string;
+  position: number | null;
+  reason: string;
+  created_by: string;
+  created_at: string;
+}
+export interface MeetingAttendanceTable {
+  meeting_id: string;
+  user_id: string;
+  present: boolean | number;
+  recorded_at: string;
+}
+export interface MeetingItemTimesTable {
+  meeting_id: string;
+  change_id: string;
+  seconds: number;
+}
+export interface BoardDecisionsTable {
+  id: string;
+  board_id: string;
+  meeting_id: string | null;
+  change_id: string;
+  approval_id: string | null;
+  decision: string;
+  rationale: string;
+  deferred_to: string | null;
+  /** JSON: [{ userId, name, decision }]. */
+  votes: unknown;
+  /** JSON: the quorum check when it was decided. */
+  quorum: unknown;
+  minutes_spent: number | null;
+  decided_by: string;
+  decided_at: string;
+}
+export interface ChangeConditionsTable {
+  id: string;
+  change_id: string;
+  decision_id: string;
+  text: string;
+  due_at: string | null;
+  /** person, check or change_manager. */
+  verifier_kind: string;
+  verifier_ref: string | null;
+  /** open or met. */
+  state: string;
+  met_by: string | null;
+  met_at: string | null;
+  note: string | null;
+  created_at: string;
+}
+export interface MeetingMinutesTable {
+  meeting_id: string;
+  markdown: string;
+  sha256: string;
+  created_by: string;
+  created_at: string;
 }

@@ -1,5 +1,4 @@
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -10,6 +9,7 @@ import { registerAuthentication } from './auth';
 import { registerChangeScope } from './change-scope';
 import { errorHandler } from './error-handler';
 import { openApiOptions } from './openapi';
+import { registerSecurityHeaders } from './security-headers';
 import { registerServing } from './static';
 import { accountsRoutes } from './routes/accounts.routes';
 import { approvalRoutes } from './routes/approvals.routes';
@@ -43,6 +43,8 @@ import { unauthorizedChangesRoutes } from './routes/unauthorized-changes.routes'
 import { doraRoutes } from './routes/dora.routes';
 import { integrationsRoutes } from './routes/integrations.routes';
 import { boardsRoutes } from './routes/boards.routes';
+import { meetingsRoutes } from './routes/meetings.routes';
+import { boardMetricsRoutes } from './routes/board-metrics.routes';
 import type { App } from './types';
 import { registerValidation } from './validation';
 
@@ -72,7 +74,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: 50 * 1024 * 1024 }, (_req, body, done) => done(null, body));
   app.addContentTypeParser('text/calendar', { parseAs: 'string', bodyLimit: 10 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
-  await app.register(helmet, {
+  await registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         'default-src': ["'self'"],
@@ -137,6 +139,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   doraRoutes(app, deps);
   integrationsRoutes(app, deps);
   boardsRoutes(app, deps);
+  meetingsRoutes(app, deps);
+  boardMetricsRoutes(app, deps);
 
   return app;
 }

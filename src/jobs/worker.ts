@@ -23,6 +23,8 @@ export interface TickReport {
   gateDecisions: number;
   /** GitHub runs and GitLab deployments rejected for waiting on the gate past their deadline (docs/integrations.md). */
   forgeRequestsExpired: number;
+  /** Meetings made for boards whose meetings recur (at most once a minute; meeting.service.ts). */
+  meetingsMade: number;
   delivered: number;
   failed: number;
   /** Outbox items that failed their last attempt in this tick and became dead letters. */
@@ -58,7 +60,7 @@ export interface Worker {
  * The background worker. It holds no state of its own: every step claims its row in the database, so it
  * runs inline in `cabinet serve`, as `cabinet worker`, or as several of those at once.
  */
-export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedule' | 'risk' | 'subscriptions' | 'digests' | 'catalogueReviews' | 'reviews' | 'gate' | 'github' | 'gitlab'>, opts: WorkerOptions): Worker {
+export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedule' | 'risk' | 'subscriptions' | 'digests' | 'catalogueReviews' | 'reviews' | 'gate' | 'github' | 'gitlab' | 'meetings'>, opts: WorkerOptions): Worker {
   const id = opts.id ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   // The risk service's follow-up (other changes' reassessment) is delivered through the outbox like a notice.
   for (const [topic, handler] of Object.entries(services.risk.followUps)) if (!services.outbox.handles(topic)) services.outbox.handle(topic, handler);
@@ -76,9 +78,10 @@ export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedu
     const pirs = await services.reviews.tick();
     const gateDecisions = await services.gate.reevaluateOpen();
     const forgeRequestsExpired = (await services.github.expireOverdue()) + (await services.gitlab.expireOverdue());
+    const meetingsMade = await services.meetings.makeRecurring();
     // Delivery runs after the timers, so a reminder or an escalation reaches the inbox in the same pass.
     const delivery = await services.outbox.deliverDue(id);
-    return { ...lockdown, ...timers, ...aging, ...notices, ...digests, ...reviews, ...pirs, gateDecisions, forgeRequestsExpired, delivered: delivery.delivered, failed: delivery.failed, dead: delivery.dead };
+    return { ...lockdown, ...timers, ...aging, ...notices, ...digests, ...reviews, ...pirs, gateDecisions, forgeRequestsExpired, meetingsMade, delivered: delivery.delivered, failed: delivery.failed, dead: delivery.dead };
   }
 
   function schedule(): void {
@@ -86,7 +89,7 @@ export function createWorker(services: Pick<Services, 'sla' | 'outbox' | 'schedu
     timer = setTimeout(() => {
       running = tick()
         .then((report) => {
-          if (report.held + report.released + report.reassessed + report.upcoming + report.reminded + report.breached + report.escalated + report.digests + report.reviewsOpened + report.reviewsSuspended + report.reviewsOverdue + report.gateDecisions + report.forgeRequestsExpired + report.delivered + report.failed > 0) opts.onTick?.(report);
+          if (report.held + report.released + report.reassessed + report.upcoming + report.reminded + report.breached + report.escalated + report.digests + report.reviewsOpened + report.reviewsSuspended + report.reviewsOverdue + report.gateDecisions + report.forgeRequestsExpired + report.meetingsMade + report.delivered + report.failed > 0) opts.onTick?.(report);
         })
         .catch((err: unknown) => opts.onError?.(err))
         .finally(() => {

@@ -5,7 +5,7 @@ import { ROLES } from '../domain/auth/roles';
 const Name = z.string().regex(/^[a-z][a-z0-9_]*$/, 'names are lowercase letters, digits and "_"');
 
 /** Who may decide: exactly one of a team (handle), a role, a user (email) or a field of the change. */
-const ApproverSchema = z.union(
+const BaseApproverSchema = z.union(
   [
     z.strictObject({ team: z.string().min(1) }),
     z.strictObject({ role: z.enum(ROLES) }),
@@ -13,6 +13,21 @@ const ApproverSchema = z.union(
     z.strictObject({ field: z.enum(['service_owner', 'ci_owner']) }),
   ],
   { error: 'name exactly one of team, role, user or field (service_owner, ci_owner)' },
+);
+
+/**
+ * Who decides a rule: one of the above, or a change advisory board (docs/cab.md#routing-changes-to-a-board):
+ * `board` names one board, `boards` every active board of a kind whose scope takes the change. When no board
+ * takes it (none set up yet, deactivated, out of every scope), `otherwise` decides, else the rule's
+ * `escalateTo`: an approval never silently disappears.
+ */
+const ApproverSchema = z.union(
+  [
+    ...BaseApproverSchema.options,
+    z.strictObject({ board: z.string().min(1, 'name the board'), otherwise: BaseApproverSchema.optional() }),
+    z.strictObject({ boards: z.enum(['cab', 'ecab', 'technical']), otherwise: BaseApproverSchema.optional() }),
+  ],
+  { error: 'name exactly one of team, role, user, field (service_owner, ci_owner), board (a name) or boards (cab, ecab, technical)' },
 );
 
 const QuorumSchema = z.union(
@@ -34,7 +49,7 @@ const RuleSchema = z.strictObject({
   approvers: ApproverSchema,
   quorum: QuorumSchema.default('any'),
   due: Duration.optional(),
-  escalateTo: ApproverSchema.optional(),
+  escalateTo: BaseApproverSchema.optional(),
   reason: z.string().min(1),
 });
 
@@ -64,6 +79,7 @@ export const ApprovalsSection = z
   .default({ content: { fields: DEFAULT_MATERIAL_FIELDS }, stages: [] });
 
 export type ApproverInput = z.output<typeof ApproverSchema>;
+export type BaseApproverInput = z.output<typeof BaseApproverSchema>;
 export type QuorumInput = z.output<typeof QuorumSchema>;
 export type ApprovalsSectionOutput = z.output<typeof ApprovalsSection>;
 

@@ -16,7 +16,7 @@ import { CelCompileError, compileExpression, type CompiledExpression, type Compi
 import type { RiskBands } from '../domain/risk/score';
 import type { Quorum } from '../domain/approval/quorum';
 import type { ContentField } from '../domain/approval/content';
-import { DEFAULT_LOCKED_STATES, durationMs, type ApproverInput } from './approvals.schema';
+import { DEFAULT_LOCKED_STATES, durationMs, type ApproverInput, type BaseApproverInput } from './approvals.schema';
 import type { Role } from '../domain/auth/roles';
 import type { EvidenceKind } from './gates.schema';
 import type { SlaMetric } from './slas.schema';
@@ -38,7 +38,12 @@ export interface CompiledRisk {
 }
 
 /** Who may decide an approval, as the bundle names it (a team handle, a role, a user's email, a change field). */
-export type ApproverSpec = { kind: 'team'; ref: string } | { kind: 'role'; ref: string } | { kind: 'user'; ref: string } | { kind: 'field'; ref: 'service_owner' | 'ci_owner' };
+export type BaseApproverSpec = { kind: 'team'; ref: string } | { kind: 'role'; ref: string } | { kind: 'user'; ref: string } | { kind: 'field'; ref: 'service_owner' | 'ci_owner' };
+/**
+ * Or a board: `ref` names one board (by name), `boardKind` every active board of that kind whose scope takes the
+ * change; `otherwise` decides when no board does (null: the rule's escalation target).
+ */
+export type ApproverSpec = BaseApproverSpec | { kind: 'board'; ref: string | null; boardKind: 'cab' | 'ecab' | 'technical' | null; otherwise: BaseApproverSpec | null };
 
 /** An approval rule with its CEL compiled: when `when` holds, the change needs this approval. */
 export interface CompiledApprovalRule {
@@ -48,7 +53,7 @@ export interface CompiledApprovalRule {
   quorum: Quorum;
   /** Milliseconds from the request to the due time, or null for no deadline. */
   dueMs: number | null;
-  escalateTo: ApproverSpec | null;
+  escalateTo: BaseApproverSpec | null;
   reason: string;
 }
 
@@ -594,7 +599,7 @@ function compileApprovals(
         approvers: approverSpec(rule.approvers),
         quorum,
         dueMs: rule.due ? durationMs(rule.due) : null,
-        escalateTo: rule.escalateTo ? approverSpec(rule.escalateTo) : null,
+        escalateTo: rule.escalateTo ? baseApproverSpec(rule.escalateTo) : null,
         reason: rule.reason,
       };
     });
@@ -604,6 +609,12 @@ function compileApprovals(
 }
 
 function approverSpec(a: ApproverInput): ApproverSpec {
+  if ('board' in a) return { kind: 'board', ref: a.board, boardKind: null, otherwise: a.otherwise ? baseApproverSpec(a.otherwise) : null };
+  if ('boards' in a) return { kind: 'board', ref: null, boardKind: a.boards, otherwise: a.otherwise ? baseApproverSpec(a.otherwise) : null };
+  return baseApproverSpec(a);
+}
+
+function baseApproverSpec(a: BaseApproverInput): BaseApproverSpec {
   if ('team' in a) return { kind: 'team', ref: a.team };
   if ('role' in a) return { kind: 'role', ref: a.role };
   if ('user' in a) return { kind: 'user', ref: a.user.toLowerCase() };

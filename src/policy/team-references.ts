@@ -18,6 +18,7 @@ export function teamReferences(bundle: Pick<PolicyBundle, 'teams' | 'approvals' 
     stage.rules.forEach((rule, j) => {
       const at = ['approvals', 'stages', i, 'rules', j];
       if (rule.approvers.kind === 'team') refs.push({ handle: rule.approvers.ref, path: [...at, 'approvers', 'team'] });
+      if (rule.approvers.kind === 'board' && rule.approvers.otherwise?.kind === 'team') refs.push({ handle: rule.approvers.otherwise.ref, path: [...at, 'approvers', 'otherwise', 'team'] });
       if (rule.escalateTo?.kind === 'team') refs.push({ handle: rule.escalateTo.ref, path: [...at, 'escalateTo', 'team'] });
     }),
   );

@@ -1,14 +1,16 @@
 import type { Approval, DecisionInput, MyApproval } from '../contracts/approval';
 import type { Actor } from '../domain/actor';
 import { contentFingerprint, lockedFields } from '../domain/approval/content';
-import { counts, quorumOutcome } from '../domain/approval/quorum';
+import { counts, quorumOutcome, type ApprovalOutcome } from '../domain/approval/quorum';
 import { isPartyTo, partyConflict, partyRole } from '../domain/approval/segregation';
 import { FIELD_LABELS } from '../domain/change/fields';
 import { findState } from '../domain/change/lifecycle';
 import { assertPermission, hasPermission, hasRole, type Role } from '../domain/auth/roles';
 import { ConflictError, ForbiddenError, NotFoundError, PolicyError } from '../domain/errors';
 import type { ApprovalRecord, ApproverKind, ChangeRecord, PendingApprovalRow, Repositories, VoteRecord } from '../db/repositories';
-import type { ApproverSpec } from '../policy/loader';
+import type { ApproverSpec, BaseApproverSpec } from '../policy/loader';
+import { boardVoteOutcome, checkQuorum } from '../domain/cab/board';
+import { boardTakes } from './board.service';
 import { firedApprovalRules } from '../policy/evaluate';
 import { audit, type ServiceDeps } from './context';
 import type { ActivePolicy, PolicyService } from './policy.service';
@@ -31,6 +33,10 @@ export interface ApprovalServiceDeps extends ServiceDeps {
 
 type People = Pick<ChangeRecord, 'requesterId' | 'ownerId' | 'implementerId'>;
 
+/** Who sits on each board an approval is addressed to: board id → person id → the domains they represent. */
+export type BoardSeats = ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
+const NO_SEATS: BoardSeats = new Map();
+
 /** Why an approved approval blocks when it was given for other content than the change has now. */
 export const STALE_CONTENT = 'approved for earlier content';
 
@@ -41,8 +47,16 @@ export const STALE_CONTENT = 'approved for earlier content';
 export function isApprover(
   actor: Pick<Actor, 'userId' | 'teamIds' | 'roles'>,
   approval: Pick<ApprovalRecord, 'approverKind' | 'approverRef'> & Partial<Pick<ApprovalRecord, 'escalateKind' | 'escalateRef' | 'escalatedAt'>>,
+  seats: BoardSeats = NO_SEATS,
 ): boolean {
-  const matches = (kind: string, ref: string) => (kind === 'team' ? actor.teamIds.includes(ref) : kind === 'role' ? hasRole(actor, ref as Role) : kind === 'user' && actor.userId === ref);
+  const matches = (kind: string, ref: string) =>
+    kind === 'team'
+      ? actor.teamIds.includes(ref)
+      : kind === 'role'
+        ? hasRole(actor, ref as Role)
+        : kind === 'board'
+          ? (seats.get(ref)?.has(actor.userId) ?? false)
+          : kind === 'user' && actor.userId === ref;
   if (matches(approval.approverKind, approval.approverRef)) return true;
   return !!approval.escalatedAt && !!approval.escalateKind && !!approval.escalateRef && matches(approval.escalateKind, approval.escalateRef);
 }
@@ -61,9 +75,28 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
   /** The fingerprint of the change's material content under the policy. */
   const fingerprintOf = (change: ChangeRecord, active: ActivePolicy) => contentFingerprint(change, active.bundle.approvals.content.fields);
 
-  /** The approver groups a rule names, resolved to team ids, roles or user ids; unknown ones resolve to none. */
-  async function resolve(repos: Repositories, spec: ApproverSpec, change: ChangeRecord): Promise<{ kind: ApproverKind; ref: string; label: string }[]> {
+  /**
+   * The approver groups a rule names, resolved to team ids, roles, user ids or boards; unknown ones resolve to
+   * none. A board rule resolves to the boards that take the change (by their scope, over `context`), else to
+   * its `otherwise`, else to `fallback` (the rule's escalation target), else to the change managers: an
+   * approval routed to boards never silently disappears.
+   */
+  async function resolve(
+    repos: Repositories,
+    spec: ApproverSpec,
+    change: ChangeRecord,
+    context: Record<string, unknown> = {},
+    fallback: BaseApproverSpec | null = null,
+  ): Promise<{ kind: ApproverKind; ref: string; label: string; minMembers?: number }[]> {
     switch (spec.kind) {
+      case 'board': {
+        const named = spec.ref ? await repos.boards.find(spec.ref) : null;
+        const candidates = spec.ref ? (named ? [named] : []) : await repos.boards.list({ kind: spec.boardKind ?? undefined, active: true, limit: 1000 });
+        const taking = candidates.filter((b) => b.active && boardTakes(b.scope, context));
+        if (taking.length > 0) return taking.map((b) => ({ kind: 'board' as const, ref: b.id, label: b.name, minMembers: b.quorumMinMembers }));
+        const otherwise = spec.otherwise ?? fallback;
+        return otherwise ? resolve(repos, otherwise, change, context) : [{ kind: 'role', ref: 'change_manager', label: 'change_manager' }];
+      }
       case 'team': {
         const team = await repos.accounts.findTeam(spec.ref);
         return team ? [{ kind: 'team', ref: team.id, label: team.handle }] : [];
@@ -154,7 +187,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     for (const { stage, stageLabel, stageOrder, rule, reason } of firedApprovalRules(active.bundle.approvals, context)) {
       if (!include(stage)) continue;
       const escalation = rule.escalateTo ? ((await resolve(repos, rule.escalateTo, change))[0] ?? null) : null;
-      for (const approver of await resolve(repos, rule.approvers, change)) {
+      for (const approver of await resolve(repos, rule.approvers, change, context, rule.escalateTo)) {
         created.push({
           id: deps.newId(),
           changeId: change.id,
@@ -165,8 +198,9 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
           approverKind: approver.kind,
           approverRef: approver.ref,
           approverLabel: approver.label,
-          quorumKind: rule.quorum.kind,
-          quorumValue: rule.quorum.value,
+          // A board decides by its own quorum (its members and domains), whatever the rule says.
+          quorumKind: approver.kind === 'board' ? 'board' : rule.quorum.kind,
+          quorumValue: approver.kind === 'board' ? (approver.minMembers ?? 1) : rule.quorum.value,
           state: 'waiting',
           // Set when the approval opens, from the rule's `due` or the SLA targets (sla.approvalsOpened).
           dueAt: null,
@@ -183,6 +217,48 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       }
     }
     return created;
+  }
+
+  /** Who sits on the boards of the board approvals among `approvals`, read once. */
+  async function seatsFor(repos: Repositories, approvals: readonly Pick<ApprovalRecord, 'approverKind' | 'approverRef'>[]): Promise<BoardSeats> {
+    const ids = [...new Set(approvals.filter((a) => a.approverKind === 'board').map((a) => a.approverRef))];
+    return ids.length > 0 ? repos.boards.seatsOf(ids) : NO_SEATS;
+  }
+
+  /**
+   * An approval's outcome from the votes that count: a board's by its own quorum of members and domains (a split
+   * board stays pending for its meeting: domain/cab/board.ts), any other by the rule's quorum of the approvers
+   * eligible now.
+   */
+  async function outcomeOf(
+    repos: Repositories,
+    a: ApprovalRecord,
+    change: People,
+    counting: readonly { userId: string; onBehalfOf: string | null; decision: 'approve' | 'reject' }[],
+  ): Promise<ApprovalOutcome> {
+    if (a.quorumKind !== 'board') return quorumOutcome({ kind: a.quorumKind, value: a.quorumValue }, await eligibleCount(repos, a, change), counting);
+    const board = await repos.boards.find(a.approverRef);
+    if (!board) return 'pending';
+    const seats = (await repos.boards.seatsOf([board.id])).get(board.id) ?? new Map<string, string[]>();
+    const votes = counting.map((v) => {
+      const who = v.onBehalfOf ?? v.userId;
+      return { userId: who, decision: v.decision, domains: seats.get(who) ?? [] };
+    });
+    const parties = new Set([change.requesterId, change.ownerId, change.implementerId].filter((id): id is string => id !== null));
+    return boardVoteOutcome({ minMembers: board.quorumMinMembers, requiredDomains: board.quorumRequiredDomains }, votes, parties).outcome;
+  }
+
+  /**
+   * Whether an approved board approval still stands on who decided it: a meeting's decision on the members
+   * who counted then, less those who are now parties; a decision by votes on the votes that still count.
+   */
+  async function boardApprovalStands(repos: Repositories, a: ApprovalRecord, change: People, counting: VoteRecord[]): Promise<boolean> {
+    const decided = (await repos.meetings.decisions({ approvalIds: [a.id] })).filter((d) => d.decision === 'approve' || d.decision === 'approve_with_conditions').at(-1);
+    if (!decided) return (await outcomeOf(repos, a, change, counting)) === 'approved';
+    const board = await repos.boards.find(a.approverRef);
+    if (!board) return false;
+    const parties = new Set([change.requesterId, change.ownerId, change.implementerId].filter((id): id is string => id !== null));
+    return checkQuorum({ minMembers: board.quorumMinMembers, requiredDomains: board.quorumRequiredDomains }, decided.quorum.counted, parties).met;
   }
 
   /** How many people may vote on the approval now: its approvers, less the change's parties. */
@@ -213,7 +289,8 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         continue;
       }
       const counting = votes.filter((v) => v.approvalId === a.id && counts(v) && partyConflict(change, v, change.number) === null);
-      if (quorumOutcome({ kind: a.quorumKind, value: a.quorumValue }, await eligibleCount(repos, a, change), counting) !== 'approved') out.push({ ...a, why: 'its quorum is no longer met' });
+      const stands = a.quorumKind === 'board' ? await boardApprovalStands(repos, a, change, counting) : (await outcomeOf(repos, a, change, counting)) === 'approved';
+      if (!stands) out.push({ ...a, why: 'its quorum is no longer met' });
     }
     return out;
   }
@@ -332,7 +409,9 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     // An approval that lost votes to segregation of duties is judged again on the votes that still count.
     for (const a of live.filter((x) => touched.has(x.id) && (x.state === 'approved' || x.state === 'rejected'))) {
       const counting = votes.filter((v) => v.approvalId === a.id && counts(v));
-      const outcome = quorumOutcome({ kind: a.quorumKind, value: a.quorumValue }, await eligibleCount(repos, a, change), counting);
+      // A board approval settled at a meeting stands on the meeting's quorum, not on votes.
+      if (a.quorumKind === 'board' && (await boardApprovalStands(repos, a, change, counting))) continue;
+      const outcome = await outcomeOf(repos, a, change, counting);
       if (outcome !== 'pending' || !(await repos.approvals.setState(a.id, a.state, 'pending', null))) continue;
       await audit(repos, actor, at, 'approval.reopened', 'change', change.id, {
         number: change.number,
@@ -361,19 +440,80 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
    * the first person away who delegated to them and is one. One counting vote per person, counted for one
    * person. `votes` are the approval's counting votes.
    */
-  function decisionRight(actor: Actor, a: ApprovalRecord, change: People, votes: VoteRecord[], delegators: Principal[], onBehalfOf?: string): { allowed: boolean; as: Principal | null } {
+  function decisionRight(
+    actor: Actor,
+    a: ApprovalRecord,
+    change: People,
+    votes: VoteRecord[],
+    delegators: Principal[],
+    onBehalfOf?: string,
+    seats: BoardSeats = NO_SEATS,
+  ): { allowed: boolean; as: Principal | null } {
     const no = { allowed: false, as: null };
     if (a.state !== 'pending' || !hasPermission(actor, 'approval.decide') || isPartyTo(change, actor.userId)) return no;
     if (votes.some((v) => v.userId === actor.userId)) return no;
     const hasVoted = (userId: string) => votes.some((v) => v.userId === userId || v.onBehalfOf === userId);
-    if (onBehalfOf === undefined && isApprover(actor, a) && !hasVoted(actor.userId)) return { allowed: true, as: null };
-    const delegator = delegators.find((d) => (onBehalfOf === undefined || d.userId === onBehalfOf) && isApprover(d, a) && !isPartyTo(change, d.userId) && !hasVoted(d.userId));
+    if (onBehalfOf === undefined && isApprover(actor, a, seats) && !hasVoted(actor.userId)) return { allowed: true, as: null };
+    const delegator = delegators.find((d) => (onBehalfOf === undefined || d.userId === onBehalfOf) && isApprover(d, a, seats) && !isPartyTo(change, d.userId) && !hasVoted(d.userId));
     return delegator ? { allowed: true, as: delegator } : no;
   }
 
-  function present(actor: Actor, a: ApprovalRecord, change: People, votes: VoteRecord[], delegators: Principal[] = []): Approval {
+  /** After an approval was approved: when its whole stage is, opens the next stage that waits; its name, or null. */
+  async function openNextStage(repos: Repositories, change: ChangeRecord, a: ApprovalRecord, active: ActivePolicy): Promise<string | null> {
+    const live = (await repos.approvals.forChange(change.id)).filter((x) => x.state !== 'withdrawn');
+    if (!live.filter((x) => x.stageOrder === a.stageOrder).every((x) => x.state === 'approved')) return null;
+    const next = live.filter((x) => x.state === 'waiting' && x.stageOrder > a.stageOrder).sort((x, y) => x.stageOrder - y.stageOrder)[0];
+    if (!next) return null;
+    await repos.approvals.openStage(change.id, next.stageOrder);
+    await deps.sla.approvalsOpened(repos, change, active, live.filter((x) => x.state === 'waiting' && x.stageOrder === next.stageOrder));
+    return next.stage;
+  }
+
+  /**
+   * A board's decision at a meeting settles its approval (inside the caller's transaction, the change's row
+   * locked): approved or rejected, audited as the board's, the next stage opened, the record sealed when it
+   * was the last. The caller checked the meeting's quorum and segregation of duties.
+   */
+  async function settleByBoard(
+    repos: Repositories,
+    actor: Actor,
+    change: ChangeRecord,
+    approvalId: string,
+    outcome: 'approved' | 'rejected',
+    active: ActivePolicy,
+    record: { meetingId: string; decisionId: string; decision: string; rationale: string },
+  ): Promise<void> {
+    const a = await repos.approvals.find(approvalId);
+    if (!a || a.state !== 'pending') throw new ConflictError('approval_closed', `This approval is ${a?.state ?? 'gone'}; it takes no more decisions.`, { state: a?.state ?? null });
+    const contentHash = fingerprintOf(change, active);
+    if (a.contentHash !== null && a.contentHash !== contentHash) {
+      throw new ConflictError('content_changed', `${change.number} was changed since the board was asked; its approvals are requested again for the new content.`, { changeId: change.id });
+    }
+    const at = nowIso();
+    if (!(await repos.approvals.setState(a.id, 'pending', outcome, at))) throw new ConflictError('approval_closed', 'This approval was decided meanwhile.', {});
+    await deps.sla.approvalDecided(repos, actor, change, a.id);
+    const opened = outcome === 'approved' ? await openNextStage(repos, change, a, active) : null;
+    await audit(repos, actor, at, 'approval.decided', 'change', change.id, {
+      number: change.number,
+      approvalId: a.id,
+      rule: a.rule,
+      stage: a.stage,
+      approver: a.approverLabel,
+      decision: outcome === 'approved' ? 'approve' : 'reject',
+      comment: record.rationale,
+      state: outcome,
+      contentHash,
+      board: { meetingId: record.meetingId, decisionId: record.decisionId, decision: record.decision },
+      ...(opened ? { openedStage: opened } : {}),
+    });
+    if (a.stage === active.bundle.schedule.freezeExceptions?.stage) await deps.schedule.settleException(repos, actor, change, active);
+    const done = outcome === 'approved' && !opened && (await repos.approvals.forChange(change.id)).every((x) => x.state === 'approved' || x.state === 'withdrawn');
+    if (done) await deps.governance.sealApprovalRecord(repos, actor, change.id, contentHash);
+  }
+
+  function present(actor: Actor, a: ApprovalRecord, change: People, votes: VoteRecord[], delegators: Principal[] = [], seats: BoardSeats = NO_SEATS): Approval {
     const mine = votes.filter((v) => v.approvalId === a.id);
-    const right = decisionRight(actor, a, change, mine.filter(counts), delegators);
+    const right = decisionRight(actor, a, change, mine.filter(counts), delegators, undefined, seats);
     return {
       id: a.id,
       changeId: a.changeId,
@@ -387,7 +527,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       state: a.state,
       dueAt: a.dueAt,
       escalatedAt: a.escalatedAt,
-      escalation: a.escalateKind && a.escalateRef ? { kind: a.escalateKind as ApproverKind, ref: a.escalateRef } : null,
+      escalation: a.escalateKind && a.escalateRef ? { kind: a.escalateKind as 'team' | 'role' | 'user', ref: a.escalateRef } : null,
       policyVersion: a.policyVersion,
       contentHash: a.contentHash,
       withdrawnReason: a.state === 'withdrawn' ? a.closedReason : null,
@@ -427,6 +567,8 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
 
   const service = {
     request,
+    settleByBoard,
+    seatsFor,
     blocking,
     cancelOpen,
     reconcile,
@@ -438,7 +580,8 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       const approvals = await store.repos.approvals.forChange(change.id);
       const votes = await store.repos.approvals.votesFor(approvals.map((a) => a.id));
       const delegators = await deps.governance.delegatorsOf(store.repos, actor.userId);
-      return approvals.map((a) => present(actor, a, change, votes, delegators));
+      const seats = await seatsFor(store.repos, approvals);
+      return approvals.map((a) => present(actor, a, change, votes, delegators, seats));
     },
 
     /**
@@ -450,13 +593,15 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       const delegators = await deps.governance.delegatorsOf(store.repos, actor.userId);
       const byId = new Map<string, PendingApprovalRow>();
       for (const who of [actor, ...delegators]) {
-        for (const row of await store.repos.approvals.pendingAddressedTo({ teamIds: who.teamIds, roles: who.roles.map((r) => r.role), userId: who.userId })) byId.set(row.id, row);
+        const boardIds = await store.repos.boards.boardIdsOf(who.userId, who.teamIds);
+        for (const row of await store.repos.approvals.pendingAddressedTo({ teamIds: who.teamIds, roles: who.roles.map((r) => r.role), userId: who.userId, boardIds })) byId.set(row.id, row);
       }
       const rows = [...byId.values()].sort((x, y) => (x.dueAt ?? '\uffff').localeCompare(y.dueAt ?? '\uffff'));
       const votes = await store.repos.approvals.votesFor(rows.map((r) => r.id));
+      const seats = await seatsFor(store.repos, rows);
       return rows
-        .filter((r) => decisionRight(actor, r, r, votes.filter((v) => v.approvalId === r.id && counts(v)), delegators).allowed)
-        .map((r) => ({ ...present(actor, r, r, votes, delegators), changeNumber: r.changeNumber, changeTitle: r.changeTitle }));
+        .filter((r) => decisionRight(actor, r, r, votes.filter((v) => v.approvalId === r.id && counts(v)), delegators, undefined, seats).allowed)
+        .map((r) => ({ ...present(actor, r, r, votes, delegators, seats), changeNumber: r.changeNumber, changeTitle: r.changeTitle }));
     },
 
     /**
@@ -489,10 +634,11 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         const contentHash = fingerprintOf(change, active);
         if (a.contentHash !== null && a.contentHash !== contentHash) return { changeId: change.id, stale: true };
         const votes = (await repos.approvals.votesFor([a.id])).filter(counts);
-        if (votes.some((v) => v.userId === actor.userId || (input.onBehalfOf === undefined && isApprover(actor, a) && v.onBehalfOf === actor.userId))) {
+        const seats = await seatsFor(repos, [a]);
+        if (votes.some((v) => v.userId === actor.userId || (input.onBehalfOf === undefined && isApprover(actor, a, seats) && v.onBehalfOf === actor.userId))) {
           throw new ConflictError('already_voted', 'You already decided this approval (or your delegate did for you).');
         }
-        const right = decisionRight(actor, a, change, votes, await deps.governance.delegatorsOf(repos, actor.userId), input.onBehalfOf);
+        const right = decisionRight(actor, a, change, votes, await deps.governance.delegatorsOf(repos, actor.userId), input.onBehalfOf, seats);
         if (!right.allowed) {
           if (input.onBehalfOf && isPartyTo(change, input.onBehalfOf)) {
             throw new ForbiddenError(`The person you would vote for is the ${partyRole(change, input.onBehalfOf)} of ${change.number}; a vote for them cannot count.`, 'segregation_of_duties', {
@@ -500,7 +646,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
               onBehalfOf: input.onBehalfOf,
             });
           }
-          throw new ForbiddenError(`Only ${a.approverKind === 'team' ? `members of ${a.approverLabel}` : a.approverLabel}, or their delegates while they are away, may decide this approval.`, 'not_an_approver', {
+          throw new ForbiddenError(`Only ${a.approverKind === 'team' || a.approverKind === 'board' ? `members of ${a.approverLabel}` : a.approverLabel}, or their delegates while they are away, may decide this approval.`, 'not_an_approver', {
             approver: { kind: a.approverKind, ref: a.approverRef, label: a.approverLabel },
             ...(input.onBehalfOf ? { onBehalfOf: input.onBehalfOf } : {}),
           });
@@ -509,23 +655,12 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         const onBehalfOf = right.as?.userId ?? null;
         await repos.approvals.insertVote({ id: deps.newId(), approvalId: a.id, userId: actor.userId, decision: input.decision, comment, createdAt: at, onBehalfOf, contentHash });
         // The quorum counts the voters eligible now, leaving out those segregation of duties excludes.
-        const outcome = quorumOutcome({ kind: a.quorumKind, value: a.quorumValue }, await eligibleCount(repos, a, change), [...votes, { decision: input.decision }]);
+        const outcome = await outcomeOf(repos, a, change, [...votes, { userId: actor.userId, onBehalfOf, decision: input.decision }]);
         if (outcome !== 'pending' && !(await repos.approvals.setState(a.id, 'pending', outcome, at))) {
           throw new ConflictError('approval_closed', 'This approval was decided meanwhile.', {});
         }
         if (outcome !== 'pending') await deps.sla.approvalDecided(repos, actor, change, a.id);
-        let opened: string | null = null;
-        if (outcome === 'approved') {
-          const live = (await repos.approvals.forChange(change.id)).filter((x) => x.state !== 'withdrawn');
-          if (live.filter((x) => x.stageOrder === a.stageOrder).every((x) => x.state === 'approved')) {
-            const next = live.filter((x) => x.state === 'waiting' && x.stageOrder > a.stageOrder).sort((x, y) => x.stageOrder - y.stageOrder)[0];
-            if (next) {
-              await repos.approvals.openStage(change.id, next.stageOrder);
-              await deps.sla.approvalsOpened(repos, change, active, live.filter((x) => x.state === 'waiting' && x.stageOrder === next.stageOrder));
-              opened = next.stage;
-            }
-          }
-        }
+        const opened = outcome === 'approved' ? await openNextStage(repos, change, a, active) : null;
         await audit(repos, actor, at, 'approval.decided', 'change', change.id, {
           number: change.number,
           approvalId: a.id,

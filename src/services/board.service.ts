@@ -3,6 +3,7 @@ import {
   BoardRequest,
   BoardUpdate,
   ECAB_RESPONSE_MINUTES,
+  type BoardRecurrence,
   type Board,
   type BoardKind,
   type BoardListQuery,
@@ -16,6 +17,7 @@ import { assertPermission } from '../domain/auth/roles';
 import { ConflictError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import type { BoardMemberRecord, BoardRecord, Repositories } from '../db/repositories';
 import { CelCompileError, compileExpression } from '../policy/cel';
+import { windowRuleIssues } from '../domain/schedule/windows';
 import { asObject, audit, decodeNameCursor, encodeNameCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
 
 /** The fields an update may change, as audited. */
@@ -29,6 +31,7 @@ const BOARD_FIELDS = [
   'quorumRequiredDomains',
   'chairRule',
   'responseMinutes',
+  'recurrence',
   'active',
 ] as const;
 
@@ -59,6 +62,34 @@ export function scopeProblem(source: string): string | null {
   } catch (err) {
     if (!(err instanceof CelCompileError)) throw err;
     return `CEL: ${err.message}${err.column ? ` (at character ${err.column} of the expression)` : ''}`;
+  }
+}
+
+/** Compiled board scopes by source: boards are few and their scopes change rarely. */
+const compiledScopes = new Map<string, ReturnType<typeof compileExpression> | null>();
+
+/**
+ * Whether a board's scope takes a change, over the change's policy context (docs/cab.md#routing-changes-to-a-board).
+ * No scope takes every change. A scope that no longer compiles or fails on this change takes it too: a broken
+ * scope must send more changes to the board, never fewer.
+ */
+export function boardTakes(scope: string | null, context: Record<string, unknown>): boolean {
+  if (scope === null || scope.trim() === '') return true;
+  let compiled = compiledScopes.get(scope);
+  if (compiled === undefined) {
+    try {
+      compiled = compileExpression(scope, 'bool', 'change');
+    } catch {
+      compiled = null;
+    }
+    if (compiledScopes.size > 500) compiledScopes.clear();
+    compiledScopes.set(scope, compiled);
+  }
+  if (compiled === null) return true;
+  try {
+    return compiled.evaluate(context) === true;
+  } catch {
+    return true;
   }
 }
 
@@ -139,6 +170,7 @@ export function createBoardService(deps: ServiceDeps) {
       quorum: { minMembers: r.quorumMinMembers, requiredDomains: r.quorumRequiredDomains },
       chairRule: r.chairRule,
       responseMinutes: r.responseMinutes,
+      recurrence: r.recurrence,
       active: r.active,
       version: r.version,
       createdBy: r.createdBy,
@@ -264,6 +296,15 @@ export function createBoardService(deps: ServiceDeps) {
     if (problem) issues.push({ path: 'scope', message: problem });
   }
 
+  /** The problems of a recurrence that parsed: its rule as a window rule (a real start, zone and RRULE). */
+  function recurrenceIssues(recurrence: unknown, issues: Issue[]): void {
+    const r = asObject(recurrence) as Partial<BoardRecurrence>;
+    if (recurrence === null || recurrence === undefined || typeof r.start !== 'string' || typeof r.timeZone !== 'string' || typeof r.rrule !== 'string') return;
+    for (const issue of windowRuleIssues({ start: r.start, timeZone: r.timeZone, rrule: r.rrule, durationMinutes: typeof r.durationMinutes === 'number' ? r.durationMinutes : 60 })) {
+      issues.push({ path: `recurrence.${issue.path}`, message: issue.message });
+    }
+  }
+
   /** Every problem of a new board's body beyond its shape: names, members, quorum and scope. */
   async function createIssues(repos: Repositories, fields: Record<string, unknown>, issues: Issue[]): Promise<BoardMemberRecord[]> {
     await nameIssues(repos, fields.name, null, issues);
@@ -271,6 +312,7 @@ export function createBoardService(deps: ServiceDeps) {
     const quorum = asObject(fields.quorum) as { minMembers?: number; requiredDomains?: string[] };
     await quorumIssues(repos, members, unknownPeople, quorum, issues);
     scopeIssues(fields.scope, issues);
+    recurrenceIssues(fields.recurrence, issues);
     return members;
   }
 
@@ -317,6 +359,7 @@ export function createBoardService(deps: ServiceDeps) {
       );
     }
     scopeIssues(fields.scope, issues);
+    recurrenceIssues(fields.recurrence, issues);
     return resolved?.members;
   }
 
@@ -376,6 +419,7 @@ export function createBoardService(deps: ServiceDeps) {
           quorumRequiredDomains: [...new Set(input.quorum.requiredDomains)],
           chairRule: input.chairRule,
           responseMinutes: responseOf(input.kind, input.responseMinutes ?? null),
+          recurrence: input.recurrence,
           active: true,
           version: 1,
           createdBy: actor.userId,
@@ -417,6 +461,7 @@ export function createBoardService(deps: ServiceDeps) {
           quorumRequiredDomains: input.quorum?.requiredDomains ? [...new Set(input.quorum.requiredDomains)] : before.quorumRequiredDomains,
           chairRule: input.chairRule ?? before.chairRule,
           responseMinutes: responseOf(kind, input.responseMinutes !== undefined ? input.responseMinutes : before.responseMinutes),
+          recurrence: input.recurrence !== undefined ? input.recurrence : before.recurrence,
           active: input.active ?? before.active,
           members: members ?? before.members,
           version: before.version + 1,

@@ -1,3 +1,4 @@
+import { CONDITIONS_CHECKED_STATE, type ConditionChecks } from './conditions';
 import type { z } from 'zod';
 import type { AvailableTransition, Change, ChangeDetail, ChangeExportQuery, ChangeListItem, ChangeListQuery, CreateChangeInput, CreateCommentInput, UpdateChangeInput } from '../contracts/change';
 import type { Actor } from '../domain/actor';
@@ -85,6 +86,8 @@ export interface ChangeServiceDeps extends ServiceDeps {
    * standard change would skip approvals unchecked.
    */
   catalogue: Pick<CatalogueService, 'beforeFiling' | 'afterFiling' | 'beforeImplement' | 'afterClose' | 'changeFields'>;
+  /** The conditions of approvals with conditions (docs/cab.md#decisions): met before `implement`. Required, like the catalogue. */
+  conditions: ConditionChecks;
 }
 
 /** Requests for change: filing, editing, the policy-driven lifecycle, comments and history. */
@@ -165,6 +168,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
     const open = targets.some((st) => st?.requiresApprovals) && !bypass ? await approvals.blocking(repos, c.id, active) : [];
     const concerns =
       active.bundle.schedule.concernsBlockImplement && options.some((t) => t.to === CONCERN_CHECKED_STATE) ? await repos.communication.concernsOf(c.id, { openOnly: true }) : [];
+    const unmet = options.some((t) => t.to === CONDITIONS_CHECKED_STATE) && !bypass ? await deps.conditions.unmet(repos, c, active) : [];
     return Promise.all(
       options.map(async (t, i) => {
         const target = targets[i];
@@ -176,6 +180,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         const unanswered = concernsBlocking(active.bundle.schedule.concernsBlockImplement, t.to, concerns);
         if (unanswered.length > 0) reasons.push(`${unanswered.length === 1 ? 'A concern waits' : `${unanswered.length} concerns wait`} for an answer from the owner or a change manager.`);
         if (target?.final && c.reviewRequired) reasons.push('Break-glass was used: a change manager must review the bypass first.');
+        if (t.to === CONDITIONS_CHECKED_STATE && unmet.length > 0) reasons.push(`The conditions of its approval are not all met: ${unmet.map((x) => `“${x.text}”`).join(', ')}.`);
         if (target?.requiresApprovals && open.length > 0) {
           reasons.push(`Waiting on approvals: ${open.map((a) => `${a.rule} by ${a.approverLabel} (${a.why})`).join(', ')}.`);
         }
@@ -560,7 +565,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
         await deps.reviews.changeMoving(repos, actor, before, to, active);
         // Break-glass in force lets the change past pending approvals and unsatisfied gates, and says so.
         const bypass = await governance.activeBreakGlass(repos, before.id);
-        const skipped: { approvals: string[]; gates: string[] } = { approvals: [], gates: [] };
+        const skipped: { approvals: string[]; gates: string[]; conditions?: string[] } = { approvals: [], gates: [] };
         if (target?.requiresApprovals) {
           const open = await approvals.blocking(repos, before.id, active);
           skipped.approvals = bypass ? open.map((a) => `${a.rule} by ${a.approverLabel} (${a.why})`) : [];
@@ -581,6 +586,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
           );
         }
         if (bypass) skipped.gates = unsatisfied.map((g) => g.name);
+        // The board's conditions hold on every path to implement; break-glass passes them as it passes approvals, on record.
+        if (!bypass) await deps.conditions.beforeImplement(repos, before, to, active);
+        else if (to === CONDITIONS_CHECKED_STATE) skipped.conditions = (await deps.conditions.unmet(repos, before, active)).map((x) => x.text);
         if (to === 'implement') await deps.catalogue.beforeImplement(repos, actor, before, active);
         const after: ChangeRecord = { ...before, state: to, version: before.version + 1, updatedAt: nowIso() };
         if (!(await repos.changes.update(after, before.version))) {
@@ -594,7 +602,7 @@ export function createChangeService(deps: ChangeServiceDeps) {
           ...(opts.comment ? { comment: opts.comment } : {}),
         });
         if (opts.comment) await addComment(repos, actor, after.id, { body: opts.comment, kind: 'work_note' });
-        if (bypass && (skipped.approvals.length > 0 || skipped.gates.length > 0)) {
+        if (bypass && (skipped.approvals.length > 0 || skipped.gates.length > 0 || (skipped.conditions?.length ?? 0) > 0)) {
           await governance.markBreakGlassUsed(repos, bypass.id);
           await audit(repos, actor, after.updatedAt, 'change.break_glass_used', 'change', after.id, { number: after.number, breakGlassId: bypass.id, to, skipped });
         }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateChangeInput, type ChangeDetail } from '../contracts/change';
-import type { GateCheckInput, GateCheckListQuery, GateCheckView } from '../contracts/gate';
+import { GateCheckView, type GateCheckInput, type GateCheckListQuery } from '../contracts/gate';
 import { systemActor, type Actor } from '../domain/actor';
 import { canonicalJson } from '../domain/audit/chain';
-import { assertPermission } from '../domain/auth/roles';
+import { assertPermission, hasPermission } from '../domain/auth/roles';
 import { findState, transitionsFrom } from '../domain/change/lifecycle';
 import { AppError, NotFoundError, PolicyError, type Issue } from '../domain/errors';
 import { decideGate, gateCheckKey, isControlled, type GateChangeFacts, type GateFacts, type GateFreezeFacts, type GateReasonValue } from '../domain/gate/decision';
@@ -31,7 +31,7 @@ export interface GateAdapter {
 }
 
 /** Conditions a change must meet before it goes out (CAB conditions, issue 15): those not met yet. */
-export type GateConditionSource = (repos: Repositories, change: ChangeRecord) => Promise<{ id: string; label: string }[]>;
+export type GateConditionSource = (repos: Repositories, change: ChangeRecord, active: ActivePolicy) => Promise<{ id: string; label: string }[]>;
 
 /** The outbox topic of a changed decision; its handler tells every adapter. */
 export const GATE_DECISION_TOPIC = 'gate.decision_changed';
@@ -79,8 +79,18 @@ export function createGateService(deps: GateServiceDeps) {
    */
   const answers = new StampedCache<{ view: GateCheckView; json: string }>(store.decisions);
   const remember = (stamp: number | null, key: string, view: GateCheckView) => {
-    if (view.decision !== 'pending') answers.set(stamp, key, { view, json: JSON.stringify(view) });
+    // As the route's serializer writes a view (its schema's key order: PostgreSQL's jsonb reorders the reasons'
+    // keys), so every answer to the same check is the same bytes, remembered or not.
+    if (view.decision !== 'pending') answers.set(stamp, key, { view, json: JSON.stringify(GateCheckView.encode(view)) });
   };
+  /**
+   * The same answers by the exact bytes an account sent (NOTE (speed)): a poll repeats its request body byte for
+   * byte, so the route answers it before the body is parsed and validated (gate.routes.ts). An entry is made only
+   * from an answer remembered above, for a body that passed validation, under the same stamp: it is what the
+   * slow path would send, and it is forgotten with it. At most 1,000 bodies of at most 4 KiB (the route's limit).
+   */
+  const repeats = new StampedCache<string>(store.decisions, 1_000);
+  const repeatKey = (actor: Actor, raw: string) => `${actor.userId}\n${raw}`;
   /** The worker acts as this when it re-decides a check (and the gate when it starts a change it allowed). */
   const gateActor = (on?: Actor): Actor => ({ ...systemActor(on?.requestId ?? 'gate'), ...(on ? { userId: on.userId, email: on.email } : {}), name: on ? `${on.name} (deployment gate)` : 'Cabinet deployment gate' });
 
@@ -346,7 +356,7 @@ export function createGateService(deps: GateServiceDeps) {
       facts.pendingApprovals = auth.pending;
       if (!auth.final) {
         facts.conflicts = (await deps.schedule.blocking(repos, change.id, active, change)).filter((x) => x.kind !== 'freeze').map((x) => ({ id: x.id, message: x.message }));
-        for (const source of conditionSources) facts.conditions.push(...(await source(repos, change)));
+        for (const source of conditionSources) facts.conditions.push(...(await source(repos, change, active)));
       }
     }
     facts.freezes = await freezesNow(repos, check, cis, change, now);
@@ -509,10 +519,6 @@ export function createGateService(deps: GateServiceDeps) {
       return 'view' in answer ? answer.view : (JSON.parse(answer.json) as GateCheckView);
     },
 
-    /**
-     * `check`, for the route: a final answer this process remembers comes back as the JSON it was sent as.
-     * NOTE (speed): a pipeline polling with the same key is answered with no read, no write and no serialising.
-     */
     /** A check refused for its shape also names its unknown references (the route's `checkReferences`). */
     async referenceIssues(actor: Actor, fields: Partial<GateCheckInput>): Promise<Issue[]> {
       assertPermission(actor, 'gate.check');
@@ -521,7 +527,24 @@ export function createGateService(deps: GateServiceDeps) {
       return issues;
     },
 
-    async checkAnswer(actor: Actor, input: GateCheckInput): Promise<{ view: GateCheckView } | { json: string }> {
+    /**
+     * The answer to a poll this process remembers for the account and the exact body (`raw`, as the route read
+     * it), as JSON; undefined when there is none or the account may not ask (the slow path then answers, or
+     * refuses). NOTE (security): the caller has authenticated the request as every other; the permission is
+     * checked here on every call, since roles are not part of the decisions' stamp.
+     */
+    repeatedAnswer(actor: Actor, raw: string): string | undefined {
+      if (!hasPermission(actor, 'gate.check')) return undefined;
+      return repeats.get(store.decisions.current(), repeatKey(actor, raw));
+    },
+
+    /**
+     * `check`, for the route: a final answer this process remembers comes back as the JSON it was sent as.
+     * NOTE (speed): a pipeline polling with the same key is answered with no read, no write and no serialising.
+     * `raw`: the exact body `input` was parsed from, when the route read it, so that its repeats are answered
+     * by `repeatedAnswer`.
+     */
+    async checkAnswer(actor: Actor, input: GateCheckInput, raw?: string): Promise<{ view: GateCheckView } | { json: string }> {
       assertPermission(actor, 'gate.check');
       const key = { source: input.source, repository: input.repository, runId: input.pipeline.runId, attempt: input.pipeline.attempt, environment: input.target.environment };
       const cacheKey = gateCheckKey(key);
@@ -530,10 +553,12 @@ export function createGateService(deps: GateServiceDeps) {
       // could lag another process's write, by the time its NOTIFY takes to arrive (about a millisecond).
       const stamp = store.decisions.current() ?? (await store.decisions.settle());
       const remembered = answers.get(stamp, cacheKey);
-      if (remembered) return { json: remembered.json };
+      if (remembered) {
+        if (raw !== undefined) repeats.set(stamp, repeatKey(actor, raw), remembered.json);
+        return { json: remembered.json };
+      }
       return { view: await decideNew(actor, input, key, cacheKey, stamp) };
     },
-
 
     async get(actor: Actor, id: string): Promise<GateCheckView> {
       assertPermission(actor, 'gate.read');

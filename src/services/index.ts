@@ -48,6 +48,9 @@ import { createArgoCdService } from './argocd.service';
 import { createUnauthorizedChangeService } from './unauthorized-change.service';
 import { createDoraService } from './dora.service';
 import { createBoardService } from './board.service';
+import { createConditionChecks } from './conditions';
+import { createMeetingService } from './meeting.service';
+import { createBoardMetricsService } from './board-metrics.service';
 
 export interface ServicesOptions {
   sessionHours: number;
@@ -86,17 +89,24 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const reviews = createReviewService({ ...deps, policy, risk, outbox, subscriptions });
   // The standard change catalogue's checks, score and suspension: called by filings, moves and incidents.
   const catalogue = createCatalogueService({ ...deps, policy, risk, schedule, outbox });
-  const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance, schedule, outbox, subscriptions, problems, reviews, catalogue });
+  const conditions = createConditionChecks({ risk });
+  const changes = createChangeService({ ...deps, policy, risk, approvals, routing, sla, governance, schedule, outbox, subscriptions, problems, reviews, catalogue, conditions });
   const deliveries = createDeliveryService({ ...deps, changes });
   const templates = createTemplateService({ ...deps, changes, catalogue, policy });
   // The deployment gate: pipelines ask it before they deploy; it opens and starts their changes (docs/pipelines.md).
   const gate = createGateService({ ...deps, policy, changes, templates, approvals, schedule, outbox });
+  // A change whose approval came with conditions does not go out until they are met (docs/cab.md#decisions).
+  gate.addConditionSource(async (repos, change, active) => (await conditions.unmet(repos, change, active)).map((c) => ({ id: c.id, label: c.text })));
   // Deployments on record, the unauthorized ones and DORA (docs/deployments.md, docs/dora.md).
   const unauthorizedChanges = createUnauthorizedChangeService({ ...deps, outbox });
   const deployments = createDeploymentService({ ...deps, policy, changes, unauthorized: unauthorizedChanges, gate });
   const dora = createDoraService({ ...deps, policy });
   // Change advisory boards: the CABs, the ECAB and the technical boards (docs/cab.md).
   const boards = createBoardService(deps);
+  // Their meetings: agendas, decisions with conditions, minutes (docs/cab.md#meetings).
+  const meetings = createMeetingService({ ...deps, policy, risk, approvals, outbox, conditions });
+  // The boards' own figures (docs/cab.md#the-boards-figures).
+  const boardMetrics = createBoardMetricsService(deps);
   // GitHub App, GitLab and Argo CD (docs/integrations.md): they ask the gate, answer the forges and record deployments.
   const integrations = createIntegrationSettingsService(deps, { githubApiUrl: opts.githubApiUrl ?? 'https://api.github.com' });
   const github = createGitHubService({ ...deps, settings: integrations, approvals, gate, deployments });
@@ -128,7 +138,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
     reviews,
     problems,
   });
-  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, catalogue, incidents, problems, home, search, savedViews, subscriptions, concerns, deliveries, mail, webhooks, externalAddresses, digests, concernLinks, catalogueReviews, cataloguePromotion, reclassifications, reviews, gate, deployments, unauthorizedChanges, dora, integrations, github, gitlab, argocd, boards };
+  return { policy, policyPreview, governance, auth, accounts, cmdb, changes, approvals, risk, audit: auditTrail, bootstrap, demo, sla, outbox, notifications, windows, calendar, calendarFeeds, schedule, templates, catalogue, incidents, problems, home, search, savedViews, subscriptions, concerns, deliveries, mail, webhooks, externalAddresses, digests, concernLinks, catalogueReviews, cataloguePromotion, reclassifications, reviews, gate, deployments, unauthorizedChanges, dora, integrations, github, gitlab, argocd, boards, meetings, boardMetrics };
 }
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from './context';

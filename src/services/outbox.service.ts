@@ -9,9 +9,9 @@ import type { ServiceDeps } from './context';
 export const NOTIFICATION_KINDS = NOTIFICATION_KIND_NAMES;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
-/** Who is notified: the members of a team, the holders of a role, or one user (resolved at delivery). */
+/** Who is notified: the members of a team, the holders of a role, one user, or a board's people (resolved at delivery). */
 export interface NotificationRecipient {
-  kind: 'team' | 'user' | 'role';
+  kind: 'team' | 'user' | 'role' | 'board';
   /** Team id, role name or user id. */
   ref: string;
 }

@@ -127,7 +127,10 @@ export function createSlaService(deps: SlaServiceDeps) {
       for (const a of approvals) {
         const rule = active.bundle.approvals.stages.find((s) => s.name === a.stage)?.rules.find((r) => r.name === a.rule);
         let plan: ClockPlan | null;
-        if (rule && rule.dueMs !== null) plan = { target: `rule:${a.rule}`, clock: 'wall', workingMs: rule.dueMs };
+        // A board answers within its own response time (an ECAB within the hour unless it says otherwise).
+        const board = a.approverKind === 'board' ? await repos.boards.find(a.approverRef) : null;
+        if (board?.responseMinutes) plan = { target: `board:${board.name}`, clock: 'wall', workingMs: board.responseMinutes * 60_000 };
+        else if (rule && rule.dueMs !== null) plan = { target: `rule:${a.rule}`, clock: 'wall', workingMs: rule.dueMs };
         else {
           if (sla === undefined) {
             const target = slaTargetFor(active.bundle.slas, 'approval_response', context ?? (await risk.approvalContextOf(repos, change, active)));

@@ -78,6 +78,8 @@ const UnauthorizedChangePage = lazy(() =>
 const BoardsPage = lazy(() => import('./features/boards/boards-page').then((m) => ({ default: m.BoardsPage })));
 const NewBoardPage = lazy(() => import('./features/boards/new-board-page').then((m) => ({ default: m.NewBoardPage })));
 const BoardPage = lazy(() => import('./features/boards/board-page').then((m) => ({ default: m.BoardPage })));
+const MeetingsPage = lazy(() => import('./features/meetings/meetings-page').then((m) => ({ default: m.MeetingsPage })));
+const MeetingPage = lazy(() => import('./features/meetings/meeting-page').then((m) => ({ default: m.MeetingPage })));
 
 /** The routes of the app, without providers (tests wrap them in a MemoryRouter). */
 export function AppRoutes() {
@@ -138,6 +140,8 @@ export function AppRoutes() {
         <Route path="boards" element={<BoardsPage />} />
         <Route path="boards/new" element={<NewBoardPage />} />
         <Route path="boards/:id" element={<BoardPage />} />
+        <Route path="meetings" element={<MeetingsPage />} />
+        <Route path="meetings/:id" element={<MeetingPage />} />
         <Route path="dora" element={<DoraPage />} />
         <Route path="admin" element={<Navigate to="/admin/users" replace />} />
         <Route path="admin/users" element={<UsersPage />} />

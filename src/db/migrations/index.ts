@@ -34,6 +34,8 @@ import * as m0032 from './0032-deployments';
 import * as m0033 from './0033-integrations';
 import * as m0035 from './0035-dora-first-deployments';
 import * as m0036 from './0036-boards';
+import * as m0038 from './0038-board-meetings';
+import * as m0039 from './0039-board-recurrence';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -72,6 +74,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0033-integrations': m0033,
   '0035-dora-first-deployments': m0035,
   '0036-boards': m0036,
+  '0038-board-meetings': m0038,
+  '0039-board-recurrence': m0039,
 };
 
 export const migrationProvider: MigrationProvider = {

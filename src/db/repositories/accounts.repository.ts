@@ -156,9 +156,19 @@ export function createAccountsRepository(db: Kysely<DB>, h: DialectHelpers) {
         .execute();
     },
     /** The enabled users who may vote for an approver: members of the team, holders of the role, or the user. */
-    async eligibleUserIds(kind: 'team' | 'role' | 'user', ref: string): Promise<string[]> {
+    async eligibleUserIds(kind: 'team' | 'role' | 'user' | 'board', ref: string): Promise<string[]> {
       let q = db.selectFrom('users').select('users.id').where('users.disabled', '=', h.writeBool(false));
       if (kind === 'team') q = q.where('users.id', 'in', db.selectFrom('team_members').select('user_id').where('team_id', '=', ref));
+      else if (kind === 'board') {
+        // A board's people: those on it directly and the people of its teams.
+        const seats = db.selectFrom('board_members').where('board_id', '=', ref);
+        q = q.where((eb) =>
+          eb.or([
+            eb('users.id', 'in', seats.select('member_id').where('member_kind', '=', 'user')),
+            eb('users.id', 'in', db.selectFrom('team_members').select('user_id').where('team_id', 'in', seats.select('member_id').where('member_kind', '=', 'team'))),
+          ]),
+        );
+      }
       else if (kind === 'role') q = q.where('users.id', 'in', db.selectFrom('user_roles').select('user_id').where('role', '=', ref));
       else q = q.where('users.id', '=', ref);
       return (await q.execute()).map((r) => r.id);

@@ -1,9 +1,11 @@
+import type { QuorumKind } from '../../domain/approval/quorum';
 import type { Kysely } from 'kysely';
 import type { DialectHelpers } from '../dialect';
 import type { ApprovalsTable, DB } from '../schema';
 
 export type ApprovalState = 'waiting' | 'pending' | 'approved' | 'rejected' | 'withdrawn';
-export type ApproverKind = 'team' | 'role' | 'user';
+/** Who decides an approval: a team, a role, a person, or a change advisory board (issue 15). */
+export type ApproverKind = 'team' | 'role' | 'user' | 'board';
 
 /** One approval a change needs: which rule asked for it, who decides, how many must agree, and its state. */
 export interface ApprovalRecord {
@@ -18,7 +20,7 @@ export interface ApprovalRecord {
   approverRef: string;
   /** Team handle, role name or email, for display. */
   approverLabel: string;
-  quorumKind: 'any' | 'all' | 'n' | 'percent';
+  quorumKind: QuorumKind;
   quorumValue: number | null;
   state: ApprovalState;
   dueAt: string | null;
@@ -252,7 +254,7 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
       }));
     },
     /** Pending approvals addressed to any of the teams, roles or the user, with their changes. */
-    async pendingAddressedTo(who: { teamIds: string[]; roles: string[]; userId: string }): Promise<PendingApprovalRow[]> {
+    async pendingAddressedTo(who: { teamIds: string[]; roles: string[]; userId: string; boardIds?: string[] }): Promise<PendingApprovalRow[]> {
       const rows = await db
         .selectFrom('approvals as a')
         .innerJoin('changes as c', 'c.id', 'a.change_id')
@@ -264,6 +266,7 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
             eb.and([eb('a.approver_kind', '=', 'user'), eb('a.approver_ref', '=', who.userId)]),
             ...(who.teamIds.length ? [eb.and([eb('a.approver_kind', '=', 'team'), eb('a.approver_ref', 'in', who.teamIds)])] : []),
             ...(who.roles.length ? [eb.and([eb('a.approver_kind', '=', 'role'), eb('a.approver_ref', 'in', who.roles)])] : []),
+            ...(who.boardIds?.length ? [eb.and([eb('a.approver_kind', '=', 'board'), eb('a.approver_ref', 'in', who.boardIds)])] : []),
             // An escalated approval is also addressed to its escalation target.
             eb.and([
               eb('a.escalated_at', 'is not', null),

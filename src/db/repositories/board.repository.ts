@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { BoardKind, ChairRule } from '../../contracts/boards';
+import type { BoardKind, BoardRecurrence, ChairRule } from '../../contracts/boards';
 import type { DialectHelpers } from '../dialect';
 import type { BoardMembersTable, BoardsTable, DB } from '../schema';
 
@@ -22,6 +22,7 @@ export interface BoardRecord {
   quorumRequiredDomains: string[];
   chairRule: ChairRule;
   responseMinutes: number | null;
+  recurrence: BoardRecurrence | null;
   active: boolean;
   version: number;
   createdBy: string;
@@ -51,6 +52,7 @@ export function createBoardRepository(db: Kysely<DB>, h: DialectHelpers) {
     quorumRequiredDomains: h.readJson<string[]>(r.quorum_required_domains),
     chairRule: r.chair_rule as ChairRule,
     responseMinutes: r.response_minutes === null ? null : Number(r.response_minutes),
+    recurrence: r.recurrence === null || r.recurrence === undefined ? null : h.readJson<BoardRecurrence>(r.recurrence),
     active: h.readBool(r.active),
     version: Number(r.version),
     createdBy: r.created_by,
@@ -111,6 +113,7 @@ export function createBoardRepository(db: Kysely<DB>, h: DialectHelpers) {
     quorum_required_domains: h.writeJson(b.quorumRequiredDomains),
     chair_rule: b.chairRule,
     response_minutes: b.responseMinutes,
+    recurrence: b.recurrence === null ? null : h.writeJson(b.recurrence),
     active: h.writeBool(b.active),
     version: b.version,
     updated_by: b.updatedBy,
@@ -167,6 +170,51 @@ export function createBoardRepository(db: Kysely<DB>, h: DialectHelpers) {
       const after = f.after;
       if (after) q = q.where((eb) => eb.or([eb('name', '>', after[0]), eb.and([eb('name', '=', after[0]), eb('id', '>', after[1])])]));
       return withMembers(await q.execute());
+    },
+    /**
+     * Who sits on each of the boards: every enabled person, directly or through a team, with the domains they
+     * represent there (a person on the board twice, say directly and through a team, has both members' domains).
+     */
+    async seatsOf(boardIds: readonly string[]): Promise<Map<string, Map<string, string[]>>> {
+      const out = new Map<string, Map<string, string[]>>(boardIds.map((id) => [id, new Map()]));
+      if (boardIds.length === 0) return out;
+      const direct = db
+        .selectFrom('board_members as m')
+        .innerJoin('users as u', 'u.id', 'm.member_id')
+        .select(['m.board_id', 'u.id as user_id', 'm.domains'])
+        .where('m.member_kind', '=', 'user')
+        .where('m.board_id', 'in', [...boardIds])
+        .where('u.disabled', '=', h.writeBool(false));
+      const viaTeams = db
+        .selectFrom('board_members as m')
+        .innerJoin('team_members as t', 't.team_id', 'm.member_id')
+        .innerJoin('users as u', 'u.id', 't.user_id')
+        .select(['m.board_id', 'u.id as user_id', 'm.domains'])
+        .where('m.member_kind', '=', 'team')
+        .where('m.board_id', 'in', [...boardIds])
+        .where('u.disabled', '=', h.writeBool(false));
+      for (const r of await direct.unionAll(viaTeams).execute()) {
+        const seats = out.get(r.board_id)!;
+        seats.set(r.user_id, [...new Set([...(seats.get(r.user_id) ?? []), ...h.readJson<string[]>(r.domains)])]);
+      }
+      return out;
+    },
+    /** The active boards a person sits on, directly or through one of the teams. */
+    async boardIdsOf(userId: string, teamIds: readonly string[]): Promise<string[]> {
+      const rows = await db
+        .selectFrom('board_members as m')
+        .innerJoin('boards as b', 'b.id', 'm.board_id')
+        .select('m.board_id')
+        .distinct()
+        .where('b.active', '=', h.writeBool(true))
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('m.member_kind', '=', 'user'), eb('m.member_id', '=', userId)]),
+            ...(teamIds.length ? [eb.and([eb('m.member_kind', '=', 'team'), eb('m.member_id', 'in', [...teamIds])])] : []),
+          ]),
+        )
+        .execute();
+      return rows.map((r) => r.board_id);
     },
   };
 }

@@ -30,6 +30,8 @@ import { createIntegrationRepository } from './integration.repository';
 import { createGateRepository } from './gate.repository';
 import { createDeploymentRepository } from './deployment.repository';
 import { createBoardRepository } from './board.repository';
+import { createMeetingRepository } from './meeting.repository';
+import { createBoardMetricsRepository } from './board-metrics.repository';
 import { MemoBus, memoizeReads } from './memo';
 
 /**
@@ -87,6 +89,8 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
     integrations: createIntegrationRepository(db, h),
     gate: createGateRepository(db, h),
     boards: createBoardRepository(db, h),
+    meetings: createMeetingRepository(db, h),
+    boardMetrics: createBoardMetricsRepository(db, h),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -117,3 +121,4 @@ export type { DeploymentRecord, UnauthorizedRecord, DoraScope } from './deployme
 export type { IntegrationSettingsRecord, SealedSecret, GateRequestRecord, ArgocdHoldRecord } from './integration.repository';
 export type { GateCheckRecord, GateReasonRecord, GateCheckKey } from './gate.repository';
 export type { BoardRecord, BoardMemberRecord, BoardFilter } from './board.repository';
+export type { MeetingRecord, AgendaEditRecord, DecisionRecord, DecisionQuorum, ConditionRecord } from './meeting.repository';

@@ -1,5 +1,8 @@
-/** How many approvals an approval needs: one, every eligible voter, a number, or a share of them. */
-export type QuorumKind = 'any' | 'all' | 'n' | 'percent';
+/**
+ * How many approvals an approval needs: one, every eligible voter, a number, or a share of them; `board`: the
+ * board's own quorum (members and domains, domain/cab/board.ts), `value` its minimum members when requested.
+ */
+export type QuorumKind = 'any' | 'all' | 'n' | 'percent' | 'board';
 export interface Quorum {
   kind: QuorumKind;
   /** N for `n`, the percentage for `percent`, null otherwise. */
@@ -20,6 +23,7 @@ export function requiredApprovals(quorum: Quorum, eligible: number): number {
     case 'all':
       return voters;
     case 'n':
+    case 'board':
       return Math.max(1, Math.min(quorum.value ?? 1, voters));
     case 'percent':
       return Math.max(1, Math.ceil((voters * (quorum.value ?? 100)) / 100 - 1e-9));

@@ -93,7 +93,12 @@ export function buildAgenda(input: AgendaInput): Agenda {
     const candidate = byId.get(adj.changeId);
     const present = order.findIndex((c) => c.changeId === adj.changeId);
     if (adj.kind === 'add') {
-      if (!candidate || present >= 0) continue;
+      if (!candidate) continue;
+      // Already on the agenda by the board's scope (a deferred item, say): it keeps its place, and the reason.
+      if (present >= 0) {
+        if (!added.has(adj.changeId)) added.set(adj.changeId, { reason: adj.reason, late: false });
+        continue;
+      }
       order.push(candidate);
       added.set(adj.changeId, { reason: adj.reason, late: input.frozenAt !== null && adj.at >= input.frozenAt });
       const gone = removed.findIndex((r) => r.changeId === adj.changeId);

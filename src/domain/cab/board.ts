@@ -76,3 +76,30 @@ export function checkQuorum(quorum: BoardQuorum, voters: readonly Voter[], party
   const missingMembers = Math.max(0, quorum.minMembers - counting.size);
   return { met: missingMembers === 0 && missingDomains.length === 0, voters: counting.size, missingMembers, missingDomains };
 }
+
+export interface BoardVote extends Voter {
+  decision: 'approve' | 'reject';
+}
+
+export interface BoardVoteOutcome {
+  outcome: 'approved' | 'rejected' | 'pending';
+  /** The quorum of the members who approved, and of those who rejected. */
+  approve: QuorumCheck;
+  reject: QuorumCheck;
+}
+
+/**
+ * A board decides by its members' votes, without a meeting (asynchronous review, the ECAB), when the votes
+ * agree and make its quorum: approved when enough members approved and nobody rejected, rejected when enough
+ * rejected and nobody approved. A split board stays pending: the item needs discussion at a meeting, where the
+ * chair records the board's decision.
+ */
+export function boardVoteOutcome(quorum: BoardQuorum, votes: readonly BoardVote[], partyIds: ReadonlySet<string>): BoardVoteOutcome {
+  const counting = votes.filter((v) => !partyIds.has(v.userId));
+  const approvers = counting.filter((v) => v.decision === 'approve');
+  const rejecters = counting.filter((v) => v.decision === 'reject');
+  const approve = checkQuorum(quorum, approvers, partyIds);
+  const reject = checkQuorum(quorum, rejecters, partyIds);
+  const outcome = rejecters.length === 0 && approve.met ? 'approved' : approvers.length === 0 && reject.met ? 'rejected' : 'pending';
+  return { outcome, approve, reject };
+}

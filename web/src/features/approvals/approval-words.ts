@@ -13,6 +13,10 @@ export function quorumWords(quorum: Approval['quorum']): string {
     }
     case 'percent':
       return `${quorum.value ?? 100}% of members`;
+    case 'board': {
+      const n = quorum.value ?? 1;
+      return `the board's quorum (${n === 1 ? '1 member' : `${n} members`})`;
+    }
   }
 }
 

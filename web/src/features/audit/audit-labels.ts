@@ -108,6 +108,15 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'board.created': 'Set up a change advisory board',
   'board.updated': 'Changed a change advisory board',
   'board.deactivated': 'Deactivated a change advisory board',
+  'board.decided': 'Recorded a board decision',
+  'change.condition_met': 'Marked a condition of approval met',
+  'meeting.scheduled': 'Scheduled a board meeting',
+  'meeting.updated': 'Changed a board meeting',
+  'meeting.cancelled': 'Cancelled a board meeting',
+  'meeting.started': 'Started a board meeting',
+  'meeting.attendance': 'Recorded attendance at a board meeting',
+  'meeting.agenda_edited': 'Changed a meeting agenda',
+  'meeting.ended': 'Ended a board meeting (minutes written)',
   'calendar_feed.created': 'Created a calendar feed',
   'calendar_feed.revoked': 'Revoked a calendar feed',
   'review.created': 'Opened a post-implementation review',
@@ -167,6 +176,7 @@ export const RECORD_TYPE_LABELS: Record<AuditRecordType, string> = {
   gate_check: 'Gate check',
   unauthorized_change: 'Unauthorized change',
   board: 'Board',
+  meeting: 'Meeting',
 };
 
 /** The record kind of an entity type as the trail stores it (`incident_import` → "Incident import"). */

@@ -17,6 +17,14 @@ import { issuesOf } from '../../api/client';
 import { toOptions } from '../../shared/labels';
 import { usePeopleByIds, useTeams } from '../admin/admin-api';
 import { UserMultiSelect } from '../admin/user-select';
+import {
+  emptyRecurrenceForm,
+  formToRecurrence,
+  RecurrenceFieldset,
+  type RecurrenceFormValues,
+  recurrenceErrorField,
+  recurrenceToForm,
+} from './board-recurrence';
 import type { Board, BoardKind, BoardRequest, BoardUpdate, ChairRule } from './boards-api';
 
 export const BOARD_KIND_LABELS: Record<BoardKind, string> = {
@@ -49,6 +57,9 @@ export interface BoardFormValues {
   chairRule: ChairRule;
   responseMinutes: number | string;
   scope: string;
+  /** Whether the board meets regularly; when off, `recurrence` is kept as typed but not sent. */
+  recurring: boolean;
+  recurrence: RecurrenceFormValues;
 }
 
 export const emptyBoardForm: BoardFormValues = {
@@ -61,6 +72,8 @@ export const emptyBoardForm: BoardFormValues = {
   chairRule: 'round_robin',
   responseMinutes: '',
   scope: '',
+  recurring: false,
+  recurrence: emptyRecurrenceForm,
 };
 
 export function formFromBoard(b: Board): BoardFormValues {
@@ -74,6 +87,8 @@ export function formFromBoard(b: Board): BoardFormValues {
     chairRule: b.chairRule,
     responseMinutes: b.responseMinutes ?? '',
     scope: b.scope ?? '',
+    recurring: b.recurrence !== null,
+    recurrence: recurrenceToForm(b.recurrence),
   };
 }
 
@@ -95,6 +110,7 @@ export function toBoardRequest(v: BoardFormValues): BoardRequest {
     quorum: { minMembers: numberOf(v.minMembers) as number, requiredDomains: v.requiredDomains },
     chairRule: v.chairRule,
     ...(responseMinutes !== null ? { responseMinutes } : {}),
+    ...(v.recurring ? { recurrence: formToRecurrence(v.recurrence) } : {}),
   } as BoardRequest;
 }
 
@@ -115,6 +131,9 @@ export function toBoardUpdate(b: Board, v: BoardFormValues): BoardUpdate {
   if (v.chairRule !== before.chairRule) patch.chairRule = v.chairRule;
   if (numberOf(v.responseMinutes) !== numberOf(before.responseMinutes)) patch.responseMinutes = numberOf(v.responseMinutes);
   if (v.scope.trim() !== before.scope.trim()) patch.scope = v.scope.trim() === '' ? null : v.scope;
+  // Compared as sent, so that a rule the form writes in another order is no change; switched off sends null.
+  const recurrence = v.recurring ? formToRecurrence(v.recurrence) : null;
+  if (!same(recurrence, before.recurring ? formToRecurrence(before.recurrence) : null)) patch.recurrence = recurrence;
   return patch;
 }
 
@@ -130,11 +149,13 @@ export const BOARD_FORM_FIELDS = [
   'chairRule',
   'responseMinutes',
   'scope',
+  'recurrence',
 ];
 
 /**
  * The server's issues by form field: `quorum.minMembers` and `quorum.requiredDomains` each have their own
- * input, `members.2.userId` goes to the third member's row (`members.2`), other paths go by their first segment.
+ * input, `members.2.userId` goes to the third member's row (`members.2`), `recurrence.*` to the regular
+ * meetings' fields (`recurrence.holidays.1` to the second holiday), other paths go by their first segment.
  */
 export function boardFieldErrors(error: unknown): Record<string, string> {
   const byField: Record<string, string[]> = {};
@@ -145,7 +166,9 @@ export function boardFieldErrors(error: unknown): Record<string, string> {
         ? `quorum.${parts[1]}`
         : parts[0] === 'members' && parts[1]
           ? `members.${parts[1]}`
-          : parts[0] || '_';
+          : parts[0] === 'recurrence'
+            ? recurrenceErrorField(parts)
+            : parts[0] || '_';
     (byField[field] ??= []).push(issue.message);
   }
   return Object.fromEntries(Object.entries(byField).map(([field, messages]) => [field, messages.join('; ')]));
@@ -172,7 +195,7 @@ interface BoardFormProps {
   names?: Map<string, string>;
 }
 
-/** The board's fields: what it is, who sits on it (with domains and delegates), its quorum, chair and scope. */
+/** The board's fields: what it is, who sits on it (with domains and delegates), its quorum, chair and scope, and its regular meetings. */
 export function BoardForm({ values, onChange, errors, disabled, names }: BoardFormProps) {
   const set = <K extends keyof BoardFormValues>(key: K, value: BoardFormValues[K]) => onChange({ ...values, [key]: value });
   const teams = useTeams();
@@ -368,6 +391,14 @@ export function BoardForm({ values, onChange, errors, disabled, names }: BoardFo
           />
         </Stack>
       </Fieldset>
+
+      <RecurrenceFieldset
+        recurring={values.recurring}
+        values={values.recurrence}
+        onChange={(recurring, recurrence) => onChange({ ...values, recurring, recurrence })}
+        errors={errors}
+        disabled={disabled}
+      />
     </Stack>
   );
 }

@@ -13,7 +13,10 @@ import { UnsavedChangesDialog } from '../../shared/unsaved-changes-dialog';
 import { useUnsavedChanges } from '../../shared/use-unsaved-changes';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { UnplacedIssues } from '../changes/field-errors';
+import { BoardMeetingsPanel } from '../meetings/board-meetings-panel';
 import { BOARD_FORM_FIELDS, BOARD_KIND_LABELS, BoardForm, boardFieldErrors, formFromBoard, toBoardUpdate } from './board-form';
+import { BoardMetricsPanel } from './board-metrics-panel';
+import { recurrenceWords } from './board-recurrence';
 import { type Board, type BoardActivity, useBoard, useSetBoardActivity, useUpdateBoard } from './boards-api';
 
 export function BoardPage() {
@@ -104,6 +107,12 @@ function BoardView({ board, onReload }: { board: Board; onReload: () => Promise<
       />
       <Announcement text={editor.announcement} />
       <Stack gap="sm" mb="sm">
+        <Text size="sm" data-testid="board-recurrence">
+          <Text span size="sm" fw={600}>
+            Regular meetings:
+          </Text>{' '}
+          {base.recurrence ? recurrenceWords(base.recurrence) : 'none; each meeting is scheduled on its own.'}
+        </Text>
         {!base.active && (
           <Alert color="gray" variant="light" role="note" title="Deactivated">
             The board keeps its history and takes no new work.{canManage ? ' Reactivate it to route changes to it again.' : ''}
@@ -119,6 +128,8 @@ function BoardView({ board, onReload }: { board: Board; onReload: () => Promise<
         <BoardForm values={editor.values} onChange={editor.setValues} errors={errors} names={names} disabled={!canManage || editor.busy} />
         <EditFooter canEdit={canManage} editor={editor} saving={update.isPending} readOnly="Change managers set up and edit the boards." />
       </form>
+      <BoardMeetingsPanel boardId={board.id} boardName={base.name} canSchedule={canManage && base.active} />
+      <BoardMetricsPanel boardId={board.id} />
       <ConfirmDialog
         opened={confirming}
         title={`Deactivate ${base.name}?`}

@@ -52,6 +52,7 @@ import { AudiencePanel } from '../communication/audience-panel';
 import { ConcernsPanel } from '../communication/concerns-panel';
 import { ReclassificationSidebar } from '../catalogue-learning/reclassification-panel';
 import { PirRequiredAlert, ReviewPanel, ReviewRequiredBanner } from '../reviews/review-panel';
+import { ChangeConditionsPanel } from '../meetings/change-conditions-panel';
 
 const FORM_FIELDS = [
   'title',
@@ -547,6 +548,7 @@ function ChangeView({ change, cacheKey, onReload }: ChangeViewProps) {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4, xl: 3 }}>
           <Stack gap="md">
+            <ChangeConditionsPanel changeId={change.id} />
             <Paper withBorder p="sm" radius="sm">
               <RiskPanel
                 changeId={change.id}

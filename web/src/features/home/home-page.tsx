@@ -6,6 +6,7 @@ import { formatDate, formatDateTime, formatRange } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
 import { hasPermission, useCurrentUser } from '../auth/session';
+import { CabVotesSection } from './cab-votes-section';
 import { type Home, type HomeActionItem, useHome } from './home-api';
 
 /** "in 3 h", "in 2 d", "5 min ago": how far an instant is from now, in the largest unit that fits. */
@@ -390,6 +391,7 @@ export function HomePage() {
               {home.data.oversight ? 'Nothing waits for your decision: you read every change and record, and decide none.' : 'Nothing waits for you.'}
             </Text>
           )}
+          <CabVotesSection />
           <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md" style={{ alignItems: 'start' }}>
             {home.data.sees.approvals && <ApprovalsSection home={home.data} />}
             {(createsChanges || home.data.myChanges.count > 0) && <MyChangesSection home={home.data} />}

@@ -169,6 +169,7 @@ export function AppLayout() {
   if (hasPermission(me, 'sla.read')) governanceItems.push({ to: '/sla/breaches', label: 'SLA breaches' });
   // The CABs, the ECAB and the technical boards that decide changes (docs/cab.md#boards).
   if (hasPermission(me, 'board.read')) governanceItems.push({ to: '/boards', label: 'Boards', match: (p) => p.startsWith('/boards') });
+  if (hasPermission(me, 'board.read')) governanceItems.push({ to: '/meetings', label: 'Meetings', match: (p) => p.startsWith('/meetings') });
   if (hasPermission(me, 'audit.read')) governanceItems.push({ to: '/audit', label: 'Audit trail' });
   // Change managers set up the GitHub, GitLab and Argo CD integrations too; admins find them under Admin.
   if (hasPermission(me, 'integration.manage') && !hasRole(me, 'admin')) governanceItems.push({ to: '/admin/integrations', label: 'Integrations' });

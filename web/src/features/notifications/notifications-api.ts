@@ -75,6 +75,8 @@ export const NOTIFICATION_KIND_LABELS: Record<Notification['kind'], string> = {
   template_suspended: 'Catalogue entry suspended',
   template_reinstated: 'Catalogue entry reinstated',
   unauthorized_change: 'Unauthorized change',
+  meeting_scheduled: 'Board meeting',
+  meeting_minutes: 'Meeting minutes',
   digest: 'Digest',
 };
 

@@ -42,6 +42,8 @@ const KIND_COLORS: Record<Notification['kind'], string> = {
   template_suspended: 'red',
   template_reinstated: 'green',
   unauthorized_change: 'red',
+  meeting_scheduled: 'grape',
+  meeting_minutes: 'grape',
   digest: 'gray',
 };
 
