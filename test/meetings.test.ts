@@ -148,9 +148,21 @@ describe('CAB meetings', () => {
     assert.equal(short.status, 422, short.text);
     assert.equal(short.body.error.code, 'quorum_not_met');
     assert.deepEqual(short.body.error.details.quorum.missingDomains, ['security']);
-    const attended = await h.request('PUT', `/api/v1/meetings/${meeting.id}/attendance`, { token: chair.token, body: { attendees: [{ userId: sec.email, present: true }] } });
-    assert.equal(attended.status, 200, attended.text);
-    assert.equal(attended.body.attendance.filter((a: { present: boolean }) => a.present).length, 3);
+    // The chair (not a change manager) ticking the security member present does not make the quorum: only the
+    // person themself, or a change manager, attests a presence.
+    const ticked = await h.request('PUT', `/api/v1/meetings/${meeting.id}/attendance`, { token: chair.token, body: { attendees: [{ userId: sec.email, present: true }] } });
+    assert.equal(ticked.status, 200, ticked.text);
+    assert.deepEqual(
+      ticked.body.attendance.map((a: { userId: string; present: boolean; attested: boolean }) => [a.userId, a.present, a.attested]).sort(),
+      [[chair.id, true, true], [sec.id, true, false], [third.id, true, false]].sort(),
+    );
+    const stillShort = await h.request('POST', `/api/v1/meetings/${meeting.id}/items/${change.id}/decision`, { token: chair.token, body: { decision: 'approve', rationale: 'ok' } });
+    assert.equal(stillShort.status, 422, stillShort.text);
+    // A member checks only themself in; someone else's presence is the chair's to record.
+    assert.equal((await h.request('PUT', `/api/v1/meetings/${meeting.id}/attendance`, { token: sec.token, body: { attendees: [{ userId: third.id, present: true }] } })).status, 403);
+    const checkedIn = await h.request('PUT', `/api/v1/meetings/${meeting.id}/attendance`, { token: sec.token, body: { attendees: [{ userId: sec.id, present: true }] } });
+    assert.equal(checkedIn.status, 200, checkedIn.text);
+    assert.equal(checkedIn.body.attendance.find((a: { userId: string }) => a.userId === sec.id).attested, true);
 
     assert.equal((await h.request('PUT', `/api/v1/meetings/${meeting.id}/current`, { token: chair.token, body: { changeId: change.id } })).status, 200);
     const decided = await h.request('POST', `/api/v1/meetings/${meeting.id}/items/${change.id}/decision`, {

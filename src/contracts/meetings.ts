@@ -163,7 +163,11 @@ export const Meeting = z
     cancelledReason: z.string().nullable(),
     currentItem: z.object({ changeId: z.string(), number: z.string(), since: z.string() }).nullable(),
     notes: z.string(),
-    attendance: z.array(Person.extend({ present: z.boolean(), domains: z.array(z.string()) })),
+    /**
+     * Who was there. `attested`: the person recorded it themself, or a change manager did; only attested
+     * presences count towards a decision's quorum (a chair cannot make a quorum by ticking others present).
+     */
+    attendance: z.array(Person.extend({ present: z.boolean(), attested: z.boolean(), domains: z.array(z.string()) })),
     /** The minutes' SHA-256 once the meeting ended. */
     minutesHash: z.string().nullable(),
     version: z.number().int(),

@@ -285,6 +285,8 @@ export interface DB {
   deployment_cis: DeploymentCisTable;
   deployment_pull_requests: DeploymentPullRequestsTable;
   deployment_incidents: DeploymentIncidentsTable;
+  deployment_days: DeploymentDaysTable;
+  deployment_next_successes: DeploymentNextSuccessesTable;
   unauthorized_changes: UnauthorizedChangesTable;
   unauthorized_change_deployments: UnauthorizedChangeDeploymentsTable;
   boards: BoardsTable;
@@ -351,6 +353,22 @@ export interface DeploymentPullRequestsTable {
   first_key: string | null;
   first_deployment: number;
   deployment_mark: number;
+}
+/** DORA's daily rollup (migration 0040): `service_id` is `''` for deployments of no service; `lead_seconds` comma-joined. */
+export interface DeploymentDaysTable {
+  service_id: string;
+  environment: string;
+  production: number;
+  day: number;
+  total: number;
+  successes: number;
+  lead_seconds: string;
+  lead_deployments: number;
+}
+/** Per finished deployment, the finish of the next successful one of its service and environment (migration 0040). */
+export interface DeploymentNextSuccessesTable {
+  deployment_id: string;
+  next_success_at: string | null;
 }
 export interface DeploymentIncidentsTable {
   deployment_id: string;
@@ -1036,6 +1054,8 @@ export interface MeetingAttendanceTable {
   meeting_id: string;
   user_id: string;
   present: boolean | number;
+  recorded_by: string;
+  attested: boolean | number;
   recorded_at: string;
 }
 export interface MeetingItemTimesTable {

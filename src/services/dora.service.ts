@@ -5,17 +5,15 @@ import {
   changeFailureRate,
   dayOf,
   deploymentFrequency,
-  median,
+  leadTimesOf,
   onlyInferred,
-  quantile,
+  quantileOf,
   rateFailureRate,
   rateFrequency,
   rateLeadTime,
   rateRecovery,
   recoverySeconds,
   series,
-  sortNum,
-  sortedLeadTimes,
   type FailureInput,
   type Rating,
 } from '../domain/dora/metrics';
@@ -68,28 +66,33 @@ export function createDoraService(deps: DoraServiceDeps) {
   /** The failed deployments of a scope, each with why and its incidents. */
   async function failuresOf(repos: Repositories, scope: DoraScope, infer: boolean): Promise<FailureInput[]> {
     const byId = new Map<string, FailureInput>();
-    const entry = (r: { deploymentId: string; finishedAt: string }) => {
+    const entry = (r: { deploymentId: string; finishedMs: number; nextSuccessMs?: number | null }) => {
       let f = byId.get(r.deploymentId);
       if (!f) {
-        f = { deploymentId: r.deploymentId, finishedAt: r.finishedAt, finishedMs: Date.parse(r.finishedAt), causes: new Set(), incidents: [], nextSuccessAt: null };
+        f = { deploymentId: r.deploymentId, finishedMs: r.finishedMs, causes: new Set(), incidents: [], nextSuccessMs: null };
         byId.set(r.deploymentId, f);
       }
+      if (r.nextSuccessMs !== undefined) f.nextSuccessMs = r.nextSuccessMs;
       return f;
     };
-    for (const r of await repos.deployments.failedDeployments(scope)) entry(r).causes.add('result');
-    for (const r of await repos.deployments.failedChangeDeployments(scope)) entry(r).causes.add('change');
-    const links = await repos.deployments.incidentLinks(scope);
-    const inferred = infer ? (await repos.deployments.inferredIncidentLinks(scope)).filter((r) => !scope.environment || r.environment === scope.environment) : [];
+    // NOTE (speed): the reads go out at once (PostgreSQL answers them on several connections while this process
+    // reads the rows of the first). Every failure without an incident comes from the first two, which bring its
+    // next success (kept on write, migration 0040) along.
+    const [failed, failedChange, links, inferred] = await Promise.all([
+      repos.deployments.failedDeployments(scope),
+      repos.deployments.failedChangeDeployments(scope),
+      repos.deployments.incidentLinks(scope),
+      infer ? repos.deployments.inferredIncidentLinks(scope) : [],
+    ]);
+    for (const r of failed) entry(r).causes.add('result');
+    for (const r of failedChange) entry(r).causes.add('change');
     for (const [rows, isInferred] of [[links.explicit, false], [links.change, false], [inferred, true]] as const) {
       for (const r of rows) {
         const f = entry(r);
         f.causes.add('incident');
-        if (!f.incidents.some((i) => i.id === r.incidentId)) f.incidents.push({ id: r.incidentId, number: r.incidentNumber, resolvedAt: r.resolvedAt, inferred: isInferred });
+        if (!f.incidents.some((i) => i.id === r.incidentId)) f.incidents.push({ id: r.incidentId, resolvedMs: r.resolvedMs, inferred: isInferred });
       }
     }
-    const needNext = [...byId.values()].filter((f) => f.incidents.length === 0);
-    const next = await repos.deployments.nextSuccesses(needNext);
-    for (const f of needNext) f.nextSuccessAt = next.get(f.deploymentId) ?? null;
     return [...byId.values()].sort((a, b) => a.finishedMs - b.finishedMs || (a.deploymentId < b.deploymentId ? -1 : a.deploymentId > b.deploymentId ? 1 : 0));
   }
 
@@ -98,7 +101,7 @@ export function createDoraService(deps: DoraServiceDeps) {
     const active = await deps.policy.active();
     const settings = active.bundle.deployments.dora;
     const { scope, grain, service, team, query } = await scopeOf(repos, raw);
-    const [days, leads, failures] = [await repos.deployments.dailyCounts(scope), await repos.deployments.leadTimeDays(scope), await failuresOf(repos, scope, settings.inferIncidents)];
+    const [{ days, leads }, failures] = await Promise.all([repos.deployments.doraDays(scope, { leads: true }), failuresOf(repos, scope, settings.inferIncidents)]);
     return { settings, scope, grain, service, team, query, days, leads, failures };
   }
 
@@ -122,23 +125,26 @@ export function createDoraService(deps: DoraServiceDeps) {
       const fromDay = dayOf(scope.from);
       const toDay = Math.ceil(Date.parse(scope.to) / DAY_MS);
 
+      const [frequencyIds, leadIds] = await Promise.all([store.repos.deployments.successIds(scope, 0, shown), store.repos.deployments.leadTimeIds(scope, 0, shown)]);
       const freq = deploymentFrequency(days, fromDay, toDay);
-      const frequencyIds = await store.repos.deployments.successIds(scope, 0, shown);
 
-      const leadSorted = sortedLeadTimes(leads);
-      const leadMedian = median(leadSorted);
+      const leadTimes = leadTimesOf(leads);
+      const leadMedian = quantileOf(leadTimes, 0.5);
       const leadDeployments = leads.reduce((n, d) => n + d.deployments, 0);
-      const leadIds = await store.repos.deployments.leadTimeIds(scope, 0, shown);
 
       const finished = days.reduce((n, d) => n + d.total, 0);
       const inferredOnly = failures.filter(onlyInferred);
       const explicitFailures = failures.filter((f) => !onlyInferred(f));
       const rate = changeFailureRate(failures.length, finished);
-      const incidentIds = (inferred: boolean) => new Set(failures.flatMap((f) => f.incidents.filter((i) => i.inferred === inferred).map((i) => i.id))).size;
+      const incidentIds = (inferred: boolean) => {
+        const ids = new Set<string>();
+        for (const f of failures) for (const i of f.incidents) if (i.inferred === inferred) ids.add(i.id);
+        return ids.size;
+      };
 
       const recoveries = recoverySeconds(failures);
-      const recoverySorted = sortNum(recoveries.map((r) => r.seconds));
-      const recoveryMedian = median(recoverySorted);
+      const recoveryTimes = Float64Array.from(recoveries, (r) => r.seconds);
+      const recoveryMedian = quantileOf(recoveryTimes, 0.5);
 
       return {
         scope: {
@@ -161,10 +167,10 @@ export function createDoraService(deps: DoraServiceDeps) {
         },
         leadTimeForChanges: {
           value: leadMedian,
-          p75: quantile(leadSorted, 0.75),
+          p75: quantileOf(leadTimes, 0.75),
           unit: 'seconds',
-          denominator: leadSorted.length,
-          rating: rated(leadSorted.length, settings.minimumPullRequests, () => rateLeadTime(leadMedian!)),
+          denominator: leadTimes.length,
+          rating: rated(leadTimes.length, settings.minimumPullRequests, () => rateLeadTime(leadMedian!)),
           records: { count: leadDeployments, ids: leadIds, list: recordsUrl(query, 'leadTimeForChanges') },
         },
         changeFailureRate: {
@@ -181,7 +187,7 @@ export function createDoraService(deps: DoraServiceDeps) {
         },
         failedDeploymentRecoveryTime: {
           value: recoveryMedian,
-          p75: quantile(recoverySorted, 0.75),
+          p75: quantileOf(recoveryTimes, 0.75),
           unit: 'seconds',
           numerator: recoveries.length,
           denominator: failures.length,
@@ -202,7 +208,7 @@ export function createDoraService(deps: DoraServiceDeps) {
       const page = (all: string[]) => ({ figure, count: all.length, ids: all.slice(offset, offset + limit), nextOffset: offset + limit < all.length ? offset + limit : null });
       if (figure === 'deploymentFrequency') {
         const { scope } = await scopeOf(store.repos, rest);
-        const count = (await store.repos.deployments.dailyCounts(scope)).reduce((n, d) => n + d.successes, 0);
+        const count = (await store.repos.deployments.doraDays(scope, { leads: false })).days.reduce((n, d) => n + d.successes, 0);
         const ids = await store.repos.deployments.successIds(scope, offset, limit);
         return { figure, count, ids, nextOffset: offset + ids.length < count ? offset + ids.length : null };
       }

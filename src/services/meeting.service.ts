@@ -116,7 +116,7 @@ export function createMeetingService(deps: MeetingServiceDeps) {
         notes: m.notes,
         attendance: attendance
           .filter((a) => a.meetingId === m.id)
-          .map((a) => ({ userId: a.userId, name: names.get(a.userId) ?? a.userId, present: a.present, domains: seats.get(m.boardId)?.get(a.userId) ?? [] })),
+          .map((a) => ({ userId: a.userId, name: names.get(a.userId) ?? a.userId, present: a.present, attested: a.attested, domains: seats.get(m.boardId)?.get(a.userId) ?? [] })),
         minutesHash: m.minutesHash,
         version: m.version,
         createdBy: m.createdBy,
@@ -486,18 +486,23 @@ export function createMeetingService(deps: MeetingServiceDeps) {
       const input = AttendanceRequest.parse(raw);
       return store.transaction(async (repos) => {
         const m = await loadMeeting(repos, id, { lock: true });
-        assertMayRun(actor, m);
-        assertState(m, ['planned', 'live'], 'take attendance');
+        assertPermission(actor, 'board.read');
         const issues: Issue[] = [];
-        const rows: { userId: string; present: boolean }[] = [];
+        const rows: { userId: string; present: boolean; attested: boolean }[] = [];
         for (const [i, a] of input.attendees.entries()) {
           const userId = await userIdOf(repos, a.userId);
           if (!userId) issues.push({ path: `attendees.${i}.userId`, message: `no such person: ${a.userId}` });
-          else rows.push({ userId, present: a.present });
+          // NOTE (governance): a presence counts towards a quorum when the person says so themself, or a change
+          // manager records it; a chair who is not one cannot make a quorum by ticking absent members present.
+          else rows.push({ userId, present: a.present, attested: userId === actor.userId || hasPermission(actor, 'board.manage') });
         }
+        // Anyone who sits on the board checks themself in; the chair and change managers record the others.
+        const self = rows.every((r) => r.userId === actor.userId);
+        if (!self || !(await repos.boards.seatsOf([m.boardId])).get(m.boardId)?.has(actor.userId)) assertMayRun(actor, m);
+        assertState(m, ['planned', 'live'], 'take attendance');
         throwIfIssues(issues, 'The attendance has invalid values.');
         const at = nowIso();
-        await repos.meetings.setAttendance(m.id, rows, at);
+        await repos.meetings.setAttendance(m.id, rows, actor.userId, at);
         await repos.meetings.update({ ...m, version: m.version + 1 }, m.version);
         await audit(repos, actor, at, 'meeting.attendance', 'meeting', m.id, { title: m.title, attendees: rows });
         return presentOne(repos, { ...m, version: m.version + 1 });
@@ -642,7 +647,7 @@ export function createMeetingService(deps: MeetingServiceDeps) {
         }
         // The meeting's quorum: members present who are not parties, with the required domains.
         const seats = (await repos.boards.seatsOf([board.id])).get(board.id) ?? new Map<string, string[]>();
-        const present = (await repos.meetings.attendance([m.id])).filter((a) => a.present && seats.has(a.userId));
+        const present = (await repos.meetings.attendance([m.id])).filter((a) => a.present && a.attested && seats.has(a.userId));
         const parties = new Set([change.requesterId, change.ownerId, change.implementerId].filter((x): x is string => !!x));
         const counted = present.filter((a) => !parties.has(a.userId)).map((a) => ({ userId: a.userId, domains: seats.get(a.userId) ?? [] }));
         const quorum = checkQuorum({ minMembers: board.quorumMinMembers, requiredDomains: board.quorumRequiredDomains }, counted, parties);
@@ -761,7 +766,7 @@ export function createMeetingService(deps: MeetingServiceDeps) {
         const markdown = renderMinutes({
           board: { name: board.name, kind: board.kind },
           meeting: { id: m.id, title: m.title, start: m.start, durationMinutes: m.durationMinutes, startedAt: m.startedAt, endedAt: at, chair: m.chairId ? (names.get(m.chairId) ?? m.chairId) : null, notes: m.notes },
-          attendance: attendance.map((a) => ({ name: names.get(a.userId) ?? a.userId, present: a.present, domains: seats.get(a.userId) ?? [] })),
+          attendance: attendance.map((a) => ({ name: names.get(a.userId) ?? a.userId, present: a.present, attested: a.attested, domains: seats.get(a.userId) ?? [] })),
           decisions: views.map((d) => {
             const item = agenda.items.find((i) => i.changeId === d.changeId);
             return {

@@ -8,7 +8,8 @@ import { helpersFor } from '../dialect';
  *   when its agenda froze; `current_change_id`/`current_since` the item under discussion (the per-item timer).
  *   `version` guards edits; `minutes_hash` is set once, with the minutes.
  * - `meeting_agenda_edits`: a change manager's additions, removals and moves, each with its reason, in order.
- * - `meeting_attendance`: who was there (or sent apologies), per meeting and person.
+ * - `meeting_attendance`: who was there (or sent apologies), per meeting and person; `recorded_by` who said so,
+ *   and `attested` whether that counts towards a quorum (the person themself, or a change manager).
  * - `meeting_item_times`: seconds spent on each item (added to each time the current item moves on).
  * - `board_decisions`: the board's decision on a change: at a meeting (`meeting_id`), or by members' votes
  *   without one (null); `approval_id` the board approval it settled; `deferred_to` the meeting an item went
@@ -63,6 +64,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('meeting_id', 'text', (c) => c.notNull().references('board_meetings.id').onDelete('cascade'))
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
     .addColumn('present', 'boolean', (c) => c.notNull())
+    .addColumn('recorded_by', 'text', (c) => c.notNull())
+    .addColumn('attested', 'boolean', (c) => c.notNull())
     .addColumn('recorded_at', ts, (c) => c.notNull())
     .addPrimaryKeyConstraint('meeting_attendance_pk', ['meeting_id', 'user_id'])
     .execute();

@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type RawBuilder } from 'kysely';
 import type { DeploymentShape, DeploymentSource, DeploymentStatus } from '../../contracts/deployments';
 import type { DialectHelpers } from '../dialect';
 import type { DB, DeploymentsTable, IncidentsTable, UnauthorizedChangesTable } from '../schema';
@@ -103,19 +103,34 @@ export interface DoraScope {
   to: string;
 }
 
-/** A failed deployment and why: its result, its change's close code, or an incident (explicit, through its change, or inferred). */
+/** A failed deployment (by its result or its change's close code), with the next success after it (migration 0040). */
 export interface FailureRow {
   deploymentId: string;
-  finishedAt: string;
+  /** Instants in milliseconds since 1970: read once, compared and subtracted as numbers. */
+  finishedMs: number;
+  nextSuccessMs: number | null;
 }
 
-export interface IncidentLinkRow extends FailureRow {
-  /** Only on inferred links (the service filter of an environment scope applies to them afterwards). */
-  environment?: string;
+/** An incident linked to a finished deployment: explicitly, through the deployment's change, or inferred. */
+export interface IncidentLinkRow {
+  deploymentId: string;
+  finishedMs: number;
   incidentId: string;
-  incidentNumber: string;
-  openedAt: string;
-  resolvedAt: string | null;
+  resolvedMs: number | null;
+}
+
+/** Finished deployments of a UTC day (days since 1970): all of them, and the successful ones. */
+export interface DailyCountRow {
+  day: number;
+  total: number;
+  successes: number;
+}
+
+/** The lead times (seconds) counted on a UTC day, and how many deployments they came with. */
+export interface LeadTimeDayRow {
+  day: number;
+  seconds: Float64Array;
+  deployments: number;
 }
 
 const CHUNK = 500;
@@ -131,6 +146,84 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 /** The UTC day an instant falls on, as days since 1970-01-01. */
 export const dayOf = (iso: string): number => Math.floor(Date.parse(iso) / DAY_MS);
+
+/** An instant as read (an ISO string from SQLite, a Date from PostgreSQL) in milliseconds since 1970, parsed once. */
+const msOf = (value: unknown): number => (value instanceof Date ? value.getTime() : Date.parse(String(value)));
+const msOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : msOf(value));
+
+/** What DORA's rollups need to know of a deployment written, before and after the write. */
+interface DoraPoint {
+  id: string;
+  serviceId: string | null;
+  repository: string;
+  environment: string;
+  production: number;
+  status: string;
+  /** As stored or about to be (a Date from PostgreSQL, passed back as it came). */
+  finishedAt: unknown;
+  day: number | null;
+  /** Counted by DORA: finished as a success or a failure. */
+  finished: boolean;
+}
+const POINT_COLUMNS = ['id', 'service_id', 'repository', 'environment', 'production', 'status', 'finished_at', 'finished_day'] as const;
+const pointOf = (r: Pick<DeploymentsTable, (typeof POINT_COLUMNS)[number]>): DoraPoint => ({
+  id: r.id,
+  serviceId: r.service_id,
+  repository: r.repository,
+  environment: r.environment,
+  production: Number(r.production),
+  status: r.status,
+  finishedAt: r.finished_at,
+  day: r.finished_day === null ? null : Number(r.finished_day),
+  finished: (r.status === 'success' || r.status === 'failure') && r.finished_at !== null,
+});
+
+/** A row of `deployment_days`: `serviceId` is `''` for deployments of no service. */
+interface DayKey {
+  serviceId: string;
+  environment: string;
+  production: number;
+  day: number;
+}
+
+/** The first key of PostgreSQL's two-key advisory locks taken for DORA's rollups (the second: a key's hash). */
+const DORA_LOCK_CLASS = 37;
+/** A 32-bit FNV-1a hash, signed (an advisory lock's key is an int4); computed here so locks are taken in one order. */
+function lockHash(key: string): number {
+  let x = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) x = Math.imul(x ^ key.charCodeAt(i), 0x01000193);
+  return x | 0;
+}
+
+/**
+ * Comma-joined whole numbers (the lead times of a day, as the rollup keeps them) appended to `out` from `at`,
+ * without a string per number. Returns the next free index.
+ */
+function parseJoined(text: string, out: Float64Array, at: number): number {
+  let i = at;
+  let n = 0;
+  let digits = false;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 44) {
+      if (digits) out[i++] = n;
+      n = 0;
+      digits = false;
+    } else {
+      n = n * 10 + (c - 48);
+      digits = true;
+    }
+  }
+  if (digits) out[i++] = n;
+  return i;
+}
+/** How many numbers a comma-joined list holds. */
+function countJoined(text: string): number {
+  if (text.length === 0) return 0;
+  let n = 1;
+  for (let k = text.indexOf(','); k !== -1; k = text.indexOf(',', k + 1)) n++;
+  return n;
+}
 
 /** Deployments, their CIs, pull requests and incidents; unauthorized changes; and the reads behind DORA. */
 export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
@@ -218,12 +311,22 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
     }));
   }
 
+  /**
+   * The next success after a deployment (alias `d`), kept on write (migration 0040). NOTE (speed): a lookup by id
+   * per failure; as a join, PostgreSQL would hash every deployment's row to meet a few thousand failures.
+   */
+  const nextSuccessOf = (eb: ExpressionBuilder<DB & { d: DeploymentsTable }, 'd'>) =>
+    eb.selectFrom('deployment_next_successes as n').select('n.next_success_at').whereRef('n.deployment_id', '=', 'd.id').as('next_success_at');
+
+  /** A day's counted lead times (alias `p`), joined by commas. */
+  const joinedLeads = h.name === 'postgres' ? sql<string>`string_agg(cast(p.lead_seconds as text), ',')` : sql<string>`group_concat(p.lead_seconds, ',')`;
+
   /** A pull request at a service and environment: the rows among which one is its first deployment (migration 0035). */
   const firstKeyOf = (repository: string, number: number, serviceId: string | null, environment: string) =>
     `${repository.toLowerCase()}#${number}#${serviceId ?? ''}#${environment}`;
 
-  /** Replaces the CIs and pull requests of `d`; a pull request's lead time and finish count only once it deployed successfully. */
-  async function writeChildren(d: DeploymentRecord): Promise<void> {
+  /** Replaces the CIs and pull requests of `d`, then DORA's rollups; a pull request's lead time and finish count only once it deployed successfully. */
+  async function writeChildren(d: DeploymentRecord, stored: DoraPoint | null): Promise<void> {
     const before = await db.selectFrom('deployment_pull_requests').select('first_key').where('deployment_id', '=', d.id).execute();
     await db.deleteFrom('deployment_cis').where('deployment_id', '=', d.id).execute();
     await db.deleteFrom('deployment_pull_requests').where('deployment_id', '=', d.id).execute();
@@ -257,8 +360,96 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
     }
     const keys = new Set(before.map((r) => r.first_key).filter((k): k is string => k !== null));
     for (const p of d.pullRequests) keys.add(firstKeyOf(d.repository, p.number, d.serviceId, d.environment));
-    await recount([...keys].sort());
+    const firstKeys = [...keys].sort();
+    await recount(firstKeys);
+    await refreshDora(stored, pointOf(toRow(d)), firstKeys);
   }
+
+  /**
+   * Brings DORA's rollups (migration 0040) up to date with a deployment written: the days it left and joined and
+   * the days whose first deployments of a pull request moved (`firstKeys`) recomputed from the base tables, and
+   * the next successes of the deployments it may have become, or stopped being, the next success of.
+   * NOTE (concurrency): on PostgreSQL a transaction lock per service (or no service) and environment, taken in
+   * one order after `recount`'s, makes two writers of one service and environment recompute one after the
+   * other, the second seeing the first's rows (read committed), so no increment is lost; SQLite has one writer.
+   */
+  async function refreshDora(before: DoraPoint | null, after: DoraPoint, firstKeys: string[]): Promise<void> {
+    const points = before ? [before, after] : [after];
+    if (h.name === 'postgres') {
+      const locks = [...new Set(points.map((p) => lockHash(`${p.serviceId ?? ''}#${p.environment}`)))].sort((a, b) => a - b);
+      for (const lock of locks) await sql`select pg_advisory_xact_lock(${DORA_LOCK_CLASS}, ${lock})`.execute(db);
+    }
+    const days = new Map<string, DayKey>();
+    const addDay = (k: DayKey) => days.set(`${k.serviceId}#${k.production}#${k.environment}#${k.day}`, k);
+    for (const p of points) if (p.finished && p.day !== null) addDay({ serviceId: p.serviceId ?? '', environment: p.environment, production: p.production, day: p.day });
+    for (const chunk of chunks(firstKeys, CHUNK)) {
+      const rows = await db
+        .selectFrom('deployment_pull_requests')
+        .select(['service_id', 'environment', 'production', 'finished_day'])
+        .distinct()
+        .where('first_key', 'in', chunk)
+        .where('finished_day', 'is not', null)
+        .execute();
+      for (const r of rows) addDay({ serviceId: r.service_id ?? '', environment: r.environment, production: Number(r.production), day: Number(r.finished_day) });
+    }
+    for (const k of days.values()) await refreshDay(k);
+    for (const p of points) if (p.status === 'success' && p.finishedAt !== null) await refreshNextBefore(p);
+    if (after.finished) await writeNext(after, sql`d.id = ${after.id}`);
+  }
+
+  /** One day of the rollup recomputed from the base tables (no row when nothing finished that day). */
+  async function refreshDay(k: DayKey): Promise<void> {
+    const start = new Date(k.day * DAY_MS).toISOString();
+    const end = new Date((k.day + 1) * DAY_MS).toISOString();
+    const of = (alias: 'd' | 'p') =>
+      sql.join(
+        [
+          k.serviceId === '' ? sql`${sql.ref(`${alias}.service_id`)} is null` : sql`${sql.ref(`${alias}.service_id`)} = ${k.serviceId}`,
+          sql`${sql.ref(`${alias}.production`)} = ${k.production}`,
+          sql`${sql.ref(`${alias}.environment`)} = ${k.environment}`,
+          sql`${sql.ref(`${alias}.finished_at`)} >= ${start}`,
+          sql`${sql.ref(`${alias}.finished_at`)} < ${end}`,
+        ],
+        sql` and `,
+      );
+    const counted = sql`from deployment_pull_requests p where ${of('p')} and p.first_deployment = 1 and p.lead_seconds is not null`;
+    await db.deleteFrom('deployment_days').where('service_id', '=', k.serviceId).where('production', '=', k.production).where('environment', '=', k.environment).where('day', '=', k.day).execute();
+    await sql`
+      insert into deployment_days (service_id, environment, production, day, total, successes, lead_seconds, lead_deployments)
+      select cast(${k.serviceId} as text), cast(${k.environment} as text), cast(${k.production} as integer), cast(${k.day} as integer),
+        count(*), sum(case when d.status = 'success' then 1 else 0 end),
+        coalesce((select ${joinedLeads} ${counted}), ''), coalesce((select sum(p.deployment_mark) ${counted}), 0)
+      from deployments d where ${of('d')} and d.status in ('success', 'failure')
+      having count(*) > 0`.execute(db);
+  }
+
+  /** The deployments of `p`'s service and environment whose next success a success at `p`'s finish may be: from the last success before it. */
+  async function refreshNextBefore(p: DoraPoint): Promise<void> {
+    const last = await db
+      .selectFrom('deployments as s')
+      .select((eb) => eb.fn.max('s.finished_at').as('at'))
+      .where(sameLine(p, 's'))
+      .where('s.status', '=', 'success')
+      .where('s.finished_at', '<', p.finishedAt as string)
+      .executeTakeFirst();
+    const from = last?.at ?? null;
+    await writeNext(p, sql`${sameLine(p, 'd')} and d.finished_at < ${p.finishedAt} ${from === null ? sql`` : sql`and d.finished_at >= ${from}`}`);
+  }
+
+  /** Stores the next success of the finished deployments of `p`'s line that `where` (on alias `d`) selects. */
+  async function writeNext(p: DoraPoint, where: RawBuilder<unknown>): Promise<void> {
+    await sql`
+      insert into deployment_next_successes (deployment_id, next_success_at)
+      select d.id, (select min(n.finished_at) from deployments n where ${sameLine(p, 'n')} and n.status = 'success' and n.finished_at > d.finished_at)
+      from deployments d where ${where} and d.status in ('success', 'failure') and d.finished_at is not null
+      on conflict (deployment_id) do update set next_success_at = excluded.next_success_at`.execute(db);
+  }
+
+  /** The deployments whose successes restore each other: one service, production flag and environment; without a service, one repository and environment. */
+  const sameLine = (p: DoraPoint, alias: string) =>
+    p.serviceId === null
+      ? sql<boolean>`${sql.ref(`${alias}.service_id`)} is null and ${sql.ref(`${alias}.repository`)} = ${p.repository} and ${sql.ref(`${alias}.environment`)} = ${p.environment}`
+      : sql<boolean>`${sql.ref(`${alias}.service_id`)} = ${p.serviceId} and ${sql.ref(`${alias}.production`)} = ${p.production} and ${sql.ref(`${alias}.environment`)} = ${p.environment}`;
 
   /**
    * Decides again which row of each key is the pull request's first deployment (the first finished successful
@@ -357,18 +548,51 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
     return sql<boolean>`${sql.join(parts, sql` and `)}`;
   }
 
+  /** Finished deployments in scope per UTC day, read from the deployments themselves. */
+  async function dailyCountsOfRows(scope: DoraScope): Promise<DailyCountRow[]> {
+    const rows = await db
+      .selectFrom('deployments as d')
+      .select(['d.finished_day', sql<number>`count(*)`.as('total'), sql<number>`sum(case when d.status = 'success' then 1 else 0 end)`.as('successes')])
+      .where('d.status', 'in', ['success', 'failure'])
+      .where(inScope(scope, 'd'))
+      .groupBy('d.finished_day')
+      .orderBy('d.finished_day')
+      .execute();
+    return rows.map((r) => ({ day: Number(r.finished_day), total: Number(r.total), successes: Number(r.successes) }));
+  }
+
+  /** The lead times counted in scope per UTC day, read from the pull requests themselves (one row per day, the seconds joined). */
+  async function leadTimeDaysOfRows(scope: DoraScope): Promise<LeadTimeDayRow[]> {
+    const rows = await db
+      .selectFrom('deployment_pull_requests as p')
+      .select(['p.finished_day', joinedLeads.as('seconds'), sql<number>`sum(p.deployment_mark)`.as('deployments')])
+      .where('p.first_deployment', '=', 1)
+      .where('p.lead_seconds', 'is not', null)
+      .where(inScope(scope, 'p'))
+      .groupBy('p.finished_day')
+      .orderBy('p.finished_day')
+      .execute();
+    return rows.map((r) => {
+      const text = String(r.seconds);
+      const seconds = new Float64Array(countJoined(text));
+      parseJoined(text, seconds, 0);
+      return { day: Number(r.finished_day), seconds, deployments: Number(r.deployments) };
+    });
+  }
+
   return {
     async insert(d: DeploymentRecord): Promise<void> {
       await db.insertInto('deployments').values(toRow(d)).execute();
-      await writeChildren(d);
+      await writeChildren(d, null);
     },
 
     /** Writes `d` (its version already bumped) if the stored version is still `expectedVersion`. */
     async update(d: DeploymentRecord, expectedVersion: number): Promise<boolean> {
       const { id: _id, created_at: _c, created_by: _b, ...rest } = toRow(d);
+      const stored = await db.selectFrom('deployments').select(POINT_COLUMNS).where('id', '=', d.id).executeTakeFirst();
       const res = await db.updateTable('deployments').set(rest).where('id', '=', d.id).where('version', '=', expectedVersion).executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) return false;
-      await writeChildren(d);
+      if (Number(res.numUpdatedRows) !== 1 || !stored) return false;
+      await writeChildren(d, pointOf(stored));
       return true;
     },
 
@@ -575,15 +799,97 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
 
     // ---- DORA (docs/dora.md) ----
 
-    /** Finished deployments per UTC day: all of them, and the successful ones. */
-    async dailyCounts(scope: DoraScope): Promise<{ day: number; total: number; successes: number }[]> {
-      const q = db
-        .selectFrom('deployments as d')
-        .select(['d.finished_day', sql<number>`count(*)`.as('total'), sql<number>`sum(case when d.status = 'success' then 1 else 0 end)`.as('successes')])
-        .where('d.status', 'in', ['success', 'failure'])
-        .where(inScope(scope, 'd'));
-      const rows = await q.groupBy('d.finished_day').orderBy('d.finished_day').execute();
-      return rows.map((r) => ({ day: Number(r.finished_day), total: Number(r.total), successes: Number(r.successes) }));
+    /**
+     * Finished deployments per UTC day (all of them, and the successful ones) and, with `leads`, the lead times
+     * counted each day (at a pull request's first successful deployment to the service and environment, migration
+     * 0035) and how many deployments they came with. NOTE (speed): the period's whole days come from the daily
+     * rollup (migration 0040), its partial first and last days from the base tables, so the figures are exact for
+     * any period and a year is a few hundred rows.
+     */
+    async doraDays(scope: DoraScope, opts: { leads: boolean }): Promise<{ days: DailyCountRow[]; leads: LeadTimeDayRow[] }> {
+      const fromMs = Date.parse(scope.from);
+      const toMs = Date.parse(scope.to);
+      const fromDay = Math.ceil(fromMs / DAY_MS);
+      const toDay = Math.floor(toMs / DAY_MS);
+      if (fromDay >= toDay) return { days: await dailyCountsOfRows(scope), leads: opts.leads ? await leadTimeDaysOfRows(scope) : [] };
+      const edges: DoraScope[] = [];
+      if (fromDay * DAY_MS > fromMs) edges.push({ ...scope, to: new Date(fromDay * DAY_MS).toISOString() });
+      if (toDay * DAY_MS < toMs) edges.push({ ...scope, from: new Date(toDay * DAY_MS).toISOString() });
+      const days: DailyCountRow[] = [];
+      const leads: LeadTimeDayRow[] = [];
+      for (const edge of edges) {
+        days.push(...(await dailyCountsOfRows(edge)));
+        if (opts.leads) leads.push(...(await leadTimeDaysOfRows(edge)));
+      }
+      if (scope.serviceIds && scope.serviceIds.length === 0) return { days, leads };
+      let q = db.selectFrom('deployment_days').select(['day', 'total', 'successes', 'lead_deployments']).where('day', '>=', fromDay).where('day', '<', toDay);
+      if (opts.leads) q = q.select('lead_seconds');
+      if (scope.serviceIds) q = q.where('service_id', 'in', scope.serviceIds);
+      q = scope.environment ? q.where('environment', '=', scope.environment) : q.where('production', '=', 1);
+      const rows = (await q.orderBy('day').execute()) as { day: number; total: number; successes: number; lead_deployments: number; lead_seconds?: string }[];
+      // Several services or environments share a day: their rows are summed, their lead times put together.
+      for (let i = 0; i < rows.length; ) {
+        const day = Number(rows[i]!.day);
+        let j = i;
+        let total = 0;
+        let successes = 0;
+        let marks = 0;
+        let count = 0;
+        for (; j < rows.length && Number(rows[j]!.day) === day; j++) {
+          total += Number(rows[j]!.total);
+          successes += Number(rows[j]!.successes);
+          marks += Number(rows[j]!.lead_deployments);
+          if (opts.leads) count += countJoined(rows[j]!.lead_seconds!);
+        }
+        days.push({ day, total, successes });
+        if (count > 0) {
+          const seconds = new Float64Array(count);
+          let at = 0;
+          for (let k = i; k < j; k++) at = parseJoined(rows[k]!.lead_seconds!, seconds, at);
+          leads.push({ day, seconds, deployments: marks });
+        }
+        i = j;
+      }
+      days.sort((a, b) => a.day - b.day);
+      leads.sort((a, b) => a.day - b.day);
+      return { days, leads };
+    },
+
+    /** `doraDays` read from the base tables alone (what the rollup must always agree with). */
+    dailyCountsOfRows: (scope: DoraScope) => dailyCountsOfRows(scope),
+    leadTimeDaysOfRows: (scope: DoraScope) => leadTimeDaysOfRows(scope),
+
+    /**
+     * Recomputes DORA's rollups (migration 0040) from the base tables, as the migration filled them: for rows
+     * written around the repository (a bulk load), and to check the rollups kept on write.
+     */
+    async rebuildDoraRollups(): Promise<void> {
+      await db.deleteFrom('deployment_days').execute();
+      await db.deleteFrom('deployment_next_successes').execute();
+      await sql`
+        insert into deployment_days (service_id, environment, production, day, total, successes, lead_seconds, lead_deployments)
+        select coalesce(service_id, ''), environment, production, finished_day, count(*), sum(case when status = 'success' then 1 else 0 end), '', 0
+        from deployments where status in ('success', 'failure') and finished_day is not null
+        group by coalesce(service_id, ''), environment, production, finished_day`.execute(db);
+      await sql`
+        update deployment_days set lead_seconds = l.seconds, lead_deployments = l.marks
+        from (
+          select coalesce(p.service_id, '') as service_id, p.environment, p.production, p.finished_day, ${joinedLeads} as seconds, sum(p.deployment_mark) as marks
+          from deployment_pull_requests p where p.first_deployment = 1 and p.lead_seconds is not null and p.finished_day is not null
+          group by coalesce(p.service_id, ''), p.environment, p.production, p.finished_day
+        ) l
+        where deployment_days.service_id = l.service_id and deployment_days.environment = l.environment
+          and deployment_days.production = l.production and deployment_days.day = l.finished_day`.execute(db);
+      const lines = [
+        { of: sql`d.service_id is not null`, line: sql`n.service_id = d.service_id and n.production = d.production` },
+        { of: sql`d.service_id is null`, line: sql`n.service_id is null and n.repository = d.repository` },
+      ];
+      for (const { of, line } of lines) {
+        await sql`
+          insert into deployment_next_successes (deployment_id, next_success_at)
+          select d.id, (select min(n.finished_at) from deployments n where ${line} and n.environment = d.environment and n.status = 'success' and n.finished_at > d.finished_at)
+          from deployments d where ${of} and d.status in ('success', 'failure') and d.finished_at is not null`.execute(db);
+      }
     },
 
     /** Successful deployments in scope, oldest finished first, a page of ids (the records behind deployment frequency). */
@@ -599,26 +905,6 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
         .limit(limit)
         .execute();
       return rows.map((r) => r.id);
-    },
-
-    /**
-     * Lead time per UTC day: the seconds of every pull request counted that day (at its first successful
-     * deployment to the service and environment, migration 0035) and how many deployments they came with.
-     * NOTE (speed): one row per day with the day's seconds joined into a string, parsed here: a year of
-     * 100,000 pull requests is 365 rows instead of 100,000.
-     */
-    async leadTimeDays(scope: DoraScope): Promise<{ day: number; seconds: number[]; deployments: number }[]> {
-      const joined = h.name === 'postgres' ? sql<string>`string_agg(cast(p.lead_seconds as text), ',')` : sql<string>`group_concat(p.lead_seconds, ',')`;
-      const rows = await db
-        .selectFrom('deployment_pull_requests as p')
-        .select(['p.finished_day', joined.as('seconds'), sql<number>`sum(p.deployment_mark)`.as('deployments')])
-        .where('p.first_deployment', '=', 1)
-        .where('p.lead_seconds', 'is not', null)
-        .where(inScope(scope, 'p'))
-        .groupBy('p.finished_day')
-        .orderBy('p.finished_day')
-        .execute();
-      return rows.map((r) => ({ day: Number(r.finished_day), seconds: String(r.seconds).split(',').map(Number), deployments: Number(r.deployments) }));
     },
 
     /** How many deployments are behind lead time in scope (each counted once, by its mark). */
@@ -649,64 +935,76 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
       return rows.map((r) => r.deployment_id);
     },
 
-    /** Deployments in scope that failed themselves (result failure). */
+    /** Deployments in scope that failed themselves (result failure), each with the next success after it. */
     async failedDeployments(scope: DoraScope): Promise<FailureRow[]> {
       const rows = await db
         .selectFrom('deployments as d')
-        .select(['d.id', 'd.finished_at'])
-        .where('d.status', '=', 'failure')
+        .select(['d.id', 'd.finished_at', nextSuccessOf])
+        // NOTE (speed): a literal, so both engines use the partial index of failed deployments (migration 0040).
+        .where(sql<boolean>`d.status = 'failure'`)
         .where(inScope(scope, 'd'))
         .execute();
-      return rows.map((r) => ({ deploymentId: r.id, finishedAt: h.readInstant(r.finished_at)! }));
+      return rows.map((r) => ({ deploymentId: r.id, finishedMs: msOf(r.finished_at), nextSuccessMs: msOrNull(r.next_success_at) }));
     },
 
-    /** Finished deployments in scope whose change closed as failed (unsuccessful, rolled back). */
+    /** Finished deployments in scope whose change closed as failed (unsuccessful, rolled back), each with the next success after it. */
     async failedChangeDeployments(scope: DoraScope): Promise<FailureRow[]> {
       const rows = await db
         .selectFrom('deployments as d')
         .innerJoin('changes as c', 'c.id', 'd.change_id')
-        .select(['d.id', 'd.finished_at'])
-        .where('d.change_id', 'is not', null)
+        .select(['d.id', 'd.finished_at', nextSuccessOf])
+        // NOTE (speed): a literal, so both engines use the partial index of deployments with a change (migration 0040).
+        .where(sql<boolean>`d.change_id is not null`)
         .where('d.status', 'in', ['success', 'failure'])
         .where('c.close_code', 'in', FAILED_CLOSE_CODES)
         .where(inScope(scope, 'd'))
         .execute();
-      return rows.map((r) => ({ deploymentId: r.id, finishedAt: h.readInstant(r.finished_at)! }));
+      return rows.map((r) => ({ deploymentId: r.id, finishedMs: msOf(r.finished_at), nextSuccessMs: msOrNull(r.next_success_at) }));
     },
 
     /** Incidents linked to finished deployments in scope: explicitly (`deployment_incidents`) and through the deployment's change. */
     async incidentLinks(scope: DoraScope): Promise<{ explicit: IncidentLinkRow[]; change: IncidentLinkRow[] }> {
-      const cols = ['d.id', 'd.finished_at', 'i.id as incident_id', 'i.number', 'i.opened_at', 'i.resolved_at'] as const;
+      // NOTE (speed): from the links, each deployment's finish (when in scope) a lookup by id, so neither engine
+      // walks the scope's deployments to join them to a few links (PostgreSQL would hash a year of them).
       const explicit = await db
         .selectFrom('deployment_incidents as di')
-        .innerJoin('deployments as d', 'd.id', 'di.deployment_id')
         .innerJoin('incidents as i', 'i.id', 'di.incident_id')
-        .select(cols)
-        .where('d.status', 'in', ['success', 'failure'])
-        .where(inScope(scope, 'd', { probe: true }))
+        .select([
+          'di.deployment_id as id',
+          (eb) =>
+            eb
+              .selectFrom('deployments as d')
+              .select('d.finished_at')
+              .whereRef('d.id', '=', 'di.deployment_id')
+              .where('d.status', 'in', ['success', 'failure'])
+              .where(inScope(scope, 'd', { probe: true }))
+              .as('finished_at'),
+          'i.id as incident_id',
+          'i.resolved_at',
+        ])
         .execute();
       const change = await db
         .selectFrom('incidents as i')
         .innerJoin('deployments as d', 'd.change_id', 'i.caused_by_change_id')
-        .select(cols)
+        .select(['d.id', 'd.finished_at', 'i.id as incident_id', 'i.resolved_at'])
+        .where(sql<boolean>`d.change_id is not null`)
         .where('d.status', 'in', ['success', 'failure'])
         .where(inScope(scope, 'd'))
         .execute();
-      const map = (r: (typeof explicit)[number]): IncidentLinkRow => ({
+      const map = (r: { id: string; finished_at: unknown; incident_id: string; resolved_at: unknown }): IncidentLinkRow => ({
         deploymentId: r.id,
-        finishedAt: h.readInstant(r.finished_at)!,
+        finishedMs: msOf(r.finished_at),
         incidentId: r.incident_id,
-        incidentNumber: r.number,
-        openedAt: h.readInstant(r.opened_at)!,
-        resolvedAt: h.readInstant(r.resolved_at),
+        resolvedMs: msOrNull(r.resolved_at),
       });
-      return { explicit: explicit.map(map), change: change.map(map) };
+      return { explicit: explicit.filter((r) => r.finished_at !== null).map(map), change: change.map(map) };
     },
 
     /**
      * Incidents with no explicit link (no deployment names them, no change is named as their cause) on the
      * services in scope, opened in the period, each with the last production deployment of its service that
-     * finished before it opened (DevLake's attribution).
+     * finished before it opened (DevLake's attribution); in an environment's scope, only those whose deployment
+     * is of that environment.
      */
     async inferredIncidentLinks(scope: DoraScope): Promise<IncidentLinkRow[]> {
       let base = db
@@ -727,82 +1025,35 @@ export function createDeploymentRepository(db: Kysely<DB>, h: DialectHelpers) {
           .orderBy('l.finished_at', 'desc')
           .limit(1);
       if (h.name === 'postgres') {
-        // NOTE (speed): PostgreSQL takes the deployment with the incident in one lateral join (SQLite has none).
+        // NOTE (speed): PostgreSQL takes the deployment with the incident in one lateral join (SQLite has none),
+        // from the index alone unless an environment is asked for.
+        const env = scope.environment;
         const rows = await base
-          .innerJoinLateral((eb) => lastBefore(eb).select(['l.id', 'l.finished_at', 'l.environment']).as('d'), (join) => join.onTrue())
-          .select(['i.id', 'i.number', 'i.opened_at', 'i.resolved_at', 'd.id as deployment_id', 'd.finished_at', 'd.environment'])
+          .innerJoinLateral((eb) => lastBefore(eb).select(env ? ['l.id', 'l.finished_at', 'l.environment'] : ['l.id', 'l.finished_at']).as('d'), (join) => join.onTrue())
+          .select(['i.id', 'i.resolved_at', 'd.id as deployment_id', 'd.finished_at'])
           .where('d.finished_at', '>=', scope.from)
           .where('d.finished_at', '<', scope.to)
+          .$if(env !== null, (q) => q.where(sql.ref('d.environment'), '=', env))
           .execute();
-        return rows.map((r) => ({
-          deploymentId: r.deployment_id,
-          finishedAt: h.readInstant(r.finished_at)!,
-          environment: r.environment,
-          incidentId: r.id,
-          incidentNumber: r.number,
-          openedAt: h.readInstant(r.opened_at)!,
-          resolvedAt: h.readInstant(r.resolved_at),
-        }));
+        return rows.map((r) => ({ deploymentId: r.deployment_id, finishedMs: msOf(r.finished_at), incidentId: r.id, resolvedMs: msOrNull(r.resolved_at) }));
       }
-      const q = base.select(['i.id', 'i.number', 'i.opened_at', 'i.resolved_at', (eb) => lastBefore(eb).select('l.id').as('deployment_id')]);
-      const incidents = (await q.execute()).filter((r) => r.deployment_id !== null);
-      const deployments = new Map<string, { finished_at: string | null; environment: string }>();
-      for (const chunk of chunks([...new Set(incidents.map((r) => r.deployment_id!))], CHUNK)) {
-        for (const d of await db.selectFrom('deployments').select(['id', 'finished_at', 'environment']).where('id', 'in', chunk).execute()) deployments.set(d.id, d);
+      // NOTE (speed): SQLite finds each incident's deployment, and its finish, in the index alone. Its environment
+      // is not there: in an environment's scope the deployments are then read by id, in chunks (the ids sorted).
+      const rows = await base
+        .select(['i.id', 'i.resolved_at', (eb) => lastBefore(eb).select('l.id').as('deployment_id'), (eb) => lastBefore(eb).select('l.finished_at').as('finished_at')])
+        .execute();
+      const environments = new Map<string, string>();
+      if (scope.environment) {
+        for (const chunk of chunks([...new Set(rows.flatMap((r) => (r.deployment_id ? [r.deployment_id] : [])))], CHUNK)) {
+          for (const d of await db.selectFrom('deployments').select(['id', 'environment']).where('id', 'in', chunk).execute()) environments.set(d.id, d.environment);
+        }
       }
-      return incidents.flatMap((r) => {
-        const d = deployments.get(r.deployment_id!);
-        const finishedAt = d ? h.readInstant(d.finished_at) : null;
-        if (!d || !finishedAt || finishedAt < scope.from || finishedAt >= scope.to) return [];
-        return [{ deploymentId: r.deployment_id!, finishedAt, environment: d.environment, incidentId: r.id, incidentNumber: r.number, openedAt: h.readInstant(r.opened_at)!, resolvedAt: h.readInstant(r.resolved_at) }];
-      });
-    },
-
-    /**
-     * For each failed deployment, the first successful deployment after it to the same service (or, without a
-     * service, the same repository) and environment.
-     */
-    async nextSuccesses(failed: FailureRow[]): Promise<Map<string, string>> {
-      const out = new Map<string, string>();
-      for (const chunk of chunks(failed.map((f) => f.deploymentId), CHUNK)) {
-        const ofService = await db
-          .selectFrom('deployments as d')
-          .select([
-            'd.id',
-            (eb) =>
-              eb
-                .selectFrom('deployments as n')
-                .select((e) => e.fn.min('n.finished_at').as('m'))
-                .whereRef('n.service_id', '=', 'd.service_id')
-                // NOTE (speed): production too, so (service_id, production, finished_at) finds the next one by seeking.
-                .whereRef('n.production', '=', 'd.production')
-                .whereRef('n.environment', '=', 'd.environment')
-                .where('n.status', '=', 'success')
-                .whereRef('n.finished_at', '>', 'd.finished_at')
-                .as('next_at'),
-          ])
-          .where('d.id', 'in', chunk)
-          .where('d.service_id', 'is not', null)
-          .execute();
-        const ofRepository = await db
-          .selectFrom('deployments as d')
-          .select([
-            'd.id',
-            (eb) =>
-              eb
-                .selectFrom('deployments as n')
-                .select((e) => e.fn.min('n.finished_at').as('m'))
-                .where('n.service_id', 'is', null)
-                .whereRef('n.repository', '=', 'd.repository')
-                .whereRef('n.environment', '=', 'd.environment')
-                .where('n.status', '=', 'success')
-                .whereRef('n.finished_at', '>', 'd.finished_at')
-                .as('next_at'),
-          ])
-          .where('d.id', 'in', chunk)
-          .where('d.service_id', 'is', null)
-          .execute();
-        for (const r of [...ofService, ...ofRepository]) if (r.next_at) out.set(r.id, h.readInstant(r.next_at)!);
+      const out: IncidentLinkRow[] = [];
+      for (const r of rows) {
+        const finishedAt = h.readInstant(r.finished_at);
+        if (!r.deployment_id || !finishedAt || finishedAt < scope.from || finishedAt >= scope.to) continue;
+        if (scope.environment && environments.get(r.deployment_id) !== scope.environment) continue;
+        out.push({ deploymentId: r.deployment_id, finishedMs: msOf(finishedAt), incidentId: r.id, resolvedMs: msOrNull(r.resolved_at) });
       }
       return out;
     },

@@ -239,19 +239,20 @@ export function createMeetingRepository(db: Kysely<DB>, h: DialectHelpers) {
       }));
     },
 
-    async setAttendance(meetingId: string, rows: { userId: string; present: boolean }[], at: string): Promise<void> {
+    async setAttendance(meetingId: string, rows: { userId: string; present: boolean; attested: boolean }[], by: string, at: string): Promise<void> {
       for (const r of rows) {
+        const values = { present: h.writeBool(r.present), recorded_by: by, attested: h.writeBool(r.attested), recorded_at: at };
         await db
           .insertInto('meeting_attendance')
-          .values({ meeting_id: meetingId, user_id: r.userId, present: h.writeBool(r.present), recorded_at: at })
-          .onConflict((oc) => oc.columns(['meeting_id', 'user_id']).doUpdateSet({ present: h.writeBool(r.present), recorded_at: at }))
+          .values({ meeting_id: meetingId, user_id: r.userId, ...values })
+          .onConflict((oc) => oc.columns(['meeting_id', 'user_id']).doUpdateSet(values))
           .execute();
       }
     },
-    async attendance(meetingIds: readonly string[]): Promise<{ meetingId: string; userId: string; present: boolean }[]> {
+    async attendance(meetingIds: readonly string[]): Promise<{ meetingId: string; userId: string; present: boolean; attested: boolean; recordedBy: string }[]> {
       if (meetingIds.length === 0) return [];
       const rows = await db.selectFrom('meeting_attendance').selectAll().where('meeting_id', 'in', [...meetingIds]).orderBy('recorded_at').orderBy('user_id').execute();
-      return rows.map((r) => ({ meetingId: r.meeting_id, userId: r.user_id, present: h.readBool(r.present) }));
+      return rows.map((r) => ({ meetingId: r.meeting_id, userId: r.user_id, present: h.readBool(r.present), attested: h.readBool(r.attested), recordedBy: r.recorded_by }));
     },
 
     /** Adds seconds to the time spent on an item. */

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 export interface MinutesInput {
   board: { name: string; kind: string };
   meeting: { id: string; title: string; start: string; durationMinutes: number; startedAt: string | null; endedAt: string; chair: string | null; notes: string };
-  attendance: { name: string; present: boolean; domains: string[] }[];
+  /** `attested`: recorded by the person or a change manager (only those count towards a quorum). */
+  attendance: { name: string; present: boolean; attested: boolean; domains: string[] }[];
   decisions: {
     number: string;
     title: string;
@@ -56,8 +57,9 @@ export function renderMinutes(input: MinutesInput): string {
   out.push('## Attendance', '');
   const present = input.attendance.filter((a) => a.present);
   const apologies = input.attendance.filter((a) => !a.present);
-  out.push(`Present (${present.length}): ${present.length ? present.map((a) => `${oneLine(a.name)}${a.domains.length ? ` (${a.domains.join(', ')})` : ''}`).join('; ') : 'nobody recorded'}`);
+  out.push(`Present (${present.length}): ${present.length ? present.map((a) => `${oneLine(a.name)}${a.domains.length ? ` (${a.domains.join(', ')})` : ''}${a.attested ? '' : ' [not confirmed]'}`).join('; ') : 'nobody recorded'}`);
   if (apologies.length) out.push('', `Absent: ${apologies.map((a) => oneLine(a.name)).join('; ')}`);
+  if (present.some((a) => !a.attested)) out.push('', '[not confirmed]: recorded by the chair, not by the person or a change manager; not counted towards a quorum.');
   out.push('');
 
   out.push('## Decisions', '');

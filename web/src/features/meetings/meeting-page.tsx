@@ -236,14 +236,16 @@ interface Attendee {
   name: string;
   domains: string[];
   present: boolean;
+  /** Recorded by the person themself or a change manager: only such presences count towards a quorum. */
+  attested: boolean;
 }
 
 /** Who sits in the meeting: the people the meeting lists, then the board's people it does not, then anyone added here. */
 export function attendeesOf(meeting: Meeting, board: Board | undefined): Attendee[] {
   const list = new Map<string, Attendee>();
-  for (const a of meeting.attendance) list.set(a.userId, { userId: a.userId, name: a.name, domains: a.domains, present: a.present });
+  for (const a of meeting.attendance) list.set(a.userId, { userId: a.userId, name: a.name, domains: a.domains, present: a.present, attested: a.attested });
   for (const m of board?.members ?? []) {
-    if (m.userId && !list.has(m.userId)) list.set(m.userId, { userId: m.userId, name: m.name, domains: m.domains, present: false });
+    if (m.userId && !list.has(m.userId)) list.set(m.userId, { userId: m.userId, name: m.name, domains: m.domains, present: false, attested: false });
   }
   return [...list.values()];
 }
@@ -258,14 +260,20 @@ function AttendancePanel({ meeting, board, canEdit }: { meeting: Meeting; board:
   const known = attendeesOf(meeting, board);
   const base = [
     ...known,
-    ...extraIds.filter((id) => !known.some((k) => k.userId === id)).map((id) => ({ userId: id, name: names.get(id) ?? id, domains: [], present: false })),
+    ...extraIds.filter((id) => !known.some((k) => k.userId === id)).map((id) => ({ userId: id, name: names.get(id) ?? id, domains: [], present: false, attested: false })),
   ];
+  const me = useCurrentUser();
+  // Not saved yet: counted as the server will count it (the person themself, or a change manager, attests).
+  const attests = (p: Attendee) => (ticks[p.userId] === undefined ? p.attested : p.userId === me.id || me.permissions.includes('board.manage'));
+  const unconfirmed = base.filter((p) => (ticks[p.userId] ?? p.present) && !attests(p));
   const people = base.map((p) => ({ ...p, present: ticks[p.userId] ?? p.present }));
   const dirty = people.some((p, i) => p.present !== base[i]!.present);
   const present = people.filter((p) => p.present);
-  const domainsPresent = new Set(present.flatMap((p) => p.domains));
+  const counting = people.filter((p) => p.present && attests(p));
+  const domainsPresent = new Set(counting.flatMap((p) => p.domains));
   const missingDomains = (board?.quorum.requiredDomains ?? []).filter((d) => !domainsPresent.has(d));
-  const quorumMet = board ? present.length >= board.quorum.minMembers && missingDomains.length === 0 : null;
+  const quorumMet = board ? counting.length >= board.quorum.minMembers && missingDomains.length === 0 : null;
+  const mine = people.find((p) => p.userId === me.id);
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -312,7 +320,19 @@ function AttendancePanel({ meeting, board, canEdit }: { meeting: Meeting; board:
           <Text size="xs" c={quorumMet ? 'green.9' : 'dimmed'}>
             {present.length} present. The quorum needs {quorumWords(board)}
             {quorumMet ? ': met.' : missingDomains.length ? `; nobody present represents ${missingDomains.join(', ')}.` : '.'}
+            {unconfirmed.length > 0 &&
+              ` Not counted until they check in themselves or a change manager records them: ${unconfirmed.map((p) => p.name).join(', ')}.`}
           </Text>
+        )}
+        {!canEdit && mine && !mine.attested && meeting.state !== 'ended' && meeting.state !== 'cancelled' && (
+          <Button
+            size="xs"
+            variant="light"
+            loading={record.isPending}
+            onClick={() => record.mutate({ attendees: [{ userId: me.id, present: true }] })}
+          >
+            Check in: I am here
+          </Button>
         )}
         {canEdit && (
           <>

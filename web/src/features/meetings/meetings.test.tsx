@@ -75,7 +75,7 @@ function meeting(over: Partial<Meeting> = {}): Meeting {
     cancelledReason: null,
     currentItem: null,
     notes: '',
-    attendance: [{ userId: 'u_ana', name: 'Ana', present: true, domains: [] }],
+    attendance: [{ userId: 'u_ana', name: 'Ana', present: true, attested: true, domains: [] }],
     minutesHash: null,
     version: 3,
     createdBy: 'u_cm',
