@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import ICAL from 'ical.js';
 import { describe } from 'node:test';
 import { cab, highRisk } from './support/cab';
 import { eachEngine } from './support/cabinet';
@@ -102,6 +103,16 @@ describe('CAB meetings', () => {
     const meeting = scheduled.body;
     assert.equal(meeting.state, 'planned');
     assert.equal(meeting.chair.userId, chair.id, 'round robin starts with the first member');
+
+    // Members add it to their calendars: one event, the chair organizing, the board's people attending.
+    const ics = await h.request('GET', `/api/v1/meetings/${meeting.id}/ics`, { token: third.token });
+    assert.equal(ics.status, 200, ics.text);
+    assert.match(String(ics.headers['content-type']), /^text\/calendar/);
+    const event = new ICAL.Component(ICAL.parse(ics.text)).getFirstSubcomponent('vevent')!;
+    assert.equal(event.getFirstPropertyValue('uid'), `meeting-${meeting.id}@cabinet`);
+    assert.equal((event.getFirstPropertyValue('dtstart') as ICAL.Time).toJSDate().getTime(), Math.floor(Date.parse(start) / 1000) * 1000, 'to the second, as iCalendar writes it');
+    assert.equal(event.getAllProperties('attendee').length, 3);
+    assert.match(String(event.getFirstPropertyValue('organizer')), /mailto:/i);
 
     const agenda = await h.request('GET', `/api/v1/meetings/${meeting.id}/agenda`, { token: third.token });
     assert.equal(agenda.status, 200, agenda.text);

@@ -139,7 +139,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   doraRoutes(app, deps);
   integrationsRoutes(app, deps);
   boardsRoutes(app, deps);
-  meetingsRoutes(app, deps);
+  meetingsRoutes(app, deps, { publicUrl: opts.publicUrl ?? null });
   boardMetricsRoutes(app, deps);
 
   return app;

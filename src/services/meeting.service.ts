@@ -15,6 +15,7 @@ import {
 import { systemActor, type Actor } from '../domain/actor';
 import { occurrences, windowRuleIssues } from '../domain/schedule/windows';
 import { timeToken } from '../domain/notification/texts';
+import { writeMeetingIcs } from '../integrations/ical/ics-meeting';
 import { assertPermission, hasPermission } from '../domain/auth/roles';
 import { buildAgenda, type AgendaAdjustment, type AgendaCandidate } from '../domain/cab/agenda';
 import { boardVoteOutcome, checkQuorum, nextChair } from '../domain/cab/board';
@@ -410,6 +411,25 @@ export function createMeetingService(deps: MeetingServiceDeps) {
       assertPermission(actor, 'board.read');
       const boardId = q.boardId ? (await loadBoard(store.repos, q.boardId)).id : undefined;
       return present(store.repos, await store.repos.meetings.list({ boardId, from: q.from, to: q.to, states: q.state ? [q.state] : undefined, limit: q.limit }));
+    },
+
+    /** The meeting as an iCalendar event for the members' calendars (chair as organizer, the board's people as attendees). */
+    async ics(actor: Actor, id: string, origin: string): Promise<string> {
+      const meeting = await service.get(actor, id);
+      const seats = (await store.repos.boards.seatsOf([meeting.boardId])).get(meeting.boardId) ?? new Map<string, string[]>();
+      const people = [];
+      for (const userId of seats.keys()) {
+        const user = await store.repos.accounts.findUserById(userId);
+        if (user) people.push({ userId, name: user.name, email: user.email });
+      }
+      const chair = meeting.chair ? ((await store.repos.accounts.findUserById(meeting.chair.userId)) ?? null) : null;
+      return writeMeetingIcs({
+        meeting: { id: meeting.id, title: meeting.title, boardName: meeting.boardName, start: meeting.start, end: meeting.end, state: meeting.state, version: meeting.version, cancelledReason: meeting.cancelledReason },
+        webUrl: origin,
+        chair: chair ? { name: chair.name, email: chair.email } : null,
+        attendees: people.sort((a, b) => a.name.localeCompare(b.name)),
+        now: deps.now(),
+      });
     },
 
     async get(actor: Actor, id: string): Promise<Meeting> {

@@ -30,7 +30,7 @@ const MinutesQuery = z.strictObject({ format: z.enum(['json', 'markdown']).defau
 const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } as const;
 
 /** Board meetings: schedule, agenda, live meeting, decisions, minutes; a change's conditions (docs/cab.md#meetings). */
-export function meetingsRoutes(app: App, { services }: RouteDeps): void {
+export function meetingsRoutes(app: App, { services }: RouteDeps, opts: { publicUrl: string | null }): void {
   const { meetings } = services;
   app.post(
     '/api/v1/boards/:id/meetings',
@@ -63,6 +63,22 @@ export function meetingsRoutes(app: App, { services }: RouteDeps): void {
     '/api/v1/meetings/:id',
     { schema: { tags: ['cab'], operationId: 'getMeeting', summary: 'A meeting; ETag: its version', params: MeetingParams, response: { 200: Meeting, 403: ErrorBody, 404: ErrorBody } } },
     async (request, reply) => withETag(reply, await meetings.get(actorOf(request), request.params.id)),
+  );
+  app.get(
+    '/api/v1/meetings/:id/ics',
+    {
+      schema: {
+        tags: ['cab'],
+        operationId: 'getMeetingIcs',
+        summary: 'The meeting as an iCalendar event (text/calendar) to add to a calendar: the chair as organizer, the board’s people as attendees; imported again, it updates the same event',
+        params: MeetingParams,
+        response: { 200: z.string().describe('iCalendar text'), 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const text = await meetings.ics(actorOf(request), request.params.id, opts.publicUrl ?? `${request.protocol}://${request.host}`);
+      return reply.type('text/calendar; charset=utf-8').header('content-disposition', `attachment; filename="meeting-${request.params.id}.ics"`).send(text);
+    },
   );
   app.patch(
     '/api/v1/meetings/:id',

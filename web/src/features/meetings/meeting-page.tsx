@@ -94,26 +94,33 @@ function Workbench({ meeting }: { meeting: Meeting }) {
         title={meeting.title}
         description={`${formatRange(meeting.start, meeting.end)} · ${meeting.chair ? `chaired by ${meeting.chair.name}` : 'no chair yet'}`}
         actions={
-          (canRun || canManage) && (
-            <>
-              {meeting.state === 'planned' && (
-                <Button loading={start.isPending} onClick={() => start.mutate()}>
-                  Start the meeting
-                </Button>
-              )}
-              {live && (
-                <Button color="dark" onClick={() => setAsking('end')}>
-                  End the meeting
-                </Button>
-              )}
-              {/* Only change managers cancel: the chair runs the meeting, the office decides whether it takes place. */}
-              {meeting.state === 'planned' && canManage && (
-                <Button variant="subtle" color="red" onClick={() => setAsking('cancel')}>
-                  Cancel meeting
-                </Button>
-              )}
-            </>
-          )
+          <>
+            {meeting.state === 'planned' && (
+              <Button component="a" variant="default" href={`/api/v1/meetings/${encodeURIComponent(meeting.id)}/ics`} download>
+                Add to calendar (.ics)
+              </Button>
+            )}
+            {(canRun || canManage) && (
+              <>
+                {meeting.state === 'planned' && (
+                  <Button loading={start.isPending} onClick={() => start.mutate()}>
+                    Start the meeting
+                  </Button>
+                )}
+                {live && (
+                  <Button color="dark" onClick={() => setAsking('end')}>
+                    End the meeting
+                  </Button>
+                )}
+                {/* Only change managers cancel: the chair runs the meeting, the office decides whether it takes place. */}
+                {meeting.state === 'planned' && canManage && (
+                  <Button variant="subtle" color="red" onClick={() => setAsking('cancel')}>
+                    Cancel meeting
+                  </Button>
+                )}
+              </>
+            )}
+          </>
         }
       />
       <Stack gap="sm" mb="sm">
@@ -136,7 +143,12 @@ function Workbench({ meeting }: { meeting: Meeting }) {
                 {meetingOver ? ' (over its time)' : ''}
               </Text>
               {meeting.currentItem && (
-                <Text size="sm" role="timer" aria-label="Time on the item under discussion" c={currentItem && itemElapsed > currentItem.allottedMinutes * 60 ? 'red.8' : undefined}>
+                <Text
+                  size="sm"
+                  role="timer"
+                  aria-label="Time on the item under discussion"
+                  c={currentItem && itemElapsed > currentItem.allottedMinutes * 60 ? 'red.8' : undefined}
+                >
                   {meeting.currentItem.number}: {formatClock(itemElapsed)}
                   {currentItem ? ` of ${formatClock(currentItem.allottedMinutes * 60)}` : ''}
                 </Text>
@@ -208,8 +220,8 @@ function Workbench({ meeting }: { meeting: Meeting }) {
           end.reset();
         }}
       >
-        The minutes are written from the decisions, the attendance, the deferrals and the notes, sent to the members and to the owners of the
-        changes decided, and cannot be edited afterwards. Items not decided keep waiting for the board.
+        The minutes are written from the decisions, the attendance, the deferrals and the notes, sent to the members and to the owners of
+        the changes decided, and cannot be edited afterwards. Items not decided keep waiting for the board.
       </ConfirmDialog>
       <ConfirmDialog
         opened={asking === 'cancel'}
@@ -243,9 +255,11 @@ interface Attendee {
 /** Who sits in the meeting: the people the meeting lists, then the board's people it does not, then anyone added here. */
 export function attendeesOf(meeting: Meeting, board: Board | undefined): Attendee[] {
   const list = new Map<string, Attendee>();
-  for (const a of meeting.attendance) list.set(a.userId, { userId: a.userId, name: a.name, domains: a.domains, present: a.present, attested: a.attested });
+  for (const a of meeting.attendance)
+    list.set(a.userId, { userId: a.userId, name: a.name, domains: a.domains, present: a.present, attested: a.attested });
   for (const m of board?.members ?? []) {
-    if (m.userId && !list.has(m.userId)) list.set(m.userId, { userId: m.userId, name: m.name, domains: m.domains, present: false, attested: false });
+    if (m.userId && !list.has(m.userId))
+      list.set(m.userId, { userId: m.userId, name: m.name, domains: m.domains, present: false, attested: false });
   }
   return [...list.values()];
 }
@@ -260,11 +274,14 @@ function AttendancePanel({ meeting, board, canEdit }: { meeting: Meeting; board:
   const known = attendeesOf(meeting, board);
   const base = [
     ...known,
-    ...extraIds.filter((id) => !known.some((k) => k.userId === id)).map((id) => ({ userId: id, name: names.get(id) ?? id, domains: [], present: false, attested: false })),
+    ...extraIds
+      .filter((id) => !known.some((k) => k.userId === id))
+      .map((id) => ({ userId: id, name: names.get(id) ?? id, domains: [], present: false, attested: false })),
   ];
   const me = useCurrentUser();
   // Not saved yet: counted as the server will count it (the person themself, or a change manager, attests).
-  const attests = (p: Attendee) => (ticks[p.userId] === undefined ? p.attested : p.userId === me.id || me.permissions.includes('board.manage'));
+  const attests = (p: Attendee) =>
+    ticks[p.userId] === undefined ? p.attested : p.userId === me.id || me.permissions.includes('board.manage');
   const unconfirmed = base.filter((p) => (ticks[p.userId] ?? p.present) && !attests(p));
   const people = base.map((p) => ({ ...p, present: ticks[p.userId] ?? p.present }));
   const dirty = people.some((p, i) => p.present !== base[i]!.present);
@@ -384,7 +401,8 @@ function NotesPanel({ meeting, canEdit }: { meeting: Meeting; canEdit: boolean }
         onSuccess: () => setSavedAt(new Date().toISOString()),
         // Read the meeting again: its version (and the notes saved by the other person) for the next save.
         onError: (error) => {
-          if (error instanceof ApiError && error.status === 412) void client.invalidateQueries({ queryKey: meetingKeys.detail(meeting.id) });
+          if (error instanceof ApiError && error.status === 412)
+            void client.invalidateQueries({ queryKey: meetingKeys.detail(meeting.id) });
         },
       },
     );
@@ -420,7 +438,8 @@ function NotesPanel({ meeting, canEdit }: { meeting: Meeting; canEdit: boolean }
         />
         {stale ? (
           <Alert color="yellow" variant="light" role="alert" title="Someone else saved the meeting since you read it">
-            Your notes are still here, not saved. Saving them again replaces the notes saved now, which read: “{meeting.notes || '(empty)'}”.
+            Your notes are still here, not saved. Saving them again replaces the notes saved now, which read: “{meeting.notes || '(empty)'}
+            ”.
           </Alert>
         ) : (
           update.isError && <ErrorAlert error={update.error} title="Notes not saved" />
