@@ -145,7 +145,7 @@ export function AgendaPanel({ meetingId, agenda, selected, onSelect, currentChan
                       </Text>
                     </Table.Td>
                     <Table.Td>
-                      <Text size="sm">{votesWords(item.votes)}</Text>
+                      <Text size="sm">{item.decision ? `${item.votes.approve} for, ${item.votes.reject} against` : votesWords(item.votes)}</Text>
                     </Table.Td>
                     <Table.Td>{item.decision ? <DecisionBadge decision={item.decision.decision} /> : <Text size="sm" c="dimmed">—</Text>}</Table.Td>
                     <Table.Td>
