@@ -49,6 +49,7 @@ test('an emergency change is decided by the ECAB’s votes, without a meeting, w
 
   // Dave sees the vote waiting on his home page, with its due time, and approves from the change page.
   await signInAs(page, 'dave@example.com');
+  await page.goto('/');
   const votes = page.getByTestId('home-section-cab-votes');
   await expect(votes.getByRole('heading', { name: 'CAB votes waiting for you' })).toBeVisible();
   const waiting = votes.getByRole('listitem').filter({ hasText: change.number });
