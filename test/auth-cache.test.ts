@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
 import { openCabinetStore } from '../src/cabinet';
 import { systemActor } from '../src/domain/actor';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, describe, eachEngine, ENGINES, it, onEngine, withCabinet, type Harness } from './support/cabinet';
 import { cabinet } from './support/cli';
+import { byHand, remembering } from './support/other-process';
 
 // Requests are authenticated, and the active policy found, from what the process remembers while no process
 // wrote the tables behind them (src/db/invalidation.ts). Every test first makes the process remember (a
@@ -22,38 +21,6 @@ async function withOther<T>(h: Harness, work: (other: Awaited<ReturnType<typeof 
     return await work(other);
   } finally {
     await other.store.close();
-  }
-}
-
-/** Runs SQL on a connection of its own, as an operator would by hand. */
-async function byHand(h: Harness, statement: string): Promise<void> {
-  if (h.engine === 'sqlite') {
-    const db = new SqliteDatabase(h.url.slice('sqlite:'.length));
-    try {
-      db.exec(statement);
-    } finally {
-      db.close();
-    }
-    return;
-  }
-  const client = new pg.Client({ connectionString: h.url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * Waits until the store may remember answers (on PostgreSQL, once its listening connection is up, which it
- * opens on first use), so the requests that follow are answered from memory where they can be.
- */
-async function remembering(h: Harness): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while ((await h.cabinet.store.freshness.settle()) === null) {
-    assert.ok(Date.now() < deadline, 'the store never started remembering');
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

@@ -11,7 +11,8 @@ import { createSqliteDialect, sqliteHelpers } from './dialect/sqlite';
 import { GATE_CHANNEL, GATE_TABLES, postgresFreshness, securityWrites, sqliteFreshness, type SecurityFreshness } from './invalidation';
 import { migrationProvider } from './migrations';
 import type { DB } from './schema';
-import { createRepositories, type Repositories } from './repositories';
+import { createRepositories, type Repositories, type SharedCaches } from './repositories';
+import { StampedCache } from './stamped-cache';
 import type { NewAuditEvent } from './repositories/audit.repository';
 import { createGroupCommit, writeTracker, type GroupOutcome } from './group-commit';
 import { AppError } from '../domain/errors';
@@ -126,6 +127,11 @@ export function openStore(
     if (error) throw error;
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   };
+  // Reads of the tables behind authorization, remembered across transactions while nobody wrote them (issue 10:
+  // every filing reads the teams and its requester). NOTE (security): the same freshness as the sign-in caches:
+  // a request settles it first, so an answer is at least as new as the request (docs/operations.md).
+  const securityReads = new StampedCache<unknown>(freshness);
+  const sharedCaches = (wroteSecurity: () => boolean): SharedCaches => ({ security: { cache: securityReads, stamp: () => freshness.current(), tainted: wroteSecurity } });
   /** One transaction: the work, then its audit events appended in one step, then the commit. */
   async function alone<T>(work: Work<T>): Promise<T> {
     try {
@@ -134,7 +140,7 @@ export function openStore(
       const watch = securityWrites(() => (wroteSecurity = true));
       const watchGate = securityWrites(() => (wroteGate = true), GATE_TABLES);
       const run = async (trx: Transaction<DB>) => {
-        const repos = createRepositories(trx.withPlugin(watch).withPlugin(watchGate), helpers, { memo: true });
+        const repos = createRepositories(trx.withPlugin(watch).withPlugin(watchGate), helpers, { memo: true, shared: sharedCaches(() => wroteSecurity) });
         const result = await work(repos);
         // NOTE: the audit events the work recorded are appended last, just before the commit: the chain's
         // head row stays locked only for this append and the commit, not for the whole transaction.
@@ -169,7 +175,10 @@ export function openStore(
       // One set of repositories for the group, so its memo answers a read the members repeat (the same CIs,
       // teams, requester, windows) once, under the memo's rule: a write through a repository forgets its memo.
       let wrote: boolean;
-      const repos = createRepositories(trx.withPlugin(watch).withPlugin(watchGate).withPlugin(writeTracker(() => (wrote = true))), helpers, { memo: true });
+      const repos = createRepositories(trx.withPlugin(watch).withPlugin(watchGate).withPlugin(writeTracker(() => (wrote = true))), helpers, {
+        memo: true,
+        shared: sharedCaches(() => wroteSecurity),
+      });
       const events: NewAuditEvent[] = [];
       for (const work of works) {
         wrote = false;

@@ -6,7 +6,7 @@ import { findState } from '../domain/change/lifecycle';
 import { assertUnlocked } from '../domain/approval/content';
 import { ConflictError, NotFoundError, StaleVersionError } from '../domain/errors';
 import type { RiskAssessment, RiskLevel } from '../domain/risk/score';
-import type { ChangeRecord, Repositories } from '../db/repositories';
+import type { ChangeRecord, Repositories, RiskHistory } from '../db/repositories';
 import { buildChangeContext, FREEZE_HORIZON_HOURS } from '../policy/context';
 import { scopeApplies, targetOfCis, type ScopeTarget } from '../domain/schedule/scope';
 import { occurrences } from '../domain/schedule/windows';
@@ -32,6 +32,7 @@ const SWEEP_COUNTER = 'risk_history_sweep';
 const SWEEP_EVERY_MINUTES = 60;
 /** The history windows of the context: finished changes (team, CIs, template) and incidents on the CIs. */
 const CHANGE_HISTORY_DAYS = 90;
+const NO_HISTORY: RiskHistory = { team: { changes: 0, failed: 0 }, ci: { changes: 0, failed: 0 }, ciIncidents: 0, learning: { openActions: 0, findings: 0 } };
 const INCIDENT_HISTORY_DAYS = 30;
 
 export interface RiskServiceDeps extends ServiceDeps {
@@ -52,7 +53,11 @@ export function createRiskService(deps: RiskServiceDeps) {
    * The CEL context of a change, read through the caller's repositories (inside its transaction). `fresh`: the
    * caller is filing the change in this transaction, so nothing refers to it yet (no freeze exception).
    */
-  async function contextOf(repos: Repositories, change: ChangeRecord, active: ActivePolicy, opts: { fresh?: boolean } = {}): Promise<Record<string, unknown>> {
+  /**
+   * The context the policy's expressions read about a change. `history: false` leaves out the facts of the past
+   * (all zero, without asking the database), for expressions that do not read them (routing.service.ts).
+   */
+  async function contextOf(repos: Repositories, change: ChangeRecord, active: ActivePolicy, opts: { fresh?: boolean; history?: boolean } = {}): Promise<Record<string, unknown>> {
     const cis = await repos.cmdb.findCisByIds(change.ciIds);
     const services = await repos.cmdb.findServicesByIds([...new Set(cis.map((c) => c.serviceId).filter((id): id is string => id !== null))]);
     const teams = new Map((await repos.accounts.listTeams()).map((t) => [t.id, t.handle]));
@@ -64,16 +69,18 @@ export function createRiskService(deps: RiskServiceDeps) {
     // NOTE: the histories count closed changes only, so an open change (one being filed, above all) need not be
     // left out of its own: asked without it, the filings of one group (group-commit.ts) share the answer.
     const self = change.closeCode === null ? '' : change.id;
-    const team = change.assignmentTeamId ? await repos.changes.teamHistory(change.assignmentTeamId, since(CHANGE_HISTORY_DAYS), self) : { changes: 0, failed: 0 };
-    const ci = await repos.changes.ciHistory(change.ciIds, since(CHANGE_HISTORY_DAYS), self);
-    const history = { teamChanges: team.changes, teamFailed: team.failed, ciChanges: ci.changes, ciFailed: ci.failed };
-    const template = change.templateId ? await repos.templates.findById(change.templateId) : null;
-    const templateHistory = template ? (await repos.templates.historyOf([template.id], since(CHANGE_HISTORY_DAYS), self)).get(template.id) : undefined;
-    const ciIncidents30d = await repos.incidents.countOnCisSince(change.ciIds, since(INCIDENT_HISTORY_DAYS));
-    // What the post-implementation reviews of other changes here learned (review.service.ts, docs/learning.md).
     // A change being filed has no review of its own: asked without it, a group's filings share the answer.
     const learning = { ciIds: change.ciIds, teamId: change.assignmentTeamId, templateId: change.templateId, excludeChangeId: opts.fresh ? '' : change.id };
-    const { openActions: openReviewActions, findings: reviewFindings90d } = await repos.reviews.learningOn(learning, since(CHANGE_HISTORY_DAYS));
+    const past =
+      opts.history === false
+        ? NO_HISTORY
+        : await repos.riskHistory.of({ ciIds: change.ciIds, teamId: change.assignmentTeamId, since: since(CHANGE_HISTORY_DAYS), incidentsSince: since(INCIDENT_HISTORY_DAYS), excludeId: self, learning });
+    const history = { teamChanges: past.team.changes, teamFailed: past.team.failed, ciChanges: past.ci.changes, ciFailed: past.ci.failed };
+    const template = change.templateId ? await repos.templates.findById(change.templateId) : null;
+    const templateHistory = template && opts.history !== false ? (await repos.templates.historyOf([template.id], since(CHANGE_HISTORY_DAYS), self)).get(template.id) : undefined;
+    const ciIncidents30d = past.ciIncidents;
+    // What the post-implementation reviews of other changes here learned (review.service.ts, docs/learning.md).
+    const { openActions: openReviewActions, findings: reviewFindings90d } = past.learning;
     const serviceName = new Map(services.map((s) => [s.id, s.name]));
     const freezes = await freezesNear(repos, change, targetOfCis(cis, services));
     return buildChangeContext({

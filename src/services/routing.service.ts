@@ -14,6 +14,23 @@ export interface RoutingServiceDeps extends ServiceDeps {
 type TeamTarget = NonNullable<CompiledRoutingRule['team']>;
 type ManagerTarget = NonNullable<CompiledRoutingRule['changeManager']>;
 
+const historyReaders = new WeakMap<ActivePolicy['bundle'], boolean>();
+
+/**
+ * Whether any routing rule of the policy may read the change's history (`history.…`): when none does, routing's
+ * context is built without asking the database about the past (issue 10: every filing is routed). NOTE: CEL
+ * reaches a variable only by its name, so a rule whose text never names `history` cannot read it (a string
+ * that contains the word only makes this answer a cautious yes).
+ */
+function readsHistory(active: ActivePolicy): boolean {
+  let reads = historyReaders.get(active.bundle);
+  if (reads === undefined) {
+    reads = active.bundle.routing.rules.some((r) => /\bhistory\b/.test(r.when.source));
+    historyReaders.set(active.bundle, reads);
+  }
+  return reads;
+}
+
 /**
  * Routing: fills a change's assignment team and change manager from the policy's routing rules, and keeps
  * them current while they are routing's choice. A value set by hand is the person's, and stays.
@@ -68,7 +85,7 @@ export function createRoutingService(deps: RoutingServiceDeps) {
     let { assignmentTeamId, changeManagerId } = change;
 
     if (teamIsRouted || managerIsRouted) {
-      const context = await deps.risk.contextOf(repos, change, active, opts);
+      const context = await deps.risk.contextOf(repos, change, active, { ...opts, history: readsHistory(active) });
       // Each target takes the first rule that names it, holds, and resolves to someone; an owner field on a
       // change without an owned service falls through to the next rule.
       for (const rule of active.bundle.routing.rules) {

@@ -88,6 +88,33 @@ export interface CommentRecord {
 }
 
 /** Changes, their CIs and comments, and the counter behind change numbers. */
+/** A closed-count scope: the changes of one assignment team. */
+export const teamScope = (teamId: string): RawBuilder<SqlBool> => sql<SqlBool>`assignment_team_id = ${teamId}`;
+
+/**
+ * A closed-count scope: the changes on any of the CIs. NOTE: `exists`, not `id in (select change_id …)`: the closed
+ * changes of the window come from changes_closed_end_idx (migration 0014) and each is checked for the CIs,
+ * instead of every change ever filed on the CIs being read.
+ */
+export const ciScope = (ciIds: readonly string[]): RawBuilder<SqlBool> =>
+  sql<SqlBool>`exists (select 1 from change_cis where change_cis.change_id = changes.id and change_cis.ci_id in (${sql.join([...ciIds])}))`;
+
+/**
+ * How many changes with a close code ended since `since`, among those `scope` (a condition on `changes`)
+ * selects, and how many failed: one row (`n`, `failed`). NOTE (speed): a `sql` template, not the query builder:
+ * every filing asks this twice (team and CIs), and building the query cost more than SQLite took to answer it.
+ */
+export function closedCountStatement(since: string, excludeId: string, scope: RawBuilder<SqlBool>): RawBuilder<{ n: number | string; failed: number | string | null }> {
+  return sql`select count(*) as n, sum(case when close_code in (${sql.join(FAILED_CLOSE_CODES)}) then 1 else 0 end) as failed
+      from changes where actual_end >= ${since} and close_code is not null and id != ${excludeId} and ${scope}`;
+}
+
+/** The counts of a closedCountStatement row. */
+export const closedCountOf = (row: { n: number | string; failed: number | string | null } | undefined): { changes: number; failed: number } => ({
+  changes: Number(row?.n ?? 0),
+  failed: Number(row?.failed ?? 0),
+});
+
 export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
   const toRecord = (r: ChangesTable, ciIds: string[]): ChangeRecord => ({
     id: r.id,
@@ -195,15 +222,10 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
     return new Map(rows.map((r) => [r.id, r.service_id!]));
   }
 
-  /**
-   * How many changes with a close code ended since `since`, among those `scope` (a condition on `changes`)
-   * selects, and how many failed. NOTE (speed): a `sql` template, not the query builder: every filing asks
-   * this twice (team and CIs), and building the query cost more than SQLite took to answer it.
-   */
+  /** See closedCountStatement. */
   async function closedCount(since: string, excludeId: string, scope: RawBuilder<SqlBool>): Promise<{ changes: number; failed: number }> {
-    const { rows } = await sql<{ n: number | string; failed: number | string | null }>`select count(*) as n, sum(case when close_code in (${sql.join(FAILED_CLOSE_CODES)}) then 1 else 0 end) as failed
-      from changes where actual_end >= ${since} and close_code is not null and id != ${excludeId} and ${scope}`.execute(db);
-    return { changes: Number(rows[0]!.n), failed: Number(rows[0]!.failed ?? 0) };
+    const { rows } = await closedCountStatement(since, excludeId, scope).execute(db);
+    return closedCountOf(rows[0]);
   }
 
   return {
@@ -346,15 +368,12 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
      */
     /** Changes closed since `since` (not `excludeId`) by the team, and how many of them failed. */
     async teamHistory(teamId: string, since: string, excludeId: string): Promise<{ changes: number; failed: number }> {
-      return closedCount(since, excludeId, sql<SqlBool>`assignment_team_id = ${teamId}`);
+      return closedCount(since, excludeId, teamScope(teamId));
     },
     /** Changes closed since `since` (not `excludeId`) on any of the CIs, and how many of them failed. */
     async ciHistory(ciIds: string[], since: string, excludeId: string): Promise<{ changes: number; failed: number }> {
       if (ciIds.length === 0) return { changes: 0, failed: 0 };
-      // NOTE: `exists`, not `id in (select change_id …)`: the closed changes of the window come from
-      // changes_closed_end_idx (migration 0014) and each is checked for the CIs, instead of every change ever
-      // filed on the CIs being read.
-      return closedCount(since, excludeId, sql<SqlBool>`exists (select 1 from change_cis where change_cis.change_id = changes.id and change_cis.ci_id in (${sql.join(ciIds)}))`);
+      return closedCount(since, excludeId, ciScope(ciIds));
     },
     /**
      * A page of changes: newest first paged by sequence number, or in `f.sort`'s order paged by (sort value,

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { IncidentSortColumn, IncidentState } from '../../contracts/incidents';
 import type { DialectHelpers } from '../dialect';
 import type { DB, IncidentsTable } from '../schema';
@@ -73,6 +73,23 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 /** Incidents, the CIs they are on, and the counter behind new incident numbers. */
+/**
+ * NOTE (speed): `sql` templates, not the query builder: every filing asks this, and building the query cost more
+ * than SQLite took to answer it.
+ */
+const incidentsOnCisFrom = (ciIds: readonly string[], since: string, excludeCausedBy?: string) =>
+  sql`from incident_cis ic join incidents i on i.id = ic.incident_id where ic.ci_id in (${sql.join([...ciIds])}) and i.opened_at >= ${since}${
+    excludeCausedBy ? sql` and (i.caused_by_change_id is null or i.caused_by_change_id != ${excludeCausedBy})` : sql``
+  }`;
+
+/** The most CIs one statement of `incidentsOnCisStatement` names. */
+export const INCIDENT_CI_CHUNK = CHUNK;
+
+/** How many incidents opened since `since` touch any of the (at most INCIDENT_CI_CHUNK, distinct) CIs: one row, `n`. */
+export function incidentsOnCisStatement(ciIds: readonly string[], since: string, excludeCausedBy?: string): RawBuilder<{ n: number | string }> {
+  return sql`select count(distinct ic.incident_id) as n ${incidentsOnCisFrom(ciIds, since, excludeCausedBy)}`;
+}
+
 export function createIncidentRepository(db: Kysely<DB>, h: DialectHelpers) {
   const toRecord = (r: IncidentsTable, ciIds: string[]): IncidentRecord => ({
     id: r.id,
@@ -289,19 +306,14 @@ export function createIncidentRepository(db: Kysely<DB>, h: DialectHelpers) {
     async countOnCisSince(ciIds: string[], since: string, excludeCausedBy?: string): Promise<number> {
       const unique = [...new Set(ciIds)];
       if (unique.length === 0) return 0;
-      // NOTE (speed): `sql` templates, not the query builder: every filing asks this, and building the query
-      // cost more than SQLite took to answer it.
-      const fromWhere = (chunk: string[]) =>
-        sql`from incident_cis ic join incidents i on i.id = ic.incident_id where ic.ci_id in (${sql.join(chunk)}) and i.opened_at >= ${since}${
-          excludeCausedBy ? sql` and (i.caused_by_change_id is null or i.caused_by_change_id != ${excludeCausedBy})` : sql``
-        }`;
-      if (unique.length <= CHUNK) {
-        const { rows } = await sql<{ n: number | string }>`select count(distinct ic.incident_id) as n ${fromWhere(unique)}`.execute(db);
+      const fromWhere = (chunk: string[]) => incidentsOnCisFrom(chunk, since, excludeCausedBy);
+      if (unique.length <= INCIDENT_CI_CHUNK) {
+        const { rows } = await incidentsOnCisStatement(unique, since, excludeCausedBy).execute(db);
         return Number(rows[0]!.n);
       }
       // NOTE: across chunks one incident can be found twice, so the distinct ids are gathered here.
       const found = new Set<string>();
-      for (const chunk of chunks(unique, CHUNK)) for (const r of (await sql<{ incident_id: string }>`select distinct ic.incident_id ${fromWhere(chunk)}`.execute(db)).rows) found.add(r.incident_id);
+      for (const chunk of chunks(unique, INCIDENT_CI_CHUNK)) for (const r of (await sql<{ incident_id: string }>`select distinct ic.incident_id ${fromWhere(chunk)}`.execute(db)).rows) found.add(r.incident_id);
       return found.size;
     },
   };

@@ -32,7 +32,8 @@ import { createDeploymentRepository } from './deployment.repository';
 import { createBoardRepository } from './board.repository';
 import { createMeetingRepository } from './meeting.repository';
 import { createBoardMetricsRepository } from './board-metrics.repository';
-import { MemoBus, memoizeReads } from './memo';
+import { MemoBus, memoizeReads, type SharedReads } from './memo';
+import { createRiskHistory } from './risk-history';
 
 /**
  * Every repository, bound to one connection or transaction. Inside a transaction (`memo`), the reads that
@@ -42,8 +43,21 @@ import { MemoBus, memoizeReads } from './memo';
  * these reads are written nowhere else. A group of filings shares one set (group-commit.ts), so what the
  * memo keeps across a write (`keeps`) is what lets the group's members share a read.
  */
-export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { memo?: boolean } = {}) {
+/**
+ * What a transaction's repositories may answer from reads of other transactions (database.ts): users, roles,
+ * teams and their members, under the security freshness.
+ */
+export interface SharedCaches {
+  security: Omit<SharedReads, 'reads'>;
+}
+
+/** Reads of the security tables only, answered across transactions (a board's people read its members too). */
+const SHARED_ACCOUNT_READS = new Set(['findUserById', 'listTeams', 'findTeam', 'existingUserIds', 'existingTeamIds', 'userNames']);
+const sharedAccountRead = (read: string, args: readonly unknown[]) => SHARED_ACCOUNT_READS.has(read) || (read === 'eligibleUserIds' && args[0] !== 'board');
+
+export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { memo?: boolean; shared?: SharedCaches } = {}) {
   const memo = opts.memo ?? false;
+  const shared = opts.shared;
   const accounts = createAccountsRepository(db, h);
   const cmdb = createCmdbRepository(db, h);
   const windows = createWindowsRepository(db, h);
@@ -55,12 +69,23 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
   const bus = new MemoBus();
   /** Inserting a change that is not closed, or storing an assessment, cannot move the counts of closed changes. */
   const history = ['teamHistory', 'ciHistory'] as const;
+  const memoChanges = memo
+    ? memoizeReads(changes, history, ['findById', 'findManyByIds', 'openCountsByManager', 'risk'], {
+        keeps: { nextSeq: () => history, insert: (c: { closeCode: string | null }) => (c.closeCode === null ? history : []), setRisk: () => history, setRiskOverride: () => history },
+      })
+    : changes;
+  const memoIncidents = memo ? memoizeReads(incidents, ['countOnCisSince']) : incidents;
+  // The learning facts of a filing's risk context: asked by routing, then by the assessment (risk.service.ts).
+  // NOTE: they count the reviews of other changes, which a transaction that writes a change does not touch.
+  const memoReviews = memo ? memoizeReads(reviews, ['learningOn'], ['findByChange', 'actions', 'queue', 'overdueUnnotified', 'incidentsCausedBy', 'findProblem', 'problemsByIds']) : reviews;
   return {
-    accounts: memo ? memoizeReads(accounts, ['findUserById', 'listTeams', 'findTeam', 'existingUserIds', 'existingTeamIds', 'userNames', 'eligibleUserIds'], ['findUserByEmail']) : accounts,
+    accounts: memo
+      ? memoizeReads(accounts, ['findUserById', 'listTeams', 'findTeam', 'existingUserIds', 'existingTeamIds', 'userNames', 'eligibleUserIds'], ['findUserByEmail'], {
+          shared: shared && { ...shared.security, reads: sharedAccountRead },
+        })
+      : accounts,
     cmdb: memo ? memoizeReads(cmdb, ['findCisByIds', 'findServicesByIds', 'findCi', 'findService'], ['findCisByNames', 'findRelation', 'findRelationById'], { name: 'cmdb', bus }) : cmdb,
-    changes: memo ? memoizeReads(changes, history, ['findById', 'findManyByIds', 'openCountsByManager', 'risk'], {
-          keeps: { nextSeq: () => history, insert: (c: { closeCode: string | null }) => (c.closeCode === null ? history : []), setRisk: () => history, setRiskOverride: () => history },
-        }) : changes,
+    changes: memoChanges,
     audit: createAuditRepository(db, h),
     policy: createPolicyRepository(db, h),
     approvals: createApprovalRepository(db, h),
@@ -73,16 +98,16 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
     schedule: memo ? memoizeReads(schedule, ['freezeExceptionsOf', 'edgesWithin'], [], { bus, foreign: { edgesWithin: 'cmdb' } }) : schedule,
     calendarFeeds: createCalendarFeedsRepository(db, h),
     templates: memo ? memoizeReads(templates, ['findById', 'historyOf']) : templates,
-    incidents: memo ? memoizeReads(incidents, ['countOnCisSince']) : incidents,
+    incidents: memoIncidents,
     home: createHomeRepository(db, h),
     savedViews: createSavedViewRepository(db, h),
     communication: createCommunicationRepository(db, h),
     mail: createMailRepository(db, h),
     digests: createDigestRepository(db, h),
     webhooks: createWebhookRepository(db, h),
-    // The learning facts of a filing's risk context: asked by routing, then by the assessment (risk.service.ts).
-    // NOTE: they count the reviews of other changes, which a transaction that writes a change does not touch.
-    reviews: memo ? memoizeReads(reviews, ['learningOn'], ['findByChange', 'actions', 'queue', 'overdueUnnotified', 'incidentsCausedBy', 'findProblem', 'problemsByIds']) : reviews,
+    reviews: memoReviews,
+    // The history facts of a risk context, asked as one statement and remembered in the memos above.
+    riskHistory: createRiskHistory(db, h, { changes: memoChanges, incidents: memoIncidents, reviews: memoReviews }),
     catalogueLearning: createCatalogueLearningRepository(db, h),
     problems: createProblemRepository(db, h),
     deployments: createDeploymentRepository(db, h),
@@ -122,3 +147,4 @@ export type { IntegrationSettingsRecord, SealedSecret, GateRequestRecord, Argocd
 export type { GateCheckRecord, GateReasonRecord, GateCheckKey } from './gate.repository';
 export type { BoardRecord, BoardMemberRecord, BoardFilter } from './board.repository';
 export type { MeetingRecord, AgendaEditRecord, DecisionRecord, DecisionQuorum, ConditionRecord } from './meeting.repository';
+export type { RiskHistory, RiskHistoryQuery } from './risk-history';

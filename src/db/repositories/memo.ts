@@ -1,3 +1,5 @@
+import type { StampedCache } from '../stamped-cache';
+
 /**
  * Reads that one transaction repeats, answered once. Filing a change reads its CIs, their services, the
  * teams and its requester for validation, routing, risk and the schedule, each through its own service; the
@@ -25,7 +27,38 @@ export class MemoBus {
   }
 }
 
+/**
+ * What a reader that answers several memoized reads in one statement (risk-history.ts) needs: whether a read is
+ * remembered, and to remember the answers it read for the reads that were not. Only for memoized repositories.
+ */
+export interface MemoHandle {
+  has(read: string, args: readonly unknown[]): boolean;
+  /** Remembers `value` as the answer of `read` with `args`, unless an answer is remembered already. */
+  prime(read: string, args: readonly unknown[], value: unknown): void;
+}
+
+const handles = new WeakMap<object, MemoHandle>();
+
+/** The memo of a repository memoizeReads made, or undefined for a repository read without one. */
+export function memoOf(repo: object): MemoHandle | undefined {
+  return handles.get(repo);
+}
+
+/**
+ * Answers remembered across transactions (database.ts): a memoized read that `reads` names is answered from
+ * `cache` while the freshness stamp it was read under is current, unless this transaction wrote the tables
+ * behind it (`tainted`): then it reads its own writes, and remembers nothing for others.
+ */
+export interface SharedReads {
+  reads(read: string, args: readonly unknown[]): boolean;
+  cache: StampedCache<unknown>;
+  stamp(): number | null;
+  tainted(): boolean;
+}
+
 export interface MemoOptions<R> {
+  /** Reads answered across transactions too (see SharedReads). */
+  shared?: SharedReads;
   /** This repository's name on `bus`. */
   name?: string;
   bus?: MemoBus;
@@ -71,10 +104,23 @@ export function memoizeReads<R extends Methods>(repo: R, reads: readonly (keyof 
       continue;
     }
     wrapped[name] = (...args) => {
-      const key = `${name}\u0000${JSON.stringify(args)}`;
+      const key = keyOf(name, args);
       let found = memo.get(key);
       if (!found) {
-        found = fn(...args).then(freeze);
+        const shared = opts.shared?.reads(name, args) && !opts.shared.tainted() ? opts.shared : null;
+        const stamp = shared ? shared.stamp() : null;
+        const known = shared ? shared.cache.get(stamp, key) : undefined;
+        found =
+          known !== undefined
+            ? Promise.resolve(known)
+            : fn(...args)
+                .then(freeze)
+                .then((value) => {
+                  // NOTE (security): only what was read under a stamp still current, by a transaction that wrote
+                  // none of the tables behind it (so nothing uncommitted), is remembered for others.
+                  if (shared && !shared.tainted()) shared.cache.set(stamp, key, value);
+                  return value;
+                });
         memo.set(key, found);
         // A failed read is not remembered: the next caller asks again.
         found.catch(() => memo.delete(key));
@@ -82,8 +128,17 @@ export function memoizeReads<R extends Methods>(repo: R, reads: readonly (keyof 
       return found.then(copy);
     };
   }
+  handles.set(wrapped, {
+    has: (read, args) => readSet.has(read) && memo.has(keyOf(read, args)),
+    prime(read, args, value) {
+      const key = keyOf(read, args);
+      if (readSet.has(read) && !memo.has(key)) memo.set(key, Promise.resolve(freeze(value)));
+    },
+  });
   return wrapped as R;
 }
+
+const keyOf = (read: string, args: readonly unknown[]): string => `${read}\u0000${JSON.stringify(args)}`;
 
 function freeze<T>(value: T): T {
   if (Array.isArray(value)) for (const item of value) Object.freeze(item);

@@ -54,6 +54,49 @@ export interface LearningScope {
   excludeChangeId: string;
 }
 
+/** Reviews of changes that share a CI, the team or the template with the scope (not the change itself). */
+const learningReviews = (db: Kysely<DB>, scope: LearningScope) =>
+  db
+    .selectFrom('change_reviews')
+    .innerJoin('changes', 'changes.id', 'change_reviews.change_id')
+    .where('changes.id', '!=', scope.excludeChangeId)
+    .where((eb) => {
+      const ors = [];
+      if (scope.ciIds.length > 0) ors.push(eb.exists(eb.selectFrom('change_cis').select('change_cis.ci_id').whereRef('change_cis.change_id', '=', 'changes.id').where('change_cis.ci_id', 'in', [...scope.ciIds])));
+      if (scope.teamId) ors.push(eb('changes.assignment_team_id', '=', scope.teamId));
+      if (scope.templateId) ors.push(eb('changes.template_id', '=', scope.templateId));
+      // NOTE: SQLite binds no booleans: an always-false condition written out.
+      return ors.length > 0 ? eb.or(ors) : sql<boolean>`1 = 0`;
+    });
+
+/**
+ * What reviews of other changes on the scope's CIs, team or template learned, in one statement (every filing
+ * asks, for its risk): their open action items, and the reviews completed since `since` that recorded what went
+ * wrong or a contributing factor. One row: `open_actions`, `findings`.
+ */
+export function learningStatement(db: Kysely<DB>, h: DialectHelpers, scope: LearningScope, since: string) {
+  return db
+    .selectNoFrom([
+      learningReviews(db, scope)
+        .innerJoin('review_actions', 'review_actions.review_id', 'change_reviews.id')
+        .where('review_actions.state', '=', 'open')
+        .select((eb) => sql<number>`cast(${eb.fn.count('review_actions.id').distinct()} as integer)`.as('n'))
+        .as('open_actions'),
+      learningReviews(db, scope)
+        .where('change_reviews.state', '=', 'completed')
+        .where('change_reviews.completed_at', '>=', since)
+        .where((eb) => eb.or([eb('change_reviews.went_badly', '!=', ''), eb('change_reviews.factors', '!=', h.writeJson([]) as never)]))
+        .select((eb) => sql<number>`cast(${eb.fn.count('change_reviews.id').distinct()} as integer)`.as('n'))
+        .as('findings'),
+    ]);
+}
+
+/** The counts of a learningStatement row. */
+export const learningOf = (row: { open_actions: number | string | null; findings: number | string | null } | undefined): { openActions: number; findings: number } => ({
+  openActions: Number(row?.open_actions ?? 0),
+  findings: Number(row?.findings ?? 0),
+});
+
 /** Post-implementation reviews and their action items (migration 0029). */
 export function createReviewRepository(db: Kysely<DB>, h: DialectHelpers) {
   const toRecord = (r: ChangeReviewsTable): ReviewRecord => ({
@@ -117,21 +160,6 @@ export function createReviewRepository(db: Kysely<DB>, h: DialectHelpers) {
     created_at: a.createdAt,
     updated_at: a.updatedAt,
   });
-
-  /** Reviews of changes that share a CI, the team or the template with the scope (not the change itself). */
-  const learningReviews = (scope: LearningScope) =>
-    db
-      .selectFrom('change_reviews')
-      .innerJoin('changes', 'changes.id', 'change_reviews.change_id')
-      .where('changes.id', '!=', scope.excludeChangeId)
-      .where((eb) => {
-        const ors = [];
-        if (scope.ciIds.length > 0) ors.push(eb.exists(eb.selectFrom('change_cis').select('change_cis.ci_id').whereRef('change_cis.change_id', '=', 'changes.id').where('change_cis.ci_id', 'in', [...scope.ciIds])));
-        if (scope.teamId) ors.push(eb('changes.assignment_team_id', '=', scope.teamId));
-        if (scope.templateId) ors.push(eb('changes.template_id', '=', scope.templateId));
-        // NOTE: SQLite binds no booleans: an always-false condition written out.
-        return ors.length > 0 ? eb.or(ors) : sql<boolean>`1 = 0`;
-      });
 
   return {
     /**
@@ -224,28 +252,9 @@ export function createReviewRepository(db: Kysely<DB>, h: DialectHelpers) {
       return Number(res.numUpdatedRows) > 0;
     },
 
-    /**
-     * What reviews of other changes on the scope's CIs, team or template learned, in one statement (every filing
-     * asks, for its risk): their open action items, and the reviews completed since `since` that recorded what
-     * went wrong or a contributing factor.
-     */
+    /** See learningStatement. */
     async learningOn(scope: LearningScope, since: string): Promise<{ openActions: number; findings: number }> {
-      const row = await db
-        .selectNoFrom([
-          learningReviews(scope)
-            .innerJoin('review_actions', 'review_actions.review_id', 'change_reviews.id')
-            .where('review_actions.state', '=', 'open')
-            .select((eb) => sql<number>`cast(${eb.fn.count('review_actions.id').distinct()} as integer)`.as('n'))
-            .as('open_actions'),
-          learningReviews(scope)
-            .where('change_reviews.state', '=', 'completed')
-            .where('change_reviews.completed_at', '>=', since)
-            .where((eb) => eb.or([eb('change_reviews.went_badly', '!=', ''), eb('change_reviews.factors', '!=', h.writeJson([]) as never)]))
-            .select((eb) => sql<number>`cast(${eb.fn.count('change_reviews.id').distinct()} as integer)`.as('n'))
-            .as('findings'),
-        ])
-        .executeTakeFirst();
-      return { openActions: Number(row?.open_actions ?? 0), findings: Number(row?.findings ?? 0) };
+      return learningOf(await learningStatement(db, h, scope, since).executeTakeFirst());
     },
 
     /** The incidents a change caused (for the review's facts and its rules). */

@@ -1,4 +1,4 @@
-import type { SecurityFreshness } from '../db/invalidation';
+import type { SecurityFreshness } from './invalidation';
 
 /**
  * Answers remembered per key under one stamp of a `SecurityFreshness` (db/invalidation.ts); a newer stamp
