@@ -41,8 +41,8 @@ export const Approval = z
     dueAt: z.string().nullable(),
     /** When the approval went past its due time and was escalated; from then on its escalation target may decide it too. */
     escalatedAt: z.string().nullable(),
-    /** Who an overdue approval escalates to (team id, role or user id), or null. */
-    escalation: z.object({ kind: z.enum(['team', 'role', 'user']), ref: z.string() }).nullable(),
+    /** Who an overdue approval escalates to (team id, role or user id; `board`: the board's delegates, its id), or null. */
+    escalation: z.object({ kind: z.enum(['team', 'role', 'user', 'board']), ref: z.string() }).nullable(),
     policyVersion: z.number().int(),
     /** The fingerprint of the change's material content this approval was requested for. */
     contentHash: z.string().nullable(),

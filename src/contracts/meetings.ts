@@ -12,7 +12,9 @@ import { BOARD_KINDS } from './boards';
 export const MEETING_STATES = ['planned', 'live', 'ended', 'cancelled'] as const;
 export type MeetingState = (typeof MEETING_STATES)[number];
 
-export const BOARD_DECISIONS = ['approve', 'approve_with_conditions', 'defer', 'reject', 'request_info'] as const;
+export const BOARD_DECISIONS = ['approve', 'approve_with_conditions', 'defer', 'reject', 'request_info', 'ratify', 'flag'] as const;
+/** The decisions on a retrospective item (an approval already given, reviewed after the fact): they leave the approval as it is. */
+export const RETROSPECTIVE_DECISIONS = ['ratify', 'flag'] as const;
 export type BoardDecision = (typeof BOARD_DECISIONS)[number];
 
 export const MeetingRequest = z
@@ -204,10 +206,12 @@ export const AgendaItemView = z
     movedReason: z.string().nullable(),
     /** The board approval this item decides (null for an item added by hand that awaits no decision of this board). */
     approvalId: z.string().nullable(),
-    /** Votes cast so far by members, and what the quorum still needs. */
+    /** Votes cast so far by members, and what the quorum still needs (nothing once the item has a `decision`). */
     votes: z.object({ approve: z.number().int(), reject: z.number().int(), missingMembers: z.number().int(), missingDomains: z.array(z.string()) }),
     /** The board's decision at this meeting, once made. */
     decision: DecisionView.nullable(),
+    /** A retrospective item: another board (an ECAB) already approved the change, and the policy has this board review that after the fact (ratify or flag). */
+    retrospective: z.object({ boardId: z.string(), boardName: z.string(), approvalId: z.string(), approvedAt: z.string() }).optional(),
   })
   .meta({ id: 'AgendaItem' });
 export type AgendaItemView = z.infer<typeof AgendaItemView>;
@@ -244,6 +248,30 @@ export const PreRead = z
     plannedEnd: z.string().nullable(),
     risk: z.object({ level: z.string(), score: z.number(), factors: z.array(z.object({ name: z.string(), label: z.string(), contribution: z.number(), reason: z.string() })) }),
     cis: z.array(z.object({ id: z.string(), name: z.string(), type: z.string() })),
+    /**
+     * What the change reaches over the CMDB, as its change page shows it (the policy's impact direction and
+     * depth, less the CIs excluded by hand): the services of its CIs and of the CIs that depend on them, most
+     * critical tier first (1 is the most critical; null for CIs without a service), and those CIs, nearest first.
+     */
+    impact: z.object({
+      services: z.array(
+        z.object({
+          id: z.string().nullable(),
+          name: z.string(),
+          tier: z.number().int().nullable(),
+          /** A service of one of the change's own CIs (else reached only through its dependents). */
+          affected: z.boolean(),
+          /** The impacted CIs in this service (the change's own CIs are not counted), as on the change page. */
+          ciCount: z.number().int(),
+        }),
+      ),
+      /** The impacted CIs; empty when `summarised` (more than the policy's summariseAbove: see `services`). */
+      impacted: z.array(
+        z.object({ id: z.string(), name: z.string(), type: z.string(), depth: z.number().int(), via: z.string(), service: z.string().nullable(), tier: z.number().int().nullable() }),
+      ),
+      impactedCount: z.number().int(),
+      summarised: z.boolean(),
+    }),
     conflicts: z.array(z.object({ kind: z.string(), message: z.string() })),
     /** Closed changes of the same team, CIs or template: how they went. */
     history: z.object({ total: z.number().int(), unsuccessful: z.number().int(), recent: z.array(z.object({ number: z.string(), title: z.string(), closeCode: z.string().nullable() })) }),

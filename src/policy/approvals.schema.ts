@@ -19,15 +19,29 @@ const BaseApproverSchema = z.union(
  * Who decides a rule: one of the above, or a change advisory board (docs/cab.md#routing-changes-to-a-board):
  * `board` names one board, `boards` every active board of a kind whose scope takes the change. When no board
  * takes it (none set up yet, deactivated, out of every scope), `otherwise` decides, else the rule's
- * `escalateTo`: an approval never silently disappears.
+ * `escalateTo`: an approval never silently disappears. `retrospective` names the boards that review the board's
+ * approvals once given (the full CAB reviewing the ECAB's).
  */
+const BoardKindSchema = z.enum(['cab', 'ecab', 'technical']);
+
+/**
+ * The boards that review a board's approval after the fact (an ECAB's emergency approvals by the full CAB,
+ * docs/cab.md#retrospective-review): one board by name, or every active board of a kind whose scope takes the change.
+ */
+const RetrospectiveSchema = z.union([z.strictObject({ board: z.string().min(1, 'name the board') }), z.strictObject({ boards: BoardKindSchema })], {
+  error: 'a retrospective review names board (a name) or boards (cab, ecab, technical)',
+});
+
 const ApproverSchema = z.union(
   [
     ...BaseApproverSchema.options,
-    z.strictObject({ board: z.string().min(1, 'name the board'), otherwise: BaseApproverSchema.optional() }),
-    z.strictObject({ boards: z.enum(['cab', 'ecab', 'technical']), otherwise: BaseApproverSchema.optional() }),
+    z.strictObject({ board: z.string().min(1, 'name the board'), otherwise: BaseApproverSchema.optional(), retrospective: RetrospectiveSchema.optional() }),
+    z.strictObject({ boards: BoardKindSchema, otherwise: BaseApproverSchema.optional(), retrospective: RetrospectiveSchema.optional() }),
   ],
-  { error: 'name exactly one of team, role, user, field (service_owner, ci_owner), board (a name) or boards (cab, ecab, technical)' },
+  {
+    error:
+      'name exactly one of team, role, user, field (service_owner, ci_owner), board (a name) or boards (cab, ecab, technical); a board may add otherwise (one of team, role, user, field) and retrospective (board: a name, or boards: cab, ecab, technical)',
+  },
 );
 
 const QuorumSchema = z.union(

@@ -39,11 +39,16 @@ export interface CompiledRisk {
 
 /** Who may decide an approval, as the bundle names it (a team handle, a role, a user's email, a change field). */
 export type BaseApproverSpec = { kind: 'team'; ref: string } | { kind: 'role'; ref: string } | { kind: 'user'; ref: string } | { kind: 'field'; ref: 'service_owner' | 'ci_owner' };
+/** Boards by name (`ref`) or by kind (`boardKind`: every active one whose scope takes the change). */
+export type BoardSpec = { ref: string; boardKind: null } | { ref: null; boardKind: 'cab' | 'ecab' | 'technical' };
 /**
  * Or a board: `ref` names one board (by name), `boardKind` every active board of that kind whose scope takes the
- * change; `otherwise` decides when no board does (null: the rule's escalation target).
+ * change; `otherwise` decides when no board does (null: the rule's escalation target); `retrospective`, the boards
+ * that review its approvals after the fact (left out: none).
  */
-export type ApproverSpec = BaseApproverSpec | { kind: 'board'; ref: string | null; boardKind: 'cab' | 'ecab' | 'technical' | null; otherwise: BaseApproverSpec | null };
+export type ApproverSpec =
+  | BaseApproverSpec
+  | { kind: 'board'; ref: string | null; boardKind: 'cab' | 'ecab' | 'technical' | null; otherwise: BaseApproverSpec | null; retrospective?: BoardSpec | null };
 
 /** An approval rule with its CEL compiled: when `when` holds, the change needs this approval. */
 export interface CompiledApprovalRule {
@@ -609,8 +614,10 @@ function compileApprovals(
 }
 
 function approverSpec(a: ApproverInput): ApproverSpec {
-  if ('board' in a) return { kind: 'board', ref: a.board, boardKind: null, otherwise: a.otherwise ? baseApproverSpec(a.otherwise) : null };
-  if ('boards' in a) return { kind: 'board', ref: null, boardKind: a.boards, otherwise: a.otherwise ? baseApproverSpec(a.otherwise) : null };
+  const retrospective = (r: { board: string } | { boards: 'cab' | 'ecab' | 'technical' } | undefined): BoardSpec | null =>
+    !r ? null : 'board' in r ? { ref: r.board, boardKind: null } : { ref: null, boardKind: r.boards };
+  if ('board' in a) return { kind: 'board', ref: a.board, boardKind: null, otherwise: a.otherwise ? baseApproverSpec(a.otherwise) : null, retrospective: retrospective(a.retrospective) };
+  if ('boards' in a) return { kind: 'board', ref: null, boardKind: a.boards, otherwise: a.otherwise ? baseApproverSpec(a.otherwise) : null, retrospective: retrospective(a.retrospective) };
   return baseApproverSpec(a);
 }
 

@@ -527,7 +527,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       state: a.state,
       dueAt: a.dueAt,
       escalatedAt: a.escalatedAt,
-      escalation: a.escalateKind && a.escalateRef ? { kind: a.escalateKind as 'team' | 'role' | 'user', ref: a.escalateRef } : null,
+      escalation: a.escalateKind && a.escalateRef ? { kind: a.escalateKind as 'team' | 'role' | 'user' | 'board', ref: a.escalateRef } : null,
       policyVersion: a.policyVersion,
       contentHash: a.contentHash,
       withdrawnReason: a.state === 'withdrawn' ? a.closedReason : null,

@@ -66,7 +66,8 @@ export function createBoardMetricsService(deps: ServiceDeps) {
       const { from, to, grain } = periodOf(BoardMetricsQuery.parse(raw ?? {}));
 
       const [decisions, answered, held, seatsByBoard] = await Promise.all([
-        repos.meetings.decisions({ boardId: board.id, from, to }),
+        // A retrospective review (ratify, flag) of another board's approval is no decision of this board's on a change.
+        repos.meetings.decisions({ boardId: board.id, from, to }).then((all) => all.flatMap((d) => (d.decision === 'ratify' || d.decision === 'flag' ? [] : [{ ...d, decision: d.decision }]))),
         repos.boardMetrics.answeredApprovals(board.id, from, to),
         repos.boardMetrics.heldMeetings(board.id, from, to),
         repos.boards.seatsOf([board.id]),

@@ -14,7 +14,7 @@ import { assertPermission, hasPermission } from '../domain/auth/roles';
 import { NotFoundError, type Issue } from '../domain/errors';
 import { scopeApplies, targetOfCis } from '../domain/schedule/scope';
 import type { CalendarFeedRecord } from '../db/repositories';
-import { writeFeedIcs, type FeedChange } from '../integrations/ical/ics-feed';
+import { writeFeedIcs, type FeedChange, type FeedMeeting } from '../integrations/ical/ics-feed';
 import { hashSecret } from './auth.service';
 import type { CalendarService, CalendarWithVersions } from './calendar.service';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
@@ -170,6 +170,23 @@ export function createCalendarFeedsService(deps: CalendarFeedsServiceDeps) {
     }
   }
 
+  /**
+   * The meetings in the range of the boards the person sits on (directly or through a team), cancelled ones
+   * included so that subscribed calendars strike them through. NOTE: sitting on the board is what lets them
+   * see its meetings here, as it is what gets them the invitations.
+   */
+  async function meetingsOf(userId: string, range: { from: string; to: string }): Promise<FeedMeeting[]> {
+    const boards = await store.repos.boards.list({ active: true, limit: 1000 });
+    const seats = await store.repos.boards.seatsOf(boards.map((b) => b.id));
+    const out: FeedMeeting[] = [];
+    for (const board of boards.filter((b) => seats.get(b.id)?.has(userId))) {
+      for (const m of await store.repos.meetings.list({ boardId: board.id, from: range.from, to: range.to, limit: 500 })) {
+        out.push({ id: m.id, title: m.title, boardName: board.name, start: m.start, end: new Date(Date.parse(m.start) + m.durationMinutes * 60_000).toISOString(), state: m.state, version: m.version });
+      }
+    }
+    return out;
+  }
+
   return {
     /** Your feeds that are not revoked (everyone's with `all`, for holders of token.manage_all). */
     async list(actor: Actor, opts: { all: boolean }): Promise<CalendarFeed[]> {
@@ -251,7 +268,9 @@ export function createCalendarFeedsService(deps: CalendarFeedsServiceDeps) {
         return { ...c, typeLabel: model?.label ?? c.type, stateLabel: model?.states.find((s) => s.id === c.state)?.label ?? c.state };
       });
       await store.repos.calendarFeeds.touchFeed(feed.id, now.toISOString(), new Date(now.getTime() - TOUCH_INTERVAL_MS).toISOString());
-      return writeFeedIcs({ name: `Cabinet: ${feed.name}`, webUrl: opts.origin, changes, windows: content.windows, now });
+      // A person's own feed holds the meetings of the boards they sit on too.
+      const meetings = feed.scopeKind === 'user' ? await meetingsOf(owner.userId, range) : [];
+      return writeFeedIcs({ name: `Cabinet: ${feed.name}`, webUrl: opts.origin, changes, windows: content.windows, meetings, now });
     },
   };
 }

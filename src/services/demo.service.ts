@@ -1,4 +1,6 @@
-import { CreateChangeInput } from '../contracts/change';
+import { ChangeListQuery, CreateChangeInput } from '../contracts/change';
+import { MeetingListQuery, type DecisionRequest, type Meeting } from '../contracts/meetings';
+import { occurrences } from '../domain/schedule/windows';
 import { systemActor, type Actor } from '../domain/actor';
 import type { Role } from '../domain/auth/roles';
 import type { AccountsService } from './accounts.service';
@@ -18,11 +20,25 @@ import type { TemplateService } from './template.service';
 import type { IncidentService } from './incident.service';
 import type { SubscriptionService } from './subscription.service';
 import type { ConcernService } from './concern.service';
+import type { BoardService } from './board.service';
+import type { MeetingService } from './meeting.service';
+import type { RiskService } from './risk.service';
 
 /** Every demo person signs in with this password (documented in the README; demo data only). */
 export const DEMO_PASSWORD = 'demo-password-1';
 
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+/** The services on a clock the demo sets itself: its CAB's past meetings are held, step by step, through them. */
+export interface DemoPastServices {
+  changes: ChangeService;
+  approvals: ApprovalService;
+  risk: Pick<RiskService, 'override'>;
+  boards: Pick<BoardService, 'create'>;
+  meetings: MeetingService;
+}
 
 /**
  * A small, realistic organisation: teams, people in every role, services with tiers and regulatory tags,
@@ -46,6 +62,10 @@ export function createDemoService(
     concerns: Pick<ConcernService, 'raise'>;
     /** The change service on a clock `ms` behind, to file a change in the past. */
     earlier: (ms: number) => { changes: ChangeService };
+    /** The services on the clock `now`, which the demo moves through the CAB's past meetings. */
+    past: (now: () => Date) => DemoPastServices;
+    /** The boards' meetings: the demo makes the next one of its weekly CAB as the worker would. */
+    meetings: Pick<MeetingService, 'makeRecurring'>;
     /** Problems and known errors: the demo opens one behind the payment API incident. */
     problems?: Pick<ProblemService, 'create' | 'update' | 'createKnownError'>;
     /** Post-implementation reviews: the demo completes one, with its actions. */
@@ -75,7 +95,7 @@ export function createDemoService(
       const carol = await person('carol@example.com', 'Carol Nguyen (implementer)', ['implementer', 'requester'], [platform.id]);
       const dave = await person('dave@example.com', 'Dave Kowalski (DBA)', ['approver', 'implementer'], [dba.id]);
       await person('erin@example.com', 'Erin Silva (auditor)', ['auditor'], []);
-      await person('grace@example.com', 'Grace Hopper (compliance)', ['approver'], [compliance.id]);
+      const grace = await person('grace@example.com', 'Grace Hopper (compliance)', ['approver'], [compliance.id]);
       const frank = await person('frank@example.com', 'Frank Li (network)', ['approver', 'implementer'], [network.id, security.id, compliance.id]);
       // Reads the changes on what she follows, raises concerns, and writes nothing else.
       const sam = await person('sam@example.com', 'Sam Patel (finance, stakeholder)', ['stakeholder'], []);
@@ -292,6 +312,183 @@ export function createDemoService(
       });
       // Approved and scheduled, but its test evidence is not attached yet: the regulated-evidence gate still holds it before implementation.
       await normal('Rotate the payments database credentials', ['pay-db-prod'], 2, ['assess', 'authorize', 'scheduled']);
+      // The change advisory boards (docs/cab.md). The Retail CAB meets on Tuesdays at 14:00 London time and decides
+      // the web shop's normal changes of high risk; the Retail ECAB its emergencies, by votes within the hour. Both
+      // scopes take only the web shop (its `retail` tag), so every other change keeps going to the cab and ecab
+      // teams. Its two last meetings were held through the services on a clock the demo moves (each member checks
+      // in, each item is discussed, timed and decided, the minutes written), and its next one has an agenda.
+      const changeAdvisoryBoards = async () => {
+        const shop = await svc('Web Shop', 2, payments.id, ['retail'], 'aws', 'The online shop: catalogue, search, cart and checkout.');
+        for (const [name, criticality] of [['shop-web-prod', 'critical'], ['shop-cart-prod', 'high'], ['shop-search-prod', 'high'], ['shop-media-prod', 'medium']] as const) {
+          ci[name] = (await deps.cmdb.createCi(sys, { name, type: 'application', environment: 'production', serviceId: shop.id, criticality, tags: [], ownerTeamId: payments.id, attributes: { region: 'eu-west-1' } })).id;
+        }
+        await rel('shop-web-prod', 'depends_on', 'shop-cart-prod');
+        await rel('shop-web-prod', 'depends_on', 'shop-search-prod');
+        const [D, F, G] = [approvers[1]!, approvers[2]!, await asUser(grace.id)];
+        const people = new Map([A, D, F, G].map((p) => [p.userId, p]));
+        let clock = base;
+        const past = deps.past(() => new Date(clock));
+        /** The services with their clock at `ms`. */
+        const on = (ms: number) => {
+          clock = ms;
+          return past;
+        };
+        const iso = (ms: number) => new Date(ms).toISOString();
+        // The last two Tuesdays at least four days ago, so that what they approved has been carried out since.
+        const weekly = { start: `${year - 1}-01-01T14:00`, timeZone: 'Europe/London', rrule: 'FREQ=WEEKLY;BYDAY=TU', durationMinutes: 60 };
+        const [t1, t2] = occurrences(weekly, new Date(base - 25 * DAY), new Date(base - 4 * DAY))
+          .map((o) => o.start.getTime())
+          .filter((t) => t <= base - 4 * DAY)
+          .slice(-2) as [number, number];
+        const localDate = new Intl.DateTimeFormat('en-CA', { timeZone: weekly.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+        const board = await on(t1 - 8 * DAY).boards.create(A, {
+          name: 'Retail CAB',
+          kind: 'cab',
+          description: 'The weekly CAB of the retail business: decides the normal changes of high and very high risk to the web shop, on Tuesdays at 14:00 London time.',
+          members: [
+            { userId: alice.id, domains: ['change-management'] },
+            { userId: dave.id, domains: ['database'] },
+            { userId: frank.id, domains: ['security', 'network'] },
+            { userId: grace.id, domains: ['compliance'] },
+          ],
+          scope: 'change.type != "standard" && "retail" in change.tags',
+          quorum: { minMembers: 3, requiredDomains: ['security'] },
+          chairRule: 'round_robin',
+          recurrence: { ...weekly, start: `${localDate.format(t1)}T14:00`, daysAhead: 7, holidays: [] },
+        });
+        await past.boards.create(A, {
+          name: 'Retail ECAB',
+          kind: 'ecab',
+          description: 'Decides the web shop’s emergency changes by the votes of its members, within the hour, without a meeting.',
+          members: [
+            { userId: alice.id, domains: ['change-management'] },
+            { userId: dave.id, domains: ['database'] },
+            { userId: frank.id, domains: ['security'] },
+          ],
+          scope: '"retail" in change.tags',
+          quorum: { minMembers: 2, requiredDomains: [] },
+          responseMinutes: 60,
+        });
+
+        // Each change is planned for 22:00 UTC like the demo's others, on a night Carol implements nothing else. They
+        // are the Payments team's (the shop's owners): closing them leaves the history of Platform's changes, and so
+        // the risk of those above, as it was.
+        const taken = new Set((await deps.changes.list(A, ChangeListQuery.parse({ limit: 100 }))).items.flatMap((c) => (c.plannedStart ? [Math.floor(Date.parse(c.plannedStart) / DAY)] : [])));
+        const night = (from: number, lastDay = Number.POSITIVE_INFINITY) => {
+          let day = Math.floor(from / DAY);
+          while (taken.has(day) && day < lastDay) day++;
+          taken.add(day);
+          return day * DAY + 22 * HOUR;
+        };
+        const yesterday = Math.floor(base / DAY) - 1;
+        /** Bob files a change to the web shop; Alice judges its risk and asks for its authorization: it awaits the board. */
+        const file = async (at: number, title: string, ciName: string, start: number, level: 'high' | 'very_high', why: string, extra: Record<string, unknown> = {}) => {
+          const c = await on(at).changes.create(B, CreateChangeInput.parse({
+            type: 'normal', title, description: `${title}. Requested by the retail team.`, justification: 'Keeps the web shop fast and supported through the peak season.',
+            ciIds: [ci[ciName]!], assignmentTeamId: payments.id, implementerId: carol.id, impact: 'medium', urgency: 'medium', priority: null, links: [],
+            ...plan(0), plannedStart: iso(start), plannedEnd: iso(start + HOUR), ...extra,
+          }));
+          await past.changes.transition(B, c.id, 'assess');
+          await on(at + 2 * HOUR).risk.override(A, c.id, { level, justification: why });
+          await past.changes.transition(A, c.id, 'authorize');
+          return c;
+        };
+        /** An approved change is scheduled, carried out at its planned time and closed. */
+        const carryOut = async (changeId: string, scheduledAt: number, start: number) => {
+          if ((await deps.schedule.conflicts(A, changeId)).items.some((x) => x.kind === 'freeze' && x.blocking)) {
+            await deps.schedule.requestFreezeException(B, changeId, {
+              reason: 'The web shop change cannot wait until the freeze ends.',
+              risk: 'A failure during the holidays would meet a smaller on-call team.',
+              mitigation: 'Done at night with the backout rehearsed.',
+              acceptedBy: A.userId,
+            });
+            await approveAll(changeId);
+          }
+          await on(scheduledAt).changes.transition(A, changeId, 'scheduled');
+          await on(start).changes.update(A, changeId, { actualStart: iso(start) });
+          await past.changes.transition(A, changeId, 'implement');
+          await on(start + HOUR).changes.update(A, changeId, { actualEnd: iso(start + HOUR), closeCode: 'successful' });
+          await past.changes.transition(A, changeId, 'review');
+          await on(Math.min(start + 12 * HOUR, base - 30 * MINUTE)).changes.update(A, changeId, { closeNotes: 'Completed as planned; no incidents.' });
+          await past.changes.transition(A, changeId, 'closed');
+        };
+        /** The meeting of the board that starts at `start`, made by the recurrence as the worker makes it. */
+        const meetingAt = async (start: number): Promise<Meeting> =>
+          (await past.meetings.list(A, MeetingListQuery.parse({ boardId: board.id, from: iso(start), to: iso(start + MINUTE) })))[0]!;
+        /**
+         * Holds a meeting: those present check themselves in, the chair starts it, discusses each item for its
+         * minutes and decides it, writes the notes and ends it (the minutes are written then).
+         */
+        const hold = async (m: Meeting, present: Actor[], absent: Actor[], items: { changeId: string; minutes: number; decision: DecisionRequest }[], notes: string) => {
+          const start = Date.parse(m.start);
+          const chair = people.get(m.chair!.userId)!;
+          on(start - 3 * MINUTE);
+          for (const p of present) await past.meetings.setAttendance(p, m.id, { attendees: [{ userId: p.userId, present: true }] });
+          if (absent.length > 0) await past.meetings.setAttendance(A, m.id, { attendees: absent.map((p) => ({ userId: p.userId, present: false })) });
+          await on(start + 2 * MINUTE).meetings.start(chair, m.id);
+          let t = start + 3 * MINUTE;
+          const decided = [];
+          for (const item of items) {
+            await on(t).meetings.setCurrent(chair, m.id, item.changeId);
+            t += item.minutes * MINUTE;
+            decided.push(await on(t).meetings.decide(chair, m.id, item.changeId, item.decision));
+          }
+          await on(t + MINUTE).meetings.update(chair, m.id, { notes });
+          await on(t + 2 * MINUTE).meetings.end(chair, m.id);
+          return decided;
+        };
+
+        // A week before the first meeting the worker made it; the day before, three changes came to the board.
+        await on(t1 - 7 * DAY + MINUTE).meetings.makeRecurring();
+        const checkout = await file(t1 - 27 * HOUR, 'Move the web shop checkout to the new cart service', 'shop-cart-prod', night(t1 + 2 * DAY), 'high', 'Checkout is where the shop earns its money: the Retail CAB must see this move.', { backoutTested: true });
+        const search = await file(t1 - 26 * HOUR, 'Rebuild the web shop search index on the new cluster', 'shop-search-prod', night(t2 + 2 * DAY, yesterday), 'high', 'Search is down while the index rebuilds: the board must weigh the window.');
+        const media = await file(t1 - 25 * HOUR, 'Retire the legacy product image service', 'shop-media-prod', night(t1 + 5 * DAY), 'high', 'Every product page shows these images: the board must see the retirement.', {
+          backoutPlan: 'None: the old images are deleted with the service.',
+        });
+        const first = await meetingAt(t1);
+        // As the first meeting starts, the worker makes the next one (a week ahead): the deferral goes there.
+        await on(t1 + MINUTE).meetings.makeRecurring();
+        const second = await meetingAt(t2);
+        const [withConditions] = await hold(first, [A, D, F], [G], [
+          {
+            changeId: checkout.id, minutes: 12,
+            decision: {
+              decision: 'approve_with_conditions', rationale: 'A sound plan with a tested backout, but the new cart service has never carried the peak load.',
+              conditions: [{ text: 'Load-test the new cart service at twice the Black Friday peak before the window', dueAt: iso(Date.parse(checkout.plannedStart!) - 6 * HOUR), verifier: dave.id }],
+            },
+          },
+          {
+            changeId: search.id, minutes: 18,
+            decision: { decision: 'defer', deferTo: second.id, rationale: 'Nobody knows how long the rebuild takes on production data: time it on a copy and bring the figure to next week’s meeting.' },
+          },
+          {
+            changeId: media.id, minutes: 7,
+            decision: { decision: 'reject', rationale: 'The backout cannot bring deleted images back. Come back with a plan that keeps a copy until the new image service has run for a month.' },
+          },
+        ], 'Grace sent her apologies: nothing on the agenda needed compliance. The search team brings the rebuild timing next week.');
+        await on(t1 + 3 * HOUR).changes.transition(A, media.id, 'rejected', { comment: 'Rejected by the Retail CAB: the backout cannot restore deleted images.' });
+        await on(t1 + 20 * HOUR).meetings.verifyCondition(D, checkout.id, withConditions!.conditions[0]!.id, 'Load test passed at 2.3 times the Black Friday peak; p99 under 300 ms.');
+        await carryOut(checkout.id, t1 + 21 * HOUR, Date.parse(checkout.plannedStart!));
+
+        // The second meeting: the deferred rebuild comes back with its timing, and one more change.
+        const http3 = await file(t2 - 27 * HOUR, 'Serve the web shop over HTTP/3', 'shop-web-prod', night(t2 + DAY, yesterday), 'high', 'Every page of the shop goes through the front end: the Retail CAB must see it.', { backoutTested: true });
+        await hold(second, [A, D, F, G], [], [
+          { changeId: search.id, minutes: 9, decision: { decision: 'approve', rationale: 'The rebuild took 38 minutes on a copy of production, well inside the window; the old index stays until the new one is checked.' } },
+          { changeId: http3.id, minutes: 6, decision: { decision: 'approve', rationale: 'Routine: the load balancer falls back to HTTP/2 by itself, and the backout was rehearsed on staging.' } },
+        ], 'The search team presented the rebuild timing: 38 minutes on a copy of production.');
+        await carryOut(http3.id, t2 + 21 * HOUR, Date.parse(http3.plannedStart!));
+        await carryOut(search.id, t2 + 22 * HOUR, Date.parse(search.plannedStart!));
+
+        // The next meeting, made as the worker makes it, and two changes filed today for its agenda (implementer to
+        // be named once approved). Frank has voted on one ahead of the meeting.
+        await deps.meetings.makeRecurring();
+        const next = occurrences(weekly, new Date(base), new Date(base + 8 * DAY)).find((o) => o.start.getTime() > base)!.start.getTime();
+        const node = await file(base - 5 * HOUR, 'Upgrade the web shop front end to Node.js 22', 'shop-web-prod', night(next + 2 * DAY), 'high', 'A runtime upgrade under every page of the shop: the Retail CAB must see it.', { implementerId: null, backoutTested: true });
+        await file(base - 4 * HOUR, 'Move the web shop carts to the new cache cluster', 'shop-cart-prod', night(next + 3 * DAY), 'very_high', 'Every open cart moves: a failure empties the customers’ carts in the peak season.', { implementerId: null });
+        const vote = (await on(base - HOUR).approvals.listForChange(A, node.id)).find((a) => a.approver.kind === 'board' && a.state === 'pending');
+        if (vote) await past.approvals.decide(F, vote.id, { decision: 'approve', comment: 'Read the pre-read: going back to Node.js 20 is one image tag away.' });
+      };
+      await changeAdvisoryBoards();
       // One pass of the worker: the late change is recorded as breached, and the approvers' inboxes fill.
       await deps.sla.tick();
       await deps.outbox.deliverDue('demo');

@@ -8,7 +8,7 @@ import { createBootstrapService } from './bootstrap.service';
 import { createChangeService, type ChangeService } from './change.service';
 import { createCmdbService } from './cmdb.service';
 import type { ServiceDeps } from './context';
-import { createDemoService } from './demo.service';
+import { createDemoService, type DemoPastServices } from './demo.service';
 import { createGovernanceService } from './governance.service';
 import { createPolicyPreviewService } from './policy-preview.service';
 import { createPolicyService } from './policy.service';
@@ -104,7 +104,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   // Change advisory boards: the CABs, the ECAB and the technical boards (docs/cab.md).
   const boards = createBoardService(deps);
   // Their meetings: agendas, decisions with conditions, minutes (docs/cab.md#meetings).
-  const meetings = createMeetingService({ ...deps, policy, risk, approvals, outbox, conditions });
+  const meetings = createMeetingService({ ...deps, policy, risk, approvals, outbox, conditions, schedule });
   // The boards' own figures (docs/cab.md#the-boards-figures).
   const boardMetrics = createBoardMetricsService(deps);
   // GitHub App, GitLab and Argo CD (docs/integrations.md): they ask the gate, answer the forges and record deployments.
@@ -131,10 +131,12 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const search = createSearchService({ ...deps, policy, subscriptions });
   const savedViews = createSavedViewService(deps);
   // The demo files one change through a copy of the services whose clock runs days behind, so that the SLA
-  // report has a breach to show from the first start.
+  // report has a breach to show from the first start; and holds the CAB's past meetings through a copy on a
+  // clock it moves itself.
   const demo = createDemoService({
-    ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows, schedule, templates, incidents, subscriptions, concerns,
+    ...deps, accounts, cmdb, changes, approvals, sla, outbox, governance, windows, schedule, templates, incidents, subscriptions, concerns, meetings,
     earlier: (ms: number): { changes: ChangeService } => createServices({ ...deps, now: () => new Date(deps.now().getTime() - ms) }, opts),
+    past: (now: () => Date): DemoPastServices => createServices({ ...deps, now }, opts),
     reviews,
     problems,
   });

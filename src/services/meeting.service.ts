@@ -18,7 +18,7 @@ import { timeToken } from '../domain/notification/texts';
 import { writeMeetingIcs } from '../integrations/ical/ics-meeting';
 import { assertPermission, hasPermission } from '../domain/auth/roles';
 import { buildAgenda, type AgendaAdjustment, type AgendaCandidate } from '../domain/cab/agenda';
-import { boardVoteOutcome, checkQuorum, nextChair } from '../domain/cab/board';
+import { boardPeople, boardVoteOutcome, checkQuorum, nextChair } from '../domain/cab/board';
 import { DEFAULT_ALLOTMENT, minutesHash, renderMinutes } from '../domain/cab/minutes';
 import { isPartyTo, partyRole } from '../domain/approval/segregation';
 import { counts } from '../domain/approval/quorum';
@@ -28,10 +28,13 @@ import type { BoardRecord, ChangeRecord, ConditionRecord, DecisionRecord, Meetin
 import { audit, throwIfIssues, type ServiceDeps } from './context';
 import type { ApprovalService } from './approval.service';
 import { presentCondition, mayVerify, type ConditionChecks } from './conditions';
+import type { MeetingNotice } from './notice-mail.service';
 import type { OutboxService } from './outbox.service';
 import type { ActivePolicy, PolicyService } from './policy.service';
 import { boardTakes, scopeProblem } from './board.service';
+import { addRetrospectives, isRetrospectiveDecision, retrospectivesOf } from './retrospectives';
 import type { RiskService } from './risk.service';
+import type { ScheduleService } from './schedule.service';
 
 export interface MeetingServiceDeps extends ServiceDeps {
   policy: PolicyService;
@@ -39,6 +42,8 @@ export interface MeetingServiceDeps extends ServiceDeps {
   approvals: ApprovalService;
   outbox: OutboxService;
   conditions: ConditionChecks;
+  /** The change's impact over the CMDB, for the pre-read (the same as its change page shows). */
+  schedule: Pick<ScheduleService, 'impact'>;
 }
 
 const MINUTE = 60_000;
@@ -135,24 +140,31 @@ export function createMeetingService(deps: MeetingServiceDeps) {
     }
   }
 
-  /** The chair of a new meeting: the board's rule over its people in member order, from who chaired before. */
-  async function pickChair(repos: Repositories, board: BoardRecord): Promise<string | null> {
+  /**
+   * The chair of a new meeting starting at `start`: the board's rule over its people in member order, from who
+   * chaired before, skipping those away then (a delegation of theirs covers that instant). When every member is
+   * away, the same rule over the board's delegates who are not; null when they are all away too (a change
+   * manager runs the meeting).
+   */
+  async function pickChair(repos: Repositories, board: BoardRecord, start: string): Promise<string | null> {
     const seats = (await repos.boards.seatsOf([board.id])).get(board.id) ?? new Map();
     const teams = new Map((await repos.accounts.listTeams()).map((t) => [t.id, t.memberIds]));
-    const order: string[] = [];
-    for (const member of board.members) {
-      if (member.delegate) continue;
-      for (const id of member.kind === 'user' ? [member.id] : (teams.get(member.id) ?? [])) if (seats.has(id) && !order.includes(id)) order.push(id);
-    }
     const past = (await repos.meetings.list({ boardId: board.id, limit: 500 })).filter((m) => m.state !== 'cancelled' && m.chairId);
     const last = new Map<string, string>();
     for (const m of past) last.set(m.chairId!, m.start);
     const previous = past.at(-1)?.chairId ?? null;
-    return nextChair(
-      board.chairRule,
-      order.map((userId) => ({ userId, lastChairedAt: last.get(userId) ?? null, away: false })),
-      previous,
-    );
+    const members = boardPeople(board.members, teams, seats, false);
+    const delegates = boardPeople(board.members, teams, seats, true);
+    const away = new Set<string>();
+    for (const userId of [...members, ...delegates]) if (await isAwayAt(repos, userId, start)) away.add(userId);
+    const candidates = (ids: string[]) => ids.map((userId) => ({ userId, lastChairedAt: last.get(userId) ?? null, away: away.has(userId) }));
+    return nextChair(board.chairRule, candidates(members), previous) ?? nextChair(board.chairRule, candidates(delegates), previous);
+  }
+
+  /** Whether the person is away at the instant: a delegation they gave, not revoked, covers it. */
+  async function isAwayAt(repos: Repositories, userId: string, at: string): Promise<boolean> {
+    const t = Date.parse(at);
+    return (await repos.governance.delegationsOf(userId, new Date(t).toISOString())).some((d) => d.userId === userId && Date.parse(d.startsAt) <= t && t < Date.parse(d.endsAt));
   }
 
   /** Changes a board decides, as agenda candidates; with the board approval behind each. */
@@ -205,6 +217,8 @@ export function createMeetingService(deps: MeetingServiceDeps) {
       const risk = await repos.changes.risk(c.id);
       candidates.push({ changeId: c.id, number: c.number, title: c.title, riskLevel: riskOf(risk?.level ?? null), riskScore: risk?.score ?? 0, plannedStart: c.plannedStart, preAuthorised: true });
     }
+    // Approvals another board (an ECAB) gave that this one reviews after the fact (docs/cab.md#retrospective-review).
+    const retrospective = await addRetrospectives(repos, board, m, active, (c) => deps.risk.approvalContextOf(repos, c, active), candidates, decidedHere);
     const edits = await repos.meetings.agendaEdits(m.id);
     const adjustments: AgendaAdjustment[] = edits.map((e) =>
       e.action === 'move'
@@ -244,10 +258,13 @@ export function createMeetingService(deps: MeetingServiceDeps) {
         votes: {
           approve: mine.filter((v) => v.decision === 'approve').length,
           reject: mine.filter((v) => v.decision === 'reject').length,
-          missingMembers: outcome.approve.missingMembers,
-          missingDomains: outcome.approve.missingDomains,
+          // Once the board decided the item here, its votes no longer need anything: the decision stands instead.
+          missingMembers: decision ? 0 : outcome.approve.missingMembers,
+          missingDomains: decision ? [] : outcome.approve.missingDomains,
         },
         decision,
+        // Already approved: nothing is urgent about reviewing it.
+        ...(retrospective.has(item.changeId) ? { urgent: false, retrospective: retrospective.get(item.changeId) } : {}),
       });
     }
     // Decided ahead by members' votes since the meeting was planned (asynchronous review): off the live agenda.
@@ -324,7 +341,7 @@ export function createMeetingService(deps: MeetingServiceDeps) {
       start: input.start,
       durationMinutes: input.durationMinutes,
       state: 'planned',
-      chairId: input.chairId ?? (await pickChair(repos, board)),
+      chairId: input.chairId ?? (await pickChair(repos, board, input.start)),
       startedAt: null,
       endedAt: null,
       cancelledReason: null,
@@ -347,12 +364,15 @@ export function createMeetingService(deps: MeetingServiceDeps) {
       chairId: m.chairId,
       ...(m.occurrence ? { recurring: true } : {}),
     });
-    await deps.outbox.notify(repos, {
+    const notice: MeetingNotice = {
       recipients: [{ kind: 'board', ref: board.id }],
       kind: 'meeting_scheduled',
       title: `${board.name} meets on ${timeToken(m.start)}: ${m.title}`,
       body: `A meeting of ${board.name} was scheduled for ${m.durationMinutes} minutes. Its agenda builds itself from the changes that await the board; vote ahead on the items you can decide.`,
-    });
+      meetingId: m.id,
+      invitation: 'REQUEST',
+    };
+    await deps.outbox.notify(repos, notice);
     return m;
   }
 
@@ -470,6 +490,19 @@ export function createMeetingService(deps: MeetingServiceDeps) {
           (['start', 'durationMinutes', 'title', 'chairId'] as const).filter((k) => after[k] !== m[k]).map((k) => [k, { from: m[k], to: after[k] }]),
         );
         await audit(repos, actor, nowIso(), 'meeting.updated', 'meeting', m.id, { title: after.title, changes: changed, ...(input.notes !== undefined ? { notesEdited: true } : {}) });
+        if ('start' in changed || 'durationMinutes' in changed) {
+          // Moved: the board hears of it, and its members' calendars update the one event (notice-mail.service.ts).
+          const boardName = (await repos.boards.find(m.boardId))?.name ?? 'The board';
+          const moved: MeetingNotice = {
+            recipients: [{ kind: 'board', ref: m.boardId }],
+            kind: 'meeting_scheduled',
+            title: `Moved: ${boardName} now meets on ${timeToken(after.start)}: ${after.title}`,
+            body: `The meeting of ${boardName} was moved to ${timeToken(after.start)}, for ${after.durationMinutes} minutes.`,
+            meetingId: m.id,
+            invitation: 'REQUEST',
+          };
+          await deps.outbox.notify(repos, moved);
+        }
         return presentOne(repos, after);
       });
     },
@@ -483,7 +516,8 @@ export function createMeetingService(deps: MeetingServiceDeps) {
         const after: MeetingRecord = { ...m, state: 'cancelled', cancelledReason: input.reason, version: m.version + 1 };
         await save(repos, after, m.version);
         await audit(repos, actor, nowIso(), 'meeting.cancelled', 'meeting', m.id, { title: m.title, reason: input.reason });
-        await deps.outbox.notify(repos, { recipients: [{ kind: 'board', ref: m.boardId }], kind: 'meeting_scheduled', title: `Cancelled: ${m.title}`, body: input.reason });
+        const notice: MeetingNotice = { recipients: [{ kind: 'board', ref: m.boardId }], kind: 'meeting_scheduled', title: `Cancelled: ${m.title}`, body: input.reason, meetingId: m.id, invitation: 'CANCEL' };
+        await deps.outbox.notify(repos, notice);
         return presentOne(repos, after);
       });
     },
@@ -588,6 +622,10 @@ export function createMeetingService(deps: MeetingServiceDeps) {
       const history = await repos.meetings.historyOf(c);
       const concerns = await repos.communication.concernsOf(c.id, { openOnly: true });
       const approvals = (await repos.approvals.forChange(c.id)).filter((a) => a.state === 'approved');
+      const impact = await deps.schedule.impact(actor, c.id);
+      const impactedCis = new Map((await repos.cmdb.findCisByIds(impact.impacted.map((i) => i.id))).map((ci) => [ci.id, ci]));
+      const services = new Map((await repos.cmdb.findServicesByIds(impact.services.flatMap((x) => (x.id ? [x.id] : [])))).map((x) => [x.id, x]));
+      const tierOf = (serviceId: string | null) => (serviceId ? (services.get(serviceId)?.tier ?? null) : null);
       return {
         changeId: c.id,
         number: c.number,
@@ -601,6 +639,22 @@ export function createMeetingService(deps: MeetingServiceDeps) {
         plannedEnd: c.plannedEnd,
         risk: { level: risk?.override?.level ?? risk?.level ?? 'low', score: risk?.score ?? 0, factors: risk?.factors ?? [] },
         cis: cis.map((ci) => ({ id: ci.id, name: ci.name, type: ci.type })),
+        impact: {
+          services: impact.services
+            .map((x) => ({ id: x.id, name: x.name, tier: tierOf(x.id), affected: x.affected, ciCount: x.ciCount }))
+            .sort((a, b) => (a.tier ?? Infinity) - (b.tier ?? Infinity) || Number(b.affected) - Number(a.affected) || a.name.localeCompare(b.name)),
+          impacted: impact.impacted.map((i) => ({
+            id: i.id,
+            name: i.name,
+            type: impactedCis.get(i.id)?.type ?? '',
+            depth: i.depth,
+            via: i.via.name,
+            service: i.serviceId ? (services.get(i.serviceId)?.name ?? null) : null,
+            tier: tierOf(i.serviceId),
+          })),
+          impactedCount: impact.impactedCount,
+          summarised: impact.summarised,
+        },
         conflicts: conflicts.map((x) => ({ kind: x.kind, message: `${x.kind.replace(/_/g, ' ')} from ${x.startsAt} to ${x.endsAt}` })),
         history,
         openConcerns: concerns.map((x) => ({ id: x.id, text: x.text })),
@@ -661,6 +715,15 @@ export function createMeetingService(deps: MeetingServiceDeps) {
 
         const approval = (await repos.approvals.forChange(change.id)).find((a) => a.approverKind === 'board' && a.approverRef === board.id && (a.state === 'pending' || a.state === 'waiting'));
         const settles = input.decision === 'approve' || input.decision === 'approve_with_conditions' || input.decision === 'reject';
+        // A retrospective item (an approval another board gave, reviewed here after the fact) is ratified or flagged.
+        const reviewing = isRetrospectiveDecision(input.decision);
+        const reviewed = (await retrospectivesOf(repos, board, m, active, (c) => deps.risk.approvalContextOf(repos, c, active))).find((r) => r.changeId === change.id) ?? null;
+        if (reviewing && !reviewed) {
+          throw new ConflictError('not_a_retrospective', `${change.number} is no retrospective item of this meeting: only an approval another board gave, which ${board.name} reviews, is ratified or flagged.`, { changeId: change.id });
+        }
+        if (!reviewing && reviewed && !approval) {
+          throw new ConflictError('retrospective_item', `${change.number} was already approved by ${reviewed.boardName}; ${board.name} reviews that approval: ratify or flag it.`, { changeId: change.id, approvalId: reviewed.approvalId });
+        }
         if (settles && !approval) throw new ConflictError('no_board_approval', `${change.number} awaits no decision of ${board.name}.`, { changeId: change.id, boardId: board.id });
         if (settles && approval!.state === 'waiting') {
           throw new ConflictError('approval_not_open', `${change.number}'s approval by ${board.name} waits for an earlier stage of approvals; decide it once they are given.`, { approvalId: approval!.id });
@@ -671,7 +734,7 @@ export function createMeetingService(deps: MeetingServiceDeps) {
         const parties = new Set([change.requesterId, change.ownerId, change.implementerId].filter((x): x is string => !!x));
         const counted = present.filter((a) => !parties.has(a.userId)).map((a) => ({ userId: a.userId, domains: seats.get(a.userId) ?? [] }));
         const quorum = checkQuorum({ minMembers: board.quorumMinMembers, requiredDomains: board.quorumRequiredDomains }, counted, parties);
-        if (settles && !quorum.met) {
+        if ((settles || reviewing) && !quorum.met) {
           throw new PolicyError(
             'quorum_not_met',
             `${board.name} cannot decide ${change.number} without its quorum: ${[quorum.missingMembers ? `${quorum.missingMembers} more member${quorum.missingMembers === 1 ? '' : 's'} present` : '', quorum.missingDomains.length ? `someone from ${quorum.missingDomains.join(', ')}` : ''].filter(Boolean).join(' and ')}. Record attendance first.`,
@@ -690,7 +753,8 @@ export function createMeetingService(deps: MeetingServiceDeps) {
           boardId: board.id,
           meetingId: m.id,
           changeId: change.id,
-          approvalId: approval?.id ?? null,
+          // A review leaves every approval as it is: it belongs to none.
+          approvalId: reviewing ? null : (approval?.id ?? null),
           decision: input.decision,
           rationale: input.rationale,
           deferredTo: deferTo?.id ?? null,
@@ -727,6 +791,7 @@ export function createMeetingService(deps: MeetingServiceDeps) {
           rationale: input.rationale,
           conditions: conditions.map((c, i) => ({ text: c.text, dueAt: c.dueAt ?? null, verifier: verifiers[i]!.kind })),
           ...(deferTo ? { deferredTo: deferTo.id } : {}),
+          ...(reviewing && reviewed ? { retrospective: { approvalId: reviewed.approvalId, boardId: reviewed.boardId, board: reviewed.boardName, approvedAt: reviewed.approvedAt } } : {}),
           quorum: { met: quorum.met, voters: quorum.voters },
         });
         if (settles) {
@@ -751,6 +816,8 @@ export function createMeetingService(deps: MeetingServiceDeps) {
           reject: 'rejected',
           defer: 'deferred',
           request_info: 'asked for more information on',
+          ratify: 'ratified the approval of',
+          flag: 'flagged the approval of',
         };
         await deps.outbox.notify(repos, {
           recipients: [change.requesterId, change.ownerId, change.implementerId].filter((x): x is string => !!x).map((ref) => ({ kind: 'user' as const, ref })),

@@ -1,6 +1,7 @@
 import type { SlaBreach, SlaBreachQuery, SlaClock } from '../contracts/sla';
 import { systemActor, type Actor } from '../domain/actor';
 import { assertPermission } from '../domain/auth/roles';
+import { boardPeople } from '../domain/cab/board';
 import { findState } from '../domain/change/lifecycle';
 import { NotFoundError } from '../domain/errors';
 import { addWorkingTime } from '../domain/sla/business-time';
@@ -51,7 +52,8 @@ const METRIC_WORDS: Record<SlaMetricName, string> = { approval_response: 'approv
  * SLA clocks: approval response (one clock per approval, from when it opens to its decision) and time to
  * schedule (from a change leaving its first state to entering a state that needs approvals, or a final
  * one). The worker's `tick` reminds once before the due time, records breaches and escalates overdue
- * approvals to their rule's escalation target; every step claims its clock with a conditional UPDATE.
+ * approvals: a board's to its delegates, else to their rule's escalation target; every step claims its clock
+ * with a conditional UPDATE.
  */
 export function createSlaService(deps: SlaServiceDeps) {
   const { store, risk, outbox } = deps;
@@ -109,6 +111,21 @@ export function createSlaService(deps: SlaServiceDeps) {
       rule: approval?.rule ?? null,
       approverLabel: approval?.approverLabel ?? null,
     };
+  }
+
+  /**
+   * The delegates an overdue board approval escalates to: the board's delegates (docs/cab.md#response-time) who
+   * are not parties to the change. Null when it is not a board approval or the board has none.
+   */
+  async function delegatesFor(repos: Repositories, approval: ApprovalRecord, change: ChangeRecord): Promise<{ boardId: string; userIds: string[] } | null> {
+    if (approval.approverKind !== 'board') return null;
+    const board = await repos.boards.find(approval.approverRef);
+    if (!board || !board.members.some((m) => m.delegate)) return null;
+    const seats = (await repos.boards.seatsOf([board.id])).get(board.id) ?? new Map<string, string[]>();
+    const teams = new Map((await repos.accounts.listTeams()).map((t) => [t.id, t.memberIds]));
+    const parties = partiesOf(change);
+    const userIds = boardPeople(board.members, teams, seats, true).filter((id) => !parties.includes(id));
+    return userIds.length > 0 ? { boardId: board.id, userIds } : null;
   }
 
   const service = {
@@ -185,7 +202,8 @@ export function createSlaService(deps: SlaServiceDeps) {
 
     /**
      * One pass of the timers: reminders due now (once per clock, while it is not yet due), then breaches.
-     * A breached approval with an escalation target is escalated: its target may decide it from then on.
+     * A breached approval is escalated: a board's to its delegates (told, their votes count towards its quorum),
+     * any other (or a board's without delegates) to its rule's escalation target, who may decide it from then on.
      * Each clock is handled in its own transaction and claimed first, so concurrent workers never act twice.
      */
     async tick(opts: { limit?: number } = {}): Promise<{ reminded: number; breached: number; escalated: number }> {
@@ -226,22 +244,43 @@ export function createSlaService(deps: SlaServiceDeps) {
           const actor = worker();
           await audit(repos, actor, at, 'sla.breached', 'change', change.id, breachData(change, clock, approval));
           done.breached++;
-          if (approval && approval.escalateKind && approval.escalateRef && (await repos.approvals.markEscalated(approval.id, at))) {
+          // A board's overdue approval goes to its delegates first; the rule's target only when it has none.
+          const delegates = approval ? await delegatesFor(repos, approval, change) : null;
+          const escalation = !approval
+            ? null
+            : delegates
+              ? {
+                  target: { kind: 'board', ref: delegates.boardId },
+                  audited: { kind: 'board', ref: delegates.boardId, delegates: delegates.userIds },
+                  recipients: delegates.userIds.map((ref) => ({ kind: 'user' as const, ref })),
+                  title: `Escalated to you: ${changeWords(change)} is overdue for ${approval.approverLabel}'s approval.`,
+                  body: `${approval.approverLabel} did not decide it by ${timeToken(clock.dueAt)} (${clock.target}); as its delegate, your vote counts towards its quorum.`,
+                }
+              : approval.escalateKind && approval.escalateRef
+                ? {
+                    target: undefined,
+                    audited: { kind: approval.escalateKind, ref: approval.escalateRef },
+                    recipients: [{ kind: approval.escalateKind as NotificationRecipient['kind'], ref: approval.escalateRef }],
+                    title: `Escalated to you: ${changeWords(change)} is overdue for approval.`,
+                    body: `${await approverWords(repos, approval)} did not decide it by ${timeToken(clock.dueAt)} (${clock.target}); you may decide it now.`,
+                  }
+                : null;
+          if (approval && escalation && (await repos.approvals.markEscalated(approval.id, at, escalation.target))) {
             await repos.sla.markEscalated(clock.id, at);
             await audit(repos, actor, at, 'approval.escalated', 'change', change.id, {
               number: change.number,
               approvalId: approval.id,
               rule: approval.rule,
               approver: approval.approverLabel,
-              escalateTo: { kind: approval.escalateKind, ref: approval.escalateRef },
+              escalateTo: escalation.audited,
               dueAt: clock.dueAt,
             });
             await outbox.notify(repos, {
-              recipients: [{ kind: approval.escalateKind as NotificationRecipient['kind'], ref: approval.escalateRef }],
+              recipients: escalation.recipients,
               excludeUserIds: partiesOf(change),
               kind: 'approval_escalated',
-              title: `Escalated to you: ${changeWords(change)} is overdue for approval.`,
-              body: `${await approverWords(repos, approval)} did not decide it by ${timeToken(clock.dueAt)} (${clock.target}); you may decide it now.`,
+              title: escalation.title,
+              body: escalation.body,
               changeId: change.id,
               approvalId: approval.id,
             });

@@ -25,6 +25,7 @@ import { openSecret, sealSecret } from '../integrations/webhook/secret-box';
 import { postWebhook, type WebhookAnswer } from '../integrations/webhook/send';
 import { signatureHeader } from '../integrations/webhook/signature';
 import { audit, decodeInstantCursor, encodeInstantCursor, throwIfIssues, type ServiceDeps } from './context';
+import { convenesEcab } from './notice-mail.service';
 import type { NotificationKind, OutboxService, RecipientLog } from './outbox.service';
 
 /** The in-app notices that webhooks hear of too, by their event. */
@@ -51,6 +52,8 @@ export interface WebhookEventData {
   /** Plain words; time tokens (domain/notification/texts) are written out in UTC. */
   title: string;
   body: string;
+  /** An emergency (an approval that convenes the ECAB): the message says `urgent: true` and its title starts "Emergency:". */
+  urgent?: boolean;
 }
 
 interface WebhookPayload extends WebhookEventData {
@@ -103,7 +106,8 @@ export function createWebhookService(deps: WebhookServiceDeps, settings: Webhook
   outbox.onNotify(async (repos, input) => {
     const event = NOTICE_KIND_EVENTS[input.kind];
     if (!event) return;
-    await service.emit(repos, event, { ...(input.changeId ? { changeId: input.changeId } : {}), title: input.title, body: input.body });
+    const urgent = await convenesEcab(repos, input);
+    await service.emit(repos, event, { ...(input.changeId ? { changeId: input.changeId } : {}), title: input.title, body: input.body, ...(urgent ? { urgent } : {}) });
   });
 
   /** The key that seals secrets: made on first use and kept in server_secrets, as the unsubscribe key is. */
@@ -182,7 +186,8 @@ export function createWebhookService(deps: WebhookServiceDeps, settings: Webhook
       id: item.id,
       event: p.event,
       occurredAt: p.occurredAt,
-      text: { title: renderTimes(p.title, null), body: renderTimes(p.body, null) },
+      text: { title: `${p.urgent ? 'Emergency: ' : ''}${renderTimes(p.title, null)}`, body: renderTimes(p.body, null) },
+      ...(p.urgent ? { urgent: true as const } : {}),
     };
     const change = p.changeId ? await repos.changes.findById(p.changeId) : null;
     if (change) {

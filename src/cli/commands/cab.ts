@@ -46,7 +46,7 @@ function print(meeting: Meeting, view: AgendaView): string {
       RISK_WORDS[i.riskLevel] ?? i.riskLevel,
       i.plannedStart ? i.plannedStart.replace('T', ' ').slice(0, 16) : 'not planned',
       `${i.allottedMinutes} min`,
-      [i.urgent ? 'urgent' : '', i.late ? 'late' : '', i.overflow ? 'over time' : '', i.decision ? i.decision.decision.replace(/_/g, ' ') : ''].filter(Boolean).join(', '),
+      [i.retrospective ? `retrospective (approved by ${i.retrospective.boardName})` : '', i.urgent ? 'urgent' : '', i.late ? 'late' : '', i.overflow ? 'over time' : '', i.decision ? i.decision.decision.replace(/_/g, ' ') : ''].filter(Boolean).join(', '),
       i.title,
     ]);
     lines.push(formatTable(['#', 'CHANGE', 'RISK', 'PLANNED START (UTC)', 'TIME', 'MARKS', 'TITLE'], rows).trimEnd(), '');

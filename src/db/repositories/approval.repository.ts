@@ -187,9 +187,18 @@ export function createApprovalRepository(db: Kysely<DB>, h: DialectHelpers) {
     async setDue(id: string, dueAt: string | null): Promise<void> {
       await db.updateTable('approvals').set({ due_at: dueAt }).where('id', '=', id).execute();
     },
-    /** Marks a pending approval escalated; false when it was escalated or closed meanwhile. */
-    async markEscalated(id: string, at: string): Promise<boolean> {
-      const res = await db.updateTable('approvals').set({ escalated_at: at }).where('id', '=', id).where('state', '=', 'pending').where('escalated_at', 'is', null).executeTakeFirst();
+    /**
+     * Marks a pending approval escalated (to `to` instead of its rule's target when given: a board's delegates);
+     * false when it was escalated or closed meanwhile.
+     */
+    async markEscalated(id: string, at: string, to?: { kind: string; ref: string }): Promise<boolean> {
+      const res = await db
+        .updateTable('approvals')
+        .set({ escalated_at: at, ...(to ? { escalate_kind: to.kind, escalate_ref: to.ref } : {}) })
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .where('escalated_at', 'is', null)
+        .executeTakeFirst();
       return Number(res.numUpdatedRows) === 1;
     },
     /** Opens the waiting approvals of one stage of the change. */

@@ -313,6 +313,42 @@ export function createMeetingRepository(db: Kysely<DB>, h: DialectHelpers) {
       }));
     },
     /**
+     * The retrospective queue of a reviewing board: approvals the source boards gave under the rules before
+     * `before`, which the reviewer has not ratified or flagged since, oldest first.
+     */
+    async retrospectiveQueue(f: {
+      sourceBoardIds: string[];
+      rules: string[];
+      reviewerId: string;
+      before: string;
+    }): Promise<{ approvalId: string; changeId: string; boardId: string; rule: string; approvedAt: string }[]> {
+      if (f.sourceBoardIds.length === 0 || f.rules.length === 0) return [];
+      const rows = await db
+        .selectFrom('approvals as a')
+        .select(['a.id', 'a.change_id', 'a.approver_ref', 'a.rule', 'a.decided_at'])
+        .where('a.approver_kind', '=', 'board')
+        .where('a.approver_ref', 'in', f.sourceBoardIds)
+        .where('a.rule', 'in', f.rules)
+        .where('a.state', '=', 'approved')
+        .where('a.decided_at', '<', f.before)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('board_decisions as d')
+                .select('d.id')
+                .whereRef('d.change_id', '=', 'a.change_id')
+                .where('d.board_id', '=', f.reviewerId)
+                .where('d.decision', 'in', ['ratify', 'flag'])
+                .whereRef('d.decided_at', '>=', 'a.decided_at'),
+            ),
+          ),
+        )
+        .orderBy('a.decided_at')
+        .orderBy('a.id')
+        .execute();
+      return rows.map((r) => ({ approvalId: r.id, changeId: r.change_id, boardId: r.approver_ref, rule: r.rule, approvedAt: h.readInstant(r.decided_at)! }));
+    },
+    /**
      * How changes like this one went: the closed changes that share its team, one of its CIs or its template,
      * newest first (ten), with how many there are and how many did not succeed.
      */

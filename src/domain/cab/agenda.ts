@@ -134,3 +134,39 @@ export function buildAgenda(input: AgendaInput): Agenda {
   });
   return { items, fyi, removed, overrunMinutes: Math.max(0, minute - input.meeting.durationMinutes) };
 }
+
+/** A board approval already given that another board reviews after the fact (an ECAB's, by the full CAB). */
+export interface RetrospectiveSource {
+  changeId: string;
+  approvalId: string;
+  /** The board that approved, and when (ISO instant). */
+  boardId: string;
+  boardName: string;
+  approvedAt: string;
+  /** The reviewing board's last retrospective decision on the change (ISO instant), null if none. */
+  reviewedAt: string | null;
+}
+
+/**
+ * The retrospective items of a meeting (issue 15, point 6): each approval not reviewed since it was given comes up
+ * at the reviewing board's first meeting, planned or under way, that starts after the approval; when that meeting
+ * ends without reviewing it, at the next one. `openMeetings` are the board's meetings that are planned or live.
+ */
+export function retrospectivesDue(
+  meeting: { id: string; start: string },
+  openMeetings: readonly { id: string; start: string }[],
+  sources: readonly RetrospectiveSource[],
+): RetrospectiveSource[] {
+  const byStart = [...openMeetings].sort((a, b) => Date.parse(a.start) - Date.parse(b.start) || a.id.localeCompare(b.id));
+  const seen = new Set<string>();
+  const due: RetrospectiveSource[] = [];
+  // The latest approval of a change is the one reviewed.
+  for (const s of [...sources].sort((a, b) => Date.parse(b.approvedAt) - Date.parse(a.approvedAt))) {
+    if (seen.has(s.changeId)) continue;
+    seen.add(s.changeId);
+    if (s.reviewedAt !== null && Date.parse(s.reviewedAt) >= Date.parse(s.approvedAt)) continue;
+    const first = byStart.find((m) => Date.parse(m.start) > Date.parse(s.approvedAt));
+    if (first?.id === meeting.id) due.push(s);
+  }
+  return due;
+}

@@ -40,6 +40,37 @@ export function nextChair(rule: RotationRule, candidates: readonly ChairCandidat
   return null;
 }
 
+/** A member of a board as the rules need it: a person or a team, and whether it sits as a delegate. */
+export interface BoardMemberRef {
+  kind: 'user' | 'team';
+  id: string;
+  delegate: boolean;
+}
+
+/**
+ * The people behind the board's members (`delegates`: its delegates, else its other members), in member order,
+ * each once: a team stands for its people. Only those in `seated` (the board's enabled people) count; a person
+ * who is both a member and a delegate is a member.
+ */
+export function boardPeople(
+  members: readonly BoardMemberRef[],
+  teamMembers: ReadonlyMap<string, readonly string[]>,
+  seated: { has(userId: string): boolean },
+  delegates: boolean,
+): string[] {
+  const peopleOf = (wanted: boolean) => {
+    const order: string[] = [];
+    for (const m of members) {
+      if (m.delegate !== wanted) continue;
+      for (const id of m.kind === 'user' ? [m.id] : (teamMembers.get(m.id) ?? [])) if (seated.has(id) && !order.includes(id)) order.push(id);
+    }
+    return order;
+  };
+  if (!delegates) return peopleOf(false);
+  const regular = new Set(peopleOf(false));
+  return peopleOf(true).filter((id) => !regular.has(id));
+}
+
 export interface BoardQuorum {
   /** Voting members needed (people; a team's member counts once, however many of its teams sit on the board). */
   minMembers: number;

@@ -37,6 +37,8 @@ const WORDS: Record<string, string> = {
   defer: 'Deferred',
   reject: 'Rejected',
   request_info: 'More information requested',
+  ratify: 'Ratified (retrospective review)',
+  flag: 'Flagged (retrospective review)',
 };
 
 /** Markdown text (escaped where people's words could break the layout). */

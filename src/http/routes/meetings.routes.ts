@@ -20,13 +20,16 @@ import {
   Minutes,
   PreRead,
 } from '../../contracts/meetings';
+import { renderMinutesPdf } from '../../services/minutes-pdf';
 import { actorOf } from '../auth';
 import type { App, RouteDeps } from '../types';
 import { optionalIfMatch, withETag } from '../versions';
 
 const ChangeParams = z.object({ id: z.string().min(1).describe('Change id or number (CHG0000001)') });
 const ConditionParams = ChangeParams.extend({ conditionId: z.string().min(1).describe('Condition id') });
-const MinutesQuery = z.strictObject({ format: z.enum(['json', 'markdown']).default('json').describe('markdown: the minutes as a text/markdown download') });
+const MinutesQuery = z.strictObject({
+  format: z.enum(['json', 'markdown', 'pdf']).default('json').describe('markdown: the minutes as a text/markdown download; pdf: as an application/pdf download, the Markdown’s SHA-256 in its footer and metadata'),
+});
 const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } as const;
 
 /** Board meetings: schedule, agenda, live meeting, decisions, minutes; a change's conditions (docs/cab.md#meetings). */
@@ -145,7 +148,7 @@ export function meetingsRoutes(app: App, { services }: RouteDeps, opts: { public
   app.get(
     '/api/v1/meetings/:id/items/:changeId',
     {
-      schema: { tags: ['cab'], operationId: 'getMeetingItemPreRead', summary: 'An item’s pre-read: risk and its factors, CIs, conflicts, history, open concerns, approvals given, plans', params: MeetingItemParams, response: { 200: PreRead, 403: ErrorBody, 404: ErrorBody } },
+      schema: { tags: ['cab'], operationId: 'getMeetingItemPreRead', summary: 'An item’s pre-read: risk and its factors, CIs, impact (the services reached, with their tiers, and the dependent CIs), conflicts, history, open concerns, approvals given, plans', params: MeetingItemParams, response: { 200: PreRead, 403: ErrorBody, 404: ErrorBody } },
     },
     async (request) => meetings.preRead(actorOf(request), request.params.id, request.params.changeId),
   );
@@ -174,11 +177,17 @@ export function meetingsRoutes(app: App, { services }: RouteDeps, opts: { public
   app.get(
     '/api/v1/meetings/:id/minutes',
     {
-      schema: { tags: ['cab'], operationId: 'getMeetingMinutes', summary: 'The minutes of an ended meeting; `format=markdown` downloads them as text/markdown', params: MeetingParams, querystring: MinutesQuery, response: { 200: Minutes, 403: ErrorBody, 404: ErrorBody } },
+      schema: { tags: ['cab'], operationId: 'getMeetingMinutes', summary: 'The minutes of an ended meeting; `format=markdown` downloads them as text/markdown, `format=pdf` as application/pdf', params: MeetingParams, querystring: MinutesQuery, response: { 200: Minutes, 403: ErrorBody, 404: ErrorBody } },
     },
     async (request, reply) => {
       const minutes = await meetings.minutes(actorOf(request), request.params.id);
-      if (request.query.format !== 'markdown') return minutes;
+      if (request.query.format === 'json') return minutes;
+      if (request.query.format === 'pdf') {
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `attachment; filename="minutes-${minutes.meetingId}.pdf"`)
+          .send((await renderMinutesPdf(minutes)) as unknown as z.infer<typeof Minutes>);
+      }
       return reply
         .type('text/markdown; charset=utf-8')
         .header('content-disposition', `attachment; filename="minutes-${request.params.id}.md"`)

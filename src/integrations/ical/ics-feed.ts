@@ -5,6 +5,7 @@
 import ical, { ICalCalendarMethod, ICalEventStatus, ICalEventTransparency } from 'ical-generator';
 import type { CalendarChange } from '../../contracts/calendar';
 import type { ScheduledWindow } from '../../contracts/windows';
+import { meetingUid, type IcsMeeting } from './ics-meeting';
 
 /** A change as the feed shows it, with the words for its type and state from the active policy. */
 export interface FeedChange extends CalendarChange {
@@ -20,9 +21,14 @@ export interface FeedCalendar {
   webUrl: string;
   changes: FeedChange[];
   windows: ScheduledWindow[];
+  /** Meetings of the boards the feed's owner sits on (a person's own feed); none when left out. */
+  meetings?: FeedMeeting[];
   /** DTSTAMP of every event: when the feed was written. */
   now: Date;
 }
+
+/** A board meeting as a feed shows it: the same UID and SEQUENCE as its emailed invitation and its download. */
+export type FeedMeeting = Omit<IcsMeeting, 'cancelledReason'>;
 
 /** States whose changes will not happen; their events say STATUS:CANCELLED so apps strike them through. */
 const CANCELLED_STATES = new Set(['cancelled', 'rejected']);
@@ -68,6 +74,21 @@ export function writeFeedIcs(feed: FeedCalendar): string {
       ].join('\n'),
       url: link,
       status: CANCELLED_STATES.has(c.state) ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+      transparency: ICalEventTransparency.OPAQUE,
+    });
+  }
+  for (const m of feed.meetings ?? []) {
+    const link = `${feed.webUrl}/meetings/${encodeURIComponent(m.id)}`;
+    calendar.createEvent({
+      id: meetingUid(m.id),
+      sequence: m.version,
+      stamp: feed.now,
+      start: new Date(m.start),
+      end: new Date(m.end),
+      summary: m.title,
+      description: `Meeting of ${m.boardName}.\n\n${link}`,
+      url: link,
+      status: m.state === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
       transparency: ICalEventTransparency.OPAQUE,
     });
   }

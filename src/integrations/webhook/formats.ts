@@ -12,6 +12,8 @@ export interface WebhookMessage {
   event: WebhookEvent | 'ping';
   occurredAt: string;
   text: { title: string; body: string };
+  /** Present on an emergency only (an approval that convenes the ECAB): act at once. */
+  urgent?: true;
   change?: {
     id: string;
     number: string;

@@ -25,7 +25,7 @@ export function DueText({ approval, withPrefix = true }: { approval: Pick<Approv
 export function EscalationText({ approval }: { approval: Pick<Approval, 'escalatedAt' | 'escalation'> }) {
   const approverName = useApproverName();
   if (!approval.escalatedAt || !approval.escalation) return null;
-  const to = approverName({ ...approval.escalation, label: approval.escalation.ref });
+  const to = approval.escalation.kind === 'board' ? 'the board’s delegates' : approverName({ ...approval.escalation, label: approval.escalation.ref });
   return (
     <Badge size="sm" color="orange" variant="light" data-escalated title={`${to} may decide it too`}>
       Escalated to {to} · {formatDateTime(approval.escalatedAt)}

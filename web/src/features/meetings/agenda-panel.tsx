@@ -7,7 +7,7 @@ import { formatDateTime } from '../../shared/format';
 import { NumberLink } from '../../shared/router-link';
 import { RISK_LEVEL_LABELS, RiskLevelBadge } from '../changes/risk-badge';
 import { fieldErrorsFrom } from '../changes/field-errors';
-import { DecisionBadge } from './meeting-ui';
+import { DECIDED_LABELS, DecisionBadge } from './meeting-ui';
 import { type AgendaItemView, type AgendaView, useEditAgenda } from './meetings-api';
 
 /** A level the web knows as a coloured badge; another (a bundle's own) in words. */
@@ -21,9 +21,13 @@ export function AgendaRiskBadge({ level }: { level: string }) {
   );
 }
 
-/** What the quorum still needs, in words: "needs 2 more, with security", or "quorum reached". */
-export function votesWords(votes: AgendaItemView['votes']): string {
+/**
+ * The votes so far and what the quorum still needs, in words: "needs 2 more, with security", or "quorum
+ * reached"; once the board decided the item, the decision instead (the quorum no longer matters).
+ */
+export function votesWords(votes: AgendaItemView['votes'], decision: AgendaItemView['decision'] = null): string {
   const cast = `${votes.approve} for, ${votes.reject} against`;
+  if (decision) return `${cast}; decided: ${DECIDED_LABELS[decision.decision]}`;
   const needs: string[] = [];
   if (votes.missingMembers > 0) needs.push(`${votes.missingMembers} more`);
   if (votes.missingDomains.length > 0) needs.push(`a voter from ${votes.missingDomains.join(', ')}`);
@@ -33,6 +37,9 @@ export function votesWords(votes: AgendaItemView['votes']): string {
 /** The marks an item carries: urgent, over the meeting's time, added late, added or moved by hand. */
 function ItemMarks({ item }: { item: AgendaItemView }) {
   const marks: { label: string; color: string; title?: string }[] = [];
+  if (item.retrospective) {
+    marks.push({ label: 'Retrospective', color: 'indigo', title: `Approved by ${item.retrospective.boardName} on ${formatDateTime(item.retrospective.approvedAt)}; the board reviews it: ratify or flag` });
+  }
   if (item.urgent) marks.push({ label: 'Urgent', color: 'red', title: 'Misses its planned start unless decided now' });
   if (item.late) marks.push({ label: 'Late', color: 'orange', title: 'Added after the agenda froze' });
   if (item.addedReason !== null) marks.push({ label: 'Added', color: 'blue', title: `Added: ${item.addedReason}` });
@@ -145,7 +152,7 @@ export function AgendaPanel({ meetingId, agenda, selected, onSelect, currentChan
                       </Text>
                     </Table.Td>
                     <Table.Td>
-                      <Text size="sm">{item.decision ? `${item.votes.approve} for, ${item.votes.reject} against` : votesWords(item.votes)}</Text>
+                      <Text size="sm">{item.retrospective && !item.decision ? `Approved by ${item.retrospective.boardName}` : votesWords(item.votes, item.decision)}</Text>
                     </Table.Td>
                     <Table.Td>{item.decision ? <DecisionBadge decision={item.decision.decision} /> : <Text size="sm" c="dimmed">—</Text>}</Table.Td>
                     <Table.Td>

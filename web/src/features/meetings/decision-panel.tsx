@@ -5,7 +5,7 @@ import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime, formatRange, localInputToIso, zoneWords } from '../../shared/format';
 import { RouterAnchor } from '../../shared/router-link';
 import { UserSelect } from '../admin/user-select';
-import { DECISION_LABELS, DecisionBadge } from './meeting-ui';
+import { DECISION_LABELS, DecisionBadge, RETROSPECTIVE_LABELS } from './meeting-ui';
 import { type BoardDecision, type DecisionRequest, type DecisionView, useDecideItem, useMeetingList } from './meetings-api';
 
 type VerifierKind = 'change_manager' | 'person' | 'check';
@@ -73,10 +73,13 @@ interface DecisionPanelProps {
   boardId: string;
   changeId: string;
   number: string;
+  /** A retrospective item (already approved by another board): the board ratifies or flags it. */
+  retrospective?: boolean;
 }
 
 /** Records the board's decision on one item: the decision, its rationale, and the conditions or the meeting it is deferred to. */
-export function DecisionPanel({ meetingId, meetingStart, boardId, changeId, number }: DecisionPanelProps) {
+export function DecisionPanel({ meetingId, meetingStart, boardId, changeId, number, retrospective = false }: DecisionPanelProps) {
+  const offered: Partial<Record<BoardDecision, string>> = retrospective ? RETROSPECTIVE_LABELS : DECISION_LABELS;
   const decide = useDecideItem(meetingId);
   const [decision, setDecision] = useState<BoardDecision | null>(null);
   const [rationale, setRationale] = useState('');
@@ -126,7 +129,7 @@ export function DecisionPanel({ meetingId, meetingStart, boardId, changeId, numb
           Decision
         </Title>
         <Radio.Group
-          label="The board decides to"
+          label={retrospective ? 'Retrospective review of the approval given' : 'The board decides to'}
           required
           value={decision}
           onChange={(v) => {
@@ -136,8 +139,8 @@ export function DecisionPanel({ meetingId, meetingStart, boardId, changeId, numb
           error={errorAt('decision')}
         >
           <Group gap="md" mt={4}>
-            {(Object.keys(DECISION_LABELS) as BoardDecision[]).map((d) => (
-              <Radio key={d} value={d} label={DECISION_LABELS[d]} />
+            {(Object.keys(offered) as BoardDecision[]).map((d) => (
+              <Radio key={d} value={d} label={offered[d]} />
             ))}
           </Group>
         </Radio.Group>

@@ -31,6 +31,54 @@ const none = (words: string) => (
 
 const person = (p: PreRead['requester']) => p?.name ?? '—';
 
+const tierWords = (tier: number | null) => (tier === null ? 'no tier' : `tier ${tier}`);
+
+/** The services the change reaches, most critical first, and the CIs that depend on its own. */
+function ImpactView({ impact }: { impact: PreRead['impact'] }) {
+  if (impact.services.length === 0 && impact.impactedCount === 0) return none('No services or dependent CIs.');
+  return (
+    <Stack gap={4}>
+      <List size="sm" spacing={2} aria-label="Services reached">
+        {impact.services.map((s) => (
+          <List.Item key={s.id ?? 'none'}>
+            <Group gap={6} wrap="wrap">
+              <Text span size="sm" fw={s.affected ? 600 : undefined}>
+                {s.name}
+              </Text>
+              {s.tier !== null && (
+                <Badge size="xs" variant="light" color={s.tier === 1 ? 'red' : s.tier === 2 ? 'orange' : 'gray'}>
+                  {tierWords(s.tier)}
+                </Badge>
+              )}
+              <Text span size="xs" c="dimmed">
+                {s.affected ? 'its own CIs' : 'depends on them'} · {s.ciCount} CI{s.ciCount === 1 ? '' : 's'}
+              </Text>
+            </Group>
+          </List.Item>
+        ))}
+      </List>
+      <Text size="xs" c="dimmed">
+        {impact.impactedCount === 0
+          ? 'No other CI depends on its CIs.'
+          : impact.summarised
+            ? `${impact.impactedCount} CIs depend on its CIs: too many to list, shown by service above.`
+            : `${impact.impactedCount} CI${impact.impactedCount === 1 ? ' depends' : 's depend'} on its CIs:`}
+      </Text>
+      {impact.impacted.length > 0 && (
+        <List size="sm" spacing={2} aria-label="Dependent CIs">
+          {impact.impacted.map((ci) => (
+            <List.Item key={ci.id}>
+              {ci.name}
+              {ci.type ? ` (${ci.type})` : ''}, via {ci.via}
+              {ci.service ? ` · ${ci.service}, ${tierWords(ci.tier)}` : ''}
+            </List.Item>
+          ))}
+        </List>
+      )}
+    </Stack>
+  );
+}
+
 /** The pre-read of one item: what a member reads before deciding. */
 export function PreReadView({ preRead }: { preRead: PreRead }) {
   const { data: policy } = usePolicy();
@@ -84,6 +132,9 @@ export function PreReadView({ preRead }: { preRead: PreRead }) {
             ))}
           </List>
         )}
+      </Section>
+      <Section title="Impact">
+        <ImpactView impact={preRead.impact} />
       </Section>
       <Section title="Conflicts">
         {preRead.conflicts.length === 0 ? (
@@ -176,6 +227,11 @@ export function ItemPane({ meeting, item, canRun, now }: ItemPaneProps) {
           <Group gap={6}>
             <NumberLink to={`/changes/${item.number}`}>{item.number}</NumberLink>
             <AgendaRiskBadge level={item.riskLevel} />
+            {item.retrospective && (
+              <Badge size="sm" color="indigo" variant="outline">
+                Retrospective
+              </Badge>
+            )}
             {isCurrent && (
               <Badge size="sm" color="green" variant="filled">
                 Under discussion
@@ -186,7 +242,10 @@ export function ItemPane({ meeting, item, canRun, now }: ItemPaneProps) {
             {item.title}
           </Title>
           <Text size="xs" c="dimmed">
-            Item {item.position} · {item.allottedMinutes} min allotted · votes so far: {votesWords(item.votes)}
+            Item {item.position} · {item.allottedMinutes} min allotted ·{' '}
+            {item.retrospective
+              ? `approved by ${item.retrospective.boardName} on ${formatDateTime(item.retrospective.approvedAt)}; the board reviews that approval`
+              : `votes so far: ${votesWords(item.votes, item.decision)}`}
           </Text>
         </Stack>
         {live && canRun && !item.decision && (
@@ -222,7 +281,15 @@ export function ItemPane({ meeting, item, canRun, now }: ItemPaneProps) {
       {item.decision ? (
         <DecisionSummary decision={item.decision} />
       ) : live && canRun ? (
-        <DecisionPanel key={item.changeId} meetingId={meeting.id} meetingStart={meeting.start} boardId={meeting.boardId} changeId={item.changeId} number={item.number} />
+        <DecisionPanel
+          key={item.changeId}
+          meetingId={meeting.id}
+          meetingStart={meeting.start}
+          boardId={meeting.boardId}
+          changeId={item.changeId}
+          number={item.number}
+          retrospective={item.retrospective !== undefined}
+        />
       ) : meeting.state === 'planned' ? (
         <Text size="sm" c="dimmed">
           The board decides once the meeting has started. Members may vote before it, from their approvals.

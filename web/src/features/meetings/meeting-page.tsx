@@ -23,6 +23,7 @@ import {
   type Meeting,
   meetingKeys,
   minutesMarkdownUrl,
+  minutesPdfUrl,
   useAgenda,
   useCancelMeeting,
   useEndMeeting,
@@ -465,9 +466,14 @@ function MinutesPanel({ meetingId, hash }: { meetingId: string; hash: string | n
         <Title order={2} size="h4" id="minutes-heading">
           Minutes
         </Title>
-        <Anchor href={minutesMarkdownUrl(meetingId)} download size="sm">
-          Download Markdown
-        </Anchor>
+        <Group gap="md">
+          <Anchor href={minutesMarkdownUrl(meetingId)} download size="sm">
+            Download Markdown
+          </Anchor>
+          <Anchor href={minutesPdfUrl(meetingId)} download size="sm">
+            Download PDF
+          </Anchor>
+        </Group>
       </Group>
       {minutes.isPending ? (
         <PageLoader label="Loading the minutes" />

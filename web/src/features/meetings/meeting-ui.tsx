@@ -21,13 +21,22 @@ export function MeetingStateBadge({ state, size = 'sm' }: { state: MeetingState;
   );
 }
 
-/** The board's decisions in words, as the decision panel offers them. */
-export const DECISION_LABELS: Record<BoardDecision, string> = {
+/** The decisions on a retrospective item: an approval another board gave, reviewed after the fact. */
+export type RetrospectiveDecision = 'ratify' | 'flag';
+
+/** The board's decisions in words, as the decision panel offers them (on an item awaiting the board). */
+export const DECISION_LABELS: Record<Exclude<BoardDecision, RetrospectiveDecision>, string> = {
   approve: 'Approve',
   approve_with_conditions: 'Approve with conditions',
   defer: 'Defer',
   reject: 'Reject',
   request_info: 'Ask for information',
+};
+
+/** The decisions the panel offers on a retrospective item. */
+export const RETROSPECTIVE_LABELS: Record<RetrospectiveDecision, string> = {
+  ratify: 'Ratify',
+  flag: 'Flag',
 };
 
 /** A decision once made, in the past tense. */
@@ -37,6 +46,8 @@ export const DECIDED_LABELS: Record<BoardDecision, string> = {
   defer: 'Deferred',
   reject: 'Rejected',
   request_info: 'Information asked',
+  ratify: 'Ratified',
+  flag: 'Flagged',
 };
 
 const DECISION_COLORS: Record<BoardDecision, string> = {
@@ -45,6 +56,8 @@ const DECISION_COLORS: Record<BoardDecision, string> = {
   defer: 'yellow',
   reject: 'red',
   request_info: 'orange',
+  ratify: 'green',
+  flag: 'red',
 };
 
 export function DecisionBadge({ decision }: { decision: BoardDecision }) {

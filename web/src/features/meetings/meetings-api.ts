@@ -55,6 +55,8 @@ const meetingPath = (id: string) => `/api/v1/meetings/${encodeURIComponent(id)}`
 
 /** Where the minutes download as Markdown (a plain link: the session cookie goes with it). */
 export const minutesMarkdownUrl = (id: string) => `${meetingPath(id)}/minutes?format=markdown`;
+/** Where the minutes download as a PDF, the Markdown's hash in its footer. */
+export const minutesPdfUrl = (id: string) => `${meetingPath(id)}/minutes?format=pdf`;
 
 export function useMeetingList(filters: MeetingFilters, options: { enabled?: boolean } = {}) {
   return useQuery({

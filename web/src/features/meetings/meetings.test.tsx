@@ -7,8 +7,9 @@ import { BoardPage } from '../boards/board-page';
 import type { Board } from '../boards/boards-api';
 import { ChangeConditionsPanel } from './change-conditions-panel';
 import { MeetingPage } from './meeting-page';
-import type { AgendaItemView, AgendaView, Condition, DecisionView, Meeting, Minutes, PreRead } from './meetings-api';
+import type { AgendaView, Condition, DecisionView, Meeting, Minutes, PreRead } from './meetings-api';
 import { MeetingsPage } from './meetings-page';
+import { agendaItem } from './test-fixtures';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -84,28 +85,7 @@ function meeting(over: Partial<Meeting> = {}): Meeting {
   };
 }
 
-function item(over: Partial<AgendaItemView> = {}): AgendaItemView {
-  return {
-    changeId: 'chg_42',
-    number: 'CHG0000042',
-    title: 'Upgrade the payments database',
-    riskLevel: 'high',
-    riskScore: 64,
-    plannedStart: '2026-12-12T22:00:00.000Z',
-    position: 1,
-    allottedMinutes: 15,
-    startsAtMinute: 0,
-    urgent: true,
-    overflow: false,
-    addedReason: null,
-    late: false,
-    movedReason: null,
-    approvalId: 'apr_1',
-    votes: { approve: 1, reject: 0, missingMembers: 1, missingDomains: ['security'] },
-    decision: null,
-    ...over,
-  };
-}
+const item = agendaItem;
 
 function agenda(over: Partial<AgendaView> = {}): AgendaView {
   return {
@@ -133,6 +113,18 @@ const preRead: PreRead = {
   plannedEnd: '2026-12-12T23:00:00.000Z',
   risk: { level: 'high', score: 64, factors: [{ name: 'service_tier', label: 'Tier 1 service', contribution: 20, reason: 'payments-api is tier 1' }] },
   cis: [{ id: 'ci_db', name: 'payments-db', type: 'database' }],
+  impact: {
+    services: [
+      { id: 'svc_pay', name: 'Payments', tier: 1, affected: true, ciCount: 2 },
+      { id: 'svc_web', name: 'Storefront', tier: 2, affected: false, ciCount: 1 },
+    ],
+    impacted: [
+      { id: 'ci_api', name: 'payments-api', type: 'application', depth: 1, via: 'payments-db', service: 'Payments', tier: 1 },
+      { id: 'ci_web', name: 'storefront-web', type: 'application', depth: 2, via: 'payments-api', service: 'Storefront', tier: 2 },
+    ],
+    impactedCount: 2,
+    summarised: false,
+  },
   conflicts: [{ kind: 'overlap', message: 'Overlaps CHG0000050 on payments-db' }],
   history: { total: 4, unsuccessful: 1, recent: [{ number: 'CHG0000011', title: 'Minor version upgrade', closeCode: 'rolled_back' }] },
   openConcerns: [{ id: 'cn_1', text: 'Month-end batch runs that night' }],
@@ -277,6 +269,10 @@ describe('MeetingPage, the workbench', { timeout: 30_000 }, () => {
     // The pre-read of the first undecided item.
     expect(await screen.findByText(/payments-api is tier 1/, {}, LOAD)).toBeTruthy();
     expect(screen.getByText('Overlaps CHG0000050 on payments-db')).toBeTruthy();
+    // Its impact: the services reached, most critical first, and the CIs that depend on its own.
+    const services = screen.getByRole('list', { name: 'Services reached' });
+    expect(within(services).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Paymentstier 1its own CIs · 2 CIs', 'Storefronttier 2depends on them · 1 CI']);
+    expect(within(screen.getByRole('list', { name: 'Dependent CIs' })).getByText(/storefront-web \(application\), via payments-api · Storefront, tier 2/)).toBeTruthy();
     expect(screen.getByText('Month-end batch runs that night')).toBeTruthy();
     expect(screen.getByText(/dba_review: Dana DBA/)).toBeTruthy();
     expect(screen.getByRole('timer', { name: 'Meeting time' }).textContent).toMatch(/^Meeting 5:0\d of 1:00:00$/);
@@ -443,7 +439,7 @@ describe('MeetingPage, the workbench', { timeout: 30_000 }, () => {
     expect(screen.getByRole('timer', { name: 'Meeting time' })).toBeTruthy();
   });
 
-  it('shows the minutes of an ended meeting with their hash and the Markdown download', async () => {
+  it('shows the minutes of an ended meeting with their hash and the Markdown and PDF downloads', async () => {
     const minutes: Minutes = { meetingId: 'mtg_1', markdown: '# Payments CAB weekly\n\n## Decisions\n\n- CHG0000042: approved', sha256: 'ab'.repeat(32), createdAt: '2026-12-10T10:00:00.000Z', createdBy: 'u_cm' };
     const ended = meeting({ state: 'ended', startedAt: '2026-12-10T09:00:00.000Z', endedAt: '2026-12-10T10:00:00.000Z', minutesHash: minutes.sha256 });
     vi.stubGlobal('fetch', workbench(ended, [{ path: `${M}/minutes`, body: minutes }], agenda({ frozen: true, items: [item({ decision })] })).fetch);
@@ -452,8 +448,13 @@ describe('MeetingPage, the workbench', { timeout: 30_000 }, () => {
     expect(await within(section).findByText(/## Decisions/, {}, LOAD)).toBeTruthy();
     expect(within(section).getByTestId('minutes-hash').textContent).toBe('ab'.repeat(32));
     expect(within(section).getByRole('link', { name: 'Download Markdown' }).getAttribute('href')).toBe('/api/v1/meetings/mtg_1/minutes?format=markdown');
+    expect(within(section).getByRole('link', { name: 'Download PDF' }).getAttribute('href')).toBe('/api/v1/meetings/mtg_1/minutes?format=pdf');
     expect(screen.queryByRole('button', { name: 'End the meeting' })).toBeNull();
     expect(screen.getByText('Safe with a load test first.')).toBeTruthy();
+    // A decided item shows its decision, not what the quorum of votes would still need.
+    const row = within(screen.getByRole('table', { name: 'Agenda items' })).getByRole('link', { name: 'CHG0000042' }).closest('tr')!;
+    expect(row.textContent).toContain('1 for, 0 against; decided: Approved with conditions');
+    expect(document.body.textContent).not.toContain('needs 1 more');
   });
 });
 
