@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { openStore, type Store } from '../src/db/database';
+import type { DB } from '../src/db/schema';
 import { createTestDatabase, isPostgresAvailable, PG_ADMIN_URL, type TestDatabase } from './support/databases';
 
 const available = await isPostgresAvailable();
@@ -22,7 +23,7 @@ describe('PostgreSQL: queries run as prepared statements', { skip }, () => {
   });
   after(async () => db?.drop());
 
-  it('prepares a query once per connection, and reuses its plan by PostgreSQL’s rule', async () => {
+  it('prepares a query once per connection: planned for each execution outside transactions, reused inside by PostgreSQL’s rule', async () => {
     const store = openStore(db.url, { poolSize: 1 });
     try {
       await store.migrate();
@@ -32,14 +33,19 @@ describe('PostgreSQL: queries run as prepared statements', { skip }, () => {
       assert.equal(b, null);
       const statements = (await prepared(store)).filter((s) => s.statement.includes('"users"'));
       assert.equal(statements.length, 1, 'the same SQL with other values reuses one prepared statement');
-      const { rows } = await sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(store.kysely);
-      assert.equal(rows[0]!.plan_cache_mode, 'auto', 'the server’s own setting, not overridden');
-      // Planned for their values five times, then (the plan costing no more) one plan reused (PostgreSQL 14+ counts).
-      for (let i = 0; i < 10; i++) await store.repos.accounts.findUserById(`nobody-${i}`);
-      const plans = await sql<{ generic_plans: number | string; custom_plans: number | string }>`select generic_plans, custom_plans from pg_prepared_statements where statement like ${'%"users"%'}`.execute(store.kysely);
-      assert.equal(plans.rows.length, 1);
-      assert.equal(Number(plans.rows[0]!.custom_plans), 5);
-      assert.ok(Number(plans.rows[0]!.generic_plans) >= 7, `a plan reused after five: ${JSON.stringify(plans.rows[0])}`);
+      const mode = async (db: Kysely<DB>) => (await sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(db)).rows[0]!.plan_cache_mode;
+      assert.equal(await mode(store.kysely), 'force_custom_plan', 'reads outside a transaction are planned for their values');
+      const plans = () => sql<{ generic_plans: number | string; custom_plans: number | string }>`select generic_plans, custom_plans from pg_prepared_statements where statement like ${'%"users"%'}`.execute(store.kysely);
+      for (let i = 0; i < 10; i++) await store.repos.accounts.findUserById(`outside-${i}`);
+      assert.equal(Number((await plans()).rows[0]!.generic_plans), 0, 'never a plan made once, outside a transaction');
+      // Inside transactions (the writes), PostgreSQL's rule: planned for their values five times, then (the plan
+      // costing no more) one plan reused; the setting ends with the transaction.
+      await store.transaction(async (repos) => {
+        for (let i = 0; i < 10; i++) await repos.accounts.findUserById(`inside-${i}`);
+      });
+      const after = (await plans()).rows[0]!;
+      assert.ok(Number(after.generic_plans) >= 5, `a plan reused inside transactions: ${JSON.stringify(after)}`);
+      assert.equal(await mode(store.kysely), 'force_custom_plan', 'and only there');
     } finally {
       await store.close();
     }

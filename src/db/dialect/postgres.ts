@@ -47,18 +47,27 @@ const types = {
 const PREPARED_PER_CONNECTION = 1000;
 /** Statements worth preparing: one query that reads or writes rows (never `begin`, DDL or a script). */
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+/**
+ * A transaction's start: one round trip that also lets its prepared statements reuse their plans (see
+ * withPreparedStatements). Simple-query protocol (no parameters), so the two statements travel together.
+ */
+const BEGIN_REUSING_PLANS = 'begin; set local plan_cache_mode = auto';
 /** PostgreSQL's "cached plan must not change result type": a table changed under a prepared `select *`. */
 const RESULT_TYPE_CHANGED = '0A000';
 
 /**
  * Runs a connection's queries as named prepared statements, each SQL text parsed once per connection.
  * NOTE (speed): a filing's two dozen small queries each cost PostgreSQL a parse and a describe, and the
- * client their messages; prepared, a query is a bind and an execute (bench/README.md). Plans follow
- * PostgreSQL's own rule (`plan_cache_mode = auto`, unless the server says otherwise): the first five executions
- * are planned for their values, and from then on a plan made once is reused when its estimated cost is no worse
- * than theirs. NOTE (speed, issue 10): planning every execution (`force_custom_plan`, before) cost PostgreSQL more
- * than executing: a filing's risk history statement took 1.4 ms planned each time, 0.5 ms reused; the database's
- * work per filing fell from 6.3 to 4.0 ms. When another process's migration changes a table
+ * client their messages; prepared, a query is a bind and an execute (bench/README.md). Outside transactions
+ * (reads: lists, the calendar, the next free slot) every execution is planned for its values
+ * (`plan_cache_mode = force_custom_plan`, set on the pool), so a prepared read is planned exactly as the same
+ * query sent unprepared: a plan made once for a range of dates can be a thousand times slower for another.
+ * Inside a transaction (writes: a filing's two dozen small statements) PostgreSQL's own rule applies
+ * (`auto`): the first five executions are planned for their values, then a plan made once is reused while its
+ * estimated cost is no worse. NOTE (speed, issue 10): planning cost PostgreSQL more than executing a filing's
+ * statements (the risk history: 1.4 ms planned each time, 0.5 ms reused); the database's work per filing fell
+ * from 6.3 to 4.0 ms. The next free slot's search, planned once, went from 30 ms to 1.2 s: hence reads keep
+ * planning each time. When another process's migration changes a table
  * under a prepared `select *`, PostgreSQL refuses it once (that query fails); the connection then forgets
  * its statements and prepares them again under new names.
  */
@@ -67,6 +76,7 @@ function withPreparedStatements(client: pg.PoolClient): void {
   let names = new Map<string, string>();
   let generation = 0;
   client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
+    if (text === 'begin') return query(BEGIN_REUSING_PLANS, values, callback);
     if (typeof text !== 'string' || callback !== undefined || !PREPARABLE.test(text) || text.includes(';')) return query(text, values, callback);
     let name = names.get(text);
     if (name === undefined && names.size < PREPARED_PER_CONNECTION) {
@@ -90,7 +100,7 @@ function withPreparedStatements(client: pg.PoolClient): void {
  */
 export function createPostgresDialect(connectionString: string, options: { poolSize?: number; preparedStatements?: boolean } = {}): { dialect: PostgresDialect; pool: pg.Pool } {
   const prepared = options.preparedStatements ?? true;
-  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, types });
+  const pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, types, ...(prepared ? { options: '-c plan_cache_mode=force_custom_plan' } : {}) });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   if (prepared) pool.on('connect', withPreparedStatements);
