@@ -12,7 +12,7 @@ import { GATE_CHANNEL, GATE_TABLES, postgresFreshness, securityWrites, sqliteFre
 import { migrationProvider } from './migrations';
 import type { DB } from './schema';
 import { createRepositories, type Repositories, type SharedCaches } from './repositories';
-import { StampedCache } from './stamped-cache';
+import { StampedCache } from '../domain/stamped-cache';
 import type { NewAuditEvent } from './repositories/audit.repository';
 import { createGroupCommit, writeTracker, type GroupOutcome } from './group-commit';
 import { AppError } from '../domain/errors';

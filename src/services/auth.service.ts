@@ -6,7 +6,7 @@ import { assertPermission, hasPermission } from '../domain/auth/roles';
 import { AuthenticationError, ForbiddenError, InputError, NotFoundError } from '../domain/errors';
 import type { SessionRow, TokenRow, UserWithSecret } from '../db/repositories';
 import { audit, type ServiceDeps } from './context';
-import { StampedCache } from '../db/stamped-cache';
+import { StampedCache } from '../domain/stamped-cache';
 import { DUMMY_HASH, verifyPassword } from './password';
 
 /** API tokens look like `cab_<43 url-safe chars>`; the first 12 characters are kept as a visible prefix. */

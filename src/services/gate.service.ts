@@ -20,7 +20,7 @@ import type { OutboxService } from './outbox.service';
 import type { ActivePolicy, PolicyService } from './policy.service';
 import { resolveCiRefs, resolveServiceRef, resolveTemplateRef } from './references';
 import type { ScheduleService } from './schedule.service';
-import { StampedCache } from '../db/stamped-cache';
+import { StampedCache } from '../domain/stamped-cache';
 import type { TemplateService } from './template.service';
 
 /** Something outside Cabinet that waits on gate decisions (a GitHub protection rule, GitLab's approvals). */

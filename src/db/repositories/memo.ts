@@ -1,4 +1,4 @@
-import type { StampedCache } from '../stamped-cache';
+import type { StampedCache } from '../../domain/stamped-cache';
 
 /**
  * Reads that one transaction repeats, answered once. Filing a change reads its CIs, their services, the

@@ -1,4 +1,7 @@
-import type { SecurityFreshness } from './invalidation';
+/** What the cache needs of a freshness (db/invalidation.ts): the stamp as it is now, null while nothing may be remembered. */
+export interface FreshnessStamp {
+  current(): number | null;
+}
 
 /**
  * Answers remembered per key under one stamp of a `SecurityFreshness` (db/invalidation.ts); a newer stamp
@@ -10,7 +13,7 @@ export class StampedCache<V> {
   readonly #entries = new Map<string, V>();
 
   constructor(
-    private readonly freshness: SecurityFreshness,
+    private readonly freshness: FreshnessStamp,
     private readonly max = 10_000,
   ) {}
 
