@@ -340,7 +340,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
         await check(repos);
         // NOTE (concurrency): taken once the request is found valid; on PostgreSQL from a sequence no filing
         // waits on (a filing that fails after this leaves a gap in the numbers), see DialectHelpers.nextChangeSeq.
-        const seq = await repos.changes.nextSeq();
+        // With it, the schedule's lock (shared): the windows this filing reads from here on (its risk's freezes,
+        // its conflicts) are those every writer of the windows has committed (schedule.repository.ts).
+        const seq = await repos.changes.nextSeq({ lockSchedule: true });
         const change = { ...draft, number: formatChangeNumber(seq) };
         // Routed and assessed before it is stored, so it is written once. Routing first: the assignment team
         // it picks feeds the team history the risk factors read.

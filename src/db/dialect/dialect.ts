@@ -42,6 +42,8 @@ export interface DialectHelpers {
    * counter row, since its one writer at a time already serialises them.
    */
   nextChangeSeq(db: QueryExecutorProvider): Promise<number>;
+  /** nextChangeSeq, and the schedule's lock taken `shared` in the same round trip (see lockSchedule). */
+  nextChangeSeqLockingSchedule(db: QueryExecutorProvider): Promise<number>;
   /**
    * Waits for, and holds until the caller's transaction ends, the schedule's lock (schedule.repository.ts,
    * `lockSchedule`): `shared` for a write to one change, `exclusive` for a write to the windows that every

@@ -124,6 +124,11 @@ export const postgresHelpers: DialectHelpers = {
     const { rows } = await sql<{ value: string | number }>`select nextval('change_seq') as value`.execute(db);
     return Number(rows[0]!.value);
   },
+  async nextChangeSeqLockingSchedule(db) {
+    // NOTE: the lock first (a select list is evaluated in order), the sequence then.
+    const { rows } = await sql<{ value: string | number }>`select pg_advisory_xact_lock_shared(${SCHEDULE_LOCK_KEY}) as locked, nextval('change_seq') as value`.execute(db);
+    return Number(rows[0]!.value);
+  },
   async lockSchedule(db, mode) {
     if (mode === 'shared') await sql`select pg_advisory_xact_lock_shared(${SCHEDULE_LOCK_KEY})`.execute(db);
     else await sql`select pg_advisory_xact_lock(${SCHEDULE_LOCK_KEY})`.execute(db);

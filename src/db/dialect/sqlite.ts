@@ -88,5 +88,8 @@ export const sqliteHelpers: DialectHelpers = {
     const { rows } = await sql<{ value: number }>`update counters set value = value + 1 where name = 'change' returning value`.execute(db);
     return Number(rows[0]!.value);
   },
+  nextChangeSeqLockingSchedule(db) {
+    return sqliteHelpers.nextChangeSeq(db);
+  },
   async lockSchedule() {},
 };

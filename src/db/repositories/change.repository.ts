@@ -3,6 +3,7 @@ import type { Change, ChangeSortColumn } from '../../contracts/change';
 import type { DialectHelpers } from '../dialect';
 import type { ChangesTable, DB } from '../schema';
 import { keysetValueOf, orderByKeyset } from './keyset';
+import { heldScheduleLock, holdScheduleLock } from './schedule-lock';
 
 /** A change as stored, without the derived service ids. */
 export type ChangeRecord = Omit<Change, 'serviceIds'>;
@@ -230,9 +231,15 @@ export function createChangeRepository(db: Kysely<DB>, h: DialectHelpers) {
 
   return {
     setCis,
-    /** Takes the next change sequence number, inside the caller's transaction (see DialectHelpers.nextChangeSeq). */
-    nextSeq(): Promise<number> {
-      return h.nextChangeSeq(db);
+    /**
+     * Takes the next change sequence number, inside the caller's transaction (see DialectHelpers.nextChangeSeq);
+     * `lockSchedule`: and the schedule's lock, shared, in the same round trip unless the transaction holds it.
+     */
+    async nextSeq(opts: { lockSchedule?: boolean } = {}): Promise<number> {
+      if (!opts.lockSchedule || !db.isTransaction || heldScheduleLock(db) !== null) return h.nextChangeSeq(db);
+      const seq = await h.nextChangeSeqLockingSchedule(db);
+      holdScheduleLock(db, 'shared');
+      return seq;
     },
     /** A named counter's value, or null when it was never set. */
     async counter(name: string): Promise<number | null> {

@@ -4,6 +4,7 @@ import type { DialectHelpers } from '../dialect';
 import type { ChangeConflictsTable, ConflictAcknowledgementsTable, DB, FreezeExceptionsTable } from '../schema';
 
 import { covers, type ConflictKind } from '../../domain/schedule/conflicts';
+import { heldScheduleLock, holdScheduleLock } from './schedule-lock';
 
 export type { ConflictKind };
 
@@ -103,7 +104,6 @@ const TIME_FIRST_MAX_MS = 7 * 86_400_000;
 /** Conflicts, impact exclusions, freeze exceptions and the reads the conflict search needs. */
 export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
   /** The schedule lock this transaction holds (repositories bound to a transaction live as long as it). */
-  let scheduleLock: 'shared' | 'exclusive' | null = null;
   const toConflict = (r: ChangeConflictsTable): ConflictRecord => ({
     id: r.id,
     changeId: r.change_id,
@@ -458,9 +458,10 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
     async lockSchedule(mode: 'shared' | 'exclusive'): Promise<void> {
       // NOTE: the lock lasts until the transaction ends, so taking it again in the same transaction (group commit
       // runs several filings in one) would be a round trip for nothing.
-      if (db.isTransaction && (scheduleLock === 'exclusive' || scheduleLock === mode)) return;
+      const held = heldScheduleLock(db);
+      if (db.isTransaction && (held === 'exclusive' || held === mode)) return;
       await h.lockSchedule(db, mode);
-      if (db.isTransaction) scheduleLock = mode;
+      if (db.isTransaction) holdScheduleLock(db, mode);
     },
     /** Whether someone other than `userId` hears about one of these changes' schedule (its owner, else its requester). */
     async anyOwnedByOthers(changeIds: string[], userId: string): Promise<boolean> {
