@@ -47,4 +47,33 @@ describe('the schedule lock and a filing', () => {
       await writer.end();
     }
   });
+
+  onEngine('postgres', 'an edit that moves a change into a freeze written while it waits for the lock has the freeze among its conflicts', async (h) => {
+    const ci = await h.request('POST', '/api/v1/cis', { body: { name: 'billing-db', type: 'database', environment: 'production' } });
+    const filed = await h.request('POST', '/api/v1/changes', {
+      body: { type: 'normal', title: 'Vacuum the billing database', ciIds: [ci.body.id], plannedStart: '2027-04-01T22:00:00.000Z', plannedEnd: '2027-04-01T23:00:00.000Z', impact: 'medium', urgency: 'medium' },
+    });
+    assert.equal(filed.status, 201, filed.text);
+    const writer = new pg.Client({ connectionString: h.url });
+    await writer.connect();
+    try {
+      await writer.query('begin');
+      await writer.query('select pg_advisory_xact_lock($1)', [SCHEDULE_LOCK_KEY]);
+      await writer.query(
+        `insert into windows (id, name, kind, description, start_local, time_zone, duration_minutes, rrule, scope, urgent, version, created_by, created_at, updated_at, source_uid)
+         values ('win_by_hand_2', 'Audit freeze', 'freeze', '', '2027-04-08T00:00', 'UTC', 1440, null, '{"global":true}', false, 1, 'by-hand', now(), now(), null)`,
+      );
+      const moving = h.request('PATCH', `/api/v1/changes/${filed.body.id}`, {
+        body: { plannedStart: '2027-04-08T22:00:00.000Z', plannedEnd: '2027-04-08T23:00:00.000Z', version: filed.body.version },
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      await writer.query('commit');
+      const moved = await moving;
+      assert.equal(moved.status, 200, moved.text);
+      const conflicts = (await h.request('GET', `/api/v1/changes/${filed.body.id}/conflicts`)).body.items as { kind: string }[];
+      assert.ok(conflicts.some((c) => c.kind === 'freeze'), `the freeze is one of its conflicts: ${JSON.stringify(conflicts.map((c) => c.kind))}`);
+    } finally {
+      await writer.end();
+    }
+  });
 });

@@ -455,6 +455,9 @@ export function createChangeService(deps: ChangeServiceDeps) {
         const content = active.bundle.approvals.content;
         const material = materialChanges(before, after, content.fields);
         assertUnlocked(content, before, material);
+        // The schedule's lock before its risk reads the windows, when the edit moves it in time or onto other CIs:
+        // a freeze written meanwhile is in its risk and its conflicts (schedule.repository.ts, lockSchedule).
+        if (changes.plannedStart || changes.plannedEnd || changes.ciIds) await repos.schedule.lockSchedule('shared');
         if (!(await repos.changes.update(after, before.version))) throw new StaleVersionError('Change', before.number, before.version, before.version + 1);
         if (changes.ciIds) await repos.changes.setCis(after.id, after.ciIds);
         await audit(repos, actor, after.updatedAt, 'change.updated', 'change', after.id, { number: after.number, changes });

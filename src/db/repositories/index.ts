@@ -32,7 +32,7 @@ import { createDeploymentRepository } from './deployment.repository';
 import { createBoardRepository } from './board.repository';
 import { createMeetingRepository } from './meeting.repository';
 import { createBoardMetricsRepository } from './board-metrics.repository';
-import { MemoBus, memoizeReads, type SharedReads } from './memo';
+import { MemoBus, memoizeReads, memoOf, type SharedReads } from './memo';
 import { createRiskHistory } from './risk-history';
 
 /**
@@ -74,6 +74,17 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
         keeps: { nextSeq: () => history, insert: (c: { closeCode: string | null }) => (c.closeCode === null ? history : []), setRisk: () => history, setRiskOverride: () => history },
       })
     : changes;
+  const memoWindows = memo ? memoizeReads(windows, ['listWindows', 'findWindow']) : windows;
+  // NOTE (concurrency): windows read before the schedule's lock was taken may have been written since by the
+  // writer it waited for (PostgreSQL, READ COMMITTED): taking the lock forgets them (schedule.repository.ts).
+  const lockingSchedule = {
+    ...schedule,
+    async lockSchedule(mode: 'shared' | 'exclusive'): Promise<boolean> {
+      const took = await schedule.lockSchedule(mode);
+      if (took) memoOf(memoWindows)?.forget();
+      return took;
+    },
+  };
   const memoIncidents = memo ? memoizeReads(incidents, ['countOnCisSince']) : incidents;
   // The learning facts of a filing's risk context: asked by routing, then by the assessment (risk.service.ts).
   // NOTE: they count the reviews of other changes, which a transaction that writes a change does not touch.
@@ -94,8 +105,8 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
     deliveries: createOutboxDeliveryRepository(db, h),
     notifications: createNotificationRepository(db, h),
     governance: createGovernanceRepository(db, h),
-    windows: memo ? memoizeReads(windows, ['listWindows', 'findWindow']) : windows,
-    schedule: memo ? memoizeReads(schedule, ['freezeExceptionsOf', 'edgesWithin'], [], { bus, foreign: { edgesWithin: 'cmdb' } }) : schedule,
+    windows: memoWindows,
+    schedule: memo ? memoizeReads(lockingSchedule, ['freezeExceptionsOf', 'edgesWithin'], [], { bus, foreign: { edgesWithin: 'cmdb' } }) : schedule,
     calendarFeeds: createCalendarFeedsRepository(db, h),
     templates: memo ? memoizeReads(templates, ['findById', 'historyOf']) : templates,
     incidents: memoIncidents,

@@ -35,6 +35,8 @@ export interface MemoHandle {
   has(read: string, args: readonly unknown[]): boolean;
   /** Remembers `value` as the answer of `read` with `args`, unless an answer is remembered already. */
   prime(read: string, args: readonly unknown[], value: unknown): void;
+  /** Forgets every answer (what was read may have been written since by a transaction this one waited for). */
+  forget(): void;
 }
 
 const handles = new WeakMap<object, MemoHandle>();
@@ -134,6 +136,7 @@ export function memoizeReads<R extends Methods>(repo: R, reads: readonly (keyof 
       const key = keyOf(read, args);
       if (readSet.has(read) && !memo.has(key)) memo.set(key, Promise.resolve(freeze(value)));
     },
+    forget: () => memo.clear(),
   });
   return wrapped as R;
 }

@@ -453,15 +453,17 @@ export function createScheduleRepository(db: Kysely<DB>, h: DialectHelpers) {
      * time could each miss what the other is writing, and leave the change's window conflicts stale. Writes to
      * one change take the lock shared (they never wait for one another: pair conflicts are derived when read,
      * nothing about another change is written), writes to windows exclusive. On SQLite the write transaction
-     * already excludes other writers.
+     * already excludes other writers. True when this call took it (the transaction's windows memo is then
+     * forgotten: repositories/index.ts).
      */
-    async lockSchedule(mode: 'shared' | 'exclusive'): Promise<void> {
+    async lockSchedule(mode: 'shared' | 'exclusive'): Promise<boolean> {
       // NOTE: the lock lasts until the transaction ends, so taking it again in the same transaction (group commit
       // runs several filings in one) would be a round trip for nothing.
       const held = heldScheduleLock(db);
-      if (db.isTransaction && (held === 'exclusive' || held === mode)) return;
+      if (db.isTransaction && (held === 'exclusive' || held === mode)) return false;
       await h.lockSchedule(db, mode);
       if (db.isTransaction) holdScheduleLock(db, mode);
+      return true;
     },
     /** Whether someone other than `userId` hears about one of these changes' schedule (its owner, else its requester). */
     async anyOwnedByOthers(changeIds: string[], userId: string): Promise<boolean> {
