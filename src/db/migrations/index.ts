@@ -37,6 +37,7 @@ import * as m0036 from './0036-boards';
 import * as m0038 from './0038-board-meetings';
 import * as m0039 from './0039-board-recurrence';
 import * as m0040 from './0040-deployment-days';
+import * as m0041 from './0041-board-indexes';
 
 /** Every migration, in order. Landed migrations are frozen: add a new file instead of editing one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -78,6 +79,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0038-board-meetings': m0038,
   '0039-board-recurrence': m0039,
   '0040-deployment-days': m0040,
+  '0041-board-indexes': m0041,
 };
 
 export const migrationProvider: MigrationProvider = {
