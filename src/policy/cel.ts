@@ -88,6 +88,38 @@ export interface CompileOptions {
  * `checkFields` is false, a field the context does not have (`s.tierr`) or an operation its type does not
  * allow (`change.priority == "high"`) is refused here rather than failing each time the expression runs.
  */
+const stored = new Map<string, CompiledExpression | null>();
+
+/**
+ * A condition over a change's context stored in the database (a board's scope, a condition's check), compiled
+ * once per source and remembered (at most 500 at a time); null when it does not compile (any more). Whoever
+ * evaluates it decides what a broken or failing expression means.
+ */
+export function compileStoredCondition(source: string): CompiledExpression | null {
+  let found = stored.get(source);
+  if (found === undefined) {
+    try {
+      found = compileExpression(source, 'bool', 'change');
+    } catch {
+      found = null;
+    }
+    if (stored.size >= 500) stored.clear();
+    stored.set(source, found);
+  }
+  return found;
+}
+
+/** Whether a stored condition (compileStoredCondition) is true over the context; `fallback` when it does not compile or fails. */
+export function evaluateStoredCondition(source: string, context: Record<string, unknown>, fallback: boolean): boolean {
+  const compiled = compileStoredCondition(source);
+  if (compiled === null) return fallback;
+  try {
+    return compiled.evaluate(context) === true;
+  } catch {
+    return fallback;
+  }
+}
+
 export function compileExpression(source: string, expected?: 'bool' | 'number', scope: ExpressionScope = 'change', opts: CompileOptions = {}): CompiledExpression {
   let parsed: ReturnType<Environment['parse']>;
   try {

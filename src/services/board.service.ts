@@ -16,7 +16,7 @@ import { diffFields } from '../domain/audit/chain';
 import { assertPermission } from '../domain/auth/roles';
 import { ConflictError, NotFoundError, StaleVersionError, type Issue } from '../domain/errors';
 import type { BoardMemberRecord, BoardRecord, Repositories } from '../db/repositories';
-import { CelCompileError, compileExpression } from '../policy/cel';
+import { CelCompileError, compileExpression, evaluateStoredCondition } from '../policy/cel';
 import { windowRuleIssues } from '../domain/schedule/windows';
 import { asObject, audit, decodeNameCursor, encodeNameCursor, issuesOfZod, throwIfIssues, type ServiceDeps } from './context';
 
@@ -65,9 +65,6 @@ export function scopeProblem(source: string): string | null {
   }
 }
 
-/** Compiled board scopes by source: boards are few and their scopes change rarely. */
-const compiledScopes = new Map<string, ReturnType<typeof compileExpression> | null>();
-
 /**
  * Whether a board's scope takes a change, over the change's policy context (docs/cab.md#routing-changes-to-a-board).
  * No scope takes every change. A scope that no longer compiles or fails on this change takes it too: a broken
@@ -75,22 +72,7 @@ const compiledScopes = new Map<string, ReturnType<typeof compileExpression> | nu
  */
 export function boardTakes(scope: string | null, context: Record<string, unknown>): boolean {
   if (scope === null || scope.trim() === '') return true;
-  let compiled = compiledScopes.get(scope);
-  if (compiled === undefined) {
-    try {
-      compiled = compileExpression(scope, 'bool', 'change');
-    } catch {
-      compiled = null;
-    }
-    if (compiledScopes.size > 500) compiledScopes.clear();
-    compiledScopes.set(scope, compiled);
-  }
-  if (compiled === null) return true;
-  try {
-    return compiled.evaluate(context) === true;
-  } catch {
-    return true;
-  }
+  return evaluateStoredCondition(scope, context, true);
 }
 
 /** An empty or blank scope means every change routed to the board. */

@@ -3,7 +3,7 @@ import type { Actor } from '../domain/actor';
 import { hasRole } from '../domain/auth/roles';
 import { PolicyError } from '../domain/errors';
 import type { ChangeRecord, ConditionRecord, Repositories } from '../db/repositories';
-import { compileExpression } from '../policy/cel';
+import { evaluateStoredCondition } from '../policy/cel';
 import type { ActivePolicy } from './policy.service';
 import type { RiskService } from './risk.service';
 
@@ -58,26 +58,9 @@ export function createConditionChecks(deps: { risk: Pick<RiskService, 'approvalC
 }
 export type ConditionChecks = ReturnType<typeof createConditionChecks>;
 
-const compiled = new Map<string, ReturnType<typeof compileExpression> | null>();
-
 /** Whether a condition's CEL check holds over the change's context; one that no longer compiles or fails does not. */
 export function evaluateCheck(source: string, context: Record<string, unknown>): boolean {
-  let expr = compiled.get(source);
-  if (expr === undefined) {
-    try {
-      expr = compileExpression(source, 'bool', 'change');
-    } catch {
-      expr = null;
-    }
-    if (compiled.size > 500) compiled.clear();
-    compiled.set(source, expr);
-  }
-  if (!expr) return false;
-  try {
-    return expr.evaluate(context) === true;
-  } catch {
-    return false;
-  }
+  return evaluateStoredCondition(source, context, false);
 }
 
 /** Who may mark a condition met: its verifier person, or for the others a change manager (never a check: it holds or not). */
