@@ -107,10 +107,9 @@ export function createBoardService(deps: ServiceDeps) {
     return ids;
   }
 
-  /** The people among `ids` whose accounts are not disabled (each read once). */
+  /** The people among `ids` whose accounts are not disabled (one read). */
   async function enabledAmong(repos: Repositories, ids: Iterable<string>): Promise<Set<string>> {
-    const users = await Promise.all([...new Set(ids)].map((id) => repos.accounts.findUserById(id)));
-    return new Set(users.flatMap((u) => (u && !u.disabled ? [u.id] : [])));
+    return repos.accounts.enabledUserIds([...new Set(ids)]);
   }
 
   /** The people a board can count: its people and the people of its teams, distinct, disabled accounts left out. */

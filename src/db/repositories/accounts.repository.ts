@@ -203,6 +203,17 @@ export function createAccountsRepository(db: Kysely<DB>, h: DialectHelpers) {
       const rows = await db.selectFrom('users').select('id').where('id', 'in', ids).execute();
       return new Set(rows.map((r) => r.id));
     },
+    /** The ids, among these, of accounts that exist and are not disabled. */
+    async enabledUserIds(ids: string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const found = new Set<string>();
+      // NOTE: chunked to stay under the bound-parameter limits of both engines.
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db.selectFrom('users').select('id').where('id', 'in', ids.slice(i, i + 500)).where('disabled', '=', h.writeBool(false)).execute();
+        for (const r of rows) found.add(r.id);
+      }
+      return found;
+    },
     async userNames(ids: string[]): Promise<Map<string, string>> {
       if (ids.length === 0) return new Map();
       const rows = await db.selectFrom('users').select(['id', 'name']).where('id', 'in', ids).execute();

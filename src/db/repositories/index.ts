@@ -52,7 +52,7 @@ export interface SharedCaches {
 }
 
 /** Reads of the security tables only, answered across transactions (a board's people read its members too). */
-const SHARED_ACCOUNT_READS = new Set(['findUserById', 'listTeams', 'findTeam', 'existingUserIds', 'existingTeamIds', 'userNames']);
+const SHARED_ACCOUNT_READS = new Set(['findUserById', 'listTeams', 'findTeam', 'existingUserIds', 'existingTeamIds', 'userNames', 'enabledUserIds']);
 const sharedAccountRead = (read: string, args: readonly unknown[]) => SHARED_ACCOUNT_READS.has(read) || (read === 'eligibleUserIds' && args[0] !== 'board');
 
 export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { memo?: boolean; shared?: SharedCaches } = {}) {
@@ -91,7 +91,7 @@ export function createRepositories(db: Kysely<DB>, h: DialectHelpers, opts: { me
   const memoReviews = memo ? memoizeReads(reviews, ['learningOn'], ['findByChange', 'actions', 'queue', 'overdueUnnotified', 'incidentsCausedBy', 'findProblem', 'problemsByIds']) : reviews;
   return {
     accounts: memo
-      ? memoizeReads(accounts, ['findUserById', 'listTeams', 'findTeam', 'existingUserIds', 'existingTeamIds', 'userNames', 'eligibleUserIds'], ['findUserByEmail'], {
+      ? memoizeReads(accounts, ['findUserById', 'listTeams', 'findTeam', 'existingUserIds', 'existingTeamIds', 'userNames', 'eligibleUserIds', 'enabledUserIds'], ['findUserByEmail'], {
           shared: shared && { ...shared.security, reads: sharedAccountRead },
         })
       : accounts,
