@@ -135,4 +135,32 @@ describe('the ECAB is convened on every channel', { concurrency: 2 }, () => {
     },
     ENV,
   );
+  eachEngine(
+    'without an ECAB board the ECAB team is convened the same way: at once, through approval emails turned off and quiet hours',
+    async (h) => {
+      const stamp = `T${Date.now()}`;
+      const asleep = await h.userWithToken(['cab_member']);
+      const team = await h.request('GET', '/api/v1/teams/ecab');
+      assert.equal(team.status, 200, team.text);
+      assert.equal((await h.request('PATCH', `/api/v1/teams/${team.body.id}`, { body: { memberIds: [asleep.id] } })).status, 200);
+      const end = Math.ceil((h.now().getTime() + 3 * HOUR) / MINUTE) * MINUTE;
+      await quietAndOff(h, asleep.token, end, false);
+      const hook = await approvalHook(h);
+
+      const requester = await h.userWithToken(['requester']);
+      const { id } = await fileAndAuthorize(h, requester.token, plan([await ci(h, `app-${stamp}`, 'application')], { type: 'emergency', title: `Hotfix ${stamp}` }));
+      const approval = (await approvalsOf(h, id)).find((a) => a.approver.kind === 'team' && a.approver.label === 'ecab');
+      assert.equal(approval?.state, 'pending', JSON.stringify(await approvalsOf(h, id)));
+      const number = (await h.request('GET', `/api/v1/changes/${id}`)).body.number as string;
+      const report = await h.tick();
+      assert.equal(report.failed, 0, JSON.stringify(report));
+      const mails = asked(asleep.email, number);
+      assert.equal(mails.length, 1, 'emailed at once');
+      assert.match(mails[0]!.mail.subject ?? '', new RegExp(`^Emergency: ${number} `));
+      const messages = hook().filter((m) => m.change?.number === number);
+      assert.equal(messages.length, 1, JSON.stringify(hook()));
+      assert.equal(messages[0]!.urgent, true);
+    },
+    ENV,
+  );
 });

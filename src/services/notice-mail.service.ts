@@ -24,11 +24,12 @@ export type MeetingNotice = NotifyInput & { meetingId: string; invitation: 'REQU
 
 /**
  * Whether a notice about an approval convenes the ECAB: a request, reminder or escalation of an approval
- * routed to a board of kind `ecab`. Such a notice is an emergency: its email overrides the readers' approval
+ * routed to a board of kind `ecab`, or a request the policy's ECAB rule sent to its `otherwise` (`urgent`). Such a notice is an emergency: its email overrides the readers' approval
  * email preference and quiet hours, and the webhooks' message says it is urgent (docs/notifications.md).
  */
-export async function convenesEcab(repos: Repositories, input: Pick<NotifyInput, 'kind' | 'approvalId'>): Promise<boolean> {
+export async function convenesEcab(repos: Repositories, input: Pick<NotifyInput, 'kind' | 'approvalId' | 'urgent'>): Promise<boolean> {
   if (!input.approvalId || !(ACTION_NOTIFICATION_KINDS as readonly string[]).includes(input.kind)) return false;
+  if (input.urgent) return true;
   const approval = await repos.approvals.find(input.approvalId);
   if (!approval || approval.approverKind !== 'board') return false;
   return (await repos.boards.find(approval.approverRef))?.kind === 'ecab';

@@ -26,6 +26,11 @@ export interface NotifyInput {
   approvalId?: string;
   /** People left out even when a recipient group holds them (the requester of the change they are asked to approve). */
   excludeUserIds?: string[];
+  /**
+   * An emergency (the ECAB convened by a policy rule that routes to it, even through its `otherwise`): email and
+   * webhooks carry it at once, whatever the readers' preferences and quiet hours (notice-mail.service.ts).
+   */
+  urgent?: boolean;
 }
 
 /** The outbox topic of in-app notifications. Email and webhooks will read the same items later. */

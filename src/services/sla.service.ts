@@ -160,9 +160,12 @@ export function createSlaService(deps: SlaServiceDeps) {
           a.dueAt = clock.dueAt;
           await repos.approvals.setDue(a.id, clock.dueAt);
         }
+        // A rule that routes to the ECAB convenes it, through its `otherwise` too (no ECAB board takes the change).
+        const convenes = rule?.approvers.kind === 'board' && rule.approvers.boardKind === 'ecab';
         await outbox.notify(repos, {
           recipients: [approverOf(a)],
           excludeUserIds: partiesOf(change),
+          ...(convenes ? { urgent: true } : {}),
           kind: 'approval_requested',
           title: `${changeWords(change)} needs your approval${a.dueAt ? ` by ${timeToken(a.dueAt)}` : ''}.`,
           body: `${a.stageLabel}: ${a.reason}. Requested by ${requester}. ${facts}`.trim(),
