@@ -298,6 +298,11 @@ describe('recurring meetings', () => {
     assert.deepEqual(starts.map((s: unknown[]) => s[2]), [member.id, other.id], 'the chair rotates round robin');
     // Ten o'clock in London, whatever the offset that day.
     for (const m of listed.body.items) assert.equal(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(new Date(m.start)), '10:00');
+    const byBoard = await h.request('GET', `/api/v1/boards/${encodeURIComponent(board.body.name)}/meetings?state=planned`);
+    assert.equal(byBoard.status, 200, byBoard.text);
+    assert.deepEqual(byBoard.body.items.map((m: { id: string }) => m.id), listed.body.items.map((m: { id: string }) => m.id), 'the board’s own listing, by name');
+    const badState = await h.request('GET', `/api/v1/boards/${board.body.id}/meetings?state=soon&boardId=x`);
+    assert.equal(badState.status, 400, badState.text);
     h.advance(61_000);
     assert.equal((await h.tick()).meetingsMade, 0, 'made once');
   });

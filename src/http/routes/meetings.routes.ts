@@ -63,6 +63,20 @@ export function meetingsRoutes(app: App, { services }: RouteDeps, opts: { public
     async (request) => ({ items: await meetings.list(actorOf(request), request.query) }),
   );
   app.get(
+    '/api/v1/boards/:id/meetings',
+    {
+      schema: {
+        tags: ['cab'],
+        operationId: 'listBoardMeetings',
+        summary: 'The board’s meetings (id or name) by start; filter by period and state',
+        params: BoardParams,
+        querystring: MeetingListQuery.omit({ boardId: true }),
+        response: { 200: z.object({ items: z.array(Meeting) }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => ({ items: await meetings.list(actorOf(request), { ...request.query, boardId: request.params.id }) }),
+  );
+  app.get(
     '/api/v1/meetings/:id',
     { schema: { tags: ['cab'], operationId: 'getMeeting', summary: 'A meeting; ETag: its version', params: MeetingParams, response: { 200: Meeting, 403: ErrorBody, 404: ErrorBody } } },
     async (request, reply) => withETag(reply, await meetings.get(actorOf(request), request.params.id)),

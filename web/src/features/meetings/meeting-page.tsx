@@ -14,6 +14,7 @@ import { UserSelect, useUserNames } from '../admin/user-select';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { BOARD_KIND_LABELS } from '../boards/board-form';
 import { type Board, useBoard } from '../boards/boards-api';
+import { MarkdownView } from '../../shared/markdown';
 import { quorumWords } from '../boards/boards-page';
 import { AgendaPanel } from './agenda-panel';
 import { ItemPane } from './item-pane';
@@ -487,9 +488,7 @@ function MinutesPanel({ meetingId, hash }: { meetingId: string; hash: string | n
               {minutes.data.sha256 || hash}
             </Text>
           </Text>
-          <pre style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', margin: 0, fontSize: 'var(--mantine-font-size-sm)' }}>
-            {minutes.data.markdown}
-          </pre>
+          <MarkdownView text={minutes.data.markdown} headingOffset={2} />
         </Stack>
       )}
     </Paper>

@@ -445,7 +445,11 @@ describe('MeetingPage, the workbench', { timeout: 30_000 }, () => {
     vi.stubGlobal('fetch', workbench(ended, [{ path: `${M}/minutes`, body: minutes }], agenda({ frozen: true, items: [item({ decision })] })).fetch);
     renderWithProviders(<MeetingPage />, { path: '/meetings/mtg_1', route: '/meetings/:id', me: changeManager });
     const section = await screen.findByRole('region', { name: 'Minutes' }, LOAD);
-    expect(await within(section).findByText(/## Decisions/, {}, LOAD)).toBeTruthy();
+    // The Markdown is shown formatted, its headings under the section's own.
+    expect(await within(section).findByRole('heading', { name: 'Decisions', level: 4 }, LOAD)).toBeTruthy();
+    expect(within(section).getByRole('heading', { name: 'Payments CAB weekly', level: 3 })).toBeTruthy();
+    expect(within(section).getByRole('listitem').textContent).toBe('CHG0000042: approved');
+    expect(section.textContent).not.toContain('##');
     expect(within(section).getByTestId('minutes-hash').textContent).toBe('ab'.repeat(32));
     expect(within(section).getByRole('link', { name: 'Download Markdown' }).getAttribute('href')).toBe('/api/v1/meetings/mtg_1/minutes?format=markdown');
     expect(within(section).getByRole('link', { name: 'Download PDF' }).getAttribute('href')).toBe('/api/v1/meetings/mtg_1/minutes?format=pdf');
