@@ -160,6 +160,23 @@ describe('the ECAB is convened on every channel', { concurrency: 2 }, () => {
       const messages = hook().filter((m) => m.change?.number === number);
       assert.equal(messages.length, 1, JSON.stringify(hook()));
       assert.equal(messages[0]!.urgent, true);
+
+      // Its reminder (a quarter of the hour before it is due) and its escalation (at the hour, to the change
+      // managers) are emergencies too, while everyone concerned is still in quiet hours with approval emails off.
+      const manager = await h.userWithToken(['change_manager']);
+      const managers = await h.request('GET', '/api/v1/teams/change-managers');
+      assert.equal(managers.status, 200, managers.text);
+      const patched = await h.request('PATCH', `/api/v1/teams/${managers.body.id}`, { body: { memberIds: [...managers.body.memberIds, manager.id] } });
+      assert.equal(patched.status, 200, patched.text);
+      await quietAndOff(h, manager.token, end, false);
+      h.advance(46 * MINUTE);
+      assert.equal((await h.tick()).failed, 0);
+      const reminded = smtp.mailTo(asleep.email).filter((m) => (m.mail.subject ?? '').startsWith(`Emergency: Reminder: ${number} `));
+      assert.equal(reminded.length, 1, smtp.mailTo(asleep.email).map((m) => m.mail.subject).join(' | '));
+      h.advance(15 * MINUTE);
+      assert.equal((await h.tick()).failed, 0);
+      const escalated = smtp.mailTo(manager.email).filter((m) => (m.mail.subject ?? '').startsWith(`Emergency: Escalated to you: ${number} `));
+      assert.equal(escalated.length, 1, smtp.mailTo(manager.email).map((m) => m.mail.subject).join(' | '));
     },
     ENV,
   );

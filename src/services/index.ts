@@ -81,7 +81,7 @@ export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
   const schedule = createScheduleService({ ...deps, policy, outbox, subscriptions });
   const cmdb = createCmdbService({ ...deps, policy, risk, schedule });
   const notifications = createNotificationService(deps);
-  const sla = createSlaService({ ...deps, risk, outbox });
+  const sla = createSlaService({ ...deps, risk, outbox, policy });
   const governance = createGovernanceService({ ...deps, policy, risk, outbox });
   const approvals = createApprovalService({ ...deps, policy, risk, sla, governance, schedule, outbox });
   const routing = createRoutingService({ ...deps, risk });

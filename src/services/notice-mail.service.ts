@@ -24,7 +24,7 @@ export type MeetingNotice = NotifyInput & { meetingId: string; invitation: 'REQU
 
 /**
  * Whether a notice about an approval convenes the ECAB: a request, reminder or escalation of an approval
- * routed to a board of kind `ecab`, or a request the policy's ECAB rule sent to its `otherwise` (`urgent`). Such a notice is an emergency: its email overrides the readers' approval
+ * routed to a board of kind `ecab`, or one of the approval the policy's ECAB rule sent to its `otherwise` (`urgent`). Such a notice is an emergency: its email overrides the readers' approval
  * email preference and quiet hours, and the webhooks' message says it is urgent (docs/notifications.md).
  */
 export async function convenesEcab(repos: Repositories, input: Pick<NotifyInput, 'kind' | 'approvalId' | 'urgent'>): Promise<boolean> {

@@ -12,12 +12,13 @@ import { audit, decodeInstantCursor, encodeInstantCursor, type ServiceDeps } fro
 import type { NotificationRecipient, OutboxService } from './outbox.service';
 import { approverWords, changeFacts } from './change-notice.service';
 import { changeWords, timeToken } from '../domain/notification/texts';
-import type { ActivePolicy } from './policy.service';
+import type { ActivePolicy, PolicyService } from './policy.service';
 import type { RiskService } from './risk.service';
 
 export interface SlaServiceDeps extends ServiceDeps {
   risk: RiskService;
   outbox: OutboxService;
+  policy: Pick<PolicyService, 'activeOrNull'>;
 }
 
 /** How long a clock runs: `workingMs` of working time on a `business` clock, of elapsed time on a `wall` one. */
@@ -104,6 +105,19 @@ export function createSlaService(deps: SlaServiceDeps) {
 
   const approverOf = (a: Pick<ApprovalRecord, 'approverKind' | 'approverRef'>): NotificationRecipient => ({ kind: a.approverKind, ref: a.approverRef });
 
+  /** Whether the policy's rule routes the approval to the ECAB (docs/cab.md#ecab), through its `otherwise` too. */
+  const ruleConvenesEcab = (active: ActivePolicy | null, a: Pick<ApprovalRecord, 'stage' | 'rule'>): boolean => {
+    const rule = active?.bundle.approvals.stages.find((s) => s.name === a.stage)?.rules.find((r) => r.name === a.rule);
+    return rule?.approvers.kind === 'board' && rule.approvers.boardKind === 'ecab';
+  };
+
+  /**
+   * Whether a reminder or escalation of the approval is urgent on every channel: when its rule routes to the
+   * ECAB and it fell to the rule's `otherwise` (no ECAB board takes the change). One an ECAB board holds is
+   * urgent by that board's kind (notice-mail.service.ts `convenesEcab`).
+   */
+  const urgentFor = (active: ActivePolicy | null, a: ApprovalRecord) => (ruleConvenesEcab(active, a) ? { urgent: true } : {});
+
   function present(c: SlaClockRecord, approval?: Pick<ApprovalRecord, 'rule' | 'approverLabel'> | null): SlaClock {
     return {
       ...c,
@@ -160,8 +174,7 @@ export function createSlaService(deps: SlaServiceDeps) {
           a.dueAt = clock.dueAt;
           await repos.approvals.setDue(a.id, clock.dueAt);
         }
-        // A rule that routes to the ECAB convenes it, through its `otherwise` too (no ECAB board takes the change).
-        const convenes = rule?.approvers.kind === 'board' && rule.approvers.boardKind === 'ecab';
+        const convenes = board ? board.kind === 'ecab' : ruleConvenesEcab(active, a);
         await outbox.notify(repos, {
           recipients: [approverOf(a)],
           excludeUserIds: partiesOf(change),
@@ -213,7 +226,11 @@ export function createSlaService(deps: SlaServiceDeps) {
       const done = { reminded: 0, breached: 0, escalated: 0 };
       const limit = opts.limit ?? 200;
       const nowIso = deps.now().toISOString();
+      // The policy that says which approvals convene the ECAB: read once, outside the transactions, if any clock is due.
+      let policyRead: Promise<ActivePolicy | null> | undefined;
+      const activePolicy = () => (policyRead ??= deps.policy.activeOrNull());
       for (const clock of await store.repos.sla.dueForReminder(nowIso, limit)) {
+        const active = await activePolicy();
         await store.transaction(async (repos) => {
           const at = deps.now().toISOString();
           const approval = clock.approvalId ? await repos.approvals.find(clock.approvalId) : null;
@@ -223,6 +240,7 @@ export function createSlaService(deps: SlaServiceDeps) {
           await outbox.notify(repos, {
             recipients: [approverOf(approval)],
             excludeUserIds: partiesOf(change),
+            ...urgentFor(active, approval),
             kind: 'approval_reminder',
             title: `Reminder: ${changeWords(change)} needs your approval by ${timeToken(clock.dueAt)}.`,
             body: `${approval.stageLabel}: ${approval.reason}. The ${METRIC_WORDS[clock.metric]} target (${clock.target}) is due then.`,
@@ -233,6 +251,7 @@ export function createSlaService(deps: SlaServiceDeps) {
         });
       }
       for (const clock of await store.repos.sla.dueForBreach(nowIso, limit)) {
+        const active = await activePolicy();
         await store.transaction(async (repos) => {
           const at = deps.now().toISOString();
           const change = await repos.changes.findById(clock.changeId);
@@ -247,6 +266,7 @@ export function createSlaService(deps: SlaServiceDeps) {
           const actor = worker();
           await audit(repos, actor, at, 'sla.breached', 'change', change.id, breachData(change, clock, approval));
           done.breached++;
+          const urgent = approval ? urgentFor(active, approval) : {};
           // A board's overdue approval goes to its delegates first; the rule's target only when it has none.
           const delegates = approval ? await delegatesFor(repos, approval, change) : null;
           const escalation = !approval
@@ -281,6 +301,7 @@ export function createSlaService(deps: SlaServiceDeps) {
             await outbox.notify(repos, {
               recipients: escalation.recipients,
               excludeUserIds: partiesOf(change),
+              ...urgent,
               kind: 'approval_escalated',
               title: escalation.title,
               body: escalation.body,
@@ -293,6 +314,7 @@ export function createSlaService(deps: SlaServiceDeps) {
           await outbox.notify(repos, {
             recipients: approval ? [approverOf(approval)] : change.changeManagerId ? [{ kind: 'user', ref: change.changeManagerId }] : [{ kind: 'role', ref: 'change_manager' }],
             excludeUserIds: approval ? partiesOf(change) : [],
+            ...urgent,
             kind: 'sla_breached',
             title: `${changeWords(change)} missed its ${METRIC_WORDS[clock.metric]} target.`,
             body: `The ${clock.target} target was due ${timeToken(clock.dueAt)}.${approval ? ` ${await approverWords(repos, approval)} had not decided ${approval.stageLabel} by then.` : ''}`,
