@@ -118,6 +118,17 @@ describe('the demo change advisory board', () => {
       assert.ok(figures.timeToDecision.medianHours > 0);
       assert.ok(figures.timeAgainstAllotment.denominator > 0 && figures.timeAgainstAllotment.value > 0);
 
+      // The ECAB decided a past emergency by two members' votes, without a meeting, within its hour.
+      const rollback = changes.find((c) => c.title === 'Roll back the web shop payment page after card errors')!;
+      assert.equal(rollback.state, 'closed');
+      const ecabFigures = await get(`/api/v1/boards/${ecab.id}/metrics`);
+      assert.deepEqual(ecabFigures.decisions, { total: 1, atMeetings: 0, byVotes: 1 });
+      assert.deepEqual([ecabFigures.response.slaMinutes, ecabFigures.response.withinSla.numerator, ecabFigures.response.withinSla.denominator], [60, 1, 1]);
+      assert.ok(ecabFigures.response.medianMinutes > 0 && ecabFigures.response.medianMinutes <= 60, JSON.stringify(ecabFigures.response));
+      const votes = (await get(`/api/v1/changes/${rollback.id}/approvals`)).items.find((a: { approver: { kind: string } }) => a.approver.kind === 'board');
+      assert.equal(votes.state, 'approved');
+      assert.equal(votes.votes.filter((v: { decision: string }) => v.decision === 'approve').length, 2);
+
       // The boards take the web shop's changes only: every other change's CAB approval stays with the teams.
       const shop = new Set(changes.filter((c) => /web shop|image service/.test(c.title)).map((c) => c.id));
       for (const c of changes) {

@@ -38,6 +38,7 @@ export interface DemoPastServices {
   risk: Pick<RiskService, 'override'>;
   boards: Pick<BoardService, 'create'>;
   meetings: MeetingService;
+  reviews: Pick<ReviewService, 'get' | 'update' | 'complete'>;
 }
 
 /**
@@ -469,6 +470,42 @@ export function createDemoService(
         await on(t1 + 3 * HOUR).changes.transition(A, media.id, 'rejected', { comment: 'Rejected by the Retail CAB: the backout cannot restore deleted images.' });
         await on(t1 + 20 * HOUR).meetings.verifyCondition(D, checkout.id, withConditions!.conditions[0]!.id, 'Load test passed at 2.3 times the Black Friday peak; p99 under 300 ms.');
         await carryOut(checkout.id, t1 + 21 * HOUR, Date.parse(checkout.plannedStart!));
+
+        // Two days after the first meeting, card payments fail on the web shop at night: Bob files an emergency
+        // rollback, the Retail ECAB is convened and two of its members approve it by their votes within the hour
+        // (no meeting), and Carol carries it out. The ECAB's figures show its response against its SLA.
+        const failedAt = Math.floor((t1 + 2 * DAY) / DAY) * DAY + 3 * HOUR;
+        const rollback = await on(failedAt).changes.create(B, CreateChangeInput.parse({
+          type: 'emergency', title: 'Roll back the web shop payment page after card errors',
+          description: 'Since the 02:40 release, one card payment in five fails on the web shop with a gateway timeout.',
+          justification: 'Customers cannot pay: every minute loses orders.', ciIds: [ci['shop-web-prod']!], assignmentTeamId: payments.id, implementerId: carol.id,
+          impact: 'high', urgency: 'high', priority: null, links: [], plannedStart: iso(failedAt + 30 * MINUTE), plannedEnd: iso(failedAt + 90 * MINUTE),
+          implementationPlan: '1. Redeploy the previous front-end image.\n2. Watch the card success rate for 15 minutes.',
+          testPlan: 'Synthetic checkout with a test card passes; card success rate back above 99 %.',
+          backoutPlan: 'Deploy the current image again (the failing one), if the rollback makes things worse.',
+        }));
+        await on(failedAt + 4 * MINUTE).changes.transition(B, rollback.id, 'authorize');
+        const convened = (await past.approvals.listForChange(A, rollback.id)).find((a) => a.approver.kind === 'board' && a.state === 'pending');
+        if (convened) {
+          await on(failedAt + 14 * MINUTE).approvals.decide(D, convened.id, { decision: 'approve', comment: 'The previous image ran for three weeks without a card error: roll back.' });
+          await on(failedAt + 23 * MINUTE).approvals.decide(F, convened.id, { decision: 'approve', comment: 'Agreed; keep the failing image for the post-incident review.' });
+        }
+        if ((await past.approvals.listForChange(A, rollback.id)).every((a) => a.state !== 'pending')) {
+          await on(failedAt + 30 * MINUTE).changes.update(A, rollback.id, { actualStart: iso(failedAt + 30 * MINUTE) });
+          await past.changes.transition(A, rollback.id, 'implement');
+          await on(failedAt + 70 * MINUTE).changes.update(A, rollback.id, { actualEnd: iso(failedAt + 70 * MINUTE), closeCode: 'successful' });
+          await past.changes.transition(A, rollback.id, 'review');
+          // An emergency is reviewed before it closes: the findings, then the review completed.
+          const review = await on(failedAt + 9 * HOUR).reviews.get(A, rollback.id);
+          await past.reviews.update(A, rollback.id, {
+            wentWell: 'The ECAB answered in 23 minutes at night; card payments recovered 12 minutes after the rollback.',
+            wentBadly: 'The 02:40 release reached production without a payment test against the card gateway.',
+            factors: ['The release pipeline has no synthetic card payment before the traffic switch'],
+          }, review.version);
+          await past.reviews.complete(A, rollback.id, undefined);
+          await on(failedAt + 10 * HOUR).changes.update(A, rollback.id, { closeNotes: 'Card payments back to normal 12 minutes after the rollback; the release is fixed separately.' });
+          await past.changes.transition(A, rollback.id, 'closed');
+        }
 
         // The second meeting: the deferred rebuild comes back with its timing, and one more change.
         const http3 = await file(t2 - 27 * HOUR, 'Serve the web shop over HTTP/3', 'shop-web-prod', night(t2 + DAY, yesterday), 'high', 'Every page of the shop goes through the front end: the Retail CAB must see it.', { backoutTested: true });
