@@ -57,6 +57,21 @@ describe('racing on one meeting', { concurrency: 2 }, () => {
     assert.equal(await auditCount(h, m.first.id, 'board.decided'), 1);
   });
 
+  eachEngine('two members whose votes together make the quorum vote at once: the board’s approval is decided, once', async (h) => {
+    const stamp = `Q${Date.now()}${Math.random().toString(36).slice(2, 6)}`;
+    const { chair, sec, third } = await cab(h, stamp, { quorum: { minMembers: 3, requiredDomains: ['security'] } });
+    const requester = await h.userWithToken(['requester']);
+    const change = await highRisk(h, stamp, requester.token);
+    const vote = (token: string) => h.request('POST', `/api/v1/approvals/${change.approvalId}/decision`, { token, body: { decision: 'approve', comment: 'Read the pre-read; fine.' } });
+    assert.equal((await vote(chair.token)).status, 200);
+    // Neither of the last two votes makes the quorum alone; both together do, whichever commits second.
+    const [a, b] = await Promise.all([vote(sec.token), vote(third.token)]);
+    assert.deepEqual([a.status, b.status], [200, 200], `${a.text} | ${b.text}`);
+    const approval = (await approvalsOf(h, change.id)).find((x) => x.id === change.approvalId)!;
+    assert.equal(approval.state, 'approved', 'the quorum was reached, so the board decided');
+    assert.equal(approval.votes.filter((v: { decision: string }) => v.decision === 'approve').length, 3);
+  });
+
   eachEngine('two people end the meeting at once: the minutes are written once, and the loser is told they exist', async (h) => {
     const m = await liveMeeting(h);
     assert.equal((await decide(h, m.chair.token, m.meetingId, m.first.id, 'approve', 'Sound plan, tested backout.')).status, 201);
