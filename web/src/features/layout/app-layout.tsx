@@ -165,11 +165,16 @@ export function AppLayout() {
     deliveryItems.push({ to: '/unauthorized-changes', label: 'Unauthorized changes', match: (p) => p.startsWith('/unauthorized-changes') });
     deliveryItems.push({ to: '/dora', label: 'DORA metrics' });
   }
+  // The CABs, the ECAB and the technical boards that decide changes, and their meetings (docs/cab.md): beside the
+  // schedule, where their members look for the next meeting.
+  const cabItems: NavItem[] = hasPermission(me, 'board.read')
+    ? [
+        { to: '/meetings', label: 'Meetings', match: (p) => p.startsWith('/meetings') },
+        { to: '/boards', label: 'Boards', match: (p) => p.startsWith('/boards') },
+      ]
+    : [];
   const governanceItems: NavItem[] = hasPermission(me, 'policy.read') ? [{ to: '/policy', label: 'Policy' }] : [];
   if (hasPermission(me, 'sla.read')) governanceItems.push({ to: '/sla/breaches', label: 'SLA breaches' });
-  // The CABs, the ECAB and the technical boards that decide changes (docs/cab.md#boards).
-  if (hasPermission(me, 'board.read')) governanceItems.push({ to: '/boards', label: 'Boards', match: (p) => p.startsWith('/boards') });
-  if (hasPermission(me, 'board.read')) governanceItems.push({ to: '/meetings', label: 'Meetings', match: (p) => p.startsWith('/meetings') });
   if (hasPermission(me, 'audit.read')) governanceItems.push({ to: '/audit', label: 'Audit trail' });
   // Change managers set up the GitHub, GitLab and Argo CD integrations too; admins find them under Admin.
   if (hasPermission(me, 'integration.manage') && !hasRole(me, 'admin')) governanceItems.push({ to: '/admin/integrations', label: 'Integrations' });
@@ -211,6 +216,7 @@ export function AppLayout() {
         <AppShell.Section grow component={ScrollArea}>
           <NavSection items={changeItems} />
           <NavSection title="Schedule" items={scheduleItems} />
+          {cabItems.length > 0 && <NavSection title="Change advisory boards" items={cabItems} />}
           {incidentItems.length > 0 && <NavSection title="Operations" items={incidentItems} />}
           {deliveryItems.length > 0 && <NavSection title="Delivery" items={deliveryItems} />}
           <NavSection title="CMDB" items={cmdbItems} />
