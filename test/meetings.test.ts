@@ -128,6 +128,7 @@ describe('CAB meetings', () => {
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, new RegExp(`${change.number}\\s+high\\s`));
     assert.match(cli.stdout, /15 min/);
+    assert.ok(cli.stdout.startsWith(`${board.name}: `), `the board named once: ${cli.stdout.split('\n')[0]}`);
     const cliJson = await cabinet(['cab', 'agenda', '--board', board.id, '--json'], { DATABASE_URL: h.url });
     assert.equal(JSON.parse(cliJson.stdout).agenda.items[0].changeId, change.id);
     const noBoard = await cabinet(['cab', 'agenda', '--board', 'No such board'], { DATABASE_URL: h.url });

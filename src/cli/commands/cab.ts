@@ -35,7 +35,8 @@ export async function agenda(config: Config, opts: { board: string; meeting?: st
 
 function print(meeting: Meeting, view: AgendaView): string {
   const lines = [
-    `${meeting.title}: ${meeting.boardName}, ${meeting.start.replace('T', ' ').slice(0, 16)} UTC, ${meeting.durationMinutes} min, ${meeting.state}${meeting.chair ? `, chaired by ${meeting.chair.name}` : ''}`,
+    // A meeting's default title is the board's name and the date: said once.
+    `${meeting.title.startsWith(meeting.boardName) ? meeting.boardName : `${meeting.title} (${meeting.boardName})`}: ${meeting.start.replace('T', ' ').slice(0, 16)} UTC, ${meeting.durationMinutes} min, ${meeting.state}${meeting.chair ? `, chaired by ${meeting.chair.name}` : ''}`,
     '',
   ];
   if (view.items.length === 0) lines.push('Nothing awaits the board.', '');
