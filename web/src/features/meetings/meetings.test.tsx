@@ -9,7 +9,7 @@ import { ChangeConditionsPanel } from './change-conditions-panel';
 import { MeetingPage } from './meeting-page';
 import type { AgendaView, Condition, DecisionView, Meeting, Minutes, PreRead } from './meetings-api';
 import { MeetingsPage } from './meetings-page';
-import { agendaItem } from './test-fixtures';
+import { agendaItem, meeting } from './test-fixtures';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -59,31 +59,6 @@ const board: Board = {
   updatedAt: '2026-12-01T10:00:00.000Z',
 };
 
-function meeting(over: Partial<Meeting> = {}): Meeting {
-  return {
-    id: 'mtg_1',
-    boardId: 'brd_pay',
-    boardName: 'Payments CAB',
-    boardKind: 'cab',
-    title: 'Payments CAB weekly',
-    start: '2026-12-10T09:00:00.000Z',
-    end: '2026-12-10T10:00:00.000Z',
-    durationMinutes: 60,
-    state: 'planned',
-    chair: { userId: 'u_ana', name: 'Ana' },
-    startedAt: null,
-    endedAt: null,
-    cancelledReason: null,
-    currentItem: null,
-    notes: '',
-    attendance: [{ userId: 'u_ana', name: 'Ana', present: true, attested: true, domains: [] }],
-    minutesHash: null,
-    version: 3,
-    createdBy: 'u_cm',
-    createdAt: '2026-12-01T10:00:00.000Z',
-    ...over,
-  };
-}
 
 const item = agendaItem;
 

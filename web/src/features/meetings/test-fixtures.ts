@@ -1,4 +1,4 @@
-import type { AgendaItemView } from './meetings-api';
+import type { AgendaItemView, Meeting } from './meetings-api';
 
 /** An agenda item as the API gives it, for the workbench's tests: an urgent high-risk change one vote short. */
 export function agendaItem(over: Partial<AgendaItemView> = {}): AgendaItemView {
@@ -20,6 +20,33 @@ export function agendaItem(over: Partial<AgendaItemView> = {}): AgendaItemView {
     approvalId: 'apr_1',
     votes: { approve: 1, reject: 0, missingMembers: 1, missingDomains: ['security'] },
     decision: null,
+    ...over,
+  };
+}
+
+/** A planned meeting of the Payments CAB, as GET /api/v1/meetings/{id} answers. */
+export function meeting(over: Partial<Meeting> = {}): Meeting {
+  return {
+    id: 'mtg_1',
+    boardId: 'brd_pay',
+    boardName: 'Payments CAB',
+    boardKind: 'cab',
+    title: 'Payments CAB weekly',
+    start: '2026-12-10T09:00:00.000Z',
+    end: '2026-12-10T10:00:00.000Z',
+    durationMinutes: 60,
+    state: 'planned',
+    chair: { userId: 'u_ana', name: 'Ana' },
+    startedAt: null,
+    endedAt: null,
+    cancelledReason: null,
+    currentItem: null,
+    notes: '',
+    attendance: [{ userId: 'u_ana', name: 'Ana', present: true, attested: true, domains: [] }],
+    minutesHash: null,
+    version: 3,
+    createdBy: 'u_cm',
+    createdAt: '2026-12-01T10:00:00.000Z',
     ...over,
   };
 }
