@@ -1,4 +1,4 @@
-import { Stack, Text } from '@mantine/core';
+import { Group, Paper, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 
 /** A labelled fact in a page's header strip (a service, a CI, the active policy version). */
@@ -12,5 +12,16 @@ export function Fact({ label, children }: { label: string; children: ReactNode }
         {children}
       </Text>
     </Stack>
+  );
+}
+
+/** The strip of facts under a record page's header, in one bordered row that wraps. */
+export function FactStrip({ children }: { children: ReactNode }) {
+  return (
+    <Paper withBorder p="sm" radius="sm" mb="md">
+      <Group gap="xl" align="flex-start">
+        {children}
+      </Group>
+    </Paper>
   );
 }

@@ -1,6 +1,8 @@
-import { Alert, Button, Group, Text } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text } from '@mantine/core';
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { ApiError } from '../api/client';
+import { ErrorAlert } from './error-alert';
+import { RouterAnchor } from './router-link';
 import { SaveBar } from './save-bar';
 
 /** The part of a TanStack mutation the editor uses. */
@@ -151,6 +153,52 @@ export function Announcement({ text }: { text: string }) {
     <Text size="xs" c="dimmed" mt={-8} mb="sm" role="status" aria-live="polite">
       {text}
     </Text>
+  );
+}
+
+/** A record page's eyebrow: back to its list, the record's number, then its badges. */
+export function RecordEyebrow({
+  back,
+  backLabel,
+  number,
+  children,
+}: {
+  back: string;
+  backLabel: string;
+  number: string;
+  children: ReactNode;
+}) {
+  return (
+    <Group gap="xs">
+      <RouterAnchor to={back} size="sm">
+        ← {backLabel}
+      </RouterAnchor>
+      <Text ff="monospace" fw={600} size="sm" c="dimmed">
+        {number}
+      </Text>
+      {children}
+    </Group>
+  );
+}
+
+/** Above a record's form: "reload" when someone else wrote first, else why a state button failed; then the page's own alerts. */
+export function RecordAlerts({
+  what,
+  editor,
+  move,
+  children,
+}: {
+  what: string;
+  editor: { stale: boolean; reload: () => Promise<void> };
+  move: { isError: boolean; error: unknown };
+  children?: ReactNode;
+}) {
+  return (
+    <Stack gap="sm" mb="sm">
+      {editor.stale && <StaleAlert what={what} onReload={() => void editor.reload()} />}
+      {move.isError && !editor.stale && <ErrorAlert error={move.error} title="The state was not changed" />}
+      {children}
+    </Stack>
   );
 }
 

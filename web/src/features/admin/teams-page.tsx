@@ -1,11 +1,11 @@
-import { Button, Group, Modal, Paper, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useLocation } from 'react-router';
 import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime } from '../../shared/format';
-import { PageLoader } from '../../shared/loading';
+import { DialogButtons, NewRecordDialog } from '../../shared/form-parts';
 import { PageHeader } from '../../shared/page-header';
+import { EmptyRow, ListTable } from '../../shared/table-parts';
 import { fieldErrorsFrom } from '../changes/field-errors';
 import { useCreateTeam, useTeams } from './admin-api';
 
@@ -42,14 +42,7 @@ function CreateTeamForm({ onDone }: { onDone: () => void }) {
           error={errors.description}
         />
         {hasUnplaced && <ErrorAlert error={create.error} title="Team not created" />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.isPending}>
-            Create team
-          </Button>
-        </Group>
+        <DialogButtons onCancel={onDone} submitLabel="Create team" loading={create.isPending} />
       </Stack>
     </form>
   );
@@ -57,7 +50,6 @@ function CreateTeamForm({ onDone }: { onDone: () => void }) {
 
 export function TeamsPage() {
   const teams = useTeams();
-  const [opened, { open, close }] = useDisclosure(false);
   const { hash } = useLocation();
   // Links such as /admin/teams#team-dba (from the policy page) land on the team's row once the list is in.
   useEffect(() => {
@@ -69,63 +61,46 @@ export function TeamsPage() {
       <PageHeader
         title="Teams"
         description="Teams own services and CIs and carry out changes."
-        actions={<Button onClick={open}>New team</Button>}
+        actions={<NewRecordDialog title="New team">{(close) => <CreateTeamForm onDone={close} />}</NewRecordDialog>}
       />
-      <Modal opened={opened} onClose={close} title="New team">
-        <CreateTeamForm onDone={close} />
-      </Modal>
       {teams.isError && <ErrorAlert error={teams.error} title="Cannot load teams" onRetry={() => void teams.refetch()} />}
-      {teams.isPending ? (
-        <PageLoader label="Loading teams" />
-      ) : (
-        <Paper withBorder radius="sm">
-          <Table aria-label="Teams">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th w={180}>Handle</Table.Th>
-                <Table.Th>Description</Table.Th>
-                <Table.Th w={90}>Members</Table.Th>
-                <Table.Th w={160}>Created</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(teams.data?.items ?? []).map((t) => (
-                <Table.Tr key={t.id} id={`team-${t.handle}`} bg={hash === `#team-${t.handle}` ? 'yellow.0' : undefined}>
-                  <Table.Td>
-                    <Text size="sm" fw={500}>
-                      {t.name}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" ff="monospace">
-                      @{t.handle}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" lineClamp={2}>
-                      {t.description || '—'}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>{t.memberIds.length}</Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{formatDateTime(t.createdAt)}</Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-              {teams.data?.items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={5}>
-                    <Text size="sm" c="dimmed" ta="center" py="md">
-                      No teams yet.
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
-            </Table.Tbody>
-          </Table>
-        </Paper>
-      )}
+      <ListTable label="Teams" loading={teams.isPending} loadingLabel="Loading teams">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Name</Table.Th>
+            <Table.Th w={180}>Handle</Table.Th>
+            <Table.Th>Description</Table.Th>
+            <Table.Th w={90}>Members</Table.Th>
+            <Table.Th w={160}>Created</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {(teams.data?.items ?? []).map((t) => (
+            <Table.Tr key={t.id} id={`team-${t.handle}`} bg={hash === `#team-${t.handle}` ? 'yellow.0' : undefined}>
+              <Table.Td>
+                <Text size="sm" fw={500}>
+                  {t.name}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" ff="monospace">
+                  @{t.handle}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" lineClamp={2}>
+                  {t.description || '—'}
+                </Text>
+              </Table.Td>
+              <Table.Td>{t.memberIds.length}</Table.Td>
+              <Table.Td>
+                <Text size="sm">{formatDateTime(t.createdAt)}</Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+          {teams.data?.items.length === 0 && <EmptyRow colSpan={5}>No teams yet.</EmptyRow>}
+        </Table.Tbody>
+      </ListTable>
     </>
   );
 }

@@ -1,10 +1,12 @@
-import { Alert, Badge, Button, Code, CopyButton, Group, Paper, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Badge, Button, Code, Group, Table, Text, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import type { ApiToken, CreatedToken } from '../../api/types';
 import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime, localInputToIso } from '../../shared/format';
-import { PageLoader } from '../../shared/loading';
+import { FormCard } from '../../shared/form-parts';
 import { PageHeader } from '../../shared/page-header';
+import { CopyValue, ShownOnceNotice } from '../../shared/shown-once';
+import { ActionsHeader, EmptyRow, ListTable, RevokeButton } from '../../shared/table-parts';
 import { fieldErrorsFrom } from '../changes/field-errors';
 import { useCreateToken, useRevokeToken, useTokens } from './admin-api';
 
@@ -17,26 +19,15 @@ function tokenStatus(t: ApiToken): { label: string; color: string } {
 /** The secret is shown once, right after creation; the server never returns it again. */
 function NewTokenNotice({ token, onDismiss }: { token: CreatedToken; onDismiss: () => void }) {
   return (
-    <Alert color="green" variant="light" title={`Token “${token.name}” created`} role="status" mb="md">
-      <Text size="sm" mb="xs">
-        Copy it now. It will not be shown again.
-      </Text>
-      <Group gap="xs" wrap="nowrap">
-        <Code block style={{ flex: 1, wordBreak: 'break-all' }} aria-label="New API token">
-          {token.token}
-        </Code>
-        <CopyButton value={token.token}>
-          {({ copied, copy }) => (
-            <Button size="xs" color={copied ? 'teal' : 'blue'} onClick={copy}>
-              {copied ? 'Copied' : 'Copy'}
-            </Button>
-          )}
-        </CopyButton>
-      </Group>
-      <Button size="xs" variant="subtle" mt="xs" onClick={onDismiss}>
-        I have stored it
-      </Button>
-    </Alert>
+    <ShownOnceNotice
+      title={`Token “${token.name}” created`}
+      note="Copy it now. It will not be shown again."
+      dismissLabel="I have stored it"
+      onDismiss={onDismiss}
+      mb="md"
+    >
+      <CopyValue label="New API token" value={token.token} />
+    </ShownOnceNotice>
   );
 }
 
@@ -64,117 +55,86 @@ export function TokensPage() {
     );
   };
 
-  const onRevoke = (t: ApiToken) => {
-    if (window.confirm(`Revoke the token “${t.name}”? Scripts using it will stop working.`)) revoke.mutate(t.id);
-  };
-
   return (
     <>
       <PageHeader title="API tokens" description="Tokens let scripts, the CLI and pipelines call the API as you." />
       {created && <NewTokenNotice token={created} onDismiss={() => setCreated(null)} />}
-      <Paper withBorder p="sm" radius="sm" mb="md" maw={760}>
-        <form onSubmit={onSubmit} aria-label="Create an API token" noValidate>
-          <Stack gap="xs">
-            <Title order={2} size="h6">
-              Create a token
-            </Title>
-            <Group align="flex-start" gap="sm">
-              <TextInput
-                label="Name"
-                placeholder="e.g. GitLab pipeline"
-                value={name}
-                onChange={(e) => setName(e.currentTarget.value)}
-                error={errors.name}
-                w={280}
-              />
-              <TextInput
-                label="Expires"
-                description="Leave empty for no expiry"
-                type="datetime-local"
-                value={expires}
-                onChange={(e) => setExpires(e.currentTarget.value)}
-                error={errors.expiresAt}
-                w={220}
-              />
-              <Button type="submit" mt={24} loading={create.isPending}>
-                Create token
-              </Button>
-            </Group>
-            {create.isError && !errors.name && !errors.expiresAt && <ErrorAlert error={create.error} title="Token not created" />}
-          </Stack>
-        </form>
-      </Paper>
+      <FormCard label="Create an API token" title="Create a token" onSubmit={onSubmit} maw={760}>
+        <Group align="flex-start" gap="sm">
+          <TextInput
+            label="Name"
+            placeholder="e.g. GitLab pipeline"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={errors.name}
+            w={280}
+          />
+          <TextInput
+            label="Expires"
+            description="Leave empty for no expiry"
+            type="datetime-local"
+            value={expires}
+            onChange={(e) => setExpires(e.currentTarget.value)}
+            error={errors.expiresAt}
+            w={220}
+          />
+          <Button type="submit" mt={24} loading={create.isPending}>
+            Create token
+          </Button>
+        </Group>
+        {create.isError && !errors.name && !errors.expiresAt && <ErrorAlert error={create.error} title="Token not created" />}
+      </FormCard>
       {revoke.isError && <ErrorAlert error={revoke.error} title="Token not revoked" />}
       {tokens.isError && <ErrorAlert error={tokens.error} title="Cannot load tokens" />}
-      {tokens.isPending ? (
-        <PageLoader label="Loading tokens" />
-      ) : (
-        <Paper withBorder radius="sm">
-          <Table aria-label="API tokens">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th w={130}>Prefix</Table.Th>
-                <Table.Th w={160}>Created</Table.Th>
-                <Table.Th w={160}>Expires</Table.Th>
-                <Table.Th w={160}>Last used</Table.Th>
-                <Table.Th w={110}>Status</Table.Th>
-                <Table.Th w={90}>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
+      <ListTable label="API tokens" loading={tokens.isPending} loadingLabel="Loading tokens">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Name</Table.Th>
+            <Table.Th w={130}>Prefix</Table.Th>
+            <Table.Th w={160}>Created</Table.Th>
+            <Table.Th w={160}>Expires</Table.Th>
+            <Table.Th w={160}>Last used</Table.Th>
+            <Table.Th w={110}>Status</Table.Th>
+            <ActionsHeader w={90} />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {(tokens.data?.items ?? []).map((t) => {
+            const status = tokenStatus(t);
+            return (
+              <Table.Tr key={t.id}>
+                <Table.Td>
+                  <Text size="sm" fw={500}>
+                    {t.name}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Code>{t.prefix}…</Code>
+                </Table.Td>
+                <Table.Td>{formatDateTime(t.createdAt)}</Table.Td>
+                <Table.Td>{t.expiresAt ? formatDateTime(t.expiresAt) : 'Never'}</Table.Td>
+                <Table.Td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'Never'}</Table.Td>
+                <Table.Td>
+                  <Badge size="sm" variant="dot" color={status.color}>
+                    {status.label}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  {!t.revokedAt && (
+                    <RevokeButton
+                      id={t.id}
+                      label={`Revoke ${t.name}`}
+                      question={`Revoke the token “${t.name}”? Scripts using it will stop working.`}
+                      revoke={revoke}
+                    />
+                  )}
+                </Table.Td>
               </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(tokens.data?.items ?? []).map((t) => {
-                const status = tokenStatus(t);
-                return (
-                  <Table.Tr key={t.id}>
-                    <Table.Td>
-                      <Text size="sm" fw={500}>
-                        {t.name}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Code>{t.prefix}…</Code>
-                    </Table.Td>
-                    <Table.Td>{formatDateTime(t.createdAt)}</Table.Td>
-                    <Table.Td>{t.expiresAt ? formatDateTime(t.expiresAt) : 'Never'}</Table.Td>
-                    <Table.Td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'Never'}</Table.Td>
-                    <Table.Td>
-                      <Badge size="sm" variant="dot" color={status.color}>
-                        {status.label}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      {!t.revokedAt && (
-                        <Button
-                          size="compact-xs"
-                          variant="subtle"
-                          color="red"
-                          onClick={() => onRevoke(t)}
-                          loading={revoke.isPending && revoke.variables === t.id}
-                          aria-label={`Revoke ${t.name}`}
-                        >
-                          Revoke
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-              {tokens.data?.items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={7}>
-                    <Text size="sm" c="dimmed" ta="center" py="md">
-                      No tokens yet.
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
-            </Table.Tbody>
-          </Table>
-        </Paper>
-      )}
+            );
+          })}
+          {tokens.data?.items.length === 0 && <EmptyRow colSpan={7}>No tokens yet.</EmptyRow>}
+        </Table.Tbody>
+      </ListTable>
     </>
   );
 }

@@ -1,12 +1,12 @@
-import { Badge, Button, Checkbox, Group, Modal, Paper, PasswordInput, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { Badge, Button, Checkbox, Group, PasswordInput, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import type { RoleName, User } from '../../api/types';
 import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime } from '../../shared/format';
+import { DialogButtons, NewRecordDialog } from '../../shared/form-parts';
 import { ROLE_LABELS } from '../../shared/labels';
-import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
+import { ListTable } from '../../shared/table-parts';
 import { useCurrentUser } from '../auth/session';
 import { fieldErrorsFrom } from '../changes/field-errors';
 import { useCreateUser, useTeams, useUpdateUser, useUsers } from './admin-api';
@@ -69,14 +69,7 @@ function CreateUserForm({ onDone }: { onDone: () => void }) {
           </Checkbox.Group>
         )}
         {hasUnplaced && <ErrorAlert error={create.error} title="User not created" />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.isPending}>
-            Create user
-          </Button>
-        </Group>
+        <DialogButtons onCancel={onDone} submitLabel="Create user" loading={create.isPending} />
       </Stack>
     </form>
   );
@@ -105,7 +98,6 @@ export function UsersPage() {
   const users = useUsers();
   const teams = useTeams();
   const update = useUpdateUser();
-  const [opened, { open, close }] = useDisclosure(false);
   const teamNames = new Map((teams.data?.items ?? []).map((t) => [t.id, t.name]));
 
   return (
@@ -113,73 +105,64 @@ export function UsersPage() {
       <PageHeader
         title="Users"
         description="People who can sign in, and what they may do."
-        actions={<Button onClick={open}>New user</Button>}
+        actions={<NewRecordDialog title="New user">{(close) => <CreateUserForm onDone={close} />}</NewRecordDialog>}
       />
-      <Modal opened={opened} onClose={close} title="New user" size="md">
-        <CreateUserForm onDone={close} />
-      </Modal>
       {update.isError && <ErrorAlert error={update.error} title="User not updated" />}
       {users.isError && <ErrorAlert error={users.error} title="Cannot load users" onRetry={() => void users.refetch()} />}
-      {users.isPending ? (
-        <PageLoader label="Loading users" />
-      ) : (
-        <Paper withBorder radius="sm">
-          <Table aria-label="Users">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Email</Table.Th>
-                <Table.Th>Roles</Table.Th>
-                <Table.Th>Teams</Table.Th>
-                <Table.Th w={170}>Created</Table.Th>
-                <Table.Th w={200}>Status</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(users.data?.items ?? []).map((u) => (
-                <Table.Tr key={u.id} c={u.disabled ? 'dimmed' : undefined}>
-                  <Table.Td>
-                    <Text size="sm" fw={500}>
-                      {u.name}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{u.email}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <RoleBadges user={u} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{u.teamIds.map((id) => teamNames.get(id) ?? id).join(', ') || '—'}</Text>
-                  </Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <Text size="sm">{formatDateTime(u.createdAt)}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap="xs" wrap="nowrap">
-                      <Badge size="sm" variant="dot" color={u.disabled ? 'gray' : 'green'} style={{ flexShrink: 0 }}>
-                        {u.disabled ? 'Disabled' : 'Active'}
-                      </Badge>
-                      {u.id !== me.id && (
-                        <Button
-                          size="compact-xs"
-                          variant="subtle"
-                          color={u.disabled ? 'blue' : 'red'}
-                          loading={update.isPending && update.variables?.id === u.id}
-                          onClick={() => update.mutate({ id: u.id, disabled: !u.disabled })}
-                          aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.name}`}
-                        >
-                          {u.disabled ? 'Enable' : 'Disable'}
-                        </Button>
-                      )}
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Paper>
-      )}
+      <ListTable label="Users" loading={users.isPending} loadingLabel="Loading users">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Name</Table.Th>
+            <Table.Th>Email</Table.Th>
+            <Table.Th>Roles</Table.Th>
+            <Table.Th>Teams</Table.Th>
+            <Table.Th w={170}>Created</Table.Th>
+            <Table.Th w={200}>Status</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {(users.data?.items ?? []).map((u) => (
+            <Table.Tr key={u.id} c={u.disabled ? 'dimmed' : undefined}>
+              <Table.Td>
+                <Text size="sm" fw={500}>
+                  {u.name}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{u.email}</Text>
+              </Table.Td>
+              <Table.Td>
+                <RoleBadges user={u} />
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{u.teamIds.map((id) => teamNames.get(id) ?? id).join(', ') || '—'}</Text>
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <Text size="sm">{formatDateTime(u.createdAt)}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Group gap="xs" wrap="nowrap">
+                  <Badge size="sm" variant="dot" color={u.disabled ? 'gray' : 'green'} style={{ flexShrink: 0 }}>
+                    {u.disabled ? 'Disabled' : 'Active'}
+                  </Badge>
+                  {u.id !== me.id && (
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      color={u.disabled ? 'blue' : 'red'}
+                      loading={update.isPending && update.variables?.id === u.id}
+                      onClick={() => update.mutate({ id: u.id, disabled: !u.disabled })}
+                      aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.name}`}
+                    >
+                      {u.disabled ? 'Enable' : 'Disable'}
+                    </Button>
+                  )}
+                </Group>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </ListTable>
     </>
   );
 }

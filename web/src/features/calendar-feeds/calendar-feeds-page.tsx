@@ -1,26 +1,12 @@
-import {
-  Alert,
-  Anchor,
-  Button,
-  Code,
-  CopyButton,
-  Group,
-  List,
-  Paper,
-  Radio,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-  VisuallyHidden,
-} from '@mantine/core';
+import { Anchor, Button, Code, Group, List, Paper, Radio, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
+import { FormCard } from '../../shared/form-parts';
 import { PageHeader } from '../../shared/page-header';
+import { CopyValue, ShownOnceNotice } from '../../shared/shown-once';
+import { ActionsHeader, EmptyRow, RevokeButton } from '../../shared/table-parts';
 import { useTeams } from '../admin/admin-api';
 import { fieldErrorsFrom } from '../changes/field-errors';
 import { useServiceOptions } from '../cmdb/cmdb-api';
@@ -46,22 +32,15 @@ const webcalOf = (url: string) => url.replace(/^https?:/, 'webcal:');
 /** The secret URL, shown once right after creation, with a copy button and how to subscribe. */
 function NewFeedNotice({ feed, onDismiss }: { feed: CreatedCalendarFeed; onDismiss: () => void }) {
   return (
-    <Alert color="green" variant="light" title={`Feed “${feed.name}” created`} role="status" mb="md" maw={900}>
-      <Text size="sm" mb="xs">
-        This address is secret: anyone who has it can read the feed, without signing in. Copy it now; it will not be shown again.
-      </Text>
-      <Group gap="xs" wrap="nowrap" align="flex-start">
-        <Code block style={{ flex: 1, wordBreak: 'break-all' }} aria-label="Feed address">
-          {feed.url}
-        </Code>
-        <CopyButton value={feed.url}>
-          {({ copied, copy }) => (
-            <Button size="xs" color={copied ? 'teal' : 'blue'} onClick={copy}>
-              {copied ? 'Copied' : 'Copy'}
-            </Button>
-          )}
-        </CopyButton>
-      </Group>
+    <ShownOnceNotice
+      title={`Feed “${feed.name}” created`}
+      note="This address is secret: anyone who has it can read the feed, without signing in. Copy it now; it will not be shown again."
+      dismissLabel="I have copied it"
+      onDismiss={onDismiss}
+      mb="md"
+      maw={900}
+    >
+      <CopyValue label="Feed address" value={feed.url} />
       <List size="sm" mt="xs" spacing={2}>
         <List.Item>Google Calendar: Other calendars → + → From URL, and paste the address.</List.Item>
         <List.Item>Outlook: Add calendar → Subscribe from web, and paste the address.</List.Item>
@@ -73,10 +52,7 @@ function NewFeedNotice({ feed, onDismiss }: { feed: CreatedCalendarFeed; onDismi
           .
         </List.Item>
       </List>
-      <Button size="xs" variant="subtle" mt="xs" onClick={onDismiss}>
-        I have copied it
-      </Button>
-    </Alert>
+    </ShownOnceNotice>
   );
 }
 
@@ -116,78 +92,67 @@ function CreateFeedForm({ onCreated }: { onCreated: (feed: CreatedCalendarFeed) 
   };
 
   return (
-    <Paper withBorder p="sm" radius="sm" mb="md" maw={900}>
-      <form onSubmit={onSubmit} aria-label="Create a calendar feed" noValidate>
-        <Stack gap="xs">
-          <Title order={2} size="h6">
-            Create a feed
-          </Title>
-          <Radio.Group
-            label="The feed holds"
-            value={kind}
+    <FormCard label="Create a calendar feed" title="Create a feed" onSubmit={onSubmit} maw={900}>
+      <Radio.Group
+        label="The feed holds"
+        value={kind}
+        onChange={(v) => {
+          setKind(v as FeedScopeKind);
+          setRef(null);
+          setMissingRef(false);
+        }}
+      >
+        <Group gap="lg" mt={6} align="flex-start">
+          {SCOPE_CHOICES.map((c) => (
+            <Radio key={c.value} value={c.value} label={c.label} description={c.description} maw={200} />
+          ))}
+        </Group>
+      </Radio.Group>
+      <Group align="flex-start" gap="sm">
+        {needsRef && (
+          <Select
+            label={kind === 'team' ? 'Team' : 'Service'}
+            placeholder={kind === 'team' ? 'Choose a team' : 'Choose a service'}
+            required
+            searchable
+            data={options}
+            value={ref}
             onChange={(v) => {
-              setKind(v as FeedScopeKind);
-              setRef(null);
+              setRef(v);
               setMissingRef(false);
             }}
-          >
-            <Group gap="lg" mt={6} align="flex-start">
-              {SCOPE_CHOICES.map((c) => (
-                <Radio key={c.value} value={c.value} label={c.label} description={c.description} maw={200} />
-              ))}
-            </Group>
-          </Radio.Group>
-          <Group align="flex-start" gap="sm">
-            {needsRef && (
-              <Select
-                label={kind === 'team' ? 'Team' : 'Service'}
-                placeholder={kind === 'team' ? 'Choose a team' : 'Choose a service'}
-                required
-                searchable
-                data={options}
-                value={ref}
-                onChange={(v) => {
-                  setRef(v);
-                  setMissingRef(false);
-                }}
-                nothingFoundMessage="Nothing by that name"
-                error={missingRef ? `Choose the ${kind}` : errors.scope}
-                w={260}
-              />
-            )}
-            <TextInput
-              label="Name in your calendar app"
-              placeholder={suggestedName || 'e.g. Payments changes'}
-              maxLength={100}
-              value={name}
-              onChange={(e) => setName(e.currentTarget.value)}
-              error={errors.name}
-              w={260}
-            />
-          </Group>
-          <Text size="xs" c="dimmed">
-            Feeds show changes and windows from 30 days ago to 180 days ahead, as you may see them. Calendar apps fetch them every few
-            hours.
-          </Text>
-          {create.isError && !errors.name && !(needsRef && errors.scope) && (
-            <ErrorAlert error={create.error} title="The feed was not created" />
-          )}
-          <Group>
-            <Button type="submit" loading={create.isPending}>
-              Create feed
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Paper>
+            nothingFoundMessage="Nothing by that name"
+            error={missingRef ? `Choose the ${kind}` : errors.scope}
+            w={260}
+          />
+        )}
+        <TextInput
+          label="Name in your calendar app"
+          placeholder={suggestedName || 'e.g. Payments changes'}
+          maxLength={100}
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={errors.name}
+          w={260}
+        />
+      </Group>
+      <Text size="xs" c="dimmed">
+        Feeds show changes and windows from 30 days ago to 180 days ahead, as you may see them. Calendar apps fetch them every few hours.
+      </Text>
+      {create.isError && !errors.name && !(needsRef && errors.scope) && (
+        <ErrorAlert error={create.error} title="The feed was not created" />
+      )}
+      <Group>
+        <Button type="submit" loading={create.isPending}>
+          Create feed
+        </Button>
+      </Group>
+    </FormCard>
   );
 }
 
 function FeedTable({ feeds }: { feeds: CalendarFeed[] }) {
   const revoke = useRevokeCalendarFeed();
-  const onRevoke = (f: CalendarFeed) => {
-    if (window.confirm(`Revoke the feed “${f.name}”? Calendar apps subscribed to it stop getting updates.`)) revoke.mutate(f.id);
-  };
   return (
     <Stack gap="xs">
       {revoke.isError && <ErrorAlert error={revoke.error} title="The feed was not revoked" />}
@@ -200,9 +165,7 @@ function FeedTable({ feeds }: { feeds: CalendarFeed[] }) {
               <Table.Th w={150}>Address</Table.Th>
               <Table.Th w={160}>Created</Table.Th>
               <Table.Th w={160}>Last fetched</Table.Th>
-              <Table.Th w={90}>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
+              <ActionsHeader w={90} />
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -220,27 +183,19 @@ function FeedTable({ feeds }: { feeds: CalendarFeed[] }) {
                 <Table.Td>{formatDateTime(f.createdAt)}</Table.Td>
                 <Table.Td>{f.lastUsedAt ? formatDateTime(f.lastUsedAt) : 'Never'}</Table.Td>
                 <Table.Td>
-                  <Button
-                    size="compact-xs"
-                    variant="subtle"
-                    color="red"
-                    onClick={() => onRevoke(f)}
-                    loading={revoke.isPending && revoke.variables === f.id}
-                    aria-label={`Revoke the feed ${f.name}`}
-                  >
-                    Revoke
-                  </Button>
+                  <RevokeButton
+                    id={f.id}
+                    label={`Revoke the feed ${f.name}`}
+                    question={`Revoke the feed “${f.name}”? Calendar apps subscribed to it stop getting updates.`}
+                    revoke={revoke}
+                  />
                 </Table.Td>
               </Table.Tr>
             ))}
             {feeds.length === 0 && (
-              <Table.Tr>
-                <Table.Td colSpan={6}>
-                  <Text size="sm" c="dimmed" ta="center" py="sm">
-                    You have no calendar feeds.
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
+              <EmptyRow colSpan={6} py="sm">
+                You have no calendar feeds.
+              </EmptyRow>
             )}
           </Table.Tbody>
         </Table>

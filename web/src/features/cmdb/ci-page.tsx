@@ -9,12 +9,13 @@ import { ENVIRONMENT_LABELS, RELATION_LABELS } from '../../shared/labels';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
 import { RouterAnchor } from '../../shared/router-link';
+import { KeyValueTable } from '../../shared/table-parts';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { useTeamNames } from '../admin/admin-api';
 import { fieldErrorsFrom } from '../changes/field-errors';
 import { CiSelect } from './ci-multi-select';
 import { useAddRelation, useCi, useCiRelations, useDeleteRelation, useService } from './cmdb-api';
-import { Fact } from '../../shared/fact';
+import { Fact, FactStrip } from '../../shared/fact';
 import { CriticalityBadge, Tags } from './cmdb-ui';
 import { CiIncidentsSection } from '../incidents/ci-incidents-section';
 import { FollowButton } from '../communication/follow-button';
@@ -185,67 +186,41 @@ export function CiPage() {
           </>
         }
       />
-      <Paper withBorder p="sm" radius="sm" mb="md">
-        <Group gap="xl" align="flex-start">
-          <Fact label="Type">
-            <Text ff="monospace" size="sm">
-              {c.type}
-            </Text>
-          </Fact>
-          <Fact label="Environment">{ENVIRONMENT_LABELS[c.environment] ?? c.environment}</Fact>
-          <Fact label="Service">
-            {c.serviceId ? (
-              <RouterAnchor to={`/cmdb/services/${c.serviceId}`} size="sm">
-                {service.data?.name ?? 'Service'}
-              </RouterAnchor>
-            ) : (
-              '—'
-            )}
-          </Fact>
-          <Fact label="Owner team">{c.ownerTeamId ? (teamNames.get(c.ownerTeamId) ?? c.ownerTeamId) : '—'}</Fact>
-          <Fact label="Criticality">
-            <CriticalityBadge criticality={c.criticality} />
-          </Fact>
-          <Fact label="Tags">
-            <Tags tags={c.tags} />
-          </Fact>
-          <Fact label="Updated">{formatDateTime(c.updatedAt)}</Fact>
-        </Group>
-      </Paper>
+      <FactStrip>
+        <Fact label="Type">
+          <Text ff="monospace" size="sm">
+            {c.type}
+          </Text>
+        </Fact>
+        <Fact label="Environment">{ENVIRONMENT_LABELS[c.environment] ?? c.environment}</Fact>
+        <Fact label="Service">
+          {c.serviceId ? (
+            <RouterAnchor to={`/cmdb/services/${c.serviceId}`} size="sm">
+              {service.data?.name ?? 'Service'}
+            </RouterAnchor>
+          ) : (
+            '—'
+          )}
+        </Fact>
+        <Fact label="Owner team">{c.ownerTeamId ? (teamNames.get(c.ownerTeamId) ?? c.ownerTeamId) : '—'}</Fact>
+        <Fact label="Criticality">
+          <CriticalityBadge criticality={c.criticality} />
+        </Fact>
+        <Fact label="Tags">
+          <Tags tags={c.tags} />
+        </Fact>
+        <Fact label="Updated">{formatDateTime(c.updatedAt)}</Fact>
+      </FactStrip>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 5 }}>
           <Title order={2} size="h5" mb="xs">
             Attributes
           </Title>
-          <Paper withBorder radius="sm">
-            <Table aria-label="Attributes">
-              <Table.Tbody>
-                {attributes.map(([key, value]) => (
-                  <Table.Tr key={key}>
-                    <Table.Th w="40%" fw={500}>
-                      <Text size="sm" ff="monospace">
-                        {key}
-                      </Text>
-                    </Table.Th>
-                    <Table.Td>
-                      <Text size="sm" className="cabinet-pre">
-                        {formatAttribute(value)}
-                      </Text>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-                {attributes.length === 0 && (
-                  <Table.Tr>
-                    <Table.Td>
-                      <Text size="sm" c="dimmed">
-                        No attributes
-                      </Text>
-                    </Table.Td>
-                  </Table.Tr>
-                )}
-              </Table.Tbody>
-            </Table>
-          </Paper>
+          <KeyValueTable
+            label="Attributes"
+            entries={attributes.map(([key, value]) => [key, formatAttribute(value)])}
+            emptyText="No attributes"
+          />
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 7 }}>
           <Title order={2} size="h5" mb="xs">

@@ -1,6 +1,7 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import type { Ci, CiRelations, ImportResult, Page, RelationType, Service } from '../../api/types';
+import type { ImportFormat } from '../../shared/import/import-format';
 
 export interface CiFilters {
   q?: string;
@@ -141,8 +142,6 @@ export function useDeleteRelation(ciId: string) {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['cis', 'relations'] }),
   });
 }
-
-export type ImportFormat = 'csv' | 'json';
 
 export function useImportCis() {
   const queryClient = useQueryClient();

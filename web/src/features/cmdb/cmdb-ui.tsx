@@ -1,7 +1,8 @@
 import { Badge, Group, Paper, Table, Text } from '@mantine/core';
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import type { Ci } from '../../api/types';
 import { ENVIRONMENT_LABELS } from '../../shared/labels';
+import { Dash, EmptyRow, useRowLink } from '../../shared/table-parts';
 
 export function TierBadge({ tier }: { tier: number }) {
   const color = tier === 1 ? 'red' : tier === 2 ? 'orange' : tier === 3 ? 'blue' : 'gray';
@@ -23,13 +24,7 @@ export function CriticalityBadge({ criticality }: { criticality: string }) {
 }
 
 export function Tags({ tags }: { tags: string[] }) {
-  if (tags.length === 0) {
-    return (
-      <Text size="sm" c="dimmed">
-        —
-      </Text>
-    );
-  }
+  if (tags.length === 0) return <Dash />;
   return (
     <Group gap={4}>
       {tags.map((t) => (
@@ -50,7 +45,7 @@ interface CiTableProps {
 
 /** CIs as a dense table; the name links to the CI page. */
 export function CiTable({ cis, serviceNames, emptyText = 'No CIs found.', label = 'Configuration items' }: CiTableProps) {
-  const navigate = useNavigate();
+  const rowLink = useRowLink();
   const withService = !!serviceNames;
   return (
     <Paper withBorder radius="sm">
@@ -67,13 +62,7 @@ export function CiTable({ cis, serviceNames, emptyText = 'No CIs found.', label 
         </Table.Thead>
         <Table.Tbody>
           {cis.map((ci) => (
-            <Table.Tr
-              key={ci.id}
-              className="cabinet-row-link"
-              onClick={(e) => {
-                if (!(e.target as HTMLElement).closest('a')) navigate(`/cmdb/cis/${ci.id}`);
-              }}
-            >
+            <Table.Tr key={ci.id} {...rowLink(`/cmdb/cis/${ci.id}`)}>
               <Table.Td>
                 <Text component={Link} to={`/cmdb/cis/${ci.id}`} size="sm" fw={600} c="blue.8">
                   {ci.name}
@@ -94,9 +83,7 @@ export function CiTable({ cis, serviceNames, emptyText = 'No CIs found.', label 
                       {serviceNames.get(ci.serviceId) ?? 'Service'}
                     </Text>
                   ) : (
-                    <Text size="sm" c="dimmed">
-                      —
-                    </Text>
+                    <Dash />
                   )}
                 </Table.Td>
               )}
@@ -108,15 +95,7 @@ export function CiTable({ cis, serviceNames, emptyText = 'No CIs found.', label 
               </Table.Td>
             </Table.Tr>
           ))}
-          {cis.length === 0 && (
-            <Table.Tr>
-              <Table.Td colSpan={withService ? 6 : 5}>
-                <Text c="dimmed" size="sm" ta="center" py="md">
-                  {emptyText}
-                </Text>
-              </Table.Td>
-            </Table.Tr>
-          )}
+          {cis.length === 0 && <EmptyRow colSpan={withService ? 6 : 5}>{emptyText}</EmptyRow>}
         </Table.Tbody>
       </Table>
     </Paper>

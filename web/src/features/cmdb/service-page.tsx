@@ -14,7 +14,7 @@ import { useChangeList } from '../changes/change-api';
 import { StateBadge } from '../changes/state-badge';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { useCiList, useService, useUpdateService } from './cmdb-api';
-import { Fact } from '../../shared/fact';
+import { Fact, FactStrip } from '../../shared/fact';
 import { CiTable, Tags, TierBadge } from './cmdb-ui';
 import { FollowButton } from '../communication/follow-button';
 
@@ -74,22 +74,20 @@ export function ServicePage() {
         description={s.description || undefined}
         actions={hasPermission(me, 'subscription.manage') ? <FollowButton kind="service" id={s.id} name={s.name} /> : undefined}
       />
-      <Paper withBorder p="sm" radius="sm" mb="md">
-        <Group gap="xl" align="flex-start">
-          <Fact label="Tier">
-            <TierBadge tier={s.tier} />
-          </Fact>
-          <Fact label="Owner team">{s.ownerTeamId ? (teamNames.get(s.ownerTeamId) ?? s.ownerTeamId) : '—'}</Fact>
-          <Fact label="Provider">{PROVIDER_LABELS[s.provider] ?? s.provider}</Fact>
-          <Fact label="Tags">
-            <Tags tags={s.tags} />
-          </Fact>
-          <Fact label="Maintenance window">
-            <MaintenanceWindowSetting service={s} canEdit={hasPermission(me, 'cmdb.write')} />
-          </Fact>
-          <Fact label="Updated">{formatDateTime(s.updatedAt)}</Fact>
-        </Group>
-      </Paper>
+      <FactStrip>
+        <Fact label="Tier">
+          <TierBadge tier={s.tier} />
+        </Fact>
+        <Fact label="Owner team">{s.ownerTeamId ? (teamNames.get(s.ownerTeamId) ?? s.ownerTeamId) : '—'}</Fact>
+        <Fact label="Provider">{PROVIDER_LABELS[s.provider] ?? s.provider}</Fact>
+        <Fact label="Tags">
+          <Tags tags={s.tags} />
+        </Fact>
+        <Fact label="Maintenance window">
+          <MaintenanceWindowSetting service={s} canEdit={hasPermission(me, 'cmdb.write')} />
+        </Fact>
+        <Fact label="Updated">{formatDateTime(s.updatedAt)}</Fact>
+      </FactStrip>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 8 }}>
           <Title order={2} size="h5" mb="xs">

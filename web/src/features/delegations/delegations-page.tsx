@@ -1,9 +1,11 @@
-import { Badge, Button, Group, Paper, Stack, Table, Text, Textarea, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Badge, Button, Group, Paper, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { ErrorAlert } from '../../shared/error-alert';
 import { formatDateTime, isoToLocalInput, localInputToIso } from '../../shared/format';
 import { PageLoader } from '../../shared/loading';
+import { FormCard } from '../../shared/form-parts';
 import { PageHeader } from '../../shared/page-header';
+import { ActionsHeader, EmptyRow, RevokeButton } from '../../shared/table-parts';
 import { UserSelect } from '../admin/user-select';
 import { useCurrentUser } from '../auth/session';
 import { fieldErrorsFrom, UnplacedIssues } from '../changes/field-errors';
@@ -55,77 +57,69 @@ function GiveDelegationForm() {
   };
 
   return (
-    <Paper withBorder p="sm" radius="sm" mb="md" maw={900}>
-      <form onSubmit={onSubmit} aria-label="Give a delegation" noValidate>
-        <Stack gap="xs">
-          <Title order={2} size="h6">
-            Give a delegation
-          </Title>
-          <Text size="sm" c="dimmed">
-            While you are away, your delegate may decide the approvals you could decide. Each decision is recorded as theirs, on your behalf.
-          </Text>
-          <Group align="flex-start" gap="sm">
-            <UserSelect
-              label="Delegate"
-              placeholder="Choose a person"
-              required
-              value={delegateId}
-              onChange={(v) => {
-                setDelegateId(v);
-                setNoDelegate(false);
-              }}
-              exclude={[me.id]}
-              error={noDelegate ? 'Choose who decides for you' : errors.delegateId}
-              w={260}
-            />
-            <TextInput
-              label="From"
-              type="datetime-local"
-              required
-              value={startsAt}
-              onChange={(e) => setStartsAt(e.currentTarget.value)}
-              error={errors.startsAt}
-              w={210}
-            />
-            <TextInput
-              label="Until"
-              type="datetime-local"
-              required
-              value={endsAt}
-              onChange={(e) => setEndsAt(e.currentTarget.value)}
-              error={errors.endsAt}
-              w={210}
-            />
-          </Group>
-          <Textarea
-            label="Reason"
-            description="Shown to your delegate, e.g. “On holiday; Erin covers database reviews”."
-            autosize
-            minRows={1}
-            maxRows={4}
-            maxLength={500}
-            value={reason}
-            onChange={(e) => setReason(e.currentTarget.value)}
-            error={errors.reason}
-            maw={690}
-          />
-          {create.isError && <UnplacedIssues error={create.error} placed={['delegateId', 'startsAt', 'endsAt', 'reason']} title="The delegation was not saved" />}
-          <Group>
-            <Button type="submit" loading={create.isPending}>
-              Delegate
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Paper>
+    <FormCard label="Give a delegation" title="Give a delegation" onSubmit={onSubmit} maw={900}>
+      <Text size="sm" c="dimmed">
+        While you are away, your delegate may decide the approvals you could decide. Each decision is recorded as theirs, on your behalf.
+      </Text>
+      <Group align="flex-start" gap="sm">
+        <UserSelect
+          label="Delegate"
+          placeholder="Choose a person"
+          required
+          value={delegateId}
+          onChange={(v) => {
+            setDelegateId(v);
+            setNoDelegate(false);
+          }}
+          exclude={[me.id]}
+          error={noDelegate ? 'Choose who decides for you' : errors.delegateId}
+          w={260}
+        />
+        <TextInput
+          label="From"
+          type="datetime-local"
+          required
+          value={startsAt}
+          onChange={(e) => setStartsAt(e.currentTarget.value)}
+          error={errors.startsAt}
+          w={210}
+        />
+        <TextInput
+          label="Until"
+          type="datetime-local"
+          required
+          value={endsAt}
+          onChange={(e) => setEndsAt(e.currentTarget.value)}
+          error={errors.endsAt}
+          w={210}
+        />
+      </Group>
+      <Textarea
+        label="Reason"
+        description="Shown to your delegate, e.g. “On holiday; Erin covers database reviews”."
+        autosize
+        minRows={1}
+        maxRows={4}
+        maxLength={500}
+        value={reason}
+        onChange={(e) => setReason(e.currentTarget.value)}
+        error={errors.reason}
+        maw={690}
+      />
+      {create.isError && (
+        <UnplacedIssues error={create.error} placed={['delegateId', 'startsAt', 'endsAt', 'reason']} title="The delegation was not saved" />
+      )}
+      <Group>
+        <Button type="submit" loading={create.isPending}>
+          Delegate
+        </Button>
+      </Group>
+    </FormCard>
   );
 }
 
 function DelegationTable({ label, items, given }: { label: string; items: Delegation[]; given: boolean }) {
   const revoke = useRevokeDelegation();
-  const onRevoke = (d: Delegation) => {
-    if (window.confirm(`Revoke the delegation to ${d.delegateName}? They can no longer decide your approvals.`)) revoke.mutate(d.id);
-  };
   return (
     <Stack gap="xs">
       {revoke.isError && <ErrorAlert error={revoke.error} title="The delegation was not revoked" />}
@@ -138,7 +132,7 @@ function DelegationTable({ label, items, given }: { label: string; items: Delega
               <Table.Th w={170}>Until</Table.Th>
               <Table.Th>Reason</Table.Th>
               <Table.Th w={170}>Status</Table.Th>
-              {given && <Table.Th w={90}><VisuallyHidden>Actions</VisuallyHidden></Table.Th>}
+              {given && <ActionsHeader w={90} />}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -161,28 +155,20 @@ function DelegationTable({ label, items, given }: { label: string; items: Delega
                 </Table.Td>
                 {given && (
                   <Table.Td>
-                    <Button
-                      size="compact-xs"
-                      variant="subtle"
-                      color="red"
-                      onClick={() => onRevoke(d)}
-                      loading={revoke.isPending && revoke.variables === d.id}
-                      aria-label={`Revoke the delegation to ${d.delegateName}`}
-                    >
-                      Revoke
-                    </Button>
+                    <RevokeButton
+                      id={d.id}
+                      label={`Revoke the delegation to ${d.delegateName}`}
+                      question={`Revoke the delegation to ${d.delegateName}? They can no longer decide your approvals.`}
+                      revoke={revoke}
+                    />
                   </Table.Td>
                 )}
               </Table.Tr>
             ))}
             {items.length === 0 && (
-              <Table.Tr>
-                <Table.Td colSpan={given ? 6 : 5}>
-                  <Text size="sm" c="dimmed" ta="center" py="sm">
-                    {given ? 'You have not delegated your approvals.' : 'Nobody has delegated their approvals to you.'}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
+              <EmptyRow colSpan={given ? 6 : 5} py="sm">
+                {given ? 'You have not delegated your approvals.' : 'Nobody has delegated their approvals to you.'}
+              </EmptyRow>
             )}
           </Table.Tbody>
         </Table>
@@ -196,7 +182,10 @@ export function DelegationsPage() {
   const query = useMyDelegations();
   return (
     <>
-      <PageHeader title="Delegations" description="Let someone decide your approvals while you are away, and see who has asked you to decide theirs." />
+      <PageHeader
+        title="Delegations"
+        description="Let someone decide your approvals while you are away, and see who has asked you to decide theirs."
+      />
       <GiveDelegationForm />
       {query.isPending && <PageLoader label="Loading the delegations" />}
       {query.isError && <ErrorAlert error={query.error} title="Cannot load the delegations" onRetry={() => void query.refetch()} />}

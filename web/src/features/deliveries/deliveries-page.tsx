@@ -1,14 +1,14 @@
-import { Badge, Button, Code, Group, Paper, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Button, Code, Group, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { issuesOf } from '../../api/client';
 import { ErrorAlert } from '../../shared/error-alert';
 import { ConfirmDialog } from '../../shared/confirm-dialog';
 import { formatDateTime } from '../../shared/format';
 import { LoadMore } from '../../shared/load-more';
-import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
+import { ActionsHeader, ListTable } from '../../shared/table-parts';
 import { type DeadLetter, useDeadLetters, useDiscardDeadLetter, useRetryDeadLetter } from './deliveries-api';
-import { ChangeNumberLink } from './delivery-parts';
+import { ChangeNumberLink, EventTitle } from './delivery-parts';
 
 /**
  * The dead letters: notices and follow-ups the worker gave up on after their last attempt. An admin queues one
@@ -41,80 +41,66 @@ export function DeliveriesPage() {
       )}
       {retry.isError && <ErrorAlert error={retry.error} title="Not queued again" />}
       {letters.isError && <ErrorAlert error={letters.error} title="Cannot load the dead letters" />}
-      {letters.isPending ? (
-        <PageLoader label="Loading dead letters" />
-      ) : rows.length === 0 ? (
-        <Text c="dimmed" size="sm">
-          No dead letters: every notice was delivered or is still being retried.
-        </Text>
-      ) : (
-        <>
-          <Paper withBorder radius="sm">
-            <Table aria-label="Dead letters">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>About</Table.Th>
-                  <Table.Th w={130}>Change</Table.Th>
-                  <Table.Th w={190}>Given up</Table.Th>
-                  <Table.Th w={90}>Attempts</Table.Th>
-                  <Table.Th>Last error</Table.Th>
-                  <Table.Th w={190}>
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((d) => (
-                  <Table.Tr key={d.id}>
-                    <Table.Td>
-                      <Text size="sm" fw={500}>
-                        {d.summary}
-                      </Text>
-                      <Badge size="xs" variant="light" color="gray">
-                        {d.topic}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <ChangeNumberLink number={d.changeNumber} />
-                    </Table.Td>
-                    <Table.Td>{formatDateTime(d.deadAt)}</Table.Td>
-                    <Table.Td>{d.attempts}</Table.Td>
-                    <Table.Td>
-                      <Code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{d.lastError ?? '—'}</Code>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap="xs" wrap="nowrap">
-                        <Button
-                          size="xs"
-                          variant="default"
-                          onClick={() => onRetry(d)}
-                          loading={retry.isPending && retry.variables === d.id}
-                          aria-label={`Retry “${d.summary}”`}
-                        >
-                          Retry
-                        </Button>
-                        <Button
-                          size="xs"
-                          variant="subtle"
-                          color="red"
-                          onClick={() => {
-                            discard.reset();
-                            setDiscarding(d);
-                          }}
-                          aria-label={`Discard “${d.summary}”`}
-                        >
-                          Discard
-                        </Button>
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Paper>
-          <LoadMore query={letters} shown={rows.length} />
-        </>
-      )}
+      <ListTable
+        label="Dead letters"
+        loading={letters.isPending}
+        loadingLabel="Loading dead letters"
+        empty={rows.length === 0 && 'No dead letters: every notice was delivered or is still being retried.'}
+      >
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>About</Table.Th>
+            <Table.Th w={130}>Change</Table.Th>
+            <Table.Th w={190}>Given up</Table.Th>
+            <Table.Th w={90}>Attempts</Table.Th>
+            <Table.Th>Last error</Table.Th>
+            <ActionsHeader w={190} />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((d) => (
+            <Table.Tr key={d.id}>
+              <Table.Td>
+                <EventTitle title={d.summary} event={d.topic} strong />
+              </Table.Td>
+              <Table.Td>
+                <ChangeNumberLink number={d.changeNumber} />
+              </Table.Td>
+              <Table.Td>{formatDateTime(d.deadAt)}</Table.Td>
+              <Table.Td>{d.attempts}</Table.Td>
+              <Table.Td>
+                <Code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{d.lastError ?? '—'}</Code>
+              </Table.Td>
+              <Table.Td>
+                <Group gap="xs" wrap="nowrap">
+                  <Button
+                    size="xs"
+                    variant="default"
+                    onClick={() => onRetry(d)}
+                    loading={retry.isPending && retry.variables === d.id}
+                    aria-label={`Retry “${d.summary}”`}
+                  >
+                    Retry
+                  </Button>
+                  <Button
+                    size="xs"
+                    variant="subtle"
+                    color="red"
+                    onClick={() => {
+                      discard.reset();
+                      setDiscarding(d);
+                    }}
+                    aria-label={`Discard “${d.summary}”`}
+                  >
+                    Discard
+                  </Button>
+                </Group>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </ListTable>
+      {rows.length > 0 && <LoadMore query={letters} shown={rows.length} />}
       <ConfirmDialog
         opened={discarding !== null}
         title={`Discard “${discarding?.summary ?? ''}”?`}

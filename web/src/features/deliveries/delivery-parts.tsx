@@ -23,6 +23,22 @@ export function DeliveryResult({ result, error }: { result: keyof typeof RESULTS
   );
 }
 
+/** What an item was about, with its event's name as a small tag under it (a dead letter, a webhook's delivery). */
+export function EventTitle({ title, event, strong = false }: { title: string; event: string | null; strong?: boolean }) {
+  return (
+    <>
+      <Text size="sm" fw={strong ? 500 : undefined}>
+        {title}
+      </Text>
+      {event && (
+        <Badge size="xs" variant="light" color="gray">
+          {event}
+        </Badge>
+      )}
+    </>
+  );
+}
+
 /** The change an item was about, as a link to its page, or a dash. */
 export function ChangeNumberLink({ number }: { number: string | null }) {
   return number ? (

@@ -67,7 +67,7 @@ export function CabVotesSection() {
                 {meeting ? (
                   <>
                     {' · '}
-                    <Anchor component={Link} to={`/meetings/${meeting.id}`} size="xs">
+                    <Anchor component={Link} to={`/meetings/${meeting.id}`} size="xs" underline="always">
                       {meeting.state === 'live' ? 'its meeting is under way' : `next meeting ${formatDateTime(meeting.start)}`}
                     </Anchor>
                   </>

@@ -1,12 +1,12 @@
-import { Grid, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Grid, Stack, Text, Title } from '@mantine/core';
 import { useParams } from 'react-router';
-import { ErrorAlert } from '../../shared/error-alert';
-import { Fact } from '../../shared/fact';
+import { Fact, FactStrip } from '../../shared/fact';
 import { formatDateTime } from '../../shared/format';
 import { PageHeader } from '../../shared/page-header';
-import { Announcement, EditFooter, MoveButtons, StaleAlert, useRecordEditor } from '../../shared/record-editor';
+import { Announcement, EditFooter, MoveButtons, RecordAlerts, RecordEyebrow, useRecordEditor } from '../../shared/record-editor';
 import { RecordLoader } from '../../shared/record-loader';
 import { RouterAnchor } from '../../shared/router-link';
+import { KeyValueTable } from '../../shared/table-parts';
 import { hasPermission, useCurrentUser } from '../auth/session';
 import { IncidentProblemLinks } from '../problems/problem-ui';
 import { fieldErrorsFrom, UnplacedIssues } from '../changes/field-errors';
@@ -51,26 +51,7 @@ function ExternalFields({ external }: { external: Record<string, string> }) {
       <Title order={2} size="h6">
         Kept from the import
       </Title>
-      <Paper withBorder radius="sm">
-        <Table aria-label="Kept from the import">
-          <Table.Tbody>
-            {entries.map(([key, value]) => (
-              <Table.Tr key={key}>
-                <Table.Th w="40%" fw={500}>
-                  <Text size="sm" ff="monospace">
-                    {key}
-                  </Text>
-                </Table.Th>
-                <Table.Td>
-                  <Text size="sm" className="cabinet-pre">
-                    {value}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Paper>
+      <KeyValueTable label="Kept from the import" entries={entries} />
     </Stack>
   );
 }
@@ -104,65 +85,55 @@ function IncidentView({ incident, cacheKey, onReload }: IncidentViewProps) {
     <>
       <PageHeader
         eyebrow={
-          <Group gap="xs">
-            <RouterAnchor to="/incidents" size="sm">
-              ← Incidents
-            </RouterAnchor>
-            <Text ff="monospace" fw={600} size="sm" c="dimmed">
-              {base.number}
-            </Text>
+          <RecordEyebrow back="/incidents" backLabel="Incidents" number={base.number}>
             <IncidentStateBadge state={base.state} size="md" />
             <PriorityBadge priority={base.priority} size="md" />
-          </Group>
+          </RecordEyebrow>
         }
         title={base.title}
         actions={<MoveButtons label="Incident actions" moves={actions} move={move} busy={editor.busy} onMove={editor.onMove} />}
       />
       <Announcement text={editor.announcement} />
-      <Paper withBorder p="sm" radius="sm" mb="md">
-        <Group gap="xl" align="flex-start">
-          <Fact label="Opened">{formatDateTime(base.openedAt)}</Fact>
-          <Fact label="Resolved">{formatDateTime(base.resolvedAt)}</Fact>
-          <Fact label="Closed">{formatDateTime(base.closedAt)}</Fact>
-          <Fact label="Service">
-            {base.service ? (
-              <RouterAnchor to={`/cmdb/services/${base.service.id}`} size="sm">
-                {base.service.name}
-              </RouterAnchor>
-            ) : (
-              '—'
-            )}
-          </Fact>
-          <Fact label="Caused by">
-            {base.causedByChange ? (
-              <>
-                <RouterAnchor to={`/changes/${base.causedByChange.number}`} size="sm" ff="monospace">
-                  {base.causedByChange.number}
-                </RouterAnchor>{' '}
-                <Text span size="sm" c="dimmed">
-                  {base.causedByChange.title}
-                </Text>
-              </>
-            ) : (
-              'Not known'
-            )}
-          </Fact>
-          {hasPermission(me, 'problem.read') && (
-            <Fact label="Problem">
-              <IncidentProblemLinks incidentId={base.id} />
-            </Fact>
+      <FactStrip>
+        <Fact label="Opened">{formatDateTime(base.openedAt)}</Fact>
+        <Fact label="Resolved">{formatDateTime(base.resolvedAt)}</Fact>
+        <Fact label="Closed">{formatDateTime(base.closedAt)}</Fact>
+        <Fact label="Service">
+          {base.service ? (
+            <RouterAnchor to={`/cmdb/services/${base.service.id}`} size="sm">
+              {base.service.name}
+            </RouterAnchor>
+          ) : (
+            '—'
           )}
-          <Fact label="Source">{base.source === 'import' ? 'Imported' : 'Reported in Cabinet'}</Fact>
-          <Fact label="Updated">{formatDateTime(base.updatedAt)}</Fact>
-        </Group>
-      </Paper>
-      <Stack gap="sm" mb="sm">
-        {stale && <StaleAlert what="incident" onReload={() => void editor.reload()} />}
-        {move.isError && !stale && <ErrorAlert error={move.error} title="The state was not changed" />}
+        </Fact>
+        <Fact label="Caused by">
+          {base.causedByChange ? (
+            <>
+              <RouterAnchor to={`/changes/${base.causedByChange.number}`} size="sm" ff="monospace">
+                {base.causedByChange.number}
+              </RouterAnchor>{' '}
+              <Text span size="sm" c="dimmed">
+                {base.causedByChange.title}
+              </Text>
+            </>
+          ) : (
+            'Not known'
+          )}
+        </Fact>
+        {hasPermission(me, 'problem.read') && (
+          <Fact label="Problem">
+            <IncidentProblemLinks incidentId={base.id} />
+          </Fact>
+        )}
+        <Fact label="Source">{base.source === 'import' ? 'Imported' : 'Reported in Cabinet'}</Fact>
+        <Fact label="Updated">{formatDateTime(base.updatedAt)}</Fact>
+      </FactStrip>
+      <RecordAlerts what="incident" editor={editor} move={move}>
         {update.isError && !stale && (
           <UnplacedIssues error={update.error} placed={INCIDENT_FORM_FIELDS} title="The incident was not saved" />
         )}
-      </Stack>
+      </RecordAlerts>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: Object.keys(base.external).length > 0 ? 8 : 12 }}>
           <form onSubmit={editor.onSave} aria-label="Incident details" noValidate>

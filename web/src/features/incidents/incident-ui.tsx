@@ -1,8 +1,9 @@
 import { Badge, Group, Paper, Table, Text } from '@mantine/core';
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { formatDateTime } from '../../shared/format';
 import { PRIORITY_LABELS } from '../../shared/labels';
 import { RouterAnchor, NumberLink } from '../../shared/router-link';
+import { Dash, EmptyRow, useRowLink } from '../../shared/table-parts';
 import type { Incident, IncidentState } from './incidents-api';
 import { INCIDENT_PRIORITY_COLORS, INCIDENT_STATE_COLORS, INCIDENT_STATE_LABELS } from './incident-words';
 
@@ -24,13 +25,7 @@ export function PriorityBadge({ priority, size = 'sm' }: { priority: number; siz
 
 /** The CIs of an incident as links. */
 export function IncidentCis({ cis, size = 'sm' }: { cis: Incident['cis']; size?: 'xs' | 'sm' }) {
-  if (cis.length === 0) {
-    return (
-      <Text size="sm" c="dimmed">
-        —
-      </Text>
-    );
-  }
+  if (cis.length === 0) return <Dash />;
   return (
     <Group gap={6}>
       {cis.map((ci) => (
@@ -43,13 +38,7 @@ export function IncidentCis({ cis, size = 'sm' }: { cis: Incident['cis']; size?:
 }
 
 export function CausedByLink({ change }: { change: Incident['causedByChange'] }) {
-  if (!change) {
-    return (
-      <Text size="sm" c="dimmed">
-        —
-      </Text>
-    );
-  }
+  if (!change) return <Dash />;
   return (
     <Text component={Link} to={`/changes/${change.number}`} size="sm" ff="monospace" c="blue.8" title={change.title}>
       {change.number}
@@ -82,7 +71,7 @@ export function IncidentTable({
   busy,
   compact = false,
 }: IncidentTableProps) {
-  const navigate = useNavigate();
+  const rowLink = useRowLink();
   const showCis = !compact && !hide.includes('cis');
   const showCause = !hide.includes('causedBy');
   const columns = 5 + (showCis ? 1 : 0) + (showCause ? 1 : 0);
@@ -106,12 +95,9 @@ export function IncidentTable({
             return (
               <Table.Tr
                 key={incident.id}
-                className="cabinet-row-link"
+                {...rowLink(`/incidents/${incident.number}`)}
                 bg={marked ? 'yellow.0' : undefined}
                 data-highlighted={marked || undefined}
-                onClick={(e) => {
-                  if (!(e.target as HTMLElement).closest('a, button')) navigate(`/incidents/${incident.number}`);
-                }}
               >
                 <Table.Td>
                   <NumberLink to={`/incidents/${incident.number}`}>{incident.number}</NumberLink>
@@ -149,15 +135,7 @@ export function IncidentTable({
               </Table.Tr>
             );
           })}
-          {incidents.length === 0 && (
-            <Table.Tr>
-              <Table.Td colSpan={columns}>
-                <Text c="dimmed" size="sm" ta="center" py="md">
-                  {emptyText}
-                </Text>
-              </Table.Td>
-            </Table.Tr>
-          )}
+          {incidents.length === 0 && <EmptyRow colSpan={columns}>{emptyText}</EmptyRow>}
         </Table.Tbody>
       </Table>
     </Paper>

@@ -1,5 +1,5 @@
 import { Badge, Button, Group, Paper, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import type { FormEvent } from 'react';
 import { ErrorAlert } from '../../shared/error-alert';
 import { useServiceOptions } from '../cmdb/cmdb-api';
 import { fieldError, RemoveRow, RowsField, SettingsFooter } from './integration-fields';
@@ -9,8 +9,8 @@ import {
   type SettingsFormProps,
   type SettingsInputOf,
   useArgoSyncWindows,
-  useSaveIntegrationSettings,
 } from './integrations-api';
+import { patchRow, useSettingsForm, withoutRow } from './settings-form';
 
 type ArgoInput = SettingsInputOf['argocd'];
 type AppRow = { serviceId: string | null; environment: string; applications: string; namespaces: string; clusters: string };
@@ -110,15 +110,9 @@ function SyncWindowsExport({ enabled }: { enabled: boolean }) {
 
 /** Argo CD: the AppProject, what each service and environment is there, and the sync windows export. */
 export function ArgoCdSettingsForm({ settings }: SettingsFormProps) {
-  const save = useSaveIntegrationSettings('argocd');
+  const { save, values, set, submit, textField } = useSettingsForm('argocd', settings, formOf);
   const services = useServiceOptions();
-  const [values, setValues] = useState(() => formOf(settings));
-  const set = <K extends keyof typeof values>(key: K, value: (typeof values)[K]) => setValues((v) => ({ ...v, [key]: value }));
-  const setApp = (i: number, patch: Partial<AppRow>) =>
-    set(
-      'applications',
-      values.applications.map((a, j) => (j === i ? { ...a, ...patch } : a)),
-    );
+  const setApp = (i: number, patch: Partial<AppRow>) => set('applications', patchRow(values.applications, i, patch));
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -134,7 +128,7 @@ export function ArgoCdSettingsForm({ settings }: SettingsFormProps) {
       })),
       version: settings.version,
     };
-    save.mutate(input, { onSuccess: (saved) => setValues(formOf(saved)) });
+    submit(input);
   };
 
   return (
@@ -146,9 +140,7 @@ export function ArgoCdSettingsForm({ settings }: SettingsFormProps) {
             label="AppProject"
             description="The Argo CD project whose sync windows Cabinet writes."
             required
-            value={values.project}
-            onChange={(e) => set('project', e.currentTarget.value)}
-            error={fieldError(save.error, 'project')}
+            {...textField('project')}
             w={320}
           />
           <RowsField
@@ -200,15 +192,7 @@ export function ArgoCdSettingsForm({ settings }: SettingsFormProps) {
                   onChange={(e) => setApp(i, { clusters: e.currentTarget.value })}
                   w={150}
                 />
-                <RemoveRow
-                  label={`Remove service ${i + 1}`}
-                  onClick={() =>
-                    set(
-                      'applications',
-                      values.applications.filter((_, j) => j !== i),
-                    )
-                  }
-                />
+                <RemoveRow label={`Remove service ${i + 1}`} onClick={() => set('applications', withoutRow(values.applications, i))} />
               </Group>
             ))}
           </RowsField>

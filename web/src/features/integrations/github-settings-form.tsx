@@ -1,5 +1,5 @@
-import { Checkbox, Group, Radio, Select, Stack, Switch, TextInput } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { Group, Radio, Select, Stack, Switch, TextInput } from '@mantine/core';
+import type { FormEvent } from 'react';
 import { useServiceOptions } from '../cmdb/cmdb-api';
 import {
   fieldError,
@@ -10,8 +10,10 @@ import {
   RowsField,
   SecretInput,
   SettingsFooter,
+  WebhookSecretFields,
 } from './integration-fields';
-import { type IntegrationSettings, type SettingsFormProps, type SettingsInputOf, useSaveIntegrationSettings } from './integrations-api';
+import type { IntegrationSettings, SettingsFormProps, SettingsInputOf } from './integrations-api';
+import { patchRow, typedSecrets, useSettingsForm, withoutRow } from './settings-form';
 
 type GitHubInput = SettingsInputOf['github'];
 const FIELDS = [
@@ -46,10 +48,8 @@ function formOf(s: IntegrationSettings) {
 
 /** The GitHub App: its id and key, the webhook secret, what a review counts for, repositories and people. */
 export function GitHubSettingsForm({ settings, onGenerated }: SettingsFormProps) {
-  const save = useSaveIntegrationSettings('github');
+  const { save, values, set, submit, textField, secretField } = useSettingsForm('github', settings, formOf);
   const services = useServiceOptions();
-  const [values, setValues] = useState(() => formOf(settings));
-  const set = <K extends keyof typeof values>(key: K, value: (typeof values)[K]) => setValues((v) => ({ ...v, [key]: value }));
   const common = forgeCommonInput(values.common);
 
   const onSubmit = (event: FormEvent) => {
@@ -63,17 +63,11 @@ export function GitHubSettingsForm({ settings, onGenerated }: SettingsFormProps)
       peerApprovalMaxRisk: values.peerApprovalMaxRisk,
       repositories: values.repositories.map((r) => ({ repository: r.repository.trim(), serviceId: r.serviceId ?? '' })),
       ...common.input,
-      ...(values.privateKey ? { privateKey: values.privateKey } : {}),
-      ...(values.webhookSecret ? { webhookSecret: values.webhookSecret } : {}),
+      ...typedSecrets({ privateKey: values.privateKey, webhookSecret: values.webhookSecret }),
       ...(values.generateWebhookSecret ? { generateWebhookSecret: true } : {}),
       version: settings.version,
     };
-    save.mutate(input, {
-      onSuccess: (saved) => {
-        onGenerated(saved.generated);
-        setValues(formOf(saved));
-      },
-    });
+    submit(input, (saved) => onGenerated(saved.generated));
   };
 
   return (
@@ -81,43 +75,19 @@ export function GitHubSettingsForm({ settings, onGenerated }: SettingsFormProps)
       <Stack gap="sm" maw={820}>
         <Switch label="Use the GitHub App" checked={values.enabled} onChange={(e) => set('enabled', e.currentTarget.checked)} />
         <Group align="flex-start" grow>
-          <TextInput
-            label="App ID"
-            description="The number on the App's settings page."
-            required
-            value={values.appId}
-            onChange={(e) => set('appId', e.currentTarget.value)}
-            error={fieldError(save.error, 'appId')}
-          />
+          <TextInput label="App ID" description="The number on the App's settings page." required {...textField('appId')} />
           <TextInput
             label="GitHub API address"
             description="Leave empty for github.com; GitHub Enterprise: https://HOST/api/v3."
-            value={values.apiUrl}
-            onChange={(e) => set('apiUrl', e.currentTarget.value)}
-            error={fieldError(save.error, 'apiUrl')}
+            {...textField('apiUrl')}
           />
         </Group>
-        <SecretInput
-          label="Private key (PEM)"
-          name="privateKey"
-          settings={settings}
-          multiline
-          value={values.privateKey}
-          onChange={(v) => set('privateKey', v)}
-          error={fieldError(save.error, 'privateKey')}
-        />
-        <SecretInput
+        <SecretInput label="Private key (PEM)" multiline {...secretField('privateKey')} />
+        <WebhookSecretFields
           label="Webhook secret"
-          name="webhookSecret"
-          settings={settings}
-          value={values.webhookSecret}
-          onChange={(v) => set('webhookSecret', v)}
-          error={fieldError(save.error, 'webhookSecret')}
-        />
-        <Checkbox
-          label="Generate a new webhook secret when saving (shown once)"
-          checked={values.generateWebhookSecret}
-          onChange={(e) => set('generateWebhookSecret', e.currentTarget.checked)}
+          {...secretField('webhookSecret')}
+          generate={values.generateWebhookSecret}
+          onGenerateChange={(v) => set('generateWebhookSecret', v)}
         />
         <Radio.Group
           label="An approving pull request review counts as"
@@ -158,13 +128,7 @@ export function GitHubSettingsForm({ settings, onGenerated }: SettingsFormProps)
                 label={`Repository ${i + 1}`}
                 placeholder="owner/name"
                 value={r.repository}
-                onChange={(e) => {
-                  const repository = e.currentTarget.value;
-                  set(
-                    'repositories',
-                    values.repositories.map((x, j) => (j === i ? { ...x, repository } : x)),
-                  );
-                }}
+                onChange={(e) => set('repositories', patchRow(values.repositories, i, { repository: e.currentTarget.value }))}
                 w={280}
               />
               <Select
@@ -173,23 +137,10 @@ export function GitHubSettingsForm({ settings, onGenerated }: SettingsFormProps)
                 data={services.data ?? []}
                 searchable
                 value={r.serviceId}
-                onChange={(serviceId) =>
-                  set(
-                    'repositories',
-                    values.repositories.map((x, j) => (j === i ? { ...x, serviceId } : x)),
-                  )
-                }
+                onChange={(serviceId) => set('repositories', patchRow(values.repositories, i, { serviceId }))}
                 w={260}
               />
-              <RemoveRow
-                label={`Remove repository ${i + 1}`}
-                onClick={() =>
-                  set(
-                    'repositories',
-                    values.repositories.filter((_, j) => j !== i),
-                  )
-                }
-              />
+              <RemoveRow label={`Remove repository ${i + 1}`} onClick={() => set('repositories', withoutRow(values.repositories, i))} />
             </Group>
           ))}
         </RowsField>

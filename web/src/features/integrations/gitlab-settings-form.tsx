@@ -1,5 +1,5 @@
 import { Checkbox, Group, NumberInput, Select, Stack, Switch, TextInput } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import type { FormEvent } from 'react';
 import { useServiceOptions } from '../cmdb/cmdb-api';
 import {
   fieldError,
@@ -10,8 +10,10 @@ import {
   RowsField,
   SecretInput,
   SettingsFooter,
+  WebhookSecretFields,
 } from './integration-fields';
-import { type IntegrationSettings, type SettingsFormProps, type SettingsInputOf, useSaveIntegrationSettings } from './integrations-api';
+import type { IntegrationSettings, SettingsFormProps, SettingsInputOf } from './integrations-api';
+import { patchRow, typedSecrets, useSettingsForm, withoutRow } from './settings-form';
 
 type GitLabInput = SettingsInputOf['gitlab'];
 type ProjectRow = { projectId: number | ''; path: string; serviceId: string | null; syncFreezes: boolean };
@@ -37,15 +39,9 @@ function formOf(s: IntegrationSettings) {
 
 /** GitLab: its address and token, the webhook's secret token, projects and the service each deploys. */
 export function GitLabSettingsForm({ settings, onGenerated }: SettingsFormProps) {
-  const save = useSaveIntegrationSettings('gitlab');
+  const { save, values, set, submit, textField, secretField } = useSettingsForm('gitlab', settings, formOf);
   const services = useServiceOptions();
-  const [values, setValues] = useState(() => formOf(settings));
-  const set = <K extends keyof typeof values>(key: K, value: (typeof values)[K]) => setValues((v) => ({ ...v, [key]: value }));
-  const setProject = (i: number, patch: Partial<ProjectRow>) =>
-    set(
-      'projects',
-      values.projects.map((p, j) => (j === i ? { ...p, ...patch } : p)),
-    );
+  const setProject = (i: number, patch: Partial<ProjectRow>) => set('projects', patchRow(values.projects, i, patch));
   const common = forgeCommonInput(values.common);
 
   const onSubmit = (event: FormEvent) => {
@@ -61,17 +57,11 @@ export function GitLabSettingsForm({ settings, onGenerated }: SettingsFormProps)
         syncFreezes: p.syncFreezes,
       })),
       ...common.input,
-      ...(values.accessToken ? { accessToken: values.accessToken } : {}),
-      ...(values.webhookToken ? { webhookToken: values.webhookToken } : {}),
+      ...typedSecrets({ accessToken: values.accessToken, webhookToken: values.webhookToken }),
       ...(values.generateWebhookToken ? { generateWebhookToken: true } : {}),
       version: settings.version,
     };
-    save.mutate(input, {
-      onSuccess: (saved) => {
-        onGenerated(saved.generated);
-        setValues(formOf(saved));
-      },
-    });
+    submit(input, (saved) => onGenerated(saved.generated));
   };
 
   return (
@@ -81,30 +71,14 @@ export function GitLabSettingsForm({ settings, onGenerated }: SettingsFormProps)
         <TextInput
           label="GitLab address"
           description="https://gitlab.com, or your own (https://gitlab.example.com)."
-          value={values.baseUrl}
-          onChange={(e) => set('baseUrl', e.currentTarget.value)}
-          error={fieldError(save.error, 'baseUrl')}
+          {...textField('baseUrl')}
         />
-        <SecretInput
-          label="Access token"
-          name="accessToken"
-          settings={settings}
-          value={values.accessToken}
-          onChange={(v) => set('accessToken', v)}
-          error={fieldError(save.error, 'accessToken')}
-        />
-        <SecretInput
+        <SecretInput label="Access token" {...secretField('accessToken')} />
+        <WebhookSecretFields
           label="Webhook secret token"
-          name="webhookToken"
-          settings={settings}
-          value={values.webhookToken}
-          onChange={(v) => set('webhookToken', v)}
-          error={fieldError(save.error, 'webhookToken')}
-        />
-        <Checkbox
-          label="Generate a new webhook secret token when saving (shown once)"
-          checked={values.generateWebhookToken}
-          onChange={(e) => set('generateWebhookToken', e.currentTarget.checked)}
+          {...secretField('webhookToken')}
+          generate={values.generateWebhookToken}
+          onGenerateChange={(v) => set('generateWebhookToken', v)}
         />
         <RowsField
           title="Projects and the service each deploys"
@@ -143,15 +117,7 @@ export function GitLabSettingsForm({ settings, onGenerated }: SettingsFormProps)
                 onChange={(e) => setProject(i, { syncFreezes: e.currentTarget.checked })}
                 mt={32}
               />
-              <RemoveRow
-                label={`Remove project ${i + 1}`}
-                onClick={() =>
-                  set(
-                    'projects',
-                    values.projects.filter((_, j) => j !== i),
-                  )
-                }
-              />
+              <RemoveRow label={`Remove project ${i + 1}`} onClick={() => set('projects', withoutRow(values.projects, i))} />
             </Group>
           ))}
         </RowsField>

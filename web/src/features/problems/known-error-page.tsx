@@ -1,10 +1,10 @@
 import { Alert, Button, Grid, Group, List, Paper, Stack, Text, Title } from '@mantine/core';
 import { useParams } from 'react-router';
 import { ErrorAlert } from '../../shared/error-alert';
-import { Fact } from '../../shared/fact';
+import { Fact, FactStrip } from '../../shared/fact';
 import { formatDateTime } from '../../shared/format';
 import { PageHeader } from '../../shared/page-header';
-import { Announcement, EditFooter, MoveButtons, StaleAlert, useRecordEditor } from '../../shared/record-editor';
+import { Announcement, EditFooter, MoveButtons, RecordAlerts, RecordEyebrow, useRecordEditor } from '../../shared/record-editor';
 import { RecordLoader } from '../../shared/record-loader';
 import { RouterAnchor } from '../../shared/router-link';
 import { hasPermission, useCurrentUser } from '../auth/session';
@@ -75,15 +75,9 @@ function KnownErrorView({
     <>
       <PageHeader
         eyebrow={
-          <Group gap="xs">
-            <RouterAnchor to="/known-errors" size="sm">
-              ← Known errors
-            </RouterAnchor>
-            <Text ff="monospace" fw={600} size="sm" c="dimmed">
-              {base.number}
-            </Text>
+          <RecordEyebrow back="/known-errors" backLabel="Known errors" number={base.number}>
             <KnownErrorStateBadge state={base.state} size="md" />
-          </Group>
+          </RecordEyebrow>
         }
         title={base.title}
         actions={
@@ -106,29 +100,25 @@ function KnownErrorView({
         }
       />
       <Announcement text={editor.announcement} />
-      <Paper withBorder p="sm" radius="sm" mb="md">
-        <Group gap="xl" align="flex-start">
-          <Fact label="Problem">
-            {base.problem ? (
-              <Group gap={6}>
-                <RouterAnchor to={`/problems/${base.problem.number}`} size="sm" ff="monospace">
-                  {base.problem.number}
-                </RouterAnchor>
-                <ProblemStateBadge state={base.problem.state} />
-              </Group>
-            ) : (
-              'None'
-            )}
-          </Fact>
-          <Fact label="CIs">{base.cis.length > 0 ? base.cis.map((c) => c.name).join(', ') : '—'}</Fact>
-          <Fact label="Published">{formatDateTime(base.publishedAt)}</Fact>
-          <Fact label="Retired">{formatDateTime(base.retiredAt)}</Fact>
-          <Fact label="Updated">{formatDateTime(base.updatedAt)}</Fact>
-        </Group>
-      </Paper>
-      <Stack gap="sm" mb="sm">
-        {stale && <StaleAlert what="known error" onReload={() => void editor.reload()} />}
-        {move.isError && !stale && <ErrorAlert error={move.error} title="The state was not changed" />}
+      <FactStrip>
+        <Fact label="Problem">
+          {base.problem ? (
+            <Group gap={6}>
+              <RouterAnchor to={`/problems/${base.problem.number}`} size="sm" ff="monospace">
+                {base.problem.number}
+              </RouterAnchor>
+              <ProblemStateBadge state={base.problem.state} />
+            </Group>
+          ) : (
+            'None'
+          )}
+        </Fact>
+        <Fact label="CIs">{base.cis.length > 0 ? base.cis.map((c) => c.name).join(', ') : '—'}</Fact>
+        <Fact label="Published">{formatDateTime(base.publishedAt)}</Fact>
+        <Fact label="Retired">{formatDateTime(base.retiredAt)}</Fact>
+        <Fact label="Updated">{formatDateTime(base.updatedAt)}</Fact>
+      </FactStrip>
+      <RecordAlerts what="known error" editor={editor} move={move}>
         {share.isError && <ErrorAlert error={share.error} title="The workaround was not shared" />}
         {share.data && (
           <Alert color="green" variant="light" title="Workaround shared">
@@ -148,7 +138,7 @@ function KnownErrorView({
         {update.isError && !stale && (
           <UnplacedIssues error={update.error} placed={KNOWN_ERROR_FORM_FIELDS} title="The known error was not saved" />
         )}
-      </Stack>
+      </RecordAlerts>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 5 }}>
           <Stack gap="xs">

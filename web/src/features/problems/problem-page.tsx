@@ -1,11 +1,10 @@
-import { Button, Grid, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { Button, Grid, Group, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
-import { ErrorAlert } from '../../shared/error-alert';
-import { Fact } from '../../shared/fact';
+import { Fact, FactStrip } from '../../shared/fact';
 import { formatDateTime } from '../../shared/format';
 import { PageHeader } from '../../shared/page-header';
-import { Announcement, EditFooter, MoveButtons, StaleAlert, useRecordEditor } from '../../shared/record-editor';
+import { Announcement, EditFooter, MoveButtons, RecordAlerts, RecordEyebrow, useRecordEditor } from '../../shared/record-editor';
 import { RecordLoader } from '../../shared/record-loader';
 import { RouterAnchor } from '../../shared/router-link';
 import { useCurrentUser } from '../auth/session';
@@ -93,46 +92,36 @@ function ProblemView({ problem, cacheKey, onReload }: ProblemViewProps) {
     <>
       <PageHeader
         eyebrow={
-          <Group gap="xs">
-            <RouterAnchor to="/problems" size="sm">
-              ← Problems
-            </RouterAnchor>
-            <Text ff="monospace" fw={600} size="sm" c="dimmed">
-              {base.number}
-            </Text>
+          <RecordEyebrow back="/problems" backLabel="Problems" number={base.number}>
             <ProblemStateBadge state={base.state} size="md" />
             <PriorityBadge priority={base.priority} size="md" />
-          </Group>
+          </RecordEyebrow>
         }
         title={base.title}
         actions={<MoveButtons label="Problem actions" moves={moves} move={move} busy={editor.busy} onMove={editor.onMove} />}
       />
       <Announcement text={editor.announcement} />
-      <Paper withBorder p="sm" radius="sm" mb="md">
-        <Group gap="xl" align="flex-start">
-          <Fact label="Owner">{base.owner?.name ?? 'Nobody'}</Fact>
-          <Fact label="Team">{base.team?.name ?? '—'}</Fact>
-          <Fact label="Service">{base.service?.name ?? '—'}</Fact>
-          <Fact label="Opened">{formatDateTime(base.createdAt)}</Fact>
-          <Fact label="Resolved">
-            {formatDateTime(base.resolvedAt)}
-            {base.resolvedByChange && (
-              <>
-                {' by '}
-                <RouterAnchor to={`/changes/${base.resolvedByChange.number}`} size="sm" ff="monospace">
-                  {base.resolvedByChange.number}
-                </RouterAnchor>
-              </>
-            )}
-          </Fact>
-          <Fact label="Closed">{formatDateTime(base.closedAt)}</Fact>
-        </Group>
-      </Paper>
-      <Stack gap="sm" mb="sm">
-        {stale && <StaleAlert what="problem" onReload={() => void editor.reload()} />}
-        {move.isError && !stale && <ErrorAlert error={move.error} title="The state was not changed" />}
+      <FactStrip>
+        <Fact label="Owner">{base.owner?.name ?? 'Nobody'}</Fact>
+        <Fact label="Team">{base.team?.name ?? '—'}</Fact>
+        <Fact label="Service">{base.service?.name ?? '—'}</Fact>
+        <Fact label="Opened">{formatDateTime(base.createdAt)}</Fact>
+        <Fact label="Resolved">
+          {formatDateTime(base.resolvedAt)}
+          {base.resolvedByChange && (
+            <>
+              {' by '}
+              <RouterAnchor to={`/changes/${base.resolvedByChange.number}`} size="sm" ff="monospace">
+                {base.resolvedByChange.number}
+              </RouterAnchor>
+            </>
+          )}
+        </Fact>
+        <Fact label="Closed">{formatDateTime(base.closedAt)}</Fact>
+      </FactStrip>
+      <RecordAlerts what="problem" editor={editor} move={move}>
         {update.isError && !stale && <UnplacedIssues error={update.error} placed={PROBLEM_FORM_FIELDS} title="The problem was not saved" />}
-      </Stack>
+      </RecordAlerts>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 8 }}>
           <form onSubmit={editor.onSave} aria-label="Problem details" noValidate>

@@ -1,6 +1,5 @@
 import {
   Alert,
-  Badge,
   Button,
   Checkbox,
   Code,
@@ -16,7 +15,6 @@ import {
   Textarea,
   TextInput,
   Title,
-  VisuallyHidden,
 } from '@mantine/core';
 import { type FormEvent, useEffect, useState } from 'react';
 import { issuesByField } from '../../api/client';
@@ -26,7 +24,8 @@ import { formatDateTime } from '../../shared/format';
 import { LoadMore } from '../../shared/load-more';
 import { PageLoader } from '../../shared/loading';
 import { PageHeader } from '../../shared/page-header';
-import { ChangeNumberLink, DeliveryResult } from '../deliveries/delivery-parts';
+import { ActionsHeader, ListTable } from '../../shared/table-parts';
+import { ChangeNumberLink, DeliveryResult, EventTitle } from '../deliveries/delivery-parts';
 import {
   createBody,
   emptyForm,
@@ -235,12 +234,7 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
           {rows.map((d) => (
             <Table.Tr key={d.id}>
               <Table.Td>
-                <Text size="sm">{d.title ?? '—'}</Text>
-                {d.event && (
-                  <Badge size="xs" variant="light" color="gray">
-                    {d.event}
-                  </Badge>
-                )}
+                <EventTitle title={d.title ?? '—'} event={d.event} />
               </Table.Td>
               <Table.Td>
                 <ChangeNumberLink number={d.changeNumber} />
@@ -362,100 +356,93 @@ export function WebhooksPage() {
       {hooks.isError && <ErrorAlert error={hooks.error} title="Cannot load the webhooks" />}
       {test.data && <TestAnswer result={test.data} />}
       {test.isError && <ErrorAlert error={test.error} title="Not tested" />}
-      {hooks.isPending ? (
-        <PageLoader label="Loading webhooks" />
-      ) : items.length === 0 ? (
-        <Text c="dimmed" size="sm">
-          No webhooks yet. Add one to send change announcements to a chat channel.
-        </Text>
-      ) : (
-        <Paper withBorder radius="sm">
-          <Table aria-label="Webhooks">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>URL</Table.Th>
-                <Table.Th w={150}>Format</Table.Th>
-                <Table.Th>Events</Table.Th>
-                <Table.Th w={90}>Secret</Table.Th>
-                <Table.Th w={110}>Enabled</Table.Th>
-                <Table.Th w={300}>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.flatMap((w) => [
-                <Table.Tr key={w.id}>
-                  <Table.Td style={{ wordBreak: 'break-all' }}>
-                    <Text size="sm">{w.url}</Text>
-                  </Table.Td>
-                  <Table.Td>{FORMAT_LABELS[w.format].label}</Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{w.events.map((e) => EVENT_LABELS[e]).join(', ')}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Code>{w.secretHint}</Code>
-                  </Table.Td>
-                  <Table.Td>
-                    <Switch
-                      aria-label={`Enabled: ${w.url}`}
-                      checked={w.enabled}
-                      onChange={(e) => update.mutate({ id: w.id, input: { enabled: e.currentTarget.checked } })}
-                      label={w.enabled ? 'On' : 'Off'}
-                    />
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={4} wrap="nowrap">
-                      <Button
-                        size="xs"
-                        variant="default"
-                        onClick={() => setLogOf(logOf === w.id ? null : w.id)}
-                        aria-expanded={logOf === w.id}
-                        aria-label={`Delivery log of ${w.url}`}
-                      >
-                        Log
-                      </Button>
-                      <Button
-                        size="xs"
-                        variant="default"
-                        onClick={() => test.mutate(w.id)}
-                        loading={test.isPending && test.variables === w.id}
-                        aria-label={`Send a test message to ${w.url}`}
-                      >
-                        Test
-                      </Button>
-                      <Button size="xs" variant="default" onClick={() => setEditing(w)} aria-label={`Edit ${w.url}`}>
-                        Edit
-                      </Button>
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => {
-                          remove.reset();
-                          setDeleting(w);
-                        }}
-                        aria-label={`Delete ${w.url}`}
-                      >
-                        Delete
-                      </Button>
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>,
-                ...(logOf === w.id
-                  ? [
-                      <Table.Tr key={`${w.id}-log`}>
-                        <Table.Td colSpan={6}>
-                          <DeliveryLog webhook={w} />
-                        </Table.Td>
-                      </Table.Tr>,
-                    ]
-                  : []),
-              ])}
-            </Table.Tbody>
-          </Table>
-        </Paper>
-      )}
+      <ListTable
+        label="Webhooks"
+        loading={hooks.isPending}
+        loadingLabel="Loading webhooks"
+        empty={items.length === 0 && 'No webhooks yet. Add one to send change announcements to a chat channel.'}
+      >
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>URL</Table.Th>
+            <Table.Th w={150}>Format</Table.Th>
+            <Table.Th>Events</Table.Th>
+            <Table.Th w={90}>Secret</Table.Th>
+            <Table.Th w={110}>Enabled</Table.Th>
+            <ActionsHeader w={300} />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {items.flatMap((w) => [
+            <Table.Tr key={w.id}>
+              <Table.Td style={{ wordBreak: 'break-all' }}>
+                <Text size="sm">{w.url}</Text>
+              </Table.Td>
+              <Table.Td>{FORMAT_LABELS[w.format].label}</Table.Td>
+              <Table.Td>
+                <Text size="sm">{w.events.map((e) => EVENT_LABELS[e]).join(', ')}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Code>{w.secretHint}</Code>
+              </Table.Td>
+              <Table.Td>
+                <Switch
+                  aria-label={`Enabled: ${w.url}`}
+                  checked={w.enabled}
+                  onChange={(e) => update.mutate({ id: w.id, input: { enabled: e.currentTarget.checked } })}
+                  label={w.enabled ? 'On' : 'Off'}
+                />
+              </Table.Td>
+              <Table.Td>
+                <Group gap={4} wrap="nowrap">
+                  <Button
+                    size="xs"
+                    variant="default"
+                    onClick={() => setLogOf(logOf === w.id ? null : w.id)}
+                    aria-expanded={logOf === w.id}
+                    aria-label={`Delivery log of ${w.url}`}
+                  >
+                    Log
+                  </Button>
+                  <Button
+                    size="xs"
+                    variant="default"
+                    onClick={() => test.mutate(w.id)}
+                    loading={test.isPending && test.variables === w.id}
+                    aria-label={`Send a test message to ${w.url}`}
+                  >
+                    Test
+                  </Button>
+                  <Button size="xs" variant="default" onClick={() => setEditing(w)} aria-label={`Edit ${w.url}`}>
+                    Edit
+                  </Button>
+                  <Button
+                    size="xs"
+                    variant="subtle"
+                    color="red"
+                    onClick={() => {
+                      remove.reset();
+                      setDeleting(w);
+                    }}
+                    aria-label={`Delete ${w.url}`}
+                  >
+                    Delete
+                  </Button>
+                </Group>
+              </Table.Td>
+            </Table.Tr>,
+            ...(logOf === w.id
+              ? [
+                  <Table.Tr key={`${w.id}-log`}>
+                    <Table.Td colSpan={6}>
+                      <DeliveryLog webhook={w} />
+                    </Table.Td>
+                  </Table.Tr>,
+                ]
+              : []),
+          ])}
+        </Table.Tbody>
+      </ListTable>
       <AllowListEditor />
       <ConfirmDialog
         opened={deleting !== null}
