@@ -40,5 +40,7 @@ export default defineConfig({
     css: false,
     restoreMocks: true,
     pool: 'threads',
+    // A whole page rendered in jsdom can take several seconds on a busy 2-core machine (docs/development.md).
+    testTimeout: 20_000,
   },
 });

@@ -1,5 +1,9 @@
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// NOTE: the page tests render whole pages in jsdom; on a busy 2-core CI machine a page can take seconds to
+// settle. `findBy…`/`waitFor` wait up to 5 s (Testing Library's default is 1 s); a test that passes waits no longer.
+configure({ asyncUtilTimeout: 5000 });
 
 // jsdom lacks the layout APIs Mantine asks for; these stand-ins answer "no match" and "no size".
 if (!window.matchMedia) {
