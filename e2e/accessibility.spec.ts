@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { expect, type Page, test } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, mailDir, test } from './support/test';
 import { simpleParser } from 'mailparser';
-import { E2E_MAIL_DIR } from './support/environment';
 import { axeFindings, type AxeFinding, axeRuleFindings, signIn, signInAs, signOut, skipWithoutBrowser } from './support/fixtures';
 import { apiAs, journeyCi, pipelineClient, randomSha } from './support/pipeline';
 
@@ -431,8 +431,8 @@ async function linkInMail(to: string, prefix: string): Promise<string> {
   await expect
     .poll(
       async () => {
-        for (const f of readdirSync(E2E_MAIL_DIR).sort().reverse()) {
-          const m = JSON.parse(readFileSync(`${E2E_MAIL_DIR}/${f}`, 'utf8')) as { to: string[]; raw: string };
+        for (const f of readdirSync(mailDir()).sort().reverse()) {
+          const m = JSON.parse(readFileSync(`${mailDir()}/${f}`, 'utf8')) as { to: string[]; raw: string };
           if (!m.to.includes(to.toLowerCase())) continue;
           const text = (await simpleParser(m.raw)).text ?? '';
           found = new RegExp(`${prefix.replace(/\//g, '\\/')}[A-Za-z0-9_.-]+`).exec(text)?.[0];

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { expect, type Page, test } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './support/test';
 import { axeFindings, localDateTime, signInAs, signOut, skipWithoutBrowser } from './support/fixtures';
 
 skipWithoutBrowser();

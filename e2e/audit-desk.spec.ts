@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { axeFindings, signInAs, signOut, skipWithoutBrowser } from './support/fixtures';
 
 skipWithoutBrowser();

@@ -1,4 +1,5 @@
-import { expect, type Page, test } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './support/test';
 import { E2E_ADMIN } from './support/environment';
 import { localDateTime, signIn, skipWithoutBrowser } from './support/fixtures';
 

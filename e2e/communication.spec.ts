@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, type Page, test } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, mailDir, test } from './support/test';
 import ICAL from 'ical.js';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { readBundleFiles } from '../src/policy/loader';
-import { E2E_MAIL_DIR } from './support/environment';
 import { axeFindings, localDateTime, signIn, signOut, skipWithoutBrowser } from './support/fixtures';
 
 skipWithoutBrowser();
@@ -37,8 +37,8 @@ async function applyPolicy(page: Page, concernsBlockImplement: boolean): Promise
 async function mailFor(address: string, subject: RegExp): Promise<{ raw: string; mail: ParsedMail }> {
   let found: { raw: string; mail: ParsedMail } | undefined;
   await expect(async () => {
-    const files = readdirSync(E2E_MAIL_DIR).filter((f) => f.endsWith('.json')).sort();
-    const mine = files.map((f) => JSON.parse(readFileSync(path.join(E2E_MAIL_DIR, f), 'utf8')) as { to: string[]; raw: string }).filter((m) => m.to.includes(address));
+    const files = readdirSync(mailDir()).filter((f) => f.endsWith('.json')).sort();
+    const mine = files.map((f) => JSON.parse(readFileSync(path.join(mailDir(), f), 'utf8')) as { to: string[]; raw: string }).filter((m) => m.to.includes(address));
     const parsed = await Promise.all(mine.map(async (m) => ({ raw: m.raw, mail: await simpleParser(m.raw) })));
     found = parsed.find((m) => subject.test(m.mail.subject ?? ''));
     expect(found).toBeTruthy();

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { axeFindings, signInAs, skipWithoutBrowser } from './support/fixtures';
 
 skipWithoutBrowser();

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { expect, test } from '@playwright/test';
+import { databaseUrl, expect, test } from './support/test';
 import { axeFindings, signIn, skipWithoutBrowser } from './support/fixtures';
 
 skipWithoutBrowser();
@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 async function seedDeadLetters(): Promise<{ number: string; titles: [string, string] }> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'e2e/support/seed-dead-letters.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: 'sqlite:test-results/e2e-db/cabinet.db' },
+    env: { ...process.env, DATABASE_URL: databaseUrl() },
   });
   return JSON.parse(stdout) as { number: string; titles: [string, string] };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './support/test';
 import { axeFindings, signInAs, skipWithoutBrowser } from './support/fixtures';
 
 skipWithoutBrowser();
@@ -95,7 +96,7 @@ test('a change manager filters, sorts, saves and shares a view of the change lis
   await page.screenshot({ path: 'test-results/lists.png', fullPage: true });
 
   // Bob opens the link in a fresh browser: the same filters and order, named after Alice's view.
-  const other = await browser.newContext({ baseURL: test.info().project.use.baseURL, locale: 'en-GB', timezoneId: 'Europe/Amsterdam' });
+  const other = await browser.newContext({ baseURL: new URL(page.url()).origin, locale: 'en-GB', timezoneId: 'Europe/Amsterdam' });
   const bob = await other.newPage();
   await signInAs(bob, 'bob@example.com');
   await bob.goto(`/changes?view=${viewId}`);

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // Starts Cabinet for the browser tests: builds the web app (the server serves dist/web), deletes the
-// previous test database so every run starts from the same demo data, then runs `cabinet serve` with
-// the environment Playwright passes in. Set CABINET_E2E_SKIP_BUILD=1 to reuse an existing dist/web.
+// previous test database (CABINET_E2E_DB_DIR, default test-results/e2e-db) so every run starts from the same
+// demo data, then runs `cabinet serve` with the environment it is given. Set CABINET_E2E_SKIP_BUILD=1 to
+// reuse an existing dist/web (the suite builds once in e2e/global-setup.ts and starts one server a worker).
 // It also runs a real SMTP server (smtp-server) on the port of CABINET_SMTP_URL, which keeps every message
-// it accepts in test-results/e2e-mail as <n>.json ({ to, raw }) for the journeys to read.
+// it accepts in CABINET_E2E_MAIL_DIR (default test-results/e2e-mail) as <n>.json ({ to, raw }) for the journeys to read.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dbDir = path.join(root, 'test-results', 'e2e-db');
+const dbDir = path.resolve(root, process.env.CABINET_E2E_DB_DIR ?? 'test-results/e2e-db');
 
 rmSync(dbDir, { recursive: true, force: true });
 mkdirSync(dbDir, { recursive: true });
@@ -27,7 +28,7 @@ if (process.env.CABINET_E2E_SKIP_BUILD !== '1') {
   }
 }
 
-const mailDir = path.join(root, 'test-results', 'e2e-mail');
+const mailDir = path.resolve(root, process.env.CABINET_E2E_MAIL_DIR ?? 'test-results/e2e-mail');
 rmSync(mailDir, { recursive: true, force: true });
 mkdirSync(mailDir, { recursive: true });
 if (process.env.CABINET_SMTP_URL) {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test';
 import { signIn, signInAs, signOut, skipWithoutBrowser } from './support/fixtures';
 import { journeyCi, pipelineClient, randomSha } from './support/pipeline';
 

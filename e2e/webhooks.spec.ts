@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import { expect, type Page, test } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './support/test';
 import { axeFindings, localDateTime, signIn, skipWithoutBrowser } from './support/fixtures';
 
 skipWithoutBrowser();

@@ -366,7 +366,8 @@ steps.push({
     if (browserSkipped) return { status: 'skip', note: 'no browser' };
     rmSync(PLAYWRIGHT_JSON, { force: true });
     const r = await run(NPM, ['run', '--silent', 'test:e2e', '--', '--reporter=list,json'], {
-      env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: PLAYWRIGHT_JSON },
+      // The build step has just built dist/web; the journeys' global setup need not build it again.
+      env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: PLAYWRIGHT_JSON, CABINET_E2E_SKIP_BUILD: '1' },
     });
     const counts = playwrightCounts() ?? undefined;
     if (r.code !== 0) return { status: 'fail', note: exitNote(r), counts };

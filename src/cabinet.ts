@@ -10,6 +10,7 @@ import { createLogger } from './http/logger';
 import { createWorker, type Worker } from './jobs/worker';
 import type { App } from './http/types';
 import { createServices, type Services } from './services';
+import { DEFAULT_PASSWORD_HASH_COST } from './services/password';
 import { defaultIds } from './services/context';
 import type { MailSettings } from './services/mail.service';
 
@@ -31,7 +32,7 @@ export const VERSION: string = (JSON.parse(readFileSync(path.join(INSTALL_DIR, '
  * on one database migrate and bootstrap one after the other, each finding the work of those before.
  */
 export async function openCabinetStore(
-  config: Pick<Config, 'databaseUrl' | 'sessionHours'> & Partial<Pick<Config, 'checkTransactions' | 'pgPreparedStatements' | 'groupCommit' | 'outboxMaxAttempts' | 'mail' | 'publicUrl' | 'host' | 'port' | 'webhookAllowPrivate' | 'githubApiUrl'>>,
+  config: Pick<Config, 'databaseUrl' | 'sessionHours'> & Partial<Pick<Config, 'checkTransactions' | 'pgPreparedStatements' | 'groupCommit' | 'outboxMaxAttempts' | 'mail' | 'publicUrl' | 'host' | 'port' | 'webhookAllowPrivate' | 'githubApiUrl' | 'passwordHashCost'>>,
   opts: { now?: () => Date; startup?: (services: Services) => Promise<void> } = {},
 ): Promise<{ store: Store; services: Services }> {
   const store = openStore(config.databaseUrl, { checkTransactions: config.checkTransactions, preparedStatements: config.pgPreparedStatements, groupCommit: config.groupCommit });
@@ -42,6 +43,7 @@ export async function openCabinetStore(
       mail: mailSettings(config),
       webhooks: { allowPrivate: config.webhookAllowPrivate ?? false, origin: originOf(config) },
       githubApiUrl: config.githubApiUrl,
+      passwordHashCost: config.passwordHashCost,
     });
     await store.withStartupLock(async () => {
       await store.migrate({ lockHeld: true });
@@ -79,6 +81,9 @@ export async function startCabinet(
   opts: { logger?: boolean; logDestination?: DestinationStream; log?: (msg: string) => void; now?: () => Date } = {},
 ): Promise<Cabinet> {
   const log = opts.log ?? (() => {});
+  if (config.passwordHashCost < DEFAULT_PASSWORD_HASH_COST) {
+    log(`Passwords are hashed at cost ${config.passwordHashCost} (CABINET_PASSWORD_HASH_COST); the default is ${DEFAULT_PASSWORD_HASH_COST}: a lower cost is for tests and throwaway demos only.`);
+  }
   const { store, services } = await openCabinetStore(config, { now: opts.now, startup: (s) => bootstrap(s, config, log) });
   try {
     const logger = opts.logger ? createLogger(config.logLevel, opts.logDestination) : null;

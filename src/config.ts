@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { DEFAULT_PASSWORD_HASH_COST, MAX_PASSWORD_HASH_COST, MIN_PASSWORD_HASH_COST } from './services/password';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The folder the program was installed in (holds policies/default and dist/web). */
@@ -40,6 +41,13 @@ const Env = z.object({
   CABINET_SECURE_COOKIES: flag,
   CABINET_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
   CABINET_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** log2 of scrypt's N for new password hashes (services/password.ts): 15; lower only for tests and throwaway demos. */
+  CABINET_PASSWORD_HASH_COST: z.coerce
+    .number({ error: () => `must be a whole number from ${MIN_PASSWORD_HASH_COST} to ${MAX_PASSWORD_HASH_COST}` })
+    .int(`must be a whole number from ${MIN_PASSWORD_HASH_COST} to ${MAX_PASSWORD_HASH_COST}`)
+    .min(MIN_PASSWORD_HASH_COST, `must be a whole number from ${MIN_PASSWORD_HASH_COST} to ${MAX_PASSWORD_HASH_COST}`)
+    .max(MAX_PASSWORD_HASH_COST, `must be a whole number from ${MIN_PASSWORD_HASH_COST} to ${MAX_PASSWORD_HASH_COST}`)
+    .default(DEFAULT_PASSWORD_HASH_COST),
   /** `inline`: `cabinet serve` runs the background worker itself; `off`: run `cabinet worker` separately. */
   CABINET_WORKER: z.enum(['inline', 'off']).default('inline'),
   CABINET_WORKER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
@@ -89,6 +97,8 @@ export type Config = {
   secureCookies: boolean;
   sessionHours: number;
   loginRateLimit: number;
+  /** log2 of scrypt's N for new password hashes (CABINET_PASSWORD_HASH_COST). */
+  passwordHashCost: number;
   worker: 'inline' | 'off';
   workerIntervalMs: number;
   /** Attempts before an outbox item becomes a dead letter. */
@@ -145,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secureCookies: e.CABINET_SECURE_COOKIES,
     sessionHours: e.CABINET_SESSION_HOURS,
     loginRateLimit: e.CABINET_LOGIN_RATE_LIMIT,
+    passwordHashCost: e.CABINET_PASSWORD_HASH_COST,
     worker: e.CABINET_WORKER,
     workerIntervalMs: e.CABINET_WORKER_INTERVAL_MS,
     outboxMaxAttempts: e.CABINET_OUTBOX_MAX_ATTEMPTS,

@@ -1,30 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { systemActor } from '../src/domain/actor';
 import type { AuditAction } from '../src/contracts/audit';
 import { hashEvent, type ChainedEvent } from '../src/domain/audit/chain';
 import { audit } from '../src/services/context';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, eachEngine, onEngine, type Harness } from './support/cabinet';
+import { cabinet } from './support/cli';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GENESIS = '0'.repeat(64);
 /** An action no service records, so these tests' own events stand apart from real ones. */
 const testAction = (name: string) => `test.${name}` as AuditAction;
 
-/** Runs `node bin/cabinet.js ARGS` from the repository root and reports how it ended. */
-function cabinetCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/cabinet.js', ...args], { cwd: ROOT }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'cabinet-audit-'));
@@ -336,7 +325,7 @@ describe('audit trail', { concurrency: 2 }, () => {
       const altered = path.join(dir, 'altered.jsonl');
       writeFileSync(altered, events.map((e) => JSON.stringify(e === victim ? { ...e, actorName: 'Mallory' } : e)).join('\n') + '\n');
 
-      const [ok, broken] = await Promise.all([cabinetCli(['audit', 'verify', intact]), cabinetCli(['audit', 'verify', altered])]);
+      const [ok, broken] = await Promise.all([cabinet(['audit', 'verify', intact]), cabinet(['audit', 'verify', altered])]);
       assert.equal(ok.code, 0, ok.stderr);
       assert.match(ok.stdout, new RegExp(`\\b${events.length} audit events checked`));
       assert.equal(broken.code, 1, broken.stdout);
@@ -453,7 +442,7 @@ describe('audit trail', { concurrency: 2 }, () => {
     writeFileSync(prose, 'this is not an audit export\n');
     const notEvent = path.join(dir, 'not-event.jsonl');
     writeFileSync(notEvent, '{"hello":"world"}\n');
-    const results = await Promise.all([empty, prose, notEvent].map((file) => cabinetCli(['audit', 'verify', file])));
+    const results = await Promise.all([empty, prose, notEvent].map((file) => cabinet(['audit', 'verify', file])));
     const expected = [/holds no audit events/, /line 1: not valid JSON/, /line 1: not an audit event/];
     results.forEach((res, i) => {
       assert.equal(res.code, 1, res.stdout);
@@ -633,9 +622,9 @@ describe('audit search', { concurrency: 2 }, () => {
     writeFileSync(file, res.text);
     const kept = whole.find((e) => e.seq === first.seq - 1)!.hash;
     const [ok, cut, wrong] = await Promise.all([
-      cabinetCli(['audit', 'verify', '--after', kept, file]),
-      cabinetCli(['audit', 'verify', file]),
-      cabinetCli(['audit', 'verify', '--after', 'f'.repeat(64), file]),
+      cabinet(['audit', 'verify', '--after', kept, file]),
+      cabinet(['audit', 'verify', file]),
+      cabinet(['audit', 'verify', '--after', 'f'.repeat(64), file]),
     ]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, new RegExp(`${stretch.length} audit events checked \\(events ${first.seq} to ${whole.at(-1)!.seq}\\)`));

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_TOKEN, eachEngine, type Harness } from './support/cabinet';
+import { describe, it } from 'node:test';
+import { startCabinet } from '../src/cabinet';
+import { loadConfig } from '../src/config';
+import { createPasswordHasher, verifyPassword } from '../src/services/password';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_TOKEN, eachEngine, type Harness, withCabinet } from './support/cabinet';
+import { createTestDatabase } from './support/databases';
 
 /** Signs in through the API and returns the `cabinet_session=…` pair to send back, with the raw answer. */
 async function signIn(h: Harness, email: string, password: string) {
@@ -382,3 +386,48 @@ function tokenIdOf(list: { body: { items: { id: string; name: string }[] } }, na
   assert.ok(found, `a token named ${name}`);
   return found.id;
 }
+
+describe('password hashing cost', () => {
+  it('hashes at 2^15 by default and at the configured cost, each hash verifying at its own cost', async () => {
+    const standard = createPasswordHasher();
+    const light = createPasswordHasher(10);
+    const strong = await standard.hash('correct horse battery');
+    const weak = await light.hash('correct horse battery');
+    assert.match(strong, /^scrypt\$32768\$8\$1\$/);
+    assert.match(weak, /^scrypt\$1024\$8\$1\$/);
+    for (const hasher of [standard, light]) {
+      assert.equal(await hasher.verify('correct horse battery', strong), true);
+      assert.equal(await hasher.verify('correct horse battery', weak), true);
+      assert.equal(await hasher.verify('correct horse batter', weak), false);
+    }
+    // The stand-in for an unknown person costs what a real hash at the configured cost does.
+    assert.match(standard.dummy, /^scrypt\$32768\$/);
+    assert.match(light.dummy, /^scrypt\$1024\$/);
+    assert.equal(await verifyPassword('anything', light.dummy), false);
+    assert.throws(() => createPasswordHasher(9), /from 10 to 20/);
+    assert.throws(() => createPasswordHasher(15.5), /from 10 to 20/);
+  });
+
+  it('keeps signing in people whose passwords were hashed at another cost', async () => {
+    const standard = await createPasswordHasher().hash('an-older-password-1');
+    await withCabinet('sqlite', async (h) => {
+      const user = await h.userWithToken(['requester']);
+      await h.cabinet.store.kysely.updateTable('users').set({ password_hash: standard }).where('id', '=', user.id).execute();
+      const res = await h.request('POST', '/api/v1/auth/login', { token: null, body: { email: user.email, password: 'an-older-password-1' } });
+      assert.equal(res.status, 200, res.text);
+      const hash = await h.cabinet.store.kysely.selectFrom('users').select('password_hash').where('email', '=', ADMIN_EMAIL).executeTakeFirstOrThrow();
+      assert.match(hash.password_hash!, /^scrypt\$1024\$/, 'the harness hashes at cost 10');
+    });
+  });
+
+  it('says at start when the cost is below the default, and not at the default', async () => {
+    for (const [cost, warned] of [['11', true], ['15', false]] as const) {
+      const db = await createTestDatabase('sqlite');
+      const lines: string[] = [];
+      const cabinet = await startCabinet(loadConfig({ DATABASE_URL: db.url, CABINET_WEB_DIR: '/nonexistent', CABINET_PASSWORD_HASH_COST: cost }), { log: (l) => lines.push(l) });
+      await cabinet.close();
+      await db.drop();
+      assert.equal(lines.some((l) => /^Passwords are hashed at cost 11 \(CABINET_PASSWORD_HASH_COST\); the default is 15/.test(l)), warned, lines.join('\n'));
+    }
+  });
+});

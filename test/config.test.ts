@@ -36,6 +36,7 @@ describe('loadConfig', () => {
     assert.equal(c.sessionHours, 12);
     assert.equal(c.loginRateLimit, 10);
     assert.equal(c.pgPreparedStatements, true);
+    assert.equal(c.passwordHashCost, 15);
   });
 
   it('turns PostgreSQL prepared statements off only when asked, and names a value it cannot read', () => {
@@ -124,6 +125,9 @@ describe('loadConfig', () => {
     ['a sqlite URL without a path', { DATABASE_URL: 'sqlite:' }],
     ['a bootstrap token of 19 characters', { CABINET_BOOTSTRAP_TOKEN: 'cab_0123456789abcde' }],
     ['a bootstrap token with a space, which no Authorization header can carry', { CABINET_BOOTSTRAP_TOKEN: 'bootstrap token 0123456789' }],
+    ['a password hash cost below 10', { CABINET_PASSWORD_HASH_COST: '9' }],
+    ['a password hash cost above 20', { CABINET_PASSWORD_HASH_COST: '21' }],
+    ['a password hash cost that is not a number', { CABINET_PASSWORD_HASH_COST: 'high' }],
   ];
   for (const [what, env] of invalid) {
     it(`refuses ${what}`, () => {

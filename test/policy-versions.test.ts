@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,10 +7,10 @@ import { startCabinet, type Cabinet } from '../src/cabinet';
 import { INSTALL_DIR, loadConfig } from '../src/config';
 import { compileBundle, PolicyInvalidError, readBundleFiles, type BundleIssue } from '../src/policy/loader';
 import { ADMIN_TOKEN, eachEngine, ENGINES, type Harness } from './support/cabinet';
+import { cabinet, show } from './support/cli';
 import { createTestDatabase } from './support/databases';
 
 const DEFAULT_DIR = path.join(INSTALL_DIR, 'policies', 'default');
-const BIN = path.join(INSTALL_DIR, 'bin', 'cabinet.js');
 const SHIPPED_TEAMS = ['cab', 'change-managers', 'compliance', 'dba', 'ecab', 'network', 'security'];
 
 /** The shipped bundle's files as the API takes them, with `edit` applied to some of them. */
@@ -394,27 +393,6 @@ describe('teams at start', { concurrency: 2 }, () => {
   });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node bin/cabinet.js …` with only the given Cabinet variables. */
-function cabinet(args: string[], env: Record<string, string>): Promise<Run> {
-  const inherited = Object.entries(process.env).filter(([k]) => !/^(CABINET_|NODE_TEST|PORT$|HOST$|DATABASE_URL$)/.test(k));
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: INSTALL_DIR, env: { ...Object.fromEntries(inherited), ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
-      },
-    );
-  });
-}
-const show = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
 
 /** A copy of the shipped bundle in a temporary folder, with `edit` applied. */
 function bundleDir(edit: Record<string, (text: string) => string> = {}): string {

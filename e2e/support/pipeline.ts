@@ -1,5 +1,4 @@
 import { type APIRequestContext, expect, type Page, type PlaywrightWorkerArgs } from '@playwright/test';
-import { E2E_BASE_URL } from './environment';
 
 /** Calls the API as the person signed in on `page` (the session cookie, and the CSRF token the app would send). */
 export async function apiAs<T = Record<string, unknown>>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
@@ -22,7 +21,8 @@ export async function pipelineClient(page: Page, playwright: PlaywrightWorkerArg
     roles: [{ role: 'pipeline' }],
   });
   const created = await apiAs<{ token: string }>(page, 'POST', '/api/v1/tokens', { name: `${name} pipeline`, userId: user.id });
-  return playwright.request.newContext({ baseURL: E2E_BASE_URL, extraHTTPHeaders: { Authorization: `Bearer ${created.token}` } });
+  // The page is on the worker's own Cabinet (e2e/support/test.ts).
+  return playwright.request.newContext({ baseURL: new URL(page.url()).origin, extraHTTPHeaders: { Authorization: `Bearer ${created.token}` } });
 }
 
 /** A CI of its own for a journey, so that freezes and quiet periods of other journeys never meet it. */

@@ -9,7 +9,7 @@ import { ConflictError, InputError, NotFoundError, type Issue } from '../domain/
 import type { UserWithSecret } from '../db/repositories';
 import { audit, throwIfIssues, type ServiceDeps } from './context';
 import { resolveServiceRef, resolveTeamRef, resolveTeamRefs } from './references';
-import { hashPassword } from './password';
+import type { PasswordHasher } from './password';
 
 type GrantInput = z.output<typeof RoleGrantInput>;
 
@@ -51,7 +51,7 @@ function decodePeopleCursor(cursor: string): { name: string; id: string } {
 }
 
 /** Users, their roles and teams. Passwords are hashed before they reach storage and never leave it. */
-export function createAccountsService(deps: ServiceDeps) {
+export function createAccountsService(deps: ServiceDeps, passwords: PasswordHasher) {
   const { store } = deps;
   const nowIso = () => deps.now().toISOString();
 
@@ -115,7 +115,7 @@ export function createAccountsService(deps: ServiceDeps) {
       if (await store.repos.accounts.findUserByEmail(input.email)) issues.push({ path: 'email', message: 'a user with this email already exists' });
       throwIfIssues(issues);
       const id = deps.newId();
-      const passwordHash = await hashPassword(input.password);
+      const passwordHash = await passwords.hash(input.password);
       const now = nowIso();
       await store.transaction(async (repos) => {
         await repos.accounts.insertUser({ id, email: input.email, name: input.name, passwordHash, now });
@@ -137,7 +137,7 @@ export function createAccountsService(deps: ServiceDeps) {
       await checkGrantsAndTeams(grants ?? [], input.teamIds ?? [], issues);
       if (isSelf && input.disabled) issues.push({ path: 'disabled', message: 'you cannot disable your own account' });
       throwIfIssues(issues);
-      const passwordHash = input.password ? await hashPassword(input.password) : undefined;
+      const passwordHash = input.password ? await passwords.hash(input.password) : undefined;
       const now = nowIso();
       await store.transaction(async (repos) => {
         await repos.accounts.updateUser(id, { name: input.name, passwordHash, disabled: input.disabled, now });

@@ -7,7 +7,7 @@ import { AuthenticationError, ForbiddenError, InputError, NotFoundError } from '
 import type { SessionRow, TokenRow, UserWithSecret } from '../db/repositories';
 import { audit, type ServiceDeps } from './context';
 import { StampedCache } from '../domain/stamped-cache';
-import { DUMMY_HASH, verifyPassword } from './password';
+import type { PasswordHasher } from './password';
 
 /** API tokens look like `cab_<43 url-safe chars>`; the first 12 characters are kept as a visible prefix. */
 export const TOKEN_PREFIX = 'cab_';
@@ -29,6 +29,7 @@ export function visiblePrefix(token: string): string {
 
 export interface AuthServiceOptions {
   sessionHours: number;
+  passwords: PasswordHasher;
 }
 
 export function createAuthService(deps: ServiceDeps, opts: AuthServiceOptions) {
@@ -55,7 +56,7 @@ export function createAuthService(deps: ServiceDeps, opts: AuthServiceOptions) {
     /** Checks a password and opens a web session. The same error for unknown email and wrong password. */
     async login(email: string, password: string, requestId: string): Promise<{ sessionId: string; csrfToken: string; expiresAt: string; actor: Actor }> {
       const user = await store.repos.accounts.findUserByEmail(email);
-      const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+      const ok = await opts.passwords.verify(password, user?.passwordHash ?? opts.passwords.dummy);
       if (!user || !ok || !user.passwordHash || user.disabled) throw new AuthenticationError('The email or password is wrong.', 'invalid_credentials');
       const sessionId = randomBytes(32).toString('base64url');
       const csrfToken = randomBytes(24).toString('base64url');

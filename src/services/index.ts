@@ -2,6 +2,7 @@ import { createAccountsService } from './accounts.service';
 import { createApprovalService } from './approval.service';
 import { createAuditService } from './audit.service';
 import { createAuthService } from './auth.service';
+import { createPasswordHasher } from './password';
 import { createCalendarService } from './calendar.service';
 import { createCalendarFeedsService } from './calendar-feeds.service';
 import { createBootstrapService } from './bootstrap.service';
@@ -62,13 +63,16 @@ export interface ServicesOptions {
   webhooks?: WebhookSettings;
   /** CABINET_GITHUB_API_URL: the GitHub API the GitHub App calls when its settings name none; default https://api.github.com. */
   githubApiUrl?: string;
+  /** log2 of scrypt's N for new password hashes (CABINET_PASSWORD_HASH_COST); absent: the default, 15. */
+  passwordHashCost?: number;
 }
 
 /** Wires every service to one store, clock and id source. */
 export function createServices(deps: ServiceDeps, opts: ServicesOptions) {
-  const accounts = createAccountsService(deps);
+  const passwords = createPasswordHasher(opts.passwordHashCost);
+  const accounts = createAccountsService(deps, passwords);
   const policy = createPolicyService({ ...deps, accounts });
-  const auth = createAuthService(deps, { sessionHours: opts.sessionHours });
+  const auth = createAuthService(deps, { sessionHours: opts.sessionHours, passwords });
   const outbox = createOutboxService(deps, { maxAttempts: opts.outboxMaxAttempts });
   const risk = createRiskService({ ...deps, policy, outbox });
   const policyPreview = createPolicyPreviewService({ ...deps, policy, risk });

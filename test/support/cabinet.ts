@@ -42,6 +42,8 @@ const harnessConfig = (url: string, env: Record<string, string>) =>
     CABINET_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
     CABINET_WEB_DIR: '/nonexistent',
     CABINET_CHECK_TRANSACTIONS: '1',
+    // scrypt at 2^10 instead of 2^15: tests create thousands of people; services/password.ts is tested at the default.
+    CABINET_PASSWORD_HASH_COST: '10',
     ...env,
   });
 

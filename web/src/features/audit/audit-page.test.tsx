@@ -93,7 +93,7 @@ describe('AuditPage', () => {
     expect(rows[1]!.textContent).toContain('Moved from Draft to Assess');
     const link = within(rows[0]!).getByRole('link', { name: 'CHG0000012' });
     expect(link.getAttribute('href')).toBe('/changes/CHG0000012');
-    // The time carries its zone (jsdom runs in UTC here, or whatever TZ says).
+    // The time carries its zone (the tests run in UTC here, or whatever TZ says).
     expect(rows[0]!.textContent).toMatch(/2026.*\d{2}:\d{2}:\d{2}\s*\S+/);
     expect(screen.getByTestId('records-note').textContent).toContain('Events about Change CHG0000012 Rotate the payments database credentials');
   });

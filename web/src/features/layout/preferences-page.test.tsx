@@ -10,7 +10,7 @@ afterEach(() => vi.unstubAllGlobals());
 
 const PREFERENCES = '/api/v1/me/preferences';
 
-// The zone list holds every zone the engine knows (over 400), which jsdom renders slowly.
+// The zone list holds every zone the engine knows (over 400), which the DOM of the tests renders slowly.
 describe('PreferencesPage', { timeout: 20_000 }, () => {
   it('offers the browser’s zone until one is chosen, saves a chosen zone and the signed-in user follows it', async () => {
     const server = fakeServer([{ method: 'PATCH', path: PREFERENCES, body: { timeZone: 'Asia/Tokyo' } }]);
