@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Starts Cabinet for the browser tests: builds the web app (the server serves dist/web), deletes the
-// previous test database (CABINET_E2E_DB_DIR, default test-results/e2e-db) so every run starts from the same
-// demo data, then runs `cabinet serve` with the environment it is given. Set CABINET_E2E_SKIP_BUILD=1 to
-// reuse an existing dist/web (the suite builds once in e2e/global-setup.ts and starts one server a worker).
+// Starts one worker's Cabinet for the browser tests (e2e/support/test.ts starts it; e2e/global-setup.ts has built
+// dist/web, which the server serves): deletes the previous test database (CABINET_E2E_DB_DIR, default
+// test-results/e2e-db) so every run starts from the same demo data, then runs `cabinet serve` with the
+// environment it is given.
 // It also runs a real SMTP server (smtp-server) on the port of CABINET_SMTP_URL, which keeps every message
 // it accepts in CABINET_E2E_MAIL_DIR (default test-results/e2e-mail) as <n>.json ({ to, raw }) for the journeys to read.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,17 +16,6 @@ const dbDir = path.resolve(root, process.env.CABINET_E2E_DB_DIR ?? 'test-results
 rmSync(dbDir, { recursive: true, force: true });
 mkdirSync(dbDir, { recursive: true });
 
-if (process.env.CABINET_E2E_SKIP_BUILD !== '1') {
-  const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const build = spawnSync(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (build.status !== 0) {
-    process.stderr.write('e2e: the web app did not build\n');
-    process.exit(build.status ?? 1);
-  }
-}
 
 const mailDir = path.resolve(root, process.env.CABINET_E2E_MAIL_DIR ?? 'test-results/e2e-mail');
 rmSync(mailDir, { recursive: true, force: true });

@@ -7,6 +7,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** The folder the program was installed in (holds policies/default and dist/web). */
 export const INSTALL_DIR = path.resolve(here, '..');
 
+const PASSWORD_COST_RANGE = `must be a whole number from ${MIN_PASSWORD_HASH_COST} to ${MAX_PASSWORD_HASH_COST}`;
+
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
   .default('0')
@@ -43,10 +45,10 @@ const Env = z.object({
   CABINET_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   /** log2 of scrypt's N for new password hashes (services/password.ts): 15; lower only for tests and throwaway demos. */
   CABINET_PASSWORD_HASH_COST: z.coerce
-    .number({ error: () => `must be a whole number from ${MIN_PASSWORD_HASH_COST} to ${MAX_PASSWORD_HASH_COST}` })
-    .int(`must be a whole number from ${MIN_PASSWORD_HASH_COST} to ${MAX_PASSWORD_HASH_COST}`)
-    .min(MIN_PASSWORD_HASH_COST, `must be a whole number from ${MIN_PASSWORD_HASH_COST} to ${MAX_PASSWORD_HASH_COST}`)
-    .max(MAX_PASSWORD_HASH_COST, `must be a whole number from ${MIN_PASSWORD_HASH_COST} to ${MAX_PASSWORD_HASH_COST}`)
+    .number({ error: () => PASSWORD_COST_RANGE })
+    .int(PASSWORD_COST_RANGE)
+    .min(MIN_PASSWORD_HASH_COST, PASSWORD_COST_RANGE)
+    .max(MAX_PASSWORD_HASH_COST, PASSWORD_COST_RANGE)
     .default(DEFAULT_PASSWORD_HASH_COST),
   /** `inline`: `cabinet serve` runs the background worker itself; `off`: run `cabinet worker` separately. */
   CABINET_WORKER: z.enum(['inline', 'off']).default('inline'),

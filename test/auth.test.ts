@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { startCabinet } from '../src/cabinet';
 import { loadConfig } from '../src/config';
 import { createPasswordHasher, verifyPassword } from '../src/services/password';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_TOKEN, eachEngine, type Harness, withCabinet } from './support/cabinet';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_TOKEN, eachEngine, type Harness } from './support/cabinet';
 import { createTestDatabase } from './support/databases';
 
 /** Signs in through the API and returns the `cabinet_session=…` pair to send back, with the raw answer. */
@@ -408,16 +408,14 @@ describe('password hashing cost', () => {
     assert.throws(() => createPasswordHasher(15.5), /from 10 to 20/);
   });
 
-  it('keeps signing in people whose passwords were hashed at another cost', async () => {
+  eachEngine('keeps signing in people whose passwords were hashed at another cost', async (h) => {
     const standard = await createPasswordHasher().hash('an-older-password-1');
-    await withCabinet('sqlite', async (h) => {
-      const user = await h.userWithToken(['requester']);
-      await h.cabinet.store.kysely.updateTable('users').set({ password_hash: standard }).where('id', '=', user.id).execute();
-      const res = await h.request('POST', '/api/v1/auth/login', { token: null, body: { email: user.email, password: 'an-older-password-1' } });
-      assert.equal(res.status, 200, res.text);
-      const hash = await h.cabinet.store.kysely.selectFrom('users').select('password_hash').where('email', '=', ADMIN_EMAIL).executeTakeFirstOrThrow();
-      assert.match(hash.password_hash!, /^scrypt\$1024\$/, 'the harness hashes at cost 10');
-    });
+    const user = await h.userWithToken(['requester']);
+    await h.cabinet.store.kysely.updateTable('users').set({ password_hash: standard }).where('id', '=', user.id).execute();
+    const res = await h.request('POST', '/api/v1/auth/login', { token: null, body: { email: user.email, password: 'an-older-password-1' } });
+    assert.equal(res.status, 200, res.text);
+    const hash = await h.cabinet.store.kysely.selectFrom('users').select('password_hash').where('email', '=', ADMIN_EMAIL).executeTakeFirstOrThrow();
+    assert.match(hash.password_hash!, /^scrypt\$1024\$/, 'the harness hashes at cost 10');
   });
 
   it('says at start when the cost is below the default, and not at the default', async () => {

@@ -8,9 +8,13 @@ export const E2E_PORT = Number(process.env.CABINET_E2E_PORT ?? 8181);
 export const E2E_SMTP_PORT = Number(process.env.CABINET_E2E_SMTP_PORT ?? 8125);
 export const E2E_ADMIN = { email: 'admin@example.com', password: 'admin-password-1' };
 
-/** The folders of worker `index`: its database and the messages its SMTP server accepted (one <n>.json each: `{ to, raw }`). */
-export function e2eDirs(index: number): { db: string; mail: string } {
-  return { db: `test-results/e2e-db-${index}`, mail: `test-results/e2e-mail-${index}` };
+/**
+ * Where worker `index` keeps things: its database's folder and DATABASE_URL, and the folder of the messages its
+ * SMTP server accepted (one <n>.json each: `{ to, raw }`).
+ */
+export function e2eDirs(index: number): { db: string; databaseUrl: string; mail: string } {
+  const db = `test-results/e2e-db-${index}`;
+  return { db, databaseUrl: `sqlite:${db}/cabinet.db`, mail: `test-results/e2e-mail-${index}` };
 }
 
 export const BROWSER_MISSING_MESSAGE =

@@ -6,13 +6,6 @@ import { E2E_ADMIN, E2E_PORT, E2E_SMTP_PORT, e2eDirs } from './environment';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The Cabinet a worker's journeys run against. */
-export interface E2EServer {
-  url: string;
-  /** The folder its SMTP server keeps the messages in. */
-  mailDir: string;
-}
-
 const running = new Set<ChildProcess>();
 // NOTE: a worker that is torn down without its fixtures' teardown (killed) must not leave its server behind.
 process.on('exit', () => {
@@ -23,7 +16,7 @@ process.on('exit', () => {
  * Starts Cabinet for worker `index` with e2e/start-server.mjs (the web app was built once by global-setup.ts):
  * a new demo database, an SMTP server, the inline worker every second. Resolves when /healthz answers.
  */
-async function startServer(index: number): Promise<{ server: E2EServer; stop: () => Promise<void> }> {
+async function startServer(index: number): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = E2E_PORT + index;
   const smtpPort = E2E_SMTP_PORT + index;
   const dirs = e2eDirs(index);
@@ -33,12 +26,11 @@ async function startServer(index: number): Promise<{ server: E2EServer; stop: ()
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
-      CABINET_E2E_SKIP_BUILD: '1',
       CABINET_E2E_DB_DIR: dirs.db,
       CABINET_E2E_MAIL_DIR: dirs.mail,
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_URL: `sqlite:${dirs.db}/cabinet.db`,
+      DATABASE_URL: dirs.databaseUrl,
       CABINET_ADMIN_EMAIL: E2E_ADMIN.email,
       CABINET_ADMIN_PASSWORD: E2E_ADMIN.password,
       CABINET_DEMO: '1',
@@ -80,7 +72,7 @@ async function startServer(index: number): Promise<{ server: E2EServer; stop: ()
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
-    server: { url, mailDir: dirs.mail },
+    url,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
@@ -95,24 +87,23 @@ async function startServer(index: number): Promise<{ server: E2EServer; stop: ()
  * Playwright's `test` with the worker's own Cabinet: every page and request of a journey goes to it (baseURL).
  * Specs import `test` and `expect` from here.
  */
-export const test = base.extend<{ server: E2EServer }, { workerServer: E2EServer }>({
-  workerServer: [
+export const test = base.extend<object, { workerUrl: string }>({
+  workerUrl: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a fixture needs from this pattern; it needs none
     async ({}, use, workerInfo) => {
-      const { server, stop } = await startServer(workerInfo.parallelIndex);
-      await use(server);
+      const { url, stop } = await startServer(workerInfo.parallelIndex);
+      await use(url);
       await stop();
     },
     { scope: 'worker', timeout: 180_000 },
   ],
-  server: async ({ workerServer }, use) => use(workerServer),
   // CABINET_E2E_SCREENSHOTS=0 (CI, where nobody looks at them) skips the screenshots journeys take for people to
   // look at; a full-page screenshot is a software render of the whole page, a large share of the suite's CPU.
   page: async ({ page }, use) => {
     if (process.env.CABINET_E2E_SCREENSHOTS === '0') page.screenshot = async () => Buffer.alloc(0);
     await use(page);
   },
-  baseURL: async ({ workerServer }, use) => use(workerServer.url),
+  baseURL: async ({ workerUrl }, use) => use(workerUrl),
 });
 
 export { expect } from '@playwright/test';
@@ -124,5 +115,5 @@ export function mailDir(): string {
 
 /** The DATABASE_URL of the current worker's Cabinet (call inside a journey). */
 export function databaseUrl(): string {
-  return `sqlite:${e2eDirs(test.info().parallelIndex).db}/cabinet.db`;
+  return e2eDirs(test.info().parallelIndex).databaseUrl;
 }
